@@ -1,0 +1,1 @@
+"""SQLAlchemy models, sessions, migrations and the set-based queries that feed the domain."""

@@ -1,0 +1,74 @@
+"""Engines and transactions for both dialects.
+
+SQLite (one desk): foreign keys on, WAL, and every transaction `BEGIN IMMEDIATE` so that
+writers queue instead of failing half-way. PostgreSQL (LAN): psycopg 3, READ COMMITTED,
+with advisory locks around deadlines (see `locks.py`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from .models import Base
+
+
+def default_data_dir() -> Path:
+    return Path(os.environ.get("NEZARAT_DATA", Path.home() / ".nezarat"))
+
+
+def default_url() -> str:
+    return f"sqlite:///{default_data_dir() / 'nezarat.sqlite'}"
+
+
+def make_engine(url: str, **kw) -> Engine:
+    if url.startswith("sqlite"):
+        memory = url in ("sqlite://", "sqlite:///:memory:")
+        if not memory:
+            Path(url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 60},
+            poolclass=StaticPool if memory else None,
+            **kw,
+        )
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn, _record):
+            dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=60000")
+            if not memory:
+                cur.execute("PRAGMA journal_mode=WAL")
+                cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kw)
+
+
+def create_schema(engine: Engine) -> None:
+    """A fresh schema from the models (throw-away databases; the desktop uses migrations)."""
+    Base.metadata.create_all(engine)
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False, autoflush=True)
+
+
+@contextmanager
+def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One unit of work: commit at the end, roll everything back on any error (U3)."""
+    with factory() as session, session.begin():
+        yield session

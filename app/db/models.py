@@ -1,0 +1,474 @@
+"""The data model (typed SQLAlchemy 2). Money in integer rials, areas and scores in hundredths,
+instants in UTC. Supervisors are one table for engineers and firms (`kind`), so that a firm
+can stand for a referral through the same candidacy, hold and ledger tables.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from .types import Hundredths, UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), Decimal: Hundredths(), dict[str, Any]: JSON,
+                           list[Any]: JSON}
+
+
+def _fk(target: str, **kw: Any) -> Any:
+    return mapped_column(ForeignKey(target, ondelete=kw.pop("ondelete", "RESTRICT")), **kw)
+
+
+# ---------------------------------------------------------------- people and trust (U1, U2)
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    engineer_id: Mapped[int | None] = _fk("engineers.id")
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    __table_args__ = (
+        CheckConstraint("role IN ('admin','clerk','finance','manager','engineer','system')",
+                        name="role"),
+    )
+
+
+class AuditEntry(Base):
+    """U2: who did what, when, before and after; chained by hash so a rewrite shows."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    at: Mapped[datetime]
+    user_id: Mapped[int | None] = _fk("users.id")
+    actor: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str | None] = mapped_column(String(40))
+    before: Mapped[dict[str, Any] | None]
+    after: Mapped[dict[str, Any] | None]
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
+    __table_args__ = (Index(None, "entity", "entity_id"),)
+
+
+# ---------------------------------------------------------------- policy and calendar
+
+class PolicyVersion(Base):
+    """A [policy] value with the instant it took effect; the newest effective one applies."""
+
+    __tablename__ = "policy_versions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    value: Mapped[Any] = mapped_column(JSON)
+    effective_from: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default="default")  # published | default
+    source: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(120), default="system")
+    __table_args__ = (UniqueConstraint("key", "effective_from"),)
+
+
+class Holiday(Base):
+    __tablename__ = "holidays"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Counter(Base):
+    """Sequential numbers (file numbers per Jalali year)."""
+
+    __tablename__ = "counters"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# ---------------------------------------------------------------- supervisors
+
+class Engineer(Base):
+    """A supervisor: a natural-person engineer (`person`) or a legal entity (`firm`)."""
+
+    __tablename__ = "engineers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), default="person")
+    membership_no: Mapped[str] = mapped_column(String(32), unique=True)
+    national_id: Mapped[str | None] = mapped_column(String(11), unique=True)
+    first_name: Mapped[str] = mapped_column(String(100), default="")
+    last_name: Mapped[str] = mapped_column(String(100), default="")
+    father_name: Mapped[str] = mapped_column(String(100), default="")
+    mobile: Mapped[str | None] = mapped_column(String(16))
+    resident_in_province: Mapped[bool] = mapped_column(Boolean, default=True)  # G1
+    legal_incapacity: Mapped[bool] = mapped_column(Boolean, default=False)  # G4
+    active_execution_project: Mapped[bool] = mapped_column(Boolean, default=False)  # G5
+    design_build_qualified: Mapped[bool] = mapped_column(Boolean, default=False)  # G6
+    employed_by_permit_authority: Mapped[bool] = mapped_column(Boolean, default=False)  # S6
+    data_complete: Mapped[bool] = mapped_column(Boolean, default=True)  # F5
+    member_since: Mapped[int] = mapped_column(Integer)  # Jalali year
+    membership_paid_through: Mapped[int | None] = mapped_column(Integer)  # G3, kept by F5 service
+    base_score: Mapped[Decimal] = mapped_column(default=Decimal(0))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    __table_args__ = (CheckConstraint("kind IN ('person','firm')", name="kind"),)
+
+
+class FirmMember(Base):
+    """A legal entity's member engineers (G2, G3, F6)."""
+
+    __tablename__ = "firm_members"
+    firm_id: Mapped[int] = _fk("engineers.id", ondelete="CASCADE", primary_key=True)
+    member_id: Mapped[int] = _fk("engineers.id", primary_key=True)
+    role: Mapped[str] = mapped_column(String(40), default="member")
+    joined_on: Mapped[date | None] = mapped_column(Date)
+    left_on: Mapped[date | None] = mapped_column(Date)
+
+
+class Licence(Base):
+    __tablename__ = "licences"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engineer_id: Mapped[int] = _fk("engineers.id", ondelete="CASCADE")
+    number: Mapped[str] = mapped_column(String(40))
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date)  # None: no expiry
+    is_current: Mapped[bool] = mapped_column(Boolean, default=True)
+    __table_args__ = (
+        Index("uq_licences_current", "engineer_id", unique=True,
+              sqlite_where=text("is_current"), postgresql_where=text("is_current")),
+    )
+
+
+class Competence(Base):
+    __tablename__ = "competences"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engineer_id: Mapped[int] = _fk("engineers.id", ondelete="CASCADE", index=True)
+    discipline: Mapped[str] = mapped_column(String(8))
+    grade: Mapped[str] = mapped_column(String(8))
+    kind: Mapped[str] = mapped_column(String(12), default="supervision")
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    __table_args__ = (
+        UniqueConstraint("engineer_id", "discipline", "kind"),
+        Index(None, "discipline", "kind", "engineer_id"),
+    )
+
+
+class Conviction(Base):
+    __tablename__ = "convictions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engineer_id: Mapped[int] = _fk("engineers.id", ondelete="CASCADE", index=True)
+    degree: Mapped[int] = mapped_column(Integer)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    reference: Mapped[str] = mapped_column(String(80), default="")
+
+
+class MembershipYear(Base):
+    """F5: request → finance approval of the amount → payment; only then the year is valid."""
+
+    __tablename__ = "membership_years"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engineer_id: Mapped[int] = _fk("engineers.id", ondelete="CASCADE")
+    year: Mapped[int] = mapped_column(Integer)
+    amount_rials: Mapped[int | None] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(12))  # requested | approved | paid
+    requested_at: Mapped[datetime]
+    approved_at: Mapped[datetime | None]
+    approved_by: Mapped[int | None] = _fk("users.id")
+    paid_at: Mapped[datetime | None]
+    payment_ref: Mapped[str | None] = mapped_column(String(64))
+    __table_args__ = (UniqueConstraint("engineer_id", "year"),)
+
+
+class DeclarationRow(Base):
+    """The yearly self-declaration (C1, S2)."""
+
+    __tablename__ = "declarations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engineer_id: Mapped[int] = _fk("engineers.id", ondelete="CASCADE")
+    year: Mapped[int] = mapped_column(Integer)
+    ready: Mapped[bool] = mapped_column(Boolean)
+    rules_accepted: Mapped[bool] = mapped_column(Boolean)
+    groups: Mapped[str] = mapped_column(String(4))  # e.g. "ABC"
+    supervision_percent: Mapped[Decimal]
+    submitted_at: Mapped[datetime]
+    __table_args__ = (UniqueConstraint("engineer_id", "year"), Index(None, "year", "ready"))
+
+
+class FinancialTie(Base):
+    """S5: a declared financial relationship between an engineer and a national code."""
+
+    __tablename__ = "financial_ties"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engineer_id: Mapped[int] = _fk("engineers.id", ondelete="CASCADE")
+    national_code: Mapped[str] = mapped_column(String(11))
+    note: Mapped[str] = mapped_column(String(200), default="")
+    __table_args__ = (UniqueConstraint("engineer_id", "national_code"),
+                      Index(None, "national_code"))
+
+
+class CapacityHold(Base):
+    """S3/S7: area and a job slot held by a supervisor until completion or withdrawal."""
+
+    __tablename__ = "capacity_holds"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engineer_id: Mapped[int] = _fk("engineers.id")
+    referral_id: Mapped[int | None] = _fk("referrals.id")
+    kind: Mapped[str] = mapped_column(String(12))  # referral | supervision | design
+    area: Mapped[Decimal]
+    held_from: Mapped[datetime]
+    released_at: Mapped[datetime | None]
+    release_reason: Mapped[str | None] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(String(200), default="")
+    __table_args__ = (
+        Index("ix_capacity_holds_active", "engineer_id",
+              sqlite_where=text("released_at IS NULL"),
+              postgresql_where=text("released_at IS NULL")),
+        Index(None, "referral_id"),
+    )
+
+
+class ScoreEntry(Base):
+    """The score ledger: project-score charges (A4), refunds and withdrawal penalties (W2)."""
+
+    __tablename__ = "score_entries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engineer_id: Mapped[int] = _fk("engineers.id", index=True)
+    at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(12))  # charge | refund | penalty | base
+    points: Mapped[Decimal]
+    period_year: Mapped[int] = mapped_column(Integer)
+    per_day: Mapped[Decimal | None]
+    referral_id: Mapped[int | None] = _fk("referrals.id")
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+
+# ---------------------------------------------------------------- owners and projects
+
+class Owner(Base):
+    __tablename__ = "owners"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), default="person")
+    national_id: Mapped[str] = mapped_column(String(11), unique=True)
+    first_name: Mapped[str] = mapped_column(String(100), default="")
+    last_name: Mapped[str] = mapped_column(String(100), default="")
+    father_name: Mapped[str] = mapped_column(String(100), default="")
+    mobile: Mapped[str | None] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(Text, default="")
+
+
+class Project(Base):
+    __tablename__ = "projects"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_no: Mapped[str] = mapped_column(String(20), unique=True)
+    plate: Mapped[str] = mapped_column(String(40))
+    plate_key: Mapped[str] = mapped_column(String(40))  # normalised for P5
+    address: Mapped[str] = mapped_column(Text, default="")
+    municipal_file_no: Mapped[str] = mapped_column(String(40), default="")
+    area: Mapped[Decimal]
+    floors: Mapped[int] = mapped_column(Integer)
+    group: Mapped[str] = mapped_column(String(1))  # P3, derived
+    use: Mapped[str] = mapped_column(String(40), default="residential")
+    brought_by_role: Mapped[str] = mapped_column(String(16), default="owner")  # P1
+    brought_by_name: Mapped[str] = mapped_column(String(200), default="")
+    brought_by_national_id: Mapped[str | None] = mapped_column(String(11))
+    drawings_approved: Mapped[bool] = mapped_column(Boolean, default=False)  # P2
+    status: Mapped[str] = mapped_column(String(12), default="intake")  # intake|distribution|completed|cancelled
+    ready_at: Mapped[datetime | None]  # P2: when it entered distribution
+    completed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    __table_args__ = (
+        Index("uq_projects_open_plate", "plate_key", unique=True,
+              sqlite_where=text("status IN ('intake','distribution')"),
+              postgresql_where=text("status IN ('intake','distribution')")),
+        CheckConstraint("area > 0", name="area_positive"),
+        CheckConstraint("floors > 0", name="floors_positive"),
+    )
+
+
+class ProjectOwner(Base):
+    __tablename__ = "project_owners"
+    project_id: Mapped[int] = _fk("projects.id", ondelete="CASCADE", primary_key=True)
+    owner_id: Mapped[int] = _fk("owners.id", primary_key=True, index=True)
+    share: Mapped[Decimal | None]
+
+
+class ProjectDocument(Base):
+    """P2: the counter's document checklist, with the scan kept in the database."""
+
+    __tablename__ = "project_documents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = _fk("projects.id", ondelete="CASCADE", index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    received_at: Mapped[datetime]
+    received_by: Mapped[int | None] = _fk("users.id")
+    filename: Mapped[str | None] = mapped_column(String(200))
+    mime: Mapped[str | None] = mapped_column(String(60))
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    __table_args__ = (UniqueConstraint("project_id", "kind"),)
+
+
+class FeePayment(Base):
+    """F2: an owner's supervision-fee payment, approved or rejected only by finance."""
+
+    __tablename__ = "fee_payments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = _fk("projects.id", ondelete="CASCADE", index=True)
+    discipline: Mapped[str] = mapped_column(String(8))
+    amount_rials: Mapped[int] = mapped_column(BigInteger)
+    bank: Mapped[str] = mapped_column(String(80), default="")
+    tracking_no: Mapped[str] = mapped_column(String(64))
+    paid_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending|approved|rejected
+    recorded_by: Mapped[int | None] = _fk("users.id")
+    decided_by: Mapped[int | None] = _fk("users.id")
+    decided_at: Mapped[datetime | None]
+    reason: Mapped[str] = mapped_column(Text, default="")
+    __table_args__ = (CheckConstraint("amount_rials >= 0", name="amount_nonnegative"),)
+
+
+# ---------------------------------------------------------------- referrals and decisions
+
+class Referral(Base):
+    """The supervision of one project in one discipline, with its current selection."""
+
+    __tablename__ = "referrals"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = _fk("projects.id", ondelete="CASCADE")
+    discipline: Mapped[str] = mapped_column(String(8))
+    area: Mapped[Decimal]  # project area × discipline factor
+    status: Mapped[str] = mapped_column(String(12), default="waiting")
+    round_no: Mapped[int] = mapped_column(Integer, default=0)  # current (or last) round
+    engineer_id: Mapped[int | None] = _fk("engineers.id", index=True)  # current selection
+    method: Mapped[str | None] = mapped_column(String(12))
+    selected_round: Mapped[int | None] = mapped_column(Integer)
+    decided_at: Mapped[datetime | None]
+    sign_from: Mapped[datetime | None]  # A9 window
+    sign_until: Mapped[datetime | None]
+    signed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    __table_args__ = (
+        UniqueConstraint("project_id", "discipline"),
+        Index(None, "status", "sign_until"),
+    )
+
+
+class Round(Base):
+    """One candidacy or forced round; outcome and ranked lists once its deadline is decided."""
+
+    __tablename__ = "rounds"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = _fk("referrals.id", ondelete="CASCADE")
+    no: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(10))  # candidacy | forced
+    opened_at: Mapped[datetime]
+    deadline: Mapped[datetime]
+    outcome: Mapped[str | None] = mapped_column(String(12))
+    decided_at: Mapped[datetime | None]
+    run_id: Mapped[int | None] = _fk("deadline_runs.id")
+    engineer_id: Mapped[int | None] = _fk("engineers.id")
+    ranking: Mapped[list[Any] | None]
+    set_aside: Mapped[list[Any] | None]
+    exclusions: Mapped[dict[str, Any] | None]
+    __table_args__ = (
+        UniqueConstraint("referral_id", "no"),
+        Index("ix_rounds_due", "deadline", sqlite_where=text("outcome IS NULL"),
+              postgresql_where=text("outcome IS NULL")),
+    )
+
+
+class Candidacy(Base):
+    __tablename__ = "candidacies"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = _fk("referrals.id", ondelete="CASCADE")
+    engineer_id: Mapped[int] = _fk("engineers.id")
+    stood_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(10), default="active")  # active|cancelled|chosen
+    cancelled_at: Mapped[datetime | None]
+    __table_args__ = (
+        Index("uq_candidacies_active", "referral_id", "engineer_id", unique=True,
+              sqlite_where=text("status = 'active'"), postgresql_where=text("status = 'active'")),
+        Index(None, "engineer_id", "cancelled_at"),
+    )
+
+
+class Withdrawal(Base):
+    """W1–W4: a written withdrawal or a no-show (A9)."""
+
+    __tablename__ = "withdrawals"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = _fk("referrals.id", ondelete="CASCADE", index=True)
+    engineer_id: Mapped[int] = _fk("engineers.id")
+    at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(10))  # written | no_show
+    letter_no: Mapped[str | None] = mapped_column(String(64))
+    round_no: Mapped[int] = mapped_column(Integer)
+    __table_args__ = (UniqueConstraint("referral_id", "engineer_id"),)
+
+
+class DeadlineRun(Base):
+    """A10: one record per deadline (or signing-window end), written once, with digests."""
+
+    __tablename__ = "deadline_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(12))  # deadline | signing_end
+    deadline: Mapped[datetime]
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime]
+    decided: Mapped[int] = mapped_column(Integer, default=0)
+    input_digest: Mapped[str] = mapped_column(String(64))
+    output_digest: Mapped[str] = mapped_column(String(64))
+    snapshot: Mapped[bytes | None] = mapped_column(LargeBinary)  # zlib canonical inputs (A10)
+    actor: Mapped[str] = mapped_column(String(120), default="system")
+    __table_args__ = (UniqueConstraint("kind", "deadline"),)
+
+
+class Notification(Base):
+    """A8: the outbox; written in the decision's transaction, delivered by a sender later."""
+
+    __tablename__ = "notifications"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime]
+    engineer_id: Mapped[int] = _fk("engineers.id", index=True)
+    referral_id: Mapped[int | None] = _fk("referrals.id")
+    kind: Mapped[str] = mapped_column(String(16))  # selected | withdrawn | no_show
+    mobile: Mapped[str | None] = mapped_column(String(16))
+    body: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    gateway_ref: Mapped[str | None] = mapped_column(String(64))
+    __table_args__ = (Index(None, "status", "next_attempt_at"),)

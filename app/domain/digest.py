@@ -1,0 +1,34 @@
+"""A10: a stable digest of a deadline run's inputs and outputs."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+
+def _plain(o: Any) -> Any:
+    if dataclasses.is_dataclass(o) and not isinstance(o, type):
+        return {f.name: _plain(getattr(o, f.name)) for f in dataclasses.fields(o)}
+    if isinstance(o, dict):
+        return {str(k): _plain(v) for k, v in sorted(o.items(), key=lambda kv: str(kv[0]))}
+    if isinstance(o, list | tuple):
+        return [_plain(v) for v in o]
+    if isinstance(o, set | frozenset):
+        return sorted((_plain(v) for v in o), key=repr)
+    if isinstance(o, Decimal):
+        return format(o.normalize(), "f")  # 120, 120.0 and 120.00 hash alike
+    if isinstance(o, datetime | date | time):
+        return o.isoformat()
+    return o
+
+
+def canonical_json(o: Any) -> str:
+    return json.dumps(_plain(o), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def digest(o: Any) -> str:
+    return hashlib.sha256(canonical_json(o).encode()).hexdigest()

@@ -1,0 +1,202 @@
+"""Replaying a scenario through the same services the desktop calls, on a simulated clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, inspect, select
+
+from ..db.bootstrap import open_fresh
+from ..db.models import Engineer
+from ..domain.calendar import format_jalali_datetime, jalali_year, local_date
+from ..domain.codes import DISCIPLINE_ORDER
+from ..domain.errors import InputError, RuleViolation
+from ..domain.policy import PolicyError
+from ..services import calendar as office_calendar
+from ..services import candidacy, deadlines, engineers, projects, queries, users
+from ..services.context import SYSTEM, ServiceContext
+from ..services.dto import EngineerIn, OwnerIn, ProjectIn
+from .schema import Event, Scenario, ScenarioError
+
+FORMAT_OUT = "referral-result/1"
+
+
+@dataclass
+class SimClock:
+    now: datetime
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class Replay:
+    def __init__(self, sc: Scenario, url: str | None = None):
+        self.sc = sc
+        self.t0 = min([sc.start, *(p.ready_at for p in sc.projects if p.ready_at)])
+        self.clock = SimClock(self.t0)
+        url = url or "sqlite://"
+        try:
+            engine = open_fresh(url, self.t0, sc.policy)
+        except PolicyError as exc:
+            raise ScenarioError(f"policy: {exc}") from None
+        with engine.connect() as c:
+            if inspect(c).has_table("engineers") and c.scalar(
+                    select(func.count()).select_from(Engineer)):
+                raise ScenarioError(f"database {engine.url.render_as_string()} is not empty")
+        self.base = ServiceContext(engine, clock=self.clock)
+        self.system = self.base.as_actor(SYSTEM)
+        self.eng_ids: dict[str, int] = {}
+        self.eng_users: dict[str, ServiceContext] = {}
+        self.proj_ids: dict[str, int] = {}
+        self.ref_ids: dict[tuple[str, str], int] = {}
+
+    # ------------------------------------------------------------ set-up at t0
+    def setup(self) -> None:
+        admin = users.bootstrap_admin(self.base, "admin")
+        self.admin = self.base.as_actor(admin)
+        self.clerk = self.base.as_actor(users.create_user(self.admin, "clerk", "کارشناس پذیرش", "clerk"))
+        self.finance = self.base.as_actor(users.create_user(self.admin, "finance", "امور مالی", "finance"))
+        if self.sc.holidays:
+            office_calendar.set_holidays(self.admin, ((d, "") for d in self.sc.holidays))
+        start_year = jalali_year(self.sc.start)
+        for e in self.sc.engineers:
+            fields = {k: v for k, v in e.items() if k != "id"}
+            fields.setdefault("membership_paid_through", start_year)
+            try:
+                eid = engineers.register_engineer(self.admin, EngineerIn(
+                    membership_no=e["id"], first_name=e["id"], validate_ids=False, **fields))
+            except InputError as exc:
+                raise ScenarioError(f"engineer {e['id']}: {exc.message}") from None
+            self.eng_ids[e["id"]] = eid
+            actor = users.create_user(self.admin, f"eng-{e['id']}", e["id"], "engineer",
+                                      engineer_id=eid)
+            self.eng_users[e["id"]] = self.base.as_actor(actor)
+        for p in self.sc.projects:
+            try:
+                summary = projects.register_project(self.clerk, ProjectIn(
+                    plate=p.plate, area=p.area, floors=p.floors, file_no=p.file_no,
+                    owners=tuple(OwnerIn(o.national_code, mobile=o.mobile) for o in p.owners),
+                    disciplines=p.disciplines, enforce_p4=False, validate_ids=False))
+            except (RuleViolation, InputError) as exc:
+                raise ScenarioError(f"project {p.id}: {exc.message}") from None
+            self.proj_ids[p.id] = summary.id
+            for d, rid in summary.referral_ids.items():
+                self.ref_ids[(p.id, d)] = rid
+            self._intake(summary.id, p.disciplines)
+
+    def _intake(self, project_id: int, disciplines: tuple[str, ...]) -> None:
+        """P2 at the counter: documents, approved drawings, each fee recorded and approved."""
+        for kind in projects.required_documents():
+            projects.record_document(self.clerk, project_id, kind)
+        projects.approve_drawings(self.clerk, project_id)
+        for d in disciplines:
+            fee = projects.record_fee_payment(self.clerk, project_id, d, 0, "scenario",
+                                              local_date(self.clock.now))
+            projects.decide_fee_payment(self.finance, fee, approve=True)
+
+    # ------------------------------------------------------------ the timeline
+    def run(self) -> dict[str, Any]:
+        self.setup()
+        timeline: list[tuple[datetime, int, int, Any]] = [
+            (p.ready_at, 0, i, p) for i, p in enumerate(self.sc.projects) if p.ready_at]
+        timeline += [(e.at, 1, e.index, e) for e in self.sc.events]
+        results: dict[int, dict[str, Any]] = {}
+        for at, kind, _i, item in sorted(timeline, key=lambda t: t[:3]):
+            self._advance(at)
+            if kind == 0:
+                projects.mark_ready(self.clerk, self.proj_ids[item.id])
+            else:
+                results[item.index] = self._apply(item)
+        self._advance(self.sc.until)
+        return self.result([results[i] for i in range(len(self.sc.events))])
+
+    def _advance(self, at: datetime) -> None:
+        self.clock.now = max(self.clock.now, at)
+        deadlines.run_due(self.system, until=at)
+
+    def _apply(self, ev: Event) -> dict[str, Any]:
+        d = ev.data
+        ref = self.ref_ids.get((d.get("project"), d.get("discipline")))
+        try:
+            match ev.type:
+                case "nominate":
+                    if ref is None:
+                        raise RuleViolation({"C2"}, "این ارجاع وجود ندارد (C2)")
+                    candidacy.stand(self.eng_users[d["engineer"]], self.eng_ids[d["engineer"]], ref)
+                case "cancel":
+                    if ref is None:
+                        raise RuleViolation({"C4"}, "کاندیداتوری‌ای برای این ارجاع نیست (C4)")
+                    candidacy.cancel(self.eng_users[d["engineer"]], self.eng_ids[d["engineer"]], ref)
+                case "sign":
+                    if ref is None:
+                        raise RuleViolation({"A9"})
+                    deadlines.record_signature(self.clerk, ref)
+                case "withdraw":
+                    if ref is None:
+                        raise RuleViolation({"W1"})
+                    deadlines.record_withdrawal(self.clerk, ref, d.get("letter_no", ""))
+                case "complete":
+                    projects.complete_project(self.clerk, self.proj_ids[d["project"]],
+                                              d.get("certificate_no", ""))
+                case "pay_membership":
+                    eid, year = self.eng_ids[d["engineer"]], d["year"]
+                    engineers.request_renewal(self.clerk, eid, year)
+                    engineers.approve_renewal(self.finance, eid, year, 0)
+                    engineers.record_membership_payment(self.finance, eid, year, "scenario")
+                case "update_engineer":
+                    engineers.update_engineer(self.admin, self.eng_ids[d["engineer"]], d["set"],
+                                              validate_ids=False)
+        except RuleViolation as exc:
+            return {"index": ev.index, "ok": False, "rules": list(exc.rules),
+                    "message": exc.message}
+        except InputError as exc:
+            raise ScenarioError(f"events[{ev.index}].{exc.field}: {exc.message}") from None
+        return {"index": ev.index, "ok": True}
+
+    # ------------------------------------------------------------ the result
+    def result(self, events: list[dict[str, Any]]) -> dict[str, Any]:
+        ctx = self.system
+        number = {v: k for k, v in self.eng_ids.items()}
+        pid_of = {v: k for k, v in self.proj_ids.items()}
+        refs = queries.referrals_overview(ctx)
+        where = {r.id: (pid_of[r.project_id], r.discipline) for r in refs}
+        referrals = []
+        for r in sorted(refs, key=lambda r: (pid_of[r.project_id], DISCIPLINE_ORDER[r.discipline])):
+            referrals.append({
+                "project": pid_of[r.project_id], "discipline": r.discipline, "status": r.status,
+                "engineer": number.get(r.engineer_id), "method": r.method,
+                "round": r.selected_round,
+                "decided_at": format_jalali_datetime(r.decided_at) if r.decided_at else None,
+                "rounds": [{
+                    "round": x.no, "deadline": format_jalali_datetime(x.deadline), "kind": x.kind,
+                    "outcome": x.outcome, "engineer": number.get(x.engineer_id),
+                    "ranking": [{"engineer": number[y.engineer_id], "score": _num(y.score)}
+                                for y in x.ranking],
+                    "set_aside": [{"engineer": number[e], "rules": list(rules)}
+                                  for e, _no, rules in x.set_aside],
+                } for x in r.rounds],
+            })
+        standing = queries.engineer_standings(ctx, at=self.sc.until)
+        engineers_out = {
+            number[eid]: {"score": _num(st.score), "capacity_m2": _num(st.capacity_m2),
+                          "used_m2": _num(st.used_m2), "active_jobs": st.active_jobs}
+            for eid, st in sorted(standing.items(), key=lambda kv: number[kv[0]])}
+        notes = [{"at": format_jalali_datetime(n.created_at), "engineer": number[n.engineer_id],
+                  "kind": n.kind, "project": where[n.referral_id][0],
+                  "discipline": where[n.referral_id][1]} for n in queries.outbox(ctx)]
+        return {"format": FORMAT_OUT, "events": events, "referrals": referrals,
+                "engineers": engineers_out, "notifications": notes}
+
+
+def _num(d: Decimal) -> float:
+    return float(round(d, 2))
+
+
+def simulate(sc: Scenario, url: str | None = None) -> dict[str, Any]:
+    return Replay(sc, url).run()
+
+
+

@@ -1,0 +1,313 @@
+"""Strict reading of a `referral-scenario/1` file: unknown keys, bad dates, unknown ids and
+negative areas are errors (ScenarioError → exit 2), never silently ignored."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from ..domain.calendar import CalendarError, parse_jalali_date, parse_jalali_datetime
+from ..domain.codes import DISCIPLINES, GRADES, GROUPS
+from ..domain.policy import POLICY_KEYS
+from ..services.dto import CompetenceIn, ConvictionIn, DeclarationIn, JobIn
+
+FORMAT_IN = "referral-scenario/1"
+EVENT_TYPES = {
+    "nominate": {"engineer", "project", "discipline"},
+    "cancel": {"engineer", "project", "discipline"},
+    "sign": {"project", "discipline"},
+    "withdraw": {"project", "discipline"},
+    "complete": {"project"},
+    "pay_membership": {"engineer", "year"},
+    "update_engineer": {"engineer", "set"},
+}
+EVENT_OPTIONAL = {"withdraw": {"letter_no"}, "complete": {"certificate_no"}}
+ENGINEER_KEYS = {
+    "id", "national_code", "competencies", "license_expires", "membership_paid_through",
+    "resident_in_province", "legal_incapacity", "active_execution_project",
+    "design_build_qualified", "employed_by_permit_authority", "convictions", "declaration",
+    "base_score", "jobs", "financial_ties",
+}
+ENGINEER_REQUIRED = {"id", "competencies", "base_score"}
+PROJECT_KEYS = {"id", "file_no", "plate", "owners", "area", "floors", "disciplines", "ready_at"}
+PROJECT_REQUIRED = {"id", "area", "floors", "disciplines"}
+
+
+class ScenarioError(ValueError):
+    """The file is not a valid scenario; the message is one line."""
+
+
+@dataclass(frozen=True)
+class Event:
+    index: int
+    at: datetime
+    type: str
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Owner:
+    national_code: str
+    mobile: str | None
+
+
+@dataclass(frozen=True)
+class ProjectSpec:
+    id: str
+    file_no: str | None
+    plate: str
+    owners: tuple[Owner, ...]
+    area: Decimal
+    floors: int
+    disciplines: tuple[str, ...]
+    ready_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    start: datetime
+    until: datetime
+    policy: dict[str, Any]
+    holidays: tuple[date, ...]
+    engineers: tuple[dict[str, Any], ...]  # engineer fields, already converted (see `engineer`)
+    projects: tuple[ProjectSpec, ...]
+    events: tuple[Event, ...]
+
+
+def _keys(obj: Any, where: str, allowed: set[str], required: set[str]) -> dict[str, Any]:
+    if not isinstance(obj, dict):
+        raise ScenarioError(f"{where}: an object is expected")
+    unknown = set(obj) - allowed
+    if unknown:
+        raise ScenarioError(f"{where}: unknown key {sorted(unknown)[0]!r}")
+    missing = required - set(obj)
+    if missing:
+        raise ScenarioError(f"{where}: missing key {sorted(missing)[0]!r}")
+    return obj
+
+
+def _time(v: Any, where: str) -> datetime:
+    if not isinstance(v, str):
+        raise ScenarioError(f"{where}: a time 'YYYY-MM-DD HH:MM' is expected")
+    try:
+        return parse_jalali_datetime(v)
+    except CalendarError as exc:
+        raise ScenarioError(f"{where}: {exc}") from None
+
+
+def _date(v: Any, where: str) -> date:
+    if not isinstance(v, str):
+        raise ScenarioError(f"{where}: a date 'YYYY-MM-DD' is expected")
+    try:
+        return parse_jalali_date(v)
+    except CalendarError as exc:
+        raise ScenarioError(f"{where}: {exc}") from None
+
+
+def _bool(v: Any, where: str) -> bool:
+    if not isinstance(v, bool):
+        raise ScenarioError(f"{where}: true or false is expected")
+    return v
+
+
+def _int(v: Any, where: str, minimum: int | None = None) -> int:
+    if isinstance(v, bool) or not isinstance(v, int) or (minimum is not None and v < minimum):
+        raise ScenarioError(f"{where}: a whole number{'' if minimum is None else f' ≥ {minimum}'}"
+                            " is expected")
+    return v
+
+
+def _num(v: Any, where: str, minimum: Decimal | None = Decimal(0)) -> Decimal:
+    if isinstance(v, bool) or not isinstance(v, int | float | Decimal):
+        raise ScenarioError(f"{where}: a number is expected")
+    d = Decimal(str(v))
+    if minimum is not None and d < minimum:
+        raise ScenarioError(f"{where}: must not be negative")
+    if d != d.quantize(Decimal("0.01")):
+        raise ScenarioError(f"{where}: at most two decimals")
+    return d
+
+
+def _str(v: Any, where: str) -> str:
+    if not isinstance(v, str) or not v.strip():
+        raise ScenarioError(f"{where}: a non-empty string is expected")
+    return v.strip()
+
+
+def _list(v: Any, where: str) -> list[Any]:
+    if not isinstance(v, list):
+        raise ScenarioError(f"{where}: a list is expected")
+    return v
+
+
+def _discipline(v: Any, where: str) -> str:
+    if v not in DISCIPLINES:
+        raise ScenarioError(f"{where}: unknown discipline {v!r}")
+    return v
+
+
+def engineer_fields(raw: dict[str, Any], where: str) -> dict[str, Any]:
+    """Scenario engineer keys → `EngineerIn` fields (also used by `update_engineer.set`)."""
+    out: dict[str, Any] = {}
+    for k, v in raw.items():
+        w = f"{where}.{k}"
+        if k == "id":
+            continue
+        if k == "national_code":
+            out["national_id"] = None if v is None else _str(v, w)
+        elif k == "competencies":
+            comps = []
+            for i, c in enumerate(_list(v, w)):
+                c = _keys(c, f"{w}[{i}]", {"discipline", "grade", "kind", "expires"},
+                          {"discipline", "grade"})
+                grade = str(c["grade"])
+                if grade not in GRADES:
+                    raise ScenarioError(f"{w}[{i}].grade: unknown grade {c['grade']!r}")
+                kind = c.get("kind", "supervision")
+                if kind not in ("supervision", "design", "execution"):
+                    raise ScenarioError(f"{w}[{i}].kind: unknown kind {kind!r}")
+                comps.append(CompetenceIn(_discipline(c["discipline"], f"{w}[{i}].discipline"),
+                                          grade, kind,
+                                          _date(c["expires"], f"{w}[{i}].expires")
+                                          if "expires" in c else None))
+            out["competences"] = tuple(comps)
+        elif k == "license_expires":
+            out["licence_expires"] = None if v is None else _date(v, w)
+        elif k == "membership_paid_through":
+            out["membership_paid_through"] = _int(v, w, 1300)
+        elif k in ("resident_in_province", "legal_incapacity", "active_execution_project",
+                   "design_build_qualified", "employed_by_permit_authority"):
+            out[k] = _bool(v, w)
+        elif k == "convictions":
+            convs = []
+            for i, c in enumerate(_list(v, w)):
+                c = _keys(c, f"{w}[{i}]", {"degree", "from", "until"}, {"degree", "from"})
+                start = _date(c["from"], f"{w}[{i}].from")
+                end = _date(c["until"], f"{w}[{i}].until") if c.get("until") else None
+                if end is not None and end < start:
+                    raise ScenarioError(f"{w}[{i}]: 'until' is before 'from'")
+                convs.append(ConvictionIn(_int(c["degree"], f"{w}[{i}].degree", 1), start, end))
+            out["convictions"] = tuple(convs)
+        elif k == "declaration":
+            d = _keys(v, w, {"year", "ready", "rules_accepted", "groups", "supervision_percent"},
+                      {"year", "ready", "rules_accepted", "groups", "supervision_percent"})
+            groups = tuple(_list(d["groups"], f"{w}.groups"))
+            if not set(groups) <= set(GROUPS):
+                raise ScenarioError(f"{w}.groups: groups are A, B, C, D")
+            pct = _num(d["supervision_percent"], f"{w}.supervision_percent")
+            if pct > 100:
+                raise ScenarioError(f"{w}.supervision_percent: at most 100")
+            out["declaration"] = DeclarationIn(_int(d["year"], f"{w}.year", 1300),
+                                               _bool(d["ready"], f"{w}.ready"),
+                                               _bool(d["rules_accepted"], f"{w}.rules_accepted"),
+                                               groups, pct)
+        elif k == "base_score":
+            out["base_score"] = _num(v, w, minimum=None)
+        elif k == "jobs":
+            jobs = []
+            for i, j in enumerate(_list(v, w)):
+                j = _keys(j, f"{w}[{i}]", {"kind", "area"}, set())
+                kind = j.get("kind", "supervision")
+                if kind not in ("supervision", "design"):
+                    raise ScenarioError(f"{w}[{i}].kind: 'supervision' or 'design'")
+                jobs.append(JobIn(kind, _num(j.get("area", 0), f"{w}[{i}].area")))
+            out["jobs"] = tuple(jobs)
+        elif k == "financial_ties":
+            out["financial_ties"] = tuple(_str(c, f"{w}[{i}]") for i, c in enumerate(_list(v, w)))
+        else:
+            raise ScenarioError(f"{w}: unknown key")
+    return out
+
+
+def parse(text: str) -> Scenario:
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ScenarioError(f"not valid JSON: {exc.msg} at line {exc.lineno}") from None
+    raw = _keys(raw, "scenario", {"format", "start", "until", "policy", "holidays", "engineers",
+                                  "projects", "events"}, {"format", "start", "until"})
+    if raw["format"] != FORMAT_IN:
+        raise ScenarioError(f"unknown format {raw['format']!r} (expected {FORMAT_IN!r})")
+    start, until = _time(raw["start"], "start"), _time(raw["until"], "until")
+    if until < start:
+        raise ScenarioError("until: before start")
+    policy = raw.get("policy", {})
+    if not isinstance(policy, dict):
+        raise ScenarioError("policy: an object is expected")
+    unknown = set(policy) - set(POLICY_KEYS)
+    if unknown:
+        raise ScenarioError(f"policy: unknown key {sorted(unknown)[0]!r}")
+    holidays = tuple(_date(h, f"holidays[{i}]")
+                     for i, h in enumerate(_list(raw.get("holidays", []), "holidays")))
+
+    engineers, seen = [], set()
+    for i, e in enumerate(_list(raw.get("engineers", []), "engineers")):
+        w = f"engineers[{i}]"
+        e = _keys(e, w, ENGINEER_KEYS, ENGINEER_REQUIRED)
+        eid = _str(e["id"], f"{w}.id")
+        if eid in seen:
+            raise ScenarioError(f"{w}.id: duplicate engineer id {eid!r}")
+        seen.add(eid)
+        engineers.append({"id": eid, **engineer_fields(e, w)})
+
+    projects, pids = [], set()
+    for i, p in enumerate(_list(raw.get("projects", []), "projects")):
+        w = f"projects[{i}]"
+        p = _keys(p, w, PROJECT_KEYS, PROJECT_REQUIRED)
+        pid = _str(p["id"], f"{w}.id")
+        if pid in pids:
+            raise ScenarioError(f"{w}.id: duplicate project id {pid!r}")
+        pids.add(pid)
+        area = _num(p["area"], f"{w}.area")
+        if area == 0:
+            raise ScenarioError(f"{w}.area: must be positive")
+        owners = []
+        for j, o in enumerate(_list(p.get("owners", []), f"{w}.owners")):
+            o = _keys(o, f"{w}.owners[{j}]", {"national_code", "mobile"}, {"national_code"})
+            owners.append(Owner(_str(o["national_code"], f"{w}.owners[{j}].national_code"),
+                                _str(o["mobile"], f"{w}.owners[{j}].mobile")
+                                if o.get("mobile") else None))
+        discs = tuple(_discipline(d, f"{w}.disciplines[{j}]")
+                      for j, d in enumerate(_list(p["disciplines"], f"{w}.disciplines")))
+        if not discs or len(set(discs)) != len(discs):
+            raise ScenarioError(f"{w}.disciplines: one or more distinct disciplines expected")
+        projects.append(ProjectSpec(
+            pid, _str(p["file_no"], f"{w}.file_no") if "file_no" in p else None,
+            _str(p.get("plate", f"scenario/{pid}"), f"{w}.plate"), tuple(owners), area,
+            _int(p["floors"], f"{w}.floors", 1), discs,
+            _time(p["ready_at"], f"{w}.ready_at") if p.get("ready_at") else None))
+
+    events = []
+    for i, ev in enumerate(_list(raw.get("events", []), "events")):
+        w = f"events[{i}]"
+        if not isinstance(ev, dict) or ev.get("type") not in EVENT_TYPES:
+            raise ScenarioError(f"{w}.type: unknown event type {ev.get('type') if isinstance(ev, dict) else ev!r}")
+        need = EVENT_TYPES[ev["type"]]
+        ev = _keys(ev, w, need | {"at", "type"} | EVENT_OPTIONAL.get(ev["type"], set()),
+                   need | {"at", "type"})
+        at = _time(ev["at"], f"{w}.at")
+        if not start <= at <= until:
+            raise ScenarioError(f"{w}.at: outside start … until")
+        if "engineer" in need and ev["engineer"] not in seen:
+            raise ScenarioError(f"{w}.engineer: unknown engineer id {ev['engineer']!r}")
+        if "project" in need and ev["project"] not in pids:
+            raise ScenarioError(f"{w}.project: unknown project id {ev['project']!r}")
+        data = dict(ev)
+        if "discipline" in need:
+            _discipline(ev["discipline"], f"{w}.discipline")
+        if ev["type"] == "pay_membership":
+            _int(ev["year"], f"{w}.year", 1300)
+        if ev["type"] == "update_engineer":
+            s = ev["set"]
+            if not isinstance(s, dict) or not s:
+                raise ScenarioError(f"{w}.set: a non-empty object is expected")
+            if "id" in s:
+                raise ScenarioError(f"{w}.set.id: the id cannot be changed")
+            _keys(s, f"{w}.set", ENGINEER_KEYS - {"id"}, set())
+            data["set"] = engineer_fields(s, f"{w}.set")
+        events.append(Event(i, at, ev["type"], data))
+    return Scenario(start, until, policy, holidays, tuple(engineers), tuple(projects),
+                    tuple(events))

@@ -1,0 +1,78 @@
+"""Who is acting, on which database, at what time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..db.engine import session_factory, transaction
+from ..db.models import AuditEntry
+from ..domain.digest import canonical_json, digest
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Actor:
+    username: str
+    role: str  # admin | clerk | finance | manager | engineer | system
+    user_id: int | None = None
+    engineer_id: int | None = None  # for the engineer role: who they are
+
+
+SYSTEM = Actor("system", "system")
+
+
+@dataclass
+class ServiceContext:
+    engine: Engine
+    actor: Actor = SYSTEM
+    clock: Callable[[], datetime] = system_clock
+    _factory: sessionmaker[Session] | None = field(default=None, repr=False)
+
+    @property
+    def factory(self) -> sessionmaker[Session]:
+        if self._factory is None:
+            self._factory = session_factory(self.engine)
+        return self._factory
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def as_actor(self, actor: Actor) -> ServiceContext:
+        return replace(self, actor=actor)
+
+    @contextmanager
+    def tx(self) -> Iterator[Session]:
+        with transaction(self.factory) as s:
+            yield s
+
+
+def audit(session: Session, ctx: ServiceContext, action: str, entity: str, entity_id: Any,
+          before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
+          at: datetime | None = None) -> None:
+    """U2: one line of the trail, chained to the previous one by hash."""
+    at = at or ctx.now()
+    prev = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
+    body = {"at": at.isoformat(), "actor": ctx.actor.username, "action": action,
+            "entity": entity, "entity_id": str(entity_id), "before": before, "after": after,
+            "prev": prev}
+    session.add(AuditEntry(at=at, user_id=ctx.actor.user_id, actor=ctx.actor.username,
+                           action=action, entity=entity, entity_id=str(entity_id),
+                           before=_jsonable(before), after=_jsonable(after), prev_hash=prev,
+                           hash=digest(body)))
+    session.flush()
+
+
+def _jsonable(d: dict[str, Any] | None) -> dict[str, Any] | None:
+    import json
+
+    return None if d is None else json.loads(canonical_json(d))

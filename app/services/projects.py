@@ -1,0 +1,305 @@
+"""The counter: registering a walk-in project (P1, P3–P5), its documents and fees (P2, F2),
+sending it to distribution, and closing it with a completion certificate (S3)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from ..db.locks import lock_deadline
+from ..db.models import (
+    CapacityHold,
+    Counter,
+    DeadlineRun,
+    FeePayment,
+    Owner,
+    Project,
+    ProjectDocument,
+    ProjectOwner,
+    Referral,
+    Round,
+)
+from ..db.policy_store import calendar_at, policy_at
+from ..domain.calendar import WorkCalendar, jalali_year
+from ..domain.codes import DISCIPLINE_ORDER
+from ..domain.errors import InputError, RuleViolation
+from ..domain.policy import Policy
+from ..domain.projects import (
+    building_group,
+    disciplines_failures,
+    normalize_plate,
+    required_disciplines,
+)
+from ..domain.text import mobile_ok, national_code_ok, normalize_digits, normalize_text
+from ..resources import reference
+from .context import ServiceContext, audit
+from .dto import OwnerIn, ProjectIn, ProjectSummary
+from .permissions import require
+
+OPEN_PROJECT = ("intake", "distribution")
+
+
+def required_documents() -> list[str]:
+    return [d["kind"] for d in reference("document_checklist")["documents"] if d["required"]]
+
+
+def _validate(p: ProjectIn) -> None:
+    if p.area <= 0:
+        raise InputError("area", "مساحت باید بیشتر از صفر باشد")
+    if p.floors <= 0:
+        raise InputError("floors", "تعداد طبقات باید بیشتر از صفر باشد")
+    if not normalize_plate(p.plate):
+        raise InputError("plate", "پلاک ثبتی خالی است")
+    for o in p.owners:
+        if not p.validate_ids:
+            continue
+        if o.kind == "person" and not national_code_ok(o.national_id):
+            raise InputError("owners", f"کد ملی مالک نامعتبر است: {o.national_id}")
+        if o.mobile and not mobile_ok(o.mobile):
+            raise InputError("owners", f"شماره همراه مالک نامعتبر است: {o.mobile}")
+    if p.brought_by_role not in ("owner", "design_office", "legal_rep"):
+        raise InputError("brought_by_role", "آورنده پرونده باید مالک، دفتر طراحی یا نماینده باشد")
+
+
+def register_project(ctx: ServiceContext, p: ProjectIn) -> ProjectSummary:
+    """P1 who brought it, P3 derived group, P4 disciplines, P5 one open file per plate."""
+    require(ctx, "project.register")
+    _validate(p)
+    now = ctx.now()
+    with ctx.tx() as s:
+        policy = policy_at(s, now)
+        group = building_group(p.floors, p.area, policy)  # P3
+        disciplines = tuple(sorted(set(p.disciplines), key=lambda d: DISCIPLINE_ORDER.get(d, 99)))
+        if p.enforce_p4:
+            if not disciplines:
+                disciplines = required_disciplines(p.floors, p.area, policy)
+            if disciplines_failures(disciplines, p.floors, p.area, policy):
+                raise RuleViolation({"P4"})
+        elif any(d not in DISCIPLINE_ORDER for d in disciplines) or not disciplines:
+            raise RuleViolation({"P4"})
+        key = normalize_plate(p.plate)
+        if s.scalar(select(Project.id).where(Project.plate_key == key,
+                                             Project.status.in_(OPEN_PROJECT))):
+            raise RuleViolation({"P5"})
+        file_no = p.file_no or _next_file_no(s, jalali_year(now))
+        if s.scalar(select(Project.id).where(Project.file_no == file_no)):
+            raise InputError("file_no", "این شماره پرونده قبلاً ثبت شده است")
+        row = Project(file_no=file_no, plate=p.plate.strip(), plate_key=key,
+                      address=normalize_text(p.address), municipal_file_no=p.municipal_file_no,
+                      area=p.area, floors=p.floors, group=group, use=p.use,
+                      brought_by_role=p.brought_by_role,
+                      brought_by_name=normalize_text(p.brought_by_name),
+                      brought_by_national_id=p.brought_by_national_id, created_at=now)
+        s.add(row)
+        s.flush()
+        for o in p.owners:
+            owner = _owner(s, o)
+            s.add(ProjectOwner(project_id=row.id, owner_id=owner.id))
+        refs = {}
+        for d in disciplines:
+            ref = Referral(project_id=row.id, discipline=d, area=_area(p.area, d, policy),
+                           status="waiting", created_at=now)
+            s.add(ref)
+            s.flush()
+            refs[d] = ref.id
+        audit(s, ctx, "project.register", "project", row.id,
+              after={"file_no": file_no, "plate": row.plate, "area": p.area, "floors": p.floors,
+                     "group": group, "disciplines": list(disciplines),
+                     "brought_by": p.brought_by_role})
+        return ProjectSummary(row.id, file_no, row.plate, row.area, row.floors, group, row.status,
+                              None, disciplines, refs)
+
+
+def _area(area: Decimal, discipline: str, policy: Policy) -> Decimal:
+    return (area * policy.area_factor(discipline)).quantize(Decimal("0.01"))
+
+
+def _owner(s: Session, o: OwnerIn) -> Owner:
+    code = normalize_digits(o.national_id)
+    row = s.scalar(select(Owner).where(Owner.national_id == code))
+    if row is None:
+        row = Owner(national_id=code, kind=o.kind, first_name=normalize_text(o.first_name),
+                    last_name=normalize_text(o.last_name),
+                    father_name=normalize_text(o.father_name),
+                    mobile=normalize_digits(o.mobile) if o.mobile else None,
+                    address=normalize_text(o.address))
+        s.add(row)
+        s.flush()
+    elif o.mobile and not row.mobile:
+        row.mobile = normalize_digits(o.mobile)
+    return row
+
+
+def _next_file_no(s: Session, year: int) -> str:
+    name = f"file_no:{year}"
+    c = s.get(Counter, name)
+    if c is None:
+        c = Counter(name=name, value=0)
+        s.add(c)
+    while True:
+        c.value += 1
+        file_no = f"{year}-{c.value:04d}"
+        if not s.scalar(select(Project.id).where(Project.file_no == file_no)):
+            return file_no
+
+
+def record_document(ctx: ServiceContext, project_id: int, kind: str, filename: str | None = None,
+                    mime: str | None = None, content: bytes | None = None) -> None:
+    require(ctx, "project.document")
+    if kind not in {d["kind"] for d in reference("document_checklist")["documents"]}:
+        raise InputError("kind", f"نوع مدرک نامعتبر: {kind}")
+    now = ctx.now()
+    with ctx.tx() as s:
+        _project(s, project_id)
+        doc = s.scalar(select(ProjectDocument).where(ProjectDocument.project_id == project_id,
+                                                     ProjectDocument.kind == kind))
+        if doc is None:
+            doc = ProjectDocument(project_id=project_id, kind=kind, received_at=now)
+            s.add(doc)
+        doc.received_at, doc.received_by = now, ctx.actor.user_id
+        doc.filename, doc.mime, doc.content = filename, mime, content
+        audit(s, ctx, "project.document", "project", project_id,
+              after={"kind": kind, "filename": filename})
+
+
+def approve_drawings(ctx: ServiceContext, project_id: int) -> None:
+    """P2: the drawings are designed, checked and approved (recorded by the counter)."""
+    require(ctx, "project.document")
+    with ctx.tx() as s:
+        row = _project(s, project_id)
+        row.drawings_approved = True
+        audit(s, ctx, "project.drawings_approved", "project", project_id,
+              after={"drawings_approved": True})
+
+
+def record_fee_payment(ctx: ServiceContext, project_id: int, discipline: str, amount_rials: int,
+                       tracking_no: str, paid_on: date, bank: str = "") -> int:
+    """F2: the owner's payment as the counter receives it; finance decides it later."""
+    require(ctx, "fee.record")
+    if amount_rials < 0 or not isinstance(amount_rials, int):
+        raise InputError("amount_rials", "مبلغ باید عدد صحیح نامنفی به ریال باشد")
+    if not tracking_no.strip():
+        raise InputError("tracking_no", "شماره پیگیری بانک خالی است")
+    with ctx.tx() as s:
+        _project(s, project_id)
+        if not s.scalar(select(Referral.id).where(Referral.project_id == project_id,
+                                                  Referral.discipline == discipline)):
+            raise InputError("discipline", "این رشته در پرونده نیست")
+        fee = FeePayment(project_id=project_id, discipline=discipline, amount_rials=amount_rials,
+                         tracking_no=tracking_no.strip(), paid_on=paid_on, bank=bank,
+                         recorded_by=ctx.actor.user_id)
+        s.add(fee)
+        s.flush()
+        audit(s, ctx, "fee.record", "fee_payment", fee.id,
+              after={"project": project_id, "discipline": discipline, "amount": amount_rials})
+        return fee.id
+
+
+def decide_fee_payment(ctx: ServiceContext, fee_id: int, approve: bool, reason: str = "") -> None:
+    """F2: only a finance officer approves or rejects, a rejection with a reason."""
+    require(ctx, "fee.decide")
+    if not approve and not reason.strip():
+        raise InputError("reason", "دلیل رد پرداخت را بنویسید")
+    now = ctx.now()
+    with ctx.tx() as s:
+        fee = s.get(FeePayment, fee_id)
+        if fee is None or fee.status != "pending":
+            raise InputError("fee", "پرداخت در انتظار تصمیم پیدا نشد")
+        before = fee.status
+        fee.status = "approved" if approve else "rejected"
+        fee.decided_by, fee.decided_at, fee.reason = ctx.actor.user_id, now, reason
+        audit(s, ctx, "fee.decide", "fee_payment", fee_id, before={"status": before},
+              after={"status": fee.status, "reason": reason})
+
+
+def p2_gaps(s: Session, project: Project) -> list[str]:
+    """P2: what still keeps the project out of distribution, in Persian (empty: ready)."""
+    gaps = []
+    if not project.drawings_approved:
+        gaps.append("نقشه‌ها طراحی، کنترل و تأیید نشده‌اند")
+    have = set(s.scalars(select(ProjectDocument.kind)
+                         .where(ProjectDocument.project_id == project.id)))
+    names = {d["kind"]: d["fa"] for d in reference("document_checklist")["documents"]}
+    gaps += [f"مدرک دریافت نشده: {names[k]}" for k in required_documents() if k not in have]
+    approved = set(s.scalars(select(FeePayment.discipline)
+                             .where(FeePayment.project_id == project.id,
+                                    FeePayment.status == "approved")))
+    for d in s.scalars(select(Referral.discipline).where(Referral.project_id == project.id)):
+        if d not in approved:
+            gaps.append(f"حق‌الزحمه نظارت رشته {d} پرداخت و تأیید مالی نشده است")
+    return gaps
+
+
+def mark_ready(ctx: ServiceContext, project_id: int) -> ProjectSummary:
+    """P2: into distribution; round 1 of each referral ends at the first deadline after now."""
+    require(ctx, "project.ready")
+    now = ctx.now()
+    with ctx.tx() as s:
+        row = _project(s, project_id)
+        if row.status != "intake":
+            raise RuleViolation({"P2"}, "پرونده قبلاً به توزیع رفته یا بسته شده است (P2)")
+        gaps = p2_gaps(s, row)
+        if gaps:
+            raise RuleViolation({"P2"}, "پرونده آماده توزیع نیست (P2): " + "؛ ".join(gaps))
+        policy = policy_at(s, now)
+        deadline = open_deadline(s, calendar_at(s, policy), policy, now)
+        row.status, row.ready_at = "distribution", now
+        refs = s.scalars(select(Referral).where(Referral.project_id == project_id)).all()
+        for ref in refs:
+            ref.status, ref.round_no = "open", 1
+            s.add(Round(referral_id=ref.id, no=1, kind="candidacy", opened_at=now,
+                        deadline=deadline))
+        audit(s, ctx, "project.ready", "project", project_id,
+              after={"ready_at": now.isoformat(), "deadline": deadline.isoformat()})
+        return ProjectSummary(row.id, row.file_no, row.plate, row.area, row.floors, row.group,
+                              row.status, now, tuple(r.discipline for r in refs),
+                              {r.discipline: r.id for r in refs})
+
+
+def open_deadline(s: Session, cal: WorkCalendar, policy: Policy, after) -> object:
+    """The first deadline after `after` that no desk has already run (see db/locks.py)."""
+    deadline = cal.next_deadline(after, policy.deadline_time)
+    while True:
+        lock_deadline(s, "deadline", deadline, shared=True)
+        if not s.scalar(select(DeadlineRun.id).where(DeadlineRun.kind == "deadline",
+                                                     DeadlineRun.deadline == deadline)):
+            return deadline
+        deadline = cal.next_deadline(deadline, policy.deadline_time)
+
+
+def complete_project(ctx: ServiceContext, project_id: int, certificate_no: str = "") -> None:
+    """S3: a completion certificate returns every supervisor's area and job."""
+    require(ctx, "project.complete")
+    now = ctx.now()
+    with ctx.tx() as s:
+        row = _project(s, project_id)
+        statuses = s.scalars(select(Referral.status).where(Referral.project_id == project_id)).all()
+        if row.status != "distribution" or not statuses or any(st != "signed" for st in statuses):
+            raise RuleViolation({"S3"})
+        ref_ids = select(Referral.id).where(Referral.project_id == project_id)
+        s.execute(update(CapacityHold)
+                  .where(CapacityHold.referral_id.in_(ref_ids), CapacityHold.released_at.is_(None))
+                  .values(released_at=now, release_reason="completed"))
+        s.execute(update(Referral).where(Referral.project_id == project_id)
+                  .values(status="completed"))
+        row.status, row.completed_at = "completed", now
+        audit(s, ctx, "project.complete", "project", project_id,
+              after={"certificate_no": certificate_no})
+
+
+def _project(s: Session, project_id: int) -> Project:
+    row = s.get(Project, project_id)
+    if row is None:
+        raise InputError("project", "پرونده پیدا نشد")
+    return row
+
+
+def open_plates(s: Session) -> set[str]:
+    return set(s.scalars(select(Project.plate_key).where(Project.status.in_(OPEN_PROJECT))))
+
+
+def count_projects(s: Session) -> int:
+    return s.scalar(select(func.count()).select_from(Project)) or 0
