@@ -1,0 +1,41 @@
+"""Shared fixtures: every service test runs on SQLite and on a real PostgreSQL server that
+this test run starts itself (tests/pg_server.py)."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any QApplication exists
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import pytest  # noqa: E402
+
+from pg_server import PgServer  # noqa: E402
+
+_names = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    if os.environ.get("NZ_SKIP_POSTGRES") == "1":
+        pytest.skip("NZ_SKIP_POSTGRES=1: PostgreSQL tests skipped on purpose")
+    srv = PgServer().start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server) -> str:
+    """A new, empty PostgreSQL database for one test."""
+    return pg_server.create_database(f"t_{os.getpid()}_{next(_names)}")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path) -> str:
+    """Run the test once per dialect."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'nz.sqlite'}"
+    return request.getfixturevalue("pg_url")

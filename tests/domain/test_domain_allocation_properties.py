@@ -1,0 +1,223 @@
+"""Property tests of the deadline decision over random small snapshots (A1–A7, S4, S7, W4, A10).
+
+Each generated snapshot is decided, then replayed decision by decision in A3 order with the A4
+effects applied, checking every selection against the eligibility rules at that moment.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from datetime import timedelta
+from decimal import Decimal
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.domain.allocation import DeadlineSnapshot, decide_deadline
+from app.domain.calendar import local_date
+from app.domain.codes import CANDIDACY, DISCIPLINES, GRADES
+from app.domain.digest import digest
+from app.domain.eligibility import distribution_failures
+from app.domain.scoring import charge_selection, remaining_m2, score_at
+from app.domain.state import Competence, Declaration
+
+CODES = ("5260181591", "0012345679", "1111111111")
+STOOD = ("1405-08-24 09:00", "1405-08-25 10:00", "1405-08-26 10:00", "1405-08-26 19:59")
+
+SETTINGS = settings(max_examples=150, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+@st.composite
+def engineers(draw, make_engineer, eid: int, membership_no: str):
+    disciplines = draw(st.lists(st.sampled_from(DISCIPLINES), min_size=1, max_size=4,
+                                unique=True))
+    grade = draw(st.sampled_from(GRADES))
+    comps = [Competence(d, grade) for d in disciplines]
+    if draw(st.booleans()):
+        comps.append(Competence(draw(st.sampled_from(DISCIPLINES)), draw(st.sampled_from(GRADES)),
+                                kind=draw(st.sampled_from(["design", "supervision"]))))
+    decl = draw(st.one_of(
+        st.none(),
+        st.builds(Declaration,
+                  year=st.sampled_from([1405, 1405, 1405, 1404]),
+                  ready=st.booleans() | st.just(True),
+                  rules_accepted=st.just(True) | st.booleans(),
+                  groups=st.frozensets(st.sampled_from("ABCD"), min_size=1),
+                  supervision_percent=st.sampled_from([Decimal(10), Decimal(50), Decimal(100)])),
+    ))
+    rare = st.booleans().filter(lambda b: b) | st.just(False) | st.just(False) | st.just(False)
+    return make_engineer(
+        eid, membership_no=membership_no, competences=tuple(comps), declaration=decl,
+        base_score=draw(st.sampled_from(["0", "10", "50", "50", "100", "-5", "12.34"])),
+        used_m2=draw(st.sampled_from(["0", "0", "900", "9000", "18700", "18900", "19100"])),
+        active_jobs=draw(st.sampled_from([0, 0, 1, 3, 7, 8])),
+        national_id=draw(st.sampled_from([None, *CODES])),
+        financial_ties=frozenset(draw(st.lists(st.sampled_from(CODES), max_size=1))),
+        membership_paid_through=draw(st.sampled_from([1405, 1405, 1406, 1404])),
+        resident_in_province=not draw(rare),
+        employed_by_permit_authority=draw(rare),
+        design_build_qualified=draw(rare),
+    )
+
+
+@st.composite
+def snapshots(draw, f) -> DeadlineSnapshot:
+    """`f`: the conftest factories (engineer, referral, due, snapshot)."""
+    n = draw(st.integers(1, 6))
+    numbers = draw(st.permutations([f"M{k}" for k in range(1, n + 1)]))
+    people = [draw(engineers(f.engineer, k, numbers[k - 1])) for k in range(1, n + 1)]
+    ids = list(range(1, n + 1))
+    dues = []
+    rid = 0
+    chosen = {}
+    for pid in range(1, draw(st.integers(1, 3)) + 1):
+        group = draw(st.sampled_from("ABCD"))
+        area = draw(st.sampled_from(["100", "300", "300.00", "500", "1200.5"]))
+        owners = draw(st.frozensets(st.sampled_from(CODES), max_size=2))
+        entered = draw(st.sampled_from(["1405-08-20 09:00", "1405-08-25 09:00"]))
+        file_no = f"1405-{draw(st.integers(1, 9)):04d}-{pid}"
+        if draw(st.booleans()):
+            chosen[pid] = frozenset(draw(st.lists(st.sampled_from(ids), max_size=1)))
+        for disc in draw(st.lists(st.sampled_from(DISCIPLINES), min_size=1, max_size=4,
+                                  unique=True)):
+            rid += 1
+            cands = draw(st.lists(st.sampled_from(ids), unique=True, max_size=n))
+            stood = [(e, draw(st.sampled_from(STOOD))) for e in cands]
+            withdrawn = draw(st.frozensets(st.sampled_from(ids), max_size=1))
+            kind = draw(st.sampled_from([CANDIDACY, CANDIDACY, CANDIDACY, "forced"]))
+            dues.append(f.due(
+                f.referral(rid, pid, disc, group=group, area=area, owners=owners,
+                              withdrawn=withdrawn),
+                stood if kind == CANDIDACY else [], file_no=file_no, entered_at=entered,
+                round_no=draw(st.integers(1, 3)), round_kind=kind))
+    pools = {d: tuple(s.id for s in people
+                      if any(c.discipline == d and c.kind == "supervision" for c in s.competences))
+             for d in DISCIPLINES}
+    return f.snapshot(dues, people, pools=pools, chosen=chosen)
+
+
+def _eligible(s, r, chosen_on_project, at, policy) -> bool:
+    return (not distribution_failures(s, r, at, policy) and s.id not in chosen_on_project
+            and s.id not in r.withdrawn)
+
+
+def _replay(snap: DeadlineSnapshot, decisions, policy):
+    """Walk the decisions in order with A4 applied, checking each against the rules."""
+    at = snap.at
+    on = local_date(at)
+    state = dict(snap.supervisors)
+    chosen = {p: set(e) for p, e in snap.chosen.items()}
+    by_id = {d.facts.referral_id: d for d in snap.referrals}
+    order = sorted(snap.referrals, key=lambda d: d.order_key())
+    assert [d.referral_id for d in decisions] == [d.facts.referral_id for d in order]  # A3
+    for dec in decisions:
+        due = by_id[dec.referral_id]
+        r = due.facts
+        on_project = chosen.get(r.project_id, set())
+        cands = [c for c in due.candidates if _eligible(state[c.engineer_id], r, on_project, at,
+                                                        policy)]
+        pool = [state[e] for e in snap.pools.get(r.discipline, ())
+                if _eligible(state[e], r, on_project, at, policy)]
+        w = dec.engineer_id
+        if w is not None:
+            s = state[w]
+            assert distribution_failures(s, r, at, policy) == set()  # A1, G, S, C1, C2
+            assert remaining_m2(s, policy, on) >= r.area_m2  # S7
+            assert s.active_jobs < policy.max_active_jobs  # S7
+            assert s.national_id is None or s.national_id not in r.owner_codes  # S4
+            assert w not in on_project  # A5
+            assert w not in r.withdrawn  # W4
+            if dec.method == "competitive":
+                assert due.round_kind == CANDIDACY and cands
+                stood = {c.engineer_id: c.stood_at for c in due.candidates}
+
+                def a2(x, stood=stood):
+                    return (-score_at(x, at, policy), -remaining_m2(x, policy, on), x.active_jobs,
+                            stood[x.id], x.membership_no)
+
+                assert a2(s) == min(a2(state[c.engineer_id]) for c in cands)  # A2
+            else:
+                assert dec.method == "forced" and not cands
+                assert due.round_kind != CANDIDACY or due.round_no > policy.max_extensions
+
+                def a6(x):
+                    return (score_at(x, at, policy), -remaining_m2(x, policy, on), x.active_jobs,
+                            x.membership_no)
+
+                assert a6(s) == min(a6(x) for x in pool)  # A6: lowest score
+            state[w] = charge_selection(s, r.area_m2, at, policy)  # A4
+            chosen.setdefault(r.project_id, set()).add(w)
+        elif dec.outcome == "extended":
+            assert not cands and due.round_kind == CANDIDACY  # A6
+            assert due.round_no <= policy.max_extensions
+        else:
+            assert dec.outcome == "unassigned" and not cands and not pool  # A7
+
+
+@SETTINGS
+@given(data=st.data())
+def test_A1_A2_A5_A6_S4_S7_W4_every_selection_is_eligible_at_that_moment(data, factories, policy, cal):
+    snap = data.draw(snapshots(factories))
+    _replay(snap, decide_deadline(snap, policy, cal), policy)
+
+
+@SETTINGS
+@given(data=st.data())
+def test_A5_never_the_same_engineer_for_two_disciplines_of_one_project(data, factories, policy, cal):
+    snap = data.draw(snapshots(factories))
+    seen: dict[int, set[int]] = {p: set(e) for p, e in snap.chosen.items()}
+    project_of = {d.facts.referral_id: d.facts.project_id for d in snap.referrals}
+    for d in decide_deadline(snap, policy, cal):
+        if d.engineer_id is not None:
+            p = project_of[d.referral_id]
+            assert d.engineer_id not in seen.get(p, set())
+            seen.setdefault(p, set()).add(d.engineer_id)
+
+
+@SETTINGS
+@given(data=st.data())
+def test_S7_never_over_capacity_or_jobs_after_all_decisions(data, factories, policy, cal):
+    snap = data.draw(snapshots(factories))
+    area: dict[int, Decimal] = {}
+    jobs: dict[int, int] = {}
+    facts = {d.facts.referral_id: d.facts for d in snap.referrals}
+    for d in decide_deadline(snap, policy, cal):
+        if d.engineer_id is not None:
+            area[d.engineer_id] = area.get(d.engineer_id, Decimal(0)) + facts[d.referral_id].area_m2
+            jobs[d.engineer_id] = jobs.get(d.engineer_id, 0) + 1
+    on = local_date(snap.at)
+    for eid, a in area.items():
+        s = snap.supervisors[eid]
+        assert remaining_m2(s, policy, on) - a >= 0
+        assert s.active_jobs + jobs[eid] <= policy.max_active_jobs
+
+
+@SETTINGS
+@given(data=st.data(), seed=st.integers(0, 2**16))
+def test_A10_deterministic_and_independent_of_input_order(data, seed, factories, policy, cal):
+    snap = data.draw(snapshots(factories))
+    first = decide_deadline(snap, policy, cal)
+    again = decide_deadline(snap, policy, cal)
+    assert first == again
+    assert digest(first) == digest(again)
+    assert digest(snap) == digest(snap)
+    rng = random.Random(seed)
+    refs = list(snap.referrals)
+    rng.shuffle(refs)
+    people = list(snap.supervisors.items())
+    rng.shuffle(people)
+    shuffled = replace(snap, referrals=tuple(refs), supervisors=dict(people))
+    assert decide_deadline(shuffled, policy, cal) == first
+
+
+@SETTINGS
+@given(data=st.data())
+def test_A6_extensions_point_to_the_next_working_days_deadline(data, factories, policy, cal):
+    snap = data.draw(snapshots(factories))
+    for d in decide_deadline(snap, policy, cal):
+        if d.outcome == "extended":
+            assert d.next_deadline == snap.at + timedelta(days=1)  # Tuesday 20:00 → Wednesday
+        else:
+            assert d.next_deadline is None
