@@ -34,12 +34,12 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_tick(args: argparse.Namespace) -> int:
-    from ..db.engine import make_engine
+    from ..db.migrate import open_database
     from ..services.context import ServiceContext
     from ..services.deadlines import run_due
 
     started = time.perf_counter()
-    summary = run_due(ServiceContext(make_engine(args.db)))
+    summary = run_due(ServiceContext(open_database(args.db)))
     took = time.perf_counter() - started
     print(f"tick: {summary.deadlines} deadline(s), {summary.decided} referral(s) decided "
           f"({summary.selected} selected, {summary.forced} forced, {summary.extended} extended, "

@@ -16,6 +16,10 @@ def open_fresh(url: str, now: datetime | None = None,
     """A new database with the schema from the models and the policy defaults (+ overrides)."""
     engine = make_engine(url)
     create_schema(engine)
+    if url not in ("sqlite://", "sqlite:///:memory:"):
+        from .migrate import stamp_head  # a kept database must be recognised by migrations
+
+        stamp_head(engine)
     with transaction(session_factory(engine)) as s:
         seed_policy(s, now or datetime.now(UTC), policy_overrides or {})
     return engine
