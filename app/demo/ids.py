@@ -16,10 +16,8 @@ PROVINCE = "خوزستان"
 
 
 def _expand(code: str) -> list[str]:
-    if "-" in code:
-        lo, hi = code.split("-")
-        return [f"{n:03d}" for n in range(int(lo), int(hi) + 1)]
-    return [code]
+    """`'174-175'` lists the prefixes 174 and 175 (a list, not a range)."""
+    return [c.strip() for c in code.split("-") if c.strip()]
 
 
 PREFIXES_BY_CITY: dict[str, list[str]] = {}

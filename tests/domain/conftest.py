@@ -51,7 +51,7 @@ def load_policy_values() -> dict[str, Any]:
 
 def make_engineer(eid: int, *, membership_no: str | None = None, grade: str = "1",
                   disciplines: Iterable[str] = DISCIPLINES, competences=None,
-                  declaration: Declaration | None | str = "default",
+                  declaration: Declaration | str | None = "default",
                   groups: Iterable[str] = "ABCD", percent: Decimal | int = 100,
                   base_score: Decimal | int | str = 100, used_m2: Decimal | int | str = 0,
                   **kw: Any) -> SupervisorState:

@@ -65,8 +65,7 @@ def test_S1_design_only_competence_fails(engineer, referral, policy):
     assert "S1" in referral_failures(e, referral(), AT, policy)
 
 
-def test_S1_expired_high_grade_does_not_qualify_for_group_while_low_grade_does_not_allow(
-        engineer, referral, policy):
+def test_S1_only_valid_grades_count_for_the_group(engineer, referral, policy):
     e = engineer(1, competences=(Competence("civil", "1", expires=YESTERDAY),
                                  Competence("civil", "3")))
     assert "S1" in referral_failures(e, referral(group="C"), AT, policy)
@@ -74,8 +73,8 @@ def test_S1_expired_high_grade_does_not_qualify_for_group_while_low_grade_does_n
 
 
 def test_S1_grade_groups_come_from_policy(engineer, referral, make_policy):
-    p = make_policy(grade_groups={"3": ["A", "B", "C"], "2": ["A", "B", "C"], "1": ["A", "B", "C", "D"],
-                                  "senior": ["A", "B", "C", "D"]})
+    p = make_policy(grade_groups={"3": ["A", "B", "C"], "2": ["A", "B", "C"],
+                                  "1": ["A", "B", "C", "D"], "senior": ["A", "B", "C", "D"]})
     e = engineer(1, competences=(Competence("civil", "3"),))
     assert "S1" not in referral_failures(e, referral(group="C"), AT, p)
 
