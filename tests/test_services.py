@@ -195,3 +195,21 @@ def test_crash_in_the_middle_of_a_deadline_decides_nothing(office: Office, monke
     with office.base.tx() as s:
         assert s.scalar(select(Round.outcome).where(Round.referral_id == refs["arch"].id)) == (
             "extended")
+
+
+def test_A10_a_recorded_run_can_be_decided_again_and_tampering_shows(office: Office):
+    e1, e2 = office.engineer("E1", score=120), office.engineer("E2", score=100)
+    p = office.project(disciplines=("arch", "civil"))
+    office.at("1405-08-23 10:00")
+    for e in (e1, e2):
+        candidacy.stand(office.as_engineer[e], e, p.referral_ids["civil"])
+    office.run("1405-08-26 20:00")  # selection, no-show, forced round, extensions
+    with office.base.tx() as s:
+        runs = s.scalars(select(DeadlineRun.id).where(DeadlineRun.kind == "deadline")).all()
+    assert len(runs) >= 3
+    assert all(deadlines.recheck_run(office.base, r)[0] for r in runs)
+    with office.base.tx() as s:  # someone edits a published ranked list
+        rnd = s.scalar(select(Round).where(Round.run_id == runs[0], Round.engineer_id.is_not(None)))
+        rnd.ranking = list(reversed(rnd.ranking))
+    ok, why = deadlines.recheck_run(office.base, runs[0])
+    assert not ok and "رتبه" in why

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from ..db.engine import default_url
+from ..domain.calendar import format_jalali_datetime
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
@@ -48,6 +49,30 @@ def cmd_tick(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_verify_run(args: argparse.Namespace) -> int:
+    """A10: decide recorded deadline runs again and compare with what was published."""
+    from sqlalchemy import select
+
+    from ..db.migrate import open_database
+    from ..db.models import DeadlineRun
+    from ..services.context import ServiceContext
+    from ..services.deadlines import recheck_run
+
+    ctx = ServiceContext(open_database(args.db))
+    with ctx.tx() as s:
+        q = select(DeadlineRun.id, DeadlineRun.deadline).where(DeadlineRun.kind == "deadline")
+        if args.run:
+            q = q.where(DeadlineRun.id.in_(args.run))
+        runs = s.execute(q.order_by(DeadlineRun.deadline)).all()
+    bad = 0
+    for run_id, at in runs:
+        ok, why = recheck_run(ctx, run_id)
+        bad += not ok
+        print(f"run {run_id} ({format_jalali_datetime(at)}): {'OK' if ok else 'MISMATCH'} — {why}")
+    print(f"{len(runs) - bad} of {len(runs)} run(s) re-decided identically")
+    return 1 if bad else 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from ..demo.province import build_demo
 
@@ -65,6 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
     t = sub.add_parser("tick", help="decide every due deadline and signing-window end")
     t.add_argument("--db", default=default_url())
     t.set_defaults(func=cmd_tick)
+    v = sub.add_parser("verify-run", help="re-decide recorded deadline runs and compare (A10)")
+    v.add_argument("run", nargs="*", type=int, help="run ids (default: all)")
+    v.add_argument("--db", default=default_url())
+    v.set_defaults(func=cmd_verify_run)
     d = sub.add_parser("demo", help="build a demo province in a database")
     d.add_argument("--db", default=default_url())
     d.add_argument("--engineers", type=int, default=2400)

@@ -7,7 +7,9 @@ crash half-way rolls the whole deadline back, so nothing is decided twice or hal
 
 from __future__ import annotations
 
+import json
 import zlib
+from decimal import Decimal
 from collections import defaultdict
 from dataclasses import replace
 from datetime import datetime
@@ -32,6 +34,7 @@ from ..domain.allocation import Candidate, DeadlineSnapshot, Decision, DueReferr
 from ..domain.calendar import WorkCalendar, jalali_year
 from ..domain.codes import CANDIDACY, FORCED
 from ..domain.digest import canonical_json, digest
+from ..domain.plain import from_plain
 from ..domain.errors import RuleViolation
 from ..domain.policy import Policy
 from ..domain.scoring import withdrawal_effects
@@ -149,7 +152,8 @@ def decide_due(ctx: ServiceContext, at: datetime, counts: dict[str, int] | None 
         cal = calendar_at(s, policy)
         snap, round_ids = build_snapshot(s, at, policy)
         decisions = decide_deadline(snap, policy, cal)
-        run_id = _record_run(s, ctx, "deadline", at, started, {"snapshot": snap, "policy": policy},
+        run_id = _record_run(s, ctx, "deadline", at, started,
+                             {"snapshot": snap, "policy": policy, "calendar": cal},
                              decisions, len(decisions))
         _write_decisions(s, ctx, snap, decisions, round_ids, run_id, policy, cal)
         counts["deadlines"] += 1
@@ -311,3 +315,35 @@ def _withdraw(s: Session, ctx: ServiceContext, ref: Referral, state: SupervisorS
                    charges=state.charges + ((refund,) if refund else ()),
                    penalties=state.penalties + ((penalty,) if penalty else ()))
 
+
+
+# ---------------------------------------------------------------- re-checking a run (A10)
+
+def recheck_run(ctx: ServiceContext, run_id: int) -> tuple[bool, str]:
+    """Decide a recorded deadline again from its stored inputs and compare with what was
+    recorded and published (digests and every round's ranked list). Returns (same?, why)."""
+    with ctx.tx() as s:
+        run = s.get(DeadlineRun, run_id)
+        if run is None or run.kind != "deadline" or run.snapshot is None:
+            raise RuleViolation({"A10"}, "اجرای مهلت با این شماره ثبت نشده است (A10)")
+        plain = json.loads(zlib.decompress(run.snapshot))
+        recorded_in, recorded_out = run.input_digest, run.output_digest
+        published = {r.referral_id: r.ranking for r in s.scalars(
+            select(Round).where(Round.run_id == run_id))}
+    snap = from_plain(DeadlineSnapshot, plain["snapshot"])
+    policy = from_plain(Policy, plain["policy"])
+    cal = from_plain(WorkCalendar, plain["calendar"])
+    if digest({"snapshot": snap, "policy": policy, "calendar": cal}) != recorded_in:
+        return False, "ورودی ذخیره‌شده با چکیده ورودی اجرا نمی‌خواند"
+    decisions = decide_deadline(snap, policy, cal)
+    if digest(decisions) != recorded_out:
+        return False, "تصمیم دوباره با چکیده خروجی ثبت‌شده یکی نیست"
+    def key(rows):
+        return [(r["engineer_id"], Decimal(r["score"]), Decimal(r["remaining_m2"]),
+                 r["active_jobs"]) for r in rows or ()]
+
+    people = dict(snap.supervisors)
+    for d in decisions:
+        if key(published.get(d.referral_id)) != key(_ranking_json(d, people)):
+            return False, f"فهرست رتبه‌بندی منتشرشده ارجاع {d.referral_id} تغییر کرده است"
+    return True, f"{len(decisions)} تصمیم دوباره گرفته شد و با نتیجه منتشرشده یکی است"
