@@ -11,9 +11,9 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any QApplication exists
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import pytest  # noqa: E402
+import pytest
 
-from pg_server import PgServer  # noqa: E402
+from pg_server import PgServer
 
 _names = itertools.count()
 

@@ -6,8 +6,12 @@ from hypothesis import strategies as st
 
 CODES = ["5260181591", "9935181901", "0012345679", "1234567891", "0499370899", "2791567890"]
 DISCS = ["arch", "civil", "survey"]
-TIMES = [f"1405-08-{d:02d} {h:02d}:{m:02d}" for d in (23, 24, 25, 26)
-         for h in (8, 9, 10, 11, 12, 19, 20) for m in (0, 30)]
+TIMES = [
+    f"1405-08-{d:02d} {h:02d}:{m:02d}"
+    for d in (23, 24, 25, 26)
+    for h in (8, 9, 10, 11, 12, 19, 20)
+    for m in (0, 30)
+]
 
 
 @st.composite
@@ -18,16 +22,19 @@ def scenarios(draw, max_engineers: int = 7, max_projects: int = 3, max_events: i
         comps = draw(st.lists(st.sampled_from(DISCS), min_size=1, max_size=2, unique=True))
         e = {
             "id": f"E{i}",
-            "competencies": [{"discipline": d, "grade": draw(st.sampled_from(["3", "2", "1",
-                                                                             "senior"]))}
-                             for d in comps],
+            "competencies": [
+                {"discipline": d, "grade": draw(st.sampled_from(["3", "2", "1", "senior"]))}
+                for d in comps
+            ],
             "base_score": draw(st.integers(0, 20000)) / 100,
             "membership_paid_through": draw(st.sampled_from([1404, 1405, 1405, 1405])),
-            "declaration": {"year": 1405, "ready": draw(st.booleans() | st.just(True)),
-                            "rules_accepted": True,
-                            "groups": draw(st.lists(st.sampled_from("ABCD"), min_size=1,
-                                                    unique=True)),
-                            "supervision_percent": draw(st.sampled_from([5, 20, 50, 100]))},
+            "declaration": {
+                "year": 1405,
+                "ready": draw(st.booleans() | st.just(True)),
+                "rules_accepted": True,
+                "groups": draw(st.lists(st.sampled_from("ABCD"), min_size=1, unique=True)),
+                "supervision_percent": draw(st.sampled_from([5, 20, 50, 100])),
+            },
         }
         if draw(st.integers(0, 3)) == 0:
             e["national_code"] = CODES[i % len(CODES)]
@@ -38,23 +45,39 @@ def scenarios(draw, max_engineers: int = 7, max_projects: int = 3, max_events: i
         engineers.append(e)
     projects = []
     for j in range(draw(st.integers(1, max_projects))):
-        projects.append({
-            "id": f"P{j}", "plate": f"{j}/1",
-            "owners": [{"national_code": draw(st.sampled_from(CODES)), "mobile": "09161234567"}],
-            "area": draw(st.integers(60, 3000)), "floors": draw(st.integers(1, 8)),
-            "disciplines": draw(st.lists(st.sampled_from(DISCS), min_size=1, unique=True)),
-            "ready_at": draw(st.sampled_from(["1405-08-23 09:00", "1405-08-23 21:00",
-                                              "1405-08-24 10:00"])),
-        })
+        projects.append(
+            {
+                "id": f"P{j}",
+                "plate": f"{j}/1",
+                "owners": [
+                    {"national_code": draw(st.sampled_from(CODES)), "mobile": "09161234567"}
+                ],
+                "area": draw(st.integers(60, 3000)),
+                "floors": draw(st.integers(1, 8)),
+                "disciplines": draw(st.lists(st.sampled_from(DISCS), min_size=1, unique=True)),
+                "ready_at": draw(
+                    st.sampled_from(["1405-08-23 09:00", "1405-08-23 21:00", "1405-08-24 10:00"])
+                ),
+            }
+        )
     events = []
     for _ in range(draw(st.integers(0, max_events))):
         kind = draw(st.sampled_from(["nominate"] * 5 + ["cancel", "sign", "sign", "withdraw"]))
         p = draw(st.sampled_from(projects))
-        ev = {"at": draw(st.sampled_from(TIMES)), "type": kind, "project": p["id"],
-              "discipline": draw(st.sampled_from(p["disciplines"]))}
+        ev = {
+            "at": draw(st.sampled_from(TIMES)),
+            "type": kind,
+            "project": p["id"],
+            "discipline": draw(st.sampled_from(p["disciplines"])),
+        }
         if kind in ("nominate", "cancel"):
             ev["engineer"] = draw(st.sampled_from(engineers))["id"]
         events.append(ev)
-    return {"format": "referral-scenario/1", "start": "1405-08-23 08:00",
-            "until": "1405-08-27 23:00", "engineers": engineers, "projects": projects,
-            "events": events}
+    return {
+        "format": "referral-scenario/1",
+        "start": "1405-08-23 08:00",
+        "until": "1405-08-27 23:00",
+        "engineers": engineers,
+        "projects": projects,
+        "events": events,
+    }

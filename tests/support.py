@@ -28,8 +28,9 @@ class Clock:
 
 
 class Office:
-    def __init__(self, url: str, start: str = "1405-08-23 08:00",
-                 policy: dict[str, Any] | None = None):
+    def __init__(
+        self, url: str, start: str = "1405-08-23 08:00", policy: dict[str, Any] | None = None
+    ):
         self.clock = Clock(parse_jalali_datetime(start))
         self.engine = open_fresh(url, self.clock.now, policy)
         self.base = ServiceContext(self.engine, clock=self.clock)
@@ -43,24 +44,55 @@ class Office:
     def at(self, text: str) -> None:
         self.clock.now = parse_jalali_datetime(text)
 
-    def engineer(self, no: str, discipline: str = "civil", grade: str = "1", score: float = 100,
-                 groups: str = "ABCD", percent: int = 50, **kw: Any) -> int:
-        eid = engineers.register_engineer(self.admin, EngineerIn(
-            membership_no=no, competences=(CompetenceIn(discipline, grade),),
-            base_score=Decimal(str(score)), first_name=no,
-            membership_paid_through=kw.pop("paid_through", 1405),
-            declaration=DeclarationIn(1405, kw.pop("ready", True), True, tuple(groups),
-                                      Decimal(percent)), **kw))
+    def engineer(
+        self,
+        no: str,
+        discipline: str = "civil",
+        grade: str = "1",
+        score: float = 100,
+        groups: str = "ABCD",
+        percent: int = 50,
+        **kw: Any,
+    ) -> int:
+        eid = engineers.register_engineer(
+            self.admin,
+            EngineerIn(
+                membership_no=no,
+                competences=(CompetenceIn(discipline, grade),),
+                base_score=Decimal(str(score)),
+                first_name=no,
+                membership_paid_through=kw.pop("paid_through", 1405),
+                declaration=DeclarationIn(
+                    1405, kw.pop("ready", True), True, tuple(groups), Decimal(percent)
+                ),
+                **kw,
+            ),
+        )
         self.as_engineer[eid] = self.base.as_actor(
-            users.create_user(self.admin, f"e{no}", no, "engineer", engineer_id=eid))
+            users.create_user(self.admin, f"e{no}", no, "engineer", engineer_id=eid)
+        )
         return eid
 
-    def project(self, area: float = 450, floors: int = 3, disciplines=("civil",),
-                plate: str | None = None, owners=(OWNER,), ready: bool = True):
-        p = projects.register_project(self.clerk, ProjectIn(
-            plate=plate or f"{next_plate()}/1", area=Decimal(str(area)), floors=floors,
-            owners=tuple(OwnerIn(o, mobile="09161234567") for o in owners),
-            disciplines=tuple(disciplines), enforce_p4=False))
+    def project(
+        self,
+        area: float = 450,
+        floors: int = 3,
+        disciplines=("civil",),
+        plate: str | None = None,
+        owners=(OWNER,),
+        ready: bool = True,
+    ):
+        p = projects.register_project(
+            self.clerk,
+            ProjectIn(
+                plate=plate or f"{next_plate()}/1",
+                area=Decimal(str(area)),
+                floors=floors,
+                owners=tuple(OwnerIn(o, mobile="09161234567") for o in owners),
+                disciplines=tuple(disciplines),
+                enforce_p4=False,
+            ),
+        )
         self.intake(p.id, p.disciplines)
         if ready:
             p = projects.mark_ready(self.clerk, p.id)
@@ -71,8 +103,9 @@ class Office:
             projects.record_document(self.clerk, project_id, kind)
         projects.approve_drawings(self.clerk, project_id)
         for d in disciplines:
-            fee = projects.record_fee_payment(self.clerk, project_id, d, 5_000_000, "T-1",
-                                              local_date(self.clock.now))
+            fee = projects.record_fee_payment(
+                self.clerk, project_id, d, 5_000_000, "T-1", local_date(self.clock.now)
+            )
             projects.decide_fee_payment(self.finance, fee, approve=True)
 
     def run(self, until: str) -> None:
@@ -81,8 +114,10 @@ class Office:
 
     def row_counts(self) -> dict[str, int]:
         with self.base.tx() as s:
-            return {t.name: s.scalar(select(func.count()).select_from(t))
-                    for t in Base.metadata.sorted_tables}
+            return {
+                t.name: s.scalar(select(func.count()).select_from(t))
+                for t in Base.metadata.sorted_tables
+            }
 
 
 _plates = iter(range(100, 10_000_000))

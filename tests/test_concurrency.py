@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-
-from datetime import datetime, timedelta, timezone
 
 from app.db.models import CapacityHold, DeadlineRun, Round, ScoreEntry
 from app.domain.calendar import format_jalali_datetime
@@ -23,14 +22,15 @@ ROOT = Path(__file__).resolve().parent.parent
 def _busy_office(url: str) -> Office:
     """Past deadlines waiting to be decided: 12 projects × 2 disciplines, mixed candidacies."""
     # Three days ago, so that the real clock of `tick` finds the deadlines due.
-    office = Office(url, start=format_jalali_datetime(datetime.now(timezone.utc)
-                                                      - timedelta(days=3)))
+    office = Office(url, start=format_jalali_datetime(datetime.now(UTC) - timedelta(days=3)))
     civil = [office.engineer(f"C{i:02d}", score=50 + i) for i in range(8)]
     arch = [office.engineer(f"A{i:02d}", discipline="arch", score=40 + i) for i in range(4)]
-    refs = [office.project(area=200 + 10 * i, floors=2, disciplines=("arch", "civil"))
-            for i in range(12)]
+    refs = [
+        office.project(area=200 + 10 * i, floors=2, disciplines=("arch", "civil"))
+        for i in range(12)
+    ]
     for i, p in enumerate(refs):
-        for eid in civil[i % 3: i % 3 + 3]:
+        for eid in civil[i % 3 : i % 3 + 3]:
             candidacy.stand(office.as_engineer[eid], eid, p.referral_ids["civil"])
         if i % 2:
             candidacy.stand(office.as_engineer[arch[i % 4]], arch[i % 4], p.referral_ids["arch"])
@@ -38,11 +38,19 @@ def _busy_office(url: str) -> Office:
 
 
 def _ticks(url: str, n: int) -> list[subprocess.CompletedProcess[str]]:
-    procs = [subprocess.Popen([sys.executable, "main.py", "tick", "--db", url], cwd=ROOT,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for _ in range(n)]
-    return [subprocess.CompletedProcess(p.args, p.wait(timeout=300), *p.communicate())
-            for p in procs]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "main.py", "tick", "--db", url],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(n)
+    ]
+    return [
+        subprocess.CompletedProcess(p.args, p.wait(timeout=300), *p.communicate()) for p in procs
+    ]
 
 
 def _decided(out: str) -> int:
@@ -59,12 +67,16 @@ def test_A10_ticks_started_together_decide_each_referral_once(db_url, desks):
         assert r.returncode == 0, r.stderr
     with office.base.tx() as s:
         decided = s.scalar(select(func.count()).where(Round.outcome.is_not(None)))
-        runs = s.execute(select(DeadlineRun.kind, DeadlineRun.deadline, func.count())
-                         .group_by(DeadlineRun.kind, DeadlineRun.deadline)).all()
-        holds = s.execute(select(CapacityHold.referral_id, func.count())
-                          .where(CapacityHold.referral_id.is_not(None),
-                                 CapacityHold.released_at.is_(None))
-                          .group_by(CapacityHold.referral_id)).all()
+        runs = s.execute(
+            select(DeadlineRun.kind, DeadlineRun.deadline, func.count()).group_by(
+                DeadlineRun.kind, DeadlineRun.deadline
+            )
+        ).all()
+        holds = s.execute(
+            select(CapacityHold.referral_id, func.count())
+            .where(CapacityHold.referral_id.is_not(None), CapacityHold.released_at.is_(None))
+            .group_by(CapacityHold.referral_id)
+        ).all()
         charges = s.scalar(select(func.count()).where(ScoreEntry.kind == "charge"))
         selected = s.scalar(select(func.count()).where(Round.engineer_id.is_not(None)))
     assert due == 24 and decided >= 24

@@ -21,8 +21,11 @@ GRADE_GROUPS = {"3": "AB", "2": "ABC", "1": "ABCD", "senior": "ABCD"}
 _dbs = itertools.count()
 # CI runs a modest number; NZ_PROPERTY_EXAMPLES=10000 runs the full count (issue 6).
 EXAMPLES = int(os.environ.get("NZ_PROPERTY_EXAMPLES", "15"))
-SLOW = settings(max_examples=EXAMPLES, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SLOW = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 def _group(area: float, floors: int) -> str:
@@ -48,20 +51,30 @@ def check_invariants(doc: dict, out: dict) -> None:
             winner = eng[rnd["engineer"]]
             assert rnd["ranking"][0]["engineer"] == rnd["engineer"]
             scores = [x["score"] for x in rnd["ranking"]]
-            forced = rnd["outcome"] == "forced" or rnd["kind"] == "forced" or (
-                rnd["outcome"] in ("withdrawn", "no_show") and scores != sorted(scores,
-                                                                                reverse=True))
+            forced = (
+                rnd["outcome"] == "forced"
+                or rnd["kind"] == "forced"
+                or (
+                    rnd["outcome"] in ("withdrawn", "no_show")
+                    and scores != sorted(scores, reverse=True)
+                )
+            )
             assert scores == (sorted(scores) if forced else sorted(scores, reverse=True))
             assert winner.get("national_code") not in owners  # S4
             assert not owners & set(winner.get("financial_ties", []))  # S5
             assert winner["membership_paid_through"] >= 1405  # G3
             d = winner["declaration"]
             assert d["ready"] and group in d["groups"]  # C1, C2
-            assert any(c["discipline"] == r["discipline"] and group in GRADE_GROUPS[c["grade"]]
-                       for c in winner["competencies"])  # S1
+            assert any(
+                c["discipline"] == r["discipline"] and group in GRADE_GROUPS[c["grade"]]
+                for c in winner["competencies"]
+            )  # S1
     for p in proj.values():  # A5: one engineer, one discipline of a project, at any time
-        held = [r["engineer"] for r in out["referrals"]
-                if r["project"] == p["id"] and r["status"] in ("selected", "signed")]
+        held = [
+            r["engineer"]
+            for r in out["referrals"]
+            if r["project"] == p["id"] and r["status"] in ("selected", "signed")
+        ]
         assert len(held) == len(set(held))
     for eid, st in out["engineers"].items():
         e = eng[eid]
@@ -83,7 +96,9 @@ def test_invariants_hold_and_replay_is_deterministic(doc):
     assert _run(doc) == first  # A10: same input, same output
 
 
-@settings(max_examples=max(4, EXAMPLES // 4), deadline=None, suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=max(4, EXAMPLES // 4), deadline=None, suppress_health_check=list(HealthCheck)
+)
 @given(doc=scenarios(max_engineers=5, max_projects=2, max_events=10))
 def test_sqlite_and_postgresql_give_the_same_result(doc, pg_server):
     """A10 across dialects: the same scenario decides the same way on both databases."""

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -41,7 +42,11 @@ def test_day_of_the_office_competitive_referral_signed_and_completed(office: Off
     office.run("1405-08-23 20:00")
     ref = queries.referrals_overview(office.base)[0]
     assert (ref.status, ref.membership_no, ref.method, ref.selected_round) == (
-        "selected", "E1", "competitive", 1)
+        "selected",
+        "E1",
+        "competitive",
+        1,
+    )
     standing = queries.engineer_standings(office.base, [e1])[e1]
     assert (standing.score, standing.used_m2, standing.active_jobs) == (Decimal(75), 450, 1)
     with office.base.tx() as s:
@@ -92,30 +97,50 @@ def test_U2_audit_trail_says_who_did_what_and_is_chained(office: Office):
     stand = [r for r in rows if r.action == "candidacy.stand"]
     assert stand and stand[0].actor == "eE1" and stand[0].after == {"engineer_id": e}
     assert stand[0].at == office.clock.now
-    assert all(b.prev_hash == a.hash for a, b in zip(rows, rows[1:], strict=False))
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(rows))
 
 
 def test_P5_second_open_file_on_a_plate_is_refused_P3_group_is_derived(office: Office):
     p = office.project(area=700, floors=2, plate="15/302", ready=False)
     assert p.group == "B"  # P3: floors say A, area says B → the higher
-    _refused(projects.register_project, office.clerk,
-             ProjectIn(plate="۱۵/۳۰۲", area=Decimal(100), floors=1, owners=(OwnerIn(OWNER),)),
-             rules={"P5"})
+    _refused(
+        projects.register_project,
+        office.clerk,
+        ProjectIn(plate="۱۵/۳۰۲", area=Decimal(100), floors=1, owners=(OwnerIn(OWNER),)),
+        rules={"P5"},
+    )
 
 
 def test_P4_clerk_may_add_but_not_remove_a_required_discipline(office: Office):
-    p = projects.register_project(office.clerk, ProjectIn(
-        plate="9/9", area=Decimal(1300), floors=4, owners=(OwnerIn(OWNER),)))
+    p = projects.register_project(
+        office.clerk, ProjectIn(plate="9/9", area=Decimal(1300), floors=4, owners=(OwnerIn(OWNER),))
+    )
     assert p.disciplines == ("arch", "civil", "mech", "elec", "survey")
-    _refused(projects.register_project, office.clerk, ProjectIn(
-        plate="9/10", area=Decimal(1300), floors=4, owners=(OwnerIn(OWNER),),
-        disciplines=("arch", "civil", "mech", "elec")), rules={"P4"})
+    _refused(
+        projects.register_project,
+        office.clerk,
+        ProjectIn(
+            plate="9/10",
+            area=Decimal(1300),
+            floors=4,
+            owners=(OwnerIn(OWNER),),
+            disciplines=("arch", "civil", "mech", "elec"),
+        ),
+        rules={"P4"},
+    )
 
 
 def test_P2_not_ready_until_documents_and_fees_are_approved(office: Office):
-    p = projects.register_project(office.clerk, ProjectIn(
-        plate="8/1", area=Decimal(200), floors=1, owners=(OwnerIn(OWNER),),
-        disciplines=("arch", "civil", "mech", "elec")))
+    p = projects.register_project(
+        office.clerk,
+        ProjectIn(
+            plate="8/1",
+            area=Decimal(200),
+            floors=1,
+            owners=(OwnerIn(OWNER),),
+            disciplines=("arch", "civil", "mech", "elec"),
+        ),
+    )
     exc = _refused(projects.mark_ready, office.clerk, p.id, rules={"P2"})
     assert "حق‌الزحمه" in exc.message
 
@@ -194,7 +219,8 @@ def test_crash_in_the_middle_of_a_deadline_decides_nothing(office: Office, monke
     assert refs["civil"].membership_no == "E1"
     with office.base.tx() as s:
         assert s.scalar(select(Round.outcome).where(Round.referral_id == refs["arch"].id)) == (
-            "extended")
+            "extended"
+        )
 
 
 def test_A10_a_recorded_run_can_be_decided_again_and_tampering_shows(office: Office):

@@ -42,10 +42,12 @@ def cmd_tick(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     summary = run_due(ServiceContext(open_database(args.db)))
     took = time.perf_counter() - started
-    print(f"tick: {summary.deadlines} deadline(s), {summary.decided} referral(s) decided "
-          f"({summary.selected} selected, {summary.forced} forced, {summary.extended} extended, "
-          f"{summary.unassigned} unassigned), {summary.no_shows} no-show(s), "
-          f"{summary.skipped} already done by another desk; {took:.2f}s")
+    print(
+        f"tick: {summary.deadlines} deadline(s), {summary.decided} referral(s) decided "
+        f"({summary.selected} selected, {summary.forced} forced, {summary.extended} extended, "
+        f"{summary.unassigned} unassigned), {summary.no_shows} no-show(s), "
+        f"{summary.skipped} already done by another desk; {took:.2f}s"
+    )
     return 0
 
 
@@ -71,6 +73,55 @@ def cmd_verify_run(args: argparse.Namespace) -> int:
         print(f"run {run_id} ({format_jalali_datetime(at)}): {'OK' if ok else 'MISMATCH'} — {why}")
     print(f"{len(runs) - bad} of {len(runs)} run(s) re-decided identically")
     return 1 if bad else 0
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    """What the desk would show this morning: the last deadline run and what is open now."""
+    from collections import Counter
+
+    from ..db.migrate import open_database
+    from ..domain.codes import DISCIPLINE_FA
+    from ..services.context import ServiceContext
+    from ..services.queries import engineer_standings, referrals_overview
+
+    ctx = ServiceContext(open_database(args.db))
+    refs = referrals_overview(ctx)
+    if not refs:
+        print("The database holds no referrals yet: run `main.py demo` first.")
+        return 0
+    print(
+        f"Nezarat Desk — {len(refs)} referral(s): "
+        + ", ".join(f"{k} {v}" for k, v in sorted(Counter(r.status for r in refs).items()))
+    )
+    decided = [(rnd, r) for r in refs for rnd in r.rounds]
+    if decided:
+        last = max(rnd.deadline for rnd, _ in decided)
+        print(f"\nLast deadline run: {format_jalali_datetime(last)}")
+        names = engineer_standings(
+            ctx, {x.engineer_id for rnd, _ in decided if rnd.deadline == last for x in rnd.ranking}
+        )
+        for rnd, r in sorted(
+            ((rnd, r) for rnd, r in decided if rnd.deadline == last),
+            key=lambda x: (x[1].file_no, x[1].discipline),
+        ):
+            top = ", ".join(f"{names[x.engineer_id].name} ({x.score})" for x in rnd.ranking[:3])
+            print(
+                f"  {r.file_no} {DISCIPLINE_FA[r.discipline]:<16} round {rnd.no} "
+                f"{rnd.kind:<9} → {rnd.outcome:<10} {top}"
+            )
+    upcoming = sorted({r.deadline for r in refs if r.deadline})
+    if upcoming:
+        print(
+            f"\nNext deadline: {format_jalali_datetime(upcoming[0])} "
+            f"({sum(r.deadline == upcoming[0] for r in refs)} referral(s) open)"
+        )
+    signing = [r for r in refs if r.status == "selected"]
+    if signing:
+        print(
+            f"Awaiting signature: {len(signing)} selection(s), next window "
+            f"{format_jalali_datetime(min(r.sign_from for r in signing))}"
+        )
+    return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -106,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return 0
+    if args.command is None:  # the desktop lands with its own issue; until then, a summary
+        args.db = default_url()
+        return cmd_summary(args)
     return args.func(args)

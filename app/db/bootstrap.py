@@ -11,8 +11,9 @@ from .engine import create_schema, make_engine, session_factory, transaction
 from .policy_store import seed_policy
 
 
-def open_fresh(url: str, now: datetime | None = None,
-               policy_overrides: dict[str, Any] | None = None) -> Engine:
+def open_fresh(
+    url: str, now: datetime | None = None, policy_overrides: dict[str, Any] | None = None
+) -> Engine:
     """A new database with the schema from the models and the policy defaults (+ overrides)."""
     engine = make_engine(url)
     create_schema(engine)

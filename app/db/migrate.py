@@ -3,7 +3,7 @@ upgrade to the newest revision. `alembic.ini` is not needed; the config is built
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic import command
@@ -38,7 +38,7 @@ def backup_sqlite(engine: Engine) -> Path | None:
     db = engine.url.database
     if engine.dialect.name != "sqlite" or not db or db == ":memory:" or not Path(db).exists():
         return None
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     target = Path(db).with_name(f"{Path(db).stem}.before-{stamp}.sqlite")
     raw = engine.raw_connection()  # outside SQLAlchemy's BEGIN: VACUUM refuses a transaction
     try:  # VACUUM INTO gives a consistent copy even under WAL
@@ -73,5 +73,5 @@ def open_database(url: str, now: datetime | None = None) -> Engine:
     engine = make_engine(url)
     upgrade(engine)
     with transaction(session_factory(engine)) as s:
-        seed_policy(s, now or datetime.now(timezone.utc))
+        seed_policy(s, now or datetime.now(UTC))
     return engine

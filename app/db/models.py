@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -40,8 +40,12 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {datetime: UTCDateTime(), Decimal: Hundredths(), dict[str, Any]: JSON,
-                           list[Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        Decimal: Hundredths(),
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+    }
 
 
 def _fk(target: str, **kw: Any) -> Any:
@@ -49,6 +53,7 @@ def _fk(target: str, **kw: Any) -> Any:
 
 
 # ---------------------------------------------------------------- people and trust (U1, U2)
+
 
 class User(Base):
     __tablename__ = "users"
@@ -63,8 +68,9 @@ class User(Base):
     locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime]
     __table_args__ = (
-        CheckConstraint("role IN ('admin','clerk','finance','manager','engineer','system')",
-                        name="role"),
+        CheckConstraint(
+            "role IN ('admin','clerk','finance','manager','engineer','system')", name="role"
+        ),
     )
 
 
@@ -87,6 +93,7 @@ class AuditEntry(Base):
 
 
 # ---------------------------------------------------------------- policy and calendar
+
 
 class PolicyVersion(Base):
     """A [policy] value with the instant it took effect; the newest effective one applies."""
@@ -118,6 +125,7 @@ class Counter(Base):
 
 
 # ---------------------------------------------------------------- supervisors
+
 
 class Engineer(Base):
     """A supervisor: a natural-person engineer (`person`) or a legal entity (`firm`)."""
@@ -165,8 +173,13 @@ class Licence(Base):
     expires_on: Mapped[date | None] = mapped_column(Date)  # None: no expiry
     is_current: Mapped[bool] = mapped_column(Boolean, default=True)
     __table_args__ = (
-        Index("uq_licences_current", "engineer_id", unique=True,
-              sqlite_where=text("is_current"), postgresql_where=text("is_current")),
+        Index(
+            "uq_licences_current",
+            "engineer_id",
+            unique=True,
+            sqlite_where=text("is_current"),
+            postgresql_where=text("is_current"),
+        ),
     )
 
 
@@ -234,8 +247,10 @@ class FinancialTie(Base):
     engineer_id: Mapped[int] = _fk("engineers.id", ondelete="CASCADE")
     national_code: Mapped[str] = mapped_column(String(11))
     note: Mapped[str] = mapped_column(String(200), default="")
-    __table_args__ = (UniqueConstraint("engineer_id", "national_code"),
-                      Index(None, "national_code"))
+    __table_args__ = (
+        UniqueConstraint("engineer_id", "national_code"),
+        Index(None, "national_code"),
+    )
 
 
 class CapacityHold(Base):
@@ -252,9 +267,12 @@ class CapacityHold(Base):
     release_reason: Mapped[str | None] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(String(200), default="")
     __table_args__ = (
-        Index("ix_capacity_holds_active", "engineer_id",
-              sqlite_where=text("released_at IS NULL"),
-              postgresql_where=text("released_at IS NULL")),
+        Index(
+            "ix_capacity_holds_active",
+            "engineer_id",
+            sqlite_where=text("released_at IS NULL"),
+            postgresql_where=text("released_at IS NULL"),
+        ),
         Index(None, "referral_id"),
     )
 
@@ -275,6 +293,7 @@ class ScoreEntry(Base):
 
 
 # ---------------------------------------------------------------- owners and projects
+
 
 class Owner(Base):
     __tablename__ = "owners"
@@ -304,14 +323,20 @@ class Project(Base):
     brought_by_name: Mapped[str] = mapped_column(String(200), default="")
     brought_by_national_id: Mapped[str | None] = mapped_column(String(11))
     drawings_approved: Mapped[bool] = mapped_column(Boolean, default=False)  # P2
-    status: Mapped[str] = mapped_column(String(12), default="intake")  # intake|distribution|completed|cancelled
+    status: Mapped[str] = mapped_column(
+        String(12), default="intake"
+    )  # intake|distribution|completed|cancelled
     ready_at: Mapped[datetime | None]  # P2: when it entered distribution
     completed_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     __table_args__ = (
-        Index("uq_projects_open_plate", "plate_key", unique=True,
-              sqlite_where=text("status IN ('intake','distribution')"),
-              postgresql_where=text("status IN ('intake','distribution')")),
+        Index(
+            "uq_projects_open_plate",
+            "plate_key",
+            unique=True,
+            sqlite_where=text("status IN ('intake','distribution')"),
+            postgresql_where=text("status IN ('intake','distribution')"),
+        ),
         CheckConstraint("area > 0", name="area_positive"),
         CheckConstraint("floors > 0", name="floors_positive"),
     )
@@ -360,6 +385,7 @@ class FeePayment(Base):
 
 # ---------------------------------------------------------------- referrals and decisions
 
+
 class Referral(Base):
     """The supervision of one project in one discipline, with its current selection."""
 
@@ -403,8 +429,12 @@ class Round(Base):
     exclusions: Mapped[dict[str, Any] | None]
     __table_args__ = (
         UniqueConstraint("referral_id", "no"),
-        Index("ix_rounds_due", "deadline", sqlite_where=text("outcome IS NULL"),
-              postgresql_where=text("outcome IS NULL")),
+        Index(
+            "ix_rounds_due",
+            "deadline",
+            sqlite_where=text("outcome IS NULL"),
+            postgresql_where=text("outcome IS NULL"),
+        ),
     )
 
 
@@ -417,8 +447,14 @@ class Candidacy(Base):
     status: Mapped[str] = mapped_column(String(10), default="active")  # active|cancelled|chosen
     cancelled_at: Mapped[datetime | None]
     __table_args__ = (
-        Index("uq_candidacies_active", "referral_id", "engineer_id", unique=True,
-              sqlite_where=text("status = 'active'"), postgresql_where=text("status = 'active'")),
+        Index(
+            "uq_candidacies_active",
+            "referral_id",
+            "engineer_id",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
         Index(None, "engineer_id", "cancelled_at"),
     )
 

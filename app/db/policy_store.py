@@ -28,35 +28,61 @@ def seed_policy(session: Session, now: datetime, overrides: dict[str, Any] | Non
     for key, row in policy_defaults().items():
         if key in have:
             continue
-        session.add(PolicyVersion(
-            key=key, value=values[key],
-            status="scenario" if key in overrides else row.get("status", "default"),
-            source="scenario" if key in overrides else row.get("source", ""),
-            created_at=now, created_by="system",
-            effective_from=at_local(EPOCH_DAY, datetime.min.time())))
+        session.add(
+            PolicyVersion(
+                key=key,
+                value=values[key],
+                status="scenario" if key in overrides else row.get("status", "default"),
+                source="scenario" if key in overrides else row.get("source", ""),
+                created_at=now,
+                created_by="system",
+                effective_from=at_local(EPOCH_DAY, datetime.min.time()),
+            )
+        )
         added += 1
     return added
 
 
-def set_policy(session: Session, key: str, value: Any, effective_from: datetime, by: str,
-               source: str = "", now: datetime | None = None) -> None:
+def set_policy(
+    session: Session,
+    key: str,
+    value: Any,
+    effective_from: datetime,
+    by: str,
+    source: str = "",
+    now: datetime | None = None,
+) -> None:
     """A new version of one key; the full policy is validated before it is accepted."""
     raw = policy_values(session, effective_from)
     raw[key] = value
     Policy.from_mapping(raw)  # raises PolicyError on a bad value
-    session.add(PolicyVersion(key=key, value=value, effective_from=effective_from,
-                              status="published" if source else "default", source=source,
-                              created_at=now or effective_from, created_by=by))
+    session.add(
+        PolicyVersion(
+            key=key,
+            value=value,
+            effective_from=effective_from,
+            status="published" if source else "default",
+            source=source,
+            created_at=now or effective_from,
+            created_by=by,
+        )
+    )
     session.flush()
 
 
 def policy_values(session: Session, at: datetime) -> dict[str, Any]:
-    latest = (select(PolicyVersion.key, func.max(PolicyVersion.effective_from).label("eff"))
-              .where(PolicyVersion.effective_from <= at).group_by(PolicyVersion.key).subquery())
+    latest = (
+        select(PolicyVersion.key, func.max(PolicyVersion.effective_from).label("eff"))
+        .where(PolicyVersion.effective_from <= at)
+        .group_by(PolicyVersion.key)
+        .subquery()
+    )
     rows = session.execute(
-        select(PolicyVersion.key, PolicyVersion.value)
-        .join(latest, (PolicyVersion.key == latest.c.key)
-              & (PolicyVersion.effective_from == latest.c.eff)))
+        select(PolicyVersion.key, PolicyVersion.value).join(
+            latest,
+            (PolicyVersion.key == latest.c.key) & (PolicyVersion.effective_from == latest.c.eff),
+        )
+    )
     return {k: v for k, v in rows}
 
 

@@ -59,57 +59,105 @@ def load_supervisors(session: Session, ids: Ids, at: datetime) -> dict[int, Supe
     year = jalali_year(at)
     on = local_date(at)
     base = {
-        r.id: r for r in session.execute(
-            select(Engineer.id, Engineer.membership_no, Engineer.kind, Engineer.national_id,
-                   Engineer.resident_in_province, Engineer.legal_incapacity,
-                   Engineer.active_execution_project, Engineer.design_build_qualified,
-                   Engineer.employed_by_permit_authority, Engineer.membership_paid_through,
-                   Engineer.base_score).where(_in(Engineer.id, ids)))
+        r.id: r
+        for r in session.execute(
+            select(
+                Engineer.id,
+                Engineer.membership_no,
+                Engineer.kind,
+                Engineer.national_id,
+                Engineer.resident_in_province,
+                Engineer.legal_incapacity,
+                Engineer.active_execution_project,
+                Engineer.design_build_qualified,
+                Engineer.employed_by_permit_authority,
+                Engineer.membership_paid_through,
+                Engineer.base_score,
+            ).where(_in(Engineer.id, ids))
+        )
     }
     if not base:
         return {}
-    licence = dict(session.execute(
-        select(Licence.engineer_id, Licence.expires_on)
-        .where(Licence.is_current, _in(Licence.engineer_id, ids))).all())
+    licence = dict(
+        session.execute(
+            select(Licence.engineer_id, Licence.expires_on).where(
+                Licence.is_current, _in(Licence.engineer_id, ids)
+            )
+        ).all()
+    )
     comps: dict[int, list[Competence]] = defaultdict(list)
-    for r in session.execute(select(CompetenceRow.engineer_id, CompetenceRow.discipline,
-                                    CompetenceRow.grade, CompetenceRow.kind,
-                                    CompetenceRow.expires_on)
-                             .where(_in(CompetenceRow.engineer_id, ids))):
+    for r in session.execute(
+        select(
+            CompetenceRow.engineer_id,
+            CompetenceRow.discipline,
+            CompetenceRow.grade,
+            CompetenceRow.kind,
+            CompetenceRow.expires_on,
+        ).where(_in(CompetenceRow.engineer_id, ids))
+    ):
         comps[r[0]].append(Competence(r[1], r[2], r[3], r[4]))
     convs: dict[int, list[Conviction]] = defaultdict(list)
-    for r in session.execute(select(ConvictionRow.engineer_id, ConvictionRow.degree,
-                                    ConvictionRow.starts_on, ConvictionRow.ends_on)
-                             .where(_in(ConvictionRow.engineer_id, ids),
-                                    or_(ConvictionRow.ends_on.is_(None),
-                                        ConvictionRow.ends_on >= on))):
+    for r in session.execute(
+        select(
+            ConvictionRow.engineer_id,
+            ConvictionRow.degree,
+            ConvictionRow.starts_on,
+            ConvictionRow.ends_on,
+        ).where(
+            _in(ConvictionRow.engineer_id, ids),
+            or_(ConvictionRow.ends_on.is_(None), ConvictionRow.ends_on >= on),
+        )
+    ):
         convs[r[0]].append(Conviction(r[1], r[2], r[3]))
     decls = {
         r[0]: Declaration(year, r[1], r[2], frozenset(r[3]), r[4])
         for r in session.execute(
-            select(DeclarationRow.engineer_id, DeclarationRow.ready, DeclarationRow.rules_accepted,
-                   DeclarationRow.groups, DeclarationRow.supervision_percent)
-            .where(DeclarationRow.year == year, _in(DeclarationRow.engineer_id, ids)))
+            select(
+                DeclarationRow.engineer_id,
+                DeclarationRow.ready,
+                DeclarationRow.rules_accepted,
+                DeclarationRow.groups,
+                DeclarationRow.supervision_percent,
+            ).where(DeclarationRow.year == year, _in(DeclarationRow.engineer_id, ids))
+        )
     }
     ties: dict[int, set[str]] = defaultdict(set)
-    for eid, code in session.execute(select(FinancialTie.engineer_id, FinancialTie.national_code)
-                                      .where(_in(FinancialTie.engineer_id, ids))):
+    for eid, code in session.execute(
+        select(FinancialTie.engineer_id, FinancialTie.national_code).where(
+            _in(FinancialTie.engineer_id, ids)
+        )
+    ):
         ties[eid].add(code)
     held = {
-        r[0]: (r[1] or Decimal(0), r[2]) for r in session.execute(
+        r[0]: (r[1] or Decimal(0), r[2])
+        for r in session.execute(
             select(CapacityHold.engineer_id, func.sum(CapacityHold.area), func.count())
-            .where(CapacityHold.released_at.is_(None), CapacityHold.held_from <= at,
-                   _in(CapacityHold.engineer_id, ids))
-            .group_by(CapacityHold.engineer_id))
+            .where(
+                CapacityHold.released_at.is_(None),
+                CapacityHold.held_from <= at,
+                _in(CapacityHold.engineer_id, ids),
+            )
+            .group_by(CapacityHold.engineer_id)
+        )
     }
     charges: dict[int, list[Charge]] = defaultdict(list)
     penalties: dict[int, list[Penalty]] = defaultdict(list)
     for r in session.execute(
-            select(ScoreEntry.engineer_id, ScoreEntry.kind, ScoreEntry.at, ScoreEntry.period_year,
-                   ScoreEntry.points, ScoreEntry.per_day)
-            .where(_in(ScoreEntry.engineer_id, ids), ScoreEntry.at <= at,
-                   or_(ScoreEntry.kind == "penalty", ScoreEntry.period_year == year))
-            .order_by(ScoreEntry.id)):
+        select(
+            ScoreEntry.engineer_id,
+            ScoreEntry.kind,
+            ScoreEntry.at,
+            ScoreEntry.period_year,
+            ScoreEntry.points,
+            ScoreEntry.per_day,
+        )
+        .where(
+            _in(ScoreEntry.engineer_id, ids),
+            ScoreEntry.at <= at,
+            or_(ScoreEntry.kind == "penalty", ScoreEntry.period_year == year),
+        )
+        .order_by(ScoreEntry.id)
+    ):
         if r[1] == "penalty":
             penalties[r[0]].append(Penalty(r[2], r[4], r[5]))
         else:
@@ -118,23 +166,35 @@ def load_supervisors(session: Session, ids: Ids, at: datetime) -> dict[int, Supe
     for eid, r in base.items():
         used, jobs = held.get(eid, (Decimal(0), 0))
         out[eid] = SupervisorState(
-            id=eid, membership_no=r.membership_no, kind=r.kind, national_id=r.national_id,
-            resident_in_province=r.resident_in_province, legal_incapacity=r.legal_incapacity,
+            id=eid,
+            membership_no=r.membership_no,
+            kind=r.kind,
+            national_id=r.national_id,
+            resident_in_province=r.resident_in_province,
+            legal_incapacity=r.legal_incapacity,
             active_execution_project=r.active_execution_project,
             design_build_qualified=r.design_build_qualified,
             employed_by_permit_authority=r.employed_by_permit_authority,
-            licence_expires=licence.get(eid), membership_paid_through=r.membership_paid_through,
-            convictions=tuple(convs[eid]), competences=tuple(comps[eid]),
-            declaration=decls.get(eid), financial_ties=frozenset(ties[eid]),
-            base_score=r.base_score, charges=tuple(charges[eid]), penalties=tuple(penalties[eid]),
-            used_m2=Decimal(used), active_jobs=int(jobs),
+            licence_expires=licence.get(eid),
+            membership_paid_through=r.membership_paid_through,
+            convictions=tuple(convs[eid]),
+            competences=tuple(comps[eid]),
+            declaration=decls.get(eid),
+            financial_ties=frozenset(ties[eid]),
+            base_score=r.base_score,
+            charges=tuple(charges[eid]),
+            penalties=tuple(penalties[eid]),
+            used_m2=Decimal(used),
+            active_jobs=int(jobs),
         )
     firms = [eid for eid, s in out.items() if s.kind == "firm"]
     if firms:
-        links = session.execute(select(FirmMember.firm_id, FirmMember.member_id)
-                                .where(FirmMember.firm_id.in_(firms),
-                                       or_(FirmMember.left_on.is_(None), FirmMember.left_on > on))
-                                ).all()
+        links = session.execute(
+            select(FirmMember.firm_id, FirmMember.member_id).where(
+                FirmMember.firm_id.in_(firms),
+                or_(FirmMember.left_on.is_(None), FirmMember.left_on > on),
+            )
+        ).all()
         members = load_supervisors(session, {m for _, m in links}, at) if links else {}
         by_firm: dict[int, list[SupervisorState]] = defaultdict(list)
         for f, m in links:
@@ -144,52 +204,81 @@ def load_supervisors(session: Session, ids: Ids, at: datetime) -> dict[int, Supe
     return out
 
 
-def owner_codes(session: Session, project_ids: Iterable[int] | Select[Any]) -> dict[int, frozenset[str]]:
+def owner_codes(
+    session: Session, project_ids: Iterable[int] | Select[Any]
+) -> dict[int, frozenset[str]]:
     got: dict[int, set[str]] = defaultdict(set)
     for pid, code in session.execute(
-            select(ProjectOwner.project_id, Owner.national_id)
-            .join(Owner, Owner.id == ProjectOwner.owner_id)
-            .where(_in(ProjectOwner.project_id, project_ids))):
+        select(ProjectOwner.project_id, Owner.national_id)
+        .join(Owner, Owner.id == ProjectOwner.owner_id)
+        .where(_in(ProjectOwner.project_id, project_ids))
+    ):
         got[pid].add(code)
     return {p: frozenset(c) for p, c in got.items()}
 
 
-def withdrawn_by_referral(session: Session, referral_ids: Iterable[int] | Select[Any]
-                          ) -> dict[int, frozenset[int]]:
+def withdrawn_by_referral(
+    session: Session, referral_ids: Iterable[int] | Select[Any]
+) -> dict[int, frozenset[int]]:
     got: dict[int, set[int]] = defaultdict(set)
-    for rid, eid in session.execute(select(Withdrawal.referral_id, Withdrawal.engineer_id)
-                                    .where(_in(Withdrawal.referral_id, referral_ids))):
+    for rid, eid in session.execute(
+        select(Withdrawal.referral_id, Withdrawal.engineer_id).where(
+            _in(Withdrawal.referral_id, referral_ids)
+        )
+    ):
         got[rid].add(eid)
     return {r: frozenset(e) for r, e in got.items()}
 
 
-def chosen_by_project(session: Session, project_ids: Iterable[int] | Select[Any]
-                      ) -> dict[int, frozenset[int]]:
+def chosen_by_project(
+    session: Session, project_ids: Iterable[int] | Select[Any]
+) -> dict[int, frozenset[int]]:
     """A5: engineers currently selected or signed on each project."""
     got: dict[int, set[int]] = defaultdict(set)
     for pid, eid in session.execute(
-            select(Referral.project_id, Referral.engineer_id)
-            .where(Referral.status.in_(("selected", "signed", "completed")),
-                   Referral.engineer_id.is_not(None), _in(Referral.project_id, project_ids))):
+        select(Referral.project_id, Referral.engineer_id).where(
+            Referral.status.in_(("selected", "signed", "completed")),
+            Referral.engineer_id.is_not(None),
+            _in(Referral.project_id, project_ids),
+        )
+    ):
         got[pid].add(eid)
     return {p: frozenset(e) for p, e in got.items()}
 
 
-def referral_facts(session: Session, referral_ids: Iterable[int] | Select[Any]
-                   ) -> dict[int, tuple[ReferralFacts, Any]]:
+def referral_facts(
+    session: Session, referral_ids: Iterable[int] | Select[Any]
+) -> dict[int, tuple[ReferralFacts, Any]]:
     """Facts of the given referrals, with their project row (file no, ready_at, …)."""
     rows = session.execute(
-        select(Referral.id, Referral.project_id, Referral.discipline, Referral.area,
-               Project.group, Project.file_no, Project.ready_at)
+        select(
+            Referral.id,
+            Referral.project_id,
+            Referral.discipline,
+            Referral.area,
+            Project.group,
+            Project.file_no,
+            Project.ready_at,
+        )
         .join(Project, Project.id == Referral.project_id)
-        .where(_in(Referral.id, referral_ids))).all()
+        .where(_in(Referral.id, referral_ids))
+    ).all()
     if not rows:
         return {}
     owners = owner_codes(session, {r.project_id for r in rows})
     withdrawn = withdrawn_by_referral(session, [r.id for r in rows])
     return {
-        r.id: (ReferralFacts(r.id, r.project_id, r.discipline, r.group, r.area,
-                             owners.get(r.project_id, frozenset()),
-                             withdrawn.get(r.id, frozenset())), r)
+        r.id: (
+            ReferralFacts(
+                r.id,
+                r.project_id,
+                r.discipline,
+                r.group,
+                r.area,
+                owners.get(r.project_id, frozenset()),
+                withdrawn.get(r.id, frozenset()),
+            ),
+            r,
+        )
         for r in rows
     }

@@ -45,5 +45,4 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_result_value(self, value, dialect):
         if value is None:
             return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(
-            UTC)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

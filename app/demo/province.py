@@ -19,12 +19,14 @@ is drawn from `random.Random(seed)`; only the real current time differs between 
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import random
 import sys
 import time as _time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, TextIO
@@ -44,7 +46,7 @@ from ..domain.calendar import (
     local_date,
 )
 from ..domain.codes import FORCED
-from ..domain.errors import InputError, RuleViolation
+from ..domain.errors import RuleViolation
 from ..domain.policy import Policy
 from ..resources import policy_defaults
 from ..scenario.replay import SimClock
@@ -61,6 +63,7 @@ from .population import (
     DemoEngineer,
     DemoProject,
     RefPlan,
+    fee_rials,
     make_engineers,
     make_projects,
 )
@@ -175,10 +178,8 @@ class Province:
         days = []
         for y in range(self.year0 - 1, self.year + 2):
             for mo, d, title in SOLAR_HOLIDAYS:
-                try:
+                with contextlib.suppress(CalendarError):
                     days.append((jalali_to_date(y, mo, d), title))
-                except CalendarError:
-                    pass
         return days
 
     def _deadlines(self) -> list[datetime]:
@@ -312,82 +313,74 @@ class Province:
 
     # ------------------------------------------------------------------ the plans
     def _plan_projects(self) -> None:
+        """Give every project a story; a few showcase projects make sure each state occurs."""
         rng = self.rng
         dl = self.dl = self._deadlines()
         k = len(dl)
         ps = list(self.projects)
         rng.shuffle(ps)
-        n_intake = max(1, round(len(ps) * 0.10)) if len(ps) >= 4 else 0
-
-        def ready(p: DemoProject, i: int, label: str, **stand: dict[int, int]) -> DemoProject:
-            p.label, p.ready_i = label, max(1, min(k + 1, i))
-            p.refs = {d: RefPlan(d) for d in p.data.disciplines}
-            return p
-
-        showcase: list[DemoProject] = []
-        pool = ps[n_intake:]
+        n_intake = max(1, round(len(ps) * 0.08)) if len(ps) >= 12 else 0
+        intake, pool = ps[:n_intake], ps[n_intake:]
+        taken: list[DemoProject] = []
 
         def take(pred: Callable[[DemoProject], bool] = lambda p: True) -> DemoProject | None:
             for p in pool:
-                if pred(p) and p not in showcase:
-                    showcase.append(p)
+                if p not in taken and pred(p):
+                    taken.append(p)
                     return p
             return None
 
-        def plan(p: DemoProject | None, i: int, label: str, stands: dict[int, int] | None = None,
-                 post: list[str] | None = None, which: int = 0) -> DemoProject | None:
+        def story(p: DemoProject | None, i: int, label: str, stand: dict[int, int] | None = None,
+                  post: list[str] | None = None, which: str | None = None) -> DemoProject | None:
+            """Round 1 closes at deadline i (k + 1: after the last one, still open now)."""
             if p is None:
                 return None
-            ready(p, i, label)
-            ds = list(p.refs)
-            d = ds[which % len(ds)]
-            if stands is not None:
-                p.refs[d].stand = dict(stands)
-            if post is not None:
-                p.refs[d].post = list(post)
+            p.label, p.ready_i = label, max(1, min(k + 1, i))
+            p.refs = {d: RefPlan(d) for d in p.data.disciplines}
+            for d, r in p.refs.items():  # `which`: only that discipline; others as usual
+                if which is None or d == which:
+                    r.stand = dict(stand or {})
+                    r.post = list(post or [])
             return p
 
+        small = lambda p: p.group in ("A", "B") and len(p.data.disciplines) == 4  # noqa: E731
         big_d = take(lambda p: p.group == "D" and "traffic" in p.data.disciplines)
         if big_d is None:
             big_d = take(lambda p: p.group == "D") or take()
             if big_d is not None:
-                big_d.data = _add_discipline(big_d, "traffic")
-        plan(big_d, k - 4, "unassigned (traffic, group D)")
+                _add_discipline(big_d, "traffic")
+        story(big_d, k - 4, "unassigned (traffic, group D)")
         for n in range(2):
-            p = plan(take(), 1 + n, "completed")
+            p = story(take(small), 1 + n, "completed", {1: rng.randint(2, 5)})
             if p:
                 p.complete = True
-                for r in p.refs.values():
-                    r.stand = {1: rng.randint(2, 5)}
-        p = plan(take(), k + 1, "round 1 open")
-        p = plan(take(), k + 1, "round 1 open")
-        plan(take(), k, "round 2 open (extended)", {1: 0, 2: 3}, which=1)
-        p = plan(take(), k, "round 2 open (extended)")
-        if p:
-            for r in p.refs.values():
-                r.stand = {1: 0, 2: rng.randint(1, 3)}
-        plan(take(), k - 1, "round 3 open (extended twice)", {1: 0, 2: 0, 3: 2}, which=2)
-        plan(take(), k, "selected, waiting for signature")
-        plan(take(), k - 2, "signed")
-        plan(take(lambda p: p.group in ("A", "B")), k - 3, "forced", {1: 0, 2: 0, 3: 0},
-             which=3)
-        plan(take(), k - 4, "withdrawn and re-referred", {1: 3, 2: 2}, ["withdraw"], which=1)
-        plan(take(), k - 3, "no-show and re-referred", {1: 3, 2: 2}, ["no_show"], which=0)
-        plan(take(), k - 5, "withdrawn in round 2 → forced round", {1: 0, 2: 2}, ["withdraw"],
-             which=2)
-        a5 = take(lambda p: "urban" in p.data.disciplines)
+        story(take(), k + 1, "round 1 open")
+        story(take(), k + 1, "round 1 open")
+        story(take(small), k, "round 2 open (extended once)", {1: 0, 2: 3}, which="civil")
+        story(take(small), k - 1, "round 3 open (extended twice)", {1: 0, 2: 0, 3: 2},
+              which="mech")
+        story(take(small), k, "selected, waiting for signature", {1: 3})
+        story(take(small), k - 2, "signed", {1: 3})
+        story(take(small), k - 3, "forced (no candidate in 3 rounds)", {1: 0, 2: 0, 3: 0},
+              which="elec")
+        story(take(small), k - 4, "withdrawn in writing, re-referred", {1: 3, 2: 2},
+              ["withdraw"], which="civil")
+        story(take(small), k - 3, "no-show, re-referred", {1: 3, 2: 2}, ["no_show"],
+              which="arch")
+        story(take(small), k - 5, "withdrawn in round 2, forced round", {1: 0, 2: 2},
+              ["withdraw"], which="mech")
+        a5 = take(lambda p: "urban" in p.data.disciplines and p.group != "D")
         if a5 is not None:
-            plan(a5, k - 3, "A5: one engineer, one discipline")
+            story(a5, k - 3, "A5: one engineer, one discipline")
             dual = self._dual_engineer(a5)
-            if dual is not None:
-                a5.refs["arch"].pick = [dual.idx]
-                a5.refs["urban"].pick = [dual.idx]
+            if dual is not None:  # stands alone for arch (wins it), then also for urban
+                a5.refs["arch"].stand, a5.refs["arch"].pick = {1: 0}, [dual.idx]
+                a5.refs["urban"].stand, a5.refs["urban"].pick = {1: 2}, [dual.idx]
 
         for p in pool:
-            if p in showcase:
+            if p in taken:
                 continue
-            i = rng.choices(range(1, k + 2), [1.0] * k + [0.8])[0]
-            ready(p, i, "")
+            story(p, rng.choices(range(1, k + 2), [1.0] * k + [0.8])[0], "")
             for r in p.refs.values():
                 x = rng.random()
                 if x < 0.80:
@@ -399,15 +392,14 @@ class Province:
                 else:
                     r.stand = {1: 0, 2: 0, 3: 0}
                 x = rng.random()
-                r.post = [] if x < 0.87 else (["no_show"] if x < 0.94 else ["withdraw"])
-            p.complete = p.ready_i <= k - 3 and rng.random() < 0.2
+                r.post = [] if x < 0.88 else (["no_show"] if x < 0.94 else ["withdraw"])
+            p.complete = p.ready_i <= k - 3 and rng.random() < 0.12
         for p in pool:
             p.reject_first_fee = rng.random() < 0.05
             self._schedule_intake(p)
         gaps = ["fresh", "missing_doc", "fee_pending", "fee_rejected", "drawings"]
-        for n, p in enumerate(ps[:n_intake]):
-            p.label = "intake"
-            p.gap = gaps[n % len(gaps)]
+        for n, p in enumerate(intake):
+            p.label, p.gap = f"intake ({gaps[n % len(gaps)]})", gaps[n % len(gaps)]
             self._schedule_intake(p)
 
     def _dual_engineer(self, p: DemoProject) -> DemoEngineer | None:
@@ -933,10 +925,7 @@ def _running_kind(x: ReferralOut) -> str:
     return "candidacy"
 
 
-def _add_discipline(p: DemoProject, discipline: str):
-    from dataclasses import replace
-
-    from .population import fee_rials
-
+def _add_discipline(p: DemoProject, discipline: str) -> None:
+    """A clerk may add a discipline to the P4 defaults (never remove one)."""
     p.fees[discipline] = fee_rials(p.data.area, p.group, discipline)
-    return replace(p.data, disciplines=(*p.data.disciplines, discipline))
+    p.data = replace(p.data, disciplines=(*p.data.disciplines, discipline))

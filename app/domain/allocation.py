@@ -75,12 +75,14 @@ class Decision:
 
 
 def _ranked(s: SupervisorState, at: datetime, policy: Policy) -> Ranked:
-    return Ranked(s.id, score_at(s, at, policy), remaining_m2(s, policy, local_date(at)),
-                  s.active_jobs)
+    return Ranked(
+        s.id, score_at(s, at, policy), remaining_m2(s, policy, local_date(at)), s.active_jobs
+    )
 
 
-def _check(s: SupervisorState, r: ReferralFacts, chosen: frozenset[int], at: datetime,
-           policy: Policy) -> set[str]:
+def _check(
+    s: SupervisorState, r: ReferralFacts, chosen: frozenset[int], at: datetime, policy: Policy
+) -> set[str]:
     failed = distribution_failures(s, r, at, policy)
     if s.id in chosen:
         failed.add("A5")
@@ -89,8 +91,9 @@ def _check(s: SupervisorState, r: ReferralFacts, chosen: frozenset[int], at: dat
     return failed
 
 
-def decide_deadline(snap: DeadlineSnapshot, policy: Policy, calendar: WorkCalendar
-                    ) -> tuple[Decision, ...]:
+def decide_deadline(
+    snap: DeadlineSnapshot, policy: Policy, calendar: WorkCalendar
+) -> tuple[Decision, ...]:
     """Decide every referral due at `snap.at`, one after another (A3), effects at once (A4)."""
     at = snap.at
     people = dict(snap.supervisors)
@@ -110,17 +113,41 @@ def decide_deadline(snap: DeadlineSnapshot, policy: Policy, calendar: WorkCalend
                 else:
                     ranking.append(_ranked(people[eid], at, policy))
             # A2: highest score; then more remaining capacity, fewer jobs, earlier, membership no.
-            ranking.sort(key=lambda x: (-x.score, -x.remaining_m2, x.active_jobs,
-                                        stood[x.engineer_id], people[x.engineer_id].membership_no))
+            ranking.sort(
+                key=lambda x: (
+                    -x.score,
+                    -x.remaining_m2,
+                    x.active_jobs,
+                    stood[x.engineer_id],
+                    people[x.engineer_id].membership_no,
+                )
+            )
             if ranking:
-                decisions.append(_select(due, ranking, set_aside, "selected", "competitive",
-                                         people, chosen, at, policy))
+                decisions.append(
+                    _select(
+                        due,
+                        ranking,
+                        set_aside,
+                        "selected",
+                        "competitive",
+                        people,
+                        chosen,
+                        at,
+                        policy,
+                    )
+                )
                 continue
             if due.round_no <= policy.max_extensions:  # A6: extend to the next deadline
-                decisions.append(Decision(
-                    r.referral_id, due.round_no, due.round_kind, "extended",
-                    set_aside=tuple(set_aside),
-                    next_deadline=calendar.next_deadline(at, policy.deadline_time)))
+                decisions.append(
+                    Decision(
+                        r.referral_id,
+                        due.round_no,
+                        due.round_kind,
+                        "extended",
+                        set_aside=tuple(set_aside),
+                        next_deadline=calendar.next_deadline(at, policy.deadline_time),
+                    )
+                )
                 continue
         # A6: forced choice among everyone ready who passes G, S, A5 — lowest score first.
         excluded: Counter[str] = Counter()
@@ -131,25 +158,56 @@ def decide_deadline(snap: DeadlineSnapshot, policy: Policy, calendar: WorkCalend
                 excluded.update(failed)
             else:
                 pool.append(_ranked(people[eid], at, policy))
-        pool.sort(key=lambda x: (x.score, -x.remaining_m2, x.active_jobs,
-                                 people[x.engineer_id].membership_no))
+        pool.sort(
+            key=lambda x: (
+                x.score,
+                -x.remaining_m2,
+                x.active_jobs,
+                people[x.engineer_id].membership_no,
+            )
+        )
         if pool:
-            decisions.append(_select(due, pool, set_aside, "forced", "forced",
-                                     people, chosen, at, policy))
+            decisions.append(
+                _select(due, pool, set_aside, "forced", "forced", people, chosen, at, policy)
+            )
         else:  # A7
-            decisions.append(Decision(
-                r.referral_id, due.round_no, due.round_kind, "unassigned",
-                set_aside=tuple(set_aside), exclusions=tuple(sorted(excluded.items()))))
+            decisions.append(
+                Decision(
+                    r.referral_id,
+                    due.round_no,
+                    due.round_kind,
+                    "unassigned",
+                    set_aside=tuple(set_aside),
+                    exclusions=tuple(sorted(excluded.items())),
+                )
+            )
     return tuple(decisions)
 
 
-def _select(due: DueReferral, ranking: list[Ranked], set_aside: list, outcome: str, method: str,
-            people: dict[int, SupervisorState], chosen: dict[int, set[int]], at: datetime,
-            policy: Policy) -> Decision:
+def _select(
+    due: DueReferral,
+    ranking: list[Ranked],
+    set_aside: list,
+    outcome: str,
+    method: str,
+    people: dict[int, SupervisorState],
+    chosen: dict[int, set[int]],
+    at: datetime,
+    policy: Policy,
+) -> Decision:
     r = due.facts
     winner = ranking[0].engineer_id
     people[winner] = charge_selection(people[winner], r.area_m2, at, policy)  # A4, at once
     chosen.setdefault(r.project_id, set()).add(winner)  # A5 for the next disciplines
-    return Decision(r.referral_id, due.round_no, due.round_kind, outcome, winner, method,
-                    tuple(ranking), tuple(set_aside), area_m2=r.area_m2,
-                    points=project_score(r.area_m2, policy))
+    return Decision(
+        r.referral_id,
+        due.round_no,
+        due.round_kind,
+        outcome,
+        winner,
+        method,
+        tuple(ranking),
+        tuple(set_aside),
+        area_m2=r.area_m2,
+        points=project_score(r.area_m2, policy),
+    )

@@ -126,7 +126,9 @@ class WorkCalendar:
         """Round deadlines (A, A6, W4): the first 20:00 of a working day strictly after `after`."""
         return self.first_time_after(after, deadline_time)
 
-    def signing_window(self, decided_at: datetime, start: time, end: time) -> tuple[datetime, datetime]:
+    def signing_window(
+        self, decided_at: datetime, start: time, end: time
+    ) -> tuple[datetime, datetime]:
         """A9: 08:00–12:00 of the first working day after the decision's day."""
         day = self.next_working_day(local_date(decided_at))
         return at_local(day, start), at_local(day, end)

@@ -29,13 +29,19 @@ SUPERVISOR_KINDS = ("person", "firm")
 
 # Referral lifecycle (scenario.md `status`).
 WAITING, OPEN, SELECTED, SIGNED, COMPLETED, UNASSIGNED = (
-    "waiting", "open", "selected", "signed", "completed", "unassigned",
+    "waiting",
+    "open",
+    "selected",
+    "signed",
+    "completed",
+    "unassigned",
 )
 REFERRAL_STATUSES = (WAITING, OPEN, SELECTED, SIGNED, COMPLETED, UNASSIGNED)
 
 # Round kinds and outcomes.
 CANDIDACY, FORCED = "candidacy", "forced"
 OUTCOMES = ("selected", "extended", "forced", "unassigned", "withdrawn", "no_show")
+
 
 def sort_rules(rules) -> list[str]:
     """Rule IDs sorted the way the scenario output lists them (string order)."""

@@ -62,16 +62,22 @@ def readiness_failures(s: SupervisorState, year: int) -> set[str]:
     return set() if d is not None and d.ready and d.rules_accepted else {"C1"}
 
 
-def competence_ok(s: SupervisorState, discipline: str, group: str, on: date, policy: Policy) -> bool:
+def competence_ok(
+    s: SupervisorState, discipline: str, group: str, on: date, policy: Policy
+) -> bool:
     """S1: a valid supervision competence in the discipline at a grade allowed for the group."""
     return any(
-        c.kind == "supervision" and c.discipline == discipline and c.valid_on(on)
+        c.kind == "supervision"
+        and c.discipline == discipline
+        and c.valid_on(on)
         and group in policy.grade_groups.get(c.grade, frozenset())
         for c in s.competences
     )
 
 
-def referral_failures(s: SupervisorState, r: ReferralFacts, at: datetime, policy: Policy) -> set[str]:
+def referral_failures(
+    s: SupervisorState, r: ReferralFacts, at: datetime, policy: Policy
+) -> set[str]:
     """S1, S4–S7 for one referral at `at` (S7 only when capacity is defined by a declaration)."""
     on = local_date(at)
     failed: set[str] = set()
@@ -98,8 +104,9 @@ def group_failures(s: SupervisorState, group: str, year: int) -> set[str]:
     return set() if d is None or group in d.groups else {"C2"}
 
 
-def distribution_failures(s: SupervisorState, r: ReferralFacts, at: datetime, policy: Policy
-                          ) -> set[str]:
+def distribution_failures(
+    s: SupervisorState, r: ReferralFacts, at: datetime, policy: Policy
+) -> set[str]:
     """Everything that keeps a referral out of an engineer's cartable (C1, C2's conditions).
 
     Used for standing (C2), for the re-check at the deadline (A1) and for the forced pool (A6).
@@ -114,7 +121,9 @@ def distribution_failures(s: SupervisorState, r: ReferralFacts, at: datetime, po
     )
 
 
-def standing_refusal(s: SupervisorState, r: ReferralFacts, at: datetime, policy: Policy) -> set[str]:
+def standing_refusal(
+    s: SupervisorState, r: ReferralFacts, at: datetime, policy: Policy
+) -> set[str]:
     """C2: the rule IDs refusing a candidacy on eligibility grounds (empty: may stand)."""
     failed = distribution_failures(s, r, at, policy)
     return failed | {"C2"} if failed else failed

@@ -11,8 +11,9 @@ def paid_through(member_since: int, paid_years: set[int]) -> int | None:
     return y - 1 if y > member_since else None
 
 
-def renewal_failures(year: int, member_since: int, paid_years: set[int], data_complete: bool
-                     ) -> set[str]:
+def renewal_failures(
+    year: int, member_since: int, paid_years: set[int], data_complete: bool
+) -> set[str]:
     """F5: data complete first; a year already paid, or with an earlier year owed, is refused."""
     if not data_complete or year in paid_years:
         return {"F5"}

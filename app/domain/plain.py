@@ -22,8 +22,13 @@ def from_plain(tp: Any, v: Any) -> Any:
         return from_plain(inner[0], v)
     if dataclasses.is_dataclass(tp):
         hints = typing.get_type_hints(tp)
-        return tp(**{f.name: from_plain(hints[f.name], v[f.name])
-                     for f in dataclasses.fields(tp) if f.name in v})
+        return tp(
+            **{
+                f.name: from_plain(hints[f.name], v[f.name])
+                for f in dataclasses.fields(tp)
+                if f.name in v
+            }
+        )
     if origin is tuple:
         if len(args) == 2 and args[1] is Ellipsis:
             return tuple(from_plain(args[0], x) for x in v)

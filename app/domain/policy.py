@@ -89,12 +89,16 @@ class Policy:
         weekend = frozenset(str(w).lower() for w in r["weekend"])
         if not weekend <= set(WEEKDAYS):
             raise PolicyError("policy weekend: English weekday names are expected")
-        cap = {str(g): _dec(v, "capacity_total_m2") for g, v in dict(r["capacity_total_m2"]).items()}
+        cap = {
+            str(g): _dec(v, "capacity_total_m2") for g, v in dict(r["capacity_total_m2"]).items()
+        }
         gg = {str(g): frozenset(v) for g, v in dict(r["grade_groups"]).items()}
         if not set(cap) <= set(GRADES) or not set(gg) <= set(GRADES):
             raise PolicyError("policy capacity_total_m2/grade_groups: grades 3, 2, 1, senior")
-        factors = {str(d): _dec(v, "discipline_area_factor")
-                   for d, v in dict(r["discipline_area_factor"]).items()}
+        factors = {
+            str(d): _dec(v, "discipline_area_factor")
+            for d, v in dict(r["discipline_area_factor"]).items()
+        }
         if not set(factors) <= set(DISCIPLINES):
             raise PolicyError("policy discipline_area_factor: unknown discipline")
         stages = tuple((str(name), _int(pct, "payout_stages")) for name, pct in r["payout_stages"])
@@ -102,7 +106,9 @@ class Policy:
             raise PolicyError("policy payout_stages: percents must add up to 100")
         if r["score_period"] not in ("year", "none"):
             raise PolicyError("policy score_period: 'year' or 'none'")
-        survey = {k: _dec(v, "survey_required_when") for k, v in dict(r["survey_required_when"]).items()}
+        survey = {
+            k: _dec(v, "survey_required_when") for k, v in dict(r["survey_required_when"]).items()
+        }
         if set(survey) != {"floors_over", "area_over"}:
             raise PolicyError("policy survey_required_when: floors_over and area_over")
         return cls(
@@ -111,10 +117,13 @@ class Policy:
             signing_window=(_time(window[0], "signing_window"), _time(window[1], "signing_window")),
             weekend=weekend,
             project_score_per_m2=_dec(r["project_score_per_m2"], "project_score_per_m2"),
-            withdrawal_recovery_per_day=_dec(r["withdrawal_recovery_per_day"],
-                                             "withdrawal_recovery_per_day"),
+            withdrawal_recovery_per_day=_dec(
+                r["withdrawal_recovery_per_day"], "withdrawal_recovery_per_day"
+            ),
             penalty_exempt_disciplines=frozenset(r["penalty_exempt_disciplines"]),
-            max_cancellations_per_day=_int(r["max_cancellations_per_day"], "max_cancellations_per_day"),
+            max_cancellations_per_day=_int(
+                r["max_cancellations_per_day"], "max_cancellations_per_day"
+            ),
             conviction_bar_degree=_int(r["conviction_bar_degree"], "conviction_bar_degree", 1),
             max_active_jobs=_int(r["max_active_jobs"], "max_active_jobs"),
             capacity_total_m2=cap,

@@ -1,4 +1,5 @@
-"""Intake rules at the counter: P3 (building group), P4 (required disciplines), P5 (one open file)."""
+"""Intake rules at the counter: P3 (building group), P4 (required disciplines),
+P5 (one open file per plate)."""
 
 from __future__ import annotations
 
@@ -32,8 +33,9 @@ def required_disciplines(floors: int, area_m2: Decimal, policy: Policy) -> tuple
     return tuple(req)
 
 
-def disciplines_failures(chosen: tuple[str, ...] | list[str], floors: int, area_m2: Decimal,
-                         policy: Policy) -> set[str]:
+def disciplines_failures(
+    chosen: tuple[str, ...] | list[str], floors: int, area_m2: Decimal, policy: Policy
+) -> set[str]:
     """P4: a clerk may add disciplines, never remove a required one."""
     unknown = [d for d in chosen if d not in DISCIPLINE_ORDER]
     missing = set(required_disciplines(floors, area_m2, policy)) - set(chosen)

@@ -31,8 +31,11 @@ def score_at(s: SupervisorState, at: datetime, policy: Policy) -> Decimal:
     """score(t) = base − project scores charged in the current period − active penalties (S8)."""
     year = jalali_year(at)
     charged = sum(
-        (c.points for c in s.charges
-         if c.at <= at and (policy.score_period != "year" or c.year == year)),
+        (
+            c.points
+            for c in s.charges
+            if c.at <= at and (policy.score_period != "year" or c.year == year)
+        ),
         Decimal(0),
     )
     penalised = sum((penalty_value(p, at) for p in s.penalties), Decimal(0))
@@ -64,16 +67,24 @@ def project_score(area_m2: Decimal, policy: Policy) -> Decimal:
     return round2(area_m2 * policy.project_score_per_m2)
 
 
-def charge_selection(s: SupervisorState, area_m2: Decimal, at: datetime, policy: Policy
-                     ) -> SupervisorState:
+def charge_selection(
+    s: SupervisorState, area_m2: Decimal, at: datetime, policy: Policy
+) -> SupervisorState:
     """A4: capacity charged the referral's area, one more job, score down by the project score."""
     charge = Charge(at, jalali_year(at), project_score(area_m2, policy))
-    return replace(s, used_m2=s.used_m2 + area_m2, active_jobs=s.active_jobs + 1,
-                   charges=(*s.charges, charge))
+    return replace(
+        s, used_m2=s.used_m2 + area_m2, active_jobs=s.active_jobs + 1, charges=(*s.charges, charge)
+    )
 
 
-def withdrawal_effects(s: SupervisorState, discipline: str, area_m2: Decimal, charged: Charge,
-                       at: datetime, policy: Policy) -> tuple[Charge | None, Penalty | None]:
+def withdrawal_effects(
+    s: SupervisorState,
+    discipline: str,
+    area_m2: Decimal,
+    charged: Charge,
+    at: datetime,
+    policy: Policy,
+) -> tuple[Charge | None, Penalty | None]:
     """W2: a penalty (score to 0, back 1/day to where it stood) or, for surveyors, the charge back.
 
     Returns (charge given back, penalty); the caller also returns the area and job (W3).

@@ -44,7 +44,8 @@ class Replay:
             raise ScenarioError(f"policy: {exc}") from None
         with engine.connect() as c:
             if inspect(c).has_table("engineers") and c.scalar(
-                    select(func.count()).select_from(Engineer)):
+                select(func.count()).select_from(Engineer)
+            ):
                 raise ScenarioError(f"database {engine.url.render_as_string()} is not empty")
         self.base = ServiceContext(engine, clock=self.clock)
         self.system = self.base.as_actor(SYSTEM)
@@ -57,8 +58,12 @@ class Replay:
     def setup(self) -> None:
         admin = users.bootstrap_admin(self.base, "admin")
         self.admin = self.base.as_actor(admin)
-        self.clerk = self.base.as_actor(users.create_user(self.admin, "clerk", "کارشناس پذیرش", "clerk"))
-        self.finance = self.base.as_actor(users.create_user(self.admin, "finance", "امور مالی", "finance"))
+        self.clerk = self.base.as_actor(
+            users.create_user(self.admin, "clerk", "کارشناس پذیرش", "clerk")
+        )
+        self.finance = self.base.as_actor(
+            users.create_user(self.admin, "finance", "امور مالی", "finance")
+        )
         if self.sc.holidays:
             office_calendar.set_holidays(self.admin, ((d, "") for d in self.sc.holidays))
         start_year = jalali_year(self.sc.start)
@@ -66,20 +71,34 @@ class Replay:
             fields = {k: v for k, v in e.items() if k != "id"}
             fields.setdefault("membership_paid_through", start_year)
             try:
-                eid = engineers.register_engineer(self.admin, EngineerIn(
-                    membership_no=e["id"], first_name=e["id"], validate_ids=False, **fields))
+                eid = engineers.register_engineer(
+                    self.admin,
+                    EngineerIn(
+                        membership_no=e["id"], first_name=e["id"], validate_ids=False, **fields
+                    ),
+                )
             except InputError as exc:
                 raise ScenarioError(f"engineer {e['id']}: {exc.message}") from None
             self.eng_ids[e["id"]] = eid
-            actor = users.create_user(self.admin, f"eng-{e['id']}", e["id"], "engineer",
-                                      engineer_id=eid)
+            actor = users.create_user(
+                self.admin, f"eng-{e['id']}", e["id"], "engineer", engineer_id=eid
+            )
             self.eng_users[e["id"]] = self.base.as_actor(actor)
         for p in self.sc.projects:
             try:
-                summary = projects.register_project(self.clerk, ProjectIn(
-                    plate=p.plate, area=p.area, floors=p.floors, file_no=p.file_no,
-                    owners=tuple(OwnerIn(o.national_code, mobile=o.mobile) for o in p.owners),
-                    disciplines=p.disciplines, enforce_p4=False, validate_ids=False))
+                summary = projects.register_project(
+                    self.clerk,
+                    ProjectIn(
+                        plate=p.plate,
+                        area=p.area,
+                        floors=p.floors,
+                        file_no=p.file_no,
+                        owners=tuple(OwnerIn(o.national_code, mobile=o.mobile) for o in p.owners),
+                        disciplines=p.disciplines,
+                        enforce_p4=False,
+                        validate_ids=False,
+                    ),
+                )
             except (RuleViolation, InputError) as exc:
                 raise ScenarioError(f"project {p.id}: {exc.message}") from None
             self.proj_ids[p.id] = summary.id
@@ -93,15 +112,17 @@ class Replay:
             projects.record_document(self.clerk, project_id, kind)
         projects.approve_drawings(self.clerk, project_id)
         for d in disciplines:
-            fee = projects.record_fee_payment(self.clerk, project_id, d, 0, "scenario",
-                                              local_date(self.clock.now))
+            fee = projects.record_fee_payment(
+                self.clerk, project_id, d, 0, "scenario", local_date(self.clock.now)
+            )
             projects.decide_fee_payment(self.finance, fee, approve=True)
 
     # ------------------------------------------------------------ the timeline
     def run(self) -> dict[str, Any]:
         self.setup()
         timeline: list[tuple[datetime, int, int, Any]] = [
-            (p.ready_at, 0, i, p) for i, p in enumerate(self.sc.projects) if p.ready_at]
+            (p.ready_at, 0, i, p) for i, p in enumerate(self.sc.projects) if p.ready_at
+        ]
         timeline += [(e.at, 1, e.index, e) for e in self.sc.events]
         results: dict[int, dict[str, Any]] = {}
         for at, kind, _i, item in sorted(timeline, key=lambda t: t[:3]):
@@ -129,7 +150,9 @@ class Replay:
                 case "cancel":
                     if ref is None:
                         raise RuleViolation({"C4"}, "کاندیداتوری‌ای برای این ارجاع نیست (C4)")
-                    candidacy.cancel(self.eng_users[d["engineer"]], self.eng_ids[d["engineer"]], ref)
+                    candidacy.cancel(
+                        self.eng_users[d["engineer"]], self.eng_ids[d["engineer"]], ref
+                    )
                 case "sign":
                     if ref is None:
                         raise RuleViolation({"A9"})
@@ -139,19 +162,25 @@ class Replay:
                         raise RuleViolation({"W1"})
                     deadlines.record_withdrawal(self.clerk, ref, d.get("letter_no", ""))
                 case "complete":
-                    projects.complete_project(self.clerk, self.proj_ids[d["project"]],
-                                              d.get("certificate_no", ""))
+                    projects.complete_project(
+                        self.clerk, self.proj_ids[d["project"]], d.get("certificate_no", "")
+                    )
                 case "pay_membership":
                     eid, year = self.eng_ids[d["engineer"]], d["year"]
                     engineers.request_renewal(self.clerk, eid, year)
                     engineers.approve_renewal(self.finance, eid, year, 0)
                     engineers.record_membership_payment(self.finance, eid, year, "scenario")
                 case "update_engineer":
-                    engineers.update_engineer(self.admin, self.eng_ids[d["engineer"]], d["set"],
-                                              validate_ids=False)
+                    engineers.update_engineer(
+                        self.admin, self.eng_ids[d["engineer"]], d["set"], validate_ids=False
+                    )
         except RuleViolation as exc:
-            return {"index": ev.index, "ok": False, "rules": list(exc.rules),
-                    "message": exc.message}
+            return {
+                "index": ev.index,
+                "ok": False,
+                "rules": list(exc.rules),
+                "message": exc.message,
+            }
         except InputError as exc:
             raise ScenarioError(f"events[{ev.index}].{exc.field}: {exc.message}") from None
         return {"index": ev.index, "ok": True}
@@ -165,30 +194,62 @@ class Replay:
         where = {r.id: (pid_of[r.project_id], r.discipline) for r in refs}
         referrals = []
         for r in sorted(refs, key=lambda r: (pid_of[r.project_id], DISCIPLINE_ORDER[r.discipline])):
-            referrals.append({
-                "project": pid_of[r.project_id], "discipline": r.discipline, "status": r.status,
-                "engineer": number.get(r.engineer_id), "method": r.method,
-                "round": r.selected_round,
-                "decided_at": format_jalali_datetime(r.decided_at) if r.decided_at else None,
-                "rounds": [{
-                    "round": x.no, "deadline": format_jalali_datetime(x.deadline), "kind": x.kind,
-                    "outcome": x.outcome, "engineer": number.get(x.engineer_id),
-                    "ranking": [{"engineer": number[y.engineer_id], "score": _num(y.score)}
-                                for y in x.ranking],
-                    "set_aside": [{"engineer": number[e], "rules": list(rules)}
-                                  for e, _no, rules in x.set_aside],
-                } for x in r.rounds],
-            })
+            referrals.append(
+                {
+                    "project": pid_of[r.project_id],
+                    "discipline": r.discipline,
+                    "status": r.status,
+                    "engineer": number.get(r.engineer_id),
+                    "method": r.method,
+                    "round": r.selected_round,
+                    "decided_at": format_jalali_datetime(r.decided_at) if r.decided_at else None,
+                    "rounds": [
+                        {
+                            "round": x.no,
+                            "deadline": format_jalali_datetime(x.deadline),
+                            "kind": x.kind,
+                            "outcome": x.outcome,
+                            "engineer": number.get(x.engineer_id),
+                            "ranking": [
+                                {"engineer": number[y.engineer_id], "score": _num(y.score)}
+                                for y in x.ranking
+                            ],
+                            "set_aside": [
+                                {"engineer": number[e], "rules": list(rules)}
+                                for e, _no, rules in x.set_aside
+                            ],
+                        }
+                        for x in r.rounds
+                    ],
+                }
+            )
         standing = queries.engineer_standings(ctx, at=self.sc.until)
         engineers_out = {
-            number[eid]: {"score": _num(st.score), "capacity_m2": _num(st.capacity_m2),
-                          "used_m2": _num(st.used_m2), "active_jobs": st.active_jobs}
-            for eid, st in sorted(standing.items(), key=lambda kv: number[kv[0]])}
-        notes = [{"at": format_jalali_datetime(n.created_at), "engineer": number[n.engineer_id],
-                  "kind": n.kind, "project": where[n.referral_id][0],
-                  "discipline": where[n.referral_id][1]} for n in queries.outbox(ctx)]
-        return {"format": FORMAT_OUT, "events": events, "referrals": referrals,
-                "engineers": engineers_out, "notifications": notes}
+            number[eid]: {
+                "score": _num(st.score),
+                "capacity_m2": _num(st.capacity_m2),
+                "used_m2": _num(st.used_m2),
+                "active_jobs": st.active_jobs,
+            }
+            for eid, st in sorted(standing.items(), key=lambda kv: number[kv[0]])
+        }
+        notes = [
+            {
+                "at": format_jalali_datetime(n.created_at),
+                "engineer": number[n.engineer_id],
+                "kind": n.kind,
+                "project": where[n.referral_id][0],
+                "discipline": where[n.referral_id][1],
+            }
+            for n in queries.outbox(ctx)
+        ]
+        return {
+            "format": FORMAT_OUT,
+            "events": events,
+            "referrals": referrals,
+            "engineers": engineers_out,
+            "notifications": notes,
+        }
 
 
 def _num(d: Decimal) -> float:
@@ -197,6 +258,3 @@ def _num(d: Decimal) -> float:
 
 def simulate(sc: Scenario, url: str | None = None) -> dict[str, Any]:
     return Replay(sc, url).run()
-
-
-

@@ -26,10 +26,21 @@ EVENT_TYPES = {
 }
 EVENT_OPTIONAL = {"withdraw": {"letter_no"}, "complete": {"certificate_no"}}
 ENGINEER_KEYS = {
-    "id", "national_code", "competencies", "license_expires", "membership_paid_through",
-    "resident_in_province", "legal_incapacity", "active_execution_project",
-    "design_build_qualified", "employed_by_permit_authority", "convictions", "declaration",
-    "base_score", "jobs", "financial_ties",
+    "id",
+    "national_code",
+    "competencies",
+    "license_expires",
+    "membership_paid_through",
+    "resident_in_province",
+    "legal_incapacity",
+    "active_execution_project",
+    "design_build_qualified",
+    "employed_by_permit_authority",
+    "convictions",
+    "declaration",
+    "base_score",
+    "jobs",
+    "financial_ties",
 }
 ENGINEER_REQUIRED = {"id", "competencies", "base_score"}
 PROJECT_KEYS = {"id", "file_no", "plate", "owners", "area", "floors", "disciplines", "ready_at"}
@@ -115,8 +126,9 @@ def _bool(v: Any, where: str) -> bool:
 
 def _int(v: Any, where: str, minimum: int | None = None) -> int:
     if isinstance(v, bool) or not isinstance(v, int) or (minimum is not None and v < minimum):
-        raise ScenarioError(f"{where}: a whole number{'' if minimum is None else f' ≥ {minimum}'}"
-                            " is expected")
+        raise ScenarioError(
+            f"{where}: a whole number{'' if minimum is None else f' ≥ {minimum}'} is expected"
+        )
     return v
 
 
@@ -161,25 +173,38 @@ def engineer_fields(raw: dict[str, Any], where: str) -> dict[str, Any]:
         elif k == "competencies":
             comps = []
             for i, c in enumerate(_list(v, w)):
-                c = _keys(c, f"{w}[{i}]", {"discipline", "grade", "kind", "expires"},
-                          {"discipline", "grade"})
+                c = _keys(
+                    c,
+                    f"{w}[{i}]",
+                    {"discipline", "grade", "kind", "expires"},
+                    {"discipline", "grade"},
+                )
                 grade = str(c["grade"])
                 if grade not in GRADES:
                     raise ScenarioError(f"{w}[{i}].grade: unknown grade {c['grade']!r}")
                 kind = c.get("kind", "supervision")
                 if kind not in ("supervision", "design", "execution"):
                     raise ScenarioError(f"{w}[{i}].kind: unknown kind {kind!r}")
-                comps.append(CompetenceIn(_discipline(c["discipline"], f"{w}[{i}].discipline"),
-                                          grade, kind,
-                                          _date(c["expires"], f"{w}[{i}].expires")
-                                          if "expires" in c else None))
+                comps.append(
+                    CompetenceIn(
+                        _discipline(c["discipline"], f"{w}[{i}].discipline"),
+                        grade,
+                        kind,
+                        _date(c["expires"], f"{w}[{i}].expires") if "expires" in c else None,
+                    )
+                )
             out["competences"] = tuple(comps)
         elif k == "license_expires":
             out["licence_expires"] = None if v is None else _date(v, w)
         elif k == "membership_paid_through":
             out["membership_paid_through"] = _int(v, w, 1300)
-        elif k in ("resident_in_province", "legal_incapacity", "active_execution_project",
-                   "design_build_qualified", "employed_by_permit_authority"):
+        elif k in (
+            "resident_in_province",
+            "legal_incapacity",
+            "active_execution_project",
+            "design_build_qualified",
+            "employed_by_permit_authority",
+        ):
             out[k] = _bool(v, w)
         elif k == "convictions":
             convs = []
@@ -192,18 +217,25 @@ def engineer_fields(raw: dict[str, Any], where: str) -> dict[str, Any]:
                 convs.append(ConvictionIn(_int(c["degree"], f"{w}[{i}].degree", 1), start, end))
             out["convictions"] = tuple(convs)
         elif k == "declaration":
-            d = _keys(v, w, {"year", "ready", "rules_accepted", "groups", "supervision_percent"},
-                      {"year", "ready", "rules_accepted", "groups", "supervision_percent"})
+            d = _keys(
+                v,
+                w,
+                {"year", "ready", "rules_accepted", "groups", "supervision_percent"},
+                {"year", "ready", "rules_accepted", "groups", "supervision_percent"},
+            )
             groups = tuple(_list(d["groups"], f"{w}.groups"))
             if not set(groups) <= set(GROUPS):
                 raise ScenarioError(f"{w}.groups: groups are A, B, C, D")
             pct = _num(d["supervision_percent"], f"{w}.supervision_percent")
             if pct > 100:
                 raise ScenarioError(f"{w}.supervision_percent: at most 100")
-            out["declaration"] = DeclarationIn(_int(d["year"], f"{w}.year", 1300),
-                                               _bool(d["ready"], f"{w}.ready"),
-                                               _bool(d["rules_accepted"], f"{w}.rules_accepted"),
-                                               groups, pct)
+            out["declaration"] = DeclarationIn(
+                _int(d["year"], f"{w}.year", 1300),
+                _bool(d["ready"], f"{w}.ready"),
+                _bool(d["rules_accepted"], f"{w}.rules_accepted"),
+                groups,
+                pct,
+            )
         elif k == "base_score":
             out["base_score"] = _num(v, w, minimum=None)
         elif k == "jobs":
@@ -227,8 +259,12 @@ def parse(text: str) -> Scenario:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ScenarioError(f"not valid JSON: {exc.msg} at line {exc.lineno}") from None
-    raw = _keys(raw, "scenario", {"format", "start", "until", "policy", "holidays", "engineers",
-                                  "projects", "events"}, {"format", "start", "until"})
+    raw = _keys(
+        raw,
+        "scenario",
+        {"format", "start", "until", "policy", "holidays", "engineers", "projects", "events"},
+        {"format", "start", "until"},
+    )
     if raw["format"] != FORMAT_IN:
         raise ScenarioError(f"unknown format {raw['format']!r} (expected {FORMAT_IN!r})")
     start, until = _time(raw["start"], "start"), _time(raw["until"], "until")
@@ -240,8 +276,9 @@ def parse(text: str) -> Scenario:
     unknown = set(policy) - set(POLICY_KEYS)
     if unknown:
         raise ScenarioError(f"policy: unknown key {sorted(unknown)[0]!r}")
-    holidays = tuple(_date(h, f"holidays[{i}]")
-                     for i, h in enumerate(_list(raw.get("holidays", []), "holidays")))
+    holidays = tuple(
+        _date(h, f"holidays[{i}]") for i, h in enumerate(_list(raw.get("holidays", []), "holidays"))
+    )
 
     engineers, seen = [], set()
     for i, e in enumerate(_list(raw.get("engineers", []), "engineers")):
@@ -267,27 +304,45 @@ def parse(text: str) -> Scenario:
         owners = []
         for j, o in enumerate(_list(p.get("owners", []), f"{w}.owners")):
             o = _keys(o, f"{w}.owners[{j}]", {"national_code", "mobile"}, {"national_code"})
-            owners.append(Owner(_str(o["national_code"], f"{w}.owners[{j}].national_code"),
-                                _str(o["mobile"], f"{w}.owners[{j}].mobile")
-                                if o.get("mobile") else None))
-        discs = tuple(_discipline(d, f"{w}.disciplines[{j}]")
-                      for j, d in enumerate(_list(p["disciplines"], f"{w}.disciplines")))
+            owners.append(
+                Owner(
+                    _str(o["national_code"], f"{w}.owners[{j}].national_code"),
+                    _str(o["mobile"], f"{w}.owners[{j}].mobile") if o.get("mobile") else None,
+                )
+            )
+        discs = tuple(
+            _discipline(d, f"{w}.disciplines[{j}]")
+            for j, d in enumerate(_list(p["disciplines"], f"{w}.disciplines"))
+        )
         if not discs or len(set(discs)) != len(discs):
             raise ScenarioError(f"{w}.disciplines: one or more distinct disciplines expected")
-        projects.append(ProjectSpec(
-            pid, _str(p["file_no"], f"{w}.file_no") if "file_no" in p else None,
-            _str(p.get("plate", f"scenario/{pid}"), f"{w}.plate"), tuple(owners), area,
-            _int(p["floors"], f"{w}.floors", 1), discs,
-            _time(p["ready_at"], f"{w}.ready_at") if p.get("ready_at") else None))
+        projects.append(
+            ProjectSpec(
+                pid,
+                _str(p["file_no"], f"{w}.file_no") if "file_no" in p else None,
+                _str(p.get("plate", f"scenario/{pid}"), f"{w}.plate"),
+                tuple(owners),
+                area,
+                _int(p["floors"], f"{w}.floors", 1),
+                discs,
+                _time(p["ready_at"], f"{w}.ready_at") if p.get("ready_at") else None,
+            )
+        )
 
     events = []
     for i, ev in enumerate(_list(raw.get("events", []), "events")):
         w = f"events[{i}]"
         if not isinstance(ev, dict) or ev.get("type") not in EVENT_TYPES:
-            raise ScenarioError(f"{w}.type: unknown event type {ev.get('type') if isinstance(ev, dict) else ev!r}")
+            raise ScenarioError(
+                f"{w}.type: unknown event type {ev.get('type') if isinstance(ev, dict) else ev!r}"
+            )
         need = EVENT_TYPES[ev["type"]]
-        ev = _keys(ev, w, need | {"at", "type"} | EVENT_OPTIONAL.get(ev["type"], set()),
-                   need | {"at", "type"})
+        ev = _keys(
+            ev,
+            w,
+            need | {"at", "type"} | EVENT_OPTIONAL.get(ev["type"], set()),
+            need | {"at", "type"},
+        )
         at = _time(ev["at"], f"{w}.at")
         if not start <= at <= until:
             raise ScenarioError(f"{w}.at: outside start … until")
@@ -309,5 +364,6 @@ def parse(text: str) -> Scenario:
             _keys(s, f"{w}.set", ENGINEER_KEYS - {"id"}, set())
             data["set"] = engineer_fields(s, f"{w}.set")
         events.append(Event(i, at, ev["type"], data))
-    return Scenario(start, until, policy, holidays, tuple(engineers), tuple(projects),
-                    tuple(events))
+    return Scenario(
+        start, until, policy, holidays, tuple(engineers), tuple(projects), tuple(events)
+    )

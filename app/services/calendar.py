@@ -15,5 +15,11 @@ def set_holidays(ctx: ServiceContext, days: Iterable[tuple[date, str]]) -> None:
     days = list(days)
     with ctx.tx() as s:
         add_holidays(s, days)
-        audit(s, ctx, "calendar.holidays", "holidays", None,
-              after={"days": [d.isoformat() for d, _ in days]})
+        audit(
+            s,
+            ctx,
+            "calendar.holidays",
+            "holidays",
+            None,
+            after={"days": [d.isoformat() for d, _ in days]},
+        )

@@ -31,8 +31,13 @@ def _running_round(s: Session, referral_id: int, now: datetime) -> tuple[Referra
         lock_deadline(s, "deadline", rnd.deadline, shared=True)  # wait out a running decision
         s.refresh(rnd)
         s.refresh(ref)
-    if (ref.status != "open" or rnd is None or rnd.kind != "candidacy"
-            or rnd.outcome is not None or now >= rnd.deadline):
+    if (
+        ref.status != "open"
+        or rnd is None
+        or rnd.kind != "candidacy"
+        or rnd.outcome is not None
+        or now >= rnd.deadline
+    ):
         raise RuleViolation({"C3"})
     return ref, rnd
 
@@ -77,16 +82,25 @@ def cancel(ctx: ServiceContext, engineer_id: int, referral_id: int) -> None:
         c = _active(s, engineer_id, ref.id)
         if c is None:
             raise RuleViolation({"C4"}, "کاندیداتوری فعالی برای لغو وجود ندارد (C4)")
-        earlier = s.scalar(select(func.count()).where(Candidacy.engineer_id == engineer_id,
-                                                      Candidacy.referral_id == ref.id,
-                                                      Candidacy.status == "cancelled"))
+        earlier = s.scalar(
+            select(func.count()).where(
+                Candidacy.engineer_id == engineer_id,
+                Candidacy.referral_id == ref.id,
+                Candidacy.status == "cancelled",
+            )
+        )
         if earlier:
             raise RuleViolation({"C4"}, "لغو کاندیداتوری برای هر ارجاع تنها یک بار مجاز است (C4)")
         day = local_date(now)
         start = at_local(day, datetime.min.time())
-        today = s.scalar(select(func.count()).where(
-            Candidacy.engineer_id == engineer_id, Candidacy.status == "cancelled",
-            Candidacy.cancelled_at >= start, Candidacy.cancelled_at < start + timedelta(days=1)))
+        today = s.scalar(
+            select(func.count()).where(
+                Candidacy.engineer_id == engineer_id,
+                Candidacy.status == "cancelled",
+                Candidacy.cancelled_at >= start,
+                Candidacy.cancelled_at < start + timedelta(days=1),
+            )
+        )
         if today >= policy_at(s, now).max_cancellations_per_day:
             raise RuleViolation({"C5"})
         c.status, c.cancelled_at = "cancelled", now
@@ -94,24 +108,42 @@ def cancel(ctx: ServiceContext, engineer_id: int, referral_id: int) -> None:
 
 
 def _active(s: Session, engineer_id: int, referral_id: int) -> Candidacy | None:
-    return s.scalar(select(Candidacy).where(Candidacy.engineer_id == engineer_id,
-                                            Candidacy.referral_id == referral_id,
-                                            Candidacy.status == "active"))
+    return s.scalar(
+        select(Candidacy).where(
+            Candidacy.engineer_id == engineer_id,
+            Candidacy.referral_id == referral_id,
+            Candidacy.status == "active",
+        )
+    )
 
 
 def candidates(ctx: ServiceContext, referral_id: int) -> list[CandidateOut]:
     """C6: every candidate of a referral with their current score, for everyone to see."""
     now = ctx.now()
     with ctx.tx() as s:
-        rows = s.execute(select(Candidacy.engineer_id, Candidacy.stood_at, Engineer.membership_no,
-                                Engineer.first_name, Engineer.last_name)
-                         .join(Engineer, Engineer.id == Candidacy.engineer_id)
-                         .where(Candidacy.referral_id == referral_id,
-                                Candidacy.status == "active")).all()
+        rows = s.execute(
+            select(
+                Candidacy.engineer_id,
+                Candidacy.stood_at,
+                Engineer.membership_no,
+                Engineer.first_name,
+                Engineer.last_name,
+            )
+            .join(Engineer, Engineer.id == Candidacy.engineer_id)
+            .where(Candidacy.referral_id == referral_id, Candidacy.status == "active")
+        ).all()
         policy = policy_at(s, now)
         states = load_supervisors(s, [r.engineer_id for r in rows], now)
-    out = [CandidateOut(r.engineer_id, r.membership_no, f"{r.first_name} {r.last_name}".strip(),
-                        score_at(states[r.engineer_id], now, policy), r.stood_at) for r in rows]
+    out = [
+        CandidateOut(
+            r.engineer_id,
+            r.membership_no,
+            f"{r.first_name} {r.last_name}".strip(),
+            score_at(states[r.engineer_id], now, policy),
+            r.stood_at,
+        )
+        for r in rows
+    ]
     return sorted(out, key=lambda c: (-c.score, c.stood_at))
 
 
@@ -124,30 +156,63 @@ def cartable(ctx: ServiceContext, engineer_id: int) -> list[CartableItem]:
         if engineer_id not in states:
             raise InputError("engineer", "مهندس پیدا نشد")
         state = states[engineer_id]
-        running = (select(Referral.id).join(Round, (Round.referral_id == Referral.id)
-                                            & (Round.no == Referral.round_no))
-                   .where(Referral.status == "open", Round.kind == "candidacy",
-                          Round.outcome.is_(None), Round.deadline > now))
+        running = (
+            select(Referral.id)
+            .join(Round, (Round.referral_id == Referral.id) & (Round.no == Referral.round_no))
+            .where(
+                Referral.status == "open",
+                Round.kind == "candidacy",
+                Round.outcome.is_(None),
+                Round.deadline > now,
+            )
+        )
         facts = referral_facts(s, running)
-        rounds = {r.referral_id: r for r in s.execute(
-            select(Round.referral_id, Round.no, Round.kind, Round.deadline)
-            .join(Referral, (Round.referral_id == Referral.id) & (Round.no == Referral.round_no))
-            .where(Referral.id.in_(running)))}
-        counts = dict(s.execute(select(Candidacy.referral_id, func.count())
-                                .where(Candidacy.status == "active",
-                                       Candidacy.referral_id.in_(running))
-                                .group_by(Candidacy.referral_id)).all())
-        mine = set(s.scalars(select(Candidacy.referral_id).where(
-            Candidacy.engineer_id == engineer_id, Candidacy.status == "active")))
+        rounds = {
+            r.referral_id: r
+            for r in s.execute(
+                select(Round.referral_id, Round.no, Round.kind, Round.deadline)
+                .join(
+                    Referral, (Round.referral_id == Referral.id) & (Round.no == Referral.round_no)
+                )
+                .where(Referral.id.in_(running))
+            )
+        }
+        counts = dict(
+            s.execute(
+                select(Candidacy.referral_id, func.count())
+                .where(Candidacy.status == "active", Candidacy.referral_id.in_(running))
+                .group_by(Candidacy.referral_id)
+            ).all()
+        )
+        mine = set(
+            s.scalars(
+                select(Candidacy.referral_id).where(
+                    Candidacy.engineer_id == engineer_id, Candidacy.status == "active"
+                )
+            )
+        )
     items = []
     for rid, (f, row) in facts.items():
         standing = rid in mine
-        if not standing and (engineer_id in f.withdrawn
-                             or distribution_failures(state, f, now, policy)):
+        if not standing and (
+            engineer_id in f.withdrawn or distribution_failures(state, f, now, policy)
+        ):
             continue
         rnd = rounds[rid]
-        items.append(CartableItem(rid, row.file_no, f.discipline, f.group, f.area_m2, rnd.no,
-                                  rnd.kind, rnd.deadline, standing, counts.get(rid, 0)))
+        items.append(
+            CartableItem(
+                rid,
+                row.file_no,
+                f.discipline,
+                f.group,
+                f.area_m2,
+                rnd.no,
+                rnd.kind,
+                rnd.deadline,
+                standing,
+                counts.get(rid, 0),
+            )
+        )
     return sorted(items, key=lambda i: (i.deadline, i.file_no, i.discipline))
 
 
@@ -170,8 +235,7 @@ def why_not(ctx: ServiceContext, engineer_id: int, referral_id: int) -> list[Why
             failed.add("W4")
         if engineer_id in chosen and ref.engineer_id != engineer_id:
             failed.add("A5")
-        if (ref.status != "open" or rnd is None or rnd.kind != "candidacy"
-                or now >= rnd.deadline):
+        if ref.status != "open" or rnd is None or rnd.kind != "candidacy" or now >= rnd.deadline:
             failed.add("C3")
     return [WhyNot(r, RULE_TEXT_FA.get(r, r)) for r in sorted(failed)]
 

@@ -56,19 +56,43 @@ class ServiceContext:
             yield s
 
 
-def audit(session: Session, ctx: ServiceContext, action: str, entity: str, entity_id: Any,
-          before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
-          at: datetime | None = None) -> None:
+def audit(
+    session: Session,
+    ctx: ServiceContext,
+    action: str,
+    entity: str,
+    entity_id: Any,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> None:
     """U2: one line of the trail, chained to the previous one by hash."""
     at = at or ctx.now()
     prev = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
-    body = {"at": at.isoformat(), "actor": ctx.actor.username, "action": action,
-            "entity": entity, "entity_id": str(entity_id), "before": before, "after": after,
-            "prev": prev}
-    session.add(AuditEntry(at=at, user_id=ctx.actor.user_id, actor=ctx.actor.username,
-                           action=action, entity=entity, entity_id=str(entity_id),
-                           before=_jsonable(before), after=_jsonable(after), prev_hash=prev,
-                           hash=digest(body)))
+    body = {
+        "at": at.isoformat(),
+        "actor": ctx.actor.username,
+        "action": action,
+        "entity": entity,
+        "entity_id": str(entity_id),
+        "before": before,
+        "after": after,
+        "prev": prev,
+    }
+    session.add(
+        AuditEntry(
+            at=at,
+            user_id=ctx.actor.user_id,
+            actor=ctx.actor.username,
+            action=action,
+            entity=entity,
+            entity_id=str(entity_id),
+            before=_jsonable(before),
+            after=_jsonable(after),
+            prev_hash=prev,
+            hash=digest(body),
+        )
+    )
     session.flush()
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 import zlib
-from decimal import Decimal
 from collections import defaultdict
 from dataclasses import replace
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -34,8 +34,8 @@ from ..domain.allocation import Candidate, DeadlineSnapshot, Decision, DueReferr
 from ..domain.calendar import WorkCalendar, jalali_year
 from ..domain.codes import CANDIDACY, FORCED
 from ..domain.digest import canonical_json, digest
-from ..domain.plain import from_plain
 from ..domain.errors import RuleViolation
+from ..domain.plain import from_plain
 from ..domain.policy import Policy
 from ..domain.scoring import withdrawal_effects
 from ..domain.state import Charge, SupervisorState
@@ -57,10 +57,16 @@ def run_due(ctx: ServiceContext, until: datetime | None = None) -> RunSummary:
     counts: dict[str, int] = defaultdict(int)
     while True:
         with ctx.tx() as s:
-            t_sign = s.scalar(select(func.min(Referral.sign_until))
-                              .where(Referral.status == "selected", Referral.sign_until <= until))
-            t_dead = s.scalar(select(func.min(Round.deadline))
-                              .where(Round.outcome.is_(None), Round.deadline <= until))
+            t_sign = s.scalar(
+                select(func.min(Referral.sign_until)).where(
+                    Referral.status == "selected", Referral.sign_until <= until
+                )
+            )
+            t_dead = s.scalar(
+                select(func.min(Round.deadline)).where(
+                    Round.outcome.is_(None), Round.deadline <= until
+                )
+            )
         if t_sign is None and t_dead is None:
             break
         if t_sign is not None and (t_dead is None or t_sign <= t_dead):
@@ -72,11 +78,17 @@ def run_due(ctx: ServiceContext, until: datetime | None = None) -> RunSummary:
         if not done:
             counts["skipped"] += 1
             with ctx.tx() as s:  # another desk ran it; it must have left nothing at that instant
-                left = (s.scalar(select(func.count()).where(Referral.status == "selected",
-                                                            Referral.sign_until == at))
-                        if kind == "signing_end" else
-                        s.scalar(select(func.count()).where(Round.outcome.is_(None),
-                                                            Round.deadline == at)))
+                left = (
+                    s.scalar(
+                        select(func.count()).where(
+                            Referral.status == "selected", Referral.sign_until == at
+                        )
+                    )
+                    if kind == "signing_end"
+                    else s.scalar(
+                        select(func.count()).where(Round.outcome.is_(None), Round.deadline == at)
+                    )
+                )
             if left:
                 raise DeadlineConflict(f"{kind} {at.isoformat()}: {left} item(s) after its run")
     return RunSummary(**counts)
@@ -85,16 +97,33 @@ def run_due(ctx: ServiceContext, until: datetime | None = None) -> RunSummary:
 def _claim(s: Session, kind: str, at: datetime) -> bool:
     """Take the deadline's lock; False when its run is already recorded (another desk did it)."""
     lock_deadline(s, kind, at)
-    return not s.scalar(select(DeadlineRun.id).where(DeadlineRun.kind == kind,
-                                                     DeadlineRun.deadline == at))
+    return not s.scalar(
+        select(DeadlineRun.id).where(DeadlineRun.kind == kind, DeadlineRun.deadline == at)
+    )
 
 
-def _record_run(s: Session, ctx: ServiceContext, kind: str, at: datetime, started: datetime,
-                inputs: object, outputs: object, decided: int) -> int:
+def _record_run(
+    s: Session,
+    ctx: ServiceContext,
+    kind: str,
+    at: datetime,
+    started: datetime,
+    inputs: object,
+    outputs: object,
+    decided: int,
+) -> int:
     text = canonical_json(inputs)
-    run = DeadlineRun(kind=kind, deadline=at, started_at=started, finished_at=ctx.now(),
-                      decided=decided, input_digest=digest(inputs), output_digest=digest(outputs),
-                      snapshot=zlib.compress(text.encode(), 6), actor=ctx.actor.username)
+    run = DeadlineRun(
+        kind=kind,
+        deadline=at,
+        started_at=started,
+        finished_at=ctx.now(),
+        decided=decided,
+        input_digest=digest(inputs),
+        output_digest=digest(outputs),
+        snapshot=zlib.compress(text.encode(), 6),
+        actor=ctx.actor.username,
+    )
     s.add(run)
     s.flush()
     return run.id
@@ -102,24 +131,33 @@ def _record_run(s: Session, ctx: ServiceContext, kind: str, at: datetime, starte
 
 def build_snapshot(s: Session, at: datetime, policy: Policy) -> tuple[DeadlineSnapshot, dict]:
     """The decision's inputs, in a fixed number of set-based queries."""
-    due_rows = s.execute(select(Round.id, Round.referral_id, Round.no, Round.kind)
-                         .where(Round.outcome.is_(None), Round.deadline == at)).all()
+    due_rows = s.execute(
+        select(Round.id, Round.referral_id, Round.no, Round.kind).where(
+            Round.outcome.is_(None), Round.deadline == at
+        )
+    ).all()
     due_ids = select(Round.referral_id).where(Round.outcome.is_(None), Round.deadline == at)
     facts = referral_facts(s, due_ids)
     cands: dict[int, list[Candidate]] = defaultdict(list)
     for rid, eid, stood in s.execute(
-            select(Candidacy.referral_id, Candidacy.engineer_id, Candidacy.stood_at)
-            .where(Candidacy.status == "active", Candidacy.referral_id.in_(due_ids))):
+        select(Candidacy.referral_id, Candidacy.engineer_id, Candidacy.stood_at).where(
+            Candidacy.status == "active", Candidacy.referral_id.in_(due_ids)
+        )
+    ):
         cands[rid].append(Candidate(eid, stood))
     # A6: who may be forced — everyone with a supervision competence in the discipline.
-    forced_disc = {facts[r.referral_id][0].discipline for r in due_rows
-                   if r.kind == FORCED or r.no > policy.max_extensions}
+    forced_disc = {
+        facts[r.referral_id][0].discipline
+        for r in due_rows
+        if r.kind == FORCED or r.no > policy.max_extensions
+    }
     pools: dict[str, list[int]] = defaultdict(list)
     if forced_disc:
-        for eid, disc in s.execute(select(Competence.engineer_id, Competence.discipline)
-                                   .where(Competence.kind == "supervision",
-                                          Competence.discipline.in_(forced_disc))
-                                   .order_by(Competence.engineer_id)):
+        for eid, disc in s.execute(
+            select(Competence.engineer_id, Competence.discipline)
+            .where(Competence.kind == "supervision", Competence.discipline.in_(forced_disc))
+            .order_by(Competence.engineer_id)
+        ):
             pools[disc].append(eid)
     wanted = {c.engineer_id for cs in cands.values() for c in cs}
     wanted.update(e for p in pools.values() for e in p)
@@ -128,11 +166,18 @@ def build_snapshot(s: Session, at: datetime, policy: Policy) -> tuple[DeadlineSn
     snap = DeadlineSnapshot(
         at=at,
         referrals=tuple(
-            DueReferral(facts[r.referral_id][0], facts[r.referral_id][1].file_no,
-                        facts[r.referral_id][1].ready_at, r.no, r.kind,
-                        tuple(sorted(cands.get(r.referral_id, ()),
-                                     key=lambda c: (c.stood_at, c.engineer_id))))
-            for r in sorted(due_rows, key=lambda r: r.referral_id)),
+            DueReferral(
+                facts[r.referral_id][0],
+                facts[r.referral_id][1].file_no,
+                facts[r.referral_id][1].ready_at,
+                r.no,
+                r.kind,
+                tuple(
+                    sorted(cands.get(r.referral_id, ()), key=lambda c: (c.stood_at, c.engineer_id))
+                ),
+            )
+            for r in sorted(due_rows, key=lambda r: r.referral_id)
+        ),
         supervisors=people,
         pools={d: tuple(p) for d, p in sorted(pools.items())},
         chosen=chosen_by_project(s, projects) if projects else {},
@@ -152,73 +197,153 @@ def decide_due(ctx: ServiceContext, at: datetime, counts: dict[str, int] | None 
         cal = calendar_at(s, policy)
         snap, round_ids = build_snapshot(s, at, policy)
         decisions = decide_deadline(snap, policy, cal)
-        run_id = _record_run(s, ctx, "deadline", at, started,
-                             {"snapshot": snap, "policy": policy, "calendar": cal},
-                             decisions, len(decisions))
+        run_id = _record_run(
+            s,
+            ctx,
+            "deadline",
+            at,
+            started,
+            {"snapshot": snap, "policy": policy, "calendar": cal},
+            decisions,
+            len(decisions),
+        )
         _write_decisions(s, ctx, snap, decisions, round_ids, run_id, policy, cal)
         counts["deadlines"] += 1
         counts["decided"] += len(decisions)
         for d in decisions:
-            counts[{"selected": "selected", "forced": "forced", "extended": "extended",
-                    "unassigned": "unassigned"}[d.outcome]] += 1
+            counts[
+                {
+                    "selected": "selected",
+                    "forced": "forced",
+                    "extended": "extended",
+                    "unassigned": "unassigned",
+                }[d.outcome]
+            ] += 1
     return True
 
 
 def _ranking_json(d: Decision, people: dict[int, SupervisorState]) -> list[dict]:
-    return [{"engineer_id": r.engineer_id, "membership_no": people[r.engineer_id].membership_no,
-             "score": str(r.score), "remaining_m2": str(r.remaining_m2),
-             "active_jobs": r.active_jobs} for r in d.ranking]
+    return [
+        {
+            "engineer_id": r.engineer_id,
+            "membership_no": people[r.engineer_id].membership_no,
+            "score": str(r.score),
+            "remaining_m2": str(r.remaining_m2),
+            "active_jobs": r.active_jobs,
+        }
+        for r in d.ranking
+    ]
 
 
-def _write_decisions(s: Session, ctx: ServiceContext, snap: DeadlineSnapshot,
-                     decisions: tuple[Decision, ...], round_ids: dict[int, int], run_id: int,
-                     policy: Policy, cal: WorkCalendar) -> None:
+def _write_decisions(
+    s: Session,
+    ctx: ServiceContext,
+    snap: DeadlineSnapshot,
+    decisions: tuple[Decision, ...],
+    round_ids: dict[int, int],
+    run_id: int,
+    policy: Policy,
+    cal: WorkCalendar,
+) -> None:
     at = snap.at
     people = dict(snap.supervisors)
     refs = {r.id: r for r in s.scalars(select(Referral).where(Referral.id.in_(round_ids)))}
     rounds = {r.id: r for r in s.scalars(select(Round).where(Round.id.in_(round_ids.values())))}
     winners = [d for d in decisions if d.engineer_id is not None]
-    fields, phones = message_fields(s, [d.referral_id for d in winners],
-                                    [d.engineer_id for d in winners])
+    fields, phones = message_fields(
+        s, [d.referral_id for d in winners], [d.engineer_id for d in winners]
+    )
     for d in decisions:
         ref, rnd = refs[d.referral_id], rounds[round_ids[d.referral_id]]
         rnd.outcome, rnd.decided_at, rnd.run_id = d.outcome, at, run_id
         rnd.engineer_id = d.engineer_id
         rnd.ranking = _ranking_json(d, people)
-        rnd.set_aside = [{"engineer_id": e, "membership_no": people[e].membership_no,
-                          "rules": list(rules)} for e, rules in d.set_aside]
+        rnd.set_aside = [
+            {"engineer_id": e, "membership_no": people[e].membership_no, "rules": list(rules)}
+            for e, rules in d.set_aside
+        ]
         rnd.exclusions = dict(d.exclusions) if d.outcome == "unassigned" else None
         if d.engineer_id is not None:  # A4, A8, A9
             sign_from, sign_until = cal.signing_window(at, *policy.signing_window)
             ref.status, ref.engineer_id, ref.method = "selected", d.engineer_id, d.method
             ref.selected_round, ref.decided_at = d.round_no, at
             ref.sign_from, ref.sign_until = sign_from, sign_until
-            s.add(CapacityHold(engineer_id=d.engineer_id, referral_id=ref.id, kind="referral",
-                               area=d.area_m2, held_from=at))
-            s.add(ScoreEntry(engineer_id=d.engineer_id, at=at, kind="charge", points=d.points,
-                             period_year=jalali_year(at), referral_id=ref.id))
-            queue(s, "selected", ref.id, d.engineer_id, at, fields[ref.id],
-                  phones.get(d.engineer_id), sign_from, sign_until)
+            s.add(
+                CapacityHold(
+                    engineer_id=d.engineer_id,
+                    referral_id=ref.id,
+                    kind="referral",
+                    area=d.area_m2,
+                    held_from=at,
+                )
+            )
+            s.add(
+                ScoreEntry(
+                    engineer_id=d.engineer_id,
+                    at=at,
+                    kind="charge",
+                    points=d.points,
+                    period_year=jalali_year(at),
+                    referral_id=ref.id,
+                )
+            )
+            queue(
+                s,
+                "selected",
+                ref.id,
+                d.engineer_id,
+                at,
+                fields[ref.id],
+                phones.get(d.engineer_id),
+                sign_from,
+                sign_until,
+            )
         elif d.outcome == "extended":  # A6
             ref.round_no = d.round_no + 1
-            s.add(Round(referral_id=ref.id, no=d.round_no + 1, kind=CANDIDACY, opened_at=at,
-                        deadline=d.next_deadline))
+            s.add(
+                Round(
+                    referral_id=ref.id,
+                    no=d.round_no + 1,
+                    kind=CANDIDACY,
+                    opened_at=at,
+                    deadline=d.next_deadline,
+                )
+            )
         else:  # A7
             ref.status = "unassigned"
-        audit(s, ctx, f"deadline.{d.outcome}", "referral", ref.id, at=at,
-              after={"round": d.round_no, "engineer_id": d.engineer_id, "method": d.method,
-                     "run_id": run_id})
+        audit(
+            s,
+            ctx,
+            f"deadline.{d.outcome}",
+            "referral",
+            ref.id,
+            at=at,
+            after={
+                "round": d.round_no,
+                "engineer_id": d.engineer_id,
+                "method": d.method,
+                "run_id": run_id,
+            },
+        )
     chosen = [(d.referral_id, d.engineer_id) for d in winners]
     for rid, eid in chosen:  # the winner's candidacy has done its work
-        s.execute(update(Candidacy).where(Candidacy.referral_id == rid,
-                                          Candidacy.engineer_id == eid,
-                                          Candidacy.status == "active").values(status="chosen"))
+        s.execute(
+            update(Candidacy)
+            .where(
+                Candidacy.referral_id == rid,
+                Candidacy.engineer_id == eid,
+                Candidacy.status == "active",
+            )
+            .values(status="chosen")
+        )
 
 
 # ---------------------------------------------------------------- signing (A9) and withdrawal (W)
 
-def end_signing_window(ctx: ServiceContext, at: datetime, counts: dict[str, int] | None = None
-                       ) -> bool:
+
+def end_signing_window(
+    ctx: ServiceContext, at: datetime, counts: dict[str, int] | None = None
+) -> bool:
     """A9: at 12:00 every unsigned selection of that window becomes a no-show (= withdrawal)."""
     require(ctx, "deadline.run")
     counts = counts if counts is not None else defaultdict(int)
@@ -226,9 +351,11 @@ def end_signing_window(ctx: ServiceContext, at: datetime, counts: dict[str, int]
     with ctx.tx() as s:
         if not _claim(s, "signing_end", at):
             return False
-        refs = s.scalars(select(Referral).where(Referral.status == "selected",
-                                                Referral.sign_until == at)
-                         .order_by(Referral.decided_at, Referral.id)).all()
+        refs = s.scalars(
+            select(Referral)
+            .where(Referral.status == "selected", Referral.sign_until == at)
+            .order_by(Referral.decided_at, Referral.id)
+        ).all()
         policy = policy_at(s, at)
         cal = calendar_at(s, policy)
         people = load_supervisors(s, {r.engineer_id for r in refs}, at)
@@ -236,8 +363,19 @@ def end_signing_window(ctx: ServiceContext, at: datetime, counts: dict[str, int]
         _record_run(s, ctx, "signing_end", at, started, inputs, inputs["referrals"], len(refs))
         fields, phones = message_fields(s, [r.id for r in refs], [r.engineer_id for r in refs])
         for ref in refs:
-            people[ref.engineer_id] = _withdraw(s, ctx, ref, people[ref.engineer_id], at,
-                                                "no_show", None, policy, cal, fields, phones)
+            people[ref.engineer_id] = _withdraw(
+                s,
+                ctx,
+                ref,
+                people[ref.engineer_id],
+                at,
+                "no_show",
+                None,
+                policy,
+                cal,
+                fields,
+                phones,
+            )
         counts["signing_ends"] += 1
         counts["no_shows"] += len(refs)
     return True
@@ -249,12 +387,23 @@ def record_signature(ctx: ServiceContext, referral_id: int) -> None:
     now = ctx.now()
     with ctx.tx() as s:
         ref = s.get(Referral, referral_id)
-        if (ref is None or ref.status != "selected" or ref.sign_from is None
-                or not ref.sign_from <= now < ref.sign_until):
+        if (
+            ref is None
+            or ref.status != "selected"
+            or ref.sign_from is None
+            or not ref.sign_from <= now < ref.sign_until
+        ):
             raise RuleViolation({"A9"})
         ref.status, ref.signed_at = "signed", now
-        audit(s, ctx, "referral.sign", "referral", ref.id, before={"status": "selected"},
-              after={"status": "signed", "engineer_id": ref.engineer_id})
+        audit(
+            s,
+            ctx,
+            "referral.sign",
+            "referral",
+            ref.id,
+            before={"status": "selected"},
+            after={"status": "signed", "engineer_id": ref.engineer_id},
+        )
 
 
 def record_withdrawal(ctx: ServiceContext, referral_id: int, letter_no: str = "") -> None:
@@ -263,8 +412,11 @@ def record_withdrawal(ctx: ServiceContext, referral_id: int, letter_no: str = ""
     now = ctx.now()
     with ctx.tx() as s:
         ref = s.get(Referral, referral_id)
-        if (ref is None or ref.status != "selected"
-                or (ref.sign_until is not None and now >= ref.sign_until)):
+        if (
+            ref is None
+            or ref.status != "selected"
+            or (ref.sign_until is not None and now >= ref.sign_until)
+        ):
             raise RuleViolation({"W1"})
         lock_deadline(s, "signing_end", ref.sign_until, shared=True)
         policy = policy_at(s, now)
@@ -274,50 +426,123 @@ def record_withdrawal(ctx: ServiceContext, referral_id: int, letter_no: str = ""
         _withdraw(s, ctx, ref, state, now, "written", letter_no, policy, cal, fields, phones)
 
 
-def _withdraw(s: Session, ctx: ServiceContext, ref: Referral, state: SupervisorState,
-              at: datetime, kind: str, letter_no: str | None, policy: Policy, cal: WorkCalendar,
-              fields: dict, phones: dict) -> SupervisorState:
+def _withdraw(
+    s: Session,
+    ctx: ServiceContext,
+    ref: Referral,
+    state: SupervisorState,
+    at: datetime,
+    kind: str,
+    letter_no: str | None,
+    policy: Policy,
+    cal: WorkCalendar,
+    fields: dict,
+    phones: dict,
+) -> SupervisorState:
     """W2 score, W3 capacity back, W4 a new round; returns the engineer's state afterwards."""
     eid, selected_round, method = ref.engineer_id, ref.selected_round, ref.method
-    charge_row = s.scalar(select(ScoreEntry).where(ScoreEntry.referral_id == ref.id,
-                                                   ScoreEntry.engineer_id == eid,
-                                                   ScoreEntry.kind == "charge")
-                          .order_by(ScoreEntry.id.desc()).limit(1))
+    charge_row = s.scalar(
+        select(ScoreEntry)
+        .where(
+            ScoreEntry.referral_id == ref.id,
+            ScoreEntry.engineer_id == eid,
+            ScoreEntry.kind == "charge",
+        )
+        .order_by(ScoreEntry.id.desc())
+        .limit(1)
+    )
     charged = Charge(charge_row.at, charge_row.period_year, charge_row.points)
     refund, penalty = withdrawal_effects(state, ref.discipline, ref.area, charged, at, policy)
     if refund is not None:
-        s.add(ScoreEntry(engineer_id=eid, at=at, kind="refund", points=refund.points,
-                         period_year=refund.year, referral_id=ref.id))
+        s.add(
+            ScoreEntry(
+                engineer_id=eid,
+                at=at,
+                kind="refund",
+                points=refund.points,
+                period_year=refund.year,
+                referral_id=ref.id,
+            )
+        )
     if penalty is not None:
-        s.add(ScoreEntry(engineer_id=eid, at=at, kind="penalty", points=penalty.base,
-                         per_day=penalty.per_day, period_year=jalali_year(at), referral_id=ref.id))
-    s.execute(update(CapacityHold).where(CapacityHold.referral_id == ref.id,
-                                         CapacityHold.engineer_id == eid,
-                                         CapacityHold.released_at.is_(None))
-              .values(released_at=at, release_reason=kind))  # W3
-    s.add(Withdrawal(referral_id=ref.id, engineer_id=eid, at=at, kind=kind, letter_no=letter_no,
-                     round_no=selected_round))
+        s.add(
+            ScoreEntry(
+                engineer_id=eid,
+                at=at,
+                kind="penalty",
+                points=penalty.base,
+                per_day=penalty.per_day,
+                period_year=jalali_year(at),
+                referral_id=ref.id,
+            )
+        )
+    s.execute(
+        update(CapacityHold)
+        .where(
+            CapacityHold.referral_id == ref.id,
+            CapacityHold.engineer_id == eid,
+            CapacityHold.released_at.is_(None),
+        )
+        .values(released_at=at, release_reason=kind)
+    )  # W3
+    s.add(
+        Withdrawal(
+            referral_id=ref.id,
+            engineer_id=eid,
+            at=at,
+            kind=kind,
+            letter_no=letter_no,
+            round_no=selected_round,
+        )
+    )
     old = s.scalar(select(Round).where(Round.referral_id == ref.id, Round.no == selected_round))
     old.outcome = "withdrawn" if kind == "written" else "no_show"
     # W4: a new round, forced when the lost selection came from round 2 or later or was forced.
     new_kind = FORCED if (selected_round >= 2 or method == "forced") else CANDIDACY
     deadline = open_deadline(s, cal, policy, at)
-    s.add(Round(referral_id=ref.id, no=selected_round + 1, kind=new_kind, opened_at=at,
-                deadline=deadline))
-    queue(s, "withdrawn" if kind == "written" else "no_show", ref.id, eid, at, fields[ref.id],
-          phones.get(eid), ref.sign_from, ref.sign_until)
+    s.add(
+        Round(
+            referral_id=ref.id,
+            no=selected_round + 1,
+            kind=new_kind,
+            opened_at=at,
+            deadline=deadline,
+        )
+    )
+    queue(
+        s,
+        "withdrawn" if kind == "written" else "no_show",
+        ref.id,
+        eid,
+        at,
+        fields[ref.id],
+        phones.get(eid),
+        ref.sign_from,
+        ref.sign_until,
+    )
     ref.status, ref.round_no, ref.engineer_id, ref.method = "open", selected_round + 1, None, None
     ref.selected_round = ref.decided_at = ref.sign_from = ref.sign_until = None
-    audit(s, ctx, f"referral.{kind}", "referral", ref.id, at=at,
-          before={"engineer_id": eid, "round": selected_round},
-          after={"round": selected_round + 1, "kind": new_kind, "letter_no": letter_no})
-    return replace(state, used_m2=state.used_m2 - ref.area, active_jobs=state.active_jobs - 1,
-                   charges=state.charges + ((refund,) if refund else ()),
-                   penalties=state.penalties + ((penalty,) if penalty else ()))
-
+    audit(
+        s,
+        ctx,
+        f"referral.{kind}",
+        "referral",
+        ref.id,
+        at=at,
+        before={"engineer_id": eid, "round": selected_round},
+        after={"round": selected_round + 1, "kind": new_kind, "letter_no": letter_no},
+    )
+    return replace(
+        state,
+        used_m2=state.used_m2 - ref.area,
+        active_jobs=state.active_jobs - 1,
+        charges=state.charges + ((refund,) if refund else ()),
+        penalties=state.penalties + ((penalty,) if penalty else ()),
+    )
 
 
 # ---------------------------------------------------------------- re-checking a run (A10)
+
 
 def recheck_run(ctx: ServiceContext, run_id: int) -> tuple[bool, str]:
     """Decide a recorded deadline again from its stored inputs and compare with what was
@@ -328,8 +553,9 @@ def recheck_run(ctx: ServiceContext, run_id: int) -> tuple[bool, str]:
             raise RuleViolation({"A10"}, "اجرای مهلت با این شماره ثبت نشده است (A10)")
         plain = json.loads(zlib.decompress(run.snapshot))
         recorded_in, recorded_out = run.input_digest, run.output_digest
-        published = {r.referral_id: r.ranking for r in s.scalars(
-            select(Round).where(Round.run_id == run_id))}
+        published = {
+            r.referral_id: r.ranking for r in s.scalars(select(Round).where(Round.run_id == run_id))
+        }
     snap = from_plain(DeadlineSnapshot, plain["snapshot"])
     policy = from_plain(Policy, plain["policy"])
     cal = from_plain(WorkCalendar, plain["calendar"])
@@ -338,9 +564,12 @@ def recheck_run(ctx: ServiceContext, run_id: int) -> tuple[bool, str]:
     decisions = decide_deadline(snap, policy, cal)
     if digest(decisions) != recorded_out:
         return False, "تصمیم دوباره با چکیده خروجی ثبت‌شده یکی نیست"
+
     def key(rows):
-        return [(r["engineer_id"], Decimal(r["score"]), Decimal(r["remaining_m2"]),
-                 r["active_jobs"]) for r in rows or ()]
+        return [
+            (r["engineer_id"], Decimal(r["score"]), Decimal(r["remaining_m2"]), r["active_jobs"])
+            for r in rows or ()
+        ]
 
     people = dict(snap.supervisors)
     for d in decisions:

@@ -34,16 +34,24 @@ def _validate(e: EngineerIn) -> None:
         raise InputError("membership_no", "شماره عضویت خالی است")
     if e.kind not in SUPERVISOR_KINDS:
         raise InputError("kind", "نوع ناظر باید حقیقی یا حقوقی باشد")
-    if (e.validate_ids and e.national_id and e.kind == "person"
-            and not national_code_ok(e.national_id)):
+    if (
+        e.validate_ids
+        and e.national_id
+        and e.kind == "person"
+        and not national_code_ok(e.national_id)
+    ):
         raise InputError("national_id", "کد ملی نامعتبر است")
     if e.validate_ids and e.mobile and not mobile_ok(e.mobile):
         raise InputError("mobile", "شماره همراه نامعتبر است")
     _validate_parts(e.competences, e.convictions, e.declaration, e.jobs)
 
 
-def _validate_parts(comps: tuple[CompetenceIn, ...], convs: tuple[ConvictionIn, ...],
-                    decl: DeclarationIn | None, jobs: tuple[JobIn, ...]) -> None:
+def _validate_parts(
+    comps: tuple[CompetenceIn, ...],
+    convs: tuple[ConvictionIn, ...],
+    decl: DeclarationIn | None,
+    jobs: tuple[JobIn, ...],
+) -> None:
     for c in comps:
         if c.discipline not in DISCIPLINES:
             raise InputError("competencies", f"رشته نامعتبر: {c.discipline}")
@@ -71,23 +79,30 @@ def register_engineer(ctx: ServiceContext, e: EngineerIn) -> int:
     with ctx.tx() as s:
         if s.scalar(select(Engineer.id).where(Engineer.membership_no == e.membership_no)):
             raise InputError("membership_no", "این شماره عضویت قبلاً ثبت شده است")
-        if e.national_id and s.scalar(select(Engineer.id).where(
-                Engineer.national_id == normalize_digits(e.national_id))):
+        if e.national_id and s.scalar(
+            select(Engineer.id).where(Engineer.national_id == normalize_digits(e.national_id))
+        ):
             raise InputError("national_id", "این کد ملی قبلاً ثبت شده است")
         year = jalali_year(now)
         row = Engineer(
-            kind=e.kind, membership_no=e.membership_no.strip(),
+            kind=e.kind,
+            membership_no=e.membership_no.strip(),
             national_id=normalize_digits(e.national_id) if e.national_id else None,
-            first_name=normalize_text(e.first_name), last_name=normalize_text(e.last_name),
+            first_name=normalize_text(e.first_name),
+            last_name=normalize_text(e.last_name),
             father_name=normalize_text(e.father_name),
             mobile=normalize_digits(e.mobile) if e.mobile else None,
-            resident_in_province=e.resident_in_province, legal_incapacity=e.legal_incapacity,
+            resident_in_province=e.resident_in_province,
+            legal_incapacity=e.legal_incapacity,
             active_execution_project=e.active_execution_project,
             design_build_qualified=e.design_build_qualified,
             employed_by_permit_authority=e.employed_by_permit_authority,
-            data_complete=e.data_complete, base_score=e.base_score,
+            data_complete=e.data_complete,
+            base_score=e.base_score,
             member_since=e.member_since or min(year, e.membership_paid_through or year),
-            created_at=now, updated_at=now)
+            created_at=now,
+            updated_at=now,
+        )
         s.add(row)
         s.flush()
         _apply(s, row, e.__dict__, now)
@@ -95,15 +110,17 @@ def register_engineer(ctx: ServiceContext, e: EngineerIn) -> int:
         return row.id
 
 
-def update_engineer(ctx: ServiceContext, engineer_id: int, changes: dict[str, Any],
-                    validate_ids: bool = True) -> None:
+def update_engineer(
+    ctx: ServiceContext, engineer_id: int, changes: dict[str, Any], validate_ids: bool = True
+) -> None:
     """S8: any change applies from this moment on (scores, eligibility, capacity)."""
     require(ctx, "engineer.update")
     bad = set(changes) - UPDATABLE
     if bad:
         raise InputError(sorted(bad)[0], "این فیلد قابل ویرایش نیست")
-    probe = EngineerIn(membership_no="x", competences=(), base_score=Decimal(0),
-                       validate_ids=validate_ids)
+    probe = EngineerIn(
+        membership_no="x", competences=(), base_score=Decimal(0), validate_ids=validate_ids
+    )
     merged = {**probe.__dict__, **changes}
     _validate(EngineerIn(**merged))
     now = ctx.now()
@@ -112,8 +129,15 @@ def update_engineer(ctx: ServiceContext, engineer_id: int, changes: dict[str, An
         before = {k: _current(s, row, k) for k in changes}
         _apply(s, row, changes, now)
         row.updated_at = now
-        audit(s, ctx, "engineer.update", "engineer", engineer_id, before=before,
-              after=_public(changes))
+        audit(
+            s,
+            ctx,
+            "engineer.update",
+            "engineer",
+            engineer_id,
+            before=before,
+            after=_public(changes),
+        )
 
 
 def submit_declaration(ctx: ServiceContext, engineer_id: int, d: DeclarationIn) -> None:
@@ -124,14 +148,19 @@ def submit_declaration(ctx: ServiceContext, engineer_id: int, d: DeclarationIn) 
     with ctx.tx() as s:
         row = _get(s, engineer_id)
         _apply(s, row, {"declaration": d}, now)
-        audit(s, ctx, "engineer.declare", "engineer", engineer_id, after=_public({"declaration": d}))
+        audit(
+            s, ctx, "engineer.declare", "engineer", engineer_id, after=_public({"declaration": d})
+        )
 
 
 # ---------------------------------------------------------------- membership (F5, G3)
 
+
 def _membership(s: Session, row: Engineer) -> tuple[set[int], dict[int, MembershipYear]]:
-    years = {m.year: m for m in s.scalars(select(MembershipYear)
-                                          .where(MembershipYear.engineer_id == row.id))}
+    years = {
+        m.year: m
+        for m in s.scalars(select(MembershipYear).where(MembershipYear.engineer_id == row.id))
+    }
     return {y for y, m in years.items() if m.status == "paid"}, years
 
 
@@ -145,8 +174,9 @@ def request_renewal(ctx: ServiceContext, engineer_id: int, year: int) -> None:
         if failed or (year in years and years[year].status != "requested"):
             raise RuleViolation(failed or {"F5"})
         if year not in years:
-            s.add(MembershipYear(engineer_id=row.id, year=year, status="requested",
-                                 requested_at=now))
+            s.add(
+                MembershipYear(engineer_id=row.id, year=year, status="requested", requested_at=now)
+            )
         audit(s, ctx, "membership.request", "engineer", engineer_id, after={"year": year})
 
 
@@ -156,18 +186,28 @@ def approve_renewal(ctx: ServiceContext, engineer_id: int, year: int, amount_ria
         raise InputError("amount_rials", "مبلغ نمی‌تواند منفی باشد")
     now = ctx.now()
     with ctx.tx() as s:
-        m = s.scalar(select(MembershipYear).where(MembershipYear.engineer_id == engineer_id,
-                                                  MembershipYear.year == year))
+        m = s.scalar(
+            select(MembershipYear).where(
+                MembershipYear.engineer_id == engineer_id, MembershipYear.year == year
+            )
+        )
         if m is None or m.status != "requested":
             raise RuleViolation({"F5"}, "درخواست تمدید در انتظار تأیید برای این سال نیست (F5)")
         m.status, m.amount_rials, m.approved_at = "approved", amount_rials, now
         m.approved_by = ctx.actor.user_id
-        audit(s, ctx, "membership.approve", "engineer", engineer_id,
-              after={"year": year, "amount_rials": amount_rials})
+        audit(
+            s,
+            ctx,
+            "membership.approve",
+            "engineer",
+            engineer_id,
+            after={"year": year, "amount_rials": amount_rials},
+        )
 
 
-def record_membership_payment(ctx: ServiceContext, engineer_id: int, year: int,
-                              payment_ref: str) -> None:
+def record_membership_payment(
+    ctx: ServiceContext, engineer_id: int, year: int, payment_ref: str
+) -> None:
     """F5: only an approved request is paid, oldest owed year first; G3 reads the result."""
     require(ctx, "membership.pay", engineer_id)
     now = ctx.now()
@@ -180,11 +220,18 @@ def record_membership_payment(ctx: ServiceContext, engineer_id: int, year: int,
             raise RuleViolation(failed or {"F5"})
         m.status, m.paid_at, m.payment_ref = "paid", now, payment_ref
         row.membership_paid_through = paid_through(row.member_since, paid | {year})
-        audit(s, ctx, "membership.pay", "engineer", engineer_id,
-              after={"year": year, "paid_through": row.membership_paid_through})
+        audit(
+            s,
+            ctx,
+            "membership.pay",
+            "engineer",
+            engineer_id,
+            after={"year": year, "paid_through": row.membership_paid_through},
+        )
 
 
 # ---------------------------------------------------------------- helpers
+
 
 def _get(s: Session, engineer_id: int) -> Engineer:
     row = s.get(Engineer, engineer_id)
@@ -193,10 +240,21 @@ def _get(s: Session, engineer_id: int) -> Engineer:
     return row
 
 
-_SCALARS = ("national_id", "first_name", "last_name", "father_name", "mobile",
-            "resident_in_province", "legal_incapacity", "active_execution_project",
-            "design_build_qualified", "employed_by_permit_authority", "data_complete",
-            "base_score", "member_since")
+_SCALARS = (
+    "national_id",
+    "first_name",
+    "last_name",
+    "father_name",
+    "mobile",
+    "resident_in_province",
+    "legal_incapacity",
+    "active_execution_project",
+    "design_build_qualified",
+    "employed_by_permit_authority",
+    "data_complete",
+    "base_score",
+    "member_since",
+)
 
 
 def _apply(s: Session, row: Engineer, values: dict[str, Any], now: datetime) -> None:
@@ -209,7 +267,9 @@ def _apply(s: Session, row: Engineer, values: dict[str, Any], now: datetime) -> 
     if "licence_expires" in values or "licence_no" in values:
         lic = s.scalar(select(Licence).where(Licence.engineer_id == eid, Licence.is_current))
         if lic is None:
-            lic = Licence(engineer_id=eid, number=values.get("licence_no") or f"L-{row.membership_no}")
+            lic = Licence(
+                engineer_id=eid, number=values.get("licence_no") or f"L-{row.membership_no}"
+            )
             s.add(lic)
         if values.get("licence_no"):
             lic.number = values["licence_no"]
@@ -217,33 +277,66 @@ def _apply(s: Session, row: Engineer, values: dict[str, Any], now: datetime) -> 
             lic.expires_on = values["licence_expires"]
     if "competences" in values:
         s.execute(delete(Competence).where(Competence.engineer_id == eid))
-        s.add_all(Competence(engineer_id=eid, discipline=c.discipline, grade=c.grade, kind=c.kind,
-                             expires_on=c.expires) for c in values["competences"])
+        s.add_all(
+            Competence(
+                engineer_id=eid,
+                discipline=c.discipline,
+                grade=c.grade,
+                kind=c.kind,
+                expires_on=c.expires,
+            )
+            for c in values["competences"]
+        )
     if "convictions" in values:
         s.execute(delete(Conviction).where(Conviction.engineer_id == eid))
-        s.add_all(Conviction(engineer_id=eid, degree=c.degree, starts_on=c.start, ends_on=c.end)
-                  for c in values["convictions"])
+        s.add_all(
+            Conviction(engineer_id=eid, degree=c.degree, starts_on=c.start, ends_on=c.end)
+            for c in values["convictions"]
+        )
     if values.get("declaration") is not None:
         d: DeclarationIn = values["declaration"]
-        s.execute(delete(DeclarationRow).where(DeclarationRow.engineer_id == eid,
-                                               DeclarationRow.year == d.year))
-        s.add(DeclarationRow(engineer_id=eid, year=d.year, ready=d.ready,
-                             rules_accepted=d.rules_accepted,
-                             groups="".join(g for g in "ABCD" if g in d.groups),
-                             supervision_percent=d.supervision_percent, submitted_at=now))
+        s.execute(
+            delete(DeclarationRow).where(
+                DeclarationRow.engineer_id == eid, DeclarationRow.year == d.year
+            )
+        )
+        s.add(
+            DeclarationRow(
+                engineer_id=eid,
+                year=d.year,
+                ready=d.ready,
+                rules_accepted=d.rules_accepted,
+                groups="".join(g for g in "ABCD" if g in d.groups),
+                supervision_percent=d.supervision_percent,
+                submitted_at=now,
+            )
+        )
     if "financial_ties" in values:
         s.execute(delete(FinancialTie).where(FinancialTie.engineer_id == eid))
-        s.add_all(FinancialTie(engineer_id=eid, national_code=normalize_digits(c))
-                  for c in sorted(set(values["financial_ties"])))
+        s.add_all(
+            FinancialTie(engineer_id=eid, national_code=normalize_digits(c))
+            for c in sorted(set(values["financial_ties"]))
+        )
     if "jobs" in values:  # earlier work: replaces the holds that are not referrals
-        s.execute(update(CapacityHold)
-                  .where(CapacityHold.engineer_id == eid, CapacityHold.referral_id.is_(None),
-                         CapacityHold.released_at.is_(None))
-                  .values(released_at=now, release_reason="replaced"))
-        s.add_all(CapacityHold(engineer_id=eid, kind=j.kind,
-                               area=j.area if j.kind == "supervision" else Decimal(0),
-                               held_from=now, note="earlier work")
-                  for j in values["jobs"])
+        s.execute(
+            update(CapacityHold)
+            .where(
+                CapacityHold.engineer_id == eid,
+                CapacityHold.referral_id.is_(None),
+                CapacityHold.released_at.is_(None),
+            )
+            .values(released_at=now, release_reason="replaced")
+        )
+        s.add_all(
+            CapacityHold(
+                engineer_id=eid,
+                kind=j.kind,
+                area=j.area if j.kind == "supervision" else Decimal(0),
+                held_from=now,
+                note="earlier work",
+            )
+            for j in values["jobs"]
+        )
     if values.get("membership_paid_through") is not None:
         _set_paid_through(s, row, values["membership_paid_through"], now)
     s.flush()
@@ -252,15 +345,29 @@ def _apply(s: Session, row: Engineer, values: dict[str, Any], now: datetime) -> 
 def _set_paid_through(s: Session, row: Engineer, through: int, now: datetime) -> None:
     """An import of the member system's state: every year up to `through` paid, none after."""
     row.member_since = min(row.member_since, through)
-    s.execute(delete(MembershipYear).where(MembershipYear.engineer_id == row.id,
-                                           MembershipYear.year > through))
+    s.execute(
+        delete(MembershipYear).where(
+            MembershipYear.engineer_id == row.id, MembershipYear.year > through
+        )
+    )
     have = set(s.scalars(select(MembershipYear.year).where(MembershipYear.engineer_id == row.id)))
-    s.add_all(MembershipYear(engineer_id=row.id, year=y, status="paid", requested_at=now,
-                             paid_at=now, payment_ref="import")
-              for y in range(row.member_since, through + 1) if y not in have)
-    s.execute(update(MembershipYear).where(MembershipYear.engineer_id == row.id,
-                                           MembershipYear.year <= through)
-              .values(status="paid"))
+    s.add_all(
+        MembershipYear(
+            engineer_id=row.id,
+            year=y,
+            status="paid",
+            requested_at=now,
+            paid_at=now,
+            payment_ref="import",
+        )
+        for y in range(row.member_since, through + 1)
+        if y not in have
+    )
+    s.execute(
+        update(MembershipYear)
+        .where(MembershipYear.engineer_id == row.id, MembershipYear.year <= through)
+        .values(status="paid")
+    )
     row.membership_paid_through = through
 
 

@@ -25,38 +25,79 @@ def templates() -> dict[str, str]:
     return json.loads((ROOT / "sms" / "templates_fa.json").read_text(encoding="utf-8"))
 
 
-def message_fields(s: Session, referral_ids: Iterable[int], engineer_ids: Iterable[int]
-                   ) -> tuple[dict[int, dict[str, Any]], dict[int, str | None]]:
+def message_fields(
+    s: Session, referral_ids: Iterable[int], engineer_ids: Iterable[int]
+) -> tuple[dict[int, dict[str, Any]], dict[int, str | None]]:
     """Project facts per referral, and engineers' mobiles — three queries in all."""
     rids = list(referral_ids)
-    rows = s.execute(select(Referral.id, Referral.discipline, Referral.project_id, Project.file_no,
-                            Project.group, Project.area)
-                     .join(Project, Project.id == Referral.project_id)
-                     .where(Referral.id.in_(rids))).all() if rids else []
+    rows = (
+        s.execute(
+            select(
+                Referral.id,
+                Referral.discipline,
+                Referral.project_id,
+                Project.file_no,
+                Project.group,
+                Project.area,
+            )
+            .join(Project, Project.id == Referral.project_id)
+            .where(Referral.id.in_(rids))
+        ).all()
+        if rids
+        else []
+    )
     mobiles: dict[int, str] = {}
     for pid, mobile in s.execute(
-            select(ProjectOwner.project_id, Owner.mobile)
-            .join(Owner, Owner.id == ProjectOwner.owner_id)
-            .where(ProjectOwner.project_id.in_({r.project_id for r in rows}),
-                   Owner.mobile.is_not(None)).order_by(ProjectOwner.project_id, Owner.id)):
+        select(ProjectOwner.project_id, Owner.mobile)
+        .join(Owner, Owner.id == ProjectOwner.owner_id)
+        .where(ProjectOwner.project_id.in_({r.project_id for r in rows}), Owner.mobile.is_not(None))
+        .order_by(ProjectOwner.project_id, Owner.id)
+    ):
         mobiles.setdefault(pid, mobile)
-    fields = {r.id: {"file_no": r.file_no, "discipline_fa": DISCIPLINE_FA[r.discipline],
-                     "group_fa": GROUP_FA[r.group],
-                     "area": f"{r.area:f}".rstrip("0").rstrip("."),
-                     "owner_mobile": mobiles.get(r.project_id, "—")} for r in rows}
+    fields = {
+        r.id: {
+            "file_no": r.file_no,
+            "discipline_fa": DISCIPLINE_FA[r.discipline],
+            "group_fa": GROUP_FA[r.group],
+            "area": f"{r.area:f}".rstrip("0").rstrip("."),
+            "owner_mobile": mobiles.get(r.project_id, "—"),
+        }
+        for r in rows
+    }
     eids = list(engineer_ids)
-    phones = dict(s.execute(select(Engineer.id, Engineer.mobile)
-                            .where(Engineer.id.in_(eids))).all()) if eids else {}
+    phones = (
+        dict(s.execute(select(Engineer.id, Engineer.mobile).where(Engineer.id.in_(eids))).all())
+        if eids
+        else {}
+    )
     return fields, phones
 
 
-def queue(s: Session, kind: str, referral_id: int, engineer_id: int, at: datetime,
-          fields: dict[str, Any], mobile: str | None, sign_from: datetime | None = None,
-          sign_until: datetime | None = None) -> None:
-    values = {**fields,
-              "sign_day": format_jalali_date(local(sign_from).date()) if sign_from else "",
-              "sign_from": f"{local(sign_from):%H:%M}" if sign_from else "",
-              "sign_until": f"{local(sign_until):%H:%M}" if sign_until else ""}
-    s.add(Notification(created_at=at, engineer_id=engineer_id, referral_id=referral_id, kind=kind,
-                       mobile=mobile, body=templates()[kind].format(**values),
-                       next_attempt_at=at))
+def queue(
+    s: Session,
+    kind: str,
+    referral_id: int,
+    engineer_id: int,
+    at: datetime,
+    fields: dict[str, Any],
+    mobile: str | None,
+    sign_from: datetime | None = None,
+    sign_until: datetime | None = None,
+) -> None:
+    values = {
+        **fields,
+        "sign_day": format_jalali_date(local(sign_from).date()) if sign_from else "",
+        "sign_from": f"{local(sign_from):%H:%M}" if sign_from else "",
+        "sign_until": f"{local(sign_until):%H:%M}" if sign_until else "",
+    }
+    s.add(
+        Notification(
+            created_at=at,
+            engineer_id=engineer_id,
+            referral_id=referral_id,
+            kind=kind,
+            mobile=mobile,
+            body=templates()[kind].format(**values),
+            next_attempt_at=at,
+        )
+    )

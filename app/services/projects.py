@@ -81,18 +81,28 @@ def register_project(ctx: ServiceContext, p: ProjectIn) -> ProjectSummary:
         elif any(d not in DISCIPLINE_ORDER for d in disciplines) or not disciplines:
             raise RuleViolation({"P4"})
         key = normalize_plate(p.plate)
-        if s.scalar(select(Project.id).where(Project.plate_key == key,
-                                             Project.status.in_(OPEN_PROJECT))):
+        if s.scalar(
+            select(Project.id).where(Project.plate_key == key, Project.status.in_(OPEN_PROJECT))
+        ):
             raise RuleViolation({"P5"})
         file_no = p.file_no or _next_file_no(s, jalali_year(now))
         if s.scalar(select(Project.id).where(Project.file_no == file_no)):
             raise InputError("file_no", "این شماره پرونده قبلاً ثبت شده است")
-        row = Project(file_no=file_no, plate=p.plate.strip(), plate_key=key,
-                      address=normalize_text(p.address), municipal_file_no=p.municipal_file_no,
-                      area=p.area, floors=p.floors, group=group, use=p.use,
-                      brought_by_role=p.brought_by_role,
-                      brought_by_name=normalize_text(p.brought_by_name),
-                      brought_by_national_id=p.brought_by_national_id, created_at=now)
+        row = Project(
+            file_no=file_no,
+            plate=p.plate.strip(),
+            plate_key=key,
+            address=normalize_text(p.address),
+            municipal_file_no=p.municipal_file_no,
+            area=p.area,
+            floors=p.floors,
+            group=group,
+            use=p.use,
+            brought_by_role=p.brought_by_role,
+            brought_by_name=normalize_text(p.brought_by_name),
+            brought_by_national_id=p.brought_by_national_id,
+            created_at=now,
+        )
         s.add(row)
         s.flush()
         for o in p.owners:
@@ -100,17 +110,44 @@ def register_project(ctx: ServiceContext, p: ProjectIn) -> ProjectSummary:
             s.add(ProjectOwner(project_id=row.id, owner_id=owner.id))
         refs = {}
         for d in disciplines:
-            ref = Referral(project_id=row.id, discipline=d, area=_area(p.area, d, policy),
-                           status="waiting", created_at=now)
+            ref = Referral(
+                project_id=row.id,
+                discipline=d,
+                area=_area(p.area, d, policy),
+                status="waiting",
+                created_at=now,
+            )
             s.add(ref)
             s.flush()
             refs[d] = ref.id
-        audit(s, ctx, "project.register", "project", row.id,
-              after={"file_no": file_no, "plate": row.plate, "area": p.area, "floors": p.floors,
-                     "group": group, "disciplines": list(disciplines),
-                     "brought_by": p.brought_by_role})
-        return ProjectSummary(row.id, file_no, row.plate, row.area, row.floors, group, row.status,
-                              None, disciplines, refs)
+        audit(
+            s,
+            ctx,
+            "project.register",
+            "project",
+            row.id,
+            after={
+                "file_no": file_no,
+                "plate": row.plate,
+                "area": p.area,
+                "floors": p.floors,
+                "group": group,
+                "disciplines": list(disciplines),
+                "brought_by": p.brought_by_role,
+            },
+        )
+        return ProjectSummary(
+            row.id,
+            file_no,
+            row.plate,
+            row.area,
+            row.floors,
+            group,
+            row.status,
+            None,
+            disciplines,
+            refs,
+        )
 
 
 def _area(area: Decimal, discipline: str, policy: Policy) -> Decimal:
@@ -121,11 +158,15 @@ def _owner(s: Session, o: OwnerIn) -> Owner:
     code = normalize_digits(o.national_id)
     row = s.scalar(select(Owner).where(Owner.national_id == code))
     if row is None:
-        row = Owner(national_id=code, kind=o.kind, first_name=normalize_text(o.first_name),
-                    last_name=normalize_text(o.last_name),
-                    father_name=normalize_text(o.father_name),
-                    mobile=normalize_digits(o.mobile) if o.mobile else None,
-                    address=normalize_text(o.address))
+        row = Owner(
+            national_id=code,
+            kind=o.kind,
+            first_name=normalize_text(o.first_name),
+            last_name=normalize_text(o.last_name),
+            father_name=normalize_text(o.father_name),
+            mobile=normalize_digits(o.mobile) if o.mobile else None,
+            address=normalize_text(o.address),
+        )
         s.add(row)
         s.flush()
     elif o.mobile and not row.mobile:
@@ -146,23 +187,38 @@ def _next_file_no(s: Session, year: int) -> str:
             return file_no
 
 
-def record_document(ctx: ServiceContext, project_id: int, kind: str, filename: str | None = None,
-                    mime: str | None = None, content: bytes | None = None) -> None:
+def record_document(
+    ctx: ServiceContext,
+    project_id: int,
+    kind: str,
+    filename: str | None = None,
+    mime: str | None = None,
+    content: bytes | None = None,
+) -> None:
     require(ctx, "project.document")
     if kind not in {d["kind"] for d in reference("document_checklist")["documents"]}:
         raise InputError("kind", f"نوع مدرک نامعتبر: {kind}")
     now = ctx.now()
     with ctx.tx() as s:
         _project(s, project_id)
-        doc = s.scalar(select(ProjectDocument).where(ProjectDocument.project_id == project_id,
-                                                     ProjectDocument.kind == kind))
+        doc = s.scalar(
+            select(ProjectDocument).where(
+                ProjectDocument.project_id == project_id, ProjectDocument.kind == kind
+            )
+        )
         if doc is None:
             doc = ProjectDocument(project_id=project_id, kind=kind, received_at=now)
             s.add(doc)
         doc.received_at, doc.received_by = now, ctx.actor.user_id
         doc.filename, doc.mime, doc.content = filename, mime, content
-        audit(s, ctx, "project.document", "project", project_id,
-              after={"kind": kind, "filename": filename})
+        audit(
+            s,
+            ctx,
+            "project.document",
+            "project",
+            project_id,
+            after={"kind": kind, "filename": filename},
+        )
 
 
 def approve_drawings(ctx: ServiceContext, project_id: int) -> None:
@@ -171,12 +227,25 @@ def approve_drawings(ctx: ServiceContext, project_id: int) -> None:
     with ctx.tx() as s:
         row = _project(s, project_id)
         row.drawings_approved = True
-        audit(s, ctx, "project.drawings_approved", "project", project_id,
-              after={"drawings_approved": True})
+        audit(
+            s,
+            ctx,
+            "project.drawings_approved",
+            "project",
+            project_id,
+            after={"drawings_approved": True},
+        )
 
 
-def record_fee_payment(ctx: ServiceContext, project_id: int, discipline: str, amount_rials: int,
-                       tracking_no: str, paid_on: date, bank: str = "") -> int:
+def record_fee_payment(
+    ctx: ServiceContext,
+    project_id: int,
+    discipline: str,
+    amount_rials: int,
+    tracking_no: str,
+    paid_on: date,
+    bank: str = "",
+) -> int:
     """F2: the owner's payment as the counter receives it; finance decides it later."""
     require(ctx, "fee.record")
     if amount_rials < 0 or not isinstance(amount_rials, int):
@@ -185,16 +254,31 @@ def record_fee_payment(ctx: ServiceContext, project_id: int, discipline: str, am
         raise InputError("tracking_no", "شماره پیگیری بانک خالی است")
     with ctx.tx() as s:
         _project(s, project_id)
-        if not s.scalar(select(Referral.id).where(Referral.project_id == project_id,
-                                                  Referral.discipline == discipline)):
+        if not s.scalar(
+            select(Referral.id).where(
+                Referral.project_id == project_id, Referral.discipline == discipline
+            )
+        ):
             raise InputError("discipline", "این رشته در پرونده نیست")
-        fee = FeePayment(project_id=project_id, discipline=discipline, amount_rials=amount_rials,
-                         tracking_no=tracking_no.strip(), paid_on=paid_on, bank=bank,
-                         recorded_by=ctx.actor.user_id)
+        fee = FeePayment(
+            project_id=project_id,
+            discipline=discipline,
+            amount_rials=amount_rials,
+            tracking_no=tracking_no.strip(),
+            paid_on=paid_on,
+            bank=bank,
+            recorded_by=ctx.actor.user_id,
+        )
         s.add(fee)
         s.flush()
-        audit(s, ctx, "fee.record", "fee_payment", fee.id,
-              after={"project": project_id, "discipline": discipline, "amount": amount_rials})
+        audit(
+            s,
+            ctx,
+            "fee.record",
+            "fee_payment",
+            fee.id,
+            after={"project": project_id, "discipline": discipline, "amount": amount_rials},
+        )
         return fee.id
 
 
@@ -211,8 +295,15 @@ def decide_fee_payment(ctx: ServiceContext, fee_id: int, approve: bool, reason: 
         before = fee.status
         fee.status = "approved" if approve else "rejected"
         fee.decided_by, fee.decided_at, fee.reason = ctx.actor.user_id, now, reason
-        audit(s, ctx, "fee.decide", "fee_payment", fee_id, before={"status": before},
-              after={"status": fee.status, "reason": reason})
+        audit(
+            s,
+            ctx,
+            "fee.decide",
+            "fee_payment",
+            fee_id,
+            before={"status": before},
+            after={"status": fee.status, "reason": reason},
+        )
 
 
 def p2_gaps(s: Session, project: Project) -> list[str]:
@@ -220,13 +311,18 @@ def p2_gaps(s: Session, project: Project) -> list[str]:
     gaps = []
     if not project.drawings_approved:
         gaps.append("نقشه‌ها طراحی، کنترل و تأیید نشده‌اند")
-    have = set(s.scalars(select(ProjectDocument.kind)
-                         .where(ProjectDocument.project_id == project.id)))
+    have = set(
+        s.scalars(select(ProjectDocument.kind).where(ProjectDocument.project_id == project.id))
+    )
     names = {d["kind"]: d["fa"] for d in reference("document_checklist")["documents"]}
     gaps += [f"مدرک دریافت نشده: {names[k]}" for k in required_documents() if k not in have]
-    approved = set(s.scalars(select(FeePayment.discipline)
-                             .where(FeePayment.project_id == project.id,
-                                    FeePayment.status == "approved")))
+    approved = set(
+        s.scalars(
+            select(FeePayment.discipline).where(
+                FeePayment.project_id == project.id, FeePayment.status == "approved"
+            )
+        )
+    )
     for d in s.scalars(select(Referral.discipline).where(Referral.project_id == project.id)):
         if d not in approved:
             gaps.append(f"حق‌الزحمه نظارت رشته {d} پرداخت و تأیید مالی نشده است")
@@ -250,13 +346,29 @@ def mark_ready(ctx: ServiceContext, project_id: int) -> ProjectSummary:
         refs = s.scalars(select(Referral).where(Referral.project_id == project_id)).all()
         for ref in refs:
             ref.status, ref.round_no = "open", 1
-            s.add(Round(referral_id=ref.id, no=1, kind="candidacy", opened_at=now,
-                        deadline=deadline))
-        audit(s, ctx, "project.ready", "project", project_id,
-              after={"ready_at": now.isoformat(), "deadline": deadline.isoformat()})
-        return ProjectSummary(row.id, row.file_no, row.plate, row.area, row.floors, row.group,
-                              row.status, now, tuple(r.discipline for r in refs),
-                              {r.discipline: r.id for r in refs})
+            s.add(
+                Round(referral_id=ref.id, no=1, kind="candidacy", opened_at=now, deadline=deadline)
+            )
+        audit(
+            s,
+            ctx,
+            "project.ready",
+            "project",
+            project_id,
+            after={"ready_at": now.isoformat(), "deadline": deadline.isoformat()},
+        )
+        return ProjectSummary(
+            row.id,
+            row.file_no,
+            row.plate,
+            row.area,
+            row.floors,
+            row.group,
+            row.status,
+            now,
+            tuple(r.discipline for r in refs),
+            {r.discipline: r.id for r in refs},
+        )
 
 
 def open_deadline(s: Session, cal: WorkCalendar, policy: Policy, after) -> object:
@@ -264,8 +376,11 @@ def open_deadline(s: Session, cal: WorkCalendar, policy: Policy, after) -> objec
     deadline = cal.next_deadline(after, policy.deadline_time)
     while True:
         lock_deadline(s, "deadline", deadline, shared=True)
-        if not s.scalar(select(DeadlineRun.id).where(DeadlineRun.kind == "deadline",
-                                                     DeadlineRun.deadline == deadline)):
+        if not s.scalar(
+            select(DeadlineRun.id).where(
+                DeadlineRun.kind == "deadline", DeadlineRun.deadline == deadline
+            )
+        ):
             return deadline
         deadline = cal.next_deadline(deadline, policy.deadline_time)
 
@@ -280,14 +395,23 @@ def complete_project(ctx: ServiceContext, project_id: int, certificate_no: str =
         if row.status != "distribution" or not statuses or any(st != "signed" for st in statuses):
             raise RuleViolation({"S3"})
         ref_ids = select(Referral.id).where(Referral.project_id == project_id)
-        s.execute(update(CapacityHold)
-                  .where(CapacityHold.referral_id.in_(ref_ids), CapacityHold.released_at.is_(None))
-                  .values(released_at=now, release_reason="completed"))
-        s.execute(update(Referral).where(Referral.project_id == project_id)
-                  .values(status="completed"))
+        s.execute(
+            update(CapacityHold)
+            .where(CapacityHold.referral_id.in_(ref_ids), CapacityHold.released_at.is_(None))
+            .values(released_at=now, release_reason="completed")
+        )
+        s.execute(
+            update(Referral).where(Referral.project_id == project_id).values(status="completed")
+        )
         row.status, row.completed_at = "completed", now
-        audit(s, ctx, "project.complete", "project", project_id,
-              after={"certificate_no": certificate_no})
+        audit(
+            s,
+            ctx,
+            "project.complete",
+            "project",
+            project_id,
+            after={"certificate_no": certificate_no},
+        )
 
 
 def _project(s: Session, project_id: int) -> Project:

@@ -20,50 +20,79 @@ from .context import ServiceContext
 from .dto import EngineerSummary, NotificationOut, RankedOut, ReferralOut, RoundOut
 
 
-def referrals_overview(ctx: ServiceContext, project_ids: Iterable[int] | None = None
-                       ) -> list[ReferralOut]:
+def referrals_overview(
+    ctx: ServiceContext, project_ids: Iterable[int] | None = None
+) -> list[ReferralOut]:
     with ctx.tx() as s:
-        q = (select(Referral, Project.file_no, Project.group)
-             .join(Project, Project.id == Referral.project_id))
+        q = select(Referral, Project.file_no, Project.group).join(
+            Project, Project.id == Referral.project_id
+        )
         if project_ids is not None:
             q = q.where(Referral.project_id.in_(list(project_ids)))
         rows = s.execute(q).all()
         ids = [r[0].id for r in rows]
         rounds: dict[int, list[Round]] = defaultdict(list)
-        for rnd in s.scalars(select(Round).where(Round.referral_id.in_(ids))
-                             .order_by(Round.referral_id, Round.no)):
+        for rnd in s.scalars(
+            select(Round).where(Round.referral_id.in_(ids)).order_by(Round.referral_id, Round.no)
+        ):
             rounds[rnd.referral_id].append(rnd)
-        numbers = dict(s.execute(select(Engineer.id, Engineer.membership_no)
-                                 .where(Engineer.id.in_({r[0].engineer_id for r in rows}
-                                                        - {None}))).all())
+        numbers = dict(
+            s.execute(
+                select(Engineer.id, Engineer.membership_no).where(
+                    Engineer.id.in_({r[0].engineer_id for r in rows} - {None})
+                )
+            ).all()
+        )
     out = []
     for ref, file_no, group in rows:
         rs = rounds[ref.id]
         running = rs[-1] if rs and rs[-1].outcome is None else None
-        out.append(ReferralOut(
-            id=ref.id, project_id=ref.project_id, file_no=file_no, discipline=ref.discipline,
-            group=group, area=ref.area, status=ref.status, round_no=ref.round_no,
-            engineer_id=ref.engineer_id, membership_no=numbers.get(ref.engineer_id),
-            method=ref.method, selected_round=ref.selected_round, decided_at=ref.decided_at,
-            sign_from=ref.sign_from, sign_until=ref.sign_until,
-            deadline=running.deadline if running else None,
-            rounds=tuple(_round_out(r) for r in rs if r.outcome is not None)))
+        out.append(
+            ReferralOut(
+                id=ref.id,
+                project_id=ref.project_id,
+                file_no=file_no,
+                discipline=ref.discipline,
+                group=group,
+                area=ref.area,
+                status=ref.status,
+                round_no=ref.round_no,
+                engineer_id=ref.engineer_id,
+                membership_no=numbers.get(ref.engineer_id),
+                method=ref.method,
+                selected_round=ref.selected_round,
+                decided_at=ref.decided_at,
+                sign_from=ref.sign_from,
+                sign_until=ref.sign_until,
+                deadline=running.deadline if running else None,
+                rounds=tuple(_round_out(r) for r in rs if r.outcome is not None),
+            )
+        )
     return sorted(out, key=lambda r: (r.file_no, DISCIPLINE_ORDER[r.discipline]))
 
 
 def _round_out(r: Round) -> RoundOut:
     return RoundOut(
-        no=r.no, kind=r.kind, opened_at=r.opened_at, deadline=r.deadline, outcome=r.outcome,
+        no=r.no,
+        kind=r.kind,
+        opened_at=r.opened_at,
+        deadline=r.deadline,
+        outcome=r.outcome,
         engineer_id=r.engineer_id,
-        ranking=tuple(RankedOut(x["engineer_id"], x["membership_no"], Decimal(x["score"]))
-                      for x in r.ranking or ()),
-        set_aside=tuple((x["engineer_id"], x["membership_no"], tuple(x["rules"]))
-                        for x in r.set_aside or ()),
-        exclusions=dict(r.exclusions or {}))
+        ranking=tuple(
+            RankedOut(x["engineer_id"], x["membership_no"], Decimal(x["score"]))
+            for x in r.ranking or ()
+        ),
+        set_aside=tuple(
+            (x["engineer_id"], x["membership_no"], tuple(x["rules"])) for x in r.set_aside or ()
+        ),
+        exclusions=dict(r.exclusions or {}),
+    )
 
 
-def engineer_standings(ctx: ServiceContext, ids: Iterable[int] | None = None,
-                       at: datetime | None = None) -> dict[int, EngineerSummary]:
+def engineer_standings(
+    ctx: ServiceContext, ids: Iterable[int] | None = None, at: datetime | None = None
+) -> dict[int, EngineerSummary]:
     """Score, capacity, area used and jobs of each engineer at `at` (S2, S3, S7, S8)."""
     at = at or ctx.now()
     on = local_date(at)
@@ -71,26 +100,43 @@ def engineer_standings(ctx: ServiceContext, ids: Iterable[int] | None = None,
         policy = policy_at(s, at)
         wanted = select(Engineer.id) if ids is None else list(ids)
         states = load_supervisors(s, wanted, at)
-        names = {r.id: r for r in s.execute(
-            select(Engineer.id, Engineer.first_name, Engineer.last_name, Engineer.mobile)
-            .where(Engineer.id.in_(list(states))))}
+        names = {
+            r.id: r
+            for r in s.execute(
+                select(Engineer.id, Engineer.first_name, Engineer.last_name, Engineer.mobile).where(
+                    Engineer.id.in_(list(states))
+                )
+            )
+        }
     return {
         eid: EngineerSummary(
-            id=eid, membership_no=st.membership_no,
-            name=f"{names[eid].first_name} {names[eid].last_name}".strip(), kind=st.kind,
-            national_id=st.national_id, mobile=names[eid].mobile,
-            score=score_at(st, at, policy), capacity_m2=capacity_m2(st, policy, on),
-            used_m2=st.used_m2, active_jobs=st.active_jobs, grade=supervision_grade(st, on),
-            disciplines=tuple(sorted({c.discipline for c in st.competences},
-                                     key=DISCIPLINE_ORDER.__getitem__)))
+            id=eid,
+            membership_no=st.membership_no,
+            name=f"{names[eid].first_name} {names[eid].last_name}".strip(),
+            kind=st.kind,
+            national_id=st.national_id,
+            mobile=names[eid].mobile,
+            score=score_at(st, at, policy),
+            capacity_m2=capacity_m2(st, policy, on),
+            used_m2=st.used_m2,
+            active_jobs=st.active_jobs,
+            grade=supervision_grade(st, on),
+            disciplines=tuple(
+                sorted({c.discipline for c in st.competences}, key=DISCIPLINE_ORDER.__getitem__)
+            ),
+        )
         for eid, st in states.items()
     }
 
 
 def outbox(ctx: ServiceContext) -> list[NotificationOut]:
     with ctx.tx() as s:
-        rows = s.execute(select(Notification, Engineer.membership_no)
-                         .join(Engineer, Engineer.id == Notification.engineer_id)
-                         .order_by(Notification.created_at, Notification.id)).all()
-    return [NotificationOut(n.id, n.created_at, n.engineer_id, no, n.kind, n.referral_id, n.body)
-            for n, no in rows]
+        rows = s.execute(
+            select(Notification, Engineer.membership_no)
+            .join(Engineer, Engineer.id == Notification.engineer_id)
+            .order_by(Notification.created_at, Notification.id)
+        ).all()
+    return [
+        NotificationOut(n.id, n.created_at, n.engineer_id, no, n.kind, n.referral_id, n.body)
+        for n, no in rows
+    ]

@@ -15,8 +15,14 @@ ROLES = ("admin", "clerk", "finance", "manager", "engineer")
 _hasher = PasswordHasher()
 
 
-def create_user(ctx: ServiceContext, username: str, full_name: str, role: str,
-                password: str | None = None, engineer_id: int | None = None) -> Actor:
+def create_user(
+    ctx: ServiceContext,
+    username: str,
+    full_name: str,
+    role: str,
+    password: str | None = None,
+    engineer_id: int | None = None,
+) -> Actor:
     require(ctx, "user.manage")
     if role not in ROLES:
         raise InputError("role", "نقش نامعتبر است")
@@ -25,9 +31,14 @@ def create_user(ctx: ServiceContext, username: str, full_name: str, role: str,
     with ctx.tx() as s:
         if s.scalar(select(User.id).where(User.username == username)):
             raise InputError("username", "این نام کاربری قبلاً ثبت شده است")
-        u = User(username=username, full_name=full_name, role=role, engineer_id=engineer_id,
-                 password_hash=_hasher.hash(password) if password else None,
-                 created_at=ctx.now())
+        u = User(
+            username=username,
+            full_name=full_name,
+            role=role,
+            engineer_id=engineer_id,
+            password_hash=_hasher.hash(password) if password else None,
+            created_at=ctx.now(),
+        )
         s.add(u)
         s.flush()
         audit(s, ctx, "user.create", "user", u.id, after={"username": username, "role": role})
@@ -49,17 +60,34 @@ def authenticate(ctx: ServiceContext, username: str, password: str) -> Actor:
         return Actor(u.username, u.role, u.id, u.engineer_id)
 
 
-def bootstrap_admin(ctx: ServiceContext, username: str = "admin", password: str | None = None,
-                    full_name: str = "مدیر سامانه") -> Actor:
+def bootstrap_admin(
+    ctx: ServiceContext,
+    username: str = "admin",
+    password: str | None = None,
+    full_name: str = "مدیر سامانه",
+) -> Actor:
     """The first administrator of an empty database (no one exists yet to grant the role)."""
     with ctx.tx() as s:
         if s.scalar(select(User.id).limit(1)) is not None:
-            raise RuleViolation({"U1"}, "کاربران قبلاً تعریف شده‌اند؛ مدیر اول فقط یک بار ساخته می‌شود")
-        u = User(username=username, full_name=full_name, role="admin",
-                 password_hash=_hasher.hash(password) if password else None, created_at=ctx.now())
+            raise RuleViolation(
+                {"U1"}, "کاربران قبلاً تعریف شده‌اند؛ مدیر اول فقط یک بار ساخته می‌شود"
+            )
+        u = User(
+            username=username,
+            full_name=full_name,
+            role="admin",
+            password_hash=_hasher.hash(password) if password else None,
+            created_at=ctx.now(),
+        )
         s.add(u)
         s.flush()
         actor = Actor(username, "admin", u.id)
-        audit(s, ctx.as_actor(actor), "user.bootstrap", "user", u.id,
-              after={"username": username, "role": "admin"})
+        audit(
+            s,
+            ctx.as_actor(actor),
+            "user.bootstrap",
+            "user",
+            u.id,
+            after={"username": username, "role": "admin"},
+        )
         return actor
