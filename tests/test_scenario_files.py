@@ -46,10 +46,13 @@ RULES = {
     # that referral area × 0.1 (mech 1000 × 0.5 = 500 m², 50 points).
     "S_area_factor_policy_S7_A4": ["S7", "A4"],
     # S3: completion refused while a referral is open / unsigned / already
-    # completed / the project is still waiting; a completion gives area and job
+    # completed / the project is still waiting (P3, ready at 20:30); a completion gives area and job
     # back (an S7 refusal before it, a success after) but not the score charge.
     # Reading: a completed referral keeps its engineer/method/round/decided_at.
     "S_completion_S3": ["S3", "S7", "C2"],
+    # S2/S8: update_engineer raises the declared percent (960 → 1920 m², so the
+    # second standing is accepted) and fills the job slots (set aside S7).
+    "S_capacity_update_S2_S7_S8": ["S2", "S7", "S8", "A1"],
     # S8: base_score raised before the deadline wins the referral; a conviction
     # added before the deadline sets the candidate aside (G7); a base_score
     # change after the decision still changes the final score (150 − 30).
@@ -82,8 +85,36 @@ RULES = {
     # not-ready, wrong-group, wrong-discipline and G5 engineers are not in the
     # pool). A7: nobody holds the traffic discipline → unassigned.
     "A_extension_forced_unassigned_A6_A7": ["A6", "A7", "C4", "G5", "S1", "C1"],
-    # max_extensions = 0 [policy]: round 1 is the last, forced at its deadline.
-    "A_no_extension_policy_A6": ["A6"],
+    # max_extensions = 0 [policy]: round 1 is the last, forced at its deadline;
+    # the pool leaves out 8 jobs (S7), group not listed, G4 and the owner (S4).
+    "A_no_extension_policy_A6": ["A6", "S7", "S4", "G4"],
+    # A5 also holds in the forced pool (X, chosen for arch, is not forced into
+    # civil); a forced selection that is not signed by 12:00 is a no-show and
+    # gives a forced round 2 (W4) without the no-show engineer; Y's −10 stays.
+    "A_forced_pool_A5_A6_A9_W4": ["A5", "A6", "A9", "W2", "W4"],
+    # Round ends: ready at Thu 20:00 exactly → next working day (Fri and the
+    # holiday 08-30 skipped) 09-01; ready Wed 19:59 → the same day's 20:00; a
+    # withdrawal at 11:00 → the same day's 20:00; the window after a Thursday
+    # decision is Sunday's (A9 on the holiday). E4: 70 → 5 after 5 full days.
+    "A_round_deadlines_calendar_A6_A9_W4": ["A6", "A9", "W2", "W4"],
+    # Edited deadline_time 18:00, signing_window 07:00–12:00 → 07:00–10:00 and a
+    # Thursday+Friday weekend move every deadline, window and no-show with them.
+    "A_policy_times_A6_A9_C3": ["A6", "A9", "C3", "W4"],
+    # The clock stops at `until` (scenario.md: "At `until` it processes those
+    # still due"): P1's 12:00 no-show of the next day has not come, and P2,
+    # ready after `until`, is still waiting with no rounds.
+    "A_until_stops_the_clock_A9_P2": ["A9", "A6"],
+    # A4: project score = area × 0.1 rounded to 2 decimals, half up as an office
+    # rounds: 100.25 → 10.03 (not 10.02), 123.45 → 12.35 (not 12.34).
+    "A_score_charge_rounding_A4": ["A4"],
+    # A2: a candidacy cancelled and made again gets its new time, so K4 (10:05)
+    # is now earlier than K1 (10:15).
+    "A_ranking_restand_time_A2_C4": ["A2", "C4"],
+    # score_period = year [policy]: 1404 charges lapse on 1405-01-01 (N1, N3 are
+    # back to base) but the withdrawal penalty keeps recovering across the year
+    # (reference-data.md formula: N2 = 100 − (70 − 3) = 33). Capacity stays
+    # held until a completion (S3), across the year.
+    "A_score_period_new_year_A4_W2_S3": ["A4", "W2", "S3", "S8"],
     # A9: before the selection, 07:59, again after signing, 12:00 (the no-show
     # comes first), and on Friday are refused; 08:00 and 11:59 are accepted.
     # The no-show counts as a withdrawal: W2 penalty (70 → 0, +5 after 5 full
@@ -96,12 +127,20 @@ RULES = {
     # not stand: W4); round-2 withdrawal → forced round 3; forced selection
     # withdrawn → forced round 4; standing in a forced round → C3.
     "W_withdrawal_W1_W2_W3_W4": ["W1", "W2", "W3", "W4", "A6", "C3"],
+    # W2 as seen by others: two full days after withdrawing, E1 ranks with 2
+    # points; the reference formula keeps the penalty running beside the new
+    # charge: 100 − 40 − 30 − (60 − 3) = −27 at `until`.
+    "W_penalty_in_later_ranking_W2_C6": ["W2", "C6", "S8"],
+    # Edited policy: arch exempt instead of survey, recovery 2 points a day.
+    "W_exemption_policy_W2": ["W2", "W4"],
     # P3: group from floors and area, the higher one, at every boundary; it
     # decides S1 (grade_groups) and C2 (declared groups). P4 is NOT applied:
     # a 6-floor, 1300 m² project given only civil gets only a civil referral.
     "P_building_group_P3_P4_S1": ["P3", "P4", "S1", "C2"],
     # P3 with edited policy tables (group_by_floors, grade_groups).
     "P_group_policy_P3_S1": ["P3", "S1", "S2"],
+    # Times and dates in Persian digits are read; the result uses Latin digits.
+    "P_persian_digits_P3_G2": ["P3", "G2"],
     # F5: a paid year, a year with an earlier one owed → F5; paying the owed
     # year first makes G3 pass; a next-year payment with nothing owed is fine.
     "F_membership_F5_G3": ["F5", "G3", "C2"],

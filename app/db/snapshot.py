@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import Selectable
 
 from ..domain.calendar import jalali_year, local_date
 from ..domain.eligibility import ReferralFacts
@@ -47,11 +48,12 @@ from .models import (
     Conviction as ConvictionRow,
 )
 
-Ids = Select[Any] | Iterable[int]
+Ids = Selectable | Iterable[int]
 
 
 def _in(column, ids: Ids):
-    return column.in_(ids if isinstance(ids, Select) else list(ids))
+    """`column IN (subquery)` for a selectable (national scale: never a 100,000-item list)."""
+    return column.in_(ids if isinstance(ids, Selectable) else list(ids))
 
 
 def load_supervisors(session: Session, ids: Ids, at: datetime) -> dict[int, SupervisorState]:

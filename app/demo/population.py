@@ -255,6 +255,7 @@ class RefPlan:
     deadline: Any = None  # of the running candidacy round
     standing: set[int] = field(default_factory=set)  # engineer idx with an active candidacy
     withdrawn: set[int] = field(default_factory=set)
+    cancelled: set[int] = field(default_factory=set)  # C4: once per engineer and referral
     seen_rounds: set[int] = field(default_factory=set)
     seen_selections: set[Any] = field(default_factory=set)
     holder: int | None = None  # engineer idx holding its area

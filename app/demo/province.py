@@ -167,7 +167,8 @@ class Province:
         self.seq = 0
         self.calls: Counter[str] = Counter()
         self.refusals: Counter[str] = Counter()
-        self.timing: Counter[str] = Counter()
+        self.timing: Counter[str] = Counter()  # wall-clock seconds per service
+        self.cpu: Counter[str] = Counter()  # CPU seconds per service (this process)
         self.runs: Counter[str] = Counter()
         self.pools: dict[tuple[str, str, int], tuple[list[DemoEngineer], list[float]]] = {}
         self.ref_by_id: dict[int, tuple[DemoProject, RefPlan]] = {}
@@ -241,7 +242,7 @@ class Province:
 
     def call(self, name: str, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
         """One service call; a refusal is counted by rule and returns REFUSED."""
-        t = _time.perf_counter()
+        t, cpu = _time.perf_counter(), _time.process_time()
         try:
             result = fn(*args, **kw)
             self.calls[name] += 1
@@ -251,6 +252,7 @@ class Province:
             return REFUSED
         finally:
             self.timing[name] += _time.perf_counter() - t
+            self.cpu[name] += _time.process_time() - cpu
 
     # ------------------------------------------------------------------ the build
     def build(self) -> None:
@@ -625,7 +627,7 @@ class Province:
             if got is REFUSED:
                 continue
             r.standing.add(e.idx)
-            if self.rng.random() < 0.06:  # changes their mind later in the round (C4)
+            if e.idx not in r.cancelled and self.rng.random() < 0.06:  # C4: cancels once
                 t = self.pick_time(self.clock.now, r.deadline - timedelta(minutes=3), ONLINE,
                                    working=False)
                 self.at(t, self.ev_cancel, p, r, e, round_no)
@@ -636,7 +638,8 @@ class Province:
         if got is REFUSED:
             return
         r.standing.discard(e.idx)
-        if self.rng.random() < 0.4 and r.deadline is not None:  # stands again (C4: once)
+        r.cancelled.add(e.idx)
+        if self.rng.random() < 0.4 and r.deadline is not None:  # and stands again
             t = self.pick_time(self.clock.now, r.deadline - timedelta(minutes=2), ONLINE,
                                working=False)
             self.at(t, self.ev_stand, p, r, round_no, e)
@@ -846,66 +849,89 @@ class Province:
     def summary(self, took: float) -> None:
         w = self.out.write
         with self.base.tx() as s:
-            def count(model, *where) -> int:
-                return s.scalar(select(func.count()).select_from(model).where(*where)) or 0
+            def by(*cols) -> dict[Any, int]:
+                rows = s.execute(select(*cols, func.count()).group_by(*cols)).all()
+                return {(r[0] if len(cols) == 1 else tuple(r[:-1])): r[-1] for r in rows}
 
-            def by(col) -> dict[str, int]:
-                return {k: n for k, n in s.execute(select(col, func.count()).group_by(col))}
-
-            n_eng = count(m.Engineer)
+            n_eng = s.scalar(select(func.count()).select_from(m.Engineer))
             projects_by = by(m.Project.status)
+            groups = by(m.Project.group)
             refs_by = by(m.Referral.status)
-            cands_by = by(m.Candidacy.status)
-            outcomes = by(m.Round.outcome)
-            runs = by(m.DeadlineRun.kind)
-            withdrawals = by(m.Withdrawal.kind)
             methods = by(m.Referral.method)
             open_rounds = dict(s.execute(
                 select(m.Round.no, func.count()).where(m.Round.outcome.is_(None))
                 .group_by(m.Round.no)).all())
-            n_users = count(m.User)
-            n_notes = count(m.Notification)
-            n_audit = count(m.AuditEntry)
-            n_owners = count(m.Owner)
-            groups = by(m.Project.group)
+            outcomes = by(m.Round.outcome)
+            withdrawals = by(m.Withdrawal.kind)
+            cands_by = by(m.Candidacy.status)
+            runs = by(m.DeadlineRun.kind)
+            roles = by(m.User.role)
+            n_owners = s.scalar(select(func.count()).select_from(m.Owner))
+            n_notes = s.scalar(select(func.count()).select_from(m.Notification))
+            n_audit = s.scalar(select(func.count()).select_from(m.AuditEntry))
             next_deadline = s.scalar(select(func.min(m.Round.deadline))
                                      .where(m.Round.outcome.is_(None)))
-            next_sign = s.scalar(select(func.min(m.Referral.sign_until))
+            next_sign = s.scalar(select(func.min(m.Referral.sign_from))
                                  .where(m.Referral.status == "selected"))
-        w(f"\nDemo province built in {took:.1f}s "
-          f"(seed {self.seed}; clock {format_jalali_datetime(self.t0)} → "
-          f"{format_jalali_datetime(self.now)} Tehran)\n")
-        w(f"  engineers   {n_eng}  ({_fmt(Counter(d for e in self.engineers for d in e.disciplines))})\n")
-        w(f"  grades      {_fmt(Counter(e.grade for e in self.engineers))}\n")
-        w(f"  projects    {sum(projects_by.values())}  ({_fmt(projects_by)}); groups "
-          f"{_fmt(groups)}; owners {n_owners}\n")
-        w(f"  stories     {_fmt(Counter(p.label for p in self.projects if p.label))}\n")
-        w(f"  referrals   {sum(refs_by.values())}  ({_fmt(refs_by)}); method {_fmt(methods)}\n")
-        w(f"  open rounds by round no {_fmt(open_rounds)}\n")
-        w(f"  round outcomes {_fmt(outcomes)}\n")
-        w(f"  withdrawals {_fmt(withdrawals)}\n")
-        w(f"  candidacies {sum(cands_by.values())}  ({_fmt(cands_by)})\n")
-        w(f"  runs        {_fmt(runs)}; run_due totals {_fmt(self.runs)}\n")
-        w(f"  users {n_users}, notifications {n_notes}, audit entries {n_audit}\n")
+        disc = Counter(e.disciplines[-1] for e in self.engineers)
+        w(f"\nDemo province built in {took:.1f}s (seed {self.seed}; simulated clock "
+          f"{format_jalali_datetime(self.t0)} → {format_jalali_datetime(self.now)} Tehran)\n")
+        w(f"  engineers    {n_eng}  by discipline {_fmt(disc)}\n")
+        w(f"               by grade {_fmt(Counter(e.grade for e in self.engineers))}\n")
+        w(f"  projects     {sum(projects_by.values())}  {_fmt(projects_by)}; "
+          f"groups {_fmt(groups)}; owners {n_owners}\n")
+        w(f"  referrals    {sum(refs_by.values())}  {_fmt(refs_by)}\n")
+        w(f"               method {_fmt({k or '-': v for k, v in methods.items()})}; "
+          f"open rounds by round no {_fmt(open_rounds)}\n")
+        w(f"  rounds       {_fmt({k or 'running': v for k, v in outcomes.items()})}\n")
+        w(f"  withdrawals  {_fmt(withdrawals)}\n")
+        w(f"  candidacies  {sum(cands_by.values())}  {_fmt(cands_by)}\n")
+        w(f"  runs         {_fmt(runs)}\n")
+        w(f"  users        {_fmt(roles)}; notifications {n_notes}; audit entries {n_audit}\n")
         if next_deadline:
             w(f"  next deadline {format_jalali_datetime(next_deadline)}")
             if next_sign:
-                w(f"; signing window closes {format_jalali_datetime(next_sign)}")
+                w(f"; next signing window opens {format_jalali_datetime(next_sign)}")
             w("\n")
+        if not refs_by.get("selected"):
+            w("  (no selection waits for its signature right now: between 12:00 and 20:00 of a "
+              "working day every window of the last decision has closed, A9)\n")
         if self.refusals:
-            w(f"  refused (as the rules say) {_fmt(self.refusals)}\n")
-        slow = sorted(self.timing.items(), key=lambda kv: -kv[1])[:8]
-        w("  time by service: " + ", ".join(
-            f"{k} {v:.1f}s/{self.calls[k] or ''}" for k, v in slow) + "\n")
+            w(f"  refused by the rules {_fmt(self.refusals)}\n")
+        self._showcase(w)
+        w("  time per service (wall s / CPU s / calls):\n")
+        for name, secs in sorted(self.timing.items(), key=lambda kv: -kv[1])[:10]:
+            n = self.calls[name] + sum(v for k, v in self.refusals.items()
+                                       if k.startswith(name + ":"))
+            w(f"    {name:<38} {secs:6.1f} {self.cpu[name]:6.1f} {n:6d}"
+              f"   {1000 * secs / max(1, n):6.1f} ms each\n")
         w("\nLogins (demo passwords):\n")
         w(f"  {ADMIN[0]:<10} {ADMIN[2]:<12} admin\n")
         for name, _full, role, password in STAFF:
             w(f"  {name:<10} {password:<12} {role}\n")
-        for k, (username, disc, grade) in enumerate(DEMO_ENGINEERS[:len(self.engineers)]):
+        for k, (username, disc_, grade) in enumerate(DEMO_ENGINEERS[:len(self.engineers)]):
             e = self.engineers[k]
-            note = " (membership fee owed: G3)" if e.paid_through < self.year else ""
+            note = ", membership fee owed: G3" if e.paid_through < self.year else ""
             w(f"  {username:<10} {ENGINEER_PASSWORD:<12} engineer {e.membership_no} "
-              f"{disc} grade {grade}{note}\n")
+              f"({disc_}, grade {grade}{note})\n")
+
+    def _showcase(self, w: Callable[[str], Any]) -> None:
+        shown = [p for p in self.projects if p.label and p.id is not None]
+        if not shown:
+            return
+        refs = queries.referrals_overview(self.system, [p.id for p in shown])
+        by_project: dict[int, list[ReferralOut]] = {}
+        for x in refs:
+            by_project.setdefault(x.project_id, []).append(x)
+        w("  where to look:\n")
+        for p in sorted(shown, key=lambda p: p.file_no):
+            parts = []
+            for x in by_project.get(p.id, []):
+                st = x.status + (f" r{x.round_no}" if x.status == "open" else "")
+                if x.method == "forced":
+                    st += " (forced)"
+                parts.append(f"{x.discipline} {st}")
+            w(f"    {p.file_no} {p.group}  {p.label:<36} {', '.join(parts)}\n")
 
 
 def _fmt(d: dict[Any, int] | Counter) -> str:

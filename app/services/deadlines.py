@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, union, update
 from sqlalchemy.orm import Session
 
 from ..db.locks import lock_deadline
@@ -152,15 +152,16 @@ def build_snapshot(s: Session, at: datetime, policy: Policy) -> tuple[DeadlineSn
         if r.kind == FORCED or r.no > policy.max_extensions
     }
     pools: dict[str, list[int]] = defaultdict(list)
+    wanted = select(Candidacy.engineer_id).where(
+        Candidacy.status == "active", Candidacy.referral_id.in_(due_ids)
+    )
     if forced_disc:
-        for eid, disc in s.execute(
-            select(Competence.engineer_id, Competence.discipline)
-            .where(Competence.kind == "supervision", Competence.discipline.in_(forced_disc))
-            .order_by(Competence.engineer_id)
-        ):
+        in_pool = select(Competence.engineer_id, Competence.discipline).where(
+            Competence.kind == "supervision", Competence.discipline.in_(forced_disc)
+        )
+        for eid, disc in s.execute(in_pool.order_by(Competence.engineer_id)):
             pools[disc].append(eid)
-    wanted = {c.engineer_id for cs in cands.values() for c in cs}
-    wanted.update(e for p in pools.values() for e in p)
+        wanted = union(wanted, select(in_pool.subquery().c.engineer_id))
     people = load_supervisors(s, wanted, at)
     projects = {f.project_id for f, _ in facts.values()}
     snap = DeadlineSnapshot(
