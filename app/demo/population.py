@@ -215,7 +215,8 @@ def make_engineers(rng: random.Random, ids: IdFactory, n: int, policy: Policy, t
             paid_through=paid, licence_no=f"1-17-{FIELD_NO[discs[-1]]}-{no}",
             licence_expires=expires, base_score=score, flags=frozenset(flags),
             convictions=convictions, declaration=decl, jobs=tuple(jobs),
-            design=rng.random() < 0.6, weight=rng.lognormvariate(0, 0.8)))
+            design=rng.random() < 0.6,
+            weight=0.0 if rng.random() < 0.3 else rng.lognormvariate(0, 0.8)))  # 30% never stand
     _demo_logins(out, policy, today, year, decl_year)
     return out
 

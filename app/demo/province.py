@@ -939,7 +939,7 @@ def _fmt(d: dict[Any, int] | Counter) -> str:
 
 
 def _n_candidates(rng: random.Random) -> int:
-    return rng.choices((1, 2, 3, 4, 5, 6), (18, 26, 24, 14, 10, 8))[0]
+    return rng.choices((1, 2, 3, 4, 5, 6), (24, 30, 22, 12, 7, 5))[0]
 
 
 def _running_kind(x: ReferralOut) -> str:

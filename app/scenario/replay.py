@@ -120,8 +120,11 @@ class Replay:
     # ------------------------------------------------------------ the timeline
     def run(self) -> dict[str, Any]:
         self.setup()
+        # A project ready only after `until` stays waiting: the clock stops at `until`.
         timeline: list[tuple[datetime, int, int, Any]] = [
-            (p.ready_at, 0, i, p) for i, p in enumerate(self.sc.projects) if p.ready_at
+            (p.ready_at, 0, i, p)
+            for i, p in enumerate(self.sc.projects)
+            if p.ready_at and p.ready_at <= self.sc.until
         ]
         timeline += [(e.at, 1, e.index, e) for e in self.sc.events]
         results: dict[int, dict[str, Any]] = {}
