@@ -20,7 +20,13 @@ def normalize_text(text: str) -> str:
 
 def national_code_ok(code: str) -> bool:
     code = normalize_digits(code)
-    return len(code) == 10 and code.isdigit() and bool(national_id.validate(code))
+    # the checksum alone lets "1111111111" through; such codes are never issued
+    return (
+        len(code) == 10
+        and code.isdigit()
+        and len(set(code)) > 1
+        and bool(national_id.validate(code))
+    )
 
 
 def mobile_ok(mobile: str) -> bool:

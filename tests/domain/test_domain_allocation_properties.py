@@ -97,7 +97,7 @@ def snapshots(draw, f) -> DeadlineSnapshot:
             kind = draw(st.sampled_from([CANDIDACY, CANDIDACY, CANDIDACY, "forced"]))
             dues.append(f.due(
                 f.referral(rid, pid, disc, group=group, area=area, owners=owners,
-                              withdrawn=withdrawn),
+                           withdrawn=withdrawn),
                 stood if kind == CANDIDACY else [], file_no=file_no, entered_at=entered,
                 round_no=draw(st.integers(1, 3)), round_kind=kind))
     pools = {d: tuple(s.id for s in people
@@ -218,7 +218,11 @@ def test_A10_deterministic_and_independent_of_input_order(data, seed, factories,
     assert digest(first) == digest(again)
     assert digest(snap) == digest(snap)
     rng = random.Random(seed)
-    refs = list(snap.referrals)
+    refs = []
+    for d in snap.referrals:  # shuffle the referrals and each referral's candidates
+        cands = list(d.candidates)
+        rng.shuffle(cands)
+        refs.append(replace(d, candidates=tuple(cands)))
     rng.shuffle(refs)
     people = list(snap.supervisors.items())
     rng.shuffle(people)

@@ -206,6 +206,10 @@ def test_W2_second_withdrawal_penalty_starts_from_current_score(engineer, policy
     s, _, pen2 = _withdraw(s, "civil", 50, later + H, policy)
     assert pen2 is not None and pen2.base == Decimal(5)
     assert score_at(s, later + H, policy) == Decimal(0)
+    # reference-data.md sums independent penalties: one day on, the first (base 70, 11 full days:
+    # 59) and the second (base 5, 1 full day: 4) together leave 100 − 35 − 59 − 4 = 2.
+    assert score_at(s, later + H + DAY, policy) == Decimal(2)
+    assert score_at(s, WITHDRAWN + 70 * DAY, policy) == Decimal(65)  # both fully recovered
 
 
 def test_W2_penalty_value_formula(policy):
