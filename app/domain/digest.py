@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -22,7 +22,7 @@ def _plain(o: Any) -> Any:
     if isinstance(o, Decimal):
         return format(o.normalize(), "f")  # 120, 120.0 and 120.00 hash alike
     if isinstance(o, datetime) and o.tzinfo is not None:
-        return o.astimezone(timezone.utc).isoformat()  # one instant, one spelling
+        return o.astimezone(UTC).isoformat()  # one instant, one spelling
     if isinstance(o, datetime | date | time):
         return o.isoformat()
     return o
