@@ -127,7 +127,9 @@ def cmd_summary(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from ..demo.province import build_demo
 
-    return build_demo(args.db, engineers=args.engineers, projects=args.projects, seed=args.seed)
+    return build_demo(
+        args.db, engineers=args.engineers, projects=args.projects, seed=args.seed, reset=args.reset
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -150,6 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--engineers", type=int, default=2400)
     d.add_argument("--projects", type=int, default=150)
     d.add_argument("--seed", type=int, default=1405)
+    d.add_argument("--reset", action="store_true", help="drop the database's tables and rebuild")
     d.set_defaults(func=cmd_demo)
     return p
 

@@ -23,14 +23,34 @@ def _expand(code: str) -> list[str]:
 PREFIXES_BY_CITY: dict[str, list[str]] = {}
 for _p in _PLACES:
     PREFIXES_BY_CITY.setdefault(_p["city"], []).extend(_expand(_p["code"]))
-HOME_PREFIXES = sorted({c for p in _PLACES if p["province"] == PROVINCE for c in _expand(p["code"])})
-OTHER_PREFIXES = sorted({c for p in _PLACES if p["province"] != PROVINCE for c in _expand(p["code"])})
+HOME_PREFIXES = sorted(
+    {c for p in _PLACES if p["province"] == PROVINCE for c in _expand(p["code"])}
+)
+OTHER_PREFIXES = sorted(
+    {c for p in _PLACES if p["province"] != PROVINCE for c in _expand(p["code"])}
+)
 
 # Mobile prefixes (after the leading 0) with rough shares; Hamrah-e Avval's 916 is Khuzestan's.
 MOBILE_PREFIXES: tuple[tuple[str, int], ...] = (
-    ("916", 30), ("917", 6), ("918", 4), ("912", 6), ("913", 4), ("919", 4), ("991", 4),
-    ("935", 9), ("936", 6), ("937", 5), ("938", 4), ("939", 4), ("901", 5), ("902", 3),
-    ("903", 2), ("930", 2), ("933", 2), ("921", 2), ("922", 1),
+    ("916", 30),
+    ("917", 6),
+    ("918", 4),
+    ("912", 6),
+    ("913", 4),
+    ("919", 4),
+    ("991", 4),
+    ("935", 9),
+    ("936", 6),
+    ("937", 5),
+    ("938", 4),
+    ("939", 4),
+    ("901", 5),
+    ("902", 3),
+    ("903", 2),
+    ("930", 2),
+    ("933", 2),
+    ("921", 2),
+    ("922", 1),
 )
 assert all(p in _OPERATORS for p, _ in MOBILE_PREFIXES)
 

@@ -38,8 +38,15 @@ from .names import (
 )
 
 # Shares of the membership by discipline (civil and architecture dominate, as in every province).
-DISCIPLINE_SHARE = {"civil": 38, "arch": 28, "mech": 11, "elec": 11, "survey": 6,
-                    "urban": 3.5, "traffic": 2.5}
+DISCIPLINE_SHARE = {
+    "civil": 38,
+    "arch": 28,
+    "mech": 11,
+    "elec": 11,
+    "survey": 6,
+    "urban": 3.5,
+    "traffic": 2.5,
+}
 GRADE_SHARE = {"3": 42, "2": 33, "1": 18, "senior": 7}
 SMALL_FIELD_GRADE_SHARE = {"3": 55, "2": 38, "1": 7}  # urban and traffic: hardly any seniors
 FIELD_NO = {"arch": 1, "civil": 2, "mech": 3, "elec": 4, "survey": 5, "urban": 6, "traffic": 7}
@@ -50,10 +57,21 @@ PERCENT_W = (5, 6, 12, 10, 14, 12, 8, 33)
 
 # Demo tariffs (rials per m²): the published group-A row for four disciplines; the other
 # rows are this demo's own figures (the administrator enters the province's real table).
-TARIFF_A = {"arch": 1_120_000, "civil": 1_289_000, "mech": 509_000, "elec": 475_000,
-            "survey": 300_000, "urban": 250_000, "traffic": 250_000}
-GROUP_FACTOR = {"A": Decimal("1.00"), "B": Decimal("1.15"), "C": Decimal("1.30"),
-                "D": Decimal("1.45")}
+TARIFF_A = {
+    "arch": 1_120_000,
+    "civil": 1_289_000,
+    "mech": 509_000,
+    "elec": 475_000,
+    "survey": 300_000,
+    "urban": 250_000,
+    "traffic": 250_000,
+}
+GROUP_FACTOR = {
+    "A": Decimal("1.00"),
+    "B": Decimal("1.15"),
+    "C": Decimal("1.30"),
+    "D": Decimal("1.45"),
+}
 
 
 def fee_rials(area: Decimal, group: str, discipline: str) -> int:
@@ -103,19 +121,29 @@ class DemoEngineer:
         if self.design:
             comps += [CompetenceIn(d, self.grade, "design") for d in self.disciplines]
         return EngineerIn(
-            membership_no=self.membership_no, competences=tuple(comps),
-            base_score=self.base_score, national_id=self.national_id,
-            first_name=self.first_name, last_name=self.last_name, father_name=self.father_name,
-            mobile=self.mobile, licence_no=self.licence_no, licence_expires=self.licence_expires,
-            member_since=self.member_since, membership_paid_through=self.paid_through,
+            membership_no=self.membership_no,
+            competences=tuple(comps),
+            base_score=self.base_score,
+            national_id=self.national_id,
+            first_name=self.first_name,
+            last_name=self.last_name,
+            father_name=self.father_name,
+            mobile=self.mobile,
+            licence_no=self.licence_no,
+            licence_expires=self.licence_expires,
+            member_since=self.member_since,
+            membership_paid_through=self.paid_through,
             resident_in_province="G1" not in self.flags,
             legal_incapacity="G4" in self.flags,
             active_execution_project="G5" in self.flags,
             design_build_qualified="G6" in self.flags,
             employed_by_permit_authority="S6" in self.flags,
             data_complete="F5" not in self.flags,
-            convictions=self.convictions, declaration=self.declaration, jobs=self.jobs,
-            financial_ties=self.ties)
+            convictions=self.convictions,
+            declaration=self.declaration,
+            jobs=self.jobs,
+            financial_ties=self.ties,
+        )
 
     def capacity(self, policy: Policy) -> Decimal:
         d = self.declaration
@@ -124,18 +152,31 @@ class DemoEngineer:
         return policy.capacity_total_m2.get(self.grade, Decimal(0)) * d.supervision_percent / 100
 
     def convicted_on(self, on: date, policy: Policy) -> bool:
-        return any(c.degree >= policy.conviction_bar_degree and c.start <= on
-                   and (c.end is None or on <= c.end) for c in self.convictions)
+        return any(
+            c.degree >= policy.conviction_bar_degree
+            and c.start <= on
+            and (c.end is None or on <= c.end)
+            for c in self.convictions
+        )
 
 
-def make_engineers(rng: random.Random, ids: IdFactory, n: int, policy: Policy, today: date,
-                   year: int, decl_year: int, walk_start: date) -> list[DemoEngineer]:
+def make_engineers(
+    rng: random.Random,
+    ids: IdFactory,
+    n: int,
+    policy: Policy,
+    today: date,
+    year: int,
+    decl_year: int,
+    walk_start: date,
+) -> list[DemoEngineer]:
     """`n` engineers; the first three are the demo logins eng1–eng3 (see `DEMO_ENGINEERS`)."""
     drafts = []
     for i in range(n):
         disc = _choice_w(rng, DISCIPLINE_SHARE)
-        grade = _choice_w(rng, SMALL_FIELD_GRADE_SHARE if disc in ("urban", "traffic")
-                          else GRADE_SHARE)
+        grade = _choice_w(
+            rng, SMALL_FIELD_GRADE_SHARE if disc in ("urban", "traffic") else GRADE_SHARE
+        )
         discs = [disc]
         if disc == "urban" and rng.random() < 0.3:
             discs.insert(0, "arch")
@@ -155,8 +196,9 @@ def make_engineers(rng: random.Random, ids: IdFactory, n: int, policy: Policy, t
         female = rng.random() < 0.22
         first = rng.choice(FEMALE_FIRST if female else MALE_FIRST)
         no = numbers[i]
-        score = Decimal(20 + (year - since) * 3.2 + GRADE_BONUS[grade] + rng.gauss(0, 12))
-        score = min(Decimal(180), max(Decimal(20), score)).quantize(Decimal("0.01"))
+        # Scores in the hundreds, so that a project's charge (0.1 a m²) is a step, not a fall.
+        score = Decimal(200 + (year - since) * 32 + GRADE_BONUS[grade] * 10 + rng.gauss(0, 120))
+        score = min(Decimal(1800), max(Decimal(200), score)).quantize(Decimal("0.01"))
         r = rng.random()
         if r < 0.02:
             expires = today - timedelta(days=rng.randint(1, 300))  # G2
@@ -167,8 +209,14 @@ def make_engineers(rng: random.Random, ids: IdFactory, n: int, policy: Policy, t
         r = rng.random()
         paid = year if r < 0.945 else (year - 1 if r < 0.985 else year - 2)  # G3 for a few
         flags = set()
-        for flag, p in (("G1", 0.005), ("G4", 0.003), ("G5", 0.012), ("G6", 0.005),
-                        ("S6", 0.008), ("F5", 0.007)):
+        for flag, p in (
+            ("G1", 0.005),
+            ("G4", 0.003),
+            ("G5", 0.012),
+            ("G6", 0.005),
+            ("S6", 0.008),
+            ("F5", 0.007),
+        ):
             if rng.random() < p:
                 flags.add(flag)
         convictions: tuple[ConvictionIn, ...] = ()
@@ -197,8 +245,9 @@ def make_engineers(rng: random.Random, ids: IdFactory, n: int, policy: Policy, t
         jobs: list[JobIn] = []
         r = rng.random()
         if r < 0.008:
-            jobs = [JobIn("design")] * 5 + [JobIn("supervision", Decimal(rng.randint(150, 600)))
-                                            for _ in range(3)]  # S7: every job slot used
+            jobs = [JobIn("design")] * 5 + [
+                JobIn("supervision", Decimal(rng.randint(150, 600))) for _ in range(3)
+            ]  # S7: every job slot used
         elif r < 0.15:
             budget = cap * Decimal("0.7")
             for _ in range(rng.randint(1, 3)):
@@ -208,15 +257,30 @@ def make_engineers(rng: random.Random, ids: IdFactory, n: int, policy: Policy, t
                     budget -= area
         elif r < 0.21:
             jobs = [JobIn("design")] * rng.randint(1, 2)
-        out.append(DemoEngineer(
-            idx=i, membership_no=f"7-{no}", first_name=first, last_name=rng.choice(SURNAMES),
-            father_name=rng.choice(MALE_FIRST), national_id=ids.national_code(),
-            mobile=ids.mobile(), disciplines=discs, grade=grade, member_since=since,
-            paid_through=paid, licence_no=f"1-17-{FIELD_NO[discs[-1]]}-{no}",
-            licence_expires=expires, base_score=score, flags=frozenset(flags),
-            convictions=convictions, declaration=decl, jobs=tuple(jobs),
-            design=rng.random() < 0.6,
-            weight=0.0 if rng.random() < 0.3 else rng.lognormvariate(0, 0.8)))  # 30% never stand
+        out.append(
+            DemoEngineer(
+                idx=i,
+                membership_no=f"7-{no}",
+                first_name=first,
+                last_name=rng.choice(SURNAMES),
+                father_name=rng.choice(MALE_FIRST),
+                national_id=ids.national_code(),
+                mobile=ids.mobile(),
+                disciplines=discs,
+                grade=grade,
+                member_since=since,
+                paid_through=paid,
+                licence_no=f"1-17-{FIELD_NO[discs[-1]]}-{no}",
+                licence_expires=expires,
+                base_score=score,
+                flags=frozenset(flags),
+                convictions=convictions,
+                declaration=decl,
+                jobs=tuple(jobs),
+                design=rng.random() < 0.6,
+                weight=0.0 if rng.random() < 0.3 else rng.lognormvariate(0, 0.8),
+            )
+        )  # 30% never stand
     _demo_logins(out, policy, today, year, decl_year)
     return out
 
@@ -226,17 +290,22 @@ def make_engineers(rng: random.Random, ids: IdFactory, n: int, policy: Policy, t
 DEMO_ENGINEERS = (("eng1", "civil", "1"), ("eng2", "arch", "2"), ("eng3", "mech", "2"))
 
 
-def _demo_logins(out: list[DemoEngineer], policy: Policy, today: date, year: int,
-                 decl_year: int) -> None:
-    for k, (_user, disc, grade) in enumerate(DEMO_ENGINEERS[:len(out)]):
+def _demo_logins(
+    out: list[DemoEngineer], policy: Policy, today: date, year: int, decl_year: int
+) -> None:
+    for k, (_user, disc, grade) in enumerate(DEMO_ENGINEERS[: len(out)]):
         e = out[k]
         e.disciplines, e.grade, e.flags, e.convictions = (disc,), grade, frozenset(), ()
         e.licence_expires = today + timedelta(days=900 + 100 * k)
         e.paid_through = year if k < 2 else year - 1
-        e.base_score = (Decimal("172.35"), Decimal("118.60"), Decimal("96.10"))[k]
-        e.declaration = DeclarationIn(decl_year, True, True,
-                                      tuple(sorted(policy.grade_groups[grade])),
-                                      Decimal((100, 80, 70)[k]))
+        e.base_score = (Decimal("1723.50"), Decimal("1186.00"), Decimal("961.00"))[k]
+        e.declaration = DeclarationIn(
+            decl_year,
+            True,
+            True,
+            tuple(sorted(policy.grade_groups[grade])),
+            Decimal((100, 80, 70)[k]),
+        )
         e.jobs = ()
         e.weight = 0.0  # they act through their own cartable, not the random walk
         e.licence_no = f"1-17-{FIELD_NO[disc]}-{e.membership_no[2:]}"
@@ -289,23 +358,29 @@ class DemoProject:
         return frozenset(o.national_id for o in self.data.owners)
 
 
-def _person(rng: random.Random, ids: IdFactory, city: str, family: str | None = None
-            ) -> OwnerIn:
+def _person(rng: random.Random, ids: IdFactory, city: str, family: str | None = None) -> OwnerIn:
     female = rng.random() < 0.3
-    return OwnerIn(national_id=ids.national_code(city), first_name=rng.choice(
-        FEMALE_FIRST if female else MALE_FIRST), last_name=family or rng.choice(SURNAMES),
-        father_name=rng.choice(MALE_FIRST), mobile=ids.mobile() if rng.random() < 0.95 else None,
-        address=_address(rng, city))
+    return OwnerIn(
+        national_id=ids.national_code(city),
+        first_name=rng.choice(FEMALE_FIRST if female else MALE_FIRST),
+        last_name=family or rng.choice(SURNAMES),
+        father_name=rng.choice(MALE_FIRST),
+        mobile=ids.mobile() if rng.random() < 0.95 else None,
+        address=_address(rng, city),
+    )
 
 
 def _address(rng: random.Random, city: str) -> str:
     hood = rng.choice(CITIES[city][1])
-    return (f"{city}، {hood}، {rng.choice(STREETS)}، {rng.choice(ALLEYS)} "
-            f"{fa_digits(rng.randint(1, 48))}، پلاک {fa_digits(rng.randint(1, 220))}")
+    return (
+        f"{city}، {hood}، {rng.choice(STREETS)}، {rng.choice(ALLEYS)} "
+        f"{fa_digits(rng.randint(1, 48))}، پلاک {fa_digits(rng.randint(1, 220))}"
+    )
 
 
-def make_projects(rng: random.Random, ids: IdFactory, m: int, policy: Policy,
-                  engineers: list[DemoEngineer]) -> list[DemoProject]:
+def make_projects(
+    rng: random.Random, ids: IdFactory, m: int, policy: Policy, engineers: list[DemoEngineer]
+) -> list[DemoProject]:
     cities = list(CITIES)
     city_w = [CITIES[c][0] for c in cities]
     plates: set[str] = set()
@@ -332,9 +407,15 @@ def make_projects(rng: random.Random, ids: IdFactory, m: int, policy: Policy,
                 break
         r = rng.random()
         if r < 0.04:  # a legal owner brought by its managing director
-            owners = (OwnerIn(national_id=ids.legal_id(), kind="legal",
-                              last_name=rng.choice(LEGAL_OWNERS), mobile=ids.mobile(),
-                              address=_address(rng, city)),)
+            owners = (
+                OwnerIn(
+                    national_id=ids.legal_id(),
+                    kind="legal",
+                    last_name=rng.choice(LEGAL_OWNERS),
+                    mobile=ids.mobile(),
+                    address=_address(rng, city),
+                ),
+            )
             rep = _person(rng, ids, city)
             brought = ("legal_rep", f"{rep.first_name} {rep.last_name}", rep.national_id)
         else:
@@ -355,20 +436,34 @@ def make_projects(rng: random.Random, ids: IdFactory, m: int, policy: Policy,
             else:
                 brought = ("design_office", rng.choice(DESIGN_OFFICES), None)
         data = ProjectIn(
-            plate=plate, area=area_d, floors=floors, owners=owners, disciplines=tuple(discs),
+            plate=plate,
+            area=area_d,
+            floors=floors,
+            owners=owners,
+            disciplines=tuple(discs),
             address=owners[0].address if rng.random() < 0.3 else _address(rng, city),
-            municipal_file_no=f"{rng.randint(1, 8)}-{rng.randint(1000, 99999)}", use=use,
-            brought_by_role=brought[0], brought_by_name=brought[1],
-            brought_by_national_id=brought[2])
-        out.append(DemoProject(i, city, data, group,
-                               {d: fee_rials(area_d, group, d) for d in discs}))
+            municipal_file_no=f"{rng.randint(1, 8)}-{rng.randint(1000, 99999)}",
+            use=use,
+            brought_by_role=brought[0],
+            brought_by_name=brought[1],
+            brought_by_national_id=brought[2],
+        )
+        out.append(
+            DemoProject(i, city, data, group, {d: fee_rials(area_d, group, d) for d in discs})
+        )
     # S4: three plots owned (in part) by a member engineer.
     for p in out[-3:]:
         if not eligible_owners:
             break
         e = rng.choice(eligible_owners)
-        me = OwnerIn(national_id=e.national_id, first_name=e.first_name, last_name=e.last_name,
-                     father_name=e.father_name, mobile=e.mobile, address=_address(rng, p.city))
+        me = OwnerIn(
+            national_id=e.national_id,
+            first_name=e.first_name,
+            last_name=e.last_name,
+            father_name=e.father_name,
+            mobile=e.mobile,
+            address=_address(rng, p.city),
+        )
         p.data = replace(p.data, owners=(*p.data.owners, me))
     # S5: about 1% of engineers declared a financial tie with an owner.
     codes = [o.national_id for p in out for o in p.data.owners if o.kind == "person"]
@@ -376,3 +471,13 @@ def make_projects(rng: random.Random, ids: IdFactory, m: int, policy: Policy,
         if codes and rng.random() < 0.01:
             e.ties = (rng.choice(codes),)
     return out
+
+
+def make_high_rise(p: DemoProject, rng: random.Random, policy: Policy) -> None:
+    """Turn `p` into a group-D commercial tower with a traffic referral (for the A7 story)."""
+    floors = rng.randint(11, 14)
+    area = Decimal(f"{rng.uniform(4200, 5900):.2f}")
+    discs = (*required_disciplines(floors, area, policy), "traffic")
+    p.group = building_group(floors, area, policy)
+    p.data = replace(p.data, floors=floors, area=area, use="commercial", disciplines=discs)
+    p.fees = {d: fee_rials(area, p.group, d) for d in discs}

@@ -65,6 +65,7 @@ from .population import (
     RefPlan,
     fee_rials,
     make_engineers,
+    make_high_rise,
     make_projects,
 )
 
@@ -88,16 +89,28 @@ ENGINEER_PASSWORD = "eng1405"
 # Fixed solar public holidays (month, day, title); the lunar ones move and are left to the
 # administrator.
 SOLAR_HOLIDAYS = (
-    (1, 1, "نوروز"), (1, 2, "نوروز"), (1, 3, "نوروز"), (1, 4, "نوروز"),
-    (1, 12, "روز جمهوری اسلامی"), (1, 13, "روز طبیعت"), (3, 14, "رحلت امام خمینی"),
-    (3, 15, "قیام ۱۵ خرداد"), (11, 22, "پیروزی انقلاب اسلامی"),
+    (1, 1, "نوروز"),
+    (1, 2, "نوروز"),
+    (1, 3, "نوروز"),
+    (1, 4, "نوروز"),
+    (1, 12, "روز جمهوری اسلامی"),
+    (1, 13, "روز طبیعت"),
+    (3, 14, "رحلت امام خمینی"),
+    (3, 15, "قیام ۱۵ خرداد"),
+    (11, 22, "پیروزی انقلاب اسلامی"),
     (12, 29, "ملی شدن صنعت نفت"),
 )
 
 
-def build_demo(url: str, engineers: int = 2400, projects: int = 150, seed: int = 1405,
-               reset: bool = False, now: datetime | None = None,
-               out: TextIO | None = None) -> int:
+def build_demo(
+    url: str,
+    engineers: int = 2400,
+    projects: int = 150,
+    seed: int = 1405,
+    reset: bool = False,
+    now: datetime | None = None,
+    out: TextIO | None = None,
+) -> int:
     """Build the demo province in the database at `url`; returns an exit code.
 
     A database that already holds engineers, projects or users is left untouched (exit 0)
@@ -113,8 +126,11 @@ def build_demo(url: str, engineers: int = 2400, projects: int = 150, seed: int =
     try:
         held = _existing_rows(probe)
         if held and not reset:
-            print(f"demo: the database already holds data ({held}); nothing was changed. "
-                  "Use --reset to rebuild it.", file=out)
+            print(
+                f"demo: the database already holds data ({held}); nothing was changed. "
+                "Use --reset to rebuild it.",
+                file=out,
+            )
             return 0
         if held or reset:
             m.Base.metadata.drop_all(probe)
@@ -147,8 +163,9 @@ def _policy() -> Policy:
 
 
 class Province:
-    def __init__(self, url: str, now: datetime, seed: int, n_engineers: int, n_projects: int,
-                 out: TextIO):
+    def __init__(
+        self, url: str, now: datetime, seed: int, n_engineers: int, n_projects: int, out: TextIO
+    ):
         self.url, self.now, self.seed, self.out = url, now, seed, out
         self.n_engineers, self.n_projects = n_engineers, n_projects
         self.rng = random.Random(seed)
@@ -169,6 +186,7 @@ class Province:
         self.refusals: Counter[str] = Counter()
         self.timing: Counter[str] = Counter()  # wall-clock seconds per service
         self.cpu: Counter[str] = Counter()  # CPU seconds per service (this process)
+        self.phases: dict[str, float] = {}
         self.runs: Counter[str] = Counter()
         self.pools: dict[tuple[str, str, int], tuple[list[DemoEngineer], list[float]]] = {}
         self.ref_by_id: dict[int, tuple[DemoProject, RefPlan]] = {}
@@ -204,8 +222,9 @@ class Province:
             d += timedelta(days=1)
         return sorted(out)
 
-    def pick_time(self, lo: datetime, hi: datetime, *bands: tuple[time, time],
-                  working: bool = True) -> datetime | None:
+    def pick_time(
+        self, lo: datetime, hi: datetime, *bands: tuple[time, time], working: bool = True
+    ) -> datetime | None:
         """A random instant in (lo, hi), inside the first daily band that overlaps it."""
         if hi <= lo:
             return None
@@ -256,35 +275,54 @@ class Province:
 
     # ------------------------------------------------------------------ the build
     def build(self) -> None:
-        t = _time.perf_counter()
-        self._generate()
-        self.timing["(generate data)"] += _time.perf_counter() - t
-        self._setup_users()
-        self._register_engineers()
-        self._plan_projects()
-        self._plan_members()
-        self._walk()
+        for phase, step in (
+            ("generate", self._generate),
+            ("users", self._setup_users),
+            ("import engineers", self._register_engineers),
+            ("plan", self._plan_projects),
+            ("plan members", self._plan_members),
+            ("walk", self._walk),
+        ):
+            t = _time.perf_counter()
+            step()
+            self.phases[phase] = _time.perf_counter() - t
 
     def _generate(self) -> None:
         ids = IdFactory(self.rng)
-        self.engineers = make_engineers(self.rng, ids, self.n_engineers, self.policy, self.today,
-                                        self.year, self.year0, local_date(self.t0))
-        self.projects = make_projects(self.rng, ids, self.n_projects, self.policy,
-                                      self.engineers)
+        self.engineers = make_engineers(
+            self.rng,
+            ids,
+            self.n_engineers,
+            self.policy,
+            self.today,
+            self.year,
+            self.year0,
+            local_date(self.t0),
+        )
+        self.projects = make_projects(self.rng, ids, self.n_projects, self.policy, self.engineers)
 
     def _setup_users(self) -> None:
         self.clock.now = self.t0
-        self.admin = self.base.as_actor(self.call(
-            "users.bootstrap_admin", users.bootstrap_admin, self.base, ADMIN[0], ADMIN[2],
-            ADMIN[1]))
+        self.admin = self.base.as_actor(
+            self.call(
+                "users.bootstrap_admin",
+                users.bootstrap_admin,
+                self.base,
+                ADMIN[0],
+                ADMIN[2],
+                ADMIN[1],
+            )
+        )
         self.staff: dict[str, ServiceContext] = {}
         for i, (name, full, role, password) in enumerate(STAFF):
             self.clock.now = self.t0 + timedelta(minutes=1 + i)
-            self.staff[name] = self.base.as_actor(self.call(
-                "users.create_user", users.create_user, self.admin, name, full, role, password))
+            self.staff[name] = self.base.as_actor(
+                self.call(
+                    "users.create_user", users.create_user, self.admin, name, full, role, password
+                )
+            )
         self.clock.now = self.t0 + timedelta(minutes=8)
-        self.call("calendar.set_holidays", office_calendar.set_holidays, self.admin,
-                  self.holidays)
+        self.call("calendar.set_holidays", office_calendar.set_holidays, self.admin, self.holidays)
 
     def _register_engineers(self) -> None:
         """The membership import: one `register_engineer` per member, by the administrator."""
@@ -292,24 +330,44 @@ class Province:
         step = min(1.0, 2400 / max(1, len(self.engineers)))
         for i, e in enumerate(self.engineers):
             self.clock.now = start + timedelta(seconds=i * step)
-            e.id = self.call("engineers.register_engineer", engineer_svc.register_engineer,
-                             self.admin, e.engineer_in())
+            e.id = self.call(
+                "engineers.register_engineer",
+                engineer_svc.register_engineer,
+                self.admin,
+                e.engineer_in(),
+            )
             self.eng_by_id[e.id] = e
             e.used = sum((j.area for j in e.jobs), Decimal(0))
             e.active_jobs = len(e.jobs)
         self.clock.now = start + timedelta(seconds=len(self.engineers) * step + 60)
-        for k, (username, _d, _g) in enumerate(DEMO_ENGINEERS[:len(self.engineers)]):
+        for k, (username, _d, _g) in enumerate(DEMO_ENGINEERS[: len(self.engineers)]):
             e = self.engineers[k]
-            actor = self.call("users.create_user", users.create_user, self.admin, username,
-                              e.name, "engineer", ENGINEER_PASSWORD, e.id)
+            actor = self.call(
+                "users.create_user",
+                users.create_user,
+                self.admin,
+                username,
+                e.name,
+                "engineer",
+                ENGINEER_PASSWORD,
+                e.id,
+            )
             e.ctx = self.base.as_actor(actor)
         self.projects_from = self.clock.now + timedelta(minutes=5)
 
     def engineer_ctx(self, e: DemoEngineer) -> ServiceContext:
         """The engineer's own login (created the first time they act; no password)."""
         if e.ctx is None:
-            actor = self.call("users.create_user", users.create_user, self.admin,
-                              e.membership_no, e.name, "engineer", None, e.id)
+            actor = self.call(
+                "users.create_user",
+                users.create_user,
+                self.admin,
+                e.membership_no,
+                e.name,
+                "engineer",
+                None,
+                e.id,
+            )
             e.ctx = self.base.as_actor(actor)
         return e.ctx
 
@@ -332,8 +390,14 @@ class Province:
                     return p
             return None
 
-        def story(p: DemoProject | None, i: int, label: str, stand: dict[int, int] | None = None,
-                  post: list[str] | None = None, which: str | None = None) -> DemoProject | None:
+        def story(
+            p: DemoProject | None,
+            i: int,
+            label: str,
+            stand: dict[int, int] | None = None,
+            post: list[str] | None = None,
+            which: str | None = None,
+        ) -> DemoProject | None:
             """Round 1 closes at deadline i (k + 1: after the last one, still open now)."""
             if p is None:
                 return None
@@ -348,9 +412,13 @@ class Province:
         small = lambda p: p.group in ("A", "B") and len(p.data.disciplines) == 4  # noqa: E731
         big_d = take(lambda p: p.group == "D" and "traffic" in p.data.disciplines)
         if big_d is None:
-            big_d = take(lambda p: p.group == "D") or take()
+            big_d = take(lambda p: p.group == "D")
             if big_d is not None:
                 _add_discipline(big_d, "traffic")
+            else:
+                big_d = take()
+                if big_d is not None:
+                    make_high_rise(big_d, rng, self.policy)
         story(big_d, k - 4, "unassigned (traffic, group D)")
         for n in range(2):
             p = story(take(small), 1 + n, "completed", {1: rng.randint(2, 5)})
@@ -359,18 +427,33 @@ class Province:
         story(take(), k + 1, "round 1 open")
         story(take(), k + 1, "round 1 open")
         story(take(small), k, "round 2 open (extended once)", {1: 0, 2: 3}, which="civil")
-        story(take(small), k - 1, "round 3 open (extended twice)", {1: 0, 2: 0, 3: 2},
-              which="mech")
+        story(take(small), k - 1, "round 3 open (extended twice)", {1: 0, 2: 0, 3: 2}, which="mech")
         story(take(small), k, "selected, waiting for signature", {1: 3})
         story(take(small), k - 2, "signed", {1: 3})
-        story(take(small), k - 3, "forced (no candidate in 3 rounds)", {1: 0, 2: 0, 3: 0},
-              which="elec")
-        story(take(small), k - 4, "withdrawn in writing, re-referred", {1: 3, 2: 2},
-              ["withdraw"], which="civil")
-        story(take(small), k - 3, "no-show, re-referred", {1: 3, 2: 2}, ["no_show"],
-              which="arch")
-        story(take(small), k - 5, "withdrawn in round 2, forced round", {1: 0, 2: 2},
-              ["withdraw"], which="mech")
+        story(
+            take(small),
+            k - 3,
+            "forced (no candidate in 3 rounds)",
+            {1: 0, 2: 0, 3: 0},
+            which="elec",
+        )
+        story(
+            take(small),
+            k - 4,
+            "withdrawn in writing, re-referred",
+            {1: 3, 2: 2},
+            ["withdraw"],
+            which="civil",
+        )
+        story(take(small), k - 3, "no-show, re-referred", {1: 3, 2: 2}, ["no_show"], which="arch")
+        story(
+            take(small),
+            k - 5,
+            "withdrawn in round 2, forced round",
+            {1: 0, 2: 2},
+            ["withdraw"],
+            which="mech",
+        )
         a5 = take(lambda p: "urban" in p.data.disciplines and p.group != "D")
         if a5 is not None:
             story(a5, k - 3, "A5: one engineer, one discipline")
@@ -406,19 +489,29 @@ class Province:
 
     def _dual_engineer(self, p: DemoProject) -> DemoEngineer | None:
         """An arch + urban member who could win both referrals of `p` (A5 shows)."""
-        best = [e for e in self.engineers
-                if {"arch", "urban"} <= set(e.disciplines) and self._static_ok(e, p.group,
-                                                                               self.year0)]
+        best = [
+            e
+            for e in self.engineers
+            if {"arch", "urban"} <= set(e.disciplines)
+            and self._static_ok(e, p.group, self.year0)
+            and e.paid_through >= self.year
+            and e.licence_expires >= self.today
+            and e.active_jobs < self.policy.max_active_jobs - 2
+            and e.used + 2 * p.data.area <= e.capacity(self.policy)
+        ]
         return max(best, key=lambda e: e.base_score) if best else None
 
     def _ready_time(self, p: DemoProject) -> datetime:
         i, dl = p.ready_i, self.dl
-        lo = max(self.projects_from + timedelta(minutes=40),
-                 dl[i - 2] if 2 <= i <= len(dl) + 1 else self.t0)
+        lo = max(
+            self.projects_from + timedelta(minutes=40),
+            dl[i - 2] if 2 <= i <= len(dl) + 1 else self.t0,
+        )
         if i <= len(dl):
             day = local_date(dl[i - 1])
-            t = self.pick_time(max(lo, at_local(day, time(8, 30))), at_local(day, time(14, 0)),
-                               OFFICE)
+            t = self.pick_time(
+                max(lo, at_local(day, time(8, 30))), at_local(day, time(14, 0)), OFFICE
+            )
         else:
             t = self.pick_time(lo, self.now - timedelta(minutes=3), OFFICE, EVENING_DESK)
         return t or lo + (self.now - lo) / 3
@@ -451,13 +544,16 @@ class Province:
                 docs.remove(rng.choice(docs[:7]))
         if p.gap == "drawings":
             drawings = False
-            docs = docs[:rng.randint(2, 5)]
+            docs = docs[: rng.randint(2, 5)]
         steps: list[tuple[str, Any]] = [("doc", d) for d in docs]
         if drawings:
             steps.append(("drawings", None))
         steps += [("fee", d) for d in fees]
-        times = sorted(self.pick_time(p.reg_at + timedelta(minutes=2), end - timedelta(minutes=2),
-                                      OFFICE) or p.reg_at for _ in steps)
+        # The counter's steps take the first three quarters; finance decides in the rest.
+        last = p.reg_at + (end - p.reg_at) * 3 / 4
+        times = sorted(
+            self.pick_time(p.reg_at + timedelta(seconds=30), last, OFFICE) or last for _ in steps
+        )
         for (kind, arg), t in zip(steps, times, strict=True):
             if kind == "doc":
                 self.at(t, self.ev_document, p, arg)
@@ -488,24 +584,30 @@ class Province:
                 self.at(self.pick_time(lo, hi, OFFICE), self.ev_licence, e)
             d = e.declaration
             if d is not None and d.ready and rng.random() < 0.01:
-                self.at(self.pick_time(lo, hi, ONLINE, working=False), self.ev_declare, e,
-                        False)
+                self.at(self.pick_time(lo, hi, ONLINE, working=False), self.ev_declare, e, False)
             elif (d is None or not d.ready) and rng.random() < 0.2:
                 self.at(self.pick_time(lo, hi, ONLINE, working=False), self.ev_declare, e, True)
         if self.year != self.year0:  # the walk crosses Nowruz: this year's declarations
             first = at_local(jalali_to_date(self.year, 1, 1), time(9, 0))
             for e in self.engineers:
                 if e.declaration is not None and e.declaration.ready and rng.random() < 0.8:
-                    self.at(self.pick_time(first, min(hi, first + timedelta(days=3)), ONLINE,
-                                           working=False), self.ev_declare, e, True)
+                    self.at(
+                        self.pick_time(
+                            first, min(hi, first + timedelta(days=3)), ONLINE, working=False
+                        ),
+                        self.ev_declare,
+                        e,
+                        True,
+                    )
         # The demo logins look at their cartables twice a working day.
         d = local_date(self.projects_from)
         while d <= self.today:
             if self.cal.is_working_day(d):
                 for k in range(min(2, len(self.engineers))):
                     for hh in (10, 18):
-                        self.at(at_local(d, time(hh, 10 + 7 * k)), self.ev_cartable,
-                                self.engineers[k])
+                        self.at(
+                            at_local(d, time(hh, 10 + 7 * k)), self.ev_cartable, self.engineers[k]
+                        )
             d += timedelta(days=1)
 
     # ------------------------------------------------------------------ the walk
@@ -548,13 +650,21 @@ class Province:
 
     def ev_document(self, p: DemoProject, kind: str) -> None:
         if p.id is not None:
-            self.call("projects.record_document", project_svc.record_document, self._clerk(),
-                      p.id, kind, f"{kind}-{p.file_no}.pdf", "application/pdf")
+            self.call(
+                "projects.record_document",
+                project_svc.record_document,
+                self._clerk(),
+                p.id,
+                kind,
+                f"{kind}-{p.file_no}.pdf",
+                "application/pdf",
+            )
 
     def ev_drawings(self, p: DemoProject) -> None:
         if p.id is not None:
-            self.call("projects.approve_drawings", project_svc.approve_drawings, self._clerk(),
-                      p.id)
+            self.call(
+                "projects.approve_drawings", project_svc.approve_drawings, self._clerk(), p.id
+            )
 
     def ev_fee(self, p: DemoProject, discipline: str, decide: str, end: datetime) -> None:
         if p.id is None:
@@ -562,24 +672,39 @@ class Province:
         amount = p.fees[discipline]
         if decide == "reject_then_repay":
             amount = amount // 10 * 9 // 1000 * 1000  # paid short: finance sends it back
-        fee = self.call("projects.record_fee_payment", project_svc.record_fee_payment,
-                        self._clerk(), p.id, discipline, amount,
-                        f"{self.rng.randrange(10**11, 10**12)}", local_date(self.clock.now),
-                        self.rng.choice(BANKS))
+        fee = self.call(
+            "projects.record_fee_payment",
+            project_svc.record_fee_payment,
+            self._clerk(),
+            p.id,
+            discipline,
+            amount,
+            f"{self.rng.randrange(10**11, 10**12)}",
+            local_date(self.clock.now),
+            self.rng.choice(BANKS),
+        )
         if fee is REFUSED or decide == "pending":
             return
         t = self.pick_time(self.clock.now, end - timedelta(seconds=30), OFFICE)
         self.at(t, self.ev_fee_decision, p, fee, decide, end, discipline)
 
-    def ev_fee_decision(self, p: DemoProject, fee: int, decide: str, end: datetime,
-                        discipline: str) -> None:
+    def ev_fee_decision(
+        self, p: DemoProject, fee: int, decide: str, end: datetime, discipline: str
+    ) -> None:
         finance = self.staff["finance"]
         if decide == "approve":
-            self.call("projects.decide_fee_payment", project_svc.decide_fee_payment, finance,
-                      fee, True)
+            self.call(
+                "projects.decide_fee_payment", project_svc.decide_fee_payment, finance, fee, True
+            )
             return
-        self.call("projects.decide_fee_payment", project_svc.decide_fee_payment, finance, fee,
-                  False, "مبلغ واریزی با تعرفه نظارت همخوانی ندارد")
+        self.call(
+            "projects.decide_fee_payment",
+            project_svc.decide_fee_payment,
+            finance,
+            fee,
+            False,
+            "مبلغ واریزی با تعرفه نظارت همخوانی ندارد",
+        )
         if decide == "reject_then_repay":
             t = self.pick_time(self.clock.now, end - timedelta(seconds=60), OFFICE)
             self.at(t, self.ev_fee, p, discipline, "approve", end)
@@ -596,26 +721,38 @@ class Province:
             r.deadline = deadline
             r.seen_rounds.add(1)
             for idx in r.pick:
-                self.at(self.clock.now + timedelta(minutes=self.rng.randint(5, 50)),
-                        self.ev_stand, p, r, 1, self.engineers[idx])
+                self.at(
+                    self.clock.now + timedelta(minutes=self.rng.randint(5, 50)),
+                    self.ev_stand,
+                    p,
+                    r,
+                    1,
+                    self.engineers[idx],
+                )
             self._schedule_stands(p, r, 1, self.clock.now, deadline)
 
     def _clerk(self) -> ServiceContext:
         return self.staff["clerk"] if self.rng.random() < 0.7 else self.staff["clerk2"]
 
     # ---- candidacy
-    def _schedule_stands(self, p: DemoProject, r: RefPlan, round_no: int, lo: datetime,
-                         deadline: datetime) -> None:
+    def _schedule_stands(
+        self, p: DemoProject, r: RefPlan, round_no: int, lo: datetime, deadline: datetime
+    ) -> None:
         n = r.stand.get(round_no)
         if n is None:
             n = _n_candidates(self.rng)
         hi = min(deadline - timedelta(minutes=2), self.now)
         for _ in range(n):
-            self.at(self.pick_time(lo + timedelta(minutes=1), hi, ONLINE, working=False),
-                    self.ev_stand, p, r, round_no, None)
+            self.at(
+                self.pick_time(lo + timedelta(minutes=1), hi, ONLINE, working=False),
+                self.ev_stand,
+                p,
+                r,
+                round_no,
+                None,
+            )
 
-    def ev_stand(self, p: DemoProject, r: RefPlan, round_no: int,
-                 who: DemoEngineer | None) -> None:
+    def ev_stand(self, p: DemoProject, r: RefPlan, round_no: int, who: DemoEngineer | None) -> None:
         """One engineer stands (C1–C4); a random one is drawn from those the books allow."""
         if r.deadline is None or self.clock.now >= r.deadline:
             return
@@ -628,8 +765,9 @@ class Province:
                 continue
             r.standing.add(e.idx)
             if e.idx not in r.cancelled and self.rng.random() < 0.06:  # C4: cancels once
-                t = self.pick_time(self.clock.now, r.deadline - timedelta(minutes=3), ONLINE,
-                                   working=False)
+                t = self.pick_time(
+                    self.clock.now, r.deadline - timedelta(minutes=3), ONLINE, working=False
+                )
                 self.at(t, self.ev_cancel, p, r, e, round_no)
             return
 
@@ -640,8 +778,9 @@ class Province:
         r.standing.discard(e.idx)
         r.cancelled.add(e.idx)
         if self.rng.random() < 0.4 and r.deadline is not None:  # and stands again
-            t = self.pick_time(self.clock.now, r.deadline - timedelta(minutes=2), ONLINE,
-                               working=False)
+            t = self.pick_time(
+                self.clock.now, r.deadline - timedelta(minutes=2), ONLINE, working=False
+            )
             self.at(t, self.ev_stand, p, r, round_no, e)
 
     def _candidate(self, p: DemoProject, r: RefPlan) -> DemoEngineer | None:
@@ -654,28 +793,43 @@ class Province:
         owners = p.owner_codes
         for _ in range(12):
             e = self.rng.choices(engs, cum_weights=cum)[0]
-            if (e.idx in r.standing or e.idx in r.withdrawn or e.national_id in owners
-                    or owners.intersection(e.ties) or e.licence_expires < on
-                    or e.paid_through < year
-                    or e.used + r.area > e.capacity(self.policy)
-                    or e.active_jobs >= self.policy.max_active_jobs):
+            if (
+                e.idx in r.standing
+                or e.idx in r.withdrawn
+                or e.national_id in owners
+                or owners.intersection(e.ties)
+                or e.licence_expires < on
+                or e.paid_through < year
+                or e.used + r.area > e.capacity(self.policy)
+                or e.active_jobs >= self.policy.max_active_jobs
+            ):
                 continue
             return e
         return None
 
     def _static_ok(self, e: DemoEngineer, group: str, year: int) -> bool:
         d = e.declaration
-        return (d is not None and d.year == year and d.ready and d.rules_accepted
-                and group in d.groups and not (e.flags - {"F5"})
-                and group in self.policy.grade_groups.get(e.grade, frozenset())
-                and not e.convicted_on(self.today, self.policy))
+        return (
+            d is not None
+            and d.year == year
+            and d.ready
+            and d.rules_accepted
+            and group in d.groups
+            and not (e.flags - {"F5"})
+            and group in self.policy.grade_groups.get(e.grade, frozenset())
+            and not e.convicted_on(self.today, self.policy)
+        )
 
-    def _pool(self, discipline: str, group: str, year: int
-              ) -> tuple[list[DemoEngineer], list[float]]:
+    def _pool(
+        self, discipline: str, group: str, year: int
+    ) -> tuple[list[DemoEngineer], list[float]]:
         key = (discipline, group, year)
         if key not in self.pools:
-            engs = [e for e in self.engineers if discipline in e.disciplines and e.weight > 0
-                    and self._static_ok(e, group, year)]
+            engs = [
+                e
+                for e in self.engineers
+                if discipline in e.disciplines and e.weight > 0 and self._static_ok(e, group, year)
+            ]
             cum, acc = [], 0.0
             for e in engs:
                 acc += e.weight
@@ -688,8 +842,13 @@ class Province:
         items = self.call("candidacy.cartable", candidacy.cartable, e.ctx, e.id)
         if items is REFUSED:
             return
-        free = [i for i in items if not i.standing and i.referral_id in self.ref_by_id
-                and self.ref_by_id[i.referral_id][1].stand.get(i.round_no, 1) > 0]
+        free = [
+            i
+            for i in items
+            if not i.standing
+            and i.referral_id in self.ref_by_id
+            and self.ref_by_id[i.referral_id][1].stand.get(i.round_no, 1) > 0
+        ]
         if free:
             item = self.rng.choice(free)
             p, r = self.ref_by_id[item.referral_id]
@@ -698,12 +857,22 @@ class Province:
     # ---- after each deadline and each end of a signing window
     def _review(self, only: list[DemoProject] | None = None) -> None:
         """Read the referrals back and let each plan react: signatures, withdrawals, stands."""
-        active = [p for p in (only or self.projects) if p.id is not None and p.active
-                  and p.ready_at is not None and p.ready_at <= self.clock.now]
+        active = [
+            p
+            for p in (only or self.projects)
+            if p.id is not None
+            and p.active
+            and p.ready_at is not None
+            and p.ready_at <= self.clock.now
+        ]
         if not active:
             return
-        refs = self.call("queries.referrals_overview", queries.referrals_overview, self.system,
-                         [p.id for p in active])
+        refs = self.call(
+            "queries.referrals_overview",
+            queries.referrals_overview,
+            self.system,
+            [p.id for p in active],
+        )
         by_project: dict[int, list[ReferralOut]] = {}
         for x in refs:
             by_project.setdefault(x.project_id, []).append(x)
@@ -712,8 +881,7 @@ class Province:
             if x.status == "selected" and x.decided_at not in r.seen_selections:
                 r.seen_selections.add(x.decided_at)
                 self._after_selection(p, r, x)
-            elif (x.status == "open" and x.deadline is not None
-                  and x.round_no not in r.seen_rounds):
+            elif x.status == "open" and x.deadline is not None and x.round_no not in r.seen_rounds:
                 r.seen_rounds.add(x.round_no)
                 r.deadline = x.deadline
                 if _running_kind(x) != FORCED:
@@ -733,8 +901,11 @@ class Province:
         for rnd in x.rounds:
             if rnd.outcome in ("withdrawn", "no_show") and rnd.engineer_id in self.eng_by_id:
                 r.withdrawn.add(self.eng_by_id[rnd.engineer_id].idx)
-        holder = (self.eng_by_id[x.engineer_id].idx
-                  if x.status in ("selected", "signed") and x.engineer_id else None)
+        holder = (
+            self.eng_by_id[x.engineer_id].idx
+            if x.status in ("selected", "signed") and x.engineer_id
+            else None
+        )
         if holder != r.holder:
             if r.holder is not None:
                 old = self.engineers[r.holder]
@@ -752,8 +923,9 @@ class Province:
         if x.sign_from is None or x.sign_until is None:
             return
         if action == "sign":
-            t = self.pick_time(x.sign_from + timedelta(minutes=5),
-                               x.sign_until - timedelta(minutes=10), OFFICE)
+            t = self.pick_time(
+                x.sign_from + timedelta(minutes=5), x.sign_until - timedelta(minutes=10), OFFICE
+            )
             self.at(t, self.ev_sign, p, r)
         elif action == "withdraw":
             t = self.pick_time(x.sign_from, x.sign_until - timedelta(minutes=45), OFFICE)
@@ -766,8 +938,9 @@ class Province:
 
     def ev_withdraw(self, p: DemoProject, r: RefPlan) -> None:
         letter = f"{self.year}/{self.rng.randint(1000, 9999)}"
-        got = self.call("deadlines.record_withdrawal", deadlines.record_withdrawal,
-                        self._clerk(), r.id, letter)
+        got = self.call(
+            "deadlines.record_withdrawal", deadlines.record_withdrawal, self._clerk(), r.id, letter
+        )
         if got is not REFUSED:
             self._review([p])
 
@@ -780,8 +953,13 @@ class Province:
 
     def ev_complete(self, p: DemoProject) -> None:
         cert = f"پ-{self.year}-{self.rng.randint(100, 999)}"
-        got = self.call("projects.complete_project", project_svc.complete_project,
-                        self.staff["manager"], p.id, cert)
+        got = self.call(
+            "projects.complete_project",
+            project_svc.complete_project,
+            self.staff["manager"],
+            p.id,
+            cert,
+        )
         if got is REFUSED:
             return
         p.active = False
@@ -799,16 +977,23 @@ class Province:
         if year > self.year:
             return
         actor = self.engineer_ctx(e) if self.rng.random() < 0.5 else self._clerk()
-        got = self.call("engineers.request_renewal", engineer_svc.request_renewal, actor, e.id,
-                        year)
+        got = self.call(
+            "engineers.request_renewal", engineer_svc.request_renewal, actor, e.id, year
+        )
         if got is REFUSED:
             return
         t = self.pick_time(self.clock.now, self.clock.now + timedelta(days=2), OFFICE)
         self.at(t, self.ev_renew_approve, e, year)
 
     def ev_renew_approve(self, e: DemoEngineer, year: int) -> None:
-        got = self.call("engineers.approve_renewal", engineer_svc.approve_renewal,
-                        self.staff["finance"], e.id, year, MEMBERSHIP_FEE)
+        got = self.call(
+            "engineers.approve_renewal",
+            engineer_svc.approve_renewal,
+            self.staff["finance"],
+            e.id,
+            year,
+            MEMBERSHIP_FEE,
+        )
         if got is REFUSED:
             return
         t = self.pick_time(self.clock.now, self.clock.now + timedelta(days=2), OFFICE)
@@ -816,8 +1001,14 @@ class Province:
 
     def ev_renew_pay(self, e: DemoEngineer, year: int) -> None:
         ref = f"{self.rng.randrange(10**11, 10**12)}"
-        got = self.call("engineers.record_membership_payment",
-                        engineer_svc.record_membership_payment, self._clerk(), e.id, year, ref)
+        got = self.call(
+            "engineers.record_membership_payment",
+            engineer_svc.record_membership_payment,
+            self._clerk(),
+            e.id,
+            year,
+            ref,
+        )
         if got is REFUSED:
             return
         e.paid_through = year
@@ -827,20 +1018,29 @@ class Province:
 
     def ev_licence(self, e: DemoEngineer) -> None:
         new = self.today + timedelta(days=5 * 365)
-        self.call("engineers.update_engineer", engineer_svc.update_engineer, self._clerk(), e.id,
-                  {"licence_expires": new})
+        self.call(
+            "engineers.update_engineer",
+            engineer_svc.update_engineer,
+            self._clerk(),
+            e.id,
+            {"licence_expires": new},
+        )
         e.licence_expires = new
 
     def ev_declare(self, e: DemoEngineer, ready: bool) -> None:
         year = jalali_year(self.clock.now)
         old = e.declaration
-        groups = (old.groups if old is not None and old.groups
-                  else tuple(sorted(self.policy.grade_groups.get(e.grade, ("A",)))))
+        groups = (
+            old.groups
+            if old is not None and old.groups
+            else tuple(sorted(self.policy.grade_groups.get(e.grade, ("A",))))
+        )
         pct = old.supervision_percent if old is not None else Decimal(60)
         d = DeclarationIn(year, ready, True, groups, pct)
         actor = self.engineer_ctx(e) if self.rng.random() < 0.7 else self._clerk()
-        got = self.call("engineers.submit_declaration", engineer_svc.submit_declaration, actor,
-                        e.id, d)
+        got = self.call(
+            "engineers.submit_declaration", engineer_svc.submit_declaration, actor, e.id, d
+        )
         if got is not REFUSED:
             e.declaration = d
             self.pools.clear()
@@ -849,6 +1049,7 @@ class Province:
     def summary(self, took: float) -> None:
         w = self.out.write
         with self.base.tx() as s:
+
             def by(*cols) -> dict[Any, int]:
                 rows = s.execute(select(*cols, func.count()).group_by(*cols)).all()
                 return {(r[0] if len(cols) == 1 else tuple(r[:-1])): r[-1] for r in rows}
@@ -858,9 +1059,13 @@ class Province:
             groups = by(m.Project.group)
             refs_by = by(m.Referral.status)
             methods = by(m.Referral.method)
-            open_rounds = dict(s.execute(
-                select(m.Round.no, func.count()).where(m.Round.outcome.is_(None))
-                .group_by(m.Round.no)).all())
+            open_rounds = dict(
+                s.execute(
+                    select(m.Round.no, func.count())
+                    .where(m.Round.outcome.is_(None))
+                    .group_by(m.Round.no)
+                ).all()
+            )
             outcomes = by(m.Round.outcome)
             withdrawals = by(m.Withdrawal.kind)
             cands_by = by(m.Candidacy.status)
@@ -869,20 +1074,30 @@ class Province:
             n_owners = s.scalar(select(func.count()).select_from(m.Owner))
             n_notes = s.scalar(select(func.count()).select_from(m.Notification))
             n_audit = s.scalar(select(func.count()).select_from(m.AuditEntry))
-            next_deadline = s.scalar(select(func.min(m.Round.deadline))
-                                     .where(m.Round.outcome.is_(None)))
-            next_sign = s.scalar(select(func.min(m.Referral.sign_from))
-                                 .where(m.Referral.status == "selected"))
+            next_deadline = s.scalar(
+                select(func.min(m.Round.deadline)).where(m.Round.outcome.is_(None))
+            )
+            window = s.execute(
+                select(func.min(m.Referral.sign_from), func.min(m.Referral.sign_until)).where(
+                    m.Referral.status == "selected"
+                )
+            ).one()
         disc = Counter(e.disciplines[-1] for e in self.engineers)
-        w(f"\nDemo province built in {took:.1f}s (seed {self.seed}; simulated clock "
-          f"{format_jalali_datetime(self.t0)} → {format_jalali_datetime(self.now)} Tehran)\n")
+        w(
+            f"\nDemo province built in {took:.1f}s (seed {self.seed}; simulated clock "
+            f"{format_jalali_datetime(self.t0)} → {format_jalali_datetime(self.now)} Tehran)\n"
+        )
         w(f"  engineers    {n_eng}  by discipline {_fmt(disc)}\n")
         w(f"               by grade {_fmt(Counter(e.grade for e in self.engineers))}\n")
-        w(f"  projects     {sum(projects_by.values())}  {_fmt(projects_by)}; "
-          f"groups {_fmt(groups)}; owners {n_owners}\n")
+        w(
+            f"  projects     {sum(projects_by.values())}  {_fmt(projects_by)}; "
+            f"groups {_fmt(groups)}; owners {n_owners}\n"
+        )
         w(f"  referrals    {sum(refs_by.values())}  {_fmt(refs_by)}\n")
-        w(f"               method {_fmt({k or '-': v for k, v in methods.items()})}; "
-          f"open rounds by round no {_fmt(open_rounds)}\n")
+        w(
+            f"               method {_fmt({k or '-': v for k, v in methods.items()})}; "
+            f"open rounds by round no {_fmt(open_rounds)}\n"
+        )
         w(f"  rounds       {_fmt({k or 'running': v for k, v in outcomes.items()})}\n")
         w(f"  withdrawals  {_fmt(withdrawals)}\n")
         w(f"  candidacies  {sum(cands_by.values())}  {_fmt(cands_by)}\n")
@@ -890,30 +1105,95 @@ class Province:
         w(f"  users        {_fmt(roles)}; notifications {n_notes}; audit entries {n_audit}\n")
         if next_deadline:
             w(f"  next deadline {format_jalali_datetime(next_deadline)}")
-            if next_sign:
-                w(f"; next signing window opens {format_jalali_datetime(next_sign)}")
+            if window[0] is not None:
+                sign_from, sign_until = (_aware(t) for t in window)
+                w(
+                    f"; signing window {format_jalali_datetime(sign_from)}–"
+                    f"{format_jalali_datetime(sign_until)[-5:]}"
+                    + (" (open now)" if sign_from <= self.now else "")
+                )
             w("\n")
         if not refs_by.get("selected"):
-            w("  (no selection waits for its signature right now: between 12:00 and 20:00 of a "
-              "working day every window of the last decision has closed, A9)\n")
+            w(
+                "  (no selection waits for its signature right now: between 12:00 and 20:00 of a "
+                "working day every window of the last decision has closed, A9)\n"
+            )
         if self.refusals:
             w(f"  refused by the rules {_fmt(self.refusals)}\n")
         self._showcase(w)
+        self._why_not(w)
+        w("  phases: " + ", ".join(f"{k} {v:.1f}s" for k, v in self.phases.items()) + "\n")
         w("  time per service (wall s / CPU s / calls):\n")
         for name, secs in sorted(self.timing.items(), key=lambda kv: -kv[1])[:10]:
-            n = self.calls[name] + sum(v for k, v in self.refusals.items()
-                                       if k.startswith(name + ":"))
-            w(f"    {name:<38} {secs:6.1f} {self.cpu[name]:6.1f} {n:6d}"
-              f"   {1000 * secs / max(1, n):6.1f} ms each\n")
+            n = self.calls[name] + sum(
+                v for k, v in self.refusals.items() if k.startswith(name + ":")
+            )
+            w(
+                f"    {name:<38} {secs:6.1f} {self.cpu[name]:6.1f} {n:6d}"
+                f"   {1000 * secs / max(1, n):6.1f} ms each\n"
+            )
         w("\nLogins (demo passwords):\n")
         w(f"  {ADMIN[0]:<10} {ADMIN[2]:<12} admin\n")
         for name, _full, role, password in STAFF:
             w(f"  {name:<10} {password:<12} {role}\n")
-        for k, (username, disc_, grade) in enumerate(DEMO_ENGINEERS[:len(self.engineers)]):
+        for k, (username, disc_, grade) in enumerate(DEMO_ENGINEERS[: len(self.engineers)]):
             e = self.engineers[k]
             note = ", membership fee owed: G3" if e.paid_through < self.year else ""
-            w(f"  {username:<10} {ENGINEER_PASSWORD:<12} engineer {e.membership_no} "
-              f"({disc_}, grade {grade}{note})\n")
+            w(
+                f"  {username:<10} {ENGINEER_PASSWORD:<12} engineer {e.membership_no} "
+                f"({disc_}, grade {grade}{note})\n"
+            )
+
+    def _why_not(self, w: Callable[[str], Any]) -> None:
+        """A few members the rules keep out of an open referral, and why (C2's conditions)."""
+        refs = [
+            x
+            for x in queries.referrals_overview(self.system)
+            if x.status == "open" and x.deadline is not None and x.round_no == 1
+        ]
+        if not refs:
+            return
+        ref = min(refs, key=lambda x: (x.discipline != "mech", x.group, x.id))
+        today, year = self.today, self.year
+        probes: list[tuple[str, DemoEngineer | None]] = [
+            ("eng3", self.engineers[2] if len(self.engineers) > 2 else None)
+        ]
+
+        def fits(e: DemoEngineer) -> bool:  # otherwise a candidate for this referral
+            d = e.declaration
+            return (
+                ref.discipline in e.disciplines
+                and d is not None
+                and d.ready
+                and d.rules_accepted
+                and ref.group in d.groups
+            )
+
+        def clean(e: DemoEngineer) -> bool:  # no general condition fails
+            return (
+                not e.flags
+                and e.licence_expires >= today
+                and e.paid_through >= year
+                and not e.convicted_on(today, self.policy)
+            )
+
+        for label, pred in (
+            ("licence expired", lambda e: fits(e) and e.licence_expires < today),
+            ("conviction", lambda e: fits(e) and e.convicted_on(today, self.policy)),
+            ("membership owed", lambda e: fits(e) and e.paid_through < year),
+            ("execution project", lambda e: fits(e) and "G5" in e.flags),
+            ("municipality", lambda e: fits(e) and "S6" in e.flags),
+            ("not ready", lambda e: ref.discipline in e.disciplines and not _ready(e) and clean(e)),
+            ("other discipline", lambda e: ref.discipline not in e.disciplines and clean(e)),
+        ):
+            probes.append((label, next((e for e in self.engineers[3:] if pred(e)), None)))
+        w(f"  why not ({ref.file_no} {ref.discipline}, group {ref.group}, round 1):\n")
+        for label, e in probes:
+            if e is None:
+                continue
+            rules = self.call("candidacy.why_not", candidacy.why_not, self.system, e.id, ref.id)
+            if rules is not REFUSED:
+                w(f"    {e.membership_no} {label:<17} {' '.join(x.rule for x in rules) or '-'}\n")
 
     def _showcase(self, w: Callable[[str], Any]) -> None:
         shown = [p for p in self.projects if p.label and p.id is not None]
@@ -934,6 +1214,16 @@ class Province:
             w(f"    {p.file_no} {p.group}  {p.label:<36} {', '.join(parts)}\n")
 
 
+def _ready(e: DemoEngineer) -> bool:
+    d = e.declaration
+    return d is not None and d.ready and d.rules_accepted
+
+
+def _aware(t: datetime) -> datetime:
+    """SQLite hands back naive UTC datetimes from an aggregate."""
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
 def _fmt(d: dict[Any, int] | Counter) -> str:
     return ", ".join(f"{k}: {v}" for k, v in sorted(d.items(), key=lambda kv: str(kv[0])))
 
@@ -945,8 +1235,11 @@ def _n_candidates(rng: random.Random) -> int:
 def _running_kind(x: ReferralOut) -> str:
     """W4: a round opened by a lost selection from round 2 on (or a forced one) is forced."""
     last = x.rounds[-1] if x.rounds else None
-    if last is not None and last.outcome in ("withdrawn", "no_show") and (
-            last.no >= 2 or last.kind == FORCED):
+    if (
+        last is not None
+        and last.outcome in ("withdrawn", "no_show")
+        and (last.no >= 2 or last.kind == FORCED)
+    ):
         return FORCED
     return "candidacy"
 

@@ -7,6 +7,7 @@ crash half-way rolls the whole deadline back, so nothing is decided twice or hal
 
 from __future__ import annotations
 
+import hashlib
 import json
 import zlib
 from collections import defaultdict
@@ -112,14 +113,14 @@ def _record_run(
     outputs: object,
     decided: int,
 ) -> int:
-    text = canonical_json(inputs)
+    text = canonical_json(inputs)  # once: stored and hashed (large forced pools)
     run = DeadlineRun(
         kind=kind,
         deadline=at,
         started_at=started,
         finished_at=ctx.now(),
         decided=decided,
-        input_digest=digest(inputs),
+        input_digest=hashlib.sha256(text.encode()).hexdigest(),
         output_digest=digest(outputs),
         snapshot=zlib.compress(text.encode(), 6),
         actor=ctx.actor.username,
@@ -396,6 +397,11 @@ def record_signature(ctx: ServiceContext, referral_id: int) -> None:
         ):
             raise RuleViolation({"A9"})
         ref.status, ref.signed_at = "signed", now
+        s.execute(  # the other candidacies have nothing left to stand for
+            update(Candidacy)
+            .where(Candidacy.referral_id == ref.id, Candidacy.status == "active")
+            .values(status="closed")
+        )
         audit(
             s,
             ctx,

@@ -105,7 +105,7 @@ def register_engineer(ctx: ServiceContext, e: EngineerIn) -> int:
         )
         s.add(row)
         s.flush()
-        _apply(s, row, e.__dict__, now)
+        _apply(s, row, e.__dict__, now, new=True)
         audit(s, ctx, "engineer.register", "engineer", row.id, after=_public(e.__dict__))
         return row.id
 
@@ -257,7 +257,9 @@ _SCALARS = (
 )
 
 
-def _apply(s: Session, row: Engineer, values: dict[str, Any], now: datetime) -> None:
+def _apply(
+    s: Session, row: Engineer, values: dict[str, Any], now: datetime, new: bool = False
+) -> None:
     """Write the given EngineerIn fields; list fields replace what was there."""
     for k in _SCALARS:
         if k in values and (values[k] is not None or k in ("national_id", "mobile")):
@@ -276,7 +278,8 @@ def _apply(s: Session, row: Engineer, values: dict[str, Any], now: datetime) -> 
         if "licence_expires" in values:
             lic.expires_on = values["licence_expires"]
     if "competences" in values:
-        s.execute(delete(Competence).where(Competence.engineer_id == eid))
+        if not new:
+            s.execute(delete(Competence).where(Competence.engineer_id == eid))
         s.add_all(
             Competence(
                 engineer_id=eid,
@@ -288,18 +291,20 @@ def _apply(s: Session, row: Engineer, values: dict[str, Any], now: datetime) -> 
             for c in values["competences"]
         )
     if "convictions" in values:
-        s.execute(delete(Conviction).where(Conviction.engineer_id == eid))
+        if not new:
+            s.execute(delete(Conviction).where(Conviction.engineer_id == eid))
         s.add_all(
             Conviction(engineer_id=eid, degree=c.degree, starts_on=c.start, ends_on=c.end)
             for c in values["convictions"]
         )
     if values.get("declaration") is not None:
         d: DeclarationIn = values["declaration"]
-        s.execute(
-            delete(DeclarationRow).where(
-                DeclarationRow.engineer_id == eid, DeclarationRow.year == d.year
+        if not new:
+            s.execute(
+                delete(DeclarationRow).where(
+                    DeclarationRow.engineer_id == eid, DeclarationRow.year == d.year
+                )
             )
-        )
         s.add(
             DeclarationRow(
                 engineer_id=eid,
@@ -312,21 +317,23 @@ def _apply(s: Session, row: Engineer, values: dict[str, Any], now: datetime) -> 
             )
         )
     if "financial_ties" in values:
-        s.execute(delete(FinancialTie).where(FinancialTie.engineer_id == eid))
+        if not new:
+            s.execute(delete(FinancialTie).where(FinancialTie.engineer_id == eid))
         s.add_all(
             FinancialTie(engineer_id=eid, national_code=normalize_digits(c))
             for c in sorted(set(values["financial_ties"]))
         )
     if "jobs" in values:  # earlier work: replaces the holds that are not referrals
-        s.execute(
-            update(CapacityHold)
-            .where(
-                CapacityHold.engineer_id == eid,
-                CapacityHold.referral_id.is_(None),
-                CapacityHold.released_at.is_(None),
+        if not new:
+            s.execute(
+                update(CapacityHold)
+                .where(
+                    CapacityHold.engineer_id == eid,
+                    CapacityHold.referral_id.is_(None),
+                    CapacityHold.released_at.is_(None),
+                )
+                .values(released_at=now, release_reason="replaced")
             )
-            .values(released_at=now, release_reason="replaced")
-        )
         s.add_all(
             CapacityHold(
                 engineer_id=eid,
@@ -338,19 +345,25 @@ def _apply(s: Session, row: Engineer, values: dict[str, Any], now: datetime) -> 
             for j in values["jobs"]
         )
     if values.get("membership_paid_through") is not None:
-        _set_paid_through(s, row, values["membership_paid_through"], now)
+        _set_paid_through(s, row, values["membership_paid_through"], now, new)
     s.flush()
 
 
-def _set_paid_through(s: Session, row: Engineer, through: int, now: datetime) -> None:
+def _set_paid_through(
+    s: Session, row: Engineer, through: int, now: datetime, new: bool = False
+) -> None:
     """An import of the member system's state: every year up to `through` paid, none after."""
     row.member_since = min(row.member_since, through)
-    s.execute(
-        delete(MembershipYear).where(
-            MembershipYear.engineer_id == row.id, MembershipYear.year > through
+    have: set[int] = set()
+    if not new:
+        s.execute(
+            delete(MembershipYear).where(
+                MembershipYear.engineer_id == row.id, MembershipYear.year > through
+            )
         )
-    )
-    have = set(s.scalars(select(MembershipYear.year).where(MembershipYear.engineer_id == row.id)))
+        have = set(
+            s.scalars(select(MembershipYear.year).where(MembershipYear.engineer_id == row.id))
+        )
     s.add_all(
         MembershipYear(
             engineer_id=row.id,
@@ -363,11 +376,12 @@ def _set_paid_through(s: Session, row: Engineer, through: int, now: datetime) ->
         for y in range(row.member_since, through + 1)
         if y not in have
     )
-    s.execute(
-        update(MembershipYear)
-        .where(MembershipYear.engineer_id == row.id, MembershipYear.year <= through)
-        .values(status="paid")
-    )
+    if not new:
+        s.execute(
+            update(MembershipYear)
+            .where(MembershipYear.engineer_id == row.id, MembershipYear.year <= through)
+            .values(status="paid")
+        )
     row.membership_paid_through = through
 
 
