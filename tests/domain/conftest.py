@@ -49,12 +49,20 @@ def load_policy_values() -> dict[str, Any]:
     return values
 
 
-def make_engineer(eid: int, *, membership_no: str | None = None, grade: str = "1",
-                  disciplines: Iterable[str] = DISCIPLINES, competences=None,
-                  declaration: Declaration | str | None = "default",
-                  groups: Iterable[str] = "ABCD", percent: Decimal | int = 100,
-                  base_score: Decimal | int | str = 100, used_m2: Decimal | int | str = 0,
-                  **kw: Any) -> SupervisorState:
+def make_engineer(
+    eid: int,
+    *,
+    membership_no: str | None = None,
+    grade: str = "1",
+    disciplines: Iterable[str] = DISCIPLINES,
+    competences=None,
+    declaration: Declaration | str | None = "default",
+    groups: Iterable[str] = "ABCD",
+    percent: Decimal | int = 100,
+    base_score: Decimal | int | str = 100,
+    used_m2: Decimal | int | str = 0,
+    **kw: Any,
+) -> SupervisorState:
     """An engineer who passes every rule unless told otherwise.
 
     Grade 1 supervision in every discipline (19,200 m² × percent), membership paid for 1405,
@@ -76,24 +84,55 @@ def make_engineer(eid: int, *, membership_no: str | None = None, grade: str = "1
     )
 
 
-def make_referral(referral_id: int = 1, project_id: int = 1, discipline: str = "civil", *,
-                  group: str = "B", area: Decimal | int | str = 300,
-                  owners: Iterable[str] = (), withdrawn: Iterable[int] = ()) -> ReferralFacts:
-    return ReferralFacts(referral_id, project_id, discipline, group, Decimal(area),
-                         frozenset(owners), frozenset(withdrawn))
+def make_referral(
+    referral_id: int = 1,
+    project_id: int = 1,
+    discipline: str = "civil",
+    *,
+    group: str = "B",
+    area: Decimal | int | str = 300,
+    owners: Iterable[str] = (),
+    withdrawn: Iterable[int] = (),
+) -> ReferralFacts:
+    return ReferralFacts(
+        referral_id,
+        project_id,
+        discipline,
+        group,
+        Decimal(area),
+        frozenset(owners),
+        frozenset(withdrawn),
+    )
 
 
-def make_due(facts: ReferralFacts, candidates: Iterable[tuple[int, str]] = (), *,
-             file_no: str = "1405-0001", entered_at: str = "1405-08-25 09:00",
-             round_no: int = 1, round_kind: str = "candidacy") -> DueReferral:
+def make_due(
+    facts: ReferralFacts,
+    candidates: Iterable[tuple[int, str]] = (),
+    *,
+    file_no: str = "1405-0001",
+    entered_at: str = "1405-08-25 09:00",
+    round_no: int = 1,
+    round_kind: str = "candidacy",
+) -> DueReferral:
     """`candidates` are (engineer id, Jalali time they stood)."""
-    return DueReferral(facts, file_no, T(entered_at), round_no, round_kind,
-                       tuple(Candidate(e, T(at)) for e, at in candidates))
+    return DueReferral(
+        facts,
+        file_no,
+        T(entered_at),
+        round_no,
+        round_kind,
+        tuple(Candidate(e, T(at)) for e, at in candidates),
+    )
 
 
-def make_snapshot(referrals: Iterable[DueReferral], supervisors: Iterable[SupervisorState], *,
-                  at: str = DEADLINE, pools: dict[str, tuple[int, ...]] | None = None,
-                  chosen: dict[int, frozenset[int]] | None = None) -> DeadlineSnapshot:
+def make_snapshot(
+    referrals: Iterable[DueReferral],
+    supervisors: Iterable[SupervisorState],
+    *,
+    at: str = DEADLINE,
+    pools: dict[str, tuple[int, ...]] | None = None,
+    chosen: dict[int, frozenset[int]] | None = None,
+) -> DeadlineSnapshot:
     """Pools default to every supervisor, for every discipline."""
     people = {s.id: s for s in supervisors}
     if pools is None:
@@ -118,6 +157,7 @@ def make_policy(policy_values):
         raw = copy.deepcopy(policy_values)
         raw.update(overrides)
         return Policy.from_mapping(raw)
+
     return _make
 
 
@@ -131,6 +171,7 @@ def cal(policy) -> WorkCalendar:
 def cal_with_holidays(policy):
     def _make(*jalali_days: str) -> WorkCalendar:
         return WorkCalendar.of(policy.weekend, [parse_jalali_date(d) for d in jalali_days])
+
     return _make
 
 
@@ -157,5 +198,6 @@ def snapshot():
 @pytest.fixture(scope="session")
 def factories():
     """All factories in one namespace, for hypothesis strategies (`f.engineer(...)`)."""
-    return SimpleNamespace(engineer=make_engineer, referral=make_referral, due=make_due,
-                           snapshot=make_snapshot)
+    return SimpleNamespace(
+        engineer=make_engineer, referral=make_referral, due=make_due, snapshot=make_snapshot
+    )

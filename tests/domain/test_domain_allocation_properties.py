@@ -25,8 +25,11 @@ from app.domain.state import Competence, Declaration
 CODES = ("5260181591", "0012345679", "1111111111")
 STOOD = ("1405-08-24 09:00", "1405-08-25 10:00", "1405-08-26 10:00", "1405-08-26 19:59")
 
-SETTINGS = settings(max_examples=150, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SETTINGS = settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 DEFECTS = (
@@ -50,16 +53,22 @@ def engineers(draw, make_engineer, eid: int, membership_no: str):
     if draw(st.integers(0, 3)):
         disciplines = DISCIPLINES
     else:
-        disciplines = draw(st.lists(st.sampled_from(DISCIPLINES), min_size=1, max_size=3,
-                                    unique=True))
+        disciplines = draw(
+            st.lists(st.sampled_from(DISCIPLINES), min_size=1, max_size=3, unique=True)
+        )
     grade = draw(st.sampled_from(GRADES))
     comps = [Competence(d, grade) for d in disciplines]
     if not draw(st.integers(0, 4)):
-        comps.append(Competence(draw(st.sampled_from(DISCIPLINES)), draw(st.sampled_from(GRADES)),
-                                kind="design"))
+        comps.append(
+            Competence(
+                draw(st.sampled_from(DISCIPLINES)), draw(st.sampled_from(GRADES)), kind="design"
+            )
+        )
     defect = draw(st.sampled_from([{}] * len(DEFECTS) + list(DEFECTS)))
     return make_engineer(
-        eid, membership_no=membership_no, competences=tuple(comps),
+        eid,
+        membership_no=membership_no,
+        competences=tuple(comps),
         percent=draw(st.sampled_from([10, 60, 100, 100, 100, 100])),
         base_score=draw(st.sampled_from(["0", "10", "50", "50", "100", "-5", "12.34"])),
         used_m2=draw(st.sampled_from(["0", "0", "0", "900", "5300", "11000", "18700", "18900"])),
@@ -87,28 +96,47 @@ def snapshots(draw, f) -> DeadlineSnapshot:
         file_no = f"1405-{draw(st.integers(1, 9)):04d}-{pid}"
         if draw(st.booleans()):
             chosen[pid] = frozenset(draw(st.lists(st.sampled_from(ids), max_size=1)))
-        for disc in draw(st.lists(st.sampled_from(DISCIPLINES), min_size=1, max_size=4,
-                                  unique=True)):
+        for disc in draw(
+            st.lists(st.sampled_from(DISCIPLINES), min_size=1, max_size=4, unique=True)
+        ):
             rid += 1
             cands = draw(st.lists(st.sampled_from(ids), unique=True, min_size=1, max_size=n))
             stood = [(e, draw(st.sampled_from(STOOD))) for e in cands]
-            withdrawn = frozenset(draw(st.lists(st.sampled_from(ids), max_size=1))
-                                  if not draw(st.integers(0, 3)) else ())
+            withdrawn = frozenset(
+                draw(st.lists(st.sampled_from(ids), max_size=1))
+                if not draw(st.integers(0, 3))
+                else ()
+            )
             kind = draw(st.sampled_from([CANDIDACY, CANDIDACY, CANDIDACY, "forced"]))
-            dues.append(f.due(
-                f.referral(rid, pid, disc, group=group, area=area, owners=owners,
-                           withdrawn=withdrawn),
-                stood if kind == CANDIDACY else [], file_no=file_no, entered_at=entered,
-                round_no=draw(st.integers(1, 3)), round_kind=kind))
-    pools = {d: tuple(s.id for s in people
-                      if any(c.discipline == d and c.kind == "supervision" for c in s.competences))
-             for d in DISCIPLINES}
+            dues.append(
+                f.due(
+                    f.referral(
+                        rid, pid, disc, group=group, area=area, owners=owners, withdrawn=withdrawn
+                    ),
+                    stood if kind == CANDIDACY else [],
+                    file_no=file_no,
+                    entered_at=entered,
+                    round_no=draw(st.integers(1, 3)),
+                    round_kind=kind,
+                )
+            )
+    pools = {
+        d: tuple(
+            s.id
+            for s in people
+            if any(c.discipline == d and c.kind == "supervision" for c in s.competences)
+        )
+        for d in DISCIPLINES
+    }
     return f.snapshot(dues, people, pools=pools, chosen=chosen)
 
 
 def _eligible(s, r, chosen_on_project, at, policy) -> bool:
-    return (not distribution_failures(s, r, at, policy) and s.id not in chosen_on_project
-            and s.id not in r.withdrawn)
+    return (
+        not distribution_failures(s, r, at, policy)
+        and s.id not in chosen_on_project
+        and s.id not in r.withdrawn
+    )
 
 
 def _replay(snap: DeadlineSnapshot, decisions, policy):
@@ -124,10 +152,14 @@ def _replay(snap: DeadlineSnapshot, decisions, policy):
         due = by_id[dec.referral_id]
         r = due.facts
         on_project = chosen.get(r.project_id, set())
-        cands = [c for c in due.candidates if _eligible(state[c.engineer_id], r, on_project, at,
-                                                        policy)]
-        pool = [state[e] for e in snap.pools.get(r.discipline, ())
-                if _eligible(state[e], r, on_project, at, policy)]
+        cands = [
+            c for c in due.candidates if _eligible(state[c.engineer_id], r, on_project, at, policy)
+        ]
+        pool = [
+            state[e]
+            for e in snap.pools.get(r.discipline, ())
+            if _eligible(state[e], r, on_project, at, policy)
+        ]
         w = dec.engineer_id
         if w is not None:
             s = state[w]
@@ -142,8 +174,13 @@ def _replay(snap: DeadlineSnapshot, decisions, policy):
                 stood = {c.engineer_id: c.stood_at for c in due.candidates}
 
                 def a2(x, stood=stood):
-                    return (-score_at(x, at, policy), -remaining_m2(x, policy, on), x.active_jobs,
-                            stood[x.id], x.membership_no)
+                    return (
+                        -score_at(x, at, policy),
+                        -remaining_m2(x, policy, on),
+                        x.active_jobs,
+                        stood[x.id],
+                        x.membership_no,
+                    )
 
                 assert a2(s) == min(a2(state[c.engineer_id]) for c in cands)  # A2
             else:
@@ -151,8 +188,12 @@ def _replay(snap: DeadlineSnapshot, decisions, policy):
                 assert due.round_kind != CANDIDACY or due.round_no > policy.max_extensions
 
                 def a6(x):
-                    return (score_at(x, at, policy), -remaining_m2(x, policy, on), x.active_jobs,
-                            x.membership_no)
+                    return (
+                        score_at(x, at, policy),
+                        -remaining_m2(x, policy, on),
+                        x.active_jobs,
+                        x.membership_no,
+                    )
 
                 assert a6(s) == min(a6(x) for x in pool)  # A6: lowest score
             state[w] = charge_selection(s, r.area_m2, at, policy)  # A4
@@ -166,8 +207,9 @@ def _replay(snap: DeadlineSnapshot, decisions, policy):
 
 @SETTINGS
 @given(data=st.data())
-def test_A1_A2_A5_A6_S4_S7_W4_every_selection_is_eligible_at_that_moment(data, factories, policy,
-                                                                          cal):
+def test_A1_A2_A5_A6_S4_S7_W4_every_selection_is_eligible_at_that_moment(
+    data, factories, policy, cal
+):
     snap = data.draw(snapshots(factories))
     decisions = decide_deadline(snap, policy, cal)
     for d in decisions:
@@ -178,8 +220,9 @@ def test_A1_A2_A5_A6_S4_S7_W4_every_selection_is_eligible_at_that_moment(data, f
 
 @SETTINGS
 @given(data=st.data())
-def test_A5_never_the_same_engineer_for_two_disciplines_of_one_project(data, factories, policy,
-                                                                       cal):
+def test_A5_never_the_same_engineer_for_two_disciplines_of_one_project(
+    data, factories, policy, cal
+):
     snap = data.draw(snapshots(factories))
     seen: dict[int, set[int]] = {p: set(e) for p, e in snap.chosen.items()}
     project_of = {d.facts.referral_id: d.facts.project_id for d in snap.referrals}

@@ -84,7 +84,10 @@ def test_A6_extension_deadline_after_a_deadline_is_next_working_days_2000(cal):
     second = cal.next_deadline(first, TWENTY)
     third = cal.next_deadline(second, TWENTY)
     assert [fmt(x) for x in (first, second, third)] == [
-        "1405-08-26 20:00", "1405-08-27 20:00", "1405-08-28 20:00"]
+        "1405-08-26 20:00",
+        "1405-08-27 20:00",
+        "1405-08-28 20:00",
+    ]
     assert fmt(cal.next_deadline(third, TWENTY)) == "1405-08-30 20:00"
 
 

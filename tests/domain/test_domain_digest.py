@@ -19,8 +19,9 @@ def _run(engineer, referral, due, snapshot, area, base_scores=(100, 90, 80)):
     return snapshot(dues, people)
 
 
-def test_A10_decide_twice_gives_equal_results_and_digests(engineer, referral, due, snapshot,
-                                                          policy, cal):
+def test_A10_decide_twice_gives_equal_results_and_digests(
+    engineer, referral, due, snapshot, policy, cal
+):
     snap = _run(engineer, referral, due, snapshot, Decimal(120))
     first = decide_deadline(snap, policy, cal)
     second = decide_deadline(snap, policy, cal)
@@ -30,8 +31,7 @@ def test_A10_decide_twice_gives_equal_results_and_digests(engineer, referral, du
     assert [d.outcome for d in first] == ["selected", "selected", "forced"]
 
 
-def test_A10_digest_insensitive_to_decimal_exponent(engineer, referral, due, snapshot, policy,
-                                                    cal):
+def test_A10_digest_insensitive_to_decimal_exponent(engineer, referral, due, snapshot, policy, cal):
     a = _run(engineer, referral, due, snapshot, Decimal("120"))
     b = _run(engineer, referral, due, snapshot, Decimal("120.00"))
     assert digest(a) == digest(b)
@@ -50,8 +50,12 @@ def test_A10_digest_changes_when_an_input_changes(engineer, referral, due, snaps
 
 def test_A10_digest_independent_of_mapping_and_set_order(engineer, referral, due, snapshot):
     snap = _run(engineer, referral, due, snapshot, Decimal(120))
-    reordered = replace(snap, supervisors=dict(reversed(list(snap.supervisors.items()))),
-                        pools={k: v for k, v in reversed(list(snap.pools.items()))})
+    reordered = replace(
+        snap,
+        supervisors=dict(reversed(list(snap.supervisors.items()))),
+        pools={k: v for k, v in reversed(list(snap.pools.items()))},
+    )
     assert digest(reordered) == digest(snap)
     assert canonical_json({"b": frozenset({"x", "y", "z"}), "a": 1}) == canonical_json(
-        {"a": 1, "b": frozenset({"z", "y", "x"})})
+        {"a": 1, "b": frozenset({"z", "y", "x"})}
+    )

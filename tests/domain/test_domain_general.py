@@ -106,19 +106,28 @@ def test_G7_conviction_starting_tomorrow_not_yet_in_force(engineer, policy):
 
 
 def test_G7_any_one_of_several_convictions_in_force_bars(engineer, policy):
-    e = engineer(1, convictions=(
-        Conviction(4, D("1404-01-01"), D("1404-06-01")),  # over
-        Conviction(2, D("1405-01-01")),  # below the bar
-        Conviction(3, D("1405-08-01"), D("1405-09-01")),  # in force
-    ))
+    e = engineer(
+        1,
+        convictions=(
+            Conviction(4, D("1404-01-01"), D("1404-06-01")),  # over
+            Conviction(2, D("1405-01-01")),  # below the bar
+            Conviction(3, D("1405-08-01"), D("1405-09-01")),  # in force
+        ),
+    )
     assert general_failures(e, TODAY, policy) == {"G7"}
 
 
 def test_G_all_failures_are_reported_together(engineer, policy):
-    e = engineer(1, resident_in_province=False, licence_expires=YESTERDAY,
-                 membership_paid_through=1404, legal_incapacity=True,
-                 active_execution_project=True, design_build_qualified=True,
-                 convictions=(Conviction(3, D("1405-01-01")),))
+    e = engineer(
+        1,
+        resident_in_province=False,
+        licence_expires=YESTERDAY,
+        membership_paid_through=1404,
+        legal_incapacity=True,
+        active_execution_project=True,
+        design_build_qualified=True,
+        convictions=(Conviction(3, D("1405-01-01")),),
+    )
     assert general_failures(e, TODAY, policy) == {"G1", "G2", "G3", "G4", "G5", "G6", "G7"}
 
 
@@ -137,13 +146,16 @@ def test_G2_firm_fails_when_any_member_licence_expired(engineer, policy):
 
 
 def test_G2_firm_member_licence_expiring_today_is_valid(engineer, policy):
-    assert general_failures(_firm(engineer, engineer(2, licence_expires=TODAY)), TODAY,
-                            policy) == set()
+    assert (
+        general_failures(_firm(engineer, engineer(2, licence_expires=TODAY)), TODAY, policy)
+        == set()
+    )
 
 
 def test_G2_firm_own_licence_expired_fails(engineer, policy):
-    assert general_failures(_firm(engineer, engineer(2), licence_expires=YESTERDAY), TODAY,
-                            policy) == {"G2"}
+    assert general_failures(
+        _firm(engineer, engineer(2), licence_expires=YESTERDAY), TODAY, policy
+    ) == {"G2"}
 
 
 def test_G3_firm_fails_when_any_member_membership_unpaid(engineer, policy):
@@ -154,4 +166,3 @@ def test_G3_firm_fails_when_any_member_membership_unpaid(engineer, policy):
 def test_G3_firm_own_membership_unpaid_fails(engineer, policy):
     firm = _firm(engineer, engineer(2), membership_paid_through=1404)
     assert general_failures(firm, TODAY, policy) == {"G3"}
-

@@ -29,8 +29,16 @@ def test_P3_group_by_floors_boundaries(policy, floors, group):
 
 @pytest.mark.parametrize(
     ("area", "group"),
-    [("1", "A"), ("600", "A"), ("600.01", "B"), ("601", "B"), ("2000", "B"), ("2001", "C"),
-     ("5000", "C"), ("5001", "D")],
+    [
+        ("1", "A"),
+        ("600", "A"),
+        ("600.01", "B"),
+        ("601", "B"),
+        ("2000", "B"),
+        ("2001", "C"),
+        ("5000", "C"),
+        ("5001", "D"),
+    ],
 )
 def test_P3_group_by_area_boundaries(policy, area, group):
     assert building_group(1, Decimal(area), policy) == group
@@ -63,8 +71,14 @@ BASE4 = ("arch", "civil", "mech", "elec")
 
 @pytest.mark.parametrize(
     ("floors", "area", "survey"),
-    [(5, "1200", False), (6, "1200", True), (5, "1200.01", True), (5, "1201", True),
-     (1, "100", False), (12, "5000", True)],
+    [
+        (5, "1200", False),
+        (6, "1200", True),
+        (5, "1200.01", True),
+        (5, "1201", True),
+        (1, "100", False),
+        (12, "5000", True),
+    ],
 )
 def test_P4_survey_required_when_floors_over_5_or_area_over_1200(policy, floors, area, survey):
     expected = (*BASE4, "survey") if survey else BASE4

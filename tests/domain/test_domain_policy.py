@@ -45,13 +45,20 @@ def test_S7_default_max_active_jobs_is_8_and_area_factor_1(policy):
 
 def test_S2_default_capacity_per_grade(policy):
     assert policy.capacity_total_m2 == {
-        "3": Decimal(9600), "2": Decimal(14400), "1": Decimal(19200), "senior": Decimal(24000)}
+        "3": Decimal(9600),
+        "2": Decimal(14400),
+        "1": Decimal(19200),
+        "senior": Decimal(24000),
+    }
 
 
 def test_S1_default_grade_groups(policy):
     assert policy.grade_groups == {
-        "3": frozenset("AB"), "2": frozenset("ABC"), "1": frozenset("ABCD"),
-        "senior": frozenset("ABCD")}
+        "3": frozenset("AB"),
+        "2": frozenset("ABC"),
+        "1": frozenset("ABCD"),
+        "senior": frozenset("ABCD"),
+    }
 
 
 def test_C5_default_max_cancellations_per_day_is_3(policy):
@@ -60,16 +67,20 @@ def test_C5_default_max_cancellations_per_day_is_3(policy):
 
 def test_P3_P4_default_group_and_survey_thresholds(policy):
     assert policy.group_by_floors == ((Decimal(2), "A"), (Decimal(5), "B"), (Decimal(10), "C"))
-    assert policy.group_by_area == (
-        (Decimal(600), "A"), (Decimal(2000), "B"), (Decimal(5000), "C"))
+    assert policy.group_by_area == ((Decimal(600), "A"), (Decimal(2000), "B"), (Decimal(5000), "C"))
     assert policy.survey_required_when == {"floors_over": Decimal(5), "area_over": Decimal(1200)}
 
 
 def test_F3_default_organization_share_and_payout_stages(policy):
     assert policy.organization_share == Decimal("0.05")
     assert policy.payout_stages == (
-        ("permit", 50), ("foundation", 10), ("frame", 10), ("rough", 10), ("finishing", 10),
-        ("completion", 10))
+        ("permit", 50),
+        ("foundation", 10),
+        ("frame", 10),
+        ("rough", 10),
+        ("finishing", 10),
+        ("completion", 10),
+    )
 
 
 def test_A10_score_period_default_is_year(policy):

@@ -36,13 +36,19 @@ def test_S_baseline_passes(engineer, referral, policy):
 @pytest.mark.parametrize(
     ("grade", "group", "ok"),
     [
-        ("3", "A", True), ("3", "B", True), ("3", "C", False), ("3", "D", False),
-        ("2", "C", True), ("2", "D", False),
-        ("1", "D", True), ("senior", "D", True),
+        ("3", "A", True),
+        ("3", "B", True),
+        ("3", "C", False),
+        ("3", "D", False),
+        ("2", "C", True),
+        ("2", "D", False),
+        ("1", "D", True),
+        ("senior", "D", True),
     ],
 )
-def test_S1_grade_must_be_allowed_for_the_building_group(engineer, referral, policy, grade,
-                                                         group, ok):
+def test_S1_grade_must_be_allowed_for_the_building_group(
+    engineer, referral, policy, grade, group, ok
+):
     e = engineer(1, competences=(Competence("civil", grade),))
     failed = referral_failures(e, referral(discipline="civil", group=group), AT, policy)
     assert ("S1" in failed) is not ok
@@ -66,15 +72,22 @@ def test_S1_design_only_competence_fails(engineer, referral, policy):
 
 
 def test_S1_only_valid_grades_count_for_the_group(engineer, referral, policy):
-    e = engineer(1, competences=(Competence("civil", "1", expires=YESTERDAY),
-                                 Competence("civil", "3")))
+    e = engineer(
+        1, competences=(Competence("civil", "1", expires=YESTERDAY), Competence("civil", "3"))
+    )
     assert "S1" in referral_failures(e, referral(group="C"), AT, policy)
     assert "S1" not in referral_failures(e, referral(group="B"), AT, policy)
 
 
 def test_S1_grade_groups_come_from_policy(engineer, referral, make_policy):
-    p = make_policy(grade_groups={"3": ["A", "B", "C"], "2": ["A", "B", "C"],
-                                  "1": ["A", "B", "C", "D"], "senior": ["A", "B", "C", "D"]})
+    p = make_policy(
+        grade_groups={
+            "3": ["A", "B", "C"],
+            "2": ["A", "B", "C"],
+            "1": ["A", "B", "C", "D"],
+            "senior": ["A", "B", "C", "D"],
+        }
+    )
     e = engineer(1, competences=(Competence("civil", "3"),))
     assert "S1" not in referral_failures(e, referral(group="C"), AT, p)
 
@@ -87,23 +100,32 @@ def test_S2_capacity_is_grade_total_times_declared_percent(engineer, policy):
     assert capacity_m2(e, policy, TODAY) == Decimal(11520)
 
 
-@pytest.mark.parametrize(("grade", "total"), [("3", 9600), ("2", 14400), ("1", 19200),
-                                              ("senior", 24000)])
+@pytest.mark.parametrize(
+    ("grade", "total"), [("3", 9600), ("2", 14400), ("1", 19200), ("senior", 24000)]
+)
 def test_S2_capacity_per_grade_at_100_percent(engineer, policy, grade, total):
     e = engineer(1, competences=(Competence("civil", grade),))
     assert capacity_m2(e, policy, TODAY) == Decimal(total)
 
 
 def test_S2_capacity_uses_highest_supervision_grade(engineer, policy):
-    e = engineer(1, competences=(Competence("civil", "3"), Competence("arch", "1"),
-                                 Competence("mech", "2")), percent=50)
+    e = engineer(
+        1,
+        competences=(Competence("civil", "3"), Competence("arch", "1"), Competence("mech", "2")),
+        percent=50,
+    )
     assert capacity_m2(e, policy, TODAY) == Decimal(9600)
 
 
 def test_S2_expired_or_design_grades_do_not_count(engineer, policy):
-    e = engineer(1, competences=(Competence("civil", "2"),
-                                 Competence("arch", "1", expires=YESTERDAY),
-                                 Competence("mech", "senior", kind="design")))
+    e = engineer(
+        1,
+        competences=(
+            Competence("civil", "2"),
+            Competence("arch", "1", expires=YESTERDAY),
+            Competence("mech", "senior", kind="design"),
+        ),
+    )
     assert capacity_m2(e, policy, TODAY) == Decimal(14400)
 
 
@@ -131,8 +153,10 @@ def test_S4_non_owner_passes(engineer, referral, policy):
 
 
 def test_S4_engineer_without_national_code_is_not_an_owner(engineer, referral, policy):
-    assert referral_failures(engineer(1, national_id=None), referral(owners={OWNER}), AT,
-                             policy) == set()
+    assert (
+        referral_failures(engineer(1, national_id=None), referral(owners={OWNER}), AT, policy)
+        == set()
+    )
 
 
 def test_S5_financial_tie_with_an_owner_fails(engineer, referral, policy):
@@ -146,8 +170,9 @@ def test_S5_tie_with_someone_else_passes(engineer, referral, policy):
 
 
 def test_S6_permit_authority_employee_fails(engineer, referral, policy):
-    assert referral_failures(engineer(1, employed_by_permit_authority=True), referral(), AT,
-                             policy) == {"S6"}
+    assert referral_failures(
+        engineer(1, employed_by_permit_authority=True), referral(), AT, policy
+    ) == {"S6"}
 
 
 # --- S7: remaining capacity ≥ area and active jobs < max, at the moment of decision -----------
@@ -170,8 +195,12 @@ def test_S7_seven_active_jobs_pass_eight_fail(engineer, referral, policy):
 
 
 def test_S7_max_jobs_comes_from_policy(engineer, referral, make_policy):
-    assert referral_failures(engineer(1, active_jobs=8), referral(), AT,
-                             make_policy(max_active_jobs=9)) == set()
+    assert (
+        referral_failures(
+            engineer(1, active_jobs=8), referral(), AT, make_policy(max_active_jobs=9)
+        )
+        == set()
+    )
 
 
 def test_S7_capacity_uses_declared_percent(engineer, referral, policy):

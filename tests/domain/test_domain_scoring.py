@@ -44,9 +44,16 @@ def _withdraw(s, discipline, area, at, policy):
 # --- A4 ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("area", "points"), [("450", "45.00"), ("300", "30.00"),
-                                              ("333.33", "33.33"), ("1234.56", "123.46"),
-                                              ("0.04", "0.00")])
+@pytest.mark.parametrize(
+    ("area", "points"),
+    [
+        ("450", "45.00"),
+        ("300", "30.00"),
+        ("333.33", "33.33"),
+        ("1234.56", "123.46"),
+        ("0.04", "0.00"),
+    ],
+)
 def test_A4_project_score_is_area_times_0_1_rounded_to_2_decimals(policy, area, points):
     got = project_score(Decimal(area), policy)
     assert got == Decimal(points)
