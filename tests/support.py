@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -13,25 +11,17 @@ from app.db.bootstrap import open_fresh
 from app.db.models import Base
 from app.domain.calendar import local_date, parse_jalali_datetime
 from app.services import deadlines, engineers, projects, users
-from app.services.context import SYSTEM, ServiceContext
+from app.services.context import SYSTEM, ServiceContext, SimClock
 from app.services.dto import CompetenceIn, DeclarationIn, EngineerIn, OwnerIn, ProjectIn
 
 OWNER = "5260181591"
-
-
-@dataclass
-class Clock:
-    now: datetime
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 class Office:
     def __init__(
         self, url: str, start: str = "1405-08-23 08:00", policy: dict[str, Any] | None = None
     ):
-        self.clock = Clock(parse_jalali_datetime(start))
+        self.clock = SimClock(parse_jalali_datetime(start))
         self.engine = open_fresh(url, self.clock.now, policy)
         self.base = ServiceContext(self.engine, clock=self.clock)
         self.admin = self.base.as_actor(users.bootstrap_admin(self.base))

@@ -206,51 +206,46 @@ def load_supervisors(session: Session, ids: Ids, at: datetime) -> dict[int, Supe
     return out
 
 
-def owner_codes(
-    session: Session, project_ids: Iterable[int] | Select[Any]
-) -> dict[int, frozenset[str]]:
-    got: dict[int, set[str]] = defaultdict(set)
-    for pid, code in session.execute(
+def _grouped(session: Session, query: Select[Any]) -> dict[Any, frozenset[Any]]:
+    """(key, value) rows → {key: frozenset of values}."""
+    got: dict[Any, set[Any]] = defaultdict(set)
+    for key, value in session.execute(query):
+        got[key].add(value)
+    return {k: frozenset(v) for k, v in got.items()}
+
+
+def owner_codes(session: Session, project_ids: Ids) -> dict[int, frozenset[str]]:
+    return _grouped(
+        session,
         select(ProjectOwner.project_id, Owner.national_id)
         .join(Owner, Owner.id == ProjectOwner.owner_id)
-        .where(_in(ProjectOwner.project_id, project_ids))
-    ):
-        got[pid].add(code)
-    return {p: frozenset(c) for p, c in got.items()}
+        .where(_in(ProjectOwner.project_id, project_ids)),
+    )
 
 
-def withdrawn_by_referral(
-    session: Session, referral_ids: Iterable[int] | Select[Any]
-) -> dict[int, frozenset[int]]:
-    got: dict[int, set[int]] = defaultdict(set)
-    for rid, eid in session.execute(
+def withdrawn_by_referral(session: Session, referral_ids: Ids) -> dict[int, frozenset[int]]:
+    """W4: who withdrew from (or failed to sign for) each referral."""
+    return _grouped(
+        session,
         select(Withdrawal.referral_id, Withdrawal.engineer_id).where(
             _in(Withdrawal.referral_id, referral_ids)
-        )
-    ):
-        got[rid].add(eid)
-    return {r: frozenset(e) for r, e in got.items()}
+        ),
+    )
 
 
-def chosen_by_project(
-    session: Session, project_ids: Iterable[int] | Select[Any]
-) -> dict[int, frozenset[int]]:
+def chosen_by_project(session: Session, project_ids: Ids) -> dict[int, frozenset[int]]:
     """A5: engineers currently selected or signed on each project."""
-    got: dict[int, set[int]] = defaultdict(set)
-    for pid, eid in session.execute(
+    return _grouped(
+        session,
         select(Referral.project_id, Referral.engineer_id).where(
             Referral.status.in_(("selected", "signed", "completed")),
             Referral.engineer_id.is_not(None),
             _in(Referral.project_id, project_ids),
-        )
-    ):
-        got[pid].add(eid)
-    return {p: frozenset(e) for p, e in got.items()}
+        ),
+    )
 
 
-def referral_facts(
-    session: Session, referral_ids: Iterable[int] | Select[Any]
-) -> dict[int, tuple[ReferralFacts, Any]]:
+def referral_facts(session: Session, referral_ids: Ids) -> dict[int, tuple[ReferralFacts, Any]]:
     """Facts of the given referrals, with their project row (file no, ready_at, …)."""
     rows = session.execute(
         select(

@@ -49,12 +49,11 @@ from ..domain.codes import FORCED
 from ..domain.errors import RuleViolation
 from ..domain.policy import Policy
 from ..resources import policy_defaults
-from ..scenario.replay import SimClock
 from ..services import calendar as office_calendar
 from ..services import candidacy, deadlines, queries, users
 from ..services import engineers as engineer_svc
 from ..services import projects as project_svc
-from ..services.context import SYSTEM, ServiceContext
+from ..services.context import SYSTEM, ServiceContext, SimClock
 from ..services.dto import DeclarationIn, ReferralOut
 from .ids import IdFactory
 from .names import BANKS

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -17,19 +16,11 @@ from ..domain.errors import InputError, RuleViolation
 from ..domain.policy import PolicyError
 from ..services import calendar as office_calendar
 from ..services import candidacy, deadlines, engineers, projects, queries, users
-from ..services.context import SYSTEM, ServiceContext
+from ..services.context import SYSTEM, ServiceContext, SimClock
 from ..services.dto import EngineerIn, OwnerIn, ProjectIn
 from .schema import Event, Scenario, ScenarioError
 
 FORMAT_OUT = "referral-result/1"
-
-
-@dataclass
-class SimClock:
-    now: datetime
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 class Replay:

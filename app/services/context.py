@@ -32,6 +32,16 @@ SYSTEM = Actor("system", "system")
 
 
 @dataclass
+class SimClock:
+    """A clock that stands still until told (replays, the demo, tests)."""
+
+    now: datetime
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@dataclass
 class ServiceContext:
     engine: Engine
     actor: Actor = SYSTEM

@@ -460,26 +460,17 @@ def _withdraw(
     )
     charged = Charge(charge_row.at, charge_row.period_year, charge_row.points)
     refund, penalty = withdrawal_effects(state, ref.discipline, ref.area, charged, at, policy)
-    if refund is not None:
+    for kind_, entry, per_day in (("refund", refund, None), ("penalty", penalty, True)):
+        if entry is None:
+            continue
         s.add(
             ScoreEntry(
                 engineer_id=eid,
                 at=at,
-                kind="refund",
-                points=refund.points,
-                period_year=refund.year,
-                referral_id=ref.id,
-            )
-        )
-    if penalty is not None:
-        s.add(
-            ScoreEntry(
-                engineer_id=eid,
-                at=at,
-                kind="penalty",
-                points=penalty.base,
-                per_day=penalty.per_day,
-                period_year=jalali_year(at),
+                kind=kind_,
+                points=entry.points if kind_ == "refund" else entry.base,
+                per_day=entry.per_day if per_day else None,
+                period_year=entry.year if kind_ == "refund" else jalali_year(at),
                 referral_id=ref.id,
             )
         )
