@@ -36,8 +36,8 @@ def scenarios(draw, max_engineers: int = 7, max_projects: int = 3, max_events: i
                 "supervision_percent": draw(st.sampled_from([5, 20, 50, 100])),
             },
         }
-        if draw(st.integers(0, 3)) == 0:
-            e["national_code"] = CODES[i % len(CODES)]
+        if i < len(CODES) and draw(st.integers(0, 3)) == 0:  # national codes are unique
+            e["national_code"] = CODES[i]
         if draw(st.integers(0, 4)) == 0:
             e["financial_ties"] = [draw(st.sampled_from(CODES))]
         if draw(st.integers(0, 4)) == 0:
