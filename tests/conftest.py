@@ -12,8 +12,15 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any QApplication
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pytest
+from hypothesis import settings
 
 from pg_server import PgServer
+
+# CI explores the same examples every run (a red build must be reproducible); locally
+# hypothesis keeps looking for new ones.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 _names = itertools.count()
 
