@@ -132,7 +132,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]:
     p = argparse.ArgumentParser(prog="main.py", description="میز ارجاع نظارت — Nezarat Desk")
     sub = p.add_subparsers(dest="command")
     s = sub.add_parser("simulate", help="replay a referral-scenario/1 file")
@@ -154,13 +154,19 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--seed", type=int, default=1405)
     d.add_argument("--reset", action="store_true", help="drop the database's tables and rebuild")
     d.set_defaults(func=cmd_demo)
-    return p
+    add_plugins(sub)
+    return p, sub
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:  # the desktop lands with its own issue; until then, a summary
-        args.db = default_url()
-        return cmd_summary(args)
-    return args.func(args)
+def add_plugins(sub: argparse._SubParsersAction) -> None:
+    """Commands of other modules of `app/cli/` (each exposes `register(subparsers)`)."""
+    import importlib
+    import pkgutil
+
+    from .. import cli
+
+    for info in sorted(pkgutil.iter_modules(cli.__path__), key=lambda m: m.name):
+        if info.name != "commands":
+            module = importlib.import_module(f"{cli.__name__}.{info.name}")
+            if hasattr(module, "register"):
+                module.register(sub)
