@@ -263,3 +263,16 @@ def test_every_file_is_mapped_and_every_rule_is_covered():
     assert all((SCENARIOS / f"{n}.result.json").is_file() for n in RULES)
     covered = {r for ids in [*RULES.values(), *MALFORMED_RULES.values()] for r in ids.split()}
     assert not set(REQUIRED) - covered, sorted(set(REQUIRED) - covered)
+
+
+@pytest.mark.parametrize("name", sorted(RULES))
+def test_scenario_on_postgresql(name, pg_url):
+    """The same files give the same results on PostgreSQL (`simulate --db URL`), in-process."""
+    from app.scenario.replay import simulate as replay
+    from app.scenario.schema import parse
+
+    scenario = SCENARIOS / f"{name}.json"
+    actual = replay(parse(scenario.read_text(encoding="utf-8")), pg_url)
+    expected = json.loads(scenario.with_suffix(".result.json").read_text(encoding="utf-8"))
+    found = list(diff(expected, json.loads(json.dumps(actual))))
+    assert not found, f"{name} on PostgreSQL:\n" + "\n".join(found)

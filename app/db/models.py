@@ -508,3 +508,70 @@ class Notification(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     gateway_ref: Mapped[str | None] = mapped_column(String(64))
     __table_args__ = (Index(None, "status", "next_attempt_at"),)
+
+
+# ---------------------------------------------------------------- money (issue 5: F1, F3, F4, A8)
+
+
+class Tariff(Base):
+    """F1: supervision tariff in rials per m², versioned: the newest row whose `effective_from`
+    is on or before the day applies to (group, discipline). `year` is the Jalali year the table
+    was published for; `status` is published | default (entered by this office)."""
+
+    __tablename__ = "tariffs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    group: Mapped[str] = mapped_column(String(1))
+    discipline: Mapped[str] = mapped_column(String(8))
+    rials_per_m2: Mapped[int] = mapped_column(BigInteger)
+    effective_from: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="default")
+    source: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(120), default="system")
+    __table_args__ = (
+        UniqueConstraint("group", "discipline", "effective_from"),
+        CheckConstraint("rials_per_m2 >= 0", name="rials_nonnegative"),
+    )
+
+
+class StagePayout(Base):
+    """F3: one payout stage of one referral: the clerk records the stage report, the amount is
+    computed then (F4), finance approves or rejects it, and it is marked paid once transferred."""
+
+    __tablename__ = "stage_payouts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = _fk("referrals.id", ondelete="CASCADE")
+    engineer_id: Mapped[int] = _fk("engineers.id", index=True)
+    stage: Mapped[str] = mapped_column(String(16))
+    seq: Mapped[int] = mapped_column(Integer)
+    fee_rials: Mapped[int] = mapped_column(BigInteger)
+    percent: Mapped[int] = mapped_column(Integer)
+    amount_rials: Mapped[int] = mapped_column(BigInteger)
+    report_no: Mapped[str] = mapped_column(String(64), default="")
+    reported_at: Mapped[datetime]
+    reported_by: Mapped[int | None] = _fk("users.id")
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending|approved|rejected|paid
+    decided_by: Mapped[int | None] = _fk("users.id")
+    decided_at: Mapped[datetime | None]
+    reason: Mapped[str] = mapped_column(Text, default="")
+    paid_at: Mapped[datetime | None]
+    paid_ref: Mapped[str | None] = mapped_column(String(64))
+    __table_args__ = (
+        UniqueConstraint("referral_id", "stage"),
+        Index(None, "status"),
+        CheckConstraint("amount_rials >= 0", name="amount_nonnegative"),
+    )
+
+
+class SmsAttempt(Base):
+    """A8: every delivery attempt of an outbox message with the gateway's answer."""
+
+    __tablename__ = "sms_attempts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notification_id: Mapped[int] = _fk("notifications.id", ondelete="CASCADE", index=True)
+    attempt: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime]
+    gateway: Mapped[str] = mapped_column(String(40))
+    ok: Mapped[bool] = mapped_column(Boolean)
+    answer: Mapped[str] = mapped_column(Text, default="")

@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from .calendar import jalali_year
 from .codes import GRADE_ORDER
+from .money import firm_capacity, firm_score
 from .policy import Policy
 from .state import Charge, Penalty, SupervisorState
 
@@ -28,8 +29,14 @@ def penalty_value(p: Penalty, at: datetime) -> Decimal:
 
 
 def score_at(s: SupervisorState, at: datetime, policy: Policy) -> Decimal:
-    """score(t) = base − project scores charged in the current period − active penalties (S8)."""
+    """score(t) = base − project scores charged in the current period − active penalties (S8).
+
+    A firm with members takes as base the firm score policy over its members' scores (default:
+    their mean) instead of its own base score; its own charges and penalties still count."""
     year = jalali_year(at)
+    base = s.base_score
+    if s.kind == "firm" and s.members:
+        base = firm_score(score_at(m, at, policy) for m in s.members)
     charged = sum(
         (
             c.points
@@ -39,7 +46,7 @@ def score_at(s: SupervisorState, at: datetime, policy: Policy) -> Decimal:
         Decimal(0),
     )
     penalised = sum((penalty_value(p, at) for p in s.penalties), Decimal(0))
-    return s.base_score - charged - penalised
+    return base - charged - penalised
 
 
 def supervision_grade(s: SupervisorState, on: date) -> str | None:
@@ -48,8 +55,23 @@ def supervision_grade(s: SupervisorState, on: date) -> str | None:
     return max(grades, key=GRADE_ORDER.__getitem__) if grades else None
 
 
-def capacity_m2(s: SupervisorState, policy: Policy, on: date) -> Decimal:
-    """S2: total capacity of the highest grade × this year's declared supervision percent."""
+def capacity_m2(
+    s: SupervisorState, policy: Policy, on: date, discipline: str | None = None
+) -> Decimal:
+    """S2: total capacity of the highest grade × this year's declared supervision percent.
+
+    A firm with members: the firm capacity policy over the capacities of the members holding a
+    valid supervision competence in `discipline` (default: their sum; all members when None)."""
+    if s.kind == "firm" and s.members:
+        return firm_capacity(
+            capacity_m2(m, policy, on)
+            for m in s.members
+            if discipline is None
+            or any(
+                c.kind == "supervision" and c.discipline == discipline and c.valid_on(on)
+                for c in m.competences
+            )
+        )
     decl = s.declaration_for(jalali_year(on))
     grade = supervision_grade(s, on)
     if decl is None or grade is None:
@@ -58,8 +80,10 @@ def capacity_m2(s: SupervisorState, policy: Policy, on: date) -> Decimal:
     return total * decl.supervision_percent / 100
 
 
-def remaining_m2(s: SupervisorState, policy: Policy, on: date) -> Decimal:
-    return capacity_m2(s, policy, on) - s.used_m2
+def remaining_m2(
+    s: SupervisorState, policy: Policy, on: date, discipline: str | None = None
+) -> Decimal:
+    return capacity_m2(s, policy, on, discipline) - s.used_m2
 
 
 def project_score(area_m2: Decimal, policy: Policy) -> Decimal:

@@ -1,0 +1,523 @@
+"""Read models for the desk's screens: paged engineer list (100,000 rows), an engineer's file,
+the counter's view of a project (P2), the signing desk's appointments and the audit trail.
+
+Set-based, a few queries per call, DTOs out. Nothing here writes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import String, cast, func, or_, select
+
+from ..db.models import (
+    AuditEntry,
+    Competence,
+    Conviction,
+    DeclarationRow,
+    Engineer,
+    FeePayment,
+    Licence,
+    MembershipYear,
+    Owner,
+    Project,
+    ProjectDocument,
+    Referral,
+    ScoreEntry,
+)
+from ..db.policy_store import policy_at
+from ..domain.calendar import TEHRAN, local_date
+from ..domain.codes import DISCIPLINE_ORDER
+from ..domain.projects import building_group, normalize_plate, required_disciplines
+from ..domain.text import normalize_digits, normalize_text
+from ..resources import reference
+from .context import ServiceContext
+from .permissions import require
+from .projects import OPEN_PROJECT, p2_gaps
+from .queries import engineer_standings
+
+# ---------------------------------------------------------------- engineers list
+
+
+@dataclass(frozen=True)
+class EngineerRow:
+    id: int
+    membership_no: str
+    name: str
+    national_id: str | None
+    mobile: str | None
+    kind: str
+    member_since: int
+    disciplines: tuple[str, ...]
+
+
+SORT_KEYS = {
+    "membership_no": (Engineer.membership_no,),
+    "name": (Engineer.last_name, Engineer.first_name),
+    "national_id": (Engineer.national_id,),
+    "mobile": (Engineer.mobile,),
+    "kind": (Engineer.kind,),
+    "member_since": (Engineer.member_since,),
+}
+
+
+def _filtered(text: str):
+    q = select(Engineer.id)
+    text = normalize_text(normalize_digits(text or "")).strip()
+    for word in text.split():
+        like = f"%{word}%"
+        q = q.where(
+            or_(
+                Engineer.membership_no.like(f"{word}%"),
+                Engineer.national_id.like(f"{word}%"),
+                Engineer.mobile.like(like),
+                Engineer.first_name.like(like),
+                Engineer.last_name.like(like),
+            )
+        )
+    return q
+
+
+def count_engineers(ctx: ServiceContext, text: str = "") -> int:
+    with ctx.tx() as s:
+        return s.scalar(select(func.count()).select_from(_filtered(text).subquery())) or 0
+
+
+def engineer_page(
+    ctx: ServiceContext,
+    text: str = "",
+    offset: int = 0,
+    limit: int = 200,
+    sort: str = "membership_no",
+    descending: bool = False,
+) -> list[EngineerRow]:
+    """One page of the filtered list, ordered by `sort` then id (stable under ties)."""
+    keys = SORT_KEYS.get(sort, SORT_KEYS["membership_no"])
+    order = [k.desc() if descending else k.asc() for k in keys]
+    order.append(Engineer.id.desc() if descending else Engineer.id.asc())
+    with ctx.tx() as s:
+        ids = _filtered(text).order_by(*order).offset(offset).limit(limit).subquery()
+        rows = s.execute(
+            select(
+                Engineer.id,
+                Engineer.membership_no,
+                Engineer.first_name,
+                Engineer.last_name,
+                Engineer.national_id,
+                Engineer.mobile,
+                Engineer.kind,
+                Engineer.member_since,
+            )
+            .join(ids, ids.c.id == Engineer.id)
+            .order_by(*order)
+        ).all()
+        comp: dict[int, set[str]] = defaultdict(set)
+        for eid, d in s.execute(
+            select(Competence.engineer_id, Competence.discipline).where(
+                Competence.engineer_id.in_([r.id for r in rows])
+            )
+        ):
+            comp[eid].add(d)
+    return [
+        EngineerRow(
+            r.id,
+            r.membership_no,
+            f"{r.first_name} {r.last_name}".strip(),
+            r.national_id,
+            r.mobile,
+            r.kind,
+            r.member_since,
+            tuple(sorted(comp[r.id], key=lambda d: DISCIPLINE_ORDER.get(d, 99))),
+        )
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    at: datetime
+    kind: str
+    points: Decimal
+    note: str
+    balance: Decimal
+
+
+@dataclass(frozen=True)
+class EngineerFile:
+    id: int
+    membership_no: str
+    name: str
+    kind: str
+    national_id: str | None
+    mobile: str | None
+    licence_no: str | None
+    licence_expires: date | None
+    member_since: int
+    paid_through: int | None
+    competences: tuple[tuple[str, str, str, date | None], ...]  # discipline, grade, kind, expiry
+    membership_years: tuple[tuple[int, str], ...]  # year, status
+    declarations: tuple[tuple[int, bool, str, Decimal], ...]  # year, ready, groups, percent
+    convictions: tuple[tuple[int, date, date | None], ...]
+    g_facts: dict[str, bool]
+    score: Decimal
+    base_score: Decimal
+    capacity_m2: Decimal
+    used_m2: Decimal
+    active_jobs: int
+    grade: str | None
+    ledger: tuple[LedgerRow, ...]
+
+
+def engineer_file(ctx: ServiceContext, engineer_id: int) -> EngineerFile:
+    standing = engineer_standings(ctx, [engineer_id])[engineer_id]
+    with ctx.tx() as s:
+        e = s.get(Engineer, engineer_id)
+        lic = s.scalar(
+            select(Licence).where(Licence.engineer_id == engineer_id, Licence.is_current)
+        )
+        comps = s.execute(
+            select(Competence.discipline, Competence.grade, Competence.kind, Competence.expires_on)
+            .where(Competence.engineer_id == engineer_id)
+            .order_by(Competence.kind, Competence.discipline)
+        ).all()
+        years = s.execute(
+            select(MembershipYear.year, MembershipYear.status)
+            .where(MembershipYear.engineer_id == engineer_id)
+            .order_by(MembershipYear.year)
+        ).all()
+        decl = s.execute(
+            select(
+                DeclarationRow.year,
+                DeclarationRow.ready,
+                DeclarationRow.groups,
+                DeclarationRow.supervision_percent,
+            )
+            .where(DeclarationRow.engineer_id == engineer_id)
+            .order_by(DeclarationRow.year)
+        ).all()
+        conv = s.execute(
+            select(Conviction.degree, Conviction.starts_on, Conviction.ends_on).where(
+                Conviction.engineer_id == engineer_id
+            )
+        ).all()
+        entries = s.execute(
+            select(ScoreEntry.at, ScoreEntry.kind, ScoreEntry.points, ScoreEntry.note)
+            .where(ScoreEntry.engineer_id == engineer_id)
+            .order_by(ScoreEntry.at, ScoreEntry.id)
+        ).all()
+        base = Decimal(e.base_score)
+        ledger, bal = [], base
+        for at, kind, pts, note in entries:
+            bal += Decimal(pts)
+            ledger.append(LedgerRow(at, kind, Decimal(pts), note, bal))
+        return EngineerFile(
+            id=e.id,
+            membership_no=e.membership_no,
+            name=f"{e.first_name} {e.last_name}".strip(),
+            kind=e.kind,
+            national_id=e.national_id,
+            mobile=e.mobile,
+            licence_no=lic.number if lic else None,
+            licence_expires=lic.expires_on if lic else None,
+            member_since=e.member_since,
+            paid_through=e.membership_paid_through,
+            competences=tuple(tuple(c) for c in comps),
+            membership_years=tuple(tuple(y) for y in years),
+            declarations=tuple((y, r, g, Decimal(p)) for y, r, g, p in decl),
+            convictions=tuple(tuple(c) for c in conv),
+            g_facts={
+                "G1": e.resident_in_province,
+                "G4": not e.legal_incapacity,
+                "G5": not e.active_execution_project,
+                "S6": not e.employed_by_permit_authority,
+                "F5": e.data_complete,
+            },
+            score=standing.score,
+            base_score=base,
+            capacity_m2=standing.capacity_m2,
+            used_m2=standing.used_m2,
+            active_jobs=standing.active_jobs,
+            grade=standing.grade,
+            ledger=tuple(ledger),
+        )
+
+
+# ---------------------------------------------------------------- the counter
+
+
+@dataclass(frozen=True)
+class IntakePreview:
+    """What the form shows live as the clerk types (P3, P4, P5)."""
+
+    group: str | None
+    required: tuple[str, ...]
+    plate_open: bool
+
+
+def intake_preview(ctx: ServiceContext, plate: str, area: Decimal | None, floors: int | None):
+    with ctx.tx() as s:
+        policy = policy_at(s, ctx.now())
+        key = normalize_plate(plate or "")
+        plate_open = bool(key) and bool(
+            s.scalar(
+                select(Project.id).where(
+                    Project.plate_key == key, Project.status.in_(OPEN_PROJECT)
+                )
+            )
+        )
+    ok = area is not None and area > 0 and floors is not None and floors > 0
+    return IntakePreview(
+        building_group(floors, area, policy) if ok else None,
+        required_disciplines(floors, area, policy) if ok else (),
+        plate_open,
+    )
+
+
+def owner_by_code(ctx: ServiceContext, national_id: str) -> tuple[str, str, str | None] | None:
+    """(first name, last name, mobile) of a known owner, or None."""
+    with ctx.tx() as s:
+        o = s.scalar(select(Owner).where(Owner.national_id == normalize_digits(national_id)))
+        return None if o is None else (o.first_name, o.last_name, o.mobile)
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    kind: str
+    title: str
+    required: bool
+    received_at: datetime | None
+    filename: str | None
+    size: int
+
+
+@dataclass(frozen=True)
+class FeeRow:
+    discipline: str
+    amount_rials: int
+    tracking_no: str
+    status: str
+
+
+@dataclass(frozen=True)
+class IntakeStatus:
+    project_id: int
+    file_no: str
+    plate: str
+    group: str
+    status: str
+    drawings_approved: bool
+    documents: tuple[DocumentRow, ...]
+    fees: tuple[FeeRow, ...]
+    disciplines: tuple[str, ...]
+    gaps: tuple[str, ...]  # P2: empty when it may go to distribution
+
+
+def intake_status(ctx: ServiceContext, project_id: int) -> IntakeStatus:
+    with ctx.tx() as s:
+        p = s.get(Project, project_id)
+        docs = {
+            d.kind: d
+            for d in s.execute(
+                select(
+                    ProjectDocument.kind,
+                    ProjectDocument.received_at,
+                    ProjectDocument.filename,
+                    func.length(ProjectDocument.content).label("size"),
+                ).where(ProjectDocument.project_id == project_id)
+            )
+        }
+        fees = s.execute(
+            select(
+                FeePayment.discipline,
+                FeePayment.amount_rials,
+                FeePayment.tracking_no,
+                FeePayment.status,
+            )
+            .where(FeePayment.project_id == project_id)
+            .order_by(FeePayment.id)
+        ).all()
+        discs = tuple(
+            sorted(
+                s.scalars(select(Referral.discipline).where(Referral.project_id == project_id)),
+                key=lambda d: DISCIPLINE_ORDER.get(d, 99),
+            )
+        )
+        gaps = tuple(p2_gaps(s, p)) if p.status == "intake" else ()
+        return IntakeStatus(
+            p.id,
+            p.file_no,
+            p.plate,
+            p.group,
+            p.status,
+            p.drawings_approved,
+            tuple(
+                DocumentRow(
+                    d["kind"],
+                    d["fa"],
+                    d["required"],
+                    docs[d["kind"]].received_at if d["kind"] in docs else None,
+                    docs[d["kind"]].filename if d["kind"] in docs else None,
+                    (docs[d["kind"]].size or 0) if d["kind"] in docs else 0,
+                )
+                for d in reference("document_checklist")["documents"]
+            ),
+            tuple(FeeRow(*f) for f in fees),
+            discs,
+            gaps,
+        )
+
+
+def document_content(ctx: ServiceContext, project_id: int, kind: str) -> tuple[str, bytes] | None:
+    with ctx.tx() as s:
+        row = s.execute(
+            select(ProjectDocument.mime, ProjectDocument.content).where(
+                ProjectDocument.project_id == project_id, ProjectDocument.kind == kind
+            )
+        ).first()
+    return None if row is None or row.content is None else (row.mime or "", row.content)
+
+
+@dataclass(frozen=True)
+class ProjectRow:
+    id: int
+    file_no: str
+    plate: str
+    area: Decimal
+    floors: int
+    group: str
+    status: str
+    created_at: datetime
+
+
+def recent_projects(ctx: ServiceContext, limit: int = 500) -> list[ProjectRow]:
+    with ctx.tx() as s:
+        rows = s.execute(
+            select(
+                Project.id,
+                Project.file_no,
+                Project.plate,
+                Project.area,
+                Project.floors,
+                Project.group,
+                Project.status,
+                Project.created_at,
+            )
+            .order_by(Project.id.desc())
+            .limit(limit)
+        ).all()
+    return [ProjectRow(*r) for r in rows]
+
+
+# ---------------------------------------------------------------- the signing desk
+
+
+@dataclass(frozen=True)
+class Appointment:
+    referral_id: int
+    project_id: int
+    file_no: str
+    discipline: str
+    engineer_id: int | None
+    membership_no: str | None
+    name: str
+    status: str
+    sign_from: datetime | None
+    sign_until: datetime | None
+    project_status: str
+    all_signed: bool
+
+
+def appointments(ctx: ServiceContext, day: date | None = None) -> list[Appointment]:
+    """Referrals selected with a signing window open on `day` (Iran date), plus those signed
+    that day; a project whose referrals are all signed may be given its certificate."""
+    now = ctx.now()
+    day = day or local_date(now)
+    start = datetime.combine(day, datetime.min.time(), TEHRAN)
+    end = start + timedelta(days=1)
+    with ctx.tx() as s:
+        rows = s.execute(
+            select(
+                Referral.id,
+                Referral.project_id,
+                Project.file_no,
+                Referral.discipline,
+                Referral.engineer_id,
+                Engineer.membership_no,
+                Engineer.first_name,
+                Engineer.last_name,
+                Referral.status,
+                Referral.sign_from,
+                Referral.sign_until,
+                Project.status,
+            )
+            .join(Project, Project.id == Referral.project_id)
+            .outerjoin(Engineer, Engineer.id == Referral.engineer_id)
+            .where(
+                or_(
+                    (Referral.status == "selected")
+                    & (Referral.sign_from < end)
+                    & (Referral.sign_until >= start),
+                    (Referral.status == "signed") & (Project.status == "distribution"),
+                )
+            )
+            .order_by(Referral.sign_from, Project.file_no)
+        ).all()
+        pids = {r[1] for r in rows}
+        unsigned = set(
+            s.scalars(
+                select(Referral.project_id).where(
+                    Referral.project_id.in_(pids), Referral.status != "signed"
+                )
+            )
+        )
+    return [
+        Appointment(
+            r[0], r[1], r[2], r[3], r[4], r[5], f"{r[6] or ''} {r[7] or ''}".strip(),
+            r[8], r[9], r[10], r[11], r[1] not in unsigned,
+        )  # fmt: skip
+        for r in rows
+    ]
+
+
+# ---------------------------------------------------------------- the audit trail
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    entity: str
+    entity_id: str | None
+    before: dict | None
+    after: dict | None
+
+
+def audit_page(
+    ctx: ServiceContext, text: str = "", limit: int = 2000, before_id: int | None = None
+) -> list[AuditRow]:
+    """U2, for the administrator: newest first, keyset-paged by id."""
+    require(ctx, "audit.read")
+    q = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    if before_id is not None:
+        q = q.where(AuditEntry.id < before_id)
+    for word in normalize_digits(text or "").split():
+        like = f"%{word}%"
+        q = q.where(
+            or_(
+                AuditEntry.actor.like(like),
+                AuditEntry.action.like(like),
+                AuditEntry.entity.like(like),
+                AuditEntry.entity_id.like(like),
+                cast(AuditEntry.after, String).like(like),
+            )
+        )
+    with ctx.tx() as s:
+        return [
+            AuditRow(a.id, a.at, a.actor, a.action, a.entity, a.entity_id, a.before, a.after)
+            for a in s.scalars(q)
+        ]

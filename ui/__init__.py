@@ -1,0 +1,1 @@
+"""The desktop (PySide6): counter, engineers, distribution board, signing desk, cartable."""

@@ -1,0 +1,93 @@
+"""Display formatting: Persian digits, Jalali dates, Persian names of codes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from app.domain.calendar import format_jalali_date, format_jalali_datetime
+from app.domain.codes import DISCIPLINE_FA, GRADE_FA, GROUP_FA
+
+_FA = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+
+STATUS_FA = {
+    "waiting": "در انتظار",
+    "open": "باز",
+    "selected": "انتخاب‌شده",
+    "signed": "امضاشده",
+    "completed": "پایان‌یافته",
+    "unassigned": "بدون ناظر",
+    "intake": "پذیرش",
+    "distribution": "در توزیع",
+    "pending": "در انتظار تأیید",
+    "approved": "تأییدشده",
+    "rejected": "ردشده",
+    "requested": "درخواست‌شده",
+    "paid": "پرداخت‌شده",
+}
+OUTCOME_FA = {
+    "selected": "انتخاب",
+    "extended": "تمدید",
+    "forced": "ارجاع اجباری",
+    "unassigned": "بدون ناظر",
+    "withdrawn": "انصراف",
+    "no_show": "عدم حضور",
+}
+KIND_FA = {"person": "حقیقی", "firm": "حقوقی", "candidacy": "داوطلبی", "forced": "اجباری"}
+LEDGER_FA = {"charge": "کسر امتیاز", "refund": "بازگشت", "penalty": "جریمه", "base": "پایه"}
+
+
+def fa(value: object) -> str:
+    """Any value as text with Persian digits (None: empty)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "بله" if value else "خیر"
+    if isinstance(value, datetime):
+        return fa(format_jalali_datetime(value))
+    if isinstance(value, date):
+        return fa(format_jalali_date(value))
+    if isinstance(value, Decimal):
+        value = value.normalize() if value == value.to_integral() else value
+        return fa(f"{value:f}")
+    return str(value).translate(_FA)
+
+
+def fa_int(n: int) -> str:
+    """Grouped thousands with the Persian separator."""
+    return f"{n:,}".replace(",", "٬").translate(_FA)
+
+
+def discipline(code: str) -> str:
+    return DISCIPLINE_FA.get(code, code)
+
+
+def disciplines(codes) -> str:
+    return "، ".join(discipline(c) for c in codes)
+
+
+def group(code: str | None) -> str:
+    return GROUP_FA.get(code or "", code or "")
+
+
+def grade(code: str | None) -> str:
+    return GRADE_FA.get(code or "", code or "")
+
+
+def status(code: str | None) -> str:
+    return STATUS_FA.get(code or "", code or "")
+
+
+def countdown(until: datetime | None, now: datetime) -> str:
+    """`۲:۰۵:۰۹` left (days first when more than one), or «گذشته»."""
+    if until is None:
+        return ""
+    left = until - now
+    if left <= timedelta(0):
+        return "گذشته"
+    secs = int(left.total_seconds())
+    d, rem = divmod(secs, 86400)
+    h, rem = divmod(rem, 3600)
+    m, s = divmod(rem, 60)
+    text = f"{h:02d}:{m:02d}:{s:02d}"
+    return fa(f"{d} روز و {text}" if d else text)

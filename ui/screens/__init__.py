@@ -1,0 +1,1 @@
+"""One module per screen; each takes the actor's ServiceContext and the task runner."""
