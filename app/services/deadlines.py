@@ -389,6 +389,10 @@ def record_signature(ctx: ServiceContext, referral_id: int) -> None:
     now = ctx.now()
     with ctx.tx() as s:
         ref = s.get(Referral, referral_id)
+        if ref is not None and ref.sign_until is not None:
+            # wait out a 12:00 run ending this window, then look again (it may have lapsed)
+            lock_deadline(s, "signing_end", ref.sign_until, shared=True)
+            s.refresh(ref)
         if (
             ref is None
             or ref.status != "selected"
@@ -419,13 +423,15 @@ def record_withdrawal(ctx: ServiceContext, referral_id: int, letter_no: str = ""
     now = ctx.now()
     with ctx.tx() as s:
         ref = s.get(Referral, referral_id)
+        if ref is not None and ref.sign_until is not None:
+            lock_deadline(s, "signing_end", ref.sign_until, shared=True)
+            s.refresh(ref)
         if (
             ref is None
             or ref.status != "selected"
             or (ref.sign_until is not None and now >= ref.sign_until)
         ):
             raise RuleViolation({"W1"})
-        lock_deadline(s, "signing_end", ref.sign_until, shared=True)
         policy = policy_at(s, now)
         cal = calendar_at(s, policy)
         state = load_supervisors(s, [ref.engineer_id], now)[ref.engineer_id]
