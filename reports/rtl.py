@@ -15,6 +15,7 @@ because the visual string of a right-to-left paragraph starts with its *last* wo
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import arabic_reshaper
@@ -25,6 +26,15 @@ ZWNJ = "\u200c"
 THOUSANDS = "\u066c"  # ARABIC THOUSANDS SEPARATOR (٬)
 _ZWNJ_STAND_IN = "\u0712"  # SYRIAC LETTER GAMAL: strong right-to-left, never in our texts
 
+LRM, RLM = "\u200e", "\u200f"
+# A number with inner separators (1405-0012, 1405/08/21, 7-10207). After an Arabic letter the
+# bidi algorithm turns its digits into Arabic numbers (W2), and "-" between Arabic numbers does
+# not join them (W4), so "شماره ۱۴۰۵-۰۰۱۲" would print as ۰۰۱۲-۱۴۰۵. A left-to-right mark in
+# front keeps the whole code one left-to-right run; a right-to-left mark after it keeps what
+# follows (a dash, then a Latin word) out of that run.
+_CODE = re.compile(r"(?<![0-9۰-۹])([0-9۰-۹]+(?:[-/.:][0-9۰-۹]+)+)")
+
+_NO_MARKS = str.maketrans("", "", LRM + RLM)
 _TO_FA = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
 _reshaper = arabic_reshaper.ArabicReshaper(
@@ -38,11 +48,17 @@ def fa_digits(text: object) -> str:
 
 
 def fa_number(n: int | float | object, decimals: int = 0) -> str:
-    """1234567 → ۱٬۲۳۴٬۵۶۷ (thousands separated, Persian digits); decimals with '٫'."""
-    if decimals:
-        text = f"{float(n):,.{decimals}f}".rstrip("0").rstrip(".")  # type: ignore[arg-type]
-    else:
-        text = f"{int(n):,}"  # type: ignore[call-overload]
+    """1234567 → ۱٬۲۳۴٬۵۶۷ (thousands separated, Persian digits); decimals with '٫'.
+
+    A negative number keeps its minus on the left (a left-to-right mark in front of it).
+    """
+    if float(n) < 0:  # type: ignore[arg-type]
+        return LRM + "-" + fa_number(-n, decimals)  # type: ignore[operator]
+    text = (
+        f"{float(n):,.{decimals}f}".rstrip("0").rstrip(".")  # type: ignore[arg-type]
+        if decimals
+        else f"{int(n):,}"  # type: ignore[call-overload]
+    )
     return fa_digits(text.replace(",", THOUSANDS).replace(".", "\u066b"))
 
 
@@ -125,13 +141,17 @@ def visual(text: str) -> str:
     if not text:
         return ""
     shaped = _reshaper.reshape(text)
+    if LRM in shaped or "-" in shaped or "/" in shaped or ":" in shaped:
+        shaped = _CODE.sub(LRM + r"\1" + RLM, shaped)
     if ZWNJ not in shaped:
-        return get_display(shaped, base_dir="R")
+        return get_display(shaped, base_dir="R").translate(_NO_MARKS)
     # The bidi algorithm drops ZWNJ (class BN, rule X9). Its work (stopping the join) is done by
     # the reshaper; carry it through reordering as a right-to-left letter that the text cannot
     # contain, so it stays in the drawn string (and in text copied from the PDF).
-    return get_display(shaped.replace(ZWNJ, _ZWNJ_STAND_IN), base_dir="R").replace(
-        _ZWNJ_STAND_IN, ZWNJ
+    return (
+        get_display(shaped.replace(ZWNJ, _ZWNJ_STAND_IN), base_dir="R")
+        .replace(_ZWNJ_STAND_IN, ZWNJ)
+        .translate(_NO_MARKS)
     )
 
 
@@ -140,11 +160,16 @@ def _word_width(word: str, font: str, size: float) -> float:
     return stringWidth(_reshaper.reshape(word), font, size)
 
 
+@lru_cache(maxsize=64)
+def _space(font: str, size: float) -> float:
+    return stringWidth(" ", font, size)
+
+
+@lru_cache(maxsize=65536)
 def text_width(text: str, font: str, size: float) -> float:
     """Width of a logical line once shaped (shaping changes glyphs, hence widths)."""
     words = text.split(" ")
-    space = stringWidth(" ", font, size)
-    return sum(_word_width(w, font, size) for w in words) + space * (len(words) - 1)
+    return sum(_word_width(w, font, size) for w in words) + _space(font, size) * (len(words) - 1)
 
 
 def wrap(text: str, font: str, size: float, width: float) -> list[str]:
@@ -153,8 +178,13 @@ def wrap(text: str, font: str, size: float, width: float) -> list[str]:
     A newline starts a new line. A single word wider than the line is put on a line of its own
     (it overflows rather than being cut inside a word).
     """
+    return list(_wrap(text, font, size, width))
+
+
+@lru_cache(maxsize=16384)
+def _wrap(text: str, font: str, size: float, width: float) -> tuple[str, ...]:
     lines: list[str] = []
-    space = stringWidth(" ", font, size)
+    space = _space(font, size)
     for paragraph in text.split("\n"):
         words = [w for w in paragraph.split(" ") if w]
         if not words:
@@ -171,7 +201,7 @@ def wrap(text: str, font: str, size: float, width: float) -> list[str]:
                 used = used + space + ww if line else ww
                 line.append(w)
         lines.append(" ".join(line))
-    return lines
+    return tuple(lines)
 
 
 def rtl_columns(cells: list) -> list:

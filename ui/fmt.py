@@ -37,19 +37,40 @@ KIND_FA = {"person": "حقیقی", "firm": "حقوقی", "candidacy": "داوط�
 LEDGER_FA = {"charge": "کسر امتیاز", "refund": "بازگشت", "penalty": "جریمه", "base": "پایه"}
 
 
+# A left-to-right isolate keeps `۱۴۰۵-۰۱۵۰` in order inside a sentence; the right-to-left mark
+# before it keeps a sentence that starts with one right-to-left (Qt takes the paragraph's
+# direction from the first strong character it meets, inside the isolate too).
+LRI, PDI, RLM = "\u2066", "\u2069", "\u200f"
+
+
+def code(value: object) -> str:
+    """A code, number or date inside Persian text: Persian digits, kept left-to-right (without
+    the isolate, bidi turns the digits after Persian letters into separate runs and
+    `۱۴۰۵-۰۱۵۰` reads `۰۱۵۰-۱۴۰۵`)."""
+    text = fa(value)
+    return f"{RLM}{LRI}{text}{PDI}" if text and not text.startswith(RLM) else text
+
+
+def plain(text: str) -> str:
+    """Without the isolates (for Excel and for comparing)."""
+    return text.replace(LRI, "").replace(PDI, "").replace(RLM, "")
+
+
 def fa(value: object) -> str:
-    """Any value as text with Persian digits (None: empty)."""
+    """Any value as text with Persian digits (None: empty); dates are Jalali, isolated."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "بله" if value else "خیر"
     if isinstance(value, datetime):
-        return fa(format_jalali_datetime(value))
+        return f"{RLM}{LRI}{fa(format_jalali_datetime(value))}{PDI}"
     if isinstance(value, date):
-        return fa(format_jalali_date(value))
+        return f"{RLM}{LRI}{fa(format_jalali_date(value))}{PDI}"
     if isinstance(value, Decimal):
         value = value.normalize() if value == value.to_integral() else value
-        return fa(f"{value:f}")
+        return fa(f"{value:f}").replace(".", "٫")  # the Persian decimal separator
+    if isinstance(value, float):
+        return fa(repr(value)).replace(".", "٫")
     return str(value).translate(_FA)
 
 
@@ -90,4 +111,4 @@ def countdown(until: datetime | None, now: datetime) -> str:
     h, rem = divmod(rem, 3600)
     m, s = divmod(rem, 60)
     text = f"{h:02d}:{m:02d}:{s:02d}"
-    return fa(f"{d} روز و {text}" if d else text)
+    return f"{fa(d)} روز و {code(text)}" if d else code(text)

@@ -19,6 +19,8 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
+from .qtcompat import emit
+
 
 @dataclass
 class _Task:
@@ -37,11 +39,11 @@ class _Job(QRunnable):
     def run(self) -> None:  # worker thread
         try:
             result = self.fn(*self.args, **self.kwargs)
-        except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread
+        except BaseException as exc:
             exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
-            self.runner._failed.emit(self.tid, exc)
+            emit(self.runner._failed, self.tid, exc)
         else:
-            self.runner._done.emit(self.tid, result)
+            emit(self.runner._done, self.tid, result)
 
 
 class TaskRunner(QObject):
@@ -77,10 +79,10 @@ class TaskRunner(QObject):
         tid = next(self._ids)
         self._tasks[tid] = _Task(on_done, on_error, on_progress, owner, label)
         if _takes_progress(fn):
-            kwargs["progress"] = lambda done, total: self._progress.emit(tid, done, total)
+            kwargs["progress"] = lambda done, total: emit(self._progress, tid, done, total)
         self.pool.start(_Job(self, tid, fn, args, kwargs))
-        self.busy_changed.emit(len(self._tasks))
-        self.progress.emit(label, 0, 0)
+        emit(self.busy_changed, len(self._tasks))
+        emit(self.progress, label, 0, 0)
         return tid
 
     def pending(self) -> int:
@@ -91,7 +93,7 @@ class TaskRunner(QObject):
 
     def _finish(self, tid: int) -> _Task | None:
         task = self._tasks.pop(tid, None)
-        self.busy_changed.emit(len(self._tasks))
+        emit(self.busy_changed, len(self._tasks))
         if task and task.owner is not None and not shiboken6.isValid(task.owner):
             return None
         return task
@@ -110,7 +112,7 @@ class TaskRunner(QObject):
         if task.on_error:
             task.on_error(exc)
         else:
-            self.error.emit(error_text(exc))
+            emit(self.error, error_text(exc))
 
     @Slot(int, int, int)
     def _on_progress(self, tid: int, done: int, total: int) -> None:
@@ -119,7 +121,7 @@ class TaskRunner(QObject):
             return
         if task.on_progress and (task.owner is None or shiboken6.isValid(task.owner)):
             task.on_progress(done, total)
-        self.progress.emit(task.label, done, total)
+        emit(self.progress, task.label, done, total)
 
 
 def _takes_progress(fn: Callable[..., Any]) -> bool:

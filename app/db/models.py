@@ -551,7 +551,8 @@ class StagePayout(Base):
     report_no: Mapped[str] = mapped_column(String(64), default="")
     reported_at: Mapped[datetime]
     reported_by: Mapped[int | None] = _fk("users.id")
-    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending|approved|rejected|paid
+    # pending | approved | paid (a rejected stage is removed so it can be reported again)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
     decided_by: Mapped[int | None] = _fk("users.id")
     decided_at: Mapped[datetime | None]
     reason: Mapped[str] = mapped_column(Text, default="")

@@ -74,9 +74,13 @@ class Decision:
     next_deadline: datetime | None = None  # for an extension (A6)
 
 
-def _ranked(s: SupervisorState, at: datetime, policy: Policy) -> Ranked:
+def _ranked(s: SupervisorState, at: datetime, policy: Policy, discipline: str) -> Ranked:
+    """Score and the tie-break facts; a firm's capacity is counted in the referral's discipline."""
     return Ranked(
-        s.id, score_at(s, at, policy), remaining_m2(s, policy, local_date(at)), s.active_jobs
+        s.id,
+        score_at(s, at, policy),
+        remaining_m2(s, policy, local_date(at), discipline),
+        s.active_jobs,
     )
 
 
@@ -111,7 +115,7 @@ def decide_deadline(
                 if failed:
                     set_aside.append((eid, tuple(sorted(failed))))
                 else:
-                    ranking.append(_ranked(people[eid], at, policy))
+                    ranking.append(_ranked(people[eid], at, policy, r.discipline))
             # A2: highest score; then more remaining capacity, fewer jobs, earlier, membership no.
             ranking.sort(
                 key=lambda x: (
@@ -157,7 +161,7 @@ def decide_deadline(
             if failed:
                 excluded.update(failed)
             else:
-                pool.append(_ranked(people[eid], at, policy))
+                pool.append(_ranked(people[eid], at, policy, r.discipline))
         pool.sort(
             key=lambda x: (
                 x.score,

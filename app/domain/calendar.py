@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone
+from functools import lru_cache
 
 import jdatetime
 
@@ -73,7 +74,11 @@ def local_date(at: datetime) -> date:
 
 
 def jalali_year(at: datetime | date) -> int:
-    d = local_date(at) if isinstance(at, datetime) else at
+    return _jalali_year(local_date(at) if isinstance(at, datetime) else at)
+
+
+@lru_cache(maxsize=4096)
+def _jalali_year(d: date) -> int:  # jdatetime is slow; a deadline run asks ~10⁵ times
     return jdatetime.date.fromgregorian(date=d).year
 
 

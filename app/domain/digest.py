@@ -7,12 +7,17 @@ import hashlib
 import json
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from functools import cache
 from typing import Any
+
+_SCALARS = (str, int, float, bool, type(None))
 
 
 def _plain(o: Any) -> Any:
-    if dataclasses.is_dataclass(o) and not isinstance(o, type):
-        return {f.name: _plain(getattr(o, f.name)) for f in dataclasses.fields(o)}
+    if isinstance(o, _SCALARS):  # most leaves: checked first, the snapshot has 10⁵–10⁶ of them
+        return o
+    if hasattr(type(o), "__dataclass_fields__"):
+        return {name: _plain(getattr(o, name)) for name in _field_names(type(o))}
     if isinstance(o, dict):
         return {str(k): _plain(v) for k, v in sorted(o.items(), key=lambda kv: str(kv[0]))}
     if isinstance(o, list | tuple):
@@ -26,6 +31,11 @@ def _plain(o: Any) -> Any:
     if isinstance(o, datetime | date | time):
         return o.isoformat()
     return o
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 def canonical_json(o: Any) -> str:

@@ -92,7 +92,8 @@ def referral_failures(
     if s.employed_by_permit_authority:
         failed.add("S6")
     if s.declaration_for(jalali_year(on)) is not None and (
-        remaining_m2(s, policy, on, r.discipline) < r.area_m2 or s.active_jobs >= policy.max_active_jobs
+        remaining_m2(s, policy, on, r.discipline) < r.area_m2
+        or s.active_jobs >= policy.max_active_jobs
     ):
         failed.add("S7")
     return failed

@@ -53,7 +53,9 @@ def stages_of(raw: Iterable[Sequence[object]]) -> tuple[Stage, ...]:
     return out
 
 
-def split_fee(fee: int, organization_share: Decimal | float | str, stages: Sequence[Stage]) -> FeeSplit:
+def split_fee(
+    fee: int, organization_share: Decimal | float | str, stages: Sequence[Stage]
+) -> FeeSplit:
     """F3/F4: each stage gets ⌊fee × (1 − share) × percent / 100⌋ rials; whatever the rounding
     leaves goes to the organization, so organization + Σ stages == fee exactly."""
     if not isinstance(fee, int) or fee < 0:
@@ -74,7 +76,9 @@ FIRM_CAPACITY_POLICY = "sum"  # capacity of a firm = Σ members' supervision cap
 FIRM_SCORE_POLICY = "mean"  # score of a firm = mean of its members' scores
 
 
-def firm_capacity(member_capacities: Iterable[Decimal], policy: str = FIRM_CAPACITY_POLICY) -> Decimal:
+def firm_capacity(
+    member_capacities: Iterable[Decimal], policy: str = FIRM_CAPACITY_POLICY
+) -> Decimal:
     caps = list(member_capacities)
     if policy == "sum":
         return sum(caps, Decimal(0))

@@ -11,13 +11,13 @@ from sqlalchemy import func, inspect, select
 from ..db.bootstrap import open_fresh
 from ..db.models import Engineer
 from ..domain.calendar import format_jalali_datetime, jalali_year, local_date
-from ..domain.codes import DISCIPLINE_ORDER
+from ..domain.codes import DISCIPLINE_ORDER, GRADE_ORDER
 from ..domain.errors import InputError, RuleViolation
 from ..domain.policy import PolicyError
 from ..services import calendar as office_calendar
-from ..services import candidacy, deadlines, engineers, projects, queries, users
+from ..services import candidacy, deadlines, engineers, firms, projects, queries, users
 from ..services.context import SYSTEM, ServiceContext, SimClock
-from ..services.dto import EngineerIn, OwnerIn, ProjectIn
+from ..services.dto import CompetenceIn, EngineerIn, OwnerIn, ProjectIn
 from .schema import Event, Scenario, ScenarioError
 
 FORMAT_OUT = "referral-result/1"
@@ -75,6 +75,8 @@ class Replay:
                 self.admin, f"eng-{e['id']}", e["id"], "engineer", engineer_id=eid
             )
             self.eng_users[e["id"]] = self.base.as_actor(actor)
+        for f in self.sc.firms:
+            self._firm(f, start_year)
         for p in self.sc.projects:
             try:
                 summary = projects.register_project(
@@ -96,6 +98,44 @@ class Replay:
             for d, rid in summary.referral_ids.items():
                 self.ref_ids[(p.id, d)] = rid
             self._intake(summary.id, p.disciplines)
+
+    def _firm(self, f: dict[str, Any], start_year: int) -> None:
+        """A legal entity at t0, taken as given (F6 applies to its later processes)."""
+        members = [self.eng_ids[m] for m in f["members"]]
+        fields = {k: v for k, v in f.items() if k not in ("id", "members")}
+        fields.setdefault("membership_paid_through", start_year)
+        fields.setdefault("base_score", Decimal(0))
+        if "competences" not in fields:  # default: the members' best supervision grades
+            best: dict[str, str] = {}
+            for m in self.sc.engineers:
+                if m["id"] in f["members"]:
+                    for c in m.get("competences", ()):
+                        if c.kind == "supervision" and (
+                            c.discipline not in best
+                            or GRADE_ORDER[c.grade] > GRADE_ORDER[best[c.discipline]]
+                        ):
+                            best[c.discipline] = c.grade
+            fields["competences"] = tuple(CompetenceIn(d, g) for d, g in sorted(best.items()))
+        try:
+            fid = firms.register_firm(
+                self.admin,
+                EngineerIn(
+                    membership_no=f["id"],
+                    kind="firm",
+                    first_name=f["id"],
+                    validate_ids=False,
+                    **fields,
+                ),
+                members,
+                enforce_f6=False,
+            )
+        except InputError as exc:
+            raise ScenarioError(f"firm {f['id']}: {exc.message}") from None
+        self.eng_ids[f["id"]] = fid
+        actor = users.create_user(
+            self.admin, f"eng-{f['id']}", f["id"], "engineer", engineer_id=fid
+        )
+        self.eng_users[f["id"]] = self.base.as_actor(actor)
 
     def _intake(self, project_id: int, disciplines: tuple[str, ...]) -> None:
         """P2 at the counter: documents, approved drawings, each fee recorded and approved."""

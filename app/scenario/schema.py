@@ -43,6 +43,8 @@ ENGINEER_KEYS = {
     "financial_ties",
 }
 ENGINEER_REQUIRED = {"id", "competencies", "base_score"}
+FIRM_KEYS = (ENGINEER_KEYS - {"jobs"}) | {"members"}  # docs/scenario-firms.md
+FIRM_REQUIRED = {"id", "members"}
 PROJECT_KEYS = {"id", "file_no", "plate", "owners", "area", "floors", "disciplines", "ready_at"}
 PROJECT_REQUIRED = {"id", "area", "floors", "disciplines"}
 
@@ -86,6 +88,9 @@ class Scenario:
     engineers: tuple[dict[str, Any], ...]  # engineer fields, already converted (see `engineer`)
     projects: tuple[ProjectSpec, ...]
     events: tuple[Event, ...]
+    # legal entities (optional): engineer fields plus "members" (engineer ids), see
+    # docs/scenario-firms.md; a firm id is used wherever an engineer id may be.
+    firms: tuple[dict[str, Any], ...] = ()
 
 
 def _keys(obj: Any, where: str, allowed: set[str], required: set[str]) -> dict[str, Any]:
@@ -262,7 +267,17 @@ def parse(text: str) -> Scenario:
     raw = _keys(
         raw,
         "scenario",
-        {"format", "start", "until", "policy", "holidays", "engineers", "projects", "events"},
+        {
+            "format",
+            "start",
+            "until",
+            "policy",
+            "holidays",
+            "engineers",
+            "firms",
+            "projects",
+            "events",
+        },
         {"format", "start", "until"},
     )
     if raw["format"] != FORMAT_IN:
@@ -289,6 +304,24 @@ def parse(text: str) -> Scenario:
             raise ScenarioError(f"{w}.id: duplicate engineer id {eid!r}")
         seen.add(eid)
         engineers.append({"id": eid, **engineer_fields(e, w)})
+    persons = set(seen)
+
+    firms = []
+    for i, f in enumerate(_list(raw.get("firms", []), "firms")):
+        w = f"firms[{i}]"
+        f = _keys(f, w, FIRM_KEYS, FIRM_REQUIRED)
+        fid = _str(f["id"], f"{w}.id")
+        if fid in seen:
+            raise ScenarioError(f"{w}.id: duplicate engineer or firm id {fid!r}")
+        seen.add(fid)
+        members = [_str(m, f"{w}.members[{j}]") for j, m in enumerate(_list(f["members"], w))]
+        if not members or len(set(members)) != len(members):
+            raise ScenarioError(f"{w}.members: one or more distinct engineer ids expected")
+        for j, m in enumerate(members):
+            if m not in persons:
+                raise ScenarioError(f"{w}.members[{j}]: unknown engineer id {m!r}")
+        rest = {k: v for k, v in f.items() if k != "members"}
+        firms.append({"id": fid, "members": tuple(members), **engineer_fields(rest, w)})
 
     projects, pids = [], set()
     for i, p in enumerate(_list(raw.get("projects", []), "projects")):
@@ -365,5 +398,12 @@ def parse(text: str) -> Scenario:
             data["set"] = engineer_fields(s, f"{w}.set")
         events.append(Event(i, at, ev["type"], data))
     return Scenario(
-        start, until, policy, holidays, tuple(engineers), tuple(projects), tuple(events)
+        start,
+        until,
+        policy,
+        holidays,
+        tuple(engineers),
+        tuple(projects),
+        tuple(events),
+        tuple(firms),
     )

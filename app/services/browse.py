@@ -211,8 +211,11 @@ def engineer_file(ctx: ServiceContext, engineer_id: int) -> EngineerFile:
         base = Decimal(e.base_score)
         ledger, bal = [], base
         for at, kind, pts, note in entries:
-            bal += Decimal(pts)
-            ledger.append(LedgerRow(at, kind, Decimal(pts), note, bal))
+            # S8: charges and penalties lower the score, a refund gives it back (a penalty's
+            # later decay is not a ledger row: `score` below is the exact current value)
+            signed = Decimal(pts) if kind == "refund" else -Decimal(pts)
+            bal += signed
+            ledger.append(LedgerRow(at, kind, signed, note, bal))
         return EngineerFile(
             id=e.id,
             membership_no=e.membership_no,
@@ -263,9 +266,7 @@ def intake_preview(ctx: ServiceContext, plate: str, area: Decimal | None, floors
         key = normalize_plate(plate or "")
         plate_open = bool(key) and bool(
             s.scalar(
-                select(Project.id).where(
-                    Project.plate_key == key, Project.status.in_(OPEN_PROJECT)
-                )
+                select(Project.id).where(Project.plate_key == key, Project.status.in_(OPEN_PROJECT))
             )
         )
     ok = area is not None and area > 0 and floors is not None and floors > 0
@@ -430,9 +431,12 @@ class Appointment:
     all_signed: bool
 
 
-def appointments(ctx: ServiceContext, day: date | None = None) -> list[Appointment]:
-    """Referrals selected with a signing window open on `day` (Iran date), plus those signed
-    that day; a project whose referrals are all signed may be given its certificate."""
+def appointments(
+    ctx: ServiceContext, day: date | None = None, completable: bool = False
+) -> list[Appointment]:
+    """Referrals selected with a signing window open on `day` (Iran date) and those signed that
+    day; with `completable`, also every signed referral of a project still in distribution
+    (a project whose referrals are all signed may be given its completion certificate)."""
     now = ctx.now()
     day = day or local_date(now)
     start = datetime.combine(day, datetime.min.time(), TEHRAN)
@@ -460,7 +464,13 @@ def appointments(ctx: ServiceContext, day: date | None = None) -> list[Appointme
                     (Referral.status == "selected")
                     & (Referral.sign_from < end)
                     & (Referral.sign_until >= start),
-                    (Referral.status == "signed") & (Project.status == "distribution"),
+                    (Referral.status == "signed")
+                    & (Project.status == "distribution")
+                    & (
+                        (Referral.signed_at >= start) & (Referral.signed_at < end)
+                        if not completable
+                        else (Referral.id == Referral.id)
+                    ),
                 )
             )
             .order_by(Referral.sign_from, Project.file_no)
@@ -475,9 +485,19 @@ def appointments(ctx: ServiceContext, day: date | None = None) -> list[Appointme
         )
     return [
         Appointment(
-            r[0], r[1], r[2], r[3], r[4], r[5], f"{r[6] or ''} {r[7] or ''}".strip(),
-            r[8], r[9], r[10], r[11], r[1] not in unsigned,
-        )  # fmt: skip
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            r[5],
+            f"{r[6] or ''} {r[7] or ''}".strip(),
+            r[8],
+            r[9],
+            r[10],
+            r[11],
+            r[1] not in unsigned,
+        )
         for r in rows
     ]
 
@@ -521,3 +541,10 @@ def audit_page(
             AuditRow(a.id, a.at, a.actor, a.action, a.entity, a.entity_id, a.before, a.after)
             for a in s.scalars(q)
         ]
+
+
+def engineer_id_by_no(ctx: ServiceContext, membership_no: str) -> int | None:
+    with ctx.tx() as s:
+        return s.scalar(
+            select(Engineer.id).where(Engineer.membership_no == normalize_digits(membership_no))
+        )

@@ -18,6 +18,7 @@ from ..domain.rules_fa import RULE_TEXT_FA
 from ..domain.scoring import score_at
 from .context import ServiceContext, audit
 from .dto import CandidateOut, CartableItem, WhyNot
+from .firms import standing_conflict
 from .permissions import require
 
 
@@ -66,6 +67,7 @@ def stand(ctx: ServiceContext, engineer_id: int, referral_id: int) -> None:
         refused = standing_refusal(state, facts, now, policy)
         if refused:
             raise RuleViolation(refused)
+        standing_conflict(s, engineer_id, ref.id, now)  # a firm and its member: not both
         c = Candidacy(referral_id=ref.id, engineer_id=engineer_id, stood_at=now)
         s.add(c)
         s.flush()

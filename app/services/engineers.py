@@ -26,6 +26,7 @@ from ..domain.membership import paid_through, renewal_failures
 from ..domain.text import mobile_ok, national_code_ok, normalize_digits, normalize_text
 from .context import ServiceContext, audit
 from .dto import UPDATABLE, CompetenceIn, ConvictionIn, DeclarationIn, EngineerIn, JobIn
+from .firms import check_f6  # F6: no process of a firm with a blocked member
 from .permissions import require
 
 
@@ -75,39 +76,44 @@ def _validate_parts(
 def register_engineer(ctx: ServiceContext, e: EngineerIn) -> int:
     require(ctx, "engineer.register")
     _validate(e)
-    now = ctx.now()
     with ctx.tx() as s:
-        if s.scalar(select(Engineer.id).where(Engineer.membership_no == e.membership_no)):
-            raise InputError("membership_no", "این شماره عضویت قبلاً ثبت شده است")
-        if e.national_id and s.scalar(
-            select(Engineer.id).where(Engineer.national_id == normalize_digits(e.national_id))
-        ):
-            raise InputError("national_id", "این کد ملی قبلاً ثبت شده است")
-        year = jalali_year(now)
-        row = Engineer(
-            kind=e.kind,
-            membership_no=e.membership_no.strip(),
-            national_id=normalize_digits(e.national_id) if e.national_id else None,
-            first_name=normalize_text(e.first_name),
-            last_name=normalize_text(e.last_name),
-            father_name=normalize_text(e.father_name),
-            mobile=normalize_digits(e.mobile) if e.mobile else None,
-            resident_in_province=e.resident_in_province,
-            legal_incapacity=e.legal_incapacity,
-            active_execution_project=e.active_execution_project,
-            design_build_qualified=e.design_build_qualified,
-            employed_by_permit_authority=e.employed_by_permit_authority,
-            data_complete=e.data_complete,
-            base_score=e.base_score,
-            member_since=e.member_since or min(year, e.membership_paid_through or year),
-            created_at=now,
-            updated_at=now,
-        )
-        s.add(row)
-        s.flush()
-        _apply(s, row, e.__dict__, now, new=True)
-        audit(s, ctx, "engineer.register", "engineer", row.id, after=_public(e.__dict__))
-        return row.id
+        return add_engineer(s, ctx, e)
+
+
+def add_engineer(s: Session, ctx: ServiceContext, e: EngineerIn) -> int:
+    """Register inside the caller's transaction (a firm and its members go in together)."""
+    now = ctx.now()
+    if s.scalar(select(Engineer.id).where(Engineer.membership_no == e.membership_no)):
+        raise InputError("membership_no", "این شماره عضویت قبلاً ثبت شده است")
+    if e.national_id and s.scalar(
+        select(Engineer.id).where(Engineer.national_id == normalize_digits(e.national_id))
+    ):
+        raise InputError("national_id", "این کد ملی قبلاً ثبت شده است")
+    year = jalali_year(now)
+    row = Engineer(
+        kind=e.kind,
+        membership_no=e.membership_no.strip(),
+        national_id=normalize_digits(e.national_id) if e.national_id else None,
+        first_name=normalize_text(e.first_name),
+        last_name=normalize_text(e.last_name),
+        father_name=normalize_text(e.father_name),
+        mobile=normalize_digits(e.mobile) if e.mobile else None,
+        resident_in_province=e.resident_in_province,
+        legal_incapacity=e.legal_incapacity,
+        active_execution_project=e.active_execution_project,
+        design_build_qualified=e.design_build_qualified,
+        employed_by_permit_authority=e.employed_by_permit_authority,
+        data_complete=e.data_complete,
+        base_score=e.base_score,
+        member_since=e.member_since or min(year, e.membership_paid_through or year),
+        created_at=now,
+        updated_at=now,
+    )
+    s.add(row)
+    s.flush()
+    _apply(s, row, e.__dict__, now, new=True)
+    audit(s, ctx, "engineer.register", "engineer", row.id, after=_public(e.__dict__))
+    return row.id
 
 
 def update_engineer(
@@ -126,6 +132,7 @@ def update_engineer(
     now = ctx.now()
     with ctx.tx() as s:
         row = _get(s, engineer_id)
+        check_f6(s, row.id, now)
         before = {k: _current(s, row, k) for k in changes}
         _apply(s, row, changes, now)
         row.updated_at = now
@@ -169,6 +176,7 @@ def request_renewal(ctx: ServiceContext, engineer_id: int, year: int) -> None:
     now = ctx.now()
     with ctx.tx() as s:
         row = _get(s, engineer_id)
+        check_f6(s, row.id, now)
         paid, years = _membership(s, row)
         failed = renewal_failures(year, row.member_since, paid, row.data_complete)
         if failed or (year in years and years[year].status != "requested"):
@@ -186,6 +194,7 @@ def approve_renewal(ctx: ServiceContext, engineer_id: int, year: int, amount_ria
         raise InputError("amount_rials", "مبلغ نمی‌تواند منفی باشد")
     now = ctx.now()
     with ctx.tx() as s:
+        check_f6(s, engineer_id, now)
         m = s.scalar(
             select(MembershipYear).where(
                 MembershipYear.engineer_id == engineer_id, MembershipYear.year == year
@@ -213,6 +222,7 @@ def record_membership_payment(
     now = ctx.now()
     with ctx.tx() as s:
         row = _get(s, engineer_id)
+        check_f6(s, row.id, now)
         paid, years = _membership(s, row)
         failed = renewal_failures(year, row.member_since, paid, row.data_complete)
         m = years.get(year)

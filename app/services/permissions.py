@@ -26,6 +26,15 @@ ALLOWED: dict[str, frozenset[str]] = {
     "policy.edit": frozenset({"admin"}),
     "user.manage": frozenset({"admin"}),
     "audit.read": frozenset({"admin"}),
+    # issue 5: money, legal entities, SMS, members import
+    "payout.report": frozenset({"clerk", "manager"}),
+    "payout.decide": frozenset({"finance"}),
+    "payout.pay": frozenset({"finance"}),
+    "finance.read": frozenset({"finance", "admin", "manager", "clerk"}),
+    "firm.manage": frozenset({"admin", "clerk"}),
+    "members.import": frozenset({"admin", "clerk"}),
+    "sms.send": frozenset({"admin", "manager", "system"}),
+    "sms.retry": frozenset({"admin", "manager"}),
 }
 
 

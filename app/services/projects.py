@@ -326,7 +326,9 @@ def p2_gaps(s: Session, project: Project) -> list[str]:
     for d in s.scalars(select(Referral.discipline).where(Referral.project_id == project.id)):
         if d not in approved:
             gaps.append(f"حق‌الزحمه نظارت رشته {d} پرداخت و تأیید مالی نشده است")
-    return gaps
+    from .fees import fee_gaps  # F1: the approved payments cover area × tariff
+
+    return gaps + fee_gaps(s, project)
 
 
 def mark_ready(ctx: ServiceContext, project_id: int) -> ProjectSummary:

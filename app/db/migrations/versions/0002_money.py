@@ -5,7 +5,7 @@ Revises: 0001
 Create Date: 1405-08-30
 """
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 
 import sqlalchemy as sa
 from alembic import op
@@ -94,7 +94,9 @@ def upgrade() -> None:
             ondelete="RESTRICT",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_stage_payouts")),
-        sa.UniqueConstraint("referral_id", "stage", name=op.f("uq_stage_payouts_referral_id_stage")),
+        sa.UniqueConstraint(
+            "referral_id", "stage", name=op.f("uq_stage_payouts_referral_id_stage")
+        ),
     )
     with op.batch_alter_table("stage_payouts", schema=None) as batch_op:
         batch_op.create_index(
@@ -123,7 +125,7 @@ def upgrade() -> None:
             batch_op.f("ix_sms_attempts_notification_id"), ["notification_id"], unique=False
         )
     # The shipped tariff row (a migrated desk database starts with it; see app/services/fees.py).
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     op.bulk_insert(
         tariffs,
         [

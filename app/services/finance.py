@@ -1,0 +1,204 @@
+"""Read models of the finance desk (issue 5, item 7): pending approvals, today's totals,
+payouts due, exports. The desk screens call only these (and the deciding services in
+projects.py, engineers.py and payouts.py)."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from ..db.models import Engineer, FeePayment, MembershipYear, Project, StagePayout
+from ..domain.calendar import at_local, format_jalali_date, local_date
+from ..domain.codes import DISCIPLINE_FA
+from ..domain.money import Stage, split_fee
+from .context import ServiceContext
+from .fees import project_fees
+from .payouts import PayoutOut, list_payouts
+from .permissions import require
+
+
+@dataclass(frozen=True)
+class PendingFee:
+    id: int
+    project_id: int
+    file_no: str
+    discipline: str
+    amount_rials: int
+    fee_rials: int | None  # F1: area × tariff, None when no tariff row
+    bank: str
+    tracking_no: str
+    paid_on: date
+
+
+@dataclass(frozen=True)
+class PendingRenewal:
+    engineer_id: int
+    membership_no: str
+    name: str
+    kind: str
+    year: int
+    requested_at: datetime
+
+
+@dataclass(frozen=True)
+class Approvals:
+    fees: list[PendingFee]
+    renewals: list[PendingRenewal]  # requested, waiting for finance to approve the amount
+    payouts: list[PayoutOut]
+
+
+@dataclass(frozen=True)
+class DayTotals:
+    day: date
+    fees_approved_rials: int
+    fees_approved_count: int
+    fees_rejected_count: int
+    organization_share_rials: int  # F3 share of the fees approved that day
+    memberships_paid_rials: int
+    memberships_paid_count: int
+    payouts_approved_rials: int
+    payouts_paid_rials: int
+
+
+def pending_approvals(ctx: ServiceContext) -> Approvals:
+    require(ctx, "finance.read")
+    with ctx.tx() as s:
+        fees = []
+        rows = s.execute(
+            select(FeePayment, Project)
+            .join(Project, Project.id == FeePayment.project_id)
+            .where(FeePayment.status == "pending")
+            .order_by(FeePayment.id)
+        ).all()
+        due_cache: dict[int, dict] = {}
+        for f, p in rows:
+            if p.id not in due_cache:
+                due_cache[p.id] = project_fees(s, p)
+            due = due_cache[p.id].get(f.discipline)
+            fees.append(
+                PendingFee(
+                    f.id,
+                    p.id,
+                    p.file_no,
+                    f.discipline,
+                    f.amount_rials,
+                    due.fee_rials if due else None,
+                    f.bank,
+                    f.tracking_no,
+                    f.paid_on,
+                )
+            )
+        renewals = [
+            PendingRenewal(
+                e.id,
+                e.membership_no,
+                f"{e.first_name} {e.last_name}".strip(),
+                e.kind,
+                m.year,
+                m.requested_at,
+            )
+            for m, e in s.execute(
+                select(MembershipYear, Engineer)
+                .join(Engineer, Engineer.id == MembershipYear.engineer_id)
+                .where(MembershipYear.status == "requested")
+                .order_by(MembershipYear.requested_at, MembershipYear.id)
+            ).all()
+        ]
+    return Approvals(fees, renewals, list_payouts(ctx, status="pending"))
+
+
+def day_totals(ctx: ServiceContext, day: date | None = None) -> DayTotals:
+    """Today's (or `day`'s) money at the desk, by local (Tehran) day."""
+    require(ctx, "finance.read")
+    day = day or local_date(ctx.now())
+    start = at_local(day, datetime.min.time())
+    end = start + timedelta(days=1)
+    with ctx.tx() as s:
+        from ..db.policy_store import policy_at
+
+        policy = policy_at(s, start)
+        stages = tuple(Stage(n, pc) for n, pc in policy.payout_stages)
+        fee_rows = s.execute(
+            select(
+                FeePayment.status, func.count(), func.coalesce(func.sum(FeePayment.amount_rials), 0)
+            )
+            .where(FeePayment.decided_at >= start, FeePayment.decided_at < end)
+            .group_by(FeePayment.status)
+        ).all()
+        by = {st: (int(n), int(total)) for st, n, total in fee_rows}
+        approved_n, approved_total = by.get("approved", (0, 0))
+        org = 0
+        for (amount,) in s.execute(
+            select(FeePayment.amount_rials).where(
+                FeePayment.status == "approved",
+                FeePayment.decided_at >= start,
+                FeePayment.decided_at < end,
+            )
+        ):
+            org += split_fee(amount, policy.organization_share, stages).organization  # F3/F4
+        mem_n, mem_total = s.execute(
+            select(func.count(), func.coalesce(func.sum(MembershipYear.amount_rials), 0)).where(
+                MembershipYear.status == "paid",
+                MembershipYear.amount_rials.is_not(None),  # not the imported member-system state
+                MembershipYear.paid_at >= start,
+                MembershipYear.paid_at < end,
+            )
+        ).one()
+        pay_ok = s.scalar(
+            select(func.coalesce(func.sum(StagePayout.amount_rials), 0)).where(
+                StagePayout.decided_at >= start,
+                StagePayout.decided_at < end,
+                StagePayout.status.in_(("approved", "paid")),
+            )
+        )
+        paid = s.scalar(
+            select(func.coalesce(func.sum(StagePayout.amount_rials), 0)).where(
+                StagePayout.paid_at >= start, StagePayout.paid_at < end
+            )
+        )
+    return DayTotals(
+        day,
+        approved_total,
+        approved_n,
+        by.get("rejected", (0, 0))[0],
+        org,
+        int(mem_total),
+        int(mem_n),
+        int(pay_ok or 0),
+        int(paid or 0),
+    )
+
+
+def payouts_due(ctx: ServiceContext) -> list[PayoutOut]:
+    """Approved and not yet paid: the next payment list."""
+    return list_payouts(ctx, status="approved")
+
+
+def approvals_xlsx(ctx: ServiceContext) -> bytes:
+    """The pending fee payments as an .xlsx workbook (bytes) for the finance desk's export."""
+    from openpyxl import Workbook
+
+    a = pending_approvals(ctx)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "در انتظار تأیید"
+    ws.sheet_view.rightToLeft = True
+    ws.append(["شماره پرونده", "رشته", "مبلغ (ریال)", "تعرفه (ریال)", "بانک", "پیگیری", "تاریخ"])
+    for f in a.fees:
+        ws.append(
+            [
+                f.file_no,
+                DISCIPLINE_FA.get(f.discipline, f.discipline),
+                f.amount_rials,
+                f.fee_rials if f.fee_rials is not None else "—",
+                f.bank,
+                f.tracking_no,
+                format_jalali_date(f.paid_on),
+            ]
+        )
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

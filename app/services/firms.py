@@ -1,0 +1,180 @@
+"""Legal-entity supervisors (G2, G3, F6): a firm (Engineer kind='firm') with its member
+engineers (FirmMember).
+
+* F6: no process of a firm — registration, adding a member, renewal request, approval or
+  payment of its membership, any change of its data — goes ahead unless every current member
+  has complete registration data (`data_complete`) and valid membership for the current Jalali
+  year (`membership_paid_through`). `f6_failures` lists who blocks it, in Persian.
+* G2/G3 at referral time are read by app/domain/eligibility.py from the members loaded by
+  app/db/snapshot.py; capacity and score of a firm come from app/domain/money.py (default: sum
+  of the members' capacity in the referral's discipline; mean of their scores).
+* A member may not stand for a referral their firm stands for, nor the firm for one a member
+  stands for: refused with C2 and the message MEMBER_CONFLICT (see `standing_conflict`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from ..db.models import Candidacy, Engineer, FirmMember
+from ..domain.calendar import jalali_year, local_date
+from ..domain.errors import InputError, RuleViolation
+from .context import ServiceContext, audit
+from .dto import EngineerIn
+from .permissions import require
+
+MEMBER_CONFLICT = (
+    "عضو شخص حقوقی و خود آن شخص حقوقی نمی‌توانند برای یک ارجاع هم‌زمان کاندیدا شوند (C2)"
+)
+
+
+@dataclass(frozen=True)
+class MemberBlock:
+    member_id: int
+    membership_no: str
+    reason: str  # Persian
+
+
+def _current_members(s: Session, firm_id: int, on: date) -> list[Engineer]:
+    return list(
+        s.scalars(
+            select(Engineer)
+            .join(FirmMember, FirmMember.member_id == Engineer.id)
+            .where(
+                FirmMember.firm_id == firm_id,
+                or_(FirmMember.left_on.is_(None), FirmMember.left_on > on),
+            )
+            .order_by(Engineer.membership_no)
+        )
+    )
+
+
+def member_blocks(members: list[Engineer], year: int) -> list[MemberBlock]:
+    out = []
+    for m in members:
+        if not m.data_complete:
+            out.append(MemberBlock(m.id, m.membership_no, "ثبت‌نام و اطلاعات عضو کامل نیست"))
+        if m.membership_paid_through is None or m.membership_paid_through < year:
+            out.append(MemberBlock(m.id, m.membership_no, f"عضویت سال {year} معتبر نیست"))
+    return out
+
+
+def f6_failures(s: Session, firm_id: int, at: datetime) -> list[MemberBlock]:
+    return member_blocks(_current_members(s, firm_id, local_date(at)), jalali_year(at))
+
+
+def _raise_f6(blocks: list[MemberBlock]) -> None:
+    if blocks:
+        detail = "؛ ".join(f"{b.membership_no}: {b.reason}" for b in blocks)
+        raise RuleViolation(
+            {"F6"},
+            f"تا همه اعضای شخص حقوقی ثبت‌نام کامل و عضویت معتبر نداشته باشند، "
+            f"هیچ فرایندی از آن انجام نمی‌شود: {detail} (F6)",
+        )
+
+
+def check_f6(s: Session, engineer_id: int, at: datetime) -> None:
+    """Called by every process on a supervisor: nothing for a person; F6 for a firm."""
+    kind = s.scalar(select(Engineer.kind).where(Engineer.id == engineer_id))
+    if kind == "firm":
+        _raise_f6(f6_failures(s, engineer_id, at))
+
+
+def register_firm(
+    ctx: ServiceContext, firm: EngineerIn, member_ids: list[int], enforce_f6: bool = True
+) -> int:
+    """A firm with its members (F6 checked on the members first). `firm.kind` must be 'firm'.
+    `enforce_f6=False` only for a replayed scenario, whose starting state is taken as given."""
+    from . import engineers
+
+    require(ctx, "firm.manage")
+    if firm.kind != "firm":
+        raise InputError("kind", "نوع باید شخص حقوقی باشد")
+    if not member_ids:
+        raise InputError("members", "شخص حقوقی دست‌کم یک عضو مهندس لازم دارد")
+    require(ctx, "engineer.register")
+    engineers._validate(firm)
+    now = ctx.now()
+    with ctx.tx() as s:  # one transaction: a firm never exists without its members
+        members = list(s.scalars(select(Engineer).where(Engineer.id.in_(member_ids))))
+        if len(members) != len(set(member_ids)) or any(m.kind != "person" for m in members):
+            raise InputError("members", "اعضا باید مهندسان حقیقی ثبت‌شده باشند")
+        if enforce_f6:
+            _raise_f6(member_blocks(members, jalali_year(now)))
+        fid = engineers.add_engineer(s, ctx, firm)
+        for mid in member_ids:
+            s.add(FirmMember(firm_id=fid, member_id=mid, joined_on=local_date(now)))
+        audit(s, ctx, "firm.register", "engineer", fid, after={"members": sorted(member_ids)})
+    return fid
+
+
+def add_member(ctx: ServiceContext, firm_id: int, member_id: int, role: str = "member") -> None:
+    require(ctx, "firm.manage")
+    now = ctx.now()
+    with ctx.tx() as s:
+        firm, m = s.get(Engineer, firm_id), s.get(Engineer, member_id)
+        if firm is None or firm.kind != "firm":
+            raise InputError("firm", "شخص حقوقی پیدا نشد")
+        if m is None or m.kind != "person":
+            raise InputError("member", "مهندس حقیقی پیدا نشد")
+        members = _current_members(s, firm_id, local_date(now))
+        if any(x.id == member_id for x in members):
+            raise InputError("member", "این مهندس از قبل عضو است")
+        _raise_f6(member_blocks([*members, m], jalali_year(now)))
+        link = s.get(FirmMember, (firm_id, member_id))
+        if link is None:
+            s.add(
+                FirmMember(
+                    firm_id=firm_id, member_id=member_id, role=role, joined_on=local_date(now)
+                )
+            )
+        else:
+            link.left_on, link.joined_on, link.role = None, local_date(now), role
+        audit(s, ctx, "firm.add_member", "engineer", firm_id, after={"member": member_id})
+
+
+def remove_member(ctx: ServiceContext, firm_id: int, member_id: int) -> None:
+    """A member leaves (today). Leaving is not blocked by F6: it is how a firm gets unblocked."""
+    require(ctx, "firm.manage")
+    now = ctx.now()
+    with ctx.tx() as s:
+        link = s.get(FirmMember, (firm_id, member_id))
+        if link is None or link.left_on is not None:
+            raise InputError("member", "این مهندس عضو فعال این شخص حقوقی نیست")
+        link.left_on = local_date(now)
+        audit(s, ctx, "firm.remove_member", "engineer", firm_id, after={"member": member_id})
+
+
+def firm_status(ctx: ServiceContext, firm_id: int) -> list[MemberBlock]:
+    """F6 for the desk: who blocks the firm's processes (empty: it may proceed)."""
+    with ctx.tx() as s:
+        return f6_failures(s, firm_id, ctx.now())
+
+
+def related_supervisors(s: Session, engineer_id: int, on: date) -> set[int]:
+    """The firms of a member, or the members of a firm (current links only)."""
+    active = or_(FirmMember.left_on.is_(None), FirmMember.left_on > on)
+    firms = set(
+        s.scalars(select(FirmMember.firm_id).where(FirmMember.member_id == engineer_id, active))
+    )
+    members = set(
+        s.scalars(select(FirmMember.member_id).where(FirmMember.firm_id == engineer_id, active))
+    )
+    return firms | members
+
+
+def standing_conflict(s: Session, engineer_id: int, referral_id: int, at: datetime) -> None:
+    """C2 (firm/member): refuse a candidacy when a related firm or member stands already."""
+    related = related_supervisors(s, engineer_id, local_date(at))
+    if related and s.scalar(
+        select(Candidacy.id).where(
+            Candidacy.referral_id == referral_id,
+            Candidacy.status == "active",
+            Candidacy.engineer_id.in_(related),
+        )
+    ):
+        raise RuleViolation({"C2"}, MEMBER_CONFLICT)

@@ -1,0 +1,266 @@
+"""F3/F4: staged payouts to the supervisor. The clerk records a stage report; its payout is
+computed from the fee the owner paid (approved payments, F2) with the organization's share
+(policy `organization_share`) and the stage percents (policy `payout_stages`); a finance
+officer approves or rejects it; approved payouts form the payment list (Excel) and are then
+marked paid.
+
+Decisions: stages are reported in policy order (a stage before the previous one is refused
+with F3); only a signed (or completed) referral has payouts; the fee basis and the split of the
+first stage report are kept for the later stages, so the six payouts and the organization's
+share add up exactly to the fee (F4) even if the policy changes half-way.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..db.models import Engineer, FeePayment, Project, Referral, StagePayout
+from ..db.policy_store import policy_at
+from ..domain.calendar import format_jalali_date, local_date
+from ..domain.codes import DISCIPLINE_FA
+from ..domain.errors import InputError, RuleViolation
+from ..domain.money import FeeSplit, Stage, split_fee
+from .context import ServiceContext, audit
+from .permissions import require
+
+STAGE_FA = {
+    "permit": "پروانه",
+    "foundation": "فونداسیون",
+    "frame": "اسکلت",
+    "rough": "سفت‌کاری",
+    "finishing": "نازک‌کاری",
+    "completion": "پایان کار",
+}
+
+
+@dataclass(frozen=True)
+class PayoutOut:
+    id: int
+    referral_id: int
+    file_no: str
+    discipline: str
+    engineer_id: int
+    engineer_name: str
+    membership_no: str
+    stage: str
+    stage_fa: str
+    fee_rials: int
+    percent: int
+    amount_rials: int
+    status: str
+    reported_at: datetime
+    decided_at: datetime | None
+    paid_at: datetime | None
+    reason: str
+
+
+def fee_paid(s: Session, project_id: int, discipline: str) -> int:
+    return int(
+        s.scalar(
+            select(func.coalesce(func.sum(FeePayment.amount_rials), 0)).where(
+                FeePayment.project_id == project_id,
+                FeePayment.discipline == discipline,
+                FeePayment.status == "approved",
+            )
+        )
+        or 0
+    )
+
+
+def split_for(s: Session, ref: Referral, at: datetime) -> FeeSplit:
+    """F3/F4: the split of this referral's fee (frozen by the first stage report)."""
+    first = s.scalar(
+        select(StagePayout).where(StagePayout.referral_id == ref.id).order_by(StagePayout.seq)
+    )
+    policy = policy_at(s, at)
+    stages = tuple(Stage(n, p) for n, p in policy.payout_stages)
+    fee = first.fee_rials if first else fee_paid(s, ref.project_id, ref.discipline)
+    return split_fee(fee, policy.organization_share, stages)
+
+
+def record_stage_report(
+    ctx: ServiceContext, referral_id: int, stage: str, report_no: str = ""
+) -> int:
+    """F3: the clerk records the supervisor's report of a stage; its payout waits for finance."""
+    require(ctx, "payout.report")
+    now = ctx.now()
+    with ctx.tx() as s:
+        ref = s.get(Referral, referral_id)
+        if ref is None:
+            raise InputError("referral", "ارجاع پیدا نشد")
+        if ref.status not in ("signed", "completed") or ref.engineer_id is None:
+            raise RuleViolation({"F3"}, "گزارش مرحله تنها برای ارجاعِ امضاشده ثبت می‌شود (F3)")
+        policy = policy_at(s, now)
+        order = [n for n, _ in policy.payout_stages]
+        if stage not in order:
+            raise InputError("stage", "مرحله ناشناخته است")
+        done = set(s.scalars(select(StagePayout.stage).where(StagePayout.referral_id == ref.id)))
+        if stage in done:
+            raise RuleViolation({"F3"}, "گزارش این مرحله قبلاً ثبت شده است (F3)")
+        missing = [n for n in order[: order.index(stage)] if n not in done]
+        if missing:
+            raise RuleViolation(
+                {"F3"},
+                f"گزارش مرحله‌های پیشین ثبت نشده است: "
+                f"{'، '.join(STAGE_FA.get(m, m) for m in missing)} (F3)",
+            )
+        split = split_for(s, ref, now)
+        if split.fee == 0:
+            raise RuleViolation({"F3"}, "حق‌الزحمه‌ای برای این رشته پرداخت و تأیید نشده است (F3)")
+        percent = dict(policy.payout_stages)[stage]
+        row = StagePayout(
+            referral_id=ref.id,
+            engineer_id=ref.engineer_id,
+            stage=stage,
+            seq=order.index(stage),
+            fee_rials=split.fee,
+            percent=percent,
+            amount_rials=split.stage(stage),
+            report_no=report_no.strip(),
+            reported_at=now,
+            reported_by=ctx.actor.user_id,
+        )
+        s.add(row)
+        s.flush()
+        audit(
+            s,
+            ctx,
+            "payout.report",
+            "stage_payout",
+            row.id,
+            after={"referral": ref.id, "stage": stage, "amount": row.amount_rials},
+        )
+        return row.id
+
+
+def decide_payout(ctx: ServiceContext, payout_id: int, approve: bool, reason: str = "") -> None:
+    """F3: only a finance officer approves or rejects a payout (a rejection with a reason).
+    A rejected stage may be reported again after correction (the row is removed)."""
+    require(ctx, "payout.decide")
+    if not approve and not reason.strip():
+        raise InputError("reason", "دلیل رد پرداخت را بنویسید")
+    now = ctx.now()
+    with ctx.tx() as s:
+        p = s.get(StagePayout, payout_id)
+        if p is None or p.status != "pending":
+            raise InputError("payout", "پرداخت مرحله‌ای در انتظار تصمیم پیدا نشد")
+        p.status = "approved" if approve else "rejected"
+        p.decided_by, p.decided_at, p.reason = ctx.actor.user_id, now, reason.strip()
+        audit(
+            s,
+            ctx,
+            "payout.decide",
+            "stage_payout",
+            payout_id,
+            before={"status": "pending"},
+            after={"status": p.status, "reason": p.reason},
+        )
+        if not approve:
+            s.flush()
+            s.delete(p)  # the audit trail keeps it; the stage may be reported again
+
+
+def mark_paid(ctx: ServiceContext, payout_ids: list[int], paid_ref: str) -> int:
+    """The approved payouts of a payment list have been transferred (finance)."""
+    require(ctx, "payout.pay")
+    if not paid_ref.strip():
+        raise InputError("paid_ref", "شماره سند پرداخت را بنویسید")
+    now = ctx.now()
+    with ctx.tx() as s:
+        rows = list(s.scalars(select(StagePayout).where(StagePayout.id.in_(payout_ids))))
+        if len(rows) != len(set(payout_ids)) or any(r.status != "approved" for r in rows):
+            raise RuleViolation({"F3"}, "تنها پرداخت‌های تأییدشده مالی پرداخت می‌شوند (F3)")
+        for r in rows:
+            r.status, r.paid_at, r.paid_ref = "paid", now, paid_ref.strip()
+            audit(s, ctx, "payout.paid", "stage_payout", r.id, after={"ref": paid_ref})
+        return len(rows)
+
+
+def list_payouts(
+    ctx: ServiceContext, status: str | None = None, referral_id: int | None = None
+) -> list[PayoutOut]:
+    require(ctx, "finance.read")
+    with ctx.tx() as s:
+        q = (
+            select(StagePayout, Referral.discipline, Project.file_no, Engineer)
+            .join(Referral, Referral.id == StagePayout.referral_id)
+            .join(Project, Project.id == Referral.project_id)
+            .join(Engineer, Engineer.id == StagePayout.engineer_id)
+            .order_by(StagePayout.reported_at, StagePayout.id)
+        )
+        if status:
+            q = q.where(StagePayout.status == status)
+        if referral_id:
+            q = q.where(StagePayout.referral_id == referral_id)
+        return [
+            PayoutOut(
+                p.id,
+                p.referral_id,
+                file_no,
+                d,
+                e.id,
+                f"{e.first_name} {e.last_name}".strip(),
+                e.membership_no,
+                p.stage,
+                STAGE_FA.get(p.stage, p.stage),
+                p.fee_rials,
+                p.percent,
+                p.amount_rials,
+                p.status,
+                p.reported_at,
+                p.decided_at,
+                p.paid_at,
+                p.reason,
+            )
+            for p, d, file_no, e in s.execute(q).all()
+        ]
+
+
+def payment_list_xlsx(ctx: ServiceContext, on: date | None = None) -> bytes:
+    """The payment list of approved, unpaid payouts as an .xlsx workbook (bytes)."""
+    from openpyxl import Workbook
+
+    require(ctx, "finance.read")
+    rows = list_payouts(ctx, status="approved")
+    on = on or local_date(ctx.now())
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "فهرست پرداخت"
+    ws.sheet_view.rightToLeft = True
+    ws.append([f"فهرست پرداخت حق‌الزحمه نظارت — {format_jalali_date(on)}"])
+    ws.append(
+        [
+            "ردیف",
+            "شماره پرونده",
+            "رشته",
+            "شماره عضویت",
+            "نام ناظر",
+            "مرحله",
+            "درصد",
+            "حق‌الزحمه (ریال)",
+            "مبلغ (ریال)",
+        ]
+    )
+    for i, p in enumerate(rows, 1):
+        ws.append(
+            [
+                i,
+                p.file_no,
+                DISCIPLINE_FA.get(p.discipline, p.discipline),
+                p.membership_no,
+                p.engineer_name,
+                p.stage_fa,
+                p.percent,
+                p.fee_rials,
+                p.amount_rials,
+            ]
+        )
+    ws.append(["", "", "", "", "", "", "", "جمع", sum(p.amount_rials for p in rows)])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -1,0 +1,104 @@
+"""Benchmark (not a test): a contract against a blank ReportLab page with the same font, and a
+batch of contracts. Limits (issue 4): contract ≤ 3 × blank page; 200 contracts < 10 s."""
+
+from __future__ import annotations
+
+import io
+import statistics
+import time
+from dataclasses import replace
+
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen.canvas import Canvas
+
+from .contract import contract_pdf, contracts_pdf
+from .layout import BOLD, REGULAR, register_fonts
+from .rtl import visual
+
+
+def blank_page(both_faces: bool = False) -> bytes:
+    """A page with one word in Vazirmatn (so the font is embedded, as in every document);
+    `both_faces`: one more word in Vazirmatn Bold, the two faces a contract embeds."""
+    buf = io.BytesIO()
+    c = Canvas(buf, pagesize=A4, pageCompression=1, initialFontName=REGULAR, initialFontSize=10)
+    c.setFont(REGULAR, 10)
+    c.drawRightString(550, 800, visual("نظارت"))
+    if both_faces:
+        c.setFont(BOLD, 10)
+        c.drawRightString(550, 780, visual("نظارت"))
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def _median(f, repeat: int, clock=time.perf_counter) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = clock()
+        f()
+        times.append(clock() - t0)
+    return statistics.median(times)
+
+
+def bench_documents(db: str | None = None, n: int = 200) -> int:
+    from .samples import sample_contract
+
+    register_fonts()
+    dto = sample_contract()
+    if db:
+        from app.db.migrate import open_database
+        from app.services import documents as docs
+        from app.services.context import ServiceContext
+
+        ctx = ServiceContext(open_database(db))
+        pick = docs.demo_choice(ctx)
+        pid = pick["signed_project"] or pick["selected_project"]
+        if pid is not None:
+            dto = docs.contract_dto(ctx, pid)
+    blank_page()
+    visual.cache_clear()
+    t0 = time.perf_counter()
+    contract_pdf(dto)
+    cold = time.perf_counter() - t0
+    blank = _median(blank_page, 30)
+    blank2 = _median(lambda: blank_page(both_faces=True), 30)
+    contract = _median(lambda: contract_pdf(dto), 15)
+    pages = contract_pdf(dto).count(b"/Type /Page\n") or contract_pdf(dto).count(b"/Type /Page")
+    batch_dtos = [
+        replace(
+            dto,
+            contract_no=f"ق-1405-{i:04d}",
+            property=replace(dto.property, file_no=f"1405-{i:04d}", plate=f"{1000 + i}/{i % 97}"),
+            qr_payload=f"{dto.qr_payload}|{i}",
+        )
+        for i in range(n)
+    ]
+    t0, c0 = time.perf_counter(), time.process_time()
+    total = sum(len(contract_pdf(d)) for d in batch_dtos)
+    batch, batch_cpu = time.perf_counter() - t0, time.process_time() - c0
+    t0 = time.perf_counter()
+    one = len(contracts_pdf(batch_dtos))
+    batch_one = time.perf_counter() - t0
+    blank_cpu = _median(blank_page, 30, time.process_time)
+    contract_cpu = _median(lambda: contract_pdf(dto), 15, time.process_time)
+    ratio = contract / blank
+    print(f"blank page (Vazirmatn, embedded):  {blank * 1000:8.1f} ms  (median of 30)")
+    print(f"contract ({pages} pages), warm:      {contract * 1000:8.1f} ms  (median of 15)")
+    print(f"contract, cold shaping cache:      {cold * 1000:8.1f} ms")
+    print(f"ratio contract / blank page:       {ratio:8.2f}   (limit 3.00)")
+    print(
+        f"  against a blank page embedding both faces ({blank2 * 1000:.1f} ms): "
+        f"{contract / blank2:.2f}"
+    )
+    print(
+        f"  same in CPU time:                {contract_cpu * 1000:.1f} / {blank_cpu * 1000:.1f} ms"
+        f" = {contract_cpu / blank_cpu:.2f}"
+    )
+    print(
+        f"batch of {n} contracts, {n} files:  {batch:8.2f} s   ({batch / n * 1000:.1f} ms each, "
+        f"CPU {batch_cpu:.2f} s, {total / 1e6:.1f} MB; limit 10 s)"
+    )
+    print(f"batch of {n} contracts, one file:  {batch_one:8.2f} s   ({one / 1e6:.1f} MB)")
+    ok = ratio <= 3 and batch < 10 * n / 200
+    print("within the limits" if ok else "OUTSIDE the limits")
+    return 0 if ok else 1

@@ -1,0 +1,68 @@
+"""`main.py send-sms` and `main.py import-members` (registered by app/cli/money.py)."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+
+from app.cli.commands import build_parser
+from app.db.migrate import open_database
+from app.db.models import Engineer, Notification
+from app.services import users
+from app.services.context import ServiceContext
+
+
+def _run(*argv):
+    parser, _ = build_parser()
+    args = parser.parse_args(list(argv))
+    return args.func(args)
+
+
+def test_A8_send_sms_command_delivers_the_outbox_through_the_file_gateway(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'desk.sqlite'}"
+    ctx = ServiceContext(open_database(url))
+    admin = ctx.as_actor(users.bootstrap_admin(ctx))
+    ids = _run("import-members", str(_members_csv(tmp_path)), "--db", url)
+    assert ids == 0
+    with ctx.tx() as s:
+        eid = s.scalar(select(Engineer.id))
+        s.add(
+            Notification(
+                created_at=ctx.now(),
+                engineer_id=eid,
+                kind="selected",
+                mobile="09121234567",
+                body="پرونده ۱",
+                next_attempt_at=ctx.now(),
+            )
+        )
+    out = tmp_path / "sms.jsonl"
+    assert _run("send-sms", "--db", url, "--file", str(out)) == 0
+    assert _run("send-sms", "--db", url, "--file", str(out)) == 0
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1 and json.loads(lines[0])["text"] == "پرونده ۱"
+    assert "1 sent" in capsys.readouterr().out
+    del admin
+
+
+def _members_csv(tmp_path):
+    f = tmp_path / "ims.csv"
+    f.write_text(
+        "شماره عضویت,کد ملی,نام,نام خانوادگی,رشته,پایه\n12-1,0013542419,علی,رضایی,civil,2\n",
+        encoding="utf-8",
+    )
+    return f
+
+
+def test_import_members_command_reports_bad_rows_and_exits_1(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'desk.sqlite'}"
+    ctx = ServiceContext(open_database(url))
+    users.bootstrap_admin(ctx)
+    f = tmp_path / "ims.csv"
+    f.write_text(
+        "شماره عضویت,کد ملی,نام,نام خانوادگی,رشته,پایه\n12-1,123,علی,رضایی,civil,2\n",
+        encoding="utf-8",
+    )
+    assert _run("import-members", str(f), "--db", url) == 1
+    assert "ردیف 2 — کد ملی" in capsys.readouterr().out

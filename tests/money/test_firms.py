@@ -1,0 +1,92 @@
+"""G2, G3, F6 for legal entities; firm capacity and score from policy; a member and their firm
+do not stand for the same referral (C2)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from app.services import candidacy, engineers, firms, queries, users
+from app.services.dto import CompetenceIn, DeclarationIn, EngineerIn
+
+
+def _firm_in(no="F-1", **kw):
+    return EngineerIn(
+        membership_no=no,
+        kind="firm",
+        competences=(CompetenceIn("civil", "1"),),
+        base_score=Decimal(0),
+        first_name="شرکت",
+        last_name="نظارت‌گستر",
+        licence_no="L-77",
+        licence_expires=kw.pop("licence_expires", date(2030, 1, 1)),
+        membership_paid_through=1405,
+        declaration=DeclarationIn(1405, True, True, tuple("ABCD"), Decimal(100)),
+        **kw,
+    )
+
+
+def test_G3_firm_score_is_the_mean_and_capacity_the_sum_of_its_members(office):
+    a = office.engineer("E1", score=100, percent=50)
+    b = office.engineer("E2", score=51, percent=50)
+    fid = firms.register_firm(office.admin, _firm_in(), [a, b])
+    st = queries.engineer_standings(office.base, [fid, a])
+    assert st[fid].score == Decimal("75.50")
+    assert st[fid].capacity_m2 == 2 * st[a].capacity_m2 == 19200
+
+
+def test_F6_a_firm_is_not_registered_while_a_member_is_incomplete_or_unpaid(office, refuse):
+    a = office.engineer("E1")
+    owed = office.engineer("E2", paid_through=1404)
+    incomplete = office.engineer("E3", data_complete=False)
+    before = office.row_counts()
+    err = refuse(firms.register_firm, office.admin, _firm_in(), [a, owed], rules={"F6"})
+    assert "E2" in err.message
+    refuse(firms.register_firm, office.admin, _firm_in(), [a, incomplete], rules={"F6"})
+    assert office.row_counts() == before
+    fid = firms.register_firm(office.admin, _firm_in(), [a])
+    refuse(firms.add_member, office.clerk, fid, owed, rules={"F6"})
+    refuse(firms.add_member, office.finance, fid, a, rules={"U1"})
+
+
+def test_F6_no_process_of_a_firm_goes_ahead_once_a_member_falls_behind(office, refuse):
+    a, b = office.engineer("E1"), office.engineer("E2")
+    fid = firms.register_firm(office.admin, _firm_in(), [a, b])
+    engineers.request_renewal(office.clerk, fid, 1406)  # all members valid: allowed
+    engineers.update_engineer(office.admin, b, {"data_complete": False})
+    refuse(engineers.approve_renewal, office.finance, fid, 1406, 1000, rules={"F6"})
+    refuse(engineers.update_engineer, office.admin, fid, {"mobile": "09121234567"}, rules={"F6"})
+    assert [x.membership_no for x in firms.firm_status(office.base, fid)] == ["E2"]
+    firms.remove_member(office.clerk, fid, b)  # leaving is how the firm gets unblocked
+    engineers.approve_renewal(office.finance, fid, 1406, 1000)
+    engineers.record_membership_payment(office.finance, fid, 1406, "R-1")
+
+
+def test_G2_G3_a_firm_cannot_stand_while_a_member_licence_or_membership_fails(office, refuse):
+    a = office.engineer("E1")
+    b = office.engineer("E2", licence_no="L-2", licence_expires=date(2026, 1, 1))
+    fid = firms.register_firm(office.admin, _firm_in(), [a, b])
+    office.as_engineer[fid] = office.base.as_actor(
+        users.create_user(office.admin, "firm", "شرکت", "engineer", engineer_id=fid)
+    )
+    rid = office.project().referral_ids["civil"]
+    office.at("1405-08-23 10:00")
+    refuse(candidacy.stand, office.as_engineer[fid], fid, rid, rules={"C2", "G2"})
+
+
+def test_C2_a_member_and_their_firm_do_not_stand_for_the_same_referral(office, refuse):
+    a, b = office.engineer("E1"), office.engineer("E2")
+    outsider = office.engineer("E3")
+    fid = firms.register_firm(office.admin, _firm_in(), [a, b])
+    firm_ctx = office.base.as_actor(
+        users.create_user(office.admin, "firm", "شرکت", "engineer", engineer_id=fid)
+    )
+    rid = office.project().referral_ids["civil"]
+    office.at("1405-08-23 10:00")
+    candidacy.stand(office.as_engineer[a], a, rid)
+    err = refuse(candidacy.stand, firm_ctx, fid, rid, rules={"C2"})
+    assert err.message == firms.MEMBER_CONFLICT
+    candidacy.stand(office.as_engineer[outsider], outsider, rid)  # others are not affected
+    candidacy.cancel(office.as_engineer[a], a, rid)
+    candidacy.stand(firm_ctx, fid, rid)
+    refuse(candidacy.stand, office.as_engineer[b], b, rid, rules={"C2"})

@@ -1,0 +1,88 @@
+"""F3/F4 staged payouts through the services: clerk reports, finance approves, payment list."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from app.db.models import StagePayout
+from app.services import candidacy, deadlines, finance, payouts
+
+
+def _signed_referral(office):
+    e = office.engineer("E1")
+    p = office.project(area=450)  # Office pays 5,000,000 rials per discipline, approved
+    rid = p.referral_ids["civil"]
+    office.at("1405-08-23 10:00")
+    candidacy.stand(office.as_engineer[e], e, rid)
+    office.run("1405-08-23 20:00")
+    office.at("1405-08-24 09:00")
+    deadlines.record_signature(office.clerk, rid)
+    return e, rid
+
+
+def test_F3_stage_payout_reported_by_clerk_approved_by_finance_and_listed(office, refuse):
+    _e, rid = _signed_referral(office)
+    pid = payouts.record_stage_report(office.clerk, rid, "permit", "GZ-1")
+    row = payouts.list_payouts(office.finance, referral_id=rid)[0]
+    assert (row.stage, row.fee_rials, row.percent, row.amount_rials, row.status) == (
+        "permit",
+        5_000_000,
+        50,
+        2_375_000,
+        "pending",
+    )
+    assert [p.id for p in finance.pending_approvals(office.finance).payouts] == [pid]
+    refuse(payouts.decide_payout, office.clerk, pid, True, rules={"U1"})  # U1: clerk
+    refuse(payouts.decide_payout, office.manager, pid, True, rules={"U1"})
+    refuse(payouts.mark_paid, office.finance, [pid], "S-1", rules={"F3"})  # not approved yet
+    payouts.decide_payout(office.finance, pid, approve=True)
+    assert [p.id for p in finance.payouts_due(office.finance)] == [pid]
+    data = payouts.payment_list_xlsx(office.finance)
+    ws = load_workbook(io.BytesIO(data)).active
+    assert ws.cell(3, 2).value and ws.cell(3, 9).value == 2_375_000
+    assert payouts.mark_paid(office.finance, [pid], "S-1") == 1
+    assert finance.payouts_due(office.finance) == []
+    assert finance.day_totals(office.finance).payouts_paid_rials == 2_375_000
+
+
+def test_F3_stages_in_order_once_each_and_only_for_a_signed_referral(office, refuse):
+    e = office.engineer("E1")
+    rid = office.project().referral_ids["civil"]
+    refuse(payouts.record_stage_report, office.clerk, rid, "permit", rules={"F3"})  # not signed
+    _, rid = _signed_referral_again(office)
+    refuse(payouts.record_stage_report, office.clerk, rid, "frame", rules={"F3"})
+    payouts.record_stage_report(office.clerk, rid, "permit")
+    refuse(payouts.record_stage_report, office.clerk, rid, "permit", rules={"F3"})
+    refuse(payouts.record_stage_report, office.finance, rid, "foundation", rules={"U1"})
+    del e
+
+
+def _signed_referral_again(office):
+    e = office.engineer("E2")
+    p = office.project(area=450)
+    rid = p.referral_ids["civil"]
+    office.at("1405-08-23 10:00")
+    candidacy.stand(office.as_engineer[e], e, rid)
+    office.run("1405-08-23 20:00")
+    office.at("1405-08-24 09:00")
+    deadlines.record_signature(office.clerk, rid)
+    return e, rid
+
+
+def test_F4_all_six_stages_and_the_organization_add_up_to_the_fee(office):
+    _, rid = _signed_referral(office)
+    ids = [
+        payouts.record_stage_report(office.clerk, rid, st)
+        for st in ("permit", "foundation", "frame", "rough", "finishing", "completion")
+    ]
+    with office.base.tx() as s:
+        rows = s.scalars(select(StagePayout).where(StagePayout.id.in_(ids))).all()
+        total = sum(r.amount_rials for r in rows)
+        assert all(isinstance(r.amount_rials, int) for r in rows)
+    assert total == 4_750_000 and 5_000_000 - total == 250_000  # 5% to the organization
+    rejected = ids[-1]
+    payouts.decide_payout(office.finance, rejected, approve=False, reason="گزارش ناقص")
+    payouts.record_stage_report(office.clerk, rid, "completion")  # reported again after a fix

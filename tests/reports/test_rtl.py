@@ -1,0 +1,198 @@
+"""The right-to-left text layer: shaping, bracket mirroring, digits, ZWNJ, wrapping, tables."""
+
+from __future__ import annotations
+
+import itertools
+
+import arabic_reshaper
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pdftools import NEEDS_POPPLER, pdf_text
+from persian_tools.digits import convert_to_word
+
+from reports.layout import REGULAR, Column, Page, register_fonts
+from reports.rtl import (
+    ZWNJ,
+    fa_area,
+    fa_digits,
+    fa_number,
+    number_to_words,
+    rials,
+    rials_in_words,
+    rtl_columns,
+    text_width,
+    visual,
+    wrap,
+)
+
+
+def shaped_reversed(word: str) -> str:
+    """What a single Persian word looks like in drawing order: shaped, then reversed."""
+    return arabic_reshaper.reshape(word)[::-1]
+
+
+def test_brackets_are_mirrored_in_a_right_to_left_line():
+    # Drawing order is left to right: the first glyph drawn is the bracket that *closes*
+    # «(ریال)» when read right to left, so it must be the "(" glyph.
+    v = visual("مبلغ (ریال)")
+    assert v == "(" + shaped_reversed("ریال") + ") " + shaped_reversed("مبلغ")
+    # the trap: python-bidi's top-level get_display does not mirror
+    from bidi import get_display as unmirrored
+
+    assert unmirrored(arabic_reshaper.reshape("مبلغ (ریال)")) != v
+
+
+def test_latin_and_persian_digit_runs_stay_left_to_right():
+    v = visual("پلاک 1234/56 و ۷۸۹ متر")
+    assert "1234/56" in v and "۷۸۹" in v
+    assert v.index("۷۸۹") < v.index("1234/56")  # the later number is drawn further left
+
+
+def test_a_code_with_dashes_after_persian_letters_keeps_its_order():
+    # bidi rule W2 makes digits after Arabic letters "Arabic numbers", which a "-" does not
+    # join: without the left-to-right mark «۱۴۰۵-۰۰۱۲» printed as ۰۰۱۲-۱۴۰۵.
+    assert visual("پرونده ۱۴۰۵-۰۰۱۲").startswith("۱۴۰۵-۰۰۱۲ ")
+    assert visual("شماره ق-1405-0012").startswith("1405-0012-")
+    # and what follows a code is not pulled into its left-to-right run
+    assert visual("تلفن ۰۲۱-۱۲۳ — nezam.ir").startswith("nezam.ir — ۰۲۱-۱۲۳")
+    assert "\u200e" not in visual("پرونده ۱۴۰۵-۰۰۱۲") and "\u200f" not in visual("الف ۱-۲")
+
+
+def test_negative_numbers_keep_the_minus_on_the_left():
+    assert visual(fa_number(-111.66, 2)) == "-۱۱۱٫۶۶"
+    assert visual("امتیاز " + fa_number(-5)).startswith("-۵ ")
+
+
+def test_zwnj_is_kept_and_stops_the_join():
+    v = visual("می\u200cشود")
+    assert ZWNJ in v
+    assert v == shaped_reversed("شود") + ZWNJ + shaped_reversed("می")
+    # «م» before the ZWNJ is not joined to «ش»: «می» is shaped on its own
+    assert arabic_reshaper.reshape("می") in v[::-1]
+
+
+def test_long_paragraph_wraps_into_lines_in_logical_top_to_bottom_order():
+    register_fonts()
+    words = [f"واژه{fa_digits(i)}" for i in range(120)]
+    text = " ".join(words)
+    lines = wrap(text, REGULAR, 10, 200)
+    assert len(lines) > 5
+    # reading the lines top to bottom gives the text back in order
+    assert " ".join(lines).split(" ") == words
+    assert lines[0].split(" ")[0] == words[0] and lines[-1].split(" ")[-1] == words[-1]
+    assert all(text_width(ln, REGULAR, 10) <= 200 for ln in lines)
+    # and each line is full: its next word would not have fitted
+    for ln, nxt in itertools.pairwise(lines):
+        assert text_width(ln + " " + nxt.split(" ")[0], REGULAR, 10) > 200
+
+
+def test_wrap_keeps_explicit_line_breaks_and_zwnj_words_whole():
+    register_fonts()
+    lines = wrap("نخست می\u200cشود\nدوم", REGULAR, 10, 500)
+    assert lines == ["نخست می\u200cشود", "دوم"]
+
+
+@NEEDS_POPPLER
+def test_paragraph_lines_come_out_of_the_pdf_top_to_bottom():
+    def word(i: int) -> str:  # a distinct Persian word per index, letters only
+        return "س" + "".join("ابپتثجچحخد"[int(d)] for d in str(i))
+
+    p = Page("t")
+    words = [word(i) for i in range(200)]
+    p.para(" ".join(words))
+    text = pdf_text(p.bytes())
+    found = [w for w in text.split() if w.startswith("س")]
+    assert found == words
+    assert text.count("\n") > 5  # and it did wrap
+
+
+def test_rtl_columns_reverse_the_logical_order():
+    assert rtl_columns(["ردیف", "نام", "کد"]) == ["کد", "نام", "ردیف"]
+
+
+@NEEDS_POPPLER
+def test_table_columns_run_right_to_left(tmp_path):
+    import subprocess
+
+    p = Page("t")
+    p.table(
+        [Column("H1", 1), Column("H2", 1), Column("H3", 1)],
+        [["R1C1", "R1C2", "R1C3"]],
+    )
+    pdf = tmp_path / "t.pdf"
+    pdf.write_bytes(p.bytes())
+    html = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    import re
+
+    x = {w: float(a) for a, w in re.findall(r'xMin="([\d.]+)"[^>]*>([^<]+)</word>', html)}
+    assert x["H1"] > x["H2"] > x["H3"]
+    assert x["R1C1"] > x["R1C2"] > x["R1C3"]
+
+
+# ---------------------------------------------------------------- numbers
+
+
+def test_persian_digits_and_separators():
+    assert fa_digits("1405-08-28") == "۱۴۰۵-۰۸-۲۸"
+    assert fa_number(1234567) == "۱٬۲۳۴٬۵۶۷"
+    assert fa_number(0) == "۰"
+    assert rials(5_000_000) == "۵٬۰۰۰٬۰۰۰ ریال"
+    assert fa_area("2991.01") == "۲٬۹۹۱٫۰۱" and fa_area("450.00") == "۴۵۰"
+
+
+@pytest.mark.parametrize(
+    ("n", "words"),
+    [
+        (0, "صفر"),
+        (7, "هفت"),
+        (12, "دوازده"),
+        (19, "نوزده"),
+        (40, "چهل"),
+        (101, "صد و یک"),
+        (250, "دویست و پنجاه"),
+        (1000, "یک هزار"),
+        (1_250_000, "یک میلیون و دویست و پنجاه هزار"),
+        (16_303_693_000, "شانزده میلیارد و سیصد و سه میلیون و ششصد و نود و سه هزار"),
+        (10**12, "یک هزار میلیارد"),
+        (2 * 10**12 + 5, "دو هزار میلیارد و پنج"),
+    ],
+)
+def test_number_to_words(n, words):
+    assert number_to_words(n) == words
+
+
+@given(st.integers(min_value=1, max_value=10**12 - 1))
+def test_number_to_words_agrees_with_persian_tools_below_a_thousand_billion(n):
+    assert number_to_words(n) == convert_to_word(n)
+
+
+def test_rials_in_words():
+    assert rials_in_words(5_000_000) == "پنج میلیون ریال"
+
+
+@NEEDS_POPPLER
+def test_justified_paragraph_lines_reach_both_margins_but_the_last(tmp_path):
+    import re
+    import subprocess
+    from collections import defaultdict
+
+    p = Page("t")
+    p.para(" ".join(["نظارت"] * 20 + ["ساختمان"] * 20 + ["پایان"]))
+    pdf = tmp_path / "j.pdf"
+    pdf.write_bytes(p.bytes())
+    html = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    lines = defaultdict(list)
+    for x0, y0, x1 in re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)"', html):
+        lines[round(float(y0))].append((float(x0), float(x1)))
+    body = [v for y, v in sorted(lines.items()) if y < p.height - 60]  # not the footer
+    assert len(body) >= 3
+    for words in body:
+        assert max(x1 for _, x1 in words) == pytest.approx(p.right, abs=1.5)
+    for words in body[:-1]:
+        assert min(x0 for x0, _ in words) == pytest.approx(p.left, abs=1.5)
+    assert min(x0 for x0, _ in body[-1]) > p.left + 50  # the last line stays ragged

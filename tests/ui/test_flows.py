@@ -1,0 +1,281 @@
+"""The office's day through the real widgets over a real database: a clerk registers a
+walk-in from the keyboard, attaches a scan and sends the file to distribution; an engineer
+stands from the cartable; the manager runs the deadline; the clerk records the signature."""
+
+from __future__ import annotations
+
+from conftest import type_text
+from PySide6.QtCore import Qt
+from sqlalchemy import select
+
+from app.db.models import FeePayment, Project, ProjectDocument, Referral
+from app.services import candidacy, projects, users
+from ui.app import LoginDialog
+from ui.mainwindow import MainWindow, sections_for
+from ui.screens import counter as counter_mod
+from ui.screens.board import BoardScreen
+from ui.screens.cartable import CartableScreen
+from ui.screens.counter import CounterScreen
+from ui.screens.signing import SigningScreen
+from ui.settings import Settings
+
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj "
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj "
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF"
+)
+
+
+def test_clerk_registers_walk_in_from_keyboard_attaches_and_sends(
+    qtbot, office, runner, settle, tmp_path, monkeypatch
+):
+    w = CounterScreen(office.clerk, runner)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    w.refresh()
+    settle()
+
+    w.owner_code.setFocus()
+    qtbot.keyClicks(w.owner_code, "049937089")  # one digit short
+    assert "۹ از ۱۰" in w.owner_state.text()
+    qtbot.keyClicks(w.owner_code, "8")  # wrong check digit: said inline, as typed
+    assert "نامعتبر" in w.owner_state.text()
+    qtbot.keyClick(w.owner_code, Qt.Key.Key_Backspace)
+    qtbot.keyClicks(w.owner_code, "9")
+    assert "معتبر" in w.owner_state.text() and "نامعتبر" not in w.owner_state.text()
+    qtbot.keyClick(w.owner_code, Qt.Key.Key_Return)  # Enter moves on
+    assert w.focusWidget() is w.owner_first
+    type_text(w.owner_first, "مریم")
+    qtbot.keyClick(w.owner_first, Qt.Key.Key_Return)
+    type_text(w.owner_last, "احمدی")
+    qtbot.keyClick(w.owner_last, Qt.Key.Key_Return)
+    qtbot.keyClicks(w.owner_mobile, "09161234567")
+    qtbot.keyClick(w.owner_mobile, Qt.Key.Key_Tab)
+    assert w.focusWidget() is w.brought_role
+    qtbot.keyClick(w.brought_role, Qt.Key.Key_Down)  # P1: a design office brought it
+    assert w.brought_role.currentData() == "design_office"
+    qtbot.keyClick(w.brought_role, Qt.Key.Key_Tab)
+    type_text(w.brought_name, "دفتر نقش")
+    qtbot.keyClick(w.brought_name, Qt.Key.Key_Return)
+    assert w.focusWidget() is w.plate
+    qtbot.keyClicks(w.plate, "1450/12")
+    qtbot.keyClick(w.plate, Qt.Key.Key_Return)
+    type_text(w.address, "اهواز، کیانپارس")
+    qtbot.keyClick(w.address, Qt.Key.Key_Return)
+    qtbot.keyClicks(w.area, "450")
+    qtbot.keyClick(w.area, Qt.Key.Key_Return)
+    assert w.focusWidget() is w.floors
+    qtbot.keyClick(w.floors, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(w.floors, "3")
+    qtbot.waitUntil(lambda: w.group_label.text() != "—", timeout=5000)
+    settle()
+    assert w.group_label.text() == "گروه ب"  # P3, live
+    required = [d for d, cb in w.disc_checks.items() if cb.isChecked()]
+    assert required == ["arch", "civil", "mech", "elec"]  # P4 defaults
+    assert not w.disc_checks["civil"].isEnabled()  # a required one cannot be removed
+    qtbot.keyClick(w.floors, Qt.Key.Key_Tab)
+    assert w.focusWidget() is w.register_button and w.register_button.isEnabled()
+    with qtbot.waitSignal(w.registered, timeout=10_000) as reg:
+        qtbot.keyClick(w.register_button, Qt.Key.Key_Space)
+    settle()
+    summary = reg.args[0]
+    assert summary.group == "B" and summary.file_no.startswith("1405-")
+    assert "ثبت شد" in w.form_message.text()
+    assert not w.send_button.isEnabled()  # P2 does not hold yet, and says why
+    assert "P2" in w.gaps.text() and "معماری" in w.gaps.text()
+
+    # P5: a second open file on the same plate is refused inline, as typed
+    w.plate.clear()
+    qtbot.keyClicks(w.plate, "1450/12")
+    qtbot.waitUntil(lambda: "P5" in w.plate_state.text(), timeout=5000)
+    assert not w.register_button.isEnabled()
+
+    # the checklist: a scan for the first document, the rest received on paper
+    scan = tmp_path / "deed.pdf"
+    scan.write_bytes(PDF)
+    monkeypatch.setattr(
+        counter_mod.QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(scan), ""))
+    )
+    w.docs.select_row(0)
+    qtbot.mouseClick(w.attach_button, Qt.MouseButton.LeftButton)
+    settle()
+    doc = w.docs.proxy.source_row(0)
+    assert (doc.kind, doc.filename, doc.size) == ("drawings_arch", "deed.pdf", len(PDF))
+    assert w.docs.current().kind == "drawings_structure"  # moved on to the next one
+    for i, doc in enumerate(w.docs.model.rows):
+        if doc.required and doc.received_at is None:
+            w.docs.select_row(i)
+            qtbot.mouseClick(w.received_button, Qt.MouseButton.LeftButton)
+            settle()
+    qtbot.mouseClick(w.drawings_button, Qt.MouseButton.LeftButton)
+    settle()
+    for i in range(w.fee_discipline.count()):
+        w.fee_discipline.setCurrentIndex(i)
+        w.fee_amount.clear()
+        qtbot.keyClicks(w.fee_amount, "5000000")
+        qtbot.keyClicks(w.fee_tracking, f"T-{i}")
+        qtbot.mouseClick(w.fee_button, Qt.MouseButton.LeftButton)
+        settle()
+    assert [f.status for f in w.fees.model.rows] == ["pending"] * 4
+    assert not w.send_button.isEnabled()  # F2: finance has not approved yet
+    with office.base.tx() as s:
+        fee_ids = s.scalars(select(FeePayment.id).where(FeePayment.project_id == summary.id)).all()
+    for fid in fee_ids:
+        projects.decide_fee_payment(office.finance, fid, approve=True)
+    w.refresh()
+    settle()
+    assert w.send_button.isEnabled(), w.gaps.text()
+    with qtbot.waitSignal(w.sent, timeout=10_000):
+        qtbot.keyClick(w.send_button, Qt.Key.Key_Space)
+    settle()
+    with office.base.tx() as s:
+        p = s.get(Project, summary.id)
+        assert p.status == "distribution"
+        assert p.brought_by_role == "design_office" and p.address == "اهواز، کیانپارس"
+        kinds = s.scalars(
+            select(ProjectDocument.kind).where(ProjectDocument.content.is_not(None))
+        ).all()
+        assert kinds == ["drawings_arch"]
+    assert not w.send_button.isEnabled() and "در توزیع" in w.gaps.text()
+
+
+def test_engineer_stands_manager_runs_deadline_clerk_records_signature(
+    qtbot, office, runner, settle
+):
+    e1, e2 = office.engineer("E1", score=120), office.engineer("E2", score=100)
+    p = office.project(area=450, floors=3)
+    rid = p.referral_ids["civil"]
+    office.at("1405-08-23 10:00")
+    candidacy.stand(office.as_engineer[e2], e2, rid)
+
+    # the engineer stands from the cartable
+    cart = CartableScreen(office.as_engineer[e1], runner)
+    qtbot.addWidget(cart)
+    cart.refresh()
+    settle()
+    assert [i.referral_id for i in cart.items.model.rows] == [rid]
+    cart.items.select_row(0)
+    settle()
+    assert cart.stand_button.isEnabled()
+    with qtbot.waitSignal(cart.stood, timeout=10_000):
+        qtbot.mouseClick(cart.stand_button, Qt.MouseButton.LeftButton)
+    settle()
+    assert cart.items.model.rows[0].standing and cart.cancel_button.isEnabled()
+    assert [c[1].membership_no for c in cart.candidates.model.rows] == ["E1", "E2"]  # C6
+    assert "داوطلب شدید" in cart.message.text()
+
+    # the manager runs the due deadline from the board, off the GUI thread
+    office.at("1405-08-23 20:00")
+    board = BoardScreen(office.manager, runner)
+    qtbot.addWidget(board)
+    board.refresh()
+    settle()
+    assert [r.id for r in board.open.model.rows] == [rid]
+    with qtbot.waitSignal(board.ran, timeout=20_000) as ran:
+        qtbot.mouseClick(board.run_button, Qt.MouseButton.LeftButton)
+        assert not board.run_button.isEnabled() and board.progress.maximum() == 0  # busy
+    settle()
+    assert ran.args[0].selected == 1
+    assert board.open.model.rowCount() == 0
+    ref, rnd = board.decisions.model.rows[0]
+    assert (ref.id, rnd.outcome, [r.membership_no for r in rnd.ranking]) == (
+        rid,
+        "selected",
+        ["E1", "E2"],
+    )
+
+    # why not, for the loser
+    board.decisions.select_row(0)
+    qtbot.keyClicks(board.why_no, "E2")
+    qtbot.keyClick(board.why_no, Qt.Key.Key_Return)
+    settle()
+    assert "C3" in board.why_result.text()
+
+    # the clerk records the signature next morning at the signing desk
+    office.at("1405-08-24 09:00")
+    desk = SigningScreen(office.clerk, runner)
+    qtbot.addWidget(desk)
+    desk.refresh()
+    settle()
+    assert [a.referral_id for a in desk.list.model.rows] == [rid]
+    assert desk.sign_button.isEnabled()
+    with qtbot.waitSignal(desk.signed, timeout=10_000):
+        qtbot.mouseClick(desk.sign_button, Qt.MouseButton.LeftButton)
+    settle()
+    with office.base.tx() as s:
+        assert s.get(Referral, rid).status == "signed"
+    row = desk.list.model.rows[0]
+    assert row.status == "signed"
+
+
+def test_refusal_in_the_cartable_names_the_rule_in_persian(qtbot, office, runner, settle):
+    e = office.engineer("E1")
+    rid = office.project().referral_ids["civil"]
+    office.at("1405-08-23 10:00")
+    cart = CartableScreen(office.as_engineer[e], runner)
+    qtbot.addWidget(cart)
+    cart.refresh()
+    settle()
+    cart.items.select_row(0)
+    candidacy.stand(office.as_engineer[e], e, rid)  # meanwhile, on another desk
+    qtbot.mouseClick(cart.stand_button, Qt.MouseButton.LeftButton)
+    settle()
+    text = cart.message.text()
+    assert text and any("\u0600" <= ch <= "\u06ff" for ch in text)
+
+
+def test_login_opens_the_sections_of_the_role(qtbot, office, runner, settle, tmp_path):
+    users.create_user(office.admin, "k1", "کارشناس", "clerk", password="secret-1405")
+    url = str(office.engine.url)
+    from PySide6.QtCore import QSettings
+
+    settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    dlg = LoginDialog(settings, runner, url)
+    qtbot.addWidget(dlg)
+    settle()
+    assert dlg.login_button.isEnabled()
+    qtbot.keyClicks(dlg.username, "k1")
+    qtbot.keyClicks(dlg.password, "wrong")
+    qtbot.keyClick(dlg.password, Qt.Key.Key_Return)
+    settle()
+    assert "نادرست" in dlg.message.text() and dlg.actor is None
+    dlg.password.clear()
+    qtbot.keyClicks(dlg.password, "secret-1405")
+    with qtbot.waitSignal(dlg.accepted, timeout=10_000):
+        qtbot.keyClick(dlg.password, Qt.Key.Key_Return)
+    assert dlg.actor.role == "clerk"
+    win = MainWindow(dlg.ctx.as_actor(dlg.actor), runner)
+    qtbot.addWidget(win)
+    settle()
+    titles = [win.tabs.tabText(i) for i in range(win.tabs.count())]
+    assert titles == ["پیشخوان", "میز امضا", "مهندسان"]
+    assert [c.name for c in sections_for("engineer")] == ["cartable"]
+    assert [c.name for c in sections_for("admin")] == ["engineers", "audit"]
+    assert [c.name for c in sections_for("manager")] == [
+        "counter",
+        "signing",
+        "board",
+        "engineers",
+    ]
+    assert win.layoutDirection() == Qt.LayoutDirection.RightToLeft
+
+
+def test_settings_build_the_database_url(tmp_path):
+    from PySide6.QtCore import QSettings
+
+    s = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    s.set_connection(
+        {
+            "kind": "postgresql",
+            "host": "10.0.0.5",
+            "port": "5432",
+            "database": "nz",
+            "user": "desk",
+            "password": "p@ss",
+        }
+    )
+    assert s.database_url() == "postgresql+psycopg://desk:p%40ss@10.0.0.5:5432/nz"
+    s.set_connection({"kind": "sqlite", "path": "/data/nz.sqlite"})
+    assert s.database_url() == "sqlite:////data/nz.sqlite"

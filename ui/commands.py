@@ -1,0 +1,167 @@
+"""`main.py screenshots OUTDIR [--db URL]`: every screen on demo data, offscreen, to PNG."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from pathlib import Path
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from app.db.engine import default_url
+
+    p = sub.add_parser("screenshots", help="render every screen of the desk to PNG files")
+    p.add_argument("outdir")
+    p.add_argument("--db", default=default_url())
+    p.set_defaults(func=cmd_screenshots)
+    b = sub.add_parser("bench-desk", help="time the 100,000-row engineers list (prints figures)")
+    b.add_argument("--db", default=default_url())
+    b.set_defaults(func=_bench)
+
+
+def _bench(args) -> int:
+    from .bench import cmd_bench_desk
+
+    return cmd_bench_desk(args)
+
+
+def settle(runner, timeout: float = 60.0) -> None:
+    """Process events until the task runner has been idle for a moment."""
+    from PySide6.QtCore import QCoreApplication, QEventLoop
+
+    end = time.monotonic() + timeout
+    quiet = 0
+    while time.monotonic() < end and quiet < 5:
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        time.sleep(0.02)
+        quiet = quiet + 1 if runner.idle() else 0
+
+
+def cmd_screenshots(args) -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from sqlalchemy import select
+
+    from app.db.migrate import open_database
+    from app.db.models import Project, User
+    from app.services import candidacy
+    from app.services.context import Actor, ServiceContext
+
+    from .app import ConnectionDialog, LoginDialog, application
+    from .mainwindow import MainWindow
+    from .settings import Settings
+    from .tasks import TaskRunner
+
+    app = application(["main.py"])
+    out = Path(args.outdir)
+    out.mkdir(parents=True, exist_ok=True)
+    runner = TaskRunner(app)
+    engine = open_database(args.db)
+    base = ServiceContext(engine)
+    with base.tx() as s:
+        people = {u.username: u for u in s.scalars(select(User).where(User.active))}
+        by_role = {}
+        for u in sorted(people.values(), key=lambda u: u.id):
+            by_role.setdefault(u.role, u)
+        intake = s.scalar(
+            select(Project.id).where(Project.status == "intake").order_by(Project.id.desc())
+        )
+
+    def ctx_for(name: str, role: str) -> ServiceContext:
+        u = people.get(name) or by_role[role]
+        if role == "engineer":  # the first demo engineer with something to stand for
+            for cand in sorted(people.values(), key=lambda u: u.id):
+                if cand.role == "engineer" and candidacy.cartable(base, cand.engineer_id):
+                    u = cand
+                    break
+        return base.as_actor(Actor(u.username, u.role, u.id, u.engineer_id))
+
+    def save(widget, name: str) -> None:
+        settle(runner)
+        widget.grab().save(str(out / f"{name}.png"))
+        print(out / f"{name}.png")
+
+    settings = Settings()
+    login = LoginDialog(settings, runner, args.db)
+    login.username.setText("clerk")
+    login.password.setText("clerk1405")
+    login.show()
+    save(login, "login")
+    login.close()
+    conn = ConnectionDialog(settings, runner)
+    conn.pg.setChecked(True)
+    conn.show()
+    save(conn, "connection")
+    conn.close()
+
+    shots = (
+        ("clerk", "clerk", "counter"),
+        ("clerk", "clerk", "signing"),
+        ("manager", "manager", "board"),
+        ("eng1", "engineer", "cartable"),
+        ("clerk", "clerk", "engineers"),
+        ("admin", "admin", "audit"),
+    )
+    for user, role, screen in shots:
+        win = MainWindow(ctx_for(user, role), runner)
+        win.resize(1440, 900)
+        win.show()
+        w = win.show_screen(screen)
+        settle(runner)
+        if screen == "counter":
+            _fill_counter(w, intake)
+        if screen == "engineers":
+            _pick_engineer_with_ledger(w, base)
+            settle(runner)
+        if screen == "board":
+            w.why_no.setText(_some_member(base))
+            w.why_not()
+        save(win, screen)
+        win.close()
+        win.deleteLater()
+    settle(runner)
+    return 0
+
+
+def _fill_counter(w, intake_id) -> None:
+    """A walk-in half typed: valid national code, plate, area and floors (group shows live)."""
+    w.owner_code.setText("0499370899")
+    w.owner_first.setText("مریم")
+    w.owner_last.setText("احمدی")
+    w.owner_mobile.setText("09161234567")
+    w.brought_name.setText("دفتر طراحی نقش‌آفرین")
+    w.brought_role.setCurrentIndex(1)
+    w.plate.setText("1450/12")
+    w.address.setText("اهواز، کیانپارس، خیابان ۵ غربی، پلاک ۱۲")
+    w.area.setText("1250")
+    w.floors.setValue(6)
+    if intake_id is not None:
+        w.open_project(intake_id)
+
+
+def _some_member(ctx) -> str:
+    from sqlalchemy import select
+
+    from app.db.models import Engineer
+
+    with ctx.tx() as s:
+        return s.scalar(select(Engineer.membership_no).order_by(Engineer.id).limit(1)) or ""
+
+
+def _pick_engineer_with_ledger(w, ctx) -> None:
+    """Show the file of a listed engineer whose score has moved (the chart has a line)."""
+    from sqlalchemy import func, select
+
+    from app.db.models import ScoreEntry
+
+    with ctx.tx() as s:
+        moved = dict(
+            s.execute(
+                select(ScoreEntry.engineer_id, func.count()).group_by(ScoreEntry.engineer_id)
+            ).all()
+        )
+    best = max(
+        range(w.model.rowCount()), key=lambda i: moved.get(w.model.row(i).id, 0), default=None
+    )
+    if best is not None:
+        w.view.setCurrentIndex(w.model.index(best, 0))

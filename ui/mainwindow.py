@@ -1,0 +1,99 @@
+"""The main window: the sections the user's role may use (U1), a status bar with progress."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QTabWidget
+
+from app.services.permissions import ALLOWED
+
+from .screens.audit import AuditScreen
+from .screens.board import BoardScreen
+from .screens.cartable import CartableScreen
+from .screens.counter import CounterScreen
+from .screens.engineers import EngineersScreen
+from .screens.signing import SigningScreen
+from .tasks import TaskRunner
+
+ROLE_FA = {
+    "admin": "مدیر سامانه",
+    "clerk": "کارشناس پذیرش",
+    "finance": "کارشناس مالی",
+    "manager": "مدیر ارجاع",
+    "engineer": "مهندس",
+}
+
+# (screen, the U1 action that opens it); None: every staff role (not engineers)
+SECTIONS = (
+    (CounterScreen, "project.register"),
+    (SigningScreen, "referral.sign"),
+    (BoardScreen, "deadline.run"),
+    (CartableScreen, "candidacy.stand"),
+    (EngineersScreen, None),
+    (AuditScreen, "audit.read"),
+)
+
+
+def sections_for(role: str) -> list[type]:
+    return [
+        cls
+        for cls, action in SECTIONS
+        if (role != "engineer" if action is None else role in ALLOWED[action])
+    ]
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx, runner: TaskRunner, full_name: str = ""):
+        super().__init__()
+        self.ctx, self.runner = ctx, runner
+        actor = ctx.actor
+        role = ROLE_FA.get(actor.role, actor.role)
+        self.setWindowTitle(f"میز ارجاع نظارت — {full_name or actor.username} ({role})")
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
+        self.screens: dict[str, object] = {}
+        for cls in sections_for(actor.role):
+            screen = cls(ctx, runner, self.tabs)
+            self.screens[cls.name] = screen
+            self.tabs.addTab(screen, cls.title)
+        self.setCentralWidget(self.tabs)
+        self.tabs.currentChanged.connect(self._shown)
+        self.busy = QProgressBar(self)
+        self.busy.setMaximumWidth(180)
+        self.busy.setRange(0, 0)
+        self.busy.setVisible(False)
+        self.who = QLabel(f"کاربر: {actor.username} — {ROLE_FA.get(actor.role, actor.role)}", self)
+        self.statusBar().addPermanentWidget(self.who)
+        self.statusBar().addPermanentWidget(self.busy)
+        runner.busy_changed.connect(self._busy)
+        runner.progress.connect(self._progress)
+        runner.error.connect(lambda text: self.statusBar().showMessage(text, 10_000))
+        self._loaded: set[int] = set()
+        self.resize(1280, 800)
+        self._shown(self.tabs.currentIndex())
+
+    def _busy(self, n: int) -> None:
+        self.busy.setVisible(n > 0)
+        if n == 0:
+            self.statusBar().clearMessage()
+
+    def _progress(self, label: str, done: int, total: int) -> None:
+        if total:
+            self.busy.setRange(0, total)
+            self.busy.setValue(done)
+        else:
+            self.busy.setRange(0, 0)
+        if label:
+            self.statusBar().showMessage(f"در حال بارگذاری: {label}…", 2000)
+
+    def _shown(self, i: int) -> None:
+        if i < 0:
+            return
+        w = self.tabs.widget(i)
+        if id(w) not in self._loaded:
+            self._loaded.add(id(w))
+            w.refresh()
+
+    def show_screen(self, name: str):
+        w = self.screens[name]
+        self.tabs.setCurrentWidget(w)
+        return w

@@ -1,0 +1,258 @@
+"""Table models over DTOs (never QTableWidget) and the lazy engineers list."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+
+from app.domain.calendar import latin_digits
+from app.services import browse
+
+from . import fmt
+from .qtcompat import emit
+from .tasks import TaskRunner
+
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+ROW_ROLE = Qt.ItemDataRole.UserRole + 2
+_Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    value: Callable[[Any], Any]  # DTO → raw value (sorts by it)
+    text: Callable[[Any], str] = fmt.fa  # raw value → display text
+    ltr: bool = False  # codes, phones: shown left-to-right
+    key: str = ""  # server-side sort key (lazy models)
+
+
+class DtoTableModel(QAbstractTableModel):
+    """Rows are frozen DTOs; columns say how to show and sort them."""
+
+    def __init__(self, columns: Sequence[Column], parent=None):
+        super().__init__(parent)
+        self.columns = list(columns)
+        self.rows: list[Any] = []
+
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def row(self, i: int) -> Any:
+        return self.rows[i]
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self.rows):
+            return None
+        col = self.columns[index.column()]
+        dto = self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return col.text(col.value(dto))
+        if role == SORT_ROLE:
+            return sort_value(col.value(dto))
+        if role == ROW_ROLE:
+            return index.row()
+        if role == Qt.ItemDataRole.TextAlignmentRole and col.ltr:
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return self.columns[section].title if 0 <= section < len(self.columns) else None
+        return fmt.fa(section + 1)
+
+    def table(self) -> tuple[list[str], list[list[Any]]]:
+        """Header and raw rows, for the Excel export."""
+        return (
+            [c.title for c in self.columns],
+            [[c.text(c.value(r)) for c in self.columns] for r in self.rows],
+        )
+
+
+def sort_value(v: Any) -> Any:
+    """What QSortFilterProxyModel compares: numbers as numbers, the rest as text."""
+    if isinstance(v, Decimal):
+        return float(v)
+    if isinstance(v, (int, float, str)):
+        return v
+    if isinstance(v, (tuple, list)):
+        return " ".join(map(str, v))
+    return "" if v is None else str(v)
+
+
+class FilterProxy(QSortFilterProxyModel):
+    """Sorts by the raw value; filters on every column, Persian or Latin digits alike."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setSortRole(SORT_ROLE)
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self._words: list[str] = []
+
+    def set_text(self, text: str) -> None:
+        if hasattr(self, "beginFilterChange"):  # Qt ≥ 6.9
+            self.beginFilterChange()
+            self._words = latin_digits(text).lower().split()
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self._words = latin_digits(text).lower().split()
+            self.invalidateFilter()
+
+    def filterAcceptsRow(self, row: int, parent: _Index) -> bool:
+        if not self._words:
+            return True
+        src = self.sourceModel()
+        line = " ".join(
+            latin_digits(str(src.index(row, c, parent).data() or "")).replace("٫", ".")
+            for c in range(src.columnCount(parent))
+        ).lower()
+        return all(w in line for w in self._words)
+
+    def source_row(self, proxy_row: int) -> Any:
+        src = self.mapToSource(self.index(proxy_row, 0))
+        return self.sourceModel().row(src.row())
+
+
+# ---------------------------------------------------------------- 100,000 engineers
+
+
+ENGINEER_COLUMNS = [
+    Column("شماره عضویت", lambda r: r.membership_no, ltr=True, key="membership_no"),
+    Column("نام", lambda r: r.name, key="name"),
+    Column("کد ملی", lambda r: r.national_id, ltr=True, key="national_id"),
+    Column("همراه", lambda r: r.mobile, ltr=True, key="mobile"),
+    Column("نوع", lambda r: r.kind, lambda k: fmt.KIND_FA.get(k, k), key="kind"),
+    Column("عضو از", lambda r: r.member_since, key="member_since"),
+    Column("رشته‌ها", lambda r: r.disciplines, fmt.disciplines),
+]
+
+
+class EngineerListModel(QAbstractTableModel):
+    """Lazy: the count and one page at a time, fetched off the GUI thread (fetchMore);
+    filter and sort run in the database. Stale answers (an older keystroke) are dropped."""
+
+    PAGE = 200
+    reset_done = Signal(float)  # seconds from the request to the model reset
+    count_changed = Signal(int)
+
+    def __init__(self, ctx, runner: TaskRunner, parent=None):
+        super().__init__(parent)
+        self.ctx, self.runner = ctx, runner
+        self.columns = ENGINEER_COLUMNS
+        self.rows: list[browse.EngineerRow] = []
+        self.total = 0
+        self.text = ""
+        self.sort_key, self.descending = "membership_no", False
+        self._gen = 0
+        self._loading = False
+
+    # ------------------------------------------------------------ queries
+    def set_filter(self, text: str) -> None:
+        self.text = text
+        self.reload()
+
+    def reload(self) -> None:
+        self._gen += 1
+        gen, started = self._gen, time.perf_counter()
+        self._loading = True
+        ctx, text, key, desc = self.ctx, self.text, self.sort_key, self.descending
+
+        def work():
+            return browse.count_engineers(ctx, text), browse.engineer_page(
+                ctx, text, 0, self.PAGE, key, desc
+            )
+
+        def done(result):
+            if gen != self._gen:
+                return
+            self.beginResetModel()
+            self.total, self.rows = result
+            self._loading = False
+            self.endResetModel()
+            emit(self.count_changed, self.total)
+            emit(self.reset_done, time.perf_counter() - started)
+
+        self.runner.run(work, on_done=done, owner=self, label="فهرست مهندسان")
+
+    def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and not self._loading and len(self.rows) < self.total
+
+    def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
+        if not self.canFetchMore(parent):
+            return
+        self._loading = True
+        gen, offset = self._gen, len(self.rows)
+        args = (self.ctx, self.text, offset, self.PAGE, self.sort_key, self.descending)
+
+        def done(page):
+            if gen != self._gen:
+                return
+            self._loading = False
+            if page:
+                self.beginInsertRows(QModelIndex(), offset, offset + len(page) - 1)
+                self.rows.extend(page)
+                self.endInsertRows()
+
+        self.runner.run(browse.engineer_page, *args, on_done=done, owner=self)
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        key = self.columns[column].key if 0 <= column < len(self.columns) else ""
+        if not key:
+            return
+        self.sort_key = key
+        self.descending = order == Qt.SortOrder.DescendingOrder
+        self.reload()
+
+    # ------------------------------------------------------------ the model
+    def row(self, i: int) -> browse.EngineerRow:
+        return self.rows[i]
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self.rows):
+            return None
+        col = self.columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return col.text(col.value(self.rows[index.row()]))
+        if role == Qt.ItemDataRole.TextAlignmentRole and col.ltr:
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return self.columns[section].title if 0 <= section < len(self.columns) else None
+        return fmt.fa(section + 1)
+
+    def table(self) -> tuple[list[str], list[list[Any]]]:
+        return (
+            [c.title for c in self.columns],
+            [[c.text(c.value(r)) for c in self.columns] for r in self.rows],
+        )

@@ -1,0 +1,183 @@
+"""The engineer's cartable: matching open referrals with their countdowns, stand and cancel
+(C1–C5, a refusal names the rule in Persian), the public candidate lists (C6), my
+selections, my score and my capacity."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services import candidacy, queries
+
+from .. import fmt
+from ..models import Column
+from ..qtcompat import emit
+from ..widgets import Gauge, ListPanel
+from .base import Screen
+
+
+class CartableScreen(Screen):
+    title = "کارتابل من"
+    name = "cartable"
+    stood = Signal(int)
+
+    def __init__(self, ctx, runner, parent=None):
+        super().__init__(ctx, runner, parent)
+        self.me = ctx.actor.engineer_id
+        now = ctx.now
+        self.items = ListPanel(
+            "ارجاع‌های باز متناسب با من",
+            [
+                Column("پرونده", lambda i: i.file_no),
+                Column("رشته", lambda i: i.discipline, fmt.discipline),
+                Column("گروه", lambda i: i.group, fmt.group),
+                Column("متراژ", lambda i: i.area),
+                Column("دور", lambda i: i.round_no),
+                Column("داوطلبان", lambda i: i.candidates),
+                Column("داوطلب هستم", lambda i: i.standing),
+                Column("مانده تا مهلت", lambda i: i.deadline, lambda d: fmt.countdown(d, now())),
+            ],
+        )
+        self.candidates = ListPanel(
+            "فهرست عمومی داوطلبان (C6)",
+            [
+                Column("رتبه", lambda c: c[0]),
+                Column("شماره عضویت", lambda c: c[1].membership_no, ltr=True),
+                Column("نام", lambda c: c[1].name),
+                Column("امتیاز", lambda c: float(c[1].score), lambda v: fmt.fa(round(v, 2))),
+            ],
+        )
+        self.selections = ListPanel(
+            "ارجاع‌های من",
+            [
+                Column("پرونده", lambda r: r.file_no),
+                Column("رشته", lambda r: r.discipline, fmt.discipline),
+                Column("متراژ", lambda r: r.area),
+                Column("وضعیت", lambda r: r.status, fmt.status),
+                Column("امضا تا", lambda r: r.sign_until),
+            ],
+        )
+        self.stand_button = QPushButton("داوطلب می‌شوم (Ctrl+Enter)", self)
+        self.stand_button.setShortcut("Ctrl+Return")
+        self.cancel_button = QPushButton("انصراف از داوطلبی", self)
+        self.stand_button.clicked.connect(self.stand)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.items.selected.connect(self._selected)
+        self.score = QLabel(self)
+        self.jobs = QLabel(self)
+        self.gauge = Gauge(self)
+
+        me_box = QGroupBox("وضعیت من", self)
+        mf = QFormLayout(me_box)
+        mf.addRow("امتیاز:", self.score)
+        mf.addRow("ظرفیت متراژ:", self.gauge)
+        mf.addRow("کارهای در دست:", self.jobs)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.stand_button)
+        buttons.addWidget(self.cancel_button)
+        buttons.addStretch(1)
+        left = QWidget(self)
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.addWidget(self.items, 1)
+        ll.addLayout(buttons)
+        ll.addWidget(self.message)
+        right = QWidget(self)
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.addWidget(me_box)
+        rl.addWidget(self.candidates, 1)
+        rl.addWidget(self.selections, 1)
+        split = QSplitter(self)
+        split.addWidget(left)
+        split.addWidget(right)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        QVBoxLayout(self).addWidget(split)
+        self._enable(None)
+        self.clock = QTimer(self)
+        self.clock.setInterval(1000)
+        self.clock.timeout.connect(self._tick)
+        self.clock.start()
+
+    def refresh(self) -> None:
+        ctx, me = self.ctx, self.me
+
+        def work():
+            items = candidacy.cartable(ctx, me)
+            standing = queries.engineer_standings(ctx, [me])[me]
+            mine = [r for r in queries.referrals_overview(ctx) if r.engineer_id == me]
+            return items, standing, mine
+
+        self.run(work, on_done=self._loaded)
+
+    def _loaded(self, result) -> None:
+        items, st, mine = result
+        cur = self.items.current()
+        self.items.set_rows(items)
+        self.selections.set_rows(mine)
+        self.score.setText(fmt.code(round(st.score, 2)))
+        self.jobs.setText(fmt.fa(st.active_jobs))
+        self.gauge.set_usage(float(st.used_m2), float(st.capacity_m2))
+        row = next(
+            (i for i, it in enumerate(items) if cur and it.referral_id == cur.referral_id), 0
+        )
+        if items:
+            self.items.select_row(row)
+        self._selected(self.items.current())
+
+    def _tick(self) -> None:
+        m = self.items.model
+        if m.rowCount():
+            col = len(m.columns) - 1
+            emit(m.dataChanged, m.index(0, col), m.index(m.rowCount() - 1, col))
+
+    def _enable(self, item) -> None:
+        self.stand_button.setEnabled(item is not None and not item.standing)
+        self.cancel_button.setEnabled(item is not None and item.standing)
+
+    def _selected(self, item) -> None:
+        self._enable(item)
+        if item is None:
+            self.candidates.set_rows([])
+            return
+        self.run(
+            candidacy.candidates,
+            self.ctx,
+            item.referral_id,
+            on_done=lambda cs: self.candidates.set_rows(list(enumerate(cs, 1))),
+        )
+
+    def stand(self) -> None:
+        item = self.items.current()
+        if item is None or item.standing:
+            return
+
+        def done(_r) -> None:
+            self.message.ok(
+                f"برای {fmt.code(item.file_no)} ({fmt.discipline(item.discipline)}) داوطلب شدید"
+            )
+            emit(self.stood, item.referral_id)
+            self.refresh()
+
+        self.run(candidacy.stand, self.ctx, self.me, item.referral_id, on_done=done)
+
+    def cancel(self) -> None:
+        item = self.items.current()
+        if item is None or not item.standing:
+            return
+
+        def done(_r) -> None:
+            self.message.ok("داوطلبی لغو شد")
+            self.refresh()
+
+        self.run(candidacy.cancel, self.ctx, self.me, item.referral_id, on_done=done)

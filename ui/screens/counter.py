@@ -1,0 +1,589 @@
+"""The counter (clerk): walk-in registration (P1, P3–P5), the document checklist with scans,
+the fee status, and "send to distribution" when P2 holds."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt, Signal
+from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.calendar import latin_digits
+from app.domain.codes import DISCIPLINES
+from app.domain.text import mobile_ok, national_code_ok
+from app.services import browse, projects
+from app.services.dto import OwnerIn, ProjectIn
+
+from .. import fmt
+from ..models import Column
+from ..qtcompat import emit
+from ..widgets import Debounce, ListPanel, Message, jalali_date_edit
+from .base import EnterMovesOn, Screen, ltr
+
+BROUGHT_BY = (("owner", "مالک"), ("design_office", "دفتر طراحی"), ("legal_rep", "نماینده قانونی"))
+
+
+def _decimal(text: str) -> Decimal | None:
+    try:
+        v = Decimal(latin_digits(text.strip()).replace("٫", ".").replace(",", ""))
+    except (InvalidOperation, ValueError):
+        return None
+    return v if v.is_finite() else None
+
+
+class CounterScreen(Screen):
+    title = "پیشخوان"
+    name = "counter"
+    registered = Signal(object)  # ProjectSummary
+    sent = Signal(object)  # ProjectSummary after mark_ready
+    status_loaded = Signal(object)  # IntakeStatus
+
+    def __init__(self, ctx, runner, parent=None):
+        super().__init__(ctx, runner, parent)
+        self.project_id: int | None = None
+        self.status: browse.IntakeStatus | None = None
+        self.preview: browse.IntakePreview | None = None
+        self.extra_owners: list[OwnerIn] = []
+        self._enter = EnterMovesOn(self)
+
+        # ------------------------------------------------ the walk-in form
+        form_box = QWidget(self)
+        form = QFormLayout(form_box)
+        self.owner_code = ltr(QLineEdit(form_box))
+        self.owner_code.setMaxLength(10)
+        self.owner_code.setPlaceholderText("۱۰ رقم")
+        self.owner_state = QLabel(form_box)
+        self.owner_first = QLineEdit(form_box)
+        self.owner_last = QLineEdit(form_box)
+        self.owner_mobile = ltr(QLineEdit(form_box))
+        self.owner_mobile.setPlaceholderText("09xxxxxxxxx")
+        self.owner_add = QPushButton("مالک دیگر", form_box)
+        self.owners_label = QLabel(form_box)
+        self.brought_role = QComboBox(form_box)
+        for code, title in BROUGHT_BY:
+            self.brought_role.addItem(title, code)
+        self.brought_name = QLineEdit(form_box)
+        self.plate = ltr(QLineEdit(form_box))
+        self.plate.setPlaceholderText("123/4")
+        self.plate_state = Message(form_box)
+        self.address = QLineEdit(form_box)
+        self.area = ltr(QLineEdit(form_box))
+        self.area.setPlaceholderText("م²")
+        self.floors = QSpinBox(form_box)
+        self.floors.setRange(1, 80)
+        self.floors.setValue(1)
+        self.floors.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+        self.group_label = QLabel("—", form_box)
+        self.group_label.setStyleSheet("font-weight: bold; font-size: 14pt;")
+        disc_box = QWidget(form_box)
+        grid = QGridLayout(disc_box)
+        grid.setContentsMargins(0, 0, 0, 0)
+        self.disc_checks: dict[str, QCheckBox] = {}
+        for i, d in enumerate(DISCIPLINES):
+            cb = QCheckBox(fmt.discipline(d), disc_box)
+            self.disc_checks[d] = cb
+            grid.addWidget(cb, i // 4, i % 4)
+        self.register_button = QPushButton("ثبت پرونده (Ctrl+Enter)", form_box)
+        self.register_button.setEnabled(False)
+        self.form_message = Message(form_box)
+
+        owner_row = QHBoxLayout()
+        owner_row.addWidget(self.owner_code, 1)
+        owner_row.addWidget(self.owner_state, 1)
+        form.addRow("کد ملی مالک:", owner_row)
+        form.addRow("نام مالک:", self.owner_first)
+        form.addRow("نام خانوادگی مالک:", self.owner_last)
+        form.addRow("همراه مالک:", self.owner_mobile)
+        add_row = QHBoxLayout()
+        add_row.addWidget(self.owner_add)
+        add_row.addWidget(self.owners_label, 1)
+        form.addRow("", add_row)
+        form.addRow("آورنده پرونده (P1):", self.brought_role)
+        form.addRow("نام آورنده:", self.brought_name)
+        form.addRow("پلاک ثبتی:", self.plate)
+        form.addRow("", self.plate_state)
+        form.addRow("نشانی:", self.address)
+        form.addRow("زیربنا (م²):", self.area)
+        form.addRow("تعداد طبقات:", self.floors)
+        form.addRow("گروه ساختمان (P3):", self.group_label)
+        form.addRow("رشته‌ها (P4):", disc_box)
+        form.addRow(self.register_button)
+        form.addRow(self.form_message)
+        for w in (
+            self.owner_code,
+            self.owner_first,
+            self.owner_last,
+            self.owner_mobile,
+            self.brought_name,
+            self.plate,
+            self.address,
+            self.area,
+        ):
+            w.installEventFilter(self._enter)
+        self.setTabOrder(self.owner_code, self.owner_first)
+        self.setTabOrder(self.owner_first, self.owner_last)
+        self.setTabOrder(self.owner_last, self.owner_mobile)
+        self.setTabOrder(self.owner_mobile, self.brought_role)
+        self.setTabOrder(self.brought_role, self.brought_name)
+        self.setTabOrder(self.brought_name, self.plate)
+        self.setTabOrder(self.plate, self.address)
+        self.setTabOrder(self.address, self.area)
+        self.setTabOrder(self.area, self.floors)
+        self.setTabOrder(self.floors, self.register_button)
+
+        self.owner_code.textChanged.connect(self._code_changed)
+        self.owner_mobile.textChanged.connect(self._validate_form)
+        self.owner_add.clicked.connect(self._add_owner)
+        self.preview_debounce = Debounce(150, self._ask_preview, self)
+        for sig in (self.plate.textChanged, self.area.textChanged, self.floors.valueChanged):
+            sig.connect(self.preview_debounce.poke)
+            sig.connect(self._validate_form)
+        self.register_button.clicked.connect(self.register)
+        for seq in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(seq), form_box, self.register)
+
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(form_box)
+
+        self.recent = ListPanel(
+            "پرونده‌ها",
+            [
+                Column("شماره پرونده", lambda p: p.file_no),
+                Column("پلاک", lambda p: p.plate, ltr=True),
+                Column("زیربنا", lambda p: p.area),
+                Column("طبقات", lambda p: p.floors),
+                Column("گروه", lambda p: p.group, fmt.group),
+                Column("وضعیت", lambda p: p.status, fmt.status),
+                Column("ثبت", lambda p: p.created_at),
+            ],
+        )
+        self.recent.view.doubleClicked.connect(
+            lambda _i: (
+                self.open_project(self.recent.current().id) if self.recent.current() else None
+            )
+        )
+        self.left_tabs = QTabWidget(self)
+        self.left_tabs.addTab(scroll, "پذیرش مراجعه‌کننده")
+        self.left_tabs.addTab(self.recent, "پرونده‌ها")
+
+        # ------------------------------------------------ the file in hand
+        right = QWidget(self)
+        rl = QVBoxLayout(right)
+        self.project_head = QLabel("پرونده‌ای باز نیست؛ مراجعه‌کننده را ثبت کنید.", right)
+        self.project_head.setWordWrap(True)
+        self.project_head.setStyleSheet("font-size: 12pt;")
+        rl.addWidget(self.project_head)
+        self.docs = ListPanel(
+            "فهرست مدارک",
+            [
+                Column("مدرک", lambda d: d.title),
+                Column("الزامی", lambda d: d.required),
+                Column("دریافت", lambda d: d.received_at, lambda v: fmt.fa(v) if v else "—"),
+                Column("پرونده اسکن", lambda d: d.filename, ltr=True),
+                Column("حجم (KB)", lambda d: (d.size + 1023) // 1024 if d.size else 0),
+            ],
+        )
+        rl.addWidget(self.docs, 3)
+        doc_buttons = QHBoxLayout()
+        self.attach_button = QPushButton("پیوست اسکن… (Ctrl+O)", right)
+        self.attach_button.setShortcut("Ctrl+O")
+        self.received_button = QPushButton("دریافت بدون اسکن", right)
+        self.preview_button = QPushButton("پیش‌نمایش", right)
+        self.drawings_button = QPushButton("تأیید نقشه‌ها (P2)", right)
+        for b in (
+            self.attach_button,
+            self.received_button,
+            self.preview_button,
+            self.drawings_button,
+        ):
+            doc_buttons.addWidget(b)
+        rl.addLayout(doc_buttons)
+        self.attach_button.clicked.connect(self.attach)
+        self.received_button.clicked.connect(lambda: self._record_doc(None, None, None))
+        self.preview_button.clicked.connect(self.preview_document)
+        self.drawings_button.clicked.connect(self.approve_drawings)
+
+        fee_box = QGroupBox("حق‌الزحمه نظارت", right)
+        fl = QVBoxLayout(fee_box)
+        self.fees = ListPanel(
+            "پرداخت‌ها",
+            [
+                Column("رشته", lambda f: f.discipline, fmt.discipline),
+                Column("مبلغ (ریال)", lambda f: f.amount_rials, fmt.fa_int),
+                Column("پیگیری", lambda f: f.tracking_no, ltr=True),
+                Column("وضعیت", lambda f: f.status, fmt.status),
+            ],
+        )
+        fl.addWidget(self.fees)
+        fee_row = QHBoxLayout()
+        self.fee_discipline = QComboBox(fee_box)
+        self.fee_amount = ltr(QLineEdit(fee_box))
+        self.fee_amount.setPlaceholderText("مبلغ به ریال")
+        self.fee_tracking = ltr(QLineEdit(fee_box))
+        self.fee_tracking.setPlaceholderText("شماره پیگیری")
+        self.fee_date = jalali_date_edit(fee_box)
+        self.fee_button = QPushButton("ثبت پرداخت", fee_box)
+        self.fee_button.clicked.connect(self.record_fee)
+        for w in (
+            self.fee_discipline,
+            self.fee_amount,
+            self.fee_tracking,
+            self.fee_date,
+            self.fee_button,
+        ):
+            fee_row.addWidget(w)
+        fl.addLayout(fee_row)
+        rl.addWidget(fee_box, 2)
+        self.gaps = QLabel(right)
+        self.gaps.setWordWrap(True)
+        rl.addWidget(self.gaps)
+        self.send_button = QPushButton("ارسال به توزیع (Ctrl+D)", right)
+        self.send_button.setShortcut("Ctrl+D")
+        self.send_button.setEnabled(False)
+        self.send_button.clicked.connect(self.send_to_distribution)
+        rl.addWidget(self.send_button)
+        rl.addWidget(self.message)
+        self._project_widgets = (
+            self.attach_button,
+            self.received_button,
+            self.preview_button,
+            self.drawings_button,
+            self.fee_button,
+        )
+        for w in self._project_widgets:
+            w.setEnabled(False)
+
+        split = QSplitter(self)
+        split.addWidget(self.left_tabs)
+        split.addWidget(right)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        lay = QVBoxLayout(self)
+        lay.addWidget(split)
+
+    # ------------------------------------------------------------ live validation
+    def refresh(self) -> None:
+        self.run(browse.recent_projects, self.ctx, on_done=self.recent.set_rows)
+        if self.project_id is not None:
+            self.open_project(self.project_id)
+
+    def _code_changed(self, text: str) -> None:
+        code = latin_digits(text.strip())
+        if not code:
+            self.owner_state.setText("")
+        elif len(code) < 10:
+            self.owner_state.setStyleSheet("color: #6d6d6d;")
+            self.owner_state.setText(f"{fmt.fa(len(code))} از ۱۰ رقم")
+        elif not national_code_ok(code):
+            self.owner_state.setStyleSheet("color: #b00020;")
+            self.owner_state.setText("✘ کد ملی نامعتبر است")
+        else:
+            self.owner_state.setStyleSheet("color: #1b5e20;")
+            self.owner_state.setText("✔ کد ملی معتبر است")
+            self.run(browse.owner_by_code, self.ctx, code, on_done=self._owner_found)
+        self._validate_form()
+
+    def _owner_found(self, found) -> None:
+        if found is None:
+            self.owner_state.setText("✔ کد ملی معتبر؛ مالک جدید")
+            return
+        first, last, mobile = found
+        self.owner_state.setText(f"✔ مالک شناخته‌شده: {first} {last}")
+        if not self.owner_first.text():
+            self.owner_first.setText(first)
+        if not self.owner_last.text():
+            self.owner_last.setText(last)
+        if mobile and not self.owner_mobile.text():
+            self.owner_mobile.setText(mobile)
+
+    def _owner_in(self) -> OwnerIn | None:
+        code = latin_digits(self.owner_code.text().strip())
+        if not national_code_ok(code):
+            return None
+        mobile = latin_digits(self.owner_mobile.text().strip()) or None
+        return OwnerIn(
+            code, self.owner_first.text().strip(), self.owner_last.text().strip(), mobile=mobile
+        )
+
+    def _add_owner(self) -> None:
+        o = self._owner_in()
+        if o is None:
+            self.form_message.error("کد ملی مالک را درست وارد کنید")
+            return
+        self.extra_owners.append(o)
+        self.owners_label.setText(
+            "مالکان: " + "، ".join(fmt.code(x.national_id) for x in self.extra_owners)
+        )
+        for w in (self.owner_code, self.owner_first, self.owner_last, self.owner_mobile):
+            w.clear()
+        self.owner_code.setFocus()
+
+    def _ask_preview(self) -> None:
+        area = _decimal(self.area.text())
+        self.run(
+            browse.intake_preview,
+            self.ctx,
+            self.plate.text(),
+            area,
+            self.floors.value(),
+            on_done=self._show_preview,
+        )
+
+    def _show_preview(self, pv: browse.IntakePreview) -> None:
+        self.preview = pv
+        self.group_label.setText(f"گروه {fmt.group(pv.group)}" if pv.group else "—")
+        for d, cb in self.disc_checks.items():
+            req = d in pv.required
+            if req:
+                cb.setChecked(True)
+            cb.setEnabled(not req)  # P4: a clerk may add, never remove a required one
+        if pv.plate_open:
+            self.plate_state.error("برای این پلاک پرونده باز دیگری هست (P5)")
+        else:
+            self.plate_state.clear()
+        self._validate_form()
+
+    def _validate_form(self, *_a) -> None:
+        code = latin_digits(self.owner_code.text().strip())
+        mobile = latin_digits(self.owner_mobile.text().strip())
+        area = _decimal(self.area.text())
+        ok = (
+            (national_code_ok(code) or (not code and bool(self.extra_owners)))
+            and (not mobile or mobile_ok(mobile))
+            and bool(self.plate.text().strip())
+            and area is not None
+            and area > 0
+            and not (self.preview and self.preview.plate_open)
+        )
+        self.register_button.setEnabled(ok)
+        if mobile and not mobile_ok(mobile):
+            self.form_message.error("شماره همراه باید ۱۱ رقم و با ۰۹ آغاز شود")
+        elif self.form_message.text().startswith("شماره همراه"):
+            self.form_message.clear()
+
+    # ------------------------------------------------------------ actions
+    def register(self) -> None:
+        if not self.register_button.isEnabled():
+            return
+        owners = list(self.extra_owners)
+        o = self._owner_in()
+        if o is not None:
+            owners.append(o)
+        p = ProjectIn(
+            plate=latin_digits(self.plate.text().strip()),
+            area=_decimal(self.area.text()) or Decimal(0),
+            floors=self.floors.value(),
+            owners=tuple(owners),
+            disciplines=tuple(d for d, cb in self.disc_checks.items() if cb.isChecked()),
+            address=self.address.text(),
+            brought_by_role=self.brought_role.currentData(),
+            brought_by_name=self.brought_name.text(),
+        )
+        self.register_button.setEnabled(False)
+
+        def done(summary) -> None:
+            self.form_message.ok(
+                f"پرونده {fmt.code(summary.file_no)} ثبت شد — گروه {fmt.group(summary.group)}،"
+                f" رشته‌ها: {fmt.disciplines(summary.disciplines)}"
+            )
+            self.extra_owners.clear()
+            self.owners_label.clear()
+            emit(self.registered, summary)
+            self.open_project(summary.id)
+            self.run(browse.recent_projects, self.ctx, on_done=self.recent.set_rows)
+
+        def failed(exc) -> None:
+            self._validate_form()
+            msg = getattr(exc, "message", str(exc))
+            if "P5" in getattr(exc, "rules", ()):
+                self.plate_state.error(msg)
+            self.form_message.error(msg)
+
+        self.run(projects.register_project, self.ctx, p, on_done=done, on_error=failed)
+
+    def open_project(self, project_id: int) -> None:
+        self.project_id = project_id
+        self.run(browse.intake_status, self.ctx, project_id, on_done=self._show_status)
+
+    def _show_status(self, st: browse.IntakeStatus) -> None:
+        self.status = st
+        self.project_head.setText(
+            f"پرونده <b>{fmt.code(st.file_no)}</b> — پلاک {fmt.code(st.plate)}"
+            f" — گروه {fmt.group(st.group)} — {fmt.status(st.status)}"
+            f" — نقشه‌ها: {'تأییدشده' if st.drawings_approved else 'تأییدنشده'}"
+        )
+        cur = self.docs.view.currentIndex().row()
+        if getattr(self, "_advance_doc", False):
+            cur, self._advance_doc = cur + 1, False
+        self.docs.set_rows(st.documents)
+        if 0 <= cur < len(st.documents):
+            self.docs.select_row(cur)
+        else:
+            self.docs.select_first()
+        self.fees.set_rows(st.fees)
+        self.fee_discipline.clear()
+        for d in st.disciplines:
+            self.fee_discipline.addItem(fmt.discipline(d), d)
+        intake = st.status == "intake"
+        for w in self._project_widgets:
+            w.setEnabled(intake)
+        self.preview_button.setEnabled(True)
+        self.drawings_button.setEnabled(intake and not st.drawings_approved)
+        self.send_button.setEnabled(intake and not st.gaps)
+        if not intake:
+            self.gaps.setText(f"این پرونده {fmt.status(st.status)} است.")
+            self.gaps.setStyleSheet("color: #1b5e20;")
+        elif st.gaps:
+            self.gaps.setStyleSheet("color: #b00020;")
+            gaps = [_fa_codes(g) for g in st.gaps]
+            self.gaps.setText("هنوز آماده توزیع نیست (P2):<br>• " + "<br>• ".join(gaps))
+        else:
+            self.gaps.setStyleSheet("color: #1b5e20;")
+            self.gaps.setText("همه شرایط P2 برقرار است؛ پرونده را به توزیع بفرستید.")
+        emit(self.status_loaded, st)
+
+    def attach(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "پیوست اسکن", "", "اسکن (*.pdf *.jpg *.jpeg *.png)"
+        )
+        if not path:
+            return
+        p = Path(path)
+        mime = {".pdf": "application/pdf", ".png": "image/png"}.get(p.suffix.lower(), "image/jpeg")
+        self._record_doc(p.name, mime, p.read_bytes())
+
+    def _record_doc(self, filename, mime, content) -> None:
+        doc = self.docs.current()
+        if doc is None or self.project_id is None:
+            self.message.error("یک مدرک از فهرست انتخاب کنید")
+            return
+        pid = self.project_id
+
+        def done(_r) -> None:
+            self.message.ok(f"«{doc.title}» ثبت شد")
+            self._advance_doc = True
+            self.open_project(pid)
+
+        self.run(
+            projects.record_document, self.ctx, pid, doc.kind, filename, mime, content, on_done=done
+        )
+
+    def approve_drawings(self) -> None:
+        if self.project_id is None:
+            return
+        pid = self.project_id
+        self.run(
+            projects.approve_drawings, self.ctx, pid, on_done=lambda _r: self.open_project(pid)
+        )
+
+    def record_fee(self) -> None:
+        if self.project_id is None:
+            return
+        amount = _decimal(self.fee_amount.text())
+        if amount is None or amount <= 0 or amount != amount.to_integral():
+            self.message.error("مبلغ را به ریال و بدون اعشار وارد کنید")
+            return
+        pid = self.project_id
+        paid_on = self.fee_date.date().toPython()
+
+        def done(_r) -> None:
+            self.message.ok("پرداخت ثبت شد؛ در انتظار تأیید مالی (F2)")
+            self.fee_tracking.clear()
+            self.open_project(pid)
+
+        self.run(
+            projects.record_fee_payment,
+            self.ctx,
+            pid,
+            self.fee_discipline.currentData(),
+            int(amount),
+            latin_digits(self.fee_tracking.text()),
+            paid_on,
+            on_done=done,
+        )
+
+    def send_to_distribution(self) -> None:
+        if self.project_id is None or not self.send_button.isEnabled():
+            return
+        pid = self.project_id
+        self.send_button.setEnabled(False)
+
+        def done(summary) -> None:
+            self.message.ok(f"پرونده {fmt.code(summary.file_no)} به توزیع رفت")
+            emit(self.sent, summary)
+            self.open_project(pid)
+
+        self.run(projects.mark_ready, self.ctx, pid, on_done=done)
+
+    def preview_document(self) -> None:
+        doc = self.docs.current()
+        if doc is None or self.project_id is None:
+            return
+        self.run(
+            browse.document_content,
+            self.ctx,
+            self.project_id,
+            doc.kind,
+            on_done=lambda c: self._show_document(doc.title, c),
+        )
+
+    def _show_document(self, title: str, content) -> None:
+        if content is None:
+            self.message.error("برای این مدرک اسکنی پیوست نشده است")
+            return
+        mime, data = content
+        img = render_scan(mime, data, QSize(700, 900))
+        dlg = QDialog(self)
+        dlg.setWindowTitle(title)
+        lab = QLabel(dlg)
+        lab.setPixmap(QPixmap.fromImage(img))
+        QVBoxLayout(dlg).addWidget(lab)
+        dlg.open()
+
+
+def _fa_codes(text: str) -> str:
+    """`… رشته civil …` from the service, with the discipline's Persian name."""
+    for code in DISCIPLINES:
+        text = text.replace(f"رشته {code} ", f"رشته {fmt.discipline(code)} ")
+    return text
+
+
+def render_scan(mime: str, data: bytes, size: QSize) -> QImage:
+    """The first page of a PDF, or the image itself, scaled into `size`."""
+    if mime == "application/pdf":
+        from PySide6.QtPdf import QPdfDocument
+
+        doc = QPdfDocument()
+        buf = QBuffer()
+        buf.setData(QByteArray(data))
+        buf.open(QIODevice.OpenModeFlag.ReadOnly)
+        doc.load(buf)
+        if doc.pageCount() > 0:
+            page = doc.pagePointSize(0).toSize()
+            return doc.render(0, page.scaled(size, Qt.AspectRatioMode.KeepAspectRatio))
+        return QImage()
+    img = QImage.fromData(data)
+    return img.scaled(
+        size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+    )

@@ -1,0 +1,169 @@
+"""The signing desk (clerk, 08:00–12:00): today's appointments, a signature or a written
+withdrawal, no-shows as they happen, and the completion certificate (S3)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QDate, QTimer, Signal
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
+
+from app.domain.calendar import latin_digits
+from app.services import browse, deadlines, projects
+
+from .. import fmt
+from ..models import Column
+from ..qtcompat import emit
+from ..widgets import ListPanel, jalali_date_edit
+from .base import Screen, ltr
+
+
+class SigningScreen(Screen):
+    title = "میز امضا"
+    name = "signing"
+    signed = Signal(int)  # referral id
+
+    def __init__(self, ctx, runner, parent=None):
+        super().__init__(ctx, runner, parent)
+        now = ctx.now
+        self.list = ListPanel(
+            "نوبت‌های امضا",
+            [
+                Column("پرونده", lambda a: a.file_no),
+                Column("رشته", lambda a: a.discipline, fmt.discipline),
+                Column("شماره عضویت", lambda a: a.membership_no, ltr=True),
+                Column("ناظر", lambda a: a.name),
+                Column("از", lambda a: a.sign_from),
+                Column("تا", lambda a: a.sign_until),
+                Column("وضعیت", lambda a: _state(a, now()), str),
+            ],
+        )
+        self.day = jalali_date_edit(self, _qdate(ctx))
+        self.day.dateChanged.connect(lambda _d: self.refresh())
+        self.completable = QCheckBox("با پرونده‌های آماده پایان کار", self)
+        self.completable.toggled.connect(lambda _on: self.refresh())
+        self.sign_button = QPushButton("ثبت امضای قرارداد (Ctrl+S)", self)
+        self.sign_button.setShortcut("Ctrl+S")
+        self.letter = ltr(QLineEdit(self))
+        self.letter.setPlaceholderText("شماره نامه انصراف")
+        self.withdraw_button = QPushButton("ثبت انصراف کتبی", self)
+        self.certificate = ltr(QLineEdit(self))
+        self.certificate.setPlaceholderText("شماره پایان کار")
+        self.complete_button = QPushButton("ثبت پایان کار (S3)", self)
+        self.sign_button.clicked.connect(self.sign)
+        self.withdraw_button.clicked.connect(self.withdraw)
+        self.complete_button.clicked.connect(self.complete)
+        self.list.selected.connect(self._enable)
+
+        top = QHBoxLayout()
+        top.addWidget(QLabel("روز:", self))
+        top.addWidget(self.day)
+        top.addWidget(self.completable)
+        top.addStretch(1)
+        actions = QHBoxLayout()
+        actions.addWidget(self.sign_button)
+        actions.addSpacing(20)
+        actions.addWidget(self.letter)
+        actions.addWidget(self.withdraw_button)
+        actions.addSpacing(20)
+        actions.addWidget(self.certificate)
+        actions.addWidget(self.complete_button)
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addWidget(self.list, 1)
+        lay.addLayout(actions)
+        lay.addWidget(self.message)
+        self._enable(None)
+        self.timer = QTimer(self)  # no-shows appear as the window closes
+        self.timer.setInterval(60_000)
+        self.timer.timeout.connect(self.refresh)
+        self.timer.start()
+
+    def refresh(self) -> None:
+        day = self.day.date().toPython()
+        self.run(
+            browse.appointments, self.ctx, day, self.completable.isChecked(), on_done=self._loaded
+        )
+
+    def _loaded(self, rows) -> None:
+        self.list.set_rows(rows)
+        self.list.select_first()
+        self._enable(self.list.current())
+
+    def _enable(self, a) -> None:
+        now = self.ctx.now()
+        open_ = a is not None and a.status == "selected"
+        in_window = open_ and a.sign_from is not None and a.sign_from <= now < a.sign_until
+        self.sign_button.setEnabled(bool(in_window))
+        self.withdraw_button.setEnabled(bool(open_))
+        self.complete_button.setEnabled(
+            a is not None and a.all_signed and a.project_status == "distribution"
+        )
+
+    def _after(self, text: str):
+        def done(_r) -> None:
+            self.message.ok(text)
+            self.refresh()
+
+        return done
+
+    def sign(self) -> None:
+        a = self.list.current()
+        if a is None or not self.sign_button.isEnabled():
+            return
+        self.run(
+            deadlines.record_signature,
+            self.ctx,
+            a.referral_id,
+            on_done=lambda r: (
+                emit(self.signed, a.referral_id),
+                self._after(f"امضای {fmt.code(a.membership_no)} برای {fmt.code(a.file_no)} ثبت شد")(
+                    r
+                ),
+            ),
+        )
+
+    def withdraw(self) -> None:
+        a = self.list.current()
+        letter = latin_digits(self.letter.text().strip())
+        if a is None:
+            return
+        if not letter:
+            self.message.error("شماره نامه انصراف را بنویسید")
+            self.letter.setFocus()
+            return
+        self.run(
+            deadlines.record_withdrawal,
+            self.ctx,
+            a.referral_id,
+            letter,
+            on_done=self._after("انصراف کتبی ثبت شد"),
+        )
+
+    def complete(self) -> None:
+        a = self.list.current()
+        if a is None:
+            return
+        cert = latin_digits(self.certificate.text().strip())
+        self.run(
+            projects.complete_project,
+            self.ctx,
+            a.project_id,
+            cert,
+            on_done=self._after(f"پایان کار پرونده {fmt.code(a.file_no)} ثبت شد"),
+        )
+
+
+def _state(a, now) -> str:
+    if a.status == "signed":
+        return "امضاشده" + (" — آماده پایان کار" if a.all_signed else "")
+    if a.sign_until is not None and now >= a.sign_until:
+        return "عدم حضور"
+    if a.sign_from is not None and now < a.sign_from:
+        return "نوبت آینده"
+    return "در انتظار امضا"
+
+
+def _qdate(ctx) -> QDate:
+    from app.domain.calendar import local_date
+
+    d = local_date(ctx.now())
+    return QDate(d.year, d.month, d.day)
