@@ -239,3 +239,13 @@ def test_A10_a_recorded_run_can_be_decided_again_and_tampering_shows(office: Off
         rnd.ranking = list(reversed(rnd.ranking))
     ok, why = deadlines.recheck_run(office.base, runs[0])
     assert not ok and "رتبه" in why
+
+
+def test_run_due_reports_progress_per_instant(office: Office):
+    office.engineer("E1")
+    office.project(disciplines=("arch", "civil"))
+    office.at("1405-08-26 20:00")  # three deadlines: extended, extended, forced/unassigned
+    seen: list[tuple[int, int]] = []
+    deadlines.run_due(office.system, progress=lambda done, total: seen.append((done, total)))
+    assert [d for d, _ in seen] == list(range(1, len(seen) + 1)) and len(seen) >= 3
+    assert all(t >= d for d, t in seen)

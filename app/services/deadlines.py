@@ -11,6 +11,7 @@ import hashlib
 import json
 import zlib
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
@@ -51,11 +52,18 @@ class DeadlineConflict(RuntimeError):
     """Items due at an instant whose run is already recorded: never decided twice."""
 
 
-def run_due(ctx: ServiceContext, until: datetime | None = None) -> RunSummary:
-    """Process every deadline and signing-window end due at or before `until`, in time order."""
+def run_due(
+    ctx: ServiceContext,
+    until: datetime | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> RunSummary:
+    """Process every deadline and signing-window end due at or before `until`, in time order.
+    `progress(done, total)` is called after each instant (the desk's progress bar)."""
     require(ctx, "deadline.run")
     until = until or ctx.now()
     counts: dict[str, int] = defaultdict(int)
+    total = _due_instants(ctx, until) if progress else 0
+    step = 0
     while True:
         with ctx.tx() as s:
             t_sign = s.scalar(
@@ -92,7 +100,26 @@ def run_due(ctx: ServiceContext, until: datetime | None = None) -> RunSummary:
                 )
             if left:
                 raise DeadlineConflict(f"{kind} {at.isoformat()}: {left} item(s) after its run")
+        step += 1
+        if progress:
+            progress(step, max(total, step))
     return RunSummary(**counts)
+
+
+def _due_instants(ctx: ServiceContext, until: datetime) -> int:
+    """How many distinct instants are due (new rounds may add a few while running)."""
+    with ctx.tx() as s:
+        signs = s.scalar(
+            select(func.count(func.distinct(Referral.sign_until))).where(
+                Referral.status == "selected", Referral.sign_until <= until
+            )
+        )
+        deadlines = s.scalar(
+            select(func.count(func.distinct(Round.deadline))).where(
+                Round.outcome.is_(None), Round.deadline <= until
+            )
+        )
+    return (signs or 0) + (deadlines or 0)
 
 
 def _claim(s: Session, kind: str, at: datetime) -> bool:

@@ -202,3 +202,104 @@ def approvals_xlsx(ctx: ServiceContext) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+# ---------------------------------------------------------------- read helpers of the desk
+
+
+@dataclass(frozen=True)
+class RenewalToPay:
+    """F5: a renewal whose amount finance has approved, waiting for its payment."""
+
+    engineer_id: int
+    membership_no: str
+    name: str
+    kind: str
+    year: int
+    amount_rials: int
+    approved_at: datetime | None
+
+
+def renewals_to_pay(ctx: ServiceContext) -> list[RenewalToPay]:
+    require(ctx, "finance.read")
+    with ctx.tx() as s:
+        return [
+            RenewalToPay(
+                e.id,
+                e.membership_no,
+                f"{e.first_name} {e.last_name}".strip(),
+                e.kind,
+                m.year,
+                int(m.amount_rials or 0),
+                m.approved_at,
+            )
+            for m, e in s.execute(
+                select(MembershipYear, Engineer)
+                .join(Engineer, Engineer.id == MembershipYear.engineer_id)
+                .where(MembershipYear.status == "approved")
+                .order_by(MembershipYear.approved_at, MembershipYear.id)
+            ).all()
+        ]
+
+
+@dataclass(frozen=True)
+class StageDue:
+    """F3: a signed referral and the next stage its supervisor may report (None: all done)."""
+
+    referral_id: int
+    file_no: str
+    discipline: str
+    engineer_id: int
+    engineer_name: str
+    membership_no: str
+    fee_rials: int  # the approved fee (F2) the payouts are split from
+    reported: tuple[str, ...]
+    next_stage: str | None
+    next_stage_fa: str
+    next_percent: int
+    next_amount_rials: int
+
+
+def stage_reports_due(ctx: ServiceContext) -> list[StageDue]:
+    """Signed (or completed) referrals with the next stage report each may take (F3/F4)."""
+    from ..db.models import Referral
+    from ..db.policy_store import policy_at
+    from .payouts import STAGE_FA, split_for
+
+    require(ctx, "finance.read")
+    now = ctx.now()
+    out = []
+    with ctx.tx() as s:
+        order = [n for n, _ in policy_at(s, now).payout_stages]
+        percents = dict(policy_at(s, now).payout_stages)
+        reported: dict[int, set[str]] = {}
+        for rid, st in s.execute(select(StagePayout.referral_id, StagePayout.stage)):
+            reported.setdefault(rid, set()).add(st)
+        rows = s.execute(
+            select(Referral, Project.file_no, Engineer)
+            .join(Project, Project.id == Referral.project_id)
+            .join(Engineer, Engineer.id == Referral.engineer_id)
+            .where(Referral.status.in_(("signed", "completed")))
+            .order_by(Referral.signed_at, Referral.id)
+        ).all()
+        for ref, file_no, e in rows:
+            done = reported.get(ref.id, set())
+            nxt = next((n for n in order if n not in done), None)
+            split = split_for(s, ref, now)
+            out.append(
+                StageDue(
+                    ref.id,
+                    file_no,
+                    ref.discipline,
+                    e.id,
+                    f"{e.first_name} {e.last_name}".strip(),
+                    e.membership_no,
+                    split.fee,
+                    tuple(n for n in order if n in done),
+                    nxt,
+                    STAGE_FA.get(nxt, nxt) if nxt else "",
+                    percents.get(nxt, 0) if nxt else 0,
+                    split.stage(nxt) if nxt and split.fee and nxt in dict(split.stages) else 0,
+                )
+            )
+    return out

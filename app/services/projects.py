@@ -24,7 +24,7 @@ from ..db.models import (
 )
 from ..db.policy_store import calendar_at, policy_at
 from ..domain.calendar import WorkCalendar, jalali_year
-from ..domain.codes import DISCIPLINE_ORDER
+from ..domain.codes import DISCIPLINE_FA, DISCIPLINE_ORDER
 from ..domain.errors import InputError, RuleViolation
 from ..domain.policy import Policy
 from ..domain.projects import (
@@ -325,7 +325,7 @@ def p2_gaps(s: Session, project: Project) -> list[str]:
     )
     for d in s.scalars(select(Referral.discipline).where(Referral.project_id == project.id)):
         if d not in approved:
-            gaps.append(f"حق‌الزحمه نظارت رشته {d} پرداخت و تأیید مالی نشده است")
+            gaps.append(f"حق‌الزحمه نظارت رشته {DISCIPLINE_FA[d]} پرداخت و تأیید مالی نشده است")
     from .fees import fee_gaps  # F1: the approved payments cover area × tariff
 
     return gaps + fee_gaps(s, project)
