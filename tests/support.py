@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.db.bootstrap import open_fresh
 from app.db.models import Base
-from app.domain.calendar import local_date, parse_jalali_datetime
+from app.domain.calendar import parse_jalali_datetime
 from app.services import deadlines, engineers, projects, users
 from app.services.context import SYSTEM, ServiceContext, SimClock
 from app.services.dto import CompetenceIn, DeclarationIn, EngineerIn, OwnerIn, ProjectIn
@@ -89,14 +89,9 @@ class Office:
         return p
 
     def intake(self, project_id: int, disciplines) -> None:
-        for kind in projects.required_documents():
-            projects.record_document(self.clerk, project_id, kind)
-        projects.approve_drawings(self.clerk, project_id)
-        for d in disciplines:
-            fee = projects.record_fee_payment(
-                self.clerk, project_id, d, 5_000_000, "T-1", local_date(self.clock.now)
-            )
-            projects.decide_fee_payment(self.finance, fee, approve=True)
+        projects.complete_intake(
+            self.clerk, self.finance, project_id, disciplines, 5_000_000, "T-1"
+        )
 
     def run(self, until: str) -> None:
         self.at(until)

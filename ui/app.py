@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -259,6 +259,68 @@ def _safe(url: str) -> str:
     return url
 
 
+class SmsOutbox(QObject):
+    """A8: every minute, the outbox's due messages go out through the task runner (never on
+    the GUI thread), as the system (the sender is the application, not the signed-in user).
+    The default gateway is the file gateway in the data folder; settings `sms/timer` = 0 turns
+    the timer off, `sms/file` names another file."""
+
+    INTERVAL_MS = 60_000
+
+    def __init__(self, ctx: ServiceContext, runner: TaskRunner, path, parent=None):
+        super().__init__(parent)
+        from app.services.context import SYSTEM
+
+        self.ctx, self.runner, self.path = ctx.as_actor(SYSTEM), runner, path
+        self.gateway = None
+        self.last = None  # the last SendSummary, or the exception
+        self._running = False
+        self.timer = QTimer(self)
+        self.timer.setInterval(self.INTERVAL_MS)
+        self.timer.timeout.connect(self.tick)
+
+    def start(self) -> None:
+        self.timer.start()
+
+    def tick(self) -> None:
+        if self._running:  # the previous round is still sending
+            return
+        self._running = True
+        ctx, path = self.ctx, self.path
+
+        def work():
+            from pathlib import Path
+
+            from app.services import sms
+
+            if self.gateway is None:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+                self.gateway = sms.FileGateway(path)
+            return sms.send_pending(ctx, self.gateway)
+
+        def done(summary) -> None:
+            self._running = False
+            self.last = summary
+
+        def failed(exc) -> None:  # the messages stay in the outbox for the next round
+            self._running = False
+            self.last = exc
+
+        self.runner.run(work, on_done=done, on_error=failed, owner=self, label="")
+
+
+def sms_outbox(ctx: ServiceContext, runner: TaskRunner, settings: Settings, parent=None):
+    """The outbox timer, started; None when turned off in the settings (`sms/timer` = 0)."""
+    if settings.get("sms/timer", "1").strip().lower() in ("0", "false", "no", "off"):
+        return None
+    from app.db.engine import default_data_dir
+
+    path = settings.get("sms/file", "") or str(default_data_dir() / "sms-outbox.jsonl")
+    box = SmsOutbox(ctx, runner, path, parent)
+    box.start()
+    return box
+
+
 def run_desktop(argv: list[str], url: str | None = None) -> int:
     from .mainwindow import MainWindow
 
@@ -270,5 +332,6 @@ def run_desktop(argv: list[str], url: str | None = None) -> int:
         return 0
     ctx = login.ctx.as_actor(login.actor)
     win = MainWindow(ctx, runner)
+    win.outbox = sms_outbox(ctx, runner, settings, win)
     win.show()
     return app.exec()

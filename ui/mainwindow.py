@@ -11,6 +11,7 @@ from .screens.board import BoardScreen
 from .screens.cartable import CartableScreen
 from .screens.counter import CounterScreen
 from .screens.engineers import EngineersScreen
+from .screens.finance import FinanceScreen, StageReportScreen
 from .screens.signing import SigningScreen
 from .tasks import TaskRunner
 
@@ -26,6 +27,8 @@ ROLE_FA = {
 SECTIONS = (
     (CounterScreen, "project.register"),
     (SigningScreen, "referral.sign"),
+    (StageReportScreen, "payout.report"),  # F3: the clerk records; finance approves
+    (FinanceScreen, "fee.decide"),  # U1: the finance officer only
     (BoardScreen, "deadline.run"),
     (CartableScreen, "candidacy.stand"),
     (EngineersScreen, None),

@@ -10,7 +10,7 @@ from sqlalchemy import func, inspect, select
 
 from ..db.bootstrap import open_fresh
 from ..db.models import Engineer
-from ..domain.calendar import format_jalali_datetime, jalali_year, local_date
+from ..domain.calendar import format_jalali_datetime, jalali_year
 from ..domain.codes import DISCIPLINE_ORDER, GRADE_ORDER
 from ..domain.errors import InputError, RuleViolation
 from ..domain.policy import PolicyError
@@ -138,15 +138,7 @@ class Replay:
         self.eng_users[f["id"]] = self.base.as_actor(actor)
 
     def _intake(self, project_id: int, disciplines: tuple[str, ...]) -> None:
-        """P2 at the counter: documents, approved drawings, each fee recorded and approved."""
-        for kind in projects.required_documents():
-            projects.record_document(self.clerk, project_id, kind)
-        projects.approve_drawings(self.clerk, project_id)
-        for d in disciplines:
-            fee = projects.record_fee_payment(
-                self.clerk, project_id, d, 0, "scenario", local_date(self.clock.now)
-            )
-            projects.decide_fee_payment(self.finance, fee, approve=True)
+        projects.complete_intake(self.clerk, self.finance, project_id, disciplines, 0, "scenario")
 
     # ------------------------------------------------------------ the timeline
     def run(self) -> dict[str, Any]:

@@ -410,16 +410,21 @@ def end_signing_window(
     return True
 
 
+def _awaiting_signature(s: Session, referral_id: int) -> Referral | None:
+    """The referral, read after any running 12:00 run of its window (it may have lapsed)."""
+    ref = s.get(Referral, referral_id)
+    if ref is not None and ref.sign_until is not None:
+        lock_deadline(s, "signing_end", ref.sign_until, shared=True)
+        s.refresh(ref)
+    return ref
+
+
 def record_signature(ctx: ServiceContext, referral_id: int) -> None:
     """A9: the selected supervisor signs at the office inside the window."""
     require(ctx, "referral.sign")
     now = ctx.now()
     with ctx.tx() as s:
-        ref = s.get(Referral, referral_id)
-        if ref is not None and ref.sign_until is not None:
-            # wait out a 12:00 run ending this window, then look again (it may have lapsed)
-            lock_deadline(s, "signing_end", ref.sign_until, shared=True)
-            s.refresh(ref)
+        ref = _awaiting_signature(s, referral_id)
         if (
             ref is None
             or ref.status != "selected"
@@ -449,10 +454,7 @@ def record_withdrawal(ctx: ServiceContext, referral_id: int, letter_no: str = ""
     require(ctx, "referral.withdraw")
     now = ctx.now()
     with ctx.tx() as s:
-        ref = s.get(Referral, referral_id)
-        if ref is not None and ref.sign_until is not None:
-            lock_deadline(s, "signing_end", ref.sign_until, shared=True)
-            s.refresh(ref)
+        ref = _awaiting_signature(s, referral_id)
         if (
             ref is None
             or ref.status != "selected"

@@ -23,7 +23,7 @@ from ..db.models import (
     Round,
 )
 from ..db.policy_store import calendar_at, policy_at
-from ..domain.calendar import WorkCalendar, jalali_year
+from ..domain.calendar import WorkCalendar, jalali_year, local_date
 from ..domain.codes import DISCIPLINE_FA, DISCIPLINE_ORDER
 from ..domain.errors import InputError, RuleViolation
 from ..domain.policy import Policy
@@ -429,3 +429,23 @@ def open_plates(s: Session) -> set[str]:
 
 def count_projects(s: Session) -> int:
     return s.scalar(select(func.count()).select_from(Project)) or 0
+
+
+def complete_intake(
+    clerk: ServiceContext,
+    finance: ServiceContext,
+    project_id: int,
+    disciplines: tuple[str, ...],
+    amount_rials: int,
+    tracking_no: str,
+) -> None:
+    """P2 at the counter in one go (a replay, tests): every required document, the drawings
+    approved, and each discipline's fee recorded by the clerk and approved by finance."""
+    for kind in required_documents():
+        record_document(clerk, project_id, kind)
+    approve_drawings(clerk, project_id)
+    for d in disciplines:
+        fee = record_fee_payment(
+            clerk, project_id, d, amount_rials, tracking_no, local_date(clerk.now())
+        )
+        decide_fee_payment(finance, fee, approve=True)
