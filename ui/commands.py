@@ -14,6 +14,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("screenshots", help="render every screen of the desk to PNG files")
     p.add_argument("outdir")
     p.add_argument("--db", default=default_url())
+    p.add_argument(
+        "--money-sample",
+        action="store_true",
+        help="first record sample money work (owner payments, renewals, stage reports) so "
+        "every finance queue has rows; WRITES to the database: use on a demo copy only",
+    )
     p.set_defaults(func=cmd_screenshots)
     b = sub.add_parser("bench-desk", help="time the 100,000-row engineers list (prints figures)")
     b.add_argument("--db", default=default_url())
@@ -58,6 +64,8 @@ def cmd_screenshots(args) -> int:
     runner = TaskRunner(app)
     engine = open_database(args.db)
     base = ServiceContext(engine)
+    if getattr(args, "money_sample", False):
+        money_sample(base)
     with base.tx() as s:
         people = {u.username: u for u in s.scalars(select(User).where(User.active))}
         by_role = {}
@@ -97,6 +105,8 @@ def cmd_screenshots(args) -> int:
     shots = (
         ("clerk", "clerk", "counter"),
         ("clerk", "clerk", "signing"),
+        ("clerk", "clerk", "stages"),
+        ("finance", "finance", "finance"),
         ("manager", "manager", "board"),
         ("eng1", "engineer", "cartable"),
         ("clerk", "clerk", "engineers"),
@@ -116,9 +126,19 @@ def cmd_screenshots(args) -> int:
         if screen == "board":
             w.why_no.setText(_some_member(base))
             w.why_not()
+        if screen == "finance":  # one picture per queue of the desk
+            for tab, shot in ((1, "finance-renewals"), (2, "finance-payouts"), (3, "payouts")):
+                w.tabs.setCurrentIndex(tab)
+                save(win, shot)
+            w.tabs.setCurrentIndex(0)
         save(win, screen)
         win.close()
         win.deleteLater()
+    from .print_preview import demo_preview  # the print preview of a demo contract
+
+    if (preview := demo_preview(base)) is not None:
+        save(preview, "print-preview")
+        preview.close()
     settle(runner)
     return 0
 
@@ -165,3 +185,79 @@ def _pick_engineer_with_ledger(w, ctx) -> None:
     )
     if best is not None:
         w.view.setCurrentIndex(w.model.index(best, 0))
+
+
+def money_sample(base) -> None:
+    """Sample work for the finance desk on a demo database: the shipped tariffs; the clerk
+    records the owners' payments of a group A walk-in and of an intake file (one short of
+    the fee), renewals are requested (one amount approved, waiting for its payment),
+    permit-stage reports are recorded (two approved: the payment list). Renewals a rule
+    refuses are skipped."""
+    from decimal import Decimal
+
+    from sqlalchemy import select
+
+    from app.db.models import Engineer, Project, User
+    from app.domain.calendar import jalali_year, local_date
+    from app.domain.errors import InputError, RuleViolation
+    from app.services import browse, engineers, fees, finance, payouts, projects
+    from app.services.context import Actor
+    from app.services.dto import OwnerIn, ProjectIn
+
+    def as_role(role: str):
+        with base.tx() as s:
+            u = s.scalar(select(User).where(User.role == role, User.active).order_by(User.id))
+            return base.as_actor(Actor(u.username, u.role, u.id, u.engineer_id))
+
+    clerk, fin = as_role("clerk"), as_role("finance")
+    fees.seed_tariffs(as_role("admin"))  # F1 (a desk database has them from migration 0002)
+    today = local_date(base.now())
+    with base.tx() as s:
+        intake = s.scalars(
+            select(Project.id).where(Project.status == "intake").order_by(Project.id)
+        ).all()
+        owing = s.execute(
+            select(Engineer.id, Engineer.membership_paid_through)
+            .where(Engineer.membership_paid_through < jalali_year(today))
+            .order_by(Engineer.id)
+        ).all()
+    with base.tx() as s:
+        taken = projects.open_plates(s)
+    plate = next(f"1452/{n}" for n in range(3, 10_000) if f"1452/{n}" not in taken)  # P5
+    walk_in = projects.register_project(  # a group A walk-in: the shipped tariffs cover it
+        clerk,
+        ProjectIn(
+            plate=plate,
+            area=Decimal(180),
+            floors=2,
+            owners=(OwnerIn("0499370899", "مریم", "احمدی", mobile="09161234567"),),
+            address="اهواز، کیانپارس، خیابان ۵ غربی",
+        ),
+    )
+    for pid in [walk_in.id, *intake[:1]]:
+        st = browse.intake_status(clerk, pid)
+        for i, d in enumerate(st.disciplines):
+            due = fees.fee_for(clerk, pid, d).fee_rials or 5_000_000
+            amount = due - 1_500_000 if i == 1 else due
+            projects.record_fee_payment(clerk, pid, d, amount, f"58{pid:03d}{i:04d}", today, "ملت")
+    done = 0
+    for eid, through in owing:
+        try:
+            engineers.request_renewal(clerk, eid, (through or 1400) + 1)
+        except (RuleViolation, InputError):
+            continue
+        if done == 0:
+            engineers.approve_renewal(fin, eid, (through or 1400) + 1, 3_850_000)
+        done += 1
+        if done == 3:
+            break
+    reported = 0
+    for r in finance.stage_reports_due(clerk):
+        if r.next_stage != "permit" or not r.fee_rials:
+            continue
+        pid = payouts.record_stage_report(clerk, r.referral_id, "permit", f"GZ-{r.referral_id}")
+        if reported < 2:
+            payouts.decide_payout(fin, pid, approve=True)
+        reported += 1
+        if reported == 5:
+            break

@@ -24,3 +24,13 @@ def lock_deadline(session: Session, kind: str, at: datetime, shared: bool = Fals
         return
     fn = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
     session.execute(text(f"SELECT {fn}(:k)"), {"k": lock_key(kind, at)})
+
+
+def lock_named(session: Session, name: str) -> None:
+    """A transaction-level exclusive lock on a name (PostgreSQL; SQLite already serialises)."""
+    if session.get_bind().dialect.name == "postgresql":
+        h = hashlib.sha256(f"nezarat:{name}".encode()).digest()
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:k)"),
+            {"k": int.from_bytes(h[:8], "big", signed=True)},
+        )

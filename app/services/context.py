@@ -12,6 +12,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..db.engine import session_factory, transaction
+from ..db.locks import lock_named
 from ..db.models import AuditEntry
 from ..domain.digest import canonical_json, digest
 
@@ -76,8 +77,9 @@ def audit(
     after: dict[str, Any] | None = None,
     at: datetime | None = None,
 ) -> None:
-    """U2: one line of the trail, chained to the previous one by hash."""
-    at = at or ctx.now()
+    """U2: one line of the trail, chained to the previous one by hash (`audit_hash`)."""
+    at = (at or ctx.now()).astimezone(UTC)
+    lock_named(session, "audit-chain")  # PostgreSQL: one writer extends the chain at a time
     prev = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
     body = {
         "at": at.isoformat(),
@@ -100,7 +102,7 @@ def audit(
             before=_jsonable(before),
             after=_jsonable(after),
             prev_hash=prev,
-            hash=digest(body),
+            hash=audit_hash(body),
         )
     )
     session.flush()
@@ -110,3 +112,21 @@ def _jsonable(d: dict[str, Any] | None) -> dict[str, Any] | None:
     import json
 
     return None if d is None else json.loads(canonical_json(d))
+
+
+def audit_hash(body: dict[str, Any]) -> str:
+    return digest(body)
+
+
+def entry_body(e: AuditEntry) -> dict[str, Any]:
+    """What `audit` hashed, rebuilt from a stored line (for `main.py audit verify`)."""
+    return {
+        "at": e.at.astimezone(UTC).isoformat(),
+        "actor": e.actor,
+        "action": e.action,
+        "entity": e.entity,
+        "entity_id": e.entity_id,
+        "before": e.before,
+        "after": e.after,
+        "prev": e.prev_hash,
+    }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
@@ -45,19 +47,48 @@ def create_user(
         return Actor(username, role, u.id, engineer_id)
 
 
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=15)
+WRONG = "نام کاربری یا گذرواژه نادرست است (U1)"
+
+
 def authenticate(ctx: ServiceContext, username: str, password: str) -> Actor:
-    """Log in; a wrong name or password gets the same Persian message."""
-    with ctx.tx() as s:
+    """Log in with argon2id (rehashed when the parameters have grown); after
+    MAX_FAILED_LOGINS wrong passwords in a row the account is locked for LOCKOUT.
+    A wrong name and a wrong password get the same Persian message."""
+    now = ctx.now()
+    refusal: RuleViolation | None = None
+    with ctx.tx() as s:  # the failure count is committed, then the refusal raised
         u = s.scalar(select(User).where(User.username == username, User.active))
-        try:
-            if u is None or u.password_hash is None:
-                raise VerificationError
-            _hasher.verify(u.password_hash, password)
-        except (VerificationError, InvalidHashError):
-            raise RuleViolation({"U1"}, "نام کاربری یا گذرواژه نادرست است (U1)") from None
-        if _hasher.check_needs_rehash(u.password_hash):
-            u.password_hash = _hasher.hash(password)
-        return Actor(u.username, u.role, u.id, u.engineer_id)
+        if u is not None and u.locked_until is not None and u.locked_until > now:
+            refusal = RuleViolation({"U1"}, "حساب به علت ورودهای نادرست پیاپی موقتاً قفل است (U1)")
+        else:
+            try:
+                if u is None or u.password_hash is None:
+                    raise VerificationError
+                _hasher.verify(u.password_hash, password)
+            except (VerificationError, InvalidHashError):
+                refusal = RuleViolation({"U1"}, WRONG)
+                if u is not None:
+                    u.failed_logins += 1
+                    if u.failed_logins >= MAX_FAILED_LOGINS:
+                        u.locked_until, u.failed_logins = now + LOCKOUT, 0
+                        audit(
+                            s,
+                            ctx.as_actor(Actor(u.username, u.role, u.id)),
+                            "user.locked",
+                            "user",
+                            u.id,
+                            after={"until": u.locked_until.isoformat()},
+                        )
+            else:
+                u.failed_logins, u.locked_until = 0, None
+                if _hasher.check_needs_rehash(u.password_hash):
+                    u.password_hash = _hasher.hash(password)
+                actor = Actor(u.username, u.role, u.id, u.engineer_id)
+    if refusal is not None:
+        raise refusal
+    return actor
 
 
 def bootstrap_admin(

@@ -21,6 +21,7 @@ from app.services import browse, candidacy, deadlines, queries
 
 from .. import fmt
 from ..models import Column
+from ..print_preview import daily_job, letter_job, open_document
 from ..qtcompat import emit
 from ..widgets import ListPanel
 from .base import Screen, ltr
@@ -98,6 +99,13 @@ class BoardScreen(Screen):
         self.progress.setValue(0)
         self.progress.setFormat("")
         self.summary = QLabel(self)
+        self.print_dialog = None  # the open print preview
+        self.daily_button = QPushButton("چاپ گزارش توزیع روز", self)
+        self.daily_button.setToolTip("گزارش عمومی آخرین اجرای مهلت")
+        self.daily_button.clicked.connect(self.print_daily)
+        self.letter_button = QPushButton("چاپ معرفی‌نامه پرونده", self)
+        self.letter_button.setToolTip("معرفی‌نامه ناظران پرونده ارجاع انتخاب‌شده به مرجع صدور پروانه")
+        self.letter_button.clicked.connect(self.print_letter)
 
         self.why_no = ltr(QLineEdit(self))
         self.why_no.setPlaceholderText("شماره عضویت")
@@ -111,6 +119,8 @@ class BoardScreen(Screen):
         top.addWidget(self.run_button)
         top.addWidget(self.progress, 1)
         top.addWidget(self.summary, 2)
+        top.addWidget(self.daily_button)
+        top.addWidget(self.letter_button)
         why = QHBoxLayout()
         why.addWidget(QLabel("چرا این مهندس برای ارجاع انتخاب‌شده نمی‌تواند؟", self))
         why.addWidget(self.why_no)
@@ -261,6 +271,20 @@ class BoardScreen(Screen):
                 )
 
         self.run(work, on_done=done)
+
+    # ------------------------------------------------------------ printing
+    def print_daily(self) -> None:
+        """The public distribution sheet of the latest deadline run."""
+        open_document(self, daily_job, self.ctx)
+
+    def print_letter(self) -> None:
+        """The introduction letter of the selected referral's file; a refusal (unapproved
+        fee, no plate, no coordinating supervisor) is said inline, in Persian."""
+        ref = (self.decisions.current() or (None,))[0] or self.open.current()
+        if ref is None:
+            self.message.error("یک ارجاع از فهرست تصمیم‌ها انتخاب کنید")
+            return
+        open_document(self, letter_job, self.ctx, ref.project_id)
 
 
 def _winner(row) -> str:

@@ -36,6 +36,7 @@ from app.services.dto import OwnerIn, ProjectIn
 
 from .. import fmt
 from ..models import Column
+from ..print_preview import open_document, receipt_job
 from ..qtcompat import emit
 from ..widgets import Debounce, ListPanel, Message, jalali_date_edit
 from .base import EnterMovesOn, Screen, ltr
@@ -262,7 +263,14 @@ class CounterScreen(Screen):
         self.send_button.setShortcut("Ctrl+D")
         self.send_button.setEnabled(False)
         self.send_button.clicked.connect(self.send_to_distribution)
-        rl.addWidget(self.send_button)
+        self.receipt_button = QPushButton("چاپ رسید پیشخوان", right)
+        self.receipt_button.setEnabled(False)
+        self.receipt_button.clicked.connect(self.print_receipt)
+        self.print_dialog = None  # the open print preview
+        send_row = QHBoxLayout()
+        send_row.addWidget(self.send_button, 1)
+        send_row.addWidget(self.receipt_button)
+        rl.addLayout(send_row)
         rl.addWidget(self.message)
         self._project_widgets = (
             self.attach_button,
@@ -449,6 +457,7 @@ class CounterScreen(Screen):
         for w in self._project_widgets:
             w.setEnabled(intake)
         self.preview_button.setEnabled(True)
+        self.receipt_button.setEnabled(True)
         self.drawings_button.setEnabled(intake and not st.drawings_approved)
         self.send_button.setEnabled(intake and not st.gaps)
         if not intake:
@@ -560,6 +569,11 @@ class CounterScreen(Screen):
         lab.setPixmap(QPixmap.fromImage(img))
         QVBoxLayout(dlg).addWidget(lab)
         dlg.open()
+
+    def print_receipt(self) -> None:
+        """The counter receipt of the file in hand, for the owner (preview, then print)."""
+        if self.project_id is not None:
+            open_document(self, receipt_job, self.ctx, self.project_id)
 
 
 def _fa_codes(text: str) -> str:

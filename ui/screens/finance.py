@@ -378,7 +378,8 @@ class FinanceScreen(Screen):
             note = f"کمتر از حق‌الزحمه F1 است: {rials(f.fee_rials - f.amount_rials)} کم دارد."
         self.fee_detail.setText(
             f"پرونده {fmt.code(f.file_no)} — رشته {fmt.discipline(f.discipline)}: "
-            f"پرداخت {rials(f.amount_rials)}، حق‌الزحمه F1 {rials(f.fee_rials)}. {note}"
+            f"پرداخت {rials(f.amount_rials)}؛ حق‌الزحمه طبق تعرفه (F1): {rials(f.fee_rials)}. "
+            f"{note}"
         )
 
     def _decide_fee(self, approve: bool, reason: str) -> None:

@@ -4,13 +4,22 @@ withdrawal, no-shows as they happen, and the completion certificate (S3)."""
 from __future__ import annotations
 
 from PySide6.QtCore import QDate, QTimer, Signal
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+)
 
 from app.domain.calendar import latin_digits
 from app.services import browse, deadlines, projects
 
 from .. import fmt
 from ..models import Column
+from ..print_preview import commitment_job, contract_job, day_batch, open_document
 from ..qtcompat import emit
 from ..widgets import ListPanel, jalali_date_edit
 from .base import Screen, ltr
@@ -52,6 +61,19 @@ class SigningScreen(Screen):
         self.withdraw_button.clicked.connect(self.withdraw)
         self.complete_button.clicked.connect(self.complete)
         self.list.selected.connect(self._enable)
+        self.print_dialog = None  # the open print preview
+        self.contract_button = QPushButton("چاپ قرارداد (Ctrl+P)", self)
+        self.contract_button.setShortcut("Ctrl+P")
+        self.commitment_button = QPushButton("چاپ تعهدنامه ناظر", self)
+        self.batch_button = QPushButton("چاپ همه نوبت‌های روز", self)
+        self.batch_progress = QProgressBar(self)
+        self.batch_progress.setRange(0, 1)
+        self.batch_progress.setValue(0)
+        self.batch_progress.setFormat("%v از %m سند")
+        self.batch_progress.setVisible(False)
+        self.contract_button.clicked.connect(self.print_contract)
+        self.commitment_button.clicked.connect(self.print_commitment)
+        self.batch_button.clicked.connect(self.print_day)
 
         top = QHBoxLayout()
         top.addWidget(QLabel("روز:", self))
@@ -66,10 +88,18 @@ class SigningScreen(Screen):
         actions.addSpacing(20)
         actions.addWidget(self.certificate)
         actions.addWidget(self.complete_button)
+        printing = QHBoxLayout()
+        printing.addWidget(self.contract_button)
+        printing.addWidget(self.commitment_button)
+        printing.addSpacing(20)
+        printing.addWidget(self.batch_button)
+        printing.addWidget(self.batch_progress, 1)
+        printing.addStretch(0)
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addWidget(self.list, 1)
         lay.addLayout(actions)
+        lay.addLayout(printing)
         lay.addWidget(self.message)
         self._enable(None)
         self.timer = QTimer(self)  # no-shows appear as the window closes
@@ -96,6 +126,11 @@ class SigningScreen(Screen):
         self.withdraw_button.setEnabled(bool(open_))
         self.complete_button.setEnabled(
             a is not None and a.all_signed and a.project_status == "distribution"
+        )
+        self.contract_button.setEnabled(a is not None)
+        self.commitment_button.setEnabled(a is not None and a.engineer_id is not None)
+        self.batch_button.setEnabled(
+            self.list.model.rowCount() > 0 and not self.batch_progress.isVisible()
         )
 
     def _after(self, text: str):
@@ -149,6 +184,44 @@ class SigningScreen(Screen):
             a.project_id,
             cert,
             on_done=self._after(f"پایان کار پرونده {fmt.code(a.file_no)} ثبت شد"),
+        )
+
+    # ------------------------------------------------------------ printing
+    def print_contract(self) -> None:
+        a = self.list.current()
+        if a is not None:
+            open_document(self, contract_job, self.ctx, a.project_id)
+
+    def print_commitment(self) -> None:
+        a = self.list.current()
+        if a is not None and a.engineer_id is not None:
+            open_document(self, commitment_job, self.ctx, a.referral_id)
+
+    def print_day(self) -> None:
+        """Every contract and commitment form of the day's appointments, in one file, built
+        off the GUI thread with a progress bar; then the preview."""
+        if self.batch_progress.isVisible():
+            return
+        self.batch_button.setEnabled(False)
+        self.batch_progress.setRange(0, 0)  # busy until the first step says how many
+        self.batch_progress.setVisible(True)
+
+        def step(done: int, total: int) -> None:
+            self.batch_progress.setRange(0, total)
+            self.batch_progress.setValue(done)
+
+        def finished(*_a) -> None:
+            self.batch_progress.setVisible(False)
+            self._enable(self.list.current())
+
+        open_document(
+            self,
+            day_batch,
+            self.ctx,
+            self.day.date().toPython(),
+            on_progress=step,
+            on_done=finished,
+            on_error=finished,
         )
 
 

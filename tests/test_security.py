@@ -1,0 +1,64 @@
+"""U1/U2 hardening: login lockout and rehash, an append-only, hash-chained audit trail."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from argon2 import PasswordHasher
+from sqlalchemy import select, text, update
+from sqlalchemy.exc import DBAPIError
+
+from app.db.models import AuditEntry, User
+from app.domain.errors import RuleViolation
+from app.services import users
+from app.services.audit_trail import verify_chain
+from support import Office
+
+
+@pytest.fixture
+def office(db_url) -> Office:
+    return Office(db_url)
+
+
+def test_U1_lockout_after_repeated_failures_and_rehash_on_login(office: Office):
+    users.create_user(office.admin, "sara", "سارا", "clerk", password="right-pass")
+    for _ in range(users.MAX_FAILED_LOGINS):
+        with pytest.raises(RuleViolation, match="نادرست"):
+            users.authenticate(office.base, "sara", "wrong")
+    with pytest.raises(RuleViolation, match="قفل"):  # even the right password, for now
+        users.authenticate(office.base, "sara", "right-pass")
+    office.clock.now += users.LOCKOUT + timedelta(seconds=1)
+    weak = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash("right-pass")
+    with office.base.tx() as s:
+        s.execute(update(User).where(User.username == "sara").values(password_hash=weak))
+    assert users.authenticate(office.base, "sara", "right-pass").role == "clerk"
+    with office.base.tx() as s:
+        stored = s.scalar(select(User.password_hash).where(User.username == "sara"))
+    assert stored != weak and stored.startswith("$argon2id$")  # rehashed with today's params
+
+
+def test_U2_audit_trail_is_append_only_for_the_application(office: Office):
+    office.engineer("E1")
+    for sql in ("UPDATE audit_log SET actor = 'someone else'", "DELETE FROM audit_log"):
+        with pytest.raises(DBAPIError, match="append-only"), office.base.tx() as s:
+            s.execute(text(sql))
+    assert verify_chain(office.admin).first_broken is None
+
+
+def test_U2_audit_verify_reports_the_first_broken_link(office: Office, tmp_path):
+    office.engineer("E1")
+    office.engineer("E2")
+    report = verify_chain(office.admin)
+    assert report.first_broken is None and report.checked >= 6
+    with office.base.tx() as s:  # someone with the database owner's rights rewrites a line
+        victim = s.scalars(select(AuditEntry.id).order_by(AuditEntry.id)).all()[3]
+        if s.get_bind().dialect.name == "postgresql":
+            s.execute(text("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change"))
+        else:
+            s.execute(text("DROP TRIGGER audit_log_no_update"))
+        s.execute(text("UPDATE audit_log SET actor = 'x' WHERE id = :i"), {"i": victim})
+    report = verify_chain(office.admin)
+    assert report.first_broken == victim and report.checked == 3
+    with pytest.raises(RuleViolation):  # only an administrator reads the trail
+        verify_chain(office.clerk)
