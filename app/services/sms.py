@@ -261,15 +261,15 @@ class FileGateway:
 
 
 class KavenegarGateway:
-    """Kavenegar through its official package (`pip install kavenegar`). The message key goes
-    as `localid`, so Kavenegar does not deliver a retried message twice."""
+    """Kavenegar through its official package (`kavenegar`). The message key goes as
+    `localid`, so Kavenegar does not deliver a retried message twice. The package posts
+    without a timeout (a dead network would hang the sender), so its one request method is
+    given one here; everything else — URL, headers, answers, exceptions — is the package's."""
 
     name = "kavenegar"
 
     def __init__(self, api_key: str, sender: str | None = None, timeout: float = 10.0):
-        from kavenegar import KavenegarAPI  # optional dependency, imported when used
-
-        self.api = KavenegarAPI(api_key, timeout=timeout)
+        self.api = _timed_api(api_key, timeout)
         self.sender = sender
 
     def send(self, mobile: str, text: str, key: str) -> str:
@@ -286,3 +286,25 @@ class KavenegarGateway:
         if not isinstance(entry, dict) or "messageid" not in entry:
             raise GatewayError(f"unexpected answer: {answer!r}")
         return str(entry["messageid"])
+
+
+def _timed_api(api_key: str, timeout: float):
+    import requests
+    from kavenegar import APIException, HTTPException, KavenegarAPI
+
+    class TimedKavenegarAPI(KavenegarAPI):
+        def _request(self, action, method, params=None):
+            url = f"https://{self.host}/{self.version}/{self.apikey}/{action}/{method}.json"
+            try:
+                reply = requests.post(url, headers=self.headers, data=params or {}, timeout=timeout)
+                body = reply.json()
+            except requests.exceptions.RequestException as exc:
+                raise HTTPException(exc) from exc
+            except ValueError as exc:
+                raise HTTPException(exc) from exc
+            if body.get("return", {}).get("status") != 200:
+                ret = body.get("return", {})
+                raise APIException(f"APIException[{ret.get('status')}] {ret.get('message')}")
+            return body["entries"]
+
+    return TimedKavenegarAPI(api_key)

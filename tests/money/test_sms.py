@@ -8,6 +8,7 @@ import time
 from collections import Counter
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from app.db.models import Notification, SmsAttempt
@@ -158,3 +159,59 @@ def test_U1_only_admin_manager_or_system_resend_failed_messages(office, refuse):
     (nid,) = _outbox(office, 1)
     refuse(sms.retry_failed, office.clerk, nid, rules={"U1"})
     refuse(sms.retry_failed, office.finance, nid, rules={"U1"})
+
+
+class _Reply:
+    def __init__(self, body):
+        self._body = body
+
+    def json(self):
+        return self._body
+
+
+def test_A8_kavenegar_adapter_sends_through_the_official_package_with_a_timeout(monkeypatch):
+    """The adapter uses the `kavenegar` package's API and exceptions; our message key goes as
+    `localid` (no double delivery on retry) and every request carries a timeout."""
+    import requests
+
+    from app.services.sms import GatewayError, KavenegarGateway
+
+    calls = []
+
+    def fake_post(url, headers=None, data=None, timeout=None):
+        calls.append((url, data, timeout))
+        return _Reply(
+            {
+                "return": {"status": 200, "message": "تایید شد"},
+                "entries": [{"messageid": 8792343, "status": 1}],
+            }
+        )
+
+    monkeypatch.setattr(requests, "post", fake_post)
+    gw = KavenegarGateway("KEY", sender="10004346", timeout=7)
+    assert gw.send("09161234567", "سلام", "nz-41") == "8792343"
+    url, data, timeout = calls[0]
+    assert url.endswith("/v1/KEY/sms/send.json") and timeout == 7
+    assert data == {
+        "receptor": "09161234567",
+        "message": "سلام",
+        "localid": "nz-41",
+        "sender": "10004346",
+    }
+
+    monkeypatch.setattr(
+        requests,
+        "post",
+        lambda *a, **k: _Reply(
+            {"return": {"status": 418, "message": "اعتبار کافی نیست"}, "entries": None}
+        ),
+    )
+    with pytest.raises(GatewayError, match="418"):
+        gw.send("09161234567", "سلام", "nz-42")
+
+    def timeout(*a, **k):
+        raise requests.exceptions.ReadTimeout("gateway asleep")
+
+    monkeypatch.setattr(requests, "post", timeout)
+    with pytest.raises(GatewayError, match="asleep"):
+        gw.send("09161234567", "سلام", "nz-43")

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
+import os
 import subprocess
 import unicodedata
 
 import pytest
 
+# poppler-utils is part of the test set-up (.ci/run installs it): a missing tool fails the
+# test rather than hiding it, unless NZ_SKIP_POPPLER=1 says so on purpose.
 NEEDS_POPPLER = pytest.mark.skipif(
-    shutil.which("pdftotext") is None or shutil.which("pdffonts") is None,
-    reason="poppler-utils (pdftotext, pdffonts) is not installed",
+    os.environ.get("NZ_SKIP_POPPLER") == "1",
+    reason="NZ_SKIP_POPPLER=1: PDF text and font checks skipped on purpose",
 )
 
 
