@@ -54,9 +54,24 @@ def register_fonts() -> None:
     if _registered:
         return
     rl_config.useA85 = 0
-    pdfmetrics.registerFont(TTFont(REGULAR, str(FONT_DIR / "Vazirmatn-Regular.ttf")))
-    pdfmetrics.registerFont(TTFont(BOLD, str(FONT_DIR / "Vazirmatn-Bold.ttf")))
+    for name, file in ((REGULAR, "Vazirmatn-Regular.ttf"), (BOLD, "Vazirmatn-Bold.ttf")):
+        font = TTFont(name, str(FONT_DIR / file))
+        _reuse_subsets(font.face)
+        pdfmetrics.registerFont(font)
     _registered = True
+
+
+def _reuse_subsets(face) -> None:
+    """Building a font subset is the costliest step of a document (two per file), and the
+    same glyph list always gives the same bytes: keep the last few per face. The day's batch
+    of contracts shares almost every glyph, so most files reuse a subset."""
+    make = face.makeSubset
+
+    @lru_cache(maxsize=128)
+    def cached(subset: tuple[int, ...]) -> bytes:
+        return make(list(subset))
+
+    face.makeSubset = lambda subset: cached(tuple(subset))
 
 
 @dataclass(frozen=True)
