@@ -28,11 +28,11 @@ def _guarded() -> list[tuple[str, str, str]]:
         for fn in tree.body:
             if not isinstance(fn, ast.FunctionDef) or fn.name.startswith("_"):
                 continue
-            first = [
+            first = [  # the docstring and local imports may come before require()
                 n
                 for n in fn.body
-                if not isinstance(n, ast.Expr | ast.Pass)
-                or not isinstance(getattr(n, "value", None), ast.Constant)
+                if not isinstance(n, ast.Import | ast.ImportFrom)
+                and not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))
             ]
             call = first[0] if first else None
             if (
@@ -50,7 +50,7 @@ CASES = [(m, f, a, role) for m, f, a in GUARDED for role in ROLES if role not in
 
 
 def test_every_guarded_action_is_in_the_matrix():
-    assert len(GUARDED) >= 35
+    assert len(GUARDED) >= 41  # every require() in app/services but the helper itself
     assert {a for *_, a in GUARDED} <= set(ALLOWED)
 
 
