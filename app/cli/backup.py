@@ -1,0 +1,42 @@
+"""`main.py backup FILE` and `main.py restore FILE`: both dialects, one file format."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..db.engine import default_url
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from ..db.backup import backup
+    from ..db.migrate import open_database
+
+    counts = backup(open_database(args.db), Path(args.file))
+    print(f"backup: {sum(counts.values())} row(s) of {len(counts)} table(s) → {args.file}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from ..db.backup import BackupError, restore
+    from ..db.engine import make_engine
+
+    try:
+        counts = restore(make_engine(args.db), Path(args.file))
+    except BackupError as exc:
+        print(f"restore: {exc}", file=sys.stderr)
+        return 2
+    print(f"restore: {sum(counts.values())} row(s) of {len(counts)} table(s) ← {args.file}")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    b = sub.add_parser("backup", help="write every table to a backup file (.jsonl.gz)")
+    b.add_argument("file")
+    b.add_argument("--db", default=default_url())
+    b.set_defaults(func=cmd_backup)
+    r = sub.add_parser("restore", help="load a backup file into an EMPTY database")
+    r.add_argument("file")
+    r.add_argument("--db", required=True, help="the empty target database URL")
+    r.set_defaults(func=cmd_restore)
