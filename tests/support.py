@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
 
 from app.db.bootstrap import open_fresh
+from app.db.engine import make_engine
 from app.db.models import Base
 from app.domain.calendar import parse_jalali_datetime
 from app.services import deadlines, engineers, projects, users
@@ -30,6 +32,16 @@ class Office:
         self.manager = self.base.as_actor(users.create_user(self.admin, "mgr", "مدیر", "manager"))
         self.system = self.base.as_actor(SYSTEM)
         self.as_engineer: dict[int, ServiceContext] = {}
+
+    def on(self, url: str) -> Office:
+        """The same office (people, clock) working through another connection URL."""
+        other = copy.copy(self)
+        other.engine = make_engine(url)
+        other.base = ServiceContext(other.engine, clock=self.clock)
+        for name in ("admin", "clerk", "finance", "manager", "system"):
+            setattr(other, name, other.base.as_actor(getattr(self, name).actor))
+        other.as_engineer = {k: other.base.as_actor(v.actor) for k, v in self.as_engineer.items()}
+        return other
 
     def at(self, text: str) -> None:
         self.clock.now = parse_jalali_datetime(text)

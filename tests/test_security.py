@@ -62,3 +62,31 @@ def test_U2_audit_verify_reports_the_first_broken_link(office: Office, tmp_path)
     assert report.first_broken == victim and report.checked == 3
     with pytest.raises(RuleViolation):  # only an administrator reads the trail
         verify_chain(office.clerk)
+
+
+def test_U2_desks_log_in_with_a_role_that_cannot_rewrite_the_trail(pg_server):
+    """`main.py db-roles --apply`: the desks' role works the office but may not UPDATE, DELETE
+    or TRUNCATE the audit trail (refused by privilege, before the trigger)."""
+    import subprocess
+    import sys
+
+    from app.db.roles import roles_sql
+
+    owner_url = pg_server.create_database("roles_db")
+    office = Office(owner_url)  # schema made by its owner
+    run = subprocess.run(
+        [sys.executable, "main.py", "db-roles", "--db", owner_url, "--apply"],
+        capture_output=True,
+        text=True,
+        cwd=str(__import__("pathlib").Path(__file__).resolve().parent.parent),
+    )
+    assert run.returncode == 0, run.stderr
+    assert len(roles_sql("roles_db")) >= 10
+    with office.engine.begin() as c:
+        c.execute(text("CREATE ROLE desk1 LOGIN IN ROLE nezarat_app"))
+    desk = office.on(owner_url.replace("//nezarat@", "//desk1@"))
+    desk.engineer("E1")  # the desks' role registers, audits, …
+    desk.project()
+    for sql in ("UPDATE audit_log SET actor = 'x'", "DELETE FROM audit_log", "TRUNCATE audit_log"):
+        with pytest.raises(DBAPIError, match="permission denied"), desk.base.tx() as s:
+            s.execute(text(sql))

@@ -1,0 +1,37 @@
+"""`main.py db-roles`: the least-privilege roles of a LAN PostgreSQL server."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def cmd_roles(args: argparse.Namespace) -> int:
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    from ..db.engine import make_engine
+    from ..db.roles import roles_sql
+
+    url = make_url(args.db)
+    if not url.drivername.startswith("postgresql"):
+        print("db-roles: only for PostgreSQL (SQLite is one desk's file)")
+        return 2
+    sql = roles_sql(url.database, args.app_role, args.readonly_role)
+    if not args.apply:
+        print(";\n".join(sql) + ";")
+        print(f"-- then: CREATE ROLE desk1 LOGIN PASSWORD '…' IN ROLE {args.app_role};")
+        return 0
+    with make_engine(args.db).begin() as c:
+        for statement in sql:
+            c.execute(text(statement))
+    print(f"db-roles: {len(sql)} statement(s) applied to {url.database}")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    r = sub.add_parser("db-roles", help="least-privilege PostgreSQL roles for the desks")
+    r.add_argument("--db", required=True, help="the PostgreSQL database, as its owner")
+    r.add_argument("--app-role", default="nezarat_app")
+    r.add_argument("--readonly-role", default="nezarat_readonly")
+    r.add_argument("--apply", action="store_true", help="run the statements (else print)")
+    r.set_defaults(func=cmd_roles)

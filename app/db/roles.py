@@ -1,0 +1,34 @@
+"""Least-privilege PostgreSQL roles for a LAN server (U2: the desks cannot rewrite the audit
+trail). The schema's owner (who runs migrations) is not the role the desks log in with."""
+
+from __future__ import annotations
+
+from .models import Base
+
+APPEND_ONLY = ("audit_log",)
+
+
+def roles_sql(
+    database: str, app_role: str = "nezarat_app", readonly_role: str = "nezarat_readonly"
+) -> list[str]:
+    """Statements for a superuser (or the database owner) to run once, and after an upgrade
+    that adds tables. The roles are NOLOGIN groups: grant them to login users."""
+    tables = [t.name for t in Base.metadata.sorted_tables] + ["alembic_version"]
+    dml = [t for t in tables if t not in APPEND_ONLY]
+    out = [
+        f"DO $$ BEGIN CREATE ROLE {app_role} NOLOGIN; EXCEPTION WHEN duplicate_object THEN "
+        f"NULL; END $$",
+        f"DO $$ BEGIN CREATE ROLE {readonly_role} NOLOGIN; EXCEPTION WHEN duplicate_object "
+        f"THEN NULL; END $$",
+        f'REVOKE ALL ON DATABASE "{database}" FROM PUBLIC',
+        "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
+        f'GRANT CONNECT ON DATABASE "{database}" TO {app_role}, {readonly_role}',
+        f"GRANT USAGE ON SCHEMA public TO {app_role}, {readonly_role}",
+        f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {app_role}, {readonly_role}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON {', '.join(dml)} TO {app_role}",
+        # the trail: read and append only — no UPDATE, DELETE or TRUNCATE (and a trigger too)
+        f"GRANT SELECT, INSERT ON {', '.join(APPEND_ONLY)} TO {app_role}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {app_role}",
+        f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {readonly_role}",
+    ]
+    return out
