@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
@@ -78,7 +79,7 @@ def test_U2_desks_log_in_with_a_role_that_cannot_rewrite_the_trail(pg_server):
         [sys.executable, "main.py", "db-roles", "--db", owner_url, "--apply"],
         capture_output=True,
         text=True,
-        cwd=str(__import__("pathlib").Path(__file__).resolve().parent.parent),
+        cwd=Path(__file__).resolve().parent.parent,
     )
     assert run.returncode == 0, run.stderr
     assert len(roles_sql("roles_db")) >= 10
