@@ -42,6 +42,7 @@ def test_current_policy_lists_every_key_with_status_and_source(office: Office):
 
 
 def test_admin_lowers_max_extensions_and_a_later_deadline_follows_it(office: Office):
+    office.engineer("E1", discipline="arch")  # does not stand: only a forced referral
     p = office.project(disciplines=("arch",))  # nobody stands: rounds are extended
     rid = p.referral_ids["arch"]
     office.run("1405-08-23 20:00")
@@ -55,7 +56,7 @@ def test_admin_lowers_max_extensions_and_a_later_deadline_follows_it(office: Off
         assert policy_at(s, parse_jalali_datetime("1405-08-24 12:00")).max_extensions == 1
     office.run("1405-08-24 20:00")
     outcomes = _outcomes(office, rid)
-    assert outcomes[0] == "extended" and outcomes[1] != "extended"  # round 2: no extension
+    assert outcomes[0] == "extended" and outcomes[1] == "forced"  # round 2: no extension
     hist = policy_admin.policy_history(office.admin, "max_extensions")
     assert [h.value for h in hist] == [1, 2]
     with office.base.tx() as s:
@@ -80,9 +81,9 @@ def test_a_bad_value_is_refused_in_persian_and_writes_nothing(office: Office):
         policy_admin.update_policy(office.admin, "no_such_key", 1, date(2026, 11, 22))
     assert office.row_counts() == before
     with office.base.tx() as s:
-        assert s.scalar(select(func.count()).select_from(PolicyVersion)) == before[
-            "policy_versions"
-        ]
+        assert (
+            s.scalar(select(func.count()).select_from(PolicyVersion)) == before["policy_versions"]
+        )
 
 
 def test_a_clerk_is_refused_with_U1(office: Office):

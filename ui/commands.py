@@ -111,6 +111,7 @@ def cmd_screenshots(args) -> int:
         ("eng1", "engineer", "cartable"),
         ("clerk", "clerk", "engineers"),
         ("admin", "admin", "audit"),
+        ("admin", "admin", "policy"),
     )
     for user, role, screen in shots:
         win = MainWindow(ctx_for(user, role), runner)
@@ -131,6 +132,11 @@ def cmd_screenshots(args) -> int:
                 w.tabs.setCurrentIndex(tab)
                 save(win, shot)
             w.tabs.setCurrentIndex(0)
+        if screen == "policy":  # the tariff table first, then a key in the editor
+            w.tabs.setCurrentIndex(1)
+            save(win, "tariffs")
+            w.tabs.setCurrentIndex(0)
+            w.select_key("max_extensions")
         save(win, screen)
         win.close()
         win.deleteLater()

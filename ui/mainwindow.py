@@ -12,6 +12,7 @@ from .screens.cartable import CartableScreen
 from .screens.counter import CounterScreen
 from .screens.engineers import EngineersScreen
 from .screens.finance import FinanceScreen, StageReportScreen
+from .screens.policy import PolicyScreen
 from .screens.signing import SigningScreen
 from .tasks import TaskRunner
 
@@ -33,6 +34,7 @@ SECTIONS = (
     (CartableScreen, "candidacy.stand"),
     (EngineersScreen, None),
     (AuditScreen, "audit.read"),
+    (PolicyScreen, "policy.edit"),  # U1: the administrator only (issue 5)
 )
 
 

@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QSplitter,
-    QTabWidget,
     QTableView,
+    QTabWidget,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -39,13 +39,13 @@ from PySide6.QtWidgets import (
 
 from app.db.policy_store import EPOCH_DAY
 from app.domain.calendar import jalali_year, latin_digits, local_date
-from app.domain.codes import DISCIPLINE_FA, GROUP_FA
+from app.domain.codes import DISCIPLINE_FA, GRADE_FA, GROUP_FA
 from app.services import fees, policy_admin
 
 from .. import fmt
 from ..models import Column
 from ..qtcompat import emit
-from ..widgets import ListPanel, Message, jalali_date_edit
+from ..widgets import ListPanel, jalali_date_edit
 from .base import Screen, ltr
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -88,7 +88,7 @@ DEFAULT_BG = QColor("#eeeeee")
 
 def _word(v: Any) -> str:
     if isinstance(v, str):
-        return WORD_FA.get(v, GROUP_FA.get(v, v))
+        return WORD_FA.get(v, GROUP_FA.get(v)) or fmt.fa(v)
     return fmt.fa(v)
 
 
@@ -97,7 +97,7 @@ def readable(value: Any) -> str:
     if value is None or value == {} or value == []:
         return "—"
     if isinstance(value, dict):
-        return "؛ ".join(f"{_word(k)}: {readable(v)}" for k, v in value.items())
+        return "؛ ".join(f"{GRADE_FA.get(k) or _word(k)}: {readable(v)}" for k, v in value.items())
     if isinstance(value, list | tuple):
         if all(isinstance(x, list | tuple) and len(x) == 2 for x in value):
             return "؛ ".join(f"{_word(a)}: {_word(b)}" for a, b in value)
@@ -136,11 +136,11 @@ def _qdate(d: date) -> QDate:
 
 POLICY_COLUMNS = [
     Column("عنوان", lambda r: r.label),
-    Column("مقدار", lambda r: r.value, readable),
+    Column("مقدار", lambda r: readable(r.value), str),
     Column("تاریخ اجرا", lambda r: r.effective_from, effective_text),
     Column("وضعیت", lambda r: r.status, lambda s: STATUS_BADGE.get(s, s)),
-    Column("منبع", lambda r: r.source),
     Column("کلید", lambda r: r.key, str, ltr=True),
+    Column("منبع", lambda r: r.source),
 ]
 
 
@@ -217,16 +217,14 @@ class TariffModel(QAbstractTableModel):
     def flags(self, index: _Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEditable
-        )
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEditable
 
     def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole) -> Any:
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:
             if 0 <= section < len(self.disciplines):
-                return fmt.discipline(self.disciplines[section]) or None
+                return _word(self.disciplines[section])
             return None
         if 0 <= section < len(self.groups):
             return f"گروه {fmt.group(self.groups[section])}"
@@ -244,7 +242,9 @@ class TariffModel(QAbstractTableModel):
 
 def _legend(color: QColor, text: str, parent) -> QLabel:
     return QLabel(
-        f"<span style='background:{color.name()}'>&nbsp;&nbsp;&nbsp;&nbsp;</span> {text}", parent
+        f"<span style='background:{color.name()}; border:1px solid #999'>&nbsp;&nbsp;&nbsp;&nbsp;"
+        f"</span> {text}",
+        parent,
     )
 
 
@@ -287,7 +287,7 @@ class PolicyScreen(Screen):
         self.value_json.setMinimumHeight(90)
         self.hint = QLabel("", box)
         self.hint.setWordWrap(True)
-        self.effective = jalali_date_edit(box, _qdate(local_date(ctx.now())))
+        self.effective = jalali_date_edit(box, _qdate(local_date(self.ctx.now())))
         self.source = QLineEdit(box)
         self.source.setPlaceholderText("مثلاً: بخشنامه شماره … (خالی: پیش‌فرض محصول)")
         self.save_button = QPushButton("ثبت نسخه تازه", box)
@@ -309,7 +309,8 @@ class PolicyScreen(Screen):
         split.addWidget(self.list)
         split.addWidget(box)
         split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split.setStretchFactor(1, 1)
+        split.setSizes([1000, 420])
         lay = QVBoxLayout(page)
         lay.addWidget(note)
         lay.addWidget(split, 1)
@@ -323,7 +324,8 @@ class PolicyScreen(Screen):
     def _loaded(self, rows) -> None:
         keep = self.current.key if self.current else None
         self.list.set_rows(rows)
-        self.list.view.setColumnWidth(1, 260)
+        for col, width in ((0, 200), (1, 210), (2, 75), (3, 215), (4, 175)):
+            self.list.view.setColumnWidth(col, width)
         keys = [self.list.proxy.source_row(i).key for i in range(self.list.proxy.rowCount())]
         self.list.select_row(keys.index(keep) if keep in keys else 0)
 
@@ -360,7 +362,7 @@ class PolicyScreen(Screen):
         form.setRowVisible(self.value_line, simple)
         form.setRowVisible(self.value_json, not simple)
         if simple:
-            self.value_line.setText(str(row.value))
+            self.value_line.setText(fmt.fa(row.value))  # Persian or Latin digits parse back
             kind = (
                 "عدد صحیح"
                 if isinstance(row.value, int)
@@ -518,7 +520,9 @@ class PolicyScreen(Screen):
 
     def _tariffs_saved(self, n: int) -> None:
         self.tariff_save.setEnabled(True)
-        self.message.ok(f"{fmt.fa_int(n)} تعرفه از {fmt.fa(self.tariff_on.date().toPython())} ثبت شد")
+        self.message.ok(
+            f"{fmt.fa_int(n)} تعرفه از {fmt.fa(self.tariff_on.date().toPython())} ثبت شد"
+        )
         self.load_tariffs()
 
     def _tariffs_failed(self, exc) -> None:

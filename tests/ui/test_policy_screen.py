@@ -1,0 +1,156 @@
+"""The policy and tariff tables through their real widgets (issue 5, U1): the administrator
+sees every key with its status and Jalali effective date, changes max_extensions from a day
+(a later deadline follows it), a bad value is refused inline in Persian and writes nothing;
+a group B civil tariff typed into its cell gives the F1 fee; the clerk has no such section."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from PySide6.QtCore import QDate, Qt
+from sqlalchemy import select
+
+from app.db.models import Round
+from app.db.policy_store import policy_at
+from app.domain.calendar import parse_jalali_datetime
+from app.services import fees, policy_admin
+from ui.mainwindow import MainWindow
+from ui.screens.policy import STATUS_BADGE, PolicyScreen, readable
+
+
+def _screen(qtbot, ctx, runner, settle) -> PolicyScreen:
+    w = PolicyScreen(ctx, runner)
+    qtbot.addWidget(w)
+    w.resize(1300, 800)
+    w.show()
+    qtbot.waitExposed(w)
+    w.refresh()
+    settle()
+    return w
+
+
+def _cell(panel, key: str, column: int) -> str:
+    for i in range(panel.proxy.rowCount()):
+        if panel.proxy.source_row(i).key == key:
+            return panel.proxy.index(i, column).data()
+    raise AssertionError(key)
+
+
+def test_admin_changes_max_extensions_from_a_day_and_the_deadline_follows(
+    qtbot, qtmodeltester, office, runner, settle
+):
+    office.engineer("E1", discipline="arch")  # does not stand: only a forced referral
+    p = office.project(disciplines=("arch",))  # nobody stands: round 1 is extended
+    rid = p.referral_ids["arch"]
+    office.run("1405-08-23 20:00")
+    w = _screen(qtbot, office.admin, runner, settle)
+    qtmodeltester.check(w.list.model)
+    qtmodeltester.check(w.list.proxy)
+    assert w.list.model.rowCount() == 19
+    assert _cell(w.list, "max_extensions", 1) == "۲"
+    assert _cell(w.list, "max_extensions", 3) == STATUS_BADGE["published"]
+    assert _cell(w.list, "max_cancellations_per_day", 3) == "پیش‌فرض محصول — قابل ویرایش"
+    assert "جمعه" in _cell(w.list, "weekend", 1)
+
+    w.select_key("max_extensions")
+    settle()
+    assert w.current.key == "max_extensions" and w.value_line.isVisible()
+    assert "max_extensions" in w.key_label.text()
+    w.value_line.setText("۱")  # Persian digits are fine
+    w.effective.setDate(QDate(2026, 11, 15))  # 1405-08-24
+    w.source.setText("بخشنامه ۱۴۰۵/۸")
+    qtbot.mouseClick(w.save_button, Qt.MouseButton.LeftButton)
+    settle()
+    assert "b00020" not in w.message.styleSheet(), w.message.text()
+    assert _cell(w.list, "max_extensions", 1) == "۲"  # in force today (1405-08-23): still 2
+    assert "۱۴۰۵" in w.history.toPlainText() and "بخشنامه" in w.history.toPlainText()
+    with office.base.tx() as s:
+        assert policy_at(s, parse_jalali_datetime("1405-08-24 12:00")).max_extensions == 1
+
+    office.run("1405-08-24 20:00")
+    with office.base.tx() as s:
+        outcomes = list(
+            s.scalars(
+                select(Round.outcome)
+                .where(Round.referral_id == rid, Round.outcome.is_not(None))
+                .order_by(Round.no)
+            )
+        )
+    assert outcomes[0] == "extended" and outcomes[1] == "forced"
+    office.at("1405-08-25 09:00")
+    w.refresh()
+    settle()
+    assert _cell(w.list, "max_extensions", 1) == "۱"
+    assert "۱۴۰۵" in _cell(w.list, "max_extensions", 2)
+
+
+def test_a_bad_value_is_refused_inline_in_persian_and_nothing_is_written(
+    qtbot, office, runner, settle
+):
+    w = _screen(qtbot, office.admin, runner, settle)
+    before = office.row_counts()
+    w.select_key("max_extensions")
+    settle()
+    w.value_line.setText("abc")
+    qtbot.mouseClick(w.save_button, Qt.MouseButton.LeftButton)
+    settle()
+    text = w.message.text()
+    assert "b00020" in w.message.styleSheet()
+    assert "حداکثر دفعات تمدید" in text and "عدد صحیح" in text
+    w.select_key("payout_stages")
+    settle()
+    assert w.value_json.isVisible() and not w.value_line.isVisible()
+    w.value_json.setPlainText('[["permit", 50], ')  # broken JSON: refused before the service
+    qtbot.mouseClick(w.save_button, Qt.MouseButton.LeftButton)
+    settle()
+    assert "JSON" in w.message.text()
+    w.value_json.setPlainText('[["permit", 60], ["completion", 10]]')  # not 100 percent
+    qtbot.mouseClick(w.save_button, Qt.MouseButton.LeftButton)
+    settle()
+    assert "۱۰۰" in w.message.text()
+    assert office.row_counts() == before
+
+
+def test_admin_types_a_group_B_civil_tariff_in_place_and_the_fee_follows(
+    qtbot, qtmodeltester, office, runner, settle
+):
+    fees.seed_tariffs(office.admin)  # the shipped rows (group A)
+    w = _screen(qtbot, office.admin, runner, settle)
+    w.tariff_on.setDate(QDate(2026, 3, 21))  # 1405-01-01
+    w.tabs.setCurrentIndex(1)
+    settle()
+    m = w.tariff_model
+    qtmodeltester.check(m)
+    row, col = m.groups.index("B"), m.disciplines.index("civil")
+    idx = m.index(row, col)
+    assert idx.data() == "باید وارد شود"
+    assert m.index(m.groups.index("A"), col).data() == "۱٬۲۸۹٬۰۰۰"  # shipped, published
+    assert not m.setData(idx, "abc")
+    assert m.setData(idx, "۱٬۵۰۰٬۰۰۰")
+    assert idx.data() == "۱٬۵۰۰٬۰۰۰" and "۱" in w.tariff_status.text()
+    w.tariff_source.setText("جدول تعرفه استان")
+    qtbot.mouseClick(w.tariff_save, Qt.MouseButton.LeftButton)
+    settle()
+    assert not m.pending and m.index(row, col).data() == "۱٬۵۰۰٬۰۰۰"
+    qtmodeltester.check(m)
+    cell = next(
+        r
+        for r in fees.tariff_table(office.admin, date(2026, 3, 21))
+        if (r.group, r.discipline) == ("B", "civil")
+    )
+    assert cell.rials_per_m2 == 1_500_000 and cell.status == "published"
+    p = office.project(area=900, floors=3, ready=False)  # group B
+    due = fees.fee_for(office.admin, p.id, "civil")
+    assert due.fee_rials == int(Decimal(900) * 1_500_000)
+
+
+def test_only_the_administrator_has_the_section(qtbot, office, runner, settle):
+    admin = MainWindow(office.admin, runner)
+    clerk = MainWindow(office.clerk, runner)
+    for win in (admin, clerk):
+        qtbot.addWidget(win)
+    settle()
+    assert "policy" in admin.screens and "policy" not in clerk.screens
+    assert readable([[600, "A"], [2000, "B"]]) == "۶۰۰: الف؛ ۲۰۰۰: ب"
+    assert policy_admin.label("max_extensions") == "حداکثر دفعات تمدید"
