@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 
 from app.domain.calendar import format_jalali_date, local
 from app.domain.codes import DISCIPLINE_FA, GRADE_FA, GROUP_FA
@@ -27,6 +28,11 @@ def jdate(d: date | datetime | None) -> str:
         return "—"
     if isinstance(d, datetime):
         d = local(d).date()
+    return _jdate(d)
+
+
+@lru_cache(maxsize=1024)
+def _jdate(d: date) -> str:
     return fa_digits(format_jalali_date(d).replace("-", "/"))
 
 

@@ -7,6 +7,7 @@ Tables take their columns in logical order (the first column is the rightmost on
 
 from __future__ import annotations
 
+import codecs
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,8 +17,14 @@ from pathlib import Path
 from reportlab import rl_config
 from reportlab.lib.colors import Color, black
 from reportlab.lib.pagesizes import A4
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase import pdfdoc, pdfmetrics
+from reportlab.pdfbase.ttfonts import (
+    FF_NONSYMBOLIC,
+    FF_SYMBOLIC,
+    SUBSETN,
+    TTFont,
+    makeToUnicodeCMap,
+)
 from reportlab.pdfgen.canvas import Canvas
 
 from .rtl import fa_digits, text_width, visual, wrap
@@ -38,6 +45,79 @@ _ESCAPE_STR[ord("\\")], _ESCAPE_STR[ord("(")], _ESCAPE_STR[ord(")")] = "\\\\", "
 _ESCAPE = {b: s for b, s in enumerate(_ESCAPE_STR) if s != chr(b)}  # for str.translate
 
 
+class _Codes(dict):
+    """One font's first subset in one file as a codec: code point → byte, for
+    `codecs.charmap_encode`, which turns a line into the subset's bytes in one C call.
+
+    Codes are given by `TTFont.splitString`, which assigns them in the order characters are
+    first drawn: the subsets, their bytes and their fonts are exactly ReportLab's. A line with
+    a character not drawn before in the file goes through it once (`__missing__`). The
+    dictionary is also compiled into a charmap table (`map`), about ten times faster, rebuilt
+    now and then as characters are learnt (building one costs as much as encoding ten lines).
+    """
+
+    REBUILD_AFTER = 8  # lines the table could not encode since it was built
+
+    def __init__(self, font, doc):
+        super().__init__()
+        self.font, self.doc = font, doc
+        self.name: str | None = None  # the first subset's resource name, once drawn
+        self.table = ["\x00"] + ["\ufffe"] * 255  # byte → character (U+FFFE: none yet)
+        self.map = codecs.charmap_build("".join(self.table))
+        self.learnt = 0  # characters `map` lacks
+        self.misses = 0  # lines `map` could not encode since it was built
+        self.state = None  # ReportLab's TTFont.State of the font in the file, once made
+
+    def encode(self, vis: str) -> bytes | None:
+        """The first subset's bytes for `vis`, or None: not all of it is in that subset."""
+        try:
+            return codecs.charmap_encode(vis, "strict", self.map)[0]
+        except UnicodeEncodeError:
+            pass
+        self.misses += 1
+        if self.learnt and self.misses >= self.REBUILD_AFTER:
+            self.map = codecs.charmap_build("".join(self.table))
+            self.learnt = self.misses = 0
+        try:
+            return codecs.charmap_encode(vis, "strict", self)[0]
+        except UnicodeEncodeError:
+            return None
+
+    def __missing__(self, code: int) -> int:
+        """A character not drawn before in the file: its code, as ReportLab gives it."""
+        n = self._assign(code)
+        if n >> 8:  # in a second subset: the line is split by ReportLab
+            raise LookupError(code)
+        self[code] = n
+        if n and code != 0xA0 and self.table[n] == "\ufffe":  # (U+00A0 is drawn as code 32)
+            self.table[n] = chr(code)
+            self.learnt += 1
+        return n
+
+    def _assign(self, code: int) -> int:
+        """`TTFont.splitString` for one character (subset × 256 + byte), without its
+        per-call overhead in the plain case: the next free code of the current subset goes
+        to a character the font has. The rest (code 31 and the skip over the ASCII codes, a
+        new subset, code 32 kept a space, U+00A0, a missing glyph) is ReportLab's own."""
+        st = self.state
+        if st is not None and not st.frozen and code != 0xA0 and code in self.font.face.charToGlyph:
+            n = st.assignments.get(code)
+            if n is not None:
+                return n
+            n = st.nextCode
+            if 0 < n < 31 or (n > 32 and (n & 0xFF) not in (0, 32)):
+                if n < 31:
+                    st.subsets[0][n] = code
+                else:
+                    st.subsets[n >> 8].append(code)
+                st.nextCode = n + 1
+                st.assignments[code] = n
+                return n
+        ((subset, run),) = self.font.splitString(chr(code), self.doc)
+        self.state = self.font.state[self.doc]
+        return subset << 8 | run[0]
+
+
 @lru_cache(maxsize=8)
 def _font(name: str):
     return pdfmetrics.getFont(name)
@@ -55,16 +135,15 @@ def register_fonts() -> None:
         return
     rl_config.useA85 = 0
     for name, file in ((REGULAR, "Vazirmatn-Regular.ttf"), (BOLD, "Vazirmatn-Bold.ttf")):
-        font = TTFont(name, str(FONT_DIR / file))
+        font = _SubsetReusingFont(name, str(FONT_DIR / file))
         _reuse_subsets(font.face)
         pdfmetrics.registerFont(font)
     _registered = True
 
 
 def _reuse_subsets(face) -> None:
-    """Building a font subset is the costliest step of a document (two per file), and the
-    same glyph list always gives the same bytes: keep the last few per face. The day's batch
-    of contracts shares almost every glyph, so most files reuse a subset."""
+    """Building a font subset is costly, and the same glyph list always gives the same bytes:
+    keep the last few per face (also when ReportLab's own `TTFont.addObjects` writes them)."""
     make = face.makeSubset
 
     @lru_cache(maxsize=128)
@@ -72,6 +151,129 @@ def _reuse_subsets(face) -> None:
         return make(list(subset))
 
     face.makeSubset = lambda subset: cached(tuple(subset))
+
+
+class _Formatted(pdfdoc.PDFObject):
+    """A PDF object already formatted: its bytes hold no reference, so they suit any file.
+    (A fresh instance per file: ReportLab names an object when it is first referenced.)"""
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def format(self, document) -> bytes:
+        return self.data
+
+
+class _FormattedObject(_Formatted):
+    """The same for an object that is always written on its own and referred to."""
+
+    __RefOnly__ = 1
+
+
+class _SubsetReusingFont(TTFont):
+    """A TrueType font whose subsets are written once and reused across files.
+
+    Building a subset, compressing it and its ToUnicode map and formatting its widths are the
+    costliest steps of writing a document (two subsets per file), and the same glyph list
+    always gives the same bytes: keep the formatted objects of the last few glyph lists. The
+    day's batch of contracts shares almost every glyph, so most files reuse them. What is
+    written is what `TTFont.addObjects` writes, byte for byte.
+
+    `reuse = False` writes them through ReportLab's own `TTFont.addObjects` (the benchmark's
+    baseline: a blank page as ReportLab writes it).
+    """
+
+    reuse = True
+
+    def __init__(self, name: str, filename: str):
+        super().__init__(name, filename)
+        self._parts = lru_cache(maxsize=128)(self._format_parts)
+        self._dicts: dict[tuple, bytes] = {}  # font dictionaries and descriptors, formatted
+
+    def _formatted(self, key: tuple, obj, doc) -> bytes:
+        """`obj` formatted, from the cache if it was written before with the same `key` (what
+        it holds, references included: their object numbers)."""
+        data = self._dicts.get(key)
+        if data is None:
+            if len(self._dicts) >= 512:
+                self._dicts.clear()
+            data = self._dicts[key] = obj.format(doc)
+        return data
+
+    def _format_parts(
+        self, base_name: str, subset: tuple[int, ...], compress: bool
+    ) -> tuple[bytes, bytes, bytes]:
+        """(widths array, ToUnicode stream, font file stream) of one subset, formatted."""
+        doc = pdfdoc.PDFDocument(compression=compress)
+        widths = pdfdoc.PDFArray(list(map(self.face.getCharWidth, subset)))
+        cmap = pdfdoc.PDFStream()
+        cmap.content = makeToUnicodeCMap(base_name, list(subset))
+        font_file = pdfdoc.PDFStream()
+        font_file.content = self.face.makeSubset(list(subset))
+        font_file.dictionary["Length1"] = len(font_file.content)
+        if compress:
+            cmap.filters = font_file.filters = [pdfdoc.PDFZCompress]
+        return tuple(pdfdoc.format(x, doc, toplevel=1) for x in (widths, cmap, font_file))
+
+    def addObjects(self, doc) -> None:
+        plain = isinstance(doc.encrypt, pdfdoc.NoEncryption) and not doc.defaultStreamFilters
+        if not (self.reuse and plain):  # (streams encrypted or filtered per file)
+            super().addObjects(doc)
+            return
+        try:
+            state = self.state[doc]
+        except KeyError:
+            state = self.state[doc] = TTFont.State(self._asciiReadable)
+        state.frozen = 1
+        face = self.face
+        for n, subset in enumerate(state.subsets):
+            internal_name = self.getSubsetInternalName(n, doc)[1:]
+            base_name = b"".join((SUBSETN(n), b"+", face.name, face.subfontNameX)).decode("pdfdoc")
+            widths, cmap, font_file = self._parts(base_name, tuple(subset), bool(doc.compression))
+
+            font = pdfdoc.PDFTrueTypeFont()
+            font.Name = internal_name
+            font.BaseFont = base_name
+            font.FirstChar = 0
+            font.LastChar = len(subset) - 1
+            font.Widths = _Formatted(widths)
+            font.ToUnicode = doc.Reference(_Formatted(cmap), "toUnicodeCMap:" + base_name)
+            file_ref = doc.Reference(
+                _Formatted(font_file), f"fontFile:{face.filename}({base_name})"
+            )
+            descriptor = pdfdoc.PDFDictionary(
+                {
+                    "Type": "/FontDescriptor",
+                    "Ascent": face.ascent,
+                    "CapHeight": face.capHeight,
+                    "Descent": face.descent,
+                    "Flags": (face.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC,
+                    "FontBBox": pdfdoc.PDFArray(face.bbox),
+                    "FontName": pdfdoc.PDFName(base_name),
+                    "ItalicAngle": face.italicAngle,
+                    "StemV": face.stemV,
+                    "FontFile2": file_ref,
+                    "MissingWidth": face.defaultWidth,
+                }
+            )
+            number = doc.idToObjectNumberAndVersion
+            key = (base_name, number[file_ref.name])
+            font.FontDescriptor = doc.Reference(
+                _FormattedObject(self._formatted(key, descriptor, doc)),
+                "fontDescriptor:" + base_name,
+            )
+            key = (
+                internal_name,
+                base_name,
+                widths,
+                number[font.ToUnicode.name],
+                number[font.FontDescriptor.name],
+            )
+            formatted = _FormattedObject(self._formatted(key, font, doc))
+            formatted.__Comment__ = f"Font {self.fontName} subset {n}"
+            doc.Reference(formatted, internal_name)
+            doc.idToObject["BasicFonts"].dict[internal_name] = formatted
+        del self.state[doc]
 
 
 @dataclass(frozen=True)
@@ -113,6 +315,7 @@ class Page:
         self.size = size
         self.footer = footer
         self.page_no = 1
+        self._codes: dict[str, _Codes] = {}
 
     # ------------------------------------------------------------ page flow
 
@@ -203,13 +406,41 @@ class Page:
         self._emit(x, baseline, visual(text), font, size)
 
     def _emit(self, x: float, y: float, vis: str, font_name: str, size: float, tw: float = 0):
-        """Write the text operators straight into the page's content stream.
+        """Write the text operators straight into the page's content stream."""
+        self.c._code.append(self._text_op(x, y, vis, font_name, size, tw))
+
+    def _text_op(
+        self, x: float, y: float, vis: str, font_name: str, size: float, tw: float = 0
+    ) -> str:
+        """The text object that draws `vis` (glyphs left to right) from (x, y).
 
         What `Canvas.drawString` does for a TrueType font, without its per-call text object
         and number formatting (pure Python without ReportLab's C accelerator, and most of
-        a document's time). `tw` is PDF word spacing: ReportLab's subsets keep code 32 a
-        space, so Tw widens exactly the spaces, which is how lines are justified.
+        a document's time). The characters become the font subset's codes in one C call
+        (see `_Codes`), written as a hex string (half the bytes of octal escapes, so the
+        page compresses faster). `tw` is PDF word spacing: ReportLab's subsets keep
+        code 32 a space, so Tw widens exactly the spaces, which is how lines are justified.
         """
+        codes = self._codes.get(font_name) or self._new_codes(font_name)
+        raw = codes.encode(vis) if vis else None
+        if raw is None:
+            return self._text_op_split(x, y, vis, font_name, size, tw)
+        if codes.name is None:
+            codes.name = codes.font.getSubsetInternalName(0, codes.doc)
+        if tw:
+            return (
+                f"BT 1 0 0 1 {x:.2f} {y:.2f} Tm {tw:.3f} Tw "
+                f"{codes.name} {size:g} Tf <{raw.hex()}> Tj 0 Tw ET"
+            )
+        return f"BT 1 0 0 1 {x:.2f} {y:.2f} Tm {codes.name} {size:g} Tf <{raw.hex()}> Tj ET"
+
+    def _new_codes(self, font_name: str) -> _Codes:
+        codes = self._codes[font_name] = _Codes(_font(font_name), self.c._doc)
+        return codes
+
+    def _text_op_split(self, x, y, vis, font_name, size, tw) -> str:
+        """`_text_op` for a font that has outgrown its first subset (over 220 glyphs in a
+        file): one run per subset, as ReportLab splits it."""
         font = _font(font_name)
         doc = self.c._doc
         ops = [f"BT 1 0 0 1 {x:.2f} {y:.2f} Tm"]
@@ -221,7 +452,7 @@ class Page:
         if tw:
             ops.append("0 Tw")
         ops.append("ET")
-        self.c._code.append(" ".join(ops))
+        return " ".join(ops)
 
     def para(
         self,
@@ -371,37 +602,49 @@ class Page:
         Drawn from ReportLab's own encoder as filled runs of modules: the graphics widget
         would also name Helvetica, a font that is not embedded, in the page's resources.
         """
-        runs = qr_runs(payload, x, y, size)
-        self.c._code.append(
-            "q 0 g "
-            + " ".join(f"{a:.3f} {b:.3f} {w:.3f} {h:.3f} re" for b, a, w, h in runs)
-            + " f Q"
-        )
+        n, path = _qr_path(payload)
+        m = size / (n + 2 * _QUIET)
+        o = _QUIET * m  # the modules are drawn in their own units, the quiet zone around them
+        self.c._code.append(f"q 0 g {m:.6f} 0 0 {m:.6f} {x + o:.3f} {y + o:.3f} cm {path} f Q")
+
+
+_QUIET = 4  # modules of white around a QR code
 
 
 def qr_runs(
     payload: str, x: float, y: float, size: float
 ) -> list[tuple[float, float, float, float]]:
     """(y, x, width, height) of every horizontal run of dark modules of the payload's QR code."""
+    n, runs = _qr_module_runs(payload)
+    m = size / (n + 2 * _QUIET)
+    return [(y + size - (_QUIET + r + 1) * m, x + (_QUIET + c) * m, w * m, m) for r, c, w in runs]
+
+
+@lru_cache(maxsize=1024)
+def _qr_path(payload: str) -> tuple[int, str]:
+    """(modules a side, the runs as PDF rectangles in module units from the lower left)."""
+    n, runs = _qr_module_runs(payload)
+    return n, " ".join(f"{c} {n - 1 - r} {w} 1 re" for r, c, w in runs)
+
+
+@lru_cache(maxsize=1024)
+def _qr_module_runs(payload: str) -> tuple[int, tuple[tuple[int, int, int], ...]]:
+    """(modules a side, (row from the top, first column, length) of every run of dark
+    modules)."""
     dark = _qr_modules(payload)
     n = len(dark)
-    quiet = 4
-    m = size / (n + 2 * quiet)
     runs = []
-    for r in range(n):
-        row = dark[r]
+    for r, row in enumerate(dark):
         c = 0
         while c < n:
             if row[c]:
                 start = c
                 while c < n and row[c]:
                     c += 1
-                runs.append(
-                    (y + size - (quiet + r + 1) * m, x + (quiet + start) * m, (c - start) * m, m)
-                )
+                runs.append((r, start, c - start))
             else:
                 c += 1
-    return runs
+    return n, tuple(runs)
 
 
 @lru_cache(maxsize=1024)
