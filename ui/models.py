@@ -38,7 +38,39 @@ class Column:
     key: str = ""  # server-side sort key (lazy models)
 
 
-class DtoTableModel(QAbstractTableModel):
+class _ColumnHeaders:
+    """Header texts and the Excel export, for models with `columns` and `rows`."""
+
+    columns: Sequence[Column]
+    rows: Sequence[Any]
+
+    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return self.columns[section].title if 0 <= section < len(self.columns) else None
+        return fmt.fa(section + 1)
+
+    def table(self) -> tuple[list[str], list[list[Any]]]:
+        """Header and raw rows, for the Excel export."""
+        return (
+            [c.title for c in self.columns],
+            [[c.text(c.value(r)) for c in self.columns] for r in self.rows],
+        )
+
+
+def sort_value(v: Any) -> Any:
+    """What QSortFilterProxyModel compares: numbers as numbers, the rest as text."""
+    if isinstance(v, Decimal):
+        return float(v)
+    if isinstance(v, (int, float, str)):
+        return v
+    if isinstance(v, (tuple, list)):
+        return " ".join(map(str, v))
+    return "" if v is None else str(v)
+
+
+class DtoTableModel(_ColumnHeaders, QAbstractTableModel):
     """Rows are frozen DTOs; columns say how to show and sort them."""
 
     def __init__(self, columns: Sequence[Column], parent=None):
@@ -74,31 +106,6 @@ class DtoTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and col.ltr:
             return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         return None
-
-    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            return self.columns[section].title if 0 <= section < len(self.columns) else None
-        return fmt.fa(section + 1)
-
-    def table(self) -> tuple[list[str], list[list[Any]]]:
-        """Header and raw rows, for the Excel export."""
-        return (
-            [c.title for c in self.columns],
-            [[c.text(c.value(r)) for c in self.columns] for r in self.rows],
-        )
-
-
-def sort_value(v: Any) -> Any:
-    """What QSortFilterProxyModel compares: numbers as numbers, the rest as text."""
-    if isinstance(v, Decimal):
-        return float(v)
-    if isinstance(v, (int, float, str)):
-        return v
-    if isinstance(v, (tuple, list)):
-        return " ".join(map(str, v))
-    return "" if v is None else str(v)
 
 
 class FilterProxy(QSortFilterProxyModel):
@@ -148,7 +155,7 @@ ENGINEER_COLUMNS = [
 ]
 
 
-class EngineerListModel(QAbstractTableModel):
+class EngineerListModel(_ColumnHeaders, QAbstractTableModel):
     """Lazy: the count and one page at a time, fetched off the GUI thread (fetchMore);
     filter and sort run in the database. Stale answers (an older keystroke) are dropped."""
 
@@ -243,16 +250,3 @@ class EngineerListModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and col.ltr:
             return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         return None
-
-    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            return self.columns[section].title if 0 <= section < len(self.columns) else None
-        return fmt.fa(section + 1)
-
-    def table(self) -> tuple[list[str], list[list[Any]]]:
-        return (
-            [c.title for c in self.columns],
-            [[c.text(c.value(r)) for c in self.columns] for r in self.rows],
-        )
