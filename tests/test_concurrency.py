@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -57,8 +58,13 @@ def _decided(out: str) -> int:
     return int(re.search(r"(\d+) referral\(s\) decided", out)[1])
 
 
-@pytest.mark.parametrize("desks", [2, 4])
-def test_A10_ticks_started_together_decide_each_referral_once(db_url, desks):
+# issue 6 asks for ten desks, 100 times: NZ_RACE_ROUNDS=100 (CI runs each size once)
+ROUNDS = int(os.environ.get("NZ_RACE_ROUNDS", "1"))
+
+
+@pytest.mark.parametrize("desks", [2, 4, 10])
+@pytest.mark.parametrize("attempt", range(ROUNDS))
+def test_A10_ticks_started_together_decide_each_referral_once(db_url, desks, attempt):
     office = _busy_office(db_url)
     with office.base.tx() as s:
         due = s.scalar(select(func.count()).where(Round.outcome.is_(None)))
