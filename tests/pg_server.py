@@ -82,8 +82,18 @@ class PgServer:
     Usage: ``srv = PgServer().start()`` ... ``srv.stop()``, or ``with PgServer() as srv:``.
     """
 
-    def __init__(self, dbname: str = "nezarat_test") -> None:
+    def __init__(
+        self,
+        dbname: str = "nezarat_test",
+        settings: dict[str, str] | None = None,
+        files: dict[str, bytes] | None = None,
+    ) -> None:
+        """`settings` are extra postgresql.conf lines (`{dir}` stands for the server's
+        folder); `files` are written into that folder, private to the server (e.g. a TLS
+        certificate and key)."""
         self.dbname = dbname
+        self.settings = settings or {}
+        self.files = files or {}
         self.bindir = find_bindir()
         self.port = 0
         self.dir = ""
@@ -125,6 +135,13 @@ class PgServer:
         try:
             if self._as_user:
                 os.chown(self.dir, self._as_user.pw_uid, self._as_user.pw_gid)
+            for name, content in self.files.items():
+                path = os.path.join(self.dir, name)
+                with open(path, "wb") as f:
+                    f.write(content)
+                os.chmod(path, 0o600)
+                if self._as_user:
+                    os.chown(path, self._as_user.pw_uid, self._as_user.pw_gid)
             self._initdb()
             self._start_server()
             self.create_database(self.dbname)
@@ -187,7 +204,8 @@ class PgServer:
 
     def _start_server(self) -> None:
         # Settings go into postgresql.conf rather than `pg_ctl -o` to avoid quoting issues.
-        conf = {**_SETTINGS, "unix_socket_directories": f"'{self.dir}'"}
+        extra = {k: v.replace("{dir}", self.dir) for k, v in self.settings.items()}
+        conf = {**_SETTINGS, "unix_socket_directories": f"'{self.dir}'", **extra}
         pg_ctl, data = self._bin("pg_ctl"), self.data_dir
         start = [pg_ctl, "start", "-D", data, "-l", self.log_path, "-p", self._bin("postgres")]
         errors: list[str] = []
