@@ -158,6 +158,28 @@ class PgServer:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         return self.url_for(name)
 
+    def pause(self) -> None:
+        """Stop the server but keep its folder and port (a database that went away)."""
+        self._run([self._bin("pg_ctl"), "stop", "-D", self.data_dir, "-m", "fast", "-w"])
+
+    def resume(self) -> None:
+        """Start it again on the same port."""
+        result = self._run(
+            [
+                self._bin("pg_ctl"),
+                "start",
+                "-D",
+                self.data_dir,
+                "-l",
+                self.log_path,
+                "-w",
+                "-t",
+                "60",
+            ]
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"PostgreSQL did not come back:\n{result.stdout}")
+
     def stop(self) -> None:
         """Kill the server (no clean shutdown needed) and delete its directory. Idempotent."""
         if self._running:

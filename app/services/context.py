@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..db.engine import session_factory, transaction
@@ -30,6 +31,18 @@ class Actor:
 
 
 SYSTEM = Actor("system", "system")
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database went away (network, server restart) or cannot be reached."""
+
+    message = (
+        "ارتباط با پایگاه داده برقرار نیست؛ این کار ثبت نشد. "
+        "پس از برقراری دوباره ارتباط، همین کار را تکرار کنید."
+    )
+
+    def __init__(self) -> None:
+        super().__init__(self.message)
 
 
 @dataclass
@@ -63,8 +76,13 @@ class ServiceContext:
 
     @contextmanager
     def tx(self) -> Iterator[Session]:
-        with transaction(self.factory) as s:
-            yield s
+        """One transaction; a lost or unreachable database becomes DatabaseUnavailable (the
+        transaction is gone with it: nothing was written)."""
+        try:
+            with transaction(self.factory) as s:
+                yield s
+        except (OperationalError, InterfaceError) as exc:
+            raise DatabaseUnavailable() from exc
 
 
 def audit(

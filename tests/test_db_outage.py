@@ -1,0 +1,59 @@
+"""The database going away in the middle of a desk's action: a clear Persian message, no
+partial write, and the desk works again, on the same connection pool, once it returns."""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+
+import pytest
+
+from app.services import engineers
+from app.services.context import DatabaseUnavailable
+from app.services.dto import CompetenceIn, EngineerIn
+from pg_server import PgServer
+from support import Office
+from ui.tasks import error_text
+
+
+@pytest.fixture
+def server():
+    if os.environ.get("NZ_SKIP_POSTGRES") == "1":
+        pytest.skip("NZ_SKIP_POSTGRES=1")
+    srv = PgServer().start()
+    yield srv
+    srv.stop()
+
+
+def _new(no: str) -> EngineerIn:
+    return EngineerIn(
+        membership_no=no,
+        competences=(CompetenceIn("civil", "1"),),
+        base_score=Decimal(100),
+        first_name=no,
+    )
+
+
+def test_database_lost_mid_action_writes_nothing_and_the_desk_recovers(server, monkeypatch):
+    office = Office(server.url)
+    office.engineer("E1")
+    before = office.row_counts()
+
+    real_apply = engineers._apply
+
+    def lose_the_server(*args, **kwargs):  # the rows are flushed, the commit never comes
+        real_apply(*args, **kwargs)
+        server.pause()
+
+    monkeypatch.setattr(engineers, "_apply", lose_the_server)
+    with pytest.raises(DatabaseUnavailable) as exc:
+        engineers.register_engineer(office.admin, _new("E2"))
+    assert "پایگاه داده" in error_text(exc.value)  # what the desk shows
+    monkeypatch.setattr(engineers, "_apply", real_apply)
+
+    with pytest.raises(DatabaseUnavailable):  # still away: refused the same way
+        engineers.register_engineer(office.admin, _new("E2"))
+    server.resume()
+    assert office.row_counts() == before  # nothing of the lost action was written
+    engineers.register_engineer(office.admin, _new("E2"))  # the same pool reconnects
+    assert office.row_counts()["engineers"] == before["engineers"] + 1
