@@ -97,8 +97,12 @@ def audit(
 ) -> None:
     """U2: one line of the trail, chained to the previous one by hash (`audit_hash`)."""
     at = (at or ctx.now()).astimezone(UTC)
-    lock_named(session, "audit-chain")  # PostgreSQL: one writer extends the chain at a time
-    prev = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
+    if "audit_prev" not in session.info:  # once per transaction, not once per line
+        lock_named(session, "audit-chain")  # PostgreSQL: one writer extends the chain at a time
+        session.info["audit_prev"] = session.scalar(
+            select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
+        )
+    prev = session.info["audit_prev"]
     body = {
         "at": at.isoformat(),
         "actor": ctx.actor.username,
@@ -120,9 +124,10 @@ def audit(
             before=_jsonable(before),
             after=_jsonable(after),
             prev_hash=prev,
-            hash=audit_hash(body),
+            hash=(chained := audit_hash(body)),
         )
     )
+    session.info["audit_prev"] = chained
     session.flush()
 
 

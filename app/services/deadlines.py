@@ -354,14 +354,17 @@ def _write_decisions(
                 "run_id": run_id,
             },
         )
-    chosen = [(d.referral_id, d.engineer_id) for d in winners]
-    for rid, eid in chosen:  # the winner's candidacy has done its work
+    if winners:  # the winners' candidacies have done their work: one statement for all
+        s.flush()
         s.execute(
             update(Candidacy)
             .where(
-                Candidacy.referral_id == rid,
-                Candidacy.engineer_id == eid,
                 Candidacy.status == "active",
+                Candidacy.referral_id.in_([d.referral_id for d in winners]),
+                Candidacy.engineer_id
+                == select(Referral.engineer_id)
+                .where(Referral.id == Candidacy.referral_id)
+                .scalar_subquery(),
             )
             .values(status="chosen")
         )
