@@ -39,10 +39,20 @@ class Column:
 
 
 class _ColumnHeaders:
-    """Header texts and the Excel export, for models with `columns` and `rows`."""
+    """Rows, columns, header texts and the Excel export, for models with `columns` and
+    `rows` (the in-memory DTO model and the lazy engineers model)."""
 
     columns: Sequence[Column]
     rows: Sequence[Any]
+
+    def row(self, i: int) -> Any:
+        return self.rows[i]
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
 
     def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole) -> Any:
         if role != Qt.ItemDataRole.DisplayRole:
@@ -82,15 +92,6 @@ class DtoTableModel(_ColumnHeaders, QAbstractTableModel):
         self.beginResetModel()
         self.rows = list(rows)
         self.endResetModel()
-
-    def row(self, i: int) -> Any:
-        return self.rows[i]
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.columns)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self.rows):
@@ -232,15 +233,6 @@ class EngineerListModel(_ColumnHeaders, QAbstractTableModel):
         self.reload()
 
     # ------------------------------------------------------------ the model
-    def row(self, i: int) -> browse.EngineerRow:
-        return self.rows[i]
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.columns)
-
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self.rows):
             return None
