@@ -198,7 +198,7 @@ def test_crash_in_the_middle_of_a_deadline_decides_nothing(office: Office, monke
         candidacy.stand(office.as_engineer[eid], eid, p.referral_ids["civil"])
     before = office.row_counts()
 
-    real = deadlines.queue
+    real = deadlines.notification_row  # after the run record is written, before the effects
     calls = {"n": 0}
 
     def crash(*a, **k):
@@ -208,12 +208,12 @@ def test_crash_in_the_middle_of_a_deadline_decides_nothing(office: Office, monke
             raise OSError("power cut")
         return real(*a, **k)
 
-    monkeypatch.setattr(deadlines, "queue", crash)
+    monkeypatch.setattr(deadlines, "notification_row", crash)
     office.at("1405-08-23 20:00")
     with pytest.raises(OSError):
         deadlines.run_due(office.system)
     assert office.row_counts() == before  # nothing half-decided
-    monkeypatch.setattr(deadlines, "queue", real)
+    monkeypatch.setattr(deadlines, "notification_row", real)
     deadlines.run_due(office.system)
     refs = {r.discipline: r for r in queries.referrals_overview(office.base)}
     assert refs["civil"].membership_no == "E1"

@@ -6,14 +6,27 @@ referrals (never one per candidate): the engineers wanted are given as a subquer
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import (
+    Column,
+    Connection,
+    Integer,
+    MetaData,
+    Select,
+    Table,
+    func,
+    insert,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Selectable
 
@@ -56,8 +69,43 @@ def _in(column, ids: Ids):
     return column.in_(ids if isinstance(ids, Selectable) else list(ids))
 
 
+_temp_names = itertools.count()
+
+
+@contextmanager
+def materialized(session: Session, ids: Ids) -> Iterator[Ids]:
+    """SQLite: the ids of a subquery put once into a temporary table for the statements that
+    follow. SQLite evaluates `IN (subquery)` again in every statement, and a deadline run's
+    "engineers standing" subquery reads every candidacy (10⁵–10⁶ rows) each time. PostgreSQL
+    plans it as a hash semi-join and keeps the subquery."""
+    if not isinstance(ids, Selectable) or session.get_bind().dialect.name != "sqlite":
+        yield ids
+        return
+    table = Table(
+        f"nz_ids_{next(_temp_names)}",
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        prefixes=["TEMPORARY"],
+    )
+    conn = session.connection()
+    table.create(conn)
+    try:
+        conn.execute(insert(table).prefix_with("OR IGNORE").from_select(["id"], ids))
+        yield select(table.c.id)
+    finally:
+        table.drop(conn)
+
+
 def load_supervisors(session: Session, ids: Ids, at: datetime) -> dict[int, SupervisorState]:
     """Every fact the rules read about the given supervisors, at instant `at`."""
+    with materialized(session, ids) as wanted:
+        return _load_supervisors(session.connection(), session, wanted, at)
+
+
+def _load_supervisors(
+    session: Connection, orm: Session, ids: Ids, at: datetime
+) -> dict[int, SupervisorState]:
+    """The queries run on the connection itself: rows as tuples, not through the ORM."""
     year = jalali_year(at)
     on = local_date(at)
     base = {
@@ -197,7 +245,7 @@ def load_supervisors(session: Session, ids: Ids, at: datetime) -> dict[int, Supe
                 or_(FirmMember.left_on.is_(None), FirmMember.left_on > on),
             )
         ).all()
-        members = load_supervisors(session, {m for _, m in links}, at) if links else {}
+        members = load_supervisors(orm, {m for _, m in links}, at) if links else {}
         by_firm: dict[int, list[SupervisorState]] = defaultdict(list)
         for f, m in links:
             by_firm[f].append(members[m])

@@ -7,16 +7,17 @@ and writes the decisions back in one transaction. Same input, same output (A10).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
-from .calendar import WorkCalendar, local_date
+from .calendar import WorkCalendar
 from .codes import CANDIDACY, DISCIPLINE_ORDER
-from .eligibility import ReferralFacts, distribution_failures
+from .eligibility import ReferralFacts, RunEligibility
 from .policy import Policy
-from .scoring import charge_selection, project_score, remaining_m2, score_at
+from .scoring import charge_selection, project_score
 from .state import SupervisorState
 
 
@@ -50,8 +51,9 @@ class DeadlineSnapshot:
     chosen: Mapping[int, frozenset[int]] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Ranked:
+class Ranked(NamedTuple):
+    """One line of a published ranking (a tuple: a run builds 10⁵ of them)."""
+
     engineer_id: int
     score: Decimal
     remaining_m2: Decimal
@@ -74,24 +76,21 @@ class Decision:
     next_deadline: datetime | None = None  # for an extension (A6)
 
 
-def _ranked(s: SupervisorState, at: datetime, policy: Policy, discipline: str) -> Ranked:
+def _ranked(s: SupervisorState, run: RunEligibility, discipline: str) -> Ranked:
     """Score and the tie-break facts; a firm's capacity is counted in the referral's discipline."""
-    return Ranked(
-        s.id,
-        score_at(s, at, policy),
-        remaining_m2(s, policy, local_date(at), discipline),
-        s.active_jobs,
-    )
+    return Ranked(s.id, run.score(s), run.remaining(s, discipline), s.active_jobs)
 
 
 def _check(
-    s: SupervisorState, r: ReferralFacts, chosen: frozenset[int], at: datetime, policy: Policy
-) -> set[str]:
-    failed = distribution_failures(s, r, at, policy)
-    if s.id in chosen:
-        failed.add("A5")
-    if s.id in r.withdrawn:
-        failed.add("W4")
+    s: SupervisorState, r: ReferralFacts, chosen: frozenset[int], run: RunEligibility
+) -> Set[str]:
+    failed = run.failures(s, r)
+    if s.id in chosen or s.id in r.withdrawn:
+        failed = set(failed)
+        if s.id in chosen:
+            failed.add("A5")
+        if s.id in r.withdrawn:
+            failed.add("W4")
     return failed
 
 
@@ -100,6 +99,7 @@ def decide_deadline(
 ) -> tuple[Decision, ...]:
     """Decide every referral due at `snap.at`, one after another (A3), effects at once (A4)."""
     at = snap.at
+    run = RunEligibility(at, policy)
     people = dict(snap.supervisors)
     chosen = {p: set(e) for p, e in snap.chosen.items()}
     decisions: list[Decision] = []
@@ -111,11 +111,11 @@ def decide_deadline(
         if due.round_kind == CANDIDACY:
             stood = {c.engineer_id: c.stood_at for c in due.candidates}
             for eid in sorted(stood, key=lambda e: (stood[e], people[e].membership_no)):
-                failed = _check(people[eid], r, on_project, at, policy)  # A1, A5
+                failed = _check(people[eid], r, on_project, run)  # A1, A5
                 if failed:
                     set_aside.append((eid, tuple(sorted(failed))))
                 else:
-                    ranking.append(_ranked(people[eid], at, policy, r.discipline))
+                    ranking.append(_ranked(people[eid], run, r.discipline))
             # A2: highest score; then more remaining capacity, fewer jobs, earlier, membership no.
             ranking.sort(
                 key=lambda x: (
@@ -136,8 +136,7 @@ def decide_deadline(
                         "competitive",
                         people,
                         chosen,
-                        at,
-                        policy,
+                        run,
                     )
                 )
                 continue
@@ -157,11 +156,11 @@ def decide_deadline(
         excluded: Counter[str] = Counter()
         pool: list[Ranked] = []
         for eid in snap.pools.get(r.discipline, ()):
-            failed = _check(people[eid], r, on_project, at, policy)
+            failed = _check(people[eid], r, on_project, run)
             if failed:
                 excluded.update(failed)
             else:
-                pool.append(_ranked(people[eid], at, policy, r.discipline))
+                pool.append(_ranked(people[eid], run, r.discipline))
         pool.sort(
             key=lambda x: (
                 x.score,
@@ -171,9 +170,7 @@ def decide_deadline(
             )
         )
         if pool:
-            decisions.append(
-                _select(due, pool, set_aside, "forced", "forced", people, chosen, at, policy)
-            )
+            decisions.append(_select(due, pool, set_aside, "forced", "forced", people, chosen, run))
         else:  # A7
             decisions.append(
                 Decision(
@@ -196,12 +193,12 @@ def _select(
     method: str,
     people: dict[int, SupervisorState],
     chosen: dict[int, set[int]],
-    at: datetime,
-    policy: Policy,
+    run: RunEligibility,
 ) -> Decision:
     r = due.facts
     winner = ranking[0].engineer_id
-    people[winner] = charge_selection(people[winner], r.area_m2, at, policy)  # A4, at once
+    people[winner] = charge_selection(people[winner], r.area_m2, run.at, run.policy)  # A4, at once
+    run.charged(winner)
     chosen.setdefault(r.project_id, set()).add(winner)  # A5 for the next disciplines
     return Decision(
         r.referral_id,
@@ -213,5 +210,5 @@ def _select(
         tuple(ranking),
         tuple(set_aside),
         area_m2=r.area_m2,
-        points=project_score(r.area_m2, policy),
+        points=project_score(r.area_m2, run.policy),
     )

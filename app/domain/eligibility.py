@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from .calendar import jalali_year, local_date
 from .policy import Policy
-from .scoring import remaining_m2
+from .scoring import capacity_m2, remaining_m2, score_at
 from .state import SupervisorState
 
 
@@ -75,26 +75,43 @@ def competence_ok(
     )
 
 
+def _conflicts(r: ReferralFacts, codes: frozenset[str], ties: frozenset[str]) -> set[str]:
+    """S4 (an owner is the supervisor or a firm's member) and S5 (a financial tie with one)."""
+    failed: set[str] = set()
+    if r.owner_codes & codes:
+        failed.add("S4")
+    if r.owner_codes & ties:
+        failed.add("S5")
+    return failed
+
+
+def _identity(s: SupervisorState) -> tuple[frozenset[str], frozenset[str]]:
+    """The national codes a supervisor stands for (a firm: its members too) and their ties."""
+    ids = (s.national_id, *(m.national_id for m in s.members))
+    codes = frozenset(c for c in ids if c is not None)
+    return codes, s.financial_ties.union(*(m.financial_ties for m in s.members))
+
+
+def _over_capacity(
+    s: SupervisorState, r: ReferralFacts, year: int, remaining: Decimal, policy: Policy
+) -> bool:
+    """S7, judged only when this year's declaration defines the capacity."""
+    return s.declaration_for(year) is not None and (
+        remaining < r.area_m2 or s.active_jobs >= policy.max_active_jobs
+    )
+
+
 def referral_failures(
     s: SupervisorState, r: ReferralFacts, at: datetime, policy: Policy
 ) -> set[str]:
     """S1, S4–S7 for one referral at `at` (S7 only when capacity is defined by a declaration)."""
     on = local_date(at)
-    failed: set[str] = set()
+    failed = _conflicts(r, *_identity(s))
     if not competence_ok(s, r.discipline, r.group, on, policy):
         failed.add("S1")
-    codes = {s.national_id} | {m.national_id for m in s.members}
-    if r.owner_codes & (codes - {None}):
-        failed.add("S4")
-    ties = s.financial_ties.union(*(m.financial_ties for m in s.members))
-    if r.owner_codes & ties:
-        failed.add("S5")
     if s.employed_by_permit_authority:
         failed.add("S6")
-    if s.declaration_for(jalali_year(on)) is not None and (
-        remaining_m2(s, policy, on, r.discipline) < r.area_m2
-        or s.active_jobs >= policy.max_active_jobs
-    ):
+    if _over_capacity(s, r, jalali_year(on), remaining_m2(s, policy, on, r.discipline), policy):
         failed.add("S7")
     return failed
 
@@ -128,3 +145,77 @@ def standing_refusal(
     """C2: the rule IDs refusing a candidacy on eligibility grounds (empty: may stand)."""
     failed = distribution_failures(s, r, at, policy)
     return failed | {"C2"} if failed else failed
+
+
+_NONE: frozenset[str] = frozenset()
+
+
+class RunEligibility:
+    """`distribution_failures` and the ranking facts for many (supervisor, referral) pairs at
+    one instant, as a deadline run needs them (A1 re-checks every candidacy, A6 a whole pool).
+
+    What does not depend on the referral, or on what a selection changes (capacity used, jobs,
+    charges: A4), is worked out once per supervisor: G1–G7, C1, S6, the identity for S4/S5,
+    and per discipline and group S1, C2 and the capacity. A selection calls `charged` so the
+    winner's score is worked out again. Same answers as the functions above (tested)."""
+
+    def __init__(self, at: datetime, policy: Policy) -> None:
+        self.at, self.policy = at, policy
+        self.on = local_date(at)
+        self.year = jalali_year(self.on)
+        # per supervisor: (G1–G7 C1 S6 failures, national codes, financial ties, declared?)
+        self._own: dict[int, tuple[frozenset[str], frozenset[str], frozenset[str], bool]] = {}
+        self._kind: dict[tuple[int, str, str], frozenset[str]] = {}  # C2, S1
+        self._capacity: dict[tuple[int, str], Decimal] = {}
+        self._score: dict[int, Decimal] = {}
+
+    def _own_facts(self, s: SupervisorState) -> tuple:
+        fixed = readiness_failures(s, self.year) | general_failures(s, self.on, self.policy)
+        if s.employed_by_permit_authority:
+            fixed.add("S6")
+        codes, ties = _identity(s)
+        own = (frozenset(fixed), codes, ties, s.declaration_for(self.year) is not None)
+        self._own[s.id] = own
+        return own
+
+    def _kind_facts(self, s: SupervisorState, discipline: str, group: str) -> frozenset[str]:
+        kind = group_failures(s, group, self.year)
+        if not competence_ok(s, discipline, group, self.on, self.policy):
+            kind.add("S1")
+        self._kind[s.id, discipline, group] = got = frozenset(kind)
+        return got
+
+    def failures(self, s: SupervisorState, r: ReferralFacts) -> frozenset[str]:
+        own = self._own.get(s.id) or self._own_facts(s)
+        fixed, codes, ties, declared = own
+        kind = self._kind.get((s.id, r.discipline, r.group))
+        if kind is None:
+            kind = self._kind_facts(s, r.discipline, r.group)
+        owners = r.owner_codes  # S4, S5 as in `_conflicts`
+        s4 = bool(owners and codes and not owners.isdisjoint(codes))
+        s5 = bool(owners and ties and not owners.isdisjoint(ties))
+        s7 = declared and (  # as in `_over_capacity`
+            self.remaining(s, r.discipline) < r.area_m2
+            or s.active_jobs >= self.policy.max_active_jobs
+        )
+        if not (fixed or kind or s4 or s5 or s7):
+            return _NONE  # most candidates: nothing built
+        extra = {rule for rule, failed in (("S4", s4), ("S5", s5), ("S7", s7)) if failed}
+        return fixed | kind | extra
+
+    def remaining(self, s: SupervisorState, discipline: str) -> Decimal:
+        key = (s.id, discipline)
+        cap = self._capacity.get(key)
+        if cap is None:
+            cap = self._capacity[key] = capacity_m2(s, self.policy, self.on, discipline)
+        return cap - s.used_m2
+
+    def score(self, s: SupervisorState) -> Decimal:
+        got = self._score.get(s.id)
+        if got is None:
+            got = self._score[s.id] = score_at(s, self.at, self.policy)
+        return got
+
+    def charged(self, engineer_id: int) -> None:
+        """A selection changed this supervisor's charges (A4): its score is due again."""
+        self._score.pop(engineer_id, None)

@@ -6,16 +6,20 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import BigInteger, Engine, Integer, String, event, inspect, select
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..db.engine import session_factory, transaction
 from ..db.locks import lock_named
 from ..db.models import AuditEntry
+from ..db.types import Hundredths
 from ..domain.digest import canonical_json, digest
+from ..domain.errors import InputError
+from ..domain.text import field_fa, persian_digits, text_problem
 
 
 def system_clock() -> datetime:
@@ -66,6 +70,7 @@ class ServiceContext:
     def factory(self) -> sessionmaker[Session]:
         if self._factory is None:
             self._factory = session_factory(self.engine)
+            event.listen(self._factory, "before_flush", _check_columns)
         return self._factory
 
     def now(self) -> datetime:
@@ -83,6 +88,50 @@ class ServiceContext:
                 yield s
         except (OperationalError, InterfaceError) as exc:
             raise DatabaseUnavailable() from exc
+        except OverflowError as exc:  # an id or number beyond what the database holds
+            raise InputError(
+                "number", "عدد یا تاریخ واردشده بیرون از بازه‌ای است که ثبت می‌شود؛ چیزی ثبت نشد"
+            ) from exc
+
+
+# ---------------------------------------------------------------- every value fits its column
+
+_INT32, _INT64 = 2**31, 2**63
+
+
+def _column_problem(col, value) -> str | None:
+    """Why `value` cannot be stored in `col` on either dialect (Persian), or None."""
+    t = col.type
+    if isinstance(value, str) and isinstance(t, String):
+        return text_problem(value, t.length)
+    if isinstance(t, Hundredths):
+        if not isinstance(value, Decimal | int) or isinstance(value, bool):
+            return "عدد نیست"
+        d = Decimal(value)
+        if not d.is_finite() or d * 100 != (d * 100).to_integral_value():
+            return "باید عددی با حداکثر دو رقم اعشار باشد"
+        if abs(d * 100) >= _INT64:
+            return "بیش از اندازه بزرگ است"
+    elif isinstance(value, int) and not isinstance(value, bool) and isinstance(t, Integer):
+        limit = _INT64 if isinstance(t, BigInteger) else _INT32
+        if not -limit <= value < limit:
+            return f"بیرون از بازه است (بیشینه {persian_digits(limit - 1)})"
+    return None
+
+
+def _check_columns(session: Session, _context, _instances) -> None:
+    """U3: a value the database would refuse (too long, a control character, a number out of
+    range, a third decimal) is refused in Persian, naming the field, before anything is
+    written — on SQLite as on PostgreSQL, which would fail with a driver error instead."""
+    for obj in (*session.new, *session.dirty):
+        state = inspect(obj)
+        for attr in state.mapper.column_attrs:
+            value = state.dict.get(attr.key)
+            if value is None:
+                continue
+            why = _column_problem(attr.columns[0], value)
+            if why:
+                raise InputError(attr.key, f"«{field_fa(attr.key)}» {why}؛ چیزی ثبت نشد")
 
 
 def audit(
@@ -94,8 +143,10 @@ def audit(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     at: datetime | None = None,
+    flush: bool = True,
 ) -> None:
-    """U2: one line of the trail, chained to the previous one by hash (`audit_hash`)."""
+    """U2: one line of the trail, chained to the previous one by hash (`audit_hash`).
+    `flush=False`: a batch of lines (a deadline run) is written by the next flush, in order."""
     at = (at or ctx.now()).astimezone(UTC)
     if "audit_prev" not in session.info:  # once per transaction, not once per line
         lock_named(session, "audit-chain")  # PostgreSQL: one writer extends the chain at a time
@@ -128,7 +179,8 @@ def audit(
         )
     )
     session.info["audit_prev"] = chained
-    session.flush()
+    if flush:
+        session.flush()
 
 
 def _jsonable(d: dict[str, Any] | None) -> dict[str, Any] | None:

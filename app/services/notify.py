@@ -73,8 +73,7 @@ def message_fields(
     return fields, phones
 
 
-def queue(
-    s: Session,
+def notification_row(
     kind: str,
     referral_id: int,
     engineer_id: int,
@@ -83,21 +82,25 @@ def queue(
     mobile: str | None,
     sign_from: datetime | None = None,
     sign_until: datetime | None = None,
-) -> None:
+) -> dict[str, Any]:
+    """One outbox row, its text filled from the SMS templates (for a bulk insert)."""
     values = {
         **fields,
         "sign_day": format_jalali_date(local(sign_from).date()) if sign_from else "",
         "sign_from": f"{local(sign_from):%H:%M}" if sign_from else "",
         "sign_until": f"{local(sign_until):%H:%M}" if sign_until else "",
     }
-    s.add(
-        Notification(
-            created_at=at,
-            engineer_id=engineer_id,
-            referral_id=referral_id,
-            kind=kind,
-            mobile=mobile,
-            body=templates()[kind].format(**values),
-            next_attempt_at=at,
-        )
-    )
+    return {
+        "created_at": at,
+        "engineer_id": engineer_id,
+        "referral_id": referral_id,
+        "kind": kind,
+        "mobile": mobile,
+        "body": templates()[kind].format(**values),
+        "next_attempt_at": at,
+    }
+
+
+def queue(s: Session, *args: Any) -> None:
+    """Add one outbox row to the session (arguments as `notification_row`)."""
+    s.add(Notification(**notification_row(*args)))

@@ -18,7 +18,7 @@ from app.domain.allocation import DeadlineSnapshot, decide_deadline
 from app.domain.calendar import local_date
 from app.domain.codes import CANDIDACY, DISCIPLINES, GRADES
 from app.domain.digest import digest
-from app.domain.eligibility import distribution_failures
+from app.domain.eligibility import RunEligibility, distribution_failures
 from app.domain.scoring import charge_selection, remaining_m2, score_at
 from app.domain.state import Competence, Declaration
 
@@ -282,3 +282,24 @@ def test_A6_extensions_point_to_the_next_working_days_deadline(data, factories, 
             assert d.next_deadline == snap.at + timedelta(days=1)  # Tuesday 20:00 → Wednesday
         else:
             assert d.next_deadline is None
+
+
+@SETTINGS
+@given(data=st.data())
+def test_A1_S7_the_runs_memo_answers_as_the_rules_do(data, factories, policy, cal):
+    """RunEligibility (a deadline run's per-engineer memo) gives exactly distribution_failures,
+    remaining_m2 and score_at for every pair, before and after a selection is charged (A4)."""
+    snap = data.draw(snapshots(factories))
+    at = snap.at
+    on = local_date(at)
+    run = RunEligibility(at, policy)
+    state = dict(snap.supervisors)
+    for due in snap.referrals:
+        r = due.facts
+        for s in state.values():
+            assert run.failures(s, r) == distribution_failures(s, r, at, policy)
+            assert run.remaining(s, r.discipline) == remaining_m2(s, policy, on, r.discipline)
+            assert run.score(s) == score_at(s, at, policy)
+        winner = data.draw(st.sampled_from(sorted(state)))
+        state[winner] = charge_selection(state[winner], r.area_m2, at, policy)
+        run.charged(winner)

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, timedelta, timezone
 from decimal import Decimal
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from app.domain.allocation import decide_deadline
-from app.domain.digest import canonical_json, digest
+from app.domain.digest import _reference, canonical_bytes, canonical_json, digest
+from app.domain.state import Charge
 
 
 def _run(engineer, referral, due, snapshot, area, base_scores=(100, 90, 80)):
@@ -59,3 +64,35 @@ def test_A10_digest_independent_of_mapping_and_set_order(engineer, referral, due
     assert canonical_json({"b": frozenset({"x", "y", "z"}), "a": 1}) == canonical_json(
         {"a": 1, "b": frozenset({"z", "y", "x"})}
     )
+
+
+_MONEY = st.decimals(min_value=-(10**9), max_value=10**9, places=2)
+_LEAVES = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**63 - 1)
+    | st.text(max_size=8)
+    | _MONEY
+    | st.dates()
+    | st.datetimes(timezones=st.sampled_from([UTC, timezone(timedelta(hours=3, minutes=30))]))
+    | st.frozensets(st.text(max_size=4), max_size=3)
+    | st.builds(Charge, st.datetimes(timezones=st.just(UTC)), st.integers(1400, 1410), _MONEY)
+)
+_VALUES = st.recursive(
+    _LEAVES,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.text(max_size=5) | st.integers(0, 10**6), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(_VALUES)
+def test_A10_canonical_form_is_the_reference_json_form(value):
+    """orjson writes exactly what the standard library's reference encoder writes."""
+    assert canonical_bytes(value) == _reference(value)
+
+
+def test_A10_integers_beyond_64_bits_fall_back_to_the_reference_form():
+    assert canonical_bytes({"n": 2**70}) == _reference({"n": 2**70}) == b'{"n":%d}' % 2**70
