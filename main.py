@@ -9,32 +9,51 @@
 
 `app/` never imports Qt or ReportLab; the commands of `ui/` and `reports/` are added here,
 at the top, where every layer may be seen.
+
+Without arguments the desk opens before anything heavy is imported (no argparse parser, no
+SQLAlchemy, no commands): the login window is painted first, the database is opened behind
+it. `NEZARAT_EXIT_ON_PAINT=1` (for `main.py bench`'s cold start) makes the desk print
+`painted <ms>` when the login window is first painted, and exit.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import sys
+import time
 
-from app.cli.commands import build_parser, cmd_summary
-from app.db.engine import default_url
+STARTED = time.perf_counter()  # the cold-start clock: before any import of ours
+
+import importlib  # noqa: E402
+import importlib.util  # noqa: E402
+import sys  # noqa: E402
 
 FRONT_ENDS = ("ui.commands", "reports.commands")  # each exposes register(subparsers)
 
 
+def _has(name: str) -> bool:
+    return bool(importlib.util.find_spec(name.split(".")[0]) and importlib.util.find_spec(name))
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser, sub = build_parser()
-    for name in FRONT_ENDS:
-        if importlib.util.find_spec(name.split(".")[0]) and importlib.util.find_spec(name):
-            importlib.import_module(name).register(sub)
-    args = parser.parse_args(argv)
-    if args.command is not None:
-        return args.func(args)
-    if importlib.util.find_spec("ui") and importlib.util.find_spec("ui.app"):
+    args_in = sys.argv[1:] if argv is None else argv
+    if not args_in and _has("ui.app"):  # the desk: light path, login window first
         from ui.app import run_desktop
 
-        return run_desktop(sys.argv[:1] if argv is None else ["main.py"])
+        return run_desktop(sys.argv[:1] if argv is None else ["main.py"], started=STARTED)
+    from app.cli.commands import build_parser, cmd_summary
+
+    parser, sub = build_parser()
+    for name in FRONT_ENDS:
+        if _has(name):
+            importlib.import_module(name).register(sub)
+    args = parser.parse_args(args_in)
+    if args.command is not None:
+        return args.func(args)
+    if _has("ui.app"):
+        from ui.app import run_desktop
+
+        return run_desktop(sys.argv[:1] if argv is None else ["main.py"], started=STARTED)
+    from app.db.engine import default_url
+
     args.db = default_url()  # no desktop in this build: the morning summary instead
     return cmd_summary(args)
 

@@ -3,14 +3,16 @@ the login, then the main window with the sections the role may use."""
 
 from __future__ import annotations
 
+import os
 import sys
+import time
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -22,26 +24,49 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import text
-
-from app.db.engine import make_engine
-from app.db.migrate import open_database
-from app.services import users
-from app.services.context import ServiceContext
 
 from . import theme
+from .message import Message
 from .settings import Settings, url_of
 from .tasks import TaskRunner, error_text
-from .widgets import Message
+
+if TYPE_CHECKING:  # the database layer is imported after the login window is painted
+    from app.services.context import ServiceContext
+
+# `main.py` with this set prints `painted <ms>` once the login window is first painted, and
+# exits (the cold-start figure of `main.py bench`); never set it on a desk.
+EXIT_ON_PAINT = "NEZARAT_EXIT_ON_PAINT"
+
+
+def settle_heap() -> None:
+    """Once the desk is up (the database layer imported, the main window built): the objects
+    made so far live as long as the process, so the cyclic collector stops walking them
+    (`gc.freeze`). With SQLAlchemy's and Qt's hundreds of thousands of them, each full
+    collection was a 100 ms pause in whatever one was doing — typing in a filter, scrolling."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
+SWITCH_INTERVAL_S = 0.001
 
 
 def application(argv: list[str] | None = None) -> QApplication:
+    # Workers (the task runner) run Python too; the GUI thread waits for the interpreter
+    # lock up to one switch interval each time it wants it back — 5 ms by default, a stall
+    # at every signal from a worker. 1 ms keeps the GUI thread's waits short.
+    sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     theme.setup(app)
     return app
 
 
 def test_connection(url: str) -> str:
+    from sqlalchemy import text
+
+    from app.db.engine import make_engine
+
     engine = make_engine(url)
     try:
         with engine.connect() as c:
@@ -77,7 +102,7 @@ class ConnectionDialog(QDialog):
         self.port = QSpinBox(p_page)
         self.port.setRange(1, 65535)
         self.port.setValue(int(conn["port"] or 5432))
-        self.port.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+        _ltr(self.port)
         self.database = _ltr(QLineEdit(conn["database"], p_page))
         self.user = _ltr(QLineEdit(conn["user"], p_page))
         self.password = _ltr(QLineEdit(conn["password"], p_page))
@@ -112,6 +137,8 @@ class ConnectionDialog(QDialog):
         self.resize(520, 320)
 
     def _browse(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         path, _ = QFileDialog.getSaveFileName(
             self,
             "پرونده پایگاه داده",
@@ -155,8 +182,30 @@ class ConnectionDialog(QDialog):
         self.accept()
 
 
+def _open_database(url: str):
+    """The worker's half of opening (SQLAlchemy, Alembic and the services are imported here,
+    off the GUI thread, once the login window is on the screen)."""
+    from app.db.migrate import open_database
+    from app.services import users  # noqa: F401  (loaded now, not at the first sign-in)
+    from app.services.context import ServiceContext
+
+    return ServiceContext(open_database(url))
+
+
+def _authenticate(ctx, name: str, password: str):
+    from app.services import users
+
+    return users.authenticate(ctx, name, password)
+
+
 class LoginDialog(QDialog):
-    """Opens the database in the background (upgrade after backup), then signs in (U1)."""
+    """Opens the database in the background (upgrade after backup), then signs in (U1).
+
+    The opening starts once the window has been painted (or at the first turn of the event
+    loop when the dialog is not shown): the login window never waits for SQLAlchemy, nor for
+    PySide's `Qt` namespace (the two fields turn left-to-right right after that paint)."""
+
+    OPEN_AT_THE_LATEST_MS = 300
 
     def __init__(self, settings: Settings, runner: TaskRunner, url: str | None = None, parent=None):
         super().__init__(parent)
@@ -166,10 +215,13 @@ class LoginDialog(QDialog):
         self.ctx: ServiceContext | None = None
         self.actor = None
         self.setWindowTitle("ورود به میز ارجاع نظارت")
-        title = QLabel("<h2>میز ارجاع نظارت</h2>سازمان نظام مهندسی ساختمان استان", self)
-        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.username = _ltr(QLineEdit(self))
-        self.password = _ltr(QLineEdit(self))
+        title = QLabel(
+            '<h2 align="center">میز ارجاع نظارت</h2>'
+            '<p align="center">سازمان نظام مهندسی ساختمان استان</p>',
+            self,
+        )
+        self.username = QLineEdit(self)  # left-to-right once painted (`_open_first`)
+        self.password = QLineEdit(self)
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.db_label = QLabel(self)
         self.db_label.setWordWrap(True)
@@ -196,18 +248,46 @@ class LoginDialog(QDialog):
         lay.addWidget(self.login_button)
         self.resize(460, 300)
         self.username.setFocus()
-        self.open_db()
+        self._show_opening()
+        self._open_pending = True
+        self.installEventFilter(self)
+        QTimer.singleShot(0, self._open_if_hidden)
 
-    def open_db(self) -> None:
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self and event.type() == QEvent.Type.Paint and self._open_pending:
+            self.removeEventFilter(self)
+            QTimer.singleShot(0, self._open_first)  # after this paint has reached the screen
+        return False
+
+    def _open_if_hidden(self) -> None:
+        if self._open_pending and not self.isVisible():
+            self._open_first()
+        elif self._open_pending:  # shown but not painted yet (minimised?): not for long
+            QTimer.singleShot(self.OPEN_AT_THE_LATEST_MS, self._open_first)
+
+    def _open_first(self) -> None:
+        if self._open_pending:
+            self._open_pending = False
+            self.removeEventFilter(self)
+            _ltr(self.username)
+            _ltr(self.password)
+            self.open_db()
+
+    def _show_opening(self) -> str:
         url = self.url or self.settings.database_url()
         self.db_label.setText(_safe(url))
         self.login_button.setEnabled(False)
         self.message.setStyleSheet("")
         self.message.setText("در حال باز کردن پایگاه داده (پشتیبان و به‌روزرسانی ساختار)…")
+        return url
 
-        def done(engine) -> None:
-            self.engine = engine
-            self.ctx = ServiceContext(engine)
+    def open_db(self) -> None:
+        self._open_pending = False
+        url = self._show_opening()
+
+        def done(ctx) -> None:
+            self.engine = ctx.engine
+            self.ctx = ctx
             self.message.clear()
             self.login_button.setEnabled(True)
 
@@ -215,7 +295,7 @@ class LoginDialog(QDialog):
             self.message.error(f"پایگاه داده باز نشد: {str(exc).splitlines()[0][:200]}")
 
         self.runner.run(
-            open_database, url, on_done=done, on_error=failed, owner=self, label="پایگاه داده"
+            _open_database, url, on_done=done, on_error=failed, owner=self, label="پایگاه داده"
         )
 
     def edit_connection(self) -> None:
@@ -240,12 +320,14 @@ class LoginDialog(QDialog):
             self.password.selectAll()
             self.password.setFocus()
 
-        self.runner.run(
-            users.authenticate, ctx, name, pw, on_done=done, on_error=failed, owner=self
-        )
+        self.runner.run(_authenticate, ctx, name, pw, on_done=done, on_error=failed, owner=self)
 
 
-def _ltr(edit: QLineEdit) -> QLineEdit:
+def _ltr(edit: QWidget) -> QWidget:
+    # `Qt` is imported here, not at the top: PySide6 builds every enum of the `Qt` namespace
+    # at its first use (40-60 ms), and the login window is painted before that (cold start)
+    from PySide6.QtCore import Qt
+
     edit.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
     return edit
 
@@ -321,17 +403,40 @@ def sms_outbox(ctx: ServiceContext, runner: TaskRunner, settings: Settings, pare
     return box
 
 
-def run_desktop(argv: list[str], url: str | None = None) -> int:
-    from .mainwindow import MainWindow
+class _ExitOnPaint(QObject):
+    """`NEZARAT_EXIT_ON_PAINT`: once `window` is first painted, print the milliseconds since
+    `started` (a `time.perf_counter()` taken at the top of `main.py`) and end the process."""
 
+    def __init__(self, window: QWidget, started: float | None):
+        super().__init__(window)
+        self.started = time.perf_counter() if started is None else started
+        window.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            obj.removeEventFilter(self)
+            QTimer.singleShot(0, self._exit)  # after the paint has been flushed
+        return False
+
+    def _exit(self) -> None:
+        print(f"painted {(time.perf_counter() - self.started) * 1000:.1f}", flush=True)
+        os._exit(0)  # nothing to tear down: measured is the start, not the exit
+
+
+def run_desktop(argv: list[str], url: str | None = None, started: float | None = None) -> int:
     app = application(argv)
     settings = Settings()
     runner = TaskRunner(app)
     login = LoginDialog(settings, runner, url)
+    if os.environ.get(EXIT_ON_PAINT):
+        _ExitOnPaint(login, started)
     if login.exec() != QDialog.DialogCode.Accepted:
         return 0
+    from .mainwindow import MainWindow
+
     ctx = login.ctx.as_actor(login.actor)
     win = MainWindow(ctx, runner)
     win.outbox = sms_outbox(ctx, runner, settings, win)
     win.show()
+    QTimer.singleShot(0, settle_heap)
     return app.exec()

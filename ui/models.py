@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -18,11 +18,13 @@ from PySide6.QtCore import (
 )
 
 from app.domain.calendar import latin_digits
-from app.services import browse
 
 from . import fmt
 from .qtcompat import emit
-from .tasks import TaskRunner
+from .tasks import TaskRunner, error_text
+
+if TYPE_CHECKING:  # the services load with the database, after the login window is shown
+    from app.services import browse
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -156,11 +158,23 @@ ENGINEER_COLUMNS = [
 ]
 
 
-class EngineerListModel(_ColumnHeaders, QAbstractTableModel):
-    """Lazy: the count and one page at a time, fetched off the GUI thread (fetchMore);
-    filter and sort run in the database. Stale answers (an older keystroke) are dropped."""
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_ALIGN = int(Qt.ItemDataRole.TextAlignmentRole)
+_LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 
-    PAGE = 200
+
+class EngineerListModel(_ColumnHeaders, QAbstractTableModel):
+    """Lazy: one page at a time, fetched off the GUI thread (fetchMore); the count after the
+    first page is on the screen (`defer`); filter and sort run in the database.
+
+    Filter keystrokes are not debounced: the query starts on the key press. While a list
+    query is in flight, further keystrokes only note the text; its answer, stale by then, is
+    dropped and the query runs again for the latest text — so a desk never has more than one
+    list query in flight, however fast one types. Each row's texts are formatted once, on
+    first show, not at every paint."""
+
+    PAGE = 50  # the first page: a screenful and a half, quick to fetch and to show
+    MAX_PAGE = 1_000  # later pages double up to this, as one scrolls on
     reset_done = Signal(float)  # seconds from the request to the model reset
     count_changed = Signal(int)
 
@@ -169,49 +183,105 @@ class EngineerListModel(_ColumnHeaders, QAbstractTableModel):
         self.ctx, self.runner = ctx, runner
         self.columns = ENGINEER_COLUMNS
         self.rows: list[browse.EngineerRow] = []
-        self.total = 0
+        self._texts: list[tuple[str, ...] | None] = []
+        self._align = [_LEFT if c.ltr else None for c in self.columns]
+        self.total = 0  # the count; until `counted`, the rows fetched so far
+        self.counted = True
         self.text = ""
         self.sort_key, self.descending = "membership_no", False
+        # how the count is started after a reset: at once here; the screen passes it on to
+        # after the first paint of the new rows
+        self.defer: Callable[[Callable[[], None]], None] = lambda fn: fn()
         self._gen = 0
-        self._loading = False
+        self._loading = False  # a reset or a page is being fetched
+        self._inflight = False  # a reset query is running
+        self._again = False  # the filter changed while it ran
+        self._more = False  # the last page was full (before the count is known)
 
     # ------------------------------------------------------------ queries
     def set_filter(self, text: str) -> None:
         self.text = text
-        self.reload()
+        if self._inflight:
+            self._again = True
+        else:
+            self.reload()
 
     def reload(self) -> None:
         self._gen += 1
         gen, started = self._gen, time.perf_counter()
-        self._loading = True
-        ctx, text, key, desc = self.ctx, self.text, self.sort_key, self.descending
+        self._loading = self._inflight = True
+        self._again = False
+        ctx, text, key, desc, size = self.ctx, self.text, self.sort_key, self.descending, self.PAGE
 
         def work():
-            return browse.count_engineers(ctx, text), browse.engineer_page(
-                ctx, text, 0, self.PAGE, key, desc
-            )
+            from app.services import browse
 
-        def done(result):
+            return browse.engineer_page(ctx, text, 0, size, key, desc)
+
+        def done(rows):
             if gen != self._gen:
                 return
+            self._inflight = False
+            if self._again:  # typed meanwhile: this answer is stale
+                self.reload()
+                return
             self.beginResetModel()
-            self.total, self.rows = result
+            self.rows = list(rows)
+            self._texts = [None] * len(self.rows)
             self._loading = False
+            self._more = len(self.rows) >= size
+            self.counted = not self._more
+            self.total = len(self.rows)
             self.endResetModel()
-            emit(self.count_changed, self.total)
+            if self.counted:  # a short page: the count is known
+                emit(self.count_changed, self.total)
             emit(self.reset_done, time.perf_counter() - started)
+            if self._more:
+                self.defer(lambda: self._count(gen, text))
+
+        def failed(exc):
+            if gen != self._gen:
+                return
+            self._inflight = self._loading = False
+            if self._again:
+                self.reload()
+                return
+            emit(self.runner.error, error_text(exc))
+
+        self.runner.run(work, on_done=done, on_error=failed, owner=self, label="فهرست مهندسان")
+
+    def _count(self, gen: int, text: str) -> None:
+        if gen != self._gen or self.counted:
+            return
+        ctx = self.ctx
+
+        def work():
+            from app.services import browse
+
+            return browse.count_engineers(ctx, text)
+
+        def done(n):
+            if gen != self._gen or self.counted:
+                return
+            self.total, self.counted = max(n, len(self.rows)), True
+            emit(self.count_changed, self.total)
 
         self.runner.run(work, on_done=done, owner=self, label="فهرست مهندسان")
 
     def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and not self._loading and len(self.rows) < self.total
+        if parent.isValid() or self._loading:
+            return False
+        return len(self.rows) < self.total if self.counted else self._more
 
     def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
         if not self.canFetchMore(parent):
             return
+        from app.services import browse
+
         self._loading = True
         gen, offset = self._gen, len(self.rows)
-        args = (self.ctx, self.text, offset, self.PAGE, self.sort_key, self.descending)
+        size = min(max(self.PAGE, offset), self.MAX_PAGE)
+        args = (self.ctx, self.text, offset, size, self.sort_key, self.descending)
 
         def done(page):
             if gen != self._gen:
@@ -220,25 +290,50 @@ class EngineerListModel(_ColumnHeaders, QAbstractTableModel):
             if page:
                 self.beginInsertRows(QModelIndex(), offset, offset + len(page) - 1)
                 self.rows.extend(page)
+                self._texts.extend([None] * len(page))
                 self.endInsertRows()
+            if not self.counted:
+                self._more = len(page) >= size
+                self.total = len(self.rows)
+                if not self._more:
+                    self.counted = True
+                    emit(self.count_changed, self.total)
 
-        self.runner.run(browse.engineer_page, *args, on_done=done, owner=self)
+        def failed(exc):
+            if gen == self._gen:
+                self._loading = False
+            emit(self.runner.error, error_text(exc))
+
+        self.runner.run(browse.engineer_page, *args, on_done=done, on_error=failed, owner=self)
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         key = self.columns[column].key if 0 <= column < len(self.columns) else ""
-        if not key:
-            return
-        self.sort_key = key
-        self.descending = order == Qt.SortOrder.DescendingOrder
+        desc = order == Qt.SortOrder.DescendingOrder
+        if not key or (key, desc) == (self.sort_key, self.descending):
+            return  # the rows are in this order already (or are not loaded yet)
+        self.sort_key, self.descending = key, desc
         self.reload()
 
     # ------------------------------------------------------------ the model
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self.rows):
+    def headerData(self, section: int, orientation, role=_DISPLAY) -> Any:
+        if role != _DISPLAY:  # the header asks for a dozen roles per row
             return None
-        col = self.columns[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return col.text(col.value(self.rows[index.row()]))
-        if role == Qt.ItemDataRole.TextAlignmentRole and col.ltr:
-            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        if orientation == Qt.Orientation.Horizontal:
+            return self.columns[section].title if 0 <= section < len(self.columns) else None
+        return fmt.fa(section + 1)
+
+    def _format(self, row: int) -> tuple[str, ...]:
+        r = self.rows[row]
+        t = self._texts[row] = tuple(c.text(c.value(r)) for c in self.columns)
+        return t
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == _DISPLAY:
+            row = index.row()
+            if not 0 <= row < len(self._texts):
+                return None
+            t = self._texts[row] or self._format(row)
+            return t[index.column()]
+        if role == _ALIGN and index.isValid():
+            return self._align[index.column()]
         return None

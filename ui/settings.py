@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from urllib.parse import quote
 
 from PySide6.QtCore import QSettings
 
-from app.db.engine import default_url
+
+def default_url() -> str:
+    """`app.db.engine.default_url()`, without importing SQLAlchemy: the login window is
+    painted before the database layer is loaded (cold start)."""
+    data = Path(os.environ.get("NEZARAT_DATA", Path.home() / ".nezarat"))
+    return f"sqlite:///{data / 'nezarat.sqlite'}"
 
 
 class Settings:

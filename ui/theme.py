@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QCalendar, QLibraryInfo, QLocale, Qt, QTranslator
+from PySide6.QtCore import QCalendar, QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
@@ -24,7 +24,12 @@ def setup(app: QApplication) -> None:
         PERSIAN, "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     ):
         app.installTranslator(tr)
-    app.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+    if not app.isRightToLeft():  # Qt's Persian translation has set it already, mostly
+        # (imported here: PySide6 builds all of the `Qt` namespace's enums at its first use,
+        # 40-60 ms that the login window does not wait for — see `ui/app.py`)
+        from PySide6.QtCore import Qt
+
+        app.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
     family = "Vazirmatn"
     for f in sorted(FONTS.glob("*.ttf")):
         fid = QFontDatabase.addApplicationFont(str(f))
@@ -33,7 +38,8 @@ def setup(app: QApplication) -> None:
             family = fams[0]
     font = QFont(family, 10)
     app.setFont(font)
-    app.setStyle("Fusion")
+    if app.style().name().lower() != "fusion":  # a new style object costs ~15 ms at start
+        app.setStyle("Fusion")
     app.setStyleSheet(
         "QTableView { gridline-color: #e0e0e0; }"
         "QHeaderView::section { padding: 4px; font-weight: bold; }"

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from . import fmt
+from .message import Message  # noqa: F401  (re-exported: screens import it from here)
 from .models import Column, DtoTableModel, FilterProxy
 from .qtcompat import emit
 from .theme import JALALI
@@ -48,23 +49,6 @@ def export_xlsx(model, path: str | Path, title: str = "فهرست") -> Path:
     path = Path(path)
     wb.save(path)
     return path
-
-
-class Message(QLabel):
-    """One line under a form: an error (red), a success (green) or nothing."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.setWordWrap(True)
-        self.clear()
-
-    def error(self, text: str) -> None:
-        self.setStyleSheet("color: #b00020;")
-        self.setText(text)
-
-    def ok(self, text: str) -> None:
-        self.setStyleSheet("color: #1b5e20;")
-        self.setText(text)
 
 
 class Table(QTableView):

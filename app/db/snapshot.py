@@ -6,7 +6,6 @@ referrals (never one per candidate): the engineers wanted are given as a subquer
 
 from __future__ import annotations
 
-import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -69,7 +68,10 @@ def _in(column, ids: Ids):
     return column.in_(ids if isinstance(ids, Selectable) else list(ids))
 
 
-_temp_names = itertools.count()
+# One name, one Table object: its statements compile once and stay in the engine's cache.
+_WANTED = Table(
+    "nz_wanted", MetaData(), Column("id", Integer, primary_key=True), prefixes=["TEMPORARY"]
+)
 
 
 @contextmanager
@@ -77,23 +79,17 @@ def materialized(session: Session, ids: Ids) -> Iterator[Ids]:
     """SQLite: the ids of a subquery put once into a temporary table for the statements that
     follow. SQLite evaluates `IN (subquery)` again in every statement, and a deadline run's
     "engineers standing" subquery reads every candidacy (10⁵–10⁶ rows) each time. PostgreSQL
-    plans it as a hash semi-join and keeps the subquery."""
+    plans it as a hash semi-join and keeps the subquery (the desks' role has no TEMP right)."""
     if not isinstance(ids, Selectable) or session.get_bind().dialect.name != "sqlite":
         yield ids
         return
-    table = Table(
-        f"nz_ids_{next(_temp_names)}",
-        MetaData(),
-        Column("id", Integer, primary_key=True),
-        prefixes=["TEMPORARY"],
-    )
     conn = session.connection()
-    table.create(conn)
+    _WANTED.create(conn)
     try:
-        conn.execute(insert(table).prefix_with("OR IGNORE").from_select(["id"], ids))
-        yield select(table.c.id)
+        conn.execute(insert(_WANTED).prefix_with("OR IGNORE").from_select(["id"], ids))
+        yield select(_WANTED.c.id)
     finally:
-        table.drop(conn)
+        _WANTED.drop(conn)
 
 
 def load_supervisors(session: Session, ids: Ids, at: datetime) -> dict[int, SupervisorState]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
@@ -15,12 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import browse
-
 from .. import fmt
 from ..models import Column, DtoTableModel, EngineerListModel
 from ..qtcompat import emit
-from ..widgets import Debounce, Gauge, Sparkline, Table, export_xlsx
+from ..widgets import Gauge, Sparkline, Table, export_xlsx
 from .base import Screen
 
 LEDGER_COLUMNS = [
@@ -57,20 +57,20 @@ class EngineerDetail(QWidget):
             form.addRow(title + ":", lab)
         self.gauge = Gauge(self)
         form.addRow("ظرفیت متراژ:", self.gauge)
-        self.spark = Sparkline(self)
-        self.ledger = DtoTableModel(LEDGER_COLUMNS, self)
-        self.ledger_view = Table(self)
-        self.ledger_view.setModel(self.ledger)
         lay = QVBoxLayout(self)
         lay.addWidget(self.head)
         lay.addLayout(form)
         box = QGroupBox("دفتر امتیاز", self)
+        self.spark = Sparkline(box)
+        self.ledger = DtoTableModel(LEDGER_COLUMNS, self)
+        self.ledger_view = Table(box)
+        self.ledger_view.setModel(self.ledger)
         bl = QVBoxLayout(box)
         bl.addWidget(self.spark)
         bl.addWidget(self.ledger_view, 1)
         lay.addWidget(box, 1)
 
-    def show_file(self, f: browse.EngineerFile) -> None:
+    def show_file(self, f) -> None:  # browse.EngineerFile
         self.head.setText(
             f"<b>{f.name or '—'}</b> — شماره عضویت {fmt.code(f.membership_no)}"
             f" — کد ملی {fmt.code(f.national_id)}"
@@ -119,47 +119,63 @@ class EngineerDetail(QWidget):
 
 
 class EngineersScreen(Screen):
+    """The list of every engineer and the file of the current one.
+
+    A keystroke in the filter queries at once (no debounce: the model keeps one list query
+    in flight and asks again for the latest text, see `EngineerListModel`). What is not the
+    list — the count of matches, the current engineer's file (and, the first time, its pane)
+    — comes after the new rows have been painted (`after_paint`), so that neither a worker
+    holding the interpreter nor more widgets to build hold them up."""
+
     title = "مهندسان"
     name = "engineers"
     filtered = Signal(float)
+    AFTER_PAINT_MS = 100  # at the latest (a hidden or minimised window is never painted)
 
     def __init__(self, ctx, runner, parent=None):
         super().__init__(ctx, runner, parent)
+        # every widget is made in its final parent: moving a built subtree under another
+        # parent restyles all of it (the application has a style sheet)
+        lay = QVBoxLayout(self)
+        split = QSplitter(self)
+        lay.addWidget(split)
+        left = QWidget(split)
         self.model = EngineerListModel(ctx, runner, self)
-        self.view = Table(self)
-        self.view.setModel(self.model)
+        self.view = Table(left)
         self.view.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
-        self.filter = QLineEdit(self)
+        self.view.setModel(self.model)  # after the indicator: setting it would sort (query)
+        self._after: list[Callable[[], None]] = []
+        self.model.defer = self.after_paint
+        self.filter = QLineEdit(left)
         self.filter.setPlaceholderText("نام، شماره عضویت، کد ملی یا همراه…")
         self.filter.setClearButtonEnabled(True)
-        self.debounce = Debounce(180, self._apply_filter, self)
-        self.filter.textChanged.connect(self.debounce.poke)
-        self.count = QLabel(self)
-        self.export_button = QPushButton("خروجی اکسل", self)
+        self.filter.textChanged.connect(self._apply_filter)
+        self.count = QLabel(left)
+        self.export_button = QPushButton("خروجی اکسل", left)
         self.export_button.clicked.connect(lambda: self.export())
-        self.detail = EngineerDetail(self)
+        self._split = split
+        self._detail: EngineerDetail | None = None  # built after the list's first paint
+        self._detail_slot = QWidget(split)  # its place until then
         self.model.count_changed.connect(lambda n: self.count.setText(f"{fmt.fa_int(n)} مهندس"))
         self.model.reset_done.connect(self._reset)
         self.model.modelReset.connect(self._first_row)
         self.view.selectionModel().currentRowChanged.connect(self._current)
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
         head = QHBoxLayout()
-        head.addWidget(QLabel("<b>مهندسان</b>", self))
+        ll.addLayout(head)
+        head.addWidget(QLabel("<b>مهندسان</b>", left))
         head.addWidget(self.filter, 1)
         head.addWidget(self.count)
         head.addWidget(self.export_button)
-        left = QWidget(self)
-        ll = QVBoxLayout(left)
-        ll.setContentsMargins(0, 0, 0, 0)
-        ll.addLayout(head)
         ll.addWidget(self.view, 1)
+        self.message.setParent(left)
         ll.addWidget(self.message)
-        split = QSplitter(self)
         split.addWidget(left)
-        split.addWidget(self.detail)
+        split.addWidget(self._detail_slot)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
-        lay = QVBoxLayout(self)
-        lay.addWidget(split)
+        split.setSizes([3_000, 2_000])  # 3 : 2 from the start, the file pane not yet made
         self.last_filter_s: float | None = None
         self._sized = False
         self._typed_at: float | None = None
@@ -167,12 +183,54 @@ class EngineersScreen(Screen):
     def refresh(self) -> None:
         self.model.reload()
 
-    def _apply_filter(self) -> None:
+    @property
+    def detail(self) -> EngineerDetail:
+        """The engineer's file; made when first needed, or once the rows have been painted
+        (the list is painted first, the file pane and its data follow)."""
+        if self._detail is None:
+            self._detail = EngineerDetail()  # the splitter takes it into the place kept
+            sizes = self._split.sizes()
+            self._split.replaceWidget(1, self._detail)
+            self._detail_slot.deleteLater()
+            if total := sum(sizes):  # the 3 : 2 of the stretch factors, as if it had been there
+                self._split.setSizes([total * 3 // 5, total - total * 3 // 5])
+        return self._detail
+
+    def after_paint(self, fn: Callable[[], None]) -> None:
+        """Run `fn` once the list has been painted (at once when it is not shown)."""
+        viewport = self.view.viewport()
+        if not viewport.isVisible():
+            fn()
+            return
+        if not self._after:
+            viewport.installEventFilter(self)
+            QTimer.singleShot(self.AFTER_PAINT_MS, self._run_after)
+        self._after.append(fn)
+        viewport.update()
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.Type.Paint and self._after:
+            QTimer.singleShot(0, self._run_after)  # once this paint has been flushed
+        return False
+
+    def _run_after(self) -> None:
+        if not self._after:
+            return
+        self.view.viewport().removeEventFilter(self)
+        todo, self._after = self._after, []
+        for fn in todo:
+            fn()
+
+    def _apply_filter(self, *_a) -> None:
         self.model.set_filter(self.filter.text())
 
     def _reset(self, seconds: float) -> None:
         self.last_filter_s = seconds
+        if not self.model.counted:  # the count follows the rows
+            self.count.setText(f"{fmt.fa_int(self.model.total)}+ مهندس")
         emit(self.filtered, seconds)
+        if self._detail is None:
+            self.after_paint(lambda: self.detail)
         if not self._sized and self.model.rowCount():  # once: widths then stay put
             self._sized = True
             h = self.view.horizontalHeader()
@@ -188,6 +246,16 @@ class EngineersScreen(Screen):
         if not cur.isValid() or cur.row() >= len(self.model.rows):
             return
         eid = self.model.row(cur.row()).id
+        self.after_paint(lambda: self._load_file(eid))
+
+    def _load_file(self, eid: int) -> None:
+        cur = self.view.currentIndex()
+        if not cur.isValid() or cur.row() >= len(self.model.rows):
+            return
+        if self.model.row(cur.row()).id != eid:  # moved on meanwhile
+            return
+        from app.services import browse
+
         self.run(browse.engineer_file, self.ctx, eid, on_done=self.detail.show_file)
 
     def export(self, path: str | None = None):
