@@ -7,11 +7,13 @@ with advisory locks around deadlines (see `locks.py`).
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -27,7 +29,17 @@ def default_url() -> str:
     return f"sqlite:///{default_data_dir() / 'nezarat.sqlite'}"
 
 
+def json_text(value: object) -> str:
+    """JSON columns (a run's published rankings hold 10⁵ entries) written by orjson; the
+    standard encoder for what orjson refuses (integers beyond 64 bits)."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(value, ensure_ascii=False)
+
+
 def make_engine(url: str, **kw) -> Engine:
+    kw.setdefault("json_serializer", json_text)
     if url.startswith("sqlite"):
         memory = url in ("sqlite://", "sqlite:///:memory:")
         if not memory:

@@ -120,7 +120,7 @@ def _load_supervisors(
                 Engineer.membership_paid_through,
                 Engineer.base_score,
             ).where(_in(Engineer.id, ids))
-        )
+        ).all()
     }
     if not base:
         return {}
@@ -140,7 +140,7 @@ def _load_supervisors(
             CompetenceRow.kind,
             CompetenceRow.expires_on,
         ).where(_in(CompetenceRow.engineer_id, ids))
-    ):
+    ).all():
         comps[r[0]].append(Competence(r[1], r[2], r[3], r[4]))
     convs: dict[int, list[Conviction]] = defaultdict(list)
     for r in session.execute(
@@ -153,7 +153,7 @@ def _load_supervisors(
             _in(ConvictionRow.engineer_id, ids),
             or_(ConvictionRow.ends_on.is_(None), ConvictionRow.ends_on >= on),
         )
-    ):
+    ).all():
         convs[r[0]].append(Conviction(r[1], r[2], r[3]))
     decls = {
         r[0]: Declaration(year, r[1], r[2], frozenset(r[3]), r[4])
@@ -165,14 +165,14 @@ def _load_supervisors(
                 DeclarationRow.groups,
                 DeclarationRow.supervision_percent,
             ).where(DeclarationRow.year == year, _in(DeclarationRow.engineer_id, ids))
-        )
+        ).all()
     }
     ties: dict[int, set[str]] = defaultdict(set)
     for eid, code in session.execute(
         select(FinancialTie.engineer_id, FinancialTie.national_code).where(
             _in(FinancialTie.engineer_id, ids)
         )
-    ):
+    ).all():
         ties[eid].add(code)
     held = {
         r[0]: (r[1] or Decimal(0), r[2])
@@ -184,7 +184,7 @@ def _load_supervisors(
                 _in(CapacityHold.engineer_id, ids),
             )
             .group_by(CapacityHold.engineer_id)
-        )
+        ).all()
     }
     charges: dict[int, list[Charge]] = defaultdict(list)
     penalties: dict[int, list[Penalty]] = defaultdict(list)
@@ -203,7 +203,7 @@ def _load_supervisors(
             or_(ScoreEntry.kind == "penalty", ScoreEntry.period_year == year),
         )
         .order_by(ScoreEntry.id)
-    ):
+    ).all():
         if r[1] == "penalty":
             penalties[r[0]].append(Penalty(r[2], r[4], r[5]))
         else:
@@ -253,7 +253,7 @@ def _load_supervisors(
 def _grouped(session: Session, query: Select[Any]) -> dict[Any, frozenset[Any]]:
     """(key, value) rows → {key: frozenset of values}."""
     got: dict[Any, set[Any]] = defaultdict(set)
-    for key, value in session.execute(query):
+    for key, value in session.execute(query).all():
         got[key].add(value)
     return {k: frozenset(v) for k, v in got.items()}
 

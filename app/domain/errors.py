@@ -21,3 +21,12 @@ class InputError(ValueError):
         self.field = field
         self.message = message
         super().__init__(f"{field}: {message}")
+
+
+class NotFound(InputError, LookupError):
+    """A row named by its id that does not exist: a field error (U3) that is also a
+    LookupError, for the callers that expect one. `str()` is the Persian message alone."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(field, message)
+        self.args = (message,)

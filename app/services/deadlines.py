@@ -172,10 +172,14 @@ def build_snapshot(s: Session, at: datetime, policy: Policy) -> tuple[DeadlineSn
     due_ids = select(Round.referral_id).where(Round.outcome.is_(None), Round.deadline == at)
     facts = referral_facts(s, due_ids)
     cands: dict[int, list[Candidate]] = defaultdict(list)
-    for rid, eid, stood in s.connection().execute(  # rows as tuples: 10⁵–10⁶ of them
-        select(Candidacy.referral_id, Candidacy.engineer_id, Candidacy.stood_at).where(
-            Candidacy.status == "active", Candidacy.referral_id.in_(due_ids)
+    for rid, eid, stood in (
+        s.connection()
+        .execute(  # rows as tuples: 10⁵–10⁶ of them
+            select(Candidacy.referral_id, Candidacy.engineer_id, Candidacy.stood_at).where(
+                Candidacy.status == "active", Candidacy.referral_id.in_(due_ids)
+            )
         )
+        .all()
     ):
         cands[rid].append(Candidate(eid, stood))
     # A6: who may be forced — everyone with a supervision competence in the discipline.
