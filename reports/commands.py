@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from app.bench.measure import register as register_measure
 from app.db.engine import default_url
 
 
@@ -75,6 +76,15 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from .bench import bench_documents
 
     return bench_documents(args.db, n=args.n)
+
+
+def documents_measures(world) -> list:
+    from .bench import contract_measure
+
+    return [contract_measure()]
+
+
+register_measure(documents_measures, stage="end")  # `main.py bench`, after the deadline run
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -1,5 +1,6 @@
 """Bulk data for benchmarks: a province or a nation of engineers, with due referrals and
-their candidacies. Written with set-based inserts straight into the tables (a benchmark
+their candidacies, and more open referrals (the cartable's) whose round ends a day later.
+Written with set-based inserts straight into the tables (a benchmark
 measures the deadline run, not the registration desk); every row is one the services
 could have written."""
 
@@ -33,6 +34,11 @@ SCALES = {
     "province": (20_000, 300, 150_000),
     "national": (100_000, 2_000, 1_000_000),
 }
+# Open referrals in all (the due ones included): the cartable is measured among 5,000. The
+# others' round ends a day after the measured deadline, so the deadline run's due set is the
+# same as without them; each has a few candidates (the cartable shows the count).
+OPEN = {"tiny": 500, "province": 5_000, "national": 5_000}
+LATER_CANDIDATES = 10
 DISCS = ("arch", "civil", "mech", "elec", "survey", "urban", "traffic")
 WEIGHTS = (0.26, 0.36, 0.12, 0.12, 0.07, 0.04, 0.03)
 GRADES = ("3", "2", "1", "senior")
@@ -40,11 +46,49 @@ GRADES = ("3", "2", "1", "senior")
 
 @dataclass(frozen=True)
 class BenchWorld:
+    url: str
+    scale: str
     engine: Engine
     deadline: datetime
     engineers: int
-    referrals: int
-    candidacies: int
+    referrals: int  # due at `deadline`
+    candidacies: int  # on the due referrals
+    open_referrals: int = 0  # all open referrals (due and later)
+    later_candidacies: int = 0  # on the later ones
+
+    @property
+    def now(self) -> datetime:
+        """The instant the data is written at (rounds open, candidates stood)."""
+        return self.deadline - timedelta(hours=10)
+
+    def sizes(self) -> dict:
+        return {
+            "engineers": self.engineers,
+            "due_referrals": self.referrals,
+            "due_candidacies": self.candidacies,
+            "open_referrals": self.open_referrals,
+            "candidacies": self.candidacies + self.later_candidacies,
+            "dialect": self.engine.dialect.name,
+        }
+
+
+class NotEmpty(ValueError):
+    """The bench writes its own data: it needs an empty database."""
+
+
+def _require_empty(url: str) -> None:
+    from sqlalchemy import create_engine, inspect
+
+    engine = create_engine(url)
+    try:
+        tables = inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+    if tables:
+        raise NotEmpty(
+            f"the database is not empty ({len(tables)} tables, e.g. {sorted(tables)[0]}): "
+            "the bench needs an EMPTY database"
+        )
 
 
 def _chunks(rows: list[dict], n: int = 5_000):
@@ -55,11 +99,13 @@ def _chunks(rows: list[dict], n: int = 5_000):
 def build(url: str, scale: str, deadline: datetime, seed: int = 1405) -> BenchWorld:
     """Engineers with competences, declarations, licences and some held work; projects whose
     referrals (3 or 4 disciplines each) all have a round ending at `deadline`; candidacies
-    spread over the referrals of each discipline."""
+    spread over the referrals of each discipline; then more projects whose referrals' round
+    ends a day later, up to `OPEN[scale]` open referrals in all. `url`: an EMPTY database."""
     n_eng, n_ref, n_cand = SCALES[scale]
     rng = random.Random(seed)
     now = deadline - timedelta(hours=10)
     year = jalali_year(now)
+    _require_empty(url)
     engine = open_fresh(url, now)
     eng, comp, decl, lic, holds = [], [], [], [], []
     by_disc: dict[str, list[int]] = {d: [] for d in DISCS}
@@ -210,6 +256,41 @@ def build(url: str, scale: str, deadline: datetime, seed: int = 1405) -> BenchWo
                     "cancelled_at": None,
                 }
             )
+    n_due, n_due_cands = len(refs), len(cands)
+    # The later open referrals, from their own random sequence (the due data stays the same).
+    rng2 = random.Random(seed + 1)
+    later = deadline + timedelta(days=1)
+    while len(refs) < max(OPEN[scale], n_due):
+        pid += 1
+        area = Decimal(rng2.randrange(120, 4000))
+        projects.append(
+            {
+                **projects[-1],
+                "id": pid,
+                "file_no": f"{year}-B{pid:05d}",
+                "plate": f"{pid}/1",
+                "plate_key": f"{pid}/1",
+                "area": area,
+                "floors": rng2.randrange(1, 9),
+                "ready_at": now - timedelta(minutes=pid),
+            }
+        )
+        p_owners.append({"project_id": pid, "owner_id": 1, "share": None})
+        for d in ("arch", "civil", "mech", "elec")[: rng2.choice((3, 4))]:
+            rid += 1
+            refs.append({**refs[-1], "id": rid, "project_id": pid, "discipline": d, "area": area})
+            rounds.append({**rounds[-1], "referral_id": rid, "deadline": later})
+            pool = by_disc[d]
+            for e in rng2.sample(pool, min(LATER_CANDIDATES, len(pool))):
+                cands.append(
+                    {
+                        "referral_id": rid,
+                        "engineer_id": e,
+                        "stood_at": now + timedelta(seconds=len(cands) % 30000),
+                        "status": "active",
+                        "cancelled_at": None,
+                    }
+                )
     with engine.begin() as c:
         for table, rows in (
             (Engineer, eng),
@@ -234,7 +315,9 @@ def build(url: str, scale: str, deadline: datetime, seed: int = 1405) -> BenchWo
             c.exec_driver_sql("ANALYZE")
         else:
             c.exec_driver_sql("ANALYZE")
-    return BenchWorld(engine, deadline, n_eng, len(refs), len(cands))
+    return BenchWorld(
+        url, scale, engine, deadline, n_eng, n_due, n_due_cands, len(refs), len(cands) - n_due_cands
+    )
 
 
 def default_deadline() -> datetime:

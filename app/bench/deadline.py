@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 from sqlalchemy import bindparam, text
 
 from ..db.types import UTCDateTime
 from ..services.context import ServiceContext, SimClock
 from ..services.deadlines import decide_due
-from .data import build, default_deadline
+from .data import BenchWorld
+from .measure import Measure
+
+__all__ = ["BARE", "Measure", "bare_fetch", "measure_deadline"]  # Measure: app.bench.measure
 
 # The rows the decision reads, fetched as plainly as the database allows: no ORM, no rules.
 BARE = [
@@ -41,19 +43,6 @@ BARE = [
 ]
 
 
-@dataclass(frozen=True)
-class Measure:
-    name: str
-    value: float
-    unit: str
-    limit: float
-    goal: float
-
-    @property
-    def ratio(self) -> float:
-        return self.value / self.limit if self.limit else float("inf")
-
-
 def bare_fetch(engine, at) -> float:
     started = time.perf_counter()
     with engine.connect() as c:
@@ -62,19 +51,17 @@ def bare_fetch(engine, at) -> float:
     return time.perf_counter() - started
 
 
-def measure_deadline(url: str, scale: str) -> tuple[Measure, dict]:
-    deadline = default_deadline()
-    world = build(url, scale, deadline)
+def measure_deadline(world: BenchWorld) -> Measure:
+    """The deadline run of `world.deadline` on the world's data (which it changes: run it
+    after the measures that read the data as built) against the best of 3 bare fetches."""
+    deadline = world.deadline
     bare = min(bare_fetch(world.engine, deadline) for _ in range(3))
     ctx = ServiceContext(world.engine, clock=SimClock(deadline))
     started = time.perf_counter()
     assert decide_due(ctx, deadline)
     run = time.perf_counter() - started
-    info = {
-        "engineers": world.engineers,
-        "referrals": world.referrals,
-        "candidacies": world.candidacies,
-        "dialect": world.engine.dialect.name,
-    }
-    name = f"deadline run, {scale} ({world.engine.dialect.name})"
-    return Measure(name, run, "s", bare, 2.0), info
+    name = (
+        f"deadline run, {world.scale}: {world.referrals:,} referrals, "
+        f"{world.candidacies:,} candidacies ({world.engine.dialect.name})"
+    )
+    return Measure(name, run, "s", bare, 2.0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import ROUND_FLOOR, Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -11,15 +12,18 @@ from ..db.locks import lock_deadline
 from ..db.models import Candidacy, Engineer, Project, Referral, Round
 from ..db.policy_store import policy_at
 from ..db.snapshot import chosen_by_project, load_supervisors, referral_facts
-from ..domain.calendar import at_local, local_date
-from ..domain.eligibility import distribution_failures, standing_refusal
+from ..domain.calendar import at_local, jalali_year, local_date
+from ..domain.eligibility import ReferralFacts, distribution_failures, standing_refusal
 from ..domain.errors import InputError, RuleViolation
+from ..domain.policy import Policy
 from ..domain.rules_fa import RULE_TEXT_FA
-from ..domain.scoring import score_at
+from ..domain.scoring import remaining_m2, score_at
+from ..domain.state import SupervisorState
 from .context import ServiceContext, audit
 from .dto import CandidateOut, CartableItem, WhyNot
 from .firms import standing_conflict
 from .permissions import require
+from .queries import cartable_items
 
 
 def _running_round(s: Session, referral_id: int, now: datetime) -> tuple[Referral, Round]:
@@ -150,7 +154,11 @@ def candidates(ctx: ServiceContext, referral_id: int) -> list[CandidateOut]:
 
 
 def cartable(ctx: ServiceContext, engineer_id: int) -> list[CartableItem]:
-    """C1, C2: the open referrals this engineer may stand for now, and those they stand for."""
+    """C1, C2: the open referrals this engineer may stand for now, and those they stand for.
+
+    Set-based: the rules are decided once per (discipline, group) and the capacity once per
+    discipline (`_offers`); one indexed query then returns exactly the rows to show.
+    """
     now = ctx.now()
     with ctx.tx() as s:
         policy = policy_at(s, now)
@@ -158,64 +166,47 @@ def cartable(ctx: ServiceContext, engineer_id: int) -> list[CartableItem]:
         if engineer_id not in states:
             raise InputError("engineer", "مهندس پیدا نشد")
         state = states[engineer_id]
-        running = (
-            select(Referral.id)
-            .join(Round, (Round.referral_id == Referral.id) & (Round.no == Referral.round_no))
-            .where(
-                Referral.status == "open",
-                Round.kind == "candidacy",
-                Round.outcome.is_(None),
-                Round.deadline > now,
-            )
-        )
-        facts = referral_facts(s, running)
-        rounds = {
-            r.referral_id: r
-            for r in s.execute(
-                select(Round.referral_id, Round.no, Round.kind, Round.deadline)
-                .join(
-                    Referral, (Round.referral_id == Referral.id) & (Round.no == Referral.round_no)
-                )
-                .where(Referral.id.in_(running))
-            )
-        }
-        counts = dict(
-            s.execute(
-                select(Candidacy.referral_id, func.count())
-                .where(Candidacy.status == "active", Candidacy.referral_id.in_(running))
-                .group_by(Candidacy.referral_id)
-            ).all()
-        )
-        mine = set(
-            s.scalars(
-                select(Candidacy.referral_id).where(
-                    Candidacy.engineer_id == engineer_id, Candidacy.status == "active"
-                )
-            )
-        )
-    items = []
-    for rid, (f, row) in facts.items():
-        standing = rid in mine
-        if not standing and (
-            engineer_id in f.withdrawn or distribution_failures(state, f, now, policy)
-        ):
-            continue
-        rnd = rounds[rid]
-        items.append(
-            CartableItem(
-                rid,
-                row.file_no,
-                f.discipline,
-                f.group,
-                f.area_m2,
-                rnd.no,
-                rnd.kind,
-                rnd.deadline,
-                standing,
-                counts.get(rid, 0),
-            )
-        )
+        offers, blocked = _offers(state, now, policy)
+        items = cartable_items(s, engineer_id, now, offers, blocked)
     return sorted(items, key=lambda i: (i.deadline, i.file_no, i.discipline))
+
+
+def _offers(
+    state: SupervisorState, now: datetime, policy: Policy
+) -> tuple[dict[str, tuple[frozenset[str], Decimal | None]], frozenset[str]]:
+    """The referrals `distribution_failures(state, referral, now, policy)` lets through, as
+    {discipline: (project groups, largest area or None: any)} and the owner codes that keep a
+    referral out (S4, S5).
+
+    Those rules read a referral only through its discipline and group (C2, S1; the engineer's
+    own C1, G1–G7, S6 and S7's job count do not read it), its owners (S4, S5) and its area
+    (S7). The domain decides each (discipline, group) on a probe referral with no owner and
+    no area; S7's area is then at most the discipline's remaining capacity when a declaration
+    for the year exists. tests/test_bench.py checks the cartable against
+    `distribution_failures` on every referral of the bench data.
+    """
+    on = local_date(now)
+    groups = sorted(set().union(*policy.grade_groups.values()))  # S1: no grade, no group
+    capacity_checked = state.declaration_for(jalali_year(on)) is not None
+    offers: dict[str, tuple[frozenset[str], Decimal | None]] = {}
+    for d in sorted(  # S1 fails outside the disciplines of a valid supervision competence
+        {c.discipline for c in state.competences if c.kind == "supervision" and c.valid_on(on)}
+    ):
+        ok = frozenset(
+            g
+            for g in groups
+            if not distribution_failures(state, ReferralFacts(0, 0, d, g, Decimal(0)), now, policy)
+        )
+        if not ok:
+            continue
+        room = None
+        if capacity_checked:  # S7 fails when remaining_m2 < area; areas are in hundredths
+            room = remaining_m2(state, policy, on, d)
+            room = (room * 100).to_integral_value(rounding=ROUND_FLOOR).scaleb(-2)
+        offers[d] = (ok, room)
+    codes = {state.national_id} | {m.national_id for m in state.members}
+    ties = state.financial_ties.union(*(m.financial_ties for m in state.members))
+    return offers, frozenset((codes - {None}) | ties)
 
 
 def why_not(ctx: ServiceContext, engineer_id: int, referral_id: int) -> list[WhyNot]:

@@ -8,16 +8,37 @@ from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import String, func, literal_column, or_, select, type_coerce
+from sqlalchemy.orm import Session
 
-from ..db.models import Engineer, Notification, Project, Referral, Round
+from ..db.models import (
+    Candidacy,
+    Engineer,
+    Notification,
+    Owner,
+    Project,
+    ProjectOwner,
+    Referral,
+    Round,
+    Withdrawal,
+)
 from ..db.policy_store import policy_at
 from ..db.snapshot import load_supervisors
+from ..db.types import UTCDateTime
 from ..domain.calendar import local_date
 from ..domain.codes import DISCIPLINE_ORDER
+from ..domain.errors import InputError
 from ..domain.scoring import capacity_m2, score_at, supervision_grade
+from ..domain.text import day_ok
 from .context import ServiceContext
-from .dto import EngineerSummary, NotificationOut, RankedOut, ReferralOut, RoundOut
+from .dto import (
+    CartableItem,
+    EngineerSummary,
+    NotificationOut,
+    RankedOut,
+    ReferralOut,
+    RoundOut,
+)
 
 
 def referrals_overview(
@@ -71,6 +92,95 @@ def referrals_overview(
     return sorted(out, key=lambda r: (r.file_no, DISCIPLINE_ORDER[r.discipline]))
 
 
+def cartable_items(
+    s: Session,
+    engineer_id: int,
+    now: datetime,
+    offers: dict[str, tuple[frozenset[str], Decimal | None]],
+    blocked_codes: frozenset[str] = frozenset(),
+) -> list[CartableItem]:
+    """The cartable, unsorted: the referrals whose candidacy round runs at `now` (C3) that the
+    engineer stands for, and the others it may be offered — `offers[discipline]` = (the
+    project groups offered, the largest area offered or None: any), not withdrawn from (W4),
+    not owned by one of `blocked_codes` (S4, S5).
+
+    One indexed query: the running rounds by deadline, each count from the active
+    candidacies' partial index (a literal 'active', so that SQLite uses it). Rows as tuples
+    (no ORM); the deadlines, a few distinct values, converted once each."""
+    active = literal_column("'active'")
+    candidates = (
+        select(func.count())
+        .where(Candidacy.referral_id == Referral.id, Candidacy.status == active)
+        .correlate(Referral)
+        .scalar_subquery()
+    )
+    standing = Referral.id.in_(
+        select(Candidacy.referral_id).where(
+            Candidacy.engineer_id == engineer_id, Candidacy.status == active
+        )
+    )
+    offered = []
+    for discipline, (groups, max_area) in offers.items():
+        if groups:
+            cond = (Referral.discipline == discipline) & Project.group.in_(sorted(groups))
+            if max_area is not None:
+                cond &= Referral.area <= max_area
+            offered.append(cond)
+    wanted = standing
+    if offered:
+        withdrawn = (
+            select(Withdrawal.id)
+            .where(Withdrawal.referral_id == Referral.id, Withdrawal.engineer_id == engineer_id)
+            .correlate(Referral)
+            .exists()
+        )
+        may = or_(*offered) & ~withdrawn
+        if blocked_codes:
+            may &= Referral.project_id.not_in(
+                select(ProjectOwner.project_id)
+                .join(Owner, Owner.id == ProjectOwner.owner_id)
+                .where(Owner.national_id.in_(sorted(blocked_codes)))
+            )
+        wanted = or_(standing, may)
+    query = (
+        select(
+            Referral.id,
+            Referral.discipline,
+            Referral.area,
+            Project.group,
+            Project.file_no,
+            Round.no,
+            Round.kind,
+            type_coerce(Round.deadline, String),  # as the driver gives it: see `instant`
+            candidates.label("candidates"),
+            standing.label("standing"),
+        )
+        .join(Round, (Round.referral_id == Referral.id) & (Round.no == Referral.round_no))
+        .join(Project, Project.id == Referral.project_id)
+        .where(
+            Referral.status == "open",
+            Round.kind == "candidacy",
+            Round.outcome.is_(None),
+            Round.deadline > now,
+            wanted,
+        )
+    )
+    conn = s.connection()
+    convert = UTCDateTime().dialect_impl(conn.dialect).result_processor(conn.dialect, None)
+    instants: dict = {}
+
+    def instant(raw):
+        at = instants.get(raw)
+        if at is None:
+            at = instants[raw] = convert(raw) if convert else raw
+        return at
+
+    return [
+        CartableItem(rid, file_no, disc, group, area, no, kind, instant(raw), bool(mine), count)
+        for rid, disc, area, group, file_no, no, kind, raw, count, mine in conn.execute(query).all()
+    ]
+
+
 def _round_out(r: Round) -> RoundOut:
     return RoundOut(
         no=r.no,
@@ -94,6 +204,8 @@ def engineer_standings(
     ctx: ServiceContext, ids: Iterable[int] | None = None, at: datetime | None = None
 ) -> dict[int, EngineerSummary]:
     """Score, capacity, area used and jobs of each engineer at `at` (S2, S3, S7, S8)."""
+    if at is not None and not day_ok(at):
+        raise InputError("at", "زمان باید با منطقه زمانی و در بازه تقویم دفتر باشد")
     at = at or ctx.now()
     on = local_date(at)
     with ctx.tx() as s:
