@@ -33,6 +33,8 @@ def _leaf(o: Any) -> Any:
         return o.isoformat()
     if isinstance(o, set | frozenset):
         return sorted((_plain(v) for v in o), key=repr)
+    if isinstance(o, tuple):  # a NamedTuple (orjson writes plain tuples only): its values
+        return list(o)
     raise TypeError(f"no canonical form for {type(o).__name__}")
 
 

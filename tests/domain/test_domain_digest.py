@@ -96,3 +96,12 @@ def test_A10_canonical_form_is_the_reference_json_form(value):
 
 def test_A10_integers_beyond_64_bits_fall_back_to_the_reference_form():
     assert canonical_bytes({"n": 2**70}) == _reference({"n": 2**70}) == b'{"n":%d}' % 2**70
+
+
+def test_A10_named_tuples_take_the_fast_path_as_a_list_of_their_values(monkeypatch):
+    import app.domain.digest as d
+    from app.domain.allocation import Ranked
+
+    row = Ranked(7, Decimal("12.50"), Decimal(300), 2)
+    monkeypatch.setattr(d, "_reference", None)  # the fallback would fail: not taken
+    assert canonical_bytes([row]) == b'[[7,"12.5","300",2]]'
