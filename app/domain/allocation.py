@@ -21,8 +21,9 @@ from .scoring import charge_selection, project_score
 from .state import SupervisorState
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
+    """One candidacy of a due referral (a tuple: a national run holds 10⁶ of them)."""
+
     engineer_id: int
     stood_at: datetime
 

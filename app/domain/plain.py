@@ -29,6 +29,9 @@ def from_plain(tp: Any, v: Any) -> Any:
                 if f.name in v
             }
         )
+    if isinstance(tp, type) and issubclass(tp, tuple) and hasattr(tp, "_fields"):
+        hints = typing.get_type_hints(tp)  # a NamedTuple, written as the list of its values
+        return tp(*(from_plain(hints[f], x) for f, x in zip(tp._fields, v, strict=True)))
     if origin is tuple:
         if len(args) == 2 and args[1] is Ellipsis:
             return tuple(from_plain(args[0], x) for x in v)
