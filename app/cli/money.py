@@ -37,6 +37,7 @@ def cmd_import_members(args: argparse.Namespace) -> int:
 
     from ..db.migrate import open_database
     from ..db.models import User
+    from ..domain.errors import InputError
     from ..services.context import Actor, ServiceContext
     from ..services.members_import import import_members
 
@@ -53,7 +54,11 @@ def cmd_import_members(args: argparse.Namespace) -> int:
     if actor is None:
         print(f"import-members: no active user {args.user!r}", file=sys.stderr)
         return 2
-    report = import_members(ctx.as_actor(actor), data, path.name)
+    try:
+        report = import_members(ctx.as_actor(actor), data, path.name)
+    except InputError as exc:  # a file that cannot be read at all: nothing was imported
+        print(f"import-members: {exc.message}", file=sys.stderr)
+        return 2
     print(report.as_text())
     return 1 if report.problems else 0
 

@@ -70,6 +70,9 @@ FIELD_FA = {
     "full_name": "نام و نام خانوادگی",
     "mobile": "تلفن همراه",
     "number": "شماره پروانه",
+    "licence_no": "شماره پروانه",
+    "financial_ties": "کد ملی وابستگان مالی",
+    "owners": "مالکان",
     "plate": "پلاک ثبتی",
     "plate_key": "پلاک ثبتی",
     "address": "نشانی",
@@ -136,7 +139,7 @@ def day_ok(d: object) -> bool:
     return isinstance(d, date) and FIRST_DAY <= d <= LAST_DAY
 
 
-def amount_problem(value: object, positive: bool = False) -> str | None:
+def amount_problem(value: object, positive: bool = False, signed: bool = False) -> str | None:
     """Why an area, a score or a percent (exact hundredths) is not acceptable (Persian)."""
     if isinstance(value, bool) or not isinstance(value, Decimal | int):
         return "باید عدد باشد"
@@ -147,6 +150,26 @@ def amount_problem(value: object, positive: bool = False) -> str | None:
         return "باید عددی با حداکثر دو رقم اعشار باشد"
     if positive and d <= 0:
         return "باید بیشتر از صفر باشد"
-    if d < 0:
+    if d < 0 and not signed:
         return "نمی‌تواند منفی باشد"
     return None
+
+
+def without_control(text: str) -> str:
+    """A search text without the control characters nothing stored can hold (U3)."""
+    return "".join(ch for ch in text if ch not in _CONTROL)
+
+
+def check_texts(*fields: tuple[str, str | None, int | None]) -> None:
+    """(field, value, column length) of a form: the first that cannot be stored is refused
+    with InputError naming it (before any query carries it to the database)."""
+    from .errors import InputError
+
+    for name, value, max_len in fields:
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise InputError(name, f"«{field_fa(name)}» باید متن باشد")
+        why = text_problem(value, max_len)
+        if why:
+            raise InputError(name, f"«{field_fa(name)}» {why}")

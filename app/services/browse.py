@@ -31,8 +31,17 @@ from ..db.models import (
 from ..db.policy_store import policy_at
 from ..domain.calendar import TEHRAN, local_date
 from ..domain.codes import DISCIPLINE_ORDER
+from ..domain.errors import InputError, NotFound
 from ..domain.projects import building_group, normalize_plate, required_disciplines
-from ..domain.text import normalize_digits, normalize_text
+from ..domain.text import (
+    amount_problem,
+    day_ok,
+    normalize_digits,
+    normalize_text,
+    text_problem,
+    whole_ok,
+    without_control,
+)
 from ..resources import reference
 from .context import ServiceContext
 from .permissions import require
@@ -66,7 +75,7 @@ SORT_KEYS = {
 
 def _filtered(text: str):
     q = select(Engineer.id)
-    text = normalize_text(normalize_digits(text or "")).strip()
+    text = normalize_text(normalize_digits(without_control(text or ""))).strip()
     for word in text.split():
         like = f"%{word}%"
         q = q.where(
@@ -98,6 +107,7 @@ def engineer_page(
     keys = SORT_KEYS.get(sort, SORT_KEYS["membership_no"])
     order = [k.desc() if descending else k.asc() for k in keys]
     order.append(Engineer.id.desc() if descending else Engineer.id.asc())
+    _page(offset=offset, limit=limit)
     with ctx.tx() as s:
         ids = _filtered(text).order_by(*order).offset(offset).limit(limit).subquery()
         rows = s.execute(
@@ -172,7 +182,9 @@ class EngineerFile:
 
 
 def engineer_file(ctx: ServiceContext, engineer_id: int) -> EngineerFile:
-    standing = engineer_standings(ctx, [engineer_id])[engineer_id]
+    standing = engineer_standings(ctx, [engineer_id]).get(engineer_id)
+    if standing is None:
+        raise NotFound("engineer", "مهندس پیدا نشد")
     with ctx.tx() as s:
         e = s.get(Engineer, engineer_id)
         lic = s.scalar(
@@ -263,13 +275,18 @@ class IntakePreview:
 def intake_preview(ctx: ServiceContext, plate: str, area: Decimal | None, floors: int | None):
     with ctx.tx() as s:
         policy = policy_at(s, ctx.now())
-        key = normalize_plate(plate or "")
+        key = normalize_plate(without_control(plate or ""))
         plate_open = bool(key) and bool(
             s.scalar(
                 select(Project.id).where(Project.plate_key == key, Project.status.in_(OPEN_PROJECT))
             )
         )
-    ok = area is not None and area > 0 and floors is not None and floors > 0
+    ok = (
+        area is not None
+        and amount_problem(area, positive=True) is None
+        and whole_ok(floors, 10_000)
+        and floors > 0
+    )
     return IntakePreview(
         building_group(floors, area, policy) if ok else None,
         required_disciplines(floors, area, policy) if ok else (),
@@ -279,6 +296,8 @@ def intake_preview(ctx: ServiceContext, plate: str, area: Decimal | None, floors
 
 def owner_by_code(ctx: ServiceContext, national_id: str) -> tuple[str, str, str | None] | None:
     """(first name, last name, mobile) of a known owner, or None."""
+    if not isinstance(national_id, str) or text_problem(national_id, 11):
+        return None  # nothing stored could match it
     with ctx.tx() as s:
         o = s.scalar(select(Owner).where(Owner.national_id == normalize_digits(national_id)))
         return None if o is None else (o.first_name, o.last_name, o.mobile)
@@ -319,6 +338,8 @@ class IntakeStatus:
 def intake_status(ctx: ServiceContext, project_id: int) -> IntakeStatus:
     with ctx.tx() as s:
         p = s.get(Project, project_id)
+        if p is None:
+            raise NotFound("project", "پرونده پیدا نشد")
         docs = {
             d.kind: d
             for d in s.execute(
@@ -372,6 +393,8 @@ def intake_status(ctx: ServiceContext, project_id: int) -> IntakeStatus:
 
 
 def document_content(ctx: ServiceContext, project_id: int, kind: str) -> tuple[str, bytes] | None:
+    if not isinstance(kind, str) or text_problem(kind, 40):
+        return None  # nothing stored could match it
     with ctx.tx() as s:
         row = s.execute(
             select(ProjectDocument.mime, ProjectDocument.content).where(
@@ -394,6 +417,7 @@ class ProjectRow:
 
 
 def recent_projects(ctx: ServiceContext, limit: int = 500) -> list[ProjectRow]:
+    _page(limit=limit)
     with ctx.tx() as s:
         rows = s.execute(
             select(
@@ -438,6 +462,8 @@ def appointments(
     day; with `completable`, also every signed referral of a project still in distribution
     (a project whose referrals are all signed may be given its completion certificate)."""
     now = ctx.now()
+    if day is not None and not day_ok(day):
+        raise InputError("day", "روز بیرون از بازه تقویم دفتر است (۱۳۵۸ تا ۱۵۰۰)")
     day = day or local_date(now)
     start = datetime.combine(day, datetime.min.time(), TEHRAN)
     end = start + timedelta(days=1)
@@ -522,10 +548,13 @@ def audit_page(
 ) -> list[AuditRow]:
     """U2, for the administrator: newest first, keyset-paged by id."""
     require(ctx, "audit.read")
+    _page(limit=limit)
+    if before_id is not None and not whole_ok(before_id):
+        raise InputError("before_id", "شناسه سطر ردپا نامعتبر است")
     q = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
     if before_id is not None:
         q = q.where(AuditEntry.id < before_id)
-    for word in normalize_digits(text or "").split():
+    for word in normalize_digits(without_control(text or "")).split():
         like = f"%{word}%"
         q = q.where(
             or_(
@@ -544,7 +573,16 @@ def audit_page(
 
 
 def engineer_id_by_no(ctx: ServiceContext, membership_no: str) -> int | None:
+    if not isinstance(membership_no, str) or text_problem(membership_no, 32):
+        return None  # nothing stored could match it
     with ctx.tx() as s:
         return s.scalar(
             select(Engineer.id).where(Engineer.membership_no == normalize_digits(membership_no))
         )
+
+
+def _page(**numbers: int) -> None:
+    """A list's offset and page size: whole numbers the database can take."""
+    for name, value in numbers.items():
+        if not whole_ok(value):
+            raise InputError(name, "اندازه یا آغاز صفحه باید عدد صحیح نامنفی باشد")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
 from ..db.policy_store import add_holidays
+from ..domain.errors import InputError
+from ..domain.text import day_ok
 from .context import ServiceContext, audit
 from .permissions import require
 
@@ -13,6 +15,9 @@ from .permissions import require
 def set_holidays(ctx: ServiceContext, days: Iterable[tuple[date, str]]) -> None:
     require(ctx, "policy.edit")
     days = list(days)
+    for d, _title in days:
+        if not day_ok(d) or isinstance(d, datetime):
+            raise InputError("days", "روز تعطیل باید روزی از تقویم دفتر (۱۳۵۸ تا ۱۵۰۰) باشد")
     with ctx.tx() as s:
         add_holidays(s, days)
         audit(

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import BigInteger, Engine, Integer, String, event, inspect, select
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..db.engine import session_factory, transaction
@@ -88,6 +88,10 @@ class ServiceContext:
                 yield s
         except (OperationalError, InterfaceError) as exc:
             raise DatabaseUnavailable() from exc
+        except DataError as exc:  # PostgreSQL refused a value the checks let through
+            raise InputError(
+                "value", "مقداری که وارد شد در پایگاه داده پذیرفته نشد؛ چیزی ثبت نشد"
+            ) from exc
         except OverflowError as exc:  # an id or number beyond what the database holds
             raise InputError(
                 "number", "عدد یا تاریخ واردشده بیرون از بازه‌ای است که ثبت می‌شود؛ چیزی ثبت نشد"
@@ -108,10 +112,10 @@ def _column_problem(col, value) -> str | None:
         if not isinstance(value, Decimal | int) or isinstance(value, bool):
             return "عدد نیست"
         d = Decimal(value)
-        if not d.is_finite() or d * 100 != (d * 100).to_integral_value():
+        if not d.is_finite() or abs(d) >= Decimal(_INT64) / 100:  # before any arithmetic
+            return "بیرون از بازه است"
+        if d * 100 != (d * 100).to_integral_value():
             return "باید عددی با حداکثر دو رقم اعشار باشد"
-        if abs(d * 100) >= _INT64:
-            return "بیش از اندازه بزرگ است"
     elif isinstance(value, int) and not isinstance(value, bool) and isinstance(t, Integer):
         limit = _INT64 if isinstance(t, BigInteger) else _INT32
         if not -limit <= value < limit:
@@ -122,16 +126,32 @@ def _column_problem(col, value) -> str | None:
 def _check_columns(session: Session, _context, _instances) -> None:
     """U3: a value the database would refuse (too long, a control character, a number out of
     range, a third decimal) is refused in Persian, naming the field, before anything is
-    written — on SQLite as on PostgreSQL, which would fail with a driver error instead."""
-    for obj in (*session.new, *session.dirty):
+    written — on SQLite as on PostgreSQL, which would fail with a driver error instead. New
+    rows are checked whole, changed rows only in the fields that changed."""
+    for obj in session.new:
+        if not isinstance(obj, AuditEntry):  # the trail is written from checked values
+            _check_object(inspect(obj), None)
+    for obj in session.dirty:
         state = inspect(obj)
-        for attr in state.mapper.column_attrs:
-            value = state.dict.get(attr.key)
-            if value is None:
-                continue
-            why = _column_problem(attr.columns[0], value)
-            if why:
-                raise InputError(attr.key, f"«{field_fa(attr.key)}» {why}؛ چیزی ثبت نشد")
+        if state.committed_state:
+            _check_object(state, state.committed_state.keys())
+
+
+def _check_object(state, keys) -> None:
+    columns = _COLUMNS.get(state.class_)
+    if columns is None:
+        columns = _COLUMNS[state.class_] = {a.key: a.columns[0] for a in state.mapper.column_attrs}
+    for key in columns if keys is None else keys:
+        col = columns.get(key)
+        value = state.dict.get(key)
+        if col is None or value is None:
+            continue
+        why = _column_problem(col, value)
+        if why:
+            raise InputError(key, f"«{field_fa(key)}» {why}؛ چیزی ثبت نشد")
+
+
+_COLUMNS: dict[type, dict[str, Any]] = {}
 
 
 def audit(

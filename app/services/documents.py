@@ -45,6 +45,7 @@ from ..db.policy_store import policy_at
 from ..domain.calendar import local_date
 from ..domain.codes import DISCIPLINE_FA, DISCIPLINE_ORDER
 from ..domain.digest import digest
+from ..domain.errors import NotFound
 from ..resources import ROOT, reference
 from .context import ServiceContext
 from .document_dto import (
@@ -264,7 +265,7 @@ def _supervisors(
 def _project(s: Session, project_id: int) -> Project:
     p = s.get(Project, project_id)
     if p is None:
-        raise LookupError(f"پرونده‌ای با شناسه {project_id} وجود ندارد")
+        raise NotFound("project", f"پرونده‌ای با شناسه {project_id} وجود ندارد")
     return p
 
 
@@ -491,7 +492,7 @@ def daily_report_dto(ctx: ServiceContext, run_id: int | None = None) -> DailyRep
             else s.scalar(q.where(DeadlineRun.id == run_id))
         )
         if run is None:
-            raise LookupError("هیچ اجرای مهلتی ثبت نشده است")
+            raise NotFound("run", "هیچ اجرای مهلتی ثبت نشده است")
         rows = s.execute(
             select(Round, Referral, Project.file_no, Project.group)
             .join(Referral, Referral.id == Round.referral_id)

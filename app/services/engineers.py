@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -23,7 +23,16 @@ from ..domain.calendar import jalali_year
 from ..domain.codes import COMPETENCE_KINDS, DISCIPLINES, GRADES, GROUPS, SUPERVISOR_KINDS
 from ..domain.errors import InputError, RuleViolation
 from ..domain.membership import paid_through, renewal_failures
-from ..domain.text import mobile_ok, national_code_ok, normalize_digits, normalize_text
+from ..domain.text import (
+    amount_problem,
+    check_texts,
+    mobile_ok,
+    national_code_ok,
+    normalize_digits,
+    normalize_text,
+    whole_ok,
+    year_ok,
+)
 from .context import ServiceContext, audit
 from .dto import UPDATABLE, CompetenceIn, ConvictionIn, DeclarationIn, EngineerIn, JobIn
 from .firms import check_f6  # F6: no process of a firm with a blocked member
@@ -31,6 +40,16 @@ from .permissions import require
 
 
 def _validate(e: EngineerIn) -> None:
+    check_texts(
+        ("membership_no", e.membership_no, 32),
+        ("national_id", e.national_id, 11),
+        ("first_name", e.first_name, 100),
+        ("last_name", e.last_name, 100),
+        ("father_name", e.father_name, 100),
+        ("mobile", e.mobile, 16),
+        ("licence_no", e.licence_no, 40),
+        *(("financial_ties", c, 11) for c in e.financial_ties),
+    )
     if not e.membership_no.strip():
         raise InputError("membership_no", "شماره عضویت خالی است")
     if e.kind not in SUPERVISOR_KINDS:
@@ -44,6 +63,15 @@ def _validate(e: EngineerIn) -> None:
         raise InputError("national_id", "کد ملی نامعتبر است")
     if e.validate_ids and e.mobile and not mobile_ok(e.mobile):
         raise InputError("mobile", "شماره همراه نامعتبر است")
+    why = amount_problem(e.base_score, signed=True)
+    if why:
+        raise InputError("base_score", f"امتیاز پایه {why}")
+    for name, year in (
+        ("member_since", e.member_since),
+        ("membership_paid_through", e.membership_paid_through),
+    ):
+        if year is not None and not year_ok(year):
+            raise InputError(name, "سال عضویت باید سالی شمسی میان ۱۳۰۰ و ۱۵۰۰ باشد")
     _validate_parts(e.competences, e.convictions, e.declaration, e.jobs)
 
 
@@ -61,15 +89,25 @@ def _validate_parts(
         if c.kind not in COMPETENCE_KINDS:
             raise InputError("competencies", f"نوع صلاحیت نامعتبر: {c.kind}")
     for v in convs:
-        if not 1 <= v.degree <= 7 or (v.end is not None and v.end < v.start):
+        if (
+            not whole_ok(v.degree, 7)
+            or v.degree < 1
+            or not isinstance(v.start, date)
+            or (v.end is not None and (not isinstance(v.end, date) or v.end < v.start))
+        ):
             raise InputError("convictions", "درجه یا بازه محکومیت نامعتبر است")
     if decl is not None:
+        if not year_ok(decl.year):
+            raise InputError("declaration", "سال خوداظهاری باید سالی شمسی میان ۱۳۰۰ و ۱۵۰۰ باشد")
         if not set(decl.groups) <= set(GROUPS):
             raise InputError("declaration", "گروه ساختمانی نامعتبر در خوداظهاری")
-        if not 0 <= decl.supervision_percent <= 100:
+        if (
+            amount_problem(decl.supervision_percent) is not None
+            or not 0 <= decl.supervision_percent <= 100
+        ):
             raise InputError("declaration", "درصد نظارت باید بین ۰ و ۱۰۰ باشد")
     for j in jobs:
-        if j.kind not in ("supervision", "design") or j.area < 0:
+        if j.kind not in ("supervision", "design") or amount_problem(j.area) is not None:
             raise InputError("jobs", "کار جاری نامعتبر است")
 
 
@@ -123,7 +161,9 @@ def update_engineer(
     require(ctx, "engineer.update")
     bad = set(changes) - UPDATABLE
     if bad:
-        raise InputError(sorted(bad)[0], "این فیلد قابل ویرایش نیست")
+        raise InputError(
+            "changes", f"این فیلد قابل ویرایش نیست: {'، '.join(map(repr, sorted(bad)))}"
+        )
     probe = EngineerIn(
         membership_no="x", competences=(), base_score=Decimal(0), validate_ids=validate_ids
     )
@@ -171,8 +211,14 @@ def _membership(s: Session, row: Engineer) -> tuple[set[int], dict[int, Membersh
     return {y for y, m in years.items() if m.status == "paid"}, years
 
 
+def _check_year(year: object) -> None:
+    if not year_ok(year):
+        raise InputError("year", "سال عضویت باید سالی شمسی میان ۱۳۰۰ و ۱۵۰۰ باشد (F5)")
+
+
 def request_renewal(ctx: ServiceContext, engineer_id: int, year: int) -> None:
     require(ctx, "membership.request", engineer_id)
+    _check_year(year)
     now = ctx.now()
     with ctx.tx() as s:
         row = _get(s, engineer_id)
@@ -190,8 +236,9 @@ def request_renewal(ctx: ServiceContext, engineer_id: int, year: int) -> None:
 
 def approve_renewal(ctx: ServiceContext, engineer_id: int, year: int, amount_rials: int) -> None:
     require(ctx, "membership.approve")
-    if amount_rials < 0:
-        raise InputError("amount_rials", "مبلغ نمی‌تواند منفی باشد")
+    _check_year(year)
+    if not whole_ok(amount_rials):
+        raise InputError("amount_rials", "مبلغ باید عدد صحیح نامنفی به ریال باشد")
     now = ctx.now()
     with ctx.tx() as s:
         check_f6(s, engineer_id, now)
@@ -219,6 +266,7 @@ def record_membership_payment(
 ) -> None:
     """F5: only an approved request is paid, oldest owed year first; G3 reads the result."""
     require(ctx, "membership.pay", engineer_id)
+    _check_year(year)
     now = ctx.now()
     with ctx.tx() as s:
         row = _get(s, engineer_id)

@@ -21,6 +21,7 @@ from ..domain.calendar import local_date, parse_jalali_date
 from ..domain.codes import DISCIPLINE_FA, DISCIPLINES
 from ..domain.errors import InputError
 from ..domain.money import fee_rials
+from ..domain.text import day_ok, year_ok
 from ..resources import ROOT
 from .context import ServiceContext, audit
 from .permissions import require
@@ -123,8 +124,10 @@ def set_tariff(
         raise InputError("discipline", "رشته ناشناخته است")
     if not isinstance(rials_per_m2, int) or isinstance(rials_per_m2, bool) or rials_per_m2 < 0:
         raise InputError("rials_per_m2", "تعرفه باید عدد صحیح نامنفی به ریال باشد")
-    if not 1300 <= year <= 1500:
+    if not year_ok(year):
         raise InputError("year", "سال تعرفه نامعتبر است")
+    if not day_ok(effective_from):
+        raise InputError("effective_from", "تاریخ اجرای تعرفه بیرون از بازه تقویم دفتر است")
     now = ctx.now()
     with ctx.tx() as s:
         row = s.scalar(

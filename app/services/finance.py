@@ -13,7 +13,9 @@ from sqlalchemy import func, select
 from ..db.models import Engineer, FeePayment, MembershipYear, Project, StagePayout
 from ..domain.calendar import at_local, format_jalali_date, local_date
 from ..domain.codes import DISCIPLINE_FA
+from ..domain.errors import InputError
 from ..domain.money import Stage, split_fee
+from ..domain.text import day_ok
 from .context import ServiceContext
 from .fees import project_fees
 from .payouts import PayoutOut, list_payouts
@@ -113,6 +115,8 @@ def pending_approvals(ctx: ServiceContext) -> Approvals:
 def day_totals(ctx: ServiceContext, day: date | None = None) -> DayTotals:
     """Today's (or `day`'s) money at the desk, by local (Tehran) day."""
     require(ctx, "finance.read")
+    if day is not None and not day_ok(day):
+        raise InputError("day", "روز بیرون از بازه تقویم دفتر است (۱۳۵۸ تا ۱۵۰۰)")
     day = day or local_date(ctx.now())
     start = at_local(day, datetime.min.time())
     end = start + timedelta(days=1)

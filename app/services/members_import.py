@@ -27,7 +27,7 @@ from ..db.models import Engineer
 from ..domain.calendar import parse_jalali_date
 from ..domain.codes import DISCIPLINE_FA, DISCIPLINES, GRADES
 from ..domain.errors import InputError, RuleViolation
-from ..domain.text import normalize_digits, normalize_text
+from ..domain.text import field_fa, normalize_digits, normalize_text
 from .context import ServiceContext
 from .dto import CompetenceIn, EngineerIn
 from .permissions import require
@@ -51,6 +51,14 @@ COLUMNS: dict[str, str] = {
 FIELDS = set(COLUMNS.values())
 REQUIRED = ("membership_no", "national_id", "first_name", "last_name", "discipline", "grade")
 FIELD_FA = {v: k for k, v in reversed(list(COLUMNS.items()))}
+# The engineer's fields (and stored columns) a registration refusal may name → import columns.
+_FIELD_COLUMN = {
+    "base_score": "score",
+    "membership_paid_through": "paid_through",
+    "number": "licence_no",
+    "competences": "discipline",
+    "national_code": "national_id",
+}
 DISCIPLINE_BY_FA = {fa: code for code, fa in DISCIPLINE_FA.items()}
 GRADE_BY_FA = {
     "سه": "3",
@@ -91,11 +99,25 @@ def read_rows(data: bytes, filename: str) -> list[dict[str, str]]:
     if filename.lower().endswith((".xlsx", ".xlsm")):
         from openpyxl import load_workbook
 
-        ws = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
-        table = [["" if c is None else str(c) for c in r] for r in ws.iter_rows(values_only=True)]
+        try:
+            ws = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
+            table = [
+                ["" if c is None else str(c) for c in r] for r in ws.iter_rows(values_only=True)
+            ]
+        except Exception as exc:  # not a workbook, a damaged one: whatever openpyxl raises
+            raise InputError("file", "فایل اکسل (xlsx) خوانده نشد؛ هیچ ردیفی وارد نشد") from exc
     else:
-        text = data.decode("utf-8-sig")
-        table = list(csv.reader(io.StringIO(text)))
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                "file",
+                "فایل CSV باید با کدگذاری UTF-8 ذخیره شده باشد؛ هیچ ردیفی وارد نشد",
+            ) from exc
+        try:
+            table = list(csv.reader(io.StringIO(text, newline="")))
+        except csv.Error as exc:
+            raise InputError("file", "فایل CSV خوانده نشد؛ هیچ ردیفی وارد نشد") from exc
     if not table:
         return []
     header = [COLUMNS.get(normalize_text(h).strip(), h.strip().lower()) for h in table[0]]
@@ -208,13 +230,18 @@ def import_members(ctx: ServiceContext, data: bytes, filename: str) -> ImportRep
         try:
             register_engineer(ctx, e)  # one transaction per row: all of it or nothing
         except InputError as exc:
-            report.problems.append(RowProblem(i, FIELD_FA.get(exc.field, exc.field), exc.message))
+            report.problems.append(RowProblem(i, _column_fa(exc.field), exc.message))
             continue
         except RuleViolation as exc:
             report.problems.append(RowProblem(i, "—", exc.message))
             continue
         report.added.append(e.membership_no)
     return report
+
+
+def _column_fa(field: str) -> str:
+    column = _FIELD_COLUMN.get(field, field)
+    return FIELD_FA.get(column) or field_fa(column)
 
 
 def report_rows(report: ImportReport) -> list[dict[str, Any]]:

@@ -25,9 +25,11 @@ from ..domain.calendar import format_jalali_date, local_date
 from ..domain.codes import DISCIPLINE_FA
 from ..domain.errors import InputError, RuleViolation
 from ..domain.money import FeeSplit, Stage, split_fee
+from ..domain.text import day_ok
 from .context import ServiceContext, audit
 from .permissions import require
 
+PAYOUT_STATUSES = ("pending", "approved", "rejected", "paid")
 STAGE_FA = {
     "permit": "پروانه",
     "foundation": "فونداسیون",
@@ -185,6 +187,8 @@ def list_payouts(
     ctx: ServiceContext, status: str | None = None, referral_id: int | None = None
 ) -> list[PayoutOut]:
     require(ctx, "finance.read")
+    if status and status not in PAYOUT_STATUSES:
+        raise InputError("status", "وضعیت پرداخت مرحله‌ای ناشناخته است")
     with ctx.tx() as s:
         q = (
             select(StagePayout, Referral.discipline, Project.file_no, Engineer)
@@ -226,6 +230,8 @@ def payment_list_xlsx(ctx: ServiceContext, on: date | None = None) -> bytes:
     from openpyxl import Workbook
 
     require(ctx, "finance.read")
+    if on is not None and not day_ok(on):
+        raise InputError("on", "روز بیرون از بازه تقویم دفتر است (۱۳۵۸ تا ۱۵۰۰)")
     rows = list_payouts(ctx, status="approved")
     on = on or local_date(ctx.now())
     wb = Workbook()

@@ -20,6 +20,7 @@ from ..db.policy_store import policy_values, set_policy
 from ..domain.calendar import at_local
 from ..domain.errors import InputError
 from ..domain.policy import POLICY_KEYS, Policy, PolicyError
+from ..domain.text import day_ok
 from .context import ServiceContext, audit
 from .permissions import require
 
@@ -78,6 +79,8 @@ def _row(v: PolicyVersion) -> PolicyRow:
 def current_policy(ctx: ServiceContext, at: datetime | None = None) -> list[PolicyRow]:
     """Each key's version in force at `at` (now), in the order of the rulebook's keys."""
     require(ctx, "policy.edit")
+    if at is not None and not day_ok(at):
+        raise InputError("at", "زمان باید با منطقه زمانی و در بازه تقویم دفتر باشد")
     at = at or ctx.now()
     with ctx.tx() as s:
         best: dict[str, PolicyVersion] = {}
@@ -93,6 +96,8 @@ def current_policy(ctx: ServiceContext, at: datetime | None = None) -> list[Poli
 def policy_history(ctx: ServiceContext, key: str) -> list[PolicyRow]:
     """Every version of one key, the newest effective date first (future ones included)."""
     require(ctx, "policy.edit")
+    if key not in POLICY_KEYS:
+        raise InputError("key", f"کلید سیاستی «{key}» شناخته نیست")
     with ctx.tx() as s:
         return [
             _row(v)
@@ -141,6 +146,11 @@ def update_policy(
     require(ctx, "policy.edit")
     if key not in POLICY_KEYS:
         raise InputError("key", f"کلید سیاستی «{key}» شناخته نیست")
+    if not day_ok(effective_from):
+        raise InputError(
+            "effective_from",
+            "تاریخ اجرا باید روزی از تقویم دفتر (۱۳۵۸ تا ۱۵۰۰) با منطقه زمانی باشد",
+        )
     at = _instant(effective_from)
     source = (source or "").strip()
     now = ctx.now()

@@ -33,7 +33,16 @@ from ..domain.projects import (
     normalize_plate,
     required_disciplines,
 )
-from ..domain.text import mobile_ok, national_code_ok, normalize_digits, normalize_text
+from ..domain.text import (
+    amount_problem,
+    check_texts,
+    day_ok,
+    mobile_ok,
+    national_code_ok,
+    normalize_digits,
+    normalize_text,
+    whole_ok,
+)
 from ..resources import reference
 from .context import ServiceContext, audit
 from .dto import OwnerIn, ProjectIn, ProjectSummary
@@ -47,10 +56,30 @@ def required_documents() -> list[str]:
 
 
 def _validate(p: ProjectIn) -> None:
-    if p.area <= 0:
-        raise InputError("area", "مساحت باید بیشتر از صفر باشد")
-    if p.floors <= 0:
-        raise InputError("floors", "تعداد طبقات باید بیشتر از صفر باشد")
+    check_texts(
+        ("plate", p.plate, 40),
+        ("file_no", p.file_no, 20),
+        ("address", p.address, None),
+        ("municipal_file_no", p.municipal_file_no, 40),
+        ("use", p.use, 40),
+        ("brought_by_name", p.brought_by_name, 200),
+        ("brought_by_national_id", p.brought_by_national_id, 11),
+    )
+    for o in p.owners:
+        check_texts(
+            ("national_id", o.national_id, 11),
+            ("first_name", o.first_name, 100),
+            ("last_name", o.last_name, 100),
+            ("father_name", o.father_name, 100),
+            ("mobile", o.mobile, 16),
+            ("address", o.address, None),
+            ("kind", o.kind, 8),
+        )
+    why = amount_problem(p.area, positive=True)
+    if why:
+        raise InputError("area", f"مساحت {why}")
+    if not whole_ok(p.floors, 10_000) or p.floors <= 0:
+        raise InputError("floors", "تعداد طبقات باید عدد صحیح بیشتر از صفر باشد")
     if not normalize_plate(p.plate):
         raise InputError("plate", "پلاک ثبتی خالی است")
     for o in p.owners:
@@ -248,10 +277,13 @@ def record_fee_payment(
 ) -> int:
     """F2: the owner's payment as the counter receives it; finance decides it later."""
     require(ctx, "fee.record")
-    if amount_rials < 0 or not isinstance(amount_rials, int):
+    check_texts(("discipline", discipline, 8), ("tracking_no", tracking_no, 64), ("bank", bank, 80))
+    if not whole_ok(amount_rials):
         raise InputError("amount_rials", "مبلغ باید عدد صحیح نامنفی به ریال باشد")
     if not tracking_no.strip():
         raise InputError("tracking_no", "شماره پیگیری بانک خالی است")
+    if not day_ok(paid_on):
+        raise InputError("paid_on", "تاریخ پرداخت بیرون از بازه تقویم دفتر است")
     with ctx.tx() as s:
         _project(s, project_id)
         if not s.scalar(

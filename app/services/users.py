@@ -8,8 +8,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
-from ..db.models import User
+from ..db.models import Engineer, User
 from ..domain.errors import InputError, RuleViolation
+from ..domain.text import check_texts, text_problem
 from .context import Actor, ServiceContext, audit
 from .permissions import require
 
@@ -30,9 +31,14 @@ def create_user(
         raise InputError("role", "نقش نامعتبر است")
     if role == "engineer" and engineer_id is None:
         raise InputError("engineer_id", "کاربر مهندس باید به پرونده مهندس وصل باشد")
+    check_texts(("username", username, 64), ("full_name", full_name, 200))
+    if not username.strip():
+        raise InputError("username", "نام کاربری خالی است")
     with ctx.tx() as s:
         if s.scalar(select(User.id).where(User.username == username)):
             raise InputError("username", "این نام کاربری قبلاً ثبت شده است")
+        if engineer_id is not None and s.get(Engineer, engineer_id) is None:
+            raise InputError("engineer_id", "مهندسی که کاربر به او وصل شود پیدا نشد")
         u = User(
             username=username,
             full_name=full_name,
@@ -57,6 +63,8 @@ def authenticate(ctx: ServiceContext, username: str, password: str) -> Actor:
     MAX_FAILED_LOGINS wrong passwords in a row the account is locked for LOCKOUT.
     A wrong name and a wrong password get the same Persian message."""
     now = ctx.now()
+    if not isinstance(username, str) or text_problem(username, 64):
+        raise RuleViolation({"U1"}, WRONG)  # no such user could exist
     refusal: RuleViolation | None = None
     with ctx.tx() as s:  # the failure count is committed, then the refusal raised
         u = s.scalar(select(User).where(User.username == username, User.active))
