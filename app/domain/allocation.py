@@ -7,10 +7,11 @@ and writes the decisions back in one transaction. Same input, same output (A10).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Set
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from operator import attrgetter
 from typing import NamedTuple
 
 from .calendar import WorkCalendar
@@ -77,22 +78,31 @@ class Decision:
     next_deadline: datetime | None = None  # for an extension (A6)
 
 
-def _ranked(s: SupervisorState, run: RunEligibility, discipline: str) -> Ranked:
-    """Score and the tie-break facts; a firm's capacity is counted in the referral's discipline."""
-    return Ranked(s.id, run.score(s), run.remaining(s, discipline), s.active_jobs)
+_STOOD = attrgetter("stood_at")
+_SCORE, _REMAINING, _JOBS = (
+    attrgetter("score"),
+    attrgetter("remaining_m2"),
+    attrgetter("active_jobs"),
+)
 
 
-def _check(
-    s: SupervisorState, r: ReferralFacts, chosen: frozenset[int], run: RunEligibility
-) -> Set[str]:
-    failed = run.failures(s, r)
-    if s.id in chosen or s.id in r.withdrawn:
-        failed = set(failed)
-        if s.id in chosen:
-            failed.add("A5")
-        if s.id in r.withdrawn:
-            failed.add("W4")
-    return failed
+def _standing_order(
+    candidates: tuple[Candidate, ...], people: Mapping[int, SupervisorState]
+) -> list[Candidate]:
+    """By time of standing, then membership number (A2's last keys)."""
+    by_time = sorted(candidates, key=_STOOD)
+    if len({c.stood_at for c in by_time}) < len(by_time):  # a tie: membership no decides
+        by_time.sort(key=lambda c: (c.stood_at, people[c.engineer_id].membership_no))
+    return by_time
+
+
+def _rank_competitive(ranking: list[Ranked]) -> None:
+    """A2: highest score, then more remaining capacity, then fewer jobs, then earlier, then
+    membership no. `ranking` arrives in standing order (the last two keys); each stable sort
+    (reverse=True keeps equal items in order) puts one more key in front."""
+    ranking.sort(key=_JOBS)
+    ranking.sort(key=_REMAINING, reverse=True)
+    ranking.sort(key=_SCORE, reverse=True)
 
 
 def decide_deadline(
@@ -110,23 +120,14 @@ def decide_deadline(
         ranking: list[Ranked] = []
         set_aside: list[tuple[int, tuple[str, ...]]] = []
         if due.round_kind == CANDIDACY:
-            stood = {c.engineer_id: c.stood_at for c in due.candidates}
-            for eid in sorted(stood, key=lambda e: (stood[e], people[e].membership_no)):
-                failed = _check(people[eid], r, on_project, run)  # A1, A5
+            for c in _standing_order(due.candidates, people):
+                s = people[c.engineer_id]
+                failed, score, remaining = run.assess(s, r, on_project)  # A1, A5, W4
                 if failed:
-                    set_aside.append((eid, tuple(sorted(failed))))
+                    set_aside.append((s.id, tuple(sorted(failed))))
                 else:
-                    ranking.append(_ranked(people[eid], run, r.discipline))
-            # A2: highest score; then more remaining capacity, fewer jobs, earlier, membership no.
-            ranking.sort(
-                key=lambda x: (
-                    -x.score,
-                    -x.remaining_m2,
-                    x.active_jobs,
-                    stood[x.engineer_id],
-                    people[x.engineer_id].membership_no,
-                )
-            )
+                    ranking.append(Ranked(s.id, score, remaining, s.active_jobs))
+            _rank_competitive(ranking)
             if ranking:
                 decisions.append(
                     _select(
@@ -157,11 +158,12 @@ def decide_deadline(
         excluded: Counter[str] = Counter()
         pool: list[Ranked] = []
         for eid in snap.pools.get(r.discipline, ()):
-            failed = _check(people[eid], r, on_project, run)
+            s = people[eid]
+            failed, score, remaining = run.assess(s, r, on_project)
             if failed:
                 excluded.update(failed)
             else:
-                pool.append(_ranked(people[eid], run, r.discipline))
+                pool.append(Ranked(eid, score, remaining, s.active_jobs))
         pool.sort(
             key=lambda x: (
                 x.score,

@@ -5,6 +5,7 @@ Each function returns the set of rule IDs that fail (empty: passes).
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -165,7 +166,8 @@ class RunEligibility:
         self.year = jalali_year(self.on)
         # per supervisor: (G1–G7 C1 S6 failures, national codes, financial ties, declared?)
         self._own: dict[int, tuple[frozenset[str], frozenset[str], frozenset[str], bool]] = {}
-        self._kind: dict[tuple[int, str, str], frozenset[str]] = {}  # C2, S1
+        # per (supervisor, discipline, group): what `assess` reads, in one look-up
+        self._facts: dict[tuple[int, str, str], tuple] = {}
         self._capacity: dict[tuple[int, str], Decimal] = {}
         self._score: dict[int, Decimal] = {}
 
@@ -178,43 +180,48 @@ class RunEligibility:
         self._own[s.id] = own
         return own
 
-    def _kind_facts(self, s: SupervisorState, discipline: str, group: str) -> frozenset[str]:
+    def _static(self, s: SupervisorState, discipline: str, group: str) -> tuple:
+        """(G1–G7 C1 S6 C2 S1 failures, national codes, ties, declared?, capacity)."""
+        fixed, codes, ties, declared = self._own.get(s.id) or self._own_facts(s)
         kind = group_failures(s, group, self.year)
         if not competence_ok(s, discipline, group, self.on, self.policy):
             kind.add("S1")
-        self._kind[s.id, discipline, group] = got = frozenset(kind)
-        return got
+        facts = (fixed | kind, codes, ties, declared, self._capacity_of(s, discipline))
+        self._facts[s.id, discipline, group] = facts
+        return facts
 
-    def failures(self, s: SupervisorState, r: ReferralFacts) -> frozenset[str]:
-        own = self._own.get(s.id) or self._own_facts(s)
-        fixed, codes, ties, declared = own
-        kind = self._kind.get((s.id, r.discipline, r.group))
-        if kind is None:
-            kind = self._kind_facts(s, r.discipline, r.group)
+    def _capacity_of(self, s: SupervisorState, discipline: str) -> Decimal:
+        cap = self._capacity.get((s.id, discipline))
+        if cap is None:
+            cap = capacity_m2(s, self.policy, self.on, discipline)
+            self._capacity[s.id, discipline] = cap
+        return cap
+
+    def assess(
+        self, s: SupervisorState, r: ReferralFacts, chosen: Set[int] = frozenset()
+    ) -> tuple[frozenset[str], Decimal | None, Decimal]:
+        """A1 for one candidate: (the rules failing — `distribution_failures`, with A5 when
+        `s` is already chosen on the project and W4 when `s` withdrew from it; empty: passes;
+        the score when it passes; the remaining capacity in the referral's discipline)."""
+        facts = self._facts.get((s.id, r.discipline, r.group))
+        if facts is None:
+            facts = self._static(s, r.discipline, r.group)
+        static, codes, ties, declared, capacity = facts
+        remaining = capacity - s.used_m2
         owners = r.owner_codes  # S4, S5 as in `_conflicts`
         s4 = bool(owners and codes and not owners.isdisjoint(codes))
         s5 = bool(owners and ties and not owners.isdisjoint(ties))
         s7 = declared and (  # as in `_over_capacity`
-            self.remaining(s, r.discipline) < r.area_m2
-            or s.active_jobs >= self.policy.max_active_jobs
+            remaining < r.area_m2 or s.active_jobs >= self.policy.max_active_jobs
         )
-        if not (fixed or kind or s4 or s5 or s7):
-            return _NONE  # most candidates: nothing built
-        extra = {rule for rule, failed in (("S4", s4), ("S5", s5), ("S7", s7)) if failed}
-        return fixed | kind | extra
-
-    def remaining(self, s: SupervisorState, discipline: str) -> Decimal:
-        key = (s.id, discipline)
-        cap = self._capacity.get(key)
-        if cap is None:
-            cap = self._capacity[key] = capacity_m2(s, self.policy, self.on, discipline)
-        return cap - s.used_m2
-
-    def score(self, s: SupervisorState) -> Decimal:
-        got = self._score.get(s.id)
-        if got is None:
-            got = self._score[s.id] = score_at(s, self.at, self.policy)
-        return got
+        a5, w4 = s.id in chosen, s.id in r.withdrawn
+        if static or s4 or s5 or s7 or a5 or w4:
+            flags = (("S4", s4), ("S5", s5), ("S7", s7), ("A5", a5), ("W4", w4))
+            return static | {rule for rule, failed in flags if failed}, None, remaining
+        score = self._score.get(s.id)
+        if score is None:
+            score = self._score[s.id] = score_at(s, self.at, self.policy)
+        return _NONE, score, remaining
 
     def charged(self, engineer_id: int) -> None:
         """A selection changed this supervisor's charges (A4): its score is due again."""

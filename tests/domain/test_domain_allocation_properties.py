@@ -287,8 +287,9 @@ def test_A6_extensions_point_to_the_next_working_days_deadline(data, factories, 
 @SETTINGS
 @given(data=st.data())
 def test_A1_S7_the_runs_memo_answers_as_the_rules_do(data, factories, policy, cal):
-    """RunEligibility (a deadline run's per-engineer memo) gives exactly distribution_failures,
-    remaining_m2 and score_at for every pair, before and after a selection is charged (A4)."""
+    """RunEligibility (a deadline run's per-engineer memo) gives exactly distribution_failures
+    (with A5 and W4), remaining_m2 and score_at for every pair, before and after a selection
+    is charged (A4)."""
     snap = data.draw(snapshots(factories))
     at = snap.at
     on = local_date(at)
@@ -296,10 +297,40 @@ def test_A1_S7_the_runs_memo_answers_as_the_rules_do(data, factories, policy, ca
     state = dict(snap.supervisors)
     for due in snap.referrals:
         r = due.facts
+        chosen = snap.chosen.get(r.project_id, frozenset())
         for s in state.values():
-            assert run.failures(s, r) == distribution_failures(s, r, at, policy)
-            assert run.remaining(s, r.discipline) == remaining_m2(s, policy, on, r.discipline)
-            assert run.score(s) == score_at(s, at, policy)
+            failed, score, remaining = run.assess(s, r, chosen)
+            expected = distribution_failures(s, r, at, policy)
+            expected |= {"A5"} if s.id in chosen else set()
+            expected |= {"W4"} if s.id in r.withdrawn else set()
+            assert failed == expected
+            assert remaining == remaining_m2(s, policy, on, r.discipline)
+            assert score == (None if expected else score_at(s, at, policy))
         winner = data.draw(st.sampled_from(sorted(state)))
         state[winner] = charge_selection(state[winner], r.area_m2, at, policy)
         run.charged(winner)
+
+
+@SETTINGS
+@given(data=st.data())
+def test_A2_every_published_ranking_is_in_the_full_order(data, factories, policy, cal):
+    """A2's whole order, not only its head: score, remaining capacity, jobs, time of standing,
+    membership no (the ranking is published and re-checked, A10)."""
+    snap = data.draw(snapshots(factories))
+    numbers = {e: s.membership_no for e, s in snap.supervisors.items()}
+    by_id = {d.facts.referral_id: d for d in snap.referrals}
+    for dec in decide_deadline(snap, policy, cal):
+        if dec.method != "competitive":
+            continue
+        stood = {c.engineer_id: c.stood_at for c in by_id[dec.referral_id].candidates}
+        full = sorted(
+            dec.ranking,
+            key=lambda x: (
+                -x.score,
+                -x.remaining_m2,
+                x.active_jobs,
+                stood[x.engineer_id],
+                numbers[x.engineer_id],
+            ),
+        )
+        assert list(dec.ranking) == full
