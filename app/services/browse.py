@@ -6,7 +6,6 @@ Set-based, a few queries per call, DTOs out. Nothing here writes.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -110,6 +109,11 @@ def engineer_page(
     _page(offset=offset, limit=limit)
     with ctx.tx() as s:
         ids = _filtered(text).order_by(*order).offset(offset).limit(limit).subquery()
+        disciplines = (  # one statement for the page: the list waits on no second round trip
+            select(func.aggregate_strings(Competence.discipline, ","))
+            .where(Competence.engineer_id == Engineer.id)
+            .scalar_subquery()
+        )
         rows = s.execute(
             select(
                 Engineer.id,
@@ -120,17 +124,11 @@ def engineer_page(
                 Engineer.mobile,
                 Engineer.kind,
                 Engineer.member_since,
+                disciplines,
             )
             .join(ids, ids.c.id == Engineer.id)
             .order_by(*order)
         ).all()
-        comp: dict[int, set[str]] = defaultdict(set)
-        for eid, d in s.execute(
-            select(Competence.engineer_id, Competence.discipline).where(
-                Competence.engineer_id.in_([r.id for r in rows])
-            )
-        ):
-            comp[eid].add(d)
     return [
         EngineerRow(
             r.id,
@@ -140,10 +138,14 @@ def engineer_page(
             r.mobile,
             r.kind,
             r.member_since,
-            tuple(sorted(comp[r.id], key=lambda d: DISCIPLINE_ORDER.get(d, 99))),
+            tuple(sorted(set((r[8] or "").split(",")) - {""}, key=_discipline_order)),
         )
         for r in rows
     ]
+
+
+def _discipline_order(d: str) -> int:
+    return DISCIPLINE_ORDER.get(d, 99)
 
 
 @dataclass(frozen=True)
