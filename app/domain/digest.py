@@ -1,8 +1,8 @@
 """A10: a stable digest of a deadline run's inputs and outputs.
 
-The canonical form is compact, key-sorted JSON: a dataclass is an object of its fields, keys
-sorted too (a dataclass and the dict stored from it hash alike: the audit trail relies on
-it); a NamedTuple is the list of its values, a set a sorted list, a Decimal its normalised
+The canonical form is compact JSON, mappings key-sorted: a dataclass is an object of its
+fields in their declared order (a store that keeps it as a dict must hash what it stores:
+see `audit`); a NamedTuple is the list of its values, a set a sorted list, a Decimal its normalised
 digits, an aware instant its UTC ISO spelling. orjson writes it (a national snapshot holds
 ~10⁷ values); the plain `json` encoder below is the reference it is tested against, and the
 fallback for what orjson refuses (integers beyond 64 bits).
@@ -21,18 +21,11 @@ from typing import Any
 import orjson
 
 _SCALARS = (str, int, float, bool, type(None))
-_OPTIONS = (
-    orjson.OPT_SORT_KEYS
-    | orjson.OPT_NON_STR_KEYS
-    | orjson.OPT_PASSTHROUGH_DATETIME
-    | orjson.OPT_PASSTHROUGH_DATACLASS  # orjson would keep declared order: given as a dict
-)
+_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
 
 
 def _leaf(o: Any) -> Any:
     """The canonical spelling of the values JSON has no type for."""
-    if hasattr(type(o), "__dataclass_fields__"):
-        return {name: getattr(o, name) for name in _field_names(type(o))}
     if isinstance(o, Decimal):
         return format(o.normalize(), "f")  # 120, 120.0 and 120.00 hash alike
     if isinstance(o, datetime) and o.tzinfo is not None:
@@ -65,7 +58,7 @@ def _field_names(cls: type) -> tuple[str, ...]:
 
 def _reference(o: Any) -> bytes:
     """The same form through the standard library."""
-    return json.dumps(_plain(o), ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    return json.dumps(_plain(o), ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def canonical_bytes(o: Any) -> bytes:

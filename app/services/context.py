@@ -174,6 +174,7 @@ def audit(
             select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
         )
     prev = session.info["audit_prev"]
+    before, after = _jsonable(before), _jsonable(after)  # hash what is stored (verify re-hashes)
     body = {
         "at": at.isoformat(),
         "actor": ctx.actor.username,
@@ -192,8 +193,8 @@ def audit(
             action=action,
             entity=entity,
             entity_id=str(entity_id),
-            before=_jsonable(before),
-            after=_jsonable(after),
+            before=before,
+            after=after,
             prev_hash=prev,
             hash=(chained := audit_hash(body)),
         )
