@@ -101,6 +101,19 @@ def notification_row(
     }
 
 
-def queue(s: Session, *args: Any) -> None:
-    """Add one outbox row to the session (arguments as `notification_row`)."""
-    s.add(Notification(**notification_row(*args)))
+def queue(
+    s: Session,
+    kind: str,
+    referral_id: int,
+    engineer_id: int,
+    at: datetime,
+    fields: dict[str, Any],
+    mobile: str | None,
+    sign_from: datetime | None = None,
+    sign_until: datetime | None = None,
+) -> None:
+    """Add one outbox row to the session."""
+    row = notification_row(
+        kind, referral_id, engineer_id, at, fields, mobile, sign_from, sign_until
+    )
+    s.add(Notification(**row))
