@@ -1,8 +1,11 @@
 """Engines and transactions for both dialects.
 
-SQLite (one desk): foreign keys on, WAL, and every transaction `BEGIN IMMEDIATE` so that
-writers queue instead of failing half-way. PostgreSQL (LAN): psycopg 3, READ COMMITTED,
-with advisory locks around deadlines (see `locks.py`).
+SQLite (one desk): foreign keys on, WAL, and every writing transaction `BEGIN IMMEDIATE` so
+that writers queue instead of failing half-way; a read-only one (`session_factory(...,
+read_only=True)`) is a plain deferred `BEGIN`, which in WAL reads its snapshot at once beside a
+writer instead of queueing behind it (a list stays live through an import or a deadline run).
+PostgreSQL (LAN): psycopg 3, READ COMMITTED, with advisory locks around deadlines (see
+`locks.py`); a read-only transaction is `BEGIN READ ONLY`, so a stray write in one fails.
 """
 
 from __future__ import annotations
@@ -64,7 +67,8 @@ def make_engine(url: str, **kw) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            read = conn.get_execution_options().get(READ_ONLY, False)
+            conn.exec_driver_sql("BEGIN" if read else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True, **kw)
@@ -75,7 +79,15 @@ def create_schema(engine: Engine) -> None:
     Base.metadata.create_all(engine)
 
 
-def session_factory(engine: Engine) -> sessionmaker[Session]:
+READ_ONLY = "nezarat_read_only"  # the execution option that marks a read-only engine
+
+
+def session_factory(engine: Engine, read_only: bool = False) -> sessionmaker[Session]:
+    if read_only:
+        opts: dict[str, bool] = {READ_ONLY: True}
+        if engine.dialect.name == "postgresql":
+            opts["postgresql_readonly"] = True  # reset by the pool when the connection returns
+        engine = engine.execution_options(**opts)
     return sessionmaker(engine, expire_on_commit=False, autoflush=True)
 
 

@@ -90,7 +90,7 @@ def _filtered(text: str):
 
 
 def count_engineers(ctx: ServiceContext, text: str = "") -> int:
-    with ctx.tx() as s:
+    with ctx.read() as s:
         return s.scalar(select(func.count()).select_from(_filtered(text).subquery())) or 0
 
 
@@ -107,7 +107,7 @@ def engineer_page(
     order = [k.desc() if descending else k.asc() for k in keys]
     order.append(Engineer.id.desc() if descending else Engineer.id.asc())
     _page(offset=offset, limit=limit)
-    with ctx.tx() as s:
+    with ctx.read() as s:
         ids = _filtered(text).order_by(*order).offset(offset).limit(limit).subquery()
         disciplines = (  # one statement for the page: the list waits on no second round trip
             select(func.aggregate_strings(Competence.discipline, ","))
@@ -187,7 +187,7 @@ def engineer_file(ctx: ServiceContext, engineer_id: int) -> EngineerFile:
     standing = engineer_standings(ctx, [engineer_id]).get(engineer_id)
     if standing is None:
         raise NotFound("engineer", "مهندس پیدا نشد")
-    with ctx.tx() as s:
+    with ctx.read() as s:
         e = s.get(Engineer, engineer_id)
         lic = s.scalar(
             select(Licence).where(Licence.engineer_id == engineer_id, Licence.is_current)
@@ -275,7 +275,7 @@ class IntakePreview:
 
 
 def intake_preview(ctx: ServiceContext, plate: str, area: Decimal | None, floors: int | None):
-    with ctx.tx() as s:
+    with ctx.read() as s:
         policy = policy_at(s, ctx.now())
         key = normalize_plate(without_control(plate or ""))
         plate_open = bool(key) and bool(
@@ -300,7 +300,7 @@ def owner_by_code(ctx: ServiceContext, national_id: str) -> tuple[str, str, str 
     """(first name, last name, mobile) of a known owner, or None."""
     if not isinstance(national_id, str) or text_problem(national_id, 11):
         return None  # nothing stored could match it
-    with ctx.tx() as s:
+    with ctx.read() as s:
         o = s.scalar(select(Owner).where(Owner.national_id == normalize_digits(national_id)))
         return None if o is None else (o.first_name, o.last_name, o.mobile)
 
@@ -338,7 +338,7 @@ class IntakeStatus:
 
 
 def intake_status(ctx: ServiceContext, project_id: int) -> IntakeStatus:
-    with ctx.tx() as s:
+    with ctx.read() as s:
         p = s.get(Project, project_id)
         if p is None:
             raise NotFound("project", "پرونده پیدا نشد")
@@ -397,7 +397,7 @@ def intake_status(ctx: ServiceContext, project_id: int) -> IntakeStatus:
 def document_content(ctx: ServiceContext, project_id: int, kind: str) -> tuple[str, bytes] | None:
     if not isinstance(kind, str) or text_problem(kind, 40):
         return None  # nothing stored could match it
-    with ctx.tx() as s:
+    with ctx.read() as s:
         row = s.execute(
             select(ProjectDocument.mime, ProjectDocument.content).where(
                 ProjectDocument.project_id == project_id, ProjectDocument.kind == kind
@@ -420,7 +420,7 @@ class ProjectRow:
 
 def recent_projects(ctx: ServiceContext, limit: int = 500) -> list[ProjectRow]:
     _page(limit=limit)
-    with ctx.tx() as s:
+    with ctx.read() as s:
         rows = s.execute(
             select(
                 Project.id,
@@ -469,7 +469,7 @@ def appointments(
     day = day or local_date(now)
     start = datetime.combine(day, datetime.min.time(), TEHRAN)
     end = start + timedelta(days=1)
-    with ctx.tx() as s:
+    with ctx.read() as s:
         rows = s.execute(
             select(
                 Referral.id,
@@ -567,7 +567,7 @@ def audit_page(
                 cast(AuditEntry.after, String).like(like),
             )
         )
-    with ctx.tx() as s:
+    with ctx.read() as s:
         return [
             AuditRow(a.id, a.at, a.actor, a.action, a.entity, a.entity_id, a.before, a.after)
             for a in s.scalars(q)
@@ -577,7 +577,7 @@ def audit_page(
 def engineer_id_by_no(ctx: ServiceContext, membership_no: str) -> int | None:
     if not isinstance(membership_no, str) or text_problem(membership_no, 32):
         return None  # nothing stored could match it
-    with ctx.tx() as s:
+    with ctx.read() as s:
         return s.scalar(
             select(Engineer.id).where(Engineer.membership_no == normalize_digits(membership_no))
         )

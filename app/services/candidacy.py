@@ -126,7 +126,7 @@ def _active(s: Session, engineer_id: int, referral_id: int) -> Candidacy | None:
 def candidates(ctx: ServiceContext, referral_id: int) -> list[CandidateOut]:
     """C6: every candidate of a referral with their current score, for everyone to see."""
     now = ctx.now()
-    with ctx.tx() as s:
+    with ctx.read() as s:
         rows = s.execute(
             select(
                 Candidacy.engineer_id,
@@ -160,7 +160,7 @@ def cartable(ctx: ServiceContext, engineer_id: int) -> list[CartableItem]:
     discipline (`_offers`); one indexed query then returns exactly the rows to show.
     """
     now = ctx.now()
-    with ctx.tx() as s:
+    with ctx.read() as s:
         policy = policy_at(s, now)
         states = load_supervisors(s, [engineer_id], now)
         if engineer_id not in states:
@@ -212,7 +212,7 @@ def _offers(
 def why_not(ctx: ServiceContext, engineer_id: int, referral_id: int) -> list[WhyNot]:
     """Every rule that keeps this engineer from standing for / being chosen for this referral."""
     now = ctx.now()
-    with ctx.tx() as s:
+    with ctx.read() as s:
         ref = s.get(Referral, referral_id)
         if ref is None:
             raise InputError("referral", "ارجاع پیدا نشد")

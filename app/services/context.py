@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -65,6 +65,7 @@ class ServiceContext:
     actor: Actor = SYSTEM
     clock: Callable[[], datetime] = system_clock
     _factory: sessionmaker[Session] | None = field(default=None, repr=False)
+    _reader: sessionmaker[Session] | None = field(default=None, repr=False)
 
     @property
     def factory(self) -> sessionmaker[Session]:
@@ -79,12 +80,23 @@ class ServiceContext:
     def as_actor(self, actor: Actor) -> ServiceContext:
         return replace(self, actor=actor)
 
+    @property
+    def reader(self) -> sessionmaker[Session]:
+        if self._reader is None:
+            self._reader = session_factory(self.engine, read_only=True)
+        return self._reader
+
+    def read(self) -> AbstractContextManager[Session]:
+        """A read-only transaction, for lists and look-ups: on SQLite it does not queue behind
+        a writer (deferred BEGIN in WAL), on PostgreSQL it is READ ONLY."""
+        return self.tx(read_only=True)
+
     @contextmanager
-    def tx(self) -> Iterator[Session]:
+    def tx(self, read_only: bool = False) -> Iterator[Session]:
         """One transaction; a lost or unreachable database becomes DatabaseUnavailable (the
         transaction is gone with it: nothing was written)."""
         try:
-            with transaction(self.factory) as s:
+            with transaction(self.reader if read_only else self.factory) as s:
                 yield s
         except (OperationalError, InterfaceError) as exc:
             raise DatabaseUnavailable() from exc

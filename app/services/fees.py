@@ -178,7 +178,7 @@ def tariff_at(s: Session, group: str, discipline: str, on: date) -> Tariff | Non
 def tariff_table(ctx: ServiceContext, on: date | None = None) -> list[TariffRow]:
     """Every (group, discipline) cell in force on `on`, the missing ones marked to_fill."""
     on = on or local_date(ctx.now())
-    with ctx.tx() as s:
+    with ctx.read() as s:
         out = []
         for g in GROUPS:
             for d in TARIFF_DISCIPLINES:
@@ -241,7 +241,7 @@ def fee_gaps(s: Session, project: Project) -> list[str]:
 
 
 def fee_for(ctx: ServiceContext, project_id: int, discipline: str) -> FeeDue:
-    with ctx.tx() as s:
+    with ctx.read() as s:
         p = s.get(Project, project_id)
         if p is None:
             raise InputError("project", "پرونده پیدا نشد")

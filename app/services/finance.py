@@ -67,7 +67,7 @@ class DayTotals:
 
 def pending_approvals(ctx: ServiceContext) -> Approvals:
     require(ctx, "finance.read")
-    with ctx.tx() as s:
+    with ctx.read() as s:
         fees = []
         rows = s.execute(
             select(FeePayment, Project)
@@ -120,7 +120,7 @@ def day_totals(ctx: ServiceContext, day: date | None = None) -> DayTotals:
     day = day or local_date(ctx.now())
     start = at_local(day, datetime.min.time())
     end = start + timedelta(days=1)
-    with ctx.tx() as s:
+    with ctx.read() as s:
         from ..db.policy_store import policy_at
 
         policy = policy_at(s, start)
@@ -226,7 +226,7 @@ class RenewalToPay:
 
 def renewals_to_pay(ctx: ServiceContext) -> list[RenewalToPay]:
     require(ctx, "finance.read")
-    with ctx.tx() as s:
+    with ctx.read() as s:
         return [
             RenewalToPay(
                 e.id,
@@ -273,7 +273,7 @@ def stage_reports_due(ctx: ServiceContext) -> list[StageDue]:
     require(ctx, "finance.read")
     now = ctx.now()
     out = []
-    with ctx.tx() as s:
+    with ctx.read() as s:
         order = [n for n, _ in policy_at(s, now).payout_stages]
         percents = dict(policy_at(s, now).payout_stages)
         reported: dict[int, set[str]] = {}

@@ -44,7 +44,7 @@ from .dto import (
 def referrals_overview(
     ctx: ServiceContext, project_ids: Iterable[int] | None = None
 ) -> list[ReferralOut]:
-    with ctx.tx() as s:
+    with ctx.read() as s:
         q = select(Referral, Project.file_no, Project.group).join(
             Project, Project.id == Referral.project_id
         )
@@ -208,7 +208,7 @@ def engineer_standings(
         raise InputError("at", "زمان باید با منطقه زمانی و در بازه تقویم دفتر باشد")
     at = at or ctx.now()
     on = local_date(at)
-    with ctx.tx() as s:
+    with ctx.read() as s:
         policy = policy_at(s, at)
         wanted = select(Engineer.id) if ids is None else list(ids)
         states = load_supervisors(s, wanted, at)
@@ -242,7 +242,7 @@ def engineer_standings(
 
 
 def outbox(ctx: ServiceContext) -> list[NotificationOut]:
-    with ctx.tx() as s:
+    with ctx.read() as s:
         rows = s.execute(
             select(Notification, Engineer.membership_no)
             .join(Engineer, Engineer.id == Notification.engineer_id)
