@@ -3,12 +3,16 @@ dialects and across them (a desk's SQLite file onto the LAN PostgreSQL server)."
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
-from app.db.backup import BackupError, backup, restore, table_rows
+from app.db import backup as backup_module
+from app.db.backup import BackupError, backup, restore, snapshot, table_rows
 from app.db.engine import make_engine
 from app.db.models import Base
-from app.services import candidacy, deadlines
+from app.services import candidacy, deadlines, engineers
+from app.services.dto import CompetenceIn, EngineerIn
 from support import Office
 
 
@@ -25,7 +29,8 @@ def _busy(url: str) -> Office:
 
 
 def _all_rows(engine) -> dict[str, list]:
-    return {t.name: list(table_rows(engine, t)) for t in Base.metadata.sorted_tables}
+    with snapshot(engine) as conn:
+        return {t.name: list(table_rows(conn, t)) for t in Base.metadata.sorted_tables}
 
 
 def test_backup_and_restore_round_trip_on_each_dialect(db_url, tmp_path, pg_server):
@@ -53,3 +58,31 @@ def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path):
         f.write('{"format": "something-else"}\n')
     with pytest.raises(BackupError):
         restore(make_engine(f"sqlite:///{tmp_path / 'y.sqlite'}"), bad)
+
+
+def test_backup_is_one_moment_while_a_desk_writes(db_url, tmp_path, monkeypatch):
+    """A desk registers an engineer (engineers, competences, audit_log) after the backup has
+    read its first table: the backup holds none of it, so it restores with every foreign key
+    whole — not the first tables before the write and the later ones after it."""
+    office = _busy(db_url)
+    before = {k: len(v) for k, v in _all_rows(office.engine).items()}
+    read, real = [], backup_module.table_rows
+
+    def rows_then_a_desk_writes(conn, table):
+        yield from real(conn, table)
+        read.append(table.name)
+        if len(read) == 1:
+            engineers.register_engineer(
+                office.admin,
+                EngineerIn(
+                    membership_no="E9",
+                    competences=(CompetenceIn("civil", "1"),),
+                    base_score=Decimal(1),
+                ),
+            )
+
+    monkeypatch.setattr(backup_module, "table_rows", rows_then_a_desk_writes)
+    assert backup(office.engine, tmp_path / "b.jsonl.gz") == before
+    after = {k: len(v) for k, v in _all_rows(office.engine).items()}
+    assert after["engineers"] == before["engineers"] + 1  # the write did land, after
+    assert after["audit_log"] > before["audit_log"]

@@ -8,13 +8,15 @@ import base64
 import gzip
 import json
 from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, inspect, select, text
+from sqlalchemy import Connection, Engine, func, insert, inspect, select, text
 
+from .engine import READ_ONLY
 from .migrate import current, head, upgrade
 from .models import Base
 
@@ -52,21 +54,36 @@ def _dec(v: Any) -> Any:
     return v
 
 
-def table_rows(engine: Engine, table) -> Iterator[list[Any]]:
+def snapshot(engine: Engine) -> AbstractContextManager[Connection]:
+    """One read-only transaction that sees every table as of one moment, while desks go on
+    writing: on PostgreSQL REPEATABLE READ (a snapshot for the whole transaction), on SQLite a
+    deferred BEGIN, whose WAL snapshot holds until it ends (`engine.py`)."""
+    opts: dict[str, Any] = {READ_ONLY: True}
+    if engine.dialect.name == "postgresql":
+        opts.update(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+    return _begun(engine.execution_options(**opts))
+
+
+@contextmanager
+def _begun(engine: Engine) -> Iterator[Connection]:
+    with engine.connect() as c, c.begin():
+        yield c
+
+
+def table_rows(conn: Connection, table) -> Iterator[list[Any]]:
     """Every row of a table as encoded values, in primary-key order."""
     cols = list(table.columns)
-    with engine.connect() as c:
-        result = c.execution_options(stream_results=True).execute(
-            select(*cols).order_by(*table.primary_key.columns)
-        )
-        for row in result:
-            yield [_enc(v) for v in row]
+    result = conn.execution_options(stream_results=True).execute(
+        select(*cols).order_by(*table.primary_key.columns)
+    )
+    for row in result:
+        yield [_enc(v) for v in row]
 
 
 def backup(engine: Engine, target: Path) -> dict[str, int]:
     """Write every table to `target`; returns the row count per table."""
     counts: dict[str, int] = {}
-    with gzip.open(target, "wt", encoding="utf-8") as out:
+    with gzip.open(target, "wt", encoding="utf-8") as out, snapshot(engine) as conn:
         out.write(
             json.dumps(
                 {
@@ -83,7 +100,7 @@ def backup(engine: Engine, target: Path) -> dict[str, int]:
                 json.dumps({"table": table.name, "columns": [c.name for c in table.columns]}) + "\n"
             )
             n = 0
-            for row in table_rows(engine, table):
+            for row in table_rows(conn, table):
                 out.write(json.dumps(row, ensure_ascii=False) + "\n")
                 n += 1
             counts[table.name] = n
