@@ -47,11 +47,28 @@ def test_U2_audit_trail_is_append_only_for_the_application(office: Office):
     assert verify_chain(office.admin).first_broken is None
 
 
+def _audit_verify(url: str) -> tuple[int, str]:
+    """`main.py audit verify --db url`, as an auditor runs it."""
+    import subprocess
+    import sys
+
+    run = subprocess.run(
+        [sys.executable, "main.py", "audit", "verify", "--db", url],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    return run.returncode, run.stdout + run.stderr
+
+
 def test_U2_audit_verify_reports_the_first_broken_link(office: Office, tmp_path):
     office.engineer("E1")
     office.engineer("E2")
     report = verify_chain(office.admin)
     assert report.first_broken is None and report.checked >= 6
+    url = office.engine.url.render_as_string(hide_password=False)
+    rc, said = _audit_verify(url)
+    assert rc == 0 and f"{report.checked} line(s), chain intact" in said, said
     with office.base.tx() as s:  # someone with the database owner's rights rewrites a line
         victim = s.scalars(select(AuditEntry.id).order_by(AuditEntry.id)).all()[3]
         if s.get_bind().dialect.name == "postgresql":
@@ -61,8 +78,21 @@ def test_U2_audit_verify_reports_the_first_broken_link(office: Office, tmp_path)
         s.execute(text("UPDATE audit_log SET actor = 'x' WHERE id = :i"), {"i": victim})
     report = verify_chain(office.admin)
     assert report.first_broken == victim and report.checked == 3
+    rc, said = _audit_verify(url)
+    assert rc == 1 and f"first broken link at line {victim}" in said, said
     with pytest.raises(RuleViolation):  # only an administrator reads the trail
         verify_chain(office.clerk)
+
+
+def test_U2_audit_verify_only_reads(tmp_path):
+    """An empty or older database is reported, not migrated or seeded by the check."""
+    path = tmp_path / "empty.sqlite"
+    rc, said = _audit_verify(f"sqlite:///{path}")
+    assert rc == 2 and "نسخه" in said, said
+    import sqlite3
+
+    with sqlite3.connect(path) as c:
+        assert c.execute("SELECT count(*) FROM sqlite_master").fetchone() == (0,)
 
 
 def test_U2_desks_log_in_with_a_role_that_cannot_rewrite_the_trail(pg_server):

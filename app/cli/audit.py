@@ -8,11 +8,21 @@ from ..db.engine import default_url
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from ..db.migrate import open_database
+    """Only reads: no migration, no seeding (an auditor may hold a read-only role)."""
+    from ..db.engine import make_engine
+    from ..db.migrate import current, head
     from ..services.audit_trail import verify_chain
     from ..services.context import Actor, ServiceContext
 
-    ctx = ServiceContext(open_database(args.db), actor=Actor("audit-verify", "admin"))
+    engine = make_engine(args.db)
+    schema, program = current(engine), head()
+    if schema != program:
+        print(
+            f"audit verify: پایگاه داده در نسخه {schema or 'خالی'} است و برنامه در نسخه "
+            f"{program}؛ یک بار میز را باز کنید تا پایگاه ارتقا یابد، سپس دوباره بررسی کنید"
+        )
+        return 2
+    ctx = ServiceContext(engine, actor=Actor("audit-verify", "admin"))
     report = verify_chain(ctx)
     if report.first_broken is None:
         print(f"audit verify: {report.checked} line(s), chain intact")

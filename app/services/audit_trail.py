@@ -24,7 +24,7 @@ def verify_chain(ctx: ServiceContext, batch: int = 5_000) -> ChainReport:
     prev: str | None = None
     checked, last_id = 0, 0
     while True:
-        with ctx.tx() as s:
+        with ctx.read() as s:
             rows = s.scalars(
                 select(AuditEntry)
                 .where(AuditEntry.id > last_id)
