@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError
 
 from app.db.engine import make_engine
 from app.services import browse, engineers
-from app.services.context import DatabaseUnavailable, ServiceContext
+from app.services.context import DatabaseBusy, ServiceContext
 from support import Office
 
 
@@ -37,7 +37,7 @@ def test_sqlite_list_reads_beside_a_writer_holding_the_lock(tmp_path):
         rows = browse.engineer_page(clerk, "E")  # a read: not refused, not waiting
         assert [(r.membership_no, r.name) for r in rows] == [("E1", "E1")]  # its snapshot
         assert browse.count_engineers(clerk, "E") == 1
-        with pytest.raises(DatabaseUnavailable):  # a write still queues (here: refused)
+        with pytest.raises(DatabaseBusy, match="تکرار کنید"):  # a write queues (here: refused)
             engineers.update_engineer(admin, rows[0].id, {"first_name": "دیگر"})
     finally:
         writer.execute("ROLLBACK")

@@ -49,6 +49,29 @@ class DatabaseUnavailable(RuntimeError):
         super().__init__(self.message)
 
 
+class DatabaseBusy(DatabaseUnavailable):
+    """The database is there but another desk's work holds what this one needs (SQLite's write
+    lock beyond the busy timeout, a PostgreSQL deadlock or lock timeout): worth a retry."""
+
+    message = (
+        "پایگاه داده اکنون در دست کار دیگری است (مثلاً اجرای مهلت یا ورود گروهی اعضا)؛ "
+        "این کار ثبت نشد. چند لحظه بعد همین کار را تکرار کنید."
+    )
+
+
+_BUSY_SQLSTATES = ("40", "55P03")  # deadlock / serialization failure, lock not available
+
+
+def _unavailable(exc: OperationalError | InterfaceError) -> DatabaseUnavailable:
+    """Lost or busy: a dropped connection is unavailable; a lock that could not be had is
+    busy (the message tells the clerk to retry, not to check the network)."""
+    if not exc.connection_invalidated:
+        state = getattr(exc.orig, "sqlstate", None) or ""
+        if state.startswith(_BUSY_SQLSTATES) or "database is locked" in str(exc.orig):
+            return DatabaseBusy()
+    return DatabaseUnavailable()
+
+
 @dataclass
 class SimClock:
     """A clock that stands still until told (replays, the demo, tests)."""
@@ -99,7 +122,7 @@ class ServiceContext:
             with transaction(self.reader if read_only else self.factory) as s:
                 yield s
         except (OperationalError, InterfaceError) as exc:
-            raise DatabaseUnavailable() from exc
+            raise _unavailable(exc) from exc
         except DataError as exc:  # PostgreSQL refused a value the checks let through
             raise InputError(
                 "value", "مقداری که وارد شد در پایگاه داده پذیرفته نشد؛ چیزی ثبت نشد"
