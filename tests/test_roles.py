@@ -20,6 +20,26 @@ SERVICES = Path(__file__).resolve().parent.parent / "app" / "services"
 ROLES = ("admin", "clerk", "finance", "manager", "engineer", "system")
 
 
+# public service functions with no role check, each with the reason
+EXEMPT = {
+    "users.authenticate": "the login itself: nobody is logged in yet",
+    "users.bootstrap_admin": "the first start: no user exists yet",
+}
+
+
+def _services() -> set[str]:
+    """module.function for every public service function taking a ServiceContext."""
+    out = set()
+    for path in sorted(SERVICES.glob("*.py")):
+        if path.stem == "permissions":  # the checks themselves
+            continue
+        for fn in ast.parse(path.read_text(encoding="utf-8")).body:
+            public = isinstance(fn, ast.FunctionDef) and not fn.name.startswith("_")
+            if public and fn.args.args and fn.args.args[0].arg == "ctx":
+                out.add(f"{path.stem}.{fn.name}")
+    return out
+
+
 def _guarded() -> list[tuple[str, str, str]]:
     """(module, function, action) for every public service function calling require()."""
     found = []
@@ -50,8 +70,14 @@ CASES = [(m, f, a, role) for m, f, a in GUARDED for role in ROLES if role not in
 
 
 def test_every_guarded_action_is_in_the_matrix():
-    assert len(GUARDED) >= 41  # every require() in app/services but the helper itself
+    assert len(GUARDED) >= 70  # every require() in app/services but the helper itself
     assert {a for *_, a in GUARDED} <= set(ALLOWED)
+
+
+def test_U1_every_service_checks_the_role_first_or_says_why_not():
+    """Reads too: a service that is neither guarded nor exempt (with a reason) fails here."""
+    guarded = {f"{m.rsplit('.', 1)[1]}.{f}" for m, f, _ in GUARDED}
+    assert _services() - guarded == set(EXEMPT)
 
 
 @pytest.mark.parametrize(
@@ -84,3 +110,26 @@ def test_U1_money_and_deadlines_are_split_between_roles(action):
         assert "finance" not in roles and "clerk" not in roles
     if action in ("policy.edit", "user.manage"):
         assert roles == {"admin"}
+
+
+def test_U1_an_engineer_reads_their_own_cartable_and_file_and_no_one_elses(tmp_path):
+    from app.services import browse, candidacy, queries
+    from support import Office
+
+    office = Office(f"sqlite:///{tmp_path / 'nz.sqlite'}")
+    me, other = office.engineer("E1"), office.engineer("E2")
+    mine = office.base.as_actor(Actor("e1", "engineer", 2, engineer_id=me))
+    assert candidacy.cartable(mine, me) == []
+    assert browse.engineer_file(mine, me).membership_no == "E1"
+    assert set(queries.engineer_standings(mine, [me])) == {me}
+    for call in (
+        lambda: candidacy.cartable(mine, other),
+        lambda: browse.engineer_file(mine, other),
+        lambda: queries.engineer_standings(mine, [me, other]),
+        lambda: queries.engineer_standings(mine),  # everyone's
+        lambda: browse.engineer_page(mine),  # national ids and mobiles of all
+        lambda: browse.owner_by_code(mine, "0012345679"),
+    ):
+        with pytest.raises(RuleViolation) as exc:
+            call()
+        assert exc.value.rules == ("U1",)

@@ -90,6 +90,7 @@ def _filtered(text: str):
 
 
 def count_engineers(ctx: ServiceContext, text: str = "") -> int:
+    require(ctx, "people.read")
     with ctx.read() as s:
         return s.scalar(select(func.count()).select_from(_filtered(text).subquery())) or 0
 
@@ -103,6 +104,7 @@ def engineer_page(
     descending: bool = False,
 ) -> list[EngineerRow]:
     """One page of the filtered list, ordered by `sort` then id (stable under ties)."""
+    require(ctx, "people.read")
     keys = SORT_KEYS.get(sort, SORT_KEYS["membership_no"])
     order = [k.desc() if descending else k.asc() for k in keys]
     order.append(Engineer.id.desc() if descending else Engineer.id.asc())
@@ -184,6 +186,7 @@ class EngineerFile:
 
 
 def engineer_file(ctx: ServiceContext, engineer_id: int) -> EngineerFile:
+    require(ctx, "engineer.file", engineer_id)
     standing = engineer_standings(ctx, [engineer_id]).get(engineer_id)
     if standing is None:
         raise NotFound("engineer", "مهندس پیدا نشد")
@@ -275,6 +278,7 @@ class IntakePreview:
 
 
 def intake_preview(ctx: ServiceContext, plate: str, area: Decimal | None, floors: int | None):
+    require(ctx, "people.read")
     with ctx.read() as s:
         policy = policy_at(s, ctx.now())
         key = normalize_plate(without_control(plate or ""))
@@ -298,6 +302,7 @@ def intake_preview(ctx: ServiceContext, plate: str, area: Decimal | None, floors
 
 def owner_by_code(ctx: ServiceContext, national_id: str) -> tuple[str, str, str | None] | None:
     """(first name, last name, mobile) of a known owner, or None."""
+    require(ctx, "people.read")
     if not isinstance(national_id, str) or text_problem(national_id, 11):
         return None  # nothing stored could match it
     with ctx.read() as s:
@@ -338,6 +343,7 @@ class IntakeStatus:
 
 
 def intake_status(ctx: ServiceContext, project_id: int) -> IntakeStatus:
+    require(ctx, "people.read")
     with ctx.read() as s:
         p = s.get(Project, project_id)
         if p is None:
@@ -395,6 +401,7 @@ def intake_status(ctx: ServiceContext, project_id: int) -> IntakeStatus:
 
 
 def document_content(ctx: ServiceContext, project_id: int, kind: str) -> tuple[str, bytes] | None:
+    require(ctx, "people.read")
     if not isinstance(kind, str) or text_problem(kind, 40):
         return None  # nothing stored could match it
     with ctx.read() as s:
@@ -419,6 +426,7 @@ class ProjectRow:
 
 
 def recent_projects(ctx: ServiceContext, limit: int = 500) -> list[ProjectRow]:
+    require(ctx, "people.read")
     _page(limit=limit)
     with ctx.read() as s:
         rows = s.execute(
@@ -463,6 +471,7 @@ def appointments(
     """Referrals selected with a signing window open on `day` (Iran date) and those signed that
     day; with `completable`, also every signed referral of a project still in distribution
     (a project whose referrals are all signed may be given its completion certificate)."""
+    require(ctx, "people.read")
     now = ctx.now()
     if day is not None and not day_ok(day):
         raise InputError("day", "روز بیرون از بازه تقویم دفتر است (۱۳۵۸ تا ۱۵۰۰)")
@@ -575,6 +584,7 @@ def audit_page(
 
 
 def engineer_id_by_no(ctx: ServiceContext, membership_no: str) -> int | None:
+    require(ctx, "people.read")
     if not isinstance(membership_no, str) or text_problem(membership_no, 32):
         return None  # nothing stored could match it
     with ctx.read() as s:

@@ -125,6 +125,7 @@ def _active(s: Session, engineer_id: int, referral_id: int) -> Candidacy | None:
 
 def candidates(ctx: ServiceContext, referral_id: int) -> list[CandidateOut]:
     """C6: every candidate of a referral with their current score, for everyone to see."""
+    require(ctx, "candidates.read")
     now = ctx.now()
     with ctx.read() as s:
         rows = s.execute(
@@ -159,6 +160,7 @@ def cartable(ctx: ServiceContext, engineer_id: int) -> list[CartableItem]:
     Set-based: the rules are decided once per (discipline, group) and the capacity once per
     discipline (`_offers`); one indexed query then returns exactly the rows to show.
     """
+    require(ctx, "cartable.read", engineer_id)
     now = ctx.now()
     with ctx.read() as s:
         policy = policy_at(s, now)
@@ -211,6 +213,7 @@ def _offers(
 
 def why_not(ctx: ServiceContext, engineer_id: int, referral_id: int) -> list[WhyNot]:
     """Every rule that keeps this engineer from standing for / being chosen for this referral."""
+    require(ctx, "cartable.read", engineer_id)
     now = ctx.now()
     with ctx.read() as s:
         ref = s.get(Referral, referral_id)

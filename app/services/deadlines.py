@@ -625,6 +625,7 @@ def _withdraw(
 def recheck_run(ctx: ServiceContext, run_id: int) -> tuple[bool, str]:
     """Decide a recorded deadline again from its stored inputs and compare with what was
     recorded and published (digests and every round's ranked list). Returns (same?, why)."""
+    require(ctx, "deadline.verify")
     with ctx.tx() as s:
         run = s.get(DeadlineRun, run_id)
         if run is None or run.kind != "deadline" or run.snapshot is None:

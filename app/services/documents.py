@@ -69,6 +69,7 @@ from .document_dto import (
     SupervisorRow,
     Undertaking,
 )
+from .permissions import require
 from .queries import engineer_standings
 
 ASSIGNED = ("selected", "signed", "completed")
@@ -278,6 +279,7 @@ def _referrals(s: Session, project_id: int) -> list[Referral]:
 
 def contract_dto(ctx: ServiceContext, project_id: int) -> ContractDTO:
     """The four-supervisor contract of a project: every referral with a selected supervisor."""
+    require(ctx, "documents.print")
     t = template("contract_fa")
     pol = t["policy"]
     with ctx.tx() as s:
@@ -339,6 +341,7 @@ def contract_dto(ctx: ServiceContext, project_id: int) -> ContractDTO:
 
 
 def commitment_dto(ctx: ServiceContext, referral_id: int) -> CommitmentDTO:
+    require(ctx, "documents.print")
     t = template("commitment_fa")
     with ctx.tx() as s:
         ref = s.get(Referral, referral_id)
@@ -375,6 +378,7 @@ def commitment_dto(ctx: ServiceContext, referral_id: int) -> CommitmentDTO:
 
 
 def receipt_dto(ctx: ServiceContext, project_id: int) -> ReceiptDTO:
+    require(ctx, "documents.print")
     t = template("receipt_fa")
     with ctx.tx() as s:
         p = _project(s, project_id)
@@ -445,6 +449,7 @@ def letter_dto(ctx: ServiceContext, project_id: int, strict: bool = True) -> Let
     With `strict` (the default) a letter that must not be printed raises `DocumentRefused`;
     otherwise the DTO carries the reasons in `refusals` (and `letter_pdf` refuses it).
     """
+    require(ctx, "documents.print")
     t = template("letter_fa")
     with ctx.tx() as s:
         p = _project(s, project_id)
@@ -484,6 +489,7 @@ def letter_dto(ctx: ServiceContext, project_id: int, strict: bool = True) -> Let
 
 def daily_report_dto(ctx: ServiceContext, run_id: int | None = None) -> DailyReportDTO:
     """The public sheet of one deadline run (A10): every referral decided at it."""
+    require(ctx, "documents.print")
     with ctx.tx() as s:
         q = select(DeadlineRun).where(DeadlineRun.kind == "deadline")
         run = (
@@ -592,6 +598,7 @@ def demo_choice(ctx: ServiceContext) -> dict[str, Any]:
     """Ids worth printing in a demo database: a project whose referrals are all signed (with
     approved fees), a referral waiting for signature, a fresh project, the latest deadline run.
     """
+    require(ctx, "documents.print")
     with ctx.tx() as s:
         refs = s.execute(
             select(Referral.id, Referral.project_id, Referral.status, Referral.discipline)

@@ -177,6 +177,7 @@ def tariff_at(s: Session, group: str, discipline: str, on: date) -> Tariff | Non
 
 def tariff_table(ctx: ServiceContext, on: date | None = None) -> list[TariffRow]:
     """Every (group, discipline) cell in force on `on`, the missing ones marked to_fill."""
+    require(ctx, "tariff.read")
     on = on or local_date(ctx.now())
     with ctx.read() as s:
         out = []
@@ -241,6 +242,7 @@ def fee_gaps(s: Session, project: Project) -> list[str]:
 
 
 def fee_for(ctx: ServiceContext, project_id: int, discipline: str) -> FeeDue:
+    require(ctx, "people.read")
     with ctx.read() as s:
         p = s.get(Project, project_id)
         if p is None:

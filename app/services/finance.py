@@ -178,11 +178,13 @@ def day_totals(ctx: ServiceContext, day: date | None = None) -> DayTotals:
 
 def payouts_due(ctx: ServiceContext) -> list[PayoutOut]:
     """Approved and not yet paid: the next payment list."""
+    require(ctx, "finance.read")
     return list_payouts(ctx, status="approved")
 
 
 def approvals_xlsx(ctx: ServiceContext) -> bytes:
     """The pending fee payments as an .xlsx workbook (bytes) for the finance desk's export."""
+    require(ctx, "finance.read")
     from openpyxl import Workbook
 
     a = pending_approvals(ctx)

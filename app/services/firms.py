@@ -151,6 +151,7 @@ def remove_member(ctx: ServiceContext, firm_id: int, member_id: int) -> None:
 
 def firm_status(ctx: ServiceContext, firm_id: int) -> list[MemberBlock]:
     """F6 for the desk: who blocks the firm's processes (empty: it may proceed)."""
+    require(ctx, "people.read")
     with ctx.tx() as s:
         return f6_failures(s, firm_id, ctx.now())
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from ..domain.errors import RuleViolation
 from .context import ServiceContext
+
+STAFF = frozenset({"admin", "clerk", "finance", "manager"})  # the office's own people
+EVERYONE = STAFF | {"engineer", "system"}
 
 ALLOWED: dict[str, frozenset[str]] = {
     "engineer.register": frozenset({"admin", "clerk"}),
@@ -35,6 +40,18 @@ ALLOWED: dict[str, frozenset[str]] = {
     "members.import": frozenset({"admin", "clerk"}),
     "sms.send": frozenset({"admin", "manager", "system"}),
     "sms.retry": frozenset({"admin", "manager"}),
+    # reads: personal data (national ids, mobiles, owners) stays with the office; what the
+    # rulebook makes public (C6 candidates and scores, the referrals board, tariffs) does not
+    "people.read": STAFF,
+    "documents.print": STAFF | {"system"},
+    "engineer.file": STAFF | {"engineer"},  # an engineer: their own file
+    "cartable.read": STAFF | {"engineer", "system"},  # an engineer: their own cartable
+    "standing.read": STAFF | {"engineer", "system"},  # an engineer: their own figures
+    "referrals.read": EVERYONE,
+    "candidates.read": EVERYONE,
+    "tariff.read": EVERYONE,
+    "sms.read": frozenset({"admin", "manager", "system"}),
+    "deadline.verify": frozenset({"admin", "manager", "system"}),
 }
 
 
@@ -46,3 +63,11 @@ def require(ctx: ServiceContext, action: str, engineer_id: int | None = None) ->
         ok = ctx.actor.engineer_id == engineer_id
     if not ok:
         raise RuleViolation({"U1"})
+
+
+def only_own(ctx: ServiceContext, ids: Iterable[int] | None) -> list[int] | None:
+    """An engineer reads figures of no one but themself (U1); `ids` as a list."""
+    ids = None if ids is None else list(ids)
+    if ctx.actor.role == "engineer" and ids != [ctx.actor.engineer_id]:
+        raise RuleViolation({"U1"})
+    return ids

@@ -39,11 +39,13 @@ from .dto import (
     ReferralOut,
     RoundOut,
 )
+from .permissions import only_own, require
 
 
 def referrals_overview(
     ctx: ServiceContext, project_ids: Iterable[int] | None = None
 ) -> list[ReferralOut]:
+    require(ctx, "referrals.read")
     with ctx.read() as s:
         q = select(Referral, Project.file_no, Project.group).join(
             Project, Project.id == Referral.project_id
@@ -204,6 +206,8 @@ def engineer_standings(
     ctx: ServiceContext, ids: Iterable[int] | None = None, at: datetime | None = None
 ) -> dict[int, EngineerSummary]:
     """Score, capacity, area used and jobs of each engineer at `at` (S2, S3, S7, S8)."""
+    require(ctx, "standing.read")
+    ids = only_own(ctx, ids)
     if at is not None and not day_ok(at):
         raise InputError("at", "زمان باید با منطقه زمانی و در بازه تقویم دفتر باشد")
     at = at or ctx.now()
@@ -242,6 +246,7 @@ def engineer_standings(
 
 
 def outbox(ctx: ServiceContext) -> list[NotificationOut]:
+    require(ctx, "sms.read")
     with ctx.read() as s:
         rows = s.execute(
             select(Notification, Engineer.membership_no)

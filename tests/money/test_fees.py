@@ -50,8 +50,8 @@ def test_F1_U1_only_an_administrator_sets_tariffs_and_versions_are_kept(office, 
 def test_F1_fee_of_a_discipline_is_area_times_the_tariff(office):
     fees.seed_tariffs(office.admin)
     p = _project(office, area=450, disciplines=("civil", "arch"))
-    assert fees.fee_for(office.base, p.id, "civil").fee_rials == 450 * 1_289_000
-    assert fees.fee_for(office.base, p.id, "arch").fee_rials == 450 * 1_120_000
+    assert fees.fee_for(office.clerk, p.id, "civil").fee_rials == 450 * 1_289_000
+    assert fees.fee_for(office.clerk, p.id, "arch").fee_rials == 450 * 1_120_000
 
 
 def test_F2_U1_clerk_records_only_finance_decides_with_a_reason(office, refuse):

@@ -56,7 +56,7 @@ def test_F6_no_process_of_a_firm_goes_ahead_once_a_member_falls_behind(office, r
     engineers.update_engineer(office.admin, b, {"data_complete": False})
     refuse(engineers.approve_renewal, office.finance, fid, 1406, 1000, rules={"F6"})
     refuse(engineers.update_engineer, office.admin, fid, {"mobile": "09121234567"}, rules={"F6"})
-    assert [x.membership_no for x in firms.firm_status(office.base, fid)] == ["E2"]
+    assert [x.membership_no for x in firms.firm_status(office.clerk, fid)] == ["E2"]
     firms.remove_member(office.clerk, fid, b)  # leaving is how the firm gets unblocked
     engineers.approve_renewal(office.finance, fid, 1406, 1000)
     engineers.record_membership_payment(office.finance, fid, 1406, "R-1")
