@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from test_faults import assert_consistent
 
 from app.db.models import CapacityHold, DeadlineRun, Round, ScoreEntry
 from app.domain.calendar import format_jalali_datetime
@@ -93,3 +94,4 @@ def test_A10_ticks_started_together_decide_each_referral_once(db_url, desks, att
     assert charges == selected
     # the desks together decided every round exactly once
     assert sum(_decided(r.stdout) for r in results) == decided
+    assert_consistent(db_url)  # and left the audit chain whole, no deadline half-recorded
