@@ -13,7 +13,7 @@ def roles_sql(
 ) -> list[str]:
     """Statements for a superuser (or the database owner) to run once, and after an upgrade
     that adds tables. The roles are NOLOGIN groups: grant them to login users."""
-    tables = [t.name for t in Base.metadata.sorted_tables] + ["alembic_version"]
+    tables = [t.name for t in Base.metadata.sorted_tables]
     dml = [t for t in tables if t not in APPEND_ONLY]
     out = [
         f"DO $$ BEGIN CREATE ROLE {app_role} NOLOGIN; EXCEPTION WHEN duplicate_object THEN "
@@ -28,6 +28,8 @@ def roles_sql(
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON {', '.join(dml)} TO {app_role}",
         # the trail: read and append only — no UPDATE, DELETE or TRUNCATE (and a trigger too)
         f"GRANT SELECT, INSERT ON {', '.join(APPEND_ONLY)} TO {app_role}",
+        # the desks read the schema's revision; upgrades are the owner's (`open_database`)
+        f"GRANT SELECT ON alembic_version TO {app_role}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {app_role}",
         f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {readonly_role}",
     ]
