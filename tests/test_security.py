@@ -80,6 +80,23 @@ def test_U2_audit_verify_reports_the_first_broken_link(office: Office, tmp_path)
     assert report.first_broken == victim and report.checked == 3
     rc, said = _audit_verify(url)
     assert rc == 1 and f"first broken link at line {victim}" in said, said
+
+
+def test_U2_audit_verify_catches_a_line_given_to_another_user(office: Office):
+    office.engineer("E1")
+    before = verify_chain(office.admin)
+    assert before.first_broken is None and before.head
+    with office.base.tx() as s:  # the owner re-attributes a line to the clerk's user id
+        line = s.scalars(select(AuditEntry).where(AuditEntry.actor == "admin")).first()
+        if s.get_bind().dialect.name == "postgresql":
+            s.execute(text("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change"))
+        else:
+            s.execute(text("DROP TRIGGER audit_log_no_update"))
+        s.execute(
+            text("UPDATE audit_log SET user_id = :u WHERE id = :i"),
+            {"u": office.clerk.actor.user_id, "i": line.id},
+        )
+    assert verify_chain(office.admin).first_broken == line.id
     with pytest.raises(RuleViolation):  # only an administrator reads the trail
         verify_chain(office.clerk)
 

@@ -25,7 +25,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     ctx = ServiceContext(engine, actor=Actor("audit-verify", "admin"))
     report = verify_chain(ctx)
     if report.first_broken is None:
-        print(f"audit verify: {report.checked} line(s), chain intact")
+        print(f"audit verify: {report.checked} line(s), chain intact; head {report.head}")
         return 0
     print(
         f"audit verify: first broken link at line {report.first_broken} "
