@@ -49,10 +49,15 @@ def _expected_names() -> list[str]:
     return names
 
 
-def test_bench_tiny_json_lists_every_measure_as_a_ratio(tmp_path):
+@pytest.mark.parametrize("where", [[], ["--pg"]], ids=["sqlite", "postgresql"])
+def test_bench_tiny_json_lists_every_measure_as_a_ratio(tmp_path, where):
+    """Both ways the issue's command runs: a temporary SQLite file, and (`--pg`) a throw-away
+    PostgreSQL server the bench starts and stops itself."""
+    if where and os.environ.get("NZ_SKIP_POSTGRES") == "1":
+        pytest.skip("NZ_SKIP_POSTGRES=1")
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", NEZARAT_DATA=str(tmp_path / "data"))
     done = subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), "bench", "--scale", "tiny", "--json"],
+        [sys.executable, str(ROOT / "main.py"), "bench", "--scale", "tiny", "--json", *where],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -70,6 +75,7 @@ def test_bench_tiny_json_lists_every_measure_as_a_ratio(tmp_path):
             assert isinstance(m[key], float | int) and math.isfinite(m[key]) and m[key] > 0, m
         assert math.isclose(m["ratio"], m["value"] / m["limit"], rel_tol=1e-9), m
     assert out["data"]["open_referrals"] >= 500 and out["data"]["engineers"] == 2_000
+    assert out["data"]["dialect"] == ("postgresql" if where else "sqlite")
     assert out["machine"]["cpus"] >= 1 and out["machine"]["server"]
 
 

@@ -1,7 +1,8 @@
 """`main.py bench`: every measure of issue 6 against a limit measured in the same run, on the
 same data, as a ratio with its goal.
 
-Order: the bench data is built once (an EMPTY database: `--db`, or a temporary SQLite file);
+Order: the bench data is built once (an EMPTY database: `--db`; a throw-away PostgreSQL server:
+`--pg`; or a temporary SQLite file);
 the measures that read it as built run first (the cartable, then whatever the desk
 registered for stage "data"); then the deadline run, which changes it; then the measures
 that do not read it (stage "end": documents, cold start). `ui/` and `reports/` register
@@ -23,6 +24,7 @@ import sqlite3
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -88,11 +90,20 @@ def _fmt(value: float, unit: str) -> str:
     return f"{value:9.3f} {unit} "
 
 
+# the throw-away server's memory for a national run (its defaults are for a small machine)
+BENCH_PG = {"shared_buffers": "'1GB'", "work_mem": "'64MB'", "maintenance_work_mem": "'256MB'"}
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from ..bench.data import NotEmpty
 
-    with tempfile.TemporaryDirectory(prefix="nz-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="nz-bench-") as tmp, ExitStack() as stack:
         url = args.db or f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
+        if args.pg:
+            from ..db.throwaway_pg import PgServer
+
+            server = stack.enter_context(PgServer(dbname="nz_bench", settings=BENCH_PG))
+            url = server.create_database(f"nz_bench_{args.scale}")
         try:
             out = run_bench(url, args.scale)
         except NotEmpty as exc:
@@ -139,7 +150,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     b = sub.add_parser("bench", help="benchmarks against limits measured in the same run")
-    b.add_argument("--db", help="an EMPTY database URL (default: a temporary SQLite file)")
+    where = b.add_mutually_exclusive_group()
+    where.add_argument("--db", help="an EMPTY database URL (default: a temporary SQLite file)")
+    where.add_argument(
+        "--pg",
+        action="store_true",
+        help="on a throw-away PostgreSQL server started for the run (needs its binaries)",
+    )
     b.add_argument("--scale", choices=("tiny", "province", "national"), default="province")
     b.add_argument("--json", action="store_true")
     b.set_defaults(func=cmd_bench)
