@@ -220,7 +220,7 @@ def build(url: str, scale: str, deadline: datetime, seed: int = 1405) -> BenchWo
             }
         )
         p_owners.append({"project_id": pid, "owner_id": 1, "share": None})
-        for d in ("arch", "civil", "mech", "elec")[: rng.choice((3, 4))]:
+        for d in ("arch", "civil", "mech", "elec")[: min(rng.choice((3, 4)), n_ref - rid)]:
             rid += 1
             refs.append(
                 {
@@ -243,10 +243,10 @@ def build(url: str, scale: str, deadline: datetime, seed: int = 1405) -> BenchWo
                 }
             )
     cands = []
-    per_ref = max(1, n_cand // len(refs))
-    for r in refs:  # candidates of a referral come from its discipline, each once
+    per_ref, extra = divmod(n_cand, len(refs))  # exactly n_cand: the first `extra` get one more
+    for i, r in enumerate(refs):  # candidates of a referral come from its discipline, each once
         pool = by_disc[r["discipline"]]
-        for e in rng.sample(pool, min(per_ref, len(pool))):
+        for e in rng.sample(pool, min(per_ref + (i < extra), len(pool))):
             cands.append(
                 {
                     "referral_id": r["id"],
