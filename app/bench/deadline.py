@@ -57,11 +57,14 @@ def measure_deadline(world: BenchWorld) -> Measure:
     deadline = world.deadline
     bare = min(bare_fetch(world.engine, deadline) for _ in range(3))
     ctx = ServiceContext(world.engine, clock=SimClock(deadline))
+    phases: dict[str, float] = {}
     started = time.perf_counter()
-    assert decide_due(ctx, deadline)
+    assert decide_due(ctx, deadline, phases=phases)
     run = time.perf_counter() - started
     name = (
         f"deadline run, {world.scale}: {world.referrals:,} referrals, "
-        f"{world.candidacies:,} candidacies ({world.engine.dialect.name})"
+        f"{world.candidacies:,} candidacies ({world.engine.dialect.name}; "
+        + ", ".join(f"{k} {v:.2f} s" for k, v in phases.items())
+        + ")"
     )
     return Measure(name, run, "s", bare, 2.0)

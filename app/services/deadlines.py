@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 import zlib
 from collections import defaultdict
 from collections.abc import Callable
@@ -221,18 +222,28 @@ def build_snapshot(s: Session, at: datetime, policy: Policy) -> tuple[DeadlineSn
     return snap, {r.referral_id: r.id for r in due_rows}
 
 
-def decide_due(ctx: ServiceContext, at: datetime, counts: dict[str, int] | None = None) -> bool:
-    """Decide every referral whose round ends at `at`, once. False: already decided elsewhere."""
+def decide_due(
+    ctx: ServiceContext,
+    at: datetime,
+    counts: dict[str, int] | None = None,
+    phases: dict[str, float] | None = None,
+) -> bool:
+    """Decide every referral whose round ends at `at`, once. False: already decided elsewhere.
+    `phases` (the bench's) receives the seconds of each phase: snapshot, decision, run record,
+    write-back, commit."""
     require(ctx, "deadline.run")
     counts = counts if counts is not None else defaultdict(int)
     started = ctx.now()
+    lap = _laps(phases)
     with ctx.tx() as s:
         if not _claim(s, "deadline", at):
             return False
         policy = policy_at(s, at)
         cal = calendar_at(s, policy)
         snap, round_ids = build_snapshot(s, at, policy)
+        lap("snapshot")
         decisions = decide_deadline(snap, policy, cal)
+        lap("decision")
         run_id = _record_run(
             s,
             ctx,
@@ -243,7 +254,10 @@ def decide_due(ctx: ServiceContext, at: datetime, counts: dict[str, int] | None 
             decisions,
             len(decisions),
         )
+        lap("run record")
         _write_decisions(s, ctx, snap, decisions, round_ids, run_id, policy, cal)
+        s.flush()
+        lap("write-back")
         counts["deadlines"] += 1
         counts["decided"] += len(decisions)
         for d in decisions:
@@ -255,7 +269,21 @@ def decide_due(ctx: ServiceContext, at: datetime, counts: dict[str, int] | None 
                     "unassigned": "unassigned",
                 }[d.outcome]
             ] += 1
+    lap("commit")
     return True
+
+
+def _laps(phases: dict[str, float] | None) -> Callable[[str], None]:
+    """lap(name): the seconds since the previous lap, added to `phases[name]` (if given)."""
+    last = [time.perf_counter()]
+
+    def lap(name: str) -> None:
+        if phases is not None:
+            now = time.perf_counter()
+            phases[name] = phases.get(name, 0.0) + now - last[0]
+            last[0] = now
+
+    return lap
 
 
 def _ranking_json(d: Decision, people: dict[int, SupervisorState]) -> list[dict]:
