@@ -86,3 +86,30 @@ def test_backup_is_one_moment_while_a_desk_writes(db_url, tmp_path, monkeypatch)
     after = {k: len(v) for k, v in _all_rows(office.engine).items()}
     assert after["engineers"] == before["engineers"] + 1  # the write did land, after
     assert after["audit_log"] > before["audit_log"]
+
+
+def test_main_py_backup_and_restore_end_to_end(tmp_path):
+    """The commands as an office runs them: `main.py backup FILE --db` then
+    `main.py restore FILE --db` into an empty file; a second restore is refused (exit 2)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    source = f"sqlite:///{tmp_path / 'desk.sqlite'}"
+    office = _busy(source)
+    before = _all_rows(office.engine)
+    target = f"sqlite:///{tmp_path / 'copy.sqlite'}"
+
+    def main(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "main.py", *args], cwd=root, capture_output=True, text=True
+        )
+
+    made = main("backup", str(tmp_path / "b.jsonl.gz"), "--db", source)
+    assert made.returncode == 0 and "row(s)" in made.stdout, made.stderr
+    back = main("restore", str(tmp_path / "b.jsonl.gz"), "--db", target)
+    assert back.returncode == 0, back.stderr
+    assert _all_rows(make_engine(target)) == before
+    again = main("restore", str(tmp_path / "b.jsonl.gz"), "--db", target)
+    assert again.returncode == 2 and "خالی نیست" in again.stderr
