@@ -35,6 +35,17 @@ def pg_server():
 
 
 @pytest.fixture
+def own_pg_server():
+    """A PostgreSQL server of the test's own, which it may stop and start again (a database
+    that goes away under a desk); the shared `pg_server` stays up for everyone else."""
+    if os.environ.get("NZ_SKIP_POSTGRES") == "1":
+        pytest.skip("NZ_SKIP_POSTGRES=1")
+    srv = PgServer().start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
 def pg_url(pg_server) -> str:
     """A new, empty PostgreSQL database for one test."""
     return pg_server.create_database(f"t_{os.getpid()}_{next(_names)}")

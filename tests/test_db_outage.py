@@ -3,7 +3,6 @@ partial write, and the desk works again, on the same connection pool, once it re
 
 from __future__ import annotations
 
-import os
 from decimal import Decimal
 
 import pytest
@@ -11,18 +10,8 @@ import pytest
 from app.services import engineers
 from app.services.context import DatabaseBusy, DatabaseUnavailable
 from app.services.dto import CompetenceIn, EngineerIn
-from pg_server import PgServer
 from support import Office
 from ui.tasks import error_text
-
-
-@pytest.fixture
-def server():
-    if os.environ.get("NZ_SKIP_POSTGRES") == "1":
-        pytest.skip("NZ_SKIP_POSTGRES=1")
-    srv = PgServer().start()
-    yield srv
-    srv.stop()
 
 
 def _new(no: str) -> EngineerIn:
@@ -34,8 +23,8 @@ def _new(no: str) -> EngineerIn:
     )
 
 
-def test_database_lost_mid_action_writes_nothing_and_the_desk_recovers(server, monkeypatch):
-    office = Office(server.url)
+def test_database_lost_mid_action_writes_nothing_and_the_desk_recovers(own_pg_server, monkeypatch):
+    office = Office(own_pg_server.url)
     office.engineer("E1")
     before = office.row_counts()
 
@@ -43,7 +32,7 @@ def test_database_lost_mid_action_writes_nothing_and_the_desk_recovers(server, m
 
     def lose_the_server(*args, **kwargs):  # the rows are flushed, the commit never comes
         real_apply(*args, **kwargs)
-        server.pause()
+        own_pg_server.pause()
 
     monkeypatch.setattr(engineers, "_apply", lose_the_server)
     with pytest.raises(DatabaseUnavailable) as exc:
@@ -53,13 +42,13 @@ def test_database_lost_mid_action_writes_nothing_and_the_desk_recovers(server, m
 
     with pytest.raises(DatabaseUnavailable):  # still away: refused the same way
         engineers.register_engineer(office.admin, _new("E2"))
-    server.resume()
+    own_pg_server.resume()
     assert office.row_counts() == before  # nothing of the lost action was written
     engineers.register_engineer(office.admin, _new("E2"))  # the same pool reconnects
     assert office.row_counts()["engineers"] == before["engineers"] + 1
 
 
-def test_a_lock_another_desk_holds_is_busy_not_a_lost_connection(server):
+def test_a_lock_another_desk_holds_is_busy_not_a_lost_connection(own_pg_server):
     """A row another desk keeps locked past the lock timeout: "try again" in Persian, nothing
     written, the same pool then works — not the lost-connection message."""
     from sqlalchemy import event
@@ -68,9 +57,9 @@ def test_a_lock_another_desk_holds_is_busy_not_a_lost_connection(server):
     from app.services import browse
     from app.services.context import ServiceContext
 
-    office = Office(server.url)
+    office = Office(own_pg_server.url)
     eid = office.engineer("E1")
-    engine = make_engine(server.url)
+    engine = make_engine(own_pg_server.url)
 
     @event.listens_for(engine, "connect")
     def _short_wait(dbapi_conn, _record):

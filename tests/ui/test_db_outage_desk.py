@@ -4,25 +4,12 @@ works once the server is back, with no restart of the desk."""
 
 from __future__ import annotations
 
-import os
-
-import pytest
 from PySide6.QtCore import Qt
 from sqlalchemy import func, select
 
 from app.db.models import Candidacy
-from pg_server import PgServer
 from support import Office
 from ui.screens.cartable import CartableScreen
-
-
-@pytest.fixture
-def server():
-    if os.environ.get("NZ_SKIP_POSTGRES") == "1":
-        pytest.skip("NZ_SKIP_POSTGRES=1")
-    srv = PgServer().start()
-    yield srv
-    srv.stop()
 
 
 def _candidacies(office: Office) -> int:
@@ -31,9 +18,9 @@ def _candidacies(office: Office) -> int:
 
 
 def test_stand_while_the_server_is_down_says_so_writes_nothing_then_works(
-    qtbot, runner, settle, server
+    qtbot, runner, settle, own_pg_server
 ):
-    office = Office(server.url)
+    office = Office(own_pg_server.url)
     e = office.engineer("E1")
     office.project()
     office.at("1405-08-23 10:00")
@@ -44,13 +31,13 @@ def test_stand_while_the_server_is_down_says_so_writes_nothing_then_works(
     cart.items.select_row(0)
     assert cart.stand_button.isEnabled()
 
-    server.pause()
+    own_pg_server.pause()
     qtbot.mouseClick(cart.stand_button, Qt.MouseButton.LeftButton)
     settle()
     said = cart.message.text()
     assert "ارتباط با پایگاه داده برقرار نیست" in said and "ثبت نشد" in said, said
 
-    server.resume()
+    own_pg_server.resume()
     assert _candidacies(office) == 0  # nothing of the refused action was written
     cart.items.select_row(0)
     qtbot.mouseClick(cart.stand_button, Qt.MouseButton.LeftButton)
