@@ -6,9 +6,12 @@ from __future__ import annotations
 import itertools
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any QApplication exists
+# the run's own data folder (the installation's key file, SMS files): never the user's ~/.nezarat
+os.environ.setdefault("NEZARAT_DATA", tempfile.mkdtemp(prefix="nezarat-tests-"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pytest

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from ..db.models import AuditEntry, User
 from .context import ServiceContext, audit_hash, entry_body
 from .permissions import require
+from .registry import use_case
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class ChainReport:
     head: str | None = None  # the last line's hash: noted elsewhere, it shows a cut-off tail
 
 
+@use_case(writes=False)
 def verify_chain(ctx: ServiceContext, batch: int = 5_000) -> ChainReport:
     """Walk the trail in order; report the first line that was rewritten or unlinked."""
     require(ctx, "audit.read")

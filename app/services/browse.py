@@ -46,6 +46,7 @@ from .context import ServiceContext
 from .permissions import require
 from .projects import OPEN_PROJECT, p2_gaps
 from .queries import engineer_standings
+from .registry import use_case
 
 # ---------------------------------------------------------------- engineers list
 
@@ -89,12 +90,14 @@ def _filtered(text: str):
     return q
 
 
+@use_case(writes=False)
 def count_engineers(ctx: ServiceContext, text: str = "") -> int:
     require(ctx, "people.read")
     with ctx.read() as s:
         return s.scalar(select(func.count()).select_from(_filtered(text).subquery())) or 0
 
 
+@use_case(writes=False)
 def engineer_page(
     ctx: ServiceContext,
     text: str = "",
@@ -185,6 +188,7 @@ class EngineerFile:
     ledger: tuple[LedgerRow, ...]
 
 
+@use_case(writes=False)
 def engineer_file(ctx: ServiceContext, engineer_id: int) -> EngineerFile:
     require(ctx, "engineer.file", engineer_id)
     standing = engineer_standings(ctx, [engineer_id]).get(engineer_id)
@@ -277,6 +281,7 @@ class IntakePreview:
     plate_open: bool
 
 
+@use_case(writes=False)
 def intake_preview(ctx: ServiceContext, plate: str, area: Decimal | None, floors: int | None):
     require(ctx, "people.read")
     with ctx.read() as s:
@@ -300,6 +305,7 @@ def intake_preview(ctx: ServiceContext, plate: str, area: Decimal | None, floors
     )
 
 
+@use_case(writes=False)
 def owner_by_code(ctx: ServiceContext, national_id: str) -> tuple[str, str, str | None] | None:
     """(first name, last name, mobile) of a known owner, or None."""
     require(ctx, "people.read")
@@ -342,6 +348,7 @@ class IntakeStatus:
     gaps: tuple[str, ...]  # P2: empty when it may go to distribution
 
 
+@use_case(writes=False)
 def intake_status(ctx: ServiceContext, project_id: int) -> IntakeStatus:
     require(ctx, "people.read")
     with ctx.read() as s:
@@ -400,6 +407,7 @@ def intake_status(ctx: ServiceContext, project_id: int) -> IntakeStatus:
         )
 
 
+@use_case(writes=False)
 def document_content(ctx: ServiceContext, project_id: int, kind: str) -> tuple[str, bytes] | None:
     require(ctx, "people.read")
     if not isinstance(kind, str) or text_problem(kind, 40):
@@ -425,6 +433,7 @@ class ProjectRow:
     created_at: datetime
 
 
+@use_case(writes=False)
 def recent_projects(ctx: ServiceContext, limit: int = 500) -> list[ProjectRow]:
     require(ctx, "people.read")
     _page(limit=limit)
@@ -465,6 +474,7 @@ class Appointment:
     all_signed: bool
 
 
+@use_case(writes=False)
 def appointments(
     ctx: ServiceContext, day: date | None = None, completable: bool = False
 ) -> list[Appointment]:
@@ -554,6 +564,7 @@ class AuditRow:
     after: dict | None
 
 
+@use_case(writes=False)
 def audit_page(
     ctx: ServiceContext, text: str = "", limit: int = 2000, before_id: int | None = None
 ) -> list[AuditRow]:
@@ -583,6 +594,7 @@ def audit_page(
         ]
 
 
+@use_case(writes=False)
 def engineer_id_by_no(ctx: ServiceContext, membership_no: str) -> int | None:
     require(ctx, "people.read")
     if not isinstance(membership_no, str) or text_problem(membership_no, 32):

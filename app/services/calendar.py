@@ -10,8 +10,10 @@ from ..domain.errors import InputError
 from ..domain.text import day_ok
 from .context import ServiceContext, audit
 from .permissions import require
+from .registry import use_case
 
 
+@use_case(writes=True)
 def set_holidays(ctx: ServiceContext, days: Iterable[tuple[date, str]]) -> None:
     require(ctx, "policy.edit")
     days = list(days)

@@ -24,6 +24,7 @@ from .dto import CandidateOut, CartableItem, WhyNot
 from .firms import standing_conflict
 from .permissions import require
 from .queries import cartable_items
+from .registry import use_case
 
 
 def _running_round(s: Session, referral_id: int, now: datetime) -> tuple[Referral, Round]:
@@ -54,6 +55,7 @@ def _engineer(s: Session, engineer_id: int) -> Engineer:
     return e
 
 
+@use_case(writes=True)
 def stand(ctx: ServiceContext, engineer_id: int, referral_id: int) -> None:
     """C1–C4: stand as candidate while the round runs, if the referral is in one's cartable."""
     require(ctx, "candidacy.stand", engineer_id)
@@ -78,6 +80,7 @@ def stand(ctx: ServiceContext, engineer_id: int, referral_id: int) -> None:
         audit(s, ctx, "candidacy.stand", "referral", ref.id, after={"engineer_id": engineer_id})
 
 
+@use_case(writes=True)
 def cancel(ctx: ServiceContext, engineer_id: int, referral_id: int) -> None:
     """C3–C5: cancel while the round runs; once per referral, a few times a day."""
     require(ctx, "candidacy.cancel", engineer_id)
@@ -123,6 +126,7 @@ def _active(s: Session, engineer_id: int, referral_id: int) -> Candidacy | None:
     )
 
 
+@use_case(writes=False)
 def candidates(ctx: ServiceContext, referral_id: int) -> list[CandidateOut]:
     """C6: every candidate of a referral with their current score, for everyone to see."""
     require(ctx, "candidates.read")
@@ -154,6 +158,7 @@ def candidates(ctx: ServiceContext, referral_id: int) -> list[CandidateOut]:
     return sorted(out, key=lambda c: (-c.score, c.stood_at))
 
 
+@use_case(writes=False)
 def cartable(ctx: ServiceContext, engineer_id: int) -> list[CartableItem]:
     """C1, C2: the open referrals this engineer may stand for now, and those they stand for.
 
@@ -211,6 +216,7 @@ def _offers(
     return offers, frozenset((codes - {None}) | ties)
 
 
+@use_case(writes=False)
 def why_not(ctx: ServiceContext, engineer_id: int, referral_id: int) -> list[WhyNot]:
     """Every rule that keeps this engineer from standing for / being chosen for this referral."""
     require(ctx, "cartable.read", engineer_id)

@@ -7,7 +7,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import BigInteger, Engine, Integer, String, event, inspect, select
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
@@ -20,6 +20,7 @@ from ..db.types import Hundredths
 from ..domain.digest import canonical_json, digest
 from ..domain.errors import InputError
 from ..domain.text import field_fa, persian_digits, text_problem
+from ..keys import ServerKey, installation_key
 
 
 def system_clock() -> datetime:
@@ -87,6 +88,8 @@ class ServiceContext:
     engine: Engine
     actor: Actor = SYSTEM
     clock: Callable[[], datetime] = system_clock
+    key: ServerKey | None = field(default=None, repr=False)  # None: the installation's key
+    remote: ClassVar[bool] = False  # runs use cases here (registry.use_case)
     _factory: sessionmaker[Session] | None = field(default=None, repr=False)
     _reader: sessionmaker[Session] | None = field(default=None, repr=False)
 
@@ -99,6 +102,10 @@ class ServiceContext:
 
     def now(self) -> datetime:
         return self.clock()
+
+    def server_key(self) -> ServerKey:
+        """The secret that keys the trail, the papers' codes and backups (app/keys.py)."""
+        return self.key if self.key is not None else installation_key()
 
     def as_actor(self, actor: Actor) -> ServiceContext:
         return replace(self, actor=actor)

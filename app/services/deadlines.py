@@ -49,12 +49,14 @@ from .dto import RunSummary
 from .notify import message_fields, notification_row, queue
 from .permissions import require
 from .projects import open_deadline
+from .registry import use_case
 
 
 class DeadlineConflict(RuntimeError):
     """Items due at an instant whose run is already recorded: never decided twice."""
 
 
+@use_case(writes=True, server=("until", "progress"))
 def run_due(
     ctx: ServiceContext,
     until: datetime | None = None,
@@ -222,6 +224,7 @@ def build_snapshot(s: Session, at: datetime, policy: Policy) -> tuple[DeadlineSn
     return snap, {r.referral_id: r.id for r in due_rows}
 
 
+@use_case(writes=True, remote=False, server=("at", "counts", "phases"))
 def decide_due(
     ctx: ServiceContext,
     at: datetime,
@@ -443,6 +446,7 @@ def _write_decisions(
 # ---------------------------------------------------------------- signing (A9) and withdrawal (W)
 
 
+@use_case(writes=True, remote=False, server=("at", "counts"))
 def end_signing_window(
     ctx: ServiceContext, at: datetime, counts: dict[str, int] | None = None
 ) -> bool:
@@ -492,6 +496,7 @@ def _awaiting_signature(s: Session, referral_id: int) -> Referral | None:
     return ref
 
 
+@use_case(writes=True)
 def record_signature(ctx: ServiceContext, referral_id: int) -> None:
     """A9: the selected supervisor signs at the office inside the window."""
     require(ctx, "referral.sign")
@@ -522,6 +527,7 @@ def record_signature(ctx: ServiceContext, referral_id: int) -> None:
         )
 
 
+@use_case(writes=True)
 def record_withdrawal(ctx: ServiceContext, referral_id: int, letter_no: str = "") -> None:
     """W1: a selected, unsigned supervisor withdraws in writing (before the window closes)."""
     require(ctx, "referral.withdraw")
@@ -650,6 +656,7 @@ def _withdraw(
 # ---------------------------------------------------------------- re-checking a run (A10)
 
 
+@use_case(writes=False)
 def recheck_run(ctx: ServiceContext, run_id: int) -> tuple[bool, str]:
     """Decide a recorded deadline again from its stored inputs and compare with what was
     recorded and published (digests and every round's ranked list). Returns (same?, why)."""

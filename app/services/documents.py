@@ -71,6 +71,7 @@ from .document_dto import (
 )
 from .permissions import require
 from .queries import engineer_standings
+from .registry import use_case
 
 ASSIGNED = ("selected", "signed", "completed")
 SIGNED = ("signed", "completed")
@@ -277,6 +278,7 @@ def _referrals(s: Session, project_id: int) -> list[Referral]:
 # ---------------------------------------------------------------- the contract
 
 
+@use_case(writes=False)
 def contract_dto(ctx: ServiceContext, project_id: int) -> ContractDTO:
     """The four-supervisor contract of a project: every referral with a selected supervisor."""
     require(ctx, "documents.print")
@@ -340,6 +342,7 @@ def contract_dto(ctx: ServiceContext, project_id: int) -> ContractDTO:
 # ---------------------------------------------------------------- the commitment form
 
 
+@use_case(writes=False)
 def commitment_dto(ctx: ServiceContext, referral_id: int) -> CommitmentDTO:
     require(ctx, "documents.print")
     t = template("commitment_fa")
@@ -377,6 +380,7 @@ def commitment_dto(ctx: ServiceContext, referral_id: int) -> CommitmentDTO:
 # ---------------------------------------------------------------- the counter receipt
 
 
+@use_case(writes=False)
 def receipt_dto(ctx: ServiceContext, project_id: int) -> ReceiptDTO:
     require(ctx, "documents.print")
     t = template("receipt_fa")
@@ -443,6 +447,7 @@ def letter_refusals(
     return tuple(out)
 
 
+@use_case(writes=False)
 def letter_dto(ctx: ServiceContext, project_id: int, strict: bool = True) -> LetterDTO:
     """The letter introducing the signed supervisors to the permit body.
 
@@ -487,6 +492,7 @@ def letter_dto(ctx: ServiceContext, project_id: int, strict: bool = True) -> Let
 # ---------------------------------------------------------------- the daily distribution report
 
 
+@use_case(writes=False)
 def daily_report_dto(ctx: ServiceContext, run_id: int | None = None) -> DailyReportDTO:
     """The public sheet of one deadline run (A10): every referral decided at it."""
     require(ctx, "documents.print")
@@ -594,6 +600,7 @@ def daily_report_dto(ctx: ServiceContext, run_id: int | None = None) -> DailyRep
 # ---------------------------------------------------------------- what the demo prints
 
 
+@use_case(writes=False)
 def demo_choice(ctx: ServiceContext) -> dict[str, Any]:
     """Ids worth printing in a demo database: a project whose referrals are all signed (with
     approved fees), a referral waiting for signature, a fresh project, the latest deadline run.

@@ -37,6 +37,7 @@ from .context import ServiceContext, audit
 from .dto import UPDATABLE, CompetenceIn, ConvictionIn, DeclarationIn, EngineerIn, JobIn
 from .firms import check_f6  # F6: no process of a firm with a blocked member
 from .permissions import require
+from .registry import use_case
 
 
 def _validate(e: EngineerIn) -> None:
@@ -111,6 +112,7 @@ def _validate_parts(
             raise InputError("jobs", "کار جاری نامعتبر است")
 
 
+@use_case(writes=True)
 def register_engineer(ctx: ServiceContext, e: EngineerIn) -> int:
     require(ctx, "engineer.register")
     _validate(e)
@@ -154,6 +156,7 @@ def add_engineer(s: Session, ctx: ServiceContext, e: EngineerIn) -> int:
     return row.id
 
 
+@use_case(writes=True)
 def update_engineer(
     ctx: ServiceContext, engineer_id: int, changes: dict[str, Any], validate_ids: bool = True
 ) -> None:
@@ -187,6 +190,7 @@ def update_engineer(
         )
 
 
+@use_case(writes=True)
 def submit_declaration(ctx: ServiceContext, engineer_id: int, d: DeclarationIn) -> None:
     """C1: the yearly self-declaration (replaces that year's earlier one)."""
     require(ctx, "engineer.declare", engineer_id)
@@ -216,6 +220,7 @@ def _check_year(year: object) -> None:
         raise InputError("year", "سال عضویت باید سالی شمسی میان ۱۳۰۰ و ۱۵۰۰ باشد (F5)")
 
 
+@use_case(writes=True)
 def request_renewal(ctx: ServiceContext, engineer_id: int, year: int) -> None:
     require(ctx, "membership.request", engineer_id)
     _check_year(year)
@@ -234,6 +239,7 @@ def request_renewal(ctx: ServiceContext, engineer_id: int, year: int) -> None:
         audit(s, ctx, "membership.request", "engineer", engineer_id, after={"year": year})
 
 
+@use_case(writes=True)
 def approve_renewal(ctx: ServiceContext, engineer_id: int, year: int, amount_rials: int) -> None:
     require(ctx, "membership.approve")
     _check_year(year)
@@ -261,6 +267,7 @@ def approve_renewal(ctx: ServiceContext, engineer_id: int, year: int, amount_ria
         )
 
 
+@use_case(writes=True)
 def record_membership_payment(
     ctx: ServiceContext, engineer_id: int, year: int, payment_ref: str
 ) -> None:

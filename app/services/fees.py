@@ -25,6 +25,7 @@ from ..domain.text import day_ok, year_ok
 from ..resources import ROOT
 from .context import ServiceContext, audit
 from .permissions import require
+from .registry import use_case
 
 GROUPS = ("A", "B", "C", "D")
 TARIFF_DISCIPLINES = (*DISCIPLINES, "coord")  # coord: the coordinator (هماهنگ‌کننده)
@@ -86,6 +87,7 @@ def shipped_tariffs() -> list[dict]:
     return out
 
 
+@use_case(writes=True)
 def seed_tariffs(ctx: ServiceContext) -> int:
     """Load the shipped rows that are not in the database yet (administrator; migration 0002
     does this for a desk database). Returns how many rows were added."""
@@ -107,6 +109,7 @@ def seed_tariffs(ctx: ServiceContext) -> int:
     return added
 
 
+@use_case(writes=True)
 def set_tariff(
     ctx: ServiceContext,
     year: int,
@@ -175,6 +178,7 @@ def tariff_at(s: Session, group: str, discipline: str, on: date) -> Tariff | Non
     )
 
 
+@use_case(writes=False)
 def tariff_table(ctx: ServiceContext, on: date | None = None) -> list[TariffRow]:
     """Every (group, discipline) cell in force on `on`, the missing ones marked to_fill."""
     require(ctx, "tariff.read")
@@ -241,6 +245,7 @@ def fee_gaps(s: Session, project: Project) -> list[str]:
     return gaps
 
 
+@use_case(writes=False)
 def fee_for(ctx: ServiceContext, project_id: int, discipline: str) -> FeeDue:
     require(ctx, "people.read")
     with ctx.read() as s:

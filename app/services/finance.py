@@ -20,6 +20,7 @@ from .context import ServiceContext
 from .fees import project_fees
 from .payouts import PayoutOut, list_payouts
 from .permissions import require
+from .registry import use_case
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class DayTotals:
     payouts_paid_rials: int
 
 
+@use_case(writes=False)
 def pending_approvals(ctx: ServiceContext) -> Approvals:
     require(ctx, "finance.read")
     with ctx.read() as s:
@@ -112,6 +114,7 @@ def pending_approvals(ctx: ServiceContext) -> Approvals:
     return Approvals(fees, renewals, list_payouts(ctx, status="pending"))
 
 
+@use_case(writes=False)
 def day_totals(ctx: ServiceContext, day: date | None = None) -> DayTotals:
     """Today's (or `day`'s) money at the desk, by local (Tehran) day."""
     require(ctx, "finance.read")
@@ -176,12 +179,14 @@ def day_totals(ctx: ServiceContext, day: date | None = None) -> DayTotals:
     )
 
 
+@use_case(writes=False)
 def payouts_due(ctx: ServiceContext) -> list[PayoutOut]:
     """Approved and not yet paid: the next payment list."""
     require(ctx, "finance.read")
     return list_payouts(ctx, status="approved")
 
 
+@use_case(writes=False)
 def approvals_xlsx(ctx: ServiceContext) -> bytes:
     """The pending fee payments as an .xlsx workbook (bytes) for the finance desk's export."""
     require(ctx, "finance.read")
@@ -226,6 +231,7 @@ class RenewalToPay:
     approved_at: datetime | None
 
 
+@use_case(writes=False)
 def renewals_to_pay(ctx: ServiceContext) -> list[RenewalToPay]:
     require(ctx, "finance.read")
     with ctx.read() as s:
@@ -266,6 +272,7 @@ class StageDue:
     next_amount_rials: int
 
 
+@use_case(writes=False)
 def stage_reports_due(ctx: ServiceContext) -> list[StageDue]:
     """Signed (or completed) referrals with the next stage report each may take (F3/F4)."""
     from ..db.models import Referral

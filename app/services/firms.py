@@ -26,6 +26,7 @@ from ..domain.errors import InputError, RuleViolation
 from .context import ServiceContext, audit
 from .dto import EngineerIn
 from .permissions import require
+from .registry import use_case
 
 MEMBER_CONFLICT = (
     "عضو شخص حقوقی و خود آن شخص حقوقی نمی‌توانند برای یک ارجاع هم‌زمان کاندیدا شوند (C2)"
@@ -84,6 +85,7 @@ def check_f6(s: Session, engineer_id: int, at: datetime) -> None:
         _raise_f6(f6_failures(s, engineer_id, at))
 
 
+@use_case(writes=True)
 def register_firm(
     ctx: ServiceContext, firm: EngineerIn, member_ids: list[int], enforce_f6: bool = True
 ) -> int:
@@ -112,6 +114,7 @@ def register_firm(
     return fid
 
 
+@use_case(writes=True)
 def add_member(ctx: ServiceContext, firm_id: int, member_id: int, role: str = "member") -> None:
     require(ctx, "firm.manage")
     now = ctx.now()
@@ -137,6 +140,7 @@ def add_member(ctx: ServiceContext, firm_id: int, member_id: int, role: str = "m
         audit(s, ctx, "firm.add_member", "engineer", firm_id, after={"member": member_id})
 
 
+@use_case(writes=True)
 def remove_member(ctx: ServiceContext, firm_id: int, member_id: int) -> None:
     """A member leaves (today). Leaving is not blocked by F6: it is how a firm gets unblocked."""
     require(ctx, "firm.manage")
@@ -149,6 +153,7 @@ def remove_member(ctx: ServiceContext, firm_id: int, member_id: int) -> None:
         audit(s, ctx, "firm.remove_member", "engineer", firm_id, after={"member": member_id})
 
 
+@use_case(writes=False)
 def firm_status(ctx: ServiceContext, firm_id: int) -> list[MemberBlock]:
     """F6 for the desk: who blocks the firm's processes (empty: it may proceed)."""
     require(ctx, "people.read")

@@ -31,6 +31,7 @@ from ..domain.text import field_fa, normalize_digits, normalize_text
 from .context import ServiceContext
 from .dto import CompetenceIn, EngineerIn
 from .permissions import require
+from .registry import use_case
 
 COLUMNS: dict[str, str] = {
     "شماره عضویت": "membership_no",
@@ -197,6 +198,7 @@ def parse_row(raw: dict[str, str], rowno: int) -> tuple[EngineerIn | None, list[
     )
 
 
+@use_case(writes=True, atomic=False)
 def import_members(ctx: ServiceContext, data: bytes, filename: str) -> ImportReport:
     from .engineers import register_engineer
 

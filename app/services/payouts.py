@@ -28,6 +28,7 @@ from ..domain.money import FeeSplit, Stage, split_fee
 from ..domain.text import day_ok
 from .context import ServiceContext, audit
 from .permissions import require
+from .registry import use_case
 
 PAYOUT_STATUSES = ("pending", "approved", "rejected", "paid")
 STAGE_FA = {
@@ -85,6 +86,7 @@ def split_for(s: Session, ref: Referral, at: datetime) -> FeeSplit:
     return split_fee(fee, policy.organization_share, stages)
 
 
+@use_case(writes=True)
 def record_stage_report(
     ctx: ServiceContext, referral_id: int, stage: str, report_no: str = ""
 ) -> int:
@@ -140,6 +142,7 @@ def record_stage_report(
         return row.id
 
 
+@use_case(writes=True)
 def decide_payout(ctx: ServiceContext, payout_id: int, approve: bool, reason: str = "") -> None:
     """F3: only a finance officer approves or rejects a payout (a rejection with a reason).
     A rejected stage may be reported again after correction (the row is removed)."""
@@ -167,6 +170,7 @@ def decide_payout(ctx: ServiceContext, payout_id: int, approve: bool, reason: st
             s.delete(p)  # the audit trail keeps it; the stage may be reported again
 
 
+@use_case(writes=True)
 def mark_paid(ctx: ServiceContext, payout_ids: list[int], paid_ref: str) -> int:
     """The approved payouts of a payment list have been transferred (finance)."""
     require(ctx, "payout.pay")
@@ -183,6 +187,7 @@ def mark_paid(ctx: ServiceContext, payout_ids: list[int], paid_ref: str) -> int:
         return len(rows)
 
 
+@use_case(writes=False)
 def list_payouts(
     ctx: ServiceContext, status: str | None = None, referral_id: int | None = None
 ) -> list[PayoutOut]:
@@ -225,6 +230,7 @@ def list_payouts(
         ]
 
 
+@use_case(writes=False)
 def payment_list_xlsx(ctx: ServiceContext, on: date | None = None) -> bytes:
     """The payment list of approved, unpaid payouts as an .xlsx workbook (bytes)."""
     from openpyxl import Workbook

@@ -23,6 +23,7 @@ from ..domain.policy import POLICY_KEYS, Policy, PolicyError
 from ..domain.text import day_ok
 from .context import ServiceContext, audit
 from .permissions import require
+from .registry import use_case
 
 POLICY_FA = {
     "capacity_total_m2": "ظرفیت کل (متر مربع) به تفکیک پایه",
@@ -76,6 +77,7 @@ def _row(v: PolicyVersion) -> PolicyRow:
     )
 
 
+@use_case(writes=False, server=("at",))
 def current_policy(ctx: ServiceContext, at: datetime | None = None) -> list[PolicyRow]:
     """Each key's version in force at `at` (now), in the order of the rulebook's keys."""
     require(ctx, "policy.edit")
@@ -93,6 +95,7 @@ def current_policy(ctx: ServiceContext, at: datetime | None = None) -> list[Poli
         return [_row(best[k]) for k in POLICY_KEYS if k in best]
 
 
+@use_case(writes=False)
 def policy_history(ctx: ServiceContext, key: str) -> list[PolicyRow]:
     """Every version of one key, the newest effective date first (future ones included)."""
     require(ctx, "policy.edit")
@@ -133,6 +136,7 @@ def _instant(effective_from: date | datetime) -> datetime:
     return at_local(effective_from, time.min)
 
 
+@use_case(writes=True)
 def update_policy(
     ctx: ServiceContext,
     key: str,

@@ -47,6 +47,7 @@ from ..resources import reference
 from .context import ServiceContext, audit
 from .dto import OwnerIn, ProjectIn, ProjectSummary
 from .permissions import require
+from .registry import use_case
 
 OPEN_PROJECT = ("intake", "distribution")
 
@@ -93,6 +94,7 @@ def _validate(p: ProjectIn) -> None:
         raise InputError("brought_by_role", "آورنده پرونده باید مالک، دفتر طراحی یا نماینده باشد")
 
 
+@use_case(writes=True)
 def register_project(ctx: ServiceContext, p: ProjectIn) -> ProjectSummary:
     """P1 who brought it, P3 derived group, P4 disciplines, P5 one open file per plate."""
     require(ctx, "project.register")
@@ -216,6 +218,7 @@ def _next_file_no(s: Session, year: int) -> str:
             return file_no
 
 
+@use_case(writes=True)
 def record_document(
     ctx: ServiceContext,
     project_id: int,
@@ -250,6 +253,7 @@ def record_document(
         )
 
 
+@use_case(writes=True)
 def approve_drawings(ctx: ServiceContext, project_id: int) -> None:
     """P2: the drawings are designed, checked and approved (recorded by the counter)."""
     require(ctx, "project.document")
@@ -266,6 +270,7 @@ def approve_drawings(ctx: ServiceContext, project_id: int) -> None:
         )
 
 
+@use_case(writes=True)
 def record_fee_payment(
     ctx: ServiceContext,
     project_id: int,
@@ -314,6 +319,7 @@ def record_fee_payment(
         return fee.id
 
 
+@use_case(writes=True)
 def decide_fee_payment(ctx: ServiceContext, fee_id: int, approve: bool, reason: str = "") -> None:
     """F2: only a finance officer approves or rejects, a rejection with a reason."""
     require(ctx, "fee.decide")
@@ -363,6 +369,7 @@ def p2_gaps(s: Session, project: Project) -> list[str]:
     return gaps + fee_gaps(s, project)
 
 
+@use_case(writes=True)
 def mark_ready(ctx: ServiceContext, project_id: int) -> ProjectSummary:
     """P2: into distribution; round 1 of each referral ends at the first deadline after now."""
     require(ctx, "project.ready")
@@ -419,6 +426,7 @@ def open_deadline(s: Session, cal: WorkCalendar, policy: Policy, after) -> objec
         deadline = cal.next_deadline(deadline, policy.deadline_time)
 
 
+@use_case(writes=True)
 def complete_project(ctx: ServiceContext, project_id: int, certificate_no: str = "") -> None:
     """S3: a completion certificate returns every supervisor's area and job."""
     require(ctx, "project.complete")

@@ -40,8 +40,10 @@ from .dto import (
     RoundOut,
 )
 from .permissions import only_own, require
+from .registry import use_case
 
 
+@use_case(writes=False)
 def referrals_overview(
     ctx: ServiceContext, project_ids: Iterable[int] | None = None
 ) -> list[ReferralOut]:
@@ -202,6 +204,7 @@ def _round_out(r: Round) -> RoundOut:
     )
 
 
+@use_case(writes=False, server=("at",))
 def engineer_standings(
     ctx: ServiceContext, ids: Iterable[int] | None = None, at: datetime | None = None
 ) -> dict[int, EngineerSummary]:
@@ -245,6 +248,7 @@ def engineer_standings(
     }
 
 
+@use_case(writes=False)
 def outbox(ctx: ServiceContext) -> list[NotificationOut]:
     require(ctx, "sms.read")
     with ctx.read() as s:

@@ -29,6 +29,7 @@ from sqlalchemy import select, update
 
 from ..db.models import Notification, SmsAttempt
 from .context import ServiceContext
+from .registry import use_case
 
 BASE_DELAY = timedelta(minutes=1)
 MAX_DELAY = timedelta(hours=6)
@@ -72,6 +73,7 @@ def key_of(notification_id: int) -> str:
     return f"nz-{notification_id}"
 
 
+@use_case(writes=True, remote=False, server=("gateway", "now"))
 def send_pending(
     ctx: ServiceContext,
     gateway: Gateway,
@@ -214,6 +216,7 @@ def _finish(
         )
 
 
+@use_case(writes=True)
 def retry_failed(ctx: ServiceContext, notification_id: int) -> None:
     """Put a message that was given up on back into the outbox (finance/manager desk)."""
     from ..domain.errors import InputError

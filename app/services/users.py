@@ -13,11 +13,13 @@ from ..domain.errors import InputError, RuleViolation
 from ..domain.text import check_texts, text_problem
 from .context import Actor, ServiceContext, audit
 from .permissions import require
+from .registry import use_case
 
 ROLES = ("admin", "clerk", "finance", "manager", "engineer")
 _hasher = PasswordHasher()
 
 
+@use_case(writes=True)
 def create_user(
     ctx: ServiceContext,
     username: str,
@@ -58,6 +60,7 @@ LOCKOUT = timedelta(minutes=15)
 WRONG = "نام کاربری یا گذرواژه نادرست است (U1)"
 
 
+@use_case(writes=True, remote=False)
 def authenticate(ctx: ServiceContext, username: str, password: str) -> Actor:
     """Log in with argon2id (rehashed when the parameters have grown); after
     MAX_FAILED_LOGINS wrong passwords in a row the account is locked for LOCKOUT.
@@ -99,6 +102,7 @@ def authenticate(ctx: ServiceContext, username: str, password: str) -> Actor:
     return actor
 
 
+@use_case(writes=True, remote=False)
 def bootstrap_admin(
     ctx: ServiceContext,
     username: str = "admin",

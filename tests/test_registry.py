@@ -1,0 +1,92 @@
+"""The use-case registry (design.md, "One trust boundary"): every service a desk or the web
+calls is registered once, and its parameters and answer cross the wire typed by it."""
+
+from __future__ import annotations
+
+import ast
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from app.domain.errors import InputError
+from app.services.dto import CompetenceIn, DeclarationIn, EngineerIn
+from app.services.registry import load_all
+from app.services.wire import decode_args, decode_result, encode_args, encode_result, wire
+
+SERVICES = Path(__file__).resolve().parent.parent / "app" / "services"
+REGISTRY = load_all()
+
+
+def _public_service_functions() -> set[str]:
+    out = set()
+    for path in sorted(SERVICES.glob("*.py")):
+        if path.stem in ("permissions", "registry", "wire", "context"):
+            continue
+        for fn in ast.parse(path.read_text(encoding="utf-8")).body:
+            if (
+                isinstance(fn, ast.FunctionDef)
+                and not fn.name.startswith("_")
+                and fn.args.args
+                and fn.args.args[0].arg == "ctx"
+            ):
+                out.add(f"{path.stem}.{fn.name}")
+    return out
+
+
+def test_every_public_service_function_is_a_registered_use_case():
+    assert _public_service_functions() <= set(REGISTRY)
+
+
+@pytest.mark.parametrize("name", sorted(n for n, uc in REGISTRY.items() if uc.remote))
+def test_every_remote_use_case_has_a_wire_shape(name):
+    w = wire(name)
+    assert "ctx" not in w.names
+    assert not set(w.names) & REGISTRY[name].server
+    for p in ("now", "at", "until", "progress"):  # no time or callback from a client
+        assert p not in w.names, f"{name} takes {p} from a client"
+
+
+def test_a_dto_round_trips_through_the_wire():
+    uc = REGISTRY["engineers.register_engineer"]
+    e = EngineerIn(
+        "123",
+        (CompetenceIn("civil", "1"),),
+        Decimal("100.5"),
+        licence_expires=date(2027, 1, 1),
+        declaration=DeclarationIn(1405, True, True, ("A", "B"), Decimal(50)),
+    )
+    assert decode_args(uc, encode_args(uc, (e,), {})) == {"e": e}
+
+
+def test_bytes_round_trip_as_bytes():
+    uc = REGISTRY["browse.document_content"]
+    assert decode_result(uc, encode_result(uc, ("a.pdf", b"\x00\xff"))) == ("a.pdf", b"\x00\xff")
+
+
+def test_an_unknown_key_in_a_body_is_refused_naming_it():
+    with pytest.raises(InputError) as e:
+        decode_args(REGISTRY["candidacy.stand"], b'{"engineer_id":5,"referral_id":1,"actor":"x"}')
+    assert e.value.field == "actor"
+
+
+def test_a_wrong_type_is_refused_before_the_service():
+    with pytest.raises(InputError) as e:
+        decode_args(REGISTRY["candidacy.stand"], b'{"engineer_id":"five","referral_id":1}')
+    assert e.value.field == "engineer_id"
+
+
+def test_engineer_changes_are_typed_by_the_engineer_fields():
+    uc = REGISTRY["engineers.update_engineer"]
+    body = encode_args(uc, (5, {"licence_expires": date(2027, 1, 1)}), {})
+    assert decode_args(uc, body)["changes"] == {"licence_expires": date(2027, 1, 1)}
+    with pytest.raises(InputError):
+        decode_args(uc, b'{"engineer_id":5,"changes":{"membership_no":"x"}}')
+
+
+def test_a_desk_cannot_send_a_server_only_parameter():
+    from datetime import UTC, datetime
+
+    with pytest.raises(TypeError):
+        encode_args(REGISTRY["deadlines.run_due"], (), {"until": datetime.now(UTC)})
