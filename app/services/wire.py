@@ -117,8 +117,10 @@ def decode_args(uc: UseCase, body: bytes) -> dict[str, Any]:
         first = exc.errors()[0]
         loc = first.get("loc") or ("body",)
         top = str(loc[0])
-        why = "شناخته نیست و پذیرفته نمی‌شود" if first.get("type") == "extra_forbidden" else (
-            "داده نشده است" if first.get("type") == "missing" else "مقدار نامعتبر دارد"
+        why = (
+            "شناخته نیست و پذیرفته نمی‌شود"
+            if first.get("type") == "extra_forbidden"
+            else ("داده نشده است" if first.get("type") == "missing" else "مقدار نامعتبر دارد")
         )
         raise InputError(top, f"«{field_fa(top)}» {why}؛ چیزی ثبت نشد") from None
     return {k: getattr(model, k) for k in model.model_fields_set | _required(w)}
