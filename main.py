@@ -26,7 +26,7 @@ import importlib  # noqa: E402
 import importlib.util  # noqa: E402
 import sys  # noqa: E402
 
-FRONT_ENDS = ("ui.commands", "reports.commands")  # each exposes register(subparsers)
+FRONT_ENDS = ("ui.commands", "reports.commands", "web.commands")  # each exposes register(subparsers)
 
 
 def _has(name: str) -> bool:

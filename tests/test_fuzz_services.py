@@ -399,8 +399,28 @@ CASES: dict[str, Case] = {
             username=text("sara", "ساره", "clerk", size=80),
             password=text("pass-1405", "pass-۱۴۰۵"),
         ),
-        refusal_writes=("users",),
+        refusal_writes=("users", "login_throttle", "audit_log"),
     ),
+    "sessions.check_credentials": Case(
+        "anyone",
+        args(
+            username=text("sara", "ساره", "clerk", size=80),
+            password=text("pass-1405", "pass-۱۴۰۵"),
+            source=text("127.0.0.1", "::1"),
+        ),
+        refusal_writes=("users", "login_throttle", "audit_log"),
+    ),
+    "sessions.sign_in": Case(
+        "anyone",
+        args(
+            username=text("sara", "ساره", "clerk", size=80),
+            password=text("pass-1405", "pass-۱۴۰۵"),
+            source=text("127.0.0.1", "::1"),
+        ),
+        refusal_writes=("users", "login_throttle", "audit_log"),
+    ),
+    "sessions.resolve": Case("anyone", args(token=text("x" * 43, size=120))),
+    "sessions.sign_out": Case("anyone", args(token=text("x" * 43, size=120))),
     "users.bootstrap_admin": Case(
         "anyone",
         optional(username=text("root"), password=maybe(text()), full_name=text("مدیر")),

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QRadioButton,
-    QSpinBox,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -62,30 +61,30 @@ def application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def test_connection(url: str) -> str:
-    from sqlalchemy import text
+def test_server(url: str, ca_file: str) -> str:
+    """The office server's health answer (its schema and time), over HTTPS as the desk will."""
+    from .remote import make_client
 
-    from app.db.engine import make_engine
-
-    engine = make_engine(url)
-    try:
-        with engine.connect() as c:
-            c.execute(text("SELECT 1"))
-        return engine.dialect.name
-    finally:
-        engine.dispose()
+    with make_client(url, ca_file or None, timeout=10) as c:
+        r = c.get("/healthz")
+        body = r.json()
+    if r.status_code != 200:
+        raise RuntimeError(body.get("status", f"HTTP {r.status_code}"))
+    return f"نسخه ساختار {body.get('schema')}"
 
 
 class ConnectionDialog(QDialog):
-    """The local SQLite file, or PostgreSQL on the LAN, with "test connection"."""
+    """This desk's own SQLite file (one user, no server), or the office server on the LAN,
+    with "test connection". No database password is asked for or kept: on a LAN only the
+    office server holds one."""
 
     def __init__(self, settings: Settings, runner: TaskRunner, parent=None):
         super().__init__(parent)
         self.settings, self.runner = settings, runner
-        self.setWindowTitle("اتصال به پایگاه داده")
+        self.setWindowTitle("اتصال")
         conn = settings.connection()
-        self.sqlite = QRadioButton("پرونده محلی SQLite (یک میز)", self)
-        self.pg = QRadioButton("سرور PostgreSQL در شبکه", self)
+        self.sqlite = QRadioButton("پرونده محلی SQLite (یک میز، تک‌کاربره، بدون سرور)", self)
+        self.server = QRadioButton("سرور دفتر در شبکه", self)
         self.stack = QStackedWidget(self)
         s_page = QWidget(self)
         sf = QFormLayout(s_page)
@@ -98,25 +97,22 @@ class ConnectionDialog(QDialog):
         sf.addRow("پرونده:", row)
         p_page = QWidget(self)
         pf = QFormLayout(p_page)
-        self.host = _ltr(QLineEdit(conn["host"], p_page))
-        self.port = QSpinBox(p_page)
-        self.port.setRange(1, 65535)
-        self.port.setValue(int(conn["port"] or 5432))
-        _ltr(self.port)
-        self.database = _ltr(QLineEdit(conn["database"], p_page))
-        self.user = _ltr(QLineEdit(conn["user"], p_page))
-        self.password = _ltr(QLineEdit(conn["password"], p_page))
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        pf.addRow("میزبان:", self.host)
-        pf.addRow("درگاه:", self.port)
-        pf.addRow("پایگاه داده:", self.database)
-        pf.addRow("کاربر:", self.user)
-        pf.addRow("گذرواژه:", self.password)
+        self.address = _ltr(QLineEdit(conn["server"], p_page))
+        self.address.setPlaceholderText("https://nezarat.office.local:8443")
+        self.ca_file = _ltr(QLineEdit(conn["ca_file"], p_page))
+        self.ca_file.setPlaceholderText("office-ca.crt")
+        ca_browse = QPushButton("انتخاب…", p_page)
+        ca_browse.clicked.connect(self._browse_ca)
+        ca_row = QHBoxLayout()
+        ca_row.addWidget(self.ca_file, 1)
+        ca_row.addWidget(ca_browse)
+        pf.addRow("نشانی سرور:", self.address)
+        pf.addRow("گواهی مرجع دفتر:", ca_row)
         self.stack.addWidget(s_page)
         self.stack.addWidget(p_page)
         self.sqlite.toggled.connect(lambda on: self.stack.setCurrentIndex(0 if on else 1))
-        (self.pg if conn["kind"] == "postgresql" else self.sqlite).setChecked(True)
-        self.stack.setCurrentIndex(1 if conn["kind"] == "postgresql" else 0)
+        (self.server if conn["kind"] == "server" else self.sqlite).setChecked(True)
+        self.stack.setCurrentIndex(1 if conn["kind"] == "server" else 0)
         self.test_button = QPushButton("آزمایش اتصال", self)
         self.test_button.clicked.connect(self.test)
         self.result = Message(self)
@@ -127,14 +123,14 @@ class ConnectionDialog(QDialog):
         buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
         lay.addWidget(self.sqlite)
-        lay.addWidget(self.pg)
+        lay.addWidget(self.server)
         lay.addWidget(self.stack)
         tr = QHBoxLayout()
         tr.addWidget(self.test_button)
         tr.addWidget(self.result, 1)
         lay.addLayout(tr)
         lay.addWidget(buttons)
-        self.resize(520, 320)
+        self.resize(560, 280)
 
     def _browse(self) -> None:
         from PySide6.QtWidgets import QFileDialog
@@ -149,47 +145,82 @@ class ConnectionDialog(QDialog):
         if path:
             self.path.setText(path)
 
+    def _browse_ca(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        path, _ = QFileDialog.getOpenFileName(
+            self, "گواهی مرجع دفتر", self.ca_file.text(), "PEM (*.crt *.pem)"
+        )
+        if path:
+            self.ca_file.setText(path)
+
     def values(self) -> dict[str, str]:
         return {
-            "kind": "sqlite" if self.sqlite.isChecked() else "postgresql",
+            "kind": "sqlite" if self.sqlite.isChecked() else "server",
             "path": self.path.text().strip(),
-            "host": self.host.text().strip(),
-            "port": str(self.port.value()),
-            "database": self.database.text().strip(),
-            "user": self.user.text().strip(),
-            "password": self.password.text(),
+            "server": self.address.text().strip().rstrip("/"),
+            "ca_file": self.ca_file.text().strip(),
         }
 
     def test(self) -> None:
         self.test_button.setEnabled(False)
         self.result.setStyleSheet("")
         self.result.setText("در حال آزمایش…")
+        v = self.values()
 
-        def done(dialect: str) -> None:
+        def done(what: str) -> None:
             self.test_button.setEnabled(True)
-            self.result.ok(f"اتصال برقرار شد ({dialect})")
+            self.result.ok(f"اتصال برقرار شد ({what})")
 
         def failed(exc) -> None:
             self.test_button.setEnabled(True)
             self.result.error(f"اتصال برقرار نشد: {str(exc).splitlines()[0][:160]}")
 
-        self.runner.run(
-            test_connection, url_of(self.values()), on_done=done, on_error=failed, owner=self
-        )
+        if v["kind"] == "server":
+            self.runner.run(
+                test_server, v["server"], v["ca_file"], on_done=done, on_error=failed, owner=self
+            )
+        else:
+            self.runner.run(test_connection, url_of(v), on_done=done, on_error=failed, owner=self)
 
     def save(self) -> None:
         self.settings.set_connection(self.values())
         self.accept()
 
 
+def test_connection(url: str) -> str:
+    from sqlalchemy import text
+
+    from app.db.engine import make_engine
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as c:
+            c.execute(text("SELECT 1"))
+        return engine.dialect.name
+    finally:
+        engine.dispose()
+
+
 def _open_database(url: str):
     """The worker's half of opening (SQLAlchemy, Alembic and the services are imported here,
     off the GUI thread, once the login window is on the screen)."""
+    from pathlib import Path
+
     from app.db.migrate import open_database
     from app.services import users  # noqa: F401  (loaded now, not at the first sign-in)
     from app.services.context import ServiceContext
 
-    return ServiceContext(open_database(url))
+    head = (
+        Path(url.split("///", 1)[1] + ".audit-head.json") if url.startswith("sqlite:///") else None
+    )
+    return ServiceContext(open_database(url), audit_head=head)
+
+
+def _sign_in_remote(url: str, ca_file: str, name: str, password: str):
+    from .remote import RemoteContext
+
+    return RemoteContext.sign_in(url, name, password, ca_file or None)
 
 
 def _authenticate(ctx, name: str, password: str):
@@ -273,9 +304,21 @@ class LoginDialog(QDialog):
             _ltr(self.password)
             self.open_db()
 
+    def _target(self) -> tuple[str, str, str]:
+        """("sqlite", url, "") for this desk's own file, ("server", address, CA file) for the
+        office server. A `url` given to the dialog that starts with http(s) is a server."""
+        if self.url:
+            if self.url.startswith(("https://", "http://")):
+                return "server", self.url, ""
+            return "sqlite", self.url, ""
+        conn = self.settings.connection()
+        if conn["kind"] == "server":
+            return "server", conn["server"], conn["ca_file"]
+        return "sqlite", self.settings.database_url(), ""
+
     def _show_opening(self) -> str:
-        url = self.url or self.settings.database_url()
-        self.db_label.setText(_safe(url))
+        kind, url, _ = self._target()
+        self.db_label.setText(f"سرور دفتر: {url}" if kind == "server" else _safe(url))
         self.login_button.setEnabled(False)
         self.message.setStyleSheet("")
         self.message.setText("در حال باز کردن پایگاه داده (پشتیبان و به‌روزرسانی ساختار)…")
@@ -284,6 +327,11 @@ class LoginDialog(QDialog):
     def open_db(self) -> None:
         self._open_pending = False
         url = self._show_opening()
+        if self._target()[0] == "server":  # nothing to open: the server holds the database
+            self.ctx = None
+            self.message.clear()
+            self.login_button.setEnabled(True)
+            return
 
         def done(ctx) -> None:
             self.engine = ctx.engine
@@ -305,20 +353,39 @@ class LoginDialog(QDialog):
             self.open_db()
 
     def login(self) -> None:
-        if self.ctx is None or not self.login_button.isEnabled():
+        kind, url, ca_file = self._target()
+        if not self.login_button.isEnabled() or (kind == "sqlite" and self.ctx is None):
             return
         self.login_button.setEnabled(False)
         ctx, name, pw = self.ctx, self.username.text().strip(), self.password.text()
-
-        def done(actor) -> None:
-            self.actor = actor
-            self.accept()
 
         def failed(exc) -> None:
             self.login_button.setEnabled(True)
             self.message.error(error_text(exc))
             self.password.selectAll()
             self.password.setFocus()
+
+        if kind == "server":
+
+            def signed_in(remote) -> None:
+                self.ctx, self.actor = remote, remote.actor
+                self.accept()
+
+            self.runner.run(
+                _sign_in_remote,
+                url,
+                ca_file,
+                name,
+                pw,
+                on_done=signed_in,
+                on_error=failed,
+                owner=self,
+            )
+            return
+
+        def done(actor) -> None:
+            self.actor = actor
+            self.accept()
 
         self.runner.run(_authenticate, ctx, name, pw, on_done=done, on_error=failed, owner=self)
 
@@ -436,7 +503,8 @@ def run_desktop(argv: list[str], url: str | None = None, started: float | None =
 
     ctx = login.ctx.as_actor(login.actor)
     win = MainWindow(ctx, runner)
-    win.outbox = sms_outbox(ctx, runner, settings, win)
+    # the one desk sends its own outbox; with an office server, the server does (A8)
+    win.outbox = None if ctx.remote else sms_outbox(ctx, runner, settings, win)
     win.show()
     QTimer.singleShot(0, settle_heap)
     return app.exec()

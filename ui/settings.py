@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from urllib.parse import quote
 
 from PySide6.QtCore import QSettings
 
@@ -28,37 +27,46 @@ class Settings:
         self.q.setValue(key, value)
         self.q.sync()
 
-    # ------------------------------------------------------------ the database
+    # ------------------------------------------------------------ where the desk works
+    # `sqlite`: this desk's own file, one user at a time, no server; `server`: the office
+    # server's address (and the office's CA certificate for HTTPS). No database password is
+    # ever kept by a desk.
+    LEGACY = ("host", "port", "database", "user", "password")
+
     def connection(self) -> dict[str, str]:
+        self._scrub_legacy()
         return {
             k: self.get(f"db/{k}", d)
             for k, d in (
                 ("kind", "sqlite"),
                 ("path", default_url().split("///", 1)[1]),
-                ("host", "localhost"),
-                ("port", "5432"),
-                ("database", "nezarat"),
-                ("user", "nezarat"),
-                ("password", ""),
+                ("server", ""),
+                ("ca_file", ""),
             )
         }
 
     def set_connection(self, conn: dict[str, str]) -> None:
         for k, v in conn.items():
-            self.q.setValue(f"db/{k}", v)
+            if k not in self.LEGACY:
+                self.q.setValue(f"db/{k}", v)
         self.q.sync()
 
     def database_url(self) -> str:
+        """The local SQLite file's URL (kind `sqlite`)."""
         return url_of(self.connection())
+
+    def _scrub_legacy(self) -> None:
+        """A desk set up for direct PostgreSQL kept its password here: forget it, and point
+        the desk at the office server on the same host instead."""
+        if not any(self.q.contains(f"db/{k}") for k in self.LEGACY):
+            return
+        if self.get("db/kind") == "postgresql":
+            self.q.setValue("db/kind", "server")
+            self.q.setValue("db/server", f"https://{self.get('db/host', 'localhost')}:8443")
+        for k in self.LEGACY:
+            self.q.remove(f"db/{k}")
+        self.q.sync()
 
 
 def url_of(conn: dict[str, str]) -> str:
-    if conn.get("kind") == "postgresql":
-        user = quote(conn.get("user", ""), safe="")
-        pw = quote(conn.get("password", ""), safe="")
-        auth = f"{user}:{pw}@" if pw else f"{user}@"
-        return (
-            f"postgresql+psycopg://{auth}{conn.get('host', 'localhost')}:"
-            f"{conn.get('port', '5432')}/{conn.get('database', '')}"
-        )
     return f"sqlite:///{conn.get('path', '')}"

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
+    Double,
     ForeignKey,
     Index,
     Integer,
@@ -91,6 +92,9 @@ class AuditEntry(Base):
     after: Mapped[dict[str, Any] | None]
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str | None] = mapped_column(String(64))
+    # the fingerprint of the key the line's hash is an HMAC under (app/keys.py); None: a line
+    # from before the trail was keyed, chained by plain SHA-256
+    key_id: Mapped[str | None] = mapped_column(String(16))
     __table_args__ = (Index(None, "entity", "entity_id"),)
 
 
@@ -578,6 +582,54 @@ class SmsAttempt(Base):
     gateway: Mapped[str] = mapped_column(String(40))
     ok: Mapped[bool] = mapped_column(Boolean)
     answer: Mapped[str] = mapped_column(Text, default="")
+
+
+# ---------------------------------------------------------------- the office server (issue 12)
+
+
+class AuthSession(Base):
+    """A signed-in desk or browser: the token itself is never stored, only its SHA-256. Ended
+    by sign-out, a password change, the user's disabling, or its expiry (both judged by the
+    database's clock)."""
+
+    __tablename__ = "auth_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = _fk("users.id", index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # desk | web
+    source: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]  # absolute end
+    idle_until: Mapped[datetime]  # pushed on with use
+    verified: Mapped[bool] = mapped_column(Boolean, default=True)  # False: SMS code awaited
+    revoked_at: Mapped[datetime | None]
+    revoked_why: Mapped[str | None] = mapped_column(String(32))
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins per account name ("user:…", known or not) and per source address
+    ("addr:…"), counted by one atomic statement and judged by the database's clock (epoch
+    seconds), so parallel guesses and several server processes all count."""
+
+    __tablename__ = "login_throttle"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[float] = mapped_column(Double)
+    locked_until: Mapped[float | None] = mapped_column(Double)
+
+
+class RequestKey(Base):
+    """A desk's idempotency key with the answer it got, written in the same transaction as the
+    write it answers: a retry after a dropped connection gets the same answer, and the write
+    is never made twice."""
+
+    __tablename__ = "request_keys"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = _fk("users.id")
+    use_case: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(index=True)
+    status: Mapped[int] = mapped_column(Integer, default=200)
+    answer: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 # ------------------------------------------------------- the audit trail is append-only (U2)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
 from ..db.models import AuditEntry, User
-from .context import ServiceContext, audit_hash, entry_body
+from .context import ServiceContext, audit_hash, entry_body, head_record, keyed_hash
 from .permissions import require
 from .registry import use_case
 
@@ -18,14 +19,25 @@ class ChainReport:
     first_broken: int | None  # id of the first line whose hash or link does not hold
     reason: str
     head: str | None = None  # the last line's hash: noted elsewhere, it shows a cut-off tail
+    tail: str = "unchecked"  # against the noted head: ok | cut | unchecked | forged
 
 
 @use_case(writes=False)
-def verify_chain(ctx: ServiceContext, batch: int = 5_000) -> ChainReport:
-    """Walk the trail in order; report the first line that was rewritten or unlinked."""
+def verify_chain(
+    ctx: ServiceContext, batch: int = 5_000, head_note: dict[str, Any] | None = None
+) -> ChainReport:
+    """Walk the trail in order; report the first line that was inserted, rewritten or
+    unlinked. Lines since the trail was keyed must carry an HMAC under this server's key;
+    `head_note` (the server's note of its newest line, `context.note_head`) shows whether
+    lines were cut off the end."""
     require(ctx, "audit.read")
+    key = ctx.server_key()
     prev: str | None = None
-    checked, last_id = 0, 0
+    checked, last_id, keyed = 0, 0, False
+    tail = _check_note(key, head_note)
+    if tail == "forged":
+        return ChainReport(0, None, "یادداشت سرِ زنجیره با کلید این سرور امضا نشده است", None, tail)
+    wanted = head_note if tail == "noted" else None
     with ctx.read() as s:  # users are never renamed: a line's user id must name its actor
         usernames = dict(s.execute(select(User.id, User.username)).all())
     while True:
@@ -37,12 +49,49 @@ def verify_chain(ctx: ServiceContext, batch: int = 5_000) -> ChainReport:
                 .limit(batch)
             ).all()
         if not rows:
-            return ChainReport(checked, None, "زنجیره ردپا سالم است", prev)
+            if wanted is not None:  # the noted head was never reached
+                return ChainReport(
+                    checked,
+                    None,
+                    f"سطرهایی از انتهای ردپا حذف شده است: سطر {wanted['id']} که سرور "
+                    "ثبت کرده بود در زنجیره نیست",
+                    prev,
+                    "cut",
+                )
+            return ChainReport(
+                checked, None, "زنجیره ردپا سالم است", prev, "ok" if tail == "noted" else tail
+            )
         for e in rows:
             if e.prev_hash != prev:
                 return ChainReport(checked, e.id, "پیوند به سطر پیشین گسسته است")
-            if audit_hash(entry_body(e)) != e.hash:
+            if e.key_id is None:
+                if keyed:  # after the first keyed line every line is keyed
+                    return ChainReport(checked, e.id, "سطری بی‌کلید پس از آغاز زنجیره کلیددار")
+                ok = audit_hash(entry_body(e)) == e.hash
+            elif e.key_id != key.key_id:
+                return ChainReport(
+                    checked, e.id, "سطر با کلید دیگری ثبت شده است (پرونده کلید این سرور نیست)"
+                )
+            else:
+                keyed = True
+                ok = keyed_hash(key, entry_body(e)) == e.hash
+            if not ok:
                 return ChainReport(checked, e.id, "محتوای سطر پس از ثبت تغییر کرده است")
+            if wanted is not None and e.id == wanted["id"]:
+                if e.hash != wanted["hash"]:
+                    return ChainReport(checked, e.id, "سطر با یادداشت سرِ زنجیره نمی‌خواند")
+                wanted = None
             if e.user_id is not None and usernames.get(e.user_id) != e.actor:
                 return ChainReport(checked, e.id, "کاربر سطر با نام کاربری ثبت‌شده در آن نمی‌خواند")
             prev, last_id, checked = e.hash, e.id, checked + 1
+
+
+def _check_note(key, note: dict[str, Any] | None) -> str:
+    """noted: a head note made with this key; unchecked: none given; forged: not ours."""
+    if note is None:
+        return "unchecked"
+    try:
+        good = head_record(int(note["id"]), str(note["hash"]), key) == note
+    except (KeyError, TypeError, ValueError):
+        good = False
+    return "noted" if good else "forged"

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import logging
+import os
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, ClassVar
 
 from sqlalchemy import BigInteger, Engine, Integer, String, event, inspect, select
@@ -17,7 +22,7 @@ from ..db.engine import session_factory, transaction
 from ..db.locks import lock_named
 from ..db.models import AuditEntry
 from ..db.types import Hundredths
-from ..domain.digest import canonical_json, digest
+from ..domain.digest import canonical_bytes, canonical_json, digest
 from ..domain.errors import InputError
 from ..domain.text import field_fa, persian_digits, text_problem
 from ..keys import ServerKey, installation_key
@@ -89,9 +94,13 @@ class ServiceContext:
     actor: Actor = SYSTEM
     clock: Callable[[], datetime] = system_clock
     key: ServerKey | None = field(default=None, repr=False)  # None: the installation's key
+    # where the trail's last line is noted outside the database after each commit (a cut-off
+    # tail shows against it); None: not noted (tests, replays)
+    audit_head: Path | None = None
     remote: ClassVar[bool] = False  # runs use cases here (registry.use_case)
     _factory: sessionmaker[Session] | None = field(default=None, repr=False)
     _reader: sessionmaker[Session] | None = field(default=None, repr=False)
+    _joined: Session | None = field(default=None, repr=False)  # see unit_of_work()
 
     @property
     def factory(self) -> sessionmaker[Session]:
@@ -122,12 +131,26 @@ class ServiceContext:
         return self.tx(read_only=True)
 
     @contextmanager
+    def unit_of_work(self) -> Iterator[tuple[ServiceContext, Session]]:
+        """One transaction for a whole use case (the office server's keyed writes): the
+        context it yields joins every `tx()` and `read()` of the use case to it, so that the
+        server can write the request's idempotency key in the same transaction."""
+        with self.tx() as s:
+            yield replace(self, _joined=s), s
+
+    @contextmanager
     def tx(self, read_only: bool = False) -> Iterator[Session]:
         """One transaction; a lost or unreachable database becomes DatabaseUnavailable (the
         transaction is gone with it: nothing was written)."""
+        if self._joined is not None:  # inside a unit of work: its transaction
+            yield self._joined
+            return
         try:
             with transaction(self.reader if read_only else self.factory) as s:
                 yield s
+            last = s.info.get("audit_last")
+            if last is not None and self.audit_head is not None:
+                note_head(self.audit_head, last, self.server_key())
         except (OperationalError, InterfaceError) as exc:
             raise _unavailable(exc) from exc
         except DataError as exc:  # PostgreSQL refused a value the checks let through
@@ -216,6 +239,7 @@ def audit(
             select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
         )
     prev = session.info["audit_prev"]
+    key = ctx.server_key()
     before, after = _jsonable(before), _jsonable(after)  # hash what is stored (verify re-hashes)
     body = {
         "at": at.isoformat(),
@@ -226,39 +250,46 @@ def audit(
         "before": before,
         "after": after,
         "prev": prev,
+        "key": key.key_id,
     }
-    session.add(
-        AuditEntry(
-            at=at,
-            user_id=ctx.actor.user_id,
-            actor=ctx.actor.username,
-            action=action,
-            entity=entity,
-            entity_id=str(entity_id),
-            before=before,
-            after=after,
-            prev_hash=prev,
-            hash=(chained := audit_hash(body)),
-        )
+    entry = AuditEntry(
+        at=at,
+        user_id=ctx.actor.user_id,
+        actor=ctx.actor.username,
+        action=action,
+        entity=entity,
+        entity_id=str(entity_id),
+        before=before,
+        after=after,
+        prev_hash=prev,
+        hash=(chained := keyed_hash(key, body)),
+        key_id=key.key_id,
     )
+    session.add(entry)
     session.info["audit_prev"] = chained
+    session.info["audit_last"] = entry
     if flush:
         session.flush()
 
 
 def _jsonable(d: dict[str, Any] | None) -> dict[str, Any] | None:
-    import json
-
     return None if d is None else json.loads(canonical_json(d))
 
 
 def audit_hash(body: dict[str, Any]) -> str:
+    """A line from before the trail was keyed: plain SHA-256 (anyone could recompute it)."""
     return digest(body)
+
+
+def keyed_hash(key: ServerKey, body: dict[str, Any]) -> str:
+    """U2: the line's HMAC under the server's key: no one without the key file can make a line
+    that chains, whatever rights they hold in the database."""
+    return key.mac_hex("audit", canonical_bytes(body))
 
 
 def entry_body(e: AuditEntry) -> dict[str, Any]:
     """What `audit` hashed, rebuilt from a stored line (for `main.py audit verify`)."""
-    return {
+    body = {
         "at": e.at.astimezone(UTC).isoformat(),
         "actor": e.actor,
         "action": e.action,
@@ -268,3 +299,35 @@ def entry_body(e: AuditEntry) -> dict[str, Any]:
         "after": e.after,
         "prev": e.prev_hash,
     }
+    if e.key_id is not None:
+        body["key"] = e.key_id
+    return body
+
+
+# ---------------------------------------------------------------- the trail's head, outside
+
+_head_lock = threading.Lock()
+
+
+def head_record(entry_id: int, entry_hash: str, key: ServerKey) -> dict[str, Any]:
+    body = {"id": entry_id, "hash": entry_hash, "key": key.key_id}
+    return {**body, "mac": key.mac_hex("audit-head", canonical_bytes(body))}
+
+
+def note_head(path: Path, last: AuditEntry, key: ServerKey) -> None:
+    """Note the trail's newest line in a file beside the key (never moves backwards): lines
+    cut off the end of the trail show against it (`audit verify`)."""
+    record = head_record(last.id, last.hash or "", key)
+    with _head_lock:
+        try:
+            if json.loads(path.read_text(encoding="utf-8")).get("id", 0) >= last.id:
+                return
+        except (OSError, ValueError, AttributeError):
+            pass
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(record), encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError:  # the write is committed; a stale note only weakens the tail check
+            logging.getLogger(__name__).exception("audit head not noted in %s", path)

@@ -263,20 +263,21 @@ def test_login_opens_the_sections_of_the_role(qtbot, office, runner, settle, tmp
     assert win.layoutDirection() == Qt.LayoutDirection.RightToLeft
 
 
-def test_settings_build_the_database_url(tmp_path):
+def test_settings_keep_no_database_password(tmp_path):
+    """A desk keeps the server's address, never database credentials; a desk once set up for
+    direct PostgreSQL forgets its password and is pointed at the office server."""
     from PySide6.QtCore import QSettings
 
-    s = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    s.set_connection(
-        {
-            "kind": "postgresql",
-            "host": "10.0.0.5",
-            "port": "5432",
-            "database": "nz",
-            "user": "desk",
-            "password": "p@ss",
-        }
-    )
-    assert s.database_url() == "postgresql+psycopg://desk:p%40ss@10.0.0.5:5432/nz"
+    ini = tmp_path / "s.ini"
+    q = QSettings(str(ini), QSettings.Format.IniFormat)
+    for k, v in {"kind": "postgresql", "host": "10.0.0.5", "user": "desk", "password": "p@ss"}.items():
+        q.setValue(f"db/{k}", v)
+    q.sync()
+    s = Settings(q)
+    conn = s.connection()
+    assert conn["kind"] == "server" and conn["server"] == "https://10.0.0.5:8443"
+    assert "p@ss" not in ini.read_text() and "password" not in ini.read_text()
+    s.set_connection({"kind": "server", "server": "https://office:8443", "password": "x"})
+    assert "password" not in ini.read_text()
     s.set_connection({"kind": "sqlite", "path": "/data/nz.sqlite"})
     assert s.database_url() == "sqlite:////data/nz.sqlite"

@@ -1,0 +1,26 @@
+"""The database's own clock, for what must be judged by it (sign-in throttling) and for the
+office server's check of its clock against the database's."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Double, literal_column, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+_EPOCH_SQL = {
+    # clock_timestamp(), not now(): now() stands still for the whole transaction
+    "postgresql": "CAST(extract(epoch FROM clock_timestamp()) AS double precision)",
+    "sqlite": "((julianday('now') - 2440587.5) * 86400.0)",
+}
+
+
+def db_epoch(dialect: str) -> ColumnElement[float]:
+    """The database's current time in epoch seconds, as an SQL expression."""
+    return literal_column(_EPOCH_SQL[dialect], Double)
+
+
+def db_now(session: Session) -> datetime:
+    seconds = session.scalar(select(db_epoch(session.get_bind().dialect.name)))
+    return datetime.fromtimestamp(float(seconds), UTC)

@@ -1,0 +1,71 @@
+"""The server's clock, checked against the database's: every rule and every record takes its
+time from here, and nothing is decided while the two disagree."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine
+
+from app.db.clock import db_now
+from app.db.engine import session_factory, transaction
+from app.services.wire import ServerRefused
+
+log = logging.getLogger("nezarat.clock")
+
+
+class ClockGuard:
+    """Measures the server's clock against the database's every `interval`; `require()` refuses
+    (a Persian ServerRefused, HTTP 503) while they differ by more than `max_skew`. With
+    `max_skew` None the check is off (a replay's simulated clock)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Callable[[], datetime],
+        max_skew: timedelta | None = timedelta(seconds=5),
+        interval: float = 30.0,
+    ):
+        self.engine, self.clock, self.max_skew, self.interval = engine, clock, max_skew, interval
+        self.skew: timedelta | None = None
+        self.checked_at = float("-inf")
+        self._lock = threading.Lock()
+        self._reader = session_factory(engine, read_only=True)
+
+    def measure(self) -> timedelta:
+        """The database's time minus the server's, at the middle of the round trip."""
+        before = self.clock()
+        with transaction(self._reader) as s:
+            theirs = db_now(s)
+        after = self.clock()
+        skew = theirs - (before + (after - before) / 2)
+        with self._lock:
+            self.skew, self.checked_at = skew, time.monotonic()
+        if self.max_skew is not None and abs(skew) > self.max_skew:
+            log.error("server clock differs from the database's by %s: deciding nothing", skew)
+        return skew
+
+    def ok(self) -> bool:
+        if self.max_skew is None:
+            return True
+        if time.monotonic() - self.checked_at > self.interval:
+            try:
+                self.measure()
+            except Exception:  # the database is away: the request itself will say so
+                log.exception("clock check failed")
+                return True
+        return self.skew is not None and abs(self.skew) <= self.max_skew
+
+    def require(self) -> None:
+        if not self.ok():
+            seconds = abs(self.skew.total_seconds()) if self.skew is not None else 0
+            raise ServerRefused(
+                "clock",
+                f"ساعت سرور دفتر با ساعت پایگاه داده {seconds:.0f} ثانیه اختلاف دارد؛ تا "
+                "همگام شدن ساعت‌ها هیچ کاری ثبت و هیچ مهلتی تصمیم‌گیری نمی‌شود. به "
+                "مسئول فناوری اطلاعات خبر دهید.",
+            )

@@ -1,0 +1,110 @@
+"""`main.py serve`: the office server."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from app.db.engine import default_data_dir
+    from app.db.migrate import current, open_database
+    from app.keys import KeyFileError, load_key
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if bool(args.tls_cert) != bool(args.tls_key):
+        print("serve: --tls-cert و --tls-key باید با هم داده شوند", file=sys.stderr)
+        return 2
+    data = Path(args.data) if args.data else default_data_dir()
+    try:
+        key = load_key(args.key_file or os.environ.get("NEZARAT_KEY_FILE") or data / "server.key")
+    except KeyFileError as exc:
+        print(f"serve: {exc}", file=sys.stderr)
+        return 2
+    try:
+        engine = open_database(args.db)
+    except Exception as exc:  # unreachable server, wrong password, an old schema for this role
+        print(f"serve: پایگاه داده باز نشد: {str(exc).splitlines()[0][:300]}", file=sys.stderr)
+        return 2
+    gateway = _gateway(args.sms, data)
+    from .server import OfficeServer
+
+    tls = (args.tls_cert, args.tls_key) if args.tls_cert else None
+    server = OfficeServer(
+        engine,
+        key,
+        max_skew=timedelta(seconds=args.max_clock_skew),
+        audit_head=data / "audit-head.json",
+        sms_gateway=gateway,
+        tls=tls,
+        allowed_hosts=args.allowed_host or ["*"],
+        threads=args.threads,
+    )
+    try:
+        url = server.bind(args.host, args.port)
+    except OSError as exc:
+        print(f"serve: نشانی {args.host}:{args.port} گرفته نشد: {exc}", file=sys.stderr)
+        return 2
+    skew = server.guard.measure()
+    print(
+        f"serve: listening on {url} (schema {current(engine)}, {engine.dialect.name}, "
+        f"key {key.key_id}, clock vs database {skew.total_seconds():+.3f} s)",
+        flush=True,
+    )
+
+    def stop(*_: object) -> None:
+        server.stop()
+
+    signal.signal(signal.SIGTERM, stop)
+    server.start_clockwork()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0
+
+
+def _gateway(kind: str, data: Path):
+    from app.services import sms
+
+    if kind == "off":
+        return None
+    if kind == "kavenegar":
+        api_key = os.environ.get("KAVENEGAR_API_KEY")
+        if not api_key:
+            raise SystemExit("serve: برای کاوه‌نگار KAVENEGAR_API_KEY را تنظیم کنید")
+        return sms.KavenegarGateway(api_key, os.environ.get("KAVENEGAR_SENDER"))
+    data.mkdir(parents=True, exist_ok=True)
+    return sms.FileGateway(data / "sms-outbox.jsonl")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from app.db.engine import default_url
+
+    s = sub.add_parser("serve", help="the office server: the API for desks and the clock")
+    s.add_argument("--db", default=default_url(), help="SQLAlchemy URL of the office database")
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    s.add_argument("--port", type=int, default=8443)
+    s.add_argument("--tls-cert", help="the server's certificate (PEM)")
+    s.add_argument("--tls-key", help="the certificate's private key (PEM)")
+    s.add_argument("--key-file", help="the office's secret key (default: server.key in --data)")
+    s.add_argument("--data", help="the server's folder: key, audit head, SMS file")
+    s.add_argument("--sms", choices=("file", "kavenegar", "off"), default="file")
+    s.add_argument(
+        "--max-clock-skew",
+        type=float,
+        default=5.0,
+        help="seconds the server's clock may differ from the database's",
+    )
+    s.add_argument("--allowed-host", action="append", help="host names the server answers to")
+    s.add_argument("--threads", type=int, default=32)
+    s.set_defaults(func=cmd_serve)

@@ -1,0 +1,125 @@
+"""One office server: the database engine, the clock (checked against the database's), the key,
+the WSGI application (Django), the HTTP server (cheroot, with TLS when given a certificate),
+and the clockwork thread. Several can live in one process (tests): each request carries its
+server in `environ["nezarat.server"]`."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from app.keys import ServerKey
+from app.services.context import Actor, ServiceContext, system_clock
+
+from .clock import ClockGuard
+from .clockwork import Clockwork
+from .django_setup import configure
+
+log = logging.getLogger("nezarat.server")
+
+
+class OfficeServer:
+    def __init__(
+        self,
+        engine: Engine,
+        key: ServerKey,
+        *,
+        clock: Callable[[], datetime] = system_clock,
+        max_skew: timedelta | None = timedelta(seconds=5),
+        audit_head: Path | None = None,
+        sms_gateway: Any = None,
+        tls: tuple[str, str] | None = None,
+        allowed_hosts: list[str] | None = None,
+        threads: int = 32,
+    ):
+        self.engine, self.key, self.clock, self.tls = engine, key, clock, tls
+        self.base = ServiceContext(engine, clock=clock, key=key, audit_head=audit_head)
+        self.guard = ClockGuard(engine, clock, max_skew)
+        self.sms_gateway = sms_gateway
+        self.threads = threads
+        configure(key, tls is not None, allowed_hosts or ["*"])
+        from django.core.handlers.wsgi import WSGIHandler
+
+        self._django = WSGIHandler()
+        self._http: Any = None
+        self._thread: threading.Thread | None = None
+        self.clockwork: Clockwork | None = None
+        self.url = ""
+
+    # ------------------------------------------------------------ what requests use
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def context(self, actor: Actor) -> ServiceContext:
+        return self.base.as_actor(actor)
+
+    def schema_revision(self) -> str | None:
+        from app.db.migrate import current
+
+        return current(self.engine)
+
+    def wsgi(self, environ: dict[str, Any], start_response: Callable[..., Any]):
+        environ["nezarat.server"] = self
+        return self._django(environ, start_response)
+
+    # ------------------------------------------------------------ running
+
+    def bind(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Listen (port 0: any free one); returns the base URL. `serve()` then answers."""
+        from cheroot import wsgi
+
+        http = wsgi.Server(
+            (host, port),
+            self.wsgi,
+            numthreads=self.threads,
+            server_name="nezarat",
+            request_queue_size=128,
+            timeout=30,
+            shutdown_timeout=5,
+        )
+        if self.tls is not None:
+            from cheroot.ssl.builtin import BuiltinSSLAdapter
+
+            http.ssl_adapter = BuiltinSSLAdapter(*self.tls)
+        http.prepare()
+        self._http = http
+        bound_host, bound_port = http.bind_addr[:2]
+        scheme = "https" if self.tls else "http"
+        shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+        self.url = f"{scheme}://{shown}:{bound_port}"
+        return self.url
+
+    def start(
+        self, host: str = "127.0.0.1", port: int = 0, clockwork: bool = True, **clock_kw: Any
+    ) -> str:
+        """Serve in a background thread (tests, the bench); returns the base URL."""
+        url = self.bind(host, port)
+        self._thread = threading.Thread(target=self._http.serve, name="nezarat-http", daemon=True)
+        self._thread.start()
+        if clockwork:
+            self.start_clockwork(**clock_kw)
+        return url
+
+    def start_clockwork(self, **kw: Any) -> Clockwork:
+        self.clockwork = Clockwork(self, **kw)
+        self.clockwork.start()
+        return self.clockwork
+
+    def serve_forever(self) -> None:
+        self._http.serve()
+
+    def stop(self) -> None:
+        if self.clockwork is not None:
+            self.clockwork.stop()
+            self.clockwork.join(timeout=30)
+        if self._http is not None:
+            self._http.stop()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
