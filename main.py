@@ -26,7 +26,8 @@ import importlib  # noqa: E402
 import importlib.util  # noqa: E402
 import sys  # noqa: E402
 
-FRONT_ENDS = ("ui.commands", "reports.commands", "web.commands")  # each exposes register(subparsers)
+# each exposes register(subparsers)
+FRONT_ENDS = ("ui.commands", "reports.commands", "web.commands")
 
 
 def _has(name: str) -> bool:

@@ -270,7 +270,8 @@ def test_settings_keep_no_database_password(tmp_path):
 
     ini = tmp_path / "s.ini"
     q = QSettings(str(ini), QSettings.Format.IniFormat)
-    for k, v in {"kind": "postgresql", "host": "10.0.0.5", "user": "desk", "password": "p@ss"}.items():
+    legacy = {"kind": "postgresql", "host": "10.0.0.5", "user": "desk", "password": "p@ss"}
+    for k, v in legacy.items():
         q.setValue(f"db/{k}", v)
     q.sync()
     s = Settings(q)
