@@ -122,3 +122,61 @@ _plates = iter(range(100, 10_000_000))
 
 def next_plate() -> int:
     return next(_plates)
+
+
+class ServedOffice(Office):
+    """The same office, with its people working through a real office server on loopback:
+    `admin`, `clerk`, `finance`, `manager` and `as_engineer[...]` are desks signed in over
+    HTTP (ui/remote.py); `base` and `system` stay in-process (the test's own look at the
+    database, and the server's clockwork). The server's clock is the office's simulated one;
+    moving it with `at()` signs the desks in again (a simulated day would end their sessions)."""
+
+    PASSWORD = "served-pass-1405"
+
+    def __init__(self, url: str, start: str = "1405-08-23 08:00", policy=None):
+        from ui.remote import RemoteContext  # noqa: F401  (fails early without httpx)
+        from web.server import OfficeServer
+
+        super().__init__(url, start, policy)
+        self.local = {n: getattr(self, n) for n in ("admin", "clerk", "finance", "manager")}
+        for ctx in self.local.values():
+            users.set_password(self.local["admin"], ctx.actor.user_id, self.PASSWORD)
+        self.server = OfficeServer(
+            self.engine, self.base.server_key(), clock=self.clock, max_skew=None
+        )
+        self.url = self.server.start(clockwork=False)
+        self.remotes: list[Any] = []
+        for name, ctx in self.local.items():
+            setattr(self, name, self.login(ctx.actor.username))
+
+    def login(self, username: str, password: str | None = None):
+        from ui.remote import RemoteContext
+
+        remote = RemoteContext.sign_in(self.url, username, password or self.PASSWORD)
+        self.remotes.append(remote)
+        return remote
+
+    def engineer(self, no: str, *args: Any, **kw: Any) -> int:
+        remote_admin, self.admin = self.admin, self.local["admin"]
+        try:
+            eid = super().engineer(no, *args, **kw)
+        finally:
+            self.admin = remote_admin
+        local = self.as_engineer[eid]
+        users.set_password(self.local["admin"], local.actor.user_id, self.PASSWORD)
+        self.as_engineer[eid] = self.login(local.actor.username)
+        return eid
+
+    def at(self, text: str) -> None:
+        super().at(text)
+        for remote in self.remotes:  # the same desks, with sessions of the new day
+            fresh = remote.sign_in(self.url, remote.actor.username, self.PASSWORD)
+            remote.token = fresh.token
+            remote._offset = fresh._offset
+            fresh.client.close()
+
+    def close(self) -> None:
+        for remote in self.remotes:
+            remote.client.close()
+        self.server.stop()
+        self.engine.dispose()

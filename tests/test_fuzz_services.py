@@ -393,6 +393,17 @@ CASES: dict[str, Case] = {
             engineer_id=maybe(ident(*ENGINEER_IDS)),
         ),
     ),
+    "users.set_password": Case(
+        "admin",
+        args(user_id=integer(2, 3), password=text("a-new-pass-1405", "گذرواژه‌نو۱۴۰۵۱۲")),
+        refusal_writes=(),
+    ),
+    "users.set_active": Case("admin", args(user_id=integer(2, 3), active=st.booleans())),
+    "users.change_own_password": Case(
+        "admin",
+        args(old=text("wrong-pass-1405"), new=text("a-new-pass-1405")),
+        refusal_writes=("login_throttle", "audit_log"),
+    ),
     "users.authenticate": Case(  # U1: a wrong password is counted (committed), then refused
         "anyone",
         args(

@@ -90,3 +90,11 @@ def test_a_desk_cannot_send_a_server_only_parameter():
 
     with pytest.raises(TypeError):
         encode_args(REGISTRY["deadlines.run_due"], (), {"until": datetime.now(UTC)})
+
+
+@pytest.mark.parametrize("name", sorted(n for n, uc in REGISTRY.items() if uc.remote))
+def test_every_remote_use_case_declares_what_it_returns(name):
+    """An unannotated answer would cross the wire as plain JSON (a dict for a DTO)."""
+    import inspect
+
+    assert inspect.signature(REGISTRY[name].fn).return_annotation is not inspect.Signature.empty

@@ -282,7 +282,9 @@ class IntakePreview:
 
 
 @use_case(writes=False)
-def intake_preview(ctx: ServiceContext, plate: str, area: Decimal | None, floors: int | None):
+def intake_preview(
+    ctx: ServiceContext, plate: str, area: Decimal | None, floors: int | None
+) -> IntakePreview:
     require(ctx, "people.read")
     with ctx.read() as s:
         policy = policy_at(s, ctx.now())

@@ -56,7 +56,7 @@ class DeadlineConflict(RuntimeError):
     """Items due at an instant whose run is already recorded: never decided twice."""
 
 
-@use_case(writes=True, server=("until", "progress"))
+@use_case(writes=True, server=("until", "progress"), atomic=False)
 def run_due(
     ctx: ServiceContext,
     until: datetime | None = None,

@@ -30,6 +30,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "project.complete": frozenset({"clerk", "manager"}),
     "policy.edit": frozenset({"admin"}),
     "user.manage": frozenset({"admin"}),
+    "password.own": STAFF | {"engineer"},  # one's own password, knowing the old one
     "audit.read": frozenset({"admin"}),
     # issue 5: money, legal entities, SMS, members import
     "payout.report": frozenset({"clerk", "manager"}),

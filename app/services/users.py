@@ -6,11 +6,11 @@ from sqlalchemy import select
 
 from ..db.models import Engineer, User
 from ..domain.errors import InputError, RuleViolation
-from ..domain.text import check_texts
+from ..domain.text import check_texts, text_problem
 from .context import Actor, ServiceContext, audit
 from .permissions import require
 from .registry import use_case
-from .sessions import check_credentials, hasher
+from .sessions import check_credentials, hasher, revoke_user_sessions
 
 ROLES = ("admin", "clerk", "finance", "manager", "engineer")
 
@@ -90,3 +90,71 @@ def bootstrap_admin(
             after={"username": username, "role": "admin"},
         )
         return actor
+
+
+MIN_PASSWORD = 10  # characters; a security setting of the office, not a rule of the guideline
+
+
+def _check_password(password: str) -> None:
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
+        raise InputError("password", f"گذرواژه باید دست‌کم {MIN_PASSWORD} نویسه باشد")
+    if len(password) > 1024 or text_problem(password, 1024):
+        raise InputError("password", "گذرواژه نویسه نامجاز دارد یا بیش از اندازه بلند است")
+
+
+@use_case(writes=True)
+def set_password(ctx: ServiceContext, user_id: int, password: str) -> None:
+    """An administrator sets a user's password; every session of the user ends (U1)."""
+    require(ctx, "user.manage")
+    _check_password(password)
+    now = ctx.now()
+    with ctx.tx() as s:
+        u = s.get(User, user_id)
+        if u is None:
+            raise InputError("user_id", "کاربر پیدا نشد")
+        u.password_hash = hasher.hash(password)
+        ended = revoke_user_sessions(s, u.id, now, "password")
+        audit(s, ctx, "user.password", "user", u.id, after={"sessions_ended": ended})
+
+
+@use_case(writes=True)
+def change_own_password(ctx: ServiceContext, old: str, new: str) -> None:
+    """Anyone signed in changes their own password, knowing the old one; their other sessions
+    end (this one too: sign in again with the new password)."""
+    require(ctx, "password.own")
+    _check_password(new)
+    check_credentials(ctx, ctx.actor.username, old, source="password-change")
+    now = ctx.now()
+    with ctx.tx() as s:
+        u = s.get(User, ctx.actor.user_id)
+        if u is None:
+            raise RuleViolation({"U1"})
+        u.password_hash = hasher.hash(new)
+        ended = revoke_user_sessions(s, u.id, now, "password")
+        audit(s, ctx, "user.password", "user", u.id, after={"sessions_ended": ended})
+
+
+@use_case(writes=True)
+def set_active(ctx: ServiceContext, user_id: int, active: bool) -> None:
+    """An administrator disables (or enables again) a user; a disabled user's sessions end at
+    once and no sign-in succeeds."""
+    require(ctx, "user.manage")
+    if user_id == ctx.actor.user_id and not active:
+        raise InputError("user_id", "مدیر نمی‌تواند حساب خود را غیرفعال کند")
+    now = ctx.now()
+    with ctx.tx() as s:
+        u = s.get(User, user_id)
+        if u is None:
+            raise InputError("user_id", "کاربر پیدا نشد")
+        before = u.active
+        u.active = bool(active)
+        ended = 0 if active else revoke_user_sessions(s, u.id, now, "disabled")
+        audit(
+            s,
+            ctx,
+            "user.active",
+            "user",
+            u.id,
+            before={"active": before},
+            after={"active": u.active, "sessions_ended": ended},
+        )

@@ -93,7 +93,12 @@ def wire(name: str) -> Wire:
 def encode_args(uc: UseCase, args: tuple[Any, ...], kwargs: dict[str, Any]) -> bytes:
     sig = inspect.signature(uc.fn)
     bound = sig.bind_partial(None, *args, **kwargs)
-    sent = {k: v for k, v in list(bound.arguments.items())[1:]}
+    # a progress callback cannot cross one request: the desk shows a busy bar instead
+    sent = {
+        k: v
+        for k, v in list(bound.arguments.items())[1:]
+        if not (k in uc.server and (v is None or callable(v)))
+    }
     server_only = set(sent) & uc.server
     if server_only:
         raise TypeError(f"{uc.name}: {sorted(server_only)} are given by the server, not a desk")

@@ -1,4 +1,6 @@
-"""The desk's widgets over a real SQLite database (tests/support.py's Office), offscreen."""
+"""The desk's widgets, offscreen, in both of the desk's modes: the one desk on its own SQLite
+file (in-process services), and a desk of a LAN office working through a real office server
+(`main.py serve`'s server, on loopback) over PostgreSQL (tests/support.py's ServedOffice)."""
 
 from __future__ import annotations
 
@@ -7,14 +9,25 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
 
-from support import Office
+from support import Office, ServedOffice
 from ui import theme
 from ui.tasks import TaskRunner
 
 
 @pytest.fixture
-def office(tmp_path) -> Office:
+def one_desk(tmp_path) -> Office:
+    """What only the one desk does (with an office server, the server does it)."""
     return Office(f"sqlite:///{tmp_path / 'desk.sqlite'}")
+
+
+@pytest.fixture(params=["local", "served"])
+def office(request, tmp_path):
+    if request.param == "local":
+        yield Office(f"sqlite:///{tmp_path / 'desk.sqlite'}")
+        return
+    served = ServedOffice(request.getfixturevalue("pg_url"))
+    yield served
+    served.close()
 
 
 @pytest.fixture

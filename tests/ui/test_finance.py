@@ -341,8 +341,11 @@ def test_U1_the_clerk_has_no_approve_buttons_and_the_services_refuse_anyway(
 
 
 def test_A8_the_outbox_timer_sends_through_the_runner_and_can_be_turned_off(
-    qtbot, office, runner, settle, tmp_path
+    qtbot, one_desk, runner, settle, tmp_path
 ):
+    """The one desk sends its own outbox (with an office server, the server's clockwork does:
+    tests/web/test_clockwork.py)."""
+    office = one_desk
     _signed_referral(office, mobile="09161112233")  # the decision wrote messages to the outbox
     with office.base.tx() as s:
         waiting = len(s.scalars(select(Notification.id)).all())
