@@ -221,18 +221,25 @@ def _write(ctx: ServiceContext, uc: UseCase, kwargs: dict[str, Any], key: str | 
         return _raw(answer)
     try:
         with ctx.unit_of_work() as (uctx, s):
+            if key is not None and s.get(RequestKey, key) is not None:
+                raise _Replay()  # sent again while the first attempt ran; it has committed
             answer = encode_result(uc, uc.fn(uctx, **kwargs))
             if key is not None:
                 s.add(_key_row(ctx, uc, key, answer))
                 s.flush()
-    except IntegrityError:
+    except Exception:
         # the same key, sent again while the first attempt was running, was committed first:
-        # this attempt rolled back whole; answer what the first one answered
+        # this attempt rolled back whole (a unique key, or a refusal such as C4 "already
+        # standing" that the first attempt's write caused); answer what the first one answered
         earlier = _earlier(ctx, key) if key is not None else None
         if earlier is None:
             raise
         return earlier
     return _raw(answer)
+
+
+class _Replay(Exception):
+    """Inside a unit of work: the key is already answered; roll back and replay."""
 
 
 def _key_row(ctx: ServiceContext, uc: UseCase, key: str, answer: bytes) -> RequestKey:
