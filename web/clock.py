@@ -11,8 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
-from app.db.clock import db_now
-from app.db.engine import session_factory, transaction
+from app.db.clock import clock_skew
 from app.services.wire import ServerRefused
 
 log = logging.getLogger("nezarat.clock")
@@ -34,15 +33,10 @@ class ClockGuard:
         self.skew: timedelta | None = None
         self.checked_at = float("-inf")
         self._lock = threading.Lock()
-        self._reader = session_factory(engine, read_only=True)
 
     def measure(self) -> timedelta:
         """The database's time minus the server's, at the middle of the round trip."""
-        before = self.clock()
-        with transaction(self._reader) as s:
-            theirs = db_now(s)
-        after = self.clock()
-        skew = theirs - (before + (after - before) / 2)
+        skew = clock_skew(self.engine, self.clock)
         with self._lock:
             self.skew, self.checked_at = skew, time.monotonic()
         if self.max_skew is not None and abs(skew) > self.max_skew:

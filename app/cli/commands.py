@@ -35,12 +35,22 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_tick(args: argparse.Namespace) -> int:
+    from ..db.clock import clock_skew
     from ..db.migrate import open_database
-    from ..services.context import ServiceContext
+    from ..services.context import ServiceContext, system_clock
     from ..services.deadlines import run_due
 
+    engine = open_database(args.db)
+    skew = clock_skew(engine, system_clock)
+    if abs(skew.total_seconds()) > args.max_clock_skew:
+        print(
+            f"tick: ساعت این رایانه با ساعت پایگاه داده {abs(skew.total_seconds()):.0f} ثانیه "
+            "اختلاف دارد؛ هیچ مهلتی تصمیم‌گیری نشد. ساعت را همگام کنید.",
+            file=sys.stderr,
+        )
+        return 2
     started = time.perf_counter()
-    summary = run_due(ServiceContext(open_database(args.db)))
+    summary = run_due(ServiceContext(engine))
     took = time.perf_counter() - started
     print(
         f"tick: {summary.deadlines} deadline(s), {summary.decided} referral(s) decided "
@@ -142,6 +152,12 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]
     s.set_defaults(func=cmd_simulate)
     t = sub.add_parser("tick", help="decide every due deadline and signing-window end")
     t.add_argument("--db", default=default_url())
+    t.add_argument(
+        "--max-clock-skew",
+        type=float,
+        default=5.0,
+        help="seconds this computer's clock may differ from the database's",
+    )
     t.set_defaults(func=cmd_tick)
     v = sub.add_parser("verify-run", help="re-decide recorded deadline runs and compare (A10)")
     v.add_argument("run", nargs="*", type=int, help="run ids (default: all)")

@@ -3,7 +3,7 @@ office server's check of its clock against the database's."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Double, literal_column, select
 from sqlalchemy.orm import Session
@@ -24,3 +24,14 @@ def db_epoch(dialect: str) -> ColumnElement[float]:
 def db_now(session: Session) -> datetime:
     seconds = session.scalar(select(db_epoch(session.get_bind().dialect.name)))
     return datetime.fromtimestamp(float(seconds), UTC)
+
+
+def clock_skew(engine, clock) -> timedelta:
+    """The database's time minus `clock()`'s, at the middle of the round trip."""
+    from .engine import session_factory, transaction
+
+    before = clock()
+    with transaction(session_factory(engine, read_only=True)) as s:
+        theirs = db_now(s)
+    after = clock()
+    return theirs - (before + (after - before) / 2)

@@ -39,7 +39,7 @@ from ..domain.allocation import Candidate, DeadlineSnapshot, Decision, DueReferr
 from ..domain.calendar import WorkCalendar, jalali_year
 from ..domain.codes import CANDIDACY, FORCED
 from ..domain.digest import canonical_bytes, digest
-from ..domain.errors import RuleViolation
+from ..domain.errors import InputError, RuleViolation
 from ..domain.plain import from_plain
 from ..domain.policy import Policy
 from ..domain.scoring import withdrawal_effects
@@ -65,7 +65,10 @@ def run_due(
     """Process every deadline and signing-window end due at or before `until`, in time order.
     `progress(done, total)` is called after each instant (the desk's progress bar)."""
     require(ctx, "deadline.run")
-    until = until or ctx.now()
+    now = ctx.now()
+    if until is not None and until > now:  # A6/A9: nothing is decided before its time
+        raise InputError("until", "مهلت‌ها و پایان پنجره‌های امضا پیش از رسیدن زمانشان اجرا نمی‌شوند")
+    until = until or now
     counts: dict[str, int] = defaultdict(int)
     total = _due_instants(ctx, until) if progress else 0
     step = 0

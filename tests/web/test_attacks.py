@@ -1,0 +1,166 @@
+"""The attacks of issue 12, tried against a real office server on loopback."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+from sqlalchemy import func, inspect, select, text
+
+from app.db.models import AuditEntry, LoginThrottle
+from app.services import users
+from app.services.audit_trail import verify_chain
+from web_support import bearer, token
+
+SQL_LIKE = (
+    "' OR 1=1 --",
+    "x'); DROP TABLE users; --",
+    "%' UNION SELECT password_hash FROM users --",
+)
+
+
+def test_U1_25_parallel_wrong_guesses_all_count_and_lock_the_account(served_pg):
+    """On PostgreSQL, 25 guesses at once: every failure is counted (no lost update) and the
+    account is locked, for the right password too."""
+    url = served_pg.url
+
+    def guess(i: int) -> int:
+        with httpx.Client(base_url=url, timeout=60) as c:
+            return c.post(
+                "/api/session", json={"username": "clerk", "password": f"guess-{i}"}
+            ).status_code
+
+    with ThreadPoolExecutor(max_workers=25) as pool:
+        answers = list(pool.map(guess, range(25)))
+    assert set(answers) <= {401, 429} and answers.count(401) >= 5
+    with served_pg.base.tx() as s:
+        row = s.get(LoginThrottle, "user:clerk")
+    assert row.failures == answers.count(401)  # each wrong guess that was tried was counted
+    assert row.locked_until is not None
+    with httpx.Client(base_url=url) as c:
+        r = c.post("/api/session", json={"username": "clerk", "password": served_pg.PASSWORD})
+    assert r.status_code == 429
+
+
+def test_U1_known_and_unknown_names_answer_alike_and_in_the_same_time(served):
+    """Same body, same status, and the same time within noise (a dummy hash is verified)."""
+    names = [f"k{i}" for i in range(4)]
+    for n in names:
+        users.create_user(served.local["admin"], n, n, "clerk", password="a-password-1405")
+
+    def timed(name: str) -> tuple[float, bytes]:
+        with httpx.Client(base_url=served.url) as c:
+            start = time.perf_counter()
+            r = c.post("/api/session", json={"username": name, "password": "wrong-1405"})
+            took = time.perf_counter() - start
+        assert r.status_code == 401
+        return took, r.content
+
+    known, unknown = [], []
+    for rnd in range(3):  # three rounds: each name below its lock
+        for n in names:
+            known.append(timed(n))
+            unknown.append(timed(f"nobody-{n}-{rnd}"))
+    assert {b for _, b in known} == {b for _, b in unknown}
+    k = statistics.median(t for t, _ in known)
+    u = statistics.median(t for t, _ in unknown)
+    assert 0.6 < k / u < 1.67, (k, u)
+
+
+@pytest.mark.parametrize("text_value", SQL_LIKE)
+def test_sql_like_text_in_every_filter_is_data(served, http, text_value):
+    t = token(http, "admin")
+    calls = {
+        "browse.engineer_page": {
+            "text": text_value,
+            "offset": 0,
+            "limit": 50,
+            "sort": "membership_no",
+            "descending": False,
+        },
+        "browse.count_engineers": {"text": text_value},
+        "browse.audit_page": {"text": text_value, "limit": 50, "before_id": None},
+        "browse.engineer_id_by_no": {"membership_no": text_value},
+        "browse.owner_by_code": {"national_id": text_value},
+        "policy_admin.policy_history": {"key": text_value},
+    }
+    for name, body in calls.items():
+        r = http.post(f"/api/call/{name}", json=body, headers=bearer(t))
+        assert r.status_code in (200, 400, 404, 409), (name, r.status_code, r.text)
+        if r.status_code == 200:
+            assert r.json()["value"] in ([], 0, None), (name, r.text)
+    with served.base.tx() as s:  # the tables are all still there and the users too
+        assert "users" in inspect(s.get_bind()).get_table_names()
+        assert s.execute(text("SELECT count(*) FROM users")).scalar() == 4
+
+
+def test_U2_a_line_written_by_plain_sql_does_not_chain(served):
+    """Someone with the database's credentials inserts a line as the finance officer,
+    chained as the old trail was (plain SHA-256): without the server's key it fails."""
+    from app.services.context import audit_hash
+
+    served.engineer("E1")
+    with served.base.tx() as s:
+        last = s.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)).one()
+        body = {
+            "at": last.at.isoformat(),
+            "actor": "fin",
+            "action": "fee.decide",
+            "entity": "fee",
+            "entity_id": "1",
+            "before": None,
+            "after": {"approved": True},
+            "prev": last.hash,
+        }
+        s.add(
+            AuditEntry(
+                at=last.at,
+                user_id=None,
+                actor="fin",
+                action="fee.decide",
+                entity="fee",
+                entity_id="1",
+                before=None,
+                after={"approved": True},
+                prev_hash=last.hash,
+                hash=audit_hash(body),
+                key_id=None,
+            )
+        )
+    report = verify_chain(served.local["admin"])
+    assert report.first_broken is not None and "بی‌کلید" in report.reason
+
+
+def test_U2_lines_cut_off_the_end_show_against_the_servers_note(served, tmp_path):
+    """The trail's newest line is noted outside the database after each write: deleting the
+    last lines (the owner disabling the trigger) is caught, even though the chain holds."""
+    from app.services.context import ServiceContext
+
+    head = tmp_path / "audit-head.json"
+    noted = ServiceContext(
+        served.engine,
+        served.local["admin"].actor,
+        served.clock,
+        key=served.base.server_key(),
+        audit_head=head,
+    )
+    users.create_user(noted, "k9", "k9", "clerk")
+    users.create_user(noted, "k10", "k10", "clerk")
+    import json
+
+    note = json.loads(head.read_text())
+    assert verify_chain(served.local["admin"], head_note=note).tail == "ok"
+    with served.base.tx() as s:
+        if s.get_bind().dialect.name == "postgresql":
+            s.execute(text("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change"))
+        else:
+            s.execute(text("DROP TRIGGER audit_log_no_delete"))
+        top = s.scalar(select(func.max(AuditEntry.id)))
+        s.execute(text("DELETE FROM audit_log WHERE id = :i"), {"i": top})
+    report = verify_chain(served.local["admin"], head_note=note)
+    assert report.first_broken is None and report.tail == "cut"
+    forged = {**note, "id": note["id"] - 1}
+    assert verify_chain(served.local["admin"], head_note=forged).tail == "forged"
