@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
-from sqlalchemy import select, text, update
+from sqlalchemy import create_engine, select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from app.db.models import AuditEntry, LoginThrottle, User
@@ -117,9 +117,10 @@ def test_U2_audit_verify_only_reads(tmp_path):
         assert c.execute("SELECT count(*) FROM sqlite_master").fetchone() == (0,)
 
 
-def test_U2_desks_log_in_with_a_role_that_cannot_rewrite_the_trail(pg_server):
-    """`main.py db-roles --apply`: the desks' role works the office but may not UPDATE, DELETE
-    or TRUNCATE the audit trail (refused by privilege, before the trigger)."""
+def test_U2_the_server_logs_in_with_a_role_that_cannot_rewrite_the_trail(pg_server):
+    """`main.py db-roles --apply`: the office server's role works the office but may not
+    UPDATE, DELETE or TRUNCATE the audit trail (refused by privilege, before the trigger), nor
+    disable its trigger; the reports role only reads."""
     import subprocess
     import sys
 
@@ -137,17 +138,27 @@ def test_U2_desks_log_in_with_a_role_that_cannot_rewrite_the_trail(pg_server):
     assert run.returncode == 0, run.stderr
     assert len(roles_sql("roles_db")) >= 10
     with office.engine.begin() as c:
-        c.execute(text("CREATE ROLE desk1 LOGIN IN ROLE nezarat_app"))
-    desk_url = owner_url.replace("//nezarat@", "//desk1@")
-    open_database(desk_url).dispose()  # a desk starts as it does every morning (no-op upgrade)
+        c.execute(text("CREATE ROLE srv1 LOGIN IN ROLE nezarat_server"))
+        c.execute(text("CREATE ROLE auditor1 LOGIN IN ROLE nezarat_reports"))
+    desk_url = owner_url.replace("//nezarat@", "//srv1@")
+    open_database(desk_url).dispose()  # the server starts as it does every morning (no upgrade)
     desk = office.on(desk_url)
-    desk.engineer("E1")  # the desks' role registers, audits, …
+    desk.engineer("E1")  # the server's role registers, audits, …
     desk.project()
     for sql in (
         "UPDATE audit_log SET actor = 'x'",
         "DELETE FROM audit_log",
         "TRUNCATE audit_log",
         "UPDATE alembic_version SET version_num = 'x'",  # the schema's revision is the owner's
+        "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change",
+        "DROP TRIGGER audit_log_no_change ON audit_log",
     ):
-        with pytest.raises(DBAPIError, match="permission denied"), desk.base.tx() as s:
+        refused = pytest.raises(DBAPIError, match=r"permission denied|must be owner")
+        with refused, desk.base.tx() as s:
             s.execute(text(sql))
+    reports = create_engine(owner_url.replace("//nezarat@", "//auditor1@"))
+    with reports.connect() as c:  # the reports role reads everything and writes nothing
+        assert c.execute(text("SELECT count(*) FROM audit_log")).scalar() > 0
+        with pytest.raises(DBAPIError, match="permission denied"):
+            c.execute(text("INSERT INTO login_throttle VALUES ('x', 1, 0, NULL)"))
+    reports.dispose()

@@ -59,8 +59,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         flush=True,
     )
 
-    def stop(*_: object) -> None:
-        server.stop()
+    def stop(*_: object) -> None:  # systemd's stop: end the serve loop, then shut down below
+        raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
     server.start_clockwork()
@@ -87,8 +87,49 @@ def _gateway(kind: str, data: Path):
     return sms.FileGateway(data / "sms-outbox.jsonl")
 
 
+def cmd_create_admin(args: argparse.Namespace) -> int:
+    """The first administrator of a new office database (the one step that needs no sign-in:
+    it works only while no user exists)."""
+    import getpass
+
+    from app.db.migrate import open_database
+    from app.domain.errors import RuleViolation
+    from app.services import users
+    from app.services.context import ServiceContext
+
+    password = os.environ.get("NEZARAT_PASSWORD")
+    if password is None:
+        password = getpass.getpass("گذرواژه مدیر: ")
+        if getpass.getpass("دوباره: ") != password:
+            print("create-admin: دو گذرواژه یکی نیستند", file=sys.stderr)
+            return 2
+    if len(password) < users.MIN_PASSWORD:
+        print(f"create-admin: گذرواژه باید دست‌کم {users.MIN_PASSWORD} نویسه باشد", file=sys.stderr)
+        return 2
+    try:
+        engine = open_database(args.db)
+    except Exception as exc:
+        print(
+            f"create-admin: پایگاه داده باز نشد: {str(exc).splitlines()[0][:300]}", file=sys.stderr
+        )
+        return 2
+    try:
+        users.bootstrap_admin(ServiceContext(engine), args.username, password, args.full_name)
+    except RuleViolation as exc:
+        print(f"create-admin: {exc.message}", file=sys.stderr)
+        return 2
+    print(f"create-admin: {args.username} ساخته شد")
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     from app.db.engine import default_url
+
+    a = sub.add_parser("create-admin", help="the first administrator of a new office database")
+    a.add_argument("--db", default=default_url())
+    a.add_argument("--username", default="admin")
+    a.add_argument("--full-name", default="مدیر سامانه")
+    a.set_defaults(func=cmd_create_admin)
 
     s = sub.add_parser("serve", help="the office server: the API for desks and the clock")
     s.add_argument("--db", default=default_url(), help="SQLAlchemy URL of the office database")

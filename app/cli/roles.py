@@ -1,4 +1,4 @@
-"""`main.py db-roles`: the least-privilege roles of a LAN PostgreSQL server."""
+"""`main.py db-roles`: the least-privilege roles of the office's PostgreSQL database."""
 
 from __future__ import annotations
 
@@ -19,7 +19,12 @@ def cmd_roles(args: argparse.Namespace) -> int:
     sql = roles_sql(url.database, args.app_role, args.readonly_role)
     if not args.apply:
         print(";\n".join(sql) + ";")
-        print(f"-- then: CREATE ROLE desk1 LOGIN PASSWORD '…' IN ROLE {args.app_role};")
+        print(
+            f"-- then, for the office server: CREATE ROLE nezarat_srv LOGIN PASSWORD '…' "
+            f"IN ROLE {args.app_role};\n"
+            f"-- and for reports or an auditor: CREATE ROLE auditor LOGIN PASSWORD '…' "
+            f"IN ROLE {args.readonly_role};"
+        )
         return 0
     with make_engine(args.db).begin() as c:
         for statement in sql:
@@ -29,9 +34,11 @@ def cmd_roles(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    r = sub.add_parser("db-roles", help="least-privilege PostgreSQL roles for the desks")
+    r = sub.add_parser(
+        "db-roles", help="least-privilege PostgreSQL roles: the office server's and a read-only one"
+    )
     r.add_argument("--db", required=True, help="the PostgreSQL database, as its owner")
-    r.add_argument("--app-role", default="nezarat_app")
-    r.add_argument("--readonly-role", default="nezarat_readonly")
+    r.add_argument("--app-role", default="nezarat_server", help="the office server's role")
+    r.add_argument("--readonly-role", default="nezarat_reports", help="reports and auditors")
     r.add_argument("--apply", action="store_true", help="run the statements (else print)")
     r.set_defaults(func=cmd_roles)

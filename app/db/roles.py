@@ -1,5 +1,12 @@
-"""Least-privilege PostgreSQL roles for a LAN server (U2: the desks cannot rewrite the audit
-trail). The schema's owner (who runs migrations) is not the role the desks log in with."""
+"""Least-privilege PostgreSQL roles (U2). Three people hold the database, each with less:
+
+- the schema's owner (migrations; the triggers that keep the trail append-only are its own),
+- the office server's role (`nezarat_server`): works the office — reads and writes every
+  table — but may only read and append the audit trail, never change, delete or truncate it,
+  nor touch the schema's revision;
+- a read-only role for reports and auditors (`nezarat_reports`).
+
+No desk holds any of them: desks reach the database only through the office server."""
 
 from __future__ import annotations
 
@@ -9,7 +16,7 @@ APPEND_ONLY = ("audit_log",)
 
 
 def roles_sql(
-    database: str, app_role: str = "nezarat_app", readonly_role: str = "nezarat_readonly"
+    database: str, app_role: str = "nezarat_server", readonly_role: str = "nezarat_reports"
 ) -> list[str]:
     """Statements for a superuser (or the database owner) to run once, and after an upgrade
     that adds tables. The roles are NOLOGIN groups: grant them to login users."""
@@ -28,7 +35,7 @@ def roles_sql(
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON {', '.join(dml)} TO {app_role}",
         # the trail: read and append only — no UPDATE, DELETE or TRUNCATE (and a trigger too)
         f"GRANT SELECT, INSERT ON {', '.join(APPEND_ONLY)} TO {app_role}",
-        # the desks read the schema's revision; upgrades are the owner's (`open_database`)
+        # the server reads the schema's revision; upgrades are the owner's (`open_database`)
         f"GRANT SELECT ON alembic_version TO {app_role}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {app_role}",
         f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {readonly_role}",

@@ -1,0 +1,118 @@
+"""`main.py serve` as the office runs it: a separate process over PostgreSQL, HTTPS with a
+certificate the desk checks against the office's CA, the first administrator made by
+`main.py create-admin`, and a clean stop on SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import signal
+import ssl
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.db.migrate import head
+from app.domain.errors import RuleViolation
+from app.services import browse
+from ui.remote import RemoteContext, ServerUnreachable
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _self_signed(tmp: Path, name: str) -> tuple[Path, Path]:
+    key, crt = tmp / f"{name}.key", tmp / f"{name}.crt"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1,DNS:localhost",
+            "-keyout",
+            str(key),
+            "-out",
+            str(crt),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return crt, key
+
+
+def _main(*args: str, env: dict[str, str] | None = None, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "main.py", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        **kw,
+    )
+
+
+@pytest.fixture
+def serve(pg_url, tmp_path):
+    crt, key = _self_signed(tmp_path, "server")
+    made = _main("create-admin", "--db", pg_url, env={"NEZARAT_PASSWORD": "first-admin-1405"})
+    assert made.returncode == 0, made.stderr
+    again = _main("create-admin", "--db", pg_url, env={"NEZARAT_PASSWORD": "first-admin-1405"})
+    assert again.returncode == 2  # only while no user exists
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "main.py",
+            "serve",
+            "--db",
+            pg_url,
+            "--port",
+            "0",
+            "--tls-cert",
+            str(crt),
+            "--tls-key",
+            str(key),
+            "--data",
+            str(tmp_path / "srv"),
+            "--sms",
+            "off",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    line = proc.stdout.readline()
+    assert "listening on https://" in line, line + proc.stderr.read()
+    url = line.split("listening on ", 1)[1].split()[0]
+    yield url, crt, tmp_path
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=30) == 0
+
+
+def test_serve_over_https_with_the_offices_certificate(serve):
+    url, crt, tmp = serve
+    h = httpx.get(f"{url}/healthz", verify=ssl.create_default_context(cafile=str(crt)))
+    assert h.status_code == 200 and h.json()["schema"] == head()
+    desk = RemoteContext.sign_in(url, "admin", "first-admin-1405", ca_file=str(crt))
+    assert desk.actor.role == "admin"
+    assert browse.audit_page(desk, "", 10, None)  # the trail holds the admin's creation
+    desk.sign_out()
+    with pytest.raises(RuleViolation):
+        RemoteContext.sign_in(url, "admin", "wrong-password-1", ca_file=str(crt))
+    assert (tmp / "srv" / "server.key").exists()  # the key lives with the server, not the desk
+
+
+def test_a_desk_refuses_a_server_it_cannot_verify(serve):
+    url, _crt, tmp = serve
+    stranger, _ = _self_signed(tmp, "stranger")
+    with pytest.raises(ServerUnreachable):
+        RemoteContext.sign_in(url, "admin", "first-admin-1405", ca_file=str(stranger))
