@@ -77,7 +77,7 @@ def _source(request: HttpRequest) -> str:
 
 def _actor(request: HttpRequest) -> Actor:
     token = _bearer(request)
-    actor = sessions.resolve(_server(request).base, token, "desk") if token else None
+    actor = _server(request).sessions.actor(token, "desk") if token else None
     if actor is None:
         raise Unauthenticated()
     return actor
@@ -111,6 +111,11 @@ def healthz(request: HttpRequest) -> HttpResponse:
         "clock_skew_seconds": skew,
     }
     return _json(body, 200 if clock_ok else 503)
+
+
+def ping(request: HttpRequest) -> HttpResponse:
+    """Nothing: one round trip through the server (the bench's loopback limit)."""
+    return HttpResponse(status=204)
 
 
 # ---------------------------------------------------------------- sessions
@@ -164,6 +169,7 @@ def session(request: HttpRequest) -> HttpResponse:
             token = _bearer(request)
             if token:
                 sessions.sign_out(srv.base.as_actor(_actor(request)), token)
+                srv.sessions.forget()
             return HttpResponse(status=204)
         return _json({"kind": "method", "message": "روش درخواست پذیرفته نیست"}, 405)
     except Exception as exc:
@@ -200,7 +206,11 @@ def call(request: HttpRequest, name: str) -> HttpResponse:
                 },
                 400,
             )
-        return _write(ctx, uc, kwargs, key)
+        try:
+            return _write(ctx, uc, kwargs, key)
+        finally:
+            if name.startswith("users."):  # a password changed, a user disabled: at once
+                srv.sessions.forget()
     except Exception as exc:
         return _error(exc)
 

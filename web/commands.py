@@ -122,8 +122,55 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench_server(args: argparse.Namespace) -> int:
+    """The server measure alone, on bench data of its own (a temporary SQLite file, or a
+    throw-away PostgreSQL server with --pg)."""
+    import tempfile
+    from contextlib import ExitStack
+
+    from app.bench.data import build, default_deadline
+
+    from .bench import measure_server
+
+    with ExitStack() as stack:
+        if args.pg:
+            from app.db.throwaway_pg import PgServer
+
+            pg = PgServer().start()
+            stack.callback(pg.stop)
+            url = pg.create_database("bench_server")
+        else:
+            tmp = stack.enter_context(tempfile.TemporaryDirectory())
+            url = f"sqlite:///{tmp}/bench.sqlite"
+        world = build(url, args.scale, default_deadline())
+        try:
+            measures = measure_server(world, args.repeats)
+        finally:
+            world.engine.dispose()
+    for m in measures:
+        met = "met" if m.meets else "MISSED"
+        print(
+            f"{m.name}\n    {m.value * 1000:.1f} ms against {m.limit * 1000:.1f} ms: "
+            f"ratio {m.ratio:.2f} (goal ≤ {m.goal:g}) — {met}"
+        )
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
+    from app.bench.measure import register as register_measure
     from app.db.engine import default_url
+
+    from .bench import measure_server
+
+    register_measure(measure_server, "data")  # in `main.py bench` too
+    b = sub.add_parser(
+        "bench-server",
+        help="a desk call through the office server against the same call in-process",
+    )
+    b.add_argument("--pg", action="store_true", help="on a throw-away PostgreSQL server")
+    b.add_argument("--scale", choices=("tiny", "province", "national"), default="tiny")
+    b.add_argument("--repeats", type=int, default=40)
+    b.set_defaults(func=cmd_bench_server)
 
     a = sub.add_parser("create-admin", help="the first administrator of a new office database")
     a.add_argument("--db", default=default_url())

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -22,6 +23,43 @@ from .clockwork import Clockwork
 from .django_setup import configure
 
 log = logging.getLogger("nezarat.server")
+
+
+class SessionCache:
+    """Who holds a token, remembered for a moment: a desk's every call would otherwise pay a
+    database round trip to learn it again. An entry lasts at most `TTL` seconds and never past
+    the session's own end by the server's clock; this server forgets everything at once when a
+    session ends or a user's password or standing changes through it (another server process
+    sharing the database learns it within `TTL`)."""
+
+    TTL = 2.0
+
+    def __init__(self, server: OfficeServer):
+        self.server = server
+        self._lock = threading.Lock()
+        self._known: dict[tuple[str, str], tuple[Actor, datetime, float]] = {}
+
+    def actor(self, token: str, kind: str) -> Actor | None:
+        from app.services import sessions
+
+        now, mono = self.server.now(), time.monotonic()
+        key = (sessions.token_hash(token), kind)
+        hit = self._known.get(key)
+        if hit is not None and hit[2] > mono and hit[1] > now:
+            return hit[0]
+        found = sessions.resolve_session(self.server.base, token, kind)
+        with self._lock:
+            if found is None:
+                self._known.pop(key, None)
+                return None
+            if len(self._known) > 10_000:
+                self._known.clear()
+            self._known[key] = (found[0], found[1], mono + self.TTL)
+        return found[0]
+
+    def forget(self) -> None:
+        with self._lock:
+            self._known.clear()
 
 
 class OfficeServer:
@@ -42,6 +80,7 @@ class OfficeServer:
         self.base = ServiceContext(engine, clock=clock, key=key, audit_head=audit_head)
         self.guard = ClockGuard(engine, clock, max_skew)
         self.sms_gateway = sms_gateway
+        self.sessions = SessionCache(self)
         self.threads = threads
         configure(key, tls is not None, allowed_hosts or ["*"])
         from django.core.handlers.wsgi import WSGIHandler

@@ -196,14 +196,32 @@ def _count_failure(s: Session, key: str, limit: int) -> bool:
 @use_case(writes=True, remote=False)
 def resolve(ctx: ServiceContext, token: str, kind: str = "desk") -> Actor | None:
     """The actor of a live session, or None (unknown, expired, idle too long, revoked, its
-    user disabled). Its idle deadline moves on, written at most once a minute."""
+    user disabled)."""
+    found = resolve_session(ctx, token, kind)
+    return None if found is None else found[0]
+
+
+@use_case(writes=True, remote=False)
+def resolve_session(
+    ctx: ServiceContext, token: str, kind: str = "desk"
+) -> tuple[Actor, datetime] | None:
+    """The actor of a live session and the instant it ends if unused (idle or absolute, the
+    sooner), or None. Its idle deadline moves on, written at most once a minute."""
     if not isinstance(token, str) or not 20 <= len(token) <= 100:
         return None
     now = ctx.now()
     h = token_hash(token)
     with ctx.read() as s:
         row = s.execute(
-            select(AuthSession.id, AuthSession.idle_until, User)
+            select(
+                AuthSession.id,
+                AuthSession.idle_until,
+                AuthSession.expires_at,
+                User.username,
+                User.role,
+                User.id,
+                User.engineer_id,
+            )
             .join(User, User.id == AuthSession.user_id)
             .where(
                 AuthSession.token_hash == h,
@@ -217,13 +235,14 @@ def resolve(ctx: ServiceContext, token: str, kind: str = "desk") -> Actor | None
         ).first()
     if row is None:
         return None
-    sid, idle_until, u = row
+    sid, idle_until, expires_at, username, role, user_id, engineer_id = row
     if idle_until < now + IDLE[kind] - timedelta(minutes=1):
+        idle_until = now + IDLE[kind]
         with ctx.tx() as s:
             s.execute(
-                update(AuthSession).where(AuthSession.id == sid).values(idle_until=now + IDLE[kind])
+                update(AuthSession).where(AuthSession.id == sid).values(idle_until=idle_until)
             )
-    return Actor(u.username, u.role, u.id, u.engineer_id)
+    return Actor(username, role, user_id, engineer_id), min(idle_until, expires_at)
 
 
 @use_case(writes=True, remote=False)

@@ -1,0 +1,151 @@
+"""`main.py bench` (and `bench-server`): a desk's call through the office server against the
+same service called in-process, on the bench data. Goal (issue 12): through the server at
+most 1.5× the in-process call plus one loopback round trip, that round trip measured in the
+same run through the same server (a request that reaches Django and does nothing).
+
+The server runs in a process of its own, as in the office (desk and server sharing one
+interpreter would also share its lock), on the bench data's simulated instant; each call's
+figure is the median of `REPEATS` calls, the two sides alternately, after a warm-up.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from app.bench.measure import Measure
+
+REPEATS = 40
+PASSWORD = "bench-pass-1405"
+
+
+def _median(fn: Callable[[], Any], n: int) -> float:
+    times = []
+    for _ in range(n):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def _users(ctx, engineer_id: int) -> None:
+    from sqlalchemy import select
+
+    from app.db.models import User
+    from app.services import users
+    from app.services.context import Actor
+
+    admin = ctx.as_actor(Actor("bench", "admin"))
+    with ctx.read() as s:
+        have = set(s.scalars(select(User.username)))
+    if "bench-clerk" not in have:
+        users.create_user(admin, "bench-clerk", "میز بنچ", "clerk", PASSWORD)
+    if "bench-engineer" not in have:
+        users.create_user(admin, "bench-engineer", "مهندس بنچ", "engineer", PASSWORD, engineer_id)
+
+
+def measure_server(world, repeats: int = REPEATS) -> list[Measure]:
+    import httpx
+
+    from app.bench.cartable import pick_engineers
+    from app.keys import ephemeral_key
+    from app.services import browse, candidacy
+    from app.services.context import SYSTEM, ServiceContext, SimClock
+    from ui.remote import RemoteContext
+
+    clock = SimClock(world.now)
+    base = ServiceContext(world.engine, clock=clock, key=ephemeral_key())
+    engineer = pick_engineers(world, 1)[0]
+    _users(base.as_actor(SYSTEM), engineer)
+    db = world.engine.url.render_as_string(hide_password=False)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "web.bench", db, world.now.isoformat()],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        url = proc.stdout.readline().strip()
+        if not url.startswith("http"):
+            raise RuntimeError("the bench's office server did not start")
+        clerk = RemoteContext.sign_in(url, "bench-clerk", PASSWORD)
+        eng = RemoteContext.sign_in(url, "bench-engineer", PASSWORD)
+        local_clerk, local_eng = base.as_actor(clerk.actor), base.as_actor(eng.actor)
+        ping = httpx.Client(base_url=url)
+        calls = {
+            "engineers list page (100 rows), clerk": (
+                lambda c: browse.engineer_page(c, "", 0, 100, "membership_no", False),
+                local_clerk,
+                clerk,
+            ),
+            "one engineer's cartable": (
+                lambda c: candidacy.cartable(c, engineer),
+                local_eng,
+                eng,
+            ),
+        }
+        out = []
+        rtt = _median(lambda: ping.get("/api/ping"), repeats)
+        for name, (fn, here, there) in calls.items():
+            for _ in range(3):  # warm both sides
+                fn(here), fn(there)
+            local_t = remote_t = 0.0
+            locals_, remotes = [], []
+            for _ in range(repeats):
+                t = time.perf_counter()
+                fn(here)
+                local_t = time.perf_counter() - t
+                t = time.perf_counter()
+                fn(there)
+                remote_t = time.perf_counter() - t
+                locals_.append(local_t)
+                remotes.append(remote_t)
+            inproc, through = statistics.median(locals_), statistics.median(remotes)
+            out.append(
+                Measure(
+                    f"a desk call through the office server: {name} (limit: 1.5 × in-process "
+                    f"{inproc * 1000:.1f} ms + loopback round trip {rtt * 1000:.1f} ms)",
+                    through,
+                    "s",
+                    1.5 * inproc + rtt,
+                    1.0,
+                )
+            )
+        ping.close()
+        clerk.sign_out()
+        eng.sign_out()
+        return out
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def _serve(db: str, at: str) -> None:
+    """The bench's server process: the office server over `db`, its clock standing at `at`
+    (the bench data's instant). Only for `main.py bench`; `main.py serve` has no such clock."""
+    from datetime import datetime
+
+    from app.db.engine import make_engine
+    from app.keys import ephemeral_key
+    from app.services.context import SimClock
+
+    from .server import OfficeServer
+
+    server = OfficeServer(
+        make_engine(db),
+        ephemeral_key(),
+        clock=SimClock(datetime.fromisoformat(at)),
+        max_skew=None,
+        threads=8,
+    )
+    print(server.bind("127.0.0.1", 0), flush=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        server.serve_forever()
+
+
+if __name__ == "__main__":
+    _serve(sys.argv[1], sys.argv[2])
