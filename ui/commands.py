@@ -1,9 +1,11 @@
-"""`main.py screenshots OUTDIR [--db URL]`: every screen on demo data, offscreen, to PNG."""
+"""`main.py screenshots OUTDIR [--db URL | --server URL]`: every screen on demo data, offscreen,
+to PNG — from the database itself, or through an office server as a desk of the office."""
 
 from __future__ import annotations
 
 import argparse
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -14,6 +16,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("screenshots", help="render every screen of the desk to PNG files")
     p.add_argument("outdir")
     p.add_argument("--db", default=default_url())
+    p.add_argument(
+        "--server",
+        help="draw every screen through this office server (https://…), signed in "
+        "as the demo's people",
+    )
+    p.add_argument("--ca-file", help="the office's CA certificate, for --server over HTTPS")
     p.add_argument(
         "--money-sample",
         action="store_true",
@@ -53,45 +61,124 @@ def settle(runner, timeout: float = 60.0) -> None:
         quiet = quiet + 1 if runner.idle() else 0
 
 
+DEMO_PASSWORDS = {
+    "admin": "admin1405",
+    "clerk": "clerk1405",
+    "finance": "finance1405",
+    "manager": "manager1405",
+    "eng": "eng1405",
+}
+
+
+class _LocalTour:
+    """The demo's people on the database itself (`--db`)."""
+
+    def __init__(self, url: str, money: bool):
+        from sqlalchemy import select
+
+        from app.db.migrate import open_database
+        from app.db.models import Project, User
+        from app.services.context import ServiceContext
+
+        self.base = ServiceContext(open_database(url))
+        if money:
+            money_sample(self.base)
+        with self.base.tx() as s:
+            self.people = {u.username: u for u in s.scalars(select(User).where(User.active))}
+            self.intake = s.scalar(
+                select(Project.id).where(Project.status == "intake").order_by(Project.id.desc())
+            )
+
+    def ctx_for(self, name: str, role: str):
+        from app.services import candidacy
+        from app.services.context import Actor
+
+        by_role: dict = {}
+        for u in sorted(self.people.values(), key=lambda u: u.id):
+            by_role.setdefault(u.role, u)
+        u = self.people.get(name) or by_role[role]
+        if role == "engineer":  # the first demo engineer with something to stand for
+            for cand in sorted(self.people.values(), key=lambda u: u.id):
+                if cand.role == "engineer" and candidacy.cartable(self.base, cand.engineer_id):
+                    u = cand
+                    break
+        return self.base.as_actor(Actor(u.username, u.role, u.id, u.engineer_id))
+
+    def some_member(self) -> str:
+        return _some_member(self.base)
+
+    def pick_engineer(self, w) -> None:
+        _pick_engineer_with_ledger(w, self.base)
+
+
+class _ServedTour:
+    """The demo's people signed in to an office server (`--server`): every screen is drawn
+    from what the server answers, as a desk of the office sees it."""
+
+    def __init__(self, url: str, ca_file: str | None):
+        self.url, self.ca_file = url, ca_file
+        self._signed: dict[str, object] = {}
+        clerk = self.ctx_for("clerk", "clerk")
+        from app.services import browse
+
+        rows = browse.recent_projects(clerk, 200)
+        self.intake = next((r.id for r in rows if r.status == "intake"), None)
+
+    def _sign_in(self, name: str):
+        from .remote import RemoteContext
+
+        if name not in self._signed:
+            password = DEMO_PASSWORDS.get(name) or DEMO_PASSWORDS["eng"]
+            self._signed[name] = RemoteContext.sign_in(self.url, name, password, self.ca_file)
+        return self._signed[name]
+
+    def ctx_for(self, name: str, role: str):
+        if role != "engineer":
+            return self._sign_in(name)
+        from app.services import candidacy
+
+        for i in range(1, 10):  # the first demo engineer with something to stand for
+            ctx = self._sign_in(f"eng{i}")
+            if candidacy.cartable(ctx, ctx.actor.engineer_id):
+                return ctx
+        return self._sign_in(name)
+
+    def some_member(self) -> str:
+        from app.services import browse
+
+        rows = browse.engineer_page(
+            self.ctx_for("clerk", "clerk"), "", 0, 1, "membership_no", False
+        )
+        return rows[0].membership_no if rows else ""
+
+    def pick_engineer(self, w) -> None:
+        pass  # the list's first engineer: the server is not asked for every ledger
+
+    def close(self) -> None:
+        for ctx in self._signed.values():
+            ctx.sign_out()
+
+
 def cmd_screenshots(args) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from sqlalchemy import select
-
-    from app.db.migrate import open_database
-    from app.db.models import Project, User
-    from app.services import candidacy
-    from app.services.context import Actor, ServiceContext
-
     from .app import ConnectionDialog, LoginDialog, application
     from .mainwindow import MainWindow
     from .settings import Settings
     from .tasks import TaskRunner
 
+    served = bool(getattr(args, "server", None))
+    if served and getattr(args, "money_sample", False):
+        print("screenshots: --money-sample writes to the database: only with --db", file=sys.stderr)
+        return 2
     app = application(["main.py"])
     out = Path(args.outdir)
     out.mkdir(parents=True, exist_ok=True)
     runner = TaskRunner(app)
-    engine = open_database(args.db)
-    base = ServiceContext(engine)
-    if getattr(args, "money_sample", False):
-        money_sample(base)
-    with base.tx() as s:
-        people = {u.username: u for u in s.scalars(select(User).where(User.active))}
-        by_role = {}
-        for u in sorted(people.values(), key=lambda u: u.id):
-            by_role.setdefault(u.role, u)
-        intake = s.scalar(
-            select(Project.id).where(Project.status == "intake").order_by(Project.id.desc())
-        )
-
-    def ctx_for(name: str, role: str) -> ServiceContext:
-        u = people.get(name) or by_role[role]
-        if role == "engineer":  # the first demo engineer with something to stand for
-            for cand in sorted(people.values(), key=lambda u: u.id):
-                if cand.role == "engineer" and candidacy.cartable(base, cand.engineer_id):
-                    u = cand
-                    break
-        return base.as_actor(Actor(u.username, u.role, u.id, u.engineer_id))
+    tour = (
+        _ServedTour(args.server, getattr(args, "ca_file", None))
+        if served
+        else _LocalTour(args.db, getattr(args, "money_sample", False))
+    )
 
     def save(widget, name: str) -> None:
         settle(runner)
@@ -99,14 +186,15 @@ def cmd_screenshots(args) -> int:
         print(out / f"{name}.png")
 
     settings = Settings()
-    login = LoginDialog(settings, runner, args.db)
+    login = LoginDialog(settings, runner, args.server if served else args.db)
     login.username.setText("clerk")
     login.password.setText("clerk1405")
     login.show()
     save(login, "login")
     login.close()
     conn = ConnectionDialog(settings, runner)
-    conn.pg.setChecked(True)
+    conn.server.setChecked(True)
+    conn.address.setText(args.server if served else "https://nezarat.office.local:8443")
     conn.show()
     save(conn, "connection")
     conn.close()
@@ -123,18 +211,18 @@ def cmd_screenshots(args) -> int:
         ("admin", "admin", "policy"),
     )
     for user, role, screen in shots:
-        win = MainWindow(ctx_for(user, role), runner)
+        win = MainWindow(tour.ctx_for(user, role), runner)
         win.resize(1440, 900)
         win.show()
         w = win.show_screen(screen)
         settle(runner)
         if screen == "counter":
-            _fill_counter(w, intake)
+            _fill_counter(w, tour.intake)
         if screen == "engineers":
-            _pick_engineer_with_ledger(w, base)
+            tour.pick_engineer(w)
             settle(runner)
         if screen == "board":
-            w.why_no.setText(_some_member(base))
+            w.why_no.setText(tour.some_member())
             w.why_not()
         if screen == "finance":  # one picture per queue of the desk
             for tab, shot in ((1, "finance-renewals"), (2, "finance-payouts"), (3, "payouts")):
@@ -151,10 +239,12 @@ def cmd_screenshots(args) -> int:
         win.deleteLater()
     from .print_preview import demo_preview  # the print preview of a demo contract
 
-    if (preview := demo_preview(base)) is not None:
+    if (preview := demo_preview(tour.ctx_for("clerk", "clerk"))) is not None:
         save(preview, "print-preview")
         preview.close()
     settle(runner)
+    if served:
+        tour.close()
     return 0
 
 
