@@ -249,3 +249,24 @@ def test_run_due_reports_progress_per_instant(office: Office):
     deadlines.run_due(office.system, progress=lambda done, total: seen.append((done, total)))
     assert [d for d, _ in seen] == list(range(1, len(seen) + 1)) and len(seen) >= 3
     assert all(t >= d for d, t in seen)
+
+
+def test_the_engineers_list_pages_by_key_the_same_rows_as_by_position(db_url):
+    """`after_id`: the next page after a row, by its sort key — the rows by position, every
+    sort and direction (keyset where the sort's columns are never empty)."""
+    from app.services import browse
+
+    office = Office(db_url)
+    for i in range(23):
+        office.engineer(f"K{i % 7}{i:02d}", last_name=f"ف{i % 4}", mobile=f"0912{i % 5:07d}")
+    for sort in ("membership_no", "name", "kind", "mobile"):
+        for desc in (False, True):
+            every = browse.engineer_page(office.clerk, "", 0, 100, sort, desc)
+            paged, last = [], None
+            while True:
+                page = browse.engineer_page(office.clerk, "", len(paged), 5, sort, desc, last)
+                if not page:
+                    break
+                paged += page
+                last = page[-1].id
+            assert [r.id for r in paged] == [r.id for r in every], (sort, desc)

@@ -281,7 +281,8 @@ class EngineerListModel(_ColumnHeaders, QAbstractTableModel):
         self._loading = True
         gen, offset = self._gen, len(self.rows)
         size = min(max(self.PAGE, offset), self.MAX_PAGE)
-        args = (self.ctx, self.text, offset, size, self.sort_key, self.descending)
+        last = self.rows[-1].id if self.rows else None  # the next page by key, not position
+        args = (self.ctx, self.text, offset, size, self.sort_key, self.descending, last)
 
         def done(page):
             if gen != self._gen:

@@ -87,6 +87,23 @@ def _gateway(kind: str, data: Path):
     return sms.FileGateway(data / "sms-outbox.jsonl")
 
 
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Bring the schema to this version's (as the schema's owner: the server's role may not);
+    a SQLite file is copied beside itself first."""
+    from app.db.migrate import current, head, open_database
+
+    try:
+        engine = open_database(args.db)
+    except Exception as exc:
+        print(
+            f"migrate: پایگاه داده باز یا ارتقا نشد: {str(exc).splitlines()[0][:300]}",
+            file=sys.stderr,
+        )
+        return 2
+    print(f"migrate: schema {current(engine)} (this version's: {head()})")
+    return 0
+
+
 def cmd_create_admin(args: argparse.Namespace) -> int:
     """The first administrator of a new office database (the one step that needs no sign-in:
     it works only while no user exists)."""
@@ -172,6 +189,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.add_argument("--repeats", type=int, default=40)
     b.set_defaults(func=cmd_bench_server)
 
+    m = sub.add_parser("migrate", help="upgrade the database's schema (as its owner)")
+    m.add_argument("--db", default=default_url())
+    m.set_defaults(func=cmd_migrate)
     a = sub.add_parser("create-admin", help="the first administrator of a new office database")
     a.add_argument("--db", default=default_url())
     a.add_argument("--username", default="admin")

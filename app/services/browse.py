@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import String, cast, func, or_, select
+from sqlalchemy import String, cast, func, or_, select, tuple_
 
 from ..db.models import (
     AuditEntry,
@@ -73,6 +73,9 @@ SORT_KEYS = {
 }
 
 
+KEYSET_SORTS = frozenset({"membership_no", "name", "kind"})  # columns that are never NULL
+
+
 def _filtered(text: str):
     q = select(Engineer.id)
     text = normalize_text(normalize_digits(without_control(text or ""))).strip()
@@ -105,15 +108,26 @@ def engineer_page(
     limit: int = 200,
     sort: str = "membership_no",
     descending: bool = False,
+    after_id: int | None = None,
 ) -> list[EngineerRow]:
-    """One page of the filtered list, ordered by `sort` then id (stable under ties)."""
+    """One page of the filtered list, ordered by `sort` then id (stable under ties).
+
+    `after_id` (the last row of the page before) pages by key, not by position, where the
+    sort's columns are never empty (membership number, name, kind): the 1,000th page costs
+    what the first does. Other sorts, and a first page, go by `offset`."""
     require(ctx, "people.read")
     keys = SORT_KEYS.get(sort, SORT_KEYS["membership_no"])
     order = [k.desc() if descending else k.asc() for k in keys]
     order.append(Engineer.id.desc() if descending else Engineer.id.asc())
-    _page(offset=offset, limit=limit)
+    _page(offset=offset, limit=limit, **({} if after_id is None else {"after_id": after_id}))
     with ctx.read() as s:
-        ids = _filtered(text).order_by(*order).offset(offset).limit(limit).subquery()
+        q = _filtered(text)
+        if after_id is not None and sort in KEYSET_SORTS:
+            last = s.execute(select(*keys, Engineer.id).where(Engineer.id == after_id)).first()
+            if last is not None:
+                mark, here = tuple_(*keys, Engineer.id), tuple_(*last)
+                q, offset = q.where(mark < here if descending else mark > here), 0
+        ids = q.order_by(*order).offset(offset).limit(limit).subquery()
         disciplines = (  # one statement for the page: the list waits on no second round trip
             select(func.aggregate_strings(Competence.discipline, ","))
             .where(Competence.engineer_id == Engineer.id)

@@ -111,6 +111,46 @@ def test_serve_over_https_with_the_offices_certificate(serve):
     assert (tmp / "srv" / "server.key").exists()  # the key lives with the server, not the desk
 
 
+def test_the_office_ca_script_makes_a_certificate_desks_verify(pg_url, tmp_path):
+    """resources/deploy/make-office-ca.sh, as the README tells IT to run it."""
+    script = ROOT / "resources" / "deploy" / "make-office-ca.sh"
+    made = subprocess.run(
+        ["sh", str(script), "localhost", "127.0.0.1"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert made.returncode == 0, made.stderr
+    assert oct((tmp_path / "server.key").stat().st_mode)[-3:] == "600"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "main.py",
+            "serve",
+            "--db",
+            pg_url,
+            "--port",
+            "0",
+            "--tls-cert",
+            str(tmp_path / "server.crt"),
+            "--tls-key",
+            str(tmp_path / "server.key"),
+            "--data",
+            str(tmp_path / "srv"),
+            "--sms",
+            "off",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        url = proc.stdout.readline().split("listening on ", 1)[1].split()[0]
+        ca = ssl.create_default_context(cafile=str(tmp_path / "office-ca.crt"))
+        assert httpx.get(f"{url}/healthz", verify=ca).status_code == 200
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+
+
 def test_a_desk_refuses_a_server_it_cannot_verify(serve):
     url, _crt, tmp = serve
     stranger, _ = _self_signed(tmp, "stranger")
