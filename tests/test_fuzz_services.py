@@ -431,6 +431,7 @@ CASES: dict[str, Case] = {
         refusal_writes=("users", "login_throttle", "audit_log"),
     ),
     "sessions.resolve": Case("anyone", args(token=text("x" * 43, size=120))),
+    "sessions.resolve_session": Case("anyone", args(token=text("x" * 43, size=120))),
     "sessions.sign_out": Case("anyone", args(token=text("x" * 43, size=120))),
     "users.bootstrap_admin": Case(
         "anyone",

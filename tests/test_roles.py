@@ -27,6 +27,7 @@ EXEMPT = {
     "sessions.check_credentials": "the login itself: nobody is logged in yet",
     "sessions.sign_in": "the login itself: nobody is logged in yet",
     "sessions.resolve": "finding who holds a token: nobody is known until it is resolved",
+    "sessions.resolve_session": "finding who holds a token: nobody is known until then",
     "sessions.sign_out": "ending a session: holding its token is the proof",
 }
 

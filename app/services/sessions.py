@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from ..db.clock import db_epoch
 from ..db.models import AuthSession, LoginThrottle, User
 from ..domain.errors import RuleViolation
-from ..domain.text import text_problem
+from ..domain.text import text_problem, without_control
 from .context import Actor, ServiceContext, audit
 from .registry import use_case
 
@@ -74,7 +74,12 @@ def token_hash(token: str) -> str:
 
 
 def _throttle_keys(username: str, source: str) -> tuple[str, str]:
-    return f"user:{username.strip().casefold()[:180]}", f"addr:{source[:180]}"
+    return f"user:{username.strip().casefold()[:180]}", f"addr:{_source(source)}"
+
+
+def _source(source: str) -> str:
+    """A client's address as given by the HTTP server: text, short, no control characters."""
+    return without_control(source if isinstance(source, str) else "")[:64]
 
 
 @use_case(writes=True, remote=False)
@@ -104,7 +109,7 @@ def check_credentials(ctx: ServiceContext, username: str, password: str, source:
             _count_failure(s, addr_key, ADDRESS_FAILURES)
             if locked_now and u is not None:
                 who = ctx.as_actor(Actor(u.username, u.role, u.id, u.engineer_id))
-                audit(s, who, "user.locked", "user", u.id, after={"source": source[:64]})
+                audit(s, who, "user.locked", "user", u.id, after={"source": _source(source)})
         raise RuleViolation({"U1"}, WRONG)
     with ctx.tx() as s:
         row = s.get(User, u.id)
@@ -138,7 +143,7 @@ def sign_in(
             token_hash=token_hash(token),
             user_id=actor.user_id,
             kind=kind,
-            source=source[:64],
+            source=_source(source),
             created_at=now,
             expires_at=now + LIFETIME[kind],
             idle_until=now + IDLE[kind],
@@ -152,7 +157,7 @@ def sign_in(
             "session.start",
             "session",
             row.id,
-            after={"kind": kind, "source": source[:64]},
+            after={"kind": kind, "source": _source(source)},
         )
     return SignedIn(token, actor, row.expires_at, needs_code)
 
