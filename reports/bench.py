@@ -13,7 +13,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from .contract import contract_pdf, contracts_pdf
 from .layout import BOLD, REGULAR, _SubsetReusingFont, register_fonts
-from .rtl import visual
+from .rtl import shape
 
 
 def blank_page(both_faces: bool = False, reportlab_embedding: bool = True) -> bytes:
@@ -35,10 +35,10 @@ def _blank_page(both_faces: bool) -> bytes:
     buf = io.BytesIO()
     c = Canvas(buf, pagesize=A4, pageCompression=1, initialFontName=REGULAR, initialFontSize=10)
     c.setFont(REGULAR, 10)
-    c.drawRightString(550, 800, visual("نظارت"))
+    c.drawRightString(550, 800, "نظارت")
     if both_faces:
         c.setFont(BOLD, 10)
-        c.drawRightString(550, 780, visual("نظارت"))
+        c.drawRightString(550, 780, "نظارت")
     c.showPage()
     c.save()
     return buf.getvalue()
@@ -92,7 +92,7 @@ def bench_documents(db: str | None = None, n: int = 200) -> int:
         if pid is not None:
             dto = docs.contract_dto(ctx, pid)
     blank_page()
-    visual.cache_clear()
+    shape.cache_clear()
     t0 = time.perf_counter()
     contract_pdf(dto)
     cold = time.perf_counter() - t0
