@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import codecs
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -357,8 +357,12 @@ class Page:
         self.y = self.top
         self.size = size
         self.footer = footer
+        self.footer_middle = ""  # e.g. the paper's verification code, on every page
         self.page_no = 1
         self._codes: dict[str, _Codes] = {}
+        self._doc_no = 1  # forms naming each paper's page count ("صفحه ۲ از ۵")
+        # drawn at the top of every page after the first of a paper (a continuation header)
+        self.running: Callable[[Page], None] | None = None
 
     # ------------------------------------------------------------ page flow
 
@@ -371,15 +375,37 @@ class Page:
         self.c.showPage()
         self.page_no += 1
         self.y = self.top
+        if self.running is not None:
+            self.running(self)
 
     def next_document(self, footer: str) -> None:
         """Start another paper in the same file (batch printing): new page, numbering from 1.
 
         One file for a batch embeds the fonts once, which is most of a contract's cost.
         """
-        self.new_page()
+        self._draw_footer()
+        self.c.showPage()
+        self._count_pages()
+        self._doc_no += 1
         self.page_no = 1
-        self.footer = footer
+        self.y = self.top
+        self.footer, self.footer_middle, self.running = footer, "", None
+
+    def _pages_form(self) -> str:
+        return f"NZPages{self._doc_no}"
+
+    def _count_pages(self) -> None:
+        """The paper's page count, drawn where every footer left room for it (a form that
+        every page of the paper shows, defined once the count is known)."""
+        c = self.c
+        c.beginForm(self._pages_form())
+        c.setFillColor(MID)
+        self.text(fa_digits(self.page_no), self.margin + 4, 7.5, x_right=self.left + 13)
+        c.endForm()
+
+    def keep(self, height: float) -> None:
+        """Keep what follows (`height` points of it) on one page."""
+        self.ensure(height)
 
     def ensure(self, height: float) -> None:
         if self.y - height < self.bottom:
@@ -395,12 +421,22 @@ class Page:
         c.line(self.left, self.margin + 14, self.right, self.margin + 14)
         c.setFillColor(MID)
         self.text(self.footer, self.margin + 4, 7.5, x_right=self.right)
-        self.text(f"صفحه {fa_digits(self.page_no)}", self.margin + 4, 7.5, align="left")
+        if self.footer_middle:
+            self.text(self.footer_middle, self.margin - 6, 7, x_right=self.right)
+        self.text(
+            f"صفحه {fa_digits(self.page_no)} از",
+            self.margin + 4,
+            7.5,
+            x_left=self.left + 16,
+            align="left",
+        )
+        c.doForm(self._pages_form())
         c.setFillColor(black)
 
     def bytes(self) -> bytes:
         self._draw_footer()
         self.c.showPage()
+        self._count_pages()
         self.c.save()
         return self.buf.getvalue()
 
@@ -631,6 +667,39 @@ class Page:
         self.y -= gap
 
     # ------------------------------------------------------------ tables
+
+    def table_height(
+        self,
+        columns: Sequence[Column],
+        rows: Sequence[Sequence[str]],
+        size: float | None = None,
+        header: bool = True,
+        pad: float = 3.5,
+        total_width: float | None = None,
+    ) -> float:
+        """How tall `table` would draw these rows (with its header), for keeping a caption or
+        a signature block with what follows it."""
+        size = size or self.size - 1
+        lead = size * 1.5
+        width = total_width or self.text_width
+        scale = width / sum(col.width for col in columns)
+        widths = [col.width * scale for col in columns]
+
+        def h(row, font) -> float:
+            n = max(
+                len(wrap(str(c), font, size, w - 2 * pad)) for c, w in zip(row, widths, strict=True)
+            )
+            return n * lead + 2 * pad
+
+        total = h([c.title for c in columns], BOLD) if header else 0.0
+        return total + sum(h(r, REGULAR) for r in rows) + 6
+
+    def para_height(
+        self, text: str, size: float | None = None, bold: bool = False, indent: float = 0
+    ) -> float:
+        size = size or self.size
+        lines = wrap(text, BOLD if bold else REGULAR, size, self.text_width - indent)
+        return len(lines) * size * 1.6 + 3
 
     def table(
         self,
