@@ -13,10 +13,10 @@ from ..db.engine import default_url
 
 
 def cmd_verify_paper(args: argparse.Namespace) -> int:
-    from ..db.engine import make_engine
-    from ..domain.calendar import format_jalali_datetime
     from sqlalchemy.exc import SQLAlchemyError
 
+    from ..db.engine import make_engine
+    from ..domain.calendar import format_jalali_datetime
     from ..services.context import Actor, DatabaseUnavailable, ServiceContext
     from ..services.papers import verify_paper
 
