@@ -33,14 +33,14 @@ def commitment_pdf(dto: CommitmentDTO, stamp: PaperStamp | None = None) -> bytes
 
 
 def signing_date(dto: CommitmentDTO) -> str:
-    if dto.signed_on is not None:
-        return jdate(dto.signed_on)
-    if dto.sign_on is not None:
-        return (
-            f"برای امضا در {jdate(dto.sign_on)}، ساعت {fa_digits(dto.sign_from)} تا "
-            f"{fa_digits(dto.sign_until)}"
-        )
-    return "در انتظار امضا"
+    """The day the form is signed: the recorded signature's, else the signing window's (A9:
+    a signature is recorded only inside it)."""
+    return jdate(dto.signed_on or dto.sign_on) or "—"
+
+
+def signing_window(dto: CommitmentDTO) -> str:
+    day = signing_date(dto)
+    return f"{day}، ساعت {fa_digits(dto.sign_from)} تا {fa_digits(dto.sign_until)}"
 
 
 def write_commitment(p: Page, dto: CommitmentDTO, stamp: PaperStamp | None = None) -> None:
@@ -53,7 +53,7 @@ def write_commitment(p: Page, dto: CommitmentDTO, stamp: PaperStamp | None = Non
         "تعهدنامه ناظر",
         [
             ("شماره", stamp_number(stamp)),
-            ("تاریخ امضا", signing_date(dto) if dto.signed_on else "—"),
+            ("تاریخ امضا", signing_date(dto)),
             ("شماره پرونده", fa_digits(prop.file_no)),
             ("تاریخ صدور", issued_on(stamp) or "—"),
         ],
@@ -110,8 +110,8 @@ def write_commitment(p: Page, dto: CommitmentDTO, stamp: PaperStamp | None = Non
             [
                 "تعداد کار در جریان",
                 f"{fa_digits(dto.active_jobs)} از {fa_digits(dto.max_active_jobs)}",
-                "تاریخ امضا",
-                signing_date(dto),
+                "نوبت امضا",
+                signing_window(dto),
             ],
         ],
         header=False,

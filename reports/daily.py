@@ -77,7 +77,11 @@ def block_title(b: DecisionBlock) -> str:
     )
 
 
+FORCED_SHOWN = 10  # the lowest scores of a forced pool printed; the rest at the inputs' page
+
+
 def _rank_rows(b: DecisionBlock) -> list[list[str]]:
+    ranked = b.ranked[:FORCED_SHOWN] if b.outcome == "forced" else b.ranked
     return [
         [
             fa_digits(x.rank),
@@ -90,11 +94,11 @@ def _rank_rows(b: DecisionBlock) -> list[list[str]]:
             jdatetime_fa(x.stood_at) if x.stood_at else "بدون کاندیداتوری",
             "منتخب" if x.winner else "",
         ]
-        for x in b.ranked
+        for x in ranked
     ]
 
 
-def write_block(p: Page, b: DecisionBlock) -> None:
+def write_block(p: Page, b: DecisionBlock, inputs_url: str = "") -> None:
     title = block_title(b)
     rows = _rank_rows(b)
     # the block's title, outcome and first rows stay together
@@ -114,8 +118,14 @@ def write_block(p: Page, b: DecisionBlock) -> None:
             RANK_COLUMNS,
             rows,
             size=7.5,
-            shade_rows=frozenset(i for i, x in enumerate(b.ranked) if x.winner),
+            shade_rows=frozenset(i for i, x in enumerate(b.ranked[: len(rows)]) if x.winner),
         )
+        if len(rows) < len(b.ranked):
+            p.para(
+                f"و {fa_digits(len(b.ranked) - len(rows))} نفر دیگر از فهرست اجباری با امتیاز "
+                f"بالاتر؛ فهرست کامل در نشانی {inputs_url}",
+                size=8,
+            )
     if b.set_aside:
         aside = [
             [
@@ -130,6 +140,7 @@ def write_block(p: Page, b: DecisionBlock) -> None:
         p.para("کنارگذاشته به حکم ضوابط ارجاع:", size=8.5, bold=True, after=0)
         p.table(ASIDE_COLUMNS, aside, size=7.5)
     if b.later:
+        p.keep(p.para_height("x", 8.5) * (1 + min(2, len(b.later))) + 4)
         p.para("پس از این تصمیم (یادداشت‌های تاریخ‌دار):", size=8.5, bold=True, after=0)
         for e in b.later:
             p.para(f"{jdatetime_fa(e.at)}: {e.text}", size=8, indent=8, after=0)
@@ -163,7 +174,7 @@ def write_daily(p: Page, dto: DailyReportDTO, stamp: PaperStamp | None = None) -
         size=8.5,
     )
     for b in dto.blocks:
-        write_block(p, b)
+        write_block(p, b, dto.inputs_url)
     tail = (
         f"ورودی‌های ثبت‌شده این اجرا و فهرست‌های رتبه‌بندی آن در نشانی {dto.inputs_url} در "
         "دسترس اعضاست؛ هر کس می‌تواند با آنها تصمیم‌ها را دوباره بگیرد و با چکیده‌های زیر بسنجد."

@@ -29,7 +29,7 @@ def letter_pdf(dto: LetterDTO, stamp: PaperStamp | None = None) -> bytes:
     """Refuses (DocumentRefused, Persian reasons) a letter whose DTO lists refusals."""
     if dto.refusals:
         raise DocumentRefused("معرفی‌نامه ناظران", dto.refusals)
-    p = Page(f"معرفی‌نامه ناظران {dto.property.file_no}")
+    p = Page(f"معرفی‌نامه ناظران {dto.property.file_no}", size=9.5)
     write_letter(p, dto, stamp)
     return p.bytes()
 
@@ -88,7 +88,8 @@ def write_letter(p: Page, dto: LetterDTO, stamp: PaperStamp | None = None) -> No
             ]
             for f in dto.fees
         ],
-        size=8.5,
+        size=8,
+        pad=2.5,
     )
     for text in dto.body[1:]:
         p.para(text.format(**values))
@@ -118,17 +119,18 @@ def write_letter(p: Page, dto: LetterDTO, stamp: PaperStamp | None = None) -> No
             ]
             for i, s in enumerate(dto.supervisors, 1)
         ],
-        size=8.5,
+        size=8,
+        pad=2.5,
         shade_rows=frozenset(i for i, s in enumerate(dto.supervisors) if s.coordinating),
     )
+    # the closing, the signer, attachments and copies stay together
+    p.keep(p.para_height(dto.closing) + 120)
     p.para(dto.closing)
-    # the signer, attachments and copies stay together
-    p.keep(150)
-    p.space(8)
+    p.space(2)
     p.line(org.letter_signer_name, bold=True, align="left", x_left=p.left + 30)
-    p.line(org.letter_signer_title, align="left", x_left=p.left + 30)
+    p.line(org.letter_signer_title, size=9, align="left", x_left=p.left + 30)
     p.line("امضا و مهر", size=8.5, align="left", x_left=p.left + 55)
-    p.space(16)
+    p.space(6)
     if dto.attachments:
         p.para("پیوست: " + "؛ ".join(dto.attachments), size=8.5, after=1)
     if dto.copies_to:

@@ -97,27 +97,32 @@ def write_receipt(p: Page, dto: ReceiptDTO, stamp: PaperStamp | None = None) -> 
             ],
         ],
         header=False,
-        pad=2.5,
+        pad=2,
+        size=7.5,
     )
-    p.heading("مدارک", size=10.5)
+    p.heading("مدارک", size=10)
+
+    def state(d) -> str:
+        return "دریافت شد" if d.received else ("کسری" if d.required else "ندارد")
+
+    docs = [
+        (f"{fa_digits(i)}- {d.title}" + ("" if d.required else " (در صورت لزوم)"), state(d))
+        for i, d in enumerate(dto.documents, 1)
+    ]
+    half = (len(docs) + 1) // 2
+    pairs = [
+        [*docs[k], *(docs[k + half] if k + half < len(docs) else ("", ""))] for k in range(half)
+    ]
     p.table(
         [
-            Column("ردیف", 0.5, "center"),
-            Column("مدرک", 4),
-            Column("الزامی", 0.9, "center"),
-            Column("وضعیت", 1.2, "center"),
+            Column("مدرک", 3.2),
+            Column("وضعیت", 0.9, "center"),
+            Column("مدرک", 3.2),
+            Column("وضعیت", 0.9, "center"),
         ],
-        [
-            [
-                fa_digits(i),
-                d.title,
-                "بله" if d.required else "در صورت لزوم",
-                "دریافت شد" if d.received else ("کسری" if d.required else "ندارد"),
-            ]
-            for i, d in enumerate(dto.documents, 1)
-        ],
-        pad=2,
-        size=8,
+        pairs,
+        pad=1.8,
+        size=7.5,
     )
     if dto.missing_required:
         p.para(
@@ -126,7 +131,7 @@ def write_receipt(p: Page, dto: ReceiptDTO, stamp: PaperStamp | None = None) -> 
             size=8.5,
             bold=True,
         )
-    p.heading("حق‌الزحمه نظارت", size=10.5)
+    p.heading("حق‌الزحمه نظارت", size=10)
     p.table(
         [
             Column("رشته", 1.4),
@@ -146,8 +151,8 @@ def write_receipt(p: Page, dto: ReceiptDTO, stamp: PaperStamp | None = None) -> 
             ]
             for f in dto.fees
         ],
-        pad=2,
-        size=8,
+        pad=1.8,
+        size=7.5,
     )
     due = dto.outstanding_rials
     account = f"{org.bank}، شماره شبا {org.iban}" + (
@@ -162,9 +167,9 @@ def write_receipt(p: Page, dto: ReceiptDTO, stamp: PaperStamp | None = None) -> 
         )
     else:
         p.para(f"حساب سازمان برای حق‌الزحمه نظارت: {account}.", size=8.5)
-    p.heading("مراحل بعد", size=10.5)
+    p.heading("مراحل بعد", size=10)
     for i, step in enumerate(dto.next_steps, 1):
-        p.para(f"{fa_digits(i)}- {fa_digits(step)}", size=8.5, after=1)
+        p.para(f"{fa_digits(i)}- {fa_digits(step)}", size=8, after=0)
     contact = (
         f"نشانی: {org.address}، کد پستی {fa_digits(org.postal_code)} — تلفن: "
         f"{fa_digits(org.phone)} — {org.website}"

@@ -151,7 +151,7 @@ def cmd_screenshots(args) -> int:
         win.deleteLater()
     from .print_preview import demo_preview  # the print preview of a demo contract
 
-    if (preview := demo_preview(base)) is not None:
+    if (preview := demo_preview(ctx_for("clerk", "clerk"))) is not None:
         save(preview, "print-preview")
         preview.close()
     settle(runner)

@@ -24,6 +24,7 @@ import json
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -394,7 +395,9 @@ def contract_dto(ctx: ServiceContext, project_id: int) -> ContractDTO:
         organization = organization_info(s, "قرارداد نظارت")
         p = _project(s, project_id)
         refs = _referrals(s, project_id)
-        sups = _supervisors(s, refs)
+        # the parties, not the state of their signatures: recording a signature does not
+        # change the contract (nor make a reprint a new paper)
+        sups = tuple(replace(x, status="", signed_on=None) for x in _supervisors(s, refs))
         coord = project_coordinator(refs)
         fees = _fees(s, p, [r.discipline for r in refs if r.status != "unassigned"])
         tariff = _tariff_ref(s, p)
@@ -466,12 +469,11 @@ def commitment_dto(ctx: ServiceContext, referral_id: int) -> CommitmentDTO:
         if not sup:
             raise DocumentRefused("تعهدنامه ناظر", ("برای این ارجاع ناظری انتخاب نشده است",))
         prop, owners = _property(s, p), _owners(s, p)
-        at = ref.signed_at or ref.decided_at or p.created_at
+        at = ref.decided_at or p.created_at  # the figures as charged at the selection
         policy = policy_at(s, at)
-        row = sup[0]
+        row = replace(sup[0], status="", signed_on=None)  # what the form states, not its state
         sign_on = local_date(ref.sign_from) if ref.sign_from else None
-    # the figures as they stood when the supervisor signed (or was selected): a reprint
-    # states the same
+    # the figures as they stood when the supervisor was selected: a reprint states the same
     st = engineer_standings(ctx, [row.engineer_id], at)[row.engineer_id]
     firm = row.kind == "firm"
     exempt = row.discipline in policy.penalty_exempt_disciplines
@@ -495,8 +497,10 @@ def commitment_dto(ctx: ServiceContext, referral_id: int) -> CommitmentDTO:
         undertakings=tuple(undertakings),
         intro=t["intro_firm" if firm else "intro_person"],
         closing=t["closing"],
-        signed_on=row.signed_on,
-        sign_on=None if row.signed_on else sign_on,
+        # A9: a signature is recorded only inside the window of the first working day after
+        # the selection, so the form is dated by that day, before and after it is signed
+        signed_on=None,
+        sign_on=sign_on,
         sign_from=policy.signing_window[0].strftime("%H:%M"),
         sign_until=policy.signing_window[1].strftime("%H:%M"),
     )
