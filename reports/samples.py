@@ -177,7 +177,7 @@ def sample_contract(file_no: str = "1405-0042", owner: str = "پریسا صاد�
 
 def sample_commitment(discipline: str = "civil", kind: str = "person") -> CommitmentDTO:
     t = template("commitment_fa")
-    sup = next(s for s in sample_supervisors() if s.discipline == discipline)
+    sup = replace(sample_supervisors()[1], discipline=discipline, coordinating=False)
     if kind == "firm":
         sup = replace(
             sup,
@@ -195,7 +195,7 @@ def sample_commitment(discipline: str = "civil", kind: str = "person") -> Commit
     return CommitmentDTO(
         organization=sample_organization(),
         supervisor=sup,
-        discipline_fa="عمران",
+        discipline_fa={"civil": "عمران", "survey": "نقشه‌برداری"}.get(discipline, discipline),
         capacity_m2=Decimal(7200),
         used_m2=Decimal("2350.50"),
         remaining_m2=Decimal("4849.50"),

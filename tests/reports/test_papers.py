@@ -124,7 +124,9 @@ def test_a_record_changed_behind_the_service_no_longer_verifies(office: Office):
         from app.domain.digest import digest
 
         s.execute(
-            update(IssuedPaper).where(IssuedPaper.code == code).values(content_digest=digest(content))
+            update(IssuedPaper)
+            .where(IssuedPaper.code == code)
+            .values(content_digest=digest(content))
         )
     assert papers.verify_paper(office.base, code) is None
 
