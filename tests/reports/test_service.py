@@ -94,7 +94,7 @@ def test_documents_of_a_project_from_counter_to_signature(office: Office):
     assert k.sign_on == date(2026, 11, 15)  # 1405-08-24, the first working day after
     assert k.supervisor.membership_no == "C1" and k.supervisor.coordinating
     assert k.used_m2 == Decimal(450) and k.remaining_m2 == k.capacity_m2 - Decimal(450)
-    assert [u.clause for u in k.undertakings][0].startswith("شیوه‌نامه")
+    assert k.undertakings[0].clause.startswith("شیوه‌نامه")
     assert commitment_pdf(k).startswith(b"%PDF")
 
     letter = documents.letter_dto(office.base, p.id)
