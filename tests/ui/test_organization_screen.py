@@ -76,3 +76,45 @@ def test_only_the_administrator_has_the_section(qtbot, office, runner, settle):
         qtbot.addWidget(win)
     settle()
     assert "organization" in admin.screens and "organization" not in clerk.screens
+
+
+def test_the_counter_records_the_files_city_district_structure_and_permit(
+    qtbot, office, runner, settle
+):
+    from datetime import date
+
+    from app.services import permits
+    from ui.screens.counter import CounterScreen
+
+    organization.save_organization_settings(office.admin, DEMO_ORGANIZATION)
+    p = office.project(ready=False)
+    w = CounterScreen(office.clerk, runner)
+    qtbot.addWidget(w)
+    w.open_project(p.id)
+    settle()
+    assert w.permit_button.isEnabled()
+    from ui.screens.permit import PermitDialog
+
+    dlg = PermitDialog(w, p.id)
+    qtbot.addWidget(dlg)
+    settle()
+    assert dlg.city.count() == len(DEMO_ORGANIZATION.municipalities)
+    assert not dlg.permit_no.isEnabled()
+    dlg.city.setCurrentText("دزفول")
+    dlg.district.setText("۳")
+    dlg.structure.setCurrentIndex(dlg.structure.findData("steel"))
+    dlg.save()
+    settle()
+    got = permits.project_permit(office.clerk, p.id)
+    assert (got.city, got.municipal_district, got.structure_type) == ("دزفول", "3", "steel")
+    assert got.permit_no == "" and got.permit_date is None
+    dlg = PermitDialog(w, p.id)
+    qtbot.addWidget(dlg)
+    settle()
+    assert dlg.city.currentText() == "دزفول"
+    dlg.issued.setChecked(True)
+    dlg.permit_no.setText("1405/7781")
+    dlg.save()
+    settle()
+    got = permits.project_permit(office.clerk, p.id)
+    assert got.permit_no == "1405/7781" and got.permit_date == date(2026, 11, 14)
