@@ -944,7 +944,7 @@ def demo_choice(ctx: ServiceContext) -> dict[str, Any]:
 
     signed = sorted(
         (pid for pid in by if all_signed(pid) and pid in permits),
-        key=lambda p: (-len(by[p]), p not in issued, projects[p]),
+        key=lambda p: (p not in issued, -len(by[p]), projects[p]),  # a permit issued first
     )
     selected = sorted(
         (r for r in refs if r.status == "selected" and r.project_id in permits),
