@@ -265,7 +265,7 @@ def write_contract(p: Page, dto: ContractDTO, stamp: PaperStamp | None = None) -
             ],
             [
                 "گروه ساختمانی",
-                f"{group_fa(prop.group)}" + (f" ({band_fa(t.band)})" if t else ""),
+                f"{group_fa(prop.group)}" + (f" (ردیف تعرفه: {band_fa(t.band)})" if t else ""),
                 "تعداد طبقات",
                 fa_digits(prop.floors),
             ],

@@ -121,6 +121,7 @@ def cmd_screenshots(args) -> int:
         ("clerk", "clerk", "engineers"),
         ("admin", "admin", "audit"),
         ("admin", "admin", "policy"),
+        ("admin", "admin", "organization"),
     )
     for user, role, screen in shots:
         win = MainWindow(ctx_for(user, role), runner)
