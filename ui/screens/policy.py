@@ -486,7 +486,7 @@ class PolicyScreen(Screen):
         bar.addWidget(self.tariff_discard)
         legend = QHBoxLayout()
         legend.addWidget(_legend(QColor("#ffffff"), "منتشرشده", page))
-        legend.addWidget(_legend(DEFAULT_BG, "پیش‌فرض محصول — قابل ویرایش", page))
+        legend.addWidget(_legend(DEFAULT_BG, "واردشده به‌وسیله دفتر — قابل ویرایش", page))
         legend.addWidget(_legend(TO_FILL_BG, "باید وارد شود", page))
         legend.addWidget(_legend(PENDING_BG, "تغییر ثبت‌نشده", page))
         legend.addStretch(1)
