@@ -120,7 +120,7 @@ def test_contract_states_parties_property_fee_by_tariff_in_words_and_stages():
         "۱۴۰۵/۰۹/۰۹",
         "اسکلت بتن‌آرمه",
         "اهواز، منطقه ۲",  # the municipal district
-        "۳ تا ۵ طبقه",  # the tariff's row
+        "ردیف تعرفه",  # the tariff's row (pdftotext moves the digits of «۳ تا ۵ طبقه»)
         "۵۶۴٬۹۱۲",  # a rate of the table
         "با وکالت محسن کاظمی",
         "معاون خدمات مهندسی سازمان",  # the organization's named signer
@@ -130,6 +130,7 @@ def test_contract_states_parties_property_fee_by_tariff_in_words_and_stages():
         "شش نسخه",  # one original for each of six signers
     ):
         assert has(text, phrase), phrase
+    assert "۵طبقه" in text.replace(" ", "") and dto.tariff.band == "3-5"
     total = dto.total_fee_rials
     assert total == sum(f.due_rials for f in dto.fees)
     assert has(text, f"{total:,}".replace(",", "٬").translate(_FA))
