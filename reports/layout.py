@@ -503,11 +503,11 @@ class Page:
             if codes.name is None:
                 codes.name = codes.font.getSubsetInternalName(0, codes.doc)
             arr, prev = [], 0
-            for i, k in sh.kerns:
+            for i, k in sh.kern_text:
                 if i > prev:
                     arr.append(f"<{raw[prev:i].hex()}>")
                     prev = i
-                arr.append(f"{k:.1f}")
+                arr.append(k)
             if prev < len(raw):
                 arr.append(f"<{raw[prev:].hex()}>")
             tj = f"{codes.name} {size:g} Tf [{' '.join(arr)}] TJ"

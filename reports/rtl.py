@@ -289,6 +289,7 @@ class Shaped:
     rises: tuple[tuple[int, int, float], ...]
     width: float
     spaces: int  # glyphs drawn as the space character (widened by word spacing, Tw)
+    kern_text: tuple[tuple[int, str], ...] = ()  # the kerns as the TJ array writes them
 
 
 _EPS = 0.5  # thousandths of an em: a smaller difference is carried to the next glyph
@@ -358,7 +359,8 @@ def shape(text: str, font_name: str) -> Shaped:
         else:
             i += 1
     drawn = "".join(chars)
-    return Shaped(drawn, tuple(kerns), tuple(rises), total, drawn.count(" "))
+    kern_text = tuple((i, f"{k:.1f}") for i, k in kerns)
+    return Shaped(drawn, tuple(kerns), tuple(rises), total, drawn.count(" "), kern_text)
 
 
 def logical_text(shaped: Shaped, font_name: str) -> str:
