@@ -11,6 +11,7 @@ from app.db.engine import default_url
 
 
 def cmd_documents(args: argparse.Namespace) -> int:
+    """Issue (or reprint) every paper of the demo's choice and write them as PDF files."""
     if args.bench:
         from .bench import bench_documents
 
@@ -18,57 +19,100 @@ def cmd_documents(args: argparse.Namespace) -> int:
     if not args.outdir:
         print("documents: OUTDIR is required", file=sys.stderr)
         return 2
+    from sqlalchemy import select
+
     from app.db.migrate import open_database
+    from app.db.models import User
+    from app.domain.errors import InputError, RuleViolation
     from app.services import documents as docs
-    from app.services.context import ServiceContext
+    from app.services import papers
+    from app.services.context import Actor, ServiceContext
     from app.services.document_dto import DocumentRefused
 
     from . import commitment, contract, daily, letter, receipt
 
-    out = Path(args.outdir)
-    out.mkdir(parents=True, exist_ok=True)
-    ctx = ServiceContext(open_database(args.db))
+    base = ServiceContext(open_database(args.db))
+    with base.read() as s:
+        q = select(User).where(User.active.is_(True), User.role.in_(("clerk", "manager")))
+        if args.user:
+            q = select(User).where(User.username == args.user, User.active.is_(True))
+        user = s.scalar(q.order_by(User.role, User.id))
+        issuer = (
+            None if user is None else Actor(user.username, user.role, user.id, user.engineer_id)
+        )
+    if issuer is None or issuer.role not in ("admin", "clerk", "finance", "manager"):
+        print(
+            "documents: این پایگاه داده هنوز کاربر پیشخوانی ندارد که اوراق را صادر کند؛ "
+            "نخست با `main.py demo` استان نمایشی را بسازید (یا با --user کاربری از کارکنان دفتر "
+            "را نام ببرید)."
+        )
+        return 1
+    ctx = base.as_actor(issuer)
     pick = docs.demo_choice(ctx)
     files = pick["file_nos"]
+    signed = pick["signed_project"] or pick["selected_project"]
+    if signed is None:
+        print(
+            "documents: این پایگاه داده هنوز پرونده‌ای با ناظر انتخاب‌شده ندارد؛ نخست با "
+            "`main.py demo` استان نمایشی را بسازید."
+        )
+        return 1
+    out = Path(args.outdir)
+    out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
 
-    def save(name: str, data: bytes) -> None:
+    def save(name: str, data: bytes, stamp) -> None:
         path = out / f"{name}.pdf"
         path.write_bytes(data)
         written.append(path)
+        how = "reprint" if stamp.reprint else "issued"
+        print(f"{path}  {how} no. {stamp.number}  code {stamp.code}")
 
-    signed = pick["signed_project"] or pick["selected_project"]
-    if signed is None:
-        print("documents: no project with a selected supervisor: run `main.py demo` first")
-        return 1
     fno = files[signed]
-    save(f"contract-{fno}", contract.contract_pdf(docs.contract_dto(ctx, signed)))
-    dto = docs.contract_dto(ctx, signed)
-    for s in dto.supervisors:
-        save(
-            f"commitment-{fno}-{s.discipline}",
-            commitment.commitment_pdf(docs.commitment_dto(ctx, s.referral_id)),
-        )
-    save(f"receipt-{fno}", receipt.receipt_pdf(docs.receipt_dto(ctx, signed)))
-    save(f"letter-{fno}", letter.letter_pdf(docs.letter_dto(ctx, signed)))
-    if pick["selected_project"] is not None:
-        sp = pick["selected_project"]
-        save(
-            f"contract-{files[sp]}-selected",
-            contract.contract_pdf(docs.contract_dto(ctx, sp)),
-        )
+    try:
+        c = papers.issue_contract(ctx, signed)
+        save(f"contract-{fno}", contract.contract_pdf(c.paper, c.stamp), c.stamp)
+        for sup in c.paper.supervisors:
+            k = papers.issue_commitment(ctx, sup.referral_id)
+            save(
+                f"commitment-{fno}-{sup.discipline}",
+                commitment.commitment_pdf(k.paper, k.stamp),
+                k.stamp,
+            )
+        r = papers.issue_receipt(ctx, signed)
+        save(f"receipt-{fno}", receipt.receipt_pdf(r.paper, r.stamp), r.stamp)
         try:
-            letter.letter_pdf(docs.letter_dto(ctx, sp))
+            lt = papers.issue_letter(ctx, signed)
+            save(f"letter-{fno}", letter.letter_pdf(lt.paper, lt.stamp), lt.stamp)
         except DocumentRefused as exc:
-            print(f"letter for {files[sp]} refused (as it should be): {exc}")
-    if pick["fresh_project"] is not None:
-        fp = pick["fresh_project"]
-        save(f"receipt-{files[fp]}", receipt.receipt_pdf(docs.receipt_dto(ctx, fp)))
-    for run_id in dict.fromkeys(r for r in (pick["run"], pick["rich_run"]) if r is not None):
-        rep = docs.daily_report_dto(ctx, run_id)
-        save(f"daily-run-{rep.run_id}", daily.daily_report_pdf(rep))
-    for path in written:
-        print(path)
+            print(f"letter for {fno} refused: {exc}")
+        if pick["selected_project"] is not None and pick["selected_project"] != signed:
+            sp = pick["selected_project"]
+            c2 = papers.issue_contract(ctx, sp)
+            save(
+                f"contract-{files[sp]}-selected",
+                contract.contract_pdf(c2.paper, c2.stamp),
+                c2.stamp,
+            )
+            try:
+                papers.issue_letter(ctx, sp)
+            except DocumentRefused as exc:
+                print(f"letter for {files[sp]} refused (as it should be): {exc}")
+        for key in ("short_project", "fresh_project"):
+            fp = pick[key]
+            if fp is not None and f"receipt-{files[fp]}" not in {x.stem for x in written}:
+                r2 = papers.issue_receipt(ctx, fp)
+                save(f"receipt-{files[fp]}", receipt.receipt_pdf(r2.paper, r2.stamp), r2.stamp)
+        for run_id in dict.fromkeys(x for x in (pick["run"], pick["rich_run"]) if x is not None):
+            d = papers.issue_daily(ctx, run_id)
+            save(f"daily-run-{d.paper.run_id}", daily.daily_report_pdf(d.paper, d.stamp), d.stamp)
+    except DocumentRefused as exc:
+        print(f"documents: {exc}")
+        return 1
+    except (RuleViolation, InputError) as exc:
+        print(f"documents: {exc}")
+        return 1
+    print(f"{len(written)} paper(s) written; check any of them with `main.py verify-paper CODE`")
     return 0
 
 
@@ -92,6 +136,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     d.add_argument("outdir", nargs="?")
     d.add_argument("--db", default=None)
     d.add_argument("--bench", action="store_true", help="run the documents benchmark instead")
+    d.add_argument("--user", default=None, help="issue as this staff user (default: a clerk)")
     d.set_defaults(func=_with_db(cmd_documents))
     b = sub.add_parser("bench-documents", help="time a contract against a blank page; a batch")
     b.add_argument("--db", default=None, help="take the contract from this database")

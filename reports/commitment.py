@@ -1,47 +1,99 @@
-"""تعهدنامه ناظر — the supervisor's commitment form (one per supervisor and referral)."""
+"""تعهدنامه ناظر — the supervisor's commitment form (one per supervisor and referral).
+
+Dated by the signature the clerk recorded (A9), or, before it, by the signing window it is
+printed for — never the day it is printed. A firm undertakes in the third person through its
+authorised signatory, with its seal and no fingerprint box; a surveyor is told that the
+withdrawal penalty does not apply to surveyors (W2). Each undertaking names the guideline's
+clause it comes from.
+"""
 
 from __future__ import annotations
 
-from app.services.document_dto import CommitmentDTO
+from app.services.document_dto import CommitmentDTO, PaperStamp
 
-from .common import discipline_fa, grade_fa, group_fa, heading, jdate, or_dash
+from .common import (
+    grade_fa,
+    group_fa,
+    heading,
+    issued_on,
+    jdate,
+    or_blank,
+    stamp_number,
+    start,
+    verification_note,
+)
 from .layout import Column, Page
 from .rtl import fa_area, fa_digits
 
 
-def commitment_pdf(dto: CommitmentDTO) -> bytes:
-    p = Page(
-        f"تعهدنامه ناظر {dto.property.file_no}",
-        footer=f"{dto.organization.name} — تعهدنامه ناظر، پرونده {fa_digits(dto.property.file_no)}",
-    )
-    write_commitment(p, dto)
+def commitment_pdf(dto: CommitmentDTO, stamp: PaperStamp | None = None) -> bytes:
+    p = Page(f"تعهدنامه ناظر {dto.property.file_no}", size=9)
+    write_commitment(p, dto, stamp)
     return p.bytes()
 
 
-def write_commitment(p: Page, dto: CommitmentDTO) -> None:
+def signing_date(dto: CommitmentDTO) -> str:
+    """The day the form is signed: the recorded signature's, else the signing window's (A9:
+    a signature is recorded only inside it)."""
+    return jdate(dto.signed_on or dto.sign_on) or "—"
+
+
+def signing_window(dto: CommitmentDTO) -> str:
+    day = signing_date(dto)
+    return f"{day}، ساعت {fa_digits(dto.sign_from)} تا {fa_digits(dto.sign_until)}"
+
+
+def write_commitment(p: Page, dto: CommitmentDTO, stamp: PaperStamp | None = None) -> None:
     s, prop = dto.supervisor, dto.property
+    firm = s.kind == "firm"
+    start(p, dto.organization, "تعهدنامه ناظر", stamp)
     heading(
         p,
         dto.organization,
         "تعهدنامه ناظر",
         [
-            ("تاریخ", jdate(dto.on)),
+            ("شماره", stamp_number(stamp)),
+            ("تاریخ امضا", signing_date(dto)),
             ("شماره پرونده", fa_digits(prop.file_no)),
-            ("شماره ارجاع", fa_digits(s.referral_id)),
+            ("تاریخ صدور", issued_on(stamp) or "—"),
         ],
-        dto.qr_payload,
+        stamp,
     )
-    p.heading("مشخصات ناظر")
-    p.table(
-        [Column("عنوان", 1.3), Column("مقدار", 2.1), Column("عنوان", 1.3), Column("مقدار", 2.1)],
-        [
-            ["نام و نام خانوادگی", s.name, "کد ملی", or_dash(s.national_id)],
-            ["شماره عضویت", fa_digits(s.membership_no), "شماره پروانه", or_dash(s.licence_no)],
+    p.running = lambda pg: pg.para(
+        f"ادامه تعهدنامه شماره {stamp_number(stamp)} — {s.name}", size=8, bold=True, after=2
+    )
+    p.heading("مشخصات ناظر (شخص حقوقی)" if firm else "مشخصات ناظر", size=10.5)
+    cols = [Column("عنوان", 1.3), Column("مقدار", 2.1), Column("عنوان", 1.3), Column("مقدار", 2.1)]
+    if firm:
+        who = [
+            ["نام شخص حقوقی", s.name, "شناسه ملی", or_blank(s.national_id)],
             [
-                "رشته",
-                dto.discipline_fa,
-                "پایه",
-                grade_fa(s.grade) + (" — ناظر هماهنگ‌کننده" if s.coordinating else ""),
+                "صاحب امضای مجاز",
+                s.signatory or "طبق آخرین آگهی روزنامه رسمی",
+                "شماره عضویت",
+                fa_digits(s.membership_no),
+            ],
+        ]
+    else:
+        who = [
+            ["نام و نام خانوادگی", s.name, "کد ملی", or_blank(s.national_id)],
+            ["نام پدر", or_blank(s.father_name), "شماره عضویت", fa_digits(s.membership_no)],
+        ]
+    p.table(
+        cols,
+        [
+            *who,
+            [
+                "رشته و پایه",
+                f"{dto.discipline_fa}، {grade_fa(s.grade)}",
+                "شماره پروانه اشتغال",
+                or_blank(s.licence_no),
+            ],
+            [
+                "سمت در این پروژه",
+                "ناظر هماهنگ‌کننده" if s.coordinating else "ناظر",
+                "تاریخ انتخاب",
+                jdate(s.selected_on),
             ],
             [
                 "ظرفیت کل نظارت",
@@ -56,41 +108,56 @@ def write_commitment(p: Page, dto: CommitmentDTO) -> None:
                 f"{fa_area(dto.remaining_m2)} مترمربع",
             ],
             [
-                "تعداد کار فعال",
+                "تعداد کار در جریان",
                 f"{fa_digits(dto.active_jobs)} از {fa_digits(dto.max_active_jobs)}",
-                "",
-                "",
+                "نوبت امضا",
+                signing_window(dto),
             ],
         ],
         header=False,
+        size=8,
+        pad=2.5,
     )
-    p.heading("مشخصات پروژه")
+    p.heading("مشخصات پروژه", size=10.5)
     p.table(
-        [Column("عنوان", 1.3), Column("مقدار", 2.1), Column("عنوان", 1.3), Column("مقدار", 2.1)],
+        cols,
         [
-            ["شماره پرونده", fa_digits(prop.file_no), "پلاک ثبتی", or_dash(prop.plate)],
-            ["گروه ساختمانی", group_fa(prop.group), "تعداد طبقات", fa_digits(prop.floors)],
+            ["شماره پرونده", fa_digits(prop.file_no), "پلاک ثبتی", fa_digits(prop.plate)],
+            [
+                "گروه ساختمانی",
+                group_fa(prop.group),
+                "تعداد طبقات",
+                fa_digits(prop.floors),
+            ],
             ["زیربنا", f"{fa_area(prop.area_m2)} مترمربع", "کاربری", prop.use_fa],
-            ["مالک یا مالکان", "، ".join(dto.owner_names) or "—", "نشانی", or_dash(prop.address)],
+            ["مالک یا مالکان", "، ".join(dto.owner_names), "نشانی", or_blank(prop.address)],
         ],
         header=False,
+        size=8,
+        pad=2.5,
     )
-    p.heading("تعهدات")
-    p.para(
-        "اینجانب با مشخصات بالا که از طریق سامانه ارجاع نظارت برای نظارت "
-        f"{discipline_fa(s.discipline)} این پروژه انتخاب شده‌ام، با امضای این برگه متعهد می‌شوم:"
-    )
+    p.heading("تعهدات", size=10.5)
+    p.para(dto.intro)
     p.table(
-        [Column("ردیف", 0.5, "center"), Column("تعهد", 6), Column("قاعده", 0.9, "center")],
-        [[fa_digits(i), u.text, u.rule] for i, u in enumerate(dto.undertakings, 1)],
+        [Column("ردیف", 0.45, "center"), Column("تعهد", 5.4), Column("بند", 1.9, "center")],
+        [[fa_digits(i), u.text, u.clause] for i, u in enumerate(dto.undertakings, 1)],
+        size=8,
+        pad=2.5,
     )
-    p.para(dto.closing, size=9)
-    p.space(6)
-    p.boxes(
-        [
-            f"تاریخ و امضای ناظر: {s.name}",
+    # the closing sentence and the signature boxes stay together
+    p.keep(p.para_height(dto.closing, 8.5) + 86)
+    p.para(dto.closing, size=8.5)
+    p.space(2)
+    if firm:
+        labels = [
+            f"{s.name}\nنام، امضای صاحب امضای مجاز و مهر شخص حقوقی",
+            "دریافت به‌وسیله سازمان\n(نام، امضا و مهر)",
+        ]
+    else:
+        labels = [
+            f"امضای ناظر: {s.name}",
             "اثر انگشت",
-            "دریافت به‌وسیله سازمان (نام، امضا و مهر)",
-        ],
-        height=80,
-    )
+            "دریافت به‌وسیله سازمان\n(نام، امضا و مهر)",
+        ]
+    p.boxes(labels, height=70)
+    verification_note(p, stamp)

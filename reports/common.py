@@ -1,4 +1,5 @@
-"""Pieces every document shares: the heading with the QR code, dates, labels."""
+"""Pieces every paper shares: the heading with the issued paper's number, date and QR code, the
+footer on every page, dates, labels."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from functools import lru_cache
 
 from app.domain.calendar import format_jalali_date, local
 from app.domain.codes import DISCIPLINE_FA, GRADE_FA, GROUP_FA
-from app.services.document_dto import OrganizationInfo
+from app.services.document_dto import OrganizationInfo, PaperStamp
 
-from .layout import BOLD, Page
+from .layout import BOLD, MID, Page
 from .rtl import fa_digits, text_width
 
 OUTCOME_FA = {
@@ -17,15 +18,20 @@ OUTCOME_FA = {
     "extended": "تمدید مهلت",
     "forced": "ارجاع اجباری",
     "unassigned": "بدون ناظر",
-    "withdrawn": "انتخاب شد؛ سپس انصراف کتبی",
-    "no_show": "انتخاب شد؛ سپس عدم حضور برای امضا",
+}
+KIND_FA = {
+    "contract": "قرارداد نظارت",
+    "commitment": "تعهدنامه ناظر",
+    "receipt": "رسید پذیرش پرونده",
+    "letter": "معرفی‌نامه ناظران",
+    "daily": "گزارش نتایج ارجاع",
 }
 
 
 def jdate(d: date | datetime | None) -> str:
-    """Jalali date with Persian digits, ۱۴۰۵/۰۸/۲۸ ('—' when unknown)."""
+    """Jalali date with Persian digits, ۱۴۰۵/۰۸/۲۸ ('' when unknown)."""
     if d is None:
-        return "—"
+        return ""
     if isinstance(d, datetime):
         d = local(d).date()
     return _jdate(d)
@@ -38,7 +44,7 @@ def _jdate(d: date) -> str:
 
 def jdatetime_fa(at: datetime | None) -> str:
     if at is None:
-        return "—"
+        return ""
     loc = local(at)
     return f"{jdate(loc.date())} ساعت {fa_digits(loc.strftime('%H:%M'))}"
 
@@ -48,16 +54,42 @@ def discipline_fa(code: str) -> str:
 
 
 def grade_fa(code: str | None) -> str:
-    return GRADE_FA.get(code, "—") if code else "—"
+    return GRADE_FA.get(code, "") if code else ""
 
 
 def group_fa(code: str) -> str:
     return GROUP_FA.get(code, code)
 
 
-def or_dash(text: object) -> str:
-    s = str(text).strip() if text is not None else ""
-    return fa_digits(s) if s else "—"
+def band_fa(band: str) -> str:
+    """ "3-5" → «۳ تا ۵ طبقه», "16+" → «۱۶ طبقه و بیشتر»."""
+    if band.endswith("+"):
+        return f"{fa_digits(band[:-1])} طبقه و بیشتر"
+    a, _, b = band.partition("-")
+    return f"{fa_digits(a)} تا {fa_digits(b)} طبقه"
+
+
+def stamp_number(stamp: PaperStamp | None) -> str:
+    return fa_digits(stamp.number) if stamp else "پیش‌نویس"
+
+
+def issued_on(stamp: PaperStamp | None) -> str:
+    return jdate(stamp.issued_at) if stamp else ""
+
+
+def footer_text(org: OrganizationInfo, what: str, stamp: PaperStamp | None) -> str:
+    if stamp is None:
+        return f"{org.name} — {what} — پیش‌نویس، فاقد اعتبار"
+    return f"{org.name} — {what} شماره {fa_digits(stamp.number)}"
+
+
+def start(page: Page, org: OrganizationInfo, what: str, stamp: PaperStamp | None) -> None:
+    """The footer every page of the paper carries: who issued it, its number, its code."""
+    page.footer = footer_text(org, what, stamp)
+    middle = f"کد رهگیری {stamp.code}" if stamp else "بدون کد رهگیری"
+    if org.demo:
+        middle += " — نسخه نمایشی با داده‌های آزمایشی"
+    page.footer_middle = middle
 
 
 def heading(
@@ -65,26 +97,72 @@ def heading(
     org: OrganizationInfo,
     title: str,
     facts: list[tuple[str, str]],
-    qr_payload: str | None = None,
+    stamp: PaperStamp | None,
     bismillah: bool = True,
 ) -> None:
-    """Organization and title centred, facts (label, value) at the top left, QR at the left."""
+    """Organization and title centred; the facts (label, value) at the top right; the QR code
+    with its verification code at the top left; «رونوشت» on a reprint."""
     top = page.y
-    qr = 66
-    if qr_payload:
-        page.qr(qr_payload, page.left, top - qr, qr)
+    qr = 62
+    if stamp is not None:
+        page.qr(stamp.check_url, page.left, top - qr, qr)
+        page.text(
+            stamp.code, top - qr - 8, 7.5, align="center", x_left=page.left, x_right=page.left + qr
+        )
+    else:
+        page.c.setStrokeColor(MID)
+        page.c.rect(page.left + 4, top - qr + 4, qr - 8, qr - 8, stroke=1, fill=0)
+        page.text("پیش‌نویس", top - qr / 2 - 3, 9, bold=True, align="center",
+                  x_left=page.left, x_right=page.left + qr)  # fmt: skip
     centre = {"align": "center", "x_left": 0, "x_right": page.width}
     if bismillah:
         page.text("به نام خدا", top - 10, 9, **centre)
     page.text(org.name, top - 28, 12, bold=True, **centre)
     page.text(org.unit, top - 42, 8.5, **centre)
-    page.text(title, top - 66, 14, bold=True, **centre)
+    page.text(title, top - 64, 14, bold=True, **centre)
+    if stamp is not None and stamp.reprint:
+        mark = f"رونوشت — چاپ {jdatetime_fa(stamp.printed_at)}"
+        w = text_width(mark, BOLD, 8.5) + 10
+        x = page.width / 2 - w / 2
+        page.c.setStrokeColor(MID)
+        page.c.rect(x, top - 86, w, 14, stroke=1, fill=0)
+        page.text(mark, top - 82, 8.5, bold=True, **centre)
     # facts at the right-hand top: label on the right, value after it
-    y = top - 12
+    y = top - 10
     for label, value in facts:
         page.text(f"{label}:", y, 8.5, bold=True)
         lw = text_width(f"{label}: ", BOLD, 8.5)
         page.text(value, y, 8.5, x_right=page.right - lw)
-        y -= 13
-    page.y = min(top - 76, y) - 4
+        y -= 12.5
+    page.y = min(top - (92 if stamp is not None and stamp.reprint else 78), y) - 2
     page.rule(3)
+    if stamp is not None and stamp.replaces_number:
+        page.para(
+            f"این برگه جایگزین برگه شماره {fa_digits(stamp.replaces_number)} مورخ "
+            f"{jdate(stamp.replaces_issued_at)} است و آن برگه از تاریخ صدور این برگه اعتبار ندارد.",
+            size=8.5,
+            bold=True,
+        )
+
+
+def verification_note(page: Page, stamp: PaperStamp | None, size: float = 8) -> None:
+    """Where and how anyone checks the paper (kept with what comes before it)."""
+    if stamp is None:
+        page.para("این برگه پیش‌نویس است و تا صدور با شماره و کد رهگیری اعتبار ندارد.", size=size)
+        return
+    page.para(
+        f"بررسی اصالت: کد رهگیری {stamp.code} را در نشانی {stamp.check_url} ببینید یا رمزینه "
+        f"بالای برگه را بخوانید. صادرکننده: {stamp.issued_by}، {jdatetime_fa(stamp.issued_at)}"
+        + (
+            f"؛ این رونوشت در {jdatetime_fa(stamp.printed_at)} چاپ شده است (نوبت چاپ "
+            f"{fa_digits(stamp.print_no)})."
+            if stamp.reprint
+            else "."
+        ),
+        size=size,
+    )
+
+
+def or_blank(text: object, blank: str = "") -> str:
+    s = str(text).strip() if text is not None else ""
+    return fa_digits(s) if s else blank

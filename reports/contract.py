@@ -1,121 +1,234 @@
-"""قرارداد نظارت بر اجرای ساختمان — the four-supervisor contract (one per project)."""
+"""قرارداد نظارت بر اجرای ساختمان — the supervision contract (one per project, every referred
+supervisor: the «four-supervisor» form; one row for a single discipline).
+
+What it carries: the issued paper's number, date and verification code; the parties — owners
+(a legal owner with its national ID and signatory), their attorney, every supervisor (a firm
+with its national ID and signatory), the organization with its named representative; the
+property with its permit; each discipline's fee from the tariff (billable area × rate) with the
+coordinator's fee, in rials and in words, and the payment stages; obligations, term,
+termination, disputes, domicile; one original for each signer and a signature block for each.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app.services.document_dto import ContractDTO
+from app.services.document_dto import ContractDTO, OwnerParty, PaperStamp, SupervisorRow
 
-from .common import discipline_fa, grade_fa, group_fa, heading, jdate, or_dash
+from .common import (
+    band_fa,
+    discipline_fa,
+    grade_fa,
+    group_fa,
+    heading,
+    issued_on,
+    jdate,
+    or_blank,
+    stamp_number,
+    start,
+    verification_note,
+)
 from .layout import Column, Page
-from .rtl import fa_area, fa_digits, fa_number, rials, rials_in_words
+from .rtl import fa_area, fa_digits, fa_number, number_to_words, rials, rials_in_words
+
+TITLE = "قرارداد نظارت بر اجرای ساختمان"
 
 
-def article_values(dto: ContractDTO) -> dict[str, str]:
+def clause_no(article: int, item: int) -> str:
+    """Persian clause numbers: article 3, item 1 → «۳-۱»."""
+    return f"{fa_digits(article)}-{fa_digits(item)}"
+
+
+def permit_text(dto: ContractDTO) -> str:
+    prop = dto.property
+    if prop.permit_no:
+        return f"شماره {fa_digits(prop.permit_no)} مورخ {jdate(prop.permit_date)}"
+    return "هنوز صادر نشده است"
+
+
+def coordinator_text(dto: ContractDTO) -> str:
+    coord = next((s for s in dto.supervisors if s.coordinating), None)
+    if coord is not None:
+        return f"{coord.name} (ناظر {discipline_fa(coord.discipline)})"
+    if dto.coordinator_pending:
+        return (
+            f"ناظر {discipline_fa(dto.coordinator_pending)} که پس از انتخاب با الحاقیه به این "
+            "قرارداد معرفی می‌شود"
+        )
+    return "ناظر عمران، و در نبود ارجاع عمران ناظر معماری"
+
+
+def tariff_name(dto: ContractDTO) -> str:
+    t = dto.tariff
+    if t is None:
+        return "جدول تعرفه مصوب سازمان"
+    name = t.title or f"جدول تعرفه نظارت سال {fa_digits(t.year)}"
+    return f"{name}، نافذ از {jdate(t.effective_from)}"
+
+
+def article_values(dto: ContractDTO, stamp: PaperStamp | None = None) -> dict[str, str]:
     """The placeholders the clause texts of `resources/documents/contract_fa.json` may use."""
     share_pct = dto.organization_share * 100
+    prop, org, t = dto.property, dto.organization, dto.tariff
+    billable = next((f.billable_m2 for f in dto.fees), prop.area_m2)
+    permit_clause = (
+        f" (پروانه ساختمان شماره {fa_digits(prop.permit_no)} مورخ {jdate(prop.permit_date)})"
+        if prop.permit_no
+        else "؛ پروانه هنوز صادر نشده است و شماره و تاریخ آن پس از صدور در پرونده سازمان ثبت و "
+        "کتباً به طرفین ابلاغ می‌شود و جزء این قرارداد است"
+    )
     return {
-        "plate": fa_digits(dto.property.plate),
-        "file_no": fa_digits(dto.property.file_no),
+        "plate": fa_digits(prop.plate),
+        "file_no": fa_digits(prop.file_no),
+        "municipal_file_no": or_blank(prop.municipal_file_no, "ثبت‌نشده"),
+        "address": prop.address or f"شهر {prop.city}",
         "duration_months": fa_digits(dto.duration_months),
+        "permit_clause": permit_clause,
+        "billable": fa_area(billable),
+        "minimum": fa_area(t.minimum_m2) if t else "۱۰۰",
+        "tariff_name": tariff_name(dto),
+        "tariff_row": f"گروه {group_fa(t.group)}، {band_fa(t.band)}" if t else "گروه ساختمانی",
         "total_fee": rials(dto.total_fee_rials),
         "total_fee_words": rials_in_words(dto.total_fee_rials),
+        "bank": org.bank,
+        "iban": org.iban,
         "organization_share_percent": fa_number(share_pct, decimals=2),
         "organization_share": rials(dto.organization_share_rials),
-        "copies": fa_digits(dto.copies),
+        "coordinator": coordinator_text(dto),
+        "copies": f"{number_to_words(dto.copies)}",
+        "copy_holders": "، ".join(dto.copy_holders),
+        "check_site": f"{org.public_url}/verify",
+        "organization": (
+            f"{org.name} به نمایندگی {org.representative_name} ({org.representative_title})"
+        ),
+        "contract_date": issued_on(stamp) or "صدور",
         **{k: fa_digits(v) for k, v in dto.values.items()},
     }
 
 
-def contract_pdf(dto: ContractDTO) -> bytes:
-    p = Page(f"قرارداد نظارت {dto.property.file_no}", footer=_footer(dto))
-    write_contract(p, dto)
+def contract_pdf(dto: ContractDTO, stamp: PaperStamp | None = None) -> bytes:
+    """The contract; without a stamp (an unissued draft) it says so and carries no code."""
+    p = Page(f"قرارداد نظارت {dto.property.file_no}")
+    write_contract(p, dto, stamp)
     return p.bytes()
 
 
-def contracts_pdf(dtos: Sequence[ContractDTO], title: str = "قراردادهای نظارت") -> bytes:
+def contracts_pdf(
+    papers: Sequence[tuple[ContractDTO, PaperStamp | None]], title: str = "قراردادهای نظارت"
+) -> bytes:
     """Many contracts in one file (the day's batch for the printer); each starts on a new
     page with its own page numbers. The fonts are embedded once for the whole batch."""
-    if not dtos:
+    if not papers:
         raise ValueError("no contract to print")
-    p = Page(title, footer=_footer(dtos[0]))
-    for i, dto in enumerate(dtos):
+    p = Page(title)
+    for i, (dto, stamp) in enumerate(papers):
         if i:
-            p.next_document(_footer(dto))
-        write_contract(p, dto)
+            p.next_document("")
+        write_contract(p, dto, stamp)
     return p.bytes()
 
 
-def _footer(dto: ContractDTO) -> str:
-    return f"{dto.organization.name} — قرارداد شماره {fa_digits(dto.contract_no)}"
+def _owner_rows(owners: Sequence[OwnerParty]) -> list[list[str]]:
+    return [
+        [
+            fa_digits(i),
+            o.name,
+            or_blank(o.father_name),
+            fa_digits(o.national_id),
+            or_blank(o.mobile),
+            or_blank(o.address),
+        ]
+        for i, o in enumerate(owners, 1)
+    ]
 
 
-def write_contract(p: Page, dto: ContractDTO) -> None:
-    values = article_values(dto)
-    prop = dto.property
+def _supervisor_name(s: SupervisorRow) -> str:
+    if s.kind == "firm":
+        who = f"، به نمایندگی {s.signatory}" if s.signatory else ""
+        return f"{s.name} (شخص حقوقی{who})"
+    return s.name
+
+
+def write_contract(p: Page, dto: ContractDTO, stamp: PaperStamp | None = None) -> None:
+    values = article_values(dto, stamp)
+    prop, org = dto.property, dto.organization
+    start(p, org, "قرارداد نظارت", stamp)
     heading(
         p,
-        dto.organization,
-        dto.values.get("title", "قرارداد نظارت بر اجرای ساختمان"),
+        org,
+        dto.values.get("title", TITLE),
         [
-            ("شماره قرارداد", fa_digits(dto.contract_no)),
-            ("تاریخ", jdate(dto.on)),
+            ("شماره قرارداد", stamp_number(stamp)),
+            ("تاریخ", issued_on(stamp) or "—"),
             ("شماره پرونده", fa_digits(prop.file_no)),
+            ("پیوست", "جدول حق‌الزحمه و مراحل پرداخت"),
         ],
-        dto.qr_payload,
+        stamp,
+    )
+    p.running = lambda pg: pg.para(
+        f"ادامه قرارداد نظارت شماره {stamp_number(stamp)} — پرونده {fa_digits(prop.file_no)}",
+        size=8,
+        bold=True,
+        after=2,
     )
     if "preamble" in dto.values:
         p.para(dto.values["preamble"].format(**values))
 
+    persons = [o for o in dto.owners if o.kind == "person"]
+    legal = [o for o in dto.owners if o.kind != "person"]
     p.heading("طرف اول — صاحب‌کار")
-    p.table(
-        [
-            Column("ردیف", 0.5, "center"),
-            Column("نام و نام خانوادگی", 2),
-            Column("نام پدر", 1.1),
-            Column("کد ملی", 1.3, "center"),
-            Column("تلفن همراه", 1.3, "center"),
-            Column("نشانی", 3),
-        ],
-        [
+    if persons:
+        p.table(
             [
-                fa_digits(i),
-                o.name,
-                or_dash(o.father_name),
-                fa_digits(o.national_id),
-                or_dash(o.mobile),
-                or_dash(o.address),
-            ]
-            for i, o in enumerate(dto.owners, 1)
-        ],
-    )
+                Column("ردیف", 0.5, "center"),
+                Column("نام و نام خانوادگی", 2),
+                Column("نام پدر", 1.1),
+                Column("کد ملی", 1.3, "center"),
+                Column("تلفن همراه", 1.3, "center"),
+                Column("نشانی", 3),
+            ],
+            _owner_rows(persons),
+        )
+    for o in legal:
+        sig = (
+            f"، به نمایندگی {o.signatory_name} ({o.signatory_title}) به کد ملی "
+            f"{fa_digits(o.signatory_national_id)}"
+            if o.signatory_name
+            else "، به نمایندگی صاحبان امضای مجاز طبق آخرین آگهی روزنامه رسمی"
+        )
+        p.para(
+            f"شخص حقوقی {o.name}، به شناسه ملی {fa_digits(o.national_id)}{sig}؛ "
+            f"نشانی: {or_blank(o.address, 'ثبت‌نشده')}؛ تلفن: {or_blank(o.mobile, 'ثبت‌نشده')}.",
+            size=9,
+        )
     if dto.attorney:
         a = dto.attorney
-        poa = (
-            f"، به موجب وکالت‌نامه شماره {fa_digits(a.poa_no)} مورخ {jdate(a.poa_date)}"
-            if a.poa_no
-            else "، به موجب وکالت‌نامه‌ای که نزد سازمان ثبت است"
+        p.para(
+            f"صاحب‌کار در این قرارداد با وکالت {a.name} به کد ملی {or_blank(a.national_id)} "
+            "عمل می‌کند؛ تصویر وکالت‌نامه رسمی او در مدارک پرونده نزد سازمان است.",
+            size=9,
         )
-        p.para(f"با وکالت {a.name}، کد ملی {or_dash(a.national_id)}{poa}.", size=9)
 
     p.heading("طرف دوم — ناظران")
     p.table(
         [
-            Column("ردیف", 0.5, "center"),
-            Column("رشته", 1.4),
-            Column("نام و نام خانوادگی", 2),
-            Column("شماره عضویت", 1.2, "center"),
-            Column("شماره پروانه اشتغال", 1.5, "center"),
-            Column("پایه", 0.9, "center"),
-            Column("سمت", 1.4, "center"),
+            Column("ردیف", 0.45, "center"),
+            Column("رشته", 1.25),
+            Column("نام و نام خانوادگی", 2.1),
+            Column("کد ملی / شناسه ملی", 1.35, "center"),
+            Column("شماره عضویت", 1.1, "center"),
+            Column("شماره پروانه اشتغال", 1.45, "center"),
+            Column("پایه", 0.75, "center"),
+            Column("سمت", 1.3, "center"),
         ],
         [
             [
                 fa_digits(i),
                 discipline_fa(s.discipline),
-                s.name,
+                _supervisor_name(s),
+                or_blank(s.national_id),
                 fa_digits(s.membership_no),
-                or_dash(s.licence_no),
+                or_blank(s.licence_no),
                 grade_fa(s.grade),
                 "ناظر هماهنگ‌کننده" if s.coordinating else "ناظر",
             ]
@@ -123,110 +236,169 @@ def write_contract(p: Page, dto: ContractDTO) -> None:
         ],
         shade_rows=frozenset(i for i, s in enumerate(dto.supervisors) if s.coordinating),
     )
-    if dto.coordinator_pending:
-        p.para(
-            f"ناظر هماهنگ‌کننده (ناظر {discipline_fa(dto.coordinator_pending)}) هنوز انتخاب نشده "
-            "است و پس از انتخاب، با الحاقیه به این قرارداد افزوده می‌شود.",
-            size=9,
-            bold=True,
-        )
+    p.para(f"ناظر هماهنگ‌کننده: {coordinator_text(dto)}.", size=9, bold=True)
+
+    p.heading("طرف سوم — سازمان")
     p.para(
-        f"ناظر هماهنگ‌کننده: ناظر عمران، و در نبود ارجاع عمران، ناظر معماری. "
-        f"نماینده سازمان ({dto.organization.representative_title}) بر امضای این قرارداد گواهی "
-        f"می‌دهد.",
+        f"{org.name}، به نشانی {org.address}، کد پستی {fa_digits(org.postal_code)}، تلفن "
+        f"{fa_digits(org.phone)}، به نمایندگی {org.representative_name} "
+        f"({org.representative_title}) که بر انعقاد این قرارداد گواهی می‌دهد.",
         size=9,
     )
 
     p.heading("مشخصات ملک")
+    district = (
+        f"{prop.city}، منطقه {fa_digits(prop.municipal_district)}"
+        if prop.municipal_district
+        else prop.city
+    )
+    t = dto.tariff
     p.table(
         [Column("عنوان", 1.2), Column("مقدار", 2.2), Column("عنوان", 1.2), Column("مقدار", 2.2)],
         [
-            ["پلاک ثبتی", or_dash(prop.plate), "شماره پرونده", fa_digits(prop.file_no)],
+            ["پلاک ثبتی", fa_digits(prop.plate), "شماره پرونده سازمان", fa_digits(prop.file_no)],
             [
                 "پرونده شهرداری",
-                or_dash(prop.municipal_file_no),
-                "منطقه شهرداری",
-                or_dash(prop.municipal_district),
+                or_blank(prop.municipal_file_no, "ثبت‌نشده"),
+                "شهر و منطقه شهرداری",
+                district,
             ],
             [
                 "گروه ساختمانی",
-                group_fa(prop.group),
+                f"{group_fa(prop.group)}" + (f" (ردیف تعرفه: {band_fa(t.band)})" if t else ""),
                 "تعداد طبقات",
                 fa_digits(prop.floors),
             ],
-            [
-                "زیربنای کل",
-                f"{fa_area(prop.area_m2)} مترمربع",
-                "کاربری",
-                prop.use_fa,
-            ],
-            ["نوع سازه", or_dash(prop.structure_type), "شماره پروانه", or_dash(prop.permit_no)],
-            ["نشانی", or_dash(prop.address), "", ""],
+            ["زیربنای کل", f"{fa_area(prop.area_m2)} مترمربع", "کاربری", prop.use_fa],
+            ["نوع سازه", prop.structure_fa, "پروانه ساختمان", permit_text(dto)],
+            ["تاریخ ثبت پرونده", jdate(prop.registered_on), "نشانی", or_blank(prop.address)],
         ],
         header=False,
     )
 
-    for n, art in enumerate(dto.articles):
+    for n, art in enumerate(dto.articles, 1):
+        first = art.paragraphs[0].format(**values) if art.paragraphs else ""
+        p.keep(40 + p.para_height(first))  # an article's title stays with its first clause
+        if n == len(dto.articles):  # the last article stays on the page of the signatures
+            body = sum(p.para_height(x.format(**values)) for x in art.paragraphs)
+            p.keep(40 + body + signatures_height(dto))
         p.heading(art.title)
-        for text in art.paragraphs:
-            p.para(text.format(**values))
-        if n == 2:  # after the fee article: the fee table and the staged payments
-            fee_table(p, dto)
+        many = len(art.paragraphs) > 1
+        for k, text in enumerate(art.paragraphs, 1):
+            body = text.format(**values)
+            p.para(f"{clause_no(n, k)}- {body}" if many else body)
+            if n == 3 and k == 1:  # the fee table right after the clause that states the fee
+                fee_table(p, dto)
+        if n == 3:
+            stage_table(p, dto)
 
-    p.heading("امضای طرفین")
-    labels = [f"صاحب‌کار: {o.name}" for o in dto.owners]
-    if dto.attorney:
-        labels.append(f"وکیل/نماینده: {dto.attorney.name}")
-    labels += [f"ناظر {discipline_fa(s.discipline)}: {s.name}" for s in dto.supervisors]
-    labels.append(f"{dto.organization.representative_title} (امضا و مهر)")
-    p.boxes(labels, per_row=4)
+    signatures(p, dto)
+    verification_note(p, stamp)
+
+
+def fee_rows(dto: ContractDTO) -> list[list[str]]:
+    rows = []
+    for f in dto.fees:
+        rate = fa_number(f.rials_per_m2) if f.rials_per_m2 is not None else "بدون نرخ در جدول"
+        amount = f.fee_rials if f.fee_rials is not None else f.approved_rials
+        rows.append(
+            [
+                discipline_fa(f.discipline),
+                fa_area(f.billable_m2),
+                rate,
+                fa_number(amount),
+                fa_number(f.approved_rials) if f.approved_rials else "پرداخت نشده",
+            ]
+        )
+        if f.coordinator_rials:
+            coord = next((s for s in dto.supervisors if s.coordinating), None)
+            who = f" ({coord.name})" if coord else ""
+            rows.append(
+                [
+                    f"ناظر هماهنگ‌کننده{who}",
+                    fa_area(f.billable_m2),
+                    fa_number(f.coordinator_per_m2 or 0),
+                    fa_number(f.coordinator_rials),
+                    f"با حق‌الزحمه {discipline_fa(f.discipline)}",
+                ]
+            )
+    paid = sum(f.approved_rials for f in dto.fees)
+    rows.append(["جمع", "", "", fa_number(dto.total_fee_rials), fa_number(paid)])
+    return rows
+
+
+FEE_COLUMNS = (
+    Column("رشته", 2.0),
+    Column("مساحت مبنا (مترمربع)", 1.2, "center"),
+    Column("نرخ (ریال در مترمربع)", 1.3, "center"),
+    Column("حق‌الزحمه (ریال)", 1.5, "center"),
+    Column("پرداخت تأییدشده (ریال)", 1.5, "center"),
+)
 
 
 def fee_table(p: Page, dto: ContractDTO) -> None:
+    rows = fee_rows(dto)
+    caption = "جدول حق‌الزحمه نظارت (مساحت مبنا × نرخ جدول تعرفه):"
+    # the caption stays with its table (the table is short: all of it)
+    p.keep(p.para_height(caption, 9, True) + p.table_height(FEE_COLUMNS, rows) + 20)
+    p.para(caption, size=9, bold=True, after=0)
+    p.table(FEE_COLUMNS, rows, bold_rows=frozenset({len(rows) - 1}))
+    p.para(f"جمع حق‌الزحمه به حروف: {rials_in_words(dto.total_fee_rials)}.", size=9)
+
+
+def stage_table(p: Page, dto: ContractDTO) -> None:
     rows = [
-        [
-            discipline_fa(f.discipline),
-            f"{fa_area(s.area_m2)}" if (s := _sup(dto, f.discipline)) else "—",
-            fa_number(f.amount_rials) if f.status == "approved" else "پرداخت نشده",
-            "، ".join(fa_digits(t) for t in f.tracking_nos) or "—",
-        ]
-        for f in dto.fees
-    ]
-    rows.append(["جمع", "", fa_number(dto.total_fee_rials), ""])
-    p.table(
-        [
-            Column("رشته", 1.6),
-            Column("مساحت (مترمربع)", 1.3, "center"),
-            Column("حق‌الزحمه (ریال)", 1.6, "center"),
-            Column("شماره پیگیری پرداخت", 1.8, "center"),
-        ],
-        rows,
-        bold_rows=frozenset({len(rows) - 1}),
-    )
-    if dto.fee_source_note:
-        p.para(dto.fee_source_note, size=8)
-    p.para("جدول مراحل پرداخت حق‌الزحمه (سهم سازمان از مبلغ هر مرحله کسر می‌شود):", size=9, bold=True)
-    stage_rows = [
-        [
-            fa_digits(i),
-            s.title,
-            f"{fa_digits(s.percent)}٪",
-            fa_number(s.amount_rials),
-        ]
+        [fa_digits(i), s.title, f"{fa_digits(s.percent)}٪", fa_number(s.amount_rials)]
         for i, s in enumerate(dto.stages, 1)
     ]
-    stage_rows.append(["", "جمع", "۱۰۰٪", fa_number(sum(s.amount_rials for s in dto.stages))])
-    p.table(
-        [
-            Column("ردیف", 0.5, "center"),
-            Column("مرحله", 2.2),
-            Column("درصد", 0.8, "center"),
-            Column("مبلغ (ریال)", 1.6, "center"),
-        ],
-        stage_rows,
-        bold_rows=frozenset({len(stage_rows) - 1}),
-    )
+    rows.append(["", "جمع", "۱۰۰٪", fa_number(sum(s.amount_rials for s in dto.stages))])
+    cols = [
+        Column("ردیف", 0.5, "center"),
+        Column("مرحله", 2.2),
+        Column("درصد", 0.8, "center"),
+        Column("مبلغ (ریال)", 1.6, "center"),
+    ]
+    caption = "جدول مراحل پرداخت حق‌الزحمه به ناظران (سهم سازمان از مبلغ هر مرحله کسر می‌شود):"
+    p.keep(p.para_height(caption, 9, True) + p.table_height(cols, rows) + 8)
+    p.para(caption, size=9, bold=True, after=0)
+    p.table(cols, rows, bold_rows=frozenset({len(rows) - 1}))
 
 
-def _sup(dto: ContractDTO, discipline: str):
-    return next((s for s in dto.supervisors if s.discipline == discipline), None)
+def signature_labels(dto: ContractDTO) -> list[str]:
+    labels = []
+    if dto.attorney:
+        labels.append(f"صاحب‌کار، به وکالت: {dto.attorney.name}\nامضا و اثر انگشت")
+    else:
+        for o in dto.owners:
+            if o.kind == "person":
+                labels.append(f"صاحب‌کار: {o.name}\nامضا و اثر انگشت")
+            else:
+                who = o.signatory_name or "صاحبان امضای مجاز"
+                labels.append(f"صاحب‌کار: {o.name}\n{who} — مهر و امضا")
+    for s in dto.supervisors:
+        signed = f"\nامضا در {jdate(s.signed_on)}" if s.signed_on else ""
+        if s.kind == "firm":
+            who = s.signatory or "صاحب امضای مجاز"
+            labels.append(f"ناظر {discipline_fa(s.discipline)}: {s.name}\n{who} — مهر و امضا")
+        else:
+            labels.append(f"ناظر {discipline_fa(s.discipline)}: {s.name}{signed}")
+    org = dto.organization
+    labels.append(f"{org.representative_name}\n{org.representative_title} — امضا و مهر سازمان")
+    return labels
+
+
+SIGN_PER_ROW, SIGN_HEIGHT = 4, 70
+
+
+def signatures_height(dto: ContractDTO) -> float:
+    rows = (len(signature_labels(dto)) + SIGN_PER_ROW - 1) // SIGN_PER_ROW
+    return 40 + rows * (SIGN_HEIGHT + 6)
+
+
+def signatures(p: Page, dto: ContractDTO) -> None:
+    labels = signature_labels(dto)
+    per_row, height = SIGN_PER_ROW, SIGN_HEIGHT
+    # the heading and every signature stay together (never a signature alone on a page)
+    p.keep(signatures_height(dto))
+    p.heading("امضای طرفین")
+    p.boxes(labels, per_row=per_row, height=height)

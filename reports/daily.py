@@ -1,21 +1,53 @@
-"""نتایج ارجاع نظارت — the public daily sheet of one deadline run (A10)."""
+"""نتایج ارجاع نظارت — the public sheet of one deadline run (A10).
+
+The referrals in the order the run decided them (A3), each with its sequence number; the
+candidates ranked as the decision saw them, with A2's tie-break figures (free capacity, jobs in
+progress, time of candidacy), so a tie can be checked from the paper; the set-aside candidates
+with the guideline's clause that removed them; the outcome as decided, and what happened later
+as dated notes; where members get the run's inputs to decide it again, and its digests.
+"""
 
 from __future__ import annotations
 
-from app.domain.rules_fa import RULE_TEXT_FA
-from app.services.document_dto import DailyReportDTO, DecisionBlock
+from app.domain.rules_fa import RULE_TEXT_FA, clause_fa
+from app.services.document_dto import DailyReportDTO, DecisionBlock, PaperStamp
 
-from .common import OUTCOME_FA, discipline_fa, grade_fa, group_fa, jdate, jdatetime_fa
+from .common import (
+    OUTCOME_FA,
+    discipline_fa,
+    grade_fa,
+    group_fa,
+    heading,
+    jdatetime_fa,
+    stamp_number,
+    start,
+    verification_note,
+)
 from .layout import Column, Page
 from .rtl import fa_area, fa_digits, fa_number
 
+RANK_COLUMNS = (
+    Column("رتبه", 0.45, "center"),
+    Column("شماره عضویت", 1.0, "center"),
+    Column("نام", 1.7),
+    Column("پایه", 0.7, "center"),
+    Column("امتیاز", 0.8, "center"),
+    Column("ظرفیت آزاد (مترمربع)", 1.1, "center"),
+    Column("کار در جریان", 0.7, "center"),
+    Column("زمان کاندیداتوری", 1.35, "center"),
+    Column("نتیجه", 0.7, "center"),
+)
+ASIDE_COLUMNS = (
+    Column("شماره عضویت", 1.0, "center"),
+    Column("نام", 1.5),
+    Column("دلیل کنارگذاشتن", 3.6),
+    Column("بند شیوه‌نامه", 1.3, "center"),
+)
 
-def daily_report_pdf(dto: DailyReportDTO) -> bytes:
-    p = Page(
-        f"نتایج ارجاع نظارت {jdate(dto.deadline)}",
-        footer=f"اجرای شماره {fa_digits(dto.run_id)} — چکیده ورودی‌ها: {dto.input_digest}",
-    )
-    write_daily(p, dto)
+
+def daily_report_pdf(dto: DailyReportDTO, stamp: PaperStamp | None = None) -> bytes:
+    p = Page(f"نتایج ارجاع نظارت {jdatetime_fa(dto.deadline)}")
+    write_daily(p, dto, stamp)
     return p.bytes()
 
 
@@ -25,89 +57,138 @@ def outcome_text(b: DecisionBlock) -> str:
         text = f"تمدید مهلت تا {jdatetime_fa(b.next_deadline)}"
     if b.winner is not None:
         w = b.winner
-        num = f" ({fa_digits(w.membership_no)})" if w.membership_no else ""
+        num = f" (شماره عضویت {fa_digits(w.membership_no)})" if w.membership_no else ""
         text += f" — ناظر: {w.name}{num}"
     if b.outcome == "unassigned" and b.exclusions:
-        why = "، ".join(f"{r}: {fa_digits(n)}" for r, n in sorted(b.exclusions.items()))
-        text += f" — کنارگذاشته‌ها به تفکیک قاعده: {why}"
+        why = "؛ ".join(
+            f"{RULE_TEXT_FA.get(r, r)} ({clause_fa(r)}): {fa_digits(n)} نفر"
+            for r, n in sorted(b.exclusions.items())
+        )
+        text += f" — کنارگذاشته‌ها: {why}"
     return text
 
 
-def write_daily(p: Page, dto: DailyReportDTO) -> None:
-    top = p.y
-    centre = {"align": "center", "x_left": 0, "x_right": p.width}
-    p.text(dto.organization.name, top - 12, 12, bold=True, **centre)
-    p.text(f"نتایج ارجاع نظارت — مهلت {jdatetime_fa(dto.deadline)}", top - 34, 14, True, **centre)
-    p.text(
-        f"{fa_digits(dto.decided)} ارجاع در این مهلت تصمیم‌گیری شد؛ "
-        f"پایان اجرا {jdatetime_fa(dto.finished_at)}",
-        top - 50,
-        8.5,
-        **centre,
+def block_title(b: DecisionBlock) -> str:
+    kind = "اجباری" if b.round_kind == "forced" else "رقابتی"
+    return (
+        f"تصمیم {fa_digits(b.seq)} — پرونده {fa_digits(b.file_no)} — "
+        f"{discipline_fa(b.discipline)} — گروه {group_fa(b.group)} — "
+        f"{fa_area(b.area_m2)} مترمربع — دور {fa_digits(b.round_no)} ({kind})"
     )
-    p.y = top - 58
-    p.rule(3)
-    for b in dto.blocks:
-        p.ensure(110)
-        p.para(
-            f"پرونده {fa_digits(b.file_no)} — {discipline_fa(b.discipline)} — "
-            f"گروه {group_fa(b.group)} — {fa_area(b.area_m2)} مترمربع — "
-            f"دور {fa_digits(b.round_no)} ({'اجباری' if b.round_kind == 'forced' else 'رقابتی'})",
-            bold=True,
-            size=9.5,
-            after=0,
+
+
+FORCED_SHOWN = 10  # the lowest scores of a forced pool printed; the rest at the inputs' page
+
+
+def _rank_rows(b: DecisionBlock) -> list[list[str]]:
+    ranked = b.ranked[:FORCED_SHOWN] if b.outcome == "forced" else b.ranked
+    return [
+        [
+            fa_digits(x.rank),
+            fa_digits(x.membership_no),
+            x.name,
+            grade_fa(x.grade),
+            fa_number(x.score, decimals=2),
+            fa_area(x.remaining_m2) if x.remaining_m2 is not None else "",
+            fa_digits(x.active_jobs) if x.active_jobs is not None else "",
+            jdatetime_fa(x.stood_at) if x.stood_at else "بدون کاندیداتوری",
+            "منتخب" if x.winner else "",
+        ]
+        for x in ranked
+    ]
+
+
+def write_block(p: Page, b: DecisionBlock, inputs_url: str = "") -> None:
+    title = block_title(b)
+    rows = _rank_rows(b)
+    # the block's title, outcome and first rows stay together
+    first = p.table_height(RANK_COLUMNS, rows[:3], size=7.5) if rows else 0
+    p.keep(p.para_height(title, 9.5, True) + 36 + first)
+    p.para(title, bold=True, size=9.5, after=0)
+    p.running = lambda pg: pg.para(f"ادامه {title}", bold=True, size=8, after=1)
+    p.para(f"نتیجه: {outcome_text(b)}", size=9)
+    if rows:
+        label = (
+            "فهرست اجباری (کمترین امتیاز انتخاب می‌شود):"
+            if b.outcome == "forced"
+            else "نامزدها به ترتیب رتبه هنگام تصمیم:"
         )
-        p.para(f"نتیجه: {outcome_text(b)}", size=9)
-        if b.ranked:
-            p.table(
-                [
-                    Column("رتبه", 0.5, "center"),
-                    Column("شماره عضویت", 1.1, "center"),
-                    Column("نام", 2),
-                    Column("پایه", 0.8, "center"),
-                    Column("امتیاز هنگام تصمیم", 1.1, "center"),
-                    Column("نتیجه", 0.9, "center"),
-                ],
-                [
-                    [
-                        fa_digits(x.rank),
-                        fa_digits(x.membership_no),
-                        x.name,
-                        grade_fa(x.grade),
-                        fa_number(x.score, decimals=2),
-                        "منتخب" if x.winner else "",
-                    ]
-                    for x in b.ranked
-                ],
-                size=8,
-                shade_rows=frozenset(i for i, x in enumerate(b.ranked) if x.winner),
-            )
-        if b.set_aside:
-            p.para("کنارگذاشته به حکم قواعد:", size=8.5, bold=True, after=0)
-            p.table(
-                [
-                    Column("شماره عضویت", 1.1, "center"),
-                    Column("نام", 1.6),
-                    Column("قاعده", 0.7, "center"),
-                    Column("دلیل کنارگذاشتن", 4),
-                ],
-                [
-                    [
-                        fa_digits(x.membership_no),
-                        x.name,
-                        " و ".join(x.rules),
-                        "؛ ".join(RULE_TEXT_FA.get(r, r) for r in x.rules),
-                    ]
-                    for x in b.set_aside
-                ],
+        p.para(label, size=8.5, bold=True, after=0)
+        p.table(
+            RANK_COLUMNS,
+            rows,
+            size=7.5,
+            shade_rows=frozenset(i for i, x in enumerate(b.ranked[: len(rows)]) if x.winner),
+        )
+        if len(rows) < len(b.ranked):
+            p.para(
+                f"و {fa_digits(len(b.ranked) - len(rows))} نفر دیگر از فهرست اجباری با امتیاز "
+                f"بالاتر؛ فهرست کامل در نشانی {inputs_url}",
                 size=8,
             )
-        p.space(4)
-    p.rule(3)
+    if b.set_aside:
+        aside = [
+            [
+                fa_digits(x.membership_no),
+                x.name,
+                "؛ ".join(RULE_TEXT_FA.get(r, r) for r in x.rules),
+                "؛ ".join(dict.fromkeys(clause_fa(r) for r in x.rules)),
+            ]
+            for x in b.set_aside
+        ]
+        p.keep(p.table_height(ASIDE_COLUMNS, aside[:2], size=7.5) + 16)
+        p.para("کنارگذاشته به حکم ضوابط ارجاع:", size=8.5, bold=True, after=0)
+        p.table(ASIDE_COLUMNS, aside, size=7.5)
+    if b.later:
+        p.keep(p.para_height("x", 8.5) * (1 + min(2, len(b.later))) + 4)
+        p.para("پس از این تصمیم (یادداشت‌های تاریخ‌دار):", size=8.5, bold=True, after=0)
+        for e in b.later:
+            p.para(f"{jdatetime_fa(e.at)}: {e.text}", size=8, indent=8, after=0)
+    p.running = None
+    p.space(6)
+
+
+def write_daily(p: Page, dto: DailyReportDTO, stamp: PaperStamp | None = None) -> None:
+    org = dto.organization
+    start(p, org, "نتایج ارجاع", stamp)
+    heading(
+        p,
+        org,
+        f"نتایج ارجاع نظارت — مهلت {jdatetime_fa(dto.deadline)}",
+        [
+            ("شماره", stamp_number(stamp)),
+            ("اجرای شماره", fa_digits(dto.run_id)),
+            ("پایان اجرا", jdatetime_fa(dto.finished_at)),
+            ("تصمیم‌ها", fa_digits(dto.decided)),
+        ],
+        stamp,
+        bismillah=False,
+    )
     p.para(
-        "هر کس می‌تواند این تصمیم‌ها را با داده‌های ورودی ثبت‌شده دوباره محاسبه و با چکیده‌های زیر "
-        "مقایسه کند (قاعده A10).",
+        "ارجاع‌ها به همان ترتیبی آمده‌اند که اجرا درباره آنها تصمیم گرفت: به ترتیب ورود پرونده به "
+        "توزیع، شماره پرونده و ترتیب رشته‌ها؛ اثر هر تصمیم (کسر ظرفیت و امتیاز منتخب) پیش از "
+        "تصمیم بعدی اعمال شده است، پس امتیاز، ظرفیت آزاد و کار در جریان هر نامزد همان است که "
+        "هنگام تصمیم درباره همان ارجاع بود. برابری امتیاز به ترتیب با ظرفیت آزاد بیشتر، کار در "
+        "جریان کمتر، کاندیداتوری زودتر و شماره عضویت کوچک‌تر شکسته می‌شود. رویدادهای بعدی "
+        "(امضا، انصراف، دور بعد) جداگانه و با تاریخ خود آمده‌اند.",
         size=8.5,
     )
-    p.line(f"چکیده ورودی‌ها: {dto.input_digest}", size=8)
-    p.line(f"چکیده خروجی‌ها: {dto.output_digest}", size=8)
+    for b in dto.blocks:
+        write_block(p, b, dto.inputs_url)
+    tail = (
+        f"ورودی‌های ثبت‌شده این اجرا و فهرست‌های رتبه‌بندی آن در نشانی {dto.inputs_url} در "
+        "دسترس اعضاست؛ هر کس می‌تواند با آنها تصمیم‌ها را دوباره بگیرد و با چکیده‌های زیر بسنجد."
+    )
+    p.keep(p.para_height(tail, 8.5) + 70)
+    p.rule(3)
+    p.para(tail, size=8.5)
+    if dto.rechecked is not None:
+        p.para(
+            "بازبینی هنگام صدور: تصمیم‌ها از ورودی‌های ذخیره‌شده دوباره گرفته شد و "
+            + ("با چکیده خروجی ثبت‌شده یکی است." if dto.rechecked else "با چکیده خروجی یکی نیست!"),
+            size=8.5,
+            bold=not dto.rechecked,
+        )
+    p.line(f"چکیده ورودی‌ها: {dto.input_digest}", size=7.5)
+    p.line(f"چکیده خروجی‌ها: {dto.output_digest}", size=7.5)
+    verification_note(p, stamp)

@@ -1,7 +1,8 @@
 """A small right-to-left page writer on a ReportLab canvas: paragraphs, tables, boxes, a QR code.
 
 Platypus is not used: its paragraphs wrap left-to-right text. Everything here takes logical
-(unshaped) Persian text, wraps it with `rtl.wrap`, and draws `rtl.visual` lines right-aligned.
+(unshaped) Persian text, wraps it with `rtl.wrap`, and draws lines shaped by `rtl.shape`
+(HarfBuzz, bidi runs) right-aligned; the fonts' ToUnicode maps give the logical text back.
 Tables take their columns in logical order (the first column is the rightmost one).
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import codecs
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -17,7 +18,7 @@ from pathlib import Path
 from reportlab import rl_config
 from reportlab.lib.colors import Color, black
 from reportlab.lib.pagesizes import A4
-from reportlab.pdfbase import pdfdoc, pdfmetrics
+from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import (
     FF_NONSYMBOLIC,
     FF_SYMBOLIC,
@@ -27,7 +28,7 @@ from reportlab.pdfbase.ttfonts import (
 )
 from reportlab.pdfgen.canvas import Canvas
 
-from .rtl import fa_digits, text_width, visual, wrap
+from .rtl import Shaped, fa_digits, shape, text_width, to_unicode, wrap
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "resources" / "fonts"
 REGULAR, BOLD = "Vazirmatn", "Vazirmatn-Bold"
@@ -116,6 +117,40 @@ class _Codes(dict):
         ((subset, run),) = self.font.splitString(chr(code), self.doc)
         self.state = self.font.state[self.doc]
         return subset << 8 | run[0]
+
+
+_RL_TO_UNICODE = makeToUnicodeCMap
+
+
+def to_unicode_cmap(font_name: str, base_name: str, subset: Sequence[int]) -> str:
+    """The subset's ToUnicode map: each code to the logical text its glyph stands for (a
+    private code point of `rtl.shape` to the letters, ligature or bracket behind it), as
+    ReportLab's `makeToUnicodeCMap` writes it otherwise."""
+    texts = [to_unicode(font_name, c) for c in subset]
+    if all(len(t) == 1 and ord(t) == c for t, c in zip(texts, subset, strict=True)):
+        return _RL_TO_UNICODE(base_name, list(subset))
+    head = [
+        "/CIDInit /ProcSet findresource begin",
+        "12 dict begin",
+        "begincmap",
+        "/CIDSystemInfo",
+        f"<< /Registry ({base_name})",
+        f"/Ordering ({base_name})",
+        "/Supplement 0",
+        ">> def",
+        f"/CMapName /{base_name} def",
+        "/CMapType 2 def",
+        "1 begincodespacerange",
+        f"<00> <{len(subset) - 1:02X}>",
+        "endcodespacerange",
+    ]
+    entries = [f"<{i:02X}> <{t.encode('utf-16-be').hex().upper()}>" for i, t in enumerate(texts)]
+    body = []
+    for k in range(0, len(entries), 100):  # at most 100 entries per bfchar block
+        chunk = entries[k : k + 100]
+        body += [f"{len(chunk)} beginbfchar", *chunk, "endbfchar"]
+    tail = ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
+    return "\n".join(head + body + tail)
 
 
 @lru_cache(maxsize=8)
@@ -207,7 +242,7 @@ class _SubsetReusingFont(TTFont):
         doc = pdfdoc.PDFDocument(compression=compress)
         widths = pdfdoc.PDFArray(list(map(self.face.getCharWidth, subset)))
         cmap = pdfdoc.PDFStream()
-        cmap.content = makeToUnicodeCMap(base_name, list(subset))
+        cmap.content = to_unicode_cmap(self.fontName, base_name, subset)
         font_file = pdfdoc.PDFStream()
         font_file.content = self.face.makeSubset(list(subset))
         font_file.dictionary["Length1"] = len(font_file.content)
@@ -218,7 +253,15 @@ class _SubsetReusingFont(TTFont):
     def addObjects(self, doc) -> None:
         plain = isinstance(doc.encrypt, pdfdoc.NoEncryption) and not doc.defaultStreamFilters
         if not (self.reuse and plain):  # (streams encrypted or filtered per file)
-            super().addObjects(doc)
+            # ReportLab's own objects, but with the logical ToUnicode map (rtl.shape)
+            saved = ttfonts.makeToUnicodeCMap
+            ttfonts.makeToUnicodeCMap = lambda base, subset: to_unicode_cmap(
+                self.fontName, base, subset
+            )
+            try:
+                super().addObjects(doc)
+            finally:
+                ttfonts.makeToUnicodeCMap = saved
             return
         try:
             state = self.state[doc]
@@ -314,8 +357,12 @@ class Page:
         self.y = self.top
         self.size = size
         self.footer = footer
+        self.footer_middle = ""  # e.g. the paper's verification code, on every page
         self.page_no = 1
         self._codes: dict[str, _Codes] = {}
+        self._doc_no = 1  # forms naming each paper's page count ("صفحه ۲ از ۵")
+        # drawn at the top of every page after the first of a paper (a continuation header)
+        self.running: Callable[[Page], None] | None = None
 
     # ------------------------------------------------------------ page flow
 
@@ -328,15 +375,37 @@ class Page:
         self.c.showPage()
         self.page_no += 1
         self.y = self.top
+        if self.running is not None:
+            self.running(self)
 
     def next_document(self, footer: str) -> None:
         """Start another paper in the same file (batch printing): new page, numbering from 1.
 
         One file for a batch embeds the fonts once, which is most of a contract's cost.
         """
-        self.new_page()
+        self._draw_footer()
+        self.c.showPage()
+        self._count_pages()
+        self._doc_no += 1
         self.page_no = 1
-        self.footer = footer
+        self.y = self.top
+        self.footer, self.footer_middle, self.running = footer, "", None
+
+    def _pages_form(self) -> str:
+        return f"NZPages{self._doc_no}"
+
+    def _count_pages(self) -> None:
+        """The paper's page count, drawn where every footer left room for it (a form that
+        every page of the paper shows, defined once the count is known)."""
+        c = self.c
+        c.beginForm(self._pages_form())
+        c.setFillColor(MID)
+        self.text(fa_digits(self.page_no), self.margin + 4, 7.5, x_right=self.left + 13)
+        c.endForm()
+
+    def keep(self, height: float) -> None:
+        """Keep what follows (`height` points of it) on one page."""
+        self.ensure(height)
 
     def ensure(self, height: float) -> None:
         if self.y - height < self.bottom:
@@ -352,12 +421,22 @@ class Page:
         c.line(self.left, self.margin + 14, self.right, self.margin + 14)
         c.setFillColor(MID)
         self.text(self.footer, self.margin + 4, 7.5, x_right=self.right)
-        self.text(f"صفحه {fa_digits(self.page_no)}", self.margin + 4, 7.5, align="left")
+        if self.footer_middle:
+            self.text(self.footer_middle, self.margin - 6, 7, x_right=self.right)
+        self.text(
+            f"صفحه {fa_digits(self.page_no)} از",
+            self.margin + 4,
+            7.5,
+            x_left=self.left + 16,
+            align="left",
+        )
+        c.doForm(self._pages_form())
         c.setFillColor(black)
 
     def bytes(self) -> bytes:
         self._draw_footer()
         self.c.showPage()
+        self._count_pages()
         self.c.save()
         return self.buf.getvalue()
 
@@ -398,16 +477,99 @@ class Page:
         font = BOLD if bold else REGULAR
         xr = self.right if x_right is None else x_right
         xl = self.left if x_left is None else x_left
+        shaped = shape(text, font)
         if align == "left":
             x = xl
         else:
-            w = text_width(text, font, size)
+            w = shaped.width * size / 1000
             x = xr - w if align == "right" else (xl + xr - w) / 2
-        self._emit(x, baseline, visual(text), font, size)
+        self._emit(x, baseline, shaped, font, size)
 
-    def _emit(self, x: float, y: float, vis: str, font_name: str, size: float, tw: float = 0):
+    def _emit(self, x: float, y: float, sh: Shaped, font_name: str, size: float, tw: float = 0):
         """Write the text operators straight into the page's content stream."""
-        self.c._code.append(self._text_op(x, y, vis, font_name, size, tw))
+        self.c._code.append(self._shaped_op(x, y, sh, font_name, size, tw))
+
+    def _shaped_op(
+        self, x: float, y: float, sh: Shaped, font_name: str, size: float, tw: float = 0
+    ) -> str:
+        """The text object that draws a shaped line from (x, y): its glyphs' codes in one TJ
+        array, with HarfBuzz's moves (kerning, marks) where they differ from the advance
+        widths, and a mark's height as text rise."""
+        if not sh.kerns and not sh.rises:
+            return self._text_op(x, y, sh.chars, font_name, size, tw)
+        codes = self._codes.get(font_name) or self._new_codes(font_name)
+        raw = codes.encode(sh.chars)
+        if raw is not None and not sh.rises:  # the common case: one subset, kerning only
+            if codes.name is None:
+                codes.name = codes.font.getSubsetInternalName(0, codes.doc)
+            arr, prev = [], 0
+            for i, k in sh.kern_text:
+                if i > prev:
+                    arr.append(f"<{raw[prev:i].hex()}>")
+                    prev = i
+                arr.append(k)
+            if prev < len(raw):
+                arr.append(f"<{raw[prev:].hex()}>")
+            tj = f"{codes.name} {size:g} Tf [{' '.join(arr)}] TJ"
+            if tw:
+                return f"BT 1 0 0 1 {x:.2f} {y:.2f} Tm {tw:.3f} Tw {tj} 0 Tw ET"
+            return f"BT 1 0 0 1 {x:.2f} {y:.2f} Tm {tj} ET"
+        if raw is None:  # over one subset: one (subset, byte) per glyph, as ReportLab splits
+            font, doc = _font(font_name), self.c._doc
+            glyphs = [
+                (n, chunk)
+                for ch in sh.chars
+                for n, chunk in font.splitString(ch, doc)  # one chunk per character
+            ]
+            names = {n: font.getSubsetInternalName(n, doc) for n, _ in glyphs}
+        else:
+            if codes.name is None:
+                codes.name = codes.font.getSubsetInternalName(0, codes.doc)
+            glyphs = [(0, raw[i : i + 1]) for i in range(len(raw))]
+            names = {0: codes.name}
+        kern = dict(sh.kerns)
+        rise = [0.0] * len(glyphs)
+        for a, b, r in sh.rises:
+            rise[a:b] = [r * size / 1000] * (b - a)
+        ops = [f"BT 1 0 0 1 {x:.2f} {y:.2f} Tm"]
+        if tw:
+            ops.append(f"{tw:.3f} Tw")
+        subset, level = None, 0.0
+        arr: list[str] = []
+        run = bytearray()
+
+        def flush_run() -> None:
+            if run:
+                arr.append(f"<{run.hex()}>")
+                run.clear()
+
+        def flush_array() -> None:
+            flush_run()
+            if arr:
+                ops.append(f"[{' '.join(arr)}] TJ")
+                arr.clear()
+
+        for i, (n, byte) in enumerate(glyphs):
+            if n != subset or rise[i] != level:
+                flush_array()
+                if n != subset:
+                    ops.append(f"{names[n]} {size:g} Tf")
+                    subset = n
+                if rise[i] != level:
+                    ops.append(f"{rise[i]:.2f} Ts")
+                    level = rise[i]
+            k = kern.get(i)
+            if k is not None:
+                flush_run()
+                arr.append(f"{k:.1f}")
+            run += byte
+        flush_array()
+        if level:
+            ops.append("0 Ts")
+        if tw:
+            ops.append("0 Tw")
+        ops.append("ET")
+        return " ".join(ops)
 
     def _text_op(
         self, x: float, y: float, vis: str, font_name: str, size: float, tw: float = 0
@@ -482,13 +644,14 @@ class Page:
         self.y -= after
 
     def _justified(self, text, baseline, font, size, x_right, width) -> None:
-        """Both margins straight: the extra room is shared by the spaces between words."""
-        gaps = text.count(" ")
+        """Both margins straight: the extra room is shared by the spaces between words (the
+        space glyphs the line draws, widened by word spacing)."""
+        gaps = shape(text, font).spaces
         extra = width - text_width(text, font, size)
         if gaps == 0 or extra / gaps > size * 1.2:  # a nearly empty line stays ragged
             self._draw(text, baseline, size, font == BOLD, "right", x_right=x_right)
             return
-        self._emit(x_right - width, baseline, visual(text), font, size, tw=extra / gaps)
+        self._emit(x_right - width, baseline, shape(text, font), font, size, tw=extra / gaps)
 
     def heading(self, text: str, size: float = 11.5) -> None:
         self.ensure(size * 5)  # keep a heading with what follows it
@@ -504,6 +667,39 @@ class Page:
         self.y -= gap
 
     # ------------------------------------------------------------ tables
+
+    def table_height(
+        self,
+        columns: Sequence[Column],
+        rows: Sequence[Sequence[str]],
+        size: float | None = None,
+        header: bool = True,
+        pad: float = 3.5,
+        total_width: float | None = None,
+    ) -> float:
+        """How tall `table` would draw these rows (with its header), for keeping a caption or
+        a signature block with what follows it."""
+        size = size or self.size - 1
+        lead = size * 1.5
+        width = total_width or self.text_width
+        scale = width / sum(col.width for col in columns)
+        widths = [col.width * scale for col in columns]
+
+        def h(row, font) -> float:
+            n = max(
+                len(wrap(str(c), font, size, w - 2 * pad)) for c, w in zip(row, widths, strict=True)
+            )
+            return n * lead + 2 * pad
+
+        total = h([c.title for c in columns], BOLD) if header else 0.0
+        return total + sum(h(r, REGULAR) for r in rows) + 6
+
+    def para_height(
+        self, text: str, size: float | None = None, bold: bool = False, indent: float = 0
+    ) -> float:
+        size = size or self.size
+        lines = wrap(text, BOLD if bold else REGULAR, size, self.text_width - indent)
+        return len(lines) * size * 1.6 + 3
 
     def table(
         self,

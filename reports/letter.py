@@ -1,46 +1,70 @@
-"""معرفی‌نامه ناظران — the letter introducing the supervisors to the permit body."""
+"""معرفی‌نامه ناظران — the letter introducing a file's supervisors to its city's municipality.
+
+Issued only once every discipline's supervisor has signed and every fee is approved (the
+service refuses before); numbered from the outgoing register, dated by its issue; a reprint is
+the same letter marked «رونوشت». Addressed to the municipality of the file's city, signed by
+the named signer, with its attachments and copies.
+"""
 
 from __future__ import annotations
 
-from app.services.document_dto import DocumentRefused, LetterDTO
+from app.services.document_dto import DocumentRefused, LetterDTO, PaperStamp
 
-from .common import discipline_fa, grade_fa, heading, jdate, or_dash
+from .common import (
+    discipline_fa,
+    grade_fa,
+    heading,
+    issued_on,
+    jdate,
+    or_blank,
+    stamp_number,
+    start,
+    verification_note,
+)
 from .layout import Column, Page
 from .rtl import fa_area, fa_digits, fa_number
 
 
-def letter_pdf(dto: LetterDTO) -> bytes:
+def letter_pdf(dto: LetterDTO, stamp: PaperStamp | None = None) -> bytes:
     """Refuses (DocumentRefused, Persian reasons) a letter whose DTO lists refusals."""
     if dto.refusals:
         raise DocumentRefused("معرفی‌نامه ناظران", dto.refusals)
-    p = Page(
-        f"معرفی‌نامه ناظران {dto.property.file_no}",
-        footer=f"{dto.organization.name} — نامه شماره {fa_digits(dto.letter_no)}",
-    )
-    write_letter(p, dto)
+    p = Page(f"معرفی‌نامه ناظران {dto.property.file_no}", size=9.5)
+    write_letter(p, dto, stamp)
     return p.bytes()
 
 
-def write_letter(p: Page, dto: LetterDTO) -> None:
-    prop = dto.property
+def write_letter(p: Page, dto: LetterDTO, stamp: PaperStamp | None = None) -> None:
+    prop, org = dto.property, dto.organization
+    start(p, org, "نامه", stamp)
     heading(
         p,
-        dto.organization,
+        org,
         "معرفی‌نامه ناظران",
         [
-            ("شماره نامه", fa_digits(dto.letter_no)),
-            ("تاریخ", jdate(dto.on)),
+            ("شماره", stamp_number(stamp)),
+            ("تاریخ", issued_on(stamp) or "—"),
+            ("پیوست", "دارد" if dto.attachments else "ندارد"),
             ("شماره پرونده", fa_digits(prop.file_no)),
         ],
-        dto.qr_payload,
+        stamp,
+    )
+    p.running = lambda pg: pg.para(
+        f"ادامه نامه شماره {stamp_number(stamp)}", size=8, bold=True, after=2
     )
     p.para(dto.addressee, bold=True)
-    p.para("موضوع: معرفی ناظران ساختمان", bold=True, size=9.5)
+    p.para(
+        f"موضوع: معرفی ناظران ساختمان پلاک ثبتی {fa_digits(prop.plate)}، پرونده شهرداری "
+        f"{or_blank(prop.municipal_file_no, 'ثبت‌نشده')}",
+        bold=True,
+        size=9.5,
+    )
     p.para(dto.salutation)
     values = {
         "plate": fa_digits(prop.plate),
         "file_no": fa_digits(prop.file_no),
-        "owners": "، ".join(dto.owner_names) or "—",
+        "municipal_file_no": or_blank(prop.municipal_file_no, "ثبت‌نشده"),
+        "owners": "، ".join(dto.owner_names),
         "floors": fa_digits(prop.floors),
         "area": fa_area(prop.area_m2),
     }
@@ -49,56 +73,70 @@ def write_letter(p: Page, dto: LetterDTO) -> None:
     p.table(
         [
             Column("رشته", 1.5),
-            Column("مبلغ (ریال)", 1.5, "center"),
+            Column("مبلغ تأییدشده (ریال)", 1.5, "center"),
             Column("شماره پیگیری", 1.8, "center"),
-            Column("تاریخ پرداخت", 1.1, "center"),
+            Column("تاریخ واریز", 1.1, "center"),
             Column("بانک", 1.0, "center"),
         ],
         [
             [
                 discipline_fa(f.discipline),
-                fa_number(f.amount_rials),
-                "، ".join(fa_digits(t) for t in f.tracking_nos) or "—",
+                fa_number(f.approved_rials),
+                "، ".join(fa_digits(t) for t in f.tracking_nos),
                 jdate(f.paid_on),
-                or_dash(f.bank),
+                or_blank(f.bank),
             ]
             for f in dto.fees
         ],
-        size=8.5,
+        size=8,
+        pad=2.5,
     )
     for text in dto.body[1:]:
         p.para(text.format(**values))
     p.table(
         [
-            Column("ردیف", 0.5, "center"),
+            Column("ردیف", 0.45, "center"),
             Column("نام و نام خانوادگی", 1.9),
-            Column("رشته", 1.3),
-            Column("پایه", 0.8, "center"),
-            Column("شماره پروانه", 1.4, "center"),
-            Column("کد نظارت شهرداری", 1.2, "center"),
-            Column("مساحت از ظرفیت (مترمربع)", 1.3, "center"),
-            Column("سمت", 1.2, "center"),
+            Column("رشته", 1.25),
+            Column("پایه", 0.75, "center"),
+            Column("شماره عضویت", 1.1, "center"),
+            Column("شماره پروانه اشتغال", 1.4, "center"),
+            Column("مساحت از ظرفیت (مترمربع)", 1.2, "center"),
+            Column("امضای قرارداد", 1.05, "center"),
+            Column("سمت", 1.25, "center"),
         ],
         [
             [
                 fa_digits(i),
-                s.name,
+                s.name + (" (شخص حقوقی)" if s.kind == "firm" else ""),
                 discipline_fa(s.discipline),
                 grade_fa(s.grade),
-                or_dash(s.licence_no),
-                or_dash(s.municipal_code),
+                fa_digits(s.membership_no),
+                or_blank(s.licence_no),
                 fa_area(s.area_m2),
+                jdate(s.signed_on),
                 "ناظر هماهنگ‌کننده" if s.coordinating else "ناظر",
             ]
             for i, s in enumerate(dto.supervisors, 1)
         ],
-        size=8.5,
+        size=8,
+        pad=2.5,
         shade_rows=frozenset(i for i, s in enumerate(dto.supervisors) if s.coordinating),
     )
+    # the closing, the signer, attachments and copies stay together
+    p.keep(p.para_height(dto.closing) + 120)
     p.para(dto.closing)
+    p.space(2)
+    p.line(org.letter_signer_name, bold=True, align="left", x_left=p.left + 30)
+    p.line(org.letter_signer_title, size=9, align="left", x_left=p.left + 30)
+    p.line("امضا و مهر", size=8.5, align="left", x_left=p.left + 55)
     p.space(6)
-    p.ensure(80)
-    p.line(dto.signer_title, bold=True, align="left", x_left=p.left + 20)
-    p.line("امضا و مهر", align="left", x_left=p.left + 45)
-    p.space(24)
+    if dto.attachments:
+        p.para("پیوست: " + "؛ ".join(dto.attachments), size=8.5, after=1)
+    if dto.copies_to:
+        p.para("رونوشت:", size=8.5, bold=True, after=0)
+        for c in dto.copies_to:
+            p.para(f"- {c}", size=8.5, indent=8, after=0)
+    p.space(4)
     p.para(dto.seal_note, size=8)
+    verification_note(p, stamp)

@@ -1,55 +1,88 @@
-"""رسید پذیرش پرونده — the counter's receipt for the owner."""
+"""رسید پذیرش پرونده — the counter's receipt for the owner, dated by the file's registration.
+
+A file whose required documents are not all in is not acknowledged as accepted: the paper is
+a receipt of the documents received, naming what is missing. A fee not yet paid shows what is
+due by the tariff and the organization's account to pay it into; who brought the file is
+printed with their own identity (a design office has no national code).
+"""
 
 from __future__ import annotations
 
-from app.services.document_dto import ReceiptDTO
+from app.services.document_dto import PaperStamp, ReceiptDTO
 
-from .common import discipline_fa, group_fa, heading, jdatetime_fa, or_dash
+from .common import (
+    discipline_fa,
+    group_fa,
+    heading,
+    jdatetime_fa,
+    or_blank,
+    stamp_number,
+    start,
+    verification_note,
+)
 from .layout import Column, Page
-from .rtl import fa_area, fa_digits, fa_number
+from .rtl import fa_area, fa_digits, fa_number, rials_in_words
 
 FEE_STATE_FA = {
     "approved": "تأیید شده",
+    "short": "کمتر از تعرفه",
     "pending": "در انتظار تأیید امور مالی",
-    "rejected": "رد شده",
+    "rejected": "رد شده؛ دوباره واریز شود",
     "missing": "پرداخت نشده",
 }
 
 
-def receipt_pdf(dto: ReceiptDTO) -> bytes:
-    p = Page(
-        f"رسید پذیرش پرونده {dto.file_no}",
-        footer=f"{dto.organization.name} — رسید پذیرش پرونده {fa_digits(dto.file_no)}",
-        size=9,
-    )
-    write_receipt(p, dto)
+def receipt_title(dto: ReceiptDTO) -> str:
+    return "رسید دریافت مدارک (پرونده ناقص)" if dto.missing_required else "رسید پذیرش پرونده"
+
+
+def receipt_pdf(dto: ReceiptDTO, stamp: PaperStamp | None = None) -> bytes:
+    p = Page(f"{receipt_title(dto)} {dto.file_no}", size=9)
+    write_receipt(p, dto, stamp)
     return p.bytes()
 
 
-def write_receipt(p: Page, dto: ReceiptDTO) -> None:
-    prop = dto.property
+def brought_by(dto: ReceiptDTO) -> str:
+    if dto.brought_by_role == "design_office":
+        return f"دفتر طراحی: {dto.brought_by_name}"
+    code = f"، کد ملی {fa_digits(dto.brought_by_national_id)}" if dto.brought_by_national_id else ""
+    if dto.brought_by_role == "legal_rep":
+        legal = any(o.kind != "person" for o in dto.owners)
+        role = "مدیرعامل شخص حقوقی مالک" if legal else "وکیل مالک"
+        return f"{dto.brought_by_name} ({role}{code})"
+    return f"{dto.brought_by_name} (مالک{code})"
+
+
+def owners_text(dto: ReceiptDTO) -> str:
+    parts = []
+    for o in dto.owners:
+        label = "شناسه ملی" if o.kind != "person" else "کد ملی"
+        parts.append(f"{o.name} ({label} {fa_digits(o.national_id)})")
+    return "، ".join(parts)
+
+
+def write_receipt(p: Page, dto: ReceiptDTO, stamp: PaperStamp | None = None) -> None:
+    prop, org = dto.property, dto.organization
+    title = receipt_title(dto)
+    start(p, org, title, stamp)
     heading(
         p,
-        dto.organization,
-        "رسید پذیرش پرونده",
+        org,
+        title,
         [
+            ("شماره", stamp_number(stamp)),
+            ("پذیرش", jdatetime_fa(dto.received_at)),
             ("شماره پرونده", fa_digits(dto.file_no)),
-            ("کد رهگیری", fa_digits(dto.tracking_code)),
-            ("تاریخ و ساعت", jdatetime_fa(dto.received_at)),
+            ("کد رهگیری پرونده", fa_digits(dto.tracking_code)),
         ],
-        dto.qr_payload,
+        stamp,
     )
+    cols = [Column("عنوان", 1.2), Column("مقدار", 2.4), Column("عنوان", 1.1), Column("مقدار", 2.1)]
     p.table(
-        [Column("عنوان", 1.3), Column("مقدار", 2.1), Column("عنوان", 1.3), Column("مقدار", 2.1)],
+        cols,
         [
-            [
-                "مالک یا مالکان",
-                "، ".join(f"{o.name} ({fa_digits(o.national_id)})" for o in dto.owners) or "—",
-                "آورنده پرونده",
-                f"{dto.brought_by_name} — {dto.brought_by_role_fa}"
-                f" (کد ملی {or_dash(dto.brought_by_national_id)})",
-            ],
-            ["پلاک ثبتی", or_dash(prop.plate), "نشانی", or_dash(prop.address)],
+            ["مالک یا مالکان", owners_text(dto), "آورنده پرونده", brought_by(dto)],
+            ["پلاک ثبتی", fa_digits(prop.plate), "نشانی", or_blank(prop.address)],
             [
                 "گروه / طبقات",
                 f"گروه {group_fa(prop.group)}، {fa_digits(prop.floors)} طبقه",
@@ -58,60 +91,97 @@ def write_receipt(p: Page, dto: ReceiptDTO) -> None:
             ],
             [
                 "رشته‌های نظارت",
-                "، ".join(discipline_fa(d) for d in dto.disciplines) or "—",
+                "، ".join(discipline_fa(d) for d in dto.disciplines),
                 "کاربری",
                 prop.use_fa,
             ],
         ],
         header=False,
-        pad=2.5,
+        pad=2,
+        size=7.5,
     )
-    p.heading("مدارک دریافت‌شده")
+    p.heading("مدارک", size=10)
+
+    def state(d) -> str:
+        return "دریافت شد" if d.received else ("کسری" if d.required else "ندارد")
+
+    docs = [
+        (f"{fa_digits(i)}- {d.title}" + ("" if d.required else " (در صورت لزوم)"), state(d))
+        for i, d in enumerate(dto.documents, 1)
+    ]
+    half = (len(docs) + 1) // 2
+    pairs = [
+        [*docs[k], *(docs[k + half] if k + half < len(docs) else ("", ""))] for k in range(half)
+    ]
     p.table(
         [
-            Column("ردیف", 0.5, "center"),
-            Column("مدرک", 4),
-            Column("الزامی", 0.9, "center"),
-            Column("وضعیت", 1.2, "center"),
+            Column("مدرک", 3.2),
+            Column("وضعیت", 0.9, "center"),
+            Column("مدرک", 3.2),
+            Column("وضعیت", 0.9, "center"),
         ],
-        [
-            [
-                fa_digits(i),
-                d.title,
-                "بله" if d.required else "در صورت لزوم",
-                "دریافت شد" if d.received else ("کسری" if d.required else "—"),
-            ]
-            for i, d in enumerate(dto.documents, 1)
-        ],
-        pad=2.5,
+        pairs,
+        pad=1.8,
+        size=7.5,
     )
-    p.heading("حق‌الزحمه نظارت")
+    if dto.missing_required:
+        p.para(
+            f"پرونده تا دریافت {fa_digits(len(dto.missing_required))} مدرک الزامی کسری پذیرفته "
+            "نمی‌شود و وارد توزیع نمی‌شود؛ این برگه تنها رسید مدارک دریافت‌شده است.",
+            size=8.5,
+            bold=True,
+        )
+    p.heading("حق‌الزحمه نظارت", size=10)
     p.table(
         [
-            Column("رشته", 1.6),
-            Column("مبلغ (ریال)", 1.6, "center"),
-            Column("شماره پیگیری", 1.8, "center"),
+            Column("رشته", 1.4),
+            Column("طبق تعرفه (ریال)", 1.5, "center"),
+            Column("پرداخت تأییدشده (ریال)", 1.5, "center"),
+            Column("مانده (ریال)", 1.4, "center"),
             Column("وضعیت", 1.6, "center"),
         ],
         [
             [
-                discipline_fa(f.discipline),
-                fa_number(f.amount_rials) if f.amount_rials else "—",
-                "، ".join(fa_digits(t) for t in f.tracking_nos) or "—",
+                discipline_fa(f.discipline)
+                + (" (با سهم ناظر هماهنگ‌کننده)" if f.coordinator_rials else ""),
+                fa_number(f.due_rials) if f.due_rials is not None else "بدون نرخ در جدول",
+                fa_number(f.approved_rials),
+                fa_number(f.outstanding_rials) if f.outstanding_rials is not None else "",
                 FEE_STATE_FA.get(f.status, f.status),
             ]
             for f in dto.fees
         ],
-        pad=2.5,
+        pad=1.8,
+        size=7.5,
     )
-    p.heading("مراحل بعد")
+    due = dto.outstanding_rials
+    account = f"{org.bank}، شماره شبا {org.iban}" + (
+        f"، شماره حساب {fa_digits(org.account_no)}" if org.account_no else ""
+    )
+    if due:
+        p.para(
+            f"مانده قابل پرداخت: {fa_number(due)} ریال ({rials_in_words(due)})، تنها به حساب "
+            f"سازمان نزد {account}، با ذکر شماره پرونده؛ رسید بانکی را به پیشخوان بسپارید.",
+            size=8.5,
+            bold=True,
+        )
+    else:
+        p.para(f"حساب سازمان برای حق‌الزحمه نظارت: {account}.", size=8.5)
+    p.heading("مراحل بعد", size=10)
     for i, step in enumerate(dto.next_steps, 1):
-        p.para(f"{fa_digits(i)}. {fa_digits(step)}", indent=4)
-    p.space(1)
-    org = dto.organization
-    p.para(
-        f"نشانی: {org.address} — تلفن: {fa_digits(org.phone)} — {org.website}",
-        size=8.5,
+        p.para(f"{fa_digits(i)}- {fa_digits(step)}", size=8, after=0)
+    contact = (
+        f"نشانی: {org.address}، کد پستی {fa_digits(org.postal_code)} — تلفن: "
+        f"{fa_digits(org.phone)} — {org.website}"
     )
-    p.space(1)
-    p.boxes(["امضای تحویل‌دهنده پرونده", "امضا و مهر کارشناس پذیرش"], height=40)
+    # the signatures stay on the page with the last lines above them
+    p.keep(p.para_height(contact, 8) + 58)
+    p.para(contact, size=8)
+    p.boxes(
+        [
+            f"تحویل‌دهنده پرونده: {dto.brought_by_name}\nامضا",
+            f"کارشناس پذیرش: {stamp.issued_by if stamp else ''}\nامضا و مهر",
+        ],
+        height=44,
+    )
+    verification_note(p, stamp, size=7.5)

@@ -1,45 +1,53 @@
 """The right-to-left text layer: Persian digits and numbers, amounts in words, shaping, wrapping.
 
-ReportLab draws glyphs in the order it is given them and neither shapes Arabic script nor
-reorders right-to-left runs. So:
+A PDF is read by people and by machines: the glyphs must be joined and drawn right to left,
+and the text behind them (what a reader searches, what copy-paste and `pdftotext` give) must
+be logical Persian — «قرارداد» as ق ر ا ر د ا د, not presentation forms in visual order. So:
 
-1. wrap the *logical* text into lines, measuring each word in its reshaped form (words are
-   separated by spaces, which never join, so a word's reshaped width is its width in the line);
-2. reshape each line (`arabic_reshaper`) and reorder it for display
-   (`bidi.algorithm.get_display`, which mirrors brackets; `bidi.get_display` does not);
-3. draw it right-aligned.
-
-Reshaping a whole paragraph and letting a layout engine wrap it prints its lines bottom-up,
-because the visual string of a right-to-left paragraph starts with its *last* words.
+1. wrap the *logical* text into lines, measuring each word shaped (words are separated by
+   spaces, which never join, so a word's shaped width is its width in the line);
+2. split each line into bidi runs (python-bidi's embedding levels, base direction
+   right-to-left, rules W1–I2; codes like ۱۴۰۵-۰۰۱۲ kept one left-to-right run), and put the
+   runs in visual order (L2);
+3. shape each run with HarfBuzz (`uharfbuzz`, the shaper ReportLab 5 uses), right-to-left
+   runs as Persian: joining forms, the lam-alef ligature, mirrored brackets, the ezafe «هٔ»
+   composed, kerning and mark positions;
+4. draw the glyphs left to right; a glyph that is not the font's glyph for its own character
+   (a contextual form, a ligature, a mirrored bracket, ZWNJ) is drawn through a private code
+   point whose ToUnicode entry is the *logical* text it stands for (`reports.layout`
+   writes the font's ToUnicode map from `to_unicode`). Positions come from HarfBuzz: the
+   difference from the font's advance widths goes into the TJ array, a mark's height into Ts.
 """
 
 from __future__ import annotations
 
 import re
+import threading
+from dataclasses import dataclass
 from functools import lru_cache
 
-import arabic_reshaper
-from bidi.algorithm import get_display
-from reportlab.pdfbase.pdfmetrics import stringWidth
+import uharfbuzz as hb
+from bidi import algorithm as _bidi
+from reportlab.pdfbase import pdfmetrics
 
 ZWNJ = "\u200c"
+ZWJ = "\u200d"
 THOUSANDS = "\u066c"  # ARABIC THOUSANDS SEPARATOR (٬)
-_ZWNJ_STAND_IN = "\u0712"  # SYRIAC LETTER GAMAL: strong right-to-left, never in our texts
-
 LRM, RLM = "\u200e", "\u200f"
+
 # A number with inner separators (1405-0012, 1405/08/21, 7-10207). After an Arabic letter the
 # bidi algorithm turns its digits into Arabic numbers (W2), and "-" between Arabic numbers does
 # not join them (W4), so "شماره ۱۴۰۵-۰۰۱۲" would print as ۰۰۱۲-۱۴۰۵. A left-to-right mark in
 # front keeps the whole code one left-to-right run; a right-to-left mark after it keeps what
-# follows (a dash, then a Latin word) out of that run.
+# follows (a dash, then a Latin word) out of that run. The marks are not drawn.
 _CODE = re.compile(r"(?<![0-9۰-۹])([0-9۰-۹]+(?:[-/.:][0-9۰-۹]+)+)")
+# The bidi algorithm removes ZWNJ and ZWJ (class BN, rule X9) from its list of characters;
+# for the levels they stand as a right-to-left letter our texts never contain.
+_STAND_IN = "\u0712"  # SYRIAC LETTER GAMAL
 
-_NO_MARKS = str.maketrans("", "", LRM + RLM)
 _TO_FA = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
-
-_reshaper = arabic_reshaper.ArabicReshaper(
-    configuration={"delete_harakat": False, "support_ligatures": True}
-)
+# characters whose presence may make a line other than one right-to-left run
+_MIXED = re.compile(r"[0-9۰-۹A-Za-z\u00c0-\u024f\u200e\u200f]")
 
 
 def fa_digits(text: object) -> str:
@@ -128,48 +136,254 @@ def rials_in_words(n: int) -> str:
     return f"{number_to_words(n)} ریال"
 
 
-# ---------------------------------------------------------------- shaping and wrapping
+# ---------------------------------------------------------------- fonts for shaping
+
+_PUA_FIRST, _PUA_LAST = 0xE000, 0xF8FF
+_lock = threading.Lock()  # private code points are handed out once, whatever the thread
 
 
-@lru_cache(maxsize=65536)
-def visual(text: str) -> str:
-    """One *line* of logical text → the glyph order to draw, left to right (base direction RTL).
+class _ShapingFont:
+    """One registered TrueType font as HarfBuzz sees it, with the private code points handed
+    out for glyphs that are not the font's glyph of their own character."""
 
-    Brackets are mirrored, digit runs stay left-to-right, ZWNJ is kept (it stops joining and
-    has no width in Vazirmatn).
+    def __init__(self, name: str):
+        self.name = name
+        self.rl = pdfmetrics.getFont(name)
+        face = self.rl.face
+        self.face = face
+        data = getattr(face, "_ttf_data", None)
+        if data is None:
+            with open(face.filename, "rb") as f:
+                data = f.read()
+        self.hb = hb.Font(hb.Face(hb.Blob(data)))
+        self.scale = face._pdfScale  # font units → thousandths of an em (PDF widths)
+        self.codes: dict[tuple[int, str], str] = {}  # (glyph, logical text) → character drawn
+        self.texts: dict[int, str] = {}  # private code point → logical text (ToUnicode)
+        self.next_private = _PUA_FIRST
+
+    def char_for(self, gid: int, text: str) -> str:
+        """The character to draw glyph `gid` standing for `text` (logical)."""
+        if len(text) == 1 and self.face.charToGlyph.get(ord(text)) == gid:
+            return text
+        key = (gid, text)
+        ch = self.codes.get(key)
+        if ch is None:
+            with _lock:
+                ch = self.codes.get(key)
+                if ch is None:
+                    ch = self._private(gid, text)
+        return ch
+
+    def _private(self, gid: int, text: str) -> str:
+        face = self.face
+        code = self.next_private
+        while code in face.charToGlyph:
+            code += 1
+        if code > _PUA_LAST:
+            raise RuntimeError("the private-use area of the font is full")
+        self.next_private = code + 1
+        face.charToGlyph[code] = gid
+        face.charWidths[code] = self.scale(face.hmetrics[gid][0])
+        self.texts[code] = text or " "
+        ch = chr(code)
+        self.codes[(gid, text)] = ch
+        return ch
+
+
+_FONTS: dict[str, _ShapingFont] = {}
+
+
+def shaping_font(name: str) -> _ShapingFont:
+    font = _FONTS.get(name)
+    if font is None:
+        with _lock:
+            font = _FONTS.get(name)
+            if font is None:
+                font = _FONTS[name] = _ShapingFont(name)
+    return font
+
+
+def to_unicode(font_name: str, code: int) -> str:
+    """The logical text a drawn code point stands for (itself, unless a private one)."""
+    font = _FONTS.get(font_name)
+    if font is not None and code in font.texts:
+        return font.texts[code]
+    return chr(code)
+
+
+# ---------------------------------------------------------------- bidi
+
+
+def _levels(text: str) -> list[int]:
+    """Resolved embedding levels (paragraph level 1, right to left), one per character."""
+    probe = text.replace(ZWNJ, _STAND_IN).replace(ZWJ, _STAND_IN)
+    st = _bidi.get_empty_storage()
+    st["base_level"], st["base_dir"] = 1, "R"
+    _bidi.get_embedding_levels(probe, st)
+    _bidi.explicit_embed_and_overrides(st)
+    _bidi.resolve_weak_types(st)
+    _bidi.resolve_neutral_types(st, False)
+    _bidi.resolve_implicit_levels(st, False)
+    levels = [c["level"] for c in st["chars"]]
+    # L1: white space at the end of the line takes the paragraph level
+    i = len(text) - 1
+    while i >= 0 and text[i] in " \t":
+        levels[i] = 1
+        i -= 1
+    return levels
+
+
+def _runs(text: str) -> tuple[str, list[tuple[int, int, int]]]:
+    """The line without its directional marks, and (level, start, end) of each of its bidi
+    runs in visual order (left to right)."""
+    if LRM in text or "-" in text or "/" in text or ":" in text or "." in text:
+        text = _CODE.sub(LRM + r"\1" + RLM, text)
+    if not _MIXED.search(text):
+        return text, [(1, 0, len(text))] if text else []
+    levels = _levels(text)
+    if LRM in text or RLM in text:
+        kept = [(c, lvl) for c, lvl in zip(text, levels, strict=True) if c not in (LRM, RLM)]
+        text = "".join(c for c, _ in kept)
+        levels = [lvl for _, lvl in kept]
+    runs: list[tuple[int, int, int]] = []
+    for i, lvl in enumerate(levels):
+        if runs and runs[-1][0] == lvl:
+            runs[-1] = (lvl, runs[-1][1], i + 1)
+        else:
+            runs.append((lvl, i, i + 1))
+    if not runs:
+        return text, []
+    # L2: from the highest level to the lowest odd one, reverse every sequence of runs at that
+    # level or higher
+    top = max(r[0] for r in runs)
+    low = min((r[0] for r in runs if r[0] % 2), default=top + 1)
+    for level in range(top, low - 1, -1):
+        i = 0
+        while i < len(runs):
+            if runs[i][0] >= level:
+                j = i
+                while j < len(runs) and runs[j][0] >= level:
+                    j += 1
+                runs[i:j] = runs[i:j][::-1]
+                i = j
+            else:
+                i += 1
+    return text, runs
+
+
+# ---------------------------------------------------------------- shaping
+
+
+@dataclass(frozen=True, slots=True)
+class Shaped:
+    """One line, shaped: what to draw, left to right.
+
+    `chars`: one character per glyph (see `_ShapingFont.char_for`); `kerns`: (glyph index,
+    TJ number) — the move before that glyph, in thousandths of an em, PDF's sign (a positive
+    number moves left); `rises`: (first, end, rise) for glyphs drawn above or below the
+    baseline (marks); `width`: the line's advance in thousandths of an em.
     """
-    if not text:
-        return ""
-    shaped = _reshaper.reshape(text)
-    if LRM in shaped or "-" in shaped or "/" in shaped or ":" in shaped:
-        shaped = _CODE.sub(LRM + r"\1" + RLM, shaped)
-    if ZWNJ not in shaped:
-        return get_display(shaped, base_dir="R").translate(_NO_MARKS)
-    # The bidi algorithm drops ZWNJ (class BN, rule X9). Its work (stopping the join) is done by
-    # the reshaper; carry it through reordering as a right-to-left letter that the text cannot
-    # contain, so it stays in the drawn string (and in text copied from the PDF).
-    return (
-        get_display(shaped.replace(ZWNJ, _ZWNJ_STAND_IN), base_dir="R")
-        .replace(_ZWNJ_STAND_IN, ZWNJ)
-        .translate(_NO_MARKS)
-    )
+
+    chars: str
+    kerns: tuple[tuple[int, float], ...]
+    rises: tuple[tuple[int, int, float], ...]
+    width: float
+    spaces: int  # glyphs drawn as the space character (widened by word spacing, Tw)
+    kern_text: tuple[tuple[int, str], ...] = ()  # the kerns as the TJ array writes them
+
+
+_EPS = 0.5  # thousandths of an em: a smaller difference is carried to the next glyph
+
+
+def _hb_run(font: _ShapingFont, text: str, start: int, end: int, rtl: bool):
+    buf = hb.Buffer()
+    buf.cluster_level = hb.BufferClusterLevel.MONOTONE_CHARACTERS
+    buf.add_str(text, start, end - start)
+    buf.guess_segment_properties()
+    buf.direction = "rtl" if rtl else "ltr"
+    if rtl:
+        buf.language = "fa"
+    hb.shape(font.hb, buf, {"kern": True, "liga": True})
+    return buf.glyph_infos, buf.glyph_positions
 
 
 @lru_cache(maxsize=65536)
-def _word_width(word: str, font: str, size: float) -> float:
-    return stringWidth(_reshaper.reshape(word), font, size)
+def shape(text: str, font_name: str) -> Shaped:
+    """One logical line → its glyphs in drawing order (base direction right to left)."""
+    font = shaping_font(font_name)
+    text, runs = _runs(text)
+    scale = font.scale
+    widths = font.face.charWidths
+    default = font.face.defaultWidth
+    chars: list[str] = []
+    kerns: list[tuple[int, float]] = []
+    rise_of: list[float] = []
+    pending = 0.0  # how far right of the PDF pen the next glyph's origin must be
+    total = 0.0
+    for level, start, end in runs:
+        rtl = bool(level % 2)
+        infos, positions = _hb_run(font, text, start, end, rtl)
+        clusters = sorted({i.cluster for i in infos})
+        nxt = dict(zip(clusters, [*clusters[1:], end], strict=True))
+        seen: set[int] = set()
+        for info, pos in zip(infos, positions, strict=True):
+            c = info.cluster
+            piece = "" if c in seen else text[c : nxt[c]]
+            seen.add(c)
+            if rtl and len(piece) > 1:
+                # A glyph for several letters (the lam-alef ligature, ه with the ezafe hamza)
+                # in a right-to-left run: readers turn a right-to-left line around character
+                # by character, the characters of one glyph included, so they are written
+                # here in drawing order too and come back logical.
+                piece = piece[::-1]
+            ch = font.char_for(info.codepoint, piece)
+            x_adv, x_off = scale(pos.x_advance), scale(pos.x_offset)
+            move = pending + x_off
+            if abs(move) >= _EPS:
+                kerns.append((len(chars), -move))
+                move = 0.0
+            w = widths.get(ord(ch), default)
+            pending = move + x_adv - x_off - w
+            rise_of.append(scale(pos.y_offset))
+            chars.append(ch)
+            total += x_adv
+    rises = []
+    i = 0
+    while i < len(rise_of):
+        if rise_of[i]:
+            j = i
+            while j < len(rise_of) and rise_of[j] == rise_of[i]:
+                j += 1
+            rises.append((i, j, rise_of[i]))
+            i = j
+        else:
+            i += 1
+    drawn = "".join(chars)
+    kern_text = tuple((i, f"{k:.1f}") for i, k in kerns)
+    return Shaped(drawn, tuple(kerns), tuple(rises), total, drawn.count(" "), kern_text)
+
+
+def logical_text(shaped: Shaped, font_name: str) -> str:
+    """What a reader gets back from the drawn glyphs, in drawing order (for tests)."""
+    return "".join(to_unicode(font_name, ord(c)) for c in shaped.chars)
+
+
+# ---------------------------------------------------------------- measuring and wrapping
+
+
+@lru_cache(maxsize=65536)
+def _word_width(word: str, font: str) -> float:
+    return shape(word, font).width
 
 
 @lru_cache(maxsize=64)
-def _space(font: str, size: float) -> float:
-    return stringWidth(" ", font, size)
+def _space(font: str) -> float:
+    return shape(" ", font).width
 
 
-@lru_cache(maxsize=65536)
 def text_width(text: str, font: str, size: float) -> float:
     """Width of a logical line once shaped (shaping changes glyphs, hence widths)."""
-    words = text.split(" ")
-    return sum(_word_width(w, font, size) for w in words) + _space(font, size) * (len(words) - 1)
+    return shape(text, font).width * size / 1000
 
 
 def wrap(text: str, font: str, size: float, width: float) -> list[str]:
@@ -184,7 +398,8 @@ def wrap(text: str, font: str, size: float, width: float) -> list[str]:
 @lru_cache(maxsize=16384)
 def _wrap(text: str, font: str, size: float, width: float) -> tuple[str, ...]:
     lines: list[str] = []
-    space = _space(font, size)
+    limit = width * 1000 / size
+    space = _space(font)
     for paragraph in text.split("\n"):
         words = [w for w in paragraph.split(" ") if w]
         if not words:
@@ -193,8 +408,8 @@ def _wrap(text: str, font: str, size: float, width: float) -> tuple[str, ...]:
         line: list[str] = []
         used = 0.0
         for w in words:
-            ww = _word_width(w, font, size)
-            if line and used + space + ww > width:
+            ww = _word_width(w, font)
+            if line and used + space + ww > limit:
                 lines.append(" ".join(line))
                 line, used = [w], ww
             else:

@@ -1,4 +1,5 @@
-"""Sample DTOs (no database): for tests, the benchmark and trying a layout out."""
+"""Sample DTOs and stamps (no database): for tests, the benchmark and trying a layout out. The
+organization is the demo province's (marked demo: its papers say so)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from app.demo.office import DEMO_ORGANIZATION
+from app.domain.organization import normalize
 from app.services.document_dto import (
     Article,
     AttorneyParty,
@@ -15,20 +18,45 @@ from app.services.document_dto import (
     DailyReportDTO,
     DecisionBlock,
     FeeLine,
+    LaterEvent,
     LetterDTO,
+    OrganizationInfo,
     OwnerParty,
+    PaperStamp,
     PropertyInfo,
     RankedLine,
     ReceiptDTO,
     SetAsideLine,
     StageLine,
     SupervisorRow,
+    TariffRef,
     Undertaking,
 )
-from app.services.documents import organization, template
+from app.services.documents import organization_from, template
 
 DISCIPLINES = ("arch", "civil", "mech", "elec")
 NAMES = ("مریم احمدی", "علی‌رضا کریمی", "نرگس موسوی", "حسین رضایی")
+# Tehran 1403, group B (3–5 floors): arch, civil, mech, elec, coordinator
+RATES = {"arch": 564_912, "civil": 653_180, "mech": 282_456, "elec": 264_803}
+COORD_RATE = 92_913
+AREA = Decimal("850.50")
+
+
+def sample_organization() -> OrganizationInfo:
+    return organization_from(normalize(DEMO_ORGANIZATION))
+
+
+def sample_stamp(kind: str = "contract", number: str = "1405-00017", **changes) -> PaperStamp:
+    stamp = PaperStamp(
+        number=number,
+        kind=kind,
+        issued_at=datetime(2026, 11, 19, 6, 40, tzinfo=UTC),
+        issued_by="زهرا کریمی",
+        code="K7QM-2XWD-9RPA",
+        check_url="https://nezarat.khzceo.ir/verify/K7QM-2XWD-9RPA",
+        printed_at=datetime(2026, 11, 19, 6, 40, tzinfo=UTC),
+    )
+    return replace(stamp, **changes)
 
 
 def sample_property(file_no: str = "1405-0042") -> PropertyInfo:
@@ -39,9 +67,15 @@ def sample_property(file_no: str = "1405-0042") -> PropertyInfo:
         municipal_file_no="2-18344",
         group="B",
         floors=4,
-        area_m2=Decimal("850.50"),
+        area_m2=AREA,
         use="residential",
         use_fa="مسکونی",
+        registered_on=date(2026, 11, 10),
+        city="اهواز",
+        municipal_district="2",
+        structure_fa="اسکلت بتن‌آرمه",
+        permit_no="1405/2231",
+        permit_date=date(2026, 11, 30),
     )
 
 
@@ -57,85 +91,111 @@ def sample_supervisors(coordinating: str | None = "civil") -> tuple[SupervisorRo
             membership_no=f"7-1{i}234",
             licence_no=f"1-17-{i}-1{i}234",
             grade="2",
-            area_m2=Decimal("850.50"),
+            area_m2=AREA,
             coordinating=d == coordinating,
+            selected_on=date(2026, 11, 17),
+            signed_on=date(2026, 11, 18),
         )
         for i, d in enumerate(DISCIPLINES)
     )
 
 
-def sample_fees() -> tuple[FeeLine, ...]:
-    amounts = {
-        "arch": 952_560_000,
-        "civil": 1_096_294_500,
-        "mech": 432_904_500,
-        "elec": 403_987_500,
-    }
-    return tuple(
-        FeeLine(d, a, tracking_nos=(f"T-{i}7781",), paid_on=date(2026, 11, 10), bank="ملت")
-        for i, (d, a) in enumerate(amounts.items())
-    )
+def sample_fees(coordinating: str | None = "civil") -> tuple[FeeLine, ...]:
+    out = []
+    for i, (d, rate) in enumerate(RATES.items()):
+        fee = int(AREA * rate)
+        coord = int(AREA * COORD_RATE) if d == coordinating else 0
+        out.append(
+            FeeLine(
+                d,
+                AREA,
+                rate,
+                fee,
+                COORD_RATE if coord else None,
+                coord,
+                approved_rials=fee + coord,
+                tracking_nos=(f"T-{i}7781",),
+                paid_on=date(2026, 11, 10),
+                bank="ملت",
+            )
+        )
+    return tuple(out)
 
 
 def sample_contract(file_no: str = "1405-0042", owner: str = "پریسا صادقی") -> ContractDTO:
     t = template("contract_fa")
     fees = sample_fees()
-    total = sum(f.amount_rials for f in fees)
-    stages = tuple(
-        StageLine(k, t["stage_titles"][k], pct, total * pct // 100)
-        for k, pct in (
-            ("permit", 50),
-            ("foundation", 10),
-            ("frame", 10),
-            ("rough", 10),
-            ("finishing", 10),
-            ("completion", 10),
-        )
+    total = sum(f.due_rials or 0 for f in fees)
+    stages = []
+    left = total
+    plan = (("permit", 50), ("foundation", 10), ("frame", 10), ("rough", 10), ("finishing", 10))
+    for k, pct in (*plan, ("completion", 10)):
+        amount = left if k == "completion" else total * pct // 100
+        left -= amount
+        stages.append(StageLine(k, t["stage_titles"][k], pct, amount))
+    owners = (
+        OwnerParty(owner, "بهروز", "1974484858", "09171234567", "اهواز، کوی مدرس"),
+        OwnerParty("کامران صادقی", "بهروز", "1971234567", "09161234567", "اهواز، کوی مدرس"),
     )
+    sups = sample_supervisors()
+    org = sample_organization()
     return ContractDTO(
-        organization=organization(),
-        contract_no=f"ق-{file_no}",
-        on=date(2026, 11, 19),
-        owners=(
-            OwnerParty(owner, "بهروز", "1974484858", "09171234567", "اهواز، کوی مدرس"),
-            OwnerParty("کامران صادقی", "بهروز", "1971234567", "09161234567", "اهواز، کوی مدرس"),
-        ),
-        attorney=AttorneyParty(
-            "محسن کاظمی",
-            "1741234567",
-            "legal_rep",
-            "نماینده قانونی (وکیل)",
-            "۱۲۳۴۵",
-            date(2026, 10, 1),
-        ),
-        supervisors=sample_supervisors(),
+        organization=org,
+        owners=owners,
+        attorney=AttorneyParty("محسن کاظمی", "1741234567", "legal_rep", "نماینده قانونی"),
+        supervisors=sups,
         property=sample_property(file_no),
         fees=fees,
+        tariff=TariffRef(
+            1403,
+            date(2024, 3, 20),
+            "منتشرشده",
+            "B",
+            "3-5",
+            Decimal(100),
+        ),
         total_fee_rials=total,
         organization_share=Decimal("0.05"),
         organization_share_rials=total * 5 // 100,
-        stages=stages,
+        stages=tuple(stages),
         duration_months=12,
         articles=tuple(Article(a["title"], tuple(a["paragraphs"])) for a in t["articles"]),
-        copies=4,
-        qr_payload=f"NZD|{file_no}|100,101,102,103|0123456789abcdef",
-        fee_source_note="مبالغ حق‌الزحمه از پرداخت‌های تأییدشده پرونده خوانده شده است",
+        copy_holders=(
+            "صاحب‌کار (به وکالت محسن کاظمی)",
+            *(f"ناظر {s.name}" for s in sups),
+            "سازمان",
+        ),
         values={
             "suspension_share": t["policy"]["suspension_share"],
             "no_start_months": t["policy"]["no_start_months"],
+            "permit_wait_months": t["policy"]["permit_wait_months"],
             "preamble": t["preamble"],
             "title": t["title"],
         },
     )
 
 
-def sample_commitment() -> CommitmentDTO:
+def sample_commitment(discipline: str = "civil", kind: str = "person") -> CommitmentDTO:
     t = template("commitment_fa")
+    sup = replace(sample_supervisors()[1], discipline=discipline, coordinating=False)
+    if kind == "firm":
+        sup = replace(
+            sup,
+            kind="firm",
+            name="شرکت مهندسین مشاور کارون‌سازه",
+            national_id="10861234567",
+            father_name="",
+            signatory="حمید ساکی",
+        )
+    items = []
+    for u in t["undertakings"]:
+        if u.get("only") == "penalty" and discipline == "survey":
+            u = t["penalty_exempt"]
+        items.append(Undertaking(u["clause"], u["firm" if kind == "firm" else "person"]))
     return CommitmentDTO(
-        organization=organization(),
-        on=date(2026, 11, 19),
-        supervisor=sample_supervisors()[1],
-        discipline_fa="عمران",
+        organization=sample_organization(),
+        supervisor=sup,
+        discipline_fa={"civil": "عمران", "survey": "نقشه‌برداری"}.get(discipline, discipline),
         capacity_m2=Decimal(7200),
         used_m2=Decimal("2350.50"),
         remaining_m2=Decimal("4849.50"),
@@ -143,15 +203,20 @@ def sample_commitment() -> CommitmentDTO:
         max_active_jobs=8,
         property=sample_property(),
         owner_names=("پریسا صادقی", "کامران صادقی"),
-        undertakings=tuple(Undertaking(u["rule"], u["text"]) for u in t["undertakings"]),
+        undertakings=tuple(items),
+        intro=t["intro_firm" if kind == "firm" else "intro_person"],
         closing=t["closing"],
-        qr_payload="NZD|1405-0042|101|0123456789abcdef",
+        signed_on=date(2026, 11, 18),
+        sign_on=None,
+        sign_from="08:00",
+        sign_until="12:00",
     )
 
 
 def sample_receipt() -> ReceiptDTO:
+    fees = sample_fees()
     return ReceiptDTO(
-        organization=organization(),
+        organization=sample_organization(),
         file_no="1405-0042",
         tracking_code="1405-0042-9F3A0C1B",
         received_at=datetime(2026, 11, 10, 6, 15, tzinfo=UTC),
@@ -167,38 +232,49 @@ def sample_receipt() -> ReceiptDTO:
             ChecklistLine("سند مالکیت یا مدرک مالکیت", True, True),
             ChecklistLine("وکالت‌نامه (در صورت مراجعه وکیل)", False, False),
         ),
-        fees=(*sample_fees()[:3], FeeLine("elec", 403_987_500, status="pending")),
+        fees=(*fees[:3], replace(fees[3], approved_rials=0, status="missing", tracking_nos=())),
         next_steps=("انتخاب ناظر در پایان مهلت کاندیداتوری، ساعت ۲۰:۰۰ روز کاری، انجام می‌شود.",),
-        qr_payload="NZD|1405-0042|100,101,102,103|0123456789abcdef",
     )
 
 
 def sample_letter(**changes) -> LetterDTO:
     t = template("letter_fa")
     dto = LetterDTO(
-        organization=organization(),
-        letter_no="م-1405-0042",
-        on=date(2026, 11, 19),
-        addressee=t["addressee"],
+        organization=sample_organization(),
+        municipality="شهرداری اهواز",
+        addressee="معاونت محترم شهرسازی و معماری شهرداری اهواز — اداره کنترل ساختمان",
         property=sample_property(),
         owner_names=("پریسا صادقی", "کامران صادقی"),
         fees=sample_fees(),
         supervisors=sample_supervisors(),
         body=tuple(t["body"]),
         closing=t["closing"],
-        signer_title=t["signer_title"],
-        qr_payload="NZD|1405-0042|100,101,102,103|0123456789abcdef",
+        attachments=tuple(t["attachments"]),
+        copies_to=("صاحب‌کار (پریسا صادقی) برای اطلاع",),
+        seal_note=t["seal_note"],
     )
     return replace(dto, **changes)
 
 
 def sample_daily() -> DailyReportDTO:
+    stood = datetime(2026, 11, 19, 10, 5, tzinfo=UTC)
     ranked = tuple(
-        RankedLine(i + 1, 10 + i, f"7-1{i}234", NAMES[i], "2", Decimal("97.25") - i, i == 0)
+        RankedLine(
+            i + 1,
+            10 + i,
+            f"7-1{i}234",
+            NAMES[i],
+            "2",
+            Decimal("97.25") - i,
+            i == 0,
+            Decimal(4000 - 100 * i),
+            2 + i,
+            stood,
+        )
         for i in range(3)
     )
     return DailyReportDTO(
-        organization=organization(),
+        organization=sample_organization(),
         run_id=16,
         deadline=datetime(2026, 11, 19, 16, 30, tzinfo=UTC),
         finished_at=datetime(2026, 11, 19, 16, 30, 2, tzinfo=UTC),
@@ -211,7 +287,7 @@ def sample_daily() -> DailyReportDTO:
                 "1405-0042",
                 "civil",
                 "B",
-                Decimal("850.50"),
+                AREA,
                 1,
                 "candidacy",
                 "selected",
@@ -219,13 +295,20 @@ def sample_daily() -> DailyReportDTO:
                 None,
                 ranked,
                 (SetAsideLine(20, "7-19999", "سامان نوری", ("G3", "S7")),),
+                seq=1,
+                later=(
+                    LaterEvent(
+                        datetime(2026, 11, 20, 6, 0, tzinfo=UTC),
+                        "قرارداد و تعهدنامه به‌وسیله ناظر منتخب امضا شد",
+                    ),
+                ),
             ),
             DecisionBlock(
                 102,
                 "1405-0042",
                 "mech",
                 "B",
-                Decimal("850.50"),
+                AREA,
                 1,
                 "candidacy",
                 "extended",
@@ -233,6 +316,9 @@ def sample_daily() -> DailyReportDTO:
                 datetime(2026, 11, 20, 16, 30, tzinfo=UTC),
                 (),
                 (),
+                seq=2,
             ),
         ),
+        inputs_url="https://nezarat.khzceo.ir/runs/16",
+        rechecked=True,
     )

@@ -105,6 +105,38 @@ class Office:
             self.clerk, self.finance, project_id, disciplines, 5_000_000, "T-1"
         )
 
+    def papers_ready(self, *project_ids: int, permit: bool = False) -> None:
+        """Issue 14: the organization's settings (the demo's, as the administrator enters
+        them) and each project's city, municipal district and structure type (and permit)."""
+        from app.demo.office import DEMO_ORGANIZATION
+        from app.domain.calendar import local_date
+        from app.services import organization, permits
+
+        organization.save_organization_settings(self.admin, DEMO_ORGANIZATION)
+        for pid in project_ids:
+            permits.record_permit(
+                self.clerk,
+                pid,
+                permits.PermitIn(
+                    "اهواز",
+                    "2",
+                    "concrete",
+                    "1405/2231" if permit else "",
+                    local_date(self.clock.now) if permit else None,
+                ),
+            )
+
+    def intake_paid(self, project_id: int, amounts: dict[str, int]) -> None:
+        """P2 with a tariff: every document, the drawings, each discipline paid what F1 asks."""
+        for kind in projects.required_documents():
+            projects.record_document(self.clerk, project_id, kind)
+        projects.approve_drawings(self.clerk, project_id)
+        for d, amount in amounts.items():
+            fee = projects.record_fee_payment(
+                self.clerk, project_id, d, amount, "T-1", self.clock.now.date()
+            )
+            projects.decide_fee_payment(self.finance, fee, approve=True)
+
     def run(self, until: str) -> None:
         self.at(until)
         deadlines.run_due(self.system)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -35,6 +35,7 @@ from fuzz_support import (
 from hypothesis import event, given
 from hypothesis import strategies as st
 
+from app.demo.office import DEMO_ORGANIZATION
 from app.domain.codes import COMPETENCE_KINDS, DISCIPLINES, GRADES
 from app.domain.errors import InputError, RuleViolation
 from app.domain.policy import POLICY_KEYS
@@ -49,6 +50,7 @@ from app.services.dto import (
     OwnerIn,
     ProjectIn,
 )
+from app.services.permits import PermitIn
 from support import OWNER, Office
 
 SERVICES = Path(__file__).resolve().parent.parent / "app" / "services"
@@ -78,7 +80,9 @@ NOT_HERE = {
     "permissions.require": "the U1 check itself (tests/test_roles.py)",
     "audit_trail.verify_chain": "no input (batch is the code's own page size)",
     "documents.demo_choice": "no input",
-    "fees.seed_tariffs": "no input",
+    "fees.seed_tariffs": "the names of the shipped tables (a choice, not typed input)",
+    "fees.tariff_tables": "no input",
+    "organization.organization_settings": "no input",
     "finance.approvals_xlsx": "no input",
     "finance.payouts_due": "no input",
     "finance.pending_approvals": "no input",
@@ -176,6 +180,28 @@ def engineer_in(kind: st.SearchStrategy[str]) -> st.SearchStrategy[EngineerIn]:
         optional(**ENGINEER_FIELDS),
     )
 
+
+organization_in = st.builds(
+    lambda base, extra: replace(base, **extra),
+    st.just(DEMO_ORGANIZATION),
+    optional(
+        name=text("سازمان نظام مهندسی ساختمان استان", size=200),
+        phone=text("۰۰۰-۰۰۰۰۰۰۰۰", "06133381240", size=32),
+        iban=text("IR550170000000103456789004", "IR540170000000103456789004", size=40),
+        public_url=text("https://x.ir", "ftp://x", size=200),
+        website=text("nezam.example.ir", size=120),
+        address=text("کوتاه", size=2000),
+        postal_code=text("6155783341", "123", size=20),
+    ),
+)
+permit_in = st.builds(
+    PermitIn,
+    text("اهواز", "", size=80),
+    text("2", "۳", size=30),
+    text("concrete", "steel", "adobe", "", size=30),
+    text("", "1405/12", size=60),
+    maybe(day(date(2026, 11, 1), date(2030, 1, 1))),
+)
 
 owner = st.builds(
     OwnerIn,
@@ -323,9 +349,19 @@ CASES: dict[str, Case] = {
             rials_per_m2=number(150_000),
             effective_from=day(date(2026, 3, 21)),
             source=text("مصوبه", size=300),
+            band=text("", "3-5", "16+", "9-9", size=5),
         ),
     ),
     "fees.tariff_table": Case("admin", optional(on=maybe(day())), reader=True),
+    "fees.fee_quote": Case(
+        "anyone",
+        args(
+            area=decimal("450", "80", "0", "-5", "1e9"),
+            floors=integer(3, 1, 0, 16, 400),
+            disciplines=st.lists(DISCIPLINE, max_size=3).map(tuple),
+        ),
+        reader=True,
+    ),
     "fees.fee_for": Case(
         "finance", args(project_id=ident(*PROJECT_IDS), discipline=DISCIPLINE), reader=True
     ),
@@ -470,6 +506,19 @@ CASES: dict[str, Case] = {
         "clerk", args(project_id=ident(*PROJECT_IDS), strict=st.booleans()), reader=True
     ),
     "documents.daily_report_dto": Case("clerk", optional(run_id=maybe(ident("run"))), reader=True),
+    # -------------------------------------------------------- papers as records (issue 14)
+    "papers.issue_contract": Case("clerk", args(project_id=ident(*PROJECT_IDS))),
+    "papers.issue_commitment": Case("clerk", args(referral_id=ident(*REFERRAL_IDS))),
+    "papers.issue_receipt": Case("clerk", args(project_id=ident(*PROJECT_IDS))),
+    "papers.issue_letter": Case("clerk", args(project_id=ident(*PROJECT_IDS))),
+    "papers.issue_daily": Case("clerk", optional(run_id=maybe(ident("run")))),
+    "papers.verify_paper": Case(
+        "anyone", args(code=text("K7QM-2XWD-9RPA", "k7qm2xwd9rpa", "", size=200)), reader=True
+    ),
+    "papers.papers_issued": Case("clerk", args(file_no=text("1405-0001", size=20)), reader=True),
+    "organization.save_organization_settings": Case("admin", args(settings=organization_in)),
+    "permits.record_permit": Case("clerk", args(project_id=ident(*PROJECT_IDS), p=permit_in)),
+    "permits.project_permit": Case("clerk", args(project_id=ident(*PROJECT_IDS)), reader=True),
     # -------------------------------------------------------- SMS outbox (A8)
     "sms.send_pending": Case(
         "system",
@@ -620,6 +669,7 @@ def _seed(tmp: Path) -> Seed:
         p_selected=selected.id,
         r_selected=selected.referral_ids["arch"],
     )
+    o.papers_ready(signed.id, selected.id)  # issue 14: the organization's settings, permits
     actors = {n: getattr(o, n).actor for n in ("admin", "clerk", "finance", "manager", "system")}
     actors.update({f"eng{eid}": ctx.actor for eid, ctx in o.as_engineer.items()})
     now = o.clock.now

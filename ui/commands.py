@@ -209,6 +209,7 @@ def cmd_screenshots(args) -> int:
         ("clerk", "clerk", "engineers"),
         ("admin", "admin", "audit"),
         ("admin", "admin", "policy"),
+        ("admin", "admin", "organization"),
     )
     for user, role, screen in shots:
         win = MainWindow(tour.ctx_for(user, role), runner)
@@ -342,7 +343,7 @@ def money_sample(base) -> None:
     for pid in [walk_in.id, *intake[:1]]:
         st = browse.intake_status(clerk, pid)
         for i, d in enumerate(st.disciplines):
-            due = fees.fee_for(clerk, pid, d).fee_rials or 5_000_000
+            due = fees.fee_for(clerk, pid, d).due_rials or 5_000_000
             amount = due - 1_500_000 if i == 1 else due
             projects.record_fee_payment(clerk, pid, d, amount, f"58{pid:03d}{i:04d}", today, "ملت")
     done = 0

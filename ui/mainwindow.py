@@ -12,6 +12,7 @@ from .screens.cartable import CartableScreen
 from .screens.counter import CounterScreen
 from .screens.engineers import EngineersScreen
 from .screens.finance import FinanceScreen, StageReportScreen
+from .screens.organization import OrganizationScreen
 from .screens.policy import PolicyScreen
 from .screens.signing import SigningScreen
 from .tasks import TaskRunner
@@ -35,6 +36,7 @@ SECTIONS = (
     (EngineersScreen, None),
     (AuditScreen, "audit.read"),
     (PolicyScreen, "policy.edit"),  # U1: the administrator only (issue 5)
+    (OrganizationScreen, "organization.edit"),  # the papers' particulars (issue 14)
 )
 
 

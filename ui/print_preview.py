@@ -5,7 +5,8 @@
     open_document(screen, build)    build a job on the task runner, then open the preview
 
 The jobs (`contract_job`, `commitment_job`, `receipt_job`, `letter_job`, `daily_job`,
-`day_batch`) run on the task runner: they call the services for the DTOs (the database) and
+`day_batch`) run on the task runner: they issue the papers through `app.services.papers` (a
+record with its number and verification code; the same content again is a reprint) and call
 `reports/` for the bytes, and return a `PrintJob`. Only the QPdfDocument / QPdfView / QPrinter
 parts run on the GUI thread.
 
@@ -74,84 +75,99 @@ class PrintJob:
 # ---------------------------------------------------------------- jobs (task runner)
 
 
+def _how(stamp) -> str:
+    return f"رونوشت شماره {fmt.code(stamp.number)}" if stamp.reprint else fmt.code(stamp.number)
+
+
 def contract_job(ctx, project_id: int) -> PrintJob:
-    from app.services import documents as docs
+    """Issues the contract (a record: a reprint when unchanged) and renders it."""
+    from app.services import papers
     from reports import contract
 
-    dto = docs.contract_dto(ctx, project_id)
+    issued = papers.issue_contract(ctx, project_id)
     with _RENDER:
-        pdf = contract.contract_pdf(dto)
-    no = dto.property.file_no
-    return PrintJob(f"قرارداد نظارت — پرونده {fmt.code(no)}", pdf, f"contract-{no}.pdf")
+        pdf = contract.contract_pdf(issued.paper, issued.stamp)
+    no = issued.paper.property.file_no
+    return PrintJob(
+        f"قرارداد نظارت {_how(issued.stamp)} — پرونده {fmt.code(no)}", pdf, f"contract-{no}.pdf"
+    )
 
 
 def commitment_job(ctx, referral_id: int) -> PrintJob:
-    from app.services import documents as docs
+    from app.services import papers
     from reports import commitment
 
-    dto = docs.commitment_dto(ctx, referral_id)
+    issued = papers.issue_commitment(ctx, referral_id)
+    dto = issued.paper
     with _RENDER:
-        pdf = commitment.commitment_pdf(dto)
+        pdf = commitment.commitment_pdf(dto, issued.stamp)
     no = dto.property.file_no
     return PrintJob(
-        f"تعهدنامه ناظر — پرونده {fmt.code(no)}",
+        f"تعهدنامه ناظر {_how(issued.stamp)} — پرونده {fmt.code(no)}",
         pdf,
         f"commitment-{no}-{dto.supervisor.referral_id}.pdf",
     )
 
 
 def receipt_job(ctx, project_id: int) -> PrintJob:
-    from app.services import documents as docs
+    from app.services import papers
     from reports import receipt
 
-    dto = docs.receipt_dto(ctx, project_id)
+    issued = papers.issue_receipt(ctx, project_id)
+    dto = issued.paper
     with _RENDER:
-        pdf = receipt.receipt_pdf(dto)
+        pdf = receipt.receipt_pdf(dto, issued.stamp)
     return PrintJob(
-        f"رسید پیشخوان — پرونده {fmt.code(dto.file_no)}", pdf, f"receipt-{dto.file_no}.pdf"
+        f"رسید پیشخوان {_how(issued.stamp)} — پرونده {fmt.code(dto.file_no)}",
+        pdf,
+        f"receipt-{dto.file_no}.pdf",
     )
 
 
 def letter_job(ctx, project_id: int) -> PrintJob:
-    """Raises DocumentRefused (Persian reasons) while the letter must not be printed."""
-    from app.services import documents as docs
+    """Raises DocumentRefused (Persian reasons) while the letter must not be issued."""
+    from app.services import papers
     from reports import letter
 
-    dto = docs.letter_dto(ctx, project_id)
+    issued = papers.issue_letter(ctx, project_id)
     with _RENDER:
-        pdf = letter.letter_pdf(dto)
-    no = dto.property.file_no
-    return PrintJob(f"معرفی‌نامه ناظران — پرونده {fmt.code(no)}", pdf, f"letter-{no}.pdf")
+        pdf = letter.letter_pdf(issued.paper, issued.stamp)
+    no = issued.paper.property.file_no
+    return PrintJob(
+        f"معرفی‌نامه ناظران {_how(issued.stamp)} — پرونده {fmt.code(no)}", pdf, f"letter-{no}.pdf"
+    )
 
 
 def daily_job(ctx, run_id: int | None = None) -> PrintJob:
-    from app.services import documents as docs
+    from app.services import papers
     from reports import daily
 
-    dto = docs.daily_report_dto(ctx, run_id)
+    issued = papers.issue_daily(ctx, run_id)
+    dto = issued.paper
     with _RENDER:
-        pdf = daily.daily_report_pdf(dto)
+        pdf = daily.daily_report_pdf(dto, issued.stamp)
     return PrintJob(
-        f"گزارش توزیع روزانه — اجرای {fmt.fa(dto.run_id)}", pdf, f"daily-{dto.run_id}.pdf"
+        f"گزارش توزیع روزانه {_how(issued.stamp)} — اجرای {fmt.fa(dto.run_id)}",
+        pdf,
+        f"daily-{dto.run_id}.pdf",
     )
 
 
 def day_batch(
     ctx, day: date | None = None, progress: Callable[[int, int], None] | None = None
 ) -> PrintJob:
-    """Every contract and commitment form of a day's signing appointments, in one file.
+    """Every contract and commitment form of a day's signing appointments, in one file, each
+    issued as a record (a reprint when unchanged).
 
     For each project (in the appointments' order) its contract, then the commitment form of
     each of its appointments that day. Steps: one per document, and a last one for finishing
     the file; `progress(done, total)` after each (0 first).
     """
     from app.domain.calendar import local_date
-    from app.services import browse
-    from app.services import documents as docs
+    from app.services import browse, papers
     from reports.commitment import write_commitment
     from reports.contract import write_contract
     from reports.layout import Page
-    from reports.rtl import fa_digits
 
     rows = [a for a in browse.appointments(ctx, day) if a.engineer_id is not None]
     if not rows:
@@ -171,23 +187,24 @@ def day_batch(
     with _RENDER:
         for n, (kind, key) in enumerate(steps, 1):
             if kind == "contract":
-                dto = docs.contract_dto(ctx, key)
-                org, no = dto.organization.name, dto.property.file_no
-                footer = f"{org} — قرارداد شماره {fa_digits(dto.contract_no)}"
+                issued = papers.issue_contract(ctx, key)
+                no = issued.paper.property.file_no
                 title = f"قرارداد نظارت — پرونده {fmt.code(no)}"
                 write: Callable = write_contract
             else:
-                dto = docs.commitment_dto(ctx, key)
-                org, no = dto.organization.name, dto.property.file_no
-                footer = f"{org} — تعهدنامه ناظر، پرونده {fa_digits(no)}"
-                title = f"تعهدنامه ناظر — پرونده {fmt.code(no)}، {dto.supervisor.membership_no}"
+                issued = papers.issue_commitment(ctx, key)  # type: ignore[assignment]
+                no = issued.paper.property.file_no
+                title = (
+                    f"تعهدنامه ناظر — پرونده {fmt.code(no)}، "
+                    f"{issued.paper.supervisor.membership_no}"  # type: ignore[attr-defined]
+                )
                 write = write_commitment
             if page is None:
-                page = Page("نوبت‌های امضای روز", footer=footer)
+                page = Page("نوبت‌های امضای روز")
             else:
-                page.next_document(footer)
+                page.next_document("")
             first = page.c.getPageNumber() - 1
-            write(page, dto)
+            write(page, issued.paper, issued.stamp)
             if parts:
                 last = parts[-1]
                 parts[-1] = Part(last.title, last.first_page, first - last.first_page)
@@ -455,7 +472,8 @@ def _forget(screen, dlg) -> None:
 
 
 def demo_preview(ctx, width: int = 900, height: int = 1000) -> PrintPreview | None:
-    """The preview of a demo contract, shown and rendered (`main.py screenshots`)."""
+    """The preview of a demo contract, shown and rendered (`main.py screenshots`); `ctx` is a
+    staff member's (the contract is issued, or reprinted, as the desk would)."""
     import time
 
     from app.services import documents as docs

@@ -519,24 +519,41 @@ class Notification(Base):
 # ---------------------------------------------------------------- money (issue 5: F1, F3, F4, A8)
 
 
+class TariffTable(Base):
+    """F1: one supervision tariff table (a Jalali year's, or a half-year's), with its source and
+    the day it took effect. The table in force on the day a file was registered applies for
+    the life of the file."""
+
+    __tablename__ = "tariff_tables"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)  # the Jalali year it was published for
+    effective_from: Mapped[date] = mapped_column(Date, unique=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    source: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="entered")  # published | entered
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(120), default="system")
+
+
 class Tariff(Base):
-    """F1: supervision tariff in rials per m², versioned: the newest row whose `effective_from`
-    is on or before the day applies to (group, discipline). `year` is the Jalali year the table
-    was published for; `status` is published | default (entered by this office)."""
+    """F1: one cell of a tariff table — rials per m² for a building group's floor band
+    ("1-2", "3-5", "6-7", "8-10", "11-12", "13-15", "16+") and a discipline (arch, civil,
+    mech, elec, survey) or the coordinator (coord). `status`: published (from the table's
+    source) or entered (by this office's administrator). A missing cell has no row."""
 
     __tablename__ = "tariffs"
     id: Mapped[int] = mapped_column(primary_key=True)
-    year: Mapped[int] = mapped_column(Integer)
+    table_id: Mapped[int] = _fk("tariff_tables.id", ondelete="CASCADE")
     group: Mapped[str] = mapped_column(String(1))
+    band: Mapped[str] = mapped_column(String(5))
     discipline: Mapped[str] = mapped_column(String(8))
     rials_per_m2: Mapped[int] = mapped_column(BigInteger)
-    effective_from: Mapped[date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(16), default="default")
+    status: Mapped[str] = mapped_column(String(16), default="entered")
     source: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime]
     created_by: Mapped[str] = mapped_column(String(120), default="system")
     __table_args__ = (
-        UniqueConstraint("group", "discipline", "effective_from"),
+        UniqueConstraint("table_id", "group", "band", "discipline"),
         CheckConstraint("rials_per_m2 >= 0", name="rials_nonnegative"),
     )
 
@@ -564,6 +581,8 @@ class StagePayout(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     paid_at: Mapped[datetime | None]
     paid_ref: Mapped[str | None] = mapped_column(String(64))
+    # F1/F4: how much of `fee_rials` is the coordinator's fee (the coordinating supervisor's)
+    coordinator_rials: Mapped[int] = mapped_column(BigInteger, default=0)
     __table_args__ = (
         UniqueConstraint("referral_id", "stage"),
         Index(None, "status"),
@@ -630,6 +649,83 @@ class RequestKey(Base):
     at: Mapped[datetime] = mapped_column(index=True)
     status: Mapped[int] = mapped_column(Integer, default=200)
     answer: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+# ---------------------------------------------------------------- papers (issue 14)
+
+
+class OrganizationSettings(Base):
+    """The organization's particulars every paper prints, entered by the administrator (one
+    row): name with its province, address, telephone, website, the public address papers are
+    checked at, the account fees are paid into (IBAN), the signers by name and title, and the
+    municipality of each city. `demo`: the values are the demo province's."""
+
+    __tablename__ = "organization_settings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    province: Mapped[str] = mapped_column(String(60), default="")
+    name: Mapped[str] = mapped_column(String(200), default="")
+    unit: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(Text, default="")
+    postal_code: Mapped[str] = mapped_column(String(10), default="")
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    website: Mapped[str] = mapped_column(String(120), default="")
+    public_url: Mapped[str] = mapped_column(String(200), default="")
+    bank: Mapped[str] = mapped_column(String(80), default="")
+    account_no: Mapped[str] = mapped_column(String(40), default="")
+    iban: Mapped[str] = mapped_column(String(26), default="")
+    signers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    municipalities: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str] = mapped_column(String(120), default="system")
+
+
+class ProjectPermit(Base):
+    """A file's particulars from the permit body, printed on its papers: the city (whose
+    municipality the letter goes to), municipal district, structure type, and the building
+    permit's number and date once the municipality has issued it."""
+
+    __tablename__ = "project_permits"
+    project_id: Mapped[int] = _fk("projects.id", ondelete="CASCADE", primary_key=True)
+    city: Mapped[str] = mapped_column(String(60), default="")
+    municipal_district: Mapped[str] = mapped_column(String(20), default="")
+    structure_type: Mapped[str] = mapped_column(String(20), default="")
+    permit_no: Mapped[str] = mapped_column(String(40), default="")
+    permit_date: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str] = mapped_column(String(120), default="system")
+
+
+class IssuedPaper(Base):
+    """An issued paper is a record: its number in the office's outgoing register (per Jalali
+    year), what was issued (the content as printed, and its digest), when and by whom, and the
+    paper it replaces. Its verification code is an HMAC of all that under the installation's
+    key; `code` is kept only to find the row — a check recomputes it from the stored content."""
+
+    __tablename__ = "issued_papers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(
+        String(12)
+    )  # contract | commitment | receipt | letter | daily
+    subject: Mapped[str] = mapped_column(String(40))  # project:12 | referral:55 | run:3
+    file_no: Mapped[str | None] = mapped_column(String(20))
+    issued_at: Mapped[datetime]
+    issued_by: Mapped[str] = mapped_column(String(120))
+    user_id: Mapped[int | None] = _fk("users.id")
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    content_digest: Mapped[str] = mapped_column(String(64))
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    key_id: Mapped[str] = mapped_column(String(16))
+    replaces_id: Mapped[int | None] = _fk("issued_papers.id")
+    prints: Mapped[int] = mapped_column(Integer, default=1)
+    last_printed_at: Mapped[datetime]
+    __table_args__ = (
+        UniqueConstraint("year", "seq"),
+        Index(None, "kind", "subject"),
+    )
 
 
 # ------------------------------------------------------- the audit trail is append-only (U2)

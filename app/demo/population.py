@@ -352,6 +352,7 @@ class DemoProject:
     file_no: str = ""
     active: bool = True
     completion_scheduled: bool = False
+    permit: tuple[str, str] | None = None  # (municipal district, structure type): app/demo/office
 
     @property
     def owner_codes(self) -> frozenset[str]:

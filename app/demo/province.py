@@ -322,6 +322,34 @@ class Province:
             )
         self.clock.now = self.t0 + timedelta(minutes=8)
         self.call("calendar.set_holidays", office_calendar.set_holidays, self.admin, self.holidays)
+        self._office_setup()
+
+    def _office_setup(self) -> None:
+        """Issue 14: the organization's settings and a complete tariff table (app/demo/office)."""
+        from ..services import fees, organization
+        from . import office
+
+        self.clock.now = self.t0 + timedelta(minutes=9)
+        self.call(
+            "organization.save_organization_settings",
+            organization.save_organization_settings,
+            self.admin,
+            office.DEMO_ORGANIZATION,
+        )
+        self.call("fees.seed_tariffs", fees.seed_tariffs, self.admin, (office.DEMO_TARIFF,))
+        for (group, band), rials in office.DEMO_SURVEY_RIALS.items():
+            self.call(
+                "fees.set_tariff",
+                fees.set_tariff,
+                self.admin,
+                1403,
+                group,
+                "survey",
+                rials,
+                office.DEMO_TARIFF_FROM,
+                "",
+                band,
+            )
 
     def _register_engineers(self) -> None:
         """The membership import: one `register_engineer` per member, by the administrator."""
@@ -642,10 +670,35 @@ class Province:
             p.active = False
             return
         p.id, p.file_no = s.id, s.file_no
+        self._record_permit(p, clerk)
         for d, rid in s.referral_ids.items():
             r = p.refs.setdefault(d, RefPlan(d))
             r.id, r.area = rid, p.data.area * self.policy.area_factor(d)
             self.ref_by_id[rid] = (p, r)
+
+    def _record_permit(self, p: DemoProject, clerk: ServiceContext, issued: date | None = None):
+        """The file's city, municipal district and structure type (and, once the municipality
+        has issued it, the building permit)."""
+        from ..services import permits
+        from .office import demo_permit
+
+        if p.id is None:
+            return
+        if p.permit is None:
+            p.permit = demo_permit(self.rng, p.city, p.data.floors)
+        district, structure = p.permit
+        number = f"{self.year}/{self.rng.randint(1000, 9899)}" if issued else ""
+        self.call(
+            "permits.record_permit",
+            permits.record_permit,
+            clerk,
+            p.id,
+            permits.PermitIn(p.city, district, structure, number, issued),
+        )
+
+    def ev_permit(self, p: DemoProject) -> None:
+        """The owner brings the building permit, issued after the introduction letter."""
+        self._record_permit(p, self._clerk(), local_date(self.clock.now))
 
     def ev_document(self, p: DemoProject, kind: str) -> None:
         if p.id is not None:
@@ -668,7 +721,7 @@ class Province:
     def ev_fee(self, p: DemoProject, discipline: str, decide: str, end: datetime) -> None:
         if p.id is None:
             return
-        amount = p.fees[discipline]
+        amount = self._due(p, discipline)
         if decide == "reject_then_repay":
             amount = amount // 10 * 9 // 1000 * 1000  # paid short: finance sends it back
         fee = self.call(
@@ -686,6 +739,15 @@ class Province:
             return
         t = self.pick_time(self.clock.now, end - timedelta(seconds=30), OFFICE)
         self.at(t, self.ev_fee_decision, p, fee, decide, end, discipline)
+
+    def _due(self, p: DemoProject, discipline: str) -> int:
+        """F1: what the tariff asks for this discipline (its fee and the coordinator's)."""
+        from ..services import fees
+
+        due = self.call("fees.fee_for", fees.fee_for, self._clerk(), p.id, discipline)
+        if due is REFUSED or due.due_rials is None:
+            return p.fees[discipline]
+        return due.due_rials
 
     def ev_fee_decision(
         self, p: DemoProject, fee: int, decide: str, end: datetime, discipline: str
@@ -934,6 +996,15 @@ class Province:
     def ev_sign(self, p: DemoProject, r: RefPlan) -> None:
         actor = self.staff["manager"] if self.rng.random() < 0.15 else self._clerk()
         self.call("deadlines.record_signature", deadlines.record_signature, actor, r.id)
+        with self.base.tx() as s:
+            statuses = set(
+                s.scalars(select(m.Referral.status).where(m.Referral.project_id == p.id))
+            )
+        if statuses == {"signed"} and self.rng.random() < 0.7:  # the permit follows the letter
+            day = self.cal.next_working_day(self.cal.next_working_day(local_date(self.clock.now)))
+            t = self.pick_time(at_local(day, time(8, 0)), at_local(day, time(13, 30)), OFFICE)
+            if t < self.now:
+                self.at(t, self.ev_permit, p)
 
     def ev_withdraw(self, p: DemoProject, r: RefPlan) -> None:
         letter = f"{self.year}/{self.rng.randint(1000, 9999)}"

@@ -34,6 +34,12 @@ def _int(v: Any, key: str, minimum: int = 0) -> int:
     return v
 
 
+def _nonneg(v: Decimal, key: str) -> Decimal:
+    if not v.is_finite() or v < 0:
+        raise PolicyError(f"policy {key}: a number ≥ 0 is expected")
+    return v
+
+
 def _time(v: Any, key: str) -> time:
     try:
         return parse_hhmm(v)
@@ -72,6 +78,7 @@ class Policy:
     survey_required_when: dict[str, Decimal]
     organization_share: Decimal
     payout_stages: tuple[tuple[str, int], ...]
+    minimum_billable_area_m2: Decimal  # F1: the least area a supervision fee is charged for
 
     @classmethod
     def from_mapping(cls, raw: dict[str, Any]) -> Policy:
@@ -135,6 +142,10 @@ class Policy:
             survey_required_when=survey,
             organization_share=_dec(r["organization_share"], "organization_share"),
             payout_stages=stages,
+            minimum_billable_area_m2=_nonneg(
+                _dec(r["minimum_billable_area_m2"], "minimum_billable_area_m2"),
+                "minimum_billable_area_m2",
+            ),
         )
 
     def area_factor(self, discipline: str) -> Decimal:

@@ -43,3 +43,24 @@ RULE_TEXT_FA: dict[str, str] = {
 def persian_message(rules: list[str] | set[str] | tuple[str, ...]) -> str:
     """One Persian sentence naming every rule that refused an action."""
     return "؛ ".join(f"{RULE_TEXT_FA.get(r, r)} ({r})" for r in sorted(set(rules)))
+
+
+# Where each rule comes from in the province's guideline (شیوه‌نامه ارجاع نظارت), for papers:
+# a Persian paper names the guideline's clause, never the rulebook's Latin IDs.
+RULE_CLAUSE_FA: dict[str, str] = {
+    **{f"G{i}": f"بخش ۲، بند {'۰۱۲۳۴۵۶۷۸۹'[i]}" for i in range(1, 8)},
+    **{f"S{i}": f"بخش ۳، بند {'۰۱۲۳۴۵۶۷۸۹'[i]}" for i in range(1, 9)},
+    "C1": "بخش ۴، بندهای ۲ و ۳",
+    "C2": "بخش ۴، بند ۴",
+    "C3": "بخش ۴، بند ۴",
+    "C4": "بخش ۴، بندهای ۶ و ۷",
+    "C5": "بخش ۴، بند ۷",
+    "A5": "بخش ۴، بند ۸",
+    "W2": "بخش ۴، بند ۱۲",
+    "W4": "بخش ۴، بند ۱۱",
+}
+
+
+def clause_fa(rule: str) -> str:
+    """The guideline's clause of a rule, in Persian («بخش ۳، بند ۷»)."""
+    return RULE_CLAUSE_FA.get(rule, "ضوابط ارجاع نظارت")

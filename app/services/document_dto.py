@@ -1,8 +1,14 @@
-"""The plain data each printed document is drawn from (built by `app.services.documents`).
+"""The plain data each printed paper is drawn from (built by `app.services.documents`, issued as
+a record by `app.services.papers`).
 
 Values are raw (integers in rials, Decimal areas, `date`/`datetime`, Latin digits); the
 report layer formats them (Jalali, Persian digits, words). Clause texts come from
 `resources/documents/` with `{placeholders}` that the report fills from the same DTO.
+
+A DTO holds what the paper states and nothing of the moment it is printed: the same facts give
+the same DTO, hence the same content digest, the same issued paper (a reprint). What belongs
+to the issue and the print — number, issue date, verification code, «رونوشت», print time — is
+the `PaperStamp` beside it.
 """
 
 from __future__ import annotations
@@ -23,34 +29,67 @@ class DocumentRefused(ValueError):
 
 
 @dataclass(frozen=True)
+class PaperStamp:
+    """An issued paper's identity (app/services/papers.py): its number in the outgoing
+    register, when and by whom it was issued, its verification code and check address, the
+    paper it replaces; and this print: a reprint («رونوشت») with its own print time."""
+
+    number: str
+    kind: str
+    issued_at: datetime
+    issued_by: str  # the issuing user's name
+    code: str  # K7QM-2XWD-9RPA
+    check_url: str  # <public URL>/verify/<code>
+    replaces_number: str = ""
+    replaces_issued_at: datetime | None = None
+    reprint: bool = False
+    printed_at: datetime | None = None
+    print_no: int = 1
+
+
+@dataclass(frozen=True)
 class OrganizationInfo:
-    name: str
+    name: str  # with its province
+    province: str
     unit: str
     address: str
+    postal_code: str
     phone: str
     website: str
-    account: str  # the organization's account for supervision fees
+    public_url: str
+    bank: str
+    account_no: str
+    iban: str
+    representative_name: str  # signs contracts for the organization
     representative_title: str
+    letter_signer_name: str
+    letter_signer_title: str
+    demo: bool = False
 
 
 @dataclass(frozen=True)
 class OwnerParty:
     name: str
     father_name: str
-    national_id: str
+    national_id: str  # a person's national code, a legal person's national ID
     mobile: str
     address: str
     share: Decimal | None = None
+    kind: str = "person"  # person | legal
+    # a legal person signs through its managing director / authorised signatory (P1)
+    signatory_name: str = ""
+    signatory_national_id: str = ""
+    signatory_title: str = ""
 
 
 @dataclass(frozen=True)
 class AttorneyParty:
+    """Who signs for natural-person owners under a power of attorney (P1 legal_rep)."""
+
     name: str
     national_id: str
-    role: str  # P1: design_office | legal_rep (Persian label in `role_fa`)
+    role: str
     role_fa: str
-    poa_no: str = ""  # power-of-attorney number and date: not kept in the database yet
-    poa_date: date | None = None
 
 
 @dataclass(frozen=True)
@@ -64,9 +103,12 @@ class PropertyInfo:
     area_m2: Decimal
     use: str  # e.g. residential (Persian in `use_fa`)
     use_fa: str
-    structure_type: str = ""  # not kept in the database yet
-    permit_no: str = ""  # not kept in the database yet
-    municipal_district: str = ""  # not kept in the database yet
+    registered_on: date | None = None  # the file's registration at the counter
+    city: str = ""
+    municipal_district: str = ""
+    structure_fa: str = ""
+    permit_no: str = ""
+    permit_date: date | None = None
 
 
 @dataclass(frozen=True)
@@ -76,28 +118,58 @@ class SupervisorRow:
     engineer_id: int
     name: str
     father_name: str
-    national_id: str
+    national_id: str  # a person's national code, a firm's national ID
     membership_no: str
     licence_no: str
     grade: str | None  # 3 | 2 | 1 | senior
     area_m2: Decimal  # charged to capacity
     coordinating: bool = False
-    municipal_code: str = ""  # municipal supervision code: not kept in the database yet
     status: str = "signed"
+    kind: str = "person"  # person | firm
+    signatory: str = ""  # a firm's authorised signatory (its managing director)
+    selected_on: date | None = None
+    signed_on: date | None = None
 
 
 @dataclass(frozen=True)
 class FeeLine:
+    """F1/F2 for one discipline: what the tariff asks (with the coordinator's fee for the
+    coordinating discipline) and what the owner paid and finance approved."""
+
     discipline: str
-    amount_rials: int
-    # Where the figure comes from: "fee_payments" (the approved payments) until the tariff
-    # tables exist; then "tariff" (area × tariff).
-    source: str = "fee_payments"
+    billable_m2: Decimal
+    rials_per_m2: int | None  # None: the table in force has no such cell
+    fee_rials: int | None
+    coordinator_per_m2: int | None = None
+    coordinator_rials: int = 0
+    approved_rials: int = 0
+    pending_rials: int = 0
+    status: str = "approved"  # approved | short | pending | rejected | missing
     tracking_nos: tuple[str, ...] = ()
     paid_on: date | None = None
     bank: str = ""
-    status: str = "approved"  # approved | pending | rejected | missing
-    pending_rials: int = 0  # payments recorded but not yet decided by finance (F2)
+
+    @property
+    def due_rials(self) -> int | None:
+        return None if self.fee_rials is None else self.fee_rials + self.coordinator_rials
+
+    @property
+    def outstanding_rials(self) -> int | None:
+        due = self.due_rials
+        return None if due is None else max(0, due - self.approved_rials)
+
+
+@dataclass(frozen=True)
+class TariffRef:
+    """F1: the table a file's fees come from, and its row."""
+
+    year: int
+    effective_from: date
+    source: str
+    group: str
+    band: str
+    minimum_m2: Decimal
+    title: str = ""  # the table's printed name
 
 
 @dataclass(frozen=True)
@@ -117,37 +189,37 @@ class Article:
 @dataclass(frozen=True)
 class ContractDTO:
     organization: OrganizationInfo
-    contract_no: str
-    on: date
     owners: tuple[OwnerParty, ...]
     attorney: AttorneyParty | None
     supervisors: tuple[SupervisorRow, ...]
     property: PropertyInfo
     fees: tuple[FeeLine, ...]
-    total_fee_rials: int
+    tariff: TariffRef | None
+    total_fee_rials: int  # Σ due by the tariff (or, without a tariff cell, what was paid)
     organization_share: Decimal  # e.g. 0.05
     organization_share_rials: int
     stages: tuple[StageLine, ...]
     duration_months: int
     articles: tuple[Article, ...]
-    copies: int
-    qr_payload: str
-    fee_source_note: str = ""
+    copy_holders: tuple[str, ...]  # one original for each signer
     values: dict[str, Any] = field(default_factory=dict)  # extra placeholders for articles
     # the coordinating discipline when its supervisor is not selected yet (e.g. civil still open)
     coordinator_pending: str | None = None
 
+    @property
+    def copies(self) -> int:
+        return len(self.copy_holders)
+
 
 @dataclass(frozen=True)
 class Undertaking:
-    rule: str  # S4, S5, …
+    clause: str  # the guideline's / Topic 2's clause it restates, in Persian
     text: str
 
 
 @dataclass(frozen=True)
 class CommitmentDTO:
     organization: OrganizationInfo
-    on: date
     supervisor: SupervisorRow
     discipline_fa: str
     capacity_m2: Decimal
@@ -158,8 +230,12 @@ class CommitmentDTO:
     property: PropertyInfo
     owner_names: tuple[str, ...]
     undertakings: tuple[Undertaking, ...]
+    intro: str
     closing: str
-    qr_payload: str
+    signed_on: date | None  # A9: the day the clerk recorded the signature
+    sign_on: date | None  # the signing window's day (before the signature is recorded)
+    sign_from: str = ""  # 08:00
+    sign_until: str = ""  # 12:00
 
 
 @dataclass(frozen=True)
@@ -179,20 +255,26 @@ class ReceiptDTO:
     brought_by_role: str
     brought_by_role_fa: str
     brought_by_name: str
-    brought_by_national_id: str
+    brought_by_national_id: str  # empty for a design office (it has no national code)
     property: PropertyInfo
     disciplines: tuple[str, ...]
     documents: tuple[ChecklistLine, ...]
     fees: tuple[FeeLine, ...]
     next_steps: tuple[str, ...]
-    qr_payload: str
+
+    @property
+    def missing_required(self) -> tuple[str, ...]:
+        return tuple(d.title for d in self.documents if d.required and not d.received)
+
+    @property
+    def outstanding_rials(self) -> int:
+        return sum(f.outstanding_rials or 0 for f in self.fees)
 
 
 @dataclass(frozen=True)
 class LetterDTO:
     organization: OrganizationInfo
-    letter_no: str
-    on: date
+    municipality: str  # شهرداری اهواز
     addressee: str
     property: PropertyInfo
     owner_names: tuple[str, ...]
@@ -200,11 +282,11 @@ class LetterDTO:
     supervisors: tuple[SupervisorRow, ...]
     body: tuple[str, ...]
     closing: str
-    signer_title: str
-    qr_payload: str
+    attachments: tuple[str, ...]
+    copies_to: tuple[str, ...]
     salutation: str = "با سلام و احترام،"
-    seal_note: str = "این نامه بدون مهر سازمان و امضای صادرکننده فاقد اعتبار است."
-    refusals: tuple[str, ...] = ()  # non-empty: the letter must not be printed
+    seal_note: str = ""
+    refusals: tuple[str, ...] = ()  # non-empty: the letter must not be issued
 
 
 @dataclass(frozen=True)
@@ -216,6 +298,10 @@ class RankedLine:
     grade: str | None
     score: Decimal
     winner: bool = False
+    # A2's tie-breaks, as they stood at the decision
+    remaining_m2: Decimal | None = None
+    active_jobs: int | None = None
+    stood_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -227,6 +313,14 @@ class SetAsideLine:
 
 
 @dataclass(frozen=True)
+class LaterEvent:
+    """Something that happened to a decided referral after its run (a dated note)."""
+
+    at: datetime
+    text: str
+
+
+@dataclass(frozen=True)
 class DecisionBlock:
     referral_id: int
     file_no: str
@@ -235,12 +329,14 @@ class DecisionBlock:
     area_m2: Decimal
     round_no: int
     round_kind: str  # candidacy | forced
-    outcome: str  # selected | extended | forced | unassigned
+    outcome: str  # as decided: selected | extended | forced | unassigned
     winner: RankedLine | None
     next_deadline: datetime | None
     ranked: tuple[RankedLine, ...]
     set_aside: tuple[SetAsideLine, ...]
     exclusions: dict[str, int] = field(default_factory=dict)
+    seq: int = 0  # A3: the order the run decided it in (1 first)
+    later: tuple[LaterEvent, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -252,4 +348,6 @@ class DailyReportDTO:
     decided: int
     input_digest: str
     output_digest: str
-    blocks: tuple[DecisionBlock, ...]
+    blocks: tuple[DecisionBlock, ...]  # in decision order (A3)
+    inputs_url: str = ""  # where members get the run's inputs to re-check it (A10)
+    rechecked: bool | None = None  # the stored inputs decided again gave the same digest

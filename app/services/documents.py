@@ -1,26 +1,30 @@
-"""Build the printed documents' DTOs from the database (set-based: a few queries per document).
+"""Build the printed papers' DTOs from the database (set-based: a few queries per paper).
 
     contract_dto(ctx, project_id)        → ContractDTO     (reports.contract.contract_pdf)
     commitment_dto(ctx, referral_id)     → CommitmentDTO   (reports.commitment.commitment_pdf)
     receipt_dto(ctx, project_id)         → ReceiptDTO      (reports.receipt.receipt_pdf)
-    letter_dto(ctx, project_id)          → LetterDTO       (reports.letter.letter_pdf);
-                                           raises DocumentRefused (Persian reasons) when a fee
-                                           is unapproved, the plate is missing or there is no
-                                           coordinating supervisor
-    daily_report_dto(ctx, run_id=None)   → DailyReportDTO  (reports.daily.daily_report_pdf);
-                                           the latest deadline run when run_id is None
+    letter_dto(ctx, project_id)          → LetterDTO       (reports.letter.letter_pdf)
+    daily_report_dto(ctx, run_id=None)   → DailyReportDTO  (reports.daily.daily_report_pdf)
 
-Fees: the tariff tables are not in the database yet, so a discipline's fee is the sum of the
-project's *approved* `fee_payments` rows for it (`FeeLine.source == "fee_payments"`).
-Clause texts and the contract's [policy] choices (coordinating supervisor order, duration,
-copies) are data in `resources/documents/`.
+A DTO states facts with the dates of the events behind them (registration, selection,
+signature, the decision) and never the moment it is built: built twice from the same facts it
+is the same (the same content digest: a reprint). Papers are issued as records through
+`app.services.papers`; these builders refuse (DocumentRefused, Persian reasons) while a paper
+must not be printed: the organization's settings missing or still the samples; a contract
+without the file's city, municipal district and structure type; an introduction letter
+while a fee is unapproved, a supervisor has not signed, or the city's municipality is unknown.
+
+Fees (F1): each discipline's due amount from the tariff table in force when the file was
+registered (app/services/fees.py), beside the owner's approved payments (F2).
 """
 
 from __future__ import annotations
 
 import json
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -33,20 +37,28 @@ from ..db.models import (
     DeadlineRun,
     Engineer,
     FeePayment,
+    FirmMember,
     Licence,
     Owner,
     Project,
     ProjectDocument,
     ProjectOwner,
+    ProjectPermit,
     Referral,
     Round,
+    Withdrawal,
 )
 from ..db.policy_store import policy_at
-from ..domain.calendar import local_date
+from ..domain.allocation import DeadlineSnapshot, decide_deadline
+from ..domain.calendar import WorkCalendar, local_date
 from ..domain.codes import DISCIPLINE_FA, DISCIPLINE_ORDER
 from ..domain.digest import digest
 from ..domain.errors import NotFound
+from ..domain.organization import municipality_of, normalize, problems
+from ..domain.plain import from_plain
+from ..domain.policy import Policy
 from ..resources import ROOT, reference
+from . import organization as org_settings
 from .context import ServiceContext
 from .document_dto import (
     Article,
@@ -58,6 +70,7 @@ from .document_dto import (
     DecisionBlock,
     DocumentRefused,
     FeeLine,
+    LaterEvent,
     LetterDTO,
     OrganizationInfo,
     OwnerParty,
@@ -67,14 +80,18 @@ from .document_dto import (
     SetAsideLine,
     StageLine,
     SupervisorRow,
+    TariffRef,
     Undertaking,
 )
+from .fees import project_fees
 from .permissions import require
+from .permits import STRUCTURE_FA
 from .queries import engineer_standings
 from .registry import use_case
 
 ASSIGNED = ("selected", "signed", "completed")
 SIGNED = ("signed", "completed")
+SIGNATORY_ROLES = ("managing_director", "ceo", "signatory", "مدیرعامل", "صاحب امضا")
 
 __all__ = [
     "DocumentRefused",
@@ -96,16 +113,40 @@ def template(name: str) -> dict[str, Any]:
     return json.loads((ROOT / "documents" / f"{name}.json").read_text(encoding="utf-8"))
 
 
-def organization() -> OrganizationInfo:
-    o = template("organization")
+def organization_info(s: Session, paper: str) -> OrganizationInfo:
+    """The organization's particulars for a paper; refused in Persian while any is missing,
+    malformed or still a sample (issue 14)."""
+    o = normalize(org_settings.load(s))
+    bad = problems(o)
+    if bad:
+        raise DocumentRefused(
+            paper,
+            (
+                "تنظیمات سازمان کامل نیست یا هنوز مقدار نمونه دارد (مدیر سامانه، بخش «تنظیمات "
+                "سازمان»): " + "؛ ".join(bad.values()),
+            ),
+        )
+    return organization_from(o)
+
+
+def organization_from(o) -> OrganizationInfo:
     return OrganizationInfo(
-        name=o["name"],
-        unit=o["unit"],
-        address=o["address"],
-        phone=o["phone"],
-        website=o["website"],
-        account=o["account"],
-        representative_title=o["representative_title"],
+        name=o.name,
+        province=o.province,
+        unit=o.unit,
+        address=o.address,
+        postal_code=o.postal_code,
+        phone=o.phone,
+        website=o.website,
+        public_url=o.public_url,
+        bank=o.bank,
+        account_no=o.account_no,
+        iban=o.iban,
+        representative_name=o.contract_signer.name,
+        representative_title=o.contract_signer.title,
+        letter_signer_name=o.letter_signer.name,
+        letter_signer_title=o.letter_signer.title,
+        demo=o.demo,
     )
 
 
@@ -123,18 +164,12 @@ def project_coordinator(referrals: Iterable[Referral]) -> str | None:
     return coordinating_discipline(r.discipline for r in referrals if r.status != "unassigned")
 
 
-def qr_payload(file_no: str, referral_ids: Iterable[int], facts: Any) -> str:
-    """File number + referral ids + the first 16 hex of a digest of what the paper states."""
-    ids = sorted(referral_ids)
-    d = digest({"file_no": file_no, "referrals": ids, "facts": facts})[:16]
-    return f"NZD|{file_no}|{','.join(map(str, ids))}|{d}"
-
-
 # ---------------------------------------------------------------- shared loaders
 
 
-def _property(p: Project) -> PropertyInfo:
+def _property(s: Session, p: Project) -> PropertyInfo:
     uses = template("receipt_fa")["uses"]
+    permit = s.get(ProjectPermit, p.id)
     return PropertyInfo(
         file_no=p.file_no,
         plate=p.plate,
@@ -145,32 +180,51 @@ def _property(p: Project) -> PropertyInfo:
         area_m2=p.area,
         use=p.use,
         use_fa=uses.get(p.use, p.use),
+        registered_on=local_date(p.created_at),
+        city=permit.city if permit else "",
+        municipal_district=permit.municipal_district if permit else "",
+        structure_fa=STRUCTURE_FA.get(permit.structure_type, "") if permit else "",
+        permit_no=permit.permit_no if permit else "",
+        permit_date=permit.permit_date if permit else None,
     )
 
 
-def _owners(s: Session, project_id: int) -> tuple[OwnerParty, ...]:
+def _owners(s: Session, p: Project) -> tuple[OwnerParty, ...]:
     rows = s.execute(
         select(Owner, ProjectOwner.share)
         .join(ProjectOwner, ProjectOwner.owner_id == Owner.id)
-        .where(ProjectOwner.project_id == project_id)
+        .where(ProjectOwner.project_id == p.id)
         .order_by(Owner.id)
     ).all()
-    return tuple(
-        OwnerParty(
-            name=f"{o.first_name} {o.last_name}".strip(),
-            father_name=o.father_name,
-            national_id=o.national_id,
-            mobile=o.mobile or "",
-            address=o.address,
-            share=share,
+    out = []
+    for o, share in rows:
+        legal = o.kind != "person"
+        # P1: a legal owner is brought, and signed for, by its managing director
+        rep = legal and p.brought_by_role == "legal_rep" and bool(p.brought_by_name)
+        out.append(
+            OwnerParty(
+                name=f"{o.first_name} {o.last_name}".strip(),
+                father_name="" if legal else o.father_name,
+                national_id=o.national_id,
+                mobile=o.mobile or "",
+                address=o.address,
+                share=share,
+                kind="legal" if legal else "person",
+                signatory_name=p.brought_by_name if rep else "",
+                signatory_national_id=(p.brought_by_national_id or "") if rep else "",
+                signatory_title="مدیرعامل و صاحب امضای مجاز" if rep else "",
+            )
         )
-        for o, share in rows
-    )
+    return tuple(out)
 
 
-def _attorney(p: Project) -> AttorneyParty | None:
-    """The owners' attorney (P1 legal_rep); a design office that brought the file is not one."""
+def _attorney(p: Project, owners: tuple[OwnerParty, ...]) -> AttorneyParty | None:
+    """The natural-person owners' attorney (P1 legal_rep); a legal owner's managing director
+    signs as its signatory (OwnerParty), and a design office that brought the file is no
+    party at all."""
     if p.brought_by_role != "legal_rep" or not p.brought_by_name:
+        return None
+    if any(o.kind == "legal" for o in owners):
         return None
     roles = template("receipt_fa")["roles"]
     return AttorneyParty(
@@ -181,41 +235,64 @@ def _attorney(p: Project) -> AttorneyParty | None:
     )
 
 
-def _fees(s: Session, project_id: int, disciplines: Iterable[str]) -> tuple[FeeLine, ...]:
-    """One line per discipline: the approved amount, or the best state found."""
+def _fees(s: Session, p: Project, disciplines: Iterable[str]) -> tuple[FeeLine, ...]:
+    """One line per discipline: F1's due amount (the tariff) and F2's payments."""
+    dues = project_fees(s, p)
     by: dict[str, list[FeePayment]] = defaultdict(list)
     for f in s.scalars(
-        select(FeePayment).where(FeePayment.project_id == project_id).order_by(FeePayment.id)
+        select(FeePayment).where(FeePayment.project_id == p.id).order_by(FeePayment.id)
     ):
         by[f.discipline].append(f)
     out = []
     for d in sorted(set(disciplines), key=DISCIPLINE_ORDER.__getitem__):
+        due = dues.get(d)
         rows = by.get(d, [])
         ok = [f for f in rows if f.status == "approved"]
-        if ok:
-            out.append(
-                FeeLine(
-                    discipline=d,
-                    amount_rials=sum(f.amount_rials for f in ok),
-                    tracking_nos=tuple(f.tracking_no for f in ok),
-                    paid_on=max(f.paid_on for f in ok),
-                    bank=ok[-1].bank,
-                    status="approved",
-                    pending_rials=sum(f.amount_rials for f in rows if f.status == "pending"),
-                )
-            )
+        pending = [f for f in rows if f.status == "pending"]
+        approved = sum(f.amount_rials for f in ok)
+        owed = due.due_rials if due is not None else None
+        if ok and (owed is None or approved >= owed):
+            status = "approved"
+        elif ok:
+            status = "short"
+        elif pending:
+            status = "pending"
         else:
-            state = "pending" if any(f.status == "pending" for f in rows) else None
-            state = state or ("rejected" if rows else "missing")
-            out.append(
-                FeeLine(
-                    discipline=d,
-                    amount_rials=sum(f.amount_rials for f in rows if f.status == "pending"),
-                    tracking_nos=tuple(f.tracking_no for f in rows),
-                    status=state,
-                )
+            status = "rejected" if rows else "missing"
+        out.append(
+            FeeLine(
+                discipline=d,
+                billable_m2=due.billable_m2 if due else p.area,
+                rials_per_m2=due.rials_per_m2 if due else None,
+                fee_rials=due.fee_rials if due else None,
+                coordinator_per_m2=due.coordinator_per_m2 if due else None,
+                coordinator_rials=due.coordinator_rials if due else 0,
+                approved_rials=approved,
+                pending_rials=sum(f.amount_rials for f in pending),
+                status=status,
+                tracking_nos=tuple(f.tracking_no for f in ok or pending),
+                paid_on=max((f.paid_on for f in ok), default=None),
+                bank=ok[-1].bank if ok else "",
             )
+        )
     return tuple(out)
+
+
+def _tariff_ref(s: Session, p: Project) -> TariffRef | None:
+    dues = project_fees(s, p)
+    due = next((f for f in dues.values() if f.table_year is not None), None)
+    if due is None:
+        return None
+    policy = policy_at(s, p.created_at)
+    return TariffRef(
+        due.table_year,  # type: ignore[arg-type]
+        due.table_from,  # type: ignore[arg-type]
+        due.table_source,
+        due.group,
+        due.band,
+        policy.minimum_billable_area_m2,
+        due.table_title,
+    )
 
 
 def _supervisors(
@@ -239,6 +316,17 @@ def _supervisors(
             )
         )
     }
+    signatories: dict[int, str] = {}
+    firm_ids = [i for i in ids if engineers[i].kind == "firm"]
+    if firm_ids:
+        for firm_id, role, first, last in s.execute(
+            select(FirmMember.firm_id, FirmMember.role, Engineer.first_name, Engineer.last_name)
+            .join(Engineer, Engineer.id == FirmMember.member_id)
+            .where(FirmMember.firm_id.in_(firm_ids), FirmMember.left_on.is_(None))
+            .order_by(FirmMember.firm_id, FirmMember.joined_on, Engineer.membership_no)
+        ):
+            if role in SIGNATORY_ROLES and firm_id not in signatories:
+                signatories[firm_id] = f"{first} {last}".strip()
     # [policy] the coordinator is decided over every referral of the project that can still
     # have a supervisor (a civil referral still open is not replaced by the architect)
     coord = project_coordinator(referrals)
@@ -251,7 +339,7 @@ def _supervisors(
                 discipline=r.discipline,
                 engineer_id=e.id,
                 name=f"{e.first_name} {e.last_name}".strip(),
-                father_name=e.father_name,
+                father_name="" if e.kind == "firm" else e.father_name,
                 national_id=e.national_id or "",
                 membership_no=e.membership_no,
                 licence_no=licences.get(e.id, ""),
@@ -259,6 +347,10 @@ def _supervisors(
                 area_m2=r.area,
                 coordinating=r.discipline == coord,
                 status=r.status,
+                kind=e.kind,
+                signatory=signatories.get(e.id, ""),
+                selected_on=local_date(r.decided_at) if r.decided_at else None,
+                signed_on=local_date(r.signed_at) if r.signed_at else None,
             )
         )
     return tuple(rows)
@@ -275,26 +367,49 @@ def _referrals(s: Session, project_id: int) -> list[Referral]:
     return list(s.scalars(select(Referral).where(Referral.project_id == project_id)))
 
 
+def _property_refusals(prop: PropertyInfo) -> list[str]:
+    r = template("contract_fa")["refusals"]
+    out = []
+    if not prop.plate.strip():
+        out.append(r["plate"])
+    if not prop.city:
+        out.append(r["city"])
+    if not prop.municipal_district:
+        out.append(r["district"])
+    if not prop.structure_fa:
+        out.append(r["structure"])
+    return out
+
+
 # ---------------------------------------------------------------- the contract
 
 
 @use_case(writes=False)
 def contract_dto(ctx: ServiceContext, project_id: int) -> ContractDTO:
-    """The four-supervisor contract of a project: every referral with a selected supervisor."""
+    """The supervision contract of a project: every referral with a selected (or signed)
+    supervisor, the fee of each discipline from the tariff, one original for each signer."""
     require(ctx, "documents.print")
     t = template("contract_fa")
     pol = t["policy"]
     with ctx.tx() as s:
+        organization = organization_info(s, "قرارداد نظارت")
         p = _project(s, project_id)
         refs = _referrals(s, project_id)
-        sups = _supervisors(s, refs)
+        # the parties, not the state of their signatures: recording a signature does not
+        # change the contract (nor make a reprint a new paper)
+        sups = tuple(replace(x, status="", signed_on=None) for x in _supervisors(s, refs))
         coord = project_coordinator(refs)
-        fees = _fees(s, project_id, [r.discipline for r in sups])
-        policy = policy_at(s, ctx.now())
-        prop, owners, attorney = _property(p), _owners(s, project_id), _attorney(p)
-        signed = [r.signed_at for r in refs if r.signed_at is not None]
-    on = local_date(max(signed)) if signed else local_date(ctx.now())
-    total = sum(f.amount_rials for f in fees if f.status == "approved")
+        fees = _fees(s, p, [r.discipline for r in refs if r.status != "unassigned"])
+        tariff = _tariff_ref(s, p)
+        policy = policy_at(s, p.created_at)
+        prop, owners = _property(s, p), _owners(s, p)
+        attorney = _attorney(p, owners)
+    reasons = _property_refusals(prop)
+    if not sups:
+        reasons.append(t["refusals"]["none"])
+    if reasons:
+        raise DocumentRefused("قرارداد نظارت", tuple(reasons))
+    total = sum((f.due_rials if f.due_rials is not None else f.approved_rials) for f in fees)
     share_rials = int((Decimal(total) * policy.organization_share).to_integral_value())
     stages = []
     left = total
@@ -302,37 +417,33 @@ def contract_dto(ctx: ServiceContext, project_id: int) -> ContractDTO:
         amount = left if i == len(policy.payout_stages) - 1 else total * pct // 100
         left -= amount
         stages.append(StageLine(key, t["stage_titles"].get(key, key), pct, amount))
-    facts = {
-        "supervisors": [(x.discipline, x.membership_no) for x in sups],
-        "fees": [(f.discipline, f.amount_rials) for f in fees],
-        "plate": prop.plate,
-    }
+    holders = [f"صاحب‌کار: {o.name}" for o in owners]
+    if attorney is not None:
+        holders = [f"صاحب‌کار (به وکالت {attorney.name})"]
+    holders += [f"ناظر {DISCIPLINE_FA[x.discipline]}: {x.name}" for x in sups]
+    holders.append(f"سازمان ({organization.unit})")
     return ContractDTO(
-        organization=organization(),
-        contract_no=f"{pol['number_prefix']}-{p.file_no}",
-        on=on,
+        organization=organization,
         owners=owners,
         attorney=attorney,
         supervisors=sups,
         property=prop,
         fees=fees,
+        tariff=tariff,
         total_fee_rials=total,
         organization_share=policy.organization_share,
         organization_share_rials=share_rials,
         stages=tuple(stages),
         duration_months=int(pol["duration_months"]),
         articles=tuple(Article(a["title"], tuple(a["paragraphs"])) for a in t["articles"]),
-        copies=int(pol["copies"]),
-        qr_payload=qr_payload(p.file_no, [x.referral_id for x in sups], facts),
-        fee_source_note=(
-            "مبالغ حق‌الزحمه از پرداخت‌های تأییدشده پرونده خوانده شده است (جدول تعرفه هنوز ثبت نشده)"
-        ),
+        copy_holders=tuple(holders),
         coordinator_pending=(
             coord if coord and not any(x.discipline == coord for x in sups) else None
         ),
         values={
             "suspension_share": pol["suspension_share"],
             "no_start_months": pol["no_start_months"],
+            "permit_wait_months": pol["permit_wait_months"],
             "preamble": t["preamble"],
             "title": t["title"],
         },
@@ -344,9 +455,11 @@ def contract_dto(ctx: ServiceContext, project_id: int) -> ContractDTO:
 
 @use_case(writes=False)
 def commitment_dto(ctx: ServiceContext, referral_id: int) -> CommitmentDTO:
+    """One supervisor's undertaking for one referral, dated by its signature (A9)."""
     require(ctx, "documents.print")
     t = template("commitment_fa")
     with ctx.tx() as s:
+        organization = organization_info(s, "تعهدنامه ناظر")
         ref = s.get(Referral, referral_id)
         if ref is None or ref.engineer_id is None:
             raise DocumentRefused("تعهدنامه ناظر", ("برای این ارجاع ناظری انتخاب نشده است",))
@@ -355,13 +468,23 @@ def commitment_dto(ctx: ServiceContext, referral_id: int) -> CommitmentDTO:
         sup = [x for x in _supervisors(s, all_refs) if x.referral_id == referral_id]
         if not sup:
             raise DocumentRefused("تعهدنامه ناظر", ("برای این ارجاع ناظری انتخاب نشده است",))
-        prop, owners = _property(p), _owners(s, ref.project_id)
-        policy = policy_at(s, ctx.now())
-        row = sup[0]
-    st = engineer_standings(ctx, [row.engineer_id])[row.engineer_id]
+        prop, owners = _property(s, p), _owners(s, p)
+        at = ref.decided_at or p.created_at  # the figures as charged at the selection
+        policy = policy_at(s, at)
+        row = replace(sup[0], status="", signed_on=None)  # what the form states, not its state
+        sign_on = local_date(ref.sign_from) if ref.sign_from else None
+    # the figures as they stood when the supervisor was selected: a reprint states the same
+    st = engineer_standings(ctx, [row.engineer_id], at)[row.engineer_id]
+    firm = row.kind == "firm"
+    exempt = row.discipline in policy.penalty_exempt_disciplines
+    undertakings = []
+    for u in t["undertakings"]:
+        if u.get("only") == "penalty" and exempt:
+            u = t["penalty_exempt"]
+        text = u["firm"] if firm else u["person"]
+        undertakings.append(Undertaking(u["clause"], text))
     return CommitmentDTO(
-        organization=organization(),
-        on=local_date(ctx.now()),
+        organization=organization,
         supervisor=row,
         discipline_fa=DISCIPLINE_FA[row.discipline],
         capacity_m2=st.capacity_m2,
@@ -371,9 +494,15 @@ def commitment_dto(ctx: ServiceContext, referral_id: int) -> CommitmentDTO:
         max_active_jobs=policy.max_active_jobs,
         property=prop,
         owner_names=tuple(o.name for o in owners),
-        undertakings=tuple(Undertaking(u["rule"], u["text"]) for u in t["undertakings"]),
+        undertakings=tuple(undertakings),
+        intro=t["intro_firm" if firm else "intro_person"],
         closing=t["closing"],
-        qr_payload=qr_payload(p.file_no, [referral_id], {"engineer": row.membership_no}),
+        # A9: a signature is recorded only inside the window of the first working day after
+        # the selection, so the form is dated by that day, before and after it is signed
+        signed_on=None,
+        sign_on=sign_on,
+        sign_from=policy.signing_window[0].strftime("%H:%M"),
+        sign_until=policy.signing_window[1].strftime("%H:%M"),
     )
 
 
@@ -382,17 +511,19 @@ def commitment_dto(ctx: ServiceContext, referral_id: int) -> CommitmentDTO:
 
 @use_case(writes=False)
 def receipt_dto(ctx: ServiceContext, project_id: int) -> ReceiptDTO:
+    """What the counter received (P1–P5, F2), dated by the file's registration."""
     require(ctx, "documents.print")
     t = template("receipt_fa")
     with ctx.tx() as s:
+        organization = organization_info(s, "رسید پذیرش پرونده")
         p = _project(s, project_id)
         refs = _referrals(s, project_id)
         received = set(
             s.scalars(select(ProjectDocument.kind).where(ProjectDocument.project_id == project_id))
         )
-        fees = _fees(s, project_id, [r.discipline for r in refs])
-        prop, owners = _property(p), _owners(s, project_id)
-        policy = policy_at(s, ctx.now())
+        fees = _fees(s, p, [r.discipline for r in refs])
+        prop, owners = _property(s, p), _owners(s, p)
+        policy = policy_at(s, p.created_at)
         created = p.created_at
     checklist = tuple(
         ChecklistLine(d["fa"], bool(d["required"]), d["kind"] in received)
@@ -402,35 +533,47 @@ def receipt_dto(ctx: ServiceContext, project_id: int) -> ReceiptDTO:
         "deadline_time": policy.deadline_time.strftime("%H:%M"),
         "signing_from": policy.signing_window[0].strftime("%H:%M"),
         "signing_until": policy.signing_window[1].strftime("%H:%M"),
+        "public_url": organization.public_url,
     }
     tracking = f"{int(digest({'file_no': p.file_no, 'id': p.id, 'at': created}), 16) % 10**8:08d}"
+    person = p.brought_by_role in ("owner", "legal_rep")
+    owner0 = owners[0] if owners else None
     return ReceiptDTO(
-        organization=organization(),
+        organization=organization,
         file_no=p.file_no,
         tracking_code=f"{p.file_no}-{tracking}",
         received_at=created,
         owners=owners,
         brought_by_role=p.brought_by_role,
         brought_by_role_fa=t["roles"].get(p.brought_by_role, p.brought_by_role),
-        brought_by_name=p.brought_by_name or (owners[0].name if owners else ""),
-        brought_by_national_id=p.brought_by_national_id
-        or (owners[0].national_id if owners else ""),
+        brought_by_name=p.brought_by_name or (owner0.name if owner0 else ""),
+        # a design office has no national code: never print the owner's in its place
+        brought_by_national_id=_bringer_code(p, owner0) if person else "",
         property=prop,
         disciplines=tuple(sorted({r.discipline for r in refs}, key=DISCIPLINE_ORDER.__getitem__)),
         documents=checklist,
         fees=fees,
         next_steps=tuple(x.format(**fmt) for x in t["next_steps"]),
-        qr_payload=qr_payload(p.file_no, [r.id for r in refs], {"tracking": tracking}),
     )
+
+
+def _bringer_code(p: Project, owner0: OwnerParty | None) -> str:
+    if p.brought_by_national_id:
+        return p.brought_by_national_id
+    return owner0.national_id if owner0 and p.brought_by_role == "owner" else ""
 
 
 # ---------------------------------------------------------------- the introduction letter
 
 
 def letter_refusals(
-    plate: str, fees: Iterable[FeeLine], supervisors: Iterable[SupervisorRow]
+    plate: str,
+    fees: Iterable[FeeLine],
+    supervisors: Iterable[SupervisorRow],
+    unsigned: Iterable[str] = (),
+    municipality: str | None = "",
 ) -> tuple[str, ...]:
-    """Why the introduction letter cannot be printed (empty: it can), in Persian."""
+    """Why the introduction letter cannot be issued (empty: it can), in Persian."""
     r = template("letter_fa")["refusals"]
     out = []
     unpaid = [f.discipline for f in fees if f.status != "approved" or f.pending_rials]
@@ -439,38 +582,53 @@ def letter_refusals(
         out.append(r["fee"].format(disciplines=names))
     if not plate.strip():
         out.append(r["plate"])
+    waiting = list(unsigned)
+    if waiting:
+        out.append(r["unsigned"].format(disciplines="، ".join(DISCIPLINE_FA[d] for d in waiting)))
     sups = list(supervisors)
     if not sups:
         out.append(r["none"])
     elif not any(x.coordinating for x in sups):
         out.append(r["coordinator"])
+    if municipality is None:
+        out.append(r["municipality"])
     return tuple(out)
 
 
 @use_case(writes=False)
 def letter_dto(ctx: ServiceContext, project_id: int, strict: bool = True) -> LetterDTO:
-    """The letter introducing the signed supervisors to the permit body.
+    """The letter introducing the file's supervisors to its city's municipality — every
+    discipline's supervisor signed, every fee approved.
 
-    With `strict` (the default) a letter that must not be printed raises `DocumentRefused`;
+    With `strict` (the default) a letter that must not be issued raises `DocumentRefused`;
     otherwise the DTO carries the reasons in `refusals` (and `letter_pdf` refuses it).
     """
     require(ctx, "documents.print")
     t = template("letter_fa")
     with ctx.tx() as s:
+        organization = organization_info(s, "معرفی‌نامه ناظران")
+        settings = normalize(org_settings.load(s))
         p = _project(s, project_id)
         refs = _referrals(s, project_id)
-        sups = _supervisors(s, refs, statuses=SIGNED)  # a missing civil signature shows
-        fees = _fees(s, project_id, [r.discipline for r in refs if r.status != "unassigned"])
-        prop, owners = _property(p), _owners(s, project_id)
-    refusals = letter_refusals(prop.plate, fees, sups)
+        live = [r for r in refs if r.status != "unassigned"]
+        sups = _supervisors(s, refs, statuses=SIGNED)
+        unsigned = [r.discipline for r in live if r.status not in SIGNED]
+        fees = _fees(s, p, [r.discipline for r in live])
+        prop, owners = _property(s, p), _owners(s, p)
+    muni = municipality_of(settings, prop.city) if prop.city else None
+    refusals = letter_refusals(
+        prop.plate,
+        fees,
+        sups,
+        sorted(unsigned, key=DISCIPLINE_ORDER.__getitem__),
+        muni.name if muni else None,
+    )
     if refusals and strict:
         raise DocumentRefused("معرفی‌نامه ناظران", refusals)
-    on = local_date(ctx.now())
     return LetterDTO(
-        organization=organization(),
-        letter_no=f"{t['number_prefix']}-{p.file_no}",
-        on=on,
-        addressee=t["addressee"],
+        organization=organization,
+        municipality=muni.name if muni else "",
+        addressee=muni.addressee if muni else "",
         property=prop,
         owner_names=tuple(o.name for o in owners),
         fees=fees,
@@ -478,13 +636,11 @@ def letter_dto(ctx: ServiceContext, project_id: int, strict: bool = True) -> Let
         body=tuple(t["body"]),
         salutation=t["salutation"],
         closing=t["closing"],
-        signer_title=t["signer_title"],
-        seal_note=t["seal_note"],
-        qr_payload=qr_payload(
-            p.file_no,
-            [x.referral_id for x in sups],
-            [(x.discipline, x.membership_no) for x in sups],
+        attachments=tuple(t["attachments"]),
+        copies_to=tuple(
+            x.format(owner="، ".join(o.name for o in owners) or "صاحب‌کار") for x in t["copies_to"]
         ),
+        seal_note=t["seal_note"],
         refusals=refusals,
     )
 
@@ -492,11 +648,81 @@ def letter_dto(ctx: ServiceContext, project_id: int, strict: bool = True) -> Let
 # ---------------------------------------------------------------- the daily distribution report
 
 
+def _decided_again(run: DeadlineRun):
+    """A10: the run's decisions from its stored inputs, in the order it made them (A3), and
+    whether they give the recorded output digest; None without stored inputs."""
+    if run.snapshot is None:
+        return None
+    plain = json.loads(zlib.decompress(run.snapshot))
+    snap = from_plain(DeadlineSnapshot, plain["snapshot"])
+    policy = from_plain(Policy, plain["policy"])
+    cal = from_plain(WorkCalendar, plain["calendar"])
+    decisions = decide_deadline(snap, policy, cal)
+    stood = {
+        (d.facts.referral_id, c.engineer_id): c.stood_at
+        for d in snap.referrals
+        for c in d.candidates
+    }
+    return decisions, stood, digest(decisions) == run.output_digest
+
+
+def _later_events(
+    s: Session, run: DeadlineRun, refs: dict[int, Referral], rounds: dict[int, Round]
+) -> dict[int, list[LaterEvent]]:
+    """What happened to each decided referral after the run, as dated notes."""
+    out: dict[int, list[LaterEvent]] = defaultdict(list)
+    ids = list(refs)
+    for w in s.scalars(
+        select(Withdrawal).where(Withdrawal.referral_id.in_(ids), Withdrawal.at > run.deadline)
+    ):
+        text = (
+            "انصراف کتبی ناظر منتخب ثبت شد؛ ارجاع دوباره به توزیع رفت"
+            if w.kind == "written"
+            else "ناظر منتخب در مهلت امضا حاضر نشد (حکم انصراف)؛ ارجاع دوباره به توزیع رفت"
+        )
+        out[w.referral_id].append(LaterEvent(w.at, text))
+    for rid, ref in refs.items():
+        rnd = rounds[rid]
+        if (
+            ref.signed_at is not None
+            and ref.signed_at > run.deadline
+            and (ref.engineer_id == rnd.engineer_id)
+        ):
+            out[rid].append(
+                LaterEvent(ref.signed_at, "قرارداد و تعهدنامه به‌وسیله ناظر منتخب امضا شد")
+            )
+    later_rounds = s.execute(
+        select(Round.referral_id, Round.no, Round.decided_at, Round.outcome).where(
+            Round.referral_id.in_(ids),
+            Round.decided_at.is_not(None),
+            Round.decided_at > run.deadline,
+        )
+    ).all()
+    for rid, no, at, outcome in later_rounds:
+        if no <= rounds[rid].no:
+            continue
+        word = {
+            "selected": "ناظر انتخاب شد",
+            "forced": "ناظر به‌صورت اجباری تعیین شد",
+            "extended": "مهلت دوباره تمدید شد",
+            "unassigned": "ناظری یافت نشد",
+            "withdrawn": "ناظر انتخاب شد (سپس انصراف داد)",
+            "no_show": "ناظر انتخاب شد (سپس برای امضا حاضر نشد)",
+        }.get(outcome or "", outcome or "")
+        out[rid].append(LaterEvent(at, f"در دور {no} ارجاع: {word}"))
+    for events in out.values():
+        events.sort(key=lambda e: e.at)
+    return out
+
+
 @use_case(writes=False)
 def daily_report_dto(ctx: ServiceContext, run_id: int | None = None) -> DailyReportDTO:
-    """The public sheet of one deadline run (A10): every referral decided at it."""
+    """The public sheet of one deadline run (A10): every referral it decided, in the order
+    it decided them (A3), as decided — with the tie-break figures (A2) — and what happened
+    later as dated notes."""
     require(ctx, "documents.print")
     with ctx.tx() as s:
+        organization = organization_info(s, "گزارش نتایج ارجاع")
         q = select(DeadlineRun).where(DeadlineRun.kind == "deadline")
         run = (
             s.scalar(q.order_by(DeadlineRun.deadline.desc()).limit(1))
@@ -511,21 +737,30 @@ def daily_report_dto(ctx: ServiceContext, run_id: int | None = None) -> DailyRep
             .join(Project, Project.id == Referral.project_id)
             .where(Round.run_id == run.id)
         ).all()
-        ref_ids = [ref.id for _, ref, _, _ in rows]
+        refs = {ref.id: ref for _, ref, _, _ in rows}
+        rounds = {ref.id: rnd for rnd, ref, _, _ in rows}
         following = {
             (r.referral_id, r.no): r.deadline
-            for r in s.scalars(select(Round).where(Round.referral_id.in_(ref_ids)))
+            for r in s.scalars(select(Round).where(Round.referral_id.in_(list(refs))))
         }
+        again = _decided_again(run)
         eids: set[int] = set()
         for rnd, *_ in rows:
             eids |= {x["engineer_id"] for x in rnd.ranking or ()}
             eids |= {x["engineer_id"] for x in rnd.set_aside or ()}
-        names = {
-            e.id: f"{e.first_name} {e.last_name}".strip()
+            if rnd.engineer_id is not None:
+                eids.add(rnd.engineer_id)
+        if again is not None:
+            for d in again[0]:
+                eids |= {r.engineer_id for r in d.ranking}
+                if d.engineer_id is not None:
+                    eids.add(d.engineer_id)
+        people = {
+            e.id: (f"{e.first_name} {e.last_name}".strip(), e.membership_no)
             for e in s.execute(
-                select(Engineer.id, Engineer.first_name, Engineer.last_name).where(
-                    Engineer.id.in_(eids)
-                )
+                select(
+                    Engineer.id, Engineer.first_name, Engineer.last_name, Engineer.membership_no
+                ).where(Engineer.id.in_(eids))
             )
         }
         grades = {
@@ -536,57 +771,112 @@ def daily_report_dto(ctx: ServiceContext, run_id: int | None = None) -> DailyRep
                 )
             )
         }
+        later = _later_events(s, run, refs, rounds)
         info = (run.id, run.deadline, run.finished_at, run.decided)
         digests = (run.input_digest, run.output_digest)
+    meta = {rid: (file_no, group) for _, ref, file_no, group in rows for rid in [ref.id]}
     blocks = []
-    for rnd, ref, file_no, group in rows:
-        ranked = tuple(
-            RankedLine(
-                rank=i + 1,
-                engineer_id=x["engineer_id"],
-                membership_no=x["membership_no"],
-                name=names.get(x["engineer_id"], ""),
-                grade=grades.get((x["engineer_id"], ref.discipline)),
-                score=Decimal(x["score"]),
-                winner=x["engineer_id"] == rnd.engineer_id,
+    if again is not None:
+        decisions, stood, same = again
+        for seq, d in enumerate(decisions, 1):
+            ref = refs.get(d.referral_id)
+            if ref is None:
+                continue
+            file_no, group = meta[d.referral_id]
+            ranked = tuple(
+                RankedLine(
+                    rank=i + 1,
+                    engineer_id=x.engineer_id,
+                    membership_no=people.get(x.engineer_id, ("", ""))[1],
+                    name=people.get(x.engineer_id, ("", ""))[0],
+                    grade=grades.get((x.engineer_id, ref.discipline)),
+                    score=x.score,
+                    winner=x.engineer_id == d.engineer_id,
+                    remaining_m2=x.remaining_m2,
+                    active_jobs=x.active_jobs,
+                    stood_at=stood.get((d.referral_id, x.engineer_id)),
+                )
+                for i, x in enumerate(d.ranking)
             )
-            for i, x in enumerate(rnd.ranking or ())
-        )
-        winner = next((x for x in ranked if x.winner), None)
-        if winner is None and rnd.engineer_id is not None:  # forced from outside the list
-            winner = RankedLine(
-                0, rnd.engineer_id, "", names.get(rnd.engineer_id, ""), None, Decimal(0), True
+            winner = next((x for x in ranked if x.winner), None)
+            if winner is None and d.engineer_id is not None:
+                name, no = people.get(d.engineer_id, ("", ""))
+                winner = RankedLine(0, d.engineer_id, no, name, None, Decimal(0), True)
+            blocks.append(
+                DecisionBlock(
+                    referral_id=d.referral_id,
+                    file_no=file_no,
+                    discipline=ref.discipline,
+                    group=group,
+                    area_m2=d.area_m2 or ref.area,
+                    round_no=d.round_no,
+                    round_kind=d.round_kind,
+                    outcome=d.outcome,
+                    winner=winner,
+                    next_deadline=d.next_deadline,
+                    ranked=ranked,
+                    set_aside=tuple(
+                        SetAsideLine(e, people.get(e, ("", ""))[1], people.get(e, ("", ""))[0], r)
+                        for e, r in d.set_aside
+                    ),
+                    exclusions=dict(d.exclusions) if d.outcome == "unassigned" else {},
+                    seq=seq,
+                    later=tuple(later.get(d.referral_id, ())),
+                )
             )
-        blocks.append(
-            DecisionBlock(
-                referral_id=ref.id,
-                file_no=file_no,
-                discipline=ref.discipline,
-                group=group,
-                area_m2=ref.area,
-                round_no=rnd.no,
-                round_kind=rnd.kind,
-                outcome=rnd.outcome or "",
-                winner=winner,
-                next_deadline=following.get((ref.id, rnd.no + 1))
-                if rnd.outcome == "extended"
-                else None,
-                ranked=ranked,
-                set_aside=tuple(
-                    SetAsideLine(
-                        x["engineer_id"],
-                        x["membership_no"],
-                        names.get(x["engineer_id"], ""),
-                        tuple(x["rules"]),
-                    )
-                    for x in rnd.set_aside or ()
-                ),
-                exclusions=dict(rnd.exclusions or {}),
+        rechecked: bool | None = same
+    else:  # a run recorded without its inputs: the rounds as stored, in A3's order
+        rechecked = None
+        for rnd, ref, file_no, group in rows:
+            outcome = rnd.outcome or ""
+            if outcome in ("withdrawn", "no_show"):
+                outcome = "forced" if rnd.kind == "forced" else "selected"
+            ranked = tuple(
+                RankedLine(
+                    rank=i + 1,
+                    engineer_id=x["engineer_id"],
+                    membership_no=x["membership_no"],
+                    name=people.get(x["engineer_id"], ("", ""))[0],
+                    grade=grades.get((x["engineer_id"], ref.discipline)),
+                    score=Decimal(x["score"]),
+                    winner=x["engineer_id"] == rnd.engineer_id,
+                    remaining_m2=Decimal(x["remaining_m2"]) if "remaining_m2" in x else None,
+                    active_jobs=x.get("active_jobs"),
+                )
+                for i, x in enumerate(rnd.ranking or ())
             )
-        )
-    blocks.sort(key=lambda b: (b.file_no, DISCIPLINE_ORDER[b.discipline]))
+            blocks.append(
+                DecisionBlock(
+                    referral_id=ref.id,
+                    file_no=file_no,
+                    discipline=ref.discipline,
+                    group=group,
+                    area_m2=ref.area,
+                    round_no=rnd.no,
+                    round_kind=rnd.kind,
+                    outcome=outcome,
+                    winner=next((x for x in ranked if x.winner), None),
+                    next_deadline=following.get((ref.id, rnd.no + 1))
+                    if outcome == "extended"
+                    else None,
+                    ranked=ranked,
+                    set_aside=tuple(
+                        SetAsideLine(
+                            x["engineer_id"],
+                            x["membership_no"],
+                            people.get(x["engineer_id"], ("", ""))[0],
+                            tuple(x["rules"]),
+                        )
+                        for x in rnd.set_aside or ()
+                    ),
+                    exclusions=dict(rnd.exclusions or {}),
+                    later=tuple(later.get(ref.id, ())),
+                )
+            )
+        blocks.sort(key=lambda b: (b.file_no, DISCIPLINE_ORDER[b.discipline]))
+        blocks = [DecisionBlock(**{**b.__dict__, "seq": i}) for i, b in enumerate(blocks, 1)]
     return DailyReportDTO(
-        organization=organization(),
+        organization=organization,
         run_id=info[0],
         deadline=info[1],
         finished_at=info[2],
@@ -594,6 +884,8 @@ def daily_report_dto(ctx: ServiceContext, run_id: int | None = None) -> DailyRep
         input_digest=digests[0],
         output_digest=digests[1],
         blocks=tuple(blocks),
+        inputs_url=f"{organization.public_url}/runs/{info[0]}",
+        rechecked=rechecked,
     )
 
 
@@ -614,6 +906,16 @@ def demo_choice(ctx: ServiceContext) -> dict[str, Any]:
         pending = set(
             s.scalars(select(FeePayment.project_id).where(FeePayment.status != "approved"))
         )
+        permits = set(
+            s.scalars(
+                select(ProjectPermit.project_id).where(
+                    ProjectPermit.structure_type != "", ProjectPermit.municipal_district != ""
+                )
+            )
+        )
+        issued = set(
+            s.scalars(select(ProjectPermit.project_id).where(ProjectPermit.permit_no != ""))
+        )
         runs = list(
             s.scalars(
                 select(DeadlineRun.id)
@@ -628,8 +930,11 @@ def demo_choice(ctx: ServiceContext) -> dict[str, Any]:
         ):
             if set_aside:
                 aside.add(run_id)
-            if outcome in ("forced", "unassigned"):
+            if outcome in ("forced", "unassigned", "withdrawn", "no_show"):
                 unusual.add(run_id)
+        documents = defaultdict(set)
+        for pid, kind in s.execute(select(ProjectDocument.project_id, ProjectDocument.kind)):
+            documents[pid].add(kind)
     by: dict[int, list[Any]] = defaultdict(list)
     for r in refs:
         by[r.project_id].append(r)
@@ -638,19 +943,24 @@ def demo_choice(ctx: ServiceContext) -> dict[str, Any]:
         return all(r.status == "signed" for r in by[pid]) and pid not in pending
 
     signed = sorted(
-        (pid for pid in by if all_signed(pid)), key=lambda p: (-len(by[p]), projects[p])
+        (pid for pid in by if all_signed(pid) and pid in permits),
+        key=lambda p: (p not in issued, -len(by[p]), projects[p]),  # a permit issued first
     )
     selected = sorted(
-        (r for r in refs if r.status == "selected"), key=lambda r: (projects[r.project_id], r.id)
+        (r for r in refs if r.status == "selected" and r.project_id in permits),
+        key=lambda r: (projects[r.project_id], r.id),
     )
     waiting = sorted(
         (pid for pid in by if all(r.status == "waiting" for r in by[pid])), key=projects.get
     )
+    # a file whose documents and fees the counter is still waiting for
+    short = [pid for pid in waiting if len(documents[pid]) < 3 or pid in pending]
     return {
         "signed_project": signed[0] if signed else None,
         "selected_referral": selected[0].id if selected else None,
         "selected_project": selected[0].project_id if selected else None,
         "fresh_project": waiting[0] if waiting else None,
+        "short_project": short[0] if short else None,
         "run": runs[0] if runs else None,
         # the latest run that shows set-aside candidates or a forced/unassigned outcome
         "rich_run": next((r for r in runs if r in aside), None)

@@ -30,7 +30,7 @@ class PendingFee:
     file_no: str
     discipline: str
     amount_rials: int
-    fee_rials: int | None  # F1: area × tariff, None when no tariff row
+    fee_rials: int | None  # F1: what is due (area × tariff, and the coordinator's), or None
     bank: str
     tracking_no: str
     paid_on: date
@@ -89,7 +89,7 @@ def pending_approvals(ctx: ServiceContext) -> Approvals:
                     p.file_no,
                     f.discipline,
                     f.amount_rials,
-                    due.fee_rials if due else None,
+                    due.due_rials if due else None,
                     f.bank,
                     f.tracking_no,
                     f.paid_on,

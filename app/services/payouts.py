@@ -75,15 +75,35 @@ def fee_paid(s: Session, project_id: int, discipline: str) -> int:
     )
 
 
+def coordinator_part(s: Session, ref: Referral, paid: int) -> int:
+    """F1: how much of the referral's approved payments is the coordinator's fee — the tariff's
+    coordinator fee when this is the coordinating discipline (at most what was paid)."""
+    from .fees import project_fees
+
+    project = s.get(Project, ref.project_id)
+    due = project_fees(s, project).get(ref.discipline) if project is not None else None
+    return min(due.coordinator_rials, paid) if due is not None else 0
+
+
 def split_for(s: Session, ref: Referral, at: datetime) -> FeeSplit:
-    """F3/F4: the split of this referral's fee (frozen by the first stage report)."""
+    """F3/F4: the split of this referral's fee (frozen by the first stage report), with the
+    coordinator's fee (F1) paid in the same stages to the coordinating supervisor."""
+    policy = policy_at(s, at)
+    stages = tuple(Stage(n, p) for n, p in policy.payout_stages)
+    fee, coord = basis(s, ref)
+    return split_fee(fee, policy.organization_share, stages, coord)
+
+
+def basis(s: Session, ref: Referral) -> tuple[int, int]:
+    """(fee, the coordinator's part of it) the payouts are split from: frozen by the first
+    stage report, else the approved payments now."""
     first = s.scalar(
         select(StagePayout).where(StagePayout.referral_id == ref.id).order_by(StagePayout.seq)
     )
-    policy = policy_at(s, at)
-    stages = tuple(Stage(n, p) for n, p in policy.payout_stages)
-    fee = first.fee_rials if first else fee_paid(s, ref.project_id, ref.discipline)
-    return split_fee(fee, policy.organization_share, stages)
+    if first is not None:
+        return first.fee_rials, first.coordinator_rials
+    fee = fee_paid(s, ref.project_id, ref.discipline)
+    return fee, coordinator_part(s, ref, fee)
 
 
 @use_case(writes=True)
@@ -123,6 +143,7 @@ def record_stage_report(
             stage=stage,
             seq=order.index(stage),
             fee_rials=split.fee,
+            coordinator_rials=basis(s, ref)[1],
             percent=percent,
             amount_rials=split.stage(stage),
             report_no=report_no.strip(),

@@ -53,6 +53,12 @@ ALLOWED: dict[str, frozenset[str]] = {
     "tariff.read": EVERYONE,
     "sms.read": frozenset({"admin", "manager", "system"}),
     "deadline.verify": frozenset({"admin", "manager", "system"}),
+    # issue 14: papers as records, the organization's particulars, a file's permit
+    "paper.issue": STAFF,  # issuing (and reprinting) a paper: the office's people only
+    "paper.verify": EVERYONE,  # anyone holding a paper may check its code
+    "organization.read": STAFF | {"system"},
+    "organization.edit": frozenset({"admin"}),
+    "permit.record": frozenset({"clerk", "manager"}),
 }
 
 

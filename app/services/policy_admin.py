@@ -36,6 +36,7 @@ POLICY_FA = {
     "max_active_jobs": "حداکثر کار هم‌زمان",
     "max_cancellations_per_day": "حداکثر انصراف در روز",
     "max_extensions": "حداکثر دفعات تمدید",
+    "minimum_billable_area_m2": "حداقل مساحت مبنای حق‌الزحمه (متر مربع)",
     "organization_share": "سهم سازمان",
     "payout_stages": "مراحل پرداخت حق‌الزحمه (درصد)",
     "penalty_exempt_disciplines": "رشته‌های معاف از جریمه",

@@ -87,3 +87,133 @@ def test_G3_firm_policy_capacity_is_the_sum_and_score_the_mean():
     assert firm_score([Decimal(100), Decimal(51)]) == Decimal("75.50")
     assert firm_score([Decimal(1), Decimal(1), Decimal(2)]) == Decimal("1.33")
     assert firm_score([]) == 0
+
+
+# ------------------------------------------------ F1: group, floor band, coordinator
+
+from app.domain.money import (  # noqa: E402
+    TARIFF_ROWS,
+    bands_of,
+    billable_area,
+    coordinating_discipline,
+    supervision_fees,
+    tariff_band,
+)
+
+
+def test_F1_the_tariff_rows_are_the_published_group_and_floor_bands():
+    assert TARIFF_ROWS == (
+        ("A", "1-2"),
+        ("B", "3-5"),
+        ("C", "6-7"),
+        ("C", "8-10"),
+        ("D", "11-12"),
+        ("D", "13-15"),
+        ("D", "16+"),
+    )
+    assert bands_of("C") == ("6-7", "8-10")
+
+
+@pytest.mark.parametrize(
+    ("group", "floors", "band"),
+    [
+        ("A", 1, "1-2"),
+        ("A", 2, "1-2"),
+        ("B", 3, "3-5"),
+        ("B", 5, "3-5"),
+        ("C", 6, "6-7"),
+        ("C", 7, "6-7"),
+        ("C", 8, "8-10"),
+        ("C", 10, "8-10"),
+        ("D", 11, "11-12"),
+        ("D", 13, "13-15"),
+        ("D", 16, "16+"),
+        ("D", 40, "16+"),
+        # the group came from the area: more floors would not have put the file there
+        ("B", 2, "3-5"),
+        ("C", 4, "6-7"),
+        ("D", 8, "11-12"),
+        ("D", 3, "11-12"),
+    ],
+)
+def test_F1_a_file_takes_its_floor_band_or_its_groups_first_band(group, floors, band):
+    assert tariff_band(group, floors) == band
+
+
+def test_F1_billable_area_is_at_least_the_minimum():
+    assert billable_area(Decimal(80), Decimal(100)) == Decimal(100)
+    assert billable_area(Decimal("100.01"), Decimal(100)) == Decimal("100.01")
+    assert billable_area(Decimal(450), Decimal(0)) == Decimal(450)
+    with pytest.raises(ValueError):
+        billable_area(Decimal(-1), Decimal(100))
+
+
+def test_F1_the_coordinator_is_the_civil_supervisor_else_the_architect():
+    order = ("civil", "arch")
+    assert coordinating_discipline(("arch", "civil", "mech"), order) == "civil"
+    assert coordinating_discipline(("arch", "mech"), order) == "arch"
+    assert coordinating_discipline(("mech", "elec"), order) is None
+
+
+TEHRAN_1403_B = {
+    "arch": 564_912,
+    "civil": 653_180,
+    "mech": 282_456,
+    "elec": 264_803,
+    "survey": None,
+    "coord": 92_913,
+}
+
+
+def test_F1_each_discipline_is_billable_area_times_its_column_and_the_coordinator_rides_civil():
+    fees = supervision_fees(
+        Decimal(450), TEHRAN_1403_B, ("arch", "civil", "mech", "elec", "survey"), "civil"
+    )
+    assert fees["arch"].fee_rials == 450 * 564_912 and fees["arch"].coordinator_rials == 0
+    assert fees["civil"].fee_rials == 450 * 653_180
+    assert fees["civil"].coordinator_rials == 450 * 92_913
+    assert fees["civil"].due_rials == 450 * (653_180 + 92_913)
+    assert fees["survey"].fee_rials is None and fees["survey"].due_rials is None
+    total = sum(f.due_rials for d, f in fees.items() if d != "survey")
+    assert total == 450 * 1_858_264  # the published row's total
+
+
+def test_F1_the_shipped_tehran_1403_rows_add_up_to_the_published_totals():
+    import json
+
+    from app.resources import ROOT
+
+    table = json.loads((ROOT / "tariffs" / "tehran-1403.json").read_text(encoding="utf-8"))
+    totals = table["totals_check"]
+    for row in table["rows"]:
+        cells = row["rials_per_m2"]
+        # as published: the 16+ row's columns add up to one rial more than its total
+        assert (
+            abs(sum(v for v in cells.values() if v) - totals[f"{row['group']} {row['band']}"]) <= 1
+        )
+
+
+@settings(max_examples=300)
+@given(
+    paid=st.integers(min_value=0, max_value=10**14),
+    part=st.floats(min_value=0, max_value=1),
+    share=st.decimals(min_value=0, max_value=1, places=4),
+)
+def test_F3_F4_the_three_shares_organization_discipline_coordinator_add_up(paid, part, share):
+    coordinator = int(paid * part)
+    split = split_fee(paid, share, STAGES, coordinator)
+    assert split.organization + split.discipline_total + split.coordinator == paid
+    assert split.organization + split.supervisor_total == paid
+    assert 0 <= split.coordinator <= coordinator and split.discipline_total >= 0
+    assert split.organization >= 0
+    plain = split_fee(paid, share, STAGES)
+    assert plain.coordinator == 0  # without a coordinator's part: as before
+
+
+def test_F3_the_coordinators_fee_is_paid_in_the_same_stages():
+    split = split_fee(100_000_000, "0.05", STAGES, coordinator=10_000_000)
+    assert split.coordinator == 9_500_000  # 95% of it, over the six stages
+    assert split.stage("permit") == 47_500_000
+    assert split.organization == 5_000_000
+    with pytest.raises(ValueError):
+        split_fee(100, "0.05", STAGES, coordinator=101)

@@ -86,3 +86,56 @@ def test_F4_all_six_stages_and_the_organization_add_up_to_the_fee(office):
     rejected = ids[-1]
     payouts.decide_payout(office.finance, rejected, approve=False, reason="گزارش ناقص")
     payouts.record_stage_report(office.clerk, rid, "completion")  # reported again after a fix
+
+
+def test_F1_F3_F4_the_coordinators_fee_is_paid_out_to_the_coordinating_supervisor(office):
+    """The owner pays the coordinator's fee with the civil fee; the civil supervisor (the
+    coordinator) is paid it in the same stages; organization + discipline + coordinator ==
+    what was paid, exactly, and the split is frozen by the first report."""
+    from decimal import Decimal
+
+    from app.services import fees, projects
+    from app.services.dto import OwnerIn, ProjectIn
+    from support import OWNER, next_plate
+
+    fees.seed_tariffs(office.admin, ("fars-1405",))
+    e = office.engineer("E1")
+    p = projects.register_project(
+        office.clerk,
+        ProjectIn(
+            plate=f"{next_plate()}/1",
+            area=Decimal(180),
+            floors=2,
+            owners=(OwnerIn(OWNER, mobile="09161234567"),),
+            disciplines=("civil",),
+            enforce_p4=False,
+        ),
+    )
+    due = fees.fee_for(office.clerk, p.id, "civil")
+    assert due.coordinator_rials == 180 * 141_000
+    office.intake_paid(p.id, {"civil": due.due_rials})
+    projects.mark_ready(office.clerk, p.id)
+    rid = p.referral_ids["civil"]
+    office.at("1405-08-23 10:00")
+    candidacy.stand(office.as_engineer[e], e, rid)
+    office.run("1405-08-23 20:00")
+    office.at("1405-08-24 09:00")
+    deadlines.record_signature(office.clerk, rid)
+    for stage in ("permit", "foundation", "frame", "rough", "finishing", "completion"):
+        payouts.record_stage_report(office.clerk, rid, stage)
+    with office.base.tx() as s:
+        rows = list(s.scalars(select(StagePayout).where(StagePayout.referral_id == rid)))
+    paid = due.due_rials
+    assert {r.fee_rials for r in rows} == {paid}
+    assert {r.coordinator_rials for r in rows} == {180 * 141_000}
+    from app.domain.money import Stage, split_fee
+
+    split = split_fee(
+        paid,
+        "0.05",
+        [Stage(r.stage, r.percent) for r in sorted(rows, key=lambda r: r.seq)],
+        180 * 141_000,
+    )
+    assert sum(r.amount_rials for r in rows) == split.supervisor_total
+    assert split.organization + split.discipline_total + split.coordinator == paid
+    assert split.coordinator == 180 * 141_000 * 95 // 100

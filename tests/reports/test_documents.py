@@ -1,8 +1,12 @@
-"""Every document builds from its DTO (no database), embeds Vazirmatn and says what it must."""
+"""Every paper builds from its DTO and stamp (no database), embeds Vazirmatn only, and says — in
+its searchable text layer — what it must and nothing it must not: no placeholder or sample
+value, no Latin rule ID in Persian prose, the events' dates, the verification code."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
+from datetime import date
 
 import pytest
 from pdftools import NEEDS_POPPLER, has, pdf_fonts, pdf_text
@@ -22,6 +26,7 @@ from reports.samples import (
     sample_fees,
     sample_letter,
     sample_receipt,
+    sample_stamp,
     sample_supervisors,
 )
 
@@ -32,12 +37,20 @@ DOCUMENTS = {
     "letter": (letter_pdf, sample_letter),
     "daily": (daily_report_pdf, sample_daily),
 }
+# what the papers of the demo printed before issue 14, and any other placeholder
+SAMPLES = ("example", "۰۰۰-", "000-", "تکمیل شود", "nezam.example", "{", "}", "None")
+RULE_ID = re.compile(r"\b[GSCAWPFU]\d{1,2}\b")
+
+
+def _text(name: str, **stamp) -> str:
+    render, sample = DOCUMENTS[name]
+    return pdf_text(render(sample(), sample_stamp(name, **stamp)))
 
 
 @pytest.mark.parametrize("name", DOCUMENTS)
 def test_each_document_builds_from_its_dto(name):
     render, sample = DOCUMENTS[name]
-    pdf = render(sample())
+    pdf = render(sample(), sample_stamp(name))
     assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
     assert len(pdf) > 5000
 
@@ -46,7 +59,7 @@ def test_each_document_builds_from_its_dto(name):
 @pytest.mark.parametrize("name", DOCUMENTS)
 def test_vazirmatn_is_embedded_and_the_only_font(name, tmp_path):
     render, sample = DOCUMENTS[name]
-    fonts = pdf_fonts(render(sample()), tmp_path)
+    fonts = pdf_fonts(render(sample(), sample_stamp(name)), tmp_path)
     names = {f["name"].split("+")[-1] for f in fonts}
     assert "Vazirmatn-Regular" in names
     assert all(f["emb"] == "yes" for f in fonts), fonts  # no Helvetica left unembedded
@@ -54,113 +67,253 @@ def test_vazirmatn_is_embedded_and_the_only_font(name, tmp_path):
 
 
 @NEEDS_POPPLER
-def test_contract_states_parties_property_money_in_words_and_stages():
+@pytest.mark.parametrize("name", DOCUMENTS)
+def test_no_placeholder_no_sample_value_no_latin_rule_id(name):
+    text = _text(name)
+    for s in SAMPLES:
+        assert s not in text, s
+    assert not RULE_ID.findall(text), RULE_ID.findall(text)
+    assert "سازمان نظام مهندسی ساختمان استان خوزستان" in text  # the name with its province
+
+
+@NEEDS_POPPLER
+@pytest.mark.parametrize("name", DOCUMENTS)
+def test_every_page_names_the_paper_its_code_and_page_of_pages(name):
+    text = _text(name)
+    stamp = sample_stamp(name)
+    pages = text.split("\f")[:-1]
+    assert pages
+    for n, page in enumerate(pages, 1):
+        assert stamp.code in page
+        assert has(page, f"صفحه {n:d} از {len(pages):d}".translate(_FA))
+    assert "نسخه نمایشی" in text  # demo values: every paper says so
+
+
+@NEEDS_POPPLER
+@pytest.mark.parametrize("name", DOCUMENTS)
+def test_a_draft_without_a_stamp_says_it_is_not_valid(name):
+    render, sample = DOCUMENTS[name]
+    text = pdf_text(render(sample(), None))
+    assert "پیش‌نویس" in text and "فاقد اعتبار" in text
+
+
+_FA = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+
+
+@NEEDS_POPPLER
+def test_contract_states_parties_property_fee_by_tariff_in_words_and_stages():
     dto = sample_contract()
-    text = pdf_text(contract_pdf(dto))
+    text = pdf_text(contract_pdf(dto, sample_stamp()))
     for phrase in (
         "قرارداد نظارت بر اجرای ساختمان",
         "به نام خدا",
         "پریسا صادقی",
         "۱۹۷۴۴۸۴۸۵۸",  # owner's national code, Persian digits
-        "ناظر هماهنگ‌کننده",  # ZWNJ kept in the PDF's text
-        "علی‌رضا کریمی",
+        "ناظر هماهنگ‌کننده: علی‌رضا کریمی (ناظر عمران)",  # the named person
         "تأسیسات مکانیکی",
-        "ماده",
+        "حق‌الزحمه و نحوه پرداخت",
         "حل اختلاف",
+        "اقامتگاه",
         "صدور پروانه ساختمان",
         "پایان کار",
-        "۲٬۸۸۵٬۷۴۶٬۵۰۰",  # the total with separators
-        "دو میلیارد و هشتصد و هشتاد و پنج میلیون و هفتصد و چهل و شش هزار و پانصد ریال",
-        "۱۲ ماه",
+        "پروانه ساختمان شماره ۱۴۰۵/۲۲۳۱",  # the permit's number and date
+        "۱۴۰۵/۰۹/۰۹",
+        "اسکلت بتن‌آرمه",
+        "اهواز، منطقه ۲",  # the municipal district
+        "ردیف تعرفه",  # the tariff's row (pdftotext moves the digits of «۳ تا ۵ طبقه»)
+        "۵۶۴٬۹۱۲",  # a rate of the table
         "با وکالت محسن کاظمی",
-        "وکالت‌نامه شماره ۱۲۳۴۵",
+        "معاون خدمات مهندسی سازمان",  # the organization's named signer
+        "مهندس فرهاد عبیاوی",
+        "IR540170000000103456789004",  # the account fees are paid into
+        "۱۴۰۵/۰۸/۲۸",  # the contract is dated by its issue
+        "شش نسخه",  # one original for each of six signers
     ):
         assert has(text, phrase), phrase
-    assert "{" not in text  # every placeholder of the clause texts was filled
+    assert "۵طبقه" in text.replace(" ", "") and dto.tariff.band == "3-5"
+    total = dto.total_fee_rials
+    assert total == sum(f.due_rials for f in dto.fees)
+    assert has(text, f"{total:,}".replace(",", "٬").translate(_FA))
+    from reports.rtl import rials_in_words
+
+    assert has(text, rials_in_words(total))
+    assert "۴ نسخه" not in text and "چهار نسخه" not in text
 
 
 def test_contract_placeholders_are_formatted_in_persian():
-    v = article_values(sample_contract())
+    v = article_values(sample_contract(), sample_stamp())
     assert v["duration_months"] == "۱۲"
     assert v["organization_share_percent"] == "۵"
-    assert v["total_fee"] == "۲٬۸۸۵٬۷۴۶٬۵۰۰ ریال"
     assert v["plate"] == "۱۲۳۴/۵۶"
+    assert v["copies"] == "شش"
+    assert v["contract_date"] == "۱۴۰۵/۰۸/۲۸"
+    assert v["coordinator"] == "علی‌رضا کریمی (ناظر عمران)"
+    assert "۱۴۰۵/۲۲۳۱" in v["permit_clause"]
+    no_permit = replace(
+        sample_contract(),
+        property=replace(sample_contract().property, permit_no="", permit_date=None),
+    )
+    assert "هنوز صادر نشده" in article_values(no_permit)["permit_clause"]
 
 
 @NEEDS_POPPLER
 def test_single_discipline_contract_prints_one_supervisor_row():
     dto = sample_contract()
     one = replace(
-        dto, supervisors=dto.supervisors[1:2], fees=dto.fees[1:2], total_fee_rials=1_096_294_500
+        dto,
+        supervisors=dto.supervisors[1:2],
+        fees=dto.fees[1:2],
+        copy_holders=("صاحب‌کار", "ناظر علی‌رضا کریمی", "سازمان"),
     )
-    text = pdf_text(contract_pdf(one))
+    text = pdf_text(contract_pdf(one, sample_stamp()))
     assert "علی‌رضا کریمی" in text and "مریم احمدی" not in text
-    assert "هنوز انتخاب نشده" not in text
     waiting = replace(one, supervisors=dto.supervisors[:1], coordinator_pending="civil")
-    # pdftotext rebuilds logical order without mirroring brackets back: «(ناظر عمران)» is drawn
-    # right (the glyphs are checked in test_rtl) but extracted as «)ناظر عمران(»
-    assert has(pdf_text(contract_pdf(waiting)), "ناظر هماهنگ‌کننده )ناظر عمران( هنوز انتخاب نشده")
+    assert has(
+        pdf_text(contract_pdf(waiting, sample_stamp())),
+        "ناظر هماهنگ‌کننده: ناظر عمران که پس از انتخاب با الحاقیه",
+    )
 
 
 @NEEDS_POPPLER
-def test_commitment_lists_the_undertakings_with_their_rules():
-    text = pdf_text(commitment_pdf(sample_commitment()))
-    for rule in ("S4", "S5", "S6", "G5", "W2"):
-        assert rule in text
-    assert "اثر انگشت" in text and "۴٬۸۴۹٫۵" in text
+def test_a_company_owner_signs_through_its_managing_director_not_as_a_person():
+    dto = sample_contract()
+    company = replace(
+        dto.owners[0],
+        name="شرکت ساختمانی کارون‌بنا",
+        kind="legal",
+        father_name="",
+        national_id="10861234567",
+        signatory_name="حمید ساکی",
+        signatory_national_id="1741234567",
+        signatory_title="مدیرعامل و صاحب امضای مجاز",
+    )
+    holders = ("صاحب‌کار: شرکت ساختمانی کارون‌بنا", "سازمان")
+    text = pdf_text(
+        contract_pdf(
+            replace(dto, owners=(company,), attorney=None, copy_holders=holders), sample_stamp()
+        )
+    )
+    line = next(ln for ln in text.splitlines() if ln.startswith("شخص حقوقی"))
+    assert "شرکت ساختمانی کارون‌بنا" in line and "به شناسه ملی" in line
+    assert "۱۰۸۶۱۲۳۴۵۶۷" in line and "به نمایندگی حمید ساکی" in line
+    assert "وکالت" not in text  # the managing director is no attorney
+    assert has(text, "حمید ساکی — مهر و امضا")
 
 
 @NEEDS_POPPLER
-def test_receipt_shows_tracking_code_checklist_and_fee_state():
-    text = pdf_text(receipt_pdf(sample_receipt()))
+def test_commitment_names_the_guidelines_clauses_and_the_signing_day():
+    text = _text("commitment")
+    assert has(text, "شیوه‌نامه، بخش ۳ بند ۴") and "اثر انگشت" in text
+    line = next(ln for ln in text.splitlines() if ln.startswith("تاریخ امضا"))
+    assert "۱۴۰۵/۰۸/۲۷" in line  # the day it was signed, not the day it is printed
+    assert "۴٬۸۴۹٫۵" in text
+    assert "امتیاز اینجانب" in text
+
+
+@NEEDS_POPPLER
+def test_a_surveyor_is_not_told_a_withdrawal_costs_him_score():
+    text = pdf_text(commitment_pdf(sample_commitment("survey"), sample_stamp("commitment")))
+    assert has(text, "کسر امتیاز انصراف شامل ناظران نقشه‌برداری نیست")
+    assert "امتیاز اینجانب" not in text
+
+
+@NEEDS_POPPLER
+def test_a_firm_undertakes_through_its_signatory_with_seal_and_no_fingerprint():
+    text = pdf_text(commitment_pdf(sample_commitment(kind="firm"), sample_stamp("commitment")))
+    assert "مشخصات ناظر (شخص حقوقی)" in text and "شناسه ملی" in text
+    assert "صاحب امضای مجاز" in text and "مهر شخص حقوقی" in text
+    assert "اثر انگشت" not in text and "اینجانب" not in text and "کد ملی" not in text
+
+
+@NEEDS_POPPLER
+def test_receipt_shows_the_amount_due_and_the_account_and_no_sms_promise():
+    text = _text("receipt")
     assert "رسید پذیرش پرونده" in text
-    assert "در انتظار تأیید امور مالی" in text
-    assert "کسری" not in text and "دریافت شد" in text
+    assert "پرداخت نشده" in text and "مانده قابل پرداخت" in text
+    assert "IR540170000000103456789004" in text
+    assert "پیامک" not in text
     assert "۲۰:۰۰" in text
 
 
 @NEEDS_POPPLER
-def test_letter_lists_supervisors_and_payments():
-    text = pdf_text(letter_pdf(sample_letter()))
-    assert "معرفی‌نامه ناظران" in text and "اداره کنترل ساختمان" in text
-    assert "۹۵۲٬۵۶۰٬۰۰۰" in text and "ملت" in text
+def test_a_receipt_of_a_file_missing_documents_is_no_acceptance():
+    dto = sample_receipt()
+    short = replace(dto, documents=tuple(replace(d, received=False) for d in dto.documents))
+    text = pdf_text(receipt_pdf(short, sample_stamp("receipt")))
+    assert "رسید دریافت مدارک (پرونده ناقص)" in text and "رسید پذیرش پرونده" not in text
+    assert "کسری" in text
+
+
+@NEEDS_POPPLER
+def test_receipt_prints_a_design_office_without_a_national_code():
+    dto = replace(
+        sample_receipt(),
+        brought_by_role="design_office",
+        brought_by_name="دفتر طراحی سپهر",
+        brought_by_national_id="",
+    )
+    text = pdf_text(receipt_pdf(dto, sample_stamp("receipt")))
+    assert has(text, "دفتر طراحی: دفتر طراحی سپهر")
+    line = next(ln for ln in text.splitlines() if "سپهر" in ln)
+    assert "کد ملی" not in line
+
+
+@NEEDS_POPPLER
+def test_letter_names_the_municipality_the_signer_attachments_and_copies():
+    text = _text("letter")
+    assert "معرفی‌نامه ناظران" in text and "شهرداری اهواز" in text
+    assert "۹۲" in text or "۴۸۰" in text  # amounts with separators
+    assert "مهندس لیلا بهبهانی" in text and "مدیر واحد ارجاع نظارت" in text
+    assert "پیوست" in text and "رونوشت:" in text
+    assert "کد نظارت شهرداری" not in text  # the column nothing could fill
 
 
 def test_letter_refuses_with_persian_reasons():
     fees = sample_fees()
     pending = (replace(fees[0], status="pending"), *fees[1:])
-    reasons = letter_refusals("", pending, sample_supervisors(coordinating=None))
-    assert len(reasons) == 3
+    reasons = letter_refusals("", pending, sample_supervisors(coordinating=None), (), None)
+    assert len(reasons) == 4
     assert "معماری" in reasons[0] and "تأیید" in reasons[0]
     assert "پلاک" in reasons[1]
     assert "هماهنگ‌کننده" in reasons[2]
-    assert letter_refusals("12/3", fees, ()) == (
+    assert "شهرداری" in reasons[3]
+    assert letter_refusals("12/3", fees, (), (), "شهرداری اهواز") == (
         "هیچ ناظری برای این پرونده قرارداد امضا نکرده است",
     )
-    assert letter_refusals("12/3", fees, sample_supervisors()) == ()
+    assert letter_refusals("12/3", fees, sample_supervisors(), (), "شهرداری اهواز") == ()
+    unsigned = letter_refusals("12/3", fees, sample_supervisors(), ("mech",), "شهرداری اهواز")
+    assert len(unsigned) == 1 and "تأسیسات مکانیکی" in unsigned[0] and "امضا" in unsigned[0]
     with pytest.raises(DocumentRefused) as exc:
         letter_pdf(sample_letter(refusals=reasons))
     assert "پلاک ثبتی" in str(exc.value) and exc.value.reasons == reasons
 
 
 @NEEDS_POPPLER
-def test_daily_report_shows_ranking_set_aside_outcome_and_digest():
+def test_daily_report_in_decision_order_with_tie_breaks_and_later_events():
     dto = sample_daily()
-    text = pdf_text(daily_report_pdf(dto))
+    text = pdf_text(daily_report_pdf(dto, sample_stamp("daily")))
     flat = " ".join(text.split())
     assert "نتایج ارجاع نظارت" in flat
+    assert [b.seq for b in dto.blocks] == [1, 2]
+    assert flat.index("عمران — گروه") < flat.index("تأسیسات مکانیکی — گروه")
     assert "۹۷٫۲۵" in flat and "منتخب" in flat
-    assert "G3" in flat and "S7" in flat and "سامان نوری" in flat
+    assert "۴٬۰۰۰" in flat  # free capacity at the decision (a tie-break)
+    assert "زمان کاندیداتوری" in flat and "کار در جریان" in flat
+    assert "سامان نوری" in flat and re.search(r"بخش\s*،?\s*۲", flat)  # the clause, no ID
     assert has(flat, "تمدید مهلت تا ۱۴۰۵/۰۸/۲۹ ساعت ۲۰:۰۰")
+    note = next(ln for ln in text.splitlines() if "قرارداد و تعهدنامه" in ln)
+    assert "۱۴۰۵/۰۸/۲۹" in note and "۰۹:۳۰" in note  # a dated later note
+    assert "https://nezarat.khzceo.ir/runs/16" in flat
     assert dto.input_digest in flat and dto.output_digest in flat
 
 
 def test_qr_code_is_drawn_inside_its_square_with_a_quiet_zone():
-    runs = qr_runs("NZD|1405-0042|100,101|0123456789abcdef", 10, 20, 66)
+    url = "https://nezarat.khzceo.ir/verify/K7QM-2XWD-9RPA"
+    runs = qr_runs(url, 10, 20, 66)
     assert runs
     assert min(x for _, x, _, _ in runs) > 10 and max(x + w for _, x, w, _ in runs) < 76
     assert min(y for y, _, _, _ in runs) > 20 and max(y + h for y, _, _, h in runs) < 86
-    assert qr_runs("another payload", 0, 0, 66) != qr_runs("NZD|1405-0042|100,101|x", 0, 0, 66)
+    assert qr_runs("another payload", 0, 0, 66) != qr_runs(url, 0, 0, 66)
 
 
 @NEEDS_POPPLER
@@ -175,12 +328,19 @@ def test_a_batch_of_contracts_is_one_file_with_the_fonts_embedded_once(tmp_path)
         info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout
         return int(next(ln.split()[-1] for ln in info.splitlines() if ln.startswith("Pages:")))
 
-    one = contract_pdf(sample_contract())
-    batch = contracts_pdf([sample_contract("1405-0001"), sample_contract("1405-0002", "رضا")])
+    one = contract_pdf(sample_contract(), sample_stamp())
+    batch = contracts_pdf(
+        [
+            (sample_contract("1405-0001"), sample_stamp(number="1405-00001")),
+            (sample_contract("1405-0002", "رضا"), sample_stamp(number="1405-00002")),
+        ]
+    )
     assert pages(one) >= 2 and pages(batch) == 2 * pages(one)
     assert len(pdf_fonts(batch, tmp_path)) == 2
     text = pdf_text(batch)
     assert has(text, "۱۴۰۵-۰۰۰۱") and has(text, "۱۴۰۵-۰۰۰۲") and "رضا" in text
+    # each paper numbers its own pages
+    assert has(text, f"صفحه ۱ از {pages(one)}".translate(_FA))
 
 
 def test_qr_modules_match_an_independent_encoder():
@@ -190,7 +350,10 @@ def test_qr_modules_match_an_independent_encoder():
 
     from reports.layout import _qr_modules
 
-    for payload in ("NZD|1405-0012|55,56,57|0123456789abcdef", "NZD|1405-0042|101|x" * 3):
+    for payload in (
+        "https://nezarat.khzceo.ir/verify/K7QM-2XWD-9RPA",
+        "https://x.example/verify/AAAA-BBBB-CCCC" * 2,
+    ):
         ours = _qr_modules(payload)
         q = qrcode.QRCode(
             version=(len(ours) - 17) // 4,
@@ -201,3 +364,7 @@ def test_qr_modules_match_an_independent_encoder():
         q.add_data(payload.encode())
         q.make(fit=False)
         assert [tuple(r) for r in q.get_matrix()] == [tuple(r) for r in ours]
+
+
+def test_sample_dates_are_events_not_today():
+    assert sample_commitment().signed_on == date(2026, 11, 18)

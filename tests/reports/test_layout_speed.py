@@ -10,7 +10,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
 from reports.layout import REGULAR, Page, _font, _SubsetReusingFont, register_fonts
-from reports.rtl import visual
+from reports.rtl import shape
 
 
 def _lines() -> list[str]:
@@ -20,11 +20,11 @@ def _lines() -> list[str]:
     have = sorted(c for c in _font(REGULAR).face.charToGlyph if c > 0x20 and c != 0xA0)
     many = [chr(c) for c in have[:420]]
     return [
-        visual("قرارداد نظارت بر اجرای ساختمان (پلاک ۱۲/۳)"),
+        shape("قرارداد نظارت بر اجرای ساختمان (پلاک ۱۲/۳)", REGULAR).chars,
         "ABC xyz 0123\u00a0(a)\\b",
         "\u4e00 missing",
         *("".join(many[k : k + 37]) for k in range(0, len(many), 37)),
-        visual("جمع ۱۲٬۰۰۰٬۰۰۰ ریال"),
+        shape("جمع ۱۲٬۰۰۰٬۰۰۰ ریال", REGULAR).chars,
         "".join(many[::-1]),
     ]
 

@@ -1,75 +1,140 @@
-"""The right-to-left text layer: shaping, bracket mirroring, digits, ZWNJ, wrapping, tables."""
+"""The right-to-left text layer: HarfBuzz shaping per bidi run, a logical text layer (what
+pdftotext, a reader's search and copy-paste give back), brackets, digit runs, Latin inside
+Persian, ZWNJ, the ezafe «هٔ», wrapping, tables."""
 
 from __future__ import annotations
 
 import itertools
 
-import arabic_reshaper
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from pdftools import NEEDS_POPPLER, pdf_text
+from pdftools import NEEDS_POPPLER, has, pdf_text
 from persian_tools.digits import convert_to_word
 
-from reports.layout import REGULAR, Column, Page, register_fonts
+from reports.layout import BOLD, REGULAR, Column, Page, register_fonts
 from reports.rtl import (
     ZWNJ,
     fa_area,
     fa_digits,
     fa_number,
+    logical_text,
     number_to_words,
     rials,
     rials_in_words,
     rtl_columns,
+    shape,
     text_width,
-    visual,
     wrap,
 )
 
 
-def shaped_reversed(word: str) -> str:
-    """What a single Persian word looks like in drawing order: shaped, then reversed."""
-    return arabic_reshaper.reshape(word)[::-1]
+def drawn(text: str, font: str = REGULAR) -> str:
+    """What the glyphs of a shaped line stand for, in drawing order (left to right)."""
+    register_fonts()
+    return logical_text(shape(text, font), font)
 
 
-def test_brackets_are_mirrored_in_a_right_to_left_line():
-    # Drawing order is left to right: the first glyph drawn is the bracket that *closes*
-    # «(ریال)» when read right to left, so it must be the "(" glyph.
-    v = visual("مبلغ (ریال)")
-    assert v == "(" + shaped_reversed("ریال") + ") " + shaped_reversed("مبلغ")
-    # the trap: python-bidi's top-level get_display does not mirror
-    from bidi import get_display as unmirrored
-
-    assert unmirrored(arabic_reshaper.reshape("مبلغ (ریال)")) != v
+def one_line_pdf(*lines: str, bold: bool = False) -> str:
+    p = Page("t")
+    for ln in lines:
+        p.line(ln, bold=bold)
+    return pdf_text(p.bytes())
 
 
-def test_latin_and_persian_digit_runs_stay_left_to_right():
-    v = visual("پلاک 1234/56 و ۷۸۹ متر")
-    assert "1234/56" in v and "۷۸۹" in v
-    assert v.index("۷۸۹") < v.index("1234/56")  # the later number is drawn further left
+@NEEDS_POPPLER
+def test_the_text_layer_is_logical_persian_that_a_search_finds():
+    """«قرارداد» is found as typed: base letters (no presentation forms U+FB50–U+FEFF) in
+    reading order, not the glyph order."""
+    p = Page("t")
+    p.line("قرارداد نظارت بر اجرای ساختمان")
+    p.line("پلاک ثبتی و نشانی ملک", bold=True)
+    import subprocess
+
+    raw = subprocess.run(
+        ["pdftotext", "-", "-"], input=p.bytes(), capture_output=True, check=True
+    ).stdout.decode()
+    assert "قرارداد نظارت بر اجرای ساختمان" in raw  # no NFKC folding needed
+    assert "پلاک ثبتی و نشانی ملک" in raw  # the lam-alef ligature gives ل then ا
+    assert not any(0xFB50 <= ord(c) <= 0xFEFF for c in raw)
+    assert not any(0xE000 <= ord(c) <= 0xF8FF for c in raw)  # no private code point leaks
+
+
+def test_a_right_to_left_line_is_drawn_last_word_first():
+    register_fonts()
+    assert drawn("قرارداد نظارت") == "تراظن دادرارق"
+
+
+def test_brackets_are_mirrored_in_a_right_to_left_line_and_read_back_as_typed():
+    # the leftmost glyph drawn is the bracket that *closes* «(ریال)» read right to left: the
+    # glyph of "(" — and it stands for the ")" that was typed
+    register_fonts()
+    sh = shape("مبلغ (ریال)", REGULAR)
+    from reports.rtl import shaping_font
+
+    f = shaping_font(REGULAR)
+    assert f.face.charToGlyph[ord(sh.chars[0])] == f.face.charToGlyph[ord("(")]
+    assert drawn("مبلغ (ریال)") == ")لایر( غلبم"
+
+
+@NEEDS_POPPLER
+def test_brackets_come_out_of_the_pdf_as_typed():
+    assert has(one_line_pdf("ناظر هماهنگ‌کننده (ناظر عمران) هنوز انتخاب نشده"), "(ناظر عمران)")
+
+
+def test_latin_and_digit_runs_stay_left_to_right_inside_persian():
+    d = drawn("پلاک 1234/56 و ۷۸۹ متر")
+    assert "1234/56" in d and "۷۸۹" in d
+    assert d.index("۷۸۹") < d.index("1234/56")  # the later number is drawn further left
+    assert "Nezarat Desk" in drawn("نسخه Nezarat Desk برای دفتر")
 
 
 def test_a_code_with_dashes_after_persian_letters_keeps_its_order():
     # bidi rule W2 makes digits after Arabic letters "Arabic numbers", which a "-" does not
     # join: without the left-to-right mark «۱۴۰۵-۰۰۱۲» printed as ۰۰۱۲-۱۴۰۵.
-    assert visual("پرونده ۱۴۰۵-۰۰۱۲").startswith("۱۴۰۵-۰۰۱۲ ")
-    assert visual("شماره ق-1405-0012").startswith("1405-0012-")
+    assert drawn("پرونده ۱۴۰۵-۰۰۱۲").startswith("۱۴۰۵-۰۰۱۲ ")
+    assert drawn("شماره ق-1405-0012").startswith("1405-0012-")
     # and what follows a code is not pulled into its left-to-right run
-    assert visual("تلفن ۰۲۱-۱۲۳ — nezam.ir").startswith("nezam.ir — ۰۲۱-۱۲۳")
-    assert "\u200e" not in visual("پرونده ۱۴۰۵-۰۰۱۲") and "\u200f" not in visual("الف ۱-۲")
+    assert drawn("تلفن ۰۲۱-۱۲۳ — nezam.ir").startswith("nezam.ir — ۰۲۱-۱۲۳")
+    assert "\u200e" not in drawn("پرونده ۱۴۰۵-۰۰۱۲") and "\u200f" not in drawn("الف ۱-۲")
+
+
+@NEEDS_POPPLER
+def test_digit_runs_come_out_of_the_pdf_in_order():
+    text = one_line_pdf("مبلغ ۱۲٬۳۴۵٬۶۷۸ ریال به شماره پیگیری 98765 در 1405/08/21")
+    assert "۱۲٬۳۴۵٬۶۷۸" in text and "98765" in text and "1405/08/21" in text
+    assert has(one_line_pdf("پرونده ۱۴۰۵-۰۰۴۲ پذیرفته شد"), "پرونده ۱۴۰۵-۰۰۴۲ پذیرفته شد")
 
 
 def test_negative_numbers_keep_the_minus_on_the_left():
-    assert visual(fa_number(-111.66, 2)) == "-۱۱۱٫۶۶"
-    assert visual("امتیاز " + fa_number(-5)).startswith("-۵ ")
+    assert drawn(fa_number(-111.66, 2)) == "-۱۱۱٫۶۶"
+    assert drawn("امتیاز " + fa_number(-5)).startswith("-۵ ")
 
 
 def test_zwnj_is_kept_and_stops_the_join():
-    v = visual("می\u200cشود")
-    assert ZWNJ in v
-    assert v == shaped_reversed("شود") + ZWNJ + shaped_reversed("می")
-    # «م» before the ZWNJ is not joined to «ش»: «می» is shaped on its own
-    assert arabic_reshaper.reshape("می") in v[::-1]
+    d = drawn("می\u200cشود")
+    assert ZWNJ in d
+    assert d == "دوش" + ZWNJ + "یم"
+    # «می» alone and «می» before a ZWNJ are the same glyphs: the ZWNJ stopped the join
+    assert shape("می\u200cشود", REGULAR).chars.endswith(shape("می", REGULAR).chars)
+
+
+@NEEDS_POPPLER
+def test_zwnj_and_the_ezafe_come_out_of_the_pdf():
+    text = one_line_pdf("خانهٔ ناظر هماهنگ‌کننده می‌شود")
+    assert "خانهٔ" in text  # U+0654 kept (arabic-reshaper's default deleted it)
+    assert "هماهنگ\u200cکننده" in text and "می\u200cشود" in text
+
+
+def test_the_ezafe_hamza_is_drawn_on_its_heh():
+    d = drawn("خانهٔ")
+    assert "\u0654" in d  # the mark is shaped, not dropped
+    assert shape("خانهٔ", REGULAR).chars != shape("خانه", REGULAR).chars
+
+
+def test_bold_and_regular_shape_with_their_own_glyphs():
+    assert drawn("قرارداد", BOLD) == drawn("قرارداد", REGULAR) == "دادرارق"
+    assert text_width("قرارداد", BOLD, 10) > text_width("قرارداد", REGULAR, 10)
 
 
 def test_long_paragraph_wraps_into_lines_in_logical_top_to_bottom_order():
@@ -91,6 +156,17 @@ def test_wrap_keeps_explicit_line_breaks_and_zwnj_words_whole():
     register_fonts()
     lines = wrap("نخست می\u200cشود\nدوم", REGULAR, 10, 500)
     assert lines == ["نخست می\u200cشود", "دوم"]
+
+
+@NEEDS_POPPLER
+def test_a_long_wrapped_paragraph_comes_out_of_the_pdf_word_for_word():
+    words = ["ناظر", "هماهنگ‌کننده", "پروانهٔ", "(ساختمان)", "۱۴۰۵-۰۰۴۲", "ماده", "۳-۱", "قرارداد"]
+    text = " ".join(words * 12)
+    p = Page("t")
+    p.para(text)
+    out = pdf_text(p.bytes())
+    assert out.count("\n") > 3  # it wrapped
+    assert has(out, text)
 
 
 @NEEDS_POPPLER

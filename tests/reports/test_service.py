@@ -1,13 +1,18 @@
-"""The documents' DTOs built from a real database (SQLite) through `app.services.documents`."""
+"""The papers' DTOs built from a real database (SQLite) through `app.services.documents`, and
+issued as records through `app.services.papers`: dates are the events', fees the tariff's."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
+from pdftools import NEEDS_POPPLER, has, pdf_text
 
-from app.services import candidacy, documents
+from app.domain.calendar import local_date
+from app.services import candidacy, deadlines, documents, fees, papers, projects
 from app.services.document_dto import DocumentRefused
+from app.services.dto import OwnerIn, ProjectIn
 from reports.commitment import commitment_pdf
 from reports.contract import contract_pdf
 from reports.daily import daily_report_pdf
@@ -21,17 +26,38 @@ def office(tmp_path) -> Office:
     return Office(f"sqlite:///{tmp_path / 'nz.sqlite'}")
 
 
-def test_documents_of_a_project_from_counter_to_signature(office: Office):
+def _two_discipline_project(office: Office, **kw):
     arch = office.engineer("A1", discipline="arch", score=90)
     civil = office.engineer("C1", discipline="civil", score=120)
     civil2 = office.engineer("C2", discipline="civil", score=80)
-    p = office.project(area=450, floors=3, disciplines=("arch", "civil"))
+    p = office.project(area=450, floors=3, disciplines=("arch", "civil"), **kw)
+    office.papers_ready(p.id)
+    return p, arch, civil, civil2
+
+
+def test_every_paper_refuses_while_the_organization_settings_are_missing(office: Office):
+    """Issue 14: nothing prints with the organization's particulars missing or still the
+    samples; the refusal says so in Persian."""
+    p = office.project(disciplines=("civil",))
+    with pytest.raises(DocumentRefused) as exc:
+        documents.receipt_dto(office.base, p.id)
+    assert "تنظیمات سازمان" in str(exc.value) and "شبا" in str(exc.value)
+    with pytest.raises(DocumentRefused):
+        papers.issue_receipt(office.clerk, p.id)
+    with pytest.raises(DocumentRefused):
+        documents.daily_report_dto(office.base)
+
+
+def test_documents_of_a_project_from_counter_to_signature(office: Office):
+    p, arch, civil, civil2 = _two_discipline_project(office)
     rid = p.referral_ids
 
     receipt = documents.receipt_dto(office.base, p.id)
     assert receipt.file_no == p.file_no and len(receipt.documents) >= 7
     assert {f.status for f in receipt.fees} == {"approved"}
+    assert receipt.received_at == office.clock.now or receipt.received_at <= office.clock.now
     assert any("۲۰:۰۰" in s or "20:00" in s for s in receipt.next_steps)
+    assert not any("پیامک" in s for s in receipt.next_steps)  # no SMS the product never sends
     assert receipt_pdf(receipt).startswith(b"%PDF")
 
     office.at("1405-08-23 10:00")
@@ -40,14 +66,13 @@ def test_documents_of_a_project_from_counter_to_signature(office: Office):
     candidacy.stand(office.as_engineer[civil2], civil2, rid["civil"])
     office.run("1405-08-23 20:00")
 
-    # selected, not signed: the letter refuses, in Persian
+    # selected, not signed: the letter refuses, in Persian, naming who has not signed
     with pytest.raises(DocumentRefused) as exc:
         documents.letter_dto(office.base, p.id)
-    assert "امضا" in str(exc.value)
+    assert "امضا" in str(exc.value) and "معماری" in str(exc.value)
 
     office.at("1405-08-24 09:00")
-    from app.services import deadlines
-
+    k_before = documents.commitment_dto(office.base, rid["civil"])
     deadlines.record_signature(office.clerk, rid["arch"])
     deadlines.record_signature(office.clerk, rid["civil"])
 
@@ -56,70 +81,141 @@ def test_documents_of_a_project_from_counter_to_signature(office: Office):
         ("arch", "A1", False),
         ("civil", "C1", True),  # [policy] the civil supervisor coordinates
     ]
-    assert [(f.discipline, f.amount_rials, f.source) for f in c.fees] == [
-        ("arch", 5_000_000, "fee_payments"),
-        ("civil", 5_000_000, "fee_payments"),
-    ]
-    assert c.total_fee_rials == 10_000_000 and c.organization_share_rials == 500_000
+    assert c.property.area_m2 == Decimal(450) and c.owners[0].national_id
+    assert c.property.city == "اهواز" and c.property.structure_fa
+    assert c.copies == len(c.owners) + 2 + 1  # one original for each signer
     assert [s.percent for s in c.stages] == [50, 10, 10, 10, 10, 10]
     assert sum(s.amount_rials for s in c.stages) == c.total_fee_rials
-    assert c.qr_payload.startswith(f"NZD|{p.file_no}|{min(rid.values())},{max(rid.values())}|")
-    assert c.property.area_m2 == Decimal(450) and c.owners[0].national_id
     assert contract_pdf(c).startswith(b"%PDF")
 
+    # the commitment form is dated by its signing window, before and after the signature
     k = documents.commitment_dto(office.base, rid["civil"])
+    assert k == k_before
+    assert k.sign_on == date(2026, 11, 15)  # 1405-08-24, the first working day after
     assert k.supervisor.membership_no == "C1" and k.supervisor.coordinating
     assert k.used_m2 == Decimal(450) and k.remaining_m2 == k.capacity_m2 - Decimal(450)
-    assert [u.rule for u in k.undertakings][:3] == ["S4", "S5", "S6"]
+    assert k.undertakings[0].clause.startswith("شیوه‌نامه")
     assert commitment_pdf(k).startswith(b"%PDF")
 
     letter = documents.letter_dto(office.base, p.id)
     assert [s.coordinating for s in letter.supervisors] == [False, True]
+    assert letter.municipality == "شهرداری اهواز" and "اهواز" in letter.addressee
     assert letter_pdf(letter).startswith(b"%PDF")
 
     daily = documents.daily_report_dto(office.base)
-    assert daily.input_digest and len(daily.blocks) == 2
+    assert daily.input_digest and len(daily.blocks) == 2 and daily.rechecked is True
+    assert [b.seq for b in daily.blocks] == [1, 2]
     civil_block = next(b for b in daily.blocks if b.discipline == "civil")
     assert [(x.membership_no, x.winner) for x in civil_block.ranked] == [
         ("C1", True),
         ("C2", False),
     ]
+    top = civil_block.ranked[0]
+    assert top.remaining_m2 is not None and top.active_jobs == 0 and top.stood_at is not None
     assert civil_block.outcome == "selected" and civil_block.winner.membership_no == "C1"
+    # the signature came later: a dated note, not a different outcome
+    assert [e.text for e in civil_block.later] == ["قرارداد و تعهدنامه به‌وسیله ناظر منتخب امضا شد"]
+    assert daily.inputs_url.endswith(f"/runs/{daily.run_id}")
     assert daily_report_pdf(daily).startswith(b"%PDF")
 
 
-def test_letter_refuses_an_unapproved_fee_and_an_architect_standing_in_for_civil(office: Office):
-    from app.domain.calendar import local_date
-    from app.services import deadlines, projects
-
+def test_F1_the_contract_fee_is_billable_area_times_the_tariff_with_the_coordinator(
+    office: Office,
+):
+    fees.seed_tariffs(office.admin, ("tehran-1403",))
     arch = office.engineer("A1", discipline="arch")
-    p = office.project(disciplines=("arch", "civil"))
+    civil = office.engineer("C1", discipline="civil")
+    p = projects.register_project(
+        office.clerk,
+        ProjectIn(
+            plate="77/1",
+            area=Decimal(80),  # billed as 100 m²
+            floors=2,
+            owners=(OwnerIn("5260181591", mobile="09161234567"),),
+            disciplines=("arch", "civil"),
+            enforce_p4=False,
+        ),
+    )
+    due = {d: fees.fee_for(office.clerk, p.id, d) for d in ("arch", "civil")}
+    assert due["arch"].fee_rials == 100 * 475_200 and due["arch"].coordinator_rials == 0
+    assert due["civil"].fee_rials == 100 * 547_200
+    assert due["civil"].coordinator_rials == 100 * 60_000  # the coordinator: civil
+    office.intake_paid(p.id, {d: x.due_rials for d, x in due.items()})
+    projects.mark_ready(office.clerk, p.id)
+    office.papers_ready(p.id)
     office.at("1405-08-23 10:00")
     candidacy.stand(office.as_engineer[arch], arch, p.referral_ids["arch"])
+    candidacy.stand(office.as_engineer[civil], civil, p.referral_ids["civil"])
+    office.run("1405-08-23 20:00")
+    c = documents.contract_dto(office.base, p.id)
+    assert c.tariff is not None and (c.tariff.year, c.tariff.group, c.tariff.band) == (
+        1403,
+        "A",
+        "1-2",
+    )
+    lines = {f.discipline: f for f in c.fees}
+    assert lines["civil"].billable_m2 == Decimal(100)
+    assert lines["civil"].coordinator_rials == 6_000_000
+    assert c.total_fee_rials == 100 * (475_200 + 547_200 + 60_000)
+
+
+@NEEDS_POPPLER
+def test_papers_issued_from_the_database_say_what_they_must(office: Office):
+    p, arch, civil, _ = _two_discipline_project(office)
+    office.at("1405-08-23 10:00")
+    candidacy.stand(office.as_engineer[arch], arch, p.referral_ids["arch"])
+    candidacy.stand(office.as_engineer[civil], civil, p.referral_ids["civil"])
     office.run("1405-08-23 20:00")
     office.at("1405-08-24 09:00")
-    deadlines.record_signature(office.clerk, p.referral_ids["arch"])
-    projects.record_fee_payment(
-        office.clerk, p.id, "civil", 1_000_000, "T-2", local_date(office.clock.now)
-    )
-    dto = documents.letter_dto(office.base, p.id, strict=False)
-    # the civil referral is still open: the architect does not become the coordinator
-    assert any("هماهنگ‌کننده" in r for r in dto.refusals)
-    # a civil payment waits for finance (F2)
-    assert any("عمران" in r and "تأیید امور مالی" in r for r in dto.refusals)
-    with pytest.raises(DocumentRefused):
-        letter_pdf(dto)
+    for rid in p.referral_ids.values():
+        deadlines.record_signature(office.clerk, rid)
+    issued = papers.issue_contract(office.clerk, p.id)
+    text = pdf_text(contract_pdf(issued.paper, issued.stamp))
+    assert has(text, issued.stamp.number.translate(_FA))
+    assert issued.stamp.code in text
+    # the named person, not the rule («the civil supervisor, else the architect»)
+    assert c1_line(text).startswith("ناظر هماهنگ‌کننده") and "C1" in c1_line(text)
+    assert "در نبود ارجاع عمران" not in text
+    assert has(text, "شهرداری") and has(text, "اسکلت بتن‌آرمه")
+    assert not [ln for ln in text.splitlines() if ln.strip() == "—"]  # no value left as a dash
+    letter = papers.issue_letter(office.clerk, p.id)
+    t2 = pdf_text(letter_pdf(letter.paper, letter.stamp))
+    assert has(t2, "شهرداری اهواز") and has(t2, "مهندس لیلا بهبهانی") and has(t2, "رونوشت:")
+    assert has(t2, "پیوست")
 
 
-def test_documents_command_writes_every_paper_of_the_demo_choice(office: Office, tmp_path):
+def c1_line(text: str) -> str:
+    return next((ln for ln in text.splitlines() if ln.startswith("ناظر هماهنگ")), "")
+
+
+_FA = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+
+
+def test_documents_command_on_an_empty_database_says_so_in_persian(tmp_path, capsys):
     import argparse
 
-    from app.services import deadlines
+    from reports.commands import cmd_documents
+
+    args = argparse.Namespace(
+        outdir=str(tmp_path / "out"),
+        db=f"sqlite:///{tmp_path / 'empty.sqlite'}",
+        db_given=True,
+        bench=False,
+        user=None,
+    )
+    assert cmd_documents(args) == 1
+    assert "main.py demo" in capsys.readouterr().out
+
+
+def test_documents_command_issues_every_paper_of_the_demo_choice(office: Office, tmp_path):
+    import argparse
+
     from reports.commands import cmd_documents
 
     arch = office.engineer("A1", discipline="arch")
     civil = office.engineer("C1", discipline="civil")
     p = office.project(disciplines=("arch", "civil"))
+    office.papers_ready(p.id, permit=False)
     office.at("1405-08-23 10:00")
     candidacy.stand(office.as_engineer[arch], arch, p.referral_ids["arch"])
     candidacy.stand(office.as_engineer[civil], civil, p.referral_ids["civil"])
@@ -129,7 +225,7 @@ def test_documents_command_writes_every_paper_of_the_demo_choice(office: Office,
         deadlines.record_signature(office.clerk, rid)
     out = tmp_path / "out"
     args = argparse.Namespace(
-        outdir=str(out), db=str(office.engine.url), db_given=True, bench=False
+        outdir=str(out), db=str(office.engine.url), db_given=True, bench=False, user=None
     )
     assert cmd_documents(args) == 0
     names = sorted(f.name for f in out.iterdir())
@@ -146,3 +242,65 @@ def test_documents_command_writes_every_paper_of_the_demo_choice(office: Office,
     )
     assert any(n.startswith("daily-run-") for n in names)
     assert all((out / n).read_bytes().startswith(b"%PDF") for n in names)
+
+
+def test_the_receipt_of_a_design_office_never_prints_the_owners_national_code(office: Office):
+    p = projects.register_project(
+        office.clerk,
+        ProjectIn(
+            plate="91/4",
+            area=Decimal(300),
+            floors=2,
+            owners=(OwnerIn("5260181591", mobile="09161234567"),),
+            disciplines=("civil",),
+            enforce_p4=False,
+            brought_by_role="design_office",
+            brought_by_name="دفتر طراحی سپهر",
+        ),
+    )
+    office.papers_ready(p.id)
+    r = documents.receipt_dto(office.base, p.id)
+    assert r.brought_by_national_id == ""
+    assert r.missing_required  # nothing received yet: not an acceptance
+    from reports.receipt import receipt_title
+
+    assert receipt_title(r) == "رسید دریافت مدارک (پرونده ناقص)"
+    assert r.fees[0].status == "missing"
+
+
+def test_the_letter_refuses_while_a_supervisor_has_not_signed(office: Office):
+    arch = office.engineer("A1", discipline="arch")
+    civil = office.engineer("C1", discipline="civil")
+    p = office.project(disciplines=("arch", "civil"))
+    office.papers_ready(p.id)
+    office.at("1405-08-23 10:00")
+    candidacy.stand(office.as_engineer[arch], arch, p.referral_ids["arch"])
+    candidacy.stand(office.as_engineer[civil], civil, p.referral_ids["civil"])
+    office.run("1405-08-23 20:00")
+    office.at("1405-08-24 09:00")
+    deadlines.record_signature(office.clerk, p.referral_ids["civil"])  # the architect: not yet
+    dto = documents.letter_dto(office.base, p.id, strict=False)
+    assert any("معماری" in r and "امضا" in r for r in dto.refusals)
+    with pytest.raises(DocumentRefused):
+        papers.issue_letter(office.clerk, p.id)
+
+
+def test_letter_refuses_an_unapproved_fee_and_an_architect_standing_in_for_civil(office: Office):
+    arch = office.engineer("A1", discipline="arch")
+    p = office.project(disciplines=("arch", "civil"))
+    office.papers_ready(p.id)
+    office.at("1405-08-23 10:00")
+    candidacy.stand(office.as_engineer[arch], arch, p.referral_ids["arch"])
+    office.run("1405-08-23 20:00")
+    office.at("1405-08-24 09:00")
+    deadlines.record_signature(office.clerk, p.referral_ids["arch"])
+    projects.record_fee_payment(
+        office.clerk, p.id, "civil", 1_000_000, "T-2", local_date(office.clock.now)
+    )
+    dto = documents.letter_dto(office.base, p.id, strict=False)
+    # the civil referral is still open: the architect does not become the coordinator
+    assert any("هماهنگ‌کننده" in r for r in dto.refusals)
+    # a civil payment waits for finance (F2)
+    assert any("عمران" in r and "تأیید امور مالی" in r for r in dto.refusals)
+    with pytest.raises(DocumentRefused):
+        letter_pdf(dto)

@@ -93,8 +93,8 @@ def test_F2_owner_payment_approved_at_the_finance_desk_closes_the_P2_gap_reject_
 ):
     fees.seed_tariffs(office.admin)  # the shipped 1405 tariffs (group A published)
     p = _intake(office, ("civil", "arch"))
-    due = fees.fee_for(office.clerk, p.id, "civil").fee_rials  # F1: area × tariff
-    assert due == 180 * 1_289_000 == 232_020_000
+    due = fees.fee_for(office.clerk, p.id, "civil").due_rials  # F1: area × tariff
+    assert due == 180 * (1_289_000 + 141_000) == 257_400_000  # civil and the coordinator
     paid = due
     today = local_date(office.clock.now)
     good = projects.record_fee_payment(office.clerk, p.id, "civil", paid, "T-100", today, "ملت")
@@ -108,7 +108,7 @@ def test_F2_owner_payment_approved_at_the_finance_desk_closes_the_P2_gap_reject_
     _check_models(qtmodeltester, w.fees)
     # the paid amount and the F1 fee side by side, grouped Persian digits
     assert w.fees.model.index(0, 2).data() == fmt.fa_int(paid)
-    assert w.fees.model.index(0, 3).data() == "۲۳۲٬۰۲۰٬۰۰۰"  # the F1 fee beside it
+    assert w.fees.model.index(0, 3).data() == "۲۵۷٬۴۰۰٬۰۰۰"  # the F1 fee beside it
     assert w.fees.model.index(0, 4).data() == "کامل"
     assert w.fees.model.index(1, 4).data() != "کامل"  # 1,000 rials do not cover arch
 

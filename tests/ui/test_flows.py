@@ -252,7 +252,12 @@ def test_login_opens_the_sections_of_the_role(qtbot, office, runner, settle, tmp
     titles = [win.tabs.tabText(i) for i in range(win.tabs.count())]
     assert titles == ["پیشخوان", "میز امضا", "گزارش مراحل نظارت", "مهندسان"]
     assert [c.name for c in sections_for("engineer")] == ["cartable"]
-    assert [c.name for c in sections_for("admin")] == ["engineers", "audit", "policy"]
+    assert [c.name for c in sections_for("admin")] == [
+        "engineers",
+        "audit",
+        "policy",
+        "organization",
+    ]
     assert [c.name for c in sections_for("manager")] == [
         "counter",
         "signing",

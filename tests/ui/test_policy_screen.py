@@ -47,7 +47,7 @@ def test_admin_changes_max_extensions_from_a_day_and_the_deadline_follows(
     w = _screen(qtbot, office.admin, runner, settle)
     qtmodeltester.check(w.list.model)
     qtmodeltester.check(w.list.proxy)
-    assert w.list.model.rowCount() == 19
+    assert w.list.model.rowCount() == 20
     assert _cell(w.list, "max_extensions", 1) == "۲"
     assert _cell(w.list, "max_extensions", 3) == STATUS_BADGE["published"]
     assert _cell(w.list, "max_cancellations_per_day", 3) == "پیش‌فرض محصول — قابل ویرایش"
@@ -115,17 +115,19 @@ def test_a_bad_value_is_refused_inline_in_persian_and_nothing_is_written(
 def test_admin_types_a_group_B_civil_tariff_in_place_and_the_fee_follows(
     qtbot, qtmodeltester, office, runner, settle
 ):
-    fees.seed_tariffs(office.admin)  # the shipped rows (group A)
+    """F1: the table's rows are the groups' floor bands (ب: 3 to 5 floors)."""
+    fees.seed_tariffs(office.admin, ("fars-1405",))  # the shipped 1405 row (group A)
     w = _screen(qtbot, office.admin, runner, settle)
     w.tariff_on.setDate(QDate(2026, 3, 21))  # 1405-01-01
     w.tabs.setCurrentIndex(1)
     settle()
     m = w.tariff_model
     qtmodeltester.check(m)
-    row, col = m.groups.index("B"), m.disciplines.index("civil")
+    assert m.rowCount() == 7 and m.headerData(1, Qt.Orientation.Vertical) == "گروه ب — ۳ تا ۵ طبقه"
+    row, col = m.row_of("B"), m.disciplines.index("civil")
     idx = m.index(row, col)
     assert idx.data() == "باید وارد شود"
-    assert m.index(m.groups.index("A"), col).data() == "۱٬۲۸۹٬۰۰۰"  # shipped, published
+    assert m.index(m.row_of("A"), col).data() == "۱٬۲۸۹٬۰۰۰"  # shipped, published
     assert not m.setData(idx, "abc")
     assert m.setData(idx, "۱٬۵۰۰٬۰۰۰")
     assert idx.data() == "۱٬۵۰۰٬۰۰۰" and "۱" in w.tariff_status.text()
@@ -137,7 +139,7 @@ def test_admin_types_a_group_B_civil_tariff_in_place_and_the_fee_follows(
     cell = next(
         r
         for r in fees.tariff_table(office.admin, date(2026, 3, 21))
-        if (r.group, r.discipline) == ("B", "civil")
+        if (r.group, r.band, r.discipline) == ("B", "3-5", "civil")
     )
     assert cell.rials_per_m2 == 1_500_000 and cell.status == "published"
     p = office.project(area=900, floors=3, ready=False)  # group B

@@ -1,6 +1,8 @@
 """Print preview and printing from the desks, over a real database: the contract and the
 commitment form at the signing desk, the day's batch with its progress, the counter receipt,
-the daily report and the refused introduction letter on the board; printing to a PDF file."""
+the daily report and the refused introduction letter on the board; printing to a PDF file.
+Every paper printed from a desk is issued as a record (issue 14): printing it again is a
+reprint of the same paper."""
 
 from __future__ import annotations
 
@@ -14,15 +16,19 @@ from PySide6.QtGui import QPageSize
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrinter
 
-from app.services import candidacy
+from app.services import candidacy, papers
 from app.services import documents as docs
 from app.services.document_dto import DocumentRefused
 from reports import commitment, contract
+from reports.samples import sample_stamp
 from ui.fmt import fa
 from ui.print_preview import PrintPreview, contract_job, load_pdf
 from ui.screens.board import BoardScreen
 from ui.screens.counter import CounterScreen
 from ui.screens.signing import SigningScreen
+
+STAMP = sample_stamp()  # a paper's pages do not depend on its number
+_LATIN = str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789")
 
 
 def pages_of(pdf: bytes, tmp_path) -> int:
@@ -43,6 +49,7 @@ def day(office):
     a1 = office.engineer("A1", discipline="arch", score=100)
     p1 = office.project(area=450, floors=3, disciplines=("civil", "arch"))
     p2 = office.project(area=300, floors=2)
+    office.papers_ready(p1.id, p2.id)
     office.at("1405-08-23 10:00")
     candidacy.stand(office.as_engineer[e1], e1, p1.referral_ids["civil"])
     candidacy.stand(office.as_engineer[a1], a1, p1.referral_ids["arch"])
@@ -81,8 +88,10 @@ def test_contract_preview_from_the_signing_desk(qtbot, office, runner, settle, d
     assert dlg.view.zoomMode() == QPdfView.ZoomMode.FitToWidth
     assert dlg.view.pageMode() == QPdfView.PageMode.MultiPage
     assert f"از {fa(expected)}" in dlg.pages.text()
-    # the same paper the service and reports/ build for this file
-    same = contract.contract_pdf(docs.contract_dto(office.clerk, p1.id))
+    # the same paper the service and reports/ build for this file, issued once: a reprint
+    again = papers.issue_contract(office.clerk, p1.id)
+    assert again.stamp.reprint and again.stamp.number in dlg.job.title.translate(_LATIN)
+    same = contract.contract_pdf(again.paper, again.stamp)
     assert pages_of(same, tmp_path) == expected
     # resizing the fit-to-width view settles (no scroll-bar ping-pong)
     for size in ((640, 480), (900, 1000), (700, 1100), (1024, 768)):
@@ -128,14 +137,16 @@ def test_batch_of_the_days_appointments_reports_every_step(
         "تعهدنامه ناظر",
     ]
     # each part has the pages of the same paper printed alone; the file is their sum
-    alone = [contract.contract_pdf(docs.contract_dto(office.clerk, p1.id))]
+    alone = [contract.contract_pdf(docs.contract_dto(office.clerk, p1.id), STAMP)]
     alone += [
-        commitment.commitment_pdf(docs.commitment_dto(office.clerk, p1.referral_ids[d]))
+        commitment.commitment_pdf(docs.commitment_dto(office.clerk, p1.referral_ids[d]), STAMP)
         for d in ("civil", "arch")
     ]
-    alone += [contract.contract_pdf(docs.contract_dto(office.clerk, p2.id))]
+    alone += [contract.contract_pdf(docs.contract_dto(office.clerk, p2.id), STAMP)]
     alone += [
-        commitment.commitment_pdf(docs.commitment_dto(office.clerk, p2.referral_ids["civil"]))
+        commitment.commitment_pdf(
+            docs.commitment_dto(office.clerk, p2.referral_ids["civil"]), STAMP
+        )
     ]
     counts = [pages_of(pdf, tmp_path) for pdf in alone]
     assert sorted(p.pages for p in job.parts) == sorted(counts)
@@ -178,6 +189,7 @@ def test_printing_to_a_pdf_file_prints_every_page(qtbot, office, runner, settle,
 
 def test_counter_prints_the_receipt_of_the_registered_file(qtbot, office, runner, settle, tmp_path):
     p = office.project(ready=False)
+    office.papers_ready(p.id)
     w = CounterScreen(office.clerk, runner)
     qtbot.addWidget(w)
     assert not w.receipt_button.isEnabled()
@@ -195,6 +207,7 @@ def test_counter_prints_the_receipt_of_the_registered_file(qtbot, office, runner
 def test_board_prints_the_daily_report_and_says_why_a_letter_is_refused(
     qtbot, office, runner, settle, tmp_path
 ):
+    office.papers_ready()
     board = BoardScreen(office.manager, runner)
     qtbot.addWidget(board)
     board.print_daily()  # no deadline run yet: said inline
@@ -204,6 +217,7 @@ def test_board_prints_the_daily_report_and_says_why_a_letter_is_refused(
 
     e = office.engineer("E1")
     p = office.project()
+    office.papers_ready(p.id)
     office.at("1405-08-23 10:00")
     candidacy.stand(office.as_engineer[e], e, p.referral_ids["civil"])
     office.run("1405-08-23 20:00")

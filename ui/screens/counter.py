@@ -267,8 +267,13 @@ class CounterScreen(Screen):
         self.receipt_button.setEnabled(False)
         self.receipt_button.clicked.connect(self.print_receipt)
         self.print_dialog = None  # the open print preview
+        # issue 14: the city, municipal district, structure type and permit the papers print
+        self.permit_button = QPushButton("پروانه و مشخصات ملک…", right)
+        self.permit_button.setEnabled(False)
+        self.permit_button.clicked.connect(self.edit_permit)
         send_row = QHBoxLayout()
         send_row.addWidget(self.send_button, 1)
+        send_row.addWidget(self.permit_button)
         send_row.addWidget(self.receipt_button)
         rl.addLayout(send_row)
         rl.addWidget(self.message)
@@ -458,6 +463,7 @@ class CounterScreen(Screen):
             w.setEnabled(intake)
         self.preview_button.setEnabled(True)
         self.receipt_button.setEnabled(True)
+        self.permit_button.setEnabled(True)
         self.drawings_button.setEnabled(intake and not st.drawings_approved)
         self.send_button.setEnabled(intake and not st.gaps)
         if not intake:
@@ -569,6 +575,12 @@ class CounterScreen(Screen):
         lab.setPixmap(QPixmap.fromImage(img))
         QVBoxLayout(dlg).addWidget(lab)
         dlg.open()
+
+    def edit_permit(self) -> None:
+        from .permit import PermitDialog
+
+        if self.project_id is not None:
+            PermitDialog(self, self.project_id).open()
 
     def print_receipt(self) -> None:
         """The counter receipt of the file in hand, for the owner (preview, then print)."""

@@ -5,7 +5,8 @@ the figure is published (with its source) or the product's default — editable 
 an editor for the selected key: a typed field for a number or a time, JSON for the rest, and
 the Jalali day the new version takes effect. Earlier versions stay (the key's history below).
 
-«تعرفه نظارت»: the supervision tariff (rials per m²) per building group × discipline in force on
+«تعرفه نظارت»: the supervision tariff (rials per m²) per building group and floor band × discipline
+(and the coordinator) of the table in force on
 a day; cells without a tariff are marked «باید وارد شود». Cells are edited in place and saved
 together as new versions from the chosen day (F1 fees follow them).
 """
@@ -54,6 +55,7 @@ STATUS_BADGE = {
     "published": "منتشرشده",
     "default": "پیش‌فرض محصول — قابل ویرایش",
     "scenario": "سناریو — قابل ویرایش",
+    "entered": "واردشده به‌وسیله دفتر — قابل ویرایش",
     "to_fill": "باید وارد شود",
 }
 WEEKDAY_FA = {
@@ -145,33 +147,40 @@ POLICY_COLUMNS = [
 
 
 class TariffModel(QAbstractTableModel):
-    """Groups (rows) × disciplines (columns) of rials per m²; edits wait in `pending`."""
+    """The rows of a tariff table — each building group's floor bands (F1) — × its columns
+    (the disciplines and the coordinator), rials per m²; edits wait in `pending`."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.groups = list(fees.GROUPS)
+        self.rows = list(fees.TARIFF_ROWS)  # (group, band)
+        self.groups = [g for g, _ in self.rows]  # the group of each row
         self.disciplines = list(fees.TARIFF_DISCIPLINES)
-        self.cells: dict[tuple[str, str], fees.TariffRow] = {}
-        self.pending: dict[tuple[str, str], int] = {}
+        self.cells: dict[tuple[str, str, str], fees.TariffRow] = {}
+        self.pending: dict[tuple[str, str, str], int] = {}
 
     def set_rows(self, rows) -> None:
         self.beginResetModel()
-        self.cells = {(r.group, r.discipline): r for r in rows}
+        self.cells = {(r.group, r.band, r.discipline): r for r in rows}
         self.pending = {}
         self.endResetModel()
 
+    def row_of(self, group: str, band: str | None = None) -> int:
+        """The model row of a group's band (its first band when `band` is None)."""
+        return next(i for i, (g, b) in enumerate(self.rows) if g == group and band in (None, b))
+
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.groups)
+        return 0 if parent.isValid() else len(self.rows)
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.disciplines)
 
-    def _key(self, index: _Index) -> tuple[str, str]:
-        return self.groups[index.row()], self.disciplines[index.column()]
+    def _key(self, index: _Index) -> tuple[str, str, str]:
+        g, b = self.rows[index.row()]
+        return g, b, self.disciplines[index.column()]
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (
-            0 <= index.row() < len(self.groups) and 0 <= index.column() < len(self.disciplines)
+            0 <= index.row() < len(self.rows) and 0 <= index.column() < len(self.disciplines)
         ):
             return None
         key = self._key(index)
@@ -226,17 +235,21 @@ class TariffModel(QAbstractTableModel):
             if 0 <= section < len(self.disciplines):
                 return _word(self.disciplines[section])
             return None
-        if 0 <= section < len(self.groups):
-            return f"گروه {fmt.group(self.groups[section])}"
+        if 0 <= section < len(self.rows):
+            g, b = self.rows[section]
+            floors = (
+                f"{b[:-1]} طبقه و بیشتر" if b.endswith("+") else f"{b.replace('-', ' تا ')} طبقه"
+            )
+            return f"گروه {fmt.group(g)} — {fmt.fa(floors)}"
         return None
 
     def to_fill(self) -> int:
         return sum(
             1
-            for g in self.groups
+            for g, b in self.rows
             for d in self.disciplines
-            if (g, d) not in self.pending
-            and (self.cells.get((g, d)) is None or self.cells[(g, d)].rials_per_m2 is None)
+            if (g, b, d) not in self.pending
+            and (self.cells.get((g, b, d)) is None or self.cells[(g, b, d)].rials_per_m2 is None)
         )
 
 
@@ -473,7 +486,7 @@ class PolicyScreen(Screen):
         bar.addWidget(self.tariff_discard)
         legend = QHBoxLayout()
         legend.addWidget(_legend(QColor("#ffffff"), "منتشرشده", page))
-        legend.addWidget(_legend(DEFAULT_BG, "پیش‌فرض محصول — قابل ویرایش", page))
+        legend.addWidget(_legend(DEFAULT_BG, "واردشده به‌وسیله دفتر — قابل ویرایش", page))
         legend.addWidget(_legend(TO_FILL_BG, "باید وارد شود", page))
         legend.addWidget(_legend(PENDING_BG, "تغییر ثبت‌نشده", page))
         legend.addStretch(1)
@@ -511,8 +524,8 @@ class PolicyScreen(Screen):
         )
 
         def save_all(ctx) -> int:
-            for (g, d), rials in sorted(pending.items()):
-                fees.set_tariff(ctx, year, g, d, rials, on, source)
+            for (g, b, d), rials in sorted(pending.items()):
+                fees.set_tariff(ctx, year, g, d, rials, on, source, band=b)
             return len(pending)
 
         self.tariff_save.setEnabled(False)

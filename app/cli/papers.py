@@ -1,0 +1,60 @@
+"""`main.py verify-paper CODE [--db URL]`: what an issued paper's verification code stands for.
+
+Exit 0 with what was issued (kind, number, date, file, parties, what replaced it); exit 1
+"unknown" for any other code — a typo, a code never issued here, a code issued under another
+installation's key, or a paper whose record was changed behind the service. Only reads.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from ..db.engine import default_url
+
+
+def cmd_verify_paper(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from ..db.engine import make_engine
+    from ..domain.calendar import format_jalali_datetime
+    from ..services.context import Actor, DatabaseUnavailable, ServiceContext
+    from ..services.papers import verify_paper
+
+    ctx = ServiceContext(make_engine(args.db), actor=Actor("verify-paper", "system"))
+    try:
+        check = verify_paper(ctx, args.code)
+    except DatabaseUnavailable as exc:
+        print(f"verify-paper: {exc}")
+        return 2
+    except SQLAlchemyError:  # a database that holds no issued papers (an older schema)
+        check = None
+    if check is None:
+        print(f"verify-paper: unknown — کد {args.code} در این دفتر صادر نشده است")
+        return 1
+    lines = [
+        f"verify-paper: OK — {check.kind_fa} شماره {check.number}",
+        f"  code      {check.code}",
+        f"  kind      {check.kind}",
+        f"  issued    {format_jalali_datetime(check.issued_at)} by {check.issued_by}",
+        f"  file      {check.file_no or '-'}",
+        f"  summary   {check.summary}",
+        f"  parties   {'، '.join(check.parties) or '-'}",
+        f"  prints    {check.prints}",
+        f"  digest    {check.content_digest}",
+    ]
+    if check.replaces:
+        lines.append(f"  replaces  {check.replaces}")
+    lines.append(
+        f"  status    replaced by {check.replaced_by}"
+        if check.replaced_by
+        else "  status    in force (not replaced)"
+    )
+    print("\n".join(lines))
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    v = sub.add_parser("verify-paper", help="check a printed paper's verification code")
+    v.add_argument("code")
+    v.add_argument("--db", default=default_url())
+    v.set_defaults(func=cmd_verify_paper)

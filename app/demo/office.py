@@ -1,0 +1,68 @@
+"""The demo province's office: the organization's settings, its tariff table, and the permit
+particulars of its files — believable values, marked as demo (`Organization.demo`: every paper
+printed from them says so in its footer).
+
+Tariff (F1): the demo loads the complete published table it ships — Tehran's first half of
+1403 (every group and floor band, with the coordinator's column) — and no other, so that
+every file of the demo has a fee; the surveying column has no published amount and the demo's
+administrator enters one (marked «entered», not published). Fars's 1405 group-A row is shipped
+too but not loaded in the demo: a table with one row would leave groups B–D without a fee.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+from ..domain.organization import Municipality, Organization, Signer
+from .names import CITIES
+
+DEMO_ORGANIZATION = Organization(
+    province="خوزستان",
+    name="سازمان نظام مهندسی ساختمان استان خوزستان",
+    unit="معاونت خدمات مهندسی — واحد ارجاع نظارت",
+    address=(
+        "اهواز، کیان‌پارس، خیابان پنجم غربی، نبش خیابان هفتم، ساختمان سازمان نظام مهندسی، طبقه دوم"
+    ),
+    postal_code="6155783341",
+    phone="06133381240",
+    website="khzceo.ir",
+    public_url="https://nezarat.khzceo.ir",
+    bank="بانک ملی ایران، شعبه کیان‌پارس اهواز",
+    account_no="0103456789004",
+    iban="IR540170000000103456789004",
+    contract_signer=Signer("مهندس فرهاد عبیاوی", "معاون خدمات مهندسی سازمان"),
+    letter_signer=Signer("مهندس لیلا بهبهانی", "مدیر واحد ارجاع نظارت"),
+    municipalities=tuple(
+        Municipality(
+            city,
+            f"شهرداری {city}",
+            f"معاونت محترم شهرسازی و معماری شهرداری {city} — اداره کنترل ساختمان",
+        )
+        for city in CITIES
+    ),
+    demo=True,
+)
+
+DEMO_TARIFF = "tehran-1403"
+# The demo administrator's surveying column (rials per m²; no published amount): entered.
+DEMO_SURVEY_RIALS = {
+    ("A", "1-2"): 45_000,
+    ("B", "3-5"): 56_000,
+    ("C", "6-7"): 66_000,
+    ("C", "8-10"): 75_000,
+    ("D", "11-12"): 90_000,
+    ("D", "13-15"): 105_000,
+    ("D", "16+"): 105_000,
+}
+DEMO_TARIFF_FROM = date(2024, 3, 20)  # 1403-01-01: the table's own activation date
+
+STRUCTURES = (("concrete", 62), ("steel", 33), ("masonry", 5))
+
+
+def demo_permit(rng: random.Random, city: str, floors: int) -> tuple[str, str]:
+    """(municipal district, structure type) for a demo file."""
+    districts = 8 if city == "اهواز" else 3
+    kinds = [k for k, _ in STRUCTURES if not (k == "masonry" and floors > 2)]
+    weights = [w for k, w in STRUCTURES if k in kinds]
+    return str(rng.randint(1, districts)), rng.choices(kinds, weights)[0]

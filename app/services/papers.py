@@ -1,0 +1,394 @@
+"""Papers as records (issue 14): issuing a contract, commitment form, counter receipt,
+introduction letter or daily report stores what was issued, and anyone can check a paper.
+
+* Issuing (staff only, U1; one transaction; the audit trail) builds the paper's DTO
+  (app/services/documents.py) and compares it with the last paper issued for the same subject:
+  the same content is a **reprint** — the same paper, number and code, marked «رونوشت» with its
+  own print time; a changed content is a **new paper** with the next number of the office's
+  outgoing register for the Jalali year, naming the paper it replaces.
+* Every paper carries a **verification code**: an HMAC (the installation's secret key, purpose
+  "paper") over the whole issued record — number, kind, subject, issue time, issuer, the paper
+  it replaces and the digest of its content — printed as 12 characters in groups of four
+  (`K7QM-2XWD-9RPA`) and as a QR of `<public URL>/verify/<code>`. The code is not derivable from
+  the paper's text; it is stored only to find the row: `verify_paper` recomputes it from the
+  stored record with the key, so a row changed behind the service, or a code made under another
+  installation's key, is "unknown".
+* `verify_paper` is readable by everyone (the public check page, `main.py verify-paper`).
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..db.locks import lock_named
+from ..db.models import Counter, IssuedPaper, User
+from ..domain.calendar import jalali_year
+from ..domain.digest import canonical_json, digest
+from ..domain.errors import InputError
+from ..domain.text import normalize_digits, text_problem
+from . import documents
+from .context import ServiceContext, audit
+from .document_dto import (
+    CommitmentDTO,
+    ContractDTO,
+    DailyReportDTO,
+    LetterDTO,
+    PaperStamp,
+    ReceiptDTO,
+)
+from .permissions import require
+from .registry import use_case
+
+KIND_FA = {
+    "contract": "قرارداد نظارت بر اجرای ساختمان",
+    "commitment": "تعهدنامه ناظر",
+    "receipt": "رسید پذیرش پرونده",
+    "letter": "معرفی‌نامه ناظران",
+    "daily": "گزارش نتایج ارجاع نظارت",
+}
+# Crockford's base 32: no I, L, O, U (read aloud and typed back without confusion)
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_CHARS = 12  # 60 bits of the HMAC
+_TYPED = str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"})
+
+
+@dataclass(frozen=True)
+class IssuedContract:
+    stamp: PaperStamp
+    paper: ContractDTO
+
+
+@dataclass(frozen=True)
+class IssuedCommitment:
+    stamp: PaperStamp
+    paper: CommitmentDTO
+
+
+@dataclass(frozen=True)
+class IssuedReceipt:
+    stamp: PaperStamp
+    paper: ReceiptDTO
+
+
+@dataclass(frozen=True)
+class IssuedLetter:
+    stamp: PaperStamp
+    paper: LetterDTO
+
+
+@dataclass(frozen=True)
+class IssuedDaily:
+    stamp: PaperStamp
+    paper: DailyReportDTO
+
+
+@dataclass(frozen=True)
+class PaperCheck:
+    """What a verification code stands for: the paper as issued."""
+
+    code: str
+    kind: str
+    kind_fa: str
+    number: str
+    issued_at: datetime
+    issued_by: str
+    file_no: str
+    parties: tuple[str, ...]  # owners, supervisors (names)
+    summary: str  # Persian: what the paper is about
+    replaces: str  # the number of the paper this one replaced ("" none)
+    replaced_by: str  # the number of the paper that replaced this one ("" none: in force)
+    prints: int
+    content_digest: str
+
+
+# ---------------------------------------------------------------- the code
+
+
+def format_code(raw: str) -> str:
+    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
+
+
+def normalize_code(text: str) -> str:
+    """What a person types or a QR reader gives back → the 12 characters (or "")."""
+    t = normalize_digits(text or "").strip().upper()
+    if "/VERIFY/" in t:
+        t = t.rsplit("/VERIFY/", 1)[1]
+    t = "".join(c for c in t if c.isalnum()).translate(_TYPED)
+    return t if len(t) == CODE_CHARS and all(c in ALPHABET for c in t) else ""
+
+
+def _signed_body(row: IssuedPaper, replaces_number: str) -> bytes:
+    """The record the code is the HMAC of (everything issued, the content by its digest)."""
+    return canonical_json(
+        {
+            "number": row.number,
+            "kind": row.kind,
+            "subject": row.subject,
+            "file_no": row.file_no,
+            "issued_at": row.issued_at,
+            "issued_by": row.issued_by,
+            "replaces": replaces_number,
+            "content_digest": row.content_digest,
+        }
+    ).encode()
+
+
+def _code(ctx: ServiceContext, row: IssuedPaper, replaces_number: str) -> str:
+    mac = ctx.server_key().mac("paper", _signed_body(row, replaces_number))
+    n = int.from_bytes(mac[:8], "big") >> (64 - 5 * CODE_CHARS)
+    raw = "".join(ALPHABET[(n >> (5 * (CODE_CHARS - 1 - i))) & 31] for i in range(CODE_CHARS))
+    return format_code(raw)
+
+
+def check_url(public_url: str, code: str) -> str:
+    return f"{public_url.rstrip('/')}/verify/{code}"
+
+
+# ---------------------------------------------------------------- issuing
+
+
+def _content(dto: Any) -> dict[str, Any]:
+    return json.loads(canonical_json(dto))
+
+
+def _next_number(s: Session, year: int) -> tuple[int, str]:
+    """The outgoing register's next number for the Jalali year (one writer at a time)."""
+    name = f"outgoing-{year}"
+    lock_named(s, name)
+    c = s.get(Counter, name)
+    if c is None:
+        c = Counter(name=name, value=0)
+        s.add(c)
+    c.value += 1
+    s.flush()
+    return c.value, f"{year}-{c.value:05d}"
+
+
+def _issuer_name(s: Session, ctx: ServiceContext) -> str:
+    if ctx.actor.user_id is not None:
+        u = s.get(User, ctx.actor.user_id)
+        if u is not None and u.full_name:
+            return u.full_name
+    return ctx.actor.username
+
+
+def _stamp(row: IssuedPaper, replaces: IssuedPaper | None, public_url: str, now: datetime,
+           reprint: bool) -> PaperStamp:  # fmt: skip
+    return PaperStamp(
+        number=row.number,
+        kind=row.kind,
+        issued_at=row.issued_at,
+        issued_by=row.issued_by,
+        code=row.code,
+        check_url=check_url(public_url, row.code),
+        replaces_number=replaces.number if replaces else "",
+        replaces_issued_at=replaces.issued_at if replaces else None,
+        reprint=reprint,
+        printed_at=now,
+        print_no=row.prints,
+    )
+
+
+def _issue(
+    ctx: ServiceContext, kind: str, subject: str, file_no: str | None, dto: Any
+) -> PaperStamp:
+    content = _content(dto)
+    content_digest = digest(content)
+    now = ctx.now()
+    public_url = dto.organization.public_url
+    with ctx.tx() as s:
+        lock_named(s, f"paper-{kind}-{subject}")
+        last = s.scalar(
+            select(IssuedPaper)
+            .where(IssuedPaper.kind == kind, IssuedPaper.subject == subject)
+            .order_by(IssuedPaper.id.desc())
+            .limit(1)
+        )
+        if last is not None and last.content_digest == content_digest:  # a reprint
+            last.prints += 1
+            last.last_printed_at = now
+            replaced = s.get(IssuedPaper, last.replaces_id) if last.replaces_id else None
+            s.flush()
+            audit(
+                s,
+                ctx,
+                "paper.reprint",
+                "paper",
+                last.number,
+                after={"kind": kind, "subject": subject, "print": last.prints},
+            )
+            return _stamp(last, replaced, public_url, now, reprint=True)
+        seq, number = _next_number(s, jalali_year(now))
+        row = IssuedPaper(
+            number=number,
+            year=jalali_year(now),
+            seq=seq,
+            kind=kind,
+            subject=subject,
+            file_no=file_no,
+            issued_at=now,
+            issued_by=_issuer_name(s, ctx),
+            user_id=ctx.actor.user_id,
+            content=content,
+            content_digest=content_digest,
+            code="",
+            key_id=ctx.server_key().key_id,
+            replaces_id=last.id if last else None,
+            prints=1,
+            last_printed_at=now,
+        )
+        row.code = _code(ctx, row, last.number if last else "")
+        s.add(row)
+        s.flush()
+        audit(
+            s,
+            ctx,
+            "paper.issue",
+            "paper",
+            number,
+            after={
+                "kind": kind,
+                "subject": subject,
+                "file_no": file_no,
+                "content_digest": content_digest,
+                "replaces": last.number if last else None,
+            },
+        )
+        return _stamp(row, last, public_url, now, reprint=False)
+
+
+@use_case(writes=True)
+def issue_contract(ctx: ServiceContext, project_id: int) -> IssuedContract:
+    """The project's supervision contract as an issued paper (a reprint when unchanged)."""
+    require(ctx, "paper.issue")
+    dto = documents.contract_dto(ctx, project_id)
+    stamp = _issue(ctx, "contract", f"project:{project_id}", dto.property.file_no, dto)
+    return IssuedContract(stamp, dto)
+
+
+@use_case(writes=True)
+def issue_commitment(ctx: ServiceContext, referral_id: int) -> IssuedCommitment:
+    require(ctx, "paper.issue")
+    dto = documents.commitment_dto(ctx, referral_id)
+    subject = f"referral:{referral_id}:{dto.supervisor.engineer_id}"
+    stamp = _issue(ctx, "commitment", subject, dto.property.file_no, dto)
+    return IssuedCommitment(stamp, dto)
+
+
+@use_case(writes=True)
+def issue_receipt(ctx: ServiceContext, project_id: int) -> IssuedReceipt:
+    require(ctx, "paper.issue")
+    dto = documents.receipt_dto(ctx, project_id)
+    stamp = _issue(ctx, "receipt", f"project:{project_id}", dto.file_no, dto)
+    return IssuedReceipt(stamp, dto)
+
+
+@use_case(writes=True)
+def issue_letter(ctx: ServiceContext, project_id: int) -> IssuedLetter:
+    """Refused (DocumentRefused, Persian reasons) while the letter must not be issued."""
+    require(ctx, "paper.issue")
+    dto = documents.letter_dto(ctx, project_id)
+    stamp = _issue(ctx, "letter", f"project:{project_id}", dto.property.file_no, dto)
+    return IssuedLetter(stamp, dto)
+
+
+@use_case(writes=True)
+def issue_daily(ctx: ServiceContext, run_id: int | None = None) -> IssuedDaily:
+    require(ctx, "paper.issue")
+    dto = documents.daily_report_dto(ctx, run_id)
+    stamp = _issue(ctx, "daily", f"run:{dto.run_id}", None, dto)
+    return IssuedDaily(stamp, dto)
+
+
+# ---------------------------------------------------------------- checking
+
+
+def _parties(kind: str, content: dict[str, Any]) -> tuple[str, ...]:
+    names: list[str] = []
+    owners = content.get("owners") or []
+    names += [o.get("name", "") for o in owners]
+    names += list(content.get("owner_names") or ())
+    sups = content.get("supervisors") or ()
+    names += [x.get("name", "") for x in sups]
+    if content.get("supervisor"):
+        names.append(content["supervisor"].get("name", ""))
+    return tuple(dict.fromkeys(n for n in names if n))
+
+
+def _summary(row: IssuedPaper) -> str:
+    what = KIND_FA.get(row.kind, row.kind)
+    if row.kind == "daily":
+        return f"{what}، اجرای شماره {row.subject.split(':')[1]}"
+    if row.kind == "commitment":
+        sup = row.content.get("supervisor") or {}
+        return f"{what}، پرونده {row.file_no}، {sup.get('name', '')}"
+    return f"{what}، پرونده {row.file_no}"
+
+
+@use_case(writes=False)
+def verify_paper(ctx: ServiceContext, code: str) -> PaperCheck | None:
+    """What the code was issued for, or None: unknown (malformed, never issued here, or a row
+    whose record no longer gives the code under this installation's key)."""
+    require(ctx, "paper.verify")
+    if not isinstance(code, str) or len(code) > 200:
+        raise InputError("code", "کد رهگیری باید متن کوتاهی باشد")
+    raw = normalize_code(code)
+    if not raw:
+        return None
+    formatted = format_code(raw)
+    with ctx.read() as s:
+        row = s.scalar(select(IssuedPaper).where(IssuedPaper.code == formatted))
+        if row is None:
+            return None
+        replaces = s.get(IssuedPaper, row.replaces_id) if row.replaces_id else None
+        expected = _code(ctx, row, replaces.number if replaces else "")
+        if not hmac.compare_digest(expected, formatted):
+            return None
+        if digest(row.content) != row.content_digest:
+            return None
+        newer = s.scalar(
+            select(IssuedPaper.number)
+            .where(IssuedPaper.replaces_id == row.id)
+            .order_by(IssuedPaper.id)
+            .limit(1)
+        )
+        return PaperCheck(
+            code=formatted,
+            kind=row.kind,
+            kind_fa=KIND_FA.get(row.kind, row.kind),
+            number=row.number,
+            issued_at=row.issued_at,
+            issued_by=row.issued_by,
+            file_no=row.file_no or "",
+            parties=_parties(row.kind, row.content),
+            summary=_summary(row),
+            replaces=replaces.number if replaces else "",
+            replaced_by=newer or "",
+            prints=row.prints,
+            content_digest=row.content_digest,
+        )
+
+
+@use_case(writes=False)
+def papers_issued(ctx: ServiceContext, file_no: str) -> list[PaperCheck]:
+    """Every paper issued for a file, oldest first (the desk's register view)."""
+    require(ctx, "people.read")
+    if not isinstance(file_no, str) or text_problem(file_no, 40):
+        return []  # no file number stored could match it
+    with ctx.read() as s:
+        codes = list(
+            s.scalars(
+                select(IssuedPaper.code)
+                .where(IssuedPaper.file_no == file_no)
+                .order_by(IssuedPaper.id)
+            )
+        )
+    out = [verify_paper(ctx, c) for c in codes]
+    return [c for c in out if c is not None]

@@ -1,0 +1,217 @@
+"""Issue 14: an issued paper is a record (number from the outgoing register, date, content
+digest, issuer); a reprint is the same paper, a changed paper a new one naming the one it
+replaces; a keyed verification code that anyone can check — and that a tampered code, a
+changed record or another installation's key does not pass."""
+
+from __future__ import annotations
+
+import argparse
+import re
+
+import pytest
+from pdftools import NEEDS_POPPLER, pdf_text
+from sqlalchemy import select, update
+
+from app.db.models import AuditEntry, IssuedPaper
+from app.domain.errors import RuleViolation
+from app.keys import ephemeral_key
+from app.services import candidacy, deadlines, papers, permits
+from app.services.context import Actor
+from reports.contract import contract_pdf
+from support import Office
+
+
+@pytest.fixture
+def office(tmp_path) -> Office:
+    return Office(f"sqlite:///{tmp_path / 'nz.sqlite'}")
+
+
+def _signed_project(office: Office):
+    arch = office.engineer("A1", discipline="arch")
+    civil = office.engineer("C1", discipline="civil")
+    p = office.project(disciplines=("arch", "civil"))
+    office.papers_ready(p.id)
+    office.at("1405-08-23 10:00")
+    candidacy.stand(office.as_engineer[arch], arch, p.referral_ids["arch"])
+    candidacy.stand(office.as_engineer[civil], civil, p.referral_ids["civil"])
+    office.run("1405-08-23 20:00")
+    office.at("1405-08-24 09:00")
+    for rid in p.referral_ids.values():
+        deadlines.record_signature(office.clerk, rid)
+    return p
+
+
+def test_a_reprint_is_the_same_paper_with_the_same_number_and_code(office: Office):
+    p = _signed_project(office)
+    first = papers.issue_contract(office.clerk, p.id)
+    assert re.fullmatch(r"1405-\d{5}", first.stamp.number)
+    assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){2}", first.stamp.code)
+    assert first.stamp.check_url == f"https://nezarat.khzceo.ir/verify/{first.stamp.code}"
+    assert not first.stamp.reprint and first.stamp.print_no == 1
+    office.at("1405-08-26 11:00")
+    again = papers.issue_contract(office.clerk, p.id)
+    assert (again.stamp.number, again.stamp.code) == (first.stamp.number, first.stamp.code)
+    assert again.stamp.issued_at == first.stamp.issued_at  # dated by its issue, not the print
+    assert again.stamp.reprint and again.stamp.print_no == 2
+    assert again.stamp.printed_at > first.stamp.printed_at
+    assert again.paper == first.paper
+
+
+def test_a_changed_paper_is_a_new_one_that_names_the_one_it_replaces(office: Office):
+    p = _signed_project(office)
+    first = papers.issue_contract(office.clerk, p.id)
+    office.at("1405-08-27 10:00")
+    permits.record_permit(
+        office.clerk,
+        p.id,
+        permits.PermitIn("اهواز", "2", "concrete", "1405/5120", office.clock.now.date()),
+    )
+    new = papers.issue_contract(office.clerk, p.id)
+    assert new.stamp.number != first.stamp.number and new.stamp.code != first.stamp.code
+    assert new.stamp.replaces_number == first.stamp.number
+    assert new.paper.property.permit_no == "1405/5120"
+    old = papers.verify_paper(office.base, first.stamp.code)
+    assert old is not None and old.replaced_by == new.stamp.number
+    assert papers.verify_paper(office.base, new.stamp.code).replaces == first.stamp.number
+
+
+def test_numbers_come_from_one_outgoing_register_per_jalali_year(office: Office):
+    p = _signed_project(office)
+    a = papers.issue_receipt(office.clerk, p.id).stamp.number
+    b = papers.issue_contract(office.clerk, p.id).stamp.number
+    c = papers.issue_letter(office.clerk, p.id).stamp.number
+    assert [a, b, c] == ["1405-00001", "1405-00002", "1405-00003"]
+
+
+def test_verify_paper_round_trip_for_everyone(office: Office):
+    p = _signed_project(office)
+    issued = papers.issue_letter(office.clerk, p.id)
+    engineer = office.base.as_actor(Actor("e", "engineer", None, engineer_id=1))
+    check = papers.verify_paper(engineer, issued.stamp.code)
+    assert check is not None
+    assert (check.kind, check.number, check.file_no) == ("letter", issued.stamp.number, p.file_no)
+    assert check.issued_at == issued.stamp.issued_at and check.issued_by == "کارشناس"
+    assert set(check.parties) >= {"A1", "C1"} and check.replaced_by == ""
+    # what people type or a QR reader gives back: lower case, no dashes, the whole address
+    raw = issued.stamp.code.replace("-", "").lower()
+    assert papers.verify_paper(office.base, raw) == check
+    assert papers.verify_paper(office.base, issued.stamp.check_url) == check
+
+
+def test_a_tampered_code_is_unknown(office: Office):
+    p = _signed_project(office)
+    code = papers.issue_contract(office.clerk, p.id).stamp.code
+    alphabet = papers.ALPHABET
+    last = code[-1]
+    wrong = code[:-1] + alphabet[(alphabet.index(last) + 1) % len(alphabet)]
+    assert papers.verify_paper(office.base, wrong) is None
+    assert papers.verify_paper(office.base, "not a code") is None
+    assert papers.verify_paper(office.base, "") is None
+
+
+def test_a_record_changed_behind_the_service_no_longer_verifies(office: Office):
+    """The code is recomputed from the stored record with the key: someone with database
+    access but without the key cannot change what a paper says and keep its code."""
+    p = _signed_project(office)
+    code = papers.issue_contract(office.clerk, p.id).stamp.code
+    with office.base.tx() as s:
+        row = s.scalar(select(IssuedPaper).where(IssuedPaper.code == code))
+        content = dict(row.content)
+        content["total_fee_rials"] = 1
+        s.execute(update(IssuedPaper).where(IssuedPaper.id == row.id).values(content=content))
+    assert papers.verify_paper(office.base, code) is None
+    with office.base.tx() as s:  # and a digest forged to match: the HMAC still refuses
+        from app.domain.digest import digest
+
+        s.execute(
+            update(IssuedPaper)
+            .where(IssuedPaper.code == code)
+            .values(content_digest=digest(content))
+        )
+    assert papers.verify_paper(office.base, code) is None
+
+
+def test_a_code_from_another_installation_is_unknown(office: Office, tmp_path):
+    p = _signed_project(office)
+    code = papers.issue_contract(office.clerk, p.id).stamp.code
+    other_key = office.base.__class__(office.engine, key=ephemeral_key())
+    assert papers.verify_paper(other_key, code) is None  # the same rows, another key
+    other = Office(f"sqlite:///{tmp_path / 'other.sqlite'}")  # another database
+    assert papers.verify_paper(other.base, code) is None
+
+
+def test_issuing_is_for_staff_and_recorded_in_the_audit_trail(office: Office):
+    p = _signed_project(office)
+    engineer = office.as_engineer[next(iter(office.as_engineer))]
+    with pytest.raises(RuleViolation):
+        papers.issue_contract(engineer, p.id)
+    issued = papers.issue_contract(office.clerk, p.id)
+    papers.issue_contract(office.clerk, p.id)
+    with office.base.tx() as s:
+        actions = [
+            (a.action, a.actor)
+            for a in s.scalars(
+                select(AuditEntry).where(AuditEntry.entity == "paper").order_by(AuditEntry.id)
+            )
+        ]
+    assert actions == [("paper.issue", "clerk"), ("paper.reprint", "clerk")]
+    assert issued.stamp.issued_by == "کارشناس"
+
+
+@NEEDS_POPPLER
+def test_the_printed_paper_carries_its_number_code_and_reprint_mark(office: Office):
+    p = _signed_project(office)
+    first = papers.issue_contract(office.clerk, p.id)
+    text = pdf_text(contract_pdf(first.paper, first.stamp))
+    assert first.stamp.code in text and "رونوشت —" not in text
+    again = papers.issue_contract(office.clerk, p.id)
+    text = pdf_text(contract_pdf(again.paper, again.stamp))
+    assert first.stamp.code in text and "رونوشت —" in text and "نوبت چاپ" in text
+
+
+def test_the_qr_code_holds_the_public_check_address(office: Office, monkeypatch):
+    from reports.layout import Page
+
+    seen: list[str] = []
+    monkeypatch.setattr(Page, "qr", lambda self, payload, *a, **k: seen.append(payload))
+    p = _signed_project(office)
+    issued = papers.issue_contract(office.clerk, p.id)
+    contract_pdf(issued.paper, issued.stamp)
+    assert seen == [issued.stamp.check_url]
+
+
+def test_verify_paper_command_answers_0_with_what_was_issued_and_1_unknown(office, capsys):
+    from app.cli.papers import cmd_verify_paper
+
+    p = _signed_project(office)
+    issued = papers.issue_contract(office.clerk, p.id)
+    url = str(office.engine.url)
+    assert cmd_verify_paper(argparse.Namespace(code=issued.stamp.code, db=url)) == 0
+    out = capsys.readouterr().out
+    assert issued.stamp.number in out and p.file_no in out and "in force" in out
+    assert cmd_verify_paper(argparse.Namespace(code="AAAA-BBBB-CCCC", db=url)) == 1
+    assert "unknown" in capsys.readouterr().out
+
+
+def test_verify_paper_command_end_to_end(office, tmp_path):
+    """`main.py verify-paper CODE --db URL` as a process, with the installation's key file."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    p = _signed_project(office)
+    code = papers.issue_receipt(office.clerk, p.id).stamp.code
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ)
+    run = [sys.executable, str(root / "main.py"), "verify-paper"]
+    ok = subprocess.run(
+        [*run, code, "--db", str(office.engine.url)], env=env, capture_output=True, text=True
+    )
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "receipt" in ok.stdout
+    env["NEZARAT_KEY_FILE"] = str(tmp_path / "another.key")  # another installation's key
+    other = subprocess.run(
+        [*run, code, "--db", str(office.engine.url)], env=env, capture_output=True, text=True
+    )
+    assert other.returncode == 1 and "unknown" in other.stdout

@@ -1,0 +1,86 @@
+"""Issue 14: the organization's settings — entered by the administrator only, validated (the
+IBAN's ISO 7064 mod 97-10 check, a telephone of digits in any script, the name with its
+province, no sample value), audited; papers refuse while they are missing."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from sqlalchemy import select
+
+from app.db.models import AuditEntry
+from app.demo.office import DEMO_ORGANIZATION
+from app.domain import organization as org
+from app.domain.errors import InputError, RuleViolation
+from app.services import organization
+from support import Office
+
+
+@pytest.fixture
+def office(db_url) -> Office:
+    return Office(db_url)
+
+
+@pytest.mark.parametrize(
+    ("iban", "ok"),
+    [
+        ("IR540170000000103456789004", True),
+        ("ir54 0170 0000 0010 3456 7890 04", True),  # spaces, lower case
+        ("IR۵۴۰۱۷۰۰۰۰۰۰۰۱۰۳۴۵۶۷۸۹۰۰۴", True),  # Persian digits
+        ("IR550170000000103456789004", False),  # a check digit off
+        ("IR540170000000103456789005", False),  # one digit changed
+        ("IR5401700000001034567890", False),  # too short
+        ("DE89370400440532013000", False),  # not an Iranian account
+        ("", False),
+    ],
+)
+def test_iban_is_IR_and_24_digits_with_the_mod_97_10_check(iban, ok):
+    assert org.iban_ok(iban) is ok
+
+
+def test_telephone_digits_in_any_script_are_normalised():
+    assert org.digits_only("۰۶۱-۳۳۳۸ ۱۲۴۰") == "06133381240"
+    assert org.phone_ok("۰۶۱۳۳۳۸۱۲۴۰")
+    assert not org.phone_ok("۰۰۰-۰۰۰۰۰۰۰۰") and not org.phone_ok("0613338124")
+
+
+def test_the_demo_values_are_fit_to_print_and_the_old_samples_are_not():
+    assert org.problems(org.normalize(DEMO_ORGANIZATION)) == {}
+    old_sample = replace(
+        DEMO_ORGANIZATION,
+        name="سازمان نظام مهندسی ساختمان استان",
+        address="نشانی دفتر مرکزی سازمان (به‌وسیله مدیر سامانه تکمیل شود)",
+        phone="۰۰۰-۰۰۰۰۰۰۰۰",
+        website="nezam.example.ir",
+        iban="",
+    )
+    bad = org.problems(org.normalize(old_sample))
+    assert set(bad) >= {"name", "address", "phone", "website", "iban"}
+    assert all(any("\u0600" <= c <= "\u06ff" for c in v) for v in bad.values())
+    assert "municipalities" in org.problems(org.normalize(replace(DEMO_ORGANIZATION,
+                                                                   municipalities=())))  # fmt: skip
+
+
+def test_U1_only_the_administrator_saves_the_settings_and_the_trail_has_them(office: Office):
+    with pytest.raises(RuleViolation) as exc:
+        organization.save_organization_settings(office.clerk, DEMO_ORGANIZATION)
+    assert exc.value.rules == ("U1",)
+    out = organization.organization_settings(office.clerk)
+    assert not out.printable and "iban" in out.problems  # nothing entered yet
+    saved = organization.save_organization_settings(office.admin, DEMO_ORGANIZATION)
+    assert saved.printable
+    got = organization.organization_settings(office.clerk)
+    assert got.settings == org.normalize(DEMO_ORGANIZATION) and got.printable
+    with office.base.tx() as s:
+        line = s.scalar(select(AuditEntry).where(AuditEntry.action == "organization.save"))
+    assert line.actor == "admin" and line.after["iban"] == "IR540170000000103456789004"
+
+
+def test_a_bad_value_is_refused_in_persian_naming_the_field_and_nothing_changes(office):
+    organization.save_organization_settings(office.admin, DEMO_ORGANIZATION)
+    bad = replace(DEMO_ORGANIZATION, iban="IR550170000000103456789004", phone="۰۶۱۳۳۳۸۱۲۴۱")
+    with pytest.raises(InputError) as exc:
+        organization.save_organization_settings(office.admin, bad)
+    assert exc.value.field == "iban" and "شبا" in exc.value.message
+    assert organization.organization_settings(office.admin).settings.phone == "06133381240"
