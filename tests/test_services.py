@@ -169,8 +169,8 @@ def test_cartable_and_why_not(office: Office):
     office.at("1405-08-23 10:00")
     assert [i.referral_id for i in candidacy.cartable(office.as_engineer[ok], ok)] == [rid]
     assert candidacy.cartable(office.as_engineer[owner], owner) == []
-    assert [w.rule for w in candidacy.why_not(office.base, owner, rid)] == ["S4"]
-    assert [w.rule for w in candidacy.why_not(office.base, grade3, rid)] == ["S1"]
+    assert [w.rule for w in candidacy.why_not(office.base, owner, rid)] == ["C2", "S4"]
+    assert [w.rule for w in candidacy.why_not(office.base, grade3, rid)] == ["C2", "S1"]
 
 
 def test_A10_deadline_decided_once_with_digest(office: Office):
