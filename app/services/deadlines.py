@@ -28,6 +28,7 @@ from ..db.models import (
     Competence,
     DeadlineRun,
     Notification,
+    Project,
     Referral,
     Round,
     ScoreEntry,
@@ -37,7 +38,7 @@ from ..db.policy_store import calendar_at, policy_at
 from ..db.snapshot import chosen_by_project, load_supervisors, referral_facts
 from ..domain.allocation import Candidate, DeadlineSnapshot, Decision, DueReferral, decide_deadline
 from ..domain.calendar import WorkCalendar, jalali_year
-from ..domain.codes import CANDIDACY, FORCED
+from ..domain.codes import CANDIDACY, DISCIPLINE_ORDER, FORCED
 from ..domain.digest import canonical_bytes, digest
 from ..domain.errors import RuleViolation
 from ..domain.plain import from_plain
@@ -457,11 +458,19 @@ def end_signing_window(
     with ctx.tx() as s:
         if not _claim(s, "signing_end", at):
             return False
-        refs = s.scalars(
-            select(Referral)
+        # A3's order (entered distribution, file number, discipline), as for the decisions of
+        # a deadline: the no-shows of one moment are handled, and messaged, in that order.
+        rows = s.execute(
+            select(Referral, Project.ready_at, Project.file_no)
+            .join(Project, Project.id == Referral.project_id)
             .where(Referral.status == "selected", Referral.sign_until == at)
-            .order_by(Referral.decided_at, Referral.id)
         ).all()
+        refs = [
+            r
+            for r, _ready, _file in sorted(
+                rows, key=lambda x: (x[1], x[2], DISCIPLINE_ORDER[x[0].discipline], x[0].id)
+            )
+        ]
         policy = policy_at(s, at)
         cal = calendar_at(s, policy)
         people = load_supervisors(s, {r.engineer_id for r in refs}, at)
