@@ -18,16 +18,18 @@ def cmd_documents(args: argparse.Namespace) -> int:
     if not args.outdir:
         print("documents: OUTDIR is required", file=sys.stderr)
         return 2
-    from app.db.migrate import open_database
+    from app.cli.errors import open_existing, require_demo
     from app.services import documents as docs
     from app.services.context import ServiceContext
     from app.services.document_dto import DocumentRefused
 
     from . import commitment, contract, daily, letter, receipt
 
+    engine = open_existing(args.db)
+    require_demo(engine, "documents")  # an empty database: say how to build the demo
     out = Path(args.outdir)
     out.mkdir(parents=True, exist_ok=True)
-    ctx = ServiceContext(open_database(args.db))
+    ctx = ServiceContext(engine)
     pick = docs.demo_choice(ctx)
     files = pick["file_nos"]
     written: list[Path] = []

@@ -57,7 +57,7 @@ def cmd_screenshots(args) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from sqlalchemy import select
 
-    from app.db.migrate import open_database
+    from app.cli.errors import open_existing, require_demo
     from app.db.models import Project, User
     from app.services import candidacy
     from app.services.context import Actor, ServiceContext
@@ -67,11 +67,12 @@ def cmd_screenshots(args) -> int:
     from .settings import Settings
     from .tasks import TaskRunner
 
+    engine = open_existing(args.db)
+    require_demo(engine, "screenshots")  # an empty database: say how to build the demo
     app = application(["main.py"])
     out = Path(args.outdir)
     out.mkdir(parents=True, exist_ok=True)
     runner = TaskRunner(app)
-    engine = open_database(args.db)
     base = ServiceContext(engine)
     if getattr(args, "money_sample", False):
         money_sample(base)

@@ -11,9 +11,9 @@ from ..db.engine import default_url
 
 def cmd_backup(args: argparse.Namespace) -> int:
     from ..db.backup import backup
-    from ..db.migrate import open_database
+    from .errors import open_existing
 
-    counts = backup(open_database(args.db), Path(args.file))
+    counts = backup(open_existing(args.db), Path(args.file))
     print(f"backup: {sum(counts.values())} row(s) of {len(counts)} table(s) → {args.file}")
     return 0
 

@@ -11,9 +11,9 @@ from ..db.engine import default_url
 
 
 def cmd_send_sms(args: argparse.Namespace) -> int:
-    from ..db.migrate import open_database
     from ..services import sms
     from ..services.context import ServiceContext
+    from .errors import open_existing
 
     if args.gateway == "kavenegar":
         key = os.environ.get("KAVENEGAR_API_KEY")
@@ -27,19 +27,15 @@ def cmd_send_sms(args: argparse.Namespace) -> int:
             return 2
     else:
         gateway = sms.FileGateway(args.file) if args.file else sms.FileGateway()
-    summary = sms.send_pending(ServiceContext(open_database(args.db)), gateway, limit=args.limit)
+    summary = sms.send_pending(ServiceContext(open_existing(args.db)), gateway, limit=args.limit)
     print(f"send-sms: {summary}")
     return 0
 
 
 def cmd_import_members(args: argparse.Namespace) -> int:
-    from sqlalchemy import select
-
-    from ..db.migrate import open_database
-    from ..db.models import User
     from ..domain.errors import InputError
-    from ..services.context import Actor, ServiceContext
     from ..services.members_import import import_members
+    from .errors import open_existing, signed_in
 
     path = Path(args.file)
     try:
@@ -47,15 +43,11 @@ def cmd_import_members(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"import-members: cannot read {path}: {exc.strerror}", file=sys.stderr)
         return 2
-    ctx = ServiceContext(open_database(args.db))
-    with ctx.tx() as s:  # U1/U2: the import runs as (and is audited under) a named user
-        u = s.scalar(select(User).where(User.username == args.user, User.active))
-        actor = Actor(u.username, u.role, u.id, u.engineer_id) if u else None
-    if actor is None:
-        print(f"import-members: no active user {args.user!r}", file=sys.stderr)
-        return 2
+    # U1/U2: the import changes data, so it runs as (and is audited under) a named user who
+    # proves who they are with their password (a prompt, or NEZARAT_PASSWORD for scripts)
+    ctx = signed_in(open_existing(args.db), args.user)
     try:
-        report = import_members(ctx.as_actor(actor), data, path.name)
+        report = import_members(ctx, data, path.name)
     except InputError as exc:  # a file that cannot be read at all: nothing was imported
         print(f"import-members: {exc.message}", file=sys.stderr)
         return 2
@@ -73,5 +65,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     m = sub.add_parser("import-members", help="import engineers from an IMS .xlsx/.csv export")
     m.add_argument("file")
     m.add_argument("--db", default=default_url())
-    m.add_argument("--user", default="admin", help="the admin or clerk the import runs as")
+    m.add_argument(
+        "--user",
+        default="admin",
+        help="the admin or clerk the import runs as (password: prompt or NEZARAT_PASSWORD)",
+    )
     m.set_defaults(func=cmd_import_members)
