@@ -302,6 +302,9 @@ CASES: dict[str, Case] = {
     ),
     "candidacy.candidates": Case("anyone", args(referral_id=ident(*REFERRAL_IDS)), reader=True),
     "candidacy.cartable": Case("anyone", args(engineer_id=ident(*ENGINEER_IDS)), reader=True),
+    "candidacy.cartable_blocks": Case(
+        "anyone", args(engineer_id=ident(*ENGINEER_IDS)), reader=True
+    ),
     "candidacy.why_not": Case(
         "anyone",
         args(engineer_id=ident(*ENGINEER_IDS), referral_id=ident(*REFERRAL_IDS)),

@@ -99,7 +99,7 @@ def register_firm(
     if not member_ids:
         raise InputError("members", "شخص حقوقی دست‌کم یک عضو مهندس لازم دارد")
     require(ctx, "engineer.register")
-    engineers._validate(firm)
+    firm = engineers._validate(firm)
     now = ctx.now()
     with ctx.tx() as s:  # one transaction: a firm never exists without its members
         members = list(s.scalars(select(Engineer).where(Engineer.id.in_(member_ids))))
