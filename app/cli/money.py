@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
+import time
 from pathlib import Path
 
 from ..db.engine import default_url
@@ -34,7 +36,7 @@ def cmd_send_sms(args: argparse.Namespace) -> int:
 
 def cmd_import_members(args: argparse.Namespace) -> int:
     from ..domain.errors import InputError
-    from ..services.members_import import import_members
+    from ..services.members_import import ImportReport, import_members
     from .errors import open_existing, signed_in
 
     path = Path(args.file)
@@ -46,12 +48,33 @@ def cmd_import_members(args: argparse.Namespace) -> int:
     # U1/U2: the import changes data, so it runs as (and is audited under) a named user who
     # proves who they are with their password (a prompt, or NEZARAT_PASSWORD for scripts)
     ctx = signed_in(open_existing(args.db), args.user)
+    report = ImportReport()
+    out = Path(args.report) if args.report else path.with_name(path.name + ".report.txt")
+    started = time.perf_counter()
+
+    def progress(done: int, total: int) -> None:
+        rate = done / max(time.perf_counter() - started, 1e-9)
+        print(
+            f"\rimport-members: {done:,}/{total:,} row(s) added ({rate:,.0f}/s)",
+            end="" if done < total else "\n",
+            file=sys.stderr,
+            flush=True,
+        )
+
     try:
-        report = import_members(ctx, data, path.name)
+        import_members(ctx, data, path.name, progress=progress, report=report)
     except InputError as exc:  # a file that cannot be read at all: nothing was imported
         print(f"import-members: {exc.message}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("\nimport-members: stopped; the rows added so far stay", file=sys.stderr)
+    finally:  # the report, even when stopped half-way
+        with contextlib.suppress(OSError):
+            out.write_text(report.as_text() + "\n", encoding="utf-8")
     print(report.as_text())
+    print(f"import-members: report written to {out}", file=sys.stderr)
+    if not report.finished:
+        return 130
     return 1 if report.problems else 0
 
 
@@ -64,6 +87,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.set_defaults(func=cmd_send_sms)
     m = sub.add_parser("import-members", help="import engineers from an IMS .xlsx/.csv export")
     m.add_argument("file")
+    m.add_argument("--report", help="write the report here (default: FILE.report.txt)")
     m.add_argument("--db", default=default_url())
     m.add_argument(
         "--user",
