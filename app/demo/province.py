@@ -1003,7 +1003,7 @@ class Province:
         got = self.call(
             "engineers.record_membership_payment",
             engineer_svc.record_membership_payment,
-            self._clerk(),
+            self.staff["finance"],  # F5: finance records the payment it confirmed
             e.id,
             year,
             ref,

@@ -308,9 +308,14 @@ def approve_renewal(ctx: ServiceContext, engineer_id: int, year: int, amount_ria
 def record_membership_payment(
     ctx: ServiceContext, engineer_id: int, year: int, payment_ref: str
 ) -> None:
-    """F5: only an approved request is paid, oldest owed year first; G3 reads the result."""
+    """F5: only an approved request is paid, oldest owed year first; G3 reads the result.
+    Recorded by finance (seed 000) with the bank's payment reference, never left empty."""
     require(ctx, "membership.pay", engineer_id)
     _check_year(year)
+    check_texts(("payment_ref", payment_ref, 64))
+    payment_ref = normalize_code(payment_ref)
+    if not payment_ref:
+        raise InputError("payment_ref", "شماره پرداخت (رسید بانکی) حق عضویت خالی است (F5)")
     now = ctx.now()
     with ctx.tx() as s:
         row = _get(s, engineer_id)
