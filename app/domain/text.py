@@ -81,7 +81,7 @@ def canonical_plate(plate: str) -> str:
     """P5: one form for a registration plate (پلاک ثبتی «اصلی/فرعی»): its parts, separated by
     "/", each number without leading zeros. `9999-12`, `9999/012`, `۹۹۹۹/۱۲` and the same with
     an RLM, a ZWNJ or a no-break space inside are all `9999/12`. Empty when nothing is left."""
-    text = without_marks(latin_digits(plate.translate(_ARABIC_LETTERS))).replace(ZWNJ, " ")
+    text = without_marks(latin_digits(plate.translate(_ARABIC_LETTERS))).replace(ZWNJ, "")
     parts = [p for p in _PLATE_SEPARATORS.split(text) if p]
     return "/".join((p.lstrip("0") or "0") if p.isascii() and p.isdigit() else p for p in parts)
 
