@@ -11,6 +11,7 @@ with a ZWNJ inside is the same member.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -119,16 +120,28 @@ def mobile_problem(mobile: str) -> str | None:
         return "فقط رقم بنویسید (بدون خط تیره، فاصله یا حرف)"
     if len(digits) != 11 or not digits.startswith("09"):
         return "باید یازده رقم و با ۰۹ آغاز شود"
+    return None if _iran_mobile_prefix(digits[:6]) else "شماره همراه ایران نیست"
+
+
+@functools.lru_cache(maxsize=4096)
+def _iran_mobile_prefix(prefix: str) -> bool:
+    """`phonenumbers` (region IR, type mobile) on an eleven-digit number starting `prefix`.
+    Its IR mobile pattern (9 and four given digits, then any five) reads no further than the
+    sixth digit of the eleven, so the answer is kept per prefix: a members import of 100,000
+    rows asks the library a few hundred times (tests/money/test_inputs.py checks the
+    shortcut against the library itself)."""
+    return mobile_by_library(prefix + "00000")
+
+
+def mobile_by_library(digits: str) -> bool:
     try:
         number = phonenumbers.parse(digits, "IR")
     except phonenumbers.NumberParseException:
-        return "شماره همراه شناخته نشد"
-    if not phonenumbers.is_valid_number(number) or phonenumbers.number_type(number) not in (
+        return False
+    return phonenumbers.is_valid_number(number) and phonenumbers.number_type(number) in (
         phonenumbers.PhoneNumberType.MOBILE,
         phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-    ):
-        return "شماره همراه ایران نیست"
-    return None
+    )
 
 
 def mobile_ok(mobile: str) -> bool:

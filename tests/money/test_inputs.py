@@ -165,3 +165,11 @@ def test_a_mobile_with_letters_or_dashes_is_refused_at_the_counter(office):
         owners=(OwnerIn("0499370899", mobile="۰۹۱۶۱۲۳۴۵۶۷"),),
     )
     projects.register_project(office.clerk, p)
+
+
+@given(st.from_regex(r"09[0-9]{9}", fullmatch=True))
+def test_mobile_prefix_shortcut_agrees_with_phonenumbers(mobile):
+    """The per-prefix answer equals the library's on the whole number."""
+    from app.domain.text import mobile_by_library
+
+    assert (mobile_problem(mobile) is None) == mobile_by_library(mobile)
