@@ -558,7 +558,7 @@ def _seed(tmp: Path) -> Seed:
         ),
     )
     ids["fee_pending"] = projects.record_fee_payment(
-        o.clerk, intake.id, "civil", 5_000_000, "T-9", date(2025, 11, 14)
+        o.clerk, intake.id, "civil", 5_000_000, "10009", date(2025, 11, 14), "ملی"
     )
     opened = o.project()
     candidacy.stand(o.as_engineer[ids["e2"]], ids["e2"], opened.referral_ids["civil"])

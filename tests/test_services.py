@@ -80,7 +80,9 @@ def test_U1_roles_are_enforced_by_the_services(office: Office):
     office.at("1405-08-23 10:00")
     _refused(candidacy.stand, office.as_engineer[e1], e2, rid, rules={"U1"})  # only for oneself
     _refused(candidacy.stand, office.clerk, e1, rid, rules={"U1"})
-    fee = projects.record_fee_payment(office.clerk, p.id, "civil", 1, "X", office.clock.now.date())
+    fee = projects.record_fee_payment(
+        office.clerk, p.id, "civil", 1, "123456", office.clock.now.date(), "ملی"
+    )
     _refused(projects.decide_fee_payment, office.clerk, fee, True, rules={"U1"})
     _refused(deadlines.run_due, office.finance, rules={"U1"})
     _refused(deadlines.record_signature, office.finance, rid, rules={"U1"})

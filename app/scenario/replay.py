@@ -135,7 +135,7 @@ class Replay:
         self.eng_users[f["id"]] = self.base.as_actor(actor)
 
     def _intake(self, project_id: int, disciplines: tuple[str, ...]) -> None:
-        projects.complete_intake(self.clerk, self.finance, project_id, disciplines, 0, "scenario")
+        projects.complete_intake(self.clerk, self.finance, project_id, disciplines, 0, "0000")
 
     # ------------------------------------------------------------ the timeline
     def run(self) -> dict[str, Any]:

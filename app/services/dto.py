@@ -99,6 +99,15 @@ class OwnerIn:
 
 
 @dataclass(frozen=True)
+class ReceiptIn:
+    """The scan of an owner's bank receipt, kept with the fee payment (F2)."""
+
+    filename: str
+    mime: str  # image/jpeg, image/png or application/pdf
+    content: bytes
+
+
+@dataclass(frozen=True)
 class ProjectIn:
     plate: str
     area: Decimal

@@ -29,6 +29,7 @@ from ..domain.text import day_ok
 from .context import ServiceContext, audit
 from .permissions import require
 from .registry import use_case
+from .sheets import append_row
 
 PAYOUT_STATUSES = ("pending", "approved", "rejected", "paid")
 STAGE_FA = {
@@ -244,8 +245,9 @@ def payment_list_xlsx(ctx: ServiceContext, on: date | None = None) -> bytes:
     ws = wb.active
     ws.title = "فهرست پرداخت"
     ws.sheet_view.rightToLeft = True
-    ws.append([f"فهرست پرداخت حق‌الزحمه نظارت — {format_jalali_date(on)}"])
-    ws.append(
+    append_row(ws, [f"فهرست پرداخت حق‌الزحمه نظارت — {format_jalali_date(on)}"])
+    append_row(
+        ws,
         [
             "ردیف",
             "شماره پرونده",
@@ -256,10 +258,11 @@ def payment_list_xlsx(ctx: ServiceContext, on: date | None = None) -> bytes:
             "درصد",
             "حق‌الزحمه (ریال)",
             "مبلغ (ریال)",
-        ]
+        ],
     )
     for i, p in enumerate(rows, 1):
-        ws.append(
+        append_row(
+            ws,
             [
                 i,
                 p.file_no,
@@ -270,9 +273,9 @@ def payment_list_xlsx(ctx: ServiceContext, on: date | None = None) -> bytes:
                 p.percent,
                 p.fee_rials,
                 p.amount_rials,
-            ]
+            ],
         )
-    ws.append(["", "", "", "", "", "", "", "جمع", sum(p.amount_rials for p in rows)])
+    append_row(ws, ["", "", "", "", "", "", "", "جمع", sum(p.amount_rials for p in rows)])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

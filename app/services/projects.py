@@ -45,9 +45,10 @@ from ..domain.text import (
     normalize_text,
     whole_ok,
 )
+from ..domain.validation import bank_problem, receipt_problem, tracking_problem
 from ..resources import reference
 from .context import ServiceContext, audit
-from .dto import OwnerIn, ProjectIn, ProjectSummary
+from .dto import OwnerIn, ProjectIn, ProjectSummary, ReceiptIn
 from .permissions import require
 from .registry import use_case
 
@@ -331,14 +332,27 @@ def record_fee_payment(
     tracking_no: str,
     paid_on: date,
     bank: str = "",
+    receipt: ReceiptIn | None = None,
 ) -> int:
-    """F2: the owner's payment as the counter receives it; finance decides it later."""
+    """F2: the owner's payment as the counter receives it — the bank (from the list), its
+    tracking number (digits), the amount, the day and the receipt's scan; finance decides
+    it later. The checks are the counter form's own (`domain/validation.py`)."""
     require(ctx, "fee.record")
     check_texts(("discipline", discipline, 8), ("tracking_no", tracking_no, 64), ("bank", bank, 80))
     if not whole_ok(amount_rials):
         raise InputError("amount_rials", "مبلغ باید عدد صحیح نامنفی به ریال باشد")
-    if not tracking_no.strip():
-        raise InputError("tracking_no", "شماره پیگیری بانک خالی است")
+    why = tracking_problem(tracking_no)
+    if why:
+        raise InputError("tracking_no", why)
+    why = bank_problem(bank)
+    if why:
+        raise InputError("bank", why)
+    tracking_no, bank = normalize_code(tracking_no), normalize_text(bank)
+    if receipt is not None:
+        check_texts(("filename", receipt.filename, 200), ("mime", receipt.mime, 60))
+        why = receipt_problem(receipt.filename, receipt.mime, receipt.content)
+        if why:
+            raise InputError("receipt", why)
     if not day_ok(paid_on):
         raise InputError("paid_on", "تاریخ پرداخت بیرون از بازه تقویم دفتر است")
     with ctx.tx() as s:
@@ -353,10 +367,13 @@ def record_fee_payment(
             project_id=project_id,
             discipline=discipline,
             amount_rials=amount_rials,
-            tracking_no=tracking_no.strip(),
+            tracking_no=tracking_no,
             paid_on=paid_on,
             bank=bank,
             recorded_by=ctx.actor.user_id,
+            receipt_filename=receipt.filename if receipt else None,
+            receipt_mime=receipt.mime if receipt else None,
+            receipt_content=receipt.content if receipt else None,
         )
         s.add(fee)
         s.flush()
@@ -530,6 +547,7 @@ def complete_intake(
     disciplines: tuple[str, ...],
     amount_rials: int,
     tracking_no: str,
+    bank: str = "ملی",
 ) -> None:
     """P2 at the counter in one go (a replay, tests): every required document, the drawings
     approved, and each discipline's fee recorded by the clerk and approved by finance."""
@@ -538,6 +556,6 @@ def complete_intake(
     approve_drawings(clerk, project_id)
     for d in disciplines:
         fee = record_fee_payment(
-            clerk, project_id, d, amount_rials, tracking_no, local_date(clerk.now())
+            clerk, project_id, d, amount_rials, tracking_no, local_date(clerk.now()), bank
         )
         decide_fee_payment(finance, fee, approve=True)

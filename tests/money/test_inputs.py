@@ -173,3 +173,72 @@ def test_mobile_prefix_shortcut_agrees_with_phonenumbers(mobile):
     from app.domain.text import mobile_by_library
 
     assert (mobile_problem(mobile) is None) == mobile_by_library(mobile)
+
+
+def test_F2_excel_export_keeps_a_formula_typed_at_the_counter_as_text(office):
+    """A bank name or tracking number that starts with = + - @ (or a tab/CR) is text in every
+    exported cell, never a live formula."""
+    import io
+    from datetime import date
+
+    from openpyxl import Workbook, load_workbook
+
+    from app.services import finance
+    from app.services.sheets import append_row
+
+    p = office.project(ready=False)
+    with pytest.raises(InputError):  # the counter takes banks from its list only
+        projects.record_fee_payment(
+            office.clerk, p.id, "civil", 1000, "12345", date(2026, 11, 1), '=HYPERLINK("x")'
+        )
+    wb = Workbook()
+    hostile = ['=HYPERLINK("http://x","y")', "+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "ok"]
+    append_row(wb.active, hostile)
+    buf = io.BytesIO()
+    wb.save(buf)
+    cells = load_workbook(io.BytesIO(buf.getvalue())).active[1]
+    assert [c.value for c in cells] == [h.replace("\r", "\n") for h in hostile]  # XML: CR→LF
+    assert all(c.data_type == "s" for c in cells)
+    sheet = load_workbook(io.BytesIO(finance.approvals_xlsx(office.finance))).active
+    assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+
+
+def test_F2_tracking_number_and_receipt_scan(office):
+    from datetime import date
+
+    from app.services.dto import ReceiptIn
+
+    p = office.project(ready=False)
+    for bad in ("abc123", "12", "12-34-56"):
+        with pytest.raises(InputError) as exc:
+            projects.record_fee_payment(
+                office.clerk, p.id, "civil", 1, bad, date(2026, 11, 1), "ملی"
+            )
+        assert exc.value.field == "tracking_no"
+    with pytest.raises(InputError) as exc:
+        projects.record_fee_payment(
+            office.clerk,
+            p.id,
+            "civil",
+            1,
+            "123456",
+            date(2026, 11, 1),
+            "ملی",
+            ReceiptIn("r.png", "image/png", b"not a png"),
+        )
+    assert exc.value.field == "receipt"
+    fid = projects.record_fee_payment(
+        office.clerk,
+        p.id,
+        "civil",
+        1,
+        "۱۲۳۴۵۶",
+        date(2026, 11, 1),
+        "ملت",
+        ReceiptIn("r.png", "image/png", b"\x89PNG\r\n\x1a\n" + b"0" * 10),
+    )
+    from app.db.models import FeePayment
+
+    with office.base.tx() as s:
+        row = s.get(FeePayment, fid)
+        assert (row.tracking_no, row.receipt_mime) == ("123456", "image/png")

@@ -100,7 +100,7 @@ def test_letter_refuses_an_unapproved_fee_and_an_architect_standing_in_for_civil
     office.at("1405-08-24 09:00")
     deadlines.record_signature(office.clerk, p.referral_ids["arch"])
     projects.record_fee_payment(
-        office.clerk, p.id, "civil", 1_000_000, "T-2", local_date(office.clock.now)
+        office.clerk, p.id, "civil", 1_000_000, "10002", local_date(office.clock.now), "ملی"
     )
     dto = documents.letter_dto(office.base, p.id, strict=False)
     # the civil referral is still open: the architect does not become the coordinator

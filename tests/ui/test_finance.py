@@ -97,8 +97,8 @@ def test_F2_owner_payment_approved_at_the_finance_desk_closes_the_P2_gap_reject_
     assert due == 180 * 1_289_000 == 232_020_000
     paid = due
     today = local_date(office.clock.now)
-    good = projects.record_fee_payment(office.clerk, p.id, "civil", paid, "T-100", today, "ملت")
-    bad = projects.record_fee_payment(office.clerk, p.id, "arch", 1_000, "T-101", today, "ملی")
+    good = projects.record_fee_payment(office.clerk, p.id, "civil", paid, "100100", today, "ملت")
+    bad = projects.record_fee_payment(office.clerk, p.id, "arch", 1_000, "100101", today, "ملی")
     gaps = browse.intake_status(office.clerk, p.id).gaps
     assert any(CIVIL in g for g in gaps) and any(ARCH in g for g in gaps)
 
@@ -305,7 +305,7 @@ def test_U1_the_clerk_has_no_approve_buttons_and_the_services_refuse_anyway(
     pid = payouts.record_stage_report(office.clerk, rid, "permit")
     p = _intake(office, ("civil",))
     fee = projects.record_fee_payment(
-        office.clerk, p.id, "civil", 5_000_000, "T-9", local_date(office.clock.now)
+        office.clerk, p.id, "civil", 5_000_000, "10009", local_date(office.clock.now), "ملی"
     )
     e2 = office.engineer("E2", paid_through=1404)
     engineers.request_renewal(office.clerk, e2, 1405)
@@ -375,7 +375,7 @@ def test_a_payment_decided_meanwhile_on_another_desk_is_said_inline_in_persian(
 ):
     p = _intake(office, ("civil",))
     fee = projects.record_fee_payment(
-        office.clerk, p.id, "civil", 5_000_000, "T-1", local_date(office.clock.now)
+        office.clerk, p.id, "civil", 5_000_000, "10001", local_date(office.clock.now), "ملی"
     )
     w = _desk(qtbot, office.finance, runner, settle)
     w.fees.select_row(0)
