@@ -431,8 +431,12 @@ CASES: dict[str, Case] = {
     ),
     "calendar.set_holidays": Case(
         "admin",
-        args(days=st.lists(st.tuples(day(date(2025, 11, 20)), text("عید", size=250)), max_size=3)),
+        args(
+            days=st.lists(st.tuples(day(date(2025, 11, 20)), text("عید", size=250)), max_size=3),
+            through_year=st.none() | number(1406),
+        ),
     ),
+    "calendar.calendar_status": Case("anyone", args(), reader=True),
     # -------------------------------------------------------- documents (their ids)
     "documents.contract_dto": Case("clerk", args(project_id=ident(*PROJECT_IDS)), reader=True),
     "documents.commitment_dto": Case("clerk", args(referral_id=ident(*REFERRAL_IDS)), reader=True),

@@ -35,12 +35,21 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_tick(args: argparse.Namespace) -> int:
+    from ..domain.errors import InputError
+    from ..services.calendar import calendar_status
     from ..services.context import ServiceContext
     from ..services.deadlines import run_due
-    from .errors import open_existing
+    from .errors import CommandError, open_existing
 
     started = time.perf_counter()
-    summary = run_due(ServiceContext(open_existing(args.db)))
+    ctx = ServiceContext(open_existing(args.db))
+    warning = calendar_status(ctx).warning
+    if warning:  # months before the holiday table runs out, every minute's log says so
+        print(f"tick: {warning}", file=sys.stderr)
+    try:
+        summary = run_due(ctx)
+    except InputError as exc:  # a deadline or window on a day the calendar does not cover
+        raise CommandError(exc.message) from None
     took = time.perf_counter() - started
     print(
         f"tick: {summary.deadlines} deadline(s), {summary.decided} referral(s) decided "

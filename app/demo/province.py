@@ -321,7 +321,13 @@ class Province:
                 )
             )
         self.clock.now = self.t0 + timedelta(minutes=8)
-        self.call("calendar.set_holidays", office_calendar.set_holidays, self.admin, self.holidays)
+        self.call(  # the official solar holidays, complete to the end of next year
+            "calendar.set_holidays",
+            office_calendar.set_holidays,
+            self.admin,
+            self.holidays,
+            self.year + 1,
+        )
 
     def _register_engineers(self) -> None:
         """The membership import: one `register_engineer` per member, by the administrator."""

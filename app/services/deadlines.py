@@ -34,7 +34,7 @@ from ..db.models import (
     ScoreEntry,
     Withdrawal,
 )
-from ..db.policy_store import calendar_at, policy_at
+from ..db.policy_store import calendar_at, check_covered, policy_at
 from ..db.snapshot import chosen_by_project, load_supervisors, referral_facts
 from ..domain.allocation import Candidate, DeadlineSnapshot, Decision, DueReferral, decide_deadline
 from ..domain.calendar import WorkCalendar, jalali_year
@@ -322,6 +322,11 @@ def _write_decisions(
         s, [d.referral_id for d in winners], [d.engineer_id for d in winners]
     )
     sign_from, sign_until = cal.signing_window(at, *policy.signing_window)
+    check_covered(  # a window or a next round on a day the holiday table does not cover
+        s,
+        sign_from if winners else None,
+        *(d.next_deadline for d in decisions if d.outcome == "extended"),
+    )
     rounds, selected, extended, unassigned = [], [], [], []
     holds, charges, messages, new_rounds = [], [], [], []
     for d in decisions:
@@ -621,6 +626,7 @@ def _withdraw(
     # W4: a new round, forced when the lost selection came from round 2 or later or was forced.
     new_kind = FORCED if (selected_round >= 2 or method == "forced") else CANDIDACY
     deadline = open_deadline(s, cal, policy, at)
+    check_covered(s, deadline)
     s.add(
         Round(
             referral_id=ref.id,

@@ -23,7 +23,7 @@ from ..db.models import (
     Referral,
     Round,
 )
-from ..db.policy_store import calendar_at, policy_at
+from ..db.policy_store import calendar_at, check_covered, policy_at
 from ..domain.calendar import WorkCalendar, jalali_year, local_date
 from ..domain.codes import DISCIPLINE_FA, DISCIPLINE_ORDER
 from ..domain.errors import InputError, RuleViolation
@@ -452,6 +452,7 @@ def mark_ready(ctx: ServiceContext, project_id: int) -> ProjectSummary:
             raise RuleViolation({"P2"}, "پرونده آماده توزیع نیست (P2): " + "؛ ".join(gaps))
         policy = policy_at(s, now)
         deadline = open_deadline(s, calendar_at(s, policy), policy, now)
+        check_covered(s, deadline)  # never a round ending on a day the calendar does not know
         row.status, row.ready_at = "distribution", now
         refs = s.scalars(select(Referral).where(Referral.project_id == project_id)).all()
         for ref in refs:
