@@ -25,19 +25,24 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
 
-from ..db.models import Competence, Engineer, Licence
+from ..db.locks import lock_named
+from ..db.models import AuditEntry, Competence, Engineer, Licence
 from ..domain.calendar import jalali_year, parse_jalali_date
 from ..domain.codes import DISCIPLINE_FA, DISCIPLINES, GRADES
+from ..domain.digest import canonical_json
 from ..domain.errors import InputError
 from ..domain.text import field_fa, normalize_digits, normalize_text
-from .context import ServiceContext, audit
+from .context import ServiceContext, audit_hash
 from .dto import CompetenceIn, EngineerIn
 from .permissions import require
 from .registry import use_case
@@ -326,10 +331,16 @@ def _insert(ctx: ServiceContext, batch: list[EngineerIn]) -> None:
             }
             for e in batch
         ]
+        conn = s.connection()  # Core executemany: no RETURNING, no ORM objects
+        conn.execute(insert(Engineer), rows)
         ids = dict(
-            s.execute(insert(Engineer).returning(Engineer.membership_no, Engineer.id), rows).all()
+            conn.execute(
+                select(Engineer.membership_no, Engineer.id).where(
+                    Engineer.membership_no.in_([e.membership_no for e in batch])
+                )
+            ).all()
         )
-        s.execute(
+        conn.execute(
             insert(Competence),
             [
                 {
@@ -354,20 +365,54 @@ def _insert(ctx: ServiceContext, batch: list[EngineerIn]) -> None:
             if e.licence_no or e.licence_expires
         ]
         if licences:
-            s.execute(insert(Licence), licences)
-        for e in batch:
-            after = {k: v for k, v in e.__dict__.items() if v not in (None, (), "")}
-            after.pop("validate_ids", None)
-            audit(
-                s,
-                ctx,
-                "engineer.register",
-                "engineer",
-                ids[e.membership_no],
-                after=after,
-                at=now,
-                flush=False,
-            )
+            conn.execute(insert(Licence), licences)
+        _audit_lines(s, ctx, now, [(ids[e.membership_no], e) for e in batch])
+
+
+def _audit_lines(
+    s: Session, ctx: ServiceContext, at: datetime, added: list[tuple[int, EngineerIn]]
+) -> None:
+    """U2: one "engineer.register" line per engineer, chained exactly as `context.audit`
+    chains them (the same body, `audit_hash`, the chain's lock), written in one executemany
+    in chain order instead of one ORM object each."""
+    at = at.astimezone(UTC)
+    lock_named(s, "audit-chain")
+    prev = s.info.get("audit_prev") or s.scalar(
+        select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
+    )
+    rows = []
+    for eid, e in added:
+        after = {k: v for k, v in e.__dict__.items() if v not in (None, (), "")}
+        after.pop("validate_ids", None)
+        after = json.loads(canonical_json(after))
+        body = {
+            "at": at.isoformat(),
+            "actor": ctx.actor.username,
+            "action": "engineer.register",
+            "entity": "engineer",
+            "entity_id": str(eid),
+            "before": None,
+            "after": after,
+            "prev": prev,
+        }
+        chained = audit_hash(body)
+        rows.append(
+            {
+                "at": at,
+                "user_id": ctx.actor.user_id,
+                "actor": ctx.actor.username,
+                "action": "engineer.register",
+                "entity": "engineer",
+                "entity_id": str(eid),
+                "before": None,
+                "after": after,
+                "prev_hash": prev,
+                "hash": chained,
+            }
+        )
+        prev = chained
+    s.connection().execute(insert(AuditEntry), rows)
+    s.info["audit_prev"] = prev
 
 
 def _column_fa(field: str) -> str:

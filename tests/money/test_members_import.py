@@ -145,6 +145,9 @@ def test_import_is_set_based_reports_progress_and_reports_when_stopped(office):
             )
         ).all()
     assert names == [("علی", "کریمی"), ("علی", "کریمی")]
+    from app.services.audit_trail import verify_chain
+
+    assert verify_chain(office.admin).first_broken is None  # U2: the batch's lines chain
 
 
 def _code(nine: str) -> str:
