@@ -196,7 +196,59 @@ def test_counter_form_says_what_is_wrong_moves_on_and_starts_empty_after_registe
     with office.base.tx() as s:
         fee = s.scalars(select(FeePayment)).one()
         assert (fee.bank, fee.tracking_no, fee.receipt_filename) == ("ملت", "580001", "r.pdf")
+    w.resize(1400, 900)
     w.grab().save(str(tmp_path / "counter.png"))
+
+
+def test_cartable_says_what_keeps_me_out_confirms_a_cancel_and_shows_deadline_and_ledger(
+    qtbot, office, runner, settle, tmp_path
+):
+    """G3: an engineer whose membership is unpaid sees why his cartable is empty and what to
+    do; a cancel asks first and says it is allowed once (C4); the absolute deadline and the
+    score's ledger are shown; one word for candidacy (کاندیداتوری)."""
+    unpaid = office.engineer("E9", paid_through=1404)
+    ok = office.engineer("E1")
+    p = office.project(area=450, floors=3)
+    rid = p.referral_ids["civil"]
+    office.at("1405-08-23 10:00")
+    cart = CartableScreen(office.as_engineer[unpaid], runner)
+    qtbot.addWidget(cart)
+    cart.refresh()
+    settle()
+    assert cart.items.model.rowCount() == 0 and not cart.blocks.isHidden()
+    assert "G3" in cart.blocks.text() and "تمدید" in cart.blocks.text()
+    cart.resize(1300, 800)
+    cart.grab().save(str(tmp_path / "cartable-empty.png"))
+
+    cart = CartableScreen(office.as_engineer[ok], runner)
+    qtbot.addWidget(cart)
+    cart.refresh()
+    settle()
+    assert cart.blocks.isHidden() and [i.referral_id for i in cart.items.model.rows] == [rid]
+    headers = [c.title for c in cart.items.model.columns]
+    assert "مهلت (C3)" in headers and "کاندیداها" in headers
+    assert not any("داوطلب" in h for h in headers)
+    cart.items.select_row(0)
+    settle()
+    qtbot.mouseClick(cart.stand_button, Qt.MouseButton.LeftButton)
+    settle()
+    asked = []
+    cart.confirm = lambda text: asked.append(text) or False  # the engineer says no
+    qtbot.mouseClick(cart.cancel_button, Qt.MouseButton.LeftButton)
+    settle()
+    assert "یک بار" in asked[0] and "C4" in asked[0]
+    assert cart.items.model.rows[0].standing  # nothing happened
+    cart.confirm = lambda text: True
+    qtbot.mouseClick(cart.cancel_button, Qt.MouseButton.LeftButton)
+    settle()
+    assert not cart.items.model.rows[0].standing and "C4" in cart.message.text()
+    office.run("1405-08-23 20:00")  # nobody stands: extended; a charge shows in the ledger
+    candidacy.stand(office.as_engineer[ok], ok, rid)
+    office.run("1405-08-24 20:00")
+    cart.refresh()
+    settle()
+    assert cart.ledger.model.rowCount() == 1
+    cart.grab().save(str(tmp_path / "cartable.png"))
 
 
 def test_engineer_stands_manager_runs_deadline_clerk_records_signature(
@@ -222,7 +274,7 @@ def test_engineer_stands_manager_runs_deadline_clerk_records_signature(
     settle()
     assert cart.items.model.rows[0].standing and cart.cancel_button.isEnabled()
     assert [c[1].membership_no for c in cart.candidates.model.rows] == ["E1", "E2"]  # C6
-    assert "داوطلب شدید" in cart.message.text()
+    assert "کاندیداتوری شما" in cart.message.text()
 
     # the manager runs the due deadline from the board, off the GUI thread
     office.at("1405-08-23 20:00")

@@ -250,7 +250,6 @@ class CounterScreen(Screen):
             ],
         )
         fl.addWidget(self.fees)
-        fee_row = QHBoxLayout()
         self.fee_discipline = QComboBox(fee_box)
         self.fee_amount = ltr(QLineEdit(fee_box))
         self.fee_amount.setPlaceholderText("مبلغ به ریال")
@@ -267,17 +266,17 @@ class CounterScreen(Screen):
         self.fee_receipt: ReceiptIn | None = None
         self.fee_button = QPushButton("ثبت پرداخت", fee_box)
         self.fee_button.clicked.connect(self.record_fee)
-        for w in (
-            self.fee_discipline,
-            self.fee_amount,
-            self.fee_bank,
-            self.fee_tracking,
-            self.fee_date,
-            self.fee_receipt_button,
-            self.fee_button,
-        ):
-            fee_row.addWidget(w)
-        fl.addLayout(fee_row)
+        fee_grid = QGridLayout()  # two rows: what was paid, then the bank's proof of it
+        fee_grid.addWidget(self.fee_discipline, 0, 0)
+        fee_grid.addWidget(self.fee_amount, 0, 1)
+        fee_grid.addWidget(self.fee_bank, 0, 2)
+        fee_grid.addWidget(self.fee_tracking, 1, 0)
+        fee_grid.addWidget(self.fee_date, 1, 1)
+        fee_grid.addWidget(self.fee_receipt_button, 1, 2)
+        fee_grid.addWidget(self.fee_button, 0, 3, 2, 1)
+        for col in range(3):
+            fee_grid.setColumnStretch(col, 1)
+        fl.addLayout(fee_grid)
         self.fee_state = Message(fee_box)  # the fee row's own inline check
         fl.addWidget(self.fee_state)
         for sig in (
