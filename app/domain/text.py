@@ -245,6 +245,7 @@ FIELD_FA = {
     "member_since": "سال عضویت",
     "membership_paid_through": "عضویت تا سال",
     "degree": "درجه محکومیت",
+    "iban": "شماره شبا",
 }
 
 

@@ -64,6 +64,7 @@ class EngineerIn:
     declaration: DeclarationIn | None = None
     jobs: tuple[JobIn, ...] = ()
     financial_ties: tuple[str, ...] = ()
+    iban: str | None = None  # شبا: the account stage payouts are transferred to (F3)
     validate_ids: bool = True  # False for a replayed scenario: its codes are taken as given
 
 

@@ -27,9 +27,11 @@ from ..domain.membership import paid_through, renewal_failures
 from ..domain.text import (
     amount_problem,
     check_texts,
+    iban_problem,
     mobile_problem,
     national_code_ok,
     normalize_code,
+    normalize_iban,
     normalize_mobile,
     normalize_text,
     whole_ok,
@@ -62,6 +64,7 @@ def normalized(e: EngineerIn) -> EngineerIn:
         father_name=normalize_text(e.father_name),
         mobile=None if not e.mobile or not e.mobile.strip() else e.mobile,
         licence_no=code(e.licence_no),
+        iban=None if not isinstance(e.iban, str) or not e.iban.strip() else normalize_iban(e.iban),
         financial_ties=tuple(
             normalize_code(c) if isinstance(c, str) else c for c in e.financial_ties
         ),
@@ -98,6 +101,12 @@ def _validate(e: EngineerIn) -> EngineerIn:
             raise InputError("mobile", f"شماره همراه نامعتبر است: {why}")
     if e.mobile:
         e = replace(e, mobile=normalize_mobile(e.mobile))
+    if e.iban is not None:
+        if not isinstance(e.iban, str):
+            raise InputError("iban", "شبا باید متن باشد")
+        why = iban_problem(e.iban)
+        if why:
+            raise InputError("iban", why)
     why = amount_problem(e.base_score, signed=True)
     if why:
         raise InputError("base_score", f"امتیاز پایه {why}")
@@ -181,6 +190,7 @@ def add_engineer(s: Session, ctx: ServiceContext, e: EngineerIn) -> int:
         employed_by_permit_authority=e.employed_by_permit_authority,
         data_complete=e.data_complete,
         base_score=e.base_score,
+        iban=e.iban,
         member_since=e.member_since or min(year, e.membership_paid_through or year),
         created_at=now,
         updated_at=now,
@@ -348,6 +358,7 @@ def _get(s: Session, engineer_id: int) -> Engineer:
 
 
 _SCALARS = (
+    "iban",
     "national_id",
     "first_name",
     "last_name",
@@ -369,7 +380,7 @@ def _apply(
 ) -> None:
     """Write the given EngineerIn fields; list fields replace what was there."""
     for k in _SCALARS:
-        if k in values and (values[k] is not None or k in ("national_id", "mobile")):
+        if k in values and (values[k] is not None or k in ("national_id", "mobile", "iban")):
             setattr(row, k, values[k])
     s.flush()
     eid = row.id

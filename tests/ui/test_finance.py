@@ -226,7 +226,7 @@ def test_F3_F4_stage_report_by_clerk_approved_by_finance_in_the_exported_payment
     w = _desk(qtbot, office.finance, runner, settle)
     assert [p.id for p in w.payouts.model.rows] == [pid]
     _check_models(qtmodeltester, w.payouts)
-    assert w.payouts.model.index(0, 7).data() == "۲٬۳۷۵٬۰۰۰"
+    assert w.payouts.model.index(0, 8).data() == "۲٬۳۷۵٬۰۰۰"  # after the Sheba column
     w.tabs.setCurrentIndex(2)
     w.payouts.select_row(0)
     with qtbot.waitSignal(w.decided, timeout=10_000):
@@ -259,13 +259,13 @@ def test_F3_F4_stage_report_by_clerk_approved_by_finance_in_the_exported_payment
     assert "ذخیره شد" in w.due_message.text()
     ws = load_workbook(io.BytesIO(target.read_bytes())).active
     assert ws.sheet_view.rightToLeft
-    assert ws.cell(2, 9).value == "مبلغ (ریال)"
-    assert (ws.cell(3, 4).value, ws.cell(3, 6).value, ws.cell(3, 9).value) == (
+    assert ws.cell(2, 11).value == "مبلغ (ریال)"  # after the national code and Sheba
+    assert (ws.cell(3, 4).value, ws.cell(3, 8).value, ws.cell(3, 11).value) == (
         "E1",
         "پروانه",
         expected,
     )
-    assert ws.cell(4, 9).value == expected  # the total
+    assert ws.cell(4, 11).value == expected  # the total
 
     # paid with a voucher number (refused inline without one)
     qtbot.mouseClick(w.mark_paid_button, Qt.MouseButton.LeftButton)
