@@ -14,7 +14,7 @@ Columns (header row, Persian or English names, any order; * required):
   نام خانوادگی / last_name*, نام پدر / father_name, تلفن همراه / mobile,
   رشته / discipline* (code or Persian name), پایه / grade* (3, 2, 1, ارشد/senior),
   شماره پروانه / licence_no, اعتبار پروانه / licence_expires (Jalali 1405/01/31),
-  سال عضویت / member_since.
+  سال عضویت / member_since, شماره شبا / iban (IR + 24 digits, mod 97-10).
 
 «عضویت تا سال» (paid through) and «امتیاز» (score) are not read: membership is paid only
 through the renewal flow (request → finance's approval → payment, seed 000, F5) and the base
@@ -60,6 +60,8 @@ COLUMNS: dict[str, str] = {
     "شماره پروانه": "licence_no",
     "اعتبار پروانه": "licence_expires",
     "سال عضویت": "member_since",
+    "شماره شبا": "iban",
+    "شبا": "iban",
 }
 # Columns an IMS export may carry that the import never reads (F5, seed 000).
 IGNORED = {"عضویت تا سال": "paid_through", "امتیاز": "score"}
@@ -70,6 +72,7 @@ FIELD_FA = {v: k for k, v in reversed(list(COLUMNS.items()))}
 _FIELD_COLUMN = {
     "number": "licence_no",
     "competences": "discipline",
+    "iban": "iban",
     "national_code": "national_id",
 }
 DISCIPLINE_BY_FA = {fa: code for code, fa in DISCIPLINE_FA.items()}
@@ -212,6 +215,7 @@ def parse_row(raw: dict[str, str], rowno: int) -> tuple[EngineerIn | None, list[
             licence_no=raw.get("licence_no") or None,
             licence_expires=expires,
             member_since=since,
+            iban=raw.get("iban") or None,
         ),
         [],
     )
@@ -326,6 +330,7 @@ def _insert(ctx: ServiceContext, batch: list[EngineerIn]) -> None:
                 "member_since": e.member_since or year,
                 "membership_paid_through": None,
                 "base_score": Decimal(0),
+                "iban": e.iban,
                 "created_at": now,
                 "updated_at": now,
             }
