@@ -158,6 +158,7 @@ ENGINEER_FIELDS: dict[str, st.SearchStrategy[Any]] = {
     "declaration": maybe(declaration),
     "jobs": st.lists(job, max_size=2).map(tuple),
     "financial_ties": st.lists(NATIONAL_ID, max_size=3).map(tuple),
+    "iban": maybe(text("IR062960000000100324200001", "ir06 2960 0000 0010 0324 2000 01")),
 }
 assert set(ENGINEER_FIELDS) == set(UPDATABLE), set(UPDATABLE) ^ set(ENGINEER_FIELDS)
 
@@ -364,6 +365,8 @@ CASES: dict[str, Case] = {
         reader=True,
     ),
     "payouts.payment_list_xlsx": Case("finance", optional(on=maybe(day())), reader=True),
+    "payouts.transfer_sheet_xlsx": Case("finance", optional(on=maybe(day())), reader=True),
+    "payouts.transfers_due": Case("finance", args(), reader=True),
     "finance.day_totals": Case("finance", optional(day=maybe(day())), reader=True),
     "firms.register_firm": Case(
         "clerk",

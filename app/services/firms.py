@@ -98,6 +98,8 @@ def register_firm(
         raise InputError("kind", "نوع باید شخص حقوقی باشد")
     if not member_ids:
         raise InputError("members", "شخص حقوقی دست‌کم یک عضو مهندس لازم دارد")
+    if len(set(member_ids)) != len(member_ids):
+        raise InputError("members", "هر مهندس تنها یک بار عضو شخص حقوقی می‌شود")
     require(ctx, "engineer.register")
     firm = engineers._validate(firm)
     now = ctx.now()
