@@ -175,7 +175,7 @@ def _list(v: Any, where: str) -> list[Any]:
 
 
 def _discipline(v: Any, where: str) -> str:
-    if v not in DISCIPLINES:
+    if not isinstance(v, str) or v not in DISCIPLINES:
         raise ScenarioError(f"{where}: unknown discipline {v!r}")
     return v
 
@@ -250,7 +250,7 @@ def engineer_fields(raw: dict[str, Any], where: str) -> dict[str, Any]:
                 {"year", "ready", "rules_accepted", "groups", "supervision_percent"},
             )
             groups = tuple(_list(d["groups"], f"{w}.groups"))
-            if not set(groups) <= set(GROUPS):
+            if not all(isinstance(g, str) for g in groups) or not set(groups) <= set(GROUPS):
                 raise ScenarioError(f"{w}.groups: groups are A, B, C, D")
             pct = _num(d["supervision_percent"], f"{w}.supervision_percent")
             if pct > 100:
@@ -324,6 +324,17 @@ def parse_bytes(data: bytes) -> Scenario:
 
 
 def parse(text: str) -> Scenario:
+    """A scenario, or ScenarioError naming the field; a value of a type no check expected
+    (a list where a name goes) is still one line, never a traceback."""
+    try:
+        return _parse(text)
+    except (TypeError, AttributeError, KeyError) as exc:
+        raise ScenarioError(
+            f"a value of an unexpected type ({type(exc).__name__}: {exc})"
+        ) from None
+
+
+def _parse(text: str) -> Scenario:
     if not _depth_ok(text):
         raise ScenarioError("not valid JSON: nested deeper than 64 levels")
     try:
@@ -433,7 +444,11 @@ def parse(text: str) -> Scenario:
     events = []
     for i, ev in enumerate(_list(raw.get("events", []), "events")):
         w = f"events[{i}]"
-        if not isinstance(ev, dict) or ev.get("type") not in EVENT_TYPES:
+        if (
+            not isinstance(ev, dict)
+            or not isinstance(ev.get("type"), str)
+            or (ev["type"] not in EVENT_TYPES)
+        ):
             raise ScenarioError(
                 f"{w}.type: unknown event type {ev.get('type') if isinstance(ev, dict) else ev!r}"
             )
@@ -447,9 +462,11 @@ def parse(text: str) -> Scenario:
         at = _time(ev["at"], f"{w}.at")
         if not start <= at <= until:
             raise ScenarioError(f"{w}.at: outside start … until")
-        if "engineer" in need and ev["engineer"] not in seen:
+        if "engineer" in need and (
+            not isinstance(ev["engineer"], str) or ev["engineer"] not in seen
+        ):
             raise ScenarioError(f"{w}.engineer: unknown engineer id {ev['engineer']!r}")
-        if "project" in need and ev["project"] not in pids:
+        if "project" in need and (not isinstance(ev["project"], str) or ev["project"] not in pids):
             raise ScenarioError(f"{w}.project: unknown project id {ev['project']!r}")
         data = dict(ev)
         if "discipline" in need:
