@@ -14,7 +14,7 @@ from ..db.policy_store import policy_at
 from ..db.snapshot import candidacy_snapshot, load_supervisors
 from ..domain.calendar import local_date
 from ..domain.candidacy import CandidacySnapshot, Refusal, out_of_everything, refusals
-from ..domain.eligibility import ReferralFacts, distribution_failures
+from ..domain.eligibility import ReferralFacts
 from ..domain.errors import InputError, RuleViolation
 from ..domain.policy import Policy
 from ..domain.scoring import remaining_m2, score_at
@@ -164,7 +164,11 @@ def _offers(
         ok = frozenset(
             g
             for g in groups
-            if not distribution_failures(state, ReferralFacts(0, 0, d, g, Decimal(0)), now, policy)
+            if not refusals(  # the one decision of stand and "why not?", on a probe referral
+                CandidacySnapshot(now, state, ReferralFacts(0, 0, d, g, Decimal(0)), True),
+                "why_not",
+                policy,
+            )
         )
         if not ok:
             continue
