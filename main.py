@@ -48,7 +48,9 @@ def main(argv: list[str] | None = None) -> int:
             importlib.import_module(name).register(sub)
     args = parser.parse_args(args_in)
     if args.command is not None:
-        return args.func(args)
+        from app.cli.errors import run_command
+
+        return run_command(args)
     if _has("ui.app"):
         from ui.app import run_desktop
 
@@ -56,7 +58,10 @@ def main(argv: list[str] | None = None) -> int:
     from app.db.engine import default_url
 
     args.db = default_url()  # no desktop in this build: the morning summary instead
-    return cmd_summary(args)
+    args.func = cmd_summary
+    from app.cli.errors import run_command
+
+    return run_command(args)
 
 
 if __name__ == "__main__":

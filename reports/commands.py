@@ -21,7 +21,7 @@ def cmd_documents(args: argparse.Namespace) -> int:
         return 2
     from sqlalchemy import select
 
-    from app.db.migrate import open_database
+    from app.cli.errors import open_existing, require_demo
     from app.db.models import User
     from app.domain.errors import InputError, RuleViolation
     from app.services import documents as docs
@@ -31,7 +31,9 @@ def cmd_documents(args: argparse.Namespace) -> int:
 
     from . import commitment, contract, daily, letter, receipt
 
-    base = ServiceContext(open_database(args.db))
+    engine = open_existing(args.db)
+    require_demo(engine, "documents")  # an empty database: say how to build the demo
+    base = ServiceContext(engine)
     with base.read() as s:
         q = select(User).where(User.active.is_(True), User.role.in_(("clerk", "manager")))
         if args.user:

@@ -44,7 +44,10 @@ REFUSALS = (RuleViolation, InputError, DocumentRefused)
 
 LETTERS = "ابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهیآ" + "يكىةأإؤئء"  # Persian + Arabic variants
 DIGITS = "0123456789" + "۰۱۲۳۴۵۶۷۸۹" + "٠١٢٣٤٥٦٧٨٩"
-ODD = "\x00\x01\x07\x08\x0b\x1b\x7f\u200c\u200d\u200f\u202e\u2028\ufeff\ufffd\t\n\r "
+ODD = (
+    "\x00\x01\x07\x08\x0b\x1b\x7f\u200c\u200d\u200f\u202e\u2028\ufeff\ufffd\t\n\r "
+    "\u200e\u00a0\u061c\u2066\u2069\u0640٫٬=+@"  # issue 15: LRM, no-break space, kashida…
+)
 WEIRD_WORDS = [
     "",
     " ",
@@ -64,6 +67,13 @@ WEIRD_WORDS = [
     "۱۴۰۵/۰۱/۳۱",
     "١٤٠٥-٠١-٣١",
     "🏗️",
+    '=HYPERLINK("http://x","y")',  # a formula typed into a field (exports keep it text)
+    "+98-916-111-2233",
+    "0916abc4567",
+    "0916-111-2233",
+    "9999\u200f/\u200c012",  # one plate, written oddly
+    "IR062960000000100324200002",  # a Sheba number with a wrong check digit
+    "۱۲٫۵",
 ]
 
 

@@ -53,10 +53,13 @@ def scenarios(draw, max_engineers: int = 7, max_projects: int = 3, max_events: i
             e["jobs"] = [{"kind": "supervision", "area": draw(st.integers(0, 900))}]
         engineers.append(e)
     projects = []
-    for j in range(draw(st.integers(1, max_projects))):
+    n_proj = draw(st.integers(1, max_projects))
+    numbers = draw(st.permutations(range(1, n_proj + 1)))  # A3: file numbers in any order
+    for j in range(n_proj):
         projects.append(
             {
                 "id": f"P{j}",
+                "file_no": f"1405-{numbers[j]:04d}",
                 "plate": f"{j}/1",
                 "owners": [
                     {"national_code": draw(st.sampled_from(CODES)), "mobile": "09161234567"}

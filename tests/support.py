@@ -102,7 +102,7 @@ class Office:
 
     def intake(self, project_id: int, disciplines) -> None:
         projects.complete_intake(
-            self.clerk, self.finance, project_id, disciplines, 5_000_000, "T-1"
+            self.clerk, self.finance, project_id, disciplines, 5_000_000, "10001"
         )
 
     def papers_ready(self, *project_ids: int, permit: bool = False) -> None:

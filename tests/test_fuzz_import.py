@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import shutil
 import subprocess
 import sys
@@ -30,8 +31,10 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from app.domain.text import national_code_ok
-from app.services import members_import
+from app.services import members_import, users
 from support import Office
+
+CLI_PASSWORD = "clerk-pass-1405"
 
 HEADER = [
     "شماره عضویت",
@@ -48,7 +51,7 @@ HEADER = [
     "عضویت تا سال",
     "امتیاز",
 ]
-ENGLISH = [members_import.COLUMNS[h] for h in HEADER]
+ENGLISH = [{**members_import.COLUMNS, **members_import.IGNORED}[h] for h in HEADER]
 
 
 # ---------------------------------------------------------------- rows
@@ -191,6 +194,7 @@ def seed(tmp_path_factory) -> Seed:
     path = tmp_path_factory.mktemp("fuzz-import") / "seed.sqlite"
     o = Office(f"sqlite:///{path}")
     o.engineer("E1", national_id="0084575948")  # already registered: skipped / refused
+    users.create_user(o.admin, "cli-clerk", "کارشناس", "clerk", password=CLI_PASSWORD)
     actors = {n: getattr(o, n).actor for n in ("admin", "clerk", "finance")}
     now = o.clock.now
     o.engine.dispose()
@@ -302,12 +306,14 @@ def test_the_command_reports_in_persian_and_refuses_an_unreadable_file(seed, tmp
     mixed.write_bytes(
         as_csv([HEADER, ["G-1", "0013542419", "علي", "كريمي", "", "", "عمران", "1"], bad])
     )
-    run = _main("import-members", str(mixed), "--db", url, "--user", "clerk")
+    run = _main("import-members", str(mixed), "--db", url, "--user", "cli-clerk")
     assert run.returncode == 1, run.stderr
-    assert "افزوده: 1" in run.stdout and "ردیف 3" in run.stdout and not run.stderr
+    assert "افزوده: 1" in run.stdout and "ردیف 3" in run.stdout
+    assert "Traceback" not in run.stderr and "1/1 row(s) added" in run.stderr  # progress
+    assert "ردیف 3" in (tmp_path / "ims.csv.report.txt").read_text(encoding="utf-8")
     legacy = tmp_path / "legacy.csv"
     legacy.write_bytes("شماره عضويت,كد ملي\n12,1\n".encode("cp1256"))
-    run = _main("import-members", str(legacy), "--db", url, "--user", "clerk")
+    run = _main("import-members", str(legacy), "--db", url, "--user", "cli-clerk")
     assert run.returncode == 2, (run.stdout, run.stderr)
     assert PERSIAN_LETTER.search(run.stderr) and "Traceback" not in run.stderr
 
@@ -319,4 +325,5 @@ def _main(*args: str) -> subprocess.CompletedProcess:
         text=True,
         cwd=Path(__file__).resolve().parent.parent,
         timeout=120,
+        env={**os.environ, "NEZARAT_PASSWORD": CLI_PASSWORD},
     )

@@ -162,6 +162,7 @@ ENGINEER_FIELDS: dict[str, st.SearchStrategy[Any]] = {
     "declaration": maybe(declaration),
     "jobs": st.lists(job, max_size=2).map(tuple),
     "financial_ties": st.lists(NATIONAL_ID, max_size=3).map(tuple),
+    "iban": maybe(text("IR062960000000100324200001", "ir06 2960 0000 0010 0324 2000 01")),
 }
 assert set(ENGINEER_FIELDS) == set(UPDATABLE), set(UPDATABLE) ^ set(ENGINEER_FIELDS)
 
@@ -328,6 +329,9 @@ CASES: dict[str, Case] = {
     ),
     "candidacy.candidates": Case("anyone", args(referral_id=ident(*REFERRAL_IDS)), reader=True),
     "candidacy.cartable": Case("anyone", args(engineer_id=ident(*ENGINEER_IDS)), reader=True),
+    "candidacy.cartable_blocks": Case(
+        "anyone", args(engineer_id=ident(*ENGINEER_IDS)), reader=True
+    ),
     "candidacy.why_not": Case(
         "anyone",
         args(engineer_id=ident(*ENGINEER_IDS), referral_id=ident(*REFERRAL_IDS)),
@@ -397,6 +401,8 @@ CASES: dict[str, Case] = {
         reader=True,
     ),
     "payouts.payment_list_xlsx": Case("finance", optional(on=maybe(day())), reader=True),
+    "payouts.transfer_sheet_xlsx": Case("finance", optional(on=maybe(day())), reader=True),
+    "payouts.transfers_due": Case("finance", args(), reader=True),
     "finance.day_totals": Case("finance", optional(day=maybe(day())), reader=True),
     "firms.register_firm": Case(
         "clerk",
@@ -496,8 +502,12 @@ CASES: dict[str, Case] = {
     ),
     "calendar.set_holidays": Case(
         "admin",
-        args(days=st.lists(st.tuples(day(date(2025, 11, 20)), text("عید", size=250)), max_size=3)),
+        args(
+            days=st.lists(st.tuples(day(date(2025, 11, 20)), text("عید", size=250)), max_size=3),
+            through_year=st.none() | number(1406),
+        ),
     ),
+    "calendar.calendar_status": Case("anyone", args(), reader=True),
     # -------------------------------------------------------- documents (their ids)
     "documents.contract_dto": Case("clerk", args(project_id=ident(*PROJECT_IDS)), reader=True),
     "documents.commitment_dto": Case("clerk", args(referral_id=ident(*REFERRAL_IDS)), reader=True),
@@ -636,7 +646,7 @@ def _seed(tmp: Path) -> Seed:
         ),
     )
     ids["fee_pending"] = projects.record_fee_payment(
-        o.clerk, intake.id, "civil", 5_000_000, "T-9", date(2025, 11, 14)
+        o.clerk, intake.id, "civil", 5_000_000, "10009", date(2025, 11, 14), "ملی"
     )
     opened = o.project()
     candidacy.stand(o.as_engineer[ids["e2"]], ids["e2"], opened.referral_ids["civil"])

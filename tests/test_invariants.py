@@ -123,6 +123,8 @@ def check_invariants(doc: dict, out: dict) -> None:
             if r["project"] == p["id"] and r["status"] in ("selected", "signed")
         ]
         assert len(held) == len(set(held))
+    _check_refusals_complete(doc, out)
+    _check_message_order(doc, out)
     for eid, st in out["engineers"].items():
         e = eng[eid]
         grade = max((c["grade"] for c in e["competencies"]), key=GRADE_ORDER.__getitem__)
@@ -133,6 +135,64 @@ def check_invariants(doc: dict, out: dict) -> None:
         if earlier <= cap:
             assert st["used_m2"] <= cap  # S7: never charged over capacity
         assert st["active_jobs"] <= max(8, len(e.get("jobs", [])))
+
+
+DISCIPLINE_ORDER = {d: i for i, d in enumerate(("arch", "civil", "mech", "elec", "survey"))}
+
+
+def _check_refusals_complete(doc: dict, out: dict) -> None:
+    """A refused event names every rule that refuses it (scenario.md), read from the result:
+    a stand by an engineer with no declaration names C1, C2 and S7 (no declared share, no
+    capacity); a stand after one's withdrawal or no-show names W4; a stand or a cancel while
+    the referral's round has ended (the referral decided at or before it) names C3."""
+    first: dict[tuple[str, str], str] = {}  # the referral's first decision
+    last: dict[tuple[str, str], str] = {}  # its last ended round
+    status = {(r["project"], r["discipline"]): r["status"] for r in out["referrals"]}
+    for r in out["referrals"]:
+        key = (r["project"], r["discipline"])
+        for rnd in r["rounds"]:
+            last[key] = max(last.get(key, ""), rnd["deadline"])
+            if rnd["outcome"] in ("selected", "withdrawn", "no_show", "forced"):
+                first[key] = min(first.get(key, "9999"), rnd["deadline"])
+    lost = {  # (engineer, project, discipline) → when the selection was lost
+        (n["engineer"], n["project"], n["discipline"]): n["at"]
+        for n in out["notifications"]
+        if n["kind"] in ("withdrawn", "no_show")
+    }
+    eng = {e["id"]: e for e in doc["engineers"]}
+    for i, ev in enumerate(doc["events"]):
+        got = out["events"][i]
+        if ev["type"] not in ("nominate", "cancel") or got["ok"]:
+            continue
+        rules = set(got["rules"])
+        key = (ev["engineer"], ev["project"], ev["discipline"])
+        if ev["type"] == "nominate":
+            if "declaration" not in eng[ev["engineer"]]:
+                assert {"C1", "C2", "S7"} <= rules, (i, rules)
+            if key in lost and lost[key] <= ev["at"]:
+                assert "W4" in rules, (i, rules)
+        ref = key[1:]
+        if (  # decided at or before the event, and no round of it ended after the event
+            first.get(ref, "9999") <= ev["at"]
+            and last.get(ref, "") <= ev["at"]
+            and status[ref] != "open"
+        ):
+            assert "C3" in rules, (i, rules)
+
+
+def _check_message_order(doc: dict, out: dict) -> None:
+    """Messages of one moment in A3's order: entered distribution, file number, discipline."""
+    proj = {p["id"]: p for p in doc["projects"]}
+    file_no = {pid: p.get("file_no") for pid, p in proj.items()}
+
+    def key(n):
+        p = proj[n["project"]]
+        return (p["ready_at"], file_no[n["project"]] or "", DISCIPLINE_ORDER[n["discipline"]])
+
+    notes = out["notifications"]
+    for at in {n["at"] for n in notes}:
+        same = [n for n in notes if n["at"] == at and n["kind"] in ("selected", "no_show")]
+        assert same == sorted(same, key=key), at
 
 
 @SLOW

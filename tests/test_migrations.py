@@ -29,3 +29,39 @@ def test_upgrade_backs_up_an_existing_sqlite_file(tmp_path):
     engine.dispose()
     engine = make_engine(url)
     assert migrate.backup_sqlite(engine).exists()
+
+
+def test_P5_migration_0006_recomputes_every_plate_key_in_the_canonical_form(tmp_path):
+    """Files registered before issue 15 keep their P5 key in the old form (`9999/012`, an RLM
+    inside): 0006 rewrites them so a new `9999-12` meets the open file; two open files that
+    turn out to be one plate both stay, the later one's key marked."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from app.domain.text import canonical_plate
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
+    cfg = migrate._config()
+    with engine.begin() as c:
+        cfg.attributes["connection"] = c
+        command.upgrade(cfg, "0003")
+    cols = (
+        'file_no, plate, plate_key, address, municipal_file_no, area, floors, "group", use, '
+        "status, brought_by_role, brought_by_name, created_at, drawings_approved"
+    )
+    with engine.begin() as c:
+        for i, (plate, status) in enumerate(
+            [("9999/012", "distribution"), ("9999-12", "intake"), ("\u200f77/5", "completed")]
+        ):
+            c.execute(
+                text(
+                    f"INSERT INTO projects ({cols}) VALUES (:f, :p, :p, '', '', 100, 1, 'A', "
+                    "'residential', :s, 'owner', '', '2026-01-01', 0)"
+                ),
+                {"f": f"1405-{i}", "p": plate, "s": status},
+            )
+    migrate.upgrade(engine)
+    with engine.connect() as c:
+        keys = [r[0] for r in c.execute(text("SELECT plate_key FROM projects ORDER BY id"))]
+    assert keys == ["9999/12", "9999/12#2", "77/5"]
+    assert canonical_plate("\u200f77/5") == "77/5"

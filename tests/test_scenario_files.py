@@ -62,7 +62,17 @@ RULES = {
     # At the deadline: form turned not-ready → set aside C1; group dropped → C2.
     # Reading: without a form for the current year the declared percent is
     # unknown, so capacity_m2 is 0 (S2 uses "this year's self-declaration").
-    "C_declaration_and_cartable_C1_C2_C6": "C1 C2 C6 A1 S2",
+    # ... and with no declared supervision share the capacity is zero: S7 beside C1, C2.
+    "C_declaration_and_cartable_C1_C2_C6": "C1 C2 C6 A1 S2 S7",
+    # Messages of one moment in A3's order (entered distribution, file number, discipline),
+    # for a deadline's selections and a signing window's no-shows alike (scenario.md): P1 was
+    # registered first but entered distribution last; P3 and P2 entered together, P3's file
+    # number is smaller; P2's arch comes before its civil.
+    "A_message_order_A3_A8_A9": "A3 A8 A9",
+    # Every rule that refuses an event, not the first found (issue 15): a stand after the
+    # round ended names C3 with W4 (withdrew), C2 + G3 (not in the cartable), C1 + S7 (no
+    # declaration); a cancel with no candidacy while no round runs names C3 and C4.
+    "C_every_refusal_C2_C3_C4_W4_S7": "C2 C3 C4 W4 S7 G3 C1",
     # C3: standing before ready_at, at 20:00 after the decision, cancelling after
     # it; a candidacy made at 20:00 of an extended round counts for the next.
     # Reading: a candidate set aside (G4) stays a candidate (C3: in force until

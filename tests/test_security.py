@@ -110,8 +110,12 @@ def test_U2_audit_verify_only_reads(tmp_path):
     """An empty or older database is reported, not migrated or seeded by the check."""
     path = tmp_path / "empty.sqlite"
     rc, said = _audit_verify(f"sqlite:///{path}")
-    assert rc == 2 and "نسخه" in said, said
+    assert rc == 2 and "پیدا نشد" in said and not path.exists(), said
     import sqlite3
+
+    sqlite3.connect(path).close()  # an empty file: reported as not yet at the schema
+    rc, said = _audit_verify(f"sqlite:///{path}")
+    assert rc == 2 and "نسخه" in said, said
 
     with sqlite3.connect(path) as c:
         assert c.execute("SELECT count(*) FROM sqlite_master").fetchone() == (0,)

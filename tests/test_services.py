@@ -80,7 +80,9 @@ def test_U1_roles_are_enforced_by_the_services(office: Office):
     office.at("1405-08-23 10:00")
     _refused(candidacy.stand, office.as_engineer[e1], e2, rid, rules={"U1"})  # only for oneself
     _refused(candidacy.stand, office.clerk, e1, rid, rules={"U1"})
-    fee = projects.record_fee_payment(office.clerk, p.id, "civil", 1, "X", office.clock.now.date())
+    fee = projects.record_fee_payment(
+        office.clerk, p.id, "civil", 1, "123456", office.clock.now.date(), "ملی"
+    )
     _refused(projects.decide_fee_payment, office.clerk, fee, True, rules={"U1"})
     _refused(deadlines.run_due, office.finance, rules={"U1"})
     _refused(deadlines.record_signature, office.finance, rid, rules={"U1"})
@@ -169,8 +171,8 @@ def test_cartable_and_why_not(office: Office):
     office.at("1405-08-23 10:00")
     assert [i.referral_id for i in candidacy.cartable(office.as_engineer[ok], ok)] == [rid]
     assert candidacy.cartable(office.as_engineer[owner], owner) == []
-    assert [w.rule for w in candidacy.why_not(office.base, owner, rid)] == ["S4"]
-    assert [w.rule for w in candidacy.why_not(office.base, grade3, rid)] == ["S1"]
+    assert [w.rule for w in candidacy.why_not(office.base, owner, rid)] == ["C2", "S4"]
+    assert [w.rule for w in candidacy.why_not(office.base, grade3, rid)] == ["C2", "S1"]
 
 
 def test_A10_deadline_decided_once_with_digest(office: Office):

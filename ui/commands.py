@@ -76,11 +76,13 @@ class _LocalTour:
     def __init__(self, url: str, money: bool):
         from sqlalchemy import select
 
-        from app.db.migrate import open_database
+        from app.cli.errors import open_existing, require_demo
         from app.db.models import Project, User
         from app.services.context import ServiceContext
 
-        self.base = ServiceContext(open_database(url))
+        engine = open_existing(url)
+        require_demo(engine, "screenshots")  # an empty database: say how to build the demo
+        self.base = ServiceContext(engine)
         if money:
             money_sample(self.base)
         with self.base.tx() as s:

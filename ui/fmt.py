@@ -33,7 +33,7 @@ OUTCOME_FA = {
     "withdrawn": "انصراف",
     "no_show": "عدم حضور",
 }
-KIND_FA = {"person": "حقیقی", "firm": "حقوقی", "candidacy": "داوطلبی", "forced": "اجباری"}
+KIND_FA = {"person": "حقیقی", "firm": "حقوقی", "candidacy": "کاندیداتوری", "forced": "اجباری"}
 LEDGER_FA = {"charge": "کسر امتیاز", "refund": "بازگشت", "penalty": "جریمه", "base": "پایه"}
 
 

@@ -36,16 +36,18 @@ def export_xlsx(model, path: str | Path, title: str = "فهرست") -> Path:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from app.services.sheets import append_row
+
     header, rows = model.table()
     wb = Workbook()
     ws = wb.active
     ws.title = title[:31]
     ws.sheet_view.rightToLeft = True
-    ws.append(header)
+    append_row(ws, header)
     for c in ws[1]:
         c.font = Font(bold=True)
     for r in rows:
-        ws.append([fmt.plain(v) if isinstance(v, str) else v for v in r])
+        append_row(ws, [fmt.plain(v) if isinstance(v, str) else v for v in r])
     path = Path(path)
     wb.save(path)
     return path

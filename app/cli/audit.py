@@ -21,13 +21,13 @@ def default_head_file(url: str) -> Path | None:
 
 def cmd_audit(args: argparse.Namespace) -> int:
     """Only reads: no migration, no seeding (an auditor may hold a read-only role)."""
-    from ..db.engine import make_engine
     from ..db.migrate import current, head
     from ..keys import KeyFileError, load_key
     from ..services.audit_trail import verify_chain
     from ..services.context import Actor, ServiceContext
+    from .errors import reach
 
-    engine = make_engine(args.db)
+    engine = reach(args.db)
     schema, program = current(engine), head()
     if schema != program:
         print(

@@ -11,9 +11,9 @@ from ..db.engine import default_url
 
 def cmd_backup(args: argparse.Namespace) -> int:
     from ..db.backup import backup
-    from ..db.migrate import open_database
+    from .errors import open_existing
 
-    counts = backup(open_database(args.db), Path(args.file))
+    counts = backup(open_existing(args.db), Path(args.file))
     print(f"backup: {sum(counts.values())} row(s) of {len(counts)} table(s) → {args.file}")
     return 0
 
@@ -21,10 +21,15 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     from ..db.backup import BackupError, restore
     from ..db.engine import make_engine
+    from ..keys import KeyFileError
+    from .errors import check_url, reach, sqlite_path
 
+    check_url(args.db)
+    path = sqlite_path(args.db)
+    engine = make_engine(args.db) if path is not None and not path.exists() else reach(args.db)
     try:
-        counts = restore(make_engine(args.db), Path(args.file))
-    except BackupError as exc:
+        counts = restore(engine, Path(args.file), accept_unsigned=args.accept_unsigned)
+    except (BackupError, KeyFileError) as exc:
         print(f"restore: {exc}", file=sys.stderr)
         return 2
     print(f"restore: {sum(counts.values())} row(s) of {len(counts)} table(s) ← {args.file}")
@@ -39,4 +44,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     r = sub.add_parser("restore", help="load a backup file into an EMPTY database")
     r.add_argument("file")
     r.add_argument("--db", required=True, help="the empty target database URL")
+    r.add_argument(
+        "--accept-unsigned",
+        action="store_true",
+        help="also take a backup made before backups were signed (every other check still "
+        "applies; an edited signed backup is always refused)",
+    )
     r.set_defaults(func=cmd_restore)

@@ -14,17 +14,23 @@ from ..domain.calendar import format_jalali_datetime
 
 def cmd_simulate(args: argparse.Namespace) -> int:
     from ..scenario.replay import simulate
-    from ..scenario.schema import ScenarioError, parse
+    from ..scenario.schema import ScenarioError, parse_bytes
 
     try:
-        text = Path(args.scenario).read_text(encoding="utf-8")
+        data = Path(args.scenario).read_bytes()
     except OSError as exc:
         print(f"simulate: cannot read {args.scenario}: {exc.strerror}", file=sys.stderr)
         return 2
+    from sqlalchemy.exc import DataError, IntegrityError
+
     try:
-        result = simulate(parse(text), args.db)
+        result = simulate(parse_bytes(data), args.db)
     except ScenarioError as exc:
         print(f"simulate: invalid scenario: {exc}", file=sys.stderr)
+        return 2
+    except (IntegrityError, DataError) as exc:  # a value no check above foresaw
+        why = str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__
+        print(f"simulate: invalid scenario: the database refused a value ({why})", file=sys.stderr)
         return 2
     out = json.dumps(result, ensure_ascii=False, indent=2)
     if args.out:
@@ -36,11 +42,13 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 def cmd_tick(args: argparse.Namespace) -> int:
     from ..db.clock import clock_skew
-    from ..db.migrate import open_database
+    from ..domain.errors import InputError
+    from ..services.calendar import calendar_status
     from ..services.context import ServiceContext, system_clock
     from ..services.deadlines import run_due
+    from .errors import CommandError, open_existing
 
-    engine = open_database(args.db)
+    engine = open_existing(args.db)
     skew = clock_skew(engine, system_clock)
     if abs(skew.total_seconds()) > args.max_clock_skew:
         print(
@@ -50,7 +58,14 @@ def cmd_tick(args: argparse.Namespace) -> int:
         )
         return 2
     started = time.perf_counter()
-    summary = run_due(ServiceContext(engine))
+    ctx = ServiceContext(engine)
+    warning = calendar_status(ctx).warning
+    if warning:  # months before the holiday table runs out, every minute's log says so
+        print(f"tick: {warning}", file=sys.stderr)
+    try:
+        summary = run_due(ctx)
+    except InputError as exc:  # a deadline or window on a day the calendar does not cover
+        raise CommandError(exc.message) from None
     took = time.perf_counter() - started
     print(
         f"tick: {summary.deadlines} deadline(s), {summary.decided} referral(s) decided "
@@ -65,12 +80,12 @@ def cmd_verify_run(args: argparse.Namespace) -> int:
     """A10: decide recorded deadline runs again and compare with what was published."""
     from sqlalchemy import select
 
-    from ..db.migrate import open_database
     from ..db.models import DeadlineRun
     from ..services.context import ServiceContext
     from ..services.deadlines import recheck_run
+    from .errors import open_existing
 
-    ctx = ServiceContext(open_database(args.db))
+    ctx = ServiceContext(open_existing(args.db))
     with ctx.tx() as s:
         q = select(DeadlineRun.id, DeadlineRun.deadline).where(DeadlineRun.kind == "deadline")
         if args.run:
@@ -89,12 +104,12 @@ def cmd_summary(args: argparse.Namespace) -> int:
     """What the desk would show this morning: the last deadline run and what is open now."""
     from collections import Counter
 
-    from ..db.migrate import open_database
     from ..domain.codes import DISCIPLINE_FA
     from ..services.context import ServiceContext
     from ..services.queries import engineer_standings, referrals_overview
+    from .errors import open_existing
 
-    ctx = ServiceContext(open_database(args.db))
+    ctx = ServiceContext(open_existing(args.db))
     refs = referrals_overview(ctx)
     if not refs:
         print("The database holds no referrals yet: run `main.py demo` first.")
@@ -134,6 +149,23 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    """The explicit first-run step: a new database with the newest schema and the shipped
+    policy; the first administrator is made by `main.py create-admin`."""
+    from ..db.migrate import open_database
+    from .errors import CommandError, check_url, is_blank, reach, sqlite_path
+
+    check_url(args.db)
+    path = sqlite_path(args.db)
+    if path is not None and path.exists():
+        raise CommandError(f"پرونده پایگاه داده از پیش هست: {path}؛ init فقط پایگاه تازه می‌سازد")
+    if path is None and not is_blank(reach(args.db)):
+        raise CommandError("پایگاه داده خالی نیست؛ init فقط پایگاه تازه می‌سازد")
+    open_database(args.db)
+    print(f"init: database ready at {args.db}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from ..demo.province import build_demo
 
@@ -163,6 +195,9 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]
     v.add_argument("run", nargs="*", type=int, help="run ids (default: all)")
     v.add_argument("--db", default=default_url())
     v.set_defaults(func=cmd_verify_run)
+    i = sub.add_parser("init", help="make a new, empty office database (first run)")
+    i.add_argument("--db", default=default_url())
+    i.set_defaults(func=cmd_init)
     d = sub.add_parser("demo", help="build a demo province in a database")
     d.add_argument("--db", default=default_url())
     d.add_argument("--engineers", type=int, default=2400)

@@ -1,12 +1,21 @@
 """Backup and restore for both dialects: a logical, gzip-compressed JSON-lines dump of every
 table, in foreign-key order. The same file restores into SQLite or PostgreSQL (a desk's
-file can move to the LAN server), and the restore checks every table's row count."""
+file can move to the LAN server).
+
+The last line names every table's row count and is signed with the installation's key
+(`app/keys.py`, purpose "backup", over the SHA-256 of every line before it). A restore first
+reads the whole file through (`verify`): the end line and every table must be there, every
+value must fit its column, and the signature must be this installation's — a truncated,
+damaged, edited, unsigned or foreign backup is refused in Persian and nothing is written."""
 
 from __future__ import annotations
 
 import base64
+import binascii
 import gzip
+import hashlib
 import json
+import zlib
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, date, datetime
@@ -14,14 +23,31 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, inspect, select, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Connection,
+    Date,
+    Engine,
+    Integer,
+    LargeBinary,
+    String,
+    func,
+    insert,
+    inspect,
+    select,
+    text,
+)
 
+from ..keys import ServerKey, installation_key
 from .engine import READ_ONLY
 from .migrate import current, head, upgrade
 from .models import Base
 
 FORMAT = "nezarat-backup/1"
 BATCH = 2_000
+MAX_LINE = 256 * 1024 * 1024  # one row (a scanned document) is far below this
 
 
 class BackupError(RuntimeError):
@@ -80,87 +106,258 @@ def table_rows(conn: Connection, table) -> Iterator[list[Any]]:
         yield [_enc(v) for v in row]
 
 
-def backup(engine: Engine, target: Path) -> dict[str, int]:
-    """Write every table to `target`; returns the row count per table."""
+def _line(obj: Any) -> bytes:
+    return (json.dumps(obj, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _seal(key: ServerKey, digest: bytes, counts: dict[str, int]) -> dict[str, Any]:
+    """The end line: every table's row count and the installation key's signature over the
+    SHA-256 of every line before it and the counts (`ServerKey.mac`, purpose "backup")."""
+    body = digest + json.dumps(counts, sort_keys=True).encode()
+    return {"end": counts, "key_id": key.key_id, "mac": key.mac_hex("backup", body)}
+
+
+def backup(engine: Engine, target: Path, key: ServerKey | None = None) -> dict[str, int]:
+    """Write every table to `target`, signed with the installation's key; returns the row
+    count per table."""
+    key = key if key is not None else installation_key()
     counts: dict[str, int] = {}
-    with gzip.open(target, "wt", encoding="utf-8") as out, snapshot(engine) as conn:
-        out.write(
-            json.dumps(
-                {
-                    "format": FORMAT,
-                    "schema": current(engine),
-                    "dialect": engine.dialect.name,
-                    "created": datetime.now(UTC).isoformat(),
-                }
-            )
-            + "\n"
+    sha = hashlib.sha256()
+    with gzip.open(target, "wb") as out, snapshot(engine) as conn:
+
+        def write(obj: Any) -> None:
+            data = _line(obj)
+            sha.update(data)
+            out.write(data)
+
+        write(
+            {
+                "format": FORMAT,
+                "schema": current(engine),
+                "dialect": engine.dialect.name,
+                "created": datetime.now(UTC).isoformat(),
+            }
         )
         for table in Base.metadata.sorted_tables:
-            out.write(
-                json.dumps({"table": table.name, "columns": [c.name for c in table.columns]}) + "\n"
-            )
+            write({"table": table.name, "columns": [c.name for c in table.columns]})
             n = 0
             for row in table_rows(conn, table):
-                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+                write(row)
                 n += 1
             counts[table.name] = n
-        out.write(json.dumps({"end": counts}) + "\n")
+        out.write(_line(_seal(key, sha.digest(), counts)))
     return counts
 
 
-def restore(engine: Engine, source: Path) -> dict[str, int]:
-    """Load a backup into an EMPTY database (schema made here by the migrations)."""
-    with gzip.open(source, "rt", encoding="utf-8") as f:
-        header = json.loads(f.readline())
-        if header.get("format") != FORMAT:
-            raise BackupError("پرونده پشتیبان شناخته نشد")
-        if header.get("schema") != head():
-            raise BackupError(f"پشتیبان از نسخه {header.get('schema')} است؛ نسخه برنامه {head()}")
-        if inspect(engine).has_table("engineers"):
-            with engine.connect() as c:
-                if c.scalar(select(func.count()).select_from(Base.metadata.tables["engineers"])):
-                    raise BackupError("پایگاه مقصد خالی نیست؛ بازیابی فقط در پایگاه خالی")
-        upgrade(engine)
-        tables = Base.metadata.tables
-        counts: dict[str, int] = {}
-        with engine.begin() as c:
-            # rows the migrations seed (e.g. published tariffs) come back from the backup
-            for t in reversed(Base.metadata.sorted_tables):
-                if t.name != "audit_log":  # append-only, and empty in a new database
-                    c.execute(t.delete())
-            table, columns, batch = None, [], []
+# ---------------------------------------------------------------- restore
 
-            def flush() -> None:
-                if batch:
-                    c.execute(insert(table), batch)
-                    batch.clear()
 
-            for line in f:
-                item = json.loads(line)
-                if isinstance(item, dict) and "table" in item:
+def _lines(source: Path) -> Iterator[tuple[int, bytes]]:
+    """(line number, raw line) of a gzip file; BackupError for anything gzip cannot read."""
+    n = 0
+    try:
+        with gzip.open(source, "rb") as f:
+            while raw := f.readline(MAX_LINE + 1):
+                n += 1
+                if len(raw) > MAX_LINE:
+                    raise BackupError(f"سطر {n} پرونده پشتیبان بیش از اندازه بلند است")
+                yield n, raw
+    except FileNotFoundError:
+        raise BackupError(f"پرونده پشتیبان پیدا نشد: {source}") from None
+    except (OSError, EOFError, zlib.error) as exc:  # not gzip, truncated, damaged
+        raise BackupError(f"پرونده پشتیبان خوانده نشد (فشرده gzip سالم نیست): {exc}") from None
+
+
+def _json_line(n: int, raw: bytes) -> Any:
+    try:
+        return json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise BackupError(f"سطر {n} پرونده پشتیبان JSON درست نیست") from None
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(name)
+
+
+def _value_problem(col: Column, v: Any) -> str | None:
+    """Why a backed-up value cannot go into `col` (Persian), or None."""
+    if v is None:
+        return None if col.nullable or col.primary_key else "خالی مجاز نیست"
+    ty = col.type
+    name = type(ty).__name__
+    if name == "Hundredths":
+        if not (isinstance(v, dict) and set(v) == {"$dec"} and isinstance(v["$dec"], str)):
+            return "باید عدد اعشاری باشد"
+        try:
+            d = Decimal(v["$dec"])
+        except ArithmeticError:
+            return "عدد اعشاری نامعتبر"
+        if not d.is_finite() or abs(d) >= Decimal(10) ** 15 or d != d.quantize(Decimal("0.01")):
+            return "عدد اعشاری بیرون از بازه یا با بیش از دو رقم اعشار"
+        return None
+    if name == "UTCDateTime":
+        if not (isinstance(v, dict) and set(v) == {"$dt"} and isinstance(v["$dt"], str)):
+            return "باید زمان باشد"
+        try:
+            dt = datetime.fromisoformat(v["$dt"])
+        except ValueError:
+            return "زمان نامعتبر"
+        return None if dt.tzinfo is not None else "زمان بی‌منطقه زمانی"
+    if isinstance(ty, Date):
+        if not (isinstance(v, dict) and set(v) == {"$date"} and isinstance(v["$date"], str)):
+            return "باید تاریخ باشد"
+        try:
+            date.fromisoformat(v["$date"])
+        except ValueError:
+            return "تاریخ نامعتبر"
+        return None
+    if isinstance(ty, LargeBinary):
+        if not (isinstance(v, dict) and set(v) == {"$b64"} and isinstance(v["$b64"], str)):
+            return "باید داده دودویی باشد"
+        try:
+            base64.b64decode(v["$b64"], validate=True)
+        except (ValueError, binascii.Error):
+            return "داده دودویی نامعتبر"
+        return None
+    if isinstance(ty, Boolean):
+        return None if isinstance(v, bool) else "باید درست یا نادرست باشد"
+    if isinstance(ty, Integer):  # BigInteger too
+        ok = isinstance(v, int) and not isinstance(v, bool) and -(2**63) <= v < 2**63
+        return None if ok else "باید عدد صحیح باشد"
+    if isinstance(ty, String):  # Text too
+        if not isinstance(v, str):
+            return "باید متن باشد"
+        if "\x00" in v:
+            return "نویسه NUL دارد"
+        if ty.length is not None and len(v) > ty.length:
+            return f"بیش از {ty.length} نویسه است"
+        return None
+    if isinstance(ty, JSON):
+        return None
+    return f"نوع ستون {name} شناخته نشد"
+
+
+def verify(source: Path, key: ServerKey | None = None, accept_unsigned: bool = False) -> dict:
+    """Read a backup through once without touching any database: the header, every table of
+    the schema with exactly its columns, every value against its column, the end line with
+    every table's row count, and the signature of the installation's key. Returns the header;
+    BackupError (Persian) for the first thing wrong."""
+    key = key if key is not None else installation_key()
+    tables = Base.metadata.tables
+    sha = hashlib.sha256()
+    header: dict | None = None
+    table, cols, counts, end = None, [], {}, None
+    for n, raw in _lines(source):
+        if end is not None:
+            raise BackupError(f"پس از سطر پایان (سطر {n - 1}) سطر دیگری آمده است")
+        item = _json_line(n, raw)
+        if header is None:
+            if not isinstance(item, dict) or item.get("format") != FORMAT:
+                raise BackupError("پرونده پشتیبان شناخته نشد (سطر نخست قالب nezarat-backup نیست)")
+            if item.get("schema") != head():
+                raise BackupError(f"پشتیبان از نسخه {item.get('schema')} است؛ نسخه برنامه {head()}")
+            header = item
+        elif isinstance(item, dict) and "table" in item:
+            name = item.get("table")
+            if name not in tables or name in counts or set(item) != {"table", "columns"}:
+                raise BackupError(f"سطر {n}: جدول ناشناخته یا تکراری: {name!r}")
+            table = tables[name]
+            cols = item["columns"]
+            if cols != [c.name for c in table.columns]:
+                raise BackupError(f"سطر {n}: ستون‌های جدول {name} با نسخه برنامه یکی نیست")
+            counts[name] = 0
+        elif isinstance(item, dict) and "end" in item:
+            end = item
+            continue
+        elif isinstance(item, list):
+            if table is None or len(item) != len(cols):
+                raise BackupError(f"سطر {n}: ردیف بیرون از جدول یا با شمار ستون نادرست")
+            for col, v in zip(table.columns, item, strict=True):
+                why = _value_problem(col, v)
+                if why:
+                    raise BackupError(f"سطر {n}: {table.name}.{col.name}: {why} ({str(v)[:40]})")
+            counts[table.name] += 1
+        else:
+            raise BackupError(f"سطر {n}: نه جدول است، نه ردیف، نه پایان")
+        sha.update(raw)
+    if header is None:
+        raise BackupError("پرونده پشتیبان خالی است")
+    if end is None:
+        raise BackupError("پرونده پشتیبان ناقص است: سطر پایان ندارد (بریده شده)")
+    missing = [t.name for t in Base.metadata.sorted_tables if t.name not in counts]
+    if missing:
+        raise BackupError(f"پرونده پشتیبان ناقص است: {len(missing)} جدول ندارد ({missing[0]} …)")
+    if end.get("end") != counts:
+        raise BackupError("پرونده پشتیبان ناقص است: شمار ردیف‌ها با سطر پایان یکی نیست")
+    if "mac" not in end:
+        if not accept_unsigned:
+            raise BackupError(
+                "پرونده پشتیبان امضا ندارد؛ تنها پشتیبان امضاشده با کلید این نصب پذیرفته می‌شود "
+                "(پشتیبان قدیمی بی‌امضا: --accept-unsigned)"
+            )
+        return header
+    if end.get("key_id") != key.key_id:
+        raise BackupError(
+            f"پشتیبان با کلید نصب دیگری ({end.get('key_id')}) امضا شده است؛ کلید این نصب "
+            f"{key.key_id} است (پرونده کلید آن نصب را با NEZARAT_KEY_FILE بدهید)"
+        )
+    if end != _seal(key, sha.digest(), counts):
+        raise BackupError("امضای پرونده پشتیبان درست نیست: پرونده پس از پشتیبان‌گیری تغییر کرده است")
+    return header
+
+
+def restore(
+    engine: Engine, source: Path, key: ServerKey | None = None, accept_unsigned: bool = False
+) -> dict[str, int]:
+    """Load a backup into an EMPTY database (schema made here by the migrations), after
+    `verify` has read it through: a damaged, edited, unsigned or foreign file changes
+    nothing."""
+    verify(source, key, accept_unsigned)
+    if inspect(engine).has_table("engineers"):
+        with engine.connect() as c:
+            if c.scalar(select(func.count()).select_from(Base.metadata.tables["engineers"])):
+                raise BackupError("پایگاه مقصد خالی نیست؛ بازیابی فقط در پایگاه خالی")
+    upgrade(engine)
+    tables = Base.metadata.tables
+    counts: dict[str, int] = {}
+    with engine.begin() as c:
+        # rows the migrations seed (e.g. published tariffs) come back from the backup
+        for t in reversed(Base.metadata.sorted_tables):
+            if t.name != "audit_log":  # append-only, and empty in a new database
+                c.execute(t.delete())
+        table, columns, batch = None, [], []
+
+        def flush() -> None:
+            if batch:
+                c.execute(insert(table), batch)
+                batch.clear()
+
+        for n, raw in _lines(source):
+            item = _json_line(n, raw)
+            if n == 1:
+                continue
+            if isinstance(item, dict) and "table" in item:
+                flush()
+                table, columns = tables[item["table"]], item["columns"]
+                counts[table.name] = 0
+            elif isinstance(item, dict) and "end" in item:
+                flush()
+            else:
+                batch.append(dict(zip(columns, map(_dec, item), strict=True)))
+                counts[table.name] += 1
+                if len(batch) >= BATCH:
                     flush()
-                    table, columns = tables[item["table"]], item["columns"]
-                    counts[table.name] = 0
-                elif isinstance(item, dict) and "end" in item:
-                    flush()
-                    if item["end"] != counts:
-                        raise BackupError("پرونده پشتیبان ناقص است")
-                else:
-                    batch.append(dict(zip(columns, map(_dec, item), strict=True)))
-                    counts[table.name] += 1
-                    if len(batch) >= BATCH:
-                        flush()
-            if engine.dialect.name == "postgresql":  # serial counters after the highest id
-                for t in Base.metadata.sorted_tables:
-                    pk = list(t.primary_key.columns)
-                    if len(pk) == 1 and _is_serial(pk[0]):
-                        c.execute(
-                            text(
-                                f"SELECT setval(pg_get_serial_sequence('{t.name}', "
-                                f"'{pk[0].name}'), COALESCE((SELECT max({pk[0].name}) "
-                                f"FROM {t.name}), 0) + 1, false)"
-                            )
+        if engine.dialect.name == "postgresql":  # serial counters after the highest id
+            for t in Base.metadata.sorted_tables:
+                pk = list(t.primary_key.columns)
+                if len(pk) == 1 and _is_serial(pk[0]):
+                    c.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('{t.name}', "
+                            f"'{pk[0].name}'), COALESCE((SELECT max({pk[0].name}) "
+                            f"FROM {t.name}), 0) + 1, false)"
                         )
+                    )
     return counts
 
 

@@ -154,6 +154,7 @@ class Engineer(Base):
     member_since: Mapped[int] = mapped_column(Integer)  # Jalali year
     membership_paid_through: Mapped[int | None] = mapped_column(Integer)  # G3, kept by F5 service
     base_score: Mapped[Decimal] = mapped_column(default=Decimal(0))
+    iban: Mapped[str | None] = mapped_column(String(26))  # شبا, IR + 24 digits (mod 97-10)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     __table_args__ = (CheckConstraint("kind IN ('person','firm')", name="kind"),)
@@ -386,6 +387,10 @@ class FeePayment(Base):
     decided_by: Mapped[int | None] = _fk("users.id")
     decided_at: Mapped[datetime | None]
     reason: Mapped[str] = mapped_column(Text, default="")
+    # the bank receipt's scan, kept with the payment for finance to check (F2)
+    receipt_filename: Mapped[str | None] = mapped_column(String(200))
+    receipt_mime: Mapped[str | None] = mapped_column(String(60))
+    receipt_content: Mapped[bytes | None] = mapped_column(LargeBinary)
     __table_args__ = (CheckConstraint("amount_rials >= 0", name="amount_nonnegative"),)
 
 

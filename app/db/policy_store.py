@@ -9,10 +9,18 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..domain.calendar import WorkCalendar, at_local, parse_jalali_date
+from ..domain.calendar import (
+    WorkCalendar,
+    at_local,
+    coverage_problem,
+    last_day_of_jalali_year,
+    local_date,
+    parse_jalali_date,
+)
+from ..domain.errors import InputError
 from ..domain.policy import Policy
 from ..resources import policy_defaults
-from .models import Holiday, PolicyVersion
+from .models import Counter, Holiday, PolicyVersion
 
 EPOCH_DAY = date(1979, 3, 21)  # 1358-01-01: before any data the product will hold
 
@@ -94,6 +102,34 @@ def add_holidays(session: Session, days: Iterable[tuple[date, str]]) -> None:
     for d, title in days:
         if session.get(Holiday, d) is None:
             session.add(Holiday(day=d, title=title))
+
+
+THROUGH = "holidays:through"  # a Counter row: the last Jalali year the holiday table covers
+
+
+def holidays_through(session: Session) -> date | None:
+    """The last day the office's holiday table covers (None: no official calendar loaded, as
+    in a replay, whose calendar is exactly Fridays and its holidays)."""
+    year = session.scalar(select(Counter.value).where(Counter.name == THROUGH))
+    return None if year is None else last_day_of_jalali_year(year)
+
+
+def set_holidays_through(session: Session, year: int) -> None:
+    row = session.get(Counter, THROUGH)
+    if row is None:
+        session.add(Counter(name=THROUGH, value=year))
+    else:
+        row.value = max(row.value, year)
+
+
+def check_covered(session: Session, *instants: datetime | None) -> None:
+    """Refuse (InputError, Persian) to put a deadline or a signing window on a day the
+    holiday table does not cover: after its end Nowruz would be taken for a working day."""
+    why = coverage_problem(
+        [local_date(i) for i in instants if i is not None], holidays_through(session)
+    )
+    if why:
+        raise InputError("calendar", why)
 
 
 def calendar_at(session: Session, policy: Policy) -> WorkCalendar:

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Selectable
 
 from ..domain.calendar import jalali_year, local_date
+from ..domain.candidacy import CandidacySnapshot
 from ..domain.eligibility import ReferralFacts
 from ..domain.state import (
     Charge,
@@ -300,6 +301,8 @@ def referral_facts(session: Session, referral_ids: Ids) -> dict[int, tuple[Refer
             Project.group,
             Project.file_no,
             Project.ready_at,
+            Referral.status,
+            Referral.engineer_id,
         )
         .join(Project, Project.id == Referral.project_id)
         .where(_in(Referral.id, referral_ids))
@@ -323,3 +326,73 @@ def referral_facts(session: Session, referral_ids: Ids) -> dict[int, tuple[Refer
         )
         for r in rows
     }
+
+
+def candidacy_snapshot(
+    session: Session, engineer_id: int, referral_id: int, at: datetime
+) -> CandidacySnapshot | None:
+    """Everything `domain.candidacy.refusals` reads about one engineer and one referral at
+    `at`, in a fixed number of queries (None: no such engineer)."""
+    from ..domain.calendar import at_local
+    from .models import Candidacy, Round
+
+    state = load_supervisors(session, [engineer_id], at).get(engineer_id)
+    if state is None:
+        return None
+    got = referral_facts(session, [referral_id]).get(referral_id)
+    if got is None:
+        return CandidacySnapshot(at, state, None)
+    facts, row = got
+    rnd = session.execute(
+        select(Round.kind, Round.outcome, Round.deadline)
+        .join(Referral, (Referral.id == Round.referral_id) & (Referral.round_no == Round.no))
+        .where(Referral.id == referral_id)
+    ).first()
+    running = (
+        row.status == "open"
+        and rnd is not None
+        and rnd.kind == "candidacy"
+        and rnd.outcome is None
+        and at < rnd.deadline
+    )
+    mine = session.execute(
+        select(Candidacy.status, func.count())
+        .where(Candidacy.engineer_id == engineer_id, Candidacy.referral_id == referral_id)
+        .group_by(Candidacy.status)
+    ).all()
+    by_status = dict(mine)
+    start = at_local(local_date(at), datetime.min.time())
+    today = session.scalar(
+        select(func.count()).where(
+            Candidacy.engineer_id == engineer_id,
+            Candidacy.status == "cancelled",
+            Candidacy.cancelled_at >= start,
+            Candidacy.cancelled_at < start + timedelta(days=1),
+        )
+    )
+    on = local_date(at)
+    current = or_(FirmMember.left_on.is_(None), FirmMember.left_on > on)
+    related = (
+        select(FirmMember.firm_id)
+        .where(FirmMember.member_id == engineer_id, current)
+        .union(select(FirmMember.member_id).where(FirmMember.firm_id == engineer_id, current))
+    )
+    related_standing = session.scalar(
+        select(func.count()).where(
+            Candidacy.referral_id == referral_id,
+            Candidacy.status == "active",
+            Candidacy.engineer_id.in_(related),
+        )
+    )
+    chosen = chosen_by_project(session, [facts.project_id]).get(facts.project_id, frozenset())
+    return CandidacySnapshot(
+        at=at,
+        supervisor=state,
+        referral=facts,
+        round_running=running,
+        standing=bool(by_status.get("active")),
+        cancelled_before=bool(by_status.get("cancelled")),
+        cancelled_today=int(today or 0),
+        related_standing=bool(related_standing),
+        chosen_on_project=engineer_id in chosen and row.engineer_id != engineer_id,
+    )

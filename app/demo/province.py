@@ -321,7 +321,13 @@ class Province:
                 )
             )
         self.clock.now = self.t0 + timedelta(minutes=8)
-        self.call("calendar.set_holidays", office_calendar.set_holidays, self.admin, self.holidays)
+        self.call(  # the official solar holidays, complete to the end of next year
+            "calendar.set_holidays",
+            office_calendar.set_holidays,
+            self.admin,
+            self.holidays,
+            self.year + 1,
+        )
         self._office_setup()
 
     def _office_setup(self) -> None:
@@ -1074,7 +1080,7 @@ class Province:
         got = self.call(
             "engineers.record_membership_payment",
             engineer_svc.record_membership_payment,
-            self._clerk(),
+            self.staff["finance"],  # F5: finance records the payment it confirmed
             e.id,
             year,
             ref,

@@ -137,3 +137,54 @@ class WorkCalendar:
         """A9: 08:00–12:00 of the first working day after the decision's day."""
         day = self.next_working_day(local_date(decided_at))
         return at_local(day, start), at_local(day, end)
+
+
+# ---------------------------------------------------------------- the holiday table's reach
+
+CALENDAR_WARN_DAYS = 120  # the administrator is warned this long before the table runs out
+
+
+def last_day_of_jalali_year(year: int) -> date:
+    return jdatetime.date(year + 1, 1, 1).togregorian() - timedelta(days=1)
+
+
+def coverage_problem(days: Iterable[date], through: date | None) -> str | None:
+    """Why a deadline or a signing window may not be put on these days (Persian), or None:
+    the office's holiday table reaches only to `through` (None: no limit recorded), and
+    after it a holiday such as Nowruz would be taken for a working day."""
+    if through is None:
+        return None
+    late = [d for d in days if d > through]
+    if not late:
+        return None
+    from .text import persian_digits
+
+    return (
+        f"تقویم تعطیلات دفتر تنها تا {persian_digits(format_jalali_date(through))} را پوشش "
+        f"می‌دهد و روز {persian_digits(format_jalali_date(min(late)))} بیرون از آن است؛ "
+        "مدیر سامانه تعطیلات سال بعد را وارد کند"
+    )
+
+
+def coverage_warning(today: date, through: date | None) -> str | None:
+    """The administrator's warning, months before the holiday table runs out."""
+    from .text import persian_digits
+
+    if through is None:
+        return (
+            "تقویم رسمی تعطیلات بارگذاری نشده است: مهلت‌ها و پنجره‌های امضا تنها جمعه را "
+            "تعطیل می‌گیرند"
+        )
+    left = (through - today).days
+    if left > CALENDAR_WARN_DAYS:
+        return None
+    if left < 0:
+        return (
+            f"تقویم تعطیلات دفتر از {persian_digits(format_jalali_date(through))} به پایان "
+            "رسیده است؛ تا تعطیلات سال بعد وارد نشود مهلت و پنجره امضای تازه تعیین نمی‌شود"
+        )
+    return (
+        f"تقویم تعطیلات دفتر {persian_digits(left)} روز دیگر "
+        f"({persian_digits(format_jalali_date(through))}) به پایان می‌رسد؛ تعطیلات سال بعد را "
+        "وارد کنید"
+    )

@@ -94,25 +94,24 @@ def _identity(s: SupervisorState) -> tuple[frozenset[str], frozenset[str]]:
 
 
 def _over_capacity(
-    s: SupervisorState, r: ReferralFacts, year: int, remaining: Decimal, policy: Policy
+    s: SupervisorState, r: ReferralFacts, remaining: Decimal, policy: Policy
 ) -> bool:
-    """S7, judged only when this year's declaration defines the capacity."""
-    return s.declaration_for(year) is not None and (
-        remaining < r.area_m2 or s.active_jobs >= policy.max_active_jobs
-    )
+    """S7. Without this year's declaration the declared supervision share is nothing, so the
+    capacity is zero (S2) and S7 fails beside C1."""
+    return remaining < r.area_m2 or s.active_jobs >= policy.max_active_jobs
 
 
 def referral_failures(
     s: SupervisorState, r: ReferralFacts, at: datetime, policy: Policy
 ) -> set[str]:
-    """S1, S4–S7 for one referral at `at` (S7 only when capacity is defined by a declaration)."""
+    """S1, S4–S7 for one referral at `at`."""
     on = local_date(at)
     failed = _conflicts(r, *_identity(s))
     if not competence_ok(s, r.discipline, r.group, on, policy):
         failed.add("S1")
     if s.employed_by_permit_authority:
         failed.add("S6")
-    if _over_capacity(s, r, jalali_year(on), remaining_m2(s, policy, on, r.discipline), policy):
+    if _over_capacity(s, r, remaining_m2(s, policy, on, r.discipline), policy):
         failed.add("S7")
     return failed
 
@@ -206,14 +205,12 @@ class RunEligibility:
         facts = self._facts.get((s.id, r.discipline, r.group))
         if facts is None:
             facts = self._static(s, r.discipline, r.group)
-        static, codes, ties, declared, capacity = facts
+        static, codes, ties, _declared, capacity = facts
         remaining = capacity - s.used_m2
         owners = r.owner_codes  # S4, S5 as in `_conflicts`
         s4 = bool(owners and codes and not owners.isdisjoint(codes))
         s5 = bool(owners and ties and not owners.isdisjoint(ties))
-        s7 = declared and (  # as in `_over_capacity`
-            remaining < r.area_m2 or s.active_jobs >= self.policy.max_active_jobs
-        )
+        s7 = remaining < r.area_m2 or s.active_jobs >= self.policy.max_active_jobs  # S7
         a5, w4 = s.id in chosen, s.id in r.withdrawn
         if static or s4 or s5 or s7 or a5 or w4:
             flags = (("S4", s4), ("S5", s5), ("S7", s7), ("A5", a5), ("W4", w4))

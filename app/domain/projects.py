@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from .codes import DISCIPLINE_ORDER, GROUP_ORDER
 from .policy import Policy
-from .text import normalize_digits
+from .text import canonical_plate
 
 
 def _group_of(value: Decimal, thresholds: tuple[tuple[Decimal, str], ...]) -> str:
@@ -48,4 +48,5 @@ def plate_failures(plate: str, open_plates: set[str]) -> set[str]:
 
 
 def normalize_plate(plate: str) -> str:
-    return normalize_digits(plate).replace(" ", "").replace("\\", "/")
+    """P5's key: the plate's one canonical form (`text.canonical_plate`)."""
+    return canonical_plate(plate)

@@ -1,39 +1,173 @@
-"""Normalising Persian input at the boundary, and validating Iranian identifiers."""
+"""Normalising Persian input at the boundary, and validating Iranian identifiers.
+
+Persian text is one text whatever keyboard typed it: Arabic ي/ك/ى → Persian ی/ک, the
+digits of every script → Latin in codes and numbers, bidi marks (RLM, LRM, ALM, embeddings,
+isolates), zero-width spaces, soft hyphens and the kashida removed, every kind of space (the
+no-break space too) a plain space, and the ZWNJ (نیم‌فاصله) kept only between two letters.
+Every name, national code, membership number and plate passes through here on its way in
+(services), so a search typed with ی finds a name imported with ي and a membership number
+with a ZWNJ inside is the same member.
+"""
 
 from __future__ import annotations
 
+import functools
+import re
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
-from persian_tools import national_id, phone_number
+import phonenumbers
 
 from .calendar import latin_digits
 
-_ARABIC_LETTERS = str.maketrans({"ي": "ی", "ك": "ک", "ى": "ی", "ة": "ه"})
+_ARABIC_LETTERS = str.maketrans({"ي": "ی", "ك": "ک", "ى": "ی", "ة": "ه", "ۍ": "ی", "ێ": "ی"})
+ZWNJ = "\u200c"
+# Invisible marks that change how a text is shown, never what it says.
+_INVISIBLE = dict.fromkeys(
+    map(
+        ord,
+        "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+        "\u200b\u200d\u2060\ufeff\u00ad\u0640",
+    )
+)
+_SPACES = dict.fromkeys(
+    map(
+        ord,
+        "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
+        "\u200a\u202f\u205f\u3000\t\r\n\v\f",
+    ),
+    " ",
+)
+_ZWNJ_RUNS = re.compile(ZWNJ + "{2,}")
+_ZWNJ_LOOSE = re.compile(f"(^{ZWNJ}+|{ZWNJ}+$|{ZWNJ}+(?= )|(?<= ){ZWNJ}+)")
+
+
+def without_marks(text: str) -> str:
+    """The text without bidi marks and other invisible characters, spaces made plain."""
+    return text.translate(_INVISIBLE).translate(_SPACES)
 
 
 def normalize_digits(text: str) -> str:
-    return latin_digits(text)
+    """Persian and Arabic digits → Latin, invisible marks removed (codes, numbers, search)."""
+    return latin_digits(text.translate(_INVISIBLE))
 
 
 def normalize_text(text: str) -> str:
-    """Arabic ي/ك → Persian ی/ک, trimmed, inner spaces folded."""
-    return " ".join(text.translate(_ARABIC_LETTERS).split())
+    """A name, an address, a reason: Persian letters, no invisible marks, one plain space
+    between words, a ZWNJ only inside a word; trimmed."""
+    text = without_marks(text.translate(_ARABIC_LETTERS))
+    text = " ".join(text.split(" "))
+    text = _ZWNJ_LOOSE.sub("", _ZWNJ_RUNS.sub(ZWNJ, " ".join(text.split())))
+    return text.strip()
+
+
+def normalize_code(text: str) -> str:
+    """A national code, membership number, licence or tracking number: Latin digits,
+    Persian letters, nothing invisible, no space or ZWNJ anywhere."""
+    text = without_marks(latin_digits(text.translate(_ARABIC_LETTERS)))
+    return "".join(text.replace(ZWNJ, "").split())
+
+
+def search_pattern(word: str) -> str:
+    """A LIKE pattern for one typed word: its spaces and ZWNJs match either (نیم‌فاصله or
+    space, as the name was typed), `%` and `_` typed by the user are taken literally."""
+    word = normalize_text(word).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return re.sub(f"[ {ZWNJ}]", "_", word)
+
+
+_PLATE_SEPARATORS = re.compile(r"[\s/\\\-–—_.,،|]+")
+
+
+def canonical_plate(plate: str) -> str:
+    """P5: one form for a registration plate (پلاک ثبتی «اصلی/فرعی»): its parts, separated by
+    "/", each number without leading zeros. `9999-12`, `9999/012`, `۹۹۹۹/۱۲` and the same with
+    an RLM, a ZWNJ or a no-break space inside are all `9999/12`. Empty when nothing is left."""
+    text = without_marks(latin_digits(plate.translate(_ARABIC_LETTERS))).replace(ZWNJ, "")
+    parts = [p for p in _PLATE_SEPARATORS.split(text) if p]
+    return "/".join((p.lstrip("0") or "0") if p.isascii() and p.isdigit() else p for p in parts)
+
+
+def parse_number(text: str) -> Decimal | None:
+    """A number as typed: any digit script, the Persian decimal separator `٫` (or `.`), the
+    thousands separators `٬` and `,`; None when it is not a finite number."""
+    t = normalize_code(text).replace("٫", ".").replace("٬", "").replace(",", "")
+    if not re.fullmatch(r"-?\d+(\.\d+)?", t):
+        return None
+    try:
+        d = Decimal(t)
+    except InvalidOperation:
+        return None
+    return d if d.is_finite() else None
 
 
 def national_code_ok(code: str) -> bool:
-    code = normalize_digits(code)
-    # the checksum alone lets "1111111111" through; such codes are never issued
-    return (
-        len(code) == 10
-        and code.isdigit()
-        and len(set(code)) > 1
-        and bool(national_id.validate(code))
+    """The published check digit of a national code (کد ملی), after normalising; the checksum
+    alone lets "1111111111" through, and such codes are never issued."""
+    code = normalize_code(code)
+    if len(code) != 10 or not code.isascii() or not code.isdigit() or len(set(code)) == 1:
+        return False
+    rest = sum(int(code[i]) * (10 - i) for i in range(9)) % 11
+    check = int(code[9])
+    return check == rest if rest < 2 else check == 11 - rest
+
+
+def mobile_problem(mobile: str) -> str | None:
+    """Why a mobile number is refused (Persian), or None. Digits only in any script (after
+    the invisible marks and surrounding spaces are gone), eleven of them, starting 09, and a
+    mobile number for `phonenumbers` (region IR); a dash, a letter or a space inside is wrong."""
+    digits = latin_digits(mobile.translate(_INVISIBLE).replace(ZWNJ, "")).strip()
+    if not digits.isascii() or not digits.isdigit():
+        return "فقط رقم بنویسید (بدون خط تیره، فاصله یا حرف)"
+    if len(digits) != 11 or not digits.startswith("09"):
+        return "باید یازده رقم و با ۰۹ آغاز شود"
+    return None if _iran_mobile_prefix(digits[:6]) else "شماره همراه ایران نیست"
+
+
+@functools.lru_cache(maxsize=4096)
+def _iran_mobile_prefix(prefix: str) -> bool:
+    """`phonenumbers` (region IR, type mobile) on an eleven-digit number starting `prefix`.
+    Its IR mobile pattern (9 and four given digits, then any five) reads no further than the
+    sixth digit of the eleven, so the answer is kept per prefix: a members import of 100,000
+    rows asks the library a few hundred times (tests/money/test_inputs.py checks the
+    shortcut against the library itself)."""
+    return mobile_by_library(prefix + "00000")
+
+
+def mobile_by_library(digits: str) -> bool:
+    try:
+        number = phonenumbers.parse(digits, "IR")
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.is_valid_number(number) and phonenumbers.number_type(number) in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
     )
 
 
 def mobile_ok(mobile: str) -> bool:
-    return bool(phone_number.validate(normalize_digits(mobile)))
+    return mobile_problem(mobile) is None
+
+
+def normalize_mobile(mobile: str) -> str:
+    """The stored form of a valid mobile: eleven Latin digits."""
+    return latin_digits(mobile.translate(_INVISIBLE).replace(ZWNJ, "")).strip()
+
+
+def iban_problem(iban: str) -> str | None:
+    """Why a Sheba number (IBAN) is refused (Persian), or None: `IR` and 24 digits whose
+    ISO 7064 mod 97-10 check holds (python-stdnum; its `iban` module lacks IR)."""
+    from stdnum.iso7064 import mod_97_10
+
+    text = normalize_iban(iban)
+    if not re.fullmatch(r"IR\d{24}", text):
+        return "شبا باید IR و ۲۴ رقم باشد"
+    if not mod_97_10.is_valid(text[4:] + "1827" + text[2:4]):  # I=18, R=27
+        return "رقم کنترل شبا درست نیست"
+    return None
+
+
+def normalize_iban(iban: str) -> str:
+    return normalize_code(iban).upper().replace("-", "")
 
 
 # ---------------------------------------------------------------- fields at the boundary
@@ -111,6 +245,7 @@ FIELD_FA = {
     "member_since": "سال عضویت",
     "membership_paid_through": "عضویت تا سال",
     "degree": "درجه محکومیت",
+    "iban": "شماره شبا",
 }
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import inspect
 
 from ..db.bootstrap import open_fresh
-from ..db.models import Engineer
 from ..domain.calendar import format_jalali_datetime, jalali_year
 from ..domain.codes import DISCIPLINE_ORDER, GRADE_ORDER
 from ..domain.errors import InputError, RuleViolation
@@ -29,15 +29,12 @@ class Replay:
         self.t0 = min([sc.start, *(p.ready_at for p in sc.projects if p.ready_at)])
         self.clock = SimClock(self.t0)
         url = url or "sqlite://"
+        if url not in ("sqlite://", "sqlite:///:memory:"):
+            _refuse_unless_blank(url)  # before anything is written to it
         try:
             engine = open_fresh(url, self.t0, sc.policy)
         except PolicyError as exc:
             raise ScenarioError(f"policy: {exc}") from None
-        with engine.connect() as c:
-            if inspect(c).has_table("engineers") and c.scalar(
-                select(func.count()).select_from(Engineer)
-            ):
-                raise ScenarioError(f"database {engine.url.render_as_string()} is not empty")
         self.base = ServiceContext(engine, clock=self.clock)
         self.system = self.base.as_actor(SYSTEM)
         self.eng_ids: dict[str, int] = {}
@@ -138,7 +135,7 @@ class Replay:
         self.eng_users[f["id"]] = self.base.as_actor(actor)
 
     def _intake(self, project_id: int, disciplines: tuple[str, ...]) -> None:
-        projects.complete_intake(self.clerk, self.finance, project_id, disciplines, 0, "scenario")
+        projects.complete_intake(self.clerk, self.finance, project_id, disciplines, 0, "0000")
 
     # ------------------------------------------------------------ the timeline
     def run(self) -> dict[str, Any]:
@@ -276,6 +273,34 @@ class Replay:
             "engineers": engineers_out,
             "notifications": notes,
         }
+
+
+def _refuse_unless_blank(url: str) -> None:
+    """`--db`: a database with no table at all (a new SQLite file is made). One that holds
+    anything is refused before it is touched: no schema made, no revision stamped."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+
+    from ..db.engine import make_engine
+
+    try:
+        u = make_url(url)
+        if u.get_backend_name() not in ("sqlite", "postgresql"):
+            raise ScenarioError(f"--db: not a SQLite or PostgreSQL URL: {url}")
+        where = u.render_as_string(hide_password=True)
+        if u.get_backend_name() == "sqlite" and u.database and not Path(u.database).exists():
+            return  # a new file: simulate makes it
+        engine = make_engine(url)
+        try:
+            tables = inspect(engine).get_table_names()
+        finally:
+            engine.dispose()
+    except (ArgumentError, NoSuchModuleError):
+        raise ScenarioError(f"--db: not a database URL: {url}") from None
+    except SQLAlchemyError as exc:
+        raise ScenarioError(f"--db: cannot open the database ({type(exc).__name__})") from None
+    if tables:
+        raise ScenarioError(f"--db: database {where} is not empty (it has {len(tables)} tables)")
 
 
 def _num(d: Decimal) -> float:

@@ -129,18 +129,32 @@ def _bool(v: Any, where: str) -> bool:
     return v
 
 
-def _int(v: Any, where: str, minimum: int | None = None) -> int:
-    if isinstance(v, bool) or not isinstance(v, int) or (minimum is not None and v < minimum):
-        raise ScenarioError(
-            f"{where}: a whole number{'' if minimum is None else f' ≥ {minimum}'} is expected"
-        )
+# What the office's columns hold: whole numbers below 10⁹ (floors, degrees, years are checked
+# tighter), areas and scores below 10¹² with two decimals. Beyond them a value is a mistake.
+MAX_WHOLE = 10**9
+MAX_AMOUNT = Decimal(10) ** 12
+
+
+def _int(v: Any, where: str, minimum: int | None = None, maximum: int = MAX_WHOLE) -> int:
+    if (
+        isinstance(v, bool)
+        or not isinstance(v, int)
+        or (minimum is not None and v < minimum)
+        or v > maximum
+    ):
+        low = "" if minimum is None else f" ≥ {minimum}"
+        raise ScenarioError(f"{where}: a whole number{low} and ≤ {maximum} is expected")
     return v
 
 
 def _num(v: Any, where: str, minimum: Decimal | None = Decimal(0)) -> Decimal:
     if isinstance(v, bool) or not isinstance(v, int | float | Decimal):
         raise ScenarioError(f"{where}: a number is expected")
+    if isinstance(v, int) and abs(v) >= MAX_AMOUNT:
+        raise ScenarioError(f"{where}: out of range (below 10^12 expected)")
     d = Decimal(str(v))
+    if not d.is_finite() or abs(d) >= MAX_AMOUNT:
+        raise ScenarioError(f"{where}: out of range (below 10^12 expected)")
     if minimum is not None and d < minimum:
         raise ScenarioError(f"{where}: must not be negative")
     if d != d.quantize(Decimal("0.01")):
@@ -161,7 +175,7 @@ def _list(v: Any, where: str) -> list[Any]:
 
 
 def _discipline(v: Any, where: str) -> str:
-    if v not in DISCIPLINES:
+    if not isinstance(v, str) or v not in DISCIPLINES:
         raise ScenarioError(f"{where}: unknown discipline {v!r}")
     return v
 
@@ -198,11 +212,18 @@ def engineer_fields(raw: dict[str, Any], where: str) -> dict[str, Any]:
                         _date(c["expires"], f"{w}[{i}].expires") if "expires" in c else None,
                     )
                 )
+            seen = [(c.discipline, c.kind) for c in comps]
+            for i, key in enumerate(seen):
+                if key in seen[:i]:  # one competence per discipline and kind (its grade)
+                    raise ScenarioError(
+                        f"{w}[{i}]: a second {key[1]} competence in {key[0]!r} "
+                        "(one per discipline: give the highest grade)"
+                    )
             out["competences"] = tuple(comps)
         elif k == "license_expires":
             out["licence_expires"] = None if v is None else _date(v, w)
         elif k == "membership_paid_through":
-            out["membership_paid_through"] = _int(v, w, 1300)
+            out["membership_paid_through"] = _int(v, w, 1300, 1500)
         elif k in (
             "resident_in_province",
             "legal_incapacity",
@@ -219,7 +240,7 @@ def engineer_fields(raw: dict[str, Any], where: str) -> dict[str, Any]:
                 end = _date(c["until"], f"{w}[{i}].until") if c.get("until") else None
                 if end is not None and end < start:
                     raise ScenarioError(f"{w}[{i}]: 'until' is before 'from'")
-                convs.append(ConvictionIn(_int(c["degree"], f"{w}[{i}].degree", 1), start, end))
+                convs.append(ConvictionIn(_int(c["degree"], f"{w}[{i}].degree", 1, 7), start, end))
             out["convictions"] = tuple(convs)
         elif k == "declaration":
             d = _keys(
@@ -229,13 +250,13 @@ def engineer_fields(raw: dict[str, Any], where: str) -> dict[str, Any]:
                 {"year", "ready", "rules_accepted", "groups", "supervision_percent"},
             )
             groups = tuple(_list(d["groups"], f"{w}.groups"))
-            if not set(groups) <= set(GROUPS):
+            if not all(isinstance(g, str) for g in groups) or not set(groups) <= set(GROUPS):
                 raise ScenarioError(f"{w}.groups: groups are A, B, C, D")
             pct = _num(d["supervision_percent"], f"{w}.supervision_percent")
             if pct > 100:
                 raise ScenarioError(f"{w}.supervision_percent: at most 100")
             out["declaration"] = DeclarationIn(
-                _int(d["year"], f"{w}.year", 1300),
+                _int(d["year"], f"{w}.year", 1300, 1500),
                 _bool(d["ready"], f"{w}.ready"),
                 _bool(d["rules_accepted"], f"{w}.rules_accepted"),
                 groups,
@@ -259,11 +280,69 @@ def engineer_fields(raw: dict[str, Any], where: str) -> dict[str, Any]:
     return out
 
 
-def parse(text: str) -> Scenario:
+def _no_constant(name: str) -> Any:
+    raise ScenarioError(f"not valid JSON: {name} is not a number")
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > 18:
+        raise ScenarioError(f"not valid JSON: the number {text[:20]}… is too large")
+    return int(text)
+
+
+def _depth_ok(text: str, limit: int = 64) -> bool:
+    """JSON nested deeper than any scenario needs (the decoder would recurse to a crash)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > limit:
+                return False
+        elif ch in "]}":
+            depth -= 1
+    return True
+
+
+def parse_bytes(data: bytes) -> Scenario:
+    """A scenario file as read from disk: UTF-8 (a BOM allowed), else ScenarioError."""
     try:
-        raw = json.loads(text)
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"not UTF-8 text (byte {exc.start})") from None
+    return parse(text)
+
+
+def parse(text: str) -> Scenario:
+    """A scenario, or ScenarioError naming the field; a value of a type no check expected
+    (a list where a name goes) is still one line, never a traceback."""
+    try:
+        return _parse(text)
+    except (TypeError, AttributeError, KeyError) as exc:
+        raise ScenarioError(
+            f"a value of an unexpected type ({type(exc).__name__}: {exc})"
+        ) from None
+
+
+def _parse(text: str) -> Scenario:
+    if not _depth_ok(text):
+        raise ScenarioError("not valid JSON: nested deeper than 64 levels")
+    try:
+        raw = json.loads(text, parse_constant=_no_constant, parse_int=_bounded_int)
     except json.JSONDecodeError as exc:
         raise ScenarioError(f"not valid JSON: {exc.msg} at line {exc.lineno}") from None
+    except RecursionError:
+        raise ScenarioError("not valid JSON: nested too deeply") from None
     raw = _keys(
         raw,
         "scenario",
@@ -356,7 +435,7 @@ def parse(text: str) -> Scenario:
                 _str(p.get("plate", f"scenario/{pid}"), f"{w}.plate"),
                 tuple(owners),
                 area,
-                _int(p["floors"], f"{w}.floors", 1),
+                _int(p["floors"], f"{w}.floors", 1, 200),
                 discs,
                 _time(p["ready_at"], f"{w}.ready_at") if p.get("ready_at") else None,
             )
@@ -365,7 +444,11 @@ def parse(text: str) -> Scenario:
     events = []
     for i, ev in enumerate(_list(raw.get("events", []), "events")):
         w = f"events[{i}]"
-        if not isinstance(ev, dict) or ev.get("type") not in EVENT_TYPES:
+        if (
+            not isinstance(ev, dict)
+            or not isinstance(ev.get("type"), str)
+            or (ev["type"] not in EVENT_TYPES)
+        ):
             raise ScenarioError(
                 f"{w}.type: unknown event type {ev.get('type') if isinstance(ev, dict) else ev!r}"
             )
@@ -379,15 +462,17 @@ def parse(text: str) -> Scenario:
         at = _time(ev["at"], f"{w}.at")
         if not start <= at <= until:
             raise ScenarioError(f"{w}.at: outside start … until")
-        if "engineer" in need and ev["engineer"] not in seen:
+        if "engineer" in need and (
+            not isinstance(ev["engineer"], str) or ev["engineer"] not in seen
+        ):
             raise ScenarioError(f"{w}.engineer: unknown engineer id {ev['engineer']!r}")
-        if "project" in need and ev["project"] not in pids:
+        if "project" in need and (not isinstance(ev["project"], str) or ev["project"] not in pids):
             raise ScenarioError(f"{w}.project: unknown project id {ev['project']!r}")
         data = dict(ev)
         if "discipline" in need:
             _discipline(ev["discipline"], f"{w}.discipline")
         if ev["type"] == "pay_membership":
-            _int(ev["year"], f"{w}.year", 1300)
+            _int(ev["year"], f"{w}.year", 1300, 1500)
         if ev["type"] == "update_engineer":
             s = ev["set"]
             if not isinstance(s, dict) or not s:

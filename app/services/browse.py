@@ -33,10 +33,13 @@ from ..domain.codes import DISCIPLINE_ORDER
 from ..domain.errors import InputError, NotFound
 from ..domain.projects import building_group, normalize_plate, required_disciplines
 from ..domain.text import (
+    ZWNJ,
     amount_problem,
     day_ok,
+    normalize_code,
     normalize_digits,
     normalize_text,
+    search_pattern,
     text_problem,
     whole_ok,
     without_control,
@@ -78,16 +81,19 @@ KEYSET_SORTS = frozenset({"membership_no", "name", "kind"})  # columns that are 
 
 def _filtered(text: str):
     q = select(Engineer.id)
-    text = normalize_text(normalize_digits(without_control(text or ""))).strip()
+    # One Persian text (text.py): ي/ی, ك/ک, digits of any script, bidi marks; a ZWNJ or a
+    # space in a word matches either, as the name was typed.
+    text = normalize_text(normalize_digits(without_control(text or ""))).replace(ZWNJ, " ")
     for word in text.split():
-        like = f"%{word}%"
+        code = normalize_code(word).replace("\\", "").replace("%", "").replace("_", "")
+        like = f"%{search_pattern(word)}%"
         q = q.where(
             or_(
-                Engineer.membership_no.like(f"{word}%"),
-                Engineer.national_id.like(f"{word}%"),
-                Engineer.mobile.like(like),
-                Engineer.first_name.like(like),
-                Engineer.last_name.like(like),
+                Engineer.membership_no.like(f"{code}%"),
+                Engineer.national_id.like(f"{code}%"),
+                Engineer.mobile.like(f"%{code}%"),
+                Engineer.first_name.like(like, escape="\\"),
+                Engineer.last_name.like(like, escape="\\"),
             )
         )
     return q
@@ -328,7 +334,7 @@ def owner_by_code(ctx: ServiceContext, national_id: str) -> tuple[str, str, str 
     if not isinstance(national_id, str) or text_problem(national_id, 11):
         return None  # nothing stored could match it
     with ctx.read() as s:
-        o = s.scalar(select(Owner).where(Owner.national_id == normalize_digits(national_id)))
+        o = s.scalar(select(Owner).where(Owner.national_id == normalize_code(national_id)))
         return None if o is None else (o.first_name, o.last_name, o.mobile)
 
 
@@ -617,7 +623,7 @@ def engineer_id_by_no(ctx: ServiceContext, membership_no: str) -> int | None:
         return None  # nothing stored could match it
     with ctx.read() as s:
         return s.scalar(
-            select(Engineer.id).where(Engineer.membership_no == normalize_digits(membership_no))
+            select(Engineer.id).where(Engineer.membership_no == normalize_code(membership_no))
         )
 
 

@@ -28,16 +28,17 @@ from ..db.models import (
     Competence,
     DeadlineRun,
     Notification,
+    Project,
     Referral,
     Round,
     ScoreEntry,
     Withdrawal,
 )
-from ..db.policy_store import calendar_at, policy_at
+from ..db.policy_store import calendar_at, check_covered, policy_at
 from ..db.snapshot import chosen_by_project, load_supervisors, referral_facts
 from ..domain.allocation import Candidate, DeadlineSnapshot, Decision, DueReferral, decide_deadline
 from ..domain.calendar import WorkCalendar, jalali_year
-from ..domain.codes import CANDIDACY, FORCED
+from ..domain.codes import CANDIDACY, DISCIPLINE_ORDER, FORCED
 from ..domain.digest import canonical_bytes, digest
 from ..domain.errors import InputError, RuleViolation
 from ..domain.plain import from_plain
@@ -324,6 +325,11 @@ def _write_decisions(
         s, [d.referral_id for d in winners], [d.engineer_id for d in winners]
     )
     sign_from, sign_until = cal.signing_window(at, *policy.signing_window)
+    check_covered(  # a window or a next round on a day the holiday table does not cover
+        s,
+        sign_from if winners else None,
+        *(d.next_deadline for d in decisions if d.outcome == "extended"),
+    )
     rounds, selected, extended, unassigned = [], [], [], []
     holds, charges, messages, new_rounds = [], [], [], []
     for d in decisions:
@@ -460,11 +466,19 @@ def end_signing_window(
     with ctx.tx() as s:
         if not _claim(s, "signing_end", at):
             return False
-        refs = s.scalars(
-            select(Referral)
+        # A3's order (entered distribution, file number, discipline), as for the decisions of
+        # a deadline: the no-shows of one moment are handled, and messaged, in that order.
+        rows = s.execute(
+            select(Referral, Project.ready_at, Project.file_no)
+            .join(Project, Project.id == Referral.project_id)
             .where(Referral.status == "selected", Referral.sign_until == at)
-            .order_by(Referral.decided_at, Referral.id)
         ).all()
+        refs = [
+            r
+            for r, _ready, _file in sorted(
+                rows, key=lambda x: (x[1], x[2], DISCIPLINE_ORDER[x[0].discipline], x[0].id)
+            )
+        ]
         policy = policy_at(s, at)
         cal = calendar_at(s, policy)
         people = load_supervisors(s, {r.engineer_id for r in refs}, at)
@@ -615,6 +629,7 @@ def _withdraw(
     # W4: a new round, forced when the lost selection came from round 2 or later or was forced.
     new_kind = FORCED if (selected_round >= 2 or method == "forced") else CANDIDACY
     deadline = open_deadline(s, cal, policy, at)
+    check_covered(s, deadline)
     s.add(
         Round(
             referral_id=ref.id,

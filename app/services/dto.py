@@ -64,6 +64,7 @@ class EngineerIn:
     declaration: DeclarationIn | None = None
     jobs: tuple[JobIn, ...] = ()
     financial_ties: tuple[str, ...] = ()
+    iban: str | None = None  # شبا: the account stage payouts are transferred to (F3)
     validate_ids: bool = True  # False for a replayed scenario: its codes are taken as given
 
 
@@ -96,6 +97,15 @@ class OwnerIn:
     mobile: str | None = None
     address: str = ""
     kind: str = "person"
+
+
+@dataclass(frozen=True)
+class ReceiptIn:
+    """The scan of an owner's bank receipt, kept with the fee payment (F2)."""
+
+    filename: str
+    mime: str  # image/jpeg, image/png or application/pdf
+    content: bytes
 
 
 @dataclass(frozen=True)

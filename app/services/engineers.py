@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -26,9 +27,12 @@ from ..domain.membership import paid_through, renewal_failures
 from ..domain.text import (
     amount_problem,
     check_texts,
-    mobile_ok,
+    iban_problem,
+    mobile_problem,
     national_code_ok,
-    normalize_digits,
+    normalize_code,
+    normalize_iban,
+    normalize_mobile,
     normalize_text,
     whole_ok,
     year_ok,
@@ -40,7 +44,36 @@ from .permissions import require
 from .registry import use_case
 
 
-def _validate(e: EngineerIn) -> None:
+def normalized(e: EngineerIn) -> EngineerIn:
+    """The input boundary: every name, code and number in its one stored form (text.py)."""
+    if not all(
+        isinstance(v, str | None)
+        for v in (e.membership_no, e.national_id, e.first_name, e.last_name, e.father_name)
+    ) or not all(isinstance(v, str | None) for v in (e.mobile, e.licence_no)):
+        return e  # `check_texts` names the field that is not text
+
+    def code(v: str | None) -> str | None:
+        return None if v is None else (normalize_code(v) or None)
+
+    return replace(
+        e,
+        membership_no=normalize_code(e.membership_no),
+        national_id=code(e.national_id),
+        first_name=normalize_text(e.first_name),
+        last_name=normalize_text(e.last_name),
+        father_name=normalize_text(e.father_name),
+        mobile=None if not e.mobile or not e.mobile.strip() else e.mobile,
+        licence_no=code(e.licence_no),
+        iban=None if not isinstance(e.iban, str) or not e.iban.strip() else normalize_iban(e.iban),
+        financial_ties=tuple(
+            normalize_code(c) if isinstance(c, str) else c for c in e.financial_ties
+        ),
+    )
+
+
+def _validate(e: EngineerIn) -> EngineerIn:
+    """`e` normalised (`normalized`), or InputError naming the first wrong field."""
+    e = normalized(e)
     check_texts(
         ("membership_no", e.membership_no, 32),
         ("national_id", e.national_id, 11),
@@ -62,8 +95,18 @@ def _validate(e: EngineerIn) -> None:
         and not national_code_ok(e.national_id)
     ):
         raise InputError("national_id", "کد ملی نامعتبر است")
-    if e.validate_ids and e.mobile and not mobile_ok(e.mobile):
-        raise InputError("mobile", "شماره همراه نامعتبر است")
+    if e.mobile and e.validate_ids:
+        why = mobile_problem(e.mobile)
+        if why:
+            raise InputError("mobile", f"شماره همراه نامعتبر است: {why}")
+    if e.mobile:
+        e = replace(e, mobile=normalize_mobile(e.mobile))
+    if e.iban is not None:
+        if not isinstance(e.iban, str):
+            raise InputError("iban", "شبا باید متن باشد")
+        why = iban_problem(e.iban)
+        if why:
+            raise InputError("iban", why)
     why = amount_problem(e.base_score, signed=True)
     if why:
         raise InputError("base_score", f"امتیاز پایه {why}")
@@ -74,6 +117,7 @@ def _validate(e: EngineerIn) -> None:
         if year is not None and not year_ok(year):
             raise InputError(name, "سال عضویت باید سالی شمسی میان ۱۳۰۰ و ۱۵۰۰ باشد")
     _validate_parts(e.competences, e.convictions, e.declaration, e.jobs)
+    return e
 
 
 def _validate_parts(
@@ -89,6 +133,9 @@ def _validate_parts(
             raise InputError("competencies", f"پایه نامعتبر: {c.grade}")
         if c.kind not in COMPETENCE_KINDS:
             raise InputError("competencies", f"نوع صلاحیت نامعتبر: {c.kind}")
+    kinds = [(c.discipline, c.kind) for c in comps]
+    if len(set(kinds)) != len(kinds):  # one competence (its grade) per discipline and kind
+        raise InputError("competencies", "برای هر رشته تنها یک صلاحیت (با بالاترین پایه) ثبت کنید")
     for v in convs:
         if (
             not whole_ok(v.degree, 7)
@@ -115,7 +162,7 @@ def _validate_parts(
 @use_case(writes=True)
 def register_engineer(ctx: ServiceContext, e: EngineerIn) -> int:
     require(ctx, "engineer.register")
-    _validate(e)
+    e = _validate(e)
     with ctx.tx() as s:
         return add_engineer(s, ctx, e)
 
@@ -125,19 +172,17 @@ def add_engineer(s: Session, ctx: ServiceContext, e: EngineerIn) -> int:
     now = ctx.now()
     if s.scalar(select(Engineer.id).where(Engineer.membership_no == e.membership_no)):
         raise InputError("membership_no", "این شماره عضویت قبلاً ثبت شده است")
-    if e.national_id and s.scalar(
-        select(Engineer.id).where(Engineer.national_id == normalize_digits(e.national_id))
-    ):
+    if e.national_id and s.scalar(select(Engineer.id).where(Engineer.national_id == e.national_id)):
         raise InputError("national_id", "این کد ملی قبلاً ثبت شده است")
     year = jalali_year(now)
     row = Engineer(
         kind=e.kind,
-        membership_no=e.membership_no.strip(),
-        national_id=normalize_digits(e.national_id) if e.national_id else None,
-        first_name=normalize_text(e.first_name),
-        last_name=normalize_text(e.last_name),
-        father_name=normalize_text(e.father_name),
-        mobile=normalize_digits(e.mobile) if e.mobile else None,
+        membership_no=e.membership_no,
+        national_id=e.national_id,
+        first_name=e.first_name,
+        last_name=e.last_name,
+        father_name=e.father_name,
+        mobile=e.mobile,
         resident_in_province=e.resident_in_province,
         legal_incapacity=e.legal_incapacity,
         active_execution_project=e.active_execution_project,
@@ -145,6 +190,7 @@ def add_engineer(s: Session, ctx: ServiceContext, e: EngineerIn) -> int:
         employed_by_permit_authority=e.employed_by_permit_authority,
         data_complete=e.data_complete,
         base_score=e.base_score,
+        iban=e.iban,
         member_since=e.member_since or min(year, e.membership_paid_through or year),
         created_at=now,
         updated_at=now,
@@ -171,7 +217,8 @@ def update_engineer(
         membership_no="x", competences=(), base_score=Decimal(0), validate_ids=validate_ids
     )
     merged = {**probe.__dict__, **changes}
-    _validate(EngineerIn(**merged))
+    clean = _validate(EngineerIn(**merged))
+    changes = {k: getattr(clean, k) for k in changes}
     now = ctx.now()
     with ctx.tx() as s:
         row = _get(s, engineer_id)
@@ -271,9 +318,14 @@ def approve_renewal(ctx: ServiceContext, engineer_id: int, year: int, amount_ria
 def record_membership_payment(
     ctx: ServiceContext, engineer_id: int, year: int, payment_ref: str
 ) -> None:
-    """F5: only an approved request is paid, oldest owed year first; G3 reads the result."""
+    """F5: only an approved request is paid, oldest owed year first; G3 reads the result.
+    Recorded by finance (seed 000) with the bank's payment reference, never left empty."""
     require(ctx, "membership.pay", engineer_id)
     _check_year(year)
+    check_texts(("payment_ref", payment_ref, 64))
+    payment_ref = normalize_code(payment_ref)
+    if not payment_ref:
+        raise InputError("payment_ref", "شماره پرداخت (رسید بانکی) حق عضویت خالی است (F5)")
     now = ctx.now()
     with ctx.tx() as s:
         row = _get(s, engineer_id)
@@ -306,6 +358,7 @@ def _get(s: Session, engineer_id: int) -> Engineer:
 
 
 _SCALARS = (
+    "iban",
     "national_id",
     "first_name",
     "last_name",
@@ -327,7 +380,7 @@ def _apply(
 ) -> None:
     """Write the given EngineerIn fields; list fields replace what was there."""
     for k in _SCALARS:
-        if k in values and (values[k] is not None or k in ("national_id", "mobile")):
+        if k in values and (values[k] is not None or k in ("national_id", "mobile", "iban")):
             setattr(row, k, values[k])
     s.flush()
     eid = row.id
@@ -385,7 +438,7 @@ def _apply(
         if not new:
             s.execute(delete(FinancialTie).where(FinancialTie.engineer_id == eid))
         s.add_all(
-            FinancialTie(engineer_id=eid, national_code=normalize_digits(c))
+            FinancialTie(engineer_id=eid, national_code=normalize_code(c))
             for c in sorted(set(values["financial_ties"]))
         )
     if "jobs" in values:  # earlier work: replaces the holds that are not referrals

@@ -21,6 +21,7 @@ from .fees import project_fees
 from .payouts import PayoutOut, list_payouts
 from .permissions import require
 from .registry import use_case
+from .sheets import append_row
 
 
 @dataclass(frozen=True)
@@ -197,9 +198,12 @@ def approvals_xlsx(ctx: ServiceContext) -> bytes:
     ws = wb.active
     ws.title = "در انتظار تأیید"
     ws.sheet_view.rightToLeft = True
-    ws.append(["شماره پرونده", "رشته", "مبلغ (ریال)", "تعرفه (ریال)", "بانک", "پیگیری", "تاریخ"])
+    append_row(
+        ws, ["شماره پرونده", "رشته", "مبلغ (ریال)", "تعرفه (ریال)", "بانک", "پیگیری", "تاریخ"]
+    )
     for f in a.fees:
-        ws.append(
+        append_row(
+            ws,
             [
                 f.file_no,
                 DISCIPLINE_FA.get(f.discipline, f.discipline),
@@ -208,7 +212,7 @@ def approvals_xlsx(ctx: ServiceContext) -> bytes:
                 f.bank,
                 f.tracking_no,
                 format_jalali_date(f.paid_on),
-            ]
+            ],
         )
     buf = io.BytesIO()
     wb.save(buf)

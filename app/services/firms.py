@@ -9,7 +9,8 @@ engineers (FirmMember).
   app/db/snapshot.py; capacity and score of a firm come from app/domain/money.py (default: sum
   of the members' capacity in the referral's discipline; mean of their scores).
 * A member may not stand for a referral their firm stands for, nor the firm for one a member
-  stands for: refused with C2 and the message MEMBER_CONFLICT (see `standing_conflict`).
+  stands for: refused with C2 and the message MEMBER_CONFLICT (decided with every other
+  refusal of a candidacy in `app/domain/candidacy.py`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from datetime import date, datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from ..db.models import Candidacy, Engineer, FirmMember
+from ..db.models import Engineer, FirmMember
+from ..domain import candidacy as candidacy_rules
 from ..domain.calendar import jalali_year, local_date
 from ..domain.errors import InputError, RuleViolation
 from .context import ServiceContext, audit
@@ -28,9 +30,7 @@ from .dto import EngineerIn
 from .permissions import require
 from .registry import use_case
 
-MEMBER_CONFLICT = (
-    "عضو شخص حقوقی و خود آن شخص حقوقی نمی‌توانند برای یک ارجاع هم‌زمان کاندیدا شوند (C2)"
-)
+MEMBER_CONFLICT = f"{candidacy_rules.MEMBER_CONFLICT} (C2)"
 
 
 @dataclass(frozen=True)
@@ -98,8 +98,10 @@ def register_firm(
         raise InputError("kind", "نوع باید شخص حقوقی باشد")
     if not member_ids:
         raise InputError("members", "شخص حقوقی دست‌کم یک عضو مهندس لازم دارد")
+    if len(set(member_ids)) != len(member_ids):
+        raise InputError("members", "هر مهندس تنها یک بار عضو شخص حقوقی می‌شود")
     require(ctx, "engineer.register")
-    engineers._validate(firm)
+    firm = engineers._validate(firm)
     now = ctx.now()
     with ctx.tx() as s:  # one transaction: a firm never exists without its members
         members = list(s.scalars(select(Engineer).where(Engineer.id.in_(member_ids))))
@@ -171,16 +173,3 @@ def related_supervisors(s: Session, engineer_id: int, on: date) -> set[int]:
         s.scalars(select(FirmMember.member_id).where(FirmMember.firm_id == engineer_id, active))
     )
     return firms | members
-
-
-def standing_conflict(s: Session, engineer_id: int, referral_id: int, at: datetime) -> None:
-    """C2 (firm/member): refuse a candidacy when a related firm or member stands already."""
-    related = related_supervisors(s, engineer_id, local_date(at))
-    if related and s.scalar(
-        select(Candidacy.id).where(
-            Candidacy.referral_id == referral_id,
-            Candidacy.status == "active",
-            Candidacy.engineer_id.in_(related),
-        )
-    ):
-        raise RuleViolation({"C2"}, MEMBER_CONFLICT)

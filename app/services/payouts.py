@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -25,10 +26,11 @@ from ..domain.calendar import format_jalali_date, local_date
 from ..domain.codes import DISCIPLINE_FA
 from ..domain.errors import InputError, RuleViolation
 from ..domain.money import FeeSplit, Stage, split_fee
-from ..domain.text import day_ok
+from ..domain.text import day_ok, iban_problem
 from .context import ServiceContext, audit
 from .permissions import require
 from .registry import use_case
+from .sheets import append_row
 
 PAYOUT_STATUSES = ("pending", "approved", "rejected", "paid")
 STAGE_FA = {
@@ -60,6 +62,9 @@ class PayoutOut:
     decided_at: datetime | None
     paid_at: datetime | None
     reason: str
+    org_share: Decimal = Decimal("0.05")  # the organization's share the split used (F3)
+    national_id: str | None = None  # the supervisor's, for the bank (staff only)
+    iban: str | None = None  # شبا, where the bank transfers the amount
 
 
 def fee_paid(s: Session, project_id: int, discipline: str) -> int:
@@ -227,6 +232,13 @@ def list_payouts(
             q = q.where(StagePayout.status == status)
         if referral_id:
             q = q.where(StagePayout.referral_id == referral_id)
+        shares: dict[datetime, Decimal] = {}
+
+        def share(at: datetime) -> Decimal:  # the share in force when the stage was reported
+            if at not in shares:
+                shares[at] = policy_at(s, at).organization_share
+            return shares[at]
+
         return [
             PayoutOut(
                 p.id,
@@ -246,6 +258,9 @@ def list_payouts(
                 p.decided_at,
                 p.paid_at,
                 p.reason,
+                share(p.reported_at),
+                e.national_id,
+                e.iban,
             )
             for p, d, file_no, e in s.execute(q).all()
         ]
@@ -265,35 +280,125 @@ def payment_list_xlsx(ctx: ServiceContext, on: date | None = None) -> bytes:
     ws = wb.active
     ws.title = "فهرست پرداخت"
     ws.sheet_view.rightToLeft = True
-    ws.append([f"فهرست پرداخت حق‌الزحمه نظارت — {format_jalali_date(on)}"])
-    ws.append(
+    append_row(ws, [f"فهرست پرداخت حق‌الزحمه نظارت — {format_jalali_date(on)}"])
+    append_row(
+        ws,
         [
             "ردیف",
             "شماره پرونده",
             "رشته",
             "شماره عضویت",
             "نام ناظر",
+            "کد ملی",
+            "شماره شبا",
             "مرحله",
             "درصد",
             "حق‌الزحمه (ریال)",
             "مبلغ (ریال)",
-        ]
+        ],
     )
     for i, p in enumerate(rows, 1):
-        ws.append(
+        append_row(
+            ws,
             [
                 i,
                 p.file_no,
                 DISCIPLINE_FA.get(p.discipline, p.discipline),
                 p.membership_no,
                 p.engineer_name,
+                p.national_id or "",
+                p.iban or "— (ثبت نشده)",
                 p.stage_fa,
                 p.percent,
                 p.fee_rials,
                 p.amount_rials,
-            ]
+            ],
         )
-    ws.append(["", "", "", "", "", "", "", "جمع", sum(p.amount_rials for p in rows)])
+    append_row(ws, ["", "", "", "", "", "", "", "", "", "جمع", sum(p.amount_rials for p in rows)])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """One line of the bank's group transfer: everything approved for one supervisor."""
+
+    iban: str
+    amount_rials: int
+    name: str
+    national_id: str | None
+    membership_no: str
+    description: str  # the files and stages it pays
+
+
+@use_case(writes=False)
+def transfers_due(ctx: ServiceContext) -> list[Transfer]:
+    """The approved, unpaid payouts as bank transfers, one per supervisor, to their Sheba
+    number. Refused (InputError, Persian) while a supervisor has no valid Sheba number: a
+    bank cannot pay a line without one, so finance completes the data first."""
+    require(ctx, "finance.read")
+    by: dict[int, list[PayoutOut]] = {}
+    for p in list_payouts(ctx, status="approved"):
+        by.setdefault(p.engineer_id, []).append(p)
+    missing = sorted(
+        ps[0].membership_no for ps in by.values() if ps[0].iban is None or iban_problem(ps[0].iban)
+    )
+    if missing:
+        raise InputError(
+            "iban",
+            "شماره شبای این ناظران ثبت نشده یا نادرست است؛ پیش از پرداخت گروهی ثبت کنید: "
+            + "، ".join(missing),
+        )
+    return [
+        Transfer(
+            ps[0].iban or "",
+            sum(p.amount_rials for p in ps),
+            ps[0].engineer_name,
+            ps[0].national_id,
+            ps[0].membership_no,
+            "حق‌الزحمه نظارت: "
+            + "، ".join(f"{p.file_no} {DISCIPLINE_FA.get(p.discipline)} {p.stage_fa}" for p in ps),
+        )
+        for ps in sorted(by.values(), key=lambda ps: ps[0].membership_no)
+    ]
+
+
+@use_case(writes=False)
+def transfer_sheet_xlsx(ctx: ServiceContext, on: date | None = None) -> bytes:
+    """The bank's group-transfer sheet (انتقال گروهی): Sheba, amount, name, national code,
+    payment id and description, one row per supervisor; every text cell is text (never a
+    formula, `sheets.append_row`)."""
+    from openpyxl import Workbook
+
+    require(ctx, "finance.read")
+    if on is not None and not day_ok(on):
+        raise InputError("on", "روز بیرون از بازه تقویم دفتر است (۱۳۵۸ تا ۱۵۰۰)")
+    rows = transfers_due(ctx)
+    on = on or local_date(ctx.now())
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "انتقال گروهی"
+    ws.sheet_view.rightToLeft = True
+    append_row(
+        ws,
+        ["ردیف", "شماره شبا", "مبلغ (ریال)", "نام صاحب حساب", "کد ملی", "شناسه واریز", "شرح"],
+    )
+    stamp = format_jalali_date(on).replace("-", "")
+    for i, t in enumerate(rows, 1):
+        append_row(
+            ws,
+            [
+                i,
+                t.iban,
+                t.amount_rials,
+                t.name,
+                t.national_id or "",
+                f"{stamp}{i:04d}",
+                t.description[:200],
+            ],
+        )
+    append_row(ws, ["", "جمع", sum(t.amount_rials for t in rows)])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -16,7 +16,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     "engineer.declare": frozenset({"admin", "clerk", "engineer"}),
     "membership.request": frozenset({"admin", "clerk", "engineer"}),
     "membership.approve": frozenset({"finance"}),
-    "membership.pay": frozenset({"finance", "clerk", "engineer"}),
+    # F5, seed 000: the payment is finance's word (the bank's receipt it confirms), never the
+    # member's own: an engineer or a clerk cannot mark a membership paid.
+    "membership.pay": frozenset({"finance"}),
     "project.register": frozenset({"clerk", "manager"}),
     "project.document": frozenset({"clerk", "manager"}),
     "fee.record": frozenset({"clerk"}),

@@ -3,6 +3,7 @@ sending it to distribution, and closing it with a completion certificate (S3).""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -22,7 +23,7 @@ from ..db.models import (
     Referral,
     Round,
 )
-from ..db.policy_store import calendar_at, policy_at
+from ..db.policy_store import calendar_at, check_covered, policy_at
 from ..domain.calendar import WorkCalendar, jalali_year, local_date
 from ..domain.codes import DISCIPLINE_FA, DISCIPLINE_ORDER
 from ..domain.errors import InputError, RuleViolation
@@ -37,15 +38,17 @@ from ..domain.text import (
     amount_problem,
     check_texts,
     day_ok,
-    mobile_ok,
+    mobile_problem,
     national_code_ok,
-    normalize_digits,
+    normalize_code,
+    normalize_mobile,
     normalize_text,
     whole_ok,
 )
+from ..domain.validation import bank_problem, receipt_problem, tracking_problem
 from ..resources import reference
 from .context import ServiceContext, audit
-from .dto import OwnerIn, ProjectIn, ProjectSummary
+from .dto import OwnerIn, ProjectIn, ProjectSummary, ReceiptIn
 from .permissions import require
 from .registry import use_case
 
@@ -56,7 +59,50 @@ def required_documents() -> list[str]:
     return [d["kind"] for d in reference("document_checklist")["documents"] if d["required"]]
 
 
-def _validate(p: ProjectIn) -> None:
+def _normalized(p: ProjectIn) -> ProjectIn:
+    """The input boundary: the plate in its canonical form (P5), codes without invisible
+    marks in Latin digits, names and addresses as one Persian text (text.py)."""
+    texts = (p.plate, p.file_no, p.address, p.municipal_file_no, p.brought_by_name)
+    owners_ok = all(
+        isinstance(o, OwnerIn)
+        and all(isinstance(v, str | None) for v in (o.national_id, o.first_name, o.last_name))
+        and all(isinstance(v, str | None) for v in (o.father_name, o.mobile, o.address))
+        for o in p.owners
+    )
+    if not all(isinstance(v, str | None) for v in texts) or not owners_ok:
+        return p  # `check_texts` names the field that is not text
+    if not isinstance(p.brought_by_national_id, str | None):
+        return p
+    return replace(
+        p,
+        plate=normalize_plate(p.plate),
+        file_no=normalize_code(p.file_no) or None if p.file_no is not None else None,
+        address=normalize_text(p.address),
+        municipal_file_no=normalize_code(p.municipal_file_no),
+        brought_by_name=normalize_text(p.brought_by_name),
+        brought_by_national_id=(
+            normalize_code(p.brought_by_national_id) or None
+            if p.brought_by_national_id is not None
+            else None
+        ),
+        owners=tuple(
+            replace(
+                o,
+                national_id=normalize_code(o.national_id),
+                first_name=normalize_text(o.first_name),
+                last_name=normalize_text(o.last_name),
+                father_name=normalize_text(o.father_name),
+                mobile=o.mobile if o.mobile and o.mobile.strip() else None,
+                address=normalize_text(o.address),
+            )
+            for o in p.owners
+        ),
+    )
+
+
+def _validate(p: ProjectIn) -> ProjectIn:
+    """`p` normalised (`_normalized`), or InputError naming the first wrong field."""
+    p = _normalized(p)
     check_texts(
         ("plate", p.plate, 40),
         ("file_no", p.file_no, 20),
@@ -88,17 +134,24 @@ def _validate(p: ProjectIn) -> None:
             continue
         if o.kind == "person" and not national_code_ok(o.national_id):
             raise InputError("owners", f"کد ملی مالک نامعتبر است: {o.national_id}")
-        if o.mobile and not mobile_ok(o.mobile):
-            raise InputError("owners", f"شماره همراه مالک نامعتبر است: {o.mobile}")
+        why = mobile_problem(o.mobile) if o.mobile else None
+        if why:
+            raise InputError("owners", f"شماره همراه مالک نامعتبر است: {o.mobile} — {why}")
     if p.brought_by_role not in ("owner", "design_office", "legal_rep"):
         raise InputError("brought_by_role", "آورنده پرونده باید مالک، دفتر طراحی یا نماینده باشد")
+    return replace(
+        p,
+        owners=tuple(
+            replace(o, mobile=normalize_mobile(o.mobile) if o.mobile else None) for o in p.owners
+        ),
+    )
 
 
 @use_case(writes=True)
 def register_project(ctx: ServiceContext, p: ProjectIn) -> ProjectSummary:
     """P1 who brought it, P3 derived group, P4 disciplines, P5 one open file per plate."""
     require(ctx, "project.register")
-    _validate(p)
+    p = _validate(p)
     now = ctx.now()
     with ctx.tx() as s:
         policy = policy_at(s, now)
@@ -121,7 +174,7 @@ def register_project(ctx: ServiceContext, p: ProjectIn) -> ProjectSummary:
             raise InputError("file_no", "این شماره پرونده قبلاً ثبت شده است")
         row = Project(
             file_no=file_no,
-            plate=p.plate.strip(),
+            plate=p.plate,
             plate_key=key,
             address=normalize_text(p.address),
             municipal_file_no=p.municipal_file_no,
@@ -186,7 +239,7 @@ def _area(area: Decimal, discipline: str, policy: Policy) -> Decimal:
 
 
 def _owner(s: Session, o: OwnerIn) -> Owner:
-    code = normalize_digits(o.national_id)
+    code = normalize_code(o.national_id)
     row = s.scalar(select(Owner).where(Owner.national_id == code))
     if row is None:
         row = Owner(
@@ -195,13 +248,13 @@ def _owner(s: Session, o: OwnerIn) -> Owner:
             first_name=normalize_text(o.first_name),
             last_name=normalize_text(o.last_name),
             father_name=normalize_text(o.father_name),
-            mobile=normalize_digits(o.mobile) if o.mobile else None,
+            mobile=o.mobile,
             address=normalize_text(o.address),
         )
         s.add(row)
         s.flush()
     elif o.mobile and not row.mobile:
-        row.mobile = normalize_digits(o.mobile)
+        row.mobile = o.mobile
     return row
 
 
@@ -279,14 +332,27 @@ def record_fee_payment(
     tracking_no: str,
     paid_on: date,
     bank: str = "",
+    receipt: ReceiptIn | None = None,
 ) -> int:
-    """F2: the owner's payment as the counter receives it; finance decides it later."""
+    """F2: the owner's payment as the counter receives it — the bank (from the list), its
+    tracking number (digits), the amount, the day and the receipt's scan; finance decides
+    it later. The checks are the counter form's own (`domain/validation.py`)."""
     require(ctx, "fee.record")
     check_texts(("discipline", discipline, 8), ("tracking_no", tracking_no, 64), ("bank", bank, 80))
     if not whole_ok(amount_rials):
         raise InputError("amount_rials", "مبلغ باید عدد صحیح نامنفی به ریال باشد")
-    if not tracking_no.strip():
-        raise InputError("tracking_no", "شماره پیگیری بانک خالی است")
+    why = tracking_problem(tracking_no)
+    if why:
+        raise InputError("tracking_no", why)
+    why = bank_problem(bank)
+    if why:
+        raise InputError("bank", why)
+    tracking_no, bank = normalize_code(tracking_no), normalize_text(bank)
+    if receipt is not None:
+        check_texts(("filename", receipt.filename, 200), ("mime", receipt.mime, 60))
+        why = receipt_problem(receipt.filename, receipt.mime, receipt.content)
+        if why:
+            raise InputError("receipt", why)
     if not day_ok(paid_on):
         raise InputError("paid_on", "تاریخ پرداخت بیرون از بازه تقویم دفتر است")
     with ctx.tx() as s:
@@ -301,10 +367,13 @@ def record_fee_payment(
             project_id=project_id,
             discipline=discipline,
             amount_rials=amount_rials,
-            tracking_no=tracking_no.strip(),
+            tracking_no=tracking_no,
             paid_on=paid_on,
             bank=bank,
             recorded_by=ctx.actor.user_id,
+            receipt_filename=receipt.filename if receipt else None,
+            receipt_mime=receipt.mime if receipt else None,
+            receipt_content=receipt.content if receipt else None,
         )
         s.add(fee)
         s.flush()
@@ -383,6 +452,7 @@ def mark_ready(ctx: ServiceContext, project_id: int) -> ProjectSummary:
             raise RuleViolation({"P2"}, "پرونده آماده توزیع نیست (P2): " + "؛ ".join(gaps))
         policy = policy_at(s, now)
         deadline = open_deadline(s, calendar_at(s, policy), policy, now)
+        check_covered(s, deadline)  # never a round ending on a day the calendar does not know
         row.status, row.ready_at = "distribution", now
         refs = s.scalars(select(Referral).where(Referral.project_id == project_id)).all()
         for ref in refs:
@@ -478,6 +548,7 @@ def complete_intake(
     disciplines: tuple[str, ...],
     amount_rials: int,
     tracking_no: str,
+    bank: str = "ملی",
 ) -> None:
     """P2 at the counter in one go (a replay, tests): every required document, the drawings
     approved, and each discipline's fee recorded by the clerk and approved by finance."""
@@ -486,6 +557,6 @@ def complete_intake(
     approve_drawings(clerk, project_id)
     for d in disciplines:
         fee = record_fee_payment(
-            clerk, project_id, d, amount_rials, tracking_no, local_date(clerk.now())
+            clerk, project_id, d, amount_rials, tracking_no, local_date(clerk.now()), bank
         )
         decide_fee_payment(finance, fee, approve=True)

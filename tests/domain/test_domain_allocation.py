@@ -506,7 +506,8 @@ def test_A7_unassigned_with_per_rule_exclusion_counts(
     snap = snapshot([due(referral(group="B"), stand(5), round_no=3)], people, chosen={})
     d = one(decide(snap, policy, cal))
     assert d.outcome == "unassigned" and d.engineer_id is None
-    assert dict(d.exclusions) == {"G3": 2, "S6": 1, "C1": 1, "C2": 1, "S7": 1}
+    # engineer 3 has no declaration: no declared supervision share, capacity zero (S7)
+    assert dict(d.exclusions) == {"G3": 2, "S6": 1, "C1": 1, "C2": 1, "S7": 2}
     assert dict(d.set_aside) == {5: ("S7",)}
 
 

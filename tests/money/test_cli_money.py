@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import select
 
 from app.cli.commands import build_parser
+from app.cli.errors import run_command
 from app.db.migrate import open_database
 from app.db.models import Engineer, Notification
 from app.services import users
@@ -16,13 +18,18 @@ from app.services.context import ServiceContext
 def _run(*argv):
     parser, _ = build_parser()
     args = parser.parse_args(list(argv))
-    return args.func(args)
+    return run_command(args)
+
+
+@pytest.fixture(autouse=True)
+def _password(monkeypatch):
+    monkeypatch.setenv("NEZARAT_PASSWORD", "admin-pass-1405")
 
 
 def test_A8_send_sms_command_delivers_the_outbox_through_the_file_gateway(tmp_path, capsys):
     url = f"sqlite:///{tmp_path / 'desk.sqlite'}"
     ctx = ServiceContext(open_database(url))
-    admin = ctx.as_actor(users.bootstrap_admin(ctx))
+    admin = ctx.as_actor(users.bootstrap_admin(ctx, password="admin-pass-1405"))
     ids = _run("import-members", str(_members_csv(tmp_path)), "--db", url)
     assert ids == 0
     with ctx.tx() as s:
@@ -58,7 +65,7 @@ def _members_csv(tmp_path):
 def test_import_members_command_reports_bad_rows_and_exits_1(tmp_path, capsys):
     url = f"sqlite:///{tmp_path / 'desk.sqlite'}"
     ctx = ServiceContext(open_database(url))
-    users.bootstrap_admin(ctx)
+    users.bootstrap_admin(ctx, password="admin-pass-1405")
     f = tmp_path / "ims.csv"
     f.write_text(
         "شماره عضویت,کد ملی,نام,نام خانوادگی,رشته,پایه\n12-1,123,علی,رضایی,civil,2\n",
@@ -66,3 +73,17 @@ def test_import_members_command_reports_bad_rows_and_exits_1(tmp_path, capsys):
     )
     assert _run("import-members", str(f), "--db", url) == 1
     assert "ردیف 2 — کد ملی" in capsys.readouterr().out
+
+
+def test_U1_import_members_needs_the_named_users_password(tmp_path, monkeypatch, capsys):
+    """A command that changes data acts for a person who proved who they are."""
+    url = f"sqlite:///{tmp_path / 'desk.sqlite'}"
+    ctx = ServiceContext(open_database(url))
+    users.bootstrap_admin(ctx, password="admin-pass-1405")
+    monkeypatch.setenv("NEZARAT_PASSWORD", "wrong")
+    assert _run("import-members", str(_members_csv(tmp_path)), "--db", url) == 2
+    assert "نادرست" in capsys.readouterr().err
+    monkeypatch.delenv("NEZARAT_PASSWORD")  # no terminal to ask on (pytest): refused
+    assert _run("import-members", str(_members_csv(tmp_path)), "--db", url) == 2
+    with ctx.tx() as s:
+        assert s.scalar(select(Engineer.id)) is None

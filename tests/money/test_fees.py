@@ -125,7 +125,9 @@ def test_F1_fee_quote_before_the_file_is_registered(office):
 
 def test_F2_U1_clerk_records_only_finance_decides_with_a_reason(office, refuse):
     p = _project(office)
-    fid = projects.record_fee_payment(office.clerk, p.id, "civil", 1000, "T-9", date(2026, 11, 1))
+    fid = projects.record_fee_payment(
+        office.clerk, p.id, "civil", 1000, "1009", date(2026, 11, 1), "ملی"
+    )
     refuse(
         projects.record_fee_payment,
         office.finance,
@@ -152,7 +154,7 @@ def test_F1_P2_waits_until_approved_payments_cover_the_fee(office, refuse):
     _counter(office, p.id)
     fee = 100 * (1_289_000 + 141_000)  # civil, and the coordinator's fee with it
     today = local_date(office.clock.now)
-    part = projects.record_fee_payment(office.clerk, p.id, "civil", fee - 1, "T-1", today)
+    part = projects.record_fee_payment(office.clerk, p.id, "civil", fee - 1, "10001", today, "ملی")
     projects.decide_fee_payment(office.finance, part, approve=True)
     refuse(projects.mark_ready, office.clerk, p.id, rules={"P2"})
     with office.base.tx() as s:
@@ -160,7 +162,7 @@ def test_F1_P2_waits_until_approved_payments_cover_the_fee(office, refuse):
 
         gaps = projects.p2_gaps(s, s.get(Project, p.id))
     assert len(gaps) == 1 and "F1" in gaps[0]
-    rest = projects.record_fee_payment(office.clerk, p.id, "civil", 1, "T-2", today)
+    rest = projects.record_fee_payment(office.clerk, p.id, "civil", 1, "10002", today, "ملی")
     refuse(projects.mark_ready, office.clerk, p.id, rules={"P2"})  # pending is not enough
     projects.decide_fee_payment(office.finance, rest, approve=True)
     assert projects.mark_ready(office.clerk, p.id).status == "distribution"
@@ -171,7 +173,9 @@ def test_F1_P2_waits_until_approved_payments_cover_the_fee(office, refuse):
 def test_F1_without_a_tariff_row_any_approved_payment_satisfies_P2(office):
     p = _project(office)  # no tariffs loaded in this database: the rule as before
     _counter(office, p.id)
-    fid = projects.record_fee_payment(office.clerk, p.id, "civil", 5, "T", date(2026, 11, 1))
+    fid = projects.record_fee_payment(
+        office.clerk, p.id, "civil", 5, "10003", date(2026, 11, 1), "ملی"
+    )
     projects.decide_fee_payment(office.finance, fid, approve=True)
     assert projects.mark_ready(office.clerk, p.id).status == "distribution"
 
@@ -184,7 +188,7 @@ def test_F2_finance_desk_lists_pending_payments_with_the_F1_fee_and_exports_them
     fees.seed_tariffs(office.admin)
     p = _project(office, area=200)
     fid = projects.record_fee_payment(
-        office.clerk, p.id, "civil", 257_800_000, "T-5", date(2026, 11, 1), bank="ملت"
+        office.clerk, p.id, "civil", 257_800_000, "10005", date(2026, 11, 1), bank="ملت"
     )
     (row,) = finance.pending_approvals(office.finance).fees
     due = 200 * (1_289_000 + 141_000)  # F1: civil and the coordinator's fee

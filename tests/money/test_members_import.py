@@ -85,4 +85,71 @@ def test_import_members_from_xlsx(office):
     assert rep.added == ["12-100", "12-200"] and rep.problems == []
     with office.base.tx() as s:
         e = s.scalar(select(Engineer).where(Engineer.membership_no == "12-100"))
-        assert (e.first_name, e.membership_paid_through, e.mobile) == ("علی", 1405, "09121234567")
+        # «عضویت تا سال» is not read: membership is paid only through the F5 flow (seed 000)
+        assert (e.first_name, e.membership_paid_through, e.mobile) == ("علی", None, "09121234567")
+        assert e.base_score == 0
+    assert "F5" in rep.notes[0] and rep.finished
+
+
+def test_G3_F5_an_import_never_makes_a_member_G3_valid(office):
+    """Paid-through and score columns are ignored: G3 holds only after renewal → finance's
+    approval → payment (seed 000)."""
+    from app.services import candidacy
+
+    header = [*HEADER, "امتیاز"]
+    rep = members_import.import_members(office.admin, _csv([header, [*GOOD, "900"]]), "ims.csv")
+    with office.base.tx() as s:
+        e = s.scalar(select(Engineer).where(Engineer.membership_no == "12-100"))
+        assert e.membership_paid_through is None and e.base_score == 0
+    assert "G3" in {w.rule for w in candidacy.cartable_blocks(office.base, e.id)}
+    assert rep.added == ["12-100"]
+
+
+def test_import_is_set_based_reports_progress_and_reports_when_stopped(office):
+    rows = [HEADER] + [
+        [
+            f"9-{i}",
+            _code(f"{100000000 + i * 7919:09d}"[:9]),
+            "علي",
+            "كريمي",
+            "",
+            "civil",
+            "2",
+            "",
+            "",
+            "",
+        ]
+        for i in range(5)
+    ]
+    seen = []
+    members_import.BATCH, old = 2, members_import.BATCH
+    report = members_import.ImportReport()
+
+    def progress(done, total):
+        seen.append((done, total))
+        if done == 2:
+            raise KeyboardInterrupt
+
+    try:
+        members_import.import_members(office.admin, _csv(rows), "x.csv", progress, report)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        members_import.BATCH = old
+    assert seen == [(0, 5), (2, 5)] and report.added == ["9-0", "9-1"] and not report.finished
+    assert "نیمه‌کاره" in report.as_text()
+    with office.base.tx() as s:  # the committed batch stays; names stored as one Persian text
+        names = s.execute(
+            select(Engineer.first_name, Engineer.last_name).where(
+                Engineer.membership_no.in_(["9-0", "9-1", "9-2"])
+            )
+        ).all()
+    assert names == [("علی", "کریمی"), ("علی", "کریمی")]
+    from app.services.audit_trail import verify_chain
+
+    assert verify_chain(office.admin).first_broken is None  # U2: the batch's lines chain
+
+
+def _code(nine: str) -> str:
+    r = sum(int(d) * (10 - i) for i, d in enumerate(nine)) % 11
+    return nine + str(r if r < 2 else 11 - r)

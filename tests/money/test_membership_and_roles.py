@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from app.domain.errors import InputError
 from app.services import candidacy, deadlines, engineers, fees, finance, payouts, sms
 
 
@@ -15,15 +18,20 @@ def test_F5_renewal_request_finance_approval_then_payment_oldest_year_first(offi
     assert [
         (r.membership_no, r.year) for r in finance.pending_approvals(office.finance).renewals
     ] == [("E1", 1404)]
-    refuse(engineers.record_membership_payment, office.clerk, e, 1404, "P", rules={"F5"})
+    refuse(engineers.record_membership_payment, office.finance, e, 1404, "P", rules={"F5"})
     refuse(engineers.approve_renewal, office.clerk, e, 1404, 3_850_000, rules={"U1"})
     engineers.approve_renewal(office.finance, e, 1404, 3_850_000)
-    engineers.record_membership_payment(office.clerk, e, 1404, "IMS-1")
-    refuse(engineers.record_membership_payment, office.clerk, e, 1404, "IMS-1", rules={"F5"})
+    refuse(engineers.record_membership_payment, office.clerk, e, 1404, "IMS-1", rules={"U1"})
+    engineers.record_membership_payment(office.finance, e, 1404, "IMS-1")
+    refuse(engineers.record_membership_payment, office.finance, e, 1404, "IMS-1", rules={"F5"})
     refuse(candidacy.stand, office.as_engineer[e], e, rid, rules={"C2", "G3"})  # 1405 owed
     engineers.request_renewal(office.as_engineer[e], e, 1405)
     engineers.approve_renewal(office.finance, e, 1405, 3_850_000)
-    engineers.record_membership_payment(office.as_engineer[e], e, 1405, "IMS-2")
+    # the member's own word is not a payment (seed 000): U1, and an empty reference is refused
+    refuse(engineers.record_membership_payment, office.as_engineer[e], e, 1405, "", rules={"U1"})
+    with pytest.raises(InputError):
+        engineers.record_membership_payment(office.finance, e, 1405, " \u200c ")
+    engineers.record_membership_payment(office.finance, e, 1405, "IMS-2")
     candidacy.stand(office.as_engineer[e], e, rid)  # G3 now holds
     totals = finance.day_totals(office.finance)
     assert (totals.memberships_paid_count, totals.memberships_paid_rials) == (2, 7_700_000)

@@ -42,7 +42,7 @@ def test_F3_stage_payout_reported_by_clerk_approved_by_finance_and_listed(office
     assert [p.id for p in finance.payouts_due(office.finance)] == [pid]
     data = payouts.payment_list_xlsx(office.finance)
     ws = load_workbook(io.BytesIO(data)).active
-    assert ws.cell(3, 2).value and ws.cell(3, 9).value == 2_375_000
+    assert ws.cell(3, 2).value and ws.cell(3, 11).value == 2_375_000
     assert payouts.mark_paid(office.finance, [pid], "S-1") == 1
     assert finance.payouts_due(office.finance) == []
     assert finance.day_totals(office.finance).payouts_paid_rials == 2_375_000
@@ -139,3 +139,46 @@ def test_F1_F3_F4_the_coordinators_fee_is_paid_out_to_the_coordinating_superviso
     assert sum(r.amount_rials for r in rows) == split.supervisor_total
     assert split.organization + split.discipline_total + split.coordinator == paid
     assert split.coordinator == 180 * 141_000 * 95 // 100
+
+
+def test_F3_F4_payout_detail_adds_up_as_written():
+    """fee → the organization's 5% → the supervisor's share → the stage's percent."""
+    from app.domain.payout_words import payout_sentence, payout_steps
+
+    steps = payout_steps(1_045_466_000, "0.05", 50, 496_596_350)
+    assert [label for label, _ in steps][1].startswith("سهم سازمان (۵٪)")
+    assert steps[0][1] == "۱٬۰۴۵٬۴۶۶٬۰۰۰ ریال"
+    assert steps[1][1] == "− ۵۲٬۲۷۳٬۳۰۰ ریال"
+    assert steps[2][1] == "۹۹۳٬۱۹۲٬۷۰۰ ریال"  # 1,045,466,000 − 52,273,300
+    assert steps[3][1] == "۴۹۶٬۵۹۶٬۳۵۰ ریال"  # 50% of 993,192,700
+    assert "= ۹۹۳٬۱۹۲٬۷۰۰ ریال سهم ناظر" in payout_sentence(1_045_466_000, "0.05", 50, 496_596_350)
+
+
+def test_F3_bank_group_transfer_by_sheba(office):
+    """The payment list names each supervisor's Sheba number and national code; the bank's
+    group-transfer sheet is refused while one is missing, then pays by Sheba."""
+    import pytest
+
+    from app.domain.errors import InputError
+    from app.services import engineers
+
+    e, rid = _signed_referral(office)
+    pid = payouts.record_stage_report(office.clerk, rid, "permit", "GZ-1")
+    payouts.decide_payout(office.finance, pid, approve=True)
+    with pytest.raises(InputError) as exc:
+        payouts.transfer_sheet_xlsx(office.finance)
+    assert exc.value.field == "iban" and "E1" in exc.value.message
+    with pytest.raises(InputError):  # a wrong check digit is refused at the desk
+        engineers.update_engineer(office.clerk, e, {"iban": "IR062960000000100324200002"})
+    engineers.update_engineer(office.clerk, e, {"iban": "ir06 2960 0000 0010 0324 2000 01"})
+    (t,) = payouts.transfers_due(office.finance)
+    assert (t.iban, t.amount_rials, t.membership_no) == (
+        "IR062960000000100324200001",
+        2_375_000,
+        "E1",
+    )
+    ws = load_workbook(io.BytesIO(payouts.transfer_sheet_xlsx(office.finance))).active
+    assert [c.value for c in ws[1]][:3] == ["ردیف", "شماره شبا", "مبلغ (ریال)"]
+    assert (ws.cell(2, 2).value, ws.cell(2, 3).value) == ("IR062960000000100324200001", 2_375_000)
+    listed = load_workbook(io.BytesIO(payouts.payment_list_xlsx(office.finance))).active
+    assert listed.cell(3, 7).value == "IR062960000000100324200001"

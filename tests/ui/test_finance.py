@@ -97,8 +97,8 @@ def test_F2_owner_payment_approved_at_the_finance_desk_closes_the_P2_gap_reject_
     assert due == 180 * (1_289_000 + 141_000) == 257_400_000  # civil and the coordinator
     paid = due
     today = local_date(office.clock.now)
-    good = projects.record_fee_payment(office.clerk, p.id, "civil", paid, "T-100", today, "ملت")
-    bad = projects.record_fee_payment(office.clerk, p.id, "arch", 1_000, "T-101", today, "ملی")
+    good = projects.record_fee_payment(office.clerk, p.id, "civil", paid, "100100", today, "ملت")
+    bad = projects.record_fee_payment(office.clerk, p.id, "arch", 1_000, "100101", today, "ملی")
     gaps = browse.intake_status(office.clerk, p.id).gaps
     assert any(CIVIL in g for g in gaps) and any(ARCH in g for g in gaps)
 
@@ -226,7 +226,7 @@ def test_F3_F4_stage_report_by_clerk_approved_by_finance_in_the_exported_payment
     w = _desk(qtbot, office.finance, runner, settle)
     assert [p.id for p in w.payouts.model.rows] == [pid]
     _check_models(qtmodeltester, w.payouts)
-    assert w.payouts.model.index(0, 7).data() == "۲٬۳۷۵٬۰۰۰"
+    assert w.payouts.model.index(0, 8).data() == "۲٬۳۷۵٬۰۰۰"  # after the Sheba column
     w.tabs.setCurrentIndex(2)
     w.payouts.select_row(0)
     with qtbot.waitSignal(w.decided, timeout=10_000):
@@ -259,13 +259,13 @@ def test_F3_F4_stage_report_by_clerk_approved_by_finance_in_the_exported_payment
     assert "ذخیره شد" in w.due_message.text()
     ws = load_workbook(io.BytesIO(target.read_bytes())).active
     assert ws.sheet_view.rightToLeft
-    assert ws.cell(2, 9).value == "مبلغ (ریال)"
-    assert (ws.cell(3, 4).value, ws.cell(3, 6).value, ws.cell(3, 9).value) == (
+    assert ws.cell(2, 11).value == "مبلغ (ریال)"  # after the national code and Sheba
+    assert (ws.cell(3, 4).value, ws.cell(3, 8).value, ws.cell(3, 11).value) == (
         "E1",
         "پروانه",
         expected,
     )
-    assert ws.cell(4, 9).value == expected  # the total
+    assert ws.cell(4, 11).value == expected  # the total
 
     # paid with a voucher number (refused inline without one)
     qtbot.mouseClick(w.mark_paid_button, Qt.MouseButton.LeftButton)
@@ -305,7 +305,7 @@ def test_U1_the_clerk_has_no_approve_buttons_and_the_services_refuse_anyway(
     pid = payouts.record_stage_report(office.clerk, rid, "permit")
     p = _intake(office, ("civil",))
     fee = projects.record_fee_payment(
-        office.clerk, p.id, "civil", 5_000_000, "T-9", local_date(office.clock.now)
+        office.clerk, p.id, "civil", 5_000_000, "10009", local_date(office.clock.now), "ملی"
     )
     e2 = office.engineer("E2", paid_through=1404)
     engineers.request_renewal(office.clerk, e2, 1405)
@@ -378,7 +378,7 @@ def test_a_payment_decided_meanwhile_on_another_desk_is_said_inline_in_persian(
 ):
     p = _intake(office, ("civil",))
     fee = projects.record_fee_payment(
-        office.clerk, p.id, "civil", 5_000_000, "T-1", local_date(office.clock.now)
+        office.clerk, p.id, "civil", 5_000_000, "10001", local_date(office.clock.now), "ملی"
     )
     w = _desk(qtbot, office.finance, runner, settle)
     w.fees.select_row(0)

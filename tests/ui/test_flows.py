@@ -115,7 +115,8 @@ def test_clerk_registers_walk_in_from_keyboard_attaches_and_sends(
         w.fee_discipline.setCurrentIndex(i)
         w.fee_amount.clear()
         qtbot.keyClicks(w.fee_amount, "5000000")
-        qtbot.keyClicks(w.fee_tracking, f"T-{i}")
+        w.fee_bank.setCurrentIndex(1 + i)  # F2: the bank from the list
+        qtbot.keyClicks(w.fee_tracking, f"58000{i}")
         qtbot.mouseClick(w.fee_button, Qt.MouseButton.LeftButton)
         settle()
     assert [f.status for f in w.fees.model.rows] == ["pending"] * 4
@@ -141,6 +142,115 @@ def test_clerk_registers_walk_in_from_keyboard_attaches_and_sends(
     assert not w.send_button.isEnabled() and "در توزیع" in w.gaps.text()
 
 
+def test_counter_form_says_what_is_wrong_moves_on_and_starts_empty_after_register(
+    qtbot, office, runner, settle, tmp_path
+):
+    """The disabled «ثبت پرونده» names the wrong fields (domain/validation.py); Tab from
+    «تعداد طبقات» goes on, never back up; after registering the next walk-in starts from an
+    empty form (he does not inherit the last owner's mobile); the fee row takes a bank from
+    the list, a tracking number of digits and the receipt's scan."""
+    w = CounterScreen(office.clerk, runner)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    settle()
+    assert not w.register_button.isEnabled()
+    assert "کد ملی مالک" in w.register_button.toolTip() and "مساحت" in w.form_problems.text()
+    qtbot.keyClicks(w.owner_code, "0499370899")
+    qtbot.keyClicks(w.owner_mobile, "0916-111-2233")
+    assert "تلفن همراه مالک" in w.form_problems.text() and "همراه" in w.form_message.text()
+    w.owner_mobile.clear()
+    qtbot.keyClicks(w.owner_mobile, "09161234567")
+    qtbot.keyClicks(w.plate, "7/3")
+    w.floors.setFocus()
+    qtbot.keyClick(w.floors, Qt.Key.Key_Tab)  # the button is disabled (no area): on down
+    assert w.focusWidget() in w.disc_checks.values()
+    type_text(w.area, "۲۵۰٫۵")  # the Persian decimal separator is a number
+    qtbot.waitUntil(w.register_button.isEnabled, timeout=5000)
+    assert w.form_problems.text() == ""
+    with qtbot.waitSignal(w.registered, timeout=10_000):
+        qtbot.mouseClick(w.register_button, Qt.MouseButton.LeftButton)
+    settle()
+    for field in (w.owner_code, w.owner_mobile, w.plate, w.area, w.owner_first):
+        assert field.text() == ""
+    assert w.floors.value() == 1 and "ثبت شد" in w.form_message.text()
+    assert not w.register_button.isEnabled()
+    # the fee row
+    w.fee_amount.setText("1000")
+    w.fee_tracking.setText("T-1")
+    assert "بانک" in w.fee_state.text()
+    w.fee_bank.setCurrentIndex(2)
+    assert "رقم" in w.fee_state.text()
+    w.fee_tracking.setText("۵۸۰۰۰۱")
+    assert w.fee_state.text() == ""
+    bad = tmp_path / "r.png"
+    bad.write_bytes(b"not a png")
+    w.set_receipt(bad)
+    assert "نمی‌خواند" in w.fee_state.text() and w.fee_receipt is None
+    good = tmp_path / "r.pdf"
+    good.write_bytes(PDF)
+    w.set_receipt(good)
+    assert w.fee_receipt is not None
+    qtbot.mouseClick(w.fee_button, Qt.MouseButton.LeftButton)
+    settle()
+    with office.base.tx() as s:
+        fee = s.scalars(select(FeePayment)).one()
+        assert (fee.bank, fee.tracking_no, fee.receipt_filename) == ("ملت", "580001", "r.pdf")
+    w.resize(1400, 900)
+    w.grab().save(str(tmp_path / "counter.png"))
+
+
+def test_cartable_says_what_keeps_me_out_confirms_a_cancel_and_shows_deadline_and_ledger(
+    qtbot, office, runner, settle, tmp_path
+):
+    """G3: an engineer whose membership is unpaid sees why his cartable is empty and what to
+    do; a cancel asks first and says it is allowed once (C4); the absolute deadline and the
+    score's ledger are shown; one word for candidacy (کاندیداتوری)."""
+    unpaid = office.engineer("E9", paid_through=1404)
+    ok = office.engineer("E1")
+    p = office.project(area=450, floors=3)
+    rid = p.referral_ids["civil"]
+    office.at("1405-08-23 10:00")
+    cart = CartableScreen(office.as_engineer[unpaid], runner)
+    qtbot.addWidget(cart)
+    cart.refresh()
+    settle()
+    assert cart.items.model.rowCount() == 0 and not cart.blocks.isHidden()
+    assert "G3" in cart.blocks.text() and "تمدید" in cart.blocks.text()
+    cart.resize(1300, 800)
+    cart.grab().save(str(tmp_path / "cartable-empty.png"))
+
+    cart = CartableScreen(office.as_engineer[ok], runner)
+    qtbot.addWidget(cart)
+    cart.refresh()
+    settle()
+    assert cart.blocks.isHidden() and [i.referral_id for i in cart.items.model.rows] == [rid]
+    headers = [c.title for c in cart.items.model.columns]
+    assert "مهلت (C3)" in headers and "کاندیداها" in headers
+    assert not any("داوطلب" in h for h in headers)
+    cart.items.select_row(0)
+    settle()
+    qtbot.mouseClick(cart.stand_button, Qt.MouseButton.LeftButton)
+    settle()
+    asked = []
+    cart.confirm = lambda text: asked.append(text) or False  # the engineer says no
+    qtbot.mouseClick(cart.cancel_button, Qt.MouseButton.LeftButton)
+    settle()
+    assert "یک بار" in asked[0] and "C4" in asked[0]
+    assert cart.items.model.rows[0].standing  # nothing happened
+    cart.confirm = lambda text: True
+    qtbot.mouseClick(cart.cancel_button, Qt.MouseButton.LeftButton)
+    settle()
+    assert not cart.items.model.rows[0].standing and "C4" in cart.message.text()
+    office.run("1405-08-23 20:00")  # nobody stands: extended; a charge shows in the ledger
+    candidacy.stand(office.as_engineer[ok], ok, rid)
+    office.run("1405-08-24 20:00")
+    cart.refresh()
+    settle()
+    assert cart.ledger.model.rowCount() == 1
+    cart.grab().save(str(tmp_path / "cartable.png"))
+
+
 def test_engineer_stands_manager_runs_deadline_clerk_records_signature(
     qtbot, office, runner, settle
 ):
@@ -164,7 +274,7 @@ def test_engineer_stands_manager_runs_deadline_clerk_records_signature(
     settle()
     assert cart.items.model.rows[0].standing and cart.cancel_button.isEnabled()
     assert [c[1].membership_no for c in cart.candidates.model.rows] == ["E1", "E2"]  # C6
-    assert "داوطلب شدید" in cart.message.text()
+    assert "کاندیداتوری شما" in cart.message.text()
 
     # the manager runs the due deadline from the board, off the GUI thread
     office.at("1405-08-23 20:00")

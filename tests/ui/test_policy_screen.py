@@ -156,3 +156,18 @@ def test_only_the_administrator_has_the_section(qtbot, office, runner, settle):
     assert "policy" in admin.screens and "policy" not in clerk.screens
     assert readable([[600, "A"], [2000, "B"]]) == "۶۰۰: الف؛ ۲۰۰۰: ب"
     assert policy_admin.label("max_extensions") == "حداکثر دفعات تمدید"
+
+
+def test_the_administrator_is_warned_before_the_holiday_table_runs_out(qtbot, runner, settle):
+    from app.services import calendar
+    from support import Office
+    from ui.screens.policy import PolicyScreen
+
+    office = Office("sqlite://")
+    calendar.set_holidays(office.admin, [], through_year=1405)
+    office.at("1405-11-01 09:00")
+    w = PolicyScreen(office.admin, runner)
+    qtbot.addWidget(w)
+    w.refresh()
+    settle()
+    assert not w.calendar_warning.isHidden() and "تعطیلات" in w.calendar_warning.text()

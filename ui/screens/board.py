@@ -52,13 +52,13 @@ class BoardScreen(Screen):
             ],
         )
         self.candidates = ListPanel(
-            "داوطلبان و امتیازها",
+            "کاندیداها و امتیازها",
             [
                 Column("رتبه", lambda c: c[0]),
                 Column("شماره عضویت", lambda c: c[1].membership_no, ltr=True),
                 Column("نام", lambda c: c[1].name),
                 Column("امتیاز", lambda c: float(c[1].score), lambda v: fmt.fa(round(v, 2))),
-                Column("زمان داوطلبی", lambda c: c[1].stood_at),
+                Column("زمان کاندیداتوری", lambda c: c[1].stood_at),
             ],
         )
         self.decisions = ListPanel(

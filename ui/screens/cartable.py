@@ -1,6 +1,9 @@
-"""The engineer's cartable: matching open referrals with their countdowns, stand and cancel
-(C1–C5, a refusal names the rule in Persian), the public candidate lists (C6), my
-selections, my score and my capacity."""
+"""The engineer's cartable: matching open referrals with their deadline (the day and hour, and
+the time left), stand and cancel (C1–C5, a refusal names every rule in Persian; a cancel is
+confirmed first, saying it is allowed once), the public candidate lists (C6), my selections,
+my score with its ledger and my capacity. An engineer who qualifies for nothing sees what
+keeps him out and what to do (`domain/candidacy.out_of_everything`). One word throughout:
+کاندیداتوری (rules.md)."""
 
 from __future__ import annotations
 
@@ -10,19 +13,27 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
-from app.services import candidacy, queries
+from app.domain.rules_fa import RULE_TEXT_FA
+from app.services import browse, candidacy, queries
 
 from .. import fmt
 from ..models import Column
 from ..qtcompat import emit
 from ..widgets import Gauge, ListPanel
 from .base import Screen
+from .engineers import LEDGER_COLUMNS
+
+CANCEL_ONCE = (
+    "لغو کاندیداتوری برای هر ارجاع تنها یک بار مجاز است (C4): پس از آن می‌توانید دوباره "
+    "کاندیدا شوید، ولی دیگر نمی‌توانید لغو کنید. شمار لغوهای هر روز نیز سقف دارد (C5)."
+)
 
 
 class CartableScreen(Screen):
@@ -42,13 +53,14 @@ class CartableScreen(Screen):
                 Column("گروه", lambda i: i.group, fmt.group),
                 Column("متراژ", lambda i: i.area),
                 Column("دور", lambda i: i.round_no),
-                Column("داوطلبان", lambda i: i.candidates),
-                Column("داوطلب هستم", lambda i: i.standing),
+                Column("کاندیداها", lambda i: i.candidates),
+                Column("کاندیدا هستم", lambda i: i.standing),
+                Column("مهلت (C3)", lambda i: i.deadline),
                 Column("مانده تا مهلت", lambda i: i.deadline, lambda d: fmt.countdown(d, now())),
             ],
         )
         self.candidates = ListPanel(
-            "فهرست عمومی داوطلبان (C6)",
+            "فهرست عمومی کاندیداها (C6)",
             [
                 Column("رتبه", lambda c: c[0]),
                 Column("شماره عضویت", lambda c: c[1].membership_no, ltr=True),
@@ -66,9 +78,17 @@ class CartableScreen(Screen):
                 Column("امضا تا", lambda r: r.sign_until),
             ],
         )
-        self.stand_button = QPushButton("داوطلب می‌شوم (Ctrl+Enter)", self)
+        self.ledger = ListPanel("دفتر امتیاز من (S8)", LEDGER_COLUMNS)
+        self.blocks = QLabel(self)  # what keeps me out of every referral, and what to do
+        self.blocks.setWordWrap(True)
+        self.blocks.setStyleSheet(
+            "background: #fff4e5; border: 1px solid #e0a040; padding: 8px; font-size: 11pt;"
+        )
+        self.blocks.hide()
+        self.stand_button = QPushButton("کاندیدا می‌شوم (Ctrl+Enter)", self)
         self.stand_button.setShortcut("Ctrl+Return")
-        self.cancel_button = QPushButton("انصراف از داوطلبی", self)
+        self.cancel_button = QPushButton("لغو کاندیداتوری…", self)
+        self.cancel_button.setToolTip("تنها یک بار برای هر ارجاع (C4)")
         self.stand_button.clicked.connect(self.stand)
         self.cancel_button.clicked.connect(self.cancel)
         self.items.selected.connect(self._selected)
@@ -88,6 +108,7 @@ class CartableScreen(Screen):
         left = QWidget(self)
         ll = QVBoxLayout(left)
         ll.setContentsMargins(0, 0, 0, 0)
+        ll.addWidget(self.blocks)
         ll.addWidget(self.items, 1)
         ll.addLayout(buttons)
         ll.addWidget(self.message)
@@ -97,6 +118,7 @@ class CartableScreen(Screen):
         rl.addWidget(me_box)
         rl.addWidget(self.candidates, 1)
         rl.addWidget(self.selections, 1)
+        rl.addWidget(self.ledger, 1)
         split = QSplitter(self)
         split.addWidget(left)
         split.addWidget(right)
@@ -116,15 +138,19 @@ class CartableScreen(Screen):
             items = candidacy.cartable(ctx, me)
             standing = queries.engineer_standings(ctx, [me])[me]
             mine = [r for r in queries.referrals_overview(ctx) if r.engineer_id == me]
-            return items, standing, mine
+            blocks = candidacy.cartable_blocks(ctx, me) if not items else []
+            ledger = browse.engineer_file(ctx, me).ledger
+            return items, standing, mine, blocks, ledger
 
         self.run(work, on_done=self._loaded)
 
     def _loaded(self, result) -> None:
-        items, st, mine = result
+        items, st, mine, blocks, ledger = result
         cur = self.items.current()
         self.items.set_rows(items)
         self.selections.set_rows(mine)
+        self.ledger.set_rows(list(reversed(ledger)))
+        self._show_blocks(items, blocks)
         self.score.setText(fmt.code(round(st.score, 2)))
         self.jobs.setText(fmt.fa(st.active_jobs))
         self.gauge.set_usage(float(st.used_m2), float(st.capacity_m2))
@@ -134,6 +160,26 @@ class CartableScreen(Screen):
         if items:
             self.items.select_row(row)
         self._selected(self.items.current())
+
+    def _show_blocks(self, items, blocks) -> None:
+        """An empty cartable says why: each rule that keeps me out, and what to do."""
+        if items:
+            self.blocks.hide()
+            return
+        if blocks:
+            lines = [
+                f"<li><b>{RULE_TEXT_FA.get(b.rule, b.rule)} ({b.rule})</b> — {b.message}</li>"
+                for b in blocks
+            ]
+            self.blocks.setText(
+                "<b>هیچ ارجاعی در کارتابل شما نیست، زیرا:</b><ul>" + "".join(lines) + "</ul>"
+            )
+        else:
+            self.blocks.setText(
+                "اکنون ارجاع بازی با صلاحیت، پایه و گروه‌های اعلام‌شده شما نیست؛ "
+                "ارجاع‌های تازه پس از ورود پرونده‌ها به توزیع اینجا می‌آیند."
+            )
+        self.blocks.show()
 
     def _tick(self) -> None:
         m = self.items.model
@@ -164,20 +210,35 @@ class CartableScreen(Screen):
 
         def done(_r) -> None:
             self.message.ok(
-                f"برای {fmt.code(item.file_no)} ({fmt.discipline(item.discipline)}) داوطلب شدید"
+                f"کاندیداتوری شما برای {fmt.code(item.file_no)} "
+                f"({fmt.discipline(item.discipline)}) ثبت شد"
             )
             emit(self.stood, item.referral_id)
             self.refresh()
 
         self.run(candidacy.stand, self.ctx, self.me, item.referral_id, on_done=done)
 
+    def confirm(self, text: str) -> bool:
+        """Ask before an action that cannot be taken back (tests answer it themselves)."""
+        box = QMessageBox(QMessageBox.Icon.Question, "لغو کاندیداتوری", text, parent=self)
+        yes = box.addButton("بله، لغو شود", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("خیر", QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        return box.clickedButton() is yes
+
     def cancel(self) -> None:
         item = self.items.current()
         if item is None or not item.standing:
             return
+        text = (
+            f"کاندیداتوری {fmt.code(item.file_no)} ({fmt.discipline(item.discipline)}) لغو "
+            "شود؟\n\n" + CANCEL_ONCE
+        )
+        if not self.confirm(text):
+            return
 
         def done(_r) -> None:
-            self.message.ok("داوطلبی لغو شد")
+            self.message.ok("کاندیداتوری لغو شد؛ برای این ارجاع دیگر لغوی ندارید (C4)")
             self.refresh()
 
         self.run(candidacy.cancel, self.ctx, self.me, item.referral_id, on_done=done)

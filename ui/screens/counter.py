@@ -3,7 +3,8 @@ the fee status, and "send to distribution" when P2 holds."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+import itertools
+from decimal import Decimal
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt, Signal
@@ -28,11 +29,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.calendar import latin_digits
 from app.domain.codes import DISCIPLINES
-from app.domain.text import mobile_ok, national_code_ok
+from app.domain.text import mobile_problem, national_code_ok, normalize_code, parse_number
+from app.domain.validation import (
+    BANKS_FA,
+    CounterForm,
+    counter_problems,
+    counter_summary,
+    receipt_problem,
+    tracking_problem,
+)
 from app.services import browse, projects
-from app.services.dto import OwnerIn, ProjectIn
+from app.services.dto import OwnerIn, ProjectIn, ReceiptIn
 
 from .. import fmt
 from ..models import Column
@@ -45,11 +53,8 @@ BROUGHT_BY = (("owner", "مالک"), ("design_office", "دفتر طراحی"), (
 
 
 def _decimal(text: str) -> Decimal | None:
-    try:
-        v = Decimal(latin_digits(text.strip()).replace("٫", ".").replace(",", ""))
-    except (InvalidOperation, ValueError):
-        return None
-    return v if v.is_finite() else None
+    """A number as typed, `٫` and any digit script included (domain/text.parse_number)."""
+    return parse_number(text) if text.strip() else None
 
 
 class CounterScreen(Screen):
@@ -106,6 +111,9 @@ class CounterScreen(Screen):
             grid.addWidget(cb, i // 4, i % 4)
         self.register_button = QPushButton("ثبت پرونده (Ctrl+Enter)", form_box)
         self.register_button.setEnabled(False)
+        self.form_problems = QLabel(form_box)  # why «ثبت پرونده» is disabled, field by field
+        self.form_problems.setWordWrap(True)
+        self.form_problems.setStyleSheet("color: #8a4b00;")
         self.form_message = Message(form_box)
 
         owner_row = QHBoxLayout()
@@ -129,6 +137,7 @@ class CounterScreen(Screen):
         form.addRow("گروه ساختمان (P3):", self.group_label)
         form.addRow("رشته‌ها (P4):", disc_box)
         form.addRow(self.register_button)
+        form.addRow(self.form_problems)
         form.addRow(self.form_message)
         for w in (
             self.owner_code,
@@ -150,7 +159,11 @@ class CounterScreen(Screen):
         self.setTabOrder(self.plate, self.address)
         self.setTabOrder(self.address, self.area)
         self.setTabOrder(self.area, self.floors)
-        self.setTabOrder(self.floors, self.register_button)
+        # on down the form: the button, then the disciplines to add (a required one is
+        # disabled and skipped) — a disabled button never sends Tab back up to the owner
+        chain = [self.floors, self.register_button, *self.disc_checks.values()]
+        for a, b in itertools.pairwise(chain):
+            self.setTabOrder(a, b)
 
         self.owner_code.textChanged.connect(self._code_changed)
         self.owner_mobile.textChanged.connect(self._validate_form)
@@ -237,24 +250,41 @@ class CounterScreen(Screen):
             ],
         )
         fl.addWidget(self.fees)
-        fee_row = QHBoxLayout()
         self.fee_discipline = QComboBox(fee_box)
         self.fee_amount = ltr(QLineEdit(fee_box))
         self.fee_amount.setPlaceholderText("مبلغ به ریال")
+        self.fee_bank = QComboBox(fee_box)
+        self.fee_bank.addItem("بانک…", "")
+        for bank in BANKS_FA:
+            self.fee_bank.addItem(bank, bank)
         self.fee_tracking = ltr(QLineEdit(fee_box))
-        self.fee_tracking.setPlaceholderText("شماره پیگیری")
+        self.fee_tracking.setPlaceholderText("شماره پیگیری (رقم)")
+        self.fee_tracking.setMaxLength(30)
         self.fee_date = jalali_date_edit(fee_box)
+        self.fee_receipt_button = QPushButton("اسکن رسید…", fee_box)
+        self.fee_receipt_button.clicked.connect(self.attach_receipt)
+        self.fee_receipt: ReceiptIn | None = None
         self.fee_button = QPushButton("ثبت پرداخت", fee_box)
         self.fee_button.clicked.connect(self.record_fee)
-        for w in (
-            self.fee_discipline,
-            self.fee_amount,
-            self.fee_tracking,
-            self.fee_date,
-            self.fee_button,
+        fee_grid = QGridLayout()  # two rows: what was paid, then the bank's proof of it
+        fee_grid.addWidget(self.fee_discipline, 0, 0)
+        fee_grid.addWidget(self.fee_amount, 0, 1)
+        fee_grid.addWidget(self.fee_bank, 0, 2)
+        fee_grid.addWidget(self.fee_tracking, 1, 0)
+        fee_grid.addWidget(self.fee_date, 1, 1)
+        fee_grid.addWidget(self.fee_receipt_button, 1, 2)
+        fee_grid.addWidget(self.fee_button, 0, 3, 2, 1)
+        for col in range(3):
+            fee_grid.setColumnStretch(col, 1)
+        fl.addLayout(fee_grid)
+        self.fee_state = Message(fee_box)  # the fee row's own inline check
+        fl.addWidget(self.fee_state)
+        for sig in (
+            self.fee_amount.textChanged,
+            self.fee_tracking.textChanged,
+            self.fee_bank.currentIndexChanged,
         ):
-            fee_row.addWidget(w)
-        fl.addLayout(fee_row)
+            sig.connect(self._validate_fee)
         rl.addWidget(fee_box, 2)
         self.gaps = QLabel(right)
         self.gaps.setWordWrap(True)
@@ -283,9 +313,11 @@ class CounterScreen(Screen):
             self.preview_button,
             self.drawings_button,
             self.fee_button,
+            self.fee_receipt_button,
         )
         for w in self._project_widgets:
             w.setEnabled(False)
+        self._validate_form()
 
         split = QSplitter(self)
         split.addWidget(self.left_tabs)
@@ -302,7 +334,7 @@ class CounterScreen(Screen):
             self.open_project(self.project_id)
 
     def _code_changed(self, text: str) -> None:
-        code = latin_digits(text.strip())
+        code = normalize_code(text)
         if not code:
             self.owner_state.setText("")
         elif len(code) < 10:
@@ -331,10 +363,10 @@ class CounterScreen(Screen):
             self.owner_mobile.setText(mobile)
 
     def _owner_in(self) -> OwnerIn | None:
-        code = latin_digits(self.owner_code.text().strip())
+        code = normalize_code(self.owner_code.text())
         if not national_code_ok(code):
             return None
-        mobile = latin_digits(self.owner_mobile.text().strip()) or None
+        mobile = self.owner_mobile.text().strip() or None
         return OwnerIn(
             code, self.owner_first.text().strip(), self.owner_last.text().strip(), mobile=mobile
         )
@@ -377,21 +409,35 @@ class CounterScreen(Screen):
             self.plate_state.clear()
         self._validate_form()
 
-    def _validate_form(self, *_a) -> None:
-        code = latin_digits(self.owner_code.text().strip())
-        mobile = latin_digits(self.owner_mobile.text().strip())
-        area = _decimal(self.area.text())
-        ok = (
-            (national_code_ok(code) or (not code and bool(self.extra_owners)))
-            and (not mobile or mobile_ok(mobile))
-            and bool(self.plate.text().strip())
-            and area is not None
-            and area > 0
-            and not (self.preview and self.preview.plate_open)
+    def form_problems_now(self) -> dict[str, str]:
+        """The form's checks (`domain/validation.counter_problems`, as the web's form) with
+        what only the desk knows: owners added before, an open file on the plate (P5)."""
+        problems = counter_problems(
+            CounterForm(
+                owner_code=self.owner_code.text(),
+                owner_mobile=self.owner_mobile.text(),
+                plate=self.plate.text(),
+                area=self.area.text(),
+                floors=self.floors.value(),
+            )
         )
+        if self.extra_owners and not normalize_code(self.owner_code.text()):
+            problems.pop("owner_code", None)
+        if self.preview and self.preview.plate_open:
+            problems["plate"] = "برای این پلاک پرونده باز دیگری هست (P5)"
+        return problems
+
+    def _validate_form(self, *_a) -> None:
+        problems = self.form_problems_now()
+        ok = not problems
         self.register_button.setEnabled(ok)
-        if mobile and not mobile_ok(mobile):
-            self.form_message.error("شماره همراه باید ۱۱ رقم و با ۰۹ آغاز شود")
+        why = counter_summary(problems)
+        self.register_button.setToolTip("" if ok else f"برای ثبت پرونده: {why}")
+        self.form_problems.setText("" if ok else f"برای ثبت پرونده: {why}")
+        mobile = self.owner_mobile.text().strip()
+        bad_mobile = mobile_problem(mobile) if mobile else None
+        if bad_mobile:
+            self.form_message.error(f"شماره همراه: {bad_mobile}")
         elif self.form_message.text().startswith("شماره همراه"):
             self.form_message.clear()
 
@@ -404,7 +450,7 @@ class CounterScreen(Screen):
         if o is not None:
             owners.append(o)
         p = ProjectIn(
-            plate=latin_digits(self.plate.text().strip()),
+            plate=self.plate.text(),
             area=_decimal(self.area.text()) or Decimal(0),
             floors=self.floors.value(),
             owners=tuple(owners),
@@ -420,8 +466,7 @@ class CounterScreen(Screen):
                 f"پرونده {fmt.code(summary.file_no)} ثبت شد — گروه {fmt.group(summary.group)}،"
                 f" رشته‌ها: {fmt.disciplines(summary.disciplines)}"
             )
-            self.extra_owners.clear()
-            self.owners_label.clear()
+            self.clear_form()  # the next walk-in starts from an empty form
             emit(self.registered, summary)
             self.open_project(summary.id)
             self.run(browse.recent_projects, self.ctx, on_done=self.recent.set_rows)
@@ -434,6 +479,34 @@ class CounterScreen(Screen):
             self.form_message.error(msg)
 
         self.run(projects.register_project, self.ctx, p, on_done=done, on_error=failed)
+
+    def clear_form(self) -> None:
+        """Every field of the walk-in form back to empty (the last owner's mobile and plate
+        never pass to the next one); the success message stays."""
+        self.extra_owners.clear()
+        self.owners_label.clear()
+        for w in (
+            self.owner_code,
+            self.owner_first,
+            self.owner_last,
+            self.owner_mobile,
+            self.brought_name,
+            self.plate,
+            self.address,
+            self.area,
+        ):
+            w.clear()
+        self.brought_role.setCurrentIndex(0)
+        self.floors.setValue(1)
+        self.preview = None
+        for cb in self.disc_checks.values():
+            cb.setChecked(False)
+            cb.setEnabled(True)
+        self.group_label.setText("—")
+        self.owner_state.clear()
+        self.plate_state.clear()
+        self._validate_form()
+        self.owner_code.setFocus()
 
     def open_project(self, project_id: int) -> None:
         self.project_id = project_id
@@ -512,20 +585,64 @@ class CounterScreen(Screen):
             projects.approve_drawings, self.ctx, pid, on_done=lambda _r: self.open_project(pid)
         )
 
+    def fee_problem(self) -> str | None:
+        """The fee row's first wrong field, in the service's own words."""
+        amount = _decimal(self.fee_amount.text())
+        if amount is None or amount <= 0 or amount != amount.to_integral():
+            return "مبلغ را به ریال و بدون اعشار وارد کنید"
+        if not self.fee_bank.currentData():
+            return "بانک را از فهرست انتخاب کنید"
+        return tracking_problem(self.fee_tracking.text())
+
+    def _validate_fee(self, *_a) -> None:
+        typed = self.fee_amount.text() or self.fee_tracking.text()
+        why = self.fee_problem() if typed else None
+        if why:
+            self.fee_state.error(why)
+        else:
+            self.fee_state.clear()
+
+    def attach_receipt(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "اسکن رسید بانک", "", "اسکن (*.pdf *.jpg *.jpeg *.png)"
+        )
+        if path:
+            self.set_receipt(Path(path))
+
+    def set_receipt(self, p: Path) -> None:
+        mime = {".pdf": "application/pdf", ".png": "image/png"}.get(p.suffix.lower(), "image/jpeg")
+        receipt = ReceiptIn(p.name, mime, p.read_bytes())
+        why = receipt_problem(receipt.filename, receipt.mime, receipt.content)
+        if why:
+            self.fee_state.error(why)
+            return
+        self.fee_receipt = receipt
+        self.fee_receipt_button.setText(f"رسید: {p.name}")
+        self.fee_state.clear()
+
     def record_fee(self) -> None:
         if self.project_id is None:
             return
-        amount = _decimal(self.fee_amount.text())
-        if amount is None or amount <= 0 or amount != amount.to_integral():
-            self.message.error("مبلغ را به ریال و بدون اعشار وارد کنید")
+        why = self.fee_problem()
+        if why:
+            self.fee_state.error(why)
             return
+        amount = _decimal(self.fee_amount.text())
         pid = self.project_id
         paid_on = self.fee_date.date().toPython()
 
         def done(_r) -> None:
             self.message.ok("پرداخت ثبت شد؛ در انتظار تأیید مالی (F2)")
-            self.fee_tracking.clear()
+            for w in (self.fee_amount, self.fee_tracking):
+                w.clear()
+            self.fee_bank.setCurrentIndex(0)
+            self.fee_receipt = None
+            self.fee_receipt_button.setText("اسکن رسید…")
+            self.fee_state.clear()
             self.open_project(pid)
+
+        def failed(exc) -> None:
+            self.fee_state.error(getattr(exc, "message", str(exc)))
 
         self.run(
             projects.record_fee_payment,
@@ -533,9 +650,12 @@ class CounterScreen(Screen):
             pid,
             self.fee_discipline.currentData(),
             int(amount),
-            latin_digits(self.fee_tracking.text()),
+            self.fee_tracking.text(),
             paid_on,
+            self.fee_bank.currentData(),
+            self.fee_receipt,
             on_done=done,
+            on_error=failed,
         )
 
     def send_to_distribution(self) -> None:

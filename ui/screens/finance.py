@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.calendar import latin_digits
+from app.domain.payout_words import payout_steps
 from app.services import engineers, finance, payouts, projects
 
 from .. import fmt
@@ -93,6 +94,7 @@ PAYOUT_COLUMNS = [
     Column("رشته", lambda p: p.discipline, fmt.discipline),
     Column("ناظر", lambda p: p.engineer_name),
     Column("شماره عضویت", lambda p: p.membership_no, fmt.code),
+    Column("شبا", lambda p: p.iban or "—", ltr=True),
     Column("مرحله", lambda p: p.stage_fa),
     Column("درصد", lambda p: p.percent, lambda v: f"{fmt.fa(v)}٪"),
     Column("حق‌الزحمه (ریال)", lambda p: p.fee_rials, amount),
@@ -288,6 +290,8 @@ class FinanceScreen(Screen):
         self.due_total = QLabel(self)
         self.export_button = QPushButton("ذخیره فهرست پرداخت (اکسل)…", self)
         self.export_button.clicked.connect(lambda: self.export_payment_list())
+        self.transfer_button = QPushButton("فایل انتقال گروهی بانک (شبا)…", self)
+        self.transfer_button.clicked.connect(lambda: self.export_payment_list(transfer=True))
         self.paid_ref = ltr(QLineEdit(self))
         self.paid_ref.setPlaceholderText("شماره سند پرداخت")
         self.mark_paid_button = QPushButton("ثبت پرداخت همه فهرست", self)
@@ -299,6 +303,7 @@ class FinanceScreen(Screen):
         row = QHBoxLayout()
         row.addWidget(self.due_total, 1)
         row.addWidget(self.export_button)
+        row.addWidget(self.transfer_button)
         row.addWidget(QLabel("سند:", page))
         row.addWidget(self.paid_ref)
         row.addWidget(self.mark_paid_button)
@@ -490,11 +495,16 @@ class FinanceScreen(Screen):
         if p is None:
             self.payout_detail.clear()
             return
+        steps = payout_steps(p.fee_rials, p.org_share, p.percent, p.amount_rials)
+        lines = "".join(
+            f"<tr><td>{label}</td><td align='left'>{'<b>' + v + '</b>' if i == 3 else v}</td></tr>"
+            for i, (label, v) in enumerate(steps)
+        )
         self.payout_detail.setText(
             f"پرونده {fmt.code(p.file_no)} — {fmt.discipline(p.discipline)} — "
-            f"مرحله {p.stage_fa}: {fmt.fa(p.percent)}٪ از سهم ناظر "
-            f"(حق‌الزحمه {rials(p.fee_rials)} پس از کسر سهم سازمان) = "
-            f"<b>{rials(p.amount_rials)}</b> برای {p.engineer_name}"
+            f"مرحله {p.stage_fa} — {p.engineer_name}"
+            f"<table cellpadding='3'>{lines}</table>"
+            f"شبا: {fmt.code(p.iban) if p.iban else '<span style=color:#b00020>ثبت نشده</span>'}"
         )
 
     def _decide_payout(self, approve: bool, reason: str) -> None:
@@ -522,11 +532,15 @@ class FinanceScreen(Screen):
             on_error=lambda e: self._failed(self.payout_decision, e),
         )
 
-    def export_payment_list(self, path: str | None = None, on_saved=None) -> None:
-        """The service's .xlsx bytes, saved where the user says (a file dialog)."""
+    def export_payment_list(
+        self, path: str | None = None, on_saved=None, transfer: bool = False
+    ) -> None:
+        """The service's .xlsx bytes, saved where the user says (a file dialog): the payment
+        list, or (`transfer`) the bank's group-transfer sheet by Sheba number."""
+        title = "فایل انتقال گروهی" if transfer else "فهرست پرداخت"
         if not path:
             path, _ = QFileDialog.getSaveFileName(
-                self, "ذخیره فهرست پرداخت", "فهرست-پرداخت.xlsx", "Excel (*.xlsx)"
+                self, f"ذخیره {title}", f"{title.replace(' ', '-')}.xlsx", "Excel (*.xlsx)"
             )
         if not path:
             return
@@ -539,10 +553,12 @@ class FinanceScreen(Screen):
         ctx = self.ctx
 
         def work():
+            if transfer:
+                return save(payouts.transfer_sheet_xlsx(ctx))
             return save(payouts.payment_list_xlsx(ctx))
 
         def done(p: Path) -> None:
-            self.due_message.ok(f"فهرست پرداخت ذخیره شد: {p}")
+            self.due_message.ok(f"{title} ذخیره شد: {p}")
             if on_saved:
                 on_saved(p)
 

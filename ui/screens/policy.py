@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 from app.db.policy_store import EPOCH_DAY
 from app.domain.calendar import jalali_year, latin_digits, local_date
 from app.domain.codes import DISCIPLINE_FA, GRADE_FA, GROUP_FA
-from app.services import fees, policy_admin
+from app.services import calendar, fees, policy_admin
 
 from .. import fmt
 from ..models import Column
@@ -271,10 +271,21 @@ class PolicyScreen(Screen):
         self.tabs.addTab(self._policy_tab(), "جدول‌های سیاستی")
         self.tabs.addTab(self._tariff_tab(), "تعرفه نظارت")
         self.tabs.currentChanged.connect(lambda i: self.load_tariffs() if i == 1 else None)
+        self.calendar_warning = QLabel(self)  # months before the holiday table runs out
+        self.calendar_warning.setWordWrap(True)
+        self.calendar_warning.setStyleSheet(
+            "background: #fff4e5; border: 1px solid #e0a040; padding: 6px; font-size: 11pt;"
+        )
+        self.calendar_warning.hide()
         lay = QVBoxLayout(self)
+        lay.addWidget(self.calendar_warning)
         lay.addWidget(self.tabs, 1)
         lay.addWidget(self.message)
         self.current = None
+
+    def _calendar(self, status) -> None:
+        self.calendar_warning.setVisible(bool(status.warning))
+        self.calendar_warning.setText(f"⚠ {status.warning}" if status.warning else "")
 
     # ---- policy tables ---------------------------------------------------------------
     def _policy_tab(self) -> QWidget:
@@ -330,6 +341,7 @@ class PolicyScreen(Screen):
         return page
 
     def refresh(self) -> None:
+        self.run(calendar.calendar_status, self.ctx, on_done=self._calendar)
         self.run(policy_admin.current_policy, self.ctx, on_done=self._loaded)
         if self.tabs.currentIndex() == 1:
             self.load_tariffs()

@@ -1,0 +1,145 @@
+"""The checks of the office's forms, one copy for the desk, the web and the services: each
+returns the Persian words that say what is wrong with a field (None: right), so a screen
+shows them inline as the clerk types and the service refuses with the same words (U3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .text import canonical_plate, mobile_problem, national_code_ok, normalize_code, parse_number
+
+# The banks an owner's receipt may come from (the counter's list; «سایر» is not offered: a
+# receipt names its bank).
+BANKS_FA: tuple[str, ...] = (
+    "ملی",
+    "ملت",
+    "صادرات",
+    "تجارت",
+    "سپه",
+    "کشاورزی",
+    "مسکن",
+    "رفاه کارگران",
+    "پست بانک",
+    "توسعه تعاون",
+    "توسعه صادرات",
+    "صنعت و معدن",
+    "اقتصاد نوین",
+    "پارسیان",
+    "پاسارگاد",
+    "سامان",
+    "سینا",
+    "شهر",
+    "دی",
+    "کارآفرین",
+    "آینده",
+    "خاورمیانه",
+    "ایران زمین",
+    "سرمایه",
+    "گردشگری",
+    "قرض‌الحسنه مهر ایران",
+    "قرض‌الحسنه رسالت",
+    "مؤسسه اعتباری ملل",
+    "مؤسسه اعتباری نور",
+)
+
+TRACKING_DIGITS = (4, 30)  # a bank's tracking / reference number (شماره پیگیری یا مرجع)
+RECEIPT_MAX_BYTES = 5 * 1024 * 1024
+RECEIPT_KINDS = {  # mime → the bytes every such file starts with
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "application/pdf": (b"%PDF-",),
+}
+
+
+def bank_problem(bank: str) -> str | None:
+    from .text import normalize_text
+
+    if not normalize_text(bank):
+        return "بانک را از فهرست انتخاب کنید"
+    if normalize_text(bank) not in BANKS_FA:
+        return "بانک ناشناخته است؛ از فهرست بانک‌ها انتخاب کنید"
+    return None
+
+
+def tracking_problem(tracking_no: str) -> str | None:
+    code = normalize_code(tracking_no)
+    if not code:
+        return "شماره پیگیری بانک خالی است"
+    if not (code.isascii() and code.isdigit()):
+        return "شماره پیگیری فقط رقم است (همان که روی رسید بانک آمده)"
+    low, high = TRACKING_DIGITS
+    if not low <= len(code) <= high:
+        return f"شماره پیگیری باید {low} تا {high} رقم باشد"
+    return None
+
+
+def receipt_problem(filename: str, mime: str, content: bytes) -> str | None:
+    """The bank receipt's scan: a JPEG, PNG or PDF (by its first bytes), at most 5 MB."""
+    starts = RECEIPT_KINDS.get(mime)
+    if starts is None:
+        return "اسکن رسید باید JPEG، PNG یا PDF باشد"
+    if not content:
+        return "پرونده اسکن رسید خالی است"
+    if len(content) > RECEIPT_MAX_BYTES:
+        return "اسکن رسید بیش از ۵ مگابایت است"
+    if not content.startswith(starts):
+        return "محتوای پرونده با نوع آن (JPEG، PNG یا PDF) نمی‌خواند"
+    if not filename.strip():
+        return "نام پرونده اسکن رسید خالی است"
+    return None
+
+
+@dataclass(frozen=True)
+class CounterForm:
+    """The counter's new-file form as typed (texts), for `counter_problems`."""
+
+    owner_code: str = ""
+    owner_mobile: str = ""
+    plate: str = ""
+    area: str = ""
+    floors: int = 0
+    brought_code: str = ""
+
+
+# The order the form's fields are filled in (the first wrong one is named first).
+COUNTER_FIELDS_FA = {
+    "owner_code": "کد ملی مالک",
+    "owner_mobile": "تلفن همراه مالک",
+    "plate": "پلاک ثبتی",
+    "area": "مساحت",
+    "floors": "تعداد طبقات",
+    "brought_code": "کد ملی آورنده",
+}
+
+
+def counter_problems(f: CounterForm) -> dict[str, str]:
+    """{field: why} for every field of the counter's form that keeps «ثبت پرونده» disabled;
+    empty when the file may be registered."""
+    out: dict[str, str] = {}
+    if not normalize_code(f.owner_code):
+        out["owner_code"] = "خالی است"
+    elif not national_code_ok(f.owner_code):
+        out["owner_code"] = "رقم کنترل کد ملی درست نیست"
+    if f.owner_mobile.strip():
+        why = mobile_problem(f.owner_mobile)
+        if why:
+            out["owner_mobile"] = why
+    if not canonical_plate(f.plate):
+        out["plate"] = "خالی است"
+    area = parse_number(f.area) if f.area.strip() else None
+    if area is None:
+        out["area"] = "عدد مساحت را بنویسید (مثلاً ۲۵۰ یا ۲۵۰٫۵)"
+    elif area <= 0:
+        out["area"] = "باید بیشتر از صفر باشد"
+    elif area != area.quantize(area.__class__("0.01")):
+        out["area"] = "حداکثر دو رقم اعشار"
+    if f.floors <= 0:
+        out["floors"] = "دست‌کم یک طبقه"
+    if f.brought_code.strip() and not national_code_ok(f.brought_code):
+        out["brought_code"] = "رقم کنترل کد ملی درست نیست"
+    return out
+
+
+def counter_summary(problems: dict[str, str]) -> str:
+    """One line for the disabled register button's tooltip and the form's status line."""
+    return "؛ ".join(f"{COUNTER_FIELDS_FA.get(k, k)}: {v}" for k, v in problems.items())

@@ -1,0 +1,244 @@
+"""Issue 15's inputs: Persian text is one text at the service boundary (names, national codes,
+membership numbers, plates), mobiles are eleven digits 09…, plates have one canonical form
+(P5), and a bad input changes nothing (U3)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.domain.errors import InputError
+from app.domain.text import (
+    canonical_plate,
+    iban_problem,
+    mobile_problem,
+    national_code_ok,
+    normalize_code,
+    normalize_text,
+    parse_number,
+)
+from app.services import browse, engineers, members_import, projects
+from app.services.dto import CompetenceIn, EngineerIn, OwnerIn, ProjectIn
+
+RLM, LRM, ZWNJ, NBSP = "\u200f", "\u200e", "\u200c", "\u00a0"
+PLATE_VARIANTS = [
+    "9999/12",
+    "9999-12",
+    "9999/012",
+    "۹۹۹۹/۱۲",
+    "٩٩٩٩/١٢",
+    f"9999{RLM}/12",
+    f"{LRM}9999/12{RLM}",
+    f"99{ZWNJ}99/12",
+    f"9999{NBSP}/{NBSP}12",
+    "9999 / 12",
+    "9999\\12",
+    "09999/0012",
+]
+
+
+def test_P5_every_variant_of_one_plate_is_one_plate(office, refuse):
+    """One plate, one open file: the RLM, ZWNJ, no-break space, dash and leading-zero
+    variants are refused with P5 and open nothing."""
+    first = projects.register_project(
+        office.clerk,
+        ProjectIn(plate="9999/12", area=Decimal(200), floors=2, owners=(OwnerIn("0499370899"),)),
+    )
+    assert first.plate == "9999/12"
+    before = office.row_counts()
+    for plate in PLATE_VARIANTS:
+        p = ProjectIn(plate=plate, area=Decimal(200), floors=2, owners=(OwnerIn("0499370899"),))
+        refuse(projects.register_project, office.clerk, p, rules={"P5"})
+        assert browse.intake_preview(office.clerk, plate, Decimal(200), 2).plate_open
+    assert office.row_counts() == before
+
+
+@given(st.sampled_from(PLATE_VARIANTS), st.sampled_from(["", RLM, ZWNJ, NBSP, " "]))
+def test_P5_canonical_plate_ignores_marks_separators_and_digit_scripts(plate, mark):
+    assert canonical_plate(mark + plate + mark) == "9999/12"
+
+
+@pytest.mark.parametrize(
+    "mobile",
+    [
+        "0916abc4567",
+        "0916123456",
+        "091612345678",
+        "0916-111-2233",
+        "9161234567",
+        "+989161234567",
+        "0916 123 4567",
+        "08161234567",
+        "٠٩١٦abc٤٥٦٧",
+    ],
+)
+def test_mobile_is_eleven_digits_09_then_phonenumbers(mobile):
+    assert mobile_problem(mobile) is not None
+
+
+@pytest.mark.parametrize(
+    "mobile", ["09161234567", "۰۹۱۶۱۲۳۴۵۶۷", "٠٩١٦١٢٣٤٥٦٧", f"{LRM}09121234567"]
+)
+def test_mobile_in_any_digit_script_is_accepted(mobile):
+    assert mobile_problem(mobile) is None
+
+
+def test_national_code_check_digit_known_codes():
+    assert all(
+        map(national_code_ok, ["0012345679", "0499370899", "۰۰۱۲۳۴۵۶۷۹", f"00{RLM}12345679"])
+    )
+    assert not any(map(national_code_ok, ["0012345678", "1111111111", "001234567", "abcdefghij"]))
+
+
+def test_sheba_iban_mod_97_10():
+    assert iban_problem("IR062960000000100324200001") is None
+    assert iban_problem("ir06 2960 0000 0010 0324 2000 01") is None
+    assert iban_problem("IR062960000000100324200002") is not None  # check digits
+    assert iban_problem("DE89370400440532013000") is not None
+
+
+def test_persian_decimal_separator_is_a_number():
+    assert parse_number("۱۲٫۵") == Decimal("12.5")
+    assert parse_number("1,250") == Decimal(1250)
+    assert parse_number("12a") is None and parse_number("Infinity") is None
+
+
+def test_names_and_codes_are_one_text():
+    assert normalize_text(f" علي{NBSP}كريمي{RLM} ") == "علی کریمی"
+    assert normalize_text(f"نقش{ZWNJ}{ZWNJ}آفرین {ZWNJ}") == f"نقش{ZWNJ}آفرین"
+    assert normalize_code(f"12{ZWNJ}-۱۰۰{RLM}") == "12-100"
+
+
+def test_a_membership_number_with_a_zwnj_is_the_same_member(office):
+    e = EngineerIn(
+        membership_no="12-300",
+        competences=(CompetenceIn("civil", "1"),),
+        base_score=Decimal(0),
+        national_id="0013542419",
+    )
+    engineers.register_engineer(office.admin, e)
+    twin = EngineerIn(
+        membership_no=f"12{ZWNJ}-۳۰۰{RLM}",
+        competences=(CompetenceIn("civil", "1"),),
+        base_score=Decimal(0),
+    )
+    before = office.row_counts()
+    with pytest.raises(InputError) as exc:
+        engineers.register_engineer(office.admin, twin)
+    assert exc.value.field == "membership_no"
+    assert office.row_counts() == before  # U3
+
+
+def test_an_imported_arabic_yeh_is_found_by_a_persian_search(office):
+    csv = (
+        "شماره عضویت,کد ملی,نام,نام خانوادگی,رشته,پایه\n"
+        f"77{ZWNJ}-1,0013542419,علي{RLM},كريمي{NBSP}زاده,civil,2\n"
+    ).encode()
+    rep = members_import.import_members(office.admin, csv, "ims.csv")
+    assert rep.added == ["77-1"]
+    found = browse.engineer_page(office.clerk, "کریمی")
+    assert [r.membership_no for r in found] == ["77-1"]
+    assert [r.membership_no for r in browse.engineer_page(office.clerk, "علی کریمی زاده")] == [
+        "77-1"
+    ]
+
+
+def test_a_mobile_with_letters_or_dashes_is_refused_at_the_counter(office):
+    before = office.row_counts()
+    for mobile in ("0916abc4567", "0916-111-2233", "0916123456"):
+        p = ProjectIn(
+            plate="31/7",
+            area=Decimal(200),
+            floors=2,
+            owners=(OwnerIn("0499370899", mobile=mobile),),
+        )
+        with pytest.raises(InputError):
+            projects.register_project(office.clerk, p)
+    assert office.row_counts() == before
+    p = ProjectIn(
+        plate="31/7",
+        area=Decimal(200),
+        floors=2,
+        owners=(OwnerIn("0499370899", mobile="۰۹۱۶۱۲۳۴۵۶۷"),),
+    )
+    projects.register_project(office.clerk, p)
+
+
+@given(st.from_regex(r"09[0-9]{9}", fullmatch=True))
+def test_mobile_prefix_shortcut_agrees_with_phonenumbers(mobile):
+    """The per-prefix answer equals the library's on the whole number."""
+    from app.domain.text import mobile_by_library
+
+    assert (mobile_problem(mobile) is None) == mobile_by_library(mobile)
+
+
+def test_F2_excel_export_keeps_a_formula_typed_at_the_counter_as_text(office):
+    """A bank name or tracking number that starts with = + - @ (or a tab/CR) is text in every
+    exported cell, never a live formula."""
+    import io
+    from datetime import date
+
+    from openpyxl import Workbook, load_workbook
+
+    from app.services import finance
+    from app.services.sheets import append_row
+
+    p = office.project(ready=False)
+    with pytest.raises(InputError):  # the counter takes banks from its list only
+        projects.record_fee_payment(
+            office.clerk, p.id, "civil", 1000, "12345", date(2026, 11, 1), '=HYPERLINK("x")'
+        )
+    wb = Workbook()
+    hostile = ['=HYPERLINK("http://x","y")', "+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "ok"]
+    append_row(wb.active, hostile)
+    buf = io.BytesIO()
+    wb.save(buf)
+    cells = load_workbook(io.BytesIO(buf.getvalue())).active[1]
+    assert [c.value for c in cells] == [h.replace("\r", "\n") for h in hostile]  # XML: CR→LF
+    assert all(c.data_type == "s" for c in cells)
+    sheet = load_workbook(io.BytesIO(finance.approvals_xlsx(office.finance))).active
+    assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+
+
+def test_F2_tracking_number_and_receipt_scan(office):
+    from datetime import date
+
+    from app.services.dto import ReceiptIn
+
+    p = office.project(ready=False)
+    for bad in ("abc123", "12", "12-34-56"):
+        with pytest.raises(InputError) as exc:
+            projects.record_fee_payment(
+                office.clerk, p.id, "civil", 1, bad, date(2026, 11, 1), "ملی"
+            )
+        assert exc.value.field == "tracking_no"
+    with pytest.raises(InputError) as exc:
+        projects.record_fee_payment(
+            office.clerk,
+            p.id,
+            "civil",
+            1,
+            "123456",
+            date(2026, 11, 1),
+            "ملی",
+            ReceiptIn("r.png", "image/png", b"not a png"),
+        )
+    assert exc.value.field == "receipt"
+    fid = projects.record_fee_payment(
+        office.clerk,
+        p.id,
+        "civil",
+        1,
+        "۱۲۳۴۵۶",
+        date(2026, 11, 1),
+        "ملت",
+        ReceiptIn("r.png", "image/png", b"\x89PNG\r\n\x1a\n" + b"0" * 10),
+    )
+    from app.db.models import FeePayment
+
+    with office.base.tx() as s:
+        row = s.get(FeePayment, fid)
+        assert (row.tracking_no, row.receipt_mime) == ("123456", "image/png")
