@@ -133,7 +133,7 @@ class Office:
         projects.approve_drawings(self.clerk, project_id)
         for d, amount in amounts.items():
             fee = projects.record_fee_payment(
-                self.clerk, project_id, d, amount, "T-1", self.clock.now.date()
+                self.clerk, project_id, d, amount, "10001", self.clock.now.date(), "ملت"
             )
             projects.decide_fee_payment(self.finance, fee, approve=True)
 

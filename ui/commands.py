@@ -172,15 +172,15 @@ def cmd_screenshots(args) -> int:
     if served and getattr(args, "money_sample", False):
         print("screenshots: --money-sample writes to the database: only with --db", file=sys.stderr)
         return 2
-    app = application(["main.py"])
-    out = Path(args.outdir)
-    out.mkdir(parents=True, exist_ok=True)
-    runner = TaskRunner(app)
-    tour = (
+    tour = (  # before anything is made: an empty database is refused with nothing written
         _ServedTour(args.server, getattr(args, "ca_file", None))
         if served
         else _LocalTour(args.db, getattr(args, "money_sample", False))
     )
+    app = application(["main.py"])
+    out = Path(args.outdir)
+    out.mkdir(parents=True, exist_ok=True)
+    runner = TaskRunner(app)
 
     def save(widget, name: str) -> None:
         settle(runner)

@@ -230,8 +230,29 @@ def audit(
     at: datetime | None = None,
     flush: bool = True,
 ) -> None:
-    """U2: one line of the trail, chained to the previous one by hash (`audit_hash`).
+    """U2: one line of the trail, chained to the previous one by its keyed hash.
     `flush=False`: a batch of lines (a deadline run) is written by the next flush, in order."""
+    entry = AuditEntry(**audit_row(session, ctx, action, entity, entity_id, before, after, at))
+    session.add(entry)
+    session.info["audit_last"] = entry
+    if flush:
+        session.flush()
+
+
+def audit_row(
+    session: Session,
+    ctx: ServiceContext,
+    action: str,
+    entity: str,
+    entity_id: Any,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> dict[str, Any]:
+    """The next line of the trail as column values, chained after the one before it (the one
+    place a line's hash is made): `audit` adds it as an object; a bulk writer (the members
+    import) collects many and inserts them with one executemany, in order, then calls
+    `audit_rows_written`."""
     at = (at or ctx.now()).astimezone(UTC)
     if "audit_prev" not in session.info:  # once per transaction, not once per line
         lock_named(session, "audit-chain")  # PostgreSQL: one writer extends the chain at a time
@@ -252,24 +273,30 @@ def audit(
         "prev": prev,
         "key": key.key_id,
     }
-    entry = AuditEntry(
-        at=at,
-        user_id=ctx.actor.user_id,
-        actor=ctx.actor.username,
-        action=action,
-        entity=entity,
-        entity_id=str(entity_id),
-        before=before,
-        after=after,
-        prev_hash=prev,
-        hash=(chained := keyed_hash(key, body)),
-        key_id=key.key_id,
-    )
-    session.add(entry)
+    chained = keyed_hash(key, body)
     session.info["audit_prev"] = chained
-    session.info["audit_last"] = entry
-    if flush:
-        session.flush()
+    return {
+        "at": at,
+        "user_id": ctx.actor.user_id,
+        "actor": ctx.actor.username,
+        "action": action,
+        "entity": entity,
+        "entity_id": str(entity_id),
+        "before": before,
+        "after": after,
+        "prev_hash": prev,
+        "hash": chained,
+        "key_id": key.key_id,
+    }
+
+
+def audit_rows_written(session: Session) -> None:
+    """After a bulk insert of `audit_row`s: the last one is the head to note at commit."""
+    last = session.scalar(
+        select(AuditEntry).where(AuditEntry.hash == session.info["audit_prev"]).limit(1)
+    )
+    if last is not None:
+        session.info["audit_last"] = last
 
 
 def _jsonable(d: dict[str, Any] | None) -> dict[str, Any] | None:

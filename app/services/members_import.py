@@ -25,24 +25,21 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from ..db.locks import lock_named
 from ..db.models import AuditEntry, Competence, Engineer, Licence
 from ..domain.calendar import jalali_year, parse_jalali_date
 from ..domain.codes import DISCIPLINE_FA, DISCIPLINES, GRADES
-from ..domain.digest import canonical_json
 from ..domain.errors import InputError
 from ..domain.text import field_fa, normalize_digits, normalize_text
-from .context import ServiceContext, audit_hash
+from .context import ServiceContext, audit_row, audit_rows_written
 from .dto import CompetenceIn, EngineerIn
 from .permissions import require
 from .registry import use_case
@@ -377,47 +374,15 @@ def _insert(ctx: ServiceContext, batch: list[EngineerIn]) -> None:
 def _audit_lines(
     s: Session, ctx: ServiceContext, at: datetime, added: list[tuple[int, EngineerIn]]
 ) -> None:
-    """U2: one "engineer.register" line per engineer, chained exactly as `context.audit`
-    chains them (the same body, `audit_hash`, the chain's lock), written in one executemany
-    in chain order instead of one ORM object each."""
-    at = at.astimezone(UTC)
-    lock_named(s, "audit-chain")
-    prev = s.info.get("audit_prev") or s.scalar(
-        select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
-    )
+    """U2: one "engineer.register" line per engineer, chained by `context.audit_row` (the one
+    place lines are chained), written in one executemany in chain order."""
     rows = []
     for eid, e in added:
         after = {k: v for k, v in e.__dict__.items() if v not in (None, (), "")}
         after.pop("validate_ids", None)
-        after = json.loads(canonical_json(after))
-        body = {
-            "at": at.isoformat(),
-            "actor": ctx.actor.username,
-            "action": "engineer.register",
-            "entity": "engineer",
-            "entity_id": str(eid),
-            "before": None,
-            "after": after,
-            "prev": prev,
-        }
-        chained = audit_hash(body)
-        rows.append(
-            {
-                "at": at,
-                "user_id": ctx.actor.user_id,
-                "actor": ctx.actor.username,
-                "action": "engineer.register",
-                "entity": "engineer",
-                "entity_id": str(eid),
-                "before": None,
-                "after": after,
-                "prev_hash": prev,
-                "hash": chained,
-            }
-        )
-        prev = chained
+        rows.append(audit_row(s, ctx, "engineer.register", "engineer", eid, None, after, at))
     s.connection().execute(insert(AuditEntry), rows)
-    s.info["audit_prev"] = prev
+    audit_rows_written(s)
 
 
 def _column_fa(field: str) -> str:

@@ -194,8 +194,11 @@ _FA = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 def test_documents_command_on_an_empty_database_says_so_in_persian(tmp_path, capsys):
     import argparse
 
+    from app.cli.errors import CommandError
+    from app.db.migrate import open_database
     from reports.commands import cmd_documents
 
+    open_database(f"sqlite:///{tmp_path / 'empty.sqlite'}").dispose()  # `main.py init`
     args = argparse.Namespace(
         outdir=str(tmp_path / "out"),
         db=f"sqlite:///{tmp_path / 'empty.sqlite'}",
@@ -203,8 +206,10 @@ def test_documents_command_on_an_empty_database_says_so_in_persian(tmp_path, cap
         bench=False,
         user=None,
     )
-    assert cmd_documents(args) == 1
-    assert "main.py demo" in capsys.readouterr().out
+    with pytest.raises(CommandError) as refused:  # main.py prints it, exit 2
+        cmd_documents(args)
+    assert "main.py demo" in refused.value.message
+    assert not (tmp_path / "out").exists()
 
 
 def test_documents_command_issues_every_paper_of_the_demo_choice(office: Office, tmp_path):
@@ -295,7 +300,7 @@ def test_letter_refuses_an_unapproved_fee_and_an_architect_standing_in_for_civil
     office.at("1405-08-24 09:00")
     deadlines.record_signature(office.clerk, p.referral_ids["arch"])
     projects.record_fee_payment(
-        office.clerk, p.id, "civil", 1_000_000, "T-2", local_date(office.clock.now)
+        office.clerk, p.id, "civil", 1_000_000, "10002", local_date(office.clock.now), "ملی"
     )
     dto = documents.letter_dto(office.base, p.id, strict=False)
     # the civil referral is still open: the architect does not become the coordinator

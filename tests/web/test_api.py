@@ -158,7 +158,7 @@ def test_a_keyed_write_sent_twice_is_made_once_with_the_same_answer(served, http
         "project_id": p.id,
         "discipline": "civil",
         "amount_rials": 1_000_000,
-        "tracking_no": "TRK-1",
+        "tracking_no": "7100001",
         "paid_on": "2026-11-14",
         "bank": "ملت",
     }
