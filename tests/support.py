@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -212,3 +213,33 @@ class ServedOffice(Office):
             remote.client.close()
         self.server.stop()
         self.engine.dispose()
+
+
+def self_signed(folder, name: str) -> tuple[Path, Path]:
+    """(certificate, key) of a self-signed certificate for localhost and 127.0.0.1."""
+    import subprocess
+
+    key, crt = folder / f"{name}.key", folder / f"{name}.crt"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1,DNS:localhost",
+            "-keyout",
+            str(key),
+            "-out",
+            str(crt),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return crt, key

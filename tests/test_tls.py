@@ -4,40 +4,17 @@ with `sslmode=verify-full` and refuses a server it cannot verify."""
 from __future__ import annotations
 
 import os
-import subprocess
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from pg_server import PgServer
-from support import Office
+from support import Office, self_signed
 
 
 def _self_signed(tmp_path, name: str) -> tuple[bytes, bytes]:
-    key, crt = tmp_path / f"{name}.key", tmp_path / f"{name}.crt"
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=localhost",
-            "-addext",
-            "subjectAltName=IP:127.0.0.1,DNS:localhost",
-            "-keyout",
-            str(key),
-            "-out",
-            str(crt),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    crt, key = self_signed(tmp_path, name)
     return crt.read_bytes(), key.read_bytes()
 
 

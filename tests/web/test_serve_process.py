@@ -17,36 +17,40 @@ import pytest
 from app.db.migrate import head
 from app.domain.errors import RuleViolation
 from app.services import browse
+from support import self_signed
 from ui.remote import RemoteContext, ServerUnreachable
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _self_signed(tmp: Path, name: str) -> tuple[Path, Path]:
-    key, crt = tmp / f"{name}.key", tmp / f"{name}.crt"
-    subprocess.run(
+def _serve(db: str, crt: Path, key: Path, data: Path) -> tuple[subprocess.Popen, str]:
+    """`main.py serve` on a free port; (the process, its https URL)."""
+    proc = subprocess.Popen(
         [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=localhost",
-            "-addext",
-            "subjectAltName=IP:127.0.0.1,DNS:localhost",
-            "-keyout",
-            str(key),
-            "-out",
+            sys.executable,
+            "main.py",
+            "serve",
+            "--db",
+            db,
+            "--port",
+            "0",
+            "--tls-cert",
             str(crt),
+            "--tls-key",
+            str(key),
+            "--data",
+            str(data),
+            "--sms",
+            "off",
         ],
-        check=True,
-        capture_output=True,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
-    return crt, key
+    line = proc.stdout.readline()
+    assert "listening on https://" in line, line + proc.stderr.read()
+    return proc, line.split("listening on ", 1)[1].split()[0]
 
 
 def _main(*args: str, env: dict[str, str] | None = None, **kw) -> subprocess.CompletedProcess:
@@ -62,37 +66,12 @@ def _main(*args: str, env: dict[str, str] | None = None, **kw) -> subprocess.Com
 
 @pytest.fixture
 def serve(pg_url, tmp_path):
-    crt, key = _self_signed(tmp_path, "server")
+    crt, key = self_signed(tmp_path, "server")
     made = _main("create-admin", "--db", pg_url, env={"NEZARAT_PASSWORD": "first-admin-1405"})
     assert made.returncode == 0, made.stderr
     again = _main("create-admin", "--db", pg_url, env={"NEZARAT_PASSWORD": "first-admin-1405"})
     assert again.returncode == 2  # only while no user exists
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "main.py",
-            "serve",
-            "--db",
-            pg_url,
-            "--port",
-            "0",
-            "--tls-cert",
-            str(crt),
-            "--tls-key",
-            str(key),
-            "--data",
-            str(tmp_path / "srv"),
-            "--sms",
-            "off",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    line = proc.stdout.readline()
-    assert "listening on https://" in line, line + proc.stderr.read()
-    url = line.split("listening on ", 1)[1].split()[0]
+    proc, url = _serve(pg_url, crt, key, tmp_path / "srv")
     yield url, crt, tmp_path
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=30) == 0
@@ -119,31 +98,8 @@ def test_the_office_ca_script_makes_a_certificate_desks_verify(pg_url, tmp_path)
     )
     assert made.returncode == 0, made.stderr
     assert oct((tmp_path / "server.key").stat().st_mode)[-3:] == "600"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "main.py",
-            "serve",
-            "--db",
-            pg_url,
-            "--port",
-            "0",
-            "--tls-cert",
-            str(tmp_path / "server.crt"),
-            "--tls-key",
-            str(tmp_path / "server.key"),
-            "--data",
-            str(tmp_path / "srv"),
-            "--sms",
-            "off",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc, url = _serve(pg_url, tmp_path / "server.crt", tmp_path / "server.key", tmp_path / "srv")
     try:
-        url = proc.stdout.readline().split("listening on ", 1)[1].split()[0]
         ca = ssl.create_default_context(cafile=str(tmp_path / "office-ca.crt"))
         assert httpx.get(f"{url}/healthz", verify=ca).status_code == 200
     finally:
@@ -153,6 +109,6 @@ def test_the_office_ca_script_makes_a_certificate_desks_verify(pg_url, tmp_path)
 
 def test_a_desk_refuses_a_server_it_cannot_verify(serve):
     url, _crt, tmp = serve
-    stranger, _ = _self_signed(tmp, "stranger")
+    stranger, _ = self_signed(tmp, "stranger")
     with pytest.raises(ServerUnreachable):
         RemoteContext.sign_in(url, "admin", "first-admin-1405", ca_file=str(stranger))
