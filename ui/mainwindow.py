@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QTabWidget
 
 from app.services.permissions import ALLOWED
 
+from . import fmt
+from .qtcompat import emit
 from .screens.audit import AuditScreen
 from .screens.board import BoardScreen
 from .screens.cartable import CartableScreen
@@ -74,14 +78,26 @@ class MainWindow(QMainWindow):
         runner.busy_changed.connect(self._busy)
         runner.progress.connect(self._progress)
         runner.error.connect(lambda text: self.statusBar().showMessage(text, 10_000))
+        runner.notice.connect(self._notice)
+        self._notice_until = 0.0
+        if getattr(ctx, "remote", False):  # the office server: say so when a call is retried
+            ctx.on_retry = lambda attempt, _name: emit(
+                runner.notice,
+                f"ارتباط با سرور دفتر قطع شد؛ همان درخواست دوباره فرستاده می‌شود "
+                f"(بار {fmt.fa(attempt)})…",
+            )
         self._loaded: set[int] = set()
         self.resize(1280, 800)
         self._shown(self.tabs.currentIndex())
 
     def _busy(self, n: int) -> None:
         self.busy.setVisible(n > 0)
-        if n == 0:
+        if n == 0 and time.monotonic() > self._notice_until:
             self.statusBar().clearMessage()
+
+    def _notice(self, text: str) -> None:
+        self._notice_until = time.monotonic() + 8
+        self.statusBar().showMessage(text, 8000)
 
     def _progress(self, label: str, done: int, total: int) -> None:
         if total:
@@ -89,7 +105,7 @@ class MainWindow(QMainWindow):
             self.busy.setValue(done)
         else:
             self.busy.setRange(0, 0)
-        if label:
+        if label and time.monotonic() > self._notice_until:
             self.statusBar().showMessage(f"در حال بارگذاری: {label}…", 2000)
 
     def _shown(self, i: int) -> None:

@@ -50,6 +50,7 @@ class TaskRunner(QObject):
     busy_changed = Signal(int)  # tasks running
     progress = Signal(str, int, int)  # label, done, total (total 0: unknown)
     error = Signal(str)  # an error nobody handled, in Persian
+    notice = Signal(str)  # something the user should know meanwhile (from any thread)
 
     _done = Signal(int, object)
     _failed = Signal(int, object)

@@ -397,3 +397,19 @@ def test_settings_keep_no_database_password(tmp_path):
     assert "password" not in ini.read_text()
     s.set_connection({"kind": "sqlite", "path": "/data/nz.sqlite"})
     assert s.database_url() == "sqlite:////data/nz.sqlite"
+
+
+def test_the_desk_says_on_screen_when_it_sends_a_call_to_the_server_again(qtbot, runner, pg_url):
+    import threading
+
+    from support import ServedOffice
+
+    office = ServedOffice(pg_url)
+    try:
+        win = MainWindow(office.clerk, runner)
+        qtbot.addWidget(win)
+        # the client retries on its worker thread; the words reach the GUI thread by signal
+        threading.Thread(target=office.clerk.on_retry, args=(1, "browse.recent_projects")).start()
+        qtbot.waitUntil(lambda: "دوباره فرستاده" in win.statusBar().currentMessage(), timeout=5000)
+    finally:
+        office.close()

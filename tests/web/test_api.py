@@ -241,3 +241,37 @@ def test_every_user_row_keeps_its_password_hash_on_the_server_only(served, http)
     with served.base.tx() as s:
         some_hash = s.scalar(select(User.password_hash).where(User.password_hash.is_not(None)))
     assert some_hash and some_hash not in listing and "password_hash" not in listing
+
+
+class _DropsAnswerOnce(httpx.BaseTransport):
+    """The office LAN drops the connection after the server has done the work: the desk
+    never hears the answer of its first attempt."""
+
+    def __init__(self, inner: httpx.BaseTransport, path: str):
+        self.inner, self.path, self.dropped = inner, path, 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.inner.handle_request(request)
+        if request.url.path == self.path and not self.dropped:
+            response.read()
+            self.dropped += 1
+            raise httpx.ReadError("connection reset", request=request)
+        return response
+
+
+def test_a_desk_retries_a_write_whose_answer_was_lost_and_it_is_made_once(served):
+    """The desk sends the same idempotency key again; the server answers what it did."""
+    from app.services import candidacy
+
+    e = served.engineer("E1")
+    rid = served.project().referral_ids["civil"]
+    served.at("1405-08-23 10:00")
+    desk = served.as_engineer[e]
+    flaky = _DropsAnswerOnce(httpx.HTTPTransport(), "/api/call/candidacy.stand")
+    desk.client._transport = flaky
+    retried: list[int] = []
+    desk.on_retry = lambda attempt, _name: retried.append(attempt)
+    candidacy.stand(desk, e, rid)  # no error: the retry got the first attempt's answer
+    assert flaky.dropped == 1 and retried == [1]
+    with served.base.tx() as s:
+        assert s.scalar(select(func.count()).select_from(Candidacy)) == 1
