@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QTabWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QTabWidget,
+)
 
 from app.services.permissions import ALLOWED
 
@@ -19,6 +26,7 @@ from .screens.finance import FinanceScreen, StageReportScreen
 from .screens.organization import OrganizationScreen
 from .screens.policy import PolicyScreen
 from .screens.signing import SigningScreen
+from .screens.users import OwnPasswordDialog, UsersScreen
 from .tasks import TaskRunner
 
 ROLE_FA = {
@@ -41,6 +49,7 @@ SECTIONS = (
     (AuditScreen, "audit.read"),
     (PolicyScreen, "policy.edit"),  # U1: the administrator only (issue 5)
     (OrganizationScreen, "organization.edit"),  # the papers' particulars (issue 14)
+    (UsersScreen, "user.manage"),  # who may sign in (issue 12: users, passwords, disabling)
 )
 
 
@@ -73,6 +82,10 @@ class MainWindow(QMainWindow):
         self.busy.setRange(0, 0)
         self.busy.setVisible(False)
         self.who = QLabel(f"کاربر: {actor.username} — {ROLE_FA.get(actor.role, actor.role)}", self)
+        self.password_button = QPushButton("تغییر گذرواژه", self)
+        self.password_button.setFlat(True)
+        self.password_button.clicked.connect(self.change_password)
+        self.statusBar().addPermanentWidget(self.password_button)
         self.statusBar().addPermanentWidget(self.who)
         self.statusBar().addPermanentWidget(self.busy)
         runner.busy_changed.connect(self._busy)
@@ -89,6 +102,17 @@ class MainWindow(QMainWindow):
         self._loaded: set[int] = set()
         self.resize(1280, 800)
         self._shown(self.tabs.currentIndex())
+
+    def change_password(self) -> None:
+        dlg = OwnPasswordDialog(self.ctx, self.runner, self)
+        if dlg.exec() and dlg.changed:
+            if getattr(self.ctx, "remote", False):  # every session ended, this one too
+                QMessageBox.information(
+                    self, "گذرواژه عوض شد", "گذرواژه عوض شد. با گذرواژه تازه دوباره وارد شوید."
+                )
+                self.close()
+            else:
+                self.statusBar().showMessage("گذرواژه عوض شد", 8000)
 
     def _busy(self, n: int) -> None:
         self.busy.setVisible(n > 0)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
+from datetime import datetime
 
-from ..db.models import Engineer, User
+from sqlalchemy import func, select
+
+from ..db.models import AuthSession, Engineer, User
 from ..domain.errors import InputError, RuleViolation
 from ..domain.text import check_texts, text_problem
 from .context import Actor, ServiceContext, audit
@@ -158,3 +161,52 @@ def set_active(ctx: ServiceContext, user_id: int, active: bool) -> None:
             before={"active": before},
             after={"active": u.active, "sessions_ended": ended},
         )
+
+
+@dataclass(frozen=True)
+class UserRow:
+    id: int
+    username: str
+    full_name: str
+    role: str
+    active: bool
+    engineer_id: int | None
+    membership_no: str | None
+    has_password: bool
+    live_sessions: int  # signed in now (desk or web)
+    created_at: datetime
+
+
+@use_case(writes=False)
+def list_users(ctx: ServiceContext) -> list[UserRow]:
+    """The office's users for the administrator: role, standing, whether signed in now."""
+    require(ctx, "user.manage")
+    now = ctx.now()
+    live = (
+        select(func.count())
+        .where(
+            AuthSession.user_id == User.id,
+            AuthSession.revoked_at.is_(None),
+            AuthSession.expires_at > now,
+            AuthSession.idle_until > now,
+        )
+        .scalar_subquery()
+    )
+    with ctx.read() as s:
+        rows = s.execute(
+            select(
+                User.id,
+                User.username,
+                User.full_name,
+                User.role,
+                User.active,
+                User.engineer_id,
+                Engineer.membership_no,
+                User.password_hash.is_not(None),
+                live,
+                User.created_at,
+            )
+            .outerjoin(Engineer, Engineer.id == User.engineer_id)
+            .order_by(User.role, User.username)
+        ).all()
+    return [UserRow(*r) for r in rows]

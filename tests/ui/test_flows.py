@@ -4,6 +4,7 @@ stands from the cartable; the manager runs the deadline; the clerk records the s
 
 from __future__ import annotations
 
+import pytest
 from conftest import type_text
 from PySide6.QtCore import Qt
 from sqlalchemy import select
@@ -367,6 +368,7 @@ def test_login_opens_the_sections_of_the_role(qtbot, office, runner, settle, tmp
         "audit",
         "policy",
         "organization",
+        "users",
     ]
     assert [c.name for c in sections_for("manager")] == [
         "counter",
@@ -413,3 +415,47 @@ def test_the_desk_says_on_screen_when_it_sends_a_call_to_the_server_again(qtbot,
         qtbot.waitUntil(lambda: "دوباره فرستاده" in win.statusBar().currentMessage(), timeout=5000)
     finally:
         office.close()
+
+
+def test_U1_the_administrator_makes_a_user_sets_a_password_and_disables_one(
+    qtbot, office, runner, settle
+):
+    """From the desk (through the office server in the served mode): a new engineer user with
+    a first password; a too-short password refused naming the rule; disabling a user ends
+    their sessions at once."""
+    from ui.screens.users import UsersScreen
+
+    office.engineer("E7")
+    w = UsersScreen(office.admin, runner)
+    qtbot.addWidget(w)
+    w.refresh()
+    settle()
+    before = len(w.list.model.rows)
+    w.username.setText("e7web")
+    w.full_name.setText("مهندس هفت")
+    w.role.setCurrentIndex(w.role.findData("engineer"))
+    w.member_no.setText("E7")
+    w.password.setText("short")
+    w.password2.setText("short")
+    w.create()
+    settle()
+    assert "دست‌کم" in w.message.text()  # the password rule, in Persian
+    w.password.setText("a-good-pass-1405")
+    w.password2.setText("a-good-pass-1405")
+    w.username.setText("e7web2")
+    w.create()
+    settle()
+    rows = {u.username: u for u in w.list.model.rows}
+    assert rows["e7web2"].role == "engineer" and rows["e7web2"].membership_no == "E7"
+    assert len(rows) >= before + 1
+    clerk = rows["clerk"]
+    w.list.view.selectRow(w.list.model.rows.index(clerk))
+    settle()
+    w.toggle_active()
+    settle()
+    assert not {u.username: u for u in w.list.model.rows}["clerk"].active
+    if getattr(office.clerk, "remote", False):  # the clerk's desk is signed out at once
+        from app.services.wire import Unauthenticated
+
+        with pytest.raises(Unauthenticated):
+            candidacy.candidates(office.clerk, 1)
