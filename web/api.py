@@ -80,6 +80,7 @@ def _actor(request: HttpRequest) -> Actor:
     actor = _server(request).sessions.actor(token, "desk") if token else None
     if actor is None:
         raise Unauthenticated()
+    request.nezarat_user = actor.username  # for the access log
     return actor
 
 

@@ -1,8 +1,12 @@
 """Headers every answer carries: the content security policy and the server's own time (the
-desk shows countdowns by it; nothing the server decides ever reads a client's time)."""
+desk shows countdowns by it; nothing the server decides ever reads a client's time); and the
+access log IT reads (`nezarat.access`: address, method, path, status, milliseconds, user —
+never a body, a password or a token)."""
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
@@ -10,9 +14,22 @@ from django.http import HttpRequest, HttpResponse
 from .django_setup import CSP
 
 
+access = logging.getLogger("nezarat.access")
+
+
 def server_headers(get_response: Callable[[HttpRequest], HttpResponse]):
     def middleware(request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
         response = get_response(request)
+        access.info(
+            "%s %s %s %s %.0fms %s",
+            request.META.get("REMOTE_ADDR", "-"),
+            request.method,
+            request.path,
+            response.status_code,
+            (time.perf_counter() - started) * 1000,
+            getattr(request, "nezarat_user", "-"),
+        )
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers["Cache-Control"] = response.headers.get("Cache-Control", "no-store")
         server = request.META.get("nezarat.server")
