@@ -13,7 +13,6 @@ from django.http import HttpRequest, HttpResponse
 
 from .django_setup import CSP
 
-
 access = logging.getLogger("nezarat.access")
 
 
