@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from .paths import default_data_dir
+
 KEY_FILE_ENV = "NEZARAT_KEY_FILE"
 
 
@@ -48,8 +50,6 @@ class ServerKey:
 
 
 def key_path() -> Path:
-    from .db.engine import default_data_dir
-
     return Path(os.environ.get(KEY_FILE_ENV) or default_data_dir() / "server.key")
 
 

@@ -11,7 +11,6 @@ PostgreSQL (LAN): psycopg 3, READ COMMITTED, with advisory locks around deadline
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,11 +20,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from ..paths import default_data_dir
 from .models import Base
-
-
-def default_data_dir() -> Path:
-    return Path(os.environ.get("NEZARAT_DATA", Path.home() / ".nezarat"))
 
 
 def default_url() -> str:
