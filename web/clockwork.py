@@ -9,26 +9,34 @@ import logging
 import threading
 import time
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from sqlalchemy import delete
 
 from app.db.models import RequestKey
 from app.services import deadlines, sessions, sms
-from app.services.context import SYSTEM
+from app.services.context import SYSTEM, Actor, ServiceContext
 
-if TYPE_CHECKING:
-    from .server import OfficeServer
+from .clock import ClockGuard
 
 log = logging.getLogger("nezarat.clockwork")
 
 KEEP_REQUEST_KEYS = timedelta(days=7)  # a desk retries within seconds; a week is plenty
 
 
+class Server(Protocol):
+    """What the clockwork needs of the office server."""
+
+    guard: ClockGuard
+    sms_gateway: Any
+
+    def context(self, actor: Actor) -> ServiceContext: ...
+
+
 class Clockwork(threading.Thread):
     def __init__(
         self,
-        server: OfficeServer,
+        server: Server,
         interval: float = 5.0,
         sms_every: float = 60.0,
         prune_every: float = 3600.0,
