@@ -212,6 +212,7 @@ def cmd_screenshots(args) -> int:
         ("admin", "admin", "audit"),
         ("admin", "admin", "policy"),
         ("admin", "admin", "organization"),
+        ("admin", "admin", "users"),
     )
     for user, role, screen in shots:
         win = MainWindow(tour.ctx_for(user, role), runner)
