@@ -83,12 +83,22 @@ def _source(source: str) -> str:
 
 
 @use_case(writes=True, remote=False)
-def check_credentials(ctx: ServiceContext, username: str, password: str, source: str = "") -> Actor:
+def check_credentials(
+    ctx: ServiceContext,
+    username: str,
+    password: str,
+    source: str = "",
+    account_key: str | None = None,
+) -> Actor:
     """The actor for the right name and password (throttled, uniform answers); U1 otherwise.
-    Shared by the office server's sign-in and the one-desk login (`users.authenticate`)."""
+    Shared by the office server's sign-in and the one-desk login (`users.authenticate`).
+    `account_key`: the name failures are counted under when it is not the user name (the
+    web's sign-in by a membership number that names no user)."""
     ok_name = isinstance(username, str) and not text_problem(username, 64)
     ok_pw = isinstance(password, str) and len(password) <= 1024
     user_key, addr_key = _throttle_keys(username if ok_name else "?", source)
+    if isinstance(account_key, str) and account_key:
+        user_key = account_key[:200]
     with ctx.tx() as s:
         if _locked(s, (user_key, addr_key)):
             raise Throttled()
@@ -172,13 +182,20 @@ def _locked(s: Session, keys: tuple[str, ...]) -> bool:
     return hit is not None
 
 
-def _count_failure(s: Session, key: str, limit: int) -> bool:
-    """One more failure for `key`, atomically; True when this one locks it."""
+def _count_failure(
+    s: Session,
+    key: str,
+    limit: int,
+    window: timedelta = WINDOW,
+    lockout: timedelta = LOCKOUT,
+) -> bool:
+    """One more failure (or, for a rate limit, one more use) for `key`, atomically; True when
+    this one locks it: `limit` within `window` lock it for `lockout`."""
     dialect = s.get_bind().dialect.name
     now = db_epoch(dialect)
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     t = LoginThrottle.__table__.c
-    fresh = (t.window_start < now - WINDOW.total_seconds()) | (
+    fresh = (t.window_start < now - window.total_seconds()) | (
         t.locked_until.is_not(None) & (t.locked_until <= now)
     )
     failures = case((fresh, 1), else_=t.failures + 1)
@@ -189,7 +206,7 @@ def _count_failure(s: Session, key: str, limit: int) -> bool:
             "failures": failures,
             "window_start": case((fresh, now), else_=t.window_start),
             "locked_until": case(
-                (failures >= limit, now + LOCKOUT.total_seconds()),
+                (failures >= limit, now + lockout.total_seconds()),
                 (fresh, None),
                 else_=t.locked_until,
             ),
