@@ -106,6 +106,7 @@ def status(code: str | None) -> str:
         "withdrawn": "انصراف کتبی",
         "no_show": "عدم حضور برای امضا",
         "earlier": "کار پیشین",
+        "written": "انصراف کتبی",
     }
     return words.get(code or "", code or "")
 
