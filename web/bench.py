@@ -11,6 +11,7 @@ figure is the median of `REPEATS` calls, the two sides alternately, after a warm
 from __future__ import annotations
 
 import contextlib
+import os
 import statistics
 import subprocess
 import sys
@@ -154,7 +155,7 @@ WEB_WORKERS = 50
 WEB_ROUNDS = 3
 
 
-def measure_web_cartable(world, engineers: int = WEB_ENGINEERS) -> list[Measure]:
+def measure_web_cartable(world, engineers: int | None = None) -> list[Measure]:
     """The engineers' cartable page through the office server (its own process) while
     `engineers` phones load it, 50 at a time, against the bare indexed fetch of the same rows
     (app/bench/cartable.BARE) made as many at a time: p95 against p95, goal ≤ 3×. Each phone
@@ -171,6 +172,8 @@ def measure_web_cartable(world, engineers: int = WEB_ENGINEERS) -> list[Measure]
 
     from .loadgen import make_users, p95, rush
 
+    if engineers is None:  # `main.py bench`'s own count; NZ_BENCH_WEB_ENGINEERS to change it
+        engineers = int(os.environ.get("NZ_BENCH_WEB_ENGINEERS", WEB_ENGINEERS))
     ids = pick_engineers(world, engineers, seed=13)
     base = ServiceContext(world.engine, clock=SimClock(world.now))
     with world.engine.connect() as c:

@@ -198,7 +198,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     w.add_argument("--pg", action="store_true", help="on a throw-away PostgreSQL server")
     w.add_argument("--scale", choices=("tiny", "province", "national"), default="tiny")
-    w.add_argument("--engineers", type=int, default=200)
+    w.add_argument("--engineers", type=int, default=None, help="phones (default 200)")
     w.set_defaults(func=cmd_bench_server, web=True)
 
     m = sub.add_parser("migrate", help="upgrade the database's schema (as its owner)")
