@@ -178,9 +178,7 @@ def measure_web_cartable(world, engineers: int | None = None) -> list[Measure]:
     base = ServiceContext(world.engine, clock=SimClock(world.now))
     with world.engine.connect() as c:
         nos = dict(
-            c.execute(
-                select(Engineer.id, Engineer.membership_no).where(Engineer.id.in_(ids))
-            ).all()
+            c.execute(select(Engineer.id, Engineer.membership_no).where(Engineer.id.in_(ids))).all()
         )
     people = [(i, nos[i]) for i in ids]
     make_users(base, people)
