@@ -237,7 +237,7 @@ def act(request: HttpRequest, actor, referral_id: int, action: str) -> HttpRespo
         status, error = refusal(exc)
         at = srv.now()
     data = {**_cartable_data(request, actor), "ok": ok, "error": error, "acted_at": at}
-    data["acted"] = referral_id
+    data["acted"] = next((i for i in data["items"] if i.referral_id == referral_id), None)
     template = "site/_cartable.html" if htmx(request) else "site/cartable.html"
     response = page(request, template, data, status)
     if htmx(request) and status != 200:
