@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _expected_names() -> list[str]:
-    names = ["cartable p95", "deadline run, tiny", "contract PDF"]
+    names = ["cartable p95", "deadline run, tiny", "contract PDF", "web cartable page p95"]
     ui_bench = importlib.import_module("ui.bench") if importlib.util.find_spec("ui") else None
     if ui_bench is not None and hasattr(ui_bench, "desk_measures"):
         names.append("engineers list")
@@ -55,7 +55,12 @@ def test_bench_tiny_json_lists_every_measure_as_a_ratio(tmp_path, where):
     PostgreSQL server the bench starts and stops itself."""
     if where and os.environ.get("NZ_SKIP_POSTGRES") == "1":
         pytest.skip("NZ_SKIP_POSTGRES=1")
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", NEZARAT_DATA=str(tmp_path / "data"))
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        NEZARAT_DATA=str(tmp_path / "data"),
+        NZ_BENCH_WEB_ENGINEERS="30",  # the web measure's phones: a few here, 200 by default
+    )
     done = subprocess.run(
         [sys.executable, str(ROOT / "main.py"), "bench", "--scale", "tiny", "--json", *where],
         cwd=ROOT,

@@ -90,6 +90,9 @@ NOT_HERE = {
     "finance.stage_reports_due": "no input",
     "queries.outbox": "no input",
     "users.list_users": "no input",
+    "web_auth.web_sms_code_on": "no input",
+    "member.signing_place": "no input",
+    "public.referral_board": "no input",
     "permissions.only_own": "a check the services call, not a service",
     "members_import.import_members": "fuzzed in tests/test_fuzz_import.py",
     "projects.complete_intake": "a replay/test shortcut over four services fuzzed here",
@@ -480,6 +483,62 @@ CASES: dict[str, Case] = {
         "anyone",
         optional(username=text("root"), password=maybe(text()), full_name=text("مدیر")),
     ),
+    # -------------------------------------------------------- the web's sign-in (issue 13)
+    "web_auth.member_sign_in": Case(
+        "anyone",
+        args(
+            membership_no=text("E1", "۱۲۳", "", size=80),
+            password=text("pass-1405", "pass-۱۴۰۵"),
+            source=text("127.0.0.1", "::1"),
+        ),
+        refusal_writes=("users", "login_throttle", "audit_log"),
+    ),
+    "web_auth.confirm_sign_in": Case(
+        "anyone",
+        args(token=text("x" * 43, size=120), code=text("123456", "۱۲۳۴۵۶", size=20)),
+        refusal_writes=("login_throttle", "one_time_codes"),
+    ),
+    "web_auth.resend_sign_in_code": Case(
+        "anyone",
+        args(token=text("x" * 43, size=120), source=text("127.0.0.1")),
+        refusal_writes=("login_throttle",),
+    ),
+    "web_auth.request_reset": Case(
+        "anyone",
+        args(membership_no=text("E1", "E2", "۱۲۳", size=80), source=text("127.0.0.1")),
+        refusal_writes=("login_throttle", "one_time_codes", "audit_log"),
+    ),
+    "web_auth.reset_password": Case(
+        "anyone",
+        args(
+            membership_no=text("E1", size=80),
+            code=text("123456", size=20),
+            new_password=text("a-new-pass-1405", "short"),
+            source=text("127.0.0.1"),
+        ),
+        refusal_writes=("login_throttle", "one_time_codes"),
+    ),
+    "web_auth.set_web_sms_code": Case("admin", args(on=st.one_of(st.booleans(), text("on")))),
+    "web_auth.pace": Case(
+        "engineer",
+        args(engineer_id=ident("e1", *ENGINEER_IDS), source=text("127.0.0.1", "::1")),
+        refusal_writes=("login_throttle",),
+    ),
+    # -------------------------------------------------------- an engineer's own (issue 13)
+    "member.member_state": Case("clerk", args(engineer_id=ident(*ENGINEER_IDS)), reader=True),
+    "member.my_referrals": Case("clerk", args(engineer_id=ident(*ENGINEER_IDS)), reader=True),
+    "member.my_notifications": Case("clerk", args(engineer_id=ident(*ENGINEER_IDS)), reader=True),
+    "member.membership_status": Case("clerk", args(engineer_id=ident(*ENGINEER_IDS)), reader=True),
+    "member.my_declaration": Case("clerk", args(engineer_id=ident(*ENGINEER_IDS)), reader=True),
+    "candidacy.why_not_file": Case(
+        "clerk",
+        args(engineer_id=ident(*ENGINEER_IDS), file_no=text("1405-0001", "۱۴۰۵-۰۰۰۱", size=45)),
+        reader=True,
+    ),
+    # -------------------------------------------------------- public pages (C6, A10)
+    "public.published_runs": Case("anyone", optional(offset=integer(0, 1, 50)), reader=True),
+    "public.run_sheet": Case("anyone", args(run_id=ident("run")), reader=True),
+    "public.run_decisions": Case("anyone", args(run_id=ident("run")), reader=True),
     # -------------------------------------------------------- policy and calendar (admin)
     "policy_admin.update_policy": Case(
         "admin",
@@ -720,6 +779,12 @@ def test_hostile_input_is_refused_in_persian_and_writes_nothing(seed: Seed, name
     a = resolve(data.draw(case.args, label="args"), seed.ids)
     if name == "sms.send_pending":
         a["gateway"] = _Gateway(a["gateway"] == "ok")
+    if name in (
+        "web_auth.member_sign_in",
+        "web_auth.resend_sign_in_code",
+        "web_auth.request_reset",
+    ):
+        a["gateway"] = _Gateway(True)
     desk = seed.desk()
     try:
         out = call_checked(

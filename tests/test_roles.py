@@ -17,7 +17,7 @@ from app.services.context import Actor, ServiceContext
 from app.services.permissions import ALLOWED
 
 SERVICES = Path(__file__).resolve().parent.parent / "app" / "services"
-ROLES = ("admin", "clerk", "finance", "manager", "engineer", "system")
+ROLES = ("admin", "clerk", "finance", "manager", "engineer", "system", "public")
 
 
 # public service functions with no role check, each with the reason
@@ -29,6 +29,11 @@ EXEMPT = {
     "sessions.resolve": "finding who holds a token: nobody is known until it is resolved",
     "sessions.resolve_session": "finding who holds a token: nobody is known until then",
     "sessions.sign_out": "ending a session: holding its token is the proof",
+    "web_auth.member_sign_in": "the web's sign-in itself: nobody is signed in yet",
+    "web_auth.confirm_sign_in": "the second step: the waiting session's token and the code",
+    "web_auth.resend_sign_in_code": "the sign-in's second step: the waiting session's token",
+    "web_auth.request_reset": "a forgotten password: nobody is signed in",
+    "web_auth.reset_password": "a forgotten password: the code sent to the mobile is the proof",
 }
 
 

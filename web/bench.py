@@ -11,6 +11,7 @@ figure is the median of `REPEATS` calls, the two sides alternately, after a warm
 from __future__ import annotations
 
 import contextlib
+import os
 import statistics
 import subprocess
 import sys
@@ -124,7 +125,7 @@ def measure_server(world, repeats: int = REPEATS) -> list[Measure]:
         proc.wait(timeout=30)
 
 
-def _serve(db: str, at: str) -> None:
+def _serve(db: str, at: str, threads: int = 8) -> None:
     """The bench's server process: the office server over `db`, its clock standing at `at`
     (the bench data's instant). Only for `main.py bench`; `main.py serve` has no such clock."""
     from datetime import datetime
@@ -140,12 +141,105 @@ def _serve(db: str, at: str) -> None:
         ephemeral_key(),
         clock=SimClock(datetime.fromisoformat(at)),
         max_skew=None,
-        threads=8,
+        threads=threads,
     )
     print(server.bind("127.0.0.1", 0), flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
 
 
+# ---------------------------------------------------------------- issue 13: the web cartable
+
+WEB_ENGINEERS = 200
+WEB_WORKERS = 50
+WEB_ROUNDS = 3
+
+
+def measure_web_cartable(world, engineers: int | None = None) -> list[Measure]:
+    """The engineers' cartable page through the office server (its own process) while
+    `engineers` phones load it, 50 at a time, against the bare indexed fetch of the same rows
+    (app/bench/cartable.BARE) made as many at a time: p95 against p95, goal ≤ 3×. Each phone
+    first signs in through the form (the rush; its p95 is in the measure's name)."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlalchemy import select
+
+    from app.bench.cartable import BARE, pick_engineers
+    from app.db.models import Engineer
+    from app.services import candidacy
+    from app.services.context import ServiceContext, SimClock
+
+    from .loadgen import make_users, p95, rush
+
+    if engineers is None:  # `main.py bench`'s own count; NZ_BENCH_WEB_ENGINEERS to change it
+        engineers = int(os.environ.get("NZ_BENCH_WEB_ENGINEERS", WEB_ENGINEERS))
+    ids = pick_engineers(world, engineers, seed=13)
+    base = ServiceContext(world.engine, clock=SimClock(world.now))
+    with world.engine.connect() as c:
+        nos = dict(
+            c.execute(select(Engineer.id, Engineer.membership_no).where(Engineer.id.in_(ids))).all()
+        )
+    people = [(i, nos[i]) for i in ids]
+    make_users(base, people)
+    rows = {no: [x.referral_id for x in candidacy.cartable(base, eid)] for eid, no in people}
+    db = world.engine.url.render_as_string(hide_password=False)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "web.bench", db, world.now.isoformat(), "32"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        url = proc.stdout.readline().strip()
+        if not url.startswith("http"):
+            raise RuntimeError("the bench's office server did not start")
+        got = rush(url, [no for _, no in people], WEB_WORKERS)
+        if got["failures"]:
+            raise RuntimeError(f"web bench: {got['failures'][:3]}")
+        clients = got["clients"]
+        pages: list[float] = []
+        lock = threading.Lock()
+
+        def page(no: str) -> None:
+            status, seconds, _ = clients[no].cartable()
+            if status != 200:
+                raise RuntimeError(f"web bench: cartable answered {status}")
+            with lock:
+                pages.append(seconds)
+
+        eid_of = {no: eid for eid, no in people}
+        bare: list[float] = []
+
+        def fetch(no: str) -> None:
+            t = time.perf_counter()
+            with world.engine.connect() as c:
+                c.execute(BARE, {"e": eid_of[no], "ids": rows[no] or [-1]}).all()
+            with lock:
+                bare.append(time.perf_counter() - t)
+
+        order = [no for _, no in people] * WEB_ROUNDS
+        with ThreadPoolExecutor(max_workers=WEB_WORKERS) as pool:
+            list(pool.map(page, order))
+            list(pool.map(fetch, order))
+        for c in clients.values():
+            c.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    rush_p95 = p95(got["latencies"])
+    return [
+        Measure(
+            f"web cartable page p95, {len(people)} phones ({WEB_WORKERS} at a time) through the "
+            f"office server, against the bare indexed fetch of the same rows as many at a time "
+            f"(p95 {p95(bare) * 1000:.1f} ms); during the sign-in rush "
+            f"{got['sign_ins_per_s']:.1f} sign-ins/s and cartable p95 {rush_p95 * 1000:.0f} ms",
+            p95(pages),
+            "s",
+            p95(bare),
+            3.0,
+        )
+    ]
+
+
 if __name__ == "__main__":
-    _serve(sys.argv[1], sys.argv[2])
+    _serve(sys.argv[1], sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 8)

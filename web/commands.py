@@ -140,14 +140,14 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
 
 
 def cmd_bench_server(args: argparse.Namespace) -> int:
-    """The server measure alone, on bench data of its own (a temporary SQLite file, or a
-    throw-away PostgreSQL server with --pg)."""
+    """The server measure alone (or, `bench-web`, the web cartable's), on bench data of its
+    own (a temporary SQLite file, or a throw-away PostgreSQL server with --pg)."""
     import tempfile
     from contextlib import ExitStack
 
     from app.bench.data import build, default_deadline
 
-    from .bench import measure_server
+    from .bench import measure_server, measure_web_cartable
 
     with ExitStack() as stack:
         if args.pg:
@@ -161,7 +161,10 @@ def cmd_bench_server(args: argparse.Namespace) -> int:
             url = f"sqlite:///{tmp}/bench.sqlite"
         world = build(url, args.scale, default_deadline())
         try:
-            measures = measure_server(world, args.repeats)
+            if getattr(args, "web", False):
+                measures = measure_web_cartable(world, args.engineers)
+            else:
+                measures = measure_server(world, args.repeats)
         finally:
             world.engine.dispose()
     for m in measures:
@@ -177,9 +180,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     from app.bench.measure import register as register_measure
     from app.db.engine import default_url
 
-    from .bench import measure_server
+    from .bench import measure_server, measure_web_cartable
 
     register_measure(measure_server, "data")  # in `main.py bench` too
+    register_measure(measure_web_cartable, "data")  # issue 13: the web cartable page
     b = sub.add_parser(
         "bench-server",
         help="a desk call through the office server against the same call in-process",
@@ -188,6 +192,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.add_argument("--scale", choices=("tiny", "province", "national"), default="tiny")
     b.add_argument("--repeats", type=int, default=40)
     b.set_defaults(func=cmd_bench_server)
+    w = sub.add_parser(
+        "bench-web",
+        help="the web cartable page under a rush of phones against a bare fetch of its rows",
+    )
+    w.add_argument("--pg", action="store_true", help="on a throw-away PostgreSQL server")
+    w.add_argument("--scale", choices=("tiny", "province", "national"), default="tiny")
+    w.add_argument("--engineers", type=int, default=None, help="phones (default 200)")
+    w.set_defaults(func=cmd_bench_server, web=True)
 
     m = sub.add_parser("migrate", help="upgrade the database's schema (as its owner)")
     m.add_argument("--db", default=default_url())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from pathlib import Path
 
 from app.keys import ServerKey
 
@@ -60,12 +61,16 @@ def configure(key: ServerKey, tls: bool, allowed_hosts: list[str]) -> None:
             TEMPLATES=[
                 {
                     "BACKEND": "django.template.backends.django.DjangoTemplates",
-                    "APP_DIRS": True,
+                    # named here, not found through the app's folder: a test run whose path
+                    # holds tests/web first sees a namespace package "web" (issue 13)
+                    "DIRS": [str(Path(__file__).resolve().parent / "templates")],
+                    "APP_DIRS": False,
                     "OPTIONS": {
                         "context_processors": [
                             "django.template.context_processors.request",
                             "django.template.context_processors.csrf",
-                        ]
+                        ],
+                        "libraries": {"fa": "web.templatetags.fa"},
                     },
                 }
             ],

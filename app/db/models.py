@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -642,6 +643,29 @@ class LoginThrottle(Base):
     locked_until: Mapped[float | None] = mapped_column(Double)
 
 
+class OneTimeCode(Base):
+    """A one-time SMS code (issue 13): the web's second sign-in step (`sign_in`, tied to the
+    session waiting for it) or a forgotten password (`reset`). Only an HMAC of the code under
+    the server's key is kept (a six-digit code's plain hash is guessed from the database in a
+    moment); it expires, allows a few attempts (counted atomically) and is used once."""
+
+    __tablename__ = "one_time_codes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = _fk("users.id", ondelete="CASCADE")
+    purpose: Mapped[str] = mapped_column(String(12))  # sign_in | reset
+    session_id: Mapped[int | None] = _fk("auth_sessions.id", ondelete="CASCADE", index=True)
+    salt: Mapped[str] = mapped_column(String(32))
+    code_mac: Mapped[str] = mapped_column(String(64))
+    mobile_hint: Mapped[str] = mapped_column(String(16))  # 0912•••4567: where it went
+    source: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    used_at: Mapped[datetime | None]
+    gateway_ref: Mapped[str | None] = mapped_column(String(64))
+    __table_args__ = (Index(None, "user_id", "purpose"),)
+
+
 class RequestKey(Base):
     """A desk's idempotency key with the answer it got, written in the same transaction as the
     write it answers: a retry after a dropped connection gets the same answer, and the write
@@ -681,6 +705,8 @@ class OrganizationSettings(Base):
     signers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     municipalities: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    # issue 13: the web's sign-in asks for a one-time SMS code after the password
+    web_sms_code: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     updated_at: Mapped[datetime]
     updated_by: Mapped[str] = mapped_column(String(120), default="system")
 

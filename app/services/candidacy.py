@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_FLOOR, Decimal
 
@@ -14,11 +15,13 @@ from ..db.policy_store import policy_at
 from ..db.snapshot import candidacy_snapshot, load_supervisors
 from ..domain.calendar import local_date
 from ..domain.candidacy import CandidacySnapshot, Refusal, out_of_everything, refusals
+from ..domain.codes import DISCIPLINE_ORDER
 from ..domain.eligibility import ReferralFacts
 from ..domain.errors import InputError, RuleViolation
 from ..domain.policy import Policy
 from ..domain.scoring import remaining_m2, score_at
 from ..domain.state import SupervisorState
+from ..domain.text import normalize_code, normalize_digits, text_problem
 from .context import ServiceContext, audit
 from .dto import CandidateOut, CartableItem, WhyNot
 from .permissions import require
@@ -214,3 +217,44 @@ def cartable_blocks(ctx: ServiceContext, engineer_id: int) -> list[WhyNot]:
 def project_of(s: Session, referral_id: int) -> Project | None:
     ref = s.get(Referral, referral_id)
     return None if ref is None else s.get(Project, ref.project_id)
+
+
+@dataclass(frozen=True)
+class FileWhyNot:
+    """For one referral of a file: every rule that keeps this engineer from it (empty: none,
+    it is in his cartable or he stands for it)."""
+
+    referral_id: int
+    discipline: str
+    status: str
+    reasons: tuple[WhyNot, ...]
+
+
+@use_case(writes=False)
+def why_not_file(ctx: ServiceContext, engineer_id: int, file_no: str) -> list[FileWhyNot]:
+    """ "Why is this not in my cartable?" for a file number: for each of its referrals, the
+    rules that keep this engineer out (the same decision as `why_not`), for himself only."""
+    require(ctx, "cartable.read", engineer_id)
+    if not isinstance(file_no, str) or text_problem(file_no, 40) or not file_no.strip():
+        raise InputError("file_no", "شماره پرونده را درست وارد کنید (مثلاً ۱۴۰۵-۰۰۱۲)")
+    wanted = normalize_code(normalize_digits(file_no))
+    now = ctx.now()
+    with ctx.read() as s:
+        refs = s.execute(
+            select(Referral.id, Referral.discipline, Referral.status)
+            .join(Project, Project.id == Referral.project_id)
+            .where(Project.file_no == wanted)
+        ).all()
+        if not refs:
+            raise InputError("file_no", f"پرونده‌ای با شماره «{file_no.strip()}» پیدا نشد")
+        policy = policy_at(s, now)
+        out = []
+        for rid, discipline, status in sorted(refs, key=lambda r: DISCIPLINE_ORDER[r[1]]):
+            snap = candidacy_snapshot(s, engineer_id, rid, now)
+            if snap is None:
+                raise InputError("engineer", "مهندس پیدا نشد")
+            refusal = refusals(snap, "why_not", policy)
+            out.append(
+                FileWhyNot(rid, discipline, status, tuple(WhyNot(r, t) for r, t in refusal.reasons))
+            )
+    return out

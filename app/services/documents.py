@@ -721,8 +721,18 @@ def daily_report_dto(ctx: ServiceContext, run_id: int | None = None) -> DailyRep
     it decided them (A3), as decided — with the tie-break figures (A2) — and what happened
     later as dated notes."""
     require(ctx, "documents.print")
+    return _daily_sheet(ctx, run_id, paper=True)
+
+
+def _daily_sheet(ctx: ServiceContext, run_id: int | None, paper: bool) -> DailyReportDTO:
+    """The daily report's content; `paper`: for printing (the organization's particulars must
+    be complete), else for the public web page (they are shown as they stand)."""
     with ctx.tx() as s:
-        organization = organization_info(s, "گزارش نتایج ارجاع")
+        organization = (
+            organization_info(s, "گزارش نتایج ارجاع")
+            if paper
+            else organization_from(normalize(org_settings.load(s)))
+        )
         q = select(DeadlineRun).where(DeadlineRun.kind == "deadline")
         run = (
             s.scalar(q.order_by(DeadlineRun.deadline.desc()).limit(1))

@@ -9,6 +9,10 @@ from .context import ServiceContext
 
 STAFF = frozenset({"admin", "clerk", "finance", "manager"})  # the office's own people
 EVERYONE = STAFF | {"engineer", "system"}
+# issue 13: a visitor of the public web pages, signed in as no one. Only what rules.md makes
+# public: C6's candidates and scores, the referrals board, the published runs (A10), and the
+# check of a printed paper's code.
+PUBLIC = EVERYONE | {"public"}
 
 ALLOWED: dict[str, frozenset[str]] = {
     "engineer.register": frozenset({"admin", "clerk"}),
@@ -50,14 +54,15 @@ ALLOWED: dict[str, frozenset[str]] = {
     "engineer.file": STAFF | {"engineer"},  # an engineer: their own file
     "cartable.read": STAFF | {"engineer", "system"},  # an engineer: their own cartable
     "standing.read": STAFF | {"engineer", "system"},  # an engineer: their own figures
-    "referrals.read": EVERYONE,
-    "candidates.read": EVERYONE,
+    "referrals.read": PUBLIC,
+    "candidates.read": PUBLIC,
+    "runs.read": PUBLIC,  # A10: published runs, their ranked lists and digests
     "tariff.read": EVERYONE,
     "sms.read": frozenset({"admin", "manager", "system"}),
     "deadline.verify": frozenset({"admin", "manager", "system"}),
     # issue 14: papers as records, the organization's particulars, a file's permit
     "paper.issue": STAFF,  # issuing (and reprinting) a paper: the office's people only
-    "paper.verify": EVERYONE,  # anyone holding a paper may check its code
+    "paper.verify": PUBLIC,  # anyone holding a paper may check its code
     "organization.read": STAFF | {"system"},
     "organization.edit": frozenset({"admin"}),
     "permit.record": frozenset({"clerk", "manager"}),

@@ -15,7 +15,9 @@ tell a known account from an unknown one.
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -64,6 +66,21 @@ class SignedIn:
     needs_code: bool = False  # the web's second step (an SMS code) is still to come
 
 
+# argon2 is memory-hard CPU work. At most half the cores hash at once: a rush of sign-ins (the
+# web before 20:00, issue 13) queues here instead of starving every other request of the CPU.
+_HASHING = threading.BoundedSemaphore(max(1, (os.cpu_count() or 2) // 2))
+
+
+def _verify(stored: str, password: str) -> None:
+    with _HASHING:
+        hasher.verify(stored, password)
+
+
+def _hash(password: str) -> str:
+    with _HASHING:
+        return hasher.hash(password)
+
+
 @cache
 def _dummy_hash() -> str:
     return hasher.hash(secrets.token_hex(16))
@@ -83,12 +100,22 @@ def _source(source: str) -> str:
 
 
 @use_case(writes=True, remote=False)
-def check_credentials(ctx: ServiceContext, username: str, password: str, source: str = "") -> Actor:
+def check_credentials(
+    ctx: ServiceContext,
+    username: str,
+    password: str,
+    source: str = "",
+    account_key: str | None = None,
+) -> Actor:
     """The actor for the right name and password (throttled, uniform answers); U1 otherwise.
-    Shared by the office server's sign-in and the one-desk login (`users.authenticate`)."""
+    Shared by the office server's sign-in and the one-desk login (`users.authenticate`).
+    `account_key`: the name failures are counted under when it is not the user name (the
+    web's sign-in by a membership number that names no user)."""
     ok_name = isinstance(username, str) and not text_problem(username, 64)
     ok_pw = isinstance(password, str) and len(password) <= 1024
     user_key, addr_key = _throttle_keys(username if ok_name else "?", source)
+    if isinstance(account_key, str) and account_key:
+        user_key = account_key[:200]
     with ctx.tx() as s:
         if _locked(s, (user_key, addr_key)):
             raise Throttled()
@@ -99,7 +126,7 @@ def check_credentials(ctx: ServiceContext, username: str, password: str, source:
         )
     stored = u.password_hash if u is not None and u.password_hash else _dummy_hash()
     try:  # the same argon2 work for a known name, an unknown one and a missing hash
-        hasher.verify(stored, password if ok_pw else "")
+        _verify(stored, password if ok_pw else "")
         good = u is not None and u.password_hash is not None and ok_pw
     except (VerificationError, InvalidHashError):
         good = False
@@ -119,7 +146,7 @@ def check_credentials(ctx: ServiceContext, username: str, password: str, source:
             raise Throttled()
         s.execute(delete(LoginThrottle).where(LoginThrottle.key == user_key))
         if hasher.check_needs_rehash(row.password_hash):
-            row.password_hash = hasher.hash(password)
+            row.password_hash = _hash(password)
         return Actor(row.username, row.role, row.id, row.engineer_id)
 
 
@@ -172,13 +199,20 @@ def _locked(s: Session, keys: tuple[str, ...]) -> bool:
     return hit is not None
 
 
-def _count_failure(s: Session, key: str, limit: int) -> bool:
-    """One more failure for `key`, atomically; True when this one locks it."""
+def _count_failure(
+    s: Session,
+    key: str,
+    limit: int,
+    window: timedelta = WINDOW,
+    lockout: timedelta = LOCKOUT,
+) -> bool:
+    """One more failure (or, for a rate limit, one more use) for `key`, atomically; True when
+    this one locks it: `limit` within `window` lock it for `lockout`."""
     dialect = s.get_bind().dialect.name
     now = db_epoch(dialect)
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     t = LoginThrottle.__table__.c
-    fresh = (t.window_start < now - WINDOW.total_seconds()) | (
+    fresh = (t.window_start < now - window.total_seconds()) | (
         t.locked_until.is_not(None) & (t.locked_until <= now)
     )
     failures = case((fresh, 1), else_=t.failures + 1)
@@ -189,7 +223,7 @@ def _count_failure(s: Session, key: str, limit: int) -> bool:
             "failures": failures,
             "window_start": case((fresh, now), else_=t.window_start),
             "locked_until": case(
-                (failures >= limit, now + LOCKOUT.total_seconds()),
+                (failures >= limit, now + lockout.total_seconds()),
                 (fresh, None),
                 else_=t.locked_until,
             ),

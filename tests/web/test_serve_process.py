@@ -112,3 +112,50 @@ def test_a_desk_refuses_a_server_it_cannot_verify(serve):
     stranger, _ = self_signed(tmp, "stranger")
     with pytest.raises(ServerUnreachable):
         RemoteContext.sign_in(url, "admin", "first-admin-1405", ca_file=str(stranger))
+
+
+def test_main_serve_answers_the_engineers_site_over_https(serve):
+    """Issue 13: `main.py serve` serves the web cartable; behind TLS the session cookie is
+    Secure with the __Host- prefix, and HSTS is sent."""
+    import re
+    from decimal import Decimal
+
+    from app.services import engineers, users
+    from app.services.dto import CompetenceIn, DeclarationIn, EngineerIn
+
+    url, crt, _ = serve
+    desk = RemoteContext.sign_in(url, "admin", "first-admin-1405", ca_file=str(crt))
+    eid = engineers.register_engineer(
+        desk,
+        EngineerIn(
+            "7001",
+            (CompetenceIn("civil", "1"),),
+            Decimal(100),
+            membership_paid_through=1405,
+            declaration=DeclarationIn(1405, True, True, ("A",), Decimal(50)),
+        ),
+    )
+    users.create_user(desk, "e7001", "مهندس", "engineer", "engineer-pass-1405", eid)
+    desk.sign_out()
+    tls = ssl.create_default_context(cafile=str(crt))
+    with httpx.Client(base_url=url, verify=tls) as c:
+        first = c.get("/")
+        assert first.status_code == 302 and first.headers["location"].startswith("/login")
+        page = c.get("/login")
+        assert page.status_code == 200 and '<html lang="fa" dir="rtl">' in page.text
+        assert "max-age=31536000" in page.headers["Strict-Transport-Security"]
+        assert "Secure" in page.headers["set-cookie"]  # the CSRF cookie too
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+        signed = c.post(
+            "/login",
+            data={
+                "csrfmiddlewaretoken": token,
+                "membership_no": "۷۰۰۱",
+                "password": "engineer-pass-1405",
+            },
+            headers={"Referer": f"{url}/login"},
+        )
+        assert signed.status_code == 302, signed.text[:300]
+        cookie = signed.headers["set-cookie"]
+        assert "__Host-nz_web=" in cookie and "Secure" in cookie and "HttpOnly" in cookie
+        assert c.get("/").status_code == 200

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from app.domain import organization as org
 from app.services import organization as settings_svc
+from app.services import web_auth
 
 from ..qtcompat import emit
 from .base import Screen, ltr
@@ -175,6 +176,16 @@ class OrganizationScreen(Screen):
         buttons.addStretch(1)
         mlay.addLayout(buttons)
 
+        # issue 13: the engineers' web sign-in asks for an SMS code after the password
+        web = QGroupBox("کارتابل وب مهندسان", self)
+        wlay = QVBoxLayout(web)
+        self.web_sms = QCheckBox(
+            "ورود دومرحله‌ای: پس از گذرواژه، کد یک‌بارمصرف به همراه ثبت‌شده مهندس پیامک شود", self
+        )
+        self.web_sms.setObjectName("web_sms_code")
+        self.web_sms.clicked.connect(self._set_web_sms)
+        wlay.addWidget(self.web_sms)
+
         self.problems = QLabel("", self)
         self.problems.setWordWrap(True)
         self.problems.setObjectName("problems")
@@ -185,6 +196,7 @@ class OrganizationScreen(Screen):
         lay = QVBoxLayout(inner)
         lay.addLayout(form)
         lay.addWidget(munis)
+        lay.addWidget(web)
         lay.addWidget(self.problems)
         bar = QHBoxLayout()
         bar.addWidget(self.save)
@@ -246,6 +258,15 @@ class OrganizationScreen(Screen):
             self.ctx,
             on_done=lambda out: self.show_value(out.settings),
         )
+        self.run(web_auth.web_sms_code_on, self.ctx, on_done=self.web_sms.setChecked)
+
+    def _set_web_sms(self, on: bool) -> None:
+        def done(_r) -> None:
+            self.message.ok(
+                "ورود دومرحله‌ای کارتابل وب روشن شد" if on else "ورود دومرحله‌ای کارتابل وب خاموش شد"
+            )
+
+        self.run(web_auth.set_web_sms_code, self.ctx, on, on_done=done)
 
     def save_settings(self) -> None:
         self.save.setEnabled(False)

@@ -1,0 +1,146 @@
+"""What the rulebook makes public, for anyone without signing in (issue 13's public pages): the
+published deadline runs with their ranked lists and decisions (C6, A10), the digests and the
+decisions as the canonical JSON the output digest was made of, and the referrals board with
+each running round's candidates count. Names and scores of candidates come from
+`candidacy.candidates` (C6); a paper's check from `papers.verify_paper`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import func, literal_column, select
+
+from ..db.models import Candidacy, DeadlineRun, Project, Referral, Round
+from ..domain.digest import canonical_bytes, digest
+from ..domain.errors import InputError, NotFound
+from .context import ServiceContext
+from .document_dto import DailyReportDTO
+from .documents import _daily_sheet, _decided_again
+from .permissions import require
+from .registry import use_case
+
+PAGE = 50
+
+
+@dataclass(frozen=True)
+class RunRow:
+    id: int
+    deadline: datetime
+    decided: int
+    input_digest: str
+    output_digest: str
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    """An open referral whose candidacy round runs: what anyone may see (C6)."""
+
+    referral_id: int
+    file_no: str
+    discipline: str
+    group: str
+    area: Decimal
+    round_no: int
+    deadline: datetime
+    candidates: int
+
+
+@use_case(writes=False)
+def published_runs(ctx: ServiceContext, offset: int = 0) -> list[RunRow]:
+    """The deadline runs that decided something, newest first, a page at a time."""
+    require(ctx, "runs.read")
+    if not isinstance(offset, int) or isinstance(offset, bool) or not 0 <= offset <= 10**7:
+        raise InputError("offset", "شماره صفحه نامعتبر است")
+    with ctx.read() as s:
+        rows = s.execute(
+            select(
+                DeadlineRun.id,
+                DeadlineRun.deadline,
+                DeadlineRun.decided,
+                DeadlineRun.input_digest,
+                DeadlineRun.output_digest,
+            )
+            .where(DeadlineRun.kind == "deadline", DeadlineRun.decided > 0)
+            .order_by(DeadlineRun.deadline.desc(), DeadlineRun.id.desc())
+            .offset(offset)
+            .limit(PAGE)
+        ).all()
+    return [RunRow(*r) for r in rows]
+
+
+def _run_id(run_id: object) -> int:
+    if not isinstance(run_id, int) or isinstance(run_id, bool) or not 0 < run_id < 2**31:
+        raise NotFound("run", "اجرای مهلتی با این شماره ثبت نشده است")
+    return run_id
+
+
+@use_case(writes=False)
+def run_sheet(ctx: ServiceContext, run_id: int) -> DailyReportDTO:
+    """One published run (A10): each referral it decided in its order (A3), the ranked list
+    with scores and tie-break figures (A2, C6), who was set aside and by which rules (A1), the
+    digests, whether the stored inputs decide the same again — as on the daily paper."""
+    require(ctx, "runs.read")
+    return _daily_sheet(ctx, _run_id(run_id), paper=False)
+
+
+@use_case(writes=False)
+def run_decisions(ctx: ServiceContext, run_id: int) -> bytes:
+    """The run's decisions as the canonical JSON whose SHA-256 is its output digest (A10):
+    anyone may hash the file and compare. Decided again from the stored inputs; a run that
+    kept no inputs, or whose inputs no longer decide the same, is refused with A10."""
+    require(ctx, "runs.read")
+    rid = _run_id(run_id)
+    with ctx.read() as s:
+        run = s.get(DeadlineRun, rid)
+        if run is None or run.kind != "deadline":
+            raise NotFound("run", "اجرای مهلتی با این شماره ثبت نشده است")
+        again = _decided_again(run)
+        recorded = run.output_digest
+    if again is None:
+        raise NotFound("run", "ورودی‌های این اجرا نگه داشته نشده است (A10)")
+    decisions = again[0]
+    if digest(decisions) != recorded:
+        raise NotFound("run", "تصمیم‌های دوباره با چکیده ثبت‌شده یکی نیست (A10)")
+    return canonical_bytes(decisions)
+
+
+@use_case(writes=False)
+def referral_board(ctx: ServiceContext) -> list[BoardRow]:
+    """The referrals whose candidacy round runs now, with their candidates count (C6): the
+    public board. One indexed query."""
+    require(ctx, "referrals.read")
+    now = ctx.now()
+    active = literal_column("'active'")
+    count = (
+        select(func.count())
+        .where(Candidacy.referral_id == Referral.id, Candidacy.status == active)
+        .correlate(Referral)
+        .scalar_subquery()
+    )
+    with ctx.read() as s:
+        rows = s.execute(
+            select(
+                Referral.id,
+                Project.file_no,
+                Referral.discipline,
+                Project.group,
+                Referral.area,
+                Round.no,
+                Round.deadline,
+                count,
+            )
+            .join(Round, (Round.referral_id == Referral.id) & (Round.no == Referral.round_no))
+            .join(Project, Project.id == Referral.project_id)
+            .where(
+                Referral.status == "open",
+                Round.kind == "candidacy",
+                Round.outcome.is_(None),
+                Round.deadline > now,
+            )
+            .order_by(Round.deadline, Project.file_no, Referral.id)
+            .limit(2_000)
+        ).all()
+    return [BoardRow(*r) for r in rows]

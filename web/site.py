@@ -1,0 +1,486 @@
+"""The engineers' web site (issue 13): Persian, right to left, rendered on the server, htmx for
+the cartable's partial updates. Every view calls services only; the actor is the session's
+engineer and the time the server's clock. An engineer's own pages take no engineer id from the
+request, so changing an id in a URL or a form reaches nothing of another engineer's.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import rotate_token
+from django.views.decorators.http import require_http_methods
+
+from app.domain.calendar import jalali_year, local_date
+from app.domain.codes import GROUPS
+from app.domain.errors import InputError, RuleViolation
+from app.domain.text import normalize_digits
+from app.services import (
+    candidacy,
+    engineers,
+    member,
+    papers,
+    sessions,
+    web_auth,
+)
+from app.services import (
+    public as public_services,
+)
+from app.services.dto import DeclarationIn
+from app.services.sessions import Throttled
+
+from .site_base import (
+    FieldError,
+    actor_of,
+    context,
+    drop_cookie,
+    engineer,
+    error_page,
+    form_text,
+    guarded,
+    htmx,
+    page,
+    public,
+    redirect,
+    refusal,
+    safe_next,
+    server,
+    set_cookie,
+    source,
+    system,
+    token_of,
+)
+
+# ---------------------------------------------------------------- signing in and out
+
+
+@guarded
+@require_http_methods(["GET", "POST"])
+def login(request: HttpRequest) -> HttpResponse:
+    nxt = safe_next(request.POST.get("next") or request.GET.get("next"))
+    if request.method == "GET":
+        if actor_of(request) is not None:
+            return redirect(request, nxt)
+        return page(request, "site/login.html", {"next": nxt})
+    srv = server(request)
+    values = {"next": nxt, "membership_no": request.POST.get("membership_no", "")[:40]}
+    try:
+        no = form_text(request, "membership_no", 32)
+        password = form_text(request, "password", 1024)
+    except FieldError as exc:
+        return page(request, "site/login.html", {**values, "error": exc.message}, 400)
+    try:
+        signed = web_auth.member_sign_in(
+            system(request), no, password, source(request), gateway=srv.sms_gateway
+        )
+    except Throttled as exc:
+        response = page(request, "site/login.html", {**values, "error": exc.message}, 429)
+        response.headers["Retry-After"] = "900"
+        return response
+    except RuleViolation as exc:
+        status = 401 if exc.message == sessions.WRONG else 409
+        return page(request, "site/login.html", {**values, "error": exc.message}, status)
+    old = token_of(request)
+    if old:  # the browser's earlier session ends: one live session per sign-in
+        sessions.sign_out(system(request), old)
+        srv.sessions.forget()
+    rotate_token(request)  # a new CSRF secret with the new session
+    if signed.needs_code:
+        response = redirect(request, f"/login/code?next={nxt}")
+        set_cookie(request, response, signed.token, pending=True)
+        drop_cookie(request, response)
+        return response
+    response = redirect(request, nxt)
+    set_cookie(request, response, signed.token)
+    drop_cookie(request, response, pending=True)
+    return response
+
+
+@guarded
+@require_http_methods(["GET", "POST"])
+def login_code(request: HttpRequest) -> HttpResponse:
+    """The second step: the one-time code sent by SMS."""
+    nxt = safe_next(request.POST.get("next") or request.GET.get("next"))
+    pending = token_of(request, pending=True)
+    if pending is None:
+        return redirect(request, "/login")
+    if request.method == "GET":
+        return page(request, "site/login_code.html", {"next": nxt})
+    srv = server(request)
+    if request.POST.get("resend"):
+        try:
+            sent = web_auth.resend_sign_in_code(
+                system(request), pending, source(request), gateway=srv.sms_gateway
+            )
+        except RuleViolation as exc:
+            status = 429 if isinstance(exc, Throttled) else 409
+            return page(
+                request, "site/login_code.html", {"next": nxt, "error": exc.message}, status
+            )
+        note = f"کد تازه به {sent.mobile_hint} فرستاده شد"
+        return page(request, "site/login_code.html", {"next": nxt, "note": note})
+    try:
+        code = form_text(request, "code", 12)
+        if not normalize_digits(code).strip().isdigit() or len(code.strip()) != 6:
+            raise FieldError("code", "باید شش رقم باشد")
+    except FieldError as exc:
+        return page(request, "site/login_code.html", {"next": nxt, "error": exc.message}, 400)
+    try:
+        signed = web_auth.confirm_sign_in(system(request), pending, code, source(request))
+    except RuleViolation as exc:
+        status = 429 if isinstance(exc, Throttled) else 401
+        return page(request, "site/login_code.html", {"next": nxt, "error": exc.message}, status)
+    rotate_token(request)
+    response = redirect(request, nxt)
+    set_cookie(request, response, signed.token)
+    drop_cookie(request, response, pending=True)
+    return response
+
+
+@guarded
+@require_http_methods(["POST"])
+def logout(request: HttpRequest) -> HttpResponse:
+    for pending in (False, True):
+        token = token_of(request, pending)
+        if token:
+            sessions.sign_out(system(request), token)
+    server(request).sessions.forget()
+    response = redirect(request, "/login?out=1")
+    drop_cookie(request, response)
+    drop_cookie(request, response, pending=True)
+    return response
+
+
+@guarded
+@require_http_methods(["GET", "POST"])
+def forgot(request: HttpRequest) -> HttpResponse:
+    """A forgotten password: a code to the registered mobile (the same answer for any number)."""
+    if request.method == "GET":
+        return page(request, "site/forgot.html", {})
+    try:
+        no = form_text(request, "membership_no", 32)
+    except FieldError as exc:
+        return page(request, "site/forgot.html", {"error": exc.message}, 400)
+    try:
+        note = web_auth.request_reset(
+            system(request), no, source(request), gateway=server(request).sms_gateway
+        )
+    except RuleViolation as exc:
+        status = 429 if isinstance(exc, Throttled) else 409
+        return page(
+            request, "site/forgot.html", {"error": exc.message, "membership_no": no}, status
+        )
+    return page(request, "site/reset.html", {"note": note, "membership_no": no})
+
+
+@guarded
+@require_http_methods(["POST"])
+def reset(request: HttpRequest) -> HttpResponse:
+    values = {"membership_no": request.POST.get("membership_no", "")[:40]}
+    try:
+        no = form_text(request, "membership_no", 32)
+        code = form_text(request, "code", 12)
+        new = form_text(request, "new_password", 1024)
+        again = form_text(request, "new_password2", 1024)
+        if new != again:
+            raise FieldError("new_password2", "با گذرواژه تازه یکی نیست")
+        web_auth.reset_password(system(request), no, code, new, source(request))
+    except (InputError, RuleViolation) as exc:
+        status, words = refusal(exc)
+        return page(request, "site/reset.html", {**values, "error": words}, status)
+    server(request).sessions.forget()
+    return page(request, "site/login.html", {"note": "گذرواژه تازه ثبت شد؛ با آن وارد شوید"})
+
+
+# ---------------------------------------------------------------- the cartable (C1–C6)
+
+
+def _cartable_data(request: HttpRequest, actor) -> dict:
+    ctx = context(request, actor)
+    me = actor.engineer_id
+    items = candidacy.cartable(ctx, me)
+    blocks = candidacy.cartable_blocks(ctx, me) if not items else []
+    return {"items": items, "blocks": blocks, "standing": sum(i.standing for i in items)}
+
+
+@engineer
+@require_http_methods(["GET"])
+def cartable(request: HttpRequest, actor) -> HttpResponse:
+    data = _cartable_data(request, actor)
+    if htmx(request):
+        return page(request, "site/_cartable.html", data)
+    return page(request, "site/cartable.html", data)
+
+
+@engineer
+@require_http_methods(["POST"])
+def act(request: HttpRequest, actor, referral_id: int, action: str) -> HttpResponse:
+    """Stand (C1–C4) or cancel (C3–C5): the server's clock decides; the answer names the
+    rules in Persian. htmx gets the cartable's list back, a plain form the whole page."""
+    if action not in ("stand", "cancel"):
+        return not_found(request)
+    srv = server(request)
+    ctx = context(request, actor)
+    status, ok, error = 200, "", ""
+    try:
+        srv.guard.require()
+        web_auth.pace(ctx, actor.engineer_id, source(request))
+        if action == "stand":
+            candidacy.stand(ctx, actor.engineer_id, referral_id)
+            ok = "کاندیداتوری شما ثبت شد"
+        else:
+            candidacy.cancel(ctx, actor.engineer_id, referral_id)
+            ok = "کاندیداتوری شما لغو شد؛ برای این ارجاع دیگر لغوی ندارید (C4)"
+        at = srv.now()
+    except (RuleViolation, InputError) as exc:
+        status, error = refusal(exc)
+        at = srv.now()
+    data = {**_cartable_data(request, actor), "ok": ok, "error": error, "acted_at": at}
+    data["acted"] = next((i for i in data["items"] if i.referral_id == referral_id), None)
+    template = "site/_cartable.html" if htmx(request) else "site/cartable.html"
+    response = page(request, template, data, status)
+    if htmx(request) and status != 200:
+        response.status_code = 200  # htmx swaps only 2xx; the words say it was refused
+        response.headers["X-Refused"] = str(status)
+    return response
+
+
+@engineer
+@require_http_methods(["GET"])
+def why_not(request: HttpRequest, actor) -> HttpResponse:
+    """ "Why is this not in my cartable?" for a file number (for himself only)."""
+    file_no = request.GET.get("file_no", "")
+    data: dict = {"file_no": file_no[:40]}
+    if file_no.strip():
+        if len(file_no) > 40:
+            return page(
+                request,
+                "site/why_not.html",
+                {**data, "error": "«شماره پرونده»: بیش از ۴۰ نویسه است"},
+                400,
+            )
+        try:
+            data["rows"] = candidacy.why_not_file(
+                context(request, actor), actor.engineer_id, file_no
+            )
+        except InputError as exc:
+            return page(request, "site/why_not.html", {**data, "error": exc.message}, 400)
+    return page(request, "site/why_not.html", data)
+
+
+# ---------------------------------------------------------------- his state, referrals, messages
+
+
+@engineer
+@require_http_methods(["GET"])
+def state(request: HttpRequest, actor) -> HttpResponse:
+    ctx = context(request, actor)
+    st = member.member_state(ctx, actor.engineer_id)
+    today = local_date(server(request).now())
+    licence_days = (st.licence_expires - today).days if st.licence_expires else None
+    return page(
+        request,
+        "site/state.html",
+        {"st": st, "licence_days": licence_days, "today": today},
+    )
+
+
+@engineer
+@require_http_methods(["GET"])
+def my_referrals(request: HttpRequest, actor) -> HttpResponse:
+    ctx = context(request, actor)
+    rows = member.my_referrals(ctx, actor.engineer_id)
+    return page(
+        request,
+        "site/referrals.html",
+        {
+            "selected": [r for r in rows if r.state == "selected"],
+            "signed": [r for r in rows if r.state in ("signed", "completed")],
+            "gone": [r for r in rows if r.state in ("withdrawn", "no_show")],
+            "signing": member.signing_place(ctx),
+            "now": server(request).now(),
+        },
+    )
+
+
+@engineer
+@require_http_methods(["GET"])
+def messages(request: HttpRequest, actor) -> HttpResponse:
+    rows = member.my_notifications(context(request, actor), actor.engineer_id)
+    return page(request, "site/messages.html", {"rows": rows})
+
+
+# ---------------------------------------------------------------- declaration (C1), membership (F5)
+
+
+@engineer
+@require_http_methods(["GET", "POST"])
+def declaration(request: HttpRequest, actor) -> HttpResponse:
+    ctx = context(request, actor)
+    year = jalali_year(local_date(server(request).now()))
+    current = member.my_declaration(ctx, actor.engineer_id)
+    data = {"year": year, "current": current, "groups_all": GROUPS}
+    if request.method == "GET":
+        return page(request, "site/declaration.html", data)
+    form = {
+        "ready": request.POST.get("ready"),
+        "groups": request.POST.getlist("groups"),
+        "percent": request.POST.get("supervision_percent", "")[:20],
+        "rules_accepted": request.POST.get("rules_accepted") == "yes",
+    }
+    try:
+        server(request).guard.require()
+        if form["ready"] not in ("yes", "no"):
+            raise FieldError("ready", "یکی از دو گزینه را برگزینید")
+        ready = form["ready"] == "yes"
+        groups = tuple(g for g in GROUPS if g in form["groups"])
+        if set(form["groups"]) - set(GROUPS) or len(form["groups"]) > len(GROUPS):
+            raise FieldError("groups", "گروه نامعتبر است")
+        if ready and not groups:
+            raise FieldError("groups", "دست‌کم یک گروه را برگزینید")
+        try:
+            percent = Decimal(normalize_digits(form["percent"]).strip().replace("٫", "."))
+        except InvalidOperation:
+            raise FieldError("supervision_percent", "باید عددی از ۰ تا ۱۰۰ باشد") from None
+        if not percent.is_finite() or not 0 <= percent <= 100 or percent != round(percent, 2):
+            raise FieldError("supervision_percent", "باید عددی از ۰ تا ۱۰۰ باشد")
+        if not form["rules_accepted"]:
+            raise FieldError("rules_accepted", "بدون پذیرش قوانین، خوداظهاری ثبت نمی‌شود (C1)")
+        engineers.submit_declaration(
+            ctx,
+            actor.engineer_id,
+            DeclarationIn(year, ready, True, groups, percent),
+        )
+    except (InputError, RuleViolation) as exc:
+        status, words = refusal(exc)
+        return page(
+            request, "site/declaration.html", {**data, "form": form, "error": words}, status
+        )
+    data["current"] = member.my_declaration(ctx, actor.engineer_id)
+    return page(request, "site/declaration.html", {**data, "ok": True})
+
+
+@engineer
+@require_http_methods(["GET", "POST"])
+def membership(request: HttpRequest, actor) -> HttpResponse:
+    ctx = context(request, actor)
+    ok = error = ""
+    status = 200
+    if request.method == "POST":
+        try:
+            server(request).guard.require()
+            raw = normalize_digits(request.POST.get("year", "")).strip()
+            if not raw.isdigit() or len(raw) != 4:
+                raise FieldError("year", "سال را چهار رقمی وارد کنید")
+            engineers.request_renewal(ctx, actor.engineer_id, int(raw))
+            ok = "درخواست تمدید عضویت ثبت شد؛ پس از تأیید مبلغ در امور مالی، پرداخت انجام می‌شود"
+        except (InputError, RuleViolation) as exc:
+            status, error = refusal(exc)
+    ms = member.membership_status(ctx, actor.engineer_id)
+    return page(request, "site/membership.html", {"ms": ms, "ok": ok, "error": error}, status)
+
+
+# ---------------------------------------------------------------- public pages (C6, A10)
+
+
+@public
+@require_http_methods(["GET"])
+def board(request: HttpRequest) -> HttpResponse:
+    rows = public_services.referral_board(context(request, None))
+    return page(request, "site/board.html", {"rows": rows})
+
+
+def _int_id(value: str, field: str) -> int:
+    if not value.isdigit() or len(value) > 9:
+        raise FieldError(field, "شماره نامعتبر است")
+    return int(value)
+
+
+@public
+@require_http_methods(["GET"])
+def candidates(request: HttpRequest, referral_id: int) -> HttpResponse:
+    ctx = context(request, None)
+    rows = candidacy.candidates(ctx, referral_id)
+    board_row = next(
+        (r for r in public_services.referral_board(ctx) if r.referral_id == referral_id), None
+    )
+    me = getattr(request, "nz_actor", None)
+    return page(
+        request,
+        "site/candidates.html",
+        {
+            "rows": rows,
+            "ref": board_row,
+            "referral_id": referral_id,
+            "mine": me.engineer_id if me else None,
+        },
+    )
+
+
+@public
+@require_http_methods(["GET"])
+def runs(request: HttpRequest) -> HttpResponse:
+    raw = request.GET.get("from", "0")
+    offset = _int_id(raw, "run") if raw else 0
+    rows = public_services.published_runs(context(request, None), offset)
+    return page(
+        request,
+        "site/runs.html",
+        {"rows": rows, "offset": offset, "more": len(rows) == public_services.PAGE},
+    )
+
+
+@public
+@require_http_methods(["GET"])
+def run(request: HttpRequest, run_id: int) -> HttpResponse:
+    sheet = public_services.run_sheet(context(request, None), run_id)
+    me = getattr(request, "nz_actor", None)
+    return page(
+        request,
+        "site/run.html",
+        {"sheet": sheet, "mine": me.engineer_id if me else None},
+    )
+
+
+@public
+@require_http_methods(["GET"])
+def run_decisions(request: HttpRequest, run_id: int) -> HttpResponse:
+    data = public_services.run_decisions(context(request, None), run_id)
+    response = HttpResponse(data, content_type="application/json; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="run-{run_id}-decisions.json"'
+    return response
+
+
+@public
+@require_http_methods(["GET"])
+def verify(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    """The check of a printed paper's code (typed, or the QR's link /verify/<code>)."""
+    typed = code if code is not None else request.GET.get("code", "")
+    data: dict = {"code": typed[:60]}
+    if not typed.strip():
+        return page(request, "site/verify.html", data)
+    if len(typed) > 60:
+        return page(
+            request,
+            "site/verify.html",
+            {**data, "error": "«کد رهگیری» بیش از اندازه بلند است"},
+            400,
+        )
+    found = papers.verify_paper(context(request, None), typed)
+    return page(request, "site/verify.html", {**data, "found": found, "checked": True})
+
+
+# ---------------------------------------------------------------- errors
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    request.nz_actor = None  # type: ignore[attr-defined]
+    return error_page(request, 404, "صفحه پیدا نشد", "نشانی‌ای که باز کردید در این سامانه نیست.")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    request.nz_actor = None  # type: ignore[attr-defined]
+    return error_page(
+        request, 500, "خطای سرور", "کار شما انجام نشد و خطا برای پشتیبانی دفتر ثبت شد."
+    )

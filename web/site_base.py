@@ -1,0 +1,260 @@
+"""What every page of the engineers' web site shares: who is signed in (a `web` session whose
+token is in an HttpOnly cookie), the contexts the services run in (the actor from the session,
+the time from the server's clock — never from the request), Persian answers for every refusal,
+and an error page instead of a stack trace (the trace goes to the server's log)."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.loader import render_to_string
+
+from app.domain.errors import InputError, NotFound, RuleViolation
+from app.domain.text import field_fa
+from app.services.context import SYSTEM, Actor, DatabaseUnavailable, ServiceContext
+from app.services.sessions import Throttled
+from app.services.wire import ServerRefused
+
+log = logging.getLogger("nezarat.web")
+
+PUBLIC = Actor("public", "public")
+COOKIE = "nz_web"  # the session's token (HttpOnly, SameSite=Lax, Secure behind TLS)
+PENDING_COOKIE = "nz_code"  # the token of a session waiting for its SMS code
+TLS_COOKIE, TLS_PENDING = "__Host-nz_web", "__Host-nz_code"  # the prefix: Secure, Path=/, no Domain
+
+FIELD_WORDS = {  # the form fields' Persian names, for "«…» is required" and the like
+    "membership_no": "شماره عضویت",
+    "password": "گذرواژه",
+    "new_password": "گذرواژه تازه",
+    "new_password2": "تکرار گذرواژه تازه",
+    "code": "کد پیامکی",
+    "file_no": "شماره پرونده",
+    "groups": "گروه‌های ساختمانی",
+    "supervision_percent": "درصد نظارت",
+    "ready": "آمادگی به کار",
+    "rules_accepted": "پذیرش قوانین",
+    "year": "سال",
+    "referral": "ارجاع",
+    "run": "اجرای مهلت",
+    "paper_code": "کد رهگیری",
+}
+
+
+def field_word(field: str) -> str:
+    return FIELD_WORDS.get(field, field_fa(field))
+
+
+class FieldError(InputError):
+    """A form field that is missing or malformed, named in Persian."""
+
+    def __init__(self, field: str, why: str):
+        super().__init__(field, f"«{field_word(field)}»: {why}")
+
+
+def server(request: HttpRequest):
+    return request.META["nezarat.server"]
+
+
+def source(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR") or "")[:64]
+
+
+def tls(request: HttpRequest) -> bool:
+    return server(request).tls is not None
+
+
+def cookie_name(request: HttpRequest, pending: bool = False) -> str:
+    if tls(request):
+        return TLS_PENDING if pending else TLS_COOKIE
+    return PENDING_COOKIE if pending else COOKIE
+
+
+def token_of(request: HttpRequest, pending: bool = False) -> str | None:
+    t = request.COOKIES.get(cookie_name(request, pending))
+    return t if t and 20 <= len(t) <= 100 else None
+
+
+def set_cookie(
+    request: HttpRequest, response: HttpResponse, token: str, pending: bool = False
+) -> None:
+    response.set_cookie(
+        cookie_name(request, pending),
+        token,
+        max_age=600 if pending else None,  # the session's own end is the server's to judge
+        path="/",
+        secure=tls(request),
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def drop_cookie(request: HttpRequest, response: HttpResponse, pending: bool = False) -> None:
+    response.delete_cookie(cookie_name(request, pending), path="/", samesite="Lax")
+
+
+def actor_of(request: HttpRequest) -> Actor | None:
+    """The engineer signed in through this request's cookie, or None."""
+    token = token_of(request)
+    if token is None:
+        return None
+    actor = server(request).sessions.actor(token, "web")
+    if actor is None or actor.role != "engineer" or actor.engineer_id is None:
+        return None
+    return actor
+
+
+def context(request: HttpRequest, actor: Actor | None) -> ServiceContext:
+    return server(request).context(actor or PUBLIC)
+
+
+def system(request: HttpRequest) -> ServiceContext:
+    return server(request).base.as_actor(SYSTEM)
+
+
+def htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def page(request: HttpRequest, template: str, data: dict[str, Any], status: int = 200):
+    srv = server(request)
+    data = {
+        "me": getattr(request, "nz_actor", None),
+        "server_time": srv.now(),
+        "path": request.path,
+        **data,
+    }
+    return HttpResponse(
+        render_to_string(template, data, request=request),
+        status=status,
+        content_type="text/html; charset=utf-8",
+    )
+
+
+def redirect(request: HttpRequest, to: str) -> HttpResponse:
+    if htmx(request):  # htmx follows this header with a full page load
+        response = HttpResponse(status=204)
+        response.headers["HX-Redirect"] = to
+        return response
+    return HttpResponseRedirect(to)
+
+
+def safe_next(value: str | None) -> str:
+    """A local path to go back to after signing in (never another site's)."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return "/"
+    return value[:300]
+
+
+def error_page(request: HttpRequest, status: int, title: str, message: str, ref: str = ""):
+    return page(
+        request,
+        "site/error.html",
+        {"title": title, "message": message, "ref": ref, "status": status},
+        status,
+    )
+
+
+def refusal(exc: BaseException) -> tuple[int, str]:
+    """(HTTP status, Persian words) for what a service refused with; (500, …) otherwise."""
+    if isinstance(exc, Throttled):
+        return 429, exc.message
+    if isinstance(exc, RuleViolation):
+        return 409, exc.message
+    if isinstance(exc, NotFound):
+        return 404, exc.message
+    if isinstance(exc, InputError):
+        return 400, exc.message
+    if isinstance(exc, DatabaseUnavailable):
+        return 503, exc.message
+    if isinstance(exc, ServerRefused):
+        return 503, exc.message
+    return 500, ""
+
+
+def guarded(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """No stack trace ever reaches a page: a service's refusal that the view did not answer
+    itself is shown in Persian; anything else is logged with a reference and answered with
+    the Persian error page naming the reference."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except Exception as exc:
+            status, words = refusal(exc)
+            if status == 500:
+                ref = uuid.uuid4().hex[:10]
+                log.error("web page %s failed, ref %s", request.path, ref, exc_info=exc)
+                return error_page(
+                    request,
+                    500,
+                    "خطای سرور",
+                    "کار شما انجام نشد و خطا برای پشتیبانی دفتر ثبت شد. "
+                    "چند لحظه بعد دوباره بکوشید؛ اگر تکرار شد، این شماره را به دفتر بگویید.",
+                    ref,
+                )
+            titles = {
+                404: "پیدا نشد",
+                409: "پذیرفته نشد",
+                400: "ورودی نادرست",
+                429: "بیش از اندازه",
+                503: "سرور موقتاً در دسترس نیست",
+            }
+            return error_page(request, status, titles.get(status, "پذیرفته نشد"), words)
+
+    return wrapper
+
+
+def engineer(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page for a signed-in engineer: else to the sign-in page (and back here after)."""
+
+    @guarded
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        actor = actor_of(request)
+        if actor is None:
+            back = request.get_full_path() if request.method == "GET" else "/"
+            return redirect(request, f"/login?next={quote(safe_next(back), safe='/')}")
+        request.nz_actor = actor  # type: ignore[attr-defined]
+        return view(request, actor, *args, **kwargs)
+
+    return wrapper
+
+
+def public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page for anyone; an engineer signed in sees the same, with himself marked."""
+
+    @guarded
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        request.nz_actor = actor_of(request)  # type: ignore[attr-defined]
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def form_text(request: HttpRequest, name: str, max_len: int, required: bool = True) -> str:
+    """A posted text field, checked: present (when required), not too long, no control
+    characters — or FieldError naming it in Persian."""
+    from app.domain.text import text_problem
+
+    value = request.POST.get(name, "")
+    if not isinstance(value, str):
+        raise FieldError(name, "نامعتبر است")
+    if len(value) > max_len:
+        raise FieldError(name, f"بیش از {max_len:,} نویسه است".translate(_FA))
+    why = text_problem(value, max_len)
+    if why:
+        raise FieldError(name, why)
+    if required and not value.strip():
+        raise FieldError(name, "لازم است؛ آن را وارد کنید")
+    return value.strip() if name not in ("password", "new_password", "new_password2") else value
+
+
+_FA = str.maketrans("0123456789,", "۰۱۲۳۴۵۶۷۸۹٬")

@@ -1,0 +1,173 @@
+"""Template filters of the web site: Persian digits, Jalali dates in Tehran time, Persian names
+of codes (the shared presentation of app/present/fa.py)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django import template
+
+from app.domain.calendar import format_jalali_date, local
+from app.domain.codes import DISCIPLINE_FA, GRADE_FA, GROUP_FA
+from app.domain.rules_fa import RULE_TEXT_FA
+from app.present.fa import KIND_FA, LEDGER_FA, OUTCOME_FA, STATUS_FA
+
+register = template.Library()
+_FA = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+WEEKDAY_FA = ("دوشنبه", "سه‌شنبه", "چهارشنبه", "پنجشنبه", "جمعه", "شنبه", "یکشنبه")
+
+
+@register.filter
+def fa(value: object) -> str:
+    """Persian digits (a Decimal without needless zeros, «٫» for its point)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "بله" if value else "خیر"
+    if isinstance(value, Decimal):
+        if value == value.to_integral():
+            value = value.quantize(Decimal(1))
+        return f"{value:f}".translate(_FA).replace(".", "٫")
+    return str(value).translate(_FA)
+
+
+@register.filter
+def num(value: object) -> str:
+    """A whole number with the Persian thousands separator (rials)."""
+    if value is None:
+        return ""
+    try:
+        return f"{int(value):,}".replace(",", "٬").translate(_FA)
+    except (TypeError, ValueError):
+        return fa(value)
+
+
+@register.filter
+def jdate(value: date | datetime | None) -> str:
+    """۱۴۰۵-۰۸-۲۳ (a datetime: its day in Tehran)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = local(value).date()
+    return format_jalali_date(value).translate(_FA)
+
+
+@register.filter
+def jday(value: date | datetime | None) -> str:
+    """«شنبه ۱۴۰۵-۰۸-۲۳»."""
+    if value is None:
+        return ""
+    d = local(value).date() if isinstance(value, datetime) else value
+    return f"{WEEKDAY_FA[d.weekday()]} {jdate(d)}"
+
+
+@register.filter
+def hm(value: datetime | None) -> str:
+    """۲۰:۰۰, Tehran time."""
+    return "" if value is None else f"{local(value):%H:%M}".translate(_FA)
+
+
+@register.filter
+def hms(value: datetime | None) -> str:
+    return "" if value is None else f"{local(value):%H:%M:%S}".translate(_FA)
+
+
+@register.filter
+def jdt(value: datetime | None) -> str:
+    """۱۴۰۵-۰۸-۲۳ ساعت ۲۰:۰۰ (Tehran)."""
+    return "" if value is None else f"{jdate(value)} ساعت {hm(value)}"
+
+
+@register.filter
+def iso(value: datetime | None) -> str:
+    return "" if value is None else value.isoformat()
+
+
+@register.filter
+def discipline(code: str) -> str:
+    return DISCIPLINE_FA.get(code, code)
+
+
+@register.filter
+def group(code: str | None) -> str:
+    return GROUP_FA.get(code or "", code or "")
+
+
+@register.filter
+def grade(code: str | None) -> str:
+    return GRADE_FA.get(code or "", code or "—")
+
+
+@register.filter
+def status(code: str | None) -> str:
+    words = {
+        **STATUS_FA,
+        "withdrawn": "انصراف کتبی",
+        "no_show": "عدم حضور برای امضا",
+        "earlier": "کار پیشین",
+        "written": "انصراف کتبی",
+    }
+    return words.get(code or "", code or "")
+
+
+@register.filter
+def outcome(code: str | None) -> str:
+    return OUTCOME_FA.get(code or "", code or "")
+
+
+@register.filter
+def ledger(code: str | None) -> str:
+    return LEDGER_FA.get(code or "", code or "")
+
+
+@register.filter
+def kind(code: str | None) -> str:
+    return KIND_FA.get(code or "", code or "")
+
+
+@register.filter
+def rule(code: str) -> str:
+    return RULE_TEXT_FA.get(code, code)
+
+
+@register.filter
+def percent(used: object, total: object) -> int:
+    """0–100, for a bar's width class."""
+    try:
+        u, t = Decimal(str(used)), Decimal(str(total))
+    except ArithmeticError:
+        return 0
+    if t <= 0:
+        return 100 if u > 0 else 0
+    return max(0, min(100, int(u * 100 / t)))
+
+
+@register.filter
+def step10(value: int) -> int:
+    """A percentage rounded to tens (the bar's CSS class: no inline style under the CSP)."""
+    return int(round(int(value) / 10) * 10)
+
+
+@register.simple_tag
+def asset(name: str) -> str:
+    """The URL of one of the site's own static files, with its digest (web/static_files.py)."""
+    from web.static_files import url
+
+    return url(name)
+
+
+@register.filter
+def countdown(until: datetime | None, now: datetime) -> str:
+    """What is left until `until` by the server's clock: ۰۲:۰۵:۰۹ (days first), or «مهلت گذشت».
+    The page's script keeps it running; this is the figure the page was made with."""
+    if until is None:
+        return ""
+    secs = int((until - now).total_seconds())
+    if secs <= 0:
+        return "مهلت گذشت"
+    d, rem = divmod(secs, 86400)
+    h, rem = divmod(rem, 3600)
+    m, s = divmod(rem, 60)
+    text = f"{h:02d}:{m:02d}:{s:02d}".translate(_FA)
+    return f"{fa(d)} روز و {text}" if d else text
