@@ -135,9 +135,7 @@ def decide_deadline_old(
             _rank_competitive(ranking)
             if ranking:
                 decisions.append(
-                    _select(
-                        due, ranking, set_aside, "selected", "competitive", people, chosen, run
-                    )
+                    _select(due, ranking, set_aside, "selected", "competitive", people, chosen, run)
                 )
                 continue
             if due.round_no <= policy.max_extensions:
