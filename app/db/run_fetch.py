@@ -18,8 +18,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
+from operator import itemgetter
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Connection
 
 from ..domain.calendar import WorkCalendar, jalali_year, local_date
@@ -49,9 +51,8 @@ class Reader:
         return f"{column} IN (SELECT value FROM json_each({self.p}))"
 
     def id_list(self, ids: Iterable[int]) -> str:
-        if self.pg:
-            return "{" + ",".join(map(str, ids)) + "}"
-        return json.dumps(list(ids))
+        text = ",".join(map(str, ids))
+        return "{" + text + "}" if self.pg else "[" + text + "]"
 
     def text_list(self, values: Iterable[str]) -> Any:
         return list(values) if self.pg else json.dumps(list(values))
@@ -170,12 +171,14 @@ def fetch(
     at: datetime,
     policy: Policy,
     lap: Callable[[str], None] | None = None,
-) -> dict[str, list[tuple]]:
-    """The run's tables at instant `at`, each row once. `lap(name)` after each statement."""
+) -> dict[str, Any]:
+    """The run's tables at instant `at`, each row once: lists of rows, but the candidacies
+    (10⁵–10⁶ of them) as columns — the engineer ids as one array, from which the ids of the
+    supervisors read are taken. `lap(name)` after each statement."""
     sql = statements(q)
     when, on, year = q.bind_instant(at), q.bind_date(local_date(at)), jalali_year(at)
     tick = lap or (lambda _name: None)
-    t: dict[str, list[tuple]] = {}
+    t: dict[str, Any] = {}
 
     def read(name: str, *params: Any) -> list[tuple]:
         t[name] = q.rows(sql[name], *params)
@@ -183,7 +186,16 @@ def fetch(
         return t[name]
 
     due = read("due", when)
-    cand = read("candidacies", when)
+    rows = q.rows(sql["candidacies"], when)  # 10⁵–10⁶ rows: kept as columns
+    n = len(rows)
+    engineers = np.fromiter(map(itemgetter(1), rows), np.int64, n)
+    t["candidacies"] = {
+        "referral_id": np.fromiter(map(itemgetter(0), rows), np.int64, n),
+        "engineer_id": engineers,
+        "stood_at": list(map(itemgetter(2), rows)),
+    }
+    del rows
+    tick("candidacies")
     forced = forced_disciplines(due, policy)
     pools = read("pools", q.text_list(forced)) if forced else []
     t["pools"] = pools
@@ -191,11 +203,10 @@ def fetch(
     owners = read("owners", projects)
     read("withdrawals", q.id_list(sorted(r[0] for r in due)))
     read("chosen", projects)
-    wanted = {r[1] for r in cand}
-    wanted.update(r[0] for r in pools)
-    members = read("firm_members", q.id_list(sorted(wanted)), on)
-    wanted.update(m for _, m in members)
-    w = q.id_list(sorted(wanted))
+    wanted = np.union1d(engineers, np.array([r[0] for r in pools], np.int64))
+    members = read("firm_members", q.id_list(wanted.tolist()), on)
+    wanted = np.union1d(wanted, np.array([m for _, m in members], np.int64))
+    w = q.id_list(wanted.tolist())
     read("engineers", w)
     read("licences", w)
     read("competences", w)

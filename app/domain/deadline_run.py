@@ -157,7 +157,7 @@ class RunOutcome:
 def _table(inp: RunInputs, name: str) -> tuple[list[Sequence], bool]:
     """A table's columns, its rows in canonical order; True when they came as rows."""
     t = inp.tables[name]
-    if isinstance(t, Mapping):  # columns (a record)
+    if isinstance(t, Mapping):  # columns: a record, or the candidacies as fetched
         return [t[c] for c in TABLES[name]], False
     if name == "candidacies":  # 10⁶ rows: one pass per column, in C
         return [list(map(itemgetter(i), t)) for i in range(len(TABLES[name]))], True

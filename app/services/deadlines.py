@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import threading
 import time
 import zlib
 from collections import defaultdict
@@ -24,11 +25,9 @@ from sqlalchemy.orm import Session
 from ..db import run_fetch
 from ..db.locks import lock_deadline
 from ..db.models import (
-    AuditEntry,
     Candidacy,
     CapacityHold,
     DeadlineRun,
-    Notification,
     Project,
     Referral,
     Round,
@@ -210,10 +209,12 @@ def decide_due(
             lap("fetch")
             outcome = decide_run(inputs)
             lap("decision")
-            run_id = _record_inputs(s, ctx, at, started, inputs, outcome)
+            run_id, record = _record_inputs(s, ctx, at, started, inputs, outcome)
             lap("record")
             _write_outcome(s, ctx, outcome, at, run_id, policy, cal)
             lap("write-back")
+            _store_record(s, run_id, record)
+            lap("record")
             counts["deadlines"] += 1
             counts["decided"] += len(outcome.decisions)
             for d in outcome.decisions:
@@ -235,6 +236,33 @@ def _laps(phases: dict[str, float] | None) -> Callable[[str], None]:
     return lap
 
 
+class _Compressed:
+    """zlib of a run's record, made on another thread while the run writes its decisions
+    (zlib lets go of the interpreter's lock): a national record is tens of MB."""
+
+    def __init__(self, raw: bytes) -> None:
+        self._raw: bytes | None = raw
+        self._out: bytes | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="run-record", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:  # level 1: the repetition of JSON columns gives most of the gain at once
+            self._out = zlib.compress(self._raw, 1)
+        except BaseException as exc:  # handed to the run in result()
+            self._error = exc
+        finally:
+            self._raw = None
+
+    def result(self) -> bytes:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._out is not None
+        return self._out
+
+
 def _record_inputs(
     s: Session,
     ctx: ServiceContext,
@@ -242,11 +270,14 @@ def _record_inputs(
     started: datetime,
     inputs: RunInputs,
     outcome: RunOutcome,
-) -> int:
-    """A10: the run's record — the rows it read, dumped once (the bytes hashed and kept
-    compressed), and the digest of what it published."""
+) -> tuple[int, _Compressed]:
+    """A10: the run's record — the rows it read, dumped once (the bytes hashed here, kept
+    compressed: `_store_record` when the compression is done) — and the digest of what it
+    published."""
     raw = encode_record(inputs, outcome.tables)
-    return s.execute(
+    input_digest = hashlib.sha256(raw).hexdigest()
+    compressed = _Compressed(raw)
+    run_id = s.execute(
         insert(DeadlineRun)
         .values(
             kind="deadline",
@@ -254,14 +285,21 @@ def _record_inputs(
             started_at=started,
             finished_at=ctx.now(),
             decided=len(outcome.decisions),
-            input_digest=hashlib.sha256(raw).hexdigest(),
+            input_digest=input_digest,
             output_digest=outcome.output_digest,
-            snapshot=zlib.compress(raw, 1),
+            snapshot=None,
             snapshot_format=FORMAT,
             actor=ctx.actor.username,
         )
         .returning(DeadlineRun.id)
     ).scalar_one()
+    return run_id, compressed
+
+
+def _store_record(s: Session, run_id: int, compressed: _Compressed) -> None:
+    s.execute(
+        update(DeadlineRun).where(DeadlineRun.id == run_id).values(snapshot=compressed.result())
+    )
 
 
 def _write_outcome(
@@ -283,33 +321,29 @@ def _write_outcome(
         sign_from if winners else None,
         *(d.next_deadline for d in decisions if d.outcome == "extended"),
     )
-    effects = run_effects(outcome, at, run_id, sign_from, sign_until)
-    conn = s.connection()
-    write_effects(conn, effects)
+    messages = []
     if winners:  # A8: the chosen supervisors' messages
         fields, phones = message_fields(
             s, [d.referral_id for d in winners], [d.engineer_id for d in winners]
         )
-        conn.execute(
-            insert(Notification),
-            [
-                notification_row(
-                    "selected",
-                    d.referral_id,
-                    d.engineer_id,
-                    at,
-                    fields[d.referral_id],
-                    phones.get(d.engineer_id),
-                    sign_from,
-                    sign_until,
-                )
-                for d in winners
-            ],
-        )
+        messages = [
+            notification_row(
+                "selected",
+                d.referral_id,
+                d.engineer_id,
+                at,
+                fields[d.referral_id],
+                phones.get(d.engineer_id),
+                sign_from,
+                sign_until,
+            )
+            for d in winners
+        ]
+    keyed = replace(ctx, key=ctx.server_key())  # the key read once, not once per line
     lines = [
         audit_row(
             s,
-            ctx,
+            keyed,
             f"deadline.{d.outcome}",
             "referral",
             d.referral_id,
@@ -324,8 +358,10 @@ def _write_outcome(
         )
         for d in decisions
     ]
+    write_effects(
+        s.connection(), run_effects(outcome, at, run_id, sign_from, sign_until), messages, lines
+    )
     if lines:
-        conn.execute(insert(AuditEntry), lines)
         audit_rows_written(s)
 
 
