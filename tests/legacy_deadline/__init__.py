@@ -10,11 +10,13 @@ application: they are the reference the old path was checked against, and unchan
 
 from .decide import decide_deadline_old
 from .record import old_inputs_bytes, old_ranking_json, old_set_aside_json
+from .run import decide_due_old
 from .snapshot import build_snapshot_old
 
 __all__ = [
     "build_snapshot_old",
     "decide_deadline_old",
+    "decide_due_old",
     "old_inputs_bytes",
     "old_ranking_json",
     "old_set_aside_json",

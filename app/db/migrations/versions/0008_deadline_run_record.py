@@ -29,15 +29,16 @@ _LZ4 = (
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("deadline_runs") as t:
-        t.add_column(
-            sa.Column("snapshot_format", sa.Integer(), nullable=False, server_default=sa.text("1"))
-        )
+    # a plain ADD COLUMN on both dialects: a batch copy of the table would have to drop the
+    # old one, which the rounds of recorded runs refer to
+    op.add_column(
+        "deadline_runs",
+        sa.Column("snapshot_format", sa.Integer(), nullable=False, server_default=sa.text("1")),
+    )
     if op.get_bind().dialect.name == "postgresql":
         op.execute(_LZ4)
         op.execute("ALTER TABLE deadline_runs ALTER COLUMN snapshot SET STORAGE EXTERNAL")
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("deadline_runs") as t:
-        t.drop_column("snapshot_format")
+    op.drop_column("deadline_runs", "snapshot_format")
