@@ -1,9 +1,10 @@
 """A deadline run's effects written back (A4, A6–A10), in the run's transaction, no ORM object.
 
 PostgreSQL: each table's rows in one statement — `COPY … FROM STDIN` for the new rows (holds,
-charges, messages, audit lines), one `UPDATE … FROM unnest(arrays)` per shape for the changed
+charges, messages, audit lines), one `UPDATE … FROM (VALUES …)` per shape for the changed
 ones (rounds, referrals, the winners' candidacies). SQLite: one `executemany` per table and
-shape (the driver's loop is in C, in process).
+shape on the driver's cursor (its loop is in C, in process). Values are put in their stored
+form by the columns' own SQLAlchemy types, once per value, with no statement compiled.
 
 The rounds' published lists arrive as JSON text already made (the bytes hashed into the
 output digest): they are written as that text — PostgreSQL casts it to `json` — never parsed
@@ -13,15 +14,12 @@ and encoded again.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any
 
-import orjson
-from sqlalchemy import JSON, Connection, Table, Text, bindparam, cast, insert, update
+from sqlalchemy import Connection, Dialect, Table
 
 from ..domain.effects import RunEffects
-from .models import AuditEntry, Candidacy, CapacityHold, Notification, Referral, Round, ScoreEntry
-from .types import Hundredths
+from .models import AuditEntry, CapacityHold, Notification, Referral, Round, ScoreEntry
 
 
 def write_effects(
@@ -38,118 +36,128 @@ def write_effects(
         _write_rows(conn, e, notifications, audit_lines)
 
 
-# ---------------------------------------------------------------- SQLite (and any dialect)
+# ---------------------------------------------------------------- the stored form of a value
 
 
-def _json_text(name: str, dialect: str):
-    param = bindparam(name, type_=Text())
-    return cast(param, JSON) if dialect == "postgresql" else param
+def _processors(table: Table, names: Sequence[str], dialect: Dialect) -> list:
+    """Each column's bind processor for the dialect: its values as SQLAlchemy would store
+    them (an instant as UTC, an amount as hundredths, JSON as text), without a statement."""
+    return [table.c[n].type._cached_bind_processor(dialect) for n in names]
+
+
+def _stored(
+    table: Table, rows: Sequence[dict[str, Any]], dialect: Dialect
+) -> tuple[list[str], list[tuple]]:
+    """The rows as the driver takes them: every column but the key, Python-side defaults
+    filled in, each value in its stored form."""
+    names = [c.name for c in table.columns if not c.primary_key]
+    defaults = [
+        c.default.arg if c.default is not None and c.default.is_scalar else None
+        for c in (table.c[n] for n in names)
+    ]
+    procs = _processors(table, names, dialect)
+    out = []
+    for row in rows:
+        values = []
+        for name, default, proc in zip(names, defaults, procs, strict=True):
+            v = row.get(name, default)
+            values.append(proc(v) if proc is not None and v is not None else v)
+        out.append(tuple(values))
+    return names, out
+
+
+def _in_stored_form(table: Table, column: str, value: Any, dialect: Dialect) -> Any:
+    proc = table.c[column].type._cached_bind_processor(dialect)
+    return proc(value) if proc is not None and value is not None else value
+
+
+# ---------------------------------------------------------------- SQLite
 
 
 def _write_rows(conn: Connection, e: RunEffects, notifications, audit_lines) -> None:
-    dialect = conn.dialect.name
-    rounds, referrals, candidacies = Round.__table__, Referral.__table__, Candidacy.__table__
-    if e.rounds:
-        conn.execute(
-            update(rounds)  # by its key: (referral, round number)
-            .where(
-                rounds.c.referral_id == bindparam("b_referral_id"),
-                rounds.c.no == bindparam("b_no"),
+    """SQLite: one `executemany` per table and shape on the driver's cursor (its loop is C)."""
+    dialect = conn.dialect
+    cur = conn.connection.driver_connection.cursor()
+    rounds, referrals = Round.__table__, Referral.__table__
+    try:
+        if e.rounds:
+            at = _in_stored_form(rounds, "decided_at", e.rounds[0]["b_decided_at"], dialect)
+            cur.executemany(
+                "UPDATE rounds SET outcome = ?, decided_at = ?, run_id = ?, engineer_id = ?, "
+                "ranking = ?, set_aside = ?, exclusions = ? WHERE referral_id = ? AND no = ?",
+                [
+                    (
+                        x["b_outcome"],
+                        at,
+                        x["b_run_id"],
+                        x["b_engineer_id"],
+                        x["b_ranking"],
+                        x["b_set_aside"],
+                        x["b_exclusions"],
+                        x["b_referral_id"],
+                        x["b_no"],
+                    )
+                    for x in e.rounds
+                ],
             )
-            .values(
-                outcome=bindparam("b_outcome"),
-                decided_at=bindparam("b_decided_at"),
-                run_id=bindparam("b_run_id"),
-                engineer_id=bindparam("b_engineer_id"),
-                ranking=_json_text("b_ranking", dialect),
-                set_aside=_json_text("b_set_aside", dialect),
-                exclusions=_json_text("b_exclusions", dialect),
-            ),
-            e.rounds,
-        )
-    if e.selected:
-        conn.execute(
-            update(referrals)
-            .where(referrals.c.id == bindparam("b_id"))
-            .values(
-                status="selected",
-                engineer_id=bindparam("b_engineer_id"),
-                method=bindparam("b_method"),
-                selected_round=bindparam("b_selected_round"),
-                decided_at=bindparam("b_decided_at"),
-                sign_from=bindparam("b_sign_from"),
-                sign_until=bindparam("b_sign_until"),
-            ),
-            e.selected,
-        )
-    if e.extended:
-        conn.execute(
-            update(referrals)
-            .where(referrals.c.id == bindparam("b_id"))
-            .values(round_no=bindparam("b_round_no")),
-            e.extended,
-        )
-    if e.unassigned:
-        conn.execute(
-            update(referrals)
-            .where(referrals.c.id == bindparam("b_id"))
-            .values(status="unassigned"),
-            e.unassigned,
-        )
-    for table, rows in (
-        (CapacityHold.__table__, e.holds),
-        (ScoreEntry.__table__, e.charges),
-        (rounds, e.new_rounds),
-        (Notification.__table__, notifications),
-        (AuditEntry.__table__, audit_lines),
-    ):
-        if rows:
-            conn.execute(insert(table), list(rows))
-    if e.chosen:  # the winners' candidacies have done their work: by key
-        conn.execute(
-            update(candidacies)
-            .where(
-                candidacies.c.referral_id == bindparam("b_referral_id"),
-                candidacies.c.engineer_id == bindparam("b_engineer_id"),
-                candidacies.c.status == "active",
+        if e.selected:
+            first = e.selected[0]
+            at, since, until = (
+                _in_stored_form(referrals, c, first[f"b_{c}"], dialect)
+                for c in ("decided_at", "sign_from", "sign_until")
             )
-            .values(status="chosen"),
-            e.chosen,
+            cur.executemany(
+                "UPDATE referrals SET status = 'selected', engineer_id = ?, method = ?, "
+                "selected_round = ?, decided_at = ?, sign_from = ?, sign_until = ? WHERE id = ?",
+                [
+                    (
+                        x["b_engineer_id"],
+                        x["b_method"],
+                        x["b_selected_round"],
+                        at,
+                        since,
+                        until,
+                        x["b_id"],
+                    )
+                    for x in e.selected
+                ],
+            )
+        cur.executemany(
+            "UPDATE referrals SET round_no = ? WHERE id = ?",
+            [(x["b_round_no"], x["b_id"]) for x in e.extended],
         )
+        cur.executemany(
+            "UPDATE referrals SET status = 'unassigned' WHERE id = ?",
+            [(x["b_id"],) for x in e.unassigned],
+        )
+        for table, rows in (
+            (CapacityHold.__table__, e.holds),
+            (ScoreEntry.__table__, e.charges),
+            (rounds, e.new_rounds),
+            (Notification.__table__, notifications),
+            (AuditEntry.__table__, audit_lines),  # in the chain's order
+        ):
+            if rows:
+                names, values = _stored(table, rows, dialect)
+                cols = ", ".join(f'"{n}"' for n in names)
+                marks = ", ".join("?" * len(names))
+                cur.executemany(f"INSERT INTO {table.name} ({cols}) VALUES ({marks})", values)
+        cur.executemany(  # the winners' candidacies have done their work: by key
+            "UPDATE candidacies SET status = 'chosen' WHERE referral_id = ? AND engineer_id = ? "
+            "AND status = 'active'",
+            [(x["b_referral_id"], x["b_engineer_id"]) for x in e.chosen],
+        )
+    finally:
+        cur.close()
 
 
 # ---------------------------------------------------------------- PostgreSQL
 
 
-def _stored(table: Table, rows: Sequence[dict[str, Any]]) -> tuple[list[str], list[tuple]]:
-    """The rows as COPY takes them: every column but the key, Python-side defaults filled in,
-    amounts in hundredths (Hundredths' stored form), JSON as text."""
-    names = [c.name for c in table.columns if not c.primary_key]
-    cols = [table.c[n] for n in names]
-    out = []
-    for row in rows:
-        values = []
-        for c in cols:
-            if c.name in row:
-                v = row[c.name]
-            elif c.default is not None and c.default.is_scalar:
-                v = c.default.arg
-            else:
-                v = None
-            if v is not None:
-                if isinstance(c.type, Hundredths):
-                    v = int(Decimal(v).scaleb(2))
-                elif isinstance(c.type, JSON):
-                    v = orjson.dumps(v, option=orjson.OPT_NON_STR_KEYS).decode()
-            values.append(v)
-        out.append(tuple(values))
-    return names, out
-
-
-def _copy(cur, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+def _copy(cur, table: Table, rows: Sequence[dict[str, Any]], dialect: Dialect) -> None:
     if not rows:
         return
-    names, values = _stored(table, rows)
+    names, values = _stored(table, rows, dialect)
     columns = ", ".join(f'"{n}"' for n in names)
     with cur.copy(f"COPY {table.name} ({columns}) FROM STDIN") as copy:
         for v in values:
@@ -229,11 +237,11 @@ def _write_postgresql(conn: Connection, e: RunEffects, notifications, audit_line
             "(%s::integer)",
             [(x["b_id"],) for x in e.unassigned],
         )
-        _copy(cur, CapacityHold.__table__, e.holds)
-        _copy(cur, ScoreEntry.__table__, e.charges)
-        _copy(cur, Round.__table__, e.new_rounds)
-        _copy(cur, Notification.__table__, notifications)
-        _copy(cur, AuditEntry.__table__, audit_lines)  # in the chain's order
+        _copy(cur, CapacityHold.__table__, e.holds, conn.dialect)
+        _copy(cur, ScoreEntry.__table__, e.charges, conn.dialect)
+        _copy(cur, Round.__table__, e.new_rounds, conn.dialect)
+        _copy(cur, Notification.__table__, notifications, conn.dialect)
+        _copy(cur, AuditEntry.__table__, audit_lines, conn.dialect)  # in the chain's order
         _values(  # the winners' candidacies have done their work: by key
             cur,
             "UPDATE candidacies AS c SET status = 'chosen' FROM (VALUES {values}) "

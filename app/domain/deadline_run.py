@@ -278,20 +278,22 @@ class _Columns:
 
         # ---- scores at the instant (S8, W2)
         sc = cols["scores"]
-        s_rows = self.rows_of(sc[0]).tolist()
-        s_at = instants_us(sc[2]).tolist()
+        s_rows = self.rows_of(sc[0])
+        s_at = instants_us(sc[2])
+        points = _ints(sc[4], len(s_rows))
+        penalty = np.array(sc[1], dtype=object) == "penalty"
         charged = np.zeros(n, np.int64)
         penalised = np.zeros(n, np.int64)
-        by_year = policy.score_period == "year"
-        for row, kind, when, period, points, per_day in zip(
-            s_rows, sc[1], s_at, sc[3], sc[4], sc[5], strict=True
-        ):
-            if kind == "penalty":
-                if self.at_us >= when:
-                    days = (self.at_us - when) // _DAY_US
-                    penalised[row] += points - min(points, days * (per_day or 0))
-            elif when <= self.at_us and (not by_year or period == year):
-                charged[row] += points
+        counts = ~penalty & (s_at <= self.at_us)  # charges and refunds up to the instant
+        if policy.score_period == "year":  # … of the instant's score period
+            counts &= np.array(sc[3], dtype=np.int64) == year
+        np.add.at(charged, s_rows[counts], points[counts])
+        for i in np.flatnonzero(penalty).tolist():  # W2: worth less each full day since
+            when = int(s_at[i])
+            if self.at_us >= when:
+                days = (self.at_us - when) // _DAY_US
+                base_p = int(points[i])
+                penalised[s_rows[i]] += base_p - min(base_p, days * (sc[5][i] or 0))
         score = base - charged - penalised
         firms = np.flatnonzero(firm)
         if firms.size:  # a firm's base: the mean of its members' scores (money.firm_score)
@@ -336,6 +338,7 @@ class _Columns:
         for disc, eids in by_disc.items():
             self.pools[disc] = self.rows_of(sorted(eids))
         self._static: dict[tuple[str, str], np.ndarray] = {}
+        self._lacks: dict[str, np.ndarray] = {}
         self.due = list(zip(*cols["due"], strict=True))
 
     def _by_key(self, kv: list[Sequence]) -> dict[int, list[int]]:
@@ -373,8 +376,12 @@ class _Columns:
         got = self._static.get((discipline, group))
         if got is None:
             bits = self.own.copy()
-            lacks = np.strings.find(self._decl_groups, group) < 0  # C2: declared, other groups
-            bits[self._decl_rows[lacks]] |= BIT["C2"]
+            lacks = self._lacks.get(group)
+            if lacks is None:  # C2: declared, for other groups
+                lacks = self._lacks[group] = self._decl_rows[
+                    np.strings.find(self._decl_groups, group) < 0
+                ]
+            bits[lacks] |= BIT["C2"]
             c_rows, c_disc, rank, valid = self._comp
             allowed = [GRADE_ORDER[g] for g, gs in self.policy.grade_groups.items() if group in gs]
             ok = valid & (c_disc == discipline) & np.isin(rank, allowed)
