@@ -46,6 +46,8 @@ _CENT = Decimal("0.01")
 _NO_YEAR = -(10**9)
 _EMPTY = np.zeros(0, np.int64)
 _NUMPY = orjson.OPT_SERIALIZE_NUMPY
+_GRADE_NAMES = np.array(sorted(GRADE_ORDER), dtype=str)  # grade name → its rank, vectorised
+_GRADE_RANK = np.array([GRADE_ORDER[g] for g in _GRADE_NAMES.tolist()], np.int64)
 
 
 def instant_us(at: datetime) -> int:
@@ -249,7 +251,7 @@ class _Columns:
         cc = cols["competences"]
         c_rows = self.rows_of(cc[0])
         valid = _dates(cc[3], "9999-12-31") >= on_s
-        rank = np.array([GRADE_ORDER[g] for g in cc[2]], np.int64)
+        rank = _GRADE_RANK[np.searchsorted(_GRADE_NAMES, np.array(cc[2], dtype=str))]
         self._comp = (c_rows, np.array(cc[1], dtype=str), rank, valid)
         best = np.full(n, -1, np.int64)
         np.maximum.at(best, c_rows[valid], rank[valid])
@@ -318,9 +320,9 @@ class _Columns:
             for f, m in zip(f_rows.tolist(), m_rows.tolist(), strict=True):
                 firms_of.setdefault(m, []).append(f)
             hits = wanted.intersection(natid)
-            for row, code in enumerate(natid if hits else ()):
-                if code in hits:
-                    self.is_code.setdefault(code, set()).update((row, *firms_of.get(row, ())))
+            for row in [i for i, code in enumerate(natid) if code in hits] if hits else ():
+                code = natid[row]
+                self.is_code.setdefault(code, set()).update((row, *firms_of.get(row, ())))
             t = cols["ties"]
             for row, code in zip(self.rows_of(t[0]).tolist(), t[1], strict=True):
                 if code in wanted:
@@ -592,9 +594,6 @@ def _publish(decisions: list[RunDecision], cols: _Columns) -> str:
     SHA-256 of the output document made of them."""
     ids, mno, scale = cols.ids, cols.mno_obj, cols.scale
     step = 10 ** (scale - 2)
-    masks = [d.set_aside[1] for d in decisions]
-    for mask in np.unique(np.concatenate(masks)).tolist() if masks else ():
-        rules_of(mask)
     out = hashlib.sha256(b"[")
     for k, d in enumerate(decisions):
         if d.ranked is None:
@@ -617,9 +616,10 @@ def _publish(decisions: list[RunDecision], cols: _Columns) -> str:
         d.set_aside_json = (
             orjson.dumps(
                 {
+                    "rule_bits": RULES,  # bit i of a line's `rules` is RULES[i]
                     "engineer_id": ids[rows],
                     "membership_no": mno[rows].tolist(),
-                    "rules": list(map(_RULES_OF.__getitem__, masks.tolist())),
+                    "rules": masks,
                 },
                 option=_NUMPY,
             )

@@ -4,8 +4,9 @@ kept in `rounds.ranking` and `rounds.set_aside`.
 Two forms are stored. Runs before issue 17 wrote a list of objects, one per line, amounts as
 decimal strings (`{"engineer_id": 7, "membership_no": "7-1", "score": "12.50", ...}`). Runs
 since write columns, amounts as integers with their decimal places
-(`{"places": {"score": 2, "remaining_m2": 2}, "engineer_id": [7, …], "score": [1250, …], …}`),
-the very JSON hashed into the run's output digest. Both read here as the same lines.
+(`{"places": {"score": 2, "remaining_m2": 2}, "engineer_id": [7, …], "score": [1250, …], …}`;
+a set-aside line's rules as the bits of one integer, `rule_bits` naming them in order), the
+very JSON hashed into the run's output digest. Both read here as the same lines.
 """
 
 from __future__ import annotations
@@ -61,9 +62,10 @@ def set_aside_lines(value: Any) -> list[AsideLine]:
     if not value:
         return []
     if isinstance(value, dict):
+        names = value["rule_bits"]
         return [
-            AsideLine(e, m, tuple(r))
-            for e, m, r in zip(
+            AsideLine(e, m, tuple(rule for i, rule in enumerate(names) if bits >> i & 1))
+            for e, m, bits in zip(
                 value["engineer_id"], value["membership_no"], value["rules"], strict=True
             )
         ]
