@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert, literal_column, select, update
+from sqlalchemy import func, insert, literal_column, select, update
 
 from app.bench.data import build, default_deadline
 from app.db.models import (
@@ -150,11 +150,12 @@ def varied_world(tmp_path_factory):
     world = build(url, "tiny", default_deadline())
     with world.engine.begin() as c:
         c.execute(update(Project).values(group=literal_column("substr('ABCD', (id % 4) + 1, 1)")))
-        c.execute(insert(Owner), [{"id": 2, "national_id": "0499370899", "first_name": "دوم"}])
+        second = c.scalar(select(func.max(Owner.id))) + 1  # every project has its own owner
+        c.execute(insert(Owner), [{"id": second, "national_id": "0499370899", "first_name": "دوم"}])
         c.execute(
             insert(ProjectOwner),
             [
-                {"project_id": p, "owner_id": 2, "share": None}
+                {"project_id": p, "owner_id": second, "share": None}
                 for p in c.scalars(select(Project.id).where(Project.id % 3 == 0))
             ],
         )

@@ -238,7 +238,14 @@ def test_A10_a_recorded_run_can_be_decided_again_and_tampering_shows(office: Off
     assert all(deadlines.recheck_run(office.base, r)[0] for r in runs)
     with office.base.tx() as s:  # someone edits a published ranked list
         rnd = s.scalar(select(Round).where(Round.run_id == runs[0], Round.engineer_id.is_not(None)))
-        rnd.ranking = list(reversed(rnd.ranking))
+        lines = dict(rnd.ranking)  # the columns of its lines (issue 17): their order turned
+        lines["engineer_id"] = list(reversed(lines["engineer_id"]))
+        rnd.ranking = lines
+    ok, why = deadlines.recheck_run(office.base, runs[0])
+    assert not ok and "رتبه" in why
+    with office.base.tx() as s:  # or writes something that is not a list of lines at all
+        rnd = s.scalar(select(Round).where(Round.run_id == runs[0], Round.engineer_id.is_not(None)))
+        rnd.ranking = ["engineer_id", "score"]
     ok, why = deadlines.recheck_run(office.base, runs[0])
     assert not ok and "رتبه" in why
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 
@@ -20,6 +20,7 @@ class Measure:
     unit: str
     limit: float
     goal: float
+    detail: dict[str, Any] = field(default_factory=dict, compare=False)  # --json only
 
     @property
     def ratio(self) -> float:

@@ -38,6 +38,7 @@ def machine(engine) -> dict:
         server = f"SQLite {sqlite3.sqlite_version} (a file, in process)"
     return {
         "cpus": os.cpu_count(),
+        "load": [round(x, 2) for x in os.getloadavg()],  # 1, 5 and 15 minutes, at the end
         "platform": platform.platform(terse=True),
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,
@@ -52,6 +53,7 @@ def run_bench(url: str, scale: str) -> dict:
     from ..bench.deadline import measure_deadline
 
     started = datetime.now(UTC)
+    load = [round(x, 2) for x in os.getloadavg()]
     t0 = time.perf_counter()
     world = build(url, scale, default_deadline())
     seconds = {"data": time.perf_counter() - t0}
@@ -78,7 +80,7 @@ def run_bench(url: str, scale: str) -> dict:
     return {
         "measures": measures,
         "data": world.sizes() | {"scale": scale},
-        "machine": about,
+        "machine": about | {"load_at_start": load},
         "started_at": started.isoformat(timespec="seconds"),
         "seconds": seconds,
     }
@@ -119,11 +121,16 @@ def cmd_bench(args: argparse.Namespace) -> int:
                 "limit": m.limit,
                 "ratio": m.ratio if math.isfinite(m.ratio) else None,
                 "goal": m.goal,
+                **({"detail": m.detail} if m.detail else {}),
             }
             for m in measures
         ]
         misses = [m.name for m in measures if not m.meets]
-        print(json.dumps({"measures": rows, "misses": misses, **out}, ensure_ascii=False, indent=2))
+        doc = json.dumps({"measures": rows, "misses": misses, **out}, ensure_ascii=False, indent=2)
+        if args.out:
+            Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+            Path(args.out).write_text(doc + "\n", encoding="utf-8")
+        print(doc)
         return 0
     d, mach, sec = out["data"], out["machine"], out["seconds"]
     print(
@@ -136,7 +143,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
         f"machine: {mach['cpus']} CPUs, {mach['platform']}, Python {mach['python']}, "
         f"SQLite {mach['sqlite']}, server {mach['server']}"
     )
-    print(f"started {out['started_at']}, {sec['total']:.1f} s in all")
+    print(
+        f"started {out['started_at']}, {sec['total']:.1f} s in all; load average "
+        f"{mach['load_at_start']} at the start, {mach['load']} at the end"
+    )
     for m in measures:
         verdict = "meets" if m.meets else "MISSES"
         print(
@@ -159,4 +169,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     b.add_argument("--scale", choices=("tiny", "province", "national"), default="province")
     b.add_argument("--json", action="store_true")
+    b.add_argument("--out", help="with --json: also write the JSON to this file (docs/bench/…)")
     b.set_defaults(func=cmd_bench)

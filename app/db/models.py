@@ -497,8 +497,12 @@ class DeadlineRun(Base):
     decided: Mapped[int] = mapped_column(Integer, default=0)
     input_digest: Mapped[str] = mapped_column(String(64))
     output_digest: Mapped[str] = mapped_column(String(64))
-    snapshot: Mapped[bytes | None] = mapped_column(LargeBinary)  # zlib canonical inputs (A10)
+    snapshot: Mapped[bytes | None] = mapped_column(LargeBinary)  # zlib of the inputs (A10)
     actor: Mapped[str] = mapped_column(String(120), default="system")
+    # how `snapshot` is written: 1 — the canonical JSON of the objects of the decision
+    # (`domain.digest`, runs before issue 17 and signing-window ends); 2 — the rows the run
+    # read, as columns (`domain.run_inputs.encode_record`)
+    snapshot_format: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
     __table_args__ = (UniqueConstraint("kind", "deadline"),)
 
 
@@ -780,3 +784,25 @@ for _sql in AUDIT_APPEND_ONLY_SQLITE:
     event.listen(AuditEntry.__table__, "after_create", DDL(_sql).execute_if(dialect="sqlite"))
 for _sql in AUDIT_APPEND_ONLY_POSTGRESQL:
     event.listen(AuditEntry.__table__, "after_create", DDL(_sql).execute_if(dialect="postgresql"))
+
+
+# ------------------------------------------- a run's published lists and record (issue 17)
+
+# PostgreSQL compresses a large value with pglz by default: the published lists of a national
+# run (tens of MB of JSON) took ~3× longer to write that way than with lz4. The run's record is
+# zlib-compressed already: stored as it is.
+RUN_STORAGE_POSTGRESQL = (
+    "DO $$ BEGIN "
+    "ALTER TABLE rounds ALTER COLUMN ranking SET COMPRESSION lz4, "
+    "ALTER COLUMN set_aside SET COMPRESSION lz4; "
+    "EXCEPTION WHEN feature_not_supported OR invalid_parameter_value THEN "
+    "ALTER TABLE rounds ALTER COLUMN ranking SET STORAGE EXTERNAL, "
+    "ALTER COLUMN set_aside SET STORAGE EXTERNAL; END $$",
+)
+RUN_RECORD_STORAGE_POSTGRESQL = (
+    "ALTER TABLE deadline_runs ALTER COLUMN snapshot SET STORAGE EXTERNAL",
+)
+for _sql in RUN_STORAGE_POSTGRESQL:
+    event.listen(Round.__table__, "after_create", DDL(_sql).execute_if(dialect="postgresql"))
+for _sql in RUN_RECORD_STORAGE_POSTGRESQL:
+    event.listen(DeadlineRun.__table__, "after_create", DDL(_sql).execute_if(dialect="postgresql"))

@@ -6,19 +6,18 @@ and writes the decisions back in one transaction. Same input, same output (A10).
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from decimal import Decimal
-from operator import attrgetter
 from typing import NamedTuple
 
-from .calendar import WorkCalendar
+from .calendar import WorkCalendar, jalali_year
 from .codes import CANDIDACY, DISCIPLINE_ORDER
-from .eligibility import ReferralFacts, RunEligibility
+from .deadline_run import RunOutcome, decide_run, rules_of
+from .eligibility import ReferralFacts
 from .policy import Policy
-from .scoring import charge_selection, project_score
+from .run_inputs import TABLES, RunInputs
 from .state import SupervisorState
 
 
@@ -78,140 +77,155 @@ class Decision:
     next_deadline: datetime | None = None  # for an extension (A6)
 
 
-_STOOD = attrgetter("stood_at")
-_SCORE, _REMAINING, _JOBS = (
-    attrgetter("score"),
-    attrgetter("remaining_m2"),
-    attrgetter("active_jobs"),
-)
-
-
-def _standing_order(
-    candidates: tuple[Candidate, ...], people: Mapping[int, SupervisorState]
-) -> list[Candidate]:
-    """By time of standing, then membership number (A2's last keys)."""
-    by_time = sorted(candidates, key=_STOOD)
-    if len({c.stood_at for c in by_time}) < len(by_time):  # a tie: membership no decides
-        by_time.sort(key=lambda c: (c.stood_at, people[c.engineer_id].membership_no))
-    return by_time
-
-
-def _rank_competitive(ranking: list[Ranked]) -> None:
-    """A2: highest score, then more remaining capacity, then fewer jobs, then earlier, then
-    membership no. `ranking` arrives in standing order (the last two keys); each stable sort
-    (reverse=True keeps equal items in order) puts one more key in front."""
-    ranking.sort(key=_JOBS)
-    ranking.sort(key=_REMAINING, reverse=True)
-    ranking.sort(key=_SCORE, reverse=True)
-
-
 def decide_deadline(
     snap: DeadlineSnapshot, policy: Policy, calendar: WorkCalendar
 ) -> tuple[Decision, ...]:
-    """Decide every referral due at `snap.at`, one after another (A3), effects at once (A4)."""
-    at = snap.at
-    run = RunEligibility(at, policy)
-    people = dict(snap.supervisors)
-    chosen = {p: set(e) for p, e in snap.chosen.items()}
-    decisions: list[Decision] = []
-    for due in sorted(snap.referrals, key=DueReferral.order_key):
-        r = due.facts
-        on_project = frozenset(chosen.get(r.project_id, ()))
-        ranking: list[Ranked] = []
-        set_aside: list[tuple[int, tuple[str, ...]]] = []
-        if due.round_kind == CANDIDACY:
-            for c in _standing_order(due.candidates, people):
-                s = people[c.engineer_id]
-                failed, score, remaining = run.assess(s, r, on_project)  # A1, A5, W4
-                if failed:
-                    set_aside.append((s.id, tuple(sorted(failed))))
-                else:
-                    ranking.append(Ranked(s.id, score, remaining, s.active_jobs))
-            _rank_competitive(ranking)
-            if ranking:
-                decisions.append(
-                    _select(
-                        due,
-                        ranking,
-                        set_aside,
-                        "selected",
-                        "competitive",
-                        people,
-                        chosen,
-                        run,
-                    )
+    """Decide every referral due at `snap.at`, one after another (A3), effects at once (A4):
+    the snapshot's objects as the run's tables (`snapshot_inputs`), decided by `decide_run`."""
+    return to_decisions(decide_run(snapshot_inputs(snap, policy, calendar)))
+
+
+def to_decisions(outcome: RunOutcome) -> tuple[Decision, ...]:
+    """A run's decisions as `Decision` objects (amounts as Decimals)."""
+    ids = outcome.engineer_ids
+    scale = outcome.capacity_scale
+    out = []
+    for d in outcome.decisions:
+        ranking: tuple[Ranked, ...] = ()
+        if d.ranked is not None:
+            rows, score, rem, jobs = d.ranked
+            ranking = tuple(
+                Ranked(e, Decimal(s).scaleb(-2), Decimal(r).scaleb(-scale), j)
+                for e, s, r, j in zip(
+                    ids[rows].tolist(), score.tolist(), rem.tolist(), jobs.tolist(), strict=True
                 )
-                continue
-            if due.round_no <= policy.max_extensions:  # A6: extend to the next deadline
-                decisions.append(
-                    Decision(
-                        r.referral_id,
-                        due.round_no,
-                        due.round_kind,
-                        "extended",
-                        set_aside=tuple(set_aside),
-                        next_deadline=calendar.next_deadline(at, policy.deadline_time),
-                    )
-                )
-                continue
-        # A6: forced choice among everyone ready who passes G, S, A5 — lowest score first.
-        excluded: Counter[str] = Counter()
-        pool: list[Ranked] = []
-        for eid in snap.pools.get(r.discipline, ()):
-            s = people[eid]
-            failed, score, remaining = run.assess(s, r, on_project)
-            if failed:
-                excluded.update(failed)
-            else:
-                pool.append(Ranked(eid, score, remaining, s.active_jobs))
-        pool.sort(
-            key=lambda x: (
-                x.score,
-                -x.remaining_m2,
-                x.active_jobs,
-                people[x.engineer_id].membership_no,
+            )
+        rows, masks = d.set_aside
+        out.append(
+            Decision(
+                d.referral_id,
+                d.round_no,
+                d.round_kind,
+                d.outcome,
+                d.engineer_id,
+                d.method,
+                ranking,
+                tuple(
+                    (e, rules_of(m))
+                    for e, m in zip(ids[rows].tolist(), masks.tolist(), strict=True)
+                ),
+                d.exclusions,
+                area_m2=Decimal(d.area).scaleb(-2) if d.engineer_id is not None else Decimal(0),
+                points=Decimal(d.points).scaleb(-2) if d.engineer_id is not None else Decimal(0),
+                next_deadline=d.next_deadline,
             )
         )
-        if pool:
-            decisions.append(_select(due, pool, set_aside, "forced", "forced", people, chosen, run))
-        else:  # A7
-            decisions.append(
-                Decision(
-                    r.referral_id,
-                    due.round_no,
-                    due.round_kind,
-                    "unassigned",
-                    set_aside=tuple(set_aside),
-                    exclusions=tuple(sorted(excluded.items())),
-                )
+    return tuple(out)
+
+
+# ---------------------------------------------------------------- objects → the run's tables
+
+
+def _h(v: Decimal | int, what: str) -> int:
+    """An amount as its count of hundredths (the stored form)."""
+    scaled = Decimal(v) * 100
+    if scaled != scaled.to_integral_value():
+        raise ValueError(f"{what}: more than two decimals: {v}")
+    return int(scaled)
+
+
+def _instant(at: datetime) -> str:
+    """The stored UTC text of an instant (SQLite's form)."""
+    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def snapshot_inputs(snap: DeadlineSnapshot, policy: Policy, calendar: WorkCalendar) -> RunInputs:
+    """A snapshot of objects as the rows of the run's tables (`run_inputs.TABLES`). A firm's
+    member that is not also a supervisor of the snapshot (or is, in another state) gets a row
+    of its own under a fresh id."""
+    year = jalali_year(snap.at)
+    people = dict(snap.supervisors)
+    rows: dict[int, SupervisorState] = dict(people)
+    links: list[tuple[int, int]] = []
+    fresh = max(rows, default=0)
+    for s in people.values():
+        if s.kind != "firm":
+            continue
+        for m in s.members:
+            mid = m.id
+            if rows.get(mid, m) != m:
+                fresh += 1
+                mid = fresh
+            rows[mid] = m if mid == m.id else replace(m, id=mid)
+            links.append((s.id, mid))
+    tables: dict[str, list[tuple]] = {name: [] for name in TABLES}
+    for eid, s in sorted(rows.items()):
+        tables["engineers"].append(
+            (
+                eid,
+                s.membership_no,
+                s.kind,
+                s.national_id,
+                s.resident_in_province,
+                s.legal_incapacity,
+                s.active_execution_project,
+                s.design_build_qualified,
+                s.employed_by_permit_authority,
+                s.membership_paid_through,
+                _h(s.base_score, "base score"),
             )
-    return tuple(decisions)
-
-
-def _select(
-    due: DueReferral,
-    ranking: list[Ranked],
-    set_aside: list,
-    outcome: str,
-    method: str,
-    people: dict[int, SupervisorState],
-    chosen: dict[int, set[int]],
-    run: RunEligibility,
-) -> Decision:
-    r = due.facts
-    winner = ranking[0].engineer_id
-    people[winner] = charge_selection(people[winner], r.area_m2, run.at, run.policy)  # A4, at once
-    run.charged(winner)
-    chosen.setdefault(r.project_id, set()).add(winner)  # A5 for the next disciplines
-    return Decision(
-        r.referral_id,
-        due.round_no,
-        due.round_kind,
-        outcome,
-        winner,
-        method,
-        tuple(ranking),
-        tuple(set_aside),
-        area_m2=r.area_m2,
-        points=project_score(r.area_m2, run.policy),
-    )
+        )
+        if s.licence_expires is not None:
+            tables["licences"].append((eid, s.licence_expires.isoformat()))
+        for c in s.competences:
+            if c.kind == "supervision":
+                exp = c.expires.isoformat() if c.expires else None
+                tables["competences"].append((eid, c.discipline, c.grade, exp))
+        for v in s.convictions:
+            end = v.end.isoformat() if v.end else None
+            tables["convictions"].append((eid, v.degree, v.start.isoformat(), end))
+        d = s.declaration_for(year)
+        if d is not None:
+            groups = "".join(sorted(d.groups))
+            percent = _h(d.supervision_percent, "percent")
+            tables["declarations"].append((eid, d.ready, d.rules_accepted, groups, percent))
+        tables["ties"] += [(eid, code) for code in sorted(s.financial_ties)]
+        if s.used_m2 or s.active_jobs:
+            tables["holds"].append((eid, _h(s.used_m2, "used area"), s.active_jobs))
+        for c in s.charges:
+            tables["scores"].append(
+                (eid, "charge", _instant(c.at), c.year, _h(c.points, "points"), None)
+            )
+        for p in s.penalties:
+            per_day = _h(p.per_day, "per day")
+            tables["scores"].append(
+                (eid, "penalty", _instant(p.at), year, _h(p.base, "penalty"), per_day)
+            )
+    tables["firm_members"] = links
+    owners: dict[int, frozenset[str]] = {}
+    for due in snap.referrals:
+        r = due.facts
+        if owners.setdefault(r.project_id, r.owner_codes) != r.owner_codes:
+            raise ValueError(f"project {r.project_id}: referrals with other owners")
+        tables["due"].append(
+            (
+                r.referral_id,
+                due.round_no,
+                due.round_kind,
+                r.project_id,
+                r.discipline,
+                _h(r.area_m2, "area"),
+                r.group,
+                due.file_no,
+                _instant(due.entered_at),
+            )
+        )
+        tables["withdrawals"] += [(r.referral_id, e) for e in sorted(r.withdrawn)]
+        if due.round_kind == CANDIDACY:
+            tables["candidacies"] += [
+                (r.referral_id, c.engineer_id, _instant(c.stood_at)) for c in due.candidates
+            ]
+    tables["owners"] = [(p, code) for p, codes in owners.items() for code in sorted(codes)]
+    tables["chosen"] = [(p, e) for p, es in snap.chosen.items() for e in sorted(es)]
+    tables["pools"] = [(e, d) for d, es in snap.pools.items() for e in es]
+    return RunInputs(snap.at, policy, calendar, tables)

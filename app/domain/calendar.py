@@ -82,6 +82,7 @@ def _jalali_year(d: date) -> int:  # jdatetime is slow; a deadline run asks ~10â
     return jdatetime.date.fromgregorian(date=d).year
 
 
+@lru_cache(maxsize=4096)
 def format_jalali_date(d: date) -> str:
     return jdatetime.date.fromgregorian(date=d).strftime("%Y-%m-%d")
 

@@ -5,14 +5,13 @@ Each function returns the set of rule IDs that fail (empty: passes).
 
 from __future__ import annotations
 
-from collections.abc import Set
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
 from .calendar import jalali_year, local_date
 from .policy import Policy
-from .scoring import capacity_m2, remaining_m2, score_at
+from .scoring import remaining_m2
 from .state import SupervisorState
 
 
@@ -145,81 +144,3 @@ def standing_refusal(
     """C2: the rule IDs refusing a candidacy on eligibility grounds (empty: may stand)."""
     failed = distribution_failures(s, r, at, policy)
     return failed | {"C2"} if failed else failed
-
-
-_NONE: frozenset[str] = frozenset()
-
-
-class RunEligibility:
-    """`distribution_failures` and the ranking facts for many (supervisor, referral) pairs at
-    one instant, as a deadline run needs them (A1 re-checks every candidacy, A6 a whole pool).
-
-    What does not depend on the referral, or on what a selection changes (capacity used, jobs,
-    charges: A4), is worked out once per supervisor: G1–G7, C1, S6, the identity for S4/S5,
-    and per discipline and group S1, C2 and the capacity. A selection calls `charged` so the
-    winner's score is worked out again. Same answers as the functions above (tested)."""
-
-    def __init__(self, at: datetime, policy: Policy) -> None:
-        self.at, self.policy = at, policy
-        self.on = local_date(at)
-        self.year = jalali_year(self.on)
-        # per supervisor: (G1–G7 C1 S6 failures, national codes, financial ties, declared?)
-        self._own: dict[int, tuple[frozenset[str], frozenset[str], frozenset[str], bool]] = {}
-        # per (supervisor, discipline, group): what `assess` reads, in one look-up
-        self._facts: dict[tuple[int, str, str], tuple] = {}
-        self._capacity: dict[tuple[int, str], Decimal] = {}
-        self._score: dict[int, Decimal] = {}
-
-    def _own_facts(self, s: SupervisorState) -> tuple:
-        fixed = readiness_failures(s, self.year) | general_failures(s, self.on, self.policy)
-        if s.employed_by_permit_authority:
-            fixed.add("S6")
-        codes, ties = _identity(s)
-        own = (frozenset(fixed), codes, ties, s.declaration_for(self.year) is not None)
-        self._own[s.id] = own
-        return own
-
-    def _static(self, s: SupervisorState, discipline: str, group: str) -> tuple:
-        """(G1–G7 C1 S6 C2 S1 failures, national codes, ties, declared?, capacity)."""
-        fixed, codes, ties, declared = self._own.get(s.id) or self._own_facts(s)
-        kind = group_failures(s, group, self.year)
-        if not competence_ok(s, discipline, group, self.on, self.policy):
-            kind.add("S1")
-        facts = (fixed | kind, codes, ties, declared, self._capacity_of(s, discipline))
-        self._facts[s.id, discipline, group] = facts
-        return facts
-
-    def _capacity_of(self, s: SupervisorState, discipline: str) -> Decimal:
-        cap = self._capacity.get((s.id, discipline))
-        if cap is None:
-            cap = capacity_m2(s, self.policy, self.on, discipline)
-            self._capacity[s.id, discipline] = cap
-        return cap
-
-    def assess(
-        self, s: SupervisorState, r: ReferralFacts, chosen: Set[int] = frozenset()
-    ) -> tuple[frozenset[str], Decimal | None, Decimal]:
-        """A1 for one candidate: (the rules failing — `distribution_failures`, with A5 when
-        `s` is already chosen on the project and W4 when `s` withdrew from it; empty: passes;
-        the score when it passes; the remaining capacity in the referral's discipline)."""
-        facts = self._facts.get((s.id, r.discipline, r.group))
-        if facts is None:
-            facts = self._static(s, r.discipline, r.group)
-        static, codes, ties, _declared, capacity = facts
-        remaining = capacity - s.used_m2
-        owners = r.owner_codes  # S4, S5 as in `_conflicts`
-        s4 = bool(owners and codes and not owners.isdisjoint(codes))
-        s5 = bool(owners and ties and not owners.isdisjoint(ties))
-        s7 = remaining < r.area_m2 or s.active_jobs >= self.policy.max_active_jobs  # S7
-        a5, w4 = s.id in chosen, s.id in r.withdrawn
-        if static or s4 or s5 or s7 or a5 or w4:
-            flags = (("S4", s4), ("S5", s5), ("S7", s7), ("A5", a5), ("W4", w4))
-            return static | {rule for rule, failed in flags if failed}, None, remaining
-        score = self._score.get(s.id)
-        if score is None:
-            score = self._score[s.id] = score_at(s, self.at, self.policy)
-        return _NONE, score, remaining
-
-    def charged(self, engineer_id: int) -> None:
-        """A selection changed this supervisor's charges (A4): its score is due again."""
-        self._score.pop(engineer_id, None)

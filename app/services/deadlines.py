@@ -7,27 +7,27 @@ crash half-way rolls the whole deadline back, so nothing is decided twice or hal
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
+import threading
 import time
 import zlib
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import replace
-from datetime import datetime
-from decimal import Decimal
-from operator import attrgetter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 
-from sqlalchemy import func, insert, select, union, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
+from ..db import run_fetch
 from ..db.locks import lock_deadline
 from ..db.models import (
     Candidacy,
     CapacityHold,
-    Competence,
     DeadlineRun,
-    Notification,
     Project,
     Referral,
     Round,
@@ -35,17 +35,22 @@ from ..db.models import (
     Withdrawal,
 )
 from ..db.policy_store import calendar_at, check_covered, policy_at
-from ..db.snapshot import chosen_by_project, load_supervisors, referral_facts
-from ..domain.allocation import Candidate, DeadlineSnapshot, Decision, DueReferral, decide_deadline
+from ..db.snapshot import load_supervisors
+from ..db.writeback import write_effects
+from ..domain.allocation import DeadlineSnapshot, Decision, decide_deadline, to_decisions
 from ..domain.calendar import WorkCalendar, jalali_year
 from ..domain.codes import CANDIDACY, DISCIPLINE_ORDER, FORCED
+from ..domain.deadline_run import RunOutcome, decide_run
 from ..domain.digest import canonical_bytes, digest
+from ..domain.effects import run_effects
 from ..domain.errors import InputError, RuleViolation
 from ..domain.plain import from_plain
 from ..domain.policy import Policy
+from ..domain.published import ranking_lines, set_aside_lines
+from ..domain.run_inputs import FORMAT, RunInputs, decode_record, encode_record
 from ..domain.scoring import withdrawal_effects
 from ..domain.state import Charge, SupervisorState
-from .context import ServiceContext, audit
+from .context import ServiceContext, audit, audit_row, audit_rows_written
 from .dto import RunSummary
 from .notify import message_fields, notification_row, queue
 from .permissions import require
@@ -166,66 +171,18 @@ def _record_run(
     return run.id
 
 
-_stood_order = attrgetter("stood_at", "engineer_id")
-
-
-def build_snapshot(s: Session, at: datetime, policy: Policy) -> tuple[DeadlineSnapshot, dict]:
-    """The decision's inputs, in a fixed number of set-based queries."""
-    due_rows = s.execute(
-        select(Round.id, Round.referral_id, Round.no, Round.kind).where(
-            Round.outcome.is_(None), Round.deadline == at
-        )
-    ).all()
-    due_ids = select(Round.referral_id).where(Round.outcome.is_(None), Round.deadline == at)
-    facts = referral_facts(s, due_ids)
-    cands: dict[int, list[Candidate]] = defaultdict(list)
-    for rid, eid, stood in (
-        s.connection()
-        .execute(  # rows as tuples: 10⁵–10⁶ of them
-            select(Candidacy.referral_id, Candidacy.engineer_id, Candidacy.stood_at).where(
-                Candidacy.status == "active", Candidacy.referral_id.in_(due_ids)
-            )
-        )
-        .all()
-    ):
-        cands[rid].append(Candidate(eid, stood))
-    # A6: who may be forced — everyone with a supervision competence in the discipline.
-    forced_disc = {
-        facts[r.referral_id][0].discipline
-        for r in due_rows
-        if r.kind == FORCED or r.no > policy.max_extensions
-    }
-    pools: dict[str, list[int]] = defaultdict(list)
-    wanted = select(Candidacy.engineer_id).where(
-        Candidacy.status == "active", Candidacy.referral_id.in_(due_ids)
-    )
-    if forced_disc:
-        in_pool = select(Competence.engineer_id, Competence.discipline).where(
-            Competence.kind == "supervision", Competence.discipline.in_(forced_disc)
-        )
-        for eid, disc in s.execute(in_pool.order_by(Competence.engineer_id)):
-            pools[disc].append(eid)
-        wanted = union(wanted, select(in_pool.subquery().c.engineer_id))
-    people = load_supervisors(s, wanted, at)
-    projects = {f.project_id for f, _ in facts.values()}
-    snap = DeadlineSnapshot(
-        at=at,
-        referrals=tuple(
-            DueReferral(
-                facts[r.referral_id][0],
-                facts[r.referral_id][1].file_no,
-                facts[r.referral_id][1].ready_at,
-                r.no,
-                r.kind,
-                tuple(sorted(cands.get(r.referral_id, ()), key=_stood_order)),
-            )
-            for r in sorted(due_rows, key=lambda r: r.referral_id)
-        ),
-        supervisors=people,
-        pools={d: tuple(p) for d, p in sorted(pools.items())},
-        chosen=chosen_by_project(s, projects) if projects else {},
-    )
-    return snap, {r.referral_id: r.id for r in due_rows}
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off for a run: its 10⁵–10⁶ rows, arrays and lines hold no
+    reference cycle, and a collection walks every live object (it used to take a quarter of
+    a run). Reference counting still frees everything; the collector is on again after."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 @use_case(writes=True, remote=False, server=("at", "counts", "phases"))
@@ -236,47 +193,33 @@ def decide_due(
     phases: dict[str, float] | None = None,
 ) -> bool:
     """Decide every referral whose round ends at `at`, once. False: already decided elsewhere.
-    `phases` (the bench's) receives the seconds of each phase: snapshot, decision, run record,
+    `phases` (the bench's) receives the seconds of each phase: fetch, decision, record,
     write-back, commit."""
     require(ctx, "deadline.run")
     counts = counts if counts is not None else defaultdict(int)
     started = ctx.now()
     lap = _laps(phases)
-    with ctx.tx() as s:
-        if not _claim(s, "deadline", at):
-            return False
-        policy = policy_at(s, at)
-        cal = calendar_at(s, policy)
-        snap, round_ids = build_snapshot(s, at, policy)
-        lap("snapshot")
-        decisions = decide_deadline(snap, policy, cal)
-        lap("decision")
-        run_id = _record_run(
-            s,
-            ctx,
-            "deadline",
-            at,
-            started,
-            {"snapshot": snap, "policy": policy, "calendar": cal},
-            decisions,
-            len(decisions),
-        )
-        lap("run record")
-        _write_decisions(s, ctx, snap, decisions, round_ids, run_id, policy, cal)
-        s.flush()
-        lap("write-back")
-        counts["deadlines"] += 1
-        counts["decided"] += len(decisions)
-        for d in decisions:
-            counts[
-                {
-                    "selected": "selected",
-                    "forced": "forced",
-                    "extended": "extended",
-                    "unassigned": "unassigned",
-                }[d.outcome]
-            ] += 1
-    lap("commit")
+    with collector_paused():
+        with ctx.tx() as s:
+            if not _claim(s, "deadline", at):
+                return False
+            policy = policy_at(s, at)
+            cal = calendar_at(s, policy)
+            inputs = run_fetch.run_inputs(s.connection(), at, policy, cal)
+            lap("fetch")
+            outcome = decide_run(inputs)
+            lap("decision")
+            run_id, record = _record_inputs(s, ctx, at, started, inputs, outcome)
+            lap("record")
+            _write_outcome(s, ctx, outcome, at, run_id, policy, cal)
+            lap("write-back")
+            _store_record(s, run_id, record)
+            lap("record")
+            counts["deadlines"] += 1
+            counts["decided"] += len(outcome.decisions)
+            for d in outcome.decisions:
+                counts[d.outcome] += 1
+        lap("commit")
     return True
 
 
@@ -293,163 +236,133 @@ def _laps(phases: dict[str, float] | None) -> Callable[[str], None]:
     return lap
 
 
-def _ranking_json(d: Decision, people: dict[int, SupervisorState]) -> list[dict]:
-    return [
-        {
-            "engineer_id": r.engineer_id,
-            "membership_no": people[r.engineer_id].membership_no,
-            "score": str(r.score),
-            "remaining_m2": str(r.remaining_m2),
-            "active_jobs": r.active_jobs,
-        }
-        for r in d.ranking
-    ]
+class _Compressed:
+    """zlib of a run's record, made on another thread while the run writes its decisions
+    (zlib lets go of the interpreter's lock): a national record is tens of MB."""
+
+    def __init__(self, raw: bytes) -> None:
+        self._raw: bytes | None = raw
+        self._out: bytes | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="run-record", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:  # level 1: the repetition of JSON columns gives most of the gain at once
+            self._out = zlib.compress(self._raw, 1)
+        except BaseException as exc:  # handed to the run in result()
+            self._error = exc
+        finally:
+            self._raw = None
+
+    def result(self) -> bytes:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._out is not None
+        return self._out
 
 
-def _write_decisions(
+def _record_inputs(
     s: Session,
     ctx: ServiceContext,
-    snap: DeadlineSnapshot,
-    decisions: tuple[Decision, ...],
-    round_ids: dict[int, int],
+    at: datetime,
+    started: datetime,
+    inputs: RunInputs,
+    outcome: RunOutcome,
+) -> tuple[int, _Compressed]:
+    """A10: the run's record — the rows it read, dumped once (the bytes hashed here, kept
+    compressed: `_store_record` when the compression is done) — and the digest of what it
+    published."""
+    raw = encode_record(inputs, outcome.tables)
+    input_digest = hashlib.sha256(raw).hexdigest()
+    compressed = _Compressed(raw)
+    run_id = s.execute(
+        insert(DeadlineRun)
+        .values(
+            kind="deadline",
+            deadline=at,
+            started_at=started,
+            finished_at=ctx.now(),
+            decided=len(outcome.decisions),
+            input_digest=input_digest,
+            output_digest=outcome.output_digest,
+            snapshot=None,
+            snapshot_format=FORMAT,
+            actor=ctx.actor.username,
+        )
+        .returning(DeadlineRun.id)
+    ).scalar_one()
+    return run_id, compressed
+
+
+def _store_record(s: Session, run_id: int, compressed: _Compressed) -> None:
+    s.execute(
+        update(DeadlineRun).where(DeadlineRun.id == run_id).values(snapshot=compressed.result())
+    )
+
+
+def _write_outcome(
+    s: Session,
+    ctx: ServiceContext,
+    outcome: RunOutcome,
+    at: datetime,
     run_id: int,
     policy: Policy,
     cal: WorkCalendar,
 ) -> None:
-    """Every decision's effects, written with one bulk statement per table (A4, A6–A9)."""
-    at = snap.at
-    year = jalali_year(at)
-    people = snap.supervisors
+    """Every decision's effects, written with one bulk statement per table (A4, A6–A9), and
+    one audit line per decision, chained by `context.audit_row` (U2)."""
+    decisions = outcome.decisions
     winners = [d for d in decisions if d.engineer_id is not None]
-    fields, phones = message_fields(
-        s, [d.referral_id for d in winners], [d.engineer_id for d in winners]
-    )
     sign_from, sign_until = cal.signing_window(at, *policy.signing_window)
     check_covered(  # a window or a next round on a day the holiday table does not cover
         s,
         sign_from if winners else None,
         *(d.next_deadline for d in decisions if d.outcome == "extended"),
     )
-    rounds, selected, extended, unassigned = [], [], [], []
-    holds, charges, messages, new_rounds = [], [], [], []
-    for d in decisions:
-        rounds.append(
-            {
-                "id": round_ids[d.referral_id],
-                "outcome": d.outcome,
-                "decided_at": at,
-                "run_id": run_id,
-                "engineer_id": d.engineer_id,
-                "ranking": _ranking_json(d, people),
-                "set_aside": [
-                    {"engineer_id": e, "membership_no": people[e].membership_no, "rules": [*r]}
-                    for e, r in d.set_aside
-                ],
-                "exclusions": dict(d.exclusions) if d.outcome == "unassigned" else None,
-            }
+    messages = []
+    if winners:  # A8: the chosen supervisors' messages
+        fields, phones = message_fields(
+            s, [d.referral_id for d in winners], [d.engineer_id for d in winners]
         )
-        if d.engineer_id is not None:  # A4, A8, A9
-            selected.append(
-                {
-                    "id": d.referral_id,
-                    "status": "selected",
-                    "engineer_id": d.engineer_id,
-                    "method": d.method,
-                    "selected_round": d.round_no,
-                    "decided_at": at,
-                    "sign_from": sign_from,
-                    "sign_until": sign_until,
-                }
+        messages = [
+            notification_row(
+                "selected",
+                d.referral_id,
+                d.engineer_id,
+                at,
+                fields[d.referral_id],
+                phones.get(d.engineer_id),
+                sign_from,
+                sign_until,
             )
-            holds.append(
-                {
-                    "engineer_id": d.engineer_id,
-                    "referral_id": d.referral_id,
-                    "kind": "referral",
-                    "area": d.area_m2,
-                    "held_from": at,
-                }
-            )
-            charges.append(
-                {
-                    "engineer_id": d.engineer_id,
-                    "at": at,
-                    "kind": "charge",
-                    "points": d.points,
-                    "period_year": year,
-                    "referral_id": d.referral_id,
-                }
-            )
-            messages.append(
-                notification_row(
-                    "selected",
-                    d.referral_id,
-                    d.engineer_id,
-                    at,
-                    fields[d.referral_id],
-                    phones.get(d.engineer_id),
-                    sign_from,
-                    sign_until,
-                )
-            )
-        elif d.outcome == "extended":  # A6
-            extended.append({"id": d.referral_id, "round_no": d.round_no + 1})
-            new_rounds.append(
-                {
-                    "referral_id": d.referral_id,
-                    "no": d.round_no + 1,
-                    "kind": CANDIDACY,
-                    "opened_at": at,
-                    "deadline": d.next_deadline,
-                }
-            )
-        else:  # A7
-            unassigned.append({"id": d.referral_id, "status": "unassigned"})
-        audit(
+            for d in winners
+        ]
+    keyed = replace(ctx, key=ctx.server_key())  # the key read once, not once per line
+    lines = [
+        audit_row(
             s,
-            ctx,
+            keyed,
             f"deadline.{d.outcome}",
             "referral",
             d.referral_id,
-            at=at,
-            after={
+            None,
+            {
                 "round": d.round_no,
                 "engineer_id": d.engineer_id,
                 "method": d.method,
                 "run_id": run_id,
             },
-            flush=False,
+            at,
         )
-    s.flush()  # the audit lines, in their chain's order
-    for model, rows in (
-        (Round, rounds),
-        (Referral, selected),
-        (Referral, extended),
-        (Referral, unassigned),
-    ):
-        if rows:  # ORM bulk UPDATE by primary key: one executemany per table and shape
-            s.execute(update(model), rows)
-    for model, rows in (
-        (CapacityHold, holds),
-        (ScoreEntry, charges),
-        (Notification, messages),
-        (Round, new_rounds),
-    ):
-        if rows:
-            s.execute(insert(model), rows)
-    if winners:  # the winners' candidacies have done their work: one statement for all
-        s.execute(
-            update(Candidacy)
-            .where(
-                Candidacy.status == "active",
-                Candidacy.referral_id.in_([d.referral_id for d in winners]),
-                Candidacy.engineer_id
-                == select(Referral.engineer_id)
-                .where(Referral.id == Candidacy.referral_id)
-                .scalar_subquery(),
-            )
-            .values(status="chosen")
-        )
+        for d in decisions
+    ]
+    write_effects(
+        s.connection(), run_effects(outcome, at, run_id, sign_from, sign_until), messages, lines
+    )
+    if lines:
+        audit_rows_written(s)
 
 
 # ---------------------------------------------------------------- signing (A9) and withdrawal (W)
@@ -674,6 +587,58 @@ def _withdraw(
 # ---------------------------------------------------------------- re-checking a run (A10)
 
 
+@dataclass(frozen=True)
+class Replayed:
+    """A recorded deadline run decided again from its stored inputs."""
+
+    decisions: tuple[Decision, ...]  # in the order it made them (A3)
+    stood: dict[tuple[int, int], datetime]  # (referral, engineer) → when the candidacy stood
+    inputs_match: bool  # the stored inputs give the recorded input digest
+    outputs_match: bool  # deciding them again gives the recorded output digest
+    published: dict[int, tuple[bytes, bytes]]  # referral → its ranked and set-aside JSON (format 2)
+
+
+def replay(run: DeadlineRun) -> Replayed | None:
+    """Decide a recorded run again from its stored inputs (None: it has none). Format 1: the
+    canonical JSON of a `DeadlineSnapshot`; format 2: the rows the run read."""
+    if run.snapshot is None:
+        return None
+    raw = zlib.decompress(run.snapshot)
+    if run.snapshot_format == FORMAT:
+        inputs = decode_record(raw)
+        outcome = decide_run(inputs)
+        cand = inputs.tables["candidacies"]
+        stood = {
+            (r, e): datetime.fromisoformat(t).replace(tzinfo=UTC)
+            for r, e, t in zip(
+                cand["referral_id"], cand["engineer_id"], cand["stood_at"], strict=True
+            )
+        }
+        return Replayed(
+            to_decisions(outcome),
+            stood,
+            hashlib.sha256(raw).hexdigest() == run.input_digest,
+            outcome.output_digest == run.output_digest,
+            {d.referral_id: (d.ranking_json, d.set_aside_json) for d in outcome.decisions},
+        )
+    plain = json.loads(raw)
+    snap = from_plain(DeadlineSnapshot, plain["snapshot"])
+    policy = from_plain(Policy, plain["policy"])
+    cal = from_plain(WorkCalendar, plain["calendar"])
+    decisions = decide_deadline(snap, policy, cal)
+    return Replayed(
+        decisions,
+        {
+            (d.facts.referral_id, c.engineer_id): c.stood_at
+            for d in snap.referrals
+            for c in d.candidates
+        },
+        digest({"snapshot": snap, "policy": policy, "calendar": cal}) == run.input_digest,
+        digest(decisions) == run.output_digest,
+        {},
+    )
+
+
 @use_case(writes=False)
 def recheck_run(ctx: ServiceContext, run_id: int) -> tuple[bool, str]:
     """Decide a recorded deadline again from its stored inputs and compare with what was
@@ -683,28 +648,28 @@ def recheck_run(ctx: ServiceContext, run_id: int) -> tuple[bool, str]:
         run = s.get(DeadlineRun, run_id)
         if run is None or run.kind != "deadline" or run.snapshot is None:
             raise RuleViolation({"A10"}, "اجرای مهلت با این شماره ثبت نشده است (A10)")
-        plain = json.loads(zlib.decompress(run.snapshot))
-        recorded_in, recorded_out = run.input_digest, run.output_digest
         published = {
-            r.referral_id: r.ranking for r in s.scalars(select(Round).where(Round.run_id == run_id))
+            r.referral_id: (r.ranking, r.set_aside)
+            for r in s.scalars(select(Round).where(Round.run_id == run_id))
         }
-    snap = from_plain(DeadlineSnapshot, plain["snapshot"])
-    policy = from_plain(Policy, plain["policy"])
-    cal = from_plain(WorkCalendar, plain["calendar"])
-    if digest({"snapshot": snap, "policy": policy, "calendar": cal}) != recorded_in:
+        again = replay(run)
+    assert again is not None
+    if not again.inputs_match:
         return False, "ورودی ذخیره‌شده با چکیده ورودی اجرا نمی‌خواند"
-    decisions = decide_deadline(snap, policy, cal)
-    if digest(decisions) != recorded_out:
+    if not again.outputs_match:
         return False, "تصمیم دوباره با چکیده خروجی ثبت‌شده یکی نیست"
 
-    def key(rows):
-        return [
-            (r["engineer_id"], Decimal(r["score"]), Decimal(r["remaining_m2"]), r["active_jobs"])
-            for r in rows or ()
-        ]
+    def key(lines):
+        return [(x.engineer_id, x.score, x.remaining_m2, x.active_jobs) for x in lines]
 
-    people = dict(snap.supervisors)
-    for d in decisions:
-        if key(published.get(d.referral_id)) != key(_ranking_json(d, people)):
+    for d in again.decisions:
+        ranking, set_aside = published.get(d.referral_id, (None, None))
+        try:
+            same = key(ranking_lines(ranking)) == [tuple(r) for r in d.ranking] and [
+                (x.engineer_id, x.rules) for x in set_aside_lines(set_aside)
+            ] == list(d.set_aside)
+        except (KeyError, TypeError, ValueError, ArithmeticError):  # not lines at all
+            same = False
+        if not same:
             return False, f"فهرست رتبه‌بندی منتشرشده ارجاع {d.referral_id} تغییر کرده است"
-    return True, f"{len(decisions)} تصمیم دوباره گرفته شد و با نتیجه منتشرشده یکی است"
+    return True, f"{len(again.decisions)} تصمیم دوباره گرفته شد و با نتیجه منتشرشده یکی است"

@@ -21,7 +21,6 @@ registered (app/services/fees.py), beside the owner's approved payments (F2).
 from __future__ import annotations
 
 import json
-import zlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
@@ -49,14 +48,12 @@ from ..db.models import (
     Withdrawal,
 )
 from ..db.policy_store import policy_at
-from ..domain.allocation import DeadlineSnapshot, decide_deadline
-from ..domain.calendar import WorkCalendar, local_date
+from ..domain.calendar import local_date
 from ..domain.codes import DISCIPLINE_FA, DISCIPLINE_ORDER
 from ..domain.digest import digest
 from ..domain.errors import NotFound
 from ..domain.organization import municipality_of, normalize, problems
-from ..domain.plain import from_plain
-from ..domain.policy import Policy
+from ..domain.published import ranking_lines, set_aside_lines
 from ..resources import ROOT, reference
 from . import organization as org_settings
 from .context import ServiceContext
@@ -651,19 +648,12 @@ def letter_dto(ctx: ServiceContext, project_id: int, strict: bool = True) -> Let
 def _decided_again(run: DeadlineRun):
     """A10: the run's decisions from its stored inputs, in the order it made them (A3), and
     whether they give the recorded output digest; None without stored inputs."""
-    if run.snapshot is None:
+    from .deadlines import replay
+
+    again = replay(run)
+    if again is None:
         return None
-    plain = json.loads(zlib.decompress(run.snapshot))
-    snap = from_plain(DeadlineSnapshot, plain["snapshot"])
-    policy = from_plain(Policy, plain["policy"])
-    cal = from_plain(WorkCalendar, plain["calendar"])
-    decisions = decide_deadline(snap, policy, cal)
-    stood = {
-        (d.facts.referral_id, c.engineer_id): c.stood_at
-        for d in snap.referrals
-        for c in d.candidates
-    }
-    return decisions, stood, digest(decisions) == run.output_digest
+    return again.decisions, again.stood, again.outputs_match
 
 
 def _later_events(
@@ -756,8 +746,8 @@ def _daily_sheet(ctx: ServiceContext, run_id: int | None, paper: bool) -> DailyR
         again = _decided_again(run)
         eids: set[int] = set()
         for rnd, *_ in rows:
-            eids |= {x["engineer_id"] for x in rnd.ranking or ()}
-            eids |= {x["engineer_id"] for x in rnd.set_aside or ()}
+            eids |= {x.engineer_id for x in ranking_lines(rnd.ranking)}
+            eids |= {x.engineer_id for x in set_aside_lines(rnd.set_aside)}
             if rnd.engineer_id is not None:
                 eids.add(rnd.engineer_id)
         if again is not None:
@@ -844,16 +834,16 @@ def _daily_sheet(ctx: ServiceContext, run_id: int | None, paper: bool) -> DailyR
             ranked = tuple(
                 RankedLine(
                     rank=i + 1,
-                    engineer_id=x["engineer_id"],
-                    membership_no=x["membership_no"],
-                    name=people.get(x["engineer_id"], ("", ""))[0],
-                    grade=grades.get((x["engineer_id"], ref.discipline)),
-                    score=Decimal(x["score"]),
-                    winner=x["engineer_id"] == rnd.engineer_id,
-                    remaining_m2=Decimal(x["remaining_m2"]) if "remaining_m2" in x else None,
-                    active_jobs=x.get("active_jobs"),
+                    engineer_id=x.engineer_id,
+                    membership_no=x.membership_no,
+                    name=people.get(x.engineer_id, ("", ""))[0],
+                    grade=grades.get((x.engineer_id, ref.discipline)),
+                    score=x.score,
+                    winner=x.engineer_id == rnd.engineer_id,
+                    remaining_m2=x.remaining_m2,
+                    active_jobs=x.active_jobs,
                 )
-                for i, x in enumerate(rnd.ranking or ())
+                for i, x in enumerate(ranking_lines(rnd.ranking))
             )
             blocks.append(
                 DecisionBlock(
@@ -872,12 +862,12 @@ def _daily_sheet(ctx: ServiceContext, run_id: int | None, paper: bool) -> DailyR
                     ranked=ranked,
                     set_aside=tuple(
                         SetAsideLine(
-                            x["engineer_id"],
-                            x["membership_no"],
-                            people.get(x["engineer_id"], ("", ""))[0],
-                            tuple(x["rules"]),
+                            x.engineer_id,
+                            x.membership_no,
+                            people.get(x.engineer_id, ("", ""))[0],
+                            x.rules,
                         )
-                        for x in rnd.set_aside or ()
+                        for x in set_aside_lines(rnd.set_aside)
                     ),
                     exclusions=dict(rnd.exclusions or {}),
                     later=tuple(later.get(ref.id, ())),

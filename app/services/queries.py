@@ -28,6 +28,7 @@ from ..db.types import UTCDateTime
 from ..domain.calendar import local_date
 from ..domain.codes import DISCIPLINE_ORDER
 from ..domain.errors import InputError
+from ..domain.published import ranking_lines, set_aside_lines
 from ..domain.scoring import capacity_m2, score_at, supervision_grade
 from ..domain.text import day_ok
 from .context import ServiceContext
@@ -194,11 +195,10 @@ def _round_out(r: Round) -> RoundOut:
         outcome=r.outcome,
         engineer_id=r.engineer_id,
         ranking=tuple(
-            RankedOut(x["engineer_id"], x["membership_no"], Decimal(x["score"]))
-            for x in r.ranking or ()
+            RankedOut(x.engineer_id, x.membership_no, x.score) for x in ranking_lines(r.ranking)
         ),
         set_aside=tuple(
-            (x["engineer_id"], x["membership_no"], tuple(x["rules"])) for x in r.set_aside or ()
+            (x.engineer_id, x.membership_no, x.rules) for x in set_aside_lines(r.set_aside)
         ),
         exclusions=dict(r.exclusions or {}),
     )

@@ -14,11 +14,11 @@ from decimal import Decimal
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from app.domain.allocation import DeadlineSnapshot, decide_deadline
+from app.domain.allocation import Candidate, DeadlineSnapshot, decide_deadline
 from app.domain.calendar import local_date
 from app.domain.codes import CANDIDACY, DISCIPLINES, GRADES
 from app.domain.digest import digest
-from app.domain.eligibility import RunEligibility, distribution_failures
+from app.domain.eligibility import distribution_failures
 from app.domain.scoring import charge_selection, remaining_m2, score_at
 from app.domain.state import Competence, Declaration
 
@@ -286,29 +286,51 @@ def test_A6_extensions_point_to_the_next_working_days_deadline(data, factories, 
 
 @SETTINGS
 @given(data=st.data())
-def test_A1_S7_the_runs_memo_answers_as_the_rules_do(data, factories, policy, cal):
-    """RunEligibility (a deadline run's per-engineer memo) gives exactly distribution_failures
-    (with A5 and W4), remaining_m2 and score_at for every pair, before and after a selection
-    is charged (A4)."""
+def test_A1_S7_the_columns_answer_as_the_rules_do_for_every_pair(data, factories, policy, cal):
+    """The run decides the static rules over columns (deadline_run): with every supervisor
+    standing for every candidacy referral, each one's set-aside rules are exactly
+    `distribution_failures` (with A5 and W4) at the moment of its referral's decision, after
+    the earlier decisions' charges (A4), and those who pass are exactly the ranked ones, with
+    `score_at` and `remaining_m2`."""
     snap = data.draw(snapshots(factories))
     at = snap.at
     on = local_date(at)
-    run = RunEligibility(at, policy)
+    everyone = tuple(sorted(snap.supervisors))
+    dues = [
+        replace(d, candidates=tuple(Candidate(e, at) for e in everyone))
+        if d.round_kind == CANDIDACY
+        else d
+        for d in snap.referrals
+    ]
+    snap = replace(snap, referrals=tuple(dues))
     state = dict(snap.supervisors)
-    for due in snap.referrals:
+    chosen = {p: set(e) for p, e in snap.chosen.items()}
+    by_id = {d.facts.referral_id: d for d in snap.referrals}
+    for dec in decide_deadline(snap, policy, cal):
+        due = by_id[dec.referral_id]
         r = due.facts
-        chosen = snap.chosen.get(r.project_id, frozenset())
-        for s in state.values():
-            failed, score, remaining = run.assess(s, r, chosen)
-            expected = distribution_failures(s, r, at, policy)
-            expected |= {"A5"} if s.id in chosen else set()
-            expected |= {"W4"} if s.id in r.withdrawn else set()
-            assert failed == expected
-            assert remaining == remaining_m2(s, policy, on, r.discipline)
-            assert score == (None if expected else score_at(s, at, policy))
-        winner = data.draw(st.sampled_from(sorted(state)))
-        state[winner] = charge_selection(state[winner], r.area_m2, at, policy)
-        run.charged(winner)
+        if due.round_kind == CANDIDACY:
+            on_project = chosen.get(r.project_id, set())
+            expected = {}
+            for e in everyone:
+                failed = distribution_failures(state[e], r, at, policy)
+                failed |= {"A5"} if e in on_project else set()
+                failed |= {"W4"} if e in r.withdrawn else set()
+                expected[e] = tuple(sorted(failed))
+            assert dict(dec.set_aside) == {e: f for e, f in expected.items() if f}
+            if dec.method == "competitive":
+                assert {x.engineer_id for x in dec.ranking} == {
+                    e for e, f in expected.items() if not f
+                }
+                for x in dec.ranking:
+                    s = state[x.engineer_id]
+                    assert x.score == score_at(s, at, policy)
+                    assert x.remaining_m2 == remaining_m2(s, policy, on, r.discipline)
+                    assert x.active_jobs == s.active_jobs
+        if dec.engineer_id is not None:
+            w = dec.engineer_id
+            state[w] = charge_selection(state[w], r.area_m2, at, policy)
+            chosen.setdefault(r.project_id, set()).add(w)
 
 
 @SETTINGS

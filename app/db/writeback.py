@@ -1,0 +1,254 @@
+"""A deadline run's effects written back (A4, A6–A10), in the run's transaction, no ORM object.
+
+PostgreSQL: each table's rows in one statement — `COPY … FROM STDIN` for the new rows (holds,
+charges, messages, audit lines), one `UPDATE … FROM (VALUES …)` per shape for the changed
+ones (rounds, referrals, the winners' candidacies). SQLite: one `executemany` per table and
+shape on the driver's cursor (its loop is in C, in process). Values are put in their stored
+form by the columns' own SQLAlchemy types, once per value, with no statement compiled.
+
+The rounds' published lists arrive as JSON text already made (the bytes hashed into the
+output digest): they are written as that text — PostgreSQL casts it to `json` — never parsed
+and encoded again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Dialect, Table
+
+from ..domain.effects import RunEffects
+from .models import AuditEntry, CapacityHold, Notification, Referral, Round, ScoreEntry
+
+
+def write_effects(
+    conn: Connection,
+    e: RunEffects,
+    notifications: Sequence[dict[str, Any]] = (),
+    audit_lines: Sequence[dict[str, Any]] = (),
+) -> None:
+    """Every row a run changes or adds. `audit_lines`: `context.audit_row` values, in their
+    chain's order (they are inserted in that order)."""
+    if conn.dialect.name == "postgresql":
+        _write_postgresql(conn, e, notifications, audit_lines)
+    else:
+        _write_rows(conn, e, notifications, audit_lines)
+
+
+# ---------------------------------------------------------------- the stored form of a value
+
+
+def _processors(table: Table, names: Sequence[str], dialect: Dialect) -> list:
+    """Each column's bind processor for the dialect: its values as SQLAlchemy would store
+    them (an instant as UTC, an amount as hundredths, JSON as text), without a statement."""
+    return [table.c[n].type._cached_bind_processor(dialect) for n in names]
+
+
+def _stored(
+    table: Table, rows: Sequence[dict[str, Any]], dialect: Dialect
+) -> tuple[list[str], list[tuple]]:
+    """The rows as the driver takes them: every column but the key, Python-side defaults
+    filled in, each value in its stored form."""
+    names = [c.name for c in table.columns if not c.primary_key]
+    defaults = [
+        c.default.arg if c.default is not None and c.default.is_scalar else None
+        for c in (table.c[n] for n in names)
+    ]
+    procs = _processors(table, names, dialect)
+    out = []
+    for row in rows:
+        values = []
+        for name, default, proc in zip(names, defaults, procs, strict=True):
+            v = row.get(name, default)
+            values.append(proc(v) if proc is not None and v is not None else v)
+        out.append(tuple(values))
+    return names, out
+
+
+def _in_stored_form(table: Table, column: str, value: Any, dialect: Dialect) -> Any:
+    proc = table.c[column].type._cached_bind_processor(dialect)
+    return proc(value) if proc is not None and value is not None else value
+
+
+# ---------------------------------------------------------------- SQLite
+
+
+def _write_rows(conn: Connection, e: RunEffects, notifications, audit_lines) -> None:
+    """SQLite: one `executemany` per table and shape on the driver's cursor (its loop is C)."""
+    dialect = conn.dialect
+    cur = conn.connection.driver_connection.cursor()
+    rounds, referrals = Round.__table__, Referral.__table__
+    try:
+        if e.rounds:
+            at = _in_stored_form(rounds, "decided_at", e.rounds[0]["b_decided_at"], dialect)
+            cur.executemany(
+                "UPDATE rounds SET outcome = ?, decided_at = ?, run_id = ?, engineer_id = ?, "
+                "ranking = ?, set_aside = ?, exclusions = ? WHERE referral_id = ? AND no = ?",
+                [
+                    (
+                        x["b_outcome"],
+                        at,
+                        x["b_run_id"],
+                        x["b_engineer_id"],
+                        x["b_ranking"],
+                        x["b_set_aside"],
+                        x["b_exclusions"],
+                        x["b_referral_id"],
+                        x["b_no"],
+                    )
+                    for x in e.rounds
+                ],
+            )
+        if e.selected:
+            first = e.selected[0]
+            at, since, until = (
+                _in_stored_form(referrals, c, first[f"b_{c}"], dialect)
+                for c in ("decided_at", "sign_from", "sign_until")
+            )
+            cur.executemany(
+                "UPDATE referrals SET status = 'selected', engineer_id = ?, method = ?, "
+                "selected_round = ?, decided_at = ?, sign_from = ?, sign_until = ? WHERE id = ?",
+                [
+                    (
+                        x["b_engineer_id"],
+                        x["b_method"],
+                        x["b_selected_round"],
+                        at,
+                        since,
+                        until,
+                        x["b_id"],
+                    )
+                    for x in e.selected
+                ],
+            )
+        cur.executemany(
+            "UPDATE referrals SET round_no = ? WHERE id = ?",
+            [(x["b_round_no"], x["b_id"]) for x in e.extended],
+        )
+        cur.executemany(
+            "UPDATE referrals SET status = 'unassigned' WHERE id = ?",
+            [(x["b_id"],) for x in e.unassigned],
+        )
+        for table, rows in (
+            (CapacityHold.__table__, e.holds),
+            (ScoreEntry.__table__, e.charges),
+            (rounds, e.new_rounds),
+            (Notification.__table__, notifications),
+            (AuditEntry.__table__, audit_lines),  # in the chain's order
+        ):
+            if rows:
+                names, values = _stored(table, rows, dialect)
+                cols = ", ".join(f'"{n}"' for n in names)
+                marks = ", ".join("?" * len(names))
+                cur.executemany(f"INSERT INTO {table.name} ({cols}) VALUES ({marks})", values)
+        cur.executemany(  # the winners' candidacies have done their work: by key
+            "UPDATE candidacies SET status = 'chosen' WHERE referral_id = ? AND engineer_id = ? "
+            "AND status = 'active'",
+            [(x["b_referral_id"], x["b_engineer_id"]) for x in e.chosen],
+        )
+    finally:
+        cur.close()
+
+
+# ---------------------------------------------------------------- PostgreSQL
+
+
+def _copy(cur, table: Table, rows: Sequence[dict[str, Any]], dialect: Dialect) -> None:
+    if not rows:
+        return
+    names, values = _stored(table, rows, dialect)
+    columns = ", ".join(f'"{n}"' for n in names)
+    with cur.copy(f"COPY {table.name} ({columns}) FROM STDIN") as copy:
+        for v in values:
+            copy.write_row(v)
+
+
+def _values(cur, sql: str, row: str, rows: Sequence[tuple]) -> None:
+    """`sql` with its `{values}` the rows as one VALUES list: one statement, each value a
+    parameter of its own (sent as it is: JSON text is not escaped into an array literal)."""
+    if rows:
+        text = sql.format(values=",".join([row] * len(rows)))
+        cur.execute(text, [v for r in rows for v in r])
+
+
+def _write_postgresql(conn: Connection, e: RunEffects, notifications, audit_lines) -> None:
+    cur = conn.connection.driver_connection.cursor()
+    try:
+        if e.rounds:
+            at, run_id = e.rounds[0]["b_decided_at"], e.rounds[0]["b_run_id"]
+            _values(
+                cur,
+                "UPDATE rounds AS r SET outcome = v.outcome, decided_at = v.decided_at, "
+                "run_id = v.run_id, engineer_id = v.engineer_id, ranking = v.ranking, "
+                "set_aside = v.set_aside, exclusions = v.exclusions FROM (VALUES {values}) "
+                "AS v(referral_id, no, outcome, decided_at, run_id, engineer_id, ranking, "
+                "set_aside, exclusions) WHERE r.referral_id = v.referral_id AND r.no = v.no",
+                "(%s::integer,%s::integer,%s::text,%s::timestamptz,%s::integer,%s::integer,"
+                "%s::json,%s::json,%s::json)",
+                [
+                    (
+                        x["b_referral_id"],
+                        x["b_no"],
+                        x["b_outcome"],
+                        at,
+                        run_id,
+                        x["b_engineer_id"],
+                        x["b_ranking"],
+                        x["b_set_aside"],
+                        x["b_exclusions"],
+                    )
+                    for x in e.rounds
+                ],
+            )
+        _values(
+            cur,
+            "UPDATE referrals AS r SET status = 'selected', engineer_id = v.engineer_id, "
+            "method = v.method, selected_round = v.selected_round, decided_at = v.decided_at, "
+            "sign_from = v.sign_from, sign_until = v.sign_until FROM (VALUES {values}) "
+            "AS v(id, engineer_id, method, selected_round, decided_at, sign_from, sign_until) "
+            "WHERE r.id = v.id",
+            "(%s::integer,%s::integer,%s::text,%s::integer,%s::timestamptz,%s::timestamptz,"
+            "%s::timestamptz)",
+            [
+                (
+                    x["b_id"],
+                    x["b_engineer_id"],
+                    x["b_method"],
+                    x["b_selected_round"],
+                    x["b_decided_at"],
+                    x["b_sign_from"],
+                    x["b_sign_until"],
+                )
+                for x in e.selected
+            ],
+        )
+        _values(
+            cur,
+            "UPDATE referrals AS r SET round_no = v.round_no FROM (VALUES {values}) "
+            "AS v(id, round_no) WHERE r.id = v.id",
+            "(%s::integer,%s::integer)",
+            [(x["b_id"], x["b_round_no"]) for x in e.extended],
+        )
+        _values(
+            cur,
+            "UPDATE referrals AS r SET status = 'unassigned' FROM (VALUES {values}) AS v(id) "
+            "WHERE r.id = v.id",
+            "(%s::integer)",
+            [(x["b_id"],) for x in e.unassigned],
+        )
+        _copy(cur, CapacityHold.__table__, e.holds, conn.dialect)
+        _copy(cur, ScoreEntry.__table__, e.charges, conn.dialect)
+        _copy(cur, Round.__table__, e.new_rounds, conn.dialect)
+        _copy(cur, Notification.__table__, notifications, conn.dialect)
+        _copy(cur, AuditEntry.__table__, audit_lines, conn.dialect)  # in the chain's order
+        _values(  # the winners' candidacies have done their work: by key
+            cur,
+            "UPDATE candidacies AS c SET status = 'chosen' FROM (VALUES {values}) "
+            "AS v(referral_id, engineer_id) WHERE c.referral_id = v.referral_id "
+            "AND c.engineer_id = v.engineer_id AND c.status = 'active'",
+            "(%s::integer,%s::integer)",
+            [(x["b_referral_id"], x["b_engineer_id"]) for x in e.chosen],
+        )
+    finally:
+        cur.close()
