@@ -40,7 +40,7 @@ from ..db.writeback import write_effects
 from ..domain.allocation import DeadlineSnapshot, Decision, decide_deadline, to_decisions
 from ..domain.calendar import WorkCalendar, jalali_year
 from ..domain.codes import CANDIDACY, DISCIPLINE_ORDER, FORCED
-from ..domain.deadline_run import RunOutcome, decide_run
+from ..domain.deadline_run import RunOutcome, decide_run, output_bytes
 from ..domain.digest import canonical_bytes, digest
 from ..domain.effects import run_effects
 from ..domain.errors import InputError, RuleViolation
@@ -596,6 +596,7 @@ class Replayed:
     inputs_match: bool  # the stored inputs give the recorded input digest
     outputs_match: bool  # deciding them again gives the recorded output digest
     published: dict[int, tuple[bytes, bytes]]  # referral → its ranked and set-aside JSON (format 2)
+    document: Callable[[], bytes]  # the output document whose SHA-256 is the output digest
 
 
 def replay(run: DeadlineRun) -> Replayed | None:
@@ -620,6 +621,7 @@ def replay(run: DeadlineRun) -> Replayed | None:
             hashlib.sha256(raw).hexdigest() == run.input_digest,
             outcome.output_digest == run.output_digest,
             {d.referral_id: (d.ranking_json, d.set_aside_json) for d in outcome.decisions},
+            lambda: output_bytes(outcome.decisions),
         )
     plain = json.loads(raw)
     snap = from_plain(DeadlineSnapshot, plain["snapshot"])
@@ -636,6 +638,7 @@ def replay(run: DeadlineRun) -> Replayed | None:
         digest({"snapshot": snap, "policy": policy, "calendar": cal}) == run.input_digest,
         digest(decisions) == run.output_digest,
         {},
+        lambda: canonical_bytes(decisions),
     )
 
 

@@ -1,12 +1,13 @@
 """What the rulebook makes public, for anyone without signing in (issue 13's public pages): the
 published deadline runs with their ranked lists and decisions (C6, A10), the digests and the
-decisions as the canonical JSON the output digest was made of, and the referrals board with
+decisions as the output document whose SHA-256 is the output digest, and the referrals board with
 each running round's candidates count. Names and scores of candidates come from
 `candidacy.candidates` (C6); a paper's check from `papers.verify_paper`.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -14,7 +15,6 @@ from decimal import Decimal
 from sqlalchemy import func, literal_column, select
 
 from ..db.models import Candidacy, DeadlineRun, Project, Referral, Round
-from ..domain.digest import canonical_bytes, digest
 from ..domain.errors import InputError, NotFound
 from .context import ServiceContext
 from .document_dto import DailyReportDTO
@@ -88,7 +88,7 @@ def run_sheet(ctx: ServiceContext, run_id: int) -> DailyReportDTO:
 
 @use_case(writes=False)
 def run_decisions(ctx: ServiceContext, run_id: int) -> bytes:
-    """The run's decisions as the canonical JSON whose SHA-256 is its output digest (A10):
+    """The run's output document, whose SHA-256 is its output digest (A10):
     anyone may hash the file and compare. Decided again from the stored inputs; a run that
     kept no inputs, or whose inputs no longer decide the same, is refused with A10."""
     require(ctx, "runs.read")
@@ -101,10 +101,10 @@ def run_decisions(ctx: ServiceContext, run_id: int) -> bytes:
         recorded = run.output_digest
     if again is None:
         raise NotFound("run", "ورودی‌های این اجرا نگه داشته نشده است (A10)")
-    decisions = again[0]
-    if digest(decisions) != recorded:
+    document = again[3]()
+    if hashlib.sha256(document).hexdigest() != recorded:
         raise NotFound("run", "تصمیم‌های دوباره با چکیده ثبت‌شده یکی نیست (A10)")
-    return canonical_bytes(decisions)
+    return document
 
 
 @use_case(writes=False)
