@@ -163,6 +163,20 @@ def sign_in(
     if kind not in KINDS:
         raise ValueError(kind)
     actor = check_credentials(ctx, username, password, source)
+    token, _, expires = open_session(ctx, actor, kind, source, verified=not needs_code)
+    return SignedIn(token, actor, expires, needs_code)
+
+
+def open_session(
+    ctx: ServiceContext,
+    actor: Actor,
+    kind: str,
+    source: str,
+    verified: bool,
+    lifetime: timedelta | None = None,
+) -> tuple[str, int, datetime]:
+    """A new session row for a checked actor, audited: (its token, its id, its end). The
+    token is returned once and stored only hashed; `lifetime` shortens a pending one."""
     now = ctx.now()
     token = secrets.token_urlsafe(32)
     with ctx.tx() as s:
@@ -172,21 +186,21 @@ def sign_in(
             kind=kind,
             source=_source(source),
             created_at=now,
-            expires_at=now + LIFETIME[kind],
-            idle_until=now + IDLE[kind],
-            verified=not needs_code,
+            expires_at=now + (lifetime or LIFETIME[kind]),
+            idle_until=now + (lifetime or IDLE[kind]),
+            verified=verified,
         )
         s.add(row)
         s.flush()
         audit(
             s,
             ctx.as_actor(actor),
-            "session.start",
+            "session.start" if verified or lifetime is None else "session.pending",
             "session",
             row.id,
             after={"kind": kind, "source": _source(source)},
         )
-    return SignedIn(token, actor, row.expires_at, needs_code)
+        return token, row.id, row.expires_at
 
 
 def _locked(s: Session, keys: tuple[str, ...]) -> bool:

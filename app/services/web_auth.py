@@ -35,8 +35,6 @@ from .registry import use_case
 from .sessions import (
     ACCOUNT_FAILURES,
     ADDRESS_FAILURES,
-    IDLE,
-    LIFETIME,
     WRONG,
     SignedIn,
     Throttled,
@@ -45,6 +43,7 @@ from .sessions import (
     _source,
     check_credentials,
     hasher,
+    open_session,
     revoke_user_sessions,
     token_hash,
 )
@@ -244,30 +243,8 @@ def _issue_code(
 def _new_session(
     ctx: ServiceContext, actor: Actor, source: str, verified: bool
 ) -> tuple[str, int, Any]:
-    now = ctx.now()
-    token = secrets.token_urlsafe(32)
-    with ctx.tx() as s:
-        row = AuthSession(
-            token_hash=token_hash(token),
-            user_id=actor.user_id,
-            kind="web",
-            source=_source(source),
-            created_at=now,
-            expires_at=now + (LIFETIME["web"] if verified else PENDING),
-            idle_until=now + (IDLE["web"] if verified else PENDING),
-            verified=verified,
-        )
-        s.add(row)
-        s.flush()
-        audit(
-            s,
-            ctx.as_actor(actor),
-            "session.start" if verified else "session.pending",
-            "session",
-            row.id,
-            after={"kind": "web", "source": _source(source)},
-        )
-        return token, row.id, row.expires_at
+    """A web session: a pending one (before the SMS code) lives only `PENDING`."""
+    return open_session(ctx, actor, "web", source, verified, None if verified else PENDING)
 
 
 @use_case(writes=True, remote=False, server=("gateway",))
