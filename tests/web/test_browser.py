@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -25,34 +24,9 @@ from app.domain.calendar import parse_jalali_datetime
 from app.services import engineers as engineer_services
 from app.services import member
 from site_support import ME, build
+from web_support import CHROMIUM, FLAGS, chromium_or_fail
 
-CHROMIUM = os.environ.get("NZ_CHROMIUM", "/usr/bin/chromium")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 VIEWPORTS = {"phone": (390, 844), "desktop": (1280, 900)}
-
-
-def _browser_or_fail():
-    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
-        message = (
-            f"Chromium is missing ({CHROMIUM}): the browser tests of issue 13 need Debian's "
-            "`chromium` package (apt-get install chromium; .ci/run installs it)"
-        )
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:  # pragma: no cover - the test extra pins it
-        pytest.fail(f"playwright is not installed: {exc}")
-    return sync_playwright
 
 
 @pytest.fixture(params=sorted(VIEWPORTS))
@@ -65,7 +39,7 @@ def shot_dir(request, tmp_path):
 
 def test_an_engineer_does_everything_on_a_phone_and_a_desktop(shot_dir, tmp_path):
     viewport, out = shot_dir
-    sync_playwright = _browser_or_fail()
+    sync_playwright = chromium_or_fail()
     from playwright.sync_api import expect
 
     site = build(f"sqlite:///{tmp_path / 'nz.sqlite'}")
