@@ -234,6 +234,8 @@ def _value_problem(col: Column, v: Any) -> str | None:
         return None
     if isinstance(ty, JSON):
         return None
+    if name == "PublishedJSON":  # a round's published lists: objects (format 1) or columns
+        return None if isinstance(v, list | dict) else "باید فهرست JSON باشد"
     return f"نوع ستون {name} شناخته نشد"
 
 

@@ -31,7 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from .types import Hundredths, UTCDateTime
+from .types import Hundredths, PublishedJSON, UTCDateTime
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -436,8 +436,9 @@ class Round(Base):
     decided_at: Mapped[datetime | None]
     run_id: Mapped[int | None] = _fk("deadline_runs.id")
     engineer_id: Mapped[int | None] = _fk("engineers.id")
-    ranking: Mapped[list[Any] | None]
-    set_aside: Mapped[list[Any] | None]
+    # the published lists (A10, C6): the JSON text hashed into the run's output digest
+    ranking: Mapped[list[Any] | dict[str, Any] | None] = mapped_column(PublishedJSON)
+    set_aside: Mapped[list[Any] | dict[str, Any] | None] = mapped_column(PublishedJSON)
     exclusions: Mapped[dict[str, Any] | None]
     __table_args__ = (
         UniqueConstraint("referral_id", "no"),

@@ -185,7 +185,7 @@ def _write_postgresql(conn: Connection, e: RunEffects, notifications, audit_line
                 "AS v(referral_id, no, outcome, decided_at, run_id, engineer_id, ranking, "
                 "set_aside, exclusions) WHERE r.referral_id = v.referral_id AND r.no = v.no",
                 "(%s::integer,%s::integer,%s::text,%s::timestamptz,%s::integer,%s::integer,"
-                "%s::json,%s::json,%s::json)",
+                "%s::text,%s::text,%s::json)",
                 [
                     (
                         x["b_referral_id"],
