@@ -46,6 +46,7 @@ from ..domain.text import (
 )
 from ..resources import reference
 from .context import ServiceContext
+from .fees import FeeDue, project_fees
 from .permissions import require
 from .projects import OPEN_PROJECT, p2_gaps
 from .queries import engineer_standings
@@ -368,6 +369,9 @@ class IntakeStatus:
     fees: tuple[FeeRow, ...]
     disciplines: tuple[str, ...]
     gaps: tuple[str, ...]  # P2: empty when it may go to distribution
+    # F1: what each discipline owes by the table in force when the file was registered, with
+    # what is recorded for it (approved, waiting) — shown beside the amount the clerk types
+    dues: tuple[FeeDue, ...] = ()
 
 
 @use_case(writes=False)
@@ -405,6 +409,7 @@ def intake_status(ctx: ServiceContext, project_id: int) -> IntakeStatus:
             )
         )
         gaps = tuple(p2_gaps(s, p)) if p.status == "intake" else ()
+        dues = project_fees(s, p)
         return IntakeStatus(
             p.id,
             p.file_no,
@@ -426,6 +431,7 @@ def intake_status(ctx: ServiceContext, project_id: int) -> IntakeStatus:
             tuple(FeeRow(*f) for f in fees),
             discs,
             gaps,
+            tuple(dues[d] for d in discs if d in dues),
         )
 
 
