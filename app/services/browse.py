@@ -36,6 +36,7 @@ from ..domain.text import (
     ZWNJ,
     amount_problem,
     day_ok,
+    mask_iban,
     normalize_code,
     normalize_digits,
     normalize_text,
@@ -207,6 +208,9 @@ class EngineerFile:
     active_jobs: int
     grade: str | None
     ledger: tuple[LedgerRow, ...]
+    # شبا, where his stage payouts go (F3): whole for finance, who changes it, and for the
+    # engineer himself; masked for the rest of the office
+    iban: str | None = None
 
 
 @use_case(writes=False)
@@ -287,6 +291,7 @@ def engineer_file(ctx: ServiceContext, engineer_id: int) -> EngineerFile:
             active_jobs=standing.active_jobs,
             grade=standing.grade,
             ledger=tuple(ledger),
+            iban=e.iban if ctx.actor.role in ("finance", "engineer") else mask_iban(e.iban),
         )
 
 
