@@ -253,7 +253,8 @@ def cmd_screenshots(args) -> int:
 
 
 def _fill_counter(w, intake_id) -> None:
-    """A walk-in half typed: valid national code, plate, area and floors (group shows live)."""
+    """A walk-in half typed: valid national code, plate, area and floors (the group and each
+    discipline's F1 fee show live); the intake file in hand with an amount typed."""
     w.owner_code.setText("0499370899")
     w.owner_first.setText("مریم")
     w.owner_last.setText("احمدی")
@@ -265,6 +266,7 @@ def _fill_counter(w, intake_id) -> None:
     w.area.setText("1250")
     w.floors.setValue(6)
     if intake_id is not None:
+        w.fee_amount.setText("5000000")  # told against the file's F1 fee once it is shown
         w.open_project(intake_id)
 
 

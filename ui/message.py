@@ -7,7 +7,8 @@ from PySide6.QtWidgets import QLabel
 
 
 class Message(QLabel):
-    """One line under a form: an error (red), a success (green) or nothing."""
+    """One line under a form: an error (red), a warning (amber), a success (green) or
+    nothing."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -16,6 +17,11 @@ class Message(QLabel):
 
     def error(self, text: str) -> None:
         self.setStyleSheet("color: #b00020;")
+        self.setText(text)
+
+    def warn(self, text: str) -> None:
+        """Not a refusal: something the person should see before going on."""
+        self.setStyleSheet("color: #8a4b00;")
         self.setText(text)
 
     def ok(self, text: str) -> None:

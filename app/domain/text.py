@@ -170,6 +170,15 @@ def normalize_iban(iban: str) -> str:
     return normalize_code(iban).upper().replace("-", "")
 
 
+def mask_iban(iban: str | None) -> str | None:
+    """A Sheba number as the audit trail keeps it: the country, the check digits and the last
+    four digits, the rest starred (`IR06******************0001`); None stays None."""
+    if not iban:
+        return None
+    text = normalize_iban(iban)
+    return text[:4] + "*" * max(0, len(text) - 8) + text[-4:] if len(text) > 8 else "*" * len(text)
+
+
 # ---------------------------------------------------------------- fields at the boundary
 
 FIRST_YEAR, LAST_YEAR = 1300, 1500  # Jalali years the office's records may name

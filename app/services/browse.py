@@ -36,6 +36,7 @@ from ..domain.text import (
     ZWNJ,
     amount_problem,
     day_ok,
+    mask_iban,
     normalize_code,
     normalize_digits,
     normalize_text,
@@ -46,6 +47,7 @@ from ..domain.text import (
 )
 from ..resources import reference
 from .context import ServiceContext
+from .fees import FeeDue, project_fees
 from .permissions import require
 from .projects import OPEN_PROJECT, p2_gaps
 from .queries import engineer_standings
@@ -206,6 +208,9 @@ class EngineerFile:
     active_jobs: int
     grade: str | None
     ledger: tuple[LedgerRow, ...]
+    # شبا, where his stage payouts go (F3): whole for finance, who changes it, and for the
+    # engineer himself; masked for the rest of the office
+    iban: str | None = None
 
 
 @use_case(writes=False)
@@ -286,6 +291,7 @@ def engineer_file(ctx: ServiceContext, engineer_id: int) -> EngineerFile:
             active_jobs=standing.active_jobs,
             grade=standing.grade,
             ledger=tuple(ledger),
+            iban=e.iban if ctx.actor.role in ("finance", "engineer") else mask_iban(e.iban),
         )
 
 
@@ -368,6 +374,9 @@ class IntakeStatus:
     fees: tuple[FeeRow, ...]
     disciplines: tuple[str, ...]
     gaps: tuple[str, ...]  # P2: empty when it may go to distribution
+    # F1: what each discipline owes by the table in force when the file was registered, with
+    # what is recorded for it (approved, waiting) — shown beside the amount the clerk types
+    dues: tuple[FeeDue, ...] = ()
 
 
 @use_case(writes=False)
@@ -405,6 +414,7 @@ def intake_status(ctx: ServiceContext, project_id: int) -> IntakeStatus:
             )
         )
         gaps = tuple(p2_gaps(s, p)) if p.status == "intake" else ()
+        dues = project_fees(s, p)
         return IntakeStatus(
             p.id,
             p.file_no,
@@ -426,6 +436,7 @@ def intake_status(ctx: ServiceContext, project_id: int) -> IntakeStatus:
             tuple(FeeRow(*f) for f in fees),
             discs,
             gaps,
+            tuple(dues[d] for d in discs if d in dues),
         )
 
 

@@ -68,8 +68,14 @@ class EngineerIn:
     validate_ids: bool = True  # False for a replayed scenario: its codes are taken as given
 
 
-# Fields `update_engineer` may change (everything but identity).
-UPDATABLE = frozenset(EngineerIn.__dataclass_fields__) - {"membership_no", "kind", "validate_ids"}
+# Fields `update_engineer` may change (everything but identity, and the Sheba number: finance
+# changes a payee's account through `engineers.set_iban`).
+UPDATABLE = frozenset(EngineerIn.__dataclass_fields__) - {
+    "membership_no",
+    "kind",
+    "validate_ids",
+    "iban",
+}
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from ..domain.text import (
     amount_problem,
     check_texts,
     iban_problem,
+    mask_iban,
     mobile_problem,
     national_code_ok,
     normalize_code,
@@ -208,6 +209,12 @@ def update_engineer(
 ) -> None:
     """S8: any change applies from this moment on (scores, eligibility, capacity)."""
     require(ctx, "engineer.update")
+    if isinstance(changes, dict) and "iban" in changes:
+        raise RuleViolation(
+            {"U1"},
+            "شماره شبا حساب ناظر را تنها کارشناس مالی ثبت یا تغییر می‌دهد (U1)؛ "
+            "از «میز مالی» یا پرونده مهندس، «تغییر شبا».",
+        )
     bad = set(changes) - UPDATABLE
     if bad:
         raise InputError(
@@ -235,6 +242,40 @@ def update_engineer(
             before=before,
             after=_public(changes),
         )
+
+
+@use_case(writes=True)
+def set_iban(ctx: ServiceContext, engineer_id: int, iban: str | None) -> str | None:
+    """The Sheba number (شبا) a supervisor's stage payouts are transferred to (F3): a payee's
+    bank account, so finance's alone (U1). `IR` and 24 digits, typed in any digit script,
+    spaces and dashes allowed, with the ISO 7064 mod 97-10 check; empty removes it. The trail
+    keeps the old and the new number masked (U2). Returns the number as stored."""
+    require(ctx, "engineer.iban")
+    if iban is not None:
+        check_texts(("iban", iban, 64))
+    new = None if iban is None or not iban.strip() else normalize_iban(iban)
+    if new is not None:
+        why = iban_problem(new)
+        if why:
+            raise InputError("iban", f"شماره شبا نادرست است: {why}")
+    now = ctx.now()
+    with ctx.tx() as s:
+        row = _get(s, engineer_id)
+        old = row.iban
+        if old == new:
+            return new
+        row.iban = new
+        row.updated_at = now
+        audit(
+            s,
+            ctx,
+            "engineer.iban",
+            "engineer",
+            engineer_id,
+            before={"iban": mask_iban(old)},
+            after={"iban": mask_iban(new)},
+        )
+    return new
 
 
 @use_case(writes=True)
@@ -512,4 +553,9 @@ def _current(s: Session, row: Engineer, key: str) -> Any:
 
 
 def _public(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in values.items() if v not in (None, (), "")}
+    """What the trail keeps of the given fields: the empty ones left out, a Sheba number
+    masked (U2 records that it changed, not the account itself)."""
+    out = {k: v for k, v in values.items() if v not in (None, (), "")}
+    if "iban" in out:
+        out["iban"] = mask_iban(out["iban"])
+    return out

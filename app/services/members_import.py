@@ -38,7 +38,7 @@ from ..db.models import AuditEntry, Competence, Engineer, Licence
 from ..domain.calendar import jalali_year, parse_jalali_date
 from ..domain.codes import DISCIPLINE_FA, DISCIPLINES, GRADES
 from ..domain.errors import InputError
-from ..domain.text import field_fa, normalize_digits, normalize_text
+from ..domain.text import field_fa, mask_iban, normalize_digits, normalize_text
 from .context import ServiceContext, audit_row, audit_rows_written
 from .dto import CompetenceIn, EngineerIn
 from .permissions import require
@@ -380,6 +380,8 @@ def _audit_lines(
     for eid, e in added:
         after = {k: v for k, v in e.__dict__.items() if v not in (None, (), "")}
         after.pop("validate_ids", None)
+        if "iban" in after:  # the trail keeps a Sheba number masked
+            after["iban"] = mask_iban(after["iban"])
         rows.append(audit_row(s, ctx, "engineer.register", "engineer", eid, None, after, at))
     s.connection().execute(insert(AuditEntry), rows)
     audit_rows_written(s)

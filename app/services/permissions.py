@@ -23,6 +23,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     # F5, seed 000: the payment is finance's word (the bank's receipt it confirms), never the
     # member's own: an engineer or a clerk cannot mark a membership paid.
     "membership.pay": frozenset({"finance"}),
+    # the account a supervisor's stage payouts are transferred to (شبا, F3): a payee's bank
+    # account is changed by finance alone, never by the clerk's general edit of the file
+    "engineer.iban": frozenset({"finance"}),
     "project.register": frozenset({"clerk", "manager"}),
     "project.document": frozenset({"clerk", "manager"}),
     "fee.record": frozenset({"clerk"}),

@@ -169,8 +169,8 @@ def test_F3_bank_group_transfer_by_sheba(office):
         payouts.transfer_sheet_xlsx(office.finance)
     assert exc.value.field == "iban" and "E1" in exc.value.message
     with pytest.raises(InputError):  # a wrong check digit is refused at the desk
-        engineers.update_engineer(office.clerk, e, {"iban": "IR062960000000100324200002"})
-    engineers.update_engineer(office.clerk, e, {"iban": "ir06 2960 0000 0010 0324 2000 01"})
+        engineers.set_iban(office.finance, e, "IR062960000000100324200002")
+    engineers.set_iban(office.finance, e, "ir06 2960 0000 0010 0324 2000 01")
     (t,) = payouts.transfers_due(office.finance)
     assert (t.iban, t.amount_rials, t.membership_no) == (
         "IR062960000000100324200001",
@@ -182,3 +182,68 @@ def test_F3_bank_group_transfer_by_sheba(office):
     assert (ws.cell(2, 2).value, ws.cell(2, 3).value) == ("IR062960000000100324200001", 2_375_000)
     listed = load_workbook(io.BytesIO(payouts.payment_list_xlsx(office.finance))).active
     assert listed.cell(3, 7).value == "IR062960000000100324200001"
+
+
+def test_U1_U2_only_finance_changes_a_payees_sheba_any_digits_and_the_trail_keeps_it_masked(
+    office, refuse
+):
+    """A payee's bank account is finance's (U1): not the clerk's, not through the general edit
+    of the file. `IR` + 24 digits in any digit script with the mod 97-10 check, refused in
+    Persian naming the field; the audit trail keeps the old and the new number masked (U2)."""
+    import pytest
+
+    from app.db.models import AuditEntry, Engineer
+    from app.domain.errors import InputError
+    from app.services import browse, engineers
+
+    e = office.engineer("E1")
+    good = "IR062960000000100324200001"
+    refuse(engineers.set_iban, office.clerk, e, good, rules={"U1"})
+    refuse(engineers.set_iban, office.admin, e, good, rules={"U1"})
+    refuse(engineers.update_engineer, office.clerk, e, {"iban": good}, rules={"U1"})
+    for bad, why in (
+        ("IR062960000000100324200002", "رقم کنترل"),  # one digit off
+        ("IR06296000000010032420000", "۲۴ رقم"),  # 23 digits
+        ("DE89370400440532013000", "IR"),  # another country
+        ("IR06-2960-0000-0010-0324-2000-0X", "۲۴ رقم"),
+    ):
+        with pytest.raises(InputError) as exc:
+            engineers.set_iban(office.finance, e, bad)
+        assert exc.value.field == "iban"
+        assert exc.value.message.startswith("شماره شبا نادرست است") and why in exc.value.message
+    with office.base.tx() as s:
+        assert s.get(Engineer, e).iban is None  # a refusal changes nothing (U3)
+        assert not s.scalars(select(AuditEntry).where(AuditEntry.action == "engineer.iban")).all()
+    # Persian digits, spaces, lower case: one number
+    assert engineers.set_iban(office.finance, e, "ir۰۶ ۲۹۶۰ ۰۰۰۰ ۰۰۱۰ ۰۳۲۴ ۲۰۰۰ ۰۱") == good
+    # Arabic-Indic digits and dashes: the next account
+    other = "IR820540102680020817909002"
+    assert engineers.set_iban(office.finance, e, "IR٨٢-٠٥٤٠-١٠٢٦-٨٠٠٢-٠٨١٧-٩٠٩٠-٠٢") == other
+    assert engineers.set_iban(office.finance, e, other) == other  # unchanged: no new line
+    with office.base.tx() as s:
+        assert s.get(Engineer, e).iban == other
+        lines = s.scalars(
+            select(AuditEntry).where(AuditEntry.action == "engineer.iban").order_by(AuditEntry.id)
+        ).all()
+        assert [(a.actor, a.before, a.after) for a in lines] == [
+            ("fin", {"iban": None}, {"iban": "IR06******************0001"}),
+            ("fin", {"iban": "IR06******************0001"}, {"iban": "IR82******************9002"}),
+        ]
+        every = s.scalars(select(AuditEntry)).all()
+        assert not [a for a in every if good in str(a.after) or other in str(a.before)]
+    # finance reads it whole; the rest of the office masked
+    assert browse.engineer_file(office.finance, e).iban == other
+    assert browse.engineer_file(office.clerk, e).iban == "IR82******************9002"
+    # registered with one (the member's own data): the trail keeps it masked too
+    e2 = office.engineer("E2", iban=good)
+    with office.base.tx() as s:
+        reg = s.scalars(
+            select(AuditEntry).where(
+                AuditEntry.action == "engineer.register", AuditEntry.entity_id == str(e2)
+            )
+        ).one()
+        assert reg.after["iban"] == "IR06******************0001"
+    # empty removes it (audited too)
+    assert engineers.set_iban(office.finance, e, " ") is None
+    with office.base.tx() as s:
+        assert s.get(Engineer, e).iban is None

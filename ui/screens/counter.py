@@ -1,5 +1,6 @@
-"""The counter (clerk): walk-in registration (P1, P3–P5), the document checklist with scans,
-the fee status, and "send to distribution" when P2 holds."""
+"""The counter (clerk): walk-in registration (P1, P3–P5) with the F1 fee of each discipline
+quoted as the clerk types, the document checklist with scans, the owner's payments beside what
+each discipline owes by the tariff (F1), and "send to distribution" when P2 holds."""
 
 from __future__ import annotations
 
@@ -30,6 +31,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.codes import DISCIPLINES
+from app.domain.fee_words import amount_check, band_fa, due_formula
+from app.domain.payout_words import rials
 from app.domain.text import mobile_problem, national_code_ok, normalize_code, parse_number
 from app.domain.validation import (
     BANKS_FA,
@@ -39,7 +42,7 @@ from app.domain.validation import (
     receipt_problem,
     tracking_problem,
 )
-from app.services import browse, projects
+from app.services import browse, fees, projects
 from app.services.dto import OwnerIn, ProjectIn, ReceiptIn
 
 from .. import fmt
@@ -69,6 +72,9 @@ class CounterScreen(Screen):
         self.project_id: int | None = None
         self.status: browse.IntakeStatus | None = None
         self.preview: browse.IntakePreview | None = None
+        self.quote: list[fees.FeeDue] = []  # F1 for the walk-in form, before the file exists
+        self._quote_seq = 0  # the latest quote asked: an older answer is dropped
+        self.dues: dict[str, fees.FeeDue] = {}  # F1 of the file in hand, per discipline
         self.extra_owners: list[OwnerIn] = []
         self._enter = EnterMovesOn(self)
 
@@ -109,6 +115,10 @@ class CounterScreen(Screen):
             cb = QCheckBox(fmt.discipline(d), disc_box)
             self.disc_checks[d] = cb
             grid.addWidget(cb, i // 4, i % 4)
+        # F1, live: what each discipline will owe by today's tariff, and the total
+        self.quote_label = QLabel(form_box)
+        self.quote_label.setWordWrap(True)
+        self.quote_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.register_button = QPushButton("ثبت پرونده (Ctrl+Enter)", form_box)
         self.register_button.setEnabled(False)
         self.form_problems = QLabel(form_box)  # why «ثبت پرونده» is disabled, field by field
@@ -136,6 +146,7 @@ class CounterScreen(Screen):
         form.addRow("تعداد طبقات:", self.floors)
         form.addRow("گروه ساختمان (P3):", self.group_label)
         form.addRow("رشته‌ها (P4):", disc_box)
+        form.addRow("حق‌الزحمه نظارت (F1):", self.quote_label)
         form.addRow(self.register_button)
         form.addRow(self.form_problems)
         form.addRow(self.form_message)
@@ -172,6 +183,13 @@ class CounterScreen(Screen):
         for sig in (self.plate.textChanged, self.area.textChanged, self.floors.valueChanged):
             sig.connect(self.preview_debounce.poke)
             sig.connect(self._validate_form)
+        self.quote_debounce = Debounce(150, self._ask_quote, self)
+        for sig in (
+            self.area.textChanged,
+            self.floors.valueChanged,
+            *(cb.toggled for cb in self.disc_checks.values()),
+        ):
+            sig.connect(self.quote_debounce.poke)
         self.register_button.clicked.connect(self.register)
         for seq in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(seq), form_box, self.register)
@@ -274,9 +292,21 @@ class CounterScreen(Screen):
         fee_grid.addWidget(self.fee_date, 1, 1)
         fee_grid.addWidget(self.fee_receipt_button, 1, 2)
         fee_grid.addWidget(self.fee_button, 0, 3, 2, 1)
+        # F1 beside the amount: the chosen discipline's fee by the tariff, what is recorded
+        # for it and what is left; then how the amount typed stands against it
+        self.fee_due = QLabel(fee_box)
+        self.fee_due.setWordWrap(True)
+        self.fee_due.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        fee_grid.addWidget(self.fee_due, 2, 0, 1, 4)
         for col in range(3):
             fee_grid.setColumnStretch(col, 1)
+        self.fee_dues = QLabel(fee_box)  # every discipline's F1 fee and the file's total
+        self.fee_dues.setWordWrap(True)
+        self.fee_dues.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        fl.addWidget(self.fee_dues)
         fl.addLayout(fee_grid)
+        self.fee_check = Message(fee_box)  # the amount typed against F1 (said, not refused)
+        fl.addWidget(self.fee_check)
         self.fee_state = Message(fee_box)  # the fee row's own inline check
         fl.addWidget(self.fee_state)
         for sig in (
@@ -285,10 +315,18 @@ class CounterScreen(Screen):
             self.fee_bank.currentIndexChanged,
         ):
             sig.connect(self._validate_fee)
+        self.fee_amount.textChanged.connect(self._show_due)
+        self.fee_discipline.currentIndexChanged.connect(self._show_due)
         rl.addWidget(fee_box, 2)
         self.gaps = QLabel(right)
         self.gaps.setWordWrap(True)
-        rl.addWidget(self.gaps)
+        self.gaps.setAlignment(Qt.AlignmentFlag.AlignTop)
+        gaps_scroll = QScrollArea(right)  # a long P2 list scrolls; the checklist keeps its room
+        gaps_scroll.setWidgetResizable(True)
+        gaps_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        gaps_scroll.setWidget(self.gaps)
+        gaps_scroll.setMaximumHeight(140)
+        rl.addWidget(gaps_scroll, 1)
         self.send_button = QPushButton("ارسال به توزیع (Ctrl+D)", right)
         self.send_button.setShortcut("Ctrl+D")
         self.send_button.setEnabled(False)
@@ -318,6 +356,7 @@ class CounterScreen(Screen):
         for w in self._project_widgets:
             w.setEnabled(False)
         self._validate_form()
+        self._show_quote(self._quote_seq, [])
 
         split = QSplitter(self)
         split.addWidget(self.left_tabs)
@@ -408,6 +447,58 @@ class CounterScreen(Screen):
         else:
             self.plate_state.clear()
         self._validate_form()
+
+    # ------------------------------------------------------------ F1 while typing
+    def _ask_quote(self) -> None:
+        """F1 by today's tariff for the area, floors and disciplines on the form, through the
+        service (`fees.fee_quote`: in process, or the office server's answer)."""
+        self._quote_seq += 1
+        seq = self._quote_seq
+        area = _decimal(self.area.text())
+        if area is None or area <= 0:
+            self._show_quote(seq, [])
+            return
+        chosen = tuple(d for d, cb in self.disc_checks.items() if cb.isChecked())
+        self.run(
+            fees.fee_quote,
+            self.ctx,
+            area,
+            self.floors.value(),
+            chosen,
+            on_done=lambda q: self._show_quote(seq, q),
+            on_error=lambda exc: self._quote_failed(seq, exc),
+        )
+
+    def _quote_failed(self, seq: int, exc: BaseException) -> None:
+        if seq == self._quote_seq:
+            self.quote = []
+            self.quote_label.setStyleSheet("color: #b00020;")
+            self.quote_label.setText(getattr(exc, "message", str(exc)))
+
+    def _show_quote(self, seq: int, quote) -> None:
+        if seq != self._quote_seq:
+            return  # the form has changed since it was asked
+        self.quote = list(quote)
+        self.quote_label.setStyleSheet("")
+        if not self.quote:
+            self.quote_label.setStyleSheet("color: #6d6d6d;")
+            self.quote_label.setText("با زیربنا و تعداد طبقات، حق‌الزحمه هر رشته اینجا می‌آید.")
+            self.quote_label.setToolTip("")
+            return
+        self.quote_label.setText(quote_text(self.quote))
+        self.quote_label.setToolTip(
+            "\n".join(
+                f"{fmt.discipline(q.discipline)}: "
+                + due_formula(
+                    q.billable_m2,
+                    q.rials_per_m2,
+                    q.fee_rials,
+                    q.coordinator_per_m2,
+                    q.coordinator_rials,
+                )
+                for q in self.quote
+            )
+        )
 
     def form_problems_now(self) -> dict[str, str]:
         """The form's checks (`domain/validation.counter_problems`, as the web's form) with
@@ -503,6 +594,8 @@ class CounterScreen(Screen):
             cb.setChecked(False)
             cb.setEnabled(True)
         self.group_label.setText("—")
+        self._quote_seq += 1
+        self._show_quote(self._quote_seq, [])
         self.owner_state.clear()
         self.plate_state.clear()
         self._validate_form()
@@ -528,9 +621,17 @@ class CounterScreen(Screen):
         else:
             self.docs.select_first()
         self.fees.set_rows(st.fees)
+        self.dues = {d.discipline: d for d in st.dues}
+        self.fee_dues.setText(dues_text(st.dues))
+        kept = self.fee_discipline.currentData()
+        self.fee_discipline.blockSignals(True)
         self.fee_discipline.clear()
         for d in st.disciplines:
             self.fee_discipline.addItem(fmt.discipline(d), d)
+        if kept in st.disciplines:
+            self.fee_discipline.setCurrentIndex(st.disciplines.index(kept))
+        self.fee_discipline.blockSignals(False)
+        self._show_due()
         intake = st.status == "intake"
         for w in self._project_widgets:
             w.setEnabled(intake)
@@ -601,6 +702,41 @@ class CounterScreen(Screen):
             self.fee_state.error(why)
         else:
             self.fee_state.clear()
+
+    def _show_due(self, *_a) -> None:
+        """F1 of the chosen discipline beside the amount, and the amount typed against what
+        is still owed (said plainly; a part payment is not refused)."""
+        due = self.dues.get(self.fee_discipline.currentData())
+        if due is None:
+            self.fee_due.clear()
+            self.fee_check.clear()
+            self.fee_amount.setPlaceholderText("مبلغ به ریال")
+            return
+        recorded = due.approved_rials + due.pending_rials
+        line = f"حق‌الزحمه {fmt.discipline(due.discipline)} طبق تعرفه (F1): " + due_formula(
+            due.billable_m2,
+            due.rials_per_m2,
+            due.fee_rials,
+            due.coordinator_per_m2,
+            due.coordinator_rials,
+        )
+        if due.due_rials is not None:
+            left = max(0, due.due_rials - recorded)
+            if recorded:
+                line += f"؛ ثبت‌شده {rials(recorded)}، مانده {rials(left)}"
+            self.fee_amount.setPlaceholderText(f"مبلغ به ریال — مانده {rials(left)}")
+        else:
+            self.fee_amount.setPlaceholderText("مبلغ به ریال")
+        self.fee_due.setText(line)
+        amount = _decimal(self.fee_amount.text())
+        whole = amount is not None and amount > 0 and amount == amount.to_integral()
+        ok, words = amount_check(int(amount) if whole else None, due.due_rials, recorded)
+        if not words:
+            self.fee_check.clear()
+        elif ok:
+            self.fee_check.ok(words)
+        else:
+            self.fee_check.warn(words)
 
     def attach_receipt(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -706,6 +842,42 @@ class CounterScreen(Screen):
         """The counter receipt of the file in hand, for the owner (preview, then print)."""
         if self.project_id is not None:
             open_document(self, receipt_job, self.ctx, self.project_id)
+
+
+def quote_text(quote) -> str:
+    """The walk-in form's F1 lines: each discipline's fee (the coordinator's with the
+    coordinating discipline's), the total, and the table and tariff row they come from."""
+    lines, total, unknown = [], 0, []
+    for q in quote:
+        name = fmt.discipline(q.discipline)
+        if q.due_rials is None:
+            unknown.append(name)
+            lines.append(f"{name}: نرخ در جدول تعرفه نیست")
+            continue
+        total += q.due_rials
+        coord = " (با حق‌الزحمه هماهنگ‌کننده)" if q.coordinator_rials else ""
+        lines.append(f"{name}: {rials(q.due_rials)}{coord}")
+    note = " (بدون رشته‌های بی‌نرخ)" if unknown else ""
+    lines.append(f"<b>جمع: {rials(total)}{note}</b>")
+    first = quote[0]
+    where = f"گروه {fmt.group(first.group)}، ردیف {band_fa(first.band)}"
+    if first.billable_m2:
+        where += f"، زیربنای مشمول {fmt.fa(first.billable_m2)} م²"
+    table = f"جدول تعرفه {fmt.fa(first.table_year)}" if first.table_year else "جدول تعرفه‌ای نیست"
+    lines.append(f"<span style='color:#6d6d6d'>{table} — {where}</span>")
+    return "<br>".join(lines)
+
+
+def dues_text(dues) -> str:
+    """The file's F1 fees, every discipline and the total (what the owner pays in all)."""
+    if not dues:
+        return ""
+    parts, total = [], 0
+    for d in dues:
+        fee = "بی‌نرخ" if d.due_rials is None else rials(d.due_rials)
+        parts.append(f"{fmt.discipline(d.discipline)} {fee}")
+        total += d.due_rials or 0
+    return f"حق‌الزحمه پرونده طبق تعرفه (F1): {'، '.join(parts)} — <b>جمع {rials(total)}</b>"
 
 
 def _fa_codes(text: str) -> str:

@@ -1,4 +1,5 @@
-"""Engineers: a lazy list that stays instant at 100,000 rows, and one engineer's file."""
+"""Engineers: a lazy list that stays instant at 100,000 rows, and one engineer's file (with
+his Sheba number, which finance enters or changes here: «تغییر شبا…»)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from ..models import Column, DtoTableModel, EngineerListModel
 from ..qtcompat import emit
 from ..widgets import Gauge, Sparkline, Table, export_xlsx
 from .base import Screen
+from .iban import IbanDialog, grouped, may_change_iban
 
 LEDGER_COLUMNS = [
     Column("زمان", lambda r: r.at),
@@ -33,8 +35,11 @@ LEDGER_COLUMNS = [
 
 
 class EngineerDetail(QWidget):
-    def __init__(self, parent=None):
+    iban_requested = Signal()  # «تغییر شبا…» (finance only, U1)
+
+    def __init__(self, parent=None, can_change_iban: bool = False):
         super().__init__(parent)
+        self.file = None  # browse.EngineerFile shown
         self.head = QLabel("مهندسی انتخاب نشده است", self)
         self.head.setWordWrap(True)
         form = QFormLayout()
@@ -57,6 +62,17 @@ class EngineerDetail(QWidget):
             form.addRow(title + ":", lab)
         self.gauge = Gauge(self)
         form.addRow("ظرفیت متراژ:", self.gauge)
+        # شبا: where his stage payouts are transferred (F3); finance enters or changes it
+        self.iban = QLabel("—", self)
+        self.iban.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.iban_button = QPushButton("تغییر شبا…", self)
+        self.iban_button.setVisible(can_change_iban)
+        self.iban_button.setEnabled(False)
+        self.iban_button.clicked.connect(lambda: emit(self.iban_requested))
+        iban_row = QHBoxLayout()
+        iban_row.addWidget(self.iban, 1)
+        iban_row.addWidget(self.iban_button)
+        form.addRow("شماره شبا:", iban_row)
         lay = QVBoxLayout(self)
         lay.addWidget(self.head)
         lay.addLayout(form)
@@ -71,6 +87,10 @@ class EngineerDetail(QWidget):
         lay.addWidget(box, 1)
 
     def show_file(self, f) -> None:  # browse.EngineerFile
+        self.file = f
+        self.iban.setText(grouped(f.iban) if f.iban else "ثبت نشده")
+        self.iban.setStyleSheet("" if f.iban else "color: #b00020;")
+        self.iban_button.setEnabled(True)
         self.head.setText(
             f"<b>{f.name or '—'}</b> — شماره عضویت {fmt.code(f.membership_no)}"
             f" — کد ملی {fmt.code(f.national_id)}"
@@ -188,7 +208,9 @@ class EngineersScreen(Screen):
         """The engineer's file; made when first needed, or once the rows have been painted
         (the list is painted first, the file pane and its data follow)."""
         if self._detail is None:
-            self._detail = EngineerDetail()  # the splitter takes it into the place kept
+            # the splitter takes it into the place kept
+            self._detail = EngineerDetail(can_change_iban=may_change_iban(self.ctx))
+            self._detail.iban_requested.connect(self.change_iban)
             sizes = self._split.sizes()
             self._split.replaceWidget(1, self._detail)
             self._detail_slot.deleteLater()
@@ -257,6 +279,25 @@ class EngineersScreen(Screen):
         from app.services import browse
 
         self.run(browse.engineer_file, self.ctx, eid, on_done=self.detail.show_file)
+
+    def change_iban(self) -> IbanDialog | None:
+        """Finance enters or changes the shown engineer's Sheba number (U1); his file is
+        read again once it is saved."""
+        f = self.detail.file
+        if f is None:
+            return None
+        who = f"{f.name or '—'} — شماره عضویت {fmt.code(f.membership_no)}"
+        dlg = IbanDialog(self, f.id, who, f.iban)
+
+        def saved(_stored) -> None:
+            self.message.ok(f"شماره شبا {f.name or fmt.code(f.membership_no)} ثبت شد.")
+            from app.services import browse
+
+            self.run(browse.engineer_file, self.ctx, f.id, on_done=self.detail.show_file)
+
+        dlg.saved.connect(saved)
+        dlg.open()
+        return dlg
 
     def export(self, path: str | None = None):
         if not path:

@@ -4,7 +4,9 @@ FinanceScreen (the finance officer only, U1): today's totals; the owners' fee pa
 for approval with the F1 fee beside them (F2); membership renewals: approve the amount, record
 the payment (F5); stage payouts waiting for approval (F3/F4); the payment list of approved
 payouts, exported to Excel and marked paid. A rejection needs a reason: refused inline before
-any service is called (the services refuse it too).
+any service is called (the services refuse it too). The payee's Sheba number (شبا), which the
+bank transfers to, is entered or changed here («شبا ناظر…», ui/screens/iban.py), as in the
+engineer's file.
 
 StageReportScreen (clerk, manager): signed referrals with the next stage their supervisor may
 report, and the payout that report will ask finance to approve. No approve button here.
@@ -40,6 +42,7 @@ from ..models import Column
 from ..qtcompat import emit
 from ..widgets import ListPanel, Message
 from .base import Screen, ltr
+from .iban import IbanDialog, grouped
 
 
 def rials(n: int | None) -> str:
@@ -280,10 +283,18 @@ class FinanceScreen(Screen):
         self.payout_decision = Decision("پرداخت مرحله", self)
         self.payout_detail = QLabel(self)
         self.payout_detail.setWordWrap(True)
+        self.payout_iban_button = QPushButton("شبا ناظر…", self)
+        self.payout_iban_button.setEnabled(False)
+        self.payout_iban_button.clicked.connect(lambda: self.change_iban(self.payouts.current()))
         self.payouts.selected.connect(self._payout_selected)
         self.payout_decision.approve.connect(lambda: self._decide_payout(True, ""))
         self.payout_decision.reject.connect(lambda r: self._decide_payout(False, r))
-        self.tabs.addTab(self._page(self.payouts, self.payout_detail, self.payout_decision), "")
+        self.tabs.addTab(
+            self._page(
+                self.payouts, self.payout_detail, self.payout_decision, self.payout_iban_button
+            ),
+            "",
+        )
 
         # the payment list: approved, not yet paid
         self.due = ListPanel("فهرست پرداخت (تأییدشده، پرداخت‌نشده)", PAYOUT_COLUMNS)
@@ -292,6 +303,10 @@ class FinanceScreen(Screen):
         self.export_button.clicked.connect(lambda: self.export_payment_list())
         self.transfer_button = QPushButton("فایل انتقال گروهی بانک (شبا)…", self)
         self.transfer_button.clicked.connect(lambda: self.export_payment_list(transfer=True))
+        self.due_iban_button = QPushButton("شبا ناظر…", self)  # the selected row's payee
+        self.due_iban_button.setEnabled(False)
+        self.due_iban_button.clicked.connect(lambda: self.change_iban(self.due.current()))
+        self.due.selected.connect(lambda p: self.due_iban_button.setEnabled(p is not None))
         self.paid_ref = ltr(QLineEdit(self))
         self.paid_ref.setPlaceholderText("شماره سند پرداخت")
         self.mark_paid_button = QPushButton("ثبت پرداخت همه فهرست", self)
@@ -304,6 +319,7 @@ class FinanceScreen(Screen):
         row.addWidget(self.due_total, 1)
         row.addWidget(self.export_button)
         row.addWidget(self.transfer_button)
+        row.addWidget(self.due_iban_button)
         row.addWidget(QLabel("سند:", page))
         row.addWidget(self.paid_ref)
         row.addWidget(self.mark_paid_button)
@@ -317,11 +333,19 @@ class FinanceScreen(Screen):
         lay.addWidget(self.message)
         self._titles()
 
-    def _page(self, panel: ListPanel, detail: QLabel, decision: Decision) -> QWidget:
+    def _page(
+        self, panel: ListPanel, detail: QLabel, decision: Decision, side: QWidget | None = None
+    ) -> QWidget:
         page = QWidget(self)
         lay = QVBoxLayout(page)
         lay.addWidget(panel, 1)
-        lay.addWidget(detail)
+        if side is None:
+            lay.addWidget(detail)
+        else:  # a button beside the detail (the payee's Sheba number)
+            row = QHBoxLayout()
+            row.addWidget(detail, 1)
+            row.addWidget(side)
+            lay.addLayout(row)
         lay.addWidget(decision)
         return page
 
@@ -362,7 +386,7 @@ class FinanceScreen(Screen):
         self.due_total.setText(f"جمع فهرست: <b>{rials(total)}</b>")
         self.export_button.setEnabled(bool(due))
         self.mark_paid_button.setEnabled(bool(due))
-        for panel in (self.fees, self.renewals, self.to_pay, self.payouts):
+        for panel in (self.fees, self.renewals, self.to_pay, self.payouts, self.due):
             if panel.current() is None:
                 panel.select_first()
         self.fee_decision.set_enabled(self.fees.current() is not None)
@@ -492,6 +516,7 @@ class FinanceScreen(Screen):
     # ------------------------------------------------------------ payouts (F3, F4)
     def _payout_selected(self, p) -> None:
         self.payout_decision.set_enabled(p is not None)
+        self.payout_iban_button.setEnabled(p is not None)
         if p is None:
             self.payout_detail.clear()
             return
@@ -504,7 +529,7 @@ class FinanceScreen(Screen):
             f"پرونده {fmt.code(p.file_no)} — {fmt.discipline(p.discipline)} — "
             f"مرحله {p.stage_fa} — {p.engineer_name}"
             f"<table cellpadding='3'>{lines}</table>"
-            f"شبا: {fmt.code(p.iban) if p.iban else '<span style=color:#b00020>ثبت نشده</span>'}"
+            f"شبا: {grouped(p.iban) if p.iban else '<span style=color:#b00020>ثبت نشده</span>'}"
         )
 
     def _decide_payout(self, approve: bool, reason: str) -> None:
@@ -531,6 +556,23 @@ class FinanceScreen(Screen):
             on_done=done,
             on_error=lambda e: self._failed(self.payout_decision, e),
         )
+
+    def change_iban(self, p) -> IbanDialog | None:
+        """Enter or change the Sheba number of a payout's supervisor (finance, U1); the lists
+        are read again once it is saved, so the payment list and the transfer follow."""
+        if p is None:
+            return None
+        who = f"{p.engineer_name} — شماره عضویت {fmt.code(p.membership_no)}"
+        dlg = IbanDialog(self, p.engineer_id, who, p.iban)
+
+        def saved(_stored) -> None:
+            self.due_message.ok(f"شماره شبا {p.engineer_name} ثبت شد.")
+            emit(self.decided, "iban", p.engineer_id)
+            self.refresh()
+
+        dlg.saved.connect(saved)
+        dlg.open()
+        return dlg
 
     def export_payment_list(
         self, path: str | None = None, on_saved=None, transfer: bool = False
@@ -562,7 +604,15 @@ class FinanceScreen(Screen):
             if on_saved:
                 on_saved(p)
 
-        self.run(work, on_done=done, on_error=lambda e: self._failed(self.due_message, e))
+        def failed(exc: BaseException) -> None:
+            self._failed(self.due_message, exc)
+            if getattr(exc, "field", None) == "iban":  # where to enter it, on this desk
+                self.due_message.error(
+                    self.due_message.text()
+                    + " — ناظر را در فهرست انتخاب کنید و «شبا ناظر…» را بزنید."
+                )
+
+        self.run(work, on_done=done, on_error=failed)
 
     def _mark_paid(self) -> None:
         ids = [p.id for p in self.due.model.rows]
