@@ -24,7 +24,7 @@ from ..services.dto import (
     OwnerIn,
     ProjectIn,
 )
-from .ids import IdFactory
+from .ids import IdFactory, demo_iban
 from .names import (
     ALLEYS,
     CITIES,
@@ -129,6 +129,7 @@ class DemoEngineer:
             last_name=self.last_name,
             father_name=self.father_name,
             mobile=self.mobile,
+            iban=demo_iban(self.membership_no),  # finance pays supervisors to it (F3)
             licence_no=self.licence_no,
             licence_expires=self.licence_expires,
             member_since=self.member_since,
