@@ -60,13 +60,20 @@ def load_key(path: Path | str | None = None, create: bool = True) -> ServerKey:
         if not create:
             raise KeyFileError(f"پرونده کلید سرور پیدا نشد: {p}")
         p.parent.mkdir(parents=True, exist_ok=True)
-        try:  # O_EXCL: two processes starting together do not each write a different key
-            fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
+        # written whole under a name of its own, then linked into place (fails if there):
+        # two processes starting together neither write two keys nor read a half-written one
+        tmp = p.with_name(f".{p.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
             with os.fdopen(fd, "w") as f:
                 f.write(secrets.token_hex(32) + "\n")
+                f.flush()
+                os.fsync(f.fileno())
+            os.link(tmp, p)
+        except FileExistsError:
+            pass  # another process made it first: its key is the key
+        finally:
+            tmp.unlink(missing_ok=True)
     try:
         text = p.read_text(encoding="ascii").strip()
         secret = bytes.fromhex(text)
