@@ -79,21 +79,13 @@ class OldBeside:
         assert digest(new) == digest(old)  # A10
         for d_old, d in zip(old, out.decisions, strict=True):
             ranked = ranking_lines(orjson.loads(d.ranking_json))
-            want = old_ranking_json(d_old, snap)
-            assert [tuple(x) for x in ranked] == [
-                (
-                    x["engineer_id"],
-                    x["membership_no"],
-                    ranking_lines([x])[0].score,
-                    ranking_lines([x])[0].remaining_m2,
-                    x["active_jobs"],
-                )
-                for x in want
+            want = ranking_lines(old_ranking_json(d_old, snap))  # the old lines, read alike
+            assert [(x.engineer_id, x.score, x.remaining_m2, x.active_jobs) for x in ranked] == [
+                (x.engineer_id, x.score, x.remaining_m2, x.active_jobs) for x in want
             ]
             aside = set_aside_lines(orjson.loads(d.set_aside_json))
-            assert [tuple(x) for x in aside] == [
-                (x["engineer_id"], x["membership_no"], tuple(x["rules"]))
-                for x in old_set_aside_json(d_old, snap)
+            assert [(x.engineer_id, x.rules) for x in aside] == [
+                (x.engineer_id, x.rules) for x in set_aside_lines(old_set_aside_json(d_old, snap))
             ]
             self.lines += len(ranked) + len(aside)
         self.checked += 1

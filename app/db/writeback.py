@@ -7,13 +7,16 @@ shape on the driver's cursor (its loop is in C, in process). Values are put in t
 form by the columns' own SQLAlchemy types, once per value, with no statement compiled.
 
 The rounds' published lists arrive as JSON text already made (the bytes hashed into the
-output digest): they are written as that text — PostgreSQL casts it to `json` — never parsed
-and encoded again.
+output digest): they are written as that text, into text columns, never parsed and encoded
+again. On PostgreSQL that statement — most of a run's bytes — runs on another thread while the
+run makes its record, messages and audit lines (`rounds_meanwhile`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Dialect, Table
@@ -27,13 +30,45 @@ def write_effects(
     e: RunEffects,
     notifications: Sequence[dict[str, Any]] = (),
     audit_lines: Sequence[dict[str, Any]] = (),
+    rounds_written: bool = False,
 ) -> None:
     """Every row a run changes or adds. `audit_lines`: `context.audit_row` values, in their
-    chain's order (they are inserted in that order)."""
+    chain's order (they are inserted in that order). `rounds_written`: the decided rounds went
+    already (`rounds_meanwhile`)."""
     if conn.dialect.name == "postgresql":
+        if not rounds_written:
+            _write_rounds_postgresql(conn, e)
         _write_postgresql(conn, e, notifications, audit_lines)
     else:
         _write_rows(conn, e, notifications, audit_lines)
+
+
+@contextmanager
+def rounds_meanwhile(conn: Connection, e: RunEffects) -> Iterator[bool]:
+    """PostgreSQL: the decided rounds and their published lists — most of a run's bytes — are
+    written by another thread while the body does the run's pure-Python work (its record, its
+    messages and audit lines); the body must not use the connection. Yields whether the rounds
+    are being written (then `write_effects(..., rounds_written=True)`): on SQLite they are
+    written with the rest. An error of the statement is raised when the body ends."""
+    if conn.dialect.name != "postgresql" or not e.rounds:
+        yield False
+        return
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            _write_rounds_postgresql(conn, e)
+        except BaseException as exc:  # raised on the run's own thread below
+            failed.append(exc)
+
+    worker = threading.Thread(target=run, name="run-rounds", daemon=True)
+    worker.start()  # psycopg lets go of the interpreter's lock while the server works
+    try:
+        yield True
+    finally:
+        worker.join()
+    if failed:
+        raise failed[0]
 
 
 # ---------------------------------------------------------------- the stored form of a value
@@ -172,35 +207,44 @@ def _values(cur, sql: str, row: str, rows: Sequence[tuple]) -> None:
         cur.execute(text, [v for r in rows for v in r])
 
 
+def _write_rounds_postgresql(conn: Connection, e: RunEffects) -> None:
+    """The decided rounds with their published lists (most of a run's bytes): one statement."""
+    if not e.rounds:
+        return
+    cur = conn.connection.driver_connection.cursor()
+    try:
+        at, run_id = e.rounds[0]["b_decided_at"], e.rounds[0]["b_run_id"]
+        _values(
+            cur,
+            "UPDATE rounds AS r SET outcome = v.outcome, decided_at = v.decided_at, "
+            "run_id = v.run_id, engineer_id = v.engineer_id, ranking = v.ranking, "
+            "set_aside = v.set_aside, exclusions = v.exclusions FROM (VALUES {values}) "
+            "AS v(referral_id, no, outcome, decided_at, run_id, engineer_id, ranking, "
+            "set_aside, exclusions) WHERE r.referral_id = v.referral_id AND r.no = v.no",
+            "(%s::integer,%s::integer,%s::text,%s::timestamptz,%s::integer,%s::integer,"
+            "%s::text,%s::text,%s::json)",
+            [
+                (
+                    x["b_referral_id"],
+                    x["b_no"],
+                    x["b_outcome"],
+                    at,
+                    run_id,
+                    x["b_engineer_id"],
+                    x["b_ranking"],
+                    x["b_set_aside"],
+                    x["b_exclusions"],
+                )
+                for x in e.rounds
+            ],
+        )
+    finally:
+        cur.close()
+
+
 def _write_postgresql(conn: Connection, e: RunEffects, notifications, audit_lines) -> None:
     cur = conn.connection.driver_connection.cursor()
     try:
-        if e.rounds:
-            at, run_id = e.rounds[0]["b_decided_at"], e.rounds[0]["b_run_id"]
-            _values(
-                cur,
-                "UPDATE rounds AS r SET outcome = v.outcome, decided_at = v.decided_at, "
-                "run_id = v.run_id, engineer_id = v.engineer_id, ranking = v.ranking, "
-                "set_aside = v.set_aside, exclusions = v.exclusions FROM (VALUES {values}) "
-                "AS v(referral_id, no, outcome, decided_at, run_id, engineer_id, ranking, "
-                "set_aside, exclusions) WHERE r.referral_id = v.referral_id AND r.no = v.no",
-                "(%s::integer,%s::integer,%s::text,%s::timestamptz,%s::integer,%s::integer,"
-                "%s::text,%s::text,%s::json)",
-                [
-                    (
-                        x["b_referral_id"],
-                        x["b_no"],
-                        x["b_outcome"],
-                        at,
-                        run_id,
-                        x["b_engineer_id"],
-                        x["b_ranking"],
-                        x["b_set_aside"],
-                        x["b_exclusions"],
-                    )
-                    for x in e.rounds
-                ],
-            )
         _values(
             cur,
             "UPDATE referrals AS r SET status = 'selected', engineer_id = v.engineer_id, "

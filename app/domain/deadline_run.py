@@ -194,7 +194,6 @@ class _Columns:
         if n and np.any(ids[1:] <= ids[:-1]):
             raise ValueError("engineer ids repeat")
         self.mno = list(c[1])
-        self.mno_obj = np.array(self.mno, dtype=object)
         self.mno_rank = np.unique(np.array(self.mno, dtype=str), return_inverse=True)[1].astype(
             np.int64
         )
@@ -589,10 +588,10 @@ def _standing_order(pos: np.ndarray, stood: np.ndarray, mno_rank: np.ndarray) ->
 
 
 def _publish(decisions: list[RunDecision], cols: _Columns) -> str:
-    """Each round's ranked and set-aside lines as the JSON written to it — columns, amounts
-    as integers with their decimal places (a national run publishes ~10⁶ lines) — and the
-    SHA-256 of the output document made of them."""
-    ids, mno, scale = cols.ids, cols.mno_obj, cols.scale
+    """Each round's ranked and set-aside lines as the JSON written to it — columns, the
+    engineer by id, amounts as integers with their decimal places (a national run publishes
+    ~10⁶ lines) — and the SHA-256 of the output document made of them."""
+    ids, scale = cols.ids, cols.scale
     step = 10 ** (scale - 2)
     out = hashlib.sha256(b"[")
     for k, d in enumerate(decisions):
@@ -605,7 +604,6 @@ def _publish(decisions: list[RunDecision], cols: _Columns) -> str:
                 {
                     "places": {"score": 2, "remaining_m2": 2 if exact else scale},
                     "engineer_id": ids[rows],
-                    "membership_no": mno[rows].tolist(),
                     "score": score,
                     "remaining_m2": rem // step if exact else rem,
                     "active_jobs": jobs,
@@ -618,7 +616,6 @@ def _publish(decisions: list[RunDecision], cols: _Columns) -> str:
                 {
                     "rule_bits": RULES,  # bit i of a line's `rules` is RULES[i]
                     "engineer_id": ids[rows],
-                    "membership_no": mno[rows].tolist(),
                     "rules": masks,
                 },
                 option=_NUMPY,

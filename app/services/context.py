@@ -254,11 +254,7 @@ def audit_row(
     import) collects many and inserts them with one executemany, in order, then calls
     `audit_rows_written`."""
     at = (at or ctx.now()).astimezone(UTC)
-    if "audit_prev" not in session.info:  # once per transaction, not once per line
-        lock_named(session, "audit-chain")  # PostgreSQL: one writer extends the chain at a time
-        session.info["audit_prev"] = session.scalar(
-            select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
-        )
+    hold_audit_chain(session)
     prev = session.info["audit_prev"]
     key = ctx.server_key()
     before, after = _jsonable(before), _jsonable(after)  # hash what is stored (verify re-hashes)
@@ -288,6 +284,16 @@ def audit_row(
         "hash": chained,
         "key_id": key.key_id,
     }
+
+
+def hold_audit_chain(session: Session) -> None:
+    """Take the chain's lock and read its head, once per transaction (not once per line):
+    after this, `audit_row` makes lines without touching the database."""
+    if "audit_prev" not in session.info:
+        lock_named(session, "audit-chain")  # PostgreSQL: one writer extends the chain at a time
+        session.info["audit_prev"] = session.scalar(
+            select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
+        )
 
 
 def audit_rows_written(session: Session) -> None:

@@ -36,7 +36,7 @@ from ..db.models import (
 )
 from ..db.policy_store import calendar_at, check_covered, policy_at
 from ..db.snapshot import load_supervisors
-from ..db.writeback import write_effects
+from ..db.writeback import rounds_meanwhile, write_effects
 from ..domain.allocation import DeadlineSnapshot, Decision, decide_deadline, to_decisions
 from ..domain.calendar import WorkCalendar, jalali_year
 from ..domain.codes import CANDIDACY, DISCIPLINE_ORDER, FORCED
@@ -50,7 +50,7 @@ from ..domain.published import ranking_lines, set_aside_lines
 from ..domain.run_inputs import FORMAT, RunInputs, decode_record, encode_record
 from ..domain.scoring import withdrawal_effects
 from ..domain.state import Charge, SupervisorState
-from .context import ServiceContext, audit, audit_row, audit_rows_written
+from .context import ServiceContext, audit, audit_row, audit_rows_written, hold_audit_chain
 from .dto import RunSummary
 from .notify import message_fields, notification_row, queue
 from .permissions import require
@@ -209,11 +209,10 @@ def decide_due(
             lap("fetch")
             outcome = decide_run(inputs)
             lap("decision")
-            run_id, record = _record_inputs(s, ctx, at, started, inputs, outcome)
-            lap("record")
-            _write_outcome(s, ctx, outcome, at, run_id, policy, cal)
+            run_id = _insert_run(s, ctx, at, started, outcome)
+            record = _write_outcome(s, ctx, inputs, outcome, at, run_id, policy, cal)
             lap("write-back")
-            _store_record(s, run_id, record)
+            _store_record(s, run_id, *record)
             lap("record")
             counts["deadlines"] += 1
             counts["decided"] += len(outcome.decisions)
@@ -263,21 +262,11 @@ class _Compressed:
         return self._out
 
 
-def _record_inputs(
-    s: Session,
-    ctx: ServiceContext,
-    at: datetime,
-    started: datetime,
-    inputs: RunInputs,
-    outcome: RunOutcome,
-) -> tuple[int, _Compressed]:
-    """A10: the run's record — the rows it read, dumped once (the bytes hashed here, kept
-    compressed: `_store_record` when the compression is done) — and the digest of what it
-    published."""
-    raw = encode_record(inputs, outcome.tables)
-    input_digest = hashlib.sha256(raw).hexdigest()
-    compressed = _Compressed(raw)
-    run_id = s.execute(
+def _insert_run(
+    s: Session, ctx: ServiceContext, at: datetime, started: datetime, outcome: RunOutcome
+) -> int:
+    """The run's row, which its rounds name; its record comes with `_store_record`."""
+    return s.execute(
         insert(DeadlineRun)
         .values(
             kind="deadline",
@@ -285,7 +274,7 @@ def _record_inputs(
             started_at=started,
             finished_at=ctx.now(),
             decided=len(outcome.decisions),
-            input_digest=input_digest,
+            input_digest="",  # `_store_record`, in the same transaction
             output_digest=outcome.output_digest,
             snapshot=None,
             snapshot_format=FORMAT,
@@ -293,26 +282,37 @@ def _record_inputs(
         )
         .returning(DeadlineRun.id)
     ).scalar_one()
-    return run_id, compressed
 
 
-def _store_record(s: Session, run_id: int, compressed: _Compressed) -> None:
+def _record_inputs(inputs: RunInputs, outcome: RunOutcome) -> tuple[str, _Compressed]:
+    """A10: the run's record — the rows it read, dumped once — as the digest of those bytes
+    and their compression (made on another thread)."""
+    raw = encode_record(inputs, outcome.tables)
+    return hashlib.sha256(raw).hexdigest(), _Compressed(raw)
+
+
+def _store_record(s: Session, run_id: int, input_digest: str, compressed: _Compressed) -> None:
     s.execute(
-        update(DeadlineRun).where(DeadlineRun.id == run_id).values(snapshot=compressed.result())
+        update(DeadlineRun)
+        .where(DeadlineRun.id == run_id)
+        .values(input_digest=input_digest, snapshot=compressed.result())
     )
 
 
 def _write_outcome(
     s: Session,
     ctx: ServiceContext,
+    inputs: RunInputs,
     outcome: RunOutcome,
     at: datetime,
     run_id: int,
     policy: Policy,
     cal: WorkCalendar,
-) -> None:
+) -> tuple[str, _Compressed]:
     """Every decision's effects, written with one bulk statement per table (A4, A6–A9), and
-    one audit line per decision, chained by `context.audit_row` (U2)."""
+    one audit line per decision, chained by `context.audit_row` (U2). The database is read
+    first; then, while the rounds are written (`rounds_meanwhile`), the record, the messages
+    and the audit lines are made without it. Returns the record (`_record_inputs`)."""
     decisions = outcome.decisions
     winners = [d for d in decisions if d.engineer_id is not None]
     sign_from, sign_until = cal.signing_window(at, *policy.signing_window)
@@ -321,12 +321,18 @@ def _write_outcome(
         sign_from if winners else None,
         *(d.next_deadline for d in decisions if d.outcome == "extended"),
     )
-    messages = []
-    if winners:  # A8: the chosen supervisors' messages
-        fields, phones = message_fields(
-            s, [d.referral_id for d in winners], [d.engineer_id for d in winners]
-        )
-        messages = [
+    fields, phones = (
+        message_fields(s, [d.referral_id for d in winners], [d.engineer_id for d in winners])
+        if winners
+        else ({}, {})
+    )
+    keyed = replace(ctx, key=ctx.server_key())  # the key read once, not once per line
+    hold_audit_chain(s)
+    effects = run_effects(outcome, at, run_id, sign_from, sign_until)
+    conn = s.connection()
+    with rounds_meanwhile(conn, effects) as rounds_written:
+        record = _record_inputs(inputs, outcome)
+        messages = [  # A8: the chosen supervisors' messages
             notification_row(
                 "selected",
                 d.referral_id,
@@ -339,30 +345,28 @@ def _write_outcome(
             )
             for d in winners
         ]
-    keyed = replace(ctx, key=ctx.server_key())  # the key read once, not once per line
-    lines = [
-        audit_row(
-            s,
-            keyed,
-            f"deadline.{d.outcome}",
-            "referral",
-            d.referral_id,
-            None,
-            {
-                "round": d.round_no,
-                "engineer_id": d.engineer_id,
-                "method": d.method,
-                "run_id": run_id,
-            },
-            at,
-        )
-        for d in decisions
-    ]
-    write_effects(
-        s.connection(), run_effects(outcome, at, run_id, sign_from, sign_until), messages, lines
-    )
+        lines = [
+            audit_row(
+                s,
+                keyed,
+                f"deadline.{d.outcome}",
+                "referral",
+                d.referral_id,
+                None,
+                {
+                    "round": d.round_no,
+                    "engineer_id": d.engineer_id,
+                    "method": d.method,
+                    "run_id": run_id,
+                },
+                at,
+            )
+            for d in decisions
+        ]
+    write_effects(conn, effects, messages, lines, rounds_written)
     if lines:
         audit_rows_written(s)
+    return record
 
 
 # ---------------------------------------------------------------- signing (A9) and withdrawal (W)

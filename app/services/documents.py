@@ -835,7 +835,7 @@ def _daily_sheet(ctx: ServiceContext, run_id: int | None, paper: bool) -> DailyR
                 RankedLine(
                     rank=i + 1,
                     engineer_id=x.engineer_id,
-                    membership_no=x.membership_no,
+                    membership_no=x.membership_no or people.get(x.engineer_id, ("", ""))[1],
                     name=people.get(x.engineer_id, ("", ""))[0],
                     grade=grades.get((x.engineer_id, ref.discipline)),
                     score=x.score,
@@ -863,7 +863,7 @@ def _daily_sheet(ctx: ServiceContext, run_id: int | None, paper: bool) -> DailyR
                     set_aside=tuple(
                         SetAsideLine(
                             x.engineer_id,
-                            x.membership_no,
+                            x.membership_no or people.get(x.engineer_id, ("", ""))[1],
                             people.get(x.engineer_id, ("", ""))[0],
                             x.rules,
                         )

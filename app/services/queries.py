@@ -62,13 +62,16 @@ def referrals_overview(
             select(Round).where(Round.referral_id.in_(ids)).order_by(Round.referral_id, Round.no)
         ):
             rounds[rnd.referral_id].append(rnd)
-        numbers = dict(
-            s.execute(
-                select(Engineer.id, Engineer.membership_no).where(
-                    Engineer.id.in_({r[0].engineer_id for r in rows} - {None})
-                )
-            ).all()
-        )
+        lines = {  # each decided round's published lines, read once
+            rnd.id: (ranking_lines(rnd.ranking), set_aside_lines(rnd.set_aside))
+            for rs in rounds.values()
+            for rnd in rs
+            if rnd.outcome is not None
+        }
+        wanted = {r[0].engineer_id for r in rows} - {None}
+        for ranked, aside in lines.values():  # a line that names the engineer only by id
+            wanted.update(x.engineer_id for x in (*ranked, *aside) if x.membership_no is None)
+        numbers = membership_numbers(s, wanted)
     out = []
     for ref, file_no, group in rows:
         rs = rounds[ref.id]
@@ -91,7 +94,9 @@ def referrals_overview(
                 sign_from=ref.sign_from,
                 sign_until=ref.sign_until,
                 deadline=running.deadline if running else None,
-                rounds=tuple(_round_out(r) for r in rs if r.outcome is not None),
+                rounds=tuple(
+                    _round_out(r, *lines[r.id], numbers) for r in rs if r.outcome is not None
+                ),
             )
         )
     return sorted(out, key=lambda r: (r.file_no, DISCIPLINE_ORDER[r.discipline]))
@@ -186,7 +191,17 @@ def cartable_items(
     ]
 
 
-def _round_out(r: Round) -> RoundOut:
+def membership_numbers(s, ids: set[int]) -> dict[int, str]:
+    """Engineers' membership numbers by id (all of them when most are wanted)."""
+    if not ids:
+        return {}
+    q = select(Engineer.id, Engineer.membership_no)
+    if len(ids) <= 5_000:
+        q = q.where(Engineer.id.in_(sorted(ids)))
+    return dict(s.execute(q).all())
+
+
+def _round_out(r: Round, ranked, aside, numbers: dict[int, str]) -> RoundOut:
     return RoundOut(
         no=r.no,
         kind=r.kind,
@@ -195,10 +210,12 @@ def _round_out(r: Round) -> RoundOut:
         outcome=r.outcome,
         engineer_id=r.engineer_id,
         ranking=tuple(
-            RankedOut(x.engineer_id, x.membership_no, x.score) for x in ranking_lines(r.ranking)
+            RankedOut(x.engineer_id, x.membership_no or numbers.get(x.engineer_id, ""), x.score)
+            for x in ranked
         ),
         set_aside=tuple(
-            (x.engineer_id, x.membership_no, x.rules) for x in set_aside_lines(r.set_aside)
+            (x.engineer_id, x.membership_no or numbers.get(x.engineer_id, ""), x.rules)
+            for x in aside
         ),
         exclusions=dict(r.exclusions or {}),
     )
