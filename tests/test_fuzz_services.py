@@ -94,8 +94,6 @@ NOT_HERE = {
     "member.signing_place": "no input",
     "public.referral_board": "no input",
     "permissions.only_own": "a check the services call, not a service",
-    "sessions.open_session": "called after check_credentials with its checked actor, never "
-    "with input (sign_in and the web's sign-in steps are fuzzed)",
     "members_import.import_members": "fuzzed in tests/test_fuzz_import.py",
     "projects.complete_intake": "a replay/test shortcut over four services fuzzed here",
     "deadlines.run_due": "the clock's instants, not a person's input (A1-A7 property tests)",

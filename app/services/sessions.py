@@ -163,11 +163,11 @@ def sign_in(
     if kind not in KINDS:
         raise ValueError(kind)
     actor = check_credentials(ctx, username, password, source)
-    token, _, expires = open_session(ctx, actor, kind, source, verified=not needs_code)
+    token, _, expires = _open_session(ctx, actor, kind, source, verified=not needs_code)
     return SignedIn(token, actor, expires, needs_code)
 
 
-def open_session(
+def _open_session(
     ctx: ServiceContext,
     actor: Actor,
     kind: str,

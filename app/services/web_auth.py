@@ -40,10 +40,10 @@ from .sessions import (
     Throttled,
     _count_failure,
     _locked,
+    _open_session,
     _source,
     check_credentials,
     hasher,
-    open_session,
     revoke_user_sessions,
     token_hash,
 )
@@ -244,7 +244,7 @@ def _new_session(
     ctx: ServiceContext, actor: Actor, source: str, verified: bool
 ) -> tuple[str, int, Any]:
     """A web session: a pending one (before the SMS code) lives only `PENDING`."""
-    return open_session(ctx, actor, "web", source, verified, None if verified else PENDING)
+    return _open_session(ctx, actor, "web", source, verified, None if verified else PENDING)
 
 
 @use_case(writes=True, remote=False, server=("gateway",))

@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from app.db.models import Candidacy, Engineer, Project, Referral, Round
 from app.domain.calendar import parse_jalali_datetime
+from app.domain.published import ranking_lines
 from app.services import candidacy, deadlines
 from app.services.context import Actor
 from support import Office, ServedOffice
@@ -54,7 +55,11 @@ def _decisions(o: Office) -> dict:
             .where(Round.outcome.is_not(None))
         ).all()
     return {
-        (f, no): (outcome, nos.get(e), [(nos[x["engineer_id"]], x["score"]) for x in ranking or ()])
+        (f, no): (
+            outcome,
+            nos.get(e),
+            [(nos[x.engineer_id], x.score) for x in ranking_lines(ranking)],
+        )
         for f, no, outcome, e, ranking in rows
     }
 
