@@ -116,3 +116,51 @@ def test_every_screen_model_passes_modeltester(qtbot, qtmodeltester, office, run
         if cls is EngineersScreen:
             qtmodeltester.check(w.model)
             qtmodeltester.check(w.detail.ledger)
+
+
+def _engineers_shown(qtbot, office, runner, settle, count: int = 40) -> EngineersScreen:
+    for i in range(count):
+        long = "عبدالحسین‌زاده خراسانی" if i % 7 == 0 else f"مهندس{i}"
+        office.engineer(f"7-{12340 + i}", last_name=long, mobile=f"0912{i:07d}")
+    screen = EngineersScreen(office.clerk, runner)
+    qtbot.addWidget(screen)
+    screen.resize(1400, 900)
+    screen.refresh()
+    screen.show()
+    qtbot.waitExposed(screen)
+    settle()
+    qtbot.waitUntil(lambda: not screen._after and screen.view.currentIndex().isValid())
+    return screen
+
+
+def test_a_filter_keystroke_paints_the_rows_then_counts_them_and_makes_the_first_current(
+    qtbot, office, runner, settle
+):
+    """The keystroke's frame holds the new rows only: the count (a relayout of the header
+    line when it grows or shrinks) and the first row made current (its highlight, then its
+    file) follow their paint — and arrive: the count with «+» until counted, the file of
+    the first row."""
+    from conftest import type_text
+
+    screen = _engineers_shown(qtbot, office, runner, settle)
+    assert screen.count.text() == "۴۰ مهندس"
+    at_reset: list[tuple[str, bool]] = []
+    screen.model.reset_done.connect(
+        lambda _s: at_reset.append((screen.count.text(), screen.view.currentIndex().isValid()))
+    )
+    screen.filter.setText("7-1234")
+    qtbot.waitUntil(lambda: bool(at_reset) and not screen._after and runner.idle())
+    assert at_reset == [("۴۰ مهندس", False)]  # when the rows were put in the model
+    assert screen.count.text() == "۱۰ مهندس"
+    qtbot.waitUntil(lambda: screen.view.currentIndex().row() == 0)
+    qtbot.waitUntil(lambda: "۷-۱۲۳۴۰" in screen.detail.head.text(), timeout=20_000)
+
+    screen.model.PAGE = 5  # a first page shorter than the matches: counted after the paint
+    at_reset.clear()
+    screen.filter.setText("7-12")
+    qtbot.waitUntil(lambda: bool(at_reset) and not screen._after and runner.idle())
+    type_text(screen.filter, "3")  # a key, as the clerk types
+    qtbot.waitUntil(lambda: screen.model.text == "7-123" and len(at_reset) == 2)
+    qtbot.waitUntil(lambda: screen.count.text() == "۴۰ مهندس" and runner.idle())
+    assert screen.model.counted and screen.model.total == 40
+    assert screen.view.currentIndex().row() == 0

@@ -24,6 +24,7 @@ def test_startup_is_persian_right_to_left_with_vazirmatn(qapp):
 
 def test_display_uses_persian_digits_and_jalali_dates():
     assert fmt.fa(1405) == "۱۴۰۵"
+    assert fmt.fa("7-1234") == "۷-۱۲۳۴" and fmt.fa(True) == "بله" and fmt.fa(None) == ""
     assert fmt.fa(Decimal("450.50")) == "۴۵۰٫۵۰"
     assert fmt.fa_int(19200) == "۱۹٬۲۰۰"
     assert fmt.plain(fmt.fa(datetime(2026, 11, 14, 16, 30, tzinfo=UTC))) == "۱۴۰۵-۰۸-۲۳ ۲۰:۰۰"
