@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import fmt
+from ..celltext import LaidOutText
 from ..models import Column, DtoTableModel, EngineerListModel
 from ..qtcompat import emit
 from ..widgets import Gauge, Sparkline, Table, export_xlsx
@@ -145,6 +146,7 @@ class EngineersScreen(Screen):
         self.view = Table(left)
         self.view.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         self.view.setModel(self.model)  # after the indicator: setting it would sort (query)
+        self.view.setItemDelegate(LaidOutText(self.view, self.model))  # text laid out once
         self._after: list[Callable[[], None]] = []
         self.model.defer = self.after_paint
         self.filter = QLineEdit(left)
