@@ -279,3 +279,38 @@ def test_the_engineers_list_pages_by_key_the_same_rows_as_by_position(db_url):
                 paged += page
                 last = page[-1].id
             assert [r.id for r in paged] == [r.id for r in every], (sort, desc)
+
+
+def test_the_engineers_list_search_takes_wildcards_literally_and_pages_filtered(db_url):
+    """The list's statements are built once per shape and bound with each search's words
+    (`browse._page_statement`): `%`, `_` and `\\` typed in a name are letters (the escape
+    clause only where a word has one), every word must match, the count agrees, and a
+    filtered list pages by key to the rows by position."""
+    from app.services import browse
+
+    office = Office(db_url)
+    for no, last in (("W1", "ر_ز"), ("W2", "رسز"), ("W3", "ر%ز"), ("W4", "ر\\ز"), ("W5", "رز")):
+        office.engineer(no, last_name=last)
+    for i in range(12):
+        office.engineer(f"P{i:02d}", last_name=f"پاک{i % 3}")
+
+    def found(text: str) -> list[str]:
+        rows = [r.membership_no for r in browse.engineer_page(office.clerk, text)]
+        assert browse.count_engineers(office.clerk, text) == len(rows), text
+        return rows
+
+    assert found("ر_ز") == ["W1"]
+    assert found("ر%ز") == ["W3"]
+    assert found("ر\\ز") == ["W4"]
+    assert found("رز") == ["W5"]
+    assert found("ر") == ["W1", "W2", "W3", "W4", "W5"]
+    assert found("W ر_ز") == ["W1"]  # every word: a code and a name
+    assert found("w1 ر%ز") == []
+    assert found("پاك۱") == ["P01", "P04", "P07", "P10"]  # Arabic kaf, Persian digit
+    for sort, desc in (("name", False), ("name", True), ("membership_no", True), ("mobile", False)):
+        every = browse.engineer_page(office.clerk, "پاک", 0, 100, sort, desc)
+        paged, last = [], None
+        while page := browse.engineer_page(office.clerk, "پاک", len(paged), 5, sort, desc, last):
+            paged += page
+            last = page[-1].id
+        assert [r.id for r in paged] == [r.id for r in every] and len(every) == 12, (sort, desc)

@@ -176,7 +176,7 @@ class EngineerListModel(_ColumnHeaders, QAbstractTableModel):
     PAGE = 50  # the first page: a screenful and a half, quick to fetch and to show
     MAX_PAGE = 1_000  # later pages double up to this, as one scrolls on
     reset_done = Signal(float)  # seconds from the request to the model reset
-    count_changed = Signal(int)
+    count_changed = Signal(int)  # the count, once known after the reset (`total`, `counted`)
 
     def __init__(self, ctx, runner: TaskRunner, parent=None):
         super().__init__(parent)
@@ -185,6 +185,7 @@ class EngineerListModel(_ColumnHeaders, QAbstractTableModel):
         self.rows: list[browse.EngineerRow] = []
         self._texts: list[tuple[str, ...] | None] = []
         self._align = [_LEFT if c.ltr else None for c in self.columns]
+        self._cells = [(c.value, c.text) for c in self.columns]
         self.total = 0  # the count; until `counted`, the rows fetched so far
         self.counted = True
         self.text = ""
@@ -232,9 +233,7 @@ class EngineerListModel(_ColumnHeaders, QAbstractTableModel):
             self._more = len(self.rows) >= size
             self.counted = not self._more
             self.total = len(self.rows)
-            self.endResetModel()
-            if self.counted:  # a short page: the count is known
-                emit(self.count_changed, self.total)
+            self.endResetModel()  # a short page is counted: `total` (no count_changed)
             emit(self.reset_done, time.perf_counter() - started)
             if self._more:
                 self.defer(lambda: self._count(gen, text))
@@ -325,16 +324,22 @@ class EngineerListModel(_ColumnHeaders, QAbstractTableModel):
 
     def _format(self, row: int) -> tuple[str, ...]:
         r = self.rows[row]
-        t = self._texts[row] = tuple(c.text(c.value(r)) for c in self.columns)
+        t = self._texts[row] = tuple([text(value(r)) for value, text in self._cells])
         return t
+
+    def row_texts(self, row: int) -> tuple[str, ...] | None:
+        """The row's cell texts, formatted on first use (the list's delegate paints them)."""
+        if not 0 <= row < len(self._texts):
+            return None
+        return self._texts[row] or self._format(row)
+
+    def column_alignment(self, column: int) -> int | None:
+        return self._align[column] if 0 <= column < len(self._align) else None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == _DISPLAY:
-            row = index.row()
-            if not 0 <= row < len(self._texts):
-                return None
-            t = self._texts[row] or self._format(row)
-            return t[index.column()]
+            texts = self.row_texts(index.row())
+            return None if texts is None else texts[index.column()]
         if role == _ALIGN and index.isValid():
             return self._align[index.column()]
         return None

@@ -5,6 +5,12 @@ so every emit from Python leaves `True` one reference short; after enough emits 
 interpreter aborts ("Fatal Python error: bool_dealloc"), typically while it shuts down.
 Every emit in `ui/` goes through `emit()`, which gives the reference back when (and only
 when) the probe below finds the binding short.
+
+The same binding gives `None` back one reference short from every call of a method that
+returns nothing (`update()`, `setText()`, `QPainter.drawText()`…). Elsewhere the references
+`None` gains when the models' `data()` answers `None` for roles they do not show make up for
+it; a delegate that paints cells itself makes several such calls per cell and calls `data()`
+for none, so it hands the references back with `give_back_none()` (`ui/celltext.py`).
 """
 
 from __future__ import annotations
@@ -36,3 +42,43 @@ def emit(signal, *args) -> None:
     result = signal.emit(*args)
     if _LEAKS and result is True:
         ctypes.pythonapi.Py_IncRef(ctypes.py_object(True))
+
+
+def _void_leaks() -> bool:
+    probe = QObject()
+    before = sys.getrefcount(None)
+    for _ in range(8):
+        probe.setObjectName("")
+    return sys.getrefcount(None) == before - 8
+
+
+def _refcount_of_none():
+    """`None`'s reference count as a writable integer (CPython keeps it first in the object),
+    when writing it is seen to count: a paint gives back thousands of references, and one
+    addition costs what one `Py_IncRef` call through ctypes does."""
+    count = ctypes.c_ssize_t.from_address(id(None))
+    before = sys.getrefcount(None)
+    count.value += 1
+    counted = sys.getrefcount(None) == before + 1
+    count.value -= 1
+    return count if counted else None
+
+
+_VOID_LEAKS = _void_leaks()
+_NONE = ctypes.py_object(None)
+_NONE_COUNT = _refcount_of_none() if _VOID_LEAKS else None
+if _VOID_LEAKS:  # the probe took eight
+    for _ in range(8):
+        ctypes.pythonapi.Py_IncRef(_NONE)
+
+
+def give_back_none(result: object, times: int = 1) -> None:
+    """`give_back_none(painter.drawText(...))`: the reference to `None` the call took; with
+    `times`, those of as many such calls."""
+    if not _VOID_LEAKS or result is not None:
+        return
+    if _NONE_COUNT is not None:
+        _NONE_COUNT.value += times
+    else:
+        for _ in range(times):
+            ctypes.pythonapi.Py_IncRef(_NONE)

@@ -59,6 +59,10 @@ def plain(text: str) -> str:
 
 def fa(value: object) -> str:
     """Any value as text with Persian digits (None: empty); dates are Jalali, isolated."""
+    if type(value) is str:  # the common cases first: a list shows thousands of them
+        return value.translate(_FA)
+    if type(value) is int:
+        return str(value).translate(_FA)
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -116,3 +116,125 @@ def test_every_screen_model_passes_modeltester(qtbot, qtmodeltester, office, run
         if cls is EngineersScreen:
             qtmodeltester.check(w.model)
             qtmodeltester.check(w.detail.ledger)
+
+
+def _engineers_shown(qtbot, office, runner, settle, count: int = 40) -> EngineersScreen:
+    for i in range(count):
+        long = "عبدالحسین‌زاده خراسانی" if i % 7 == 0 else f"مهندس{i}"
+        office.engineer(f"7-{12340 + i}", last_name=long, mobile=f"0912{i:07d}")
+    screen = EngineersScreen(office.clerk, runner)
+    qtbot.addWidget(screen)
+    screen.resize(1400, 900)
+    screen.refresh()
+    screen.show()
+    qtbot.waitExposed(screen)
+    settle()
+    qtbot.waitUntil(lambda: not screen._after and screen.view.currentIndex().isValid())
+    return screen
+
+
+def test_the_engineers_list_paints_its_cells_as_qt_does_pixel_for_pixel(
+    qtbot, one_desk, runner, settle
+):
+    """`LaidOutText` (texts laid out once, ui/celltext.py) against Qt's own delegate on the same
+    view: the selected current row, the keyboard focus in the list, another current cell,
+    narrow columns (Qt elides: the cell is Qt's), a disabled list, no word wrap."""
+    from PySide6.QtWidgets import QApplication, QStyledItemDelegate
+
+    from ui.celltext import LaidOutText
+
+    screen = _engineers_shown(qtbot, one_desk, runner, settle)
+    view = screen.view
+    ours = view.itemDelegate()
+    assert isinstance(ours, LaidOutText)
+    qts = QStyledItemDelegate(view)
+
+    def grab(delegate):
+        view.setItemDelegate(delegate)
+        for _ in range(3):
+            QApplication.processEvents()
+        return view.viewport().grab().toImage()
+
+    def same(what: str) -> None:
+        a, b = grab(ours), grab(qts)
+        assert a == b, what
+
+    same("first row selected, focus in the filter")
+    screen.activateWindow()
+    view.setFocus()
+    qtbot.waitUntil(view.hasFocus)
+    same("focus in the list")
+    view.setCurrentIndex(screen.model.index(3, 2))
+    same("another current cell")
+    for column, width in ((0, 55), (1, 60), (4, 30), (6, 40)):
+        view.horizontalHeader().resizeSection(column, width)
+    same("narrow columns, elided by Qt")
+    view.setEnabled(False)
+    same("disabled")
+    view.setEnabled(True)
+    view.setWordWrap(False)
+    same("no word wrap")
+    view.setItemDelegate(ours)
+
+
+def test_painting_the_engineers_list_leaves_nones_reference_count_as_it_was(
+    qtbot, one_desk, runner, settle
+):
+    """PySide6 6.12 gives `None` back one reference short from every call that returns
+    nothing; the delegate makes three such calls per cell and gives them back
+    (`qtcompat.give_back_none`): a list repainted a thousand times would otherwise end the
+    desk with "Fatal Python error: none_dealloc"."""
+    import sys
+
+    from PySide6.QtWidgets import QStyledItemDelegate
+
+    from ui import qtcompat
+
+    screen = _engineers_shown(qtbot, one_desk, runner, settle)
+    view = screen.view
+    ours, qts = view.itemDelegate(), QStyledItemDelegate(view)
+
+    def drift(delegate) -> int:
+        view.setItemDelegate(delegate)
+        qtcompat.give_back_none(view.viewport().repaint())
+        before = sys.getrefcount(None)
+        for _ in range(20):
+            qtcompat.give_back_none(view.viewport().repaint())
+        return sys.getrefcount(None) - before
+
+    assert drift(ours) >= 0  # never fewer: None is never freed
+    assert drift(ours) == drift(qts)  # what the rest of the paint (headers, grid) does
+    view.setItemDelegate(ours)
+
+
+def test_a_filter_keystroke_paints_the_rows_then_counts_them_and_makes_the_first_current(
+    qtbot, office, runner, settle
+):
+    """The keystroke's frame holds the new rows only: the count (a relayout of the header
+    line when it grows or shrinks) and the first row made current (its highlight, then its
+    file) follow their paint — and arrive: the count with «+» until counted, the file of
+    the first row."""
+    from conftest import type_text
+
+    screen = _engineers_shown(qtbot, office, runner, settle)
+    assert screen.count.text() == "۴۰ مهندس"
+    at_reset: list[tuple[str, bool]] = []
+    screen.model.reset_done.connect(
+        lambda _s: at_reset.append((screen.count.text(), screen.view.currentIndex().isValid()))
+    )
+    screen.filter.setText("7-1234")
+    qtbot.waitUntil(lambda: bool(at_reset) and not screen._after and runner.idle())
+    assert at_reset == [("۴۰ مهندس", False)]  # when the rows were put in the model
+    assert screen.count.text() == "۱۰ مهندس"
+    qtbot.waitUntil(lambda: screen.view.currentIndex().row() == 0)
+    qtbot.waitUntil(lambda: "۷-۱۲۳۴۰" in screen.detail.head.text(), timeout=20_000)
+
+    screen.model.PAGE = 5  # a first page shorter than the matches: counted after the paint
+    at_reset.clear()
+    screen.filter.setText("7-12")
+    qtbot.waitUntil(lambda: bool(at_reset) and not screen._after and runner.idle())
+    type_text(screen.filter, "3")  # a key, as the clerk types
+    qtbot.waitUntil(lambda: screen.model.text == "7-123" and len(at_reset) == 2)
+    qtbot.waitUntil(lambda: screen.count.text() == "۴۰ مهندس" and runner.idle())
+    assert screen.model.counted and screen.model.total == 40
+    assert screen.view.currentIndex().row() == 0

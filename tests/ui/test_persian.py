@@ -24,6 +24,7 @@ def test_startup_is_persian_right_to_left_with_vazirmatn(qapp):
 
 def test_display_uses_persian_digits_and_jalali_dates():
     assert fmt.fa(1405) == "۱۴۰۵"
+    assert fmt.fa("7-1234") == "۷-۱۲۳۴" and fmt.fa(True) == "بله" and fmt.fa(None) == ""
     assert fmt.fa(Decimal("450.50")) == "۴۵۰٫۵۰"
     assert fmt.fa_int(19200) == "۱۹٬۲۰۰"
     assert fmt.plain(fmt.fa(datetime(2026, 11, 14, 16, 30, tzinfo=UTC))) == "۱۴۰۵-۰۸-۲۳ ۲۰:۰۰"
@@ -69,3 +70,23 @@ def test_emit_keeps_true_alive():
     for i in range(5000):
         emit(o.tick, i)
     assert sys.getrefcount(True) >= before
+
+
+def test_give_back_none_keeps_none_alive():
+    """PySide6 6.12 also gives `None` back one reference short from every call that returns
+    nothing (`setText`, `update`, a painter's draw calls): some thousands of them abort the
+    desk ("Fatal Python error: none_dealloc"). `ui.qtcompat.give_back_none` gives it back —
+    the engineers list's delegate does, for the calls of its paint (ui/celltext.py)."""
+    import sys
+
+    from PySide6.QtCore import QObject
+
+    from ui.qtcompat import give_back_none
+
+    o = QObject()
+    give_back_none(o.setObjectName("x"))
+    before = sys.getrefcount(None)
+    for _ in range(20_000):
+        give_back_none(o.setObjectName("x"))
+    after = sys.getrefcount(None)  # (pytest's rewritten assert holds a None of its own)
+    assert after == before

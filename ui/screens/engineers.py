@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import fmt
+from ..celltext import LaidOutText
 from ..models import Column, DtoTableModel, EngineerListModel
 from ..qtcompat import emit
 from ..widgets import Gauge, Sparkline, Table, export_xlsx
@@ -143,9 +144,10 @@ class EngineersScreen(Screen):
 
     A keystroke in the filter queries at once (no debounce: the model keeps one list query
     in flight and asks again for the latest text, see `EngineerListModel`). What is not the
-    list — the count of matches, the current engineer's file (and, the first time, its pane)
-    — comes after the new rows have been painted (`after_paint`), so that neither a worker
-    holding the interpreter nor more widgets to build hold them up."""
+    rows — the count of matches, the first row made current, then its engineer's file (and,
+    the first time, its pane) — comes after the new rows have been painted (`after_paint`),
+    so that neither a worker holding the interpreter, nor a relayout for a wider count, nor
+    the selection's highlight hold them up."""
 
     title = "مهندسان"
     name = "engineers"
@@ -164,6 +166,7 @@ class EngineersScreen(Screen):
         self.view = Table(left)
         self.view.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         self.view.setModel(self.model)  # after the indicator: setting it would sort (query)
+        self.view.setItemDelegate(LaidOutText(self.view, self.model))  # text laid out once
         self._after: list[Callable[[], None]] = []
         self.model.defer = self.after_paint
         self.filter = QLineEdit(left)
@@ -176,9 +179,8 @@ class EngineersScreen(Screen):
         self._split = split
         self._detail: EngineerDetail | None = None  # built after the list's first paint
         self._detail_slot = QWidget(split)  # its place until then
-        self.model.count_changed.connect(lambda n: self.count.setText(f"{fmt.fa_int(n)} مهندس"))
+        self.model.count_changed.connect(self._show_count)
         self.model.reset_done.connect(self._reset)
-        self.model.modelReset.connect(self._first_row)
         self.view.selectionModel().currentRowChanged.connect(self._current)
         ll = QVBoxLayout(left)
         ll.setContentsMargins(0, 0, 0, 0)
@@ -219,7 +221,9 @@ class EngineersScreen(Screen):
         return self._detail
 
     def after_paint(self, fn: Callable[[], None]) -> None:
-        """Run `fn` once the list has been painted (at once when it is not shown)."""
+        """Run `fn` once the list has next been painted (at once when it is not shown). The
+        paint waited for is the one the change at hand scheduled (a model reset, a new current
+        row): asking for another would paint every row again."""
         viewport = self.view.viewport()
         if not viewport.isVisible():
             fn()
@@ -228,7 +232,6 @@ class EngineersScreen(Screen):
             viewport.installEventFilter(self)
             QTimer.singleShot(self.AFTER_PAINT_MS, self._run_after)
         self._after.append(fn)
-        viewport.update()
 
     def eventFilter(self, obj, event) -> bool:
         if event.type() == QEvent.Type.Paint and self._after:
@@ -248,11 +251,8 @@ class EngineersScreen(Screen):
 
     def _reset(self, seconds: float) -> None:
         self.last_filter_s = seconds
-        if not self.model.counted:  # the count follows the rows
-            self.count.setText(f"{fmt.fa_int(self.model.total)}+ مهندس")
         emit(self.filtered, seconds)
-        if self._detail is None:
-            self.after_paint(lambda: self.detail)
+        self.after_paint(self._after_rows)
         if not self._sized and self.model.rowCount():  # once: widths then stay put
             self._sized = True
             h = self.view.horizontalHeader()
@@ -260,9 +260,19 @@ class EngineersScreen(Screen):
                 h.resizeSection(col, width)
             h.setStretchLastSection(True)
 
-    def _first_row(self) -> None:
-        if self.model.rowCount():
+    def _after_rows(self) -> None:
+        """Once a new page's rows have been painted: its count (the rows so far and a «+»
+        until it is counted), its first row made current — whose file then loads — and, the
+        first time, the file pane."""
+        self._show_count()
+        if self.model.rowCount() and not self.view.currentIndex().isValid():
             self.view.setCurrentIndex(self.model.index(0, 0))
+        if self._detail is None:
+            self.detail  # noqa: B018 (made on first use)
+
+    def _show_count(self, *_n) -> None:
+        m = self.model
+        self.count.setText(f"{fmt.fa_int(m.total)}{'' if m.counted else '+'} مهندس")
 
     def _current(self, cur, _prev) -> None:
         if not cur.isValid() or cur.row() >= len(self.model.rows):
