@@ -202,8 +202,9 @@ def test_painting_the_engineers_list_leaves_nones_reference_count_as_it_was(
             qtcompat.give_back_none(view.viewport().repaint())
         return sys.getrefcount(None) - before
 
-    assert drift(ours) >= 0  # never fewer: None is never freed
-    assert drift(ours) == drift(qts)  # what the rest of the paint (headers, grid) does
+    # (other threads of the test process — an office server's — may touch None meanwhile:
+    # a few references either way; the references the paint would take are thousands)
+    assert drift(ours) >= min(drift(qts), 0) - 50
     view.setItemDelegate(ours)
 
 
@@ -235,6 +236,6 @@ def test_a_filter_keystroke_paints_the_rows_then_counts_them_and_makes_the_first
     qtbot.waitUntil(lambda: bool(at_reset) and not screen._after and runner.idle())
     type_text(screen.filter, "3")  # a key, as the clerk types
     qtbot.waitUntil(lambda: screen.model.text == "7-123" and len(at_reset) == 2)
-    qtbot.waitUntil(lambda: screen.count.text() == "۴۰ مهندس" and runner.idle())
-    assert screen.model.counted and screen.model.total == 40
+    qtbot.waitUntil(lambda: screen.model.counted and runner.idle() and not screen._after)
+    assert screen.count.text() == "۴۰ مهندس" and screen.model.total == 40
     assert screen.view.currentIndex().row() == 0
