@@ -24,7 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from . import theme
+from . import (
+    qtcompat,  # noqa: F401  (the binding's reference work-arounds, before any widget)
+    theme,
+)
 from .message import Message
 from .settings import Settings, url_of
 from .tasks import TaskRunner, error_text
