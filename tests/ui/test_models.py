@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import openpyxl
+from conftest import type_text  # at import: run-time "conftest" may be another folder's
 from PySide6.QtCore import Qt
 
 from app.services import browse
@@ -215,8 +216,6 @@ def test_a_filter_keystroke_paints_the_rows_then_counts_them_and_makes_the_first
     line when it grows or shrinks) and the first row made current (its highlight, then its
     file) follow their paint — and arrive: the count with «+» until counted, the file of
     the first row."""
-    from conftest import type_text
-
     screen = _engineers_shown(qtbot, office, runner, settle)
     assert screen.count.text() == "۴۰ مهندس"
     at_reset: list[tuple[str, bool]] = []
