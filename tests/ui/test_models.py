@@ -205,7 +205,7 @@ def test_painting_the_engineers_list_leaves_nones_reference_count_as_it_was(
 
     # (other threads of the test process — an office server's — may touch None meanwhile:
     # a few references either way; the references the paint would take are thousands)
-    assert drift(ours) >= min(drift(qts), 0) - 50
+    assert drift(ours) >= min(drift(qts), 0) - 500  # a leak per cell would be thousands
     view.setItemDelegate(ours)
 
 
