@@ -653,7 +653,7 @@ def _decided_again(run: DeadlineRun):
     again = replay(run)
     if again is None:
         return None
-    return again.decisions, again.stood, again.outputs_match, again.document
+    return again.decisions, again.stood, again.outputs_match
 
 
 def _later_events(
@@ -777,7 +777,7 @@ def _daily_sheet(ctx: ServiceContext, run_id: int | None, paper: bool) -> DailyR
     meta = {rid: (file_no, group) for _, ref, file_no, group in rows for rid in [ref.id]}
     blocks = []
     if again is not None:
-        decisions, stood, same, _ = again
+        decisions, stood, same = again
         for seq, d in enumerate(decisions, 1):
             ref = refs.get(d.referral_id)
             if ref is None:

@@ -12,14 +12,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import select
 
-from ..db.models import Candidacy, DeadlineRun, Project, Referral, Round
+from ..db.models import DeadlineRun, Project, Referral, Round
 from ..domain.errors import InputError, NotFound
 from .context import ServiceContext
+from .deadlines import replay
 from .document_dto import DailyReportDTO
-from .documents import _daily_sheet, _decided_again
+from .documents import _daily_sheet
 from .permissions import require
+from .queries import active_candidates, running_rounds
 from .registry import use_case
 
 PAGE = 50
@@ -97,11 +99,11 @@ def run_decisions(ctx: ServiceContext, run_id: int) -> bytes:
         run = s.get(DeadlineRun, rid)
         if run is None or run.kind != "deadline":
             raise NotFound("run", "اجرای مهلتی با این شماره ثبت نشده است")
-        again = _decided_again(run)
+        again = replay(run)
         recorded = run.output_digest
     if again is None:
         raise NotFound("run", "ورودی‌های این اجرا نگه داشته نشده است (A10)")
-    document = again[3]()
+    document = again.document()
     if hashlib.sha256(document).hexdigest() != recorded:
         raise NotFound("run", "تصمیم‌های دوباره با چکیده ثبت‌شده یکی نیست (A10)")
     return document
@@ -113,32 +115,20 @@ def referral_board(ctx: ServiceContext) -> list[BoardRow]:
     public board. One indexed query."""
     require(ctx, "referrals.read")
     now = ctx.now()
-    active = literal_column("'active'")
-    count = (
-        select(func.count())
-        .where(Candidacy.referral_id == Referral.id, Candidacy.status == active)
-        .correlate(Referral)
-        .scalar_subquery()
-    )
     with ctx.read() as s:
         rows = s.execute(
-            select(
-                Referral.id,
-                Project.file_no,
-                Referral.discipline,
-                Project.group,
-                Referral.area,
-                Round.no,
-                Round.deadline,
-                count,
-            )
-            .join(Round, (Round.referral_id == Referral.id) & (Round.no == Referral.round_no))
-            .join(Project, Project.id == Referral.project_id)
-            .where(
-                Referral.status == "open",
-                Round.kind == "candidacy",
-                Round.outcome.is_(None),
-                Round.deadline > now,
+            running_rounds(
+                select(
+                    Referral.id,
+                    Project.file_no,
+                    Referral.discipline,
+                    Project.group,
+                    Referral.area,
+                    Round.no,
+                    Round.deadline,
+                    active_candidates(),
+                ),
+                now,
             )
             .order_by(Round.deadline, Project.file_no, Referral.id)
             .limit(2_000)

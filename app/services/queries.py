@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import String, func, literal_column, or_, select, type_coerce
+from sqlalchemy import Select, String, func, literal_column, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from ..db.models import (
@@ -102,6 +102,32 @@ def referrals_overview(
     return sorted(out, key=lambda r: (r.file_no, DISCIPLINE_ORDER[r.discipline]))
 
 
+def active_candidates():
+    """A referral's active candidacies counted from their partial index (a literal 'active',
+    so that SQLite uses it), correlated to the referral of the outer query."""
+    return (
+        select(func.count())
+        .where(Candidacy.referral_id == Referral.id, Candidacy.status == literal_column("'active'"))
+        .correlate(Referral)
+        .scalar_subquery()
+    )
+
+
+def running_rounds(query: Select, now: datetime) -> Select:
+    """`query` over the open referrals whose candidacy round runs at `now` (C3), joined to
+    that round and to the project."""
+    return (
+        query.join(Round, (Round.referral_id == Referral.id) & (Round.no == Referral.round_no))
+        .join(Project, Project.id == Referral.project_id)
+        .where(
+            Referral.status == "open",
+            Round.kind == "candidacy",
+            Round.outcome.is_(None),
+            Round.deadline > now,
+        )
+    )
+
+
 def cartable_items(
     s: Session,
     engineer_id: int,
@@ -118,12 +144,6 @@ def cartable_items(
     candidacies' partial index (a literal 'active', so that SQLite uses it). Rows as tuples
     (no ORM); the deadlines, a few distinct values, converted once each."""
     active = literal_column("'active'")
-    candidates = (
-        select(func.count())
-        .where(Candidacy.referral_id == Referral.id, Candidacy.status == active)
-        .correlate(Referral)
-        .scalar_subquery()
-    )
     standing = Referral.id.in_(
         select(Candidacy.referral_id).where(
             Candidacy.engineer_id == engineer_id, Candidacy.status == active
@@ -152,7 +172,7 @@ def cartable_items(
                 .where(Owner.national_id.in_(sorted(blocked_codes)))
             )
         wanted = or_(standing, may)
-    query = (
+    query = running_rounds(
         select(
             Referral.id,
             Referral.discipline,
@@ -162,19 +182,11 @@ def cartable_items(
             Round.no,
             Round.kind,
             type_coerce(Round.deadline, String),  # as the driver gives it: see `instant`
-            candidates.label("candidates"),
+            active_candidates().label("candidates"),
             standing.label("standing"),
-        )
-        .join(Round, (Round.referral_id == Referral.id) & (Round.no == Referral.round_no))
-        .join(Project, Project.id == Referral.project_id)
-        .where(
-            Referral.status == "open",
-            Round.kind == "candidacy",
-            Round.outcome.is_(None),
-            Round.deadline > now,
-            wanted,
-        )
-    )
+        ),
+        now,
+    ).where(wanted)
     conn = s.connection()
     convert = UTCDateTime().dialect_impl(conn.dialect).result_processor(conn.dialect, None)
     instants: dict = {}

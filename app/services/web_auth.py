@@ -167,14 +167,27 @@ def set_web_sms_code(ctx: ServiceContext, on: bool) -> None:
 
 def _send_limits(ctx: ServiceContext, account: str, source: str) -> None:
     """One more code sent for `account` from `source`, or TooMany (counted before sending)."""
-    keys = (f"sms:{account}", f"sms:addr:{_source(source)}")
+    _rate_limit(
+        ctx,
+        ((f"sms:{account}", SENDS_PER_ACCOUNT), (f"sms:addr:{_source(source)}", SENDS_PER_SOURCE)),
+        SEND_WINDOW,
+        TOO_MANY_SENDS,
+    )
+
+
+def _rate_limit(
+    ctx: ServiceContext, limits: tuple[tuple[str, int], ...], window: timedelta, why: str
+) -> None:
+    """One more act counted under each (key, how many a window allows), atomically by the
+    database (the sign-in throttle's counters); TooMany(why) once any key is over."""
     with ctx.tx() as s:
-        if _locked(s, keys):
-            raise TooMany(TOO_MANY_SENDS)
-        over = _count_failure(s, keys[0], SENDS_PER_ACCOUNT + 1, SEND_WINDOW, SEND_WINDOW)
-        over |= _count_failure(s, keys[1], SENDS_PER_SOURCE + 1, SEND_WINDOW, SEND_WINDOW)
+        if _locked(s, tuple(key for key, _ in limits)):
+            raise TooMany(why)
+        over = False
+        for key, allowed in limits:
+            over |= _count_failure(s, key, allowed + 1, window, window)
     if over:
-        raise TooMany(TOO_MANY_SENDS)
+        raise TooMany(why)
 
 
 def _issue_code(
@@ -472,11 +485,12 @@ def pace(ctx: ServiceContext, engineer_id: int, source: str = "") -> None:
     """One more stand or cancel by this engineer from this source, or TooMany (a rate limit
     per engineer and per source address, counted atomically by the database)."""
     require(ctx, "candidacy.stand", engineer_id)
-    keys = (f"act:eng:{engineer_id}", f"act:addr:{_source(source)}")
-    with ctx.tx() as s:
-        if _locked(s, keys):
-            raise TooMany(TOO_FAST)
-        over = _count_failure(s, keys[0], ACTS_PER_ENGINEER + 1, ACT_WINDOW, ACT_WINDOW)
-        over |= _count_failure(s, keys[1], ACTS_PER_SOURCE + 1, ACT_WINDOW, ACT_WINDOW)
-    if over:
-        raise TooMany(TOO_FAST)
+    _rate_limit(
+        ctx,
+        (
+            (f"act:eng:{engineer_id}", ACTS_PER_ENGINEER),
+            (f"act:addr:{_source(source)}", ACTS_PER_SOURCE),
+        ),
+        ACT_WINDOW,
+        TOO_FAST,
+    )

@@ -99,16 +99,18 @@ def grade(code: str | None) -> str:
     return GRADE_FA.get(code or "", code or "—")
 
 
+_STATUS_WORDS = {  # the referral states, and what an engineer's own referrals add to them
+    **STATUS_FA,
+    "withdrawn": "انصراف کتبی",
+    "no_show": "عدم حضور برای امضا",
+    "earlier": "کار پیشین",
+    "written": "انصراف کتبی",
+}
+
+
 @register.filter
 def status(code: str | None) -> str:
-    words = {
-        **STATUS_FA,
-        "withdrawn": "انصراف کتبی",
-        "no_show": "عدم حضور برای امضا",
-        "earlier": "کار پیشین",
-        "written": "انصراف کتبی",
-    }
-    return words.get(code or "", code or "")
+    return _STATUS_WORDS.get(code or "", code or "")
 
 
 @register.filter
