@@ -12,7 +12,7 @@ import codecs
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from operator import itemgetter
 from pathlib import Path
 
@@ -101,10 +101,12 @@ class _Codes(dict):
             self.stale = False
 
     def _assign_all(self, new: list[int]) -> None:
-        """`_assign` and `_add` for each of `new` in turn, the plain ones a run at a time:
-        characters the font has, not given a code yet, while the first subset has free codes
-        in a row (1–30, then 128–255)."""
+        """`_assign` for each of `new` in turn, the plain ones a run at a time (characters the
+        font has, not given a code yet, while the first subset has free codes in a row: 1–30,
+        then 128–255), and their codes into `table`. (The dictionary itself learns a character
+        only when a line goes through it: `__missing__`.)"""
         glyphs = self.font.face.charToGlyph
+        table = self.table
         i, end = 0, len(new)
         while i < end:
             st = self.state
@@ -117,19 +119,19 @@ class _Codes(dict):
             if j == i:  # ReportLab's way, one character
                 code = new[i]
                 m = self._assign(code)
-                if not m >> 8:  # (a character of a later subset: its lines are split)
-                    self._add(code, m)
+                if m and not m >> 8 and code != 0xA0 and table[m] == "\ufffe":
+                    table[m] = chr(code)
+                    self.stale = True
                 i += 1
                 continue
-            run, codes = new[i:j], range(n, n + j - i)
+            run, k = new[i:j], j - i
             if n < 31:
-                st.subsets[0][n : n + len(run)] = run
+                st.subsets[0][n : n + k] = run
             else:
                 st.subsets[0].extend(run)
-            st.nextCode = n + len(run)
-            st.assignments.update(zip(run, codes, strict=True))
-            self.update(zip(run, codes, strict=True))
-            self.table[n : n + len(run)] = map(chr, run)
+            st.nextCode = n + k
+            st.assignments.update(zip(run, range(n, n + k), strict=True))
+            table[n : n + k] = map(chr, run)
             self.stale = True
             i = j
 
@@ -260,6 +262,128 @@ def to_unicode_cmap(font_name: str, base_name: str, subset: Sequence[int]) -> st
         body += [f"{len(chunk)} beginbfchar", *chunk, "endbfchar"]
     tail = ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
     return "\n".join(head + body + tail)
+
+
+# page attributes a page of `Page` leaves unset (see `_format_page`)
+_UNSET_PAGE_KEYS = tuple(
+    k
+    for k in pdfdoc.PDFPage.__NoDefault__
+    if k not in ("Parent", "MediaBox", "Resources", "Contents", "Rotate", "Trans", "Annots")
+)
+_PAGE_DICTS: dict[tuple, bytes] = {}  # what a page dictionary refers to → its bytes
+
+
+def _format_page(page: pdfdoc.PDFPage, document) -> bytes:
+    """`PDFPage.format` for the pages `Page` writes, each dictionary formatted once for what it
+    refers to. A page differs from another only by the object numbers of its content stream,
+    its fonts and forms: the bytes ReportLab writes for those numbers are kept (formatting a
+    page dictionary through ReportLab's generic objects costs as much as a dozen lines of
+    text). The content stream is registered here, where `PDFPage.format` registers it, so the
+    objects are numbered as ReportLab numbers them; anything else on a page (annotations,
+    boxes, transitions, graphics states, colour spaces, images) goes through ReportLab."""
+    page.check_format(document)
+    contents = document.Reference(page.Contents)
+    res = page.Resources
+    numbers = document.idToObjectNumberAndVersion
+    xobjects = res.XObject.dict if isinstance(res.XObject, pdfdoc.PDFDictionary) else res.XObject
+    plain = (
+        not page.Annots
+        and not page.ExtGState
+        and all(getattr(page, k, None) is None for k in _UNSET_PAGE_KEYS)
+        and isinstance(page.Trans, pdfdoc.PDFDictionary)
+        and not page.Trans.dict
+        and isinstance(res.Font, pdfdoc.PDFObjectReference)
+        and not (res.ColorSpace or res.ExtGState or res.Pattern or res.Properties or res.Shading)
+        and isinstance(xobjects, dict)
+        and all(type(v) is pdfdoc.PDFObjectReference for v in xobjects.values())
+        and isinstance(page.MediaBox, pdfdoc.PDFArray)
+    )
+    if not plain:
+        return pdfdoc.PDFPage.format(page, document)
+    key = (
+        numbers[contents.name],
+        numbers[page.Parent.name],
+        numbers[res.Font.name],
+        tuple(res.ProcSet),
+        tuple((k, numbers[v.name]) for k, v in xobjects.items()),
+        tuple(page.MediaBox.sequence),
+        page.Rotate,
+    )
+    data = _PAGE_DICTS.get(key)
+    if data is None:
+        if len(_PAGE_DICTS) >= 1024:
+            _PAGE_DICTS.clear()
+        data = _PAGE_DICTS[key] = pdfdoc.PDFPage.format(page, document)
+    return data
+
+
+_FORMS: dict[tuple, bytes] = {}  # a page-count form's content and references → its bytes
+
+
+def _format_form(form: pdfdoc.PDFFormXObject, document) -> bytes:
+    """`PDFFormXObject.format` for the page-count forms `Page` writes (a few bytes of text
+    that every page of a paper shows), kept for what they hold and refer to: the same count
+    of pages in the same font is the same object. (It registers nothing: its stream is
+    written inline.) Anything else in a form goes through ReportLab."""
+    plain = (
+        isinstance(document.encrypt, pdfdoc.NoEncryption)
+        and not form.Annots
+        and not form.XObjects
+        and not getattr(form, "ExtGState", None)
+        and not getattr(form, "_colorsUsed", None)
+        and form.Contents is None
+        and form.Resources is None
+        and form.BBox is None
+        and form.Matrix is None
+    )
+    if not plain:
+        return pdfdoc.PDFFormXObject.format(form, document)
+    key = (
+        form.stream,
+        (form.lowerx, form.lowery, form.upperx, form.uppery),
+        form.compression,
+        form.hasImages,
+        rl_config.useA85,
+        document.idToObjectNumberAndVersion[pdfdoc.BasicFonts],
+    )
+    data = _FORMS.get(key)
+    if data is None:
+        if len(_FORMS) >= 256:
+            _FORMS.clear()
+        data = _FORMS[key] = pdfdoc.PDFFormXObject.format(form, document)
+    return data
+
+
+@lru_cache(maxsize=256)
+def _pdf_string(text: str) -> bytes:
+    """A text string of the document information as ReportLab writes it (UTF-16 with its byte
+    order mark when not PDFDocEncoding, escaped): a pure function of the text."""
+    return pdfdoc.PDFString(text).format(_PLAIN_DOC)
+
+
+_PLAIN_DOC = pdfdoc.PDFDocument()  # (a string is written alike in every unencrypted file)
+
+
+def _format_info(info: pdfdoc.PDFInfo, document) -> bytes:
+    """`PDFInfo.format` with the title, author and the other strings written once per text:
+    a Persian title is escaped byte by byte in Python, the same for every copy of a paper.
+    The dates are ReportLab's, of this file."""
+    if not isinstance(document.encrypt, pdfdoc.NoEncryption):
+        return pdfdoc.PDFInfo.format(info, document)
+    date = pdfdoc.PDFDate(ts=document._timeStamp, dateFormatter=info._dateFormatter)
+    return pdfdoc.PDFDictionary(
+        {
+            "Title": _Formatted(_pdf_string(info.title)),
+            "Author": _Formatted(_pdf_string(info.author)),
+            "ModDate": date,
+            "CreationDate": date,
+            "Producer": _Formatted(_pdf_string(info.producer)),
+            "Creator": _Formatted(_pdf_string(info.creator)),
+            "Subject": _Formatted(_pdf_string(info.subject)),
+            "Keywords": _Formatted(_pdf_string(info.keywords)),
+            "Trapped": pdfdoc.PDFName(info.trapped),
+        }
+    ).format(document)
 
 
 @lru_cache(maxsize=8)
@@ -438,6 +562,10 @@ class Column:
 class Page:
     """A document being written top to bottom; `bytes()` finishes it."""
 
+    # pages, page-count forms and the document information written through `_format_page`,
+    # `_format_form` and `_format_info` (False: through ReportLab's own, for tests)
+    cache_page_dicts = True
+
     def __init__(
         self,
         title: str,
@@ -457,6 +585,9 @@ class Page:
             initialFontSize=size,
         )
         self.c.setTitle(title)
+        if Page.cache_page_dicts:
+            info = self.c._doc.info
+            info.format = partial(_format_info, info)
         self.c.setAuthor("Nezarat Desk")
         self.c.setCreator("Nezarat Desk (ReportLab)")
         self.width, self.height = A4
@@ -515,6 +646,9 @@ class Page:
         self.text(fa_digits(self.page_no), self.margin + 4, 7.5, x_right=self.left + 13)
         self._flush_text()
         c.endForm()
+        if Page.cache_page_dicts:
+            form = c._doc.idToObject[pdfdoc.xObjectName(self._pages_form())]
+            form.format = partial(_format_form, form)
 
     def keep(self, height: float) -> None:
         """Keep what follows (`height` points of it) on one page."""
@@ -549,6 +683,9 @@ class Page:
     def _show_page(self) -> None:
         self._flush_text()
         self.c.showPage()
+        if Page.cache_page_dicts:
+            page = self.c._doc.Pages.pages[-1]
+            page.format = partial(_format_page, page)  # (pdfdoc formats through `obj.format`)
 
     def bytes(self) -> bytes:
         self._draw_footer()
@@ -621,12 +758,16 @@ class Page:
         for item in pending:
             lines.setdefault(item[5], []).append(item[4])
         for font_name, shaped in lines.items():
-            codes = self._codes.get(font_name) or self._new_codes(font_name)
+            codes = self._codes_of(font_name)
             codes.learn(shaped)
         codes_of = self._codes
+        encode = codecs.charmap_encode
         for code, i, x, y, sh, font_name, size, tw in pending:
             codes = codes_of[font_name]
-            raw = codes.encode(sh.chars) if sh.chars else None
+            try:
+                raw = encode(sh.chars, "strict", codes.map)[0] if sh.chars else None
+            except UnicodeEncodeError:  # (see `_Codes.encode`)
+                raw = codes.encode(sh.chars)
             if raw is None:  # over the first subset
                 code[i] = self._shaped_op(x, y, sh, font_name, size, tw)
                 continue
@@ -652,7 +793,7 @@ class Page:
         widths, and a mark's height as text rise."""
         if not sh.kerns and not sh.rises:
             return self._text_op(x, y, sh.chars, font_name, size, tw)
-        codes = self._codes.get(font_name) or self._new_codes(font_name)
+        codes = self._codes_of(font_name)
         raw = codes.encode(sh.chars)
         if raw is not None:  # the common case: one subset
             font = codes.sizes.get(size) or codes.tf(size)
@@ -728,7 +869,7 @@ class Page:
         page compresses faster). `tw` is PDF word spacing: ReportLab's subsets keep
         code 32 a space, so Tw widens exactly the spaces, which is how lines are justified.
         """
-        codes = self._codes.get(font_name) or self._new_codes(font_name)
+        codes = self._codes_of(font_name)
         raw = codes.encode(vis) if vis else None
         if raw is None:
             return self._text_op_split(x, y, vis, font_name, size, tw)
@@ -741,8 +882,12 @@ class Page:
             )
         return f"BT 1 0 0 1 {x:.2f} {y:.2f} Tm {codes.name} {size:g} Tf <{raw.hex()}> Tj ET"
 
-    def _new_codes(self, font_name: str) -> _Codes:
-        codes = self._codes[font_name] = _Codes(_font(font_name), self.c._doc)
+    def _codes_of(self, font_name: str) -> _Codes:
+        """The font's codes in this file (made when first drawn). (Not `get(…) or …`: a
+        `_Codes` is a dictionary that may be empty.)"""
+        codes = self._codes.get(font_name)
+        if codes is None:
+            codes = self._codes[font_name] = _Codes(_font(font_name), self.c._doc)
         return codes
 
     def _text_op_split(self, x, y, vis, font_name, size, tw) -> str:

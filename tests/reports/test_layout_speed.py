@@ -67,7 +67,9 @@ def test_codes_learnt_a_page_at_a_time_are_the_ones_reportlab_assigns():
         page._emit(0, k, _unshaped(line), REGULAR, 10)
         if k == half:
             page._flush_text()
+            learnt = page._codes_of(REGULAR)
     page._flush_text()
+    assert page._codes_of(REGULAR) is learnt  # the second flush learnt on top of the first
     ops = [op for op in page.c._code if op.startswith("BT 1 0 0 1 ")]
 
     font = _font(REGULAR)
@@ -129,3 +131,29 @@ def test_reused_font_objects_are_the_bytes_reportlab_writes(invariant):
         _SubsetReusingFont.reuse = True
     assert _document() == reportlab  # formatted now
     assert _document() == reportlab  # from the cache
+
+
+def test_pages_forms_and_information_are_the_bytes_reportlab_writes(invariant):
+    """Page dictionaries, page-count forms and the document information written from
+    `reports.layout`'s caches (`_format_page`, `_format_form`, `_format_info`) are the bytes
+    ReportLab's own objects write: papers of one and of several pages, a batch of papers in
+    one file (a form for each), a Persian title."""
+    from reports.contract import contract_pdf, contracts_pdf
+    from reports.receipt import receipt_pdf
+    from reports.samples import sample_contract, sample_receipt, sample_stamp
+
+    def papers() -> list[bytes]:
+        return [
+            contract_pdf(sample_contract(), sample_stamp()),
+            contracts_pdf([(sample_contract(f"1405-00{i}"), sample_stamp()) for i in (1, 2)]),
+            receipt_pdf(sample_receipt(), sample_stamp("receipt")),
+            _document(),
+        ]
+
+    Page.cache_page_dicts = False
+    try:
+        reportlab = papers()
+    finally:
+        Page.cache_page_dicts = True
+    assert papers() == reportlab  # formatted now
+    assert papers() == reportlab  # from the caches
