@@ -45,6 +45,7 @@ from ..domain.text import (
     without_control,
 )
 from ..resources import reference
+from . import firms
 from .context import ServiceContext
 from .permissions import require
 from .projects import OPEN_PROJECT, p2_gaps
@@ -206,6 +207,10 @@ class EngineerFile:
     active_jobs: int
     grade: str | None
     ledger: tuple[LedgerRow, ...]
+    # a firm's registration number and place, and the member who signs for it
+    registration_no: str | None = None
+    registration_place: str | None = None
+    signatory: str = ""
 
 
 @use_case(writes=False)
@@ -286,6 +291,9 @@ def engineer_file(ctx: ServiceContext, engineer_id: int) -> EngineerFile:
             active_jobs=standing.active_jobs,
             grade=standing.grade,
             ledger=tuple(ledger),
+            registration_no=e.registration_no,
+            registration_place=e.registration_place,
+            signatory=firms.signatories(s, [e.id]).get(e.id, "") if e.kind == "firm" else "",
         )
 
 

@@ -71,9 +71,18 @@ class EngineerDetail(QWidget):
         lay.addWidget(box, 1)
 
     def show_file(self, f) -> None:  # browse.EngineerFile
+        if f.kind == "firm":  # a legal person: its national ID, registration and signatory
+            place = f" ({f.registration_place})" if f.registration_place else ""
+            who = (
+                f" — شناسه ملی {fmt.code(f.national_id) or '—'}"
+                f" — شماره ثبت {fmt.code(f.registration_no) or 'ثبت‌نشده'}{place}"
+                f" — صاحب امضای مجاز: {f.signatory or 'ثبت‌نشده'}"
+            )
+        else:
+            who = f" — کد ملی {fmt.code(f.national_id)}"
         self.head.setText(
             f"<b>{f.name or '—'}</b> — شماره عضویت {fmt.code(f.membership_no)}"
-            f" — کد ملی {fmt.code(f.national_id)}"
+            f"{who}"
             f" — {fmt.KIND_FA.get(f.kind, f.kind)}"
         )
         lic = fmt.code(f.licence_no) or "—"
