@@ -4,10 +4,10 @@ supervisor: the «four-supervisor» form; one row for a single discipline).
 What it carries: the issued paper's number, date and verification code; the parties — owners
 (a legal owner with its national ID and signatory), their attorney, every supervisor (a firm
 with its national ID, registration number and place and signatory, signing under its seal),
-the organization with its named representative; the
-property with its permit; each discipline's fee from the tariff (billable area × rate) with the
-coordinator's fee, in rials and in words, and the payment stages; obligations, term,
-termination, disputes, domicile; one original for each signer and a signature block for each.
+the organization with its named representative; the property with its permit; each
+discipline's fee from the tariff (billable area × rate) with the coordinator's fee, in rials
+and in words, and the payment stages; obligations, term, termination, disputes, domicile; one
+original for each signer and a signature block for each.
 """
 
 from __future__ import annotations
