@@ -1,10 +1,10 @@
 """تعهدنامه ناظر — the supervisor's commitment form (one per supervisor and referral).
 
 Dated by the signature the clerk recorded (A9), or, before it, by the signing window it is
-printed for — never the day it is printed. A firm undertakes in the third person through its
-authorised signatory, with its seal and no fingerprint box; a surveyor is told that the
-withdrawal penalty does not apply to surveyors (W2). Each undertaking names the guideline's
-clause it comes from.
+printed for — never the day it is printed. A firm, named by its national ID and registration
+number and place, undertakes in the third person through its authorised signatory, with its
+seal and no fingerprint box; a surveyor is told that the withdrawal penalty does not apply
+to surveyors (W2). Each undertaking names the guideline's clause it comes from.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 from app.services.document_dto import CommitmentDTO, PaperStamp
 
 from .common import (
+    FIRM_SEAL,
     grade_fa,
     group_fa,
     heading,
@@ -66,7 +67,13 @@ def write_commitment(p: Page, dto: CommitmentDTO, stamp: PaperStamp | None = Non
     cols = [Column("عنوان", 1.3), Column("مقدار", 2.1), Column("عنوان", 1.3), Column("مقدار", 2.1)]
     if firm:
         who = [
-            ["نام شخص حقوقی", s.name, "شناسه ملی", or_blank(s.national_id)],
+            ["نام شخص حقوقی", s.name, "شناسه ملی", or_blank(s.national_id, "ثبت‌نشده")],
+            [
+                "شماره ثبت",
+                or_blank(s.registration_no, "در سامانه ثبت نشده است"),
+                "محل ثبت",
+                or_blank(s.registration_place, "ثبت‌نشده"),
+            ],
             [
                 "صاحب امضای مجاز",
                 s.signatory or "طبق آخرین آگهی روزنامه رسمی",
@@ -150,7 +157,7 @@ def write_commitment(p: Page, dto: CommitmentDTO, stamp: PaperStamp | None = Non
     p.space(2)
     if firm:
         labels = [
-            f"{s.name}\nنام، امضای صاحب امضای مجاز و مهر شخص حقوقی",
+            f"{s.name}\n{FIRM_SEAL}" + (f"\n{s.signatory}" if s.signatory else ""),
             "دریافت به‌وسیله سازمان\n(نام، امضا و مهر)",
         ]
     else:

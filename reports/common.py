@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from app.domain.calendar import format_jalali_date, local
 from app.domain.codes import DISCIPLINE_FA, GRADE_FA, GROUP_FA
-from app.services.document_dto import OrganizationInfo, PaperStamp
+from app.services.document_dto import OrganizationInfo, PaperStamp, SupervisorRow
 
 from .layout import BOLD, MID, Page
 from .rtl import fa_digits, text_width
@@ -161,6 +161,32 @@ def verification_note(page: Page, stamp: PaperStamp | None, size: float = 8) -> 
         ),
         size=size,
     )
+
+
+def firm_registration(s: SupervisorRow) -> str:
+    """A firm's registration as its papers state it: «شماره ثبت ۱۲۳۴۵ (اهواز)», or that the
+    office has not recorded it."""
+    if not s.registration_no:
+        return "شماره ثبت: در سامانه ثبت نشده است"
+    place = f" ({s.registration_place})" if s.registration_place else ""
+    return f"شماره ثبت {fa_digits(s.registration_no)}{place}"
+
+
+def firm_identity(s: SupervisorRow) -> str:
+    """A firm supervisor as a legal paper names it: its national ID, registration and the
+    signatory who signs for it (Persian, one sentence without its full stop)."""
+    who = (
+        f"{s.signatory}، صاحب امضای مجاز"
+        if s.signatory
+        else "صاحبان امضای مجاز طبق آخرین آگهی روزنامه رسمی"
+    )
+    return (
+        f"شخص حقوقی {s.name}، شناسه ملی {or_blank(s.national_id, 'ثبت‌نشده')}، "
+        f"{firm_registration(s)}، به نمایندگی {who}"
+    )
+
+
+FIRM_SEAL = "مهر و امضای صاحبان امضای مجاز"
 
 
 def or_blank(text: object, blank: str = "") -> str:

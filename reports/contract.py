@@ -3,10 +3,11 @@ supervisor: the «four-supervisor» form; one row for a single discipline).
 
 What it carries: the issued paper's number, date and verification code; the parties — owners
 (a legal owner with its national ID and signatory), their attorney, every supervisor (a firm
-with its national ID and signatory), the organization with its named representative; the
-property with its permit; each discipline's fee from the tariff (billable area × rate) with the
-coordinator's fee, in rials and in words, and the payment stages; obligations, term,
-termination, disputes, domicile; one original for each signer and a signature block for each.
+with its national ID, registration number and place and signatory, signing under its seal),
+the organization with its named representative; the property with its permit; each
+discipline's fee from the tariff (billable area × rate) with the coordinator's fee, in rials
+and in words, and the payment stages; obligations, term, termination, disputes, domicile; one
+original for each signer and a signature block for each.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from collections.abc import Sequence
 from app.services.document_dto import ContractDTO, OwnerParty, PaperStamp, SupervisorRow
 
 from .common import (
+    FIRM_SEAL,
     band_fa,
     discipline_fa,
+    firm_identity,
     grade_fa,
     group_fa,
     heading,
@@ -236,6 +239,9 @@ def write_contract(p: Page, dto: ContractDTO, stamp: PaperStamp | None = None) -
         ],
         shade_rows=frozenset(i for i, s in enumerate(dto.supervisors) if s.coordinating),
     )
+    for s in dto.supervisors:  # a firm: its national ID, registration and signatory
+        if s.kind == "firm":
+            p.para(f"ناظر {discipline_fa(s.discipline)}: {firm_identity(s)}.", size=9)
     p.para(f"ناظر هماهنگ‌کننده: {coordinator_text(dto)}.", size=9, bold=True)
 
     p.heading("طرف سوم — سازمان")
@@ -378,8 +384,8 @@ def signature_labels(dto: ContractDTO) -> list[str]:
     for s in dto.supervisors:
         signed = f"\nامضا در {jdate(s.signed_on)}" if s.signed_on else ""
         if s.kind == "firm":
-            who = s.signatory or "صاحب امضای مجاز"
-            labels.append(f"ناظر {discipline_fa(s.discipline)}: {s.name}\n{who} — مهر و امضا")
+            who = f"\n{s.signatory}" if s.signatory else ""
+            labels.append(f"ناظر {discipline_fa(s.discipline)}: {s.name}\n{FIRM_SEAL}{who}")
         else:
             labels.append(f"ناظر {discipline_fa(s.discipline)}: {s.name}{signed}")
     org = dto.organization
@@ -388,16 +394,21 @@ def signature_labels(dto: ContractDTO) -> list[str]:
 
 
 SIGN_PER_ROW, SIGN_HEIGHT = 4, 70
+FIRM_SIGN_HEIGHT = 86  # a firm's box names the firm, its seal and signatory, and takes the seal
+
+
+def sign_height(dto: ContractDTO) -> float:
+    return FIRM_SIGN_HEIGHT if any(s.kind == "firm" for s in dto.supervisors) else SIGN_HEIGHT
 
 
 def signatures_height(dto: ContractDTO) -> float:
     rows = (len(signature_labels(dto)) + SIGN_PER_ROW - 1) // SIGN_PER_ROW
-    return 40 + rows * (SIGN_HEIGHT + 6)
+    return 40 + rows * (sign_height(dto) + 6)
 
 
 def signatures(p: Page, dto: ContractDTO) -> None:
     labels = signature_labels(dto)
-    per_row, height = SIGN_PER_ROW, SIGN_HEIGHT
+    per_row, height = SIGN_PER_ROW, sign_height(dto)
     # the heading and every signature stay together (never a signature alone on a page)
     p.keep(signatures_height(dto))
     p.heading("امضای طرفین")

@@ -12,7 +12,8 @@ import codecs
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
+from operator import itemgetter
 from pathlib import Path
 
 from reportlab import rl_config
@@ -51,23 +52,88 @@ class _Codes(dict):
     `codecs.charmap_encode`, which turns a line into the subset's bytes in one C call.
 
     Codes are given by `TTFont.splitString`, which assigns them in the order characters are
-    first drawn: the subsets, their bytes and their fonts are exactly ReportLab's. A line with
-    a character not drawn before in the file goes through it once (`__missing__`). The
-    dictionary is also compiled into a charmap table (`map`), about ten times faster, rebuilt
-    now and then as characters are learnt (building one costs as much as encoding ten lines).
+    first drawn: the subsets, their bytes and their fonts are exactly ReportLab's. A page's
+    lines are encoded when the page is finished (`Page._flush_text`): first `learn` takes the
+    characters of all of them, in drawing order, and gives the new ones their codes in one
+    pass — the order of first appearance, hence the codes, are those of drawing line by
+    line — then every line is encoded through the compiled table (`map`). Compiled tables are
+    shared by the files whose first subsets hold the same characters (compiling one costs as
+    much as encoding ten lines). A line encoded on its own (`encode` before `learn`) learns
+    its new characters through the dictionary (`__missing__`).
     """
-
-    REBUILD_AFTER = 8  # lines the table could not encode since it was built
 
     def __init__(self, font, doc):
         super().__init__()
         self.font, self.doc = font, doc
         self.name: str | None = None  # the first subset's resource name, once drawn
         self.table = ["\x00"] + ["\ufffe"] * 255  # byte → character (U+FFFE: none yet)
-        self.map = codecs.charmap_build("".join(self.table))
-        self.learnt = 0  # characters `map` lacks
-        self.misses = 0  # lines `map` could not encode since it was built
+        self.map = _charmap("".join(self.table))
+        self.stale = False  # the table holds characters `map` lacks
         self.state = None  # ReportLab's TTFont.State of the font in the file, once made
+        self.sizes: dict[float, str] = {}  # size → "/F1+0 10 Tf"
+        self.known: set[int] = set()  # the characters learnt (a later subset's included)
+
+    def tf(self, size: float) -> str:
+        """The operator that selects the first subset at `size` (naming the subset in the
+        file when first drawn)."""
+        if self.name is None:
+            self.name = self.font.getSubsetInternalName(0, self.doc)
+        op = self.sizes[size] = f"{self.name} {size:g} Tf"
+        return op
+
+    def learn(self, lines: Sequence[Shaped]) -> None:
+        """Give codes to the characters of `lines` (in drawing order) not drawn before in the
+        file, in the order they first appear, and compile the table again if it grew. A line
+        whose characters are all known costs one set comparison."""
+        known = self.known
+        new: list[int] = []
+        for sh in lines:
+            if sh.charset <= known:
+                continue
+            for code in sh.uniq:
+                if code not in known:
+                    known.add(code)
+                    new.append(code)
+        if new:
+            self._assign_all(new)
+        if self.stale:
+            self.map = _charmap("".join(self.table))
+            self.stale = False
+
+    def _assign_all(self, new: list[int]) -> None:
+        """`_assign` for each of `new` in turn, the plain ones a run at a time (characters the
+        font has, not given a code yet, while the first subset has free codes in a row: 1–30,
+        then 128–255), and their codes into `table`. (The dictionary itself learns a character
+        only when a line goes through it: `__missing__`.)"""
+        glyphs = self.font.face.charToGlyph
+        table = self.table
+        i, end = 0, len(new)
+        while i < end:
+            st = self.state
+            n = st.nextCode if st is not None and not st.frozen else 0
+            room = 31 - n if 0 < n < 31 else 256 - n if 32 < n < 256 else 0
+            j, stop = i, min(end, i + room)
+            assigned = st.assignments if room else None
+            while j < stop and (c := new[j]) != 0xA0 and c in glyphs and c not in assigned:
+                j += 1
+            if j == i:  # ReportLab's way, one character
+                code = new[i]
+                m = self._assign(code)
+                if m and not m >> 8 and code != 0xA0 and table[m] == "\ufffe":
+                    table[m] = chr(code)
+                    self.stale = True
+                i += 1
+                continue
+            run, k = new[i:j], j - i
+            if n < 31:
+                st.subsets[0][n : n + k] = run
+            else:
+                st.subsets[0].extend(run)
+            st.nextCode = n + k
+            st.assignments.update(zip(run, range(n, n + k), strict=True))
+            table[n : n + k] = map(chr, run)
+            self.stale = True
+            i = j
 
     def encode(self, vis: str) -> bytes | None:
         """The first subset's bytes for `vis`, or None: not all of it is in that subset."""
@@ -75,24 +141,24 @@ class _Codes(dict):
             return codecs.charmap_encode(vis, "strict", self.map)[0]
         except UnicodeEncodeError:
             pass
-        self.misses += 1
-        if self.learnt and self.misses >= self.REBUILD_AFTER:
-            self.map = codecs.charmap_build("".join(self.table))
-            self.learnt = self.misses = 0
-        try:
+        try:  # a no-break space, a character the font lacks, or one not learnt yet
             return codecs.charmap_encode(vis, "strict", self)[0]
         except UnicodeEncodeError:
             return None
+
+    def _add(self, code: int, n: int) -> None:
+        self[code] = n
+        self.known.add(code)
+        if n and code != 0xA0 and self.table[n] == "\ufffe":  # (U+00A0 is drawn as code 32)
+            self.table[n] = chr(code)
+            self.stale = True
 
     def __missing__(self, code: int) -> int:
         """A character not drawn before in the file: its code, as ReportLab gives it."""
         n = self._assign(code)
         if n >> 8:  # in a second subset: the line is split by ReportLab
             raise LookupError(code)
-        self[code] = n
-        if n and code != 0xA0 and self.table[n] == "\ufffe":  # (U+00A0 is drawn as code 32)
-            self.table[n] = chr(code)
-            self.learnt += 1
+        self._add(code, n)
         return n
 
     def _assign(self, code: int) -> int:
@@ -118,6 +184,51 @@ class _Codes(dict):
         self.state = self.font.state[self.doc]
         return subset << 8 | run[0]
 
+
+@lru_cache(maxsize=1024)
+def _raised(sh: Shaped, size: float) -> tuple[str, Callable[[str], str | tuple[str, ...]]]:
+    """The text of a line in one subset with glyphs drawn above or below the baseline (marks),
+    after its font selection: what `Page._shaped_op`'s glyph-by-glyph path writes, as a
+    template with `%s` for each run of glyph codes between kerns and rises (as hex), and what
+    takes those runs out of the hex string of the line's codes."""
+    n = len(sh.chars)
+    rise = [0.0] * n
+    for a, b, r in sh.rises:
+        rise[a:b] = [r * size / 1000] * (b - a)
+    kern = dict(sh.kerns)
+    ops: list[str] = []
+    arr: list[str] = []
+    runs: list[slice] = []
+    start, level = 0, 0.0
+
+    def flush_run(i: int) -> None:
+        nonlocal start
+        if i > start:
+            arr.append("<%s>")
+            runs.append(slice(2 * start, 2 * i))
+            start = i
+
+    def flush_array(i: int) -> None:
+        flush_run(i)
+        if arr:
+            ops.append(f"[{' '.join(arr)}] TJ")
+            arr.clear()
+
+    for i in range(n):
+        if rise[i] != level:
+            flush_array(i)
+            ops.append(f"{rise[i]:.2f} Ts")
+            level = rise[i]
+        if i in kern:
+            flush_run(i)
+            arr.append(f"{kern[i]:.1f}")
+    flush_array(n)
+    if level:
+        ops.append("0 Ts")
+    return " ".join(ops), itemgetter(*runs)
+
+
+_charmap = lru_cache(maxsize=256)(codecs.charmap_build)  # a table's string → compiled table
 
 _RL_TO_UNICODE = makeToUnicodeCMap
 
@@ -151,6 +262,128 @@ def to_unicode_cmap(font_name: str, base_name: str, subset: Sequence[int]) -> st
         body += [f"{len(chunk)} beginbfchar", *chunk, "endbfchar"]
     tail = ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
     return "\n".join(head + body + tail)
+
+
+# page attributes a page of `Page` leaves unset (see `_format_page`)
+_UNSET_PAGE_KEYS = tuple(
+    k
+    for k in pdfdoc.PDFPage.__NoDefault__
+    if k not in ("Parent", "MediaBox", "Resources", "Contents", "Rotate", "Trans", "Annots")
+)
+_PAGE_DICTS: dict[tuple, bytes] = {}  # what a page dictionary refers to → its bytes
+
+
+def _format_page(page: pdfdoc.PDFPage, document) -> bytes:
+    """`PDFPage.format` for the pages `Page` writes, each dictionary formatted once for what it
+    refers to. A page differs from another only by the object numbers of its content stream,
+    its fonts and forms: the bytes ReportLab writes for those numbers are kept (formatting a
+    page dictionary through ReportLab's generic objects costs as much as a dozen lines of
+    text). The content stream is registered here, where `PDFPage.format` registers it, so the
+    objects are numbered as ReportLab numbers them; anything else on a page (annotations,
+    boxes, transitions, graphics states, colour spaces, images) goes through ReportLab."""
+    page.check_format(document)
+    contents = document.Reference(page.Contents)
+    res = page.Resources
+    numbers = document.idToObjectNumberAndVersion
+    xobjects = res.XObject.dict if isinstance(res.XObject, pdfdoc.PDFDictionary) else res.XObject
+    plain = (
+        not page.Annots
+        and not page.ExtGState
+        and all(getattr(page, k, None) is None for k in _UNSET_PAGE_KEYS)
+        and isinstance(page.Trans, pdfdoc.PDFDictionary)
+        and not page.Trans.dict
+        and isinstance(res.Font, pdfdoc.PDFObjectReference)
+        and not (res.ColorSpace or res.ExtGState or res.Pattern or res.Properties or res.Shading)
+        and isinstance(xobjects, dict)
+        and all(type(v) is pdfdoc.PDFObjectReference for v in xobjects.values())
+        and isinstance(page.MediaBox, pdfdoc.PDFArray)
+    )
+    if not plain:
+        return pdfdoc.PDFPage.format(page, document)
+    key = (
+        numbers[contents.name],
+        numbers[page.Parent.name],
+        numbers[res.Font.name],
+        tuple(res.ProcSet),
+        tuple((k, numbers[v.name]) for k, v in xobjects.items()),
+        tuple(page.MediaBox.sequence),
+        page.Rotate,
+    )
+    data = _PAGE_DICTS.get(key)
+    if data is None:
+        if len(_PAGE_DICTS) >= 1024:
+            _PAGE_DICTS.clear()
+        data = _PAGE_DICTS[key] = pdfdoc.PDFPage.format(page, document)
+    return data
+
+
+_FORMS: dict[tuple, bytes] = {}  # a page-count form's content and references → its bytes
+
+
+def _format_form(form: pdfdoc.PDFFormXObject, document) -> bytes:
+    """`PDFFormXObject.format` for the page-count forms `Page` writes (a few bytes of text
+    that every page of a paper shows), kept for what they hold and refer to: the same count
+    of pages in the same font is the same object. (It registers nothing: its stream is
+    written inline.) Anything else in a form goes through ReportLab."""
+    plain = (
+        isinstance(document.encrypt, pdfdoc.NoEncryption)
+        and not form.Annots
+        and not form.XObjects
+        and not getattr(form, "ExtGState", None)
+        and not getattr(form, "_colorsUsed", None)
+        and form.Contents is None
+        and form.Resources is None
+        and form.BBox is None
+        and form.Matrix is None
+    )
+    if not plain:
+        return pdfdoc.PDFFormXObject.format(form, document)
+    key = (
+        form.stream,
+        (form.lowerx, form.lowery, form.upperx, form.uppery),
+        form.compression,
+        form.hasImages,
+        rl_config.useA85,
+        document.idToObjectNumberAndVersion[pdfdoc.BasicFonts],
+    )
+    data = _FORMS.get(key)
+    if data is None:
+        if len(_FORMS) >= 256:
+            _FORMS.clear()
+        data = _FORMS[key] = pdfdoc.PDFFormXObject.format(form, document)
+    return data
+
+
+@lru_cache(maxsize=256)
+def _pdf_string(text: str) -> bytes:
+    """A text string of the document information as ReportLab writes it (UTF-16 with its byte
+    order mark when not PDFDocEncoding, escaped): a pure function of the text."""
+    return pdfdoc.PDFString(text).format(_PLAIN_DOC)
+
+
+_PLAIN_DOC = pdfdoc.PDFDocument()  # (a string is written alike in every unencrypted file)
+
+
+def _format_info(info: pdfdoc.PDFInfo, document) -> bytes:
+    """`PDFInfo.format` with the title, author and the other strings written once per text:
+    a Persian title is escaped byte by byte in Python, the same for every copy of a paper.
+    The dates are ReportLab's, of this file."""
+    if not isinstance(document.encrypt, pdfdoc.NoEncryption):
+        return pdfdoc.PDFInfo.format(info, document)
+    date = pdfdoc.PDFDate(ts=document._timeStamp, dateFormatter=info._dateFormatter)
+    return pdfdoc.PDFDictionary(
+        {
+            "Title": _Formatted(_pdf_string(info.title)),
+            "Author": _Formatted(_pdf_string(info.author)),
+            "ModDate": date,
+            "CreationDate": date,
+            "Producer": _Formatted(_pdf_string(info.producer)),
+            "Creator": _Formatted(_pdf_string(info.creator)),
+            "Subject": _Formatted(_pdf_string(info.subject)),
+            "Keywords": _Formatted(_pdf_string(info.keywords)),
+            "Trapped": pdfdoc.PDFName(info.trapped),
+        }
+    ).format(document)
 
 
 @lru_cache(maxsize=8)
@@ -329,6 +562,10 @@ class Column:
 class Page:
     """A document being written top to bottom; `bytes()` finishes it."""
 
+    # pages, page-count forms and the document information written through `_format_page`,
+    # `_format_form` and `_format_info` (False: through ReportLab's own, for tests)
+    cache_page_dicts = True
+
     def __init__(
         self,
         title: str,
@@ -348,6 +585,9 @@ class Page:
             initialFontSize=size,
         )
         self.c.setTitle(title)
+        if Page.cache_page_dicts:
+            info = self.c._doc.info
+            info.format = partial(_format_info, info)
         self.c.setAuthor("Nezarat Desk")
         self.c.setCreator("Nezarat Desk (ReportLab)")
         self.width, self.height = A4
@@ -360,6 +600,9 @@ class Page:
         self.footer_middle = ""  # e.g. the paper's verification code, on every page
         self.page_no = 1
         self._codes: dict[str, _Codes] = {}
+        # the text drawn on the page (or form) being written, encoded when it is finished:
+        # (content list, index in it, x, y, shaped line, font, size, word spacing)
+        self._pending: list[tuple] = []
         self._doc_no = 1  # forms naming each paper's page count ("صفحه ۲ از ۵")
         # drawn at the top of every page after the first of a paper (a continuation header)
         self.running: Callable[[Page], None] | None = None
@@ -372,7 +615,7 @@ class Page:
 
     def new_page(self) -> None:
         self._draw_footer()
-        self.c.showPage()
+        self._show_page()
         self.page_no += 1
         self.y = self.top
         if self.running is not None:
@@ -384,7 +627,7 @@ class Page:
         One file for a batch embeds the fonts once, which is most of a contract's cost.
         """
         self._draw_footer()
-        self.c.showPage()
+        self._show_page()
         self._count_pages()
         self._doc_no += 1
         self.page_no = 1
@@ -401,7 +644,11 @@ class Page:
         c.beginForm(self._pages_form())
         c.setFillColor(MID)
         self.text(fa_digits(self.page_no), self.margin + 4, 7.5, x_right=self.left + 13)
+        self._flush_text()
         c.endForm()
+        if Page.cache_page_dicts:
+            form = c._doc.idToObject[pdfdoc.xObjectName(self._pages_form())]
+            form.format = partial(_format_form, form)
 
     def keep(self, height: float) -> None:
         """Keep what follows (`height` points of it) on one page."""
@@ -433,9 +680,16 @@ class Page:
         c.doForm(self._pages_form())
         c.setFillColor(black)
 
+    def _show_page(self) -> None:
+        self._flush_text()
+        self.c.showPage()
+        if Page.cache_page_dicts:
+            page = self.c._doc.Pages.pages[-1]
+            page.format = partial(_format_page, page)  # (pdfdoc formats through `obj.format`)
+
     def bytes(self) -> bytes:
         self._draw_footer()
-        self.c.showPage()
+        self._show_page()
         self._count_pages()
         self.c.save()
         return self.buf.getvalue()
@@ -486,8 +740,50 @@ class Page:
         self._emit(x, baseline, shaped, font, size)
 
     def _emit(self, x: float, y: float, sh: Shaped, font_name: str, size: float, tw: float = 0):
-        """Write the text operators straight into the page's content stream."""
-        self.c._code.append(self._shaped_op(x, y, sh, font_name, size, tw))
+        """Keep the line's place in the page's content stream; its text operators are written
+        there when the page is finished (`_flush_text`)."""
+        code = self.c._code
+        self._pending.append((code, len(code), x, y, sh, font_name, size, tw))
+        code.append("")
+
+    def _flush_text(self) -> None:
+        """Write the text operators of the lines drawn since the last flush: the codes of
+        their new characters learnt in one pass per font (in drawing order, as ReportLab
+        would give them line by line), then each line encoded in one C call."""
+        pending = self._pending
+        if not pending:
+            return
+        self._pending = []
+        lines: dict[str, list[Shaped]] = {}
+        for item in pending:
+            lines.setdefault(item[5], []).append(item[4])
+        for font_name, shaped in lines.items():
+            codes = self._codes_of(font_name)
+            codes.learn(shaped)
+        codes_of = self._codes
+        encode = codecs.charmap_encode
+        for code, i, x, y, sh, font_name, size, tw in pending:
+            codes = codes_of[font_name]
+            try:
+                raw = encode(sh.chars, "strict", codes.map)[0] if sh.chars else None
+            except UnicodeEncodeError:  # (see `_Codes.encode`)
+                raw = codes.encode(sh.chars)
+            if raw is None:  # over the first subset
+                code[i] = self._shaped_op(x, y, sh, font_name, size, tw)
+                continue
+            # what `_shaped_op` writes for a line in the first subset, without its checks
+            font = codes.sizes.get(size) or codes.tf(size)
+            if sh.rises:
+                template, runs = _raised(sh, size)
+                text = template % runs(raw.hex())
+            elif sh.tj_runs:
+                text = sh.tj % sh.tj_runs(raw.hex())
+            else:
+                text = f"<{raw.hex()}> Tj"
+            if tw:
+                code[i] = f"BT 1 0 0 1 {x:.2f} {y:.2f} Tm {tw:.3f} Tw {font} {text} 0 Tw ET"
+            else:
+                code[i] = f"BT 1 0 0 1 {x:.2f} {y:.2f} Tm {font} {text} ET"
 
     def _shaped_op(
         self, x: float, y: float, sh: Shaped, font_name: str, size: float, tw: float = 0
@@ -497,36 +793,26 @@ class Page:
         widths, and a mark's height as text rise."""
         if not sh.kerns and not sh.rises:
             return self._text_op(x, y, sh.chars, font_name, size, tw)
-        codes = self._codes.get(font_name) or self._new_codes(font_name)
+        codes = self._codes_of(font_name)
         raw = codes.encode(sh.chars)
-        if raw is not None and not sh.rises:  # the common case: one subset, kerning only
-            if codes.name is None:
-                codes.name = codes.font.getSubsetInternalName(0, codes.doc)
-            arr, prev = [], 0
-            for i, k in sh.kern_text:
-                if i > prev:
-                    arr.append(f"<{raw[prev:i].hex()}>")
-                    prev = i
-                arr.append(k)
-            if prev < len(raw):
-                arr.append(f"<{raw[prev:].hex()}>")
-            tj = f"{codes.name} {size:g} Tf [{' '.join(arr)}] TJ"
+        if raw is not None:  # the common case: one subset
+            font = codes.sizes.get(size) or codes.tf(size)
+            if sh.rises:
+                template, runs = _raised(sh, size)
+                text = template % runs(raw.hex())
+            else:
+                text = sh.tj % sh.tj_runs(raw.hex())
             if tw:
-                return f"BT 1 0 0 1 {x:.2f} {y:.2f} Tm {tw:.3f} Tw {tj} 0 Tw ET"
-            return f"BT 1 0 0 1 {x:.2f} {y:.2f} Tm {tj} ET"
-        if raw is None:  # over one subset: one (subset, byte) per glyph, as ReportLab splits
-            font, doc = _font(font_name), self.c._doc
-            glyphs = [
-                (n, chunk)
-                for ch in sh.chars
-                for n, chunk in font.splitString(ch, doc)  # one chunk per character
-            ]
-            names = {n: font.getSubsetInternalName(n, doc) for n, _ in glyphs}
-        else:
-            if codes.name is None:
-                codes.name = codes.font.getSubsetInternalName(0, codes.doc)
-            glyphs = [(0, raw[i : i + 1]) for i in range(len(raw))]
-            names = {0: codes.name}
+                return f"BT 1 0 0 1 {x:.2f} {y:.2f} Tm {tw:.3f} Tw {font} {text} 0 Tw ET"
+            return f"BT 1 0 0 1 {x:.2f} {y:.2f} Tm {font} {text} ET"
+        # over one subset: one (subset, byte) per glyph, as ReportLab splits
+        font, doc = _font(font_name), self.c._doc
+        glyphs = [
+            (n, chunk)
+            for ch in sh.chars
+            for n, chunk in font.splitString(ch, doc)  # one chunk per character
+        ]
+        names = {n: font.getSubsetInternalName(n, doc) for n, _ in glyphs}
         kern = dict(sh.kerns)
         rise = [0.0] * len(glyphs)
         for a, b, r in sh.rises:
@@ -583,7 +869,7 @@ class Page:
         page compresses faster). `tw` is PDF word spacing: ReportLab's subsets keep
         code 32 a space, so Tw widens exactly the spaces, which is how lines are justified.
         """
-        codes = self._codes.get(font_name) or self._new_codes(font_name)
+        codes = self._codes_of(font_name)
         raw = codes.encode(vis) if vis else None
         if raw is None:
             return self._text_op_split(x, y, vis, font_name, size, tw)
@@ -596,8 +882,12 @@ class Page:
             )
         return f"BT 1 0 0 1 {x:.2f} {y:.2f} Tm {codes.name} {size:g} Tf <{raw.hex()}> Tj ET"
 
-    def _new_codes(self, font_name: str) -> _Codes:
-        codes = self._codes[font_name] = _Codes(_font(font_name), self.c._doc)
+    def _codes_of(self, font_name: str) -> _Codes:
+        """The font's codes in this file (made when first drawn). (Not `get(…) or …`: a
+        `_Codes` is a dictionary that may be empty.)"""
+        codes = self._codes.get(font_name)
+        if codes is None:
+            codes = self._codes[font_name] = _Codes(_font(font_name), self.c._doc)
         return codes
 
     def _text_op_split(self, x, y, vis, font_name, size, tw) -> str:
@@ -730,16 +1020,22 @@ class Page:
                 for cell, w in zip(row, widths, strict=True)
             ]
 
+        # a row's borders: the columns' x formatted once for the table, a row's y as it comes
+        x0, x1 = edges[-1], edges[0]
+        box = f"{x0:.2f} %(bottom)s {x1 - x0:.2f} %(h)s re"
+        shaded = f"q 0.9 g {box} f Q"
+        rules = [f"0.5 w {box}"]
+        rules += [f"{xr:.2f} %(top)s m {xr:.2f} %(bottom)s l" for xr in edges[1:-1]]
+        borders = " ".join(rules) + " S"
+
         def draw_row(row_lines, bold, shade):
             h = max(len(x) for x in row_lines) * lead + 2 * pad
             top = self.y
             code = self.c._code
-            x0, x1 = edges[-1], edges[0]
+            ys = {"top": f"{top:.2f}", "bottom": f"{top - h:.2f}", "h": f"{h:.2f}"}
             if shade:
-                code.append(f"q 0.9 g {x0:.2f} {top - h:.2f} {x1 - x0:.2f} {h:.2f} re f Q")
-            ops = [f"0.5 w {x0:.2f} {top - h:.2f} {x1 - x0:.2f} {h:.2f} re"]
-            ops += [f"{xr:.2f} {top:.2f} m {xr:.2f} {top - h:.2f} l" for xr in edges[1:-1]]
-            code.append(" ".join(ops) + " S")
+                code.append(shaded % ys)
+            code.append(borders % ys)
             for i, (lines, col) in enumerate(zip(row_lines, columns, strict=True)):
                 xr, xl = edges[i], edges[i + 1]
                 for k, ln in enumerate(lines):

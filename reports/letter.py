@@ -12,6 +12,7 @@ from app.services.document_dto import DocumentRefused, LetterDTO, PaperStamp
 
 from .common import (
     discipline_fa,
+    firm_identity,
     grade_fa,
     heading,
     issued_on,
@@ -123,6 +124,9 @@ def write_letter(p: Page, dto: LetterDTO, stamp: PaperStamp | None = None) -> No
         pad=2.5,
         shade_rows=frozenset(i for i, s in enumerate(dto.supervisors) if s.coordinating),
     )
+    for s in dto.supervisors:  # a firm: its national ID, registration and signatory
+        if s.kind == "firm":
+            p.para(f"ناظر {discipline_fa(s.discipline)}: {firm_identity(s)}.", size=8.5)
     # the closing, the signer, attachments and copies stay together
     p.keep(p.para_height(dto.closing) + 120)
     p.para(dto.closing)

@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 
 import uharfbuzz as hb
 from bidi import algorithm as _bidi
@@ -289,7 +291,14 @@ class Shaped:
     rises: tuple[tuple[int, int, float], ...]
     width: float
     spaces: int  # glyphs drawn as the space character (widened by word spacing, Tw)
-    kern_text: tuple[tuple[int, str], ...] = ()  # the kerns as the TJ array writes them
+    # the TJ array of a kerned line with `%s` for each run of glyph codes between kerns (as
+    # hex), and what takes those runs out of the hex string of the line's codes
+    tj: str = ""
+    tj_runs: Callable[[str], str | tuple[str, ...]] | None = None
+    # the code points drawn, each once, in the order they first appear (a file gives its font
+    # codes in that order: `reports.layout._Codes.learn`), and as a set
+    uniq: tuple[int, ...] = ()
+    charset: frozenset[int] = frozenset()
 
 
 _EPS = 0.5  # thousandths of an em: a smaller difference is carried to the next glyph
@@ -359,8 +368,45 @@ def shape(text: str, font_name: str) -> Shaped:
         else:
             i += 1
     drawn = "".join(chars)
-    kern_text = tuple((i, f"{k:.1f}") for i, k in kerns)
-    return Shaped(drawn, tuple(kerns), tuple(rises), total, drawn.count(" "), kern_text)
+    tj, tj_runs = _tj_template(kerns, len(drawn))
+    uniq = tuple(map(_one_int, dict.fromkeys(map(ord, drawn))))
+    return Shaped(
+        drawn,
+        tuple(kerns),
+        tuple(rises),
+        total,
+        drawn.count(" "),
+        tj,
+        tj_runs,
+        uniq,
+        frozenset(uniq),
+    )
+
+
+# one int object per code point, whatever line it comes from: sets of them compare by identity
+_INTS: dict[int, int] = {}
+
+
+def _one_int(code: int) -> int:
+    return _INTS.setdefault(code, code)
+
+
+def _tj_template(kerns: list[tuple[int, float]], n: int):
+    """The TJ array of a line of `n` glyphs with these kerns, as a template: the glyph codes
+    between two kerns go in as one hex string (two digits a glyph)."""
+    if not kerns:
+        return "", None
+    parts, runs, prev = [], [], 0
+    for i, k in kerns:
+        if i > prev:
+            parts.append("<%s>")
+            runs.append(slice(2 * prev, 2 * i))
+            prev = i
+        parts.append(f"{k:.1f}")
+    if prev < n:
+        parts.append("<%s>")
+        runs.append(slice(2 * prev, 2 * n))
+    return f"[{' '.join(parts)}] TJ", itemgetter(*runs) if runs else None
 
 
 def logical_text(shaped: Shaped, font_name: str) -> str:

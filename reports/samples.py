@@ -175,18 +175,32 @@ def sample_contract(file_no: str = "1405-0042", owner: str = "پریسا صاد�
     )
 
 
+def as_firm(row: SupervisorRow) -> SupervisorRow:
+    """The supervisor row as a firm (a consulting engineers' company of Ahvaz) standing for
+    the same referral."""
+    return replace(
+        row,
+        kind="firm",
+        name="شرکت مهندسین مشاور کارون‌سازه",
+        national_id="10861234567",
+        father_name="",
+        signatory="حمید ساکی",
+        registration_no="47218",
+        registration_place="اداره ثبت شرکت‌ها و مؤسسات غیرتجاری اهواز",
+    )
+
+
+def with_firm(dto, discipline: str = "mech"):
+    """A contract or letter whose `discipline` supervisor is a firm (`as_firm`)."""
+    sups = tuple(as_firm(s) if s.discipline == discipline else s for s in dto.supervisors)
+    return replace(dto, supervisors=sups)
+
+
 def sample_commitment(discipline: str = "civil", kind: str = "person") -> CommitmentDTO:
     t = template("commitment_fa")
     sup = replace(sample_supervisors()[1], discipline=discipline, coordinating=False)
     if kind == "firm":
-        sup = replace(
-            sup,
-            kind="firm",
-            name="شرکت مهندسین مشاور کارون‌سازه",
-            national_id="10861234567",
-            father_name="",
-            signatory="حمید ساکی",
-        )
+        sup = as_firm(sup)
     items = []
     for u in t["undertakings"]:
         if u.get("only") == "penalty" and discipline == "survey":

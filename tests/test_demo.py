@@ -6,13 +6,22 @@ import io
 from collections import Counter
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from persian_tools import legal_id
+from sqlalchemy import select
 
 from app.db.engine import make_engine
 from app.db.models import DeadlineRun, Engineer, Project, Referral
 from app.domain.text import iban_problem, national_code_ok
 from app.services.context import ServiceContext
 from app.services.deadlines import recheck_run
+
+
+def signatories_of(c, firm_ids: list[int]) -> dict[int, str]:
+    from sqlalchemy.orm import Session
+
+    from app.services.firms import signatories
+
+    return signatories(Session(bind=c), firm_ids)
 
 
 def test_demo_province_has_every_state_and_rechecks(tmp_path):
@@ -23,15 +32,30 @@ def test_demo_province_has_every_state_and_rechecks(tmp_path):
     assert build_demo(url, engineers=300, projects=40, seed=7, now=now, out=io.StringIO()) == 0
     engine = make_engine(url)
     with engine.connect() as c:
-        codes = c.scalars(select(Engineer.national_id)).all()
         ibans = c.scalars(select(Engineer.iban)).all()
+        codes = c.scalars(select(Engineer.national_id).where(Engineer.kind == "person")).all()
         statuses = Counter(c.scalars(select(Referral.status)))
         projects = Counter(c.scalars(select(Project.status)))
         runs = c.scalars(select(DeadlineRun.id).where(DeadlineRun.kind == "deadline")).all()
-        assert c.scalar(select(func.count()).select_from(Engineer)) == 300
+        firms = c.execute(
+            select(
+                Engineer.id,
+                Engineer.national_id,
+                Engineer.registration_no,
+                Engineer.registration_place,
+            ).where(Engineer.kind == "firm")
+        ).all()
+        signatories = signatories_of(c, [f.id for f in firms])
+    assert len(codes) == 300
     assert all(national_code_ok(code) for code in codes if code)
-    # a valid Sheba number each: finance's group transfer can pay any of them (F3)
-    assert len(set(ibans)) == 300 and not any(iban_problem(i) for i in ibans)
+    # a valid Sheba number each, firms too: finance's group transfer can pay any (F3)
+    assert len(set(ibans)) == 303 and not any(iban_problem(i) for i in ibans)
+    # the supervising firms: a legal ID, a registration number and office, a signatory
+    assert len(firms) == 3
+    for f in firms:
+        assert legal_id.validate(f.national_id) and f.registration_no.isdigit()
+        assert f.registration_place.startswith("اداره ثبت شرکت‌ها و مؤسسات غیرتجاری")
+        assert signatories.get(f.id)
     assert {"waiting", "open", "selected", "signed", "completed"} <= set(statuses)
     assert {"intake", "distribution", "completed"} <= set(projects)
     assert runs and all(recheck_run(ServiceContext(engine), r)[0] for r in runs)

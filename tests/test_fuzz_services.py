@@ -167,6 +167,8 @@ ENGINEER_FIELDS: dict[str, st.SearchStrategy[Any]] = {
     "jobs": st.lists(job, max_size=2).map(tuple),
     "financial_ties": st.lists(NATIONAL_ID, max_size=3).map(tuple),
     "iban": maybe(text("IR062960000000100324200001", "ir06 2960 0000 0010 0324 2000 01")),
+    "registration_no": maybe(text("12345", "۴۵۶۷۸", "12-34", size=30)),
+    "registration_place": maybe(text("اهواز", "اداره ثبت شركت‌ها", size=120)),
 }
 # the Sheba number is registered with the engineer, changed only by finance (`set_iban`)
 assert set(ENGINEER_FIELDS) == set(UPDATABLE) | {"iban"}, set(UPDATABLE) ^ set(ENGINEER_FIELDS)

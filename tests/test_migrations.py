@@ -65,3 +65,41 @@ def test_P5_migration_0006_recomputes_every_plate_key_in_the_canonical_form(tmp_
         keys = [r[0] for r in c.execute(text("SELECT plate_key FROM projects ORDER BY id"))]
     assert keys == ["9999/12", "9999/12#2", "77/5"]
     assert canonical_plate("\u200f77/5") == "77/5"
+
+
+def test_0009_adds_a_firms_registration_and_goes_back_to_0008(db_url):
+    """0009 adds `registration_no` and `registration_place` to engineers as plain nullable
+    columns (rows already there keep theirs empty); downgrading to 0008 drops them again."""
+    from alembic import command
+    from sqlalchemy import inspect, text
+
+    engine = migrate.open_database(db_url)
+    with engine.begin() as c:
+        c.execute(
+            text(
+                "INSERT INTO engineers (kind, membership_no, national_id, first_name, last_name,"
+                " father_name, resident_in_province, legal_incapacity, active_execution_project,"
+                " design_build_qualified, employed_by_permit_authority, data_complete,"
+                " member_since, base_score, created_at, updated_at) VALUES ('firm', 'F-1',"
+                " '10861234567', 'شرکت', 'کارون‌سازه', '', true, false, false, false, false,"
+                " true, 1400, 0, :t, :t)"
+            ),
+            {"t": "2026-11-01 08:00:00+00:00"},
+        )
+
+    def columns() -> set[str]:
+        engine.dispose()
+        return {c["name"] for c in inspect(engine).get_columns("engineers")}
+
+    assert {"registration_no", "registration_place"} <= columns()
+    cfg = migrate._config()
+    with engine.begin() as c:
+        cfg.attributes["connection"] = c
+        command.downgrade(cfg, "0008")
+    assert migrate.current(engine) == "0008"
+    assert not {"registration_no", "registration_place"} & columns()
+    migrate.upgrade(engine)  # (SQLite: after its backup copy)
+    assert migrate.current(engine) == "0009"
+    with engine.connect() as c:
+        row = c.execute(text("SELECT membership_no, registration_no FROM engineers")).one()
+    assert tuple(row) == ("F-1", None)

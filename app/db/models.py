@@ -156,6 +156,10 @@ class Engineer(Base):
     membership_paid_through: Mapped[int | None] = mapped_column(Integer)  # G3, kept by F5 service
     base_score: Mapped[Decimal] = mapped_column(default=Decimal(0))
     iban: Mapped[str | None] = mapped_column(String(26))  # شبا, IR + 24 digits (mod 97-10)
+    # a firm's registration (شماره ثبت, Latin digits) and where it was registered (the city or
+    # registration office); a person has neither (app/services/engineers.py)
+    registration_no: Mapped[str | None] = mapped_column(String(20))
+    registration_place: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     __table_args__ = (CheckConstraint("kind IN ('person','firm')", name="kind"),)

@@ -305,6 +305,14 @@ LEGAL_OWNERS: tuple[str, ...] = (
     "شرکت عمران و مسکن دز",
 )
 
+# Supervising firms (اشخاص حقوقی نظارت) and the city whose registration office registered
+# them (اداره ثبت شرکت‌ها و مؤسسات غیرتجاری).
+SUPERVISION_FIRMS: tuple[tuple[str, str], ...] = (
+    ("شرکت مهندسین مشاور نظارت‌گستر کارون", "اهواز"),
+    ("شرکت مهندسی ناظران سازه اروند", "آبادان"),
+    ("شرکت مهندسین مشاور پایش بنای دز", "دزفول"),
+)
+
 PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
 
@@ -323,6 +331,7 @@ def all_names() -> tuple[str, ...]:
         *BANKS,
         *DESIGN_OFFICES,
         *LEGAL_OWNERS,
+        *(name for name, _city in SUPERVISION_FIRMS),
     ]
     for city, (_w, hoods) in CITIES.items():
         out += [city, *hoods]

@@ -50,13 +50,13 @@ from ..domain.errors import RuleViolation
 from ..domain.policy import Policy
 from ..resources import policy_defaults
 from ..services import calendar as office_calendar
-from ..services import candidacy, deadlines, queries, users
+from ..services import candidacy, deadlines, firms, queries, users
 from ..services import engineers as engineer_svc
 from ..services import projects as project_svc
 from ..services.context import SYSTEM, ServiceContext, SimClock
-from ..services.dto import DeclarationIn, ReferralOut
-from .ids import IdFactory
-from .names import BANKS
+from ..services.dto import CompetenceIn, DeclarationIn, EngineerIn, ReferralOut
+from .ids import IdFactory, demo_iban
+from .names import BANKS, SUPERVISION_FIRMS
 from .population import (
     DEMO_ENGINEERS,
     DemoEngineer,
@@ -278,6 +278,7 @@ class Province:
             ("generate", self._generate),
             ("users", self._setup_users),
             ("import engineers", self._register_engineers),
+            ("firms", self._register_firms),
             ("plan", self._plan_projects),
             ("plan members", self._plan_members),
             ("walk", self._walk),
@@ -387,6 +388,56 @@ class Province:
             )
             e.ctx = self.base.as_actor(actor)
         self.projects_from = self.clock.now + timedelta(minutes=5)
+
+    def _register_firms(self) -> None:
+        """A few supervising firms (legal persons) with their registration, two or three
+        member engineers each and a managing director who signs for them (F6: members with
+        complete data and this year's membership). They are registered, not referred: the
+        walk's candidates are the engineers. Drawn from their own random stream, so the rest
+        of the demo is the same with or without them."""
+        rng = random.Random(self.seed * 7919 + 14)
+        ids = IdFactory(rng)
+        year = jalali_year(self.clock.now)
+        fit = [
+            e
+            for e in self.engineers
+            if e.id is not None and e.paid_through >= year and "F5" not in e.flags
+        ]
+        if len(fit) < 12:  # a tiny demo: no firm
+            return
+        taken: set[int] = set()
+        for k, (name, city) in enumerate(SUPERVISION_FIRMS, 1):
+            people = [e for e in rng.sample(fit, 8) if e.id not in taken][:3]
+            taken.update(e.id for e in people)
+            director, members = people[0], people[1:]
+            firm = EngineerIn(
+                membership_no=f"7-2-{100 + k}",
+                kind="firm",
+                competences=(CompetenceIn("civil", "1"), CompetenceIn("arch", "2")),
+                base_score=Decimal(0),
+                first_name="",
+                last_name=name,
+                national_id=ids.legal_id(),
+                licence_no=f"2-17-{3100 + 7 * k}",
+                licence_expires=self.today + timedelta(days=rng.randint(400, 1400)),
+                member_since=year - rng.randint(3, 12),
+                membership_paid_through=year,
+                registration_no=str(rng.randint(12000, 68000)),
+                registration_place=f"اداره ثبت شرکت‌ها و مؤسسات غیرتجاری {city}",
+                iban=demo_iban(f"7-2-{100 + k}"),  # a firm's payouts go to its account (F3)
+            )
+            ids_ = [e.id for e in members]
+            fid = self.call("firms.register_firm", firms.register_firm, self.admin, firm, ids_)
+            if fid is REFUSED:
+                continue
+            self.call(
+                "firms.add_member",
+                firms.add_member,
+                self.admin,
+                fid,
+                director.id,
+                "managing_director",
+            )
 
     def engineer_ctx(self, e: DemoEngineer) -> ServiceContext:
         """The engineer's own login (created the first time they act; no password)."""

@@ -255,6 +255,8 @@ FIELD_FA = {
     "membership_paid_through": "عضویت تا سال",
     "degree": "درجه محکومیت",
     "iban": "شماره شبا",
+    "registration_no": "شماره ثبت",
+    "registration_place": "محل ثبت",
 }
 
 

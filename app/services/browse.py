@@ -48,6 +48,7 @@ from ..domain.text import (
     without_control,
 )
 from ..resources import reference
+from . import firms
 from .context import ServiceContext
 from .fees import FeeDue, project_fees
 from .permissions import require
@@ -271,6 +272,10 @@ class EngineerFile:
     # شبا, where his stage payouts go (F3): whole for finance, who changes it, and for the
     # engineer himself; masked for the rest of the office
     iban: str | None = None
+    # a firm's registration number and place, and the member who signs for it
+    registration_no: str | None = None
+    registration_place: str | None = None
+    signatory: str = ""
 
 
 @use_case(writes=False)
@@ -352,6 +357,9 @@ def engineer_file(ctx: ServiceContext, engineer_id: int) -> EngineerFile:
             grade=standing.grade,
             ledger=tuple(ledger),
             iban=e.iban if ctx.actor.role in ("finance", "engineer") else mask_iban(e.iban),
+            registration_no=e.registration_no,
+            registration_place=e.registration_place,
+            signatory=firms.signatories(s, [e.id]).get(e.id, "") if e.kind == "firm" else "",
         )
 
 

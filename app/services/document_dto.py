@@ -129,6 +129,16 @@ class SupervisorRow:
     signatory: str = ""  # a firm's authorised signatory (its managing director)
     selected_on: date | None = None
     signed_on: date | None = None
+    # a firm's registration number (شماره ثبت) and where it was registered; left out of an
+    # issued paper's content while empty (`CONTENT_ADDED_LATER`)
+    registration_no: str = ""
+    registration_place: str = ""
+
+
+# Fields added to the DTOs after papers were first issued: an issued paper's content (hence
+# its digest, app/services/papers.py) leaves them out while they are empty, so a paper issued
+# before they existed, unchanged since, is reprinted — not issued anew with a new number.
+CONTENT_ADDED_LATER = frozenset({"registration_no", "registration_place"})
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,6 @@ from ..db.models import (
     DeadlineRun,
     Engineer,
     FeePayment,
-    FirmMember,
     Licence,
     Owner,
     Project,
@@ -55,6 +54,7 @@ from ..domain.errors import NotFound
 from ..domain.organization import municipality_of, normalize, problems
 from ..domain.published import ranking_lines, set_aside_lines
 from ..resources import ROOT, reference
+from . import firms
 from . import organization as org_settings
 from .context import ServiceContext
 from .document_dto import (
@@ -88,7 +88,6 @@ from .registry import use_case
 
 ASSIGNED = ("selected", "signed", "completed")
 SIGNED = ("signed", "completed")
-SIGNATORY_ROLES = ("managing_director", "ceo", "signatory", "مدیرعامل", "صاحب امضا")
 
 __all__ = [
     "DocumentRefused",
@@ -313,17 +312,7 @@ def _supervisors(
             )
         )
     }
-    signatories: dict[int, str] = {}
-    firm_ids = [i for i in ids if engineers[i].kind == "firm"]
-    if firm_ids:
-        for firm_id, role, first, last in s.execute(
-            select(FirmMember.firm_id, FirmMember.role, Engineer.first_name, Engineer.last_name)
-            .join(Engineer, Engineer.id == FirmMember.member_id)
-            .where(FirmMember.firm_id.in_(firm_ids), FirmMember.left_on.is_(None))
-            .order_by(FirmMember.firm_id, FirmMember.joined_on, Engineer.membership_no)
-        ):
-            if role in SIGNATORY_ROLES and firm_id not in signatories:
-                signatories[firm_id] = f"{first} {last}".strip()
+    signatories = firms.signatories(s, sorted(i for i in ids if engineers[i].kind == "firm"))
     # [policy] the coordinator is decided over every referral of the project that can still
     # have a supervisor (a civil referral still open is not replaced by the architect)
     coord = project_coordinator(referrals)
@@ -348,6 +337,8 @@ def _supervisors(
                 signatory=signatories.get(e.id, ""),
                 selected_on=local_date(r.decided_at) if r.decided_at else None,
                 signed_on=local_date(r.signed_at) if r.signed_at else None,
+                registration_no=(e.registration_no or "") if e.kind == "firm" else "",
+                registration_place=(e.registration_place or "") if e.kind == "firm" else "",
             )
         )
     return tuple(rows)

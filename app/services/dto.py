@@ -65,6 +65,10 @@ class EngineerIn:
     jobs: tuple[JobIn, ...] = ()
     financial_ties: tuple[str, ...] = ()
     iban: str | None = None  # شبا: the account stage payouts are transferred to (F3)
+    # a firm's registration (شماره ثبت) and where it was registered (city or office); a
+    # person has neither
+    registration_no: str | None = None
+    registration_place: str | None = None
     validate_ids: bool = True  # False for a replayed scenario: its codes are taken as given
 
 

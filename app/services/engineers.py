@@ -50,11 +50,17 @@ def normalized(e: EngineerIn) -> EngineerIn:
     if not all(
         isinstance(v, str | None)
         for v in (e.membership_no, e.national_id, e.first_name, e.last_name, e.father_name)
-    ) or not all(isinstance(v, str | None) for v in (e.mobile, e.licence_no)):
+    ) or not all(
+        isinstance(v, str | None)
+        for v in (e.mobile, e.licence_no, e.registration_no, e.registration_place)
+    ):
         return e  # `check_texts` names the field that is not text
 
     def code(v: str | None) -> str | None:
         return None if v is None else (normalize_code(v) or None)
+
+    def words(v: str | None) -> str | None:
+        return None if v is None else (normalize_text(v) or None)
 
     return replace(
         e,
@@ -65,6 +71,8 @@ def normalized(e: EngineerIn) -> EngineerIn:
         father_name=normalize_text(e.father_name),
         mobile=None if not e.mobile or not e.mobile.strip() else e.mobile,
         licence_no=code(e.licence_no),
+        registration_no=code(e.registration_no),
+        registration_place=words(e.registration_place),
         iban=None if not isinstance(e.iban, str) or not e.iban.strip() else normalize_iban(e.iban),
         financial_ties=tuple(
             normalize_code(c) if isinstance(c, str) else c for c in e.financial_ties
@@ -83,6 +91,8 @@ def _validate(e: EngineerIn) -> EngineerIn:
         ("father_name", e.father_name, 100),
         ("mobile", e.mobile, 16),
         ("licence_no", e.licence_no, 40),
+        ("registration_no", e.registration_no, 20),
+        ("registration_place", e.registration_place, 100),
         *(("financial_ties", c, 11) for c in e.financial_ties),
     )
     if not e.membership_no.strip():
@@ -96,6 +106,10 @@ def _validate(e: EngineerIn) -> EngineerIn:
         and not national_code_ok(e.national_id)
     ):
         raise InputError("national_id", "کد ملی نامعتبر است")
+    if e.kind == "person" and (e.registration_no or e.registration_place):
+        raise InputError("registration_no", "شماره و محل ثبت تنها برای شخص حقوقی است")
+    if e.registration_no and not (e.registration_no.isascii() and e.registration_no.isdigit()):
+        raise InputError("registration_no", "شماره ثبت شخص حقوقی باید تنها رقم باشد")
     if e.mobile and e.validate_ids:
         why = mobile_problem(e.mobile)
         if why:
@@ -192,6 +206,8 @@ def add_engineer(s: Session, ctx: ServiceContext, e: EngineerIn) -> int:
         data_complete=e.data_complete,
         base_score=e.base_score,
         iban=e.iban,
+        registration_no=e.registration_no,
+        registration_place=e.registration_place,
         member_since=e.member_since or min(year, e.membership_paid_through or year),
         created_at=now,
         updated_at=now,
@@ -220,8 +236,14 @@ def update_engineer(
         raise InputError(
             "changes", f"این فیلد قابل ویرایش نیست: {'، '.join(map(repr, sorted(bad)))}"
         )
+    with ctx.read() as s:  # (a supervisor's kind never changes: it decides what is valid)
+        kind = _get(s, engineer_id).kind
     probe = EngineerIn(
-        membership_no="x", competences=(), base_score=Decimal(0), validate_ids=validate_ids
+        membership_no="x",
+        competences=(),
+        base_score=Decimal(0),
+        kind=kind,
+        validate_ids=validate_ids,
     )
     merged = {**probe.__dict__, **changes}
     clean = _validate(EngineerIn(**merged))
@@ -400,6 +422,8 @@ def _get(s: Session, engineer_id: int) -> Engineer:
 
 _SCALARS = (
     "iban",
+    "registration_no",
+    "registration_place",
     "national_id",
     "first_name",
     "last_name",
@@ -416,12 +440,15 @@ _SCALARS = (
 )
 
 
+_CLEARABLE = ("national_id", "mobile", "iban", "registration_no", "registration_place")
+
+
 def _apply(
     s: Session, row: Engineer, values: dict[str, Any], now: datetime, new: bool = False
 ) -> None:
     """Write the given EngineerIn fields; list fields replace what was there."""
     for k in _SCALARS:
-        if k in values and (values[k] is not None or k in ("national_id", "mobile", "iban")):
+        if k in values and (values[k] is not None or k in _CLEARABLE):
             setattr(row, k, values[k])
     s.flush()
     eid = row.id

@@ -163,6 +163,28 @@ def firm_status(ctx: ServiceContext, firm_id: int) -> list[MemberBlock]:
         return f6_failures(s, firm_id, ctx.now())
 
 
+# the roles of a firm's member who signs for it (its managing director, the authorised
+# signatory of its last notice in the official gazette)
+SIGNATORY_ROLES = ("managing_director", "ceo", "signatory", "مدیرعامل", "صاحب امضا")
+
+
+def signatories(s: Session, firm_ids: list[int]) -> dict[int, str]:
+    """Each firm's signatory: the name of its first current member (by joining date) whose
+    role is a signatory's; a firm without one is not in the answer."""
+    out: dict[int, str] = {}
+    if not firm_ids:
+        return out
+    for firm_id, role, first, last in s.execute(
+        select(FirmMember.firm_id, FirmMember.role, Engineer.first_name, Engineer.last_name)
+        .join(Engineer, Engineer.id == FirmMember.member_id)
+        .where(FirmMember.firm_id.in_(firm_ids), FirmMember.left_on.is_(None))
+        .order_by(FirmMember.firm_id, FirmMember.joined_on, Engineer.membership_no)
+    ):
+        if role in SIGNATORY_ROLES and firm_id not in out:
+            out[firm_id] = f"{first} {last}".strip()
+    return out
+
+
 def related_supervisors(s: Session, engineer_id: int, on: date) -> set[int]:
     """The firms of a member, or the members of a firm (current links only)."""
     active = or_(FirmMember.left_on.is_(None), FirmMember.left_on > on)

@@ -36,6 +36,7 @@ from ..domain.text import normalize_digits, text_problem
 from . import documents
 from .context import ServiceContext, audit
 from .document_dto import (
+    CONTENT_ADDED_LATER,
     CommitmentDTO,
     ContractDTO,
     DailyReportDTO,
@@ -155,7 +156,20 @@ def check_url(public_url: str, code: str) -> str:
 
 
 def _content(dto: Any) -> dict[str, Any]:
-    return json.loads(canonical_json(dto))
+    return _without_empty_added(json.loads(canonical_json(dto)))
+
+
+def _without_empty_added(o: Any) -> Any:
+    """The content without the fields added later while they are empty (CONTENT_ADDED_LATER)."""
+    if isinstance(o, dict):
+        return {
+            k: _without_empty_added(v)
+            for k, v in o.items()
+            if not (k in CONTENT_ADDED_LATER and v in ("", None))
+        }
+    if isinstance(o, list):
+        return [_without_empty_added(v) for v in o]
+    return o
 
 
 def _next_number(s: Session, year: int) -> tuple[int, str]:

@@ -3,9 +3,15 @@ do not stand for the same referral (C2)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
+import pytest
+from sqlalchemy import select
+
+from app.db.models import Engineer
+from app.domain.errors import InputError
 from app.services import candidacy, engineers, firms, queries, users
 from app.services.dto import CompetenceIn, DeclarationIn, EngineerIn
 
@@ -90,3 +96,41 @@ def test_C2_a_member_and_their_firm_do_not_stand_for_the_same_referral(office, r
     candidacy.cancel(office.as_engineer[a], a, rid)
     candidacy.stand(firm_ctx, fid, rid)
     refuse(candidacy.stand, office.as_engineer[b], b, rid, rules={"C2"})
+
+
+def test_a_firms_registration_is_stored_in_one_form_and_only_a_firm_has_one(office):
+    """Issue 14: a firm's registration number (شماره ثبت) typed in any digit script, with a
+    stray mark, is stored in Latin digits; where it was registered is a normalised name; both
+    can be changed or cleared; a person has neither, and a number is digits only. A firm's
+    national ID is a legal ID, not checked as a person's national code."""
+    a = office.engineer("E1")
+    fid = firms.register_firm(
+        office.admin,
+        _firm_in(registration_no="۴۷۲۱۸\u200f", registration_place=" اداره ثبت شركت‌ها  اهواز"),
+        [a],
+    )
+
+    def stored() -> tuple:
+        with office.engine.connect() as c:
+            return c.execute(
+                select(Engineer.registration_no, Engineer.registration_place).where(
+                    Engineer.id == fid
+                )
+            ).one()
+
+    assert tuple(stored()) == ("47218", "اداره ثبت شرکت‌ها اهواز")
+    engineers.update_engineer(office.admin, fid, {"registration_no": "٥٥٥"})
+    engineers.update_engineer(office.admin, fid, {"national_id": "10861234567"})
+    assert tuple(stored()) == ("555", "اداره ثبت شرکت‌ها اهواز")
+    engineers.update_engineer(office.admin, fid, {"registration_place": None})
+    assert tuple(stored()) == ("555", None)
+    with pytest.raises(InputError) as err:
+        engineers.update_engineer(office.admin, fid, {"registration_no": "12-34"})
+    assert err.value.field == "registration_no"
+    with pytest.raises(InputError) as err:
+        engineers.update_engineer(office.admin, a, {"registration_no": "47218"})
+    assert err.value.field == "registration_no" and "حقوقی" in str(err.value)
+    with pytest.raises(InputError):
+        engineers.register_engineer(
+            office.admin, replace(_firm_in("P-9"), kind="person", registration_place="اهواز")
+        )

@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
-from pdftools import NEEDS_POPPLER, has, pdf_fonts, pdf_text
+from pdftools import NEEDS_POPPLER, has, pdf_fonts, pdf_text, squash
 
 from app.services.document_dto import DocumentRefused
 from app.services.documents import letter_refusals
@@ -20,6 +20,7 @@ from reports.layout import qr_runs
 from reports.letter import letter_pdf
 from reports.receipt import receipt_pdf
 from reports.samples import (
+    as_firm,
     sample_commitment,
     sample_contract,
     sample_daily,
@@ -28,6 +29,7 @@ from reports.samples import (
     sample_receipt,
     sample_stamp,
     sample_supervisors,
+    with_firm,
 )
 
 DOCUMENTS = {
@@ -219,10 +221,74 @@ def test_a_surveyor_is_not_told_a_withdrawal_costs_him_score():
 
 @NEEDS_POPPLER
 def test_a_firm_undertakes_through_its_signatory_with_seal_and_no_fingerprint():
+    """Issue 14: a firm's commitment form names it by national ID, registration number and
+    place and signatory, and is signed under its seal — none of a person's fields."""
     text = pdf_text(commitment_pdf(sample_commitment(kind="firm"), sample_stamp("commitment")))
-    assert "مشخصات ناظر (شخص حقوقی)" in text and "شناسه ملی" in text
-    assert "صاحب امضای مجاز" in text and "مهر شخص حقوقی" in text
-    assert "اثر انگشت" not in text and "اینجانب" not in text and "کد ملی" not in text
+    assert "مشخصات ناظر (شخص حقوقی)" in text and has(text, "شناسه ملی ۱۰۸۶۱۲۳۴۵۶۷")
+    assert has(text, "شماره ثبت ۴۷۲۱۸") or ("شماره ثبت" in text and "۴۷۲۱۸" in text)
+    assert "محل ثبت" in text and has(text, "اداره ثبت شرکت‌ها و مؤسسات غیرتجاری اهواز")
+    assert "صاحب امضای مجاز" in text and "حمید ساکی" in text
+    assert "مهر و امضای صاحبان امضای مجاز" in text
+    for personal in ("اثر انگشت", "اینجانب", "کد ملی", "نام پدر", "نام و نام خانوادگی"):
+        assert personal not in text, personal
+
+
+def _firm_sentence(text: str) -> str:
+    """The sentence of a contract or letter that states the firm, without whitespace (pdftotext
+    moves spaces and commas around digit runs)."""
+    flat = squash(text)
+    start = flat.index(squash("شخص حقوقی شرکت مهندسین مشاور کارون‌سازه"))
+    return flat[start : flat.index(squash("صاحب امضای مجاز"), start) + 20]
+
+
+@NEEDS_POPPLER
+@pytest.mark.parametrize("paper", ["contract", "letter"])
+def test_a_firm_supervisor_is_named_by_its_registration_and_signatory(paper):
+    """Issue 14: where a firm stands among the supervisors, the contract and the introduction
+    letter state it as a legal person — national ID, registration number and place, the
+    signatory who signs for it — and the contract gives it a seal box, not a fingerprint."""
+    render, sample = DOCUMENTS[paper]
+    text = pdf_text(render(with_firm(sample()), sample_stamp(paper)))
+    assert has(text, "ناظر تأسیسات مکانیکی") and "شخص حقوقی" in text
+    sentence = _firm_sentence(text)
+    for phrase in (
+        "شناسه ملی",
+        "۱۰۸۶۱۲۳۴۵۶۷",
+        "شماره ثبت",
+        "۴۷۲۱۸",
+        "اداره ثبت شرکت‌ها و مؤسسات غیرتجاری اهواز",
+        "به نمایندگی حمید ساکی",
+        "صاحب امضای مجاز",
+    ):
+        assert squash(phrase) in sentence, phrase
+    assert squash("کد ملی") not in sentence and squash("نام پدر") not in sentence
+    if paper == "contract":
+        assert has(text, "ناظر تأسیسات مکانیکی: شرکت مهندسین مشاور کارون‌سازه")
+        assert "مهر و امضای صاحبان امضای مجاز" in text
+        # the fingerprint is the owners' (here their attorney's), never the firm's
+        plain = pdf_text(render(sample(), sample_stamp(paper)))
+        assert text.count("اثر انگشت") == plain.count("اثر انگشت") == 1
+
+
+@NEEDS_POPPLER
+def test_a_firm_whose_registration_is_not_recorded_says_so():
+    dto = sample_commitment(kind="firm")
+    dto = replace(dto, supervisor=replace(dto.supervisor, registration_no="", signatory=""))
+    text = pdf_text(commitment_pdf(dto, sample_stamp("commitment")))
+    assert "در سامانه ثبت نشده است" in text and "۴۷۲۱۸" not in text
+    assert has(text, "طبق آخرین آگهی روزنامه رسمی")
+    letter = sample_letter()
+    bare = replace(as_firm(letter.supervisors[2]), registration_no="", signatory="")
+    sups = (*letter.supervisors[:2], bare, letter.supervisors[3])
+    text = pdf_text(letter_pdf(replace(letter, supervisors=sups), sample_stamp("letter")))
+    assert has(text, "شماره ثبت: در سامانه ثبت نشده است")
+    assert has(text, "صاحبان امضای مجاز طبق آخرین آگهی روزنامه رسمی")
+
+
+@NEEDS_POPPLER
+@pytest.mark.parametrize("name", ["contract", "commitment", "letter"])
+def test_a_persons_papers_carry_no_registration(name):
+    assert "شماره ثبت" not in _text(name) and "صاحبان امضای مجاز" not in _text(name)
 
 
 @NEEDS_POPPLER

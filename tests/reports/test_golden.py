@@ -33,6 +33,7 @@ from reports.samples import (
     sample_letter,
     sample_receipt,
     sample_stamp,
+    with_firm,
 )
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -46,8 +47,10 @@ PAPERS = {
     "commitment-firm": lambda: commitment_pdf(
         sample_commitment(kind="firm"), sample_stamp("commitment", reprint=True, print_no=2)
     ),
+    "contract-firm": lambda: contract_pdf(with_firm(sample_contract()), sample_stamp("contract")),
     "receipt": lambda: receipt_pdf(sample_receipt(), sample_stamp("receipt")),
     "letter": lambda: letter_pdf(sample_letter(), sample_stamp("letter")),
+    "letter-firm": lambda: letter_pdf(with_firm(sample_letter()), sample_stamp("letter")),
     "daily": lambda: daily_report_pdf(sample_daily(), sample_stamp("daily")),
 }
 

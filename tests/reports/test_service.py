@@ -10,9 +10,19 @@ import pytest
 from pdftools import NEEDS_POPPLER, has, pdf_text
 
 from app.domain.calendar import local_date
-from app.services import candidacy, deadlines, documents, fees, papers, projects
+from app.services import (
+    candidacy,
+    deadlines,
+    documents,
+    engineers,
+    fees,
+    firms,
+    papers,
+    projects,
+    users,
+)
 from app.services.document_dto import DocumentRefused
-from app.services.dto import OwnerIn, ProjectIn
+from app.services.dto import CompetenceIn, DeclarationIn, EngineerIn, OwnerIn, ProjectIn
 from reports.commitment import commitment_pdf
 from reports.contract import contract_pdf
 from reports.daily import daily_report_pdf
@@ -309,3 +319,74 @@ def test_letter_refuses_an_unapproved_fee_and_an_architect_standing_in_for_civil
     assert any("عمران" in r and "تأیید امور مالی" in r for r in dto.refusals)
     with pytest.raises(DocumentRefused):
         letter_pdf(dto)
+
+
+@NEEDS_POPPLER
+def test_a_firm_supervisor_prints_with_its_registration_and_signatory(office: Office):
+    """Issue 14: a firm referred as a supervisor reaches its papers as a legal person — the
+    registration number typed in Persian digits stored in Latin ones, the place as entered,
+    its managing director as the signatory — on the contract, the commitment form and the
+    introduction letter; a person's papers keep none of it in their issued content."""
+    member = office.engineer("M1", discipline="civil")
+    director = office.engineer("M2", discipline="civil")
+    engineers.update_engineer(office.admin, director, {"first_name": "حمید", "last_name": "ساکی"})
+    firm = EngineerIn(
+        membership_no="F-1",
+        kind="firm",
+        competences=(CompetenceIn("civil", "1"),),
+        base_score=Decimal(0),
+        first_name="شرکت مهندسین مشاور",
+        last_name="کارون‌سازه",
+        national_id="10861234567",
+        licence_no="L-77",
+        licence_expires=date(2030, 1, 1),
+        membership_paid_through=1405,
+        declaration=DeclarationIn(1405, True, True, tuple("ABCD"), Decimal(100)),
+        registration_no="۴۷۲۱۸",
+        registration_place="اداره ثبت شركت‌ها و مؤسسات غيرتجاري اهواز",
+    )
+    fid = firms.register_firm(office.admin, firm, [member])
+    firms.add_member(office.admin, fid, director, role="managing_director")
+    firm_ctx = office.base.as_actor(
+        users.create_user(office.admin, "firm", "کارون‌سازه", "engineer", engineer_id=fid)
+    )
+    p = office.project(disciplines=("civil",))
+    office.papers_ready(p.id)
+    rid = p.referral_ids["civil"]
+    office.at("1405-08-23 10:00")
+    candidacy.stand(firm_ctx, fid, rid)
+    office.run("1405-08-23 20:00")
+    office.at("1405-08-24 09:00")
+    deadlines.record_signature(office.clerk, rid)
+
+    contract = papers.issue_contract(office.clerk, p.id)
+    row = contract.paper.supervisors[0]
+    assert (row.kind, row.registration_no, row.signatory) == ("firm", "47218", "حمید ساکی")
+    assert row.registration_place == "اداره ثبت شرکت‌ها و مؤسسات غیرتجاری اهواز"
+    assert row.national_id == "10861234567" and row.father_name == ""
+    commitment = papers.issue_commitment(office.clerk, rid)
+    letter = papers.issue_letter(office.clerk, p.id)
+    for text in (
+        pdf_text(contract_pdf(contract.paper, contract.stamp)),
+        pdf_text(commitment_pdf(commitment.paper, commitment.stamp)),
+        pdf_text(letter_pdf(letter.paper, letter.stamp)),
+    ):
+        assert "۴۷۲۱۸" in text and has(text, "شماره ثبت") and has(text, "حمید ساکی")
+        assert has(text, "اداره ثبت شرکت‌ها و مؤسسات غیرتجاری اهواز")
+        assert has(text, "شناسه ملی") and "۱۰۸۶۱۲۳۴۵۶۷" in text
+    with office.engine.connect() as c:
+        stored = dict(c.exec_driver_sql("SELECT kind, content FROM issued_papers").all())
+    assert "47218" in str(stored["contract"]) and "47218" in str(stored["commitment"])
+
+
+def test_a_persons_issued_content_holds_no_firm_fields():
+    """Fields added to the papers' DTOs later (a firm's registration) stay out of an issued
+    paper's content while empty: a paper issued before they existed, unchanged, is reprinted
+    with its number rather than issued anew."""
+    from reports.samples import sample_commitment, sample_contract
+
+    for dto in (sample_contract(), sample_commitment()):
+        content = papers._content(dto)
+        assert "registration_no" not in str(content) and "registration_place" not in str(content)
+    firm = papers._content(sample_commitment(kind="firm"))
+    assert firm["supervisor"]["registration_no"] == "47218"
