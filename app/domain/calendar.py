@@ -16,21 +16,18 @@ from functools import lru_cache
 
 import jdatetime
 
+from .digits import latin_digits, persian_digits
+
 TEHRAN = timezone(timedelta(hours=3, minutes=30), "Asia/Tehran")
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
-_PERSIAN_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 _DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _DATETIME_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})$")
 
 
 class CalendarError(ValueError):
     """A Jalali date or time that does not exist."""
-
-
-def latin_digits(text: str) -> str:
-    return text.translate(_PERSIAN_DIGITS)
 
 
 def jalali_to_date(y: int, m: int, d: int) -> date:
@@ -158,8 +155,6 @@ def coverage_problem(days: Iterable[date], through: date | None) -> str | None:
     late = [d for d in days if d > through]
     if not late:
         return None
-    from .text import persian_digits
-
     return (
         f"تقویم تعطیلات دفتر تنها تا {persian_digits(format_jalali_date(through))} را پوشش "
         f"می‌دهد و روز {persian_digits(format_jalali_date(min(late)))} بیرون از آن است؛ "
@@ -169,8 +164,6 @@ def coverage_problem(days: Iterable[date], through: date | None) -> str | None:
 
 def coverage_warning(today: date, through: date | None) -> str | None:
     """The administrator's warning, months before the holiday table runs out."""
-    from .text import persian_digits
-
     if through is None:
         return (
             "تقویم رسمی تعطیلات بارگذاری نشده است: مهلت‌ها و پنجره‌های امضا تنها جمعه را "

@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 
 import phonenumbers
 
-from .calendar import latin_digits
+from .digits import latin_digits, persian_digits
 
 _ARABIC_LETTERS = str.maketrans({"ي": "ی", "ك": "ک", "ى": "ی", "ة": "ه", "ۍ": "ی", "ێ": "ی"})
 ZWNJ = "\u200c"
@@ -192,10 +192,6 @@ def year_ok(year: object) -> bool:
 def whole_ok(value: object, limit: int = 2**63 - 1) -> bool:
     """A non-negative whole number that fits the database's integer columns (rials, counts)."""
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= limit
-
-
-def persian_digits(value: object) -> str:
-    return str(value).translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
 
 
 # C0 control characters and DEL: never typed on purpose; NUL cannot even be stored by

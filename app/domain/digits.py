@@ -1,0 +1,15 @@
+"""Digit scripts: Persian and Arabic-Indic digits read as Latin (input), Latin written as
+Persian (display). Below both the calendar and text modules, which each need one side."""
+
+from __future__ import annotations
+
+_TO_LATIN = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+_TO_PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+
+
+def latin_digits(text: str) -> str:
+    return text.translate(_TO_LATIN)
+
+
+def persian_digits(value: object) -> str:
+    return str(value).translate(_TO_PERSIAN)
