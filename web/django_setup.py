@@ -70,7 +70,10 @@ def configure(key: ServerKey, tls: bool, allowed_hosts: list[str]) -> None:
                             "django.template.context_processors.request",
                             "django.template.context_processors.csrf",
                         ],
-                        "libraries": {"fa": "web.templatetags.fa"},
+                        "libraries": {
+                            "fa": "web.templatetags.fa",
+                            "cartable": "web.templatetags.cartable",
+                        },
                     },
                 }
             ],

@@ -158,14 +158,17 @@ def test_only_the_administrator_has_the_section(qtbot, office, runner, settle):
     assert policy_admin.label("max_extensions") == "حداکثر دفعات تمدید"
 
 
-def test_the_administrator_is_warned_before_the_holiday_table_runs_out(qtbot, runner, settle):
+def test_the_administrator_is_warned_before_the_holiday_table_runs_out(
+    qtbot, runner, settle, one_desk
+):
     from app.db.models import Counter
     from app.db.policy_store import THROUGH
     from app.services import calendar
-    from support import Office
     from ui.screens.policy import PolicyScreen
 
-    office = Office("sqlite://")
+    # a desk's file (the screen's two loads run at once on the task runner: an in-memory
+    # database would have them share its one connection)
+    office = one_desk
     calendar.set_holidays(office.admin, [], through_year=1405)
     with office.base.tx() as s:  # a table that ends with 1405, whatever the office had before
         s.merge(Counter(name=THROUGH, value=1405))
