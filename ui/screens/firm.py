@@ -64,18 +64,18 @@ class Member:
 
 
 def find_member(ctx, membership_no: str) -> Member:
-    """The registered person with exactly this membership number (the list's own search, which
-    also matches numbers that only start with it), or InputError in Persian."""
+    """The registered person with exactly this membership number, or InputError in Persian
+    (the list's search would also match numbers, mobiles and codes that only contain it)."""
     no = normalize_code(membership_no)
     if not no:
         raise InputError("members", "شماره عضویت مهندس را بنویسید")
-    rows = [r for r in browse.engineer_page(ctx, no, 0, 50) if r.membership_no == no]
-    if not rows:
+    eid = browse.engineer_id_by_no(ctx, no)
+    if eid is None:
         raise InputError("members", f"مهندسی با شماره عضویت {fmt.code(no)} ثبت نشده است")
-    (row,) = rows
-    if row.kind != "person":
+    f = browse.engineer_file(ctx, eid)
+    if f.kind != "person":
         raise InputError("members", "عضو شخص حقوقی باید مهندس حقیقی باشد، نه شخص حقوقی دیگر")
-    return Member(row.id, row.membership_no, row.name)
+    return Member(f.id, f.membership_no, f.name)
 
 
 class FirmDialog(QDialog):
@@ -103,6 +103,7 @@ class FirmDialog(QDialog):
         self.registration_place = QLineEdit(self)
         self.registration_place.setPlaceholderText("مثلاً اداره ثبت شرکت‌ها و مؤسسات غیرتجاری اهواز")
         self.licence_no = ltr(QLineEdit(self))
+        # a year ahead, not today (expired by tomorrow): the clerk types it from the licence
         self.licence_expires = jalali_date_edit(self, _qdate(today + timedelta(days=365)))
         self.licence_expires.setEnabled(False)  # a date only for a licence number typed
         self.licence_no.textChanged.connect(
