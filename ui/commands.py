@@ -239,6 +239,9 @@ def cmd_screenshots(args) -> int:
             w.tabs.setCurrentIndex(0)
             w.select_key("max_extensions")
         save(win, screen)
+        if screen == "engineers" and (firm := _fill_firm(w, runner)) is not None:
+            save(firm, "firm-register")
+            firm.close()
         win.close()
         win.deleteLater()
     from .print_preview import demo_preview  # the print preview of a demo contract
@@ -268,6 +271,35 @@ def _fill_counter(w, intake_id) -> None:
     if intake_id is not None:
         w.fee_amount.setText("5000000")  # told against the file's F1 fee once it is shown
         w.open_project(intake_id)
+
+
+def _fill_firm(w, runner):
+    """«ثبت شخص حقوقی» half done: a firm's particulars typed (a legal ID with its right check
+    digit), a competence, the list's first two engineers added as members, the second its
+    managing director. Nothing is saved. None when the role has no such button."""
+    from app.services import browse
+
+    dlg = w.register_firm()
+    if dlg is None:
+        return None
+    dlg.name.setText("شرکت مهندسین مشاور نمونه‌سازان جنوب")
+    dlg.membership_no.setText("7-2-190")
+    dlg.national_id.setText("10861234565")
+    dlg.registration_no.setText("52817")
+    dlg.registration_place.setText("اداره ثبت شرکت‌ها و مؤسسات غیرتجاری اهواز")
+    dlg.licence_no.setText("2-17-3190")
+    for d, g in (("civil", "1"), ("arch", "2")):
+        dlg.discipline.setCurrentIndex(dlg.discipline.findData(d))
+        dlg.grade.setCurrentIndex(dlg.grade.findData(g))
+        dlg.add_competence()
+    people = [r for r in browse.engineer_page(w.ctx, "", 0, 20) if r.kind == "person"][:2]
+    for r in people:
+        dlg.member_no.setText(r.membership_no)
+        dlg.add_member()
+        settle(runner)
+    dlg.director.setCurrentIndex(dlg.director.count() - 1)
+    dlg.resize(680, 620)
+    return dlg
 
 
 def _some_member(ctx) -> str:

@@ -28,6 +28,7 @@ from ..domain.text import (
     amount_problem,
     check_texts,
     iban_problem,
+    legal_id_ok,
     mask_iban,
     mobile_problem,
     national_code_ok,
@@ -106,6 +107,11 @@ def _validate(e: EngineerIn) -> EngineerIn:
         and not national_code_ok(e.national_id)
     ):
         raise InputError("national_id", "کد ملی نامعتبر است")
+    if e.validate_ids and e.national_id and e.kind == "firm" and not legal_id_ok(e.national_id):
+        # the papers name a firm by it (contract, commitment, letter): a wrong one is refused
+        raise InputError(
+            "national_id", "شناسه ملی شخص حقوقی نامعتبر است (یازده رقم با رقم کنترل درست)"
+        )
     if e.kind == "person" and (e.registration_no or e.registration_place):
         raise InputError("registration_no", "شماره و محل ثبت تنها برای شخص حقوقی است")
     if e.registration_no and not (e.registration_no.isascii() and e.registration_no.isdigit()):

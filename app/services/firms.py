@@ -87,9 +87,16 @@ def check_f6(s: Session, engineer_id: int, at: datetime) -> None:
 
 @use_case(writes=True)
 def register_firm(
-    ctx: ServiceContext, firm: EngineerIn, member_ids: list[int], enforce_f6: bool = True
+    ctx: ServiceContext,
+    firm: EngineerIn,
+    member_ids: list[int],
+    enforce_f6: bool = True,
+    director_id: int | None = None,
 ) -> int:
     """A firm with its members (F6 checked on the members first). `firm.kind` must be 'firm'.
+    `director_id`: the member who signs for it (its managing director, صاحب امضای مجاز, whom
+    the papers name), made a member if not among `member_ids` — in the same transaction, so
+    the desk's one «ثبت» never leaves a firm without its signatory.
     `enforce_f6=False` only for a replayed scenario, whose starting state is taken as given."""
     from . import engineers
 
@@ -100,19 +107,33 @@ def register_firm(
         raise InputError("members", "شخص حقوقی دست‌کم یک عضو مهندس لازم دارد")
     if len(set(member_ids)) != len(member_ids):
         raise InputError("members", "هر مهندس تنها یک بار عضو شخص حقوقی می‌شود")
+    if director_id is not None and (
+        isinstance(director_id, bool) or not isinstance(director_id, int)
+    ):
+        raise InputError("director_id", "مدیرعامل باید یکی از مهندسان ثبت‌شده باشد")
     require(ctx, "engineer.register")
     firm = engineers._validate(firm)
+    all_ids = list(member_ids)
+    if director_id is not None and director_id not in all_ids:
+        all_ids.append(director_id)
     now = ctx.now()
     with ctx.tx() as s:  # one transaction: a firm never exists without its members
-        members = list(s.scalars(select(Engineer).where(Engineer.id.in_(member_ids))))
-        if len(members) != len(set(member_ids)) or any(m.kind != "person" for m in members):
+        members = list(s.scalars(select(Engineer).where(Engineer.id.in_(all_ids))))
+        found = {m.id: m.kind for m in members}
+        if director_id is not None and found.get(director_id) != "person":
+            raise InputError("director_id", "مدیرعامل باید مهندس حقیقی ثبت‌شده باشد")
+        if len(found) != len(all_ids) or any(k != "person" for k in found.values()):
             raise InputError("members", "اعضا باید مهندسان حقیقی ثبت‌شده باشند")
         if enforce_f6:
             _raise_f6(member_blocks(members, jalali_year(now)))
         fid = engineers.add_engineer(s, ctx, firm)
-        for mid in member_ids:
-            s.add(FirmMember(firm_id=fid, member_id=mid, joined_on=local_date(now)))
-        audit(s, ctx, "firm.register", "engineer", fid, after={"members": sorted(member_ids)})
+        for mid in all_ids:
+            role = "managing_director" if mid == director_id else "member"
+            s.add(FirmMember(firm_id=fid, member_id=mid, role=role, joined_on=local_date(now)))
+        after: dict[str, object] = {"members": sorted(all_ids)}
+        if director_id is not None:
+            after["director"] = director_id
+        audit(s, ctx, "firm.register", "engineer", fid, after=after)
     return fid
 
 

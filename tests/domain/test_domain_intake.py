@@ -14,7 +14,7 @@ from app.domain.projects import (
     plate_failures,
     required_disciplines,
 )
-from app.domain.text import national_code_ok, normalize_text
+from app.domain.text import legal_id_ok, national_code_ok, normalize_text
 
 # --- P3: building group = the higher of the group by floors and by area ----------------------
 
@@ -147,6 +147,22 @@ def test_S4_national_code_checksum_and_persian_digits():
     assert not national_code_ok("0012345678")  # wrong check digit
     assert not national_code_ok("12345679")  # too short
     assert not national_code_ok("00123456a9")
+
+
+def test_a_legal_persons_national_id_check_digit_as_persian_tools_has_it():
+    """شناسه ملی: eleven digits, the last the check digit; `persian_tools.legal_id` (the demo's
+    check) agrees on every code here."""
+    from persian_tools import legal_id
+
+    good = ("10861234565", "10320345612", "14003963240")
+    for code in good:
+        assert legal_id.validate(code) and legal_id_ok(code)
+    assert legal_id_ok("۱۰۸۶۱۲۳۴۵۶۵") and legal_id_ok("1086 1234 565")  # any script, spaces
+    for code in ("10861234567", "1086123456", "108612345651", "1086123456a", "", "00000000000"):
+        assert not legal_id_ok(code), code
+    for n in range(0, 10**11, 7_919_999_999):  # a sweep: the same verdict as the library
+        code = f"{n:011d}"
+        assert legal_id_ok(code) == (legal_id.validate(code) and len(set(code)) > 1), code
 
 
 def test_S4_text_normalisation_arabic_letters():

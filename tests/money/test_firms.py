@@ -10,9 +10,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from app.db.models import Engineer
+from app.db.models import AuditEntry, Engineer, FirmMember
 from app.domain.errors import InputError
-from app.services import candidacy, engineers, firms, queries, users
+from app.services import browse, candidacy, engineers, firms, queries, users
 from app.services.dto import CompetenceIn, DeclarationIn, EngineerIn
 
 
@@ -102,7 +102,7 @@ def test_a_firms_registration_is_stored_in_one_form_and_only_a_firm_has_one(offi
     """Issue 14: a firm's registration number (شماره ثبت) typed in any digit script, with a
     stray mark, is stored in Latin digits; where it was registered is a normalised name; both
     can be changed or cleared; a person has neither, and a number is digits only. A firm's
-    national ID is a legal ID, not checked as a person's national code."""
+    national ID is a legal ID (شناسه ملی), not checked as a person's national code."""
     a = office.engineer("E1")
     fid = firms.register_firm(
         office.admin,
@@ -120,7 +120,7 @@ def test_a_firms_registration_is_stored_in_one_form_and_only_a_firm_has_one(offi
 
     assert tuple(stored()) == ("47218", "اداره ثبت شرکت‌ها اهواز")
     engineers.update_engineer(office.admin, fid, {"registration_no": "٥٥٥"})
-    engineers.update_engineer(office.admin, fid, {"national_id": "10861234567"})
+    engineers.update_engineer(office.admin, fid, {"national_id": "10861234565"})
     assert tuple(stored()) == ("555", "اداره ثبت شرکت‌ها اهواز")
     engineers.update_engineer(office.admin, fid, {"registration_place": None})
     assert tuple(stored()) == ("555", None)
@@ -134,3 +134,51 @@ def test_a_firms_registration_is_stored_in_one_form_and_only_a_firm_has_one(offi
         engineers.register_engineer(
             office.admin, replace(_firm_in("P-9"), kind="person", registration_place="اهواز")
         )
+
+
+def test_a_firm_is_registered_with_its_managing_director_in_one_call(office, refuse):
+    """The desk's «ثبت شخص حقوقی»: the firm, its members and the one who signs for it (its
+    managing director, صاحب امضای مجاز) in one transaction and one audit entry; a national ID
+    that is not a legal ID (شناسه ملی, its check digit), a director who is not a registered
+    person or is behind on membership (F6) is refused in Persian, and nothing is written."""
+    a, b = office.engineer("E1"), office.engineer("E2")
+    owed = office.engineer("E3", paid_through=1404)
+    engineers.update_engineer(office.admin, b, {"first_name": "حمید", "last_name": "ساکی"})
+    firm = _firm_in(national_id="۱۰۸۶۱۲۳۴۵۶۵", registration_no="47218")
+    before = office.row_counts()
+    with pytest.raises(InputError) as err:
+        firms.register_firm(
+            office.clerk, replace(firm, national_id="10861234567"), [a], director_id=b
+        )
+    assert err.value.field == "national_id" and "شناسه ملی" in err.value.message
+    with pytest.raises(InputError) as err:
+        firms.register_firm(office.clerk, firm, [a], director_id=a + b + owed + 100)
+    assert err.value.field == "director_id" and "مدیرعامل" in err.value.message
+    err6 = refuse(firms.register_firm, office.clerk, firm, [a], director_id=owed, rules={"F6"})
+    assert "E3" in err6.message
+    refuse(firms.register_firm, office.finance, firm, [a], director_id=b, rules={"U1"})
+    assert office.row_counts() == before
+
+    fid = firms.register_firm(office.clerk, firm, [a], director_id=b)
+    with pytest.raises(InputError) as err:  # a firm never signs for another firm
+        firms.register_firm(office.clerk, _firm_in("F-2"), [a], director_id=fid)
+    assert err.value.field == "director_id"
+    with office.engine.connect() as c:
+        links = dict(
+            c.execute(
+                select(FirmMember.member_id, FirmMember.role).where(FirmMember.firm_id == fid)
+            ).all()
+        )
+        nid = c.scalar(select(Engineer.national_id).where(Engineer.id == fid))
+        (after,) = c.scalars(
+            select(AuditEntry.after).where(
+                AuditEntry.action == "firm.register", AuditEntry.entity_id == str(fid)
+            )
+        ).all()
+    assert links == {a: "member", b: "managing_director"} and nid == "10861234565"
+    assert after["members"] == sorted([a, b]) and after["director"] == b
+    assert browse.engineer_file(office.clerk, fid).signatory == "حمید ساکی"
+    # the director among the members is one member, with the director's role
+    fid2 = firms.register_firm(office.clerk, _firm_in("F-3"), [a, b], director_id=a)
+    assert firms.firm_status(office.clerk, fid2) == []
+    assert browse.engineer_file(office.clerk, fid2).signatory == "E1"

@@ -337,7 +337,7 @@ def test_a_firm_supervisor_prints_with_its_registration_and_signatory(office: Of
         base_score=Decimal(0),
         first_name="شرکت مهندسین مشاور",
         last_name="کارون‌سازه",
-        national_id="10861234567",
+        national_id="10861234565",
         licence_no="L-77",
         licence_expires=date(2030, 1, 1),
         membership_paid_through=1405,
@@ -363,7 +363,7 @@ def test_a_firm_supervisor_prints_with_its_registration_and_signatory(office: Of
     row = contract.paper.supervisors[0]
     assert (row.kind, row.registration_no, row.signatory) == ("firm", "47218", "حمید ساکی")
     assert row.registration_place == "اداره ثبت شرکت‌ها و مؤسسات غیرتجاری اهواز"
-    assert row.national_id == "10861234567" and row.father_name == ""
+    assert row.national_id == "10861234565" and row.father_name == ""
     commitment = papers.issue_commitment(office.clerk, rid)
     letter = papers.issue_letter(office.clerk, p.id)
     for text in (
@@ -373,7 +373,7 @@ def test_a_firm_supervisor_prints_with_its_registration_and_signatory(office: Of
     ):
         assert "۴۷۲۱۸" in text and has(text, "شماره ثبت") and has(text, "حمید ساکی")
         assert has(text, "اداره ثبت شرکت‌ها و مؤسسات غیرتجاری اهواز")
-        assert has(text, "شناسه ملی") and "۱۰۸۶۱۲۳۴۵۶۷" in text
+        assert has(text, "شناسه ملی") and "۱۰۸۶۱۲۳۴۵۶۵" in text
     with office.engine.connect() as c:
         stored = dict(c.exec_driver_sql("SELECT kind, content FROM issued_papers").all())
     assert "47218" in str(stored["contract"]) and "47218" in str(stored["commitment"])

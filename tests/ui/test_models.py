@@ -259,7 +259,7 @@ def test_a_firms_file_shows_its_national_id_registration_and_signatory(qtbot, of
             base_score=Decimal(0),
             first_name="شرکت مهندسین مشاور",
             last_name="کارون‌سازه",
-            national_id="10861234567",
+            national_id="10861234565",
             membership_paid_through=1405,
             registration_no="47218",
             registration_place="اهواز",
@@ -271,7 +271,7 @@ def test_a_firms_file_shows_its_national_id_registration_and_signatory(qtbot, of
     qtbot.addWidget(w)
     w.show_file(browse.engineer_file(office.clerk, fid))
     head = fmt.plain(w.head.text())
-    assert "شناسه ملی ۱۰۸۶۱۲۳۴۵۶۷" in head and "شماره ثبت ۴۷۲۱۸ (اهواز)" in head
+    assert "شناسه ملی ۱۰۸۶۱۲۳۴۵۶۵" in head and "شماره ثبت ۴۷۲۱۸ (اهواز)" in head
     assert "صاحب امضای مجاز: حمید ساکی" in head and "کد ملی" not in head
     w.show_file(browse.engineer_file(office.clerk, member))
     head = fmt.plain(w.head.text())

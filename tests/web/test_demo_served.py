@@ -38,6 +38,7 @@ SCREENS = (
     "board",
     "cartable",
     "engineers",
+    "firm-register",
     "audit",
     "policy",
     "tariffs",

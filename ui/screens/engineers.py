@@ -1,5 +1,6 @@
 """Engineers: a lazy list that stays instant at 100,000 rows, and one engineer's file (with
-his Sheba number, which finance enters or changes here: «تغییر شبا…»)."""
+his Sheba number, which finance enters or changes here: «تغییر شبا…»). The office registers
+a supervising firm from here too («ثبت شخص حقوقی…», ui/screens/firm.py)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from ..models import Column, DtoTableModel, EngineerListModel
 from ..qtcompat import emit
 from ..widgets import Gauge, Sparkline, Table, export_xlsx
 from .base import Screen
+from .firm import FirmDialog, may_register_firm
 from .iban import IbanDialog, grouped, may_change_iban
 
 LEDGER_COLUMNS = [
@@ -185,6 +187,10 @@ class EngineersScreen(Screen):
         self.count = QLabel(left)
         self.export_button = QPushButton("خروجی اکسل", left)
         self.export_button.clicked.connect(lambda: self.export())
+        # a legal person is entered here (firm.manage, U1): hidden from who may not
+        self.firm_button = QPushButton("ثبت شخص حقوقی…", left)
+        self.firm_button.setVisible(may_register_firm(ctx))
+        self.firm_button.clicked.connect(lambda: self.register_firm())
         self._split = split
         self._detail: EngineerDetail | None = None  # built after the list's first paint
         self._detail_slot = QWidget(split)  # its place until then
@@ -198,6 +204,7 @@ class EngineersScreen(Screen):
         head.addWidget(QLabel("<b>مهندسان</b>", left))
         head.addWidget(self.filter, 1)
         head.addWidget(self.count)
+        head.addWidget(self.firm_button)
         head.addWidget(self.export_button)
         ll.addWidget(self.view, 1)
         self.message.setParent(left)
@@ -315,6 +322,25 @@ class EngineersScreen(Screen):
             self.run(browse.engineer_file, self.ctx, f.id, on_done=self.detail.show_file)
 
         dlg.saved.connect(saved)
+        dlg.open()
+        return dlg
+
+    def register_firm(self) -> FirmDialog | None:
+        """The office enters a supervising firm; once registered the list shows it (filtered
+        to its membership number) and its file follows, with its national ID, registration
+        and signatory."""
+        if not may_register_firm(self.ctx):
+            return None
+        dlg = FirmDialog(self)
+
+        def registered(_fid: int, membership_no: str) -> None:
+            self.message.ok(f"شخص حقوقی با شماره عضویت {fmt.code(membership_no)} ثبت شد.")
+            if self.filter.text() == membership_no:
+                self.model.reload()
+            else:
+                self.filter.setText(membership_no)  # the list reloads for it
+
+        dlg.registered.connect(registered)
         dlg.open()
         return dlg
 
