@@ -41,7 +41,7 @@ from ..domain.text import (
 )
 from .context import ServiceContext, audit
 from .dto import UPDATABLE, CompetenceIn, ConvictionIn, DeclarationIn, EngineerIn, JobIn
-from .firms import check_f6  # F6: no process of a firm with a blocked member
+from .firm_f6 import check_f6  # F6: no process of a firm with a blocked member
 from .permissions import require
 from .registry import use_case
 

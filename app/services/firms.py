@@ -4,7 +4,7 @@ engineers (FirmMember).
 * F6: no process of a firm — registration, adding a member, renewal request, approval or
   payment of its membership, any change of its data — goes ahead unless every current member
   has complete registration data (`data_complete`) and valid membership for the current Jalali
-  year (`membership_paid_through`). `f6_failures` lists who blocks it, in Persian.
+  year (`membership_paid_through`); `firm_f6.f6_failures` lists who blocks it, in Persian.
 * G2/G3 at referral time are read by app/domain/eligibility.py from the members loaded by
   app/db/snapshot.py; capacity and score of a firm come from app/domain/money.py (default: sum
   of the members' capacity in the referral's discipline; mean of their scores).
@@ -15,8 +15,7 @@ engineers (FirmMember).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -24,65 +23,15 @@ from sqlalchemy.orm import Session
 from ..db.models import Engineer, FirmMember
 from ..domain import candidacy as candidacy_rules
 from ..domain.calendar import jalali_year, local_date
-from ..domain.errors import InputError, RuleViolation
+from ..domain.errors import InputError
+from . import engineers
 from .context import ServiceContext, audit
 from .dto import EngineerIn
+from .firm_f6 import MemberBlock, current_members, f6_failures, member_blocks, raise_f6
 from .permissions import require
 from .registry import use_case
 
 MEMBER_CONFLICT = f"{candidacy_rules.MEMBER_CONFLICT} (C2)"
-
-
-@dataclass(frozen=True)
-class MemberBlock:
-    member_id: int
-    membership_no: str
-    reason: str  # Persian
-
-
-def _current_members(s: Session, firm_id: int, on: date) -> list[Engineer]:
-    return list(
-        s.scalars(
-            select(Engineer)
-            .join(FirmMember, FirmMember.member_id == Engineer.id)
-            .where(
-                FirmMember.firm_id == firm_id,
-                or_(FirmMember.left_on.is_(None), FirmMember.left_on > on),
-            )
-            .order_by(Engineer.membership_no)
-        )
-    )
-
-
-def member_blocks(members: list[Engineer], year: int) -> list[MemberBlock]:
-    out = []
-    for m in members:
-        if not m.data_complete:
-            out.append(MemberBlock(m.id, m.membership_no, "ثبت‌نام و اطلاعات عضو کامل نیست"))
-        if m.membership_paid_through is None or m.membership_paid_through < year:
-            out.append(MemberBlock(m.id, m.membership_no, f"عضویت سال {year} معتبر نیست"))
-    return out
-
-
-def f6_failures(s: Session, firm_id: int, at: datetime) -> list[MemberBlock]:
-    return member_blocks(_current_members(s, firm_id, local_date(at)), jalali_year(at))
-
-
-def _raise_f6(blocks: list[MemberBlock]) -> None:
-    if blocks:
-        detail = "؛ ".join(f"{b.membership_no}: {b.reason}" for b in blocks)
-        raise RuleViolation(
-            {"F6"},
-            f"تا همه اعضای شخص حقوقی ثبت‌نام کامل و عضویت معتبر نداشته باشند، "
-            f"هیچ فرایندی از آن انجام نمی‌شود: {detail} (F6)",
-        )
-
-
-def check_f6(s: Session, engineer_id: int, at: datetime) -> None:
-    """Called by every process on a supervisor: nothing for a person; F6 for a firm."""
-    kind = s.scalar(select(Engineer.kind).where(Engineer.id == engineer_id))
-    if kind == "firm":
-        _raise_f6(f6_failures(s, engineer_id, at))
 
 
 @use_case(writes=True)
@@ -98,8 +47,6 @@ def register_firm(
     the papers name), made a member if not among `member_ids` — in the same transaction, so
     the desk's one «ثبت» never leaves a firm without its signatory.
     `enforce_f6=False` only for a replayed scenario, whose starting state is taken as given."""
-    from . import engineers
-
     require(ctx, "firm.manage")
     if firm.kind != "firm":
         raise InputError("kind", "نوع باید شخص حقوقی باشد")
@@ -125,7 +72,7 @@ def register_firm(
         if len(found) != len(all_ids) or any(k != "person" for k in found.values()):
             raise InputError("members", "اعضا باید مهندسان حقیقی ثبت‌شده باشند")
         if enforce_f6:
-            _raise_f6(member_blocks(members, jalali_year(now)))
+            raise_f6(member_blocks(members, jalali_year(now)))
         fid = engineers.add_engineer(s, ctx, firm)
         for mid in all_ids:
             role = "managing_director" if mid == director_id else "member"
@@ -147,10 +94,10 @@ def add_member(ctx: ServiceContext, firm_id: int, member_id: int, role: str = "m
             raise InputError("firm", "شخص حقوقی پیدا نشد")
         if m is None or m.kind != "person":
             raise InputError("member", "مهندس حقیقی پیدا نشد")
-        members = _current_members(s, firm_id, local_date(now))
+        members = current_members(s, firm_id, local_date(now))
         if any(x.id == member_id for x in members):
             raise InputError("member", "این مهندس از قبل عضو است")
-        _raise_f6(member_blocks([*members, m], jalali_year(now)))
+        raise_f6(member_blocks([*members, m], jalali_year(now)))
         link = s.get(FirmMember, (firm_id, member_id))
         if link is None:
             s.add(
