@@ -65,6 +65,8 @@ class Wire:
     params: type[BaseModel]  # the request body
     result: type[BaseModel]  # the answer, wrapped as {"value": …}
     names: tuple[str, ...]  # the parameters a client may send, in order
+    signature: inspect.Signature  # the use case's, bound once per call on the desk
+    required: frozenset[str]  # the parameters without a default
 
 
 @cache
@@ -84,15 +86,15 @@ def wire(name: str) -> Wire:
     result = create_model(
         f"{name.replace('.', '_')}_result", __config__=_CONFIG, value=(result_tp, ...)
     )
-    return Wire(model, result, tuple(fields))
+    required = frozenset(k for k, f in model.model_fields.items() if f.is_required())
+    return Wire(model, result, tuple(fields), sig, required)
 
 
 # ---------------------------------------------------------------- the desk's side
 
 
 def encode_args(uc: UseCase, args: tuple[Any, ...], kwargs: dict[str, Any]) -> bytes:
-    sig = inspect.signature(uc.fn)
-    bound = sig.bind_partial(None, *args, **kwargs)
+    bound = wire(uc.name).signature.bind_partial(None, *args, **kwargs)
     # a progress callback cannot cross one request: the desk shows a busy bar instead
     sent = {
         k: v
@@ -128,11 +130,7 @@ def decode_args(uc: UseCase, body: bytes) -> dict[str, Any]:
             else ("داده نشده است" if first.get("type") == "missing" else "مقدار نامعتبر دارد")
         )
         raise InputError(top, f"«{field_fa(top)}» {why}؛ چیزی ثبت نشد") from None
-    return {k: getattr(model, k) for k in model.model_fields_set | _required(w)}
-
-
-def _required(w: Wire) -> set[str]:
-    return {k for k, f in w.params.model_fields.items() if f.is_required()}
+    return {k: getattr(model, k) for k in model.model_fields_set | w.required}
 
 
 def encode_result(uc: UseCase, value: Any) -> bytes:
