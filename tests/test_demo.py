@@ -10,7 +10,7 @@ from persian_tools import legal_id
 from sqlalchemy import select
 
 from app.db.engine import make_engine
-from app.db.models import DeadlineRun, Engineer, Project, Referral
+from app.db.models import DeadlineRun, Engineer, Project, Referral, StagePayout
 from app.domain.text import iban_problem, national_code_ok
 from app.services.context import ServiceContext
 from app.services.deadlines import recheck_run
@@ -37,6 +37,7 @@ def test_demo_province_has_every_state_and_rechecks(tmp_path):
         statuses = Counter(c.scalars(select(Referral.status)))
         projects = Counter(c.scalars(select(Project.status)))
         runs = c.scalars(select(DeadlineRun.id).where(DeadlineRun.kind == "deadline")).all()
+        payouts = Counter(c.scalars(select(StagePayout.status)))
         firms = c.execute(
             select(
                 Engineer.id,
@@ -59,5 +60,7 @@ def test_demo_province_has_every_state_and_rechecks(tmp_path):
     assert {"waiting", "open", "selected", "signed", "completed"} <= set(statuses)
     assert {"intake", "distribution", "completed"} <= set(projects)
     assert runs and all(recheck_run(ServiceContext(engine), r)[0] for r in runs)
+    # F3: stage payouts waiting for finance, approved, and paid by a transfer
+    assert {"pending", "approved", "paid"} <= set(payouts), payouts
     # a second call leaves a filled database alone
     assert build_demo(url, engineers=10, projects=1, out=io.StringIO()) == 0

@@ -282,6 +282,7 @@ class Province:
             ("plan", self._plan_projects),
             ("plan members", self._plan_members),
             ("walk", self._walk),
+            ("payouts", self._payouts),
         ):
             t = _time.perf_counter()
             step()
@@ -718,6 +719,56 @@ class Province:
         summary = self.call("deadlines.run_due", deadlines.run_due, self.system, self.now)
         for k, v in vars(summary).items():
             self.runs[k] += v
+
+    def _payouts(self) -> None:
+        """F3 at the end of the walk: supervisors of signed files have reported their first
+        stages; finance has approved most, rejected one with a reason, paid some by one
+        transfer, and left the latest waiting — so the finance screen, the payment list and the
+        bank's group-transfer sheet have something true to show. Chosen by referral id (no
+        random draw: the rest of the demo is the same with or without it)."""
+        from ..db.models import Referral
+        from ..services import payouts
+
+        with self.base.read() as s:
+            signed = list(
+                s.scalars(
+                    select(Referral.id)
+                    .where(Referral.status.in_(("signed", "completed")))
+                    .order_by(Referral.id)
+                    .limit(14)
+                )
+            )
+        clerk, finance = self.staff["clerk"], self.staff["finance"]
+        reported = []
+        for k, rid in enumerate(signed):
+            for stage in ("permit", "foundation")[: 2 if k < 6 else 1]:
+                pid = self.call(
+                    "payouts.record_stage_report",
+                    payouts.record_stage_report,
+                    clerk,
+                    rid,
+                    stage,
+                    f"گ-{rid}-{stage[:2]}",
+                )
+                if pid is not REFUSED:
+                    reported.append(pid)
+        approved = []
+        for k, pid in enumerate(reported[:-4]):  # the last four wait for finance
+            if k == 3:
+                self.call(
+                    "payouts.decide_payout",
+                    payouts.decide_payout,
+                    finance,
+                    pid,
+                    False,
+                    "گزارش مرحله بدون امضای ناظر هماهنگ‌کننده رسیده است",
+                )
+                continue
+            r = self.call("payouts.decide_payout", payouts.decide_payout, finance, pid, True)
+            if r is not REFUSED:
+                approved.append(pid)
+        if approved[:6]:
+            self.call("payouts.mark_paid", payouts.mark_paid, finance, approved[:6], "سند ۱۴۰۵/۴۲۱")
 
     # ---- the counter
     def ev_register(self, p: DemoProject) -> None:
