@@ -41,9 +41,20 @@ class _Job(QRunnable):
             result = self.fn(*self.args, **self.kwargs)
         except BaseException as exc:
             exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
-            emit(self.runner._failed, self.tid, exc)
+            self._tell(self.runner._failed, exc)
         else:
-            emit(self.runner._done, self.tid, result)
+            self._tell(self.runner._done, result)
+
+    def _tell(self, signal, value: Any) -> None:
+        """Back to the GUI thread — unless the window that asked has closed meanwhile (its
+        runner deleted): then there is nobody to tell, and the answer is dropped."""
+        if not shiboken6.isValid(self.runner):
+            return
+        try:
+            emit(signal, self.tid, value)
+        except RuntimeError:  # deleted between the check and the emit
+            if shiboken6.isValid(self.runner):
+                raise
 
 
 class TaskRunner(QObject):
