@@ -4,6 +4,7 @@ Jalali date edits; an inline message line."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QDate, QLocale, QPointF, Qt, QTimer, Signal
@@ -225,8 +226,13 @@ class Gauge(QProgressBar):
         self.setFormat(f"{fmt.fa_int(int(used))} از {fmt.fa_int(int(total))} {unit}")
 
 
-def jalali_date_edit(parent=None, on: QDate | None = None) -> QDateEdit:
-    """A date edit on Qt's Jalali calendar, left-to-right, Friday as the weekend."""
+def qdate(d: date) -> QDate:
+    return QDate(d.year, d.month, d.day)
+
+
+def jalali_date_edit(parent=None, on: date | None = None) -> QDateEdit:
+    """A date edit on Qt's Jalali calendar, left-to-right, Friday as the weekend, showing
+    `on` (today by the desk's clock when not given)."""
     e = QDateEdit(parent)
     e.setCalendar(JALALI)
     e.setLocale(QLocale(QLocale.Language.Persian, QLocale.Country.Iran))
@@ -234,7 +240,7 @@ def jalali_date_edit(parent=None, on: QDate | None = None) -> QDateEdit:
     e.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
     e.setCalendarPopup(True)
     e.setCalendarWidget(jalali_calendar(e))
-    e.setDate(on or QDate.currentDate())
+    e.setDate(qdate(on) if on is not None else QDate.currentDate())
     e.setDisplayFormat("yyyy/MM/dd")  # again, after the date: otherwise shown parts reversed
     return e
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -104,7 +104,7 @@ class FirmDialog(QDialog):
         self.registration_place.setPlaceholderText("مثلاً اداره ثبت شرکت‌ها و مؤسسات غیرتجاری اهواز")
         self.licence_no = ltr(QLineEdit(self))
         # a year ahead, not today (expired by tomorrow): the clerk types it from the licence
-        self.licence_expires = jalali_date_edit(self, _qdate(today + timedelta(days=365)))
+        self.licence_expires = jalali_date_edit(self, today + timedelta(days=365))
         self.licence_expires.setEnabled(False)  # a date only for a licence number typed
         self.licence_no.textChanged.connect(
             lambda t: self.licence_expires.setEnabled(bool(t.strip()))
@@ -318,7 +318,3 @@ class FirmDialog(QDialog):
             on_done=done,
             on_error=failed,
         )
-
-
-def _qdate(d) -> QDate:
-    return QDate(d.year, d.month, d.day)

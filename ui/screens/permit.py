@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -21,7 +20,7 @@ from PySide6.QtWidgets import (
 from app.services import organization, permits
 
 from ..tasks import error_text
-from ..widgets import Message, jalali_date_edit
+from ..widgets import Message, jalali_date_edit, qdate
 from .base import ltr
 
 
@@ -40,7 +39,7 @@ class PermitDialog(QDialog):
         self.issued = QCheckBox("پروانه ساختمان صادر شده است", self)
         self.permit_no = ltr(QLineEdit(self))
         today = screen.ctx.now().date()
-        self.permit_date = jalali_date_edit(self, QDate(today.year, today.month, today.day))
+        self.permit_date = jalali_date_edit(self, today)
         self.issued.toggled.connect(self._toggle)
         form = QFormLayout()
         form.addRow("شهر", self.city)
@@ -79,7 +78,7 @@ class PermitDialog(QDialog):
             self.issued.setChecked(True)
             self.permit_no.setText(p.permit_no)
             d = p.permit_date
-            self.permit_date.setDate(QDate(d.year, d.month, d.day))
+            self.permit_date.setDate(qdate(d))
 
     def _toggle(self, on: bool) -> None:
         self.permit_no.setEnabled(on)

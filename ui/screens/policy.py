@@ -14,10 +14,9 @@ together as new versions from the chosen day (F1 fees follow them).
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -130,10 +129,6 @@ def parse_simple(text: str, like: Any) -> Any:
     except ValueError:
         return text.strip()
     return latin_digits(text).strip()
-
-
-def _qdate(d: date) -> QDate:
-    return QDate(d.year, d.month, d.day)
 
 
 POLICY_COLUMNS = [
@@ -311,7 +306,7 @@ class PolicyScreen(Screen):
         self.value_json.setMinimumHeight(90)
         self.hint = QLabel("", box)
         self.hint.setWordWrap(True)
-        self.effective = jalali_date_edit(box, _qdate(local_date(self.ctx.now())))
+        self.effective = jalali_date_edit(box, local_date(self.ctx.now()))
         self.source = QLineEdit(box)
         self.source.setPlaceholderText("مثلاً: بخشنامه شماره … (خالی: پیش‌فرض محصول)")
         self.save_button = QPushButton("ثبت نسخه تازه", box)
@@ -474,7 +469,7 @@ class PolicyScreen(Screen):
         self.tariff_model.dataChanged.connect(lambda *_a: self._tariff_count())
         self.tariff_model.modelReset.connect(self._tariff_count)
 
-        self.tariff_on = jalali_date_edit(page, _qdate(local_date(self.ctx.now())))
+        self.tariff_on = jalali_date_edit(page, local_date(self.ctx.now()))
         self.tariff_on.dateChanged.connect(lambda _d: self.load_tariffs())
         self.tariff_year = QSpinBox(page)
         self.tariff_year.setRange(1300, 1500)

@@ -3,7 +3,7 @@ withdrawal, no-shows as they happen, and the completion certificate (S3)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from app.domain.calendar import latin_digits
+from app.domain.calendar import latin_digits, local_date
 from app.services import browse, deadlines, projects
 
 from .. import fmt
@@ -45,7 +45,7 @@ class SigningScreen(Screen):
                 Column("وضعیت", lambda a: _state(a, now()), str),
             ],
         )
-        self.day = jalali_date_edit(self, _qdate(ctx))
+        self.day = jalali_date_edit(self, local_date(ctx.now()))
         self.day.dateChanged.connect(lambda _d: self.refresh())
         self.completable = QCheckBox("با پرونده‌های آماده پایان کار", self)
         self.completable.toggled.connect(lambda _on: self.refresh())
@@ -233,10 +233,3 @@ def _state(a, now) -> str:
     if a.sign_from is not None and now < a.sign_from:
         return "نوبت آینده"
     return "در انتظار امضا"
-
-
-def _qdate(ctx) -> QDate:
-    from app.domain.calendar import local_date
-
-    d = local_date(ctx.now())
-    return QDate(d.year, d.month, d.day)
