@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from app.domain.calendar import local_date
 from app.services import organization, permits
 
 from ..tasks import error_text
@@ -38,8 +39,8 @@ class PermitDialog(QDialog):
             self.structure.addItem(fa, code)
         self.issued = QCheckBox("پروانه ساختمان صادر شده است", self)
         self.permit_no = ltr(QLineEdit(self))
-        today = screen.ctx.now().date()
-        self.permit_date = jalali_date_edit(self, today)
+        # the office's day (Tehran), not the UTC date: they differ from 00:00 to 03:30
+        self.permit_date = jalali_date_edit(self, local_date(screen.ctx.now()))
         self.issued.toggled.connect(self._toggle)
         form = QFormLayout()
         form.addRow("شهر", self.city)
