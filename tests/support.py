@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -13,11 +14,32 @@ from app.db.bootstrap import open_fresh
 from app.db.engine import make_engine
 from app.db.models import Base
 from app.domain.calendar import parse_jalali_datetime
-from app.services import deadlines, engineers, projects, users
+from app.services import deadlines, engineers, firms, projects, users
 from app.services.context import SYSTEM, ServiceContext, SimClock
 from app.services.dto import CompetenceIn, DeclarationIn, EngineerIn, OwnerIn, ProjectIn
 
 OWNER = "5260181591"
+
+
+def firm_in(no: str = "F-1", **kw: Any) -> EngineerIn:
+    """A civil supervising firm of grade 1, licensed and paid for 1405, ready for every group;
+    `kw` overrides any field (national_id, registration_no, …)."""
+    fields: dict[str, Any] = {
+        "first_name": "شرکت",
+        "last_name": "نظارت‌گستر",
+        "licence_no": "L-77",
+        "licence_expires": date(2030, 1, 1),
+        "membership_paid_through": 1405,
+        "declaration": DeclarationIn(1405, True, True, tuple("ABCD"), Decimal(100)),
+        **kw,
+    }
+    return EngineerIn(
+        membership_no=no,
+        kind="firm",
+        competences=fields.pop("competences", (CompetenceIn("civil", "1"),)),
+        base_score=fields.pop("base_score", Decimal(0)),
+        **fields,
+    )
 
 
 class Office:
@@ -75,6 +97,10 @@ class Office:
             users.create_user(self.admin, f"e{no}", no, "engineer", engineer_id=eid)
         )
         return eid
+
+    def firm(self, members: list[int], director: int | None = None, **kw: Any) -> int:
+        """A supervising firm registered with its members and managing director (signatory)."""
+        return firms.register_firm(self.admin, firm_in(**kw), members, director_id=director)
 
     def project(
         self,

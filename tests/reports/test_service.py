@@ -16,13 +16,12 @@ from app.services import (
     documents,
     engineers,
     fees,
-    firms,
     papers,
     projects,
     users,
 )
 from app.services.document_dto import DocumentRefused
-from app.services.dto import CompetenceIn, DeclarationIn, EngineerIn, OwnerIn, ProjectIn
+from app.services.dto import OwnerIn, ProjectIn
 from reports.commitment import commitment_pdf
 from reports.contract import contract_pdf
 from reports.daily import daily_report_pdf
@@ -330,23 +329,15 @@ def test_a_firm_supervisor_prints_with_its_registration_and_signatory(office: Of
     member = office.engineer("M1", discipline="civil")
     director = office.engineer("M2", discipline="civil")
     engineers.update_engineer(office.admin, director, {"first_name": "حمید", "last_name": "ساکی"})
-    firm = EngineerIn(
-        membership_no="F-1",
-        kind="firm",
-        competences=(CompetenceIn("civil", "1"),),
-        base_score=Decimal(0),
+    fid = office.firm(
+        [member],
+        director,
         first_name="شرکت مهندسین مشاور",
         last_name="کارون‌سازه",
         national_id="10861234565",
-        licence_no="L-77",
-        licence_expires=date(2030, 1, 1),
-        membership_paid_through=1405,
-        declaration=DeclarationIn(1405, True, True, tuple("ABCD"), Decimal(100)),
         registration_no="۴۷۲۱۸",
         registration_place="اداره ثبت شركت‌ها و مؤسسات غيرتجاري اهواز",
     )
-    fid = firms.register_firm(office.admin, firm, [member])
-    firms.add_member(office.admin, fid, director, role="managing_director")
     firm_ctx = office.base.as_actor(
         users.create_user(office.admin, "firm", "کارون‌سازه", "engineer", engineer_id=fid)
     )

@@ -243,30 +243,24 @@ def test_a_filter_keystroke_paints_the_rows_then_counts_them_and_makes_the_first
 def test_a_firms_file_shows_its_national_id_registration_and_signatory(qtbot, office):
     """Issue 14: the engineers screen names a firm as a legal person (شناسه ملی, its
     registration number and place, the member who signs for it), a person by national code."""
-    from app.services import engineers, firms
-    from app.services.dto import CompetenceIn, EngineerIn
+    from app.services import engineers
     from ui.screens.engineers import EngineerDetail
 
     member = office.engineer("E1")
     director = office.engineer("E2")
     engineers.update_engineer(office.admin, director, {"first_name": "حمید", "last_name": "ساکی"})
-    fid = firms.register_firm(
-        office.admin,
-        EngineerIn(
-            membership_no="F-1",
-            kind="firm",
-            competences=(CompetenceIn("civil", "1"),),
-            base_score=Decimal(0),
-            first_name="شرکت مهندسین مشاور",
-            last_name="کارون‌سازه",
-            national_id="10861234565",
-            membership_paid_through=1405,
-            registration_no="47218",
-            registration_place="اهواز",
-        ),
+    fid = office.firm(
         [member],
+        director,
+        first_name="شرکت مهندسین مشاور",
+        last_name="کارون‌سازه",
+        national_id="10861234565",
+        registration_no="47218",
+        registration_place="اهواز",
+        licence_no=None,
+        licence_expires=None,
+        declaration=None,
     )
-    firms.add_member(office.admin, fid, director, role="managing_director")
     w = EngineerDetail()
     qtbot.addWidget(w)
     w.show_file(browse.engineer_file(office.clerk, fid))
