@@ -309,11 +309,17 @@ def _format_page(page: pdfdoc.PDFPage, document) -> bytes:
         tuple(page.MediaBox.sequence),
         page.Rotate,
     )
-    data = _PAGE_DICTS.get(key)
+    return _kept(_PAGE_DICTS, 1024, key, lambda: pdfdoc.PDFPage.format(page, document))
+
+
+def _kept(cache: dict[tuple, bytes], limit: int, key: tuple, make: Callable[[], bytes]) -> bytes:
+    """`make()`'s bytes, formatted once per `key`; the cache starts again when it holds
+    `limit` (a long batch of different papers must not grow it without end)."""
+    data = cache.get(key)
     if data is None:
-        if len(_PAGE_DICTS) >= 1024:
-            _PAGE_DICTS.clear()
-        data = _PAGE_DICTS[key] = pdfdoc.PDFPage.format(page, document)
+        if len(cache) >= limit:
+            cache.clear()
+        data = cache[key] = make()
     return data
 
 
@@ -346,12 +352,7 @@ def _format_form(form: pdfdoc.PDFFormXObject, document) -> bytes:
         rl_config.useA85,
         document.idToObjectNumberAndVersion[pdfdoc.BasicFonts],
     )
-    data = _FORMS.get(key)
-    if data is None:
-        if len(_FORMS) >= 256:
-            _FORMS.clear()
-        data = _FORMS[key] = pdfdoc.PDFFormXObject.format(form, document)
-    return data
+    return _kept(_FORMS, 256, key, lambda: pdfdoc.PDFFormXObject.format(form, document))
 
 
 @lru_cache(maxsize=256)
@@ -461,12 +462,7 @@ class _SubsetReusingFont(TTFont):
     def _formatted(self, key: tuple, obj, doc) -> bytes:
         """`obj` formatted, from the cache if it was written before with the same `key` (what
         it holds, references included: their object numbers)."""
-        data = self._dicts.get(key)
-        if data is None:
-            if len(self._dicts) >= 512:
-                self._dicts.clear()
-            data = self._dicts[key] = obj.format(doc)
-        return data
+        return _kept(self._dicts, 512, key, lambda: obj.format(doc))
 
     def _format_parts(
         self, base_name: str, subset: tuple[int, ...], compress: bool
