@@ -312,8 +312,6 @@ class EngineersScreen(Screen):
         f = self.detail.file
         if f is None:
             return None
-        who = f"{f.name or '—'} — شماره عضویت {fmt.code(f.membership_no)}"
-        dlg = IbanDialog(self, f.id, who, f.iban)
 
         def saved(_stored) -> None:
             self.message.ok(f"شماره شبا {f.name or fmt.code(f.membership_no)} ثبت شد.")
@@ -321,9 +319,7 @@ class EngineersScreen(Screen):
 
             self.run(browse.engineer_file, self.ctx, f.id, on_done=self.detail.show_file)
 
-        dlg.saved.connect(saved)
-        dlg.open()
-        return dlg
+        return IbanDialog.open_for(self, f.id, f.name, f.membership_no, f.iban, saved)
 
     def register_firm(self) -> FirmDialog | None:
         """The office enters a supervising firm; once registered the list shows it (filtered

@@ -562,17 +562,15 @@ class FinanceScreen(Screen):
         are read again once it is saved, so the payment list and the transfer follow."""
         if p is None:
             return None
-        who = f"{p.engineer_name} — شماره عضویت {fmt.code(p.membership_no)}"
-        dlg = IbanDialog(self, p.engineer_id, who, p.iban)
 
         def saved(_stored) -> None:
             self.due_message.ok(f"شماره شبا {p.engineer_name} ثبت شد.")
             emit(self.decided, "iban", p.engineer_id)
             self.refresh()
 
-        dlg.saved.connect(saved)
-        dlg.open()
-        return dlg
+        return IbanDialog.open_for(
+            self, p.engineer_id, p.engineer_name, p.membership_no, p.iban, saved
+        )
 
     def export_payment_list(
         self, path: str | None = None, on_saved=None, transfer: bool = False

@@ -6,6 +6,8 @@ naming the field, and keeps the old and new numbers masked in the audit trail (U
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
@@ -45,6 +47,24 @@ class IbanDialog(QDialog):
     """One engineer's Sheba number: the current one, the new one checked as typed, «ذخیره»."""
 
     saved = Signal(object)  # the number as stored
+
+    @classmethod
+    def open_for(
+        cls,
+        screen,
+        engineer_id: int,
+        name: str,
+        membership_no: str,
+        current: str | None,
+        saved: Callable[[str], None],
+    ) -> IbanDialog:
+        """The dialog for one supervisor, opened (window-modal); `saved` once it is stored."""
+        dlg = cls(
+            screen, engineer_id, f"{name or '—'} — شماره عضویت {fmt.code(membership_no)}", current
+        )
+        dlg.saved.connect(saved)
+        dlg.open()
+        return dlg
 
     def __init__(self, screen, engineer_id: int, who: str, current: str | None):
         super().__init__(screen)
