@@ -50,7 +50,7 @@ from ..domain.errors import RuleViolation
 from ..domain.policy import Policy
 from ..resources import policy_defaults
 from ..services import calendar as office_calendar
-from ..services import candidacy, deadlines, firms, queries, users
+from ..services import candidacy, deadlines, firms, payouts, queries, users
 from ..services import engineers as engineer_svc
 from ..services import projects as project_svc
 from ..services.context import SYSTEM, ServiceContext, SimClock
@@ -726,15 +726,12 @@ class Province:
         transfer, and left the latest waiting — so the finance screen, the payment list and the
         bank's group-transfer sheet have something true to show. Chosen by referral id (no
         random draw: the rest of the demo is the same with or without it)."""
-        from ..db.models import Referral
-        from ..services import payouts
-
         with self.base.read() as s:
             signed = list(
                 s.scalars(
-                    select(Referral.id)
-                    .where(Referral.status.in_(("signed", "completed")))
-                    .order_by(Referral.id)
+                    select(m.Referral.id)
+                    .where(m.Referral.status.in_(("signed", "completed")))
+                    .order_by(m.Referral.id)
                     .limit(14)
                 )
             )
