@@ -230,7 +230,7 @@ def qdate(d: date) -> QDate:
     return QDate(d.year, d.month, d.day)
 
 
-def jalali_date_edit(parent=None, on: date | None = None) -> QDateEdit:
+def jalali_date_edit(parent=None, on: date | QDate | None = None) -> QDateEdit:
     """A date edit on Qt's Jalali calendar, left-to-right, Friday as the weekend, showing
     `on` (today by the desk's clock when not given)."""
     e = QDateEdit(parent)
@@ -240,7 +240,7 @@ def jalali_date_edit(parent=None, on: date | None = None) -> QDateEdit:
     e.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
     e.setCalendarPopup(True)
     e.setCalendarWidget(jalali_calendar(e))
-    e.setDate(qdate(on) if on is not None else QDate.currentDate())
+    e.setDate(on if isinstance(on, QDate) else qdate(on) if on else QDate.currentDate())
     e.setDisplayFormat("yyyy/MM/dd")  # again, after the date: otherwise shown parts reversed
     return e
 
