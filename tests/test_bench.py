@@ -40,7 +40,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _expected_names() -> list[str]:
-    names = ["cartable p95", "deadline run, tiny", "contract PDF", "web cartable page p95"]
+    names = [
+        "cartable p95",
+        "deadline run, tiny",
+        "contract PDF",
+        "web cartable page p95",
+        "a desk call through the office server: engineers list page",
+        "a desk call through the office server: one engineer's cartable",
+    ]
     ui_bench = importlib.import_module("ui.bench") if importlib.util.find_spec("ui") else None
     if ui_bench is not None and hasattr(ui_bench, "desk_measures"):
         names.append("engineers list")

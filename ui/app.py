@@ -71,8 +71,8 @@ def test_server(url: str, ca_file: str) -> str:
     with make_client(url, ca_file or None, timeout=10) as c:
         r = c.get("/healthz")
         body = r.json()
-    if r.status_code != 200:
-        raise RuntimeError(body.get("status", f"HTTP {r.status_code}"))
+    if r.status != 200:
+        raise RuntimeError(body.get("status", f"HTTP {r.status}"))
     return f"نسخه ساختار {body.get('schema')}"
 
 

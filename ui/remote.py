@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
+import orjson
 
 from app.services.context import Actor, DatabaseUnavailable
 from app.services.registry import UseCase
@@ -31,6 +31,8 @@ from app.services.wire import (
     encode_args,
     raise_error,
 )
+
+from .office_link import LinkError, OfficeLink
 
 
 class ServerUnreachable(DatabaseUnavailable):
@@ -46,26 +48,16 @@ RETRIES = 3
 BACKOFF_S = (0.3, 1.0, 2.5)
 
 
-def make_client(base_url: str, ca_file: str | None = None, timeout: float = 60.0) -> httpx.Client:
-    """Keep-alive HTTP client; HTTPS with the certificate checked against the office's CA."""
-    verify: Any = True
-    if ca_file:
-        import ssl
-
-        verify = ssl.create_default_context(cafile=ca_file)
-    return httpx.Client(
-        base_url=base_url.rstrip("/"),
-        verify=verify,
-        timeout=httpx.Timeout(timeout, connect=10.0),
-        headers={"User-Agent": "nezarat-desk"},
-    )
+def make_client(base_url: str, ca_file: str | None = None, timeout: float = 60.0) -> OfficeLink:
+    """Keep-alive link; HTTPS with the certificate checked against the office's CA."""
+    return OfficeLink(base_url, ca_file, timeout)
 
 
 @dataclass
 class RemoteContext:
     """A signed-in desk's gateway to the office server."""
 
-    client: httpx.Client
+    client: OfficeLink
     token: str
     actor: Actor
     server_url: str
@@ -84,16 +76,20 @@ class RemoteContext:
 
         client = make_client(server_url, ca_file)
         try:
-            r = client.post("/api/session", json={"username": username, "password": password})
-        except httpx.TransportError as exc:
+            r = client.post(
+                "/api/session",
+                orjson.dumps({"username": username, "password": password}),
+                {"Content-Type": "application/json"},
+            )
+        except LinkError as exc:
             client.close()
             raise ServerUnreachable() from exc
-        if r.status_code != 200:
+        if r.status != 200:
             client.close()
             try:
                 message = r.json()["message"]
-            except (ValueError, KeyError, TypeError):
-                message = f"سرور دفتر ورود را نپذیرفت (HTTP {r.status_code})"
+            except (orjson.JSONDecodeError, KeyError, TypeError):
+                message = f"سرور دفتر ورود را نپذیرفت (HTTP {r.status})"
             raise RuleViolation({"U1"}, message)
         body = r.json()
         a = body["actor"]
@@ -108,8 +104,8 @@ class RemoteContext:
 
     def sign_out(self) -> None:
         try:
-            self.client.delete("/api/session", headers=self._auth())
-        except httpx.TransportError:
+            self.client.request("DELETE", "/api/session", headers=self._auth())
+        except LinkError:
             pass  # the token expires by itself
         finally:
             self.client.close()
@@ -136,9 +132,9 @@ class RemoteContext:
         attempt = 0
         while True:
             try:
-                r = self.client.post(f"/api/call/{uc.name}", content=body, headers=headers)
+                r = self.client.post(f"/api/call/{uc.name}", body, headers)
                 break
-            except httpx.TransportError as exc:
+            except LinkError as exc:
                 if attempt >= RETRIES:
                     raise ServerUnreachable() from exc
                 if self.on_retry is not None:
@@ -146,9 +142,9 @@ class RemoteContext:
                 time.sleep(BACKOFF_S[min(attempt, len(BACKOFF_S) - 1)])
                 attempt += 1
         self._note_time(r.headers.get("X-Server-Time"))
-        if r.status_code == 200:
+        if r.status == 200:
             return decode_result(uc, r.content)
-        raise_error(r.status_code, r.content)
+        raise_error(r.status, r.content)
 
     def _auth(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"}

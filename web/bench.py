@@ -5,7 +5,8 @@ same run through the same server (a request that reaches Django and does nothing
 
 The server runs in a process of its own, as in the office (desk and server sharing one
 interpreter would also share its lock), on the bench data's simulated instant; each call's
-figure is the median of `REPEATS` calls, the two sides alternately, after a warm-up.
+figure is the median of `REPEATS` calls, the two sides and the round trip alternately, after a
+warm-up.
 """
 
 from __future__ import annotations
@@ -16,22 +17,11 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
-from typing import Any
 
 from app.bench.measure import Measure
 
-REPEATS = 40
+REPEATS = 200
 PASSWORD = "bench-pass-1405"
-
-
-def _median(fn: Callable[[], Any], n: int) -> float:
-    times = []
-    for _ in range(n):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
 
 
 def _users(ctx, engineer_id: int) -> None:
@@ -51,8 +41,6 @@ def _users(ctx, engineer_id: int) -> None:
 
 
 def measure_server(world, repeats: int = REPEATS) -> list[Measure]:
-    import httpx
-
     from app.bench.cartable import pick_engineers
     from app.keys import ephemeral_key
     from app.services import browse, candidacy
@@ -76,7 +64,7 @@ def measure_server(world, repeats: int = REPEATS) -> list[Measure]:
         clerk = RemoteContext.sign_in(url, "bench-clerk", PASSWORD)
         eng = RemoteContext.sign_in(url, "bench-engineer", PASSWORD)
         local_clerk, local_eng = base.as_actor(clerk.actor), base.as_actor(eng.actor)
-        ping = httpx.Client(base_url=url)
+        ping = clerk.client  # the round trip on the desk's own link, as its calls make it
         calls = {
             "engineers list page (100 rows), clerk": (
                 lambda c: browse.engineer_page(c, "", 0, 100, "membership_no", False),
@@ -90,22 +78,23 @@ def measure_server(world, repeats: int = REPEATS) -> list[Measure]:
             ),
         }
         out = []
-        rtt = _median(lambda: ping.get("/api/ping"), repeats)
         for name, (fn, here, there) in calls.items():
             for _ in range(3):  # warm both sides
-                fn(here), fn(there)
-            local_t = remote_t = 0.0
-            locals_, remotes = [], []
-            for _ in range(repeats):
+                fn(here), fn(there), ping.get("/api/ping")
+            locals_, remotes, trips = [], [], []
+            for _ in range(repeats):  # the three alternately: a quiet or busy moment for all
                 t = time.perf_counter()
                 fn(here)
-                local_t = time.perf_counter() - t
-                t = time.perf_counter()
+                t1 = time.perf_counter()
                 fn(there)
-                remote_t = time.perf_counter() - t
-                locals_.append(local_t)
-                remotes.append(remote_t)
+                t2 = time.perf_counter()
+                ping.get("/api/ping")
+                t3 = time.perf_counter()
+                locals_.append(t1 - t)
+                remotes.append(t2 - t1)
+                trips.append(t3 - t2)
             inproc, through = statistics.median(locals_), statistics.median(remotes)
+            rtt = statistics.median(trips)
             out.append(
                 Measure(
                     f"a desk call through the office server: {name} (limit: 1.5 × in-process "
@@ -116,7 +105,6 @@ def measure_server(world, repeats: int = REPEATS) -> list[Measure]:
                     1.0,
                 )
             )
-        ping.close()
         clerk.sign_out()
         eng.sign_out()
         return out

@@ -190,7 +190,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     b.add_argument("--pg", action="store_true", help="on a throw-away PostgreSQL server")
     b.add_argument("--scale", choices=("tiny", "province", "national"), default="tiny")
-    b.add_argument("--repeats", type=int, default=40)
+    b.add_argument("--repeats", type=int, default=200)
     b.set_defaults(func=cmd_bench_server)
     w = sub.add_parser(
         "bench-web",

@@ -31,6 +31,8 @@ def server_headers(get_response: Callable[[HttpRequest], HttpResponse]):
         )
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers["Cache-Control"] = response.headers.get("Cache-Control", "no-store")
+        if not response.streaming and "Content-Length" not in response.headers:
+            response.headers["Content-Length"] = str(len(response.content))
         server = request.META.get("nezarat.server")
         if server is not None:
             response.headers["X-Server-Time"] = server.now().isoformat()

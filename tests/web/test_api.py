@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from app.db.migrate import head
 from app.db.models import AuditEntry, AuthSession, Candidacy, User
 from app.services import users
+from ui.office_link import LinkError
 from web_support import bearer, token
 
 
@@ -243,20 +244,22 @@ def test_every_user_row_keeps_its_password_hash_on_the_server_only(served, http)
     assert some_hash and some_hash not in listing and "password_hash" not in listing
 
 
-class _DropsAnswerOnce(httpx.BaseTransport):
+class _DropsAnswerOnce:
     """The office LAN drops the connection after the server has done the work: the desk
     never hears the answer of its first attempt."""
 
-    def __init__(self, inner: httpx.BaseTransport, path: str):
+    def __init__(self, inner, path: str):
         self.inner, self.path, self.dropped = inner, path, 0
 
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        response = self.inner.handle_request(request)
-        if request.url.path == self.path and not self.dropped:
-            response.read()
+    def post(self, path: str, body: bytes, headers: dict[str, str]):
+        answer = self.inner.post(path, body, headers)
+        if path == self.path and not self.dropped:
             self.dropped += 1
-            raise httpx.ReadError("connection reset", request=request)
-        return response
+            raise LinkError("connection reset")
+        return answer
+
+    def close(self) -> None:
+        self.inner.close()
 
 
 def test_a_desk_retries_a_write_whose_answer_was_lost_and_it_is_made_once(served):
@@ -267,8 +270,8 @@ def test_a_desk_retries_a_write_whose_answer_was_lost_and_it_is_made_once(served
     rid = served.project().referral_ids["civil"]
     served.at("1405-08-23 10:00")
     desk = served.as_engineer[e]
-    flaky = _DropsAnswerOnce(httpx.HTTPTransport(), "/api/call/candidacy.stand")
-    desk.client._transport = flaky
+    flaky = _DropsAnswerOnce(desk.client, "/api/call/candidacy.stand")
+    desk.client = flaky
     retried: list[int] = []
     desk.on_retry = lambda attempt, _name: retried.append(attempt)
     candidacy.stand(desk, e, rid)  # no error: the retry got the first attempt's answer
