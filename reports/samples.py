@@ -191,9 +191,16 @@ def as_firm(row: SupervisorRow) -> SupervisorRow:
 
 
 def with_firm(dto, discipline: str = "mech"):
-    """A contract or letter whose `discipline` supervisor is a firm (`as_firm`)."""
+    """A contract or letter whose `discipline` supervisor is a firm (`as_firm`); a contract's
+    copies clause names the firm in the person's place."""
     sups = tuple(as_firm(s) if s.discipline == discipline else s for s in dto.supervisors)
-    return replace(dto, supervisors=sups)
+    if not hasattr(dto, "copy_holders"):
+        return replace(dto, supervisors=sups)
+    swapped = {
+        f"ناظر {a.name}": f"ناظر {b.name}" for a, b in zip(dto.supervisors, sups, strict=True)
+    }
+    holders = tuple(swapped.get(h, h) for h in dto.copy_holders)
+    return replace(dto, supervisors=sups, copy_holders=holders)
 
 
 def sample_commitment(discipline: str = "civil", kind: str = "person") -> CommitmentDTO:

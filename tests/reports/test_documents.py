@@ -268,6 +268,10 @@ def test_a_firm_supervisor_is_named_by_its_registration_and_signatory(paper):
         # the fingerprint is the owners' (here their attorney's), never the firm's
         plain = pdf_text(render(sample(), sample_stamp(paper)))
         assert text.count("اثر انگشت") == plain.count("اثر انگشت") == 1
+        # the copies clause (article 9) gives the firm its copy, not the person it replaced
+        copies = squash(text[text.index("نسخه") :])
+        assert squash("ناظر شرکت مهندسین مشاور کارون‌سازه") in copies
+        assert squash("نرگس موسوی") not in squash(text)
 
 
 @NEEDS_POPPLER
