@@ -18,12 +18,34 @@ from typing import Any
 
 import orjson
 import urllib3
-from urllib3.exceptions import HTTPError, LocationParseError
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    HTTPError,
+    LocationParseError,
+    NewConnectionError,
+    ReadTimeoutError,
+    SSLError,
+)
 from urllib3.util import parse_url
 
 
 class LinkError(Exception):
-    """The request did not get an answer (refused, reset, timed out, a bad certificate)."""
+    """The request did not get an answer (refused, reset, timed out, a bad certificate); the
+    message says which in Persian, for the connection dialog, and ends with the technical
+    reason for the office's IT."""
+
+
+def _why(exc: HTTPError, where: str) -> str:
+    if isinstance(exc, SSLError):
+        what = f"گواهی امنیتی سرور دفتر ({where}) با گواهی دفتر (CA) تأیید نشد"
+    elif isinstance(exc, NewConnectionError | ConnectTimeoutError):
+        what = f"سرور دفتر در {where} پاسخ نمی‌دهد"
+    elif isinstance(exc, ReadTimeoutError):
+        what = f"سرور دفتر ({where}) در زمان مقرر پاسخ نداد"
+    else:
+        what = f"ارتباط با سرور دفتر ({where}) قطع شد"
+    reason = str(getattr(exc, "reason", None) or exc).split(": ")[-1]
+    return f"{what} — {reason[:120]}"
 
 
 @dataclass(frozen=True)
@@ -78,7 +100,7 @@ class OfficeLink:
                 redirect=False,
             )
         except HTTPError as exc:
-            raise LinkError(str(exc)) from exc
+            raise LinkError(_why(exc, f"{self.pool.host}:{self.pool.port}")) from exc
         return Answer(r.status, r.headers, r.data)
 
     def get(self, path: str, headers: dict[str, str] | None = None) -> Answer:
