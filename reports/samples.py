@@ -160,11 +160,7 @@ def sample_contract(file_no: str = "1405-0042", owner: str = "پریسا صاد�
         stages=tuple(stages),
         duration_months=12,
         articles=tuple(Article(a["title"], tuple(a["paragraphs"])) for a in t["articles"]),
-        copy_holders=(
-            "صاحب‌کار (به وکالت محسن کاظمی)",
-            *(f"ناظر {s.name}" for s in sups),
-            "سازمان",
-        ),
+        copy_holders=_copy_holders(sups),
         values={
             "suspension_share": t["policy"]["suspension_share"],
             "no_start_months": t["policy"]["no_start_months"],
@@ -196,11 +192,12 @@ def with_firm(dto, discipline: str = "mech"):
     sups = tuple(as_firm(s) if s.discipline == discipline else s for s in dto.supervisors)
     if not hasattr(dto, "copy_holders"):
         return replace(dto, supervisors=sups)
-    swapped = {
-        f"ناظر {a.name}": f"ناظر {b.name}" for a, b in zip(dto.supervisors, sups, strict=True)
-    }
-    holders = tuple(swapped.get(h, h) for h in dto.copy_holders)
-    return replace(dto, supervisors=sups, copy_holders=holders)
+    return replace(dto, supervisors=sups, copy_holders=_copy_holders(sups))
+
+
+def _copy_holders(sups) -> tuple[str, ...]:
+    """The sample contract's article 9: a copy for each signatory."""
+    return ("صاحب‌کار (به وکالت محسن کاظمی)", *(f"ناظر {s.name}" for s in sups), "سازمان")
 
 
 def sample_commitment(discipline: str = "civil", kind: str = "person") -> CommitmentDTO:

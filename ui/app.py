@@ -66,9 +66,9 @@ def application(argv: list[str] | None = None) -> QApplication:
 
 def test_server(url: str, ca_file: str) -> str:
     """The office server's health answer (its schema and time), over HTTPS as the desk will."""
-    from .remote import make_client
+    from .office_link import OfficeLink
 
-    with make_client(url, ca_file or None, timeout=10) as c:
+    with OfficeLink(url, ca_file or None, timeout=10) as c:
         r = c.get("/healthz")
         body = r.json()
     if r.status != 200:

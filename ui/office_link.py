@@ -95,8 +95,7 @@ class OfficeLink:
                 method,
                 path,
                 body=body,
-                headers={**self.headers, **(headers or {})},
-                retries=False,
+                headers={**self.headers, **(headers or {})},  # urlopen's replace the pool's
                 redirect=False,
             )
         except HTTPError as exc:

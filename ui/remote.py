@@ -48,11 +48,6 @@ RETRIES = 3
 BACKOFF_S = (0.3, 1.0, 2.5)
 
 
-def make_client(base_url: str, ca_file: str | None = None, timeout: float = 60.0) -> OfficeLink:
-    """Keep-alive link; HTTPS with the certificate checked against the office's CA."""
-    return OfficeLink(base_url, ca_file, timeout)
-
-
 @dataclass
 class RemoteContext:
     """A signed-in desk's gateway to the office server."""
@@ -74,7 +69,7 @@ class RemoteContext:
     ) -> RemoteContext:
         from app.domain.errors import RuleViolation
 
-        client = make_client(server_url, ca_file)
+        client = OfficeLink(server_url, ca_file)
         try:
             r = client.post(
                 "/api/session",
@@ -160,4 +155,4 @@ class RemoteContext:
             self._offset = theirs - datetime.now(UTC)
 
 
-__all__ = ["RemoteContext", "ServerUnreachable", "Unauthenticated", "make_client"]
+__all__ = ["RemoteContext", "ServerUnreachable", "Unauthenticated"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from html import escape
 
 from django import template
+from django.template.defaulttags import CsrfTokenNode
 from django.utils.safestring import SafeString
 
 from .fa import countdown, discipline, fa, group, hm, iso, jday
@@ -59,12 +60,7 @@ _STAND = (
 @register.simple_tag(takes_context=True)
 def cartable_items(context, items) -> SafeString:
     """The `<li>` of each open referral (C2), with its stand or cancel form (C3–C5)."""
-    token = context.get("csrf_token")
-    csrf = (
-        f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(str(token))}">'
-        if token and token != "NOTPROVIDED"
-        else ""
-    )
+    csrf = CsrfTokenNode().render(context)  # the field `{% csrf_token %}` writes
     now = context["server_time"]
     # most of a cartable shares one deadline (20:00): its words are made once per call
     times: dict[object, tuple[str, str, str, str]] = {}
