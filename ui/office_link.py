@@ -45,7 +45,7 @@ def _why(exc: HTTPError, where: str) -> str:
     else:
         what = f"ارتباط با سرور دفتر ({where}) قطع شد"
     reason = str(getattr(exc, "reason", None) or exc).split(": ")[-1]
-    return f"{what} — {reason[:120]}"
+    return f"{what} — \u2066{reason[:120]}\u2069"  # the Latin reason isolated left to right
 
 
 @dataclass(frozen=True)
