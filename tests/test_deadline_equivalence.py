@@ -29,7 +29,7 @@ from app.domain.digest import digest
 from app.domain.published import ranking_lines, set_aside_lines
 from app.scenario.replay import simulate
 from app.scenario.schema import parse
-from app.services import deadlines
+from app.services import deadlines, run_overlap
 from app.services.context import ServiceContext, SimClock
 from legacy_deadline import (
     build_snapshot_old,
@@ -55,13 +55,13 @@ class OldBeside:
         self.decisions = 0
         self.lines = 0  # ranked and set-aside lines compared
         self._old = None
-        real_inputs, real_decide = deadlines.run_fetch.run_inputs, deadlines.decide_run
+        real_inputs, real_decide = run_overlap.run_fetch.run_inputs, deadlines.decide_run
 
-        def inputs(conn, at, policy, cal, lap=None):
+        def inputs(conn, at, policy, cal, lap=None, arrived=None):
             with Session(bind=conn) as s:
                 snap, _ = build_snapshot_old(s, at, policy)
             self._old = (snap, decide_deadline_old(snap, policy, cal))
-            return real_inputs(conn, at, policy, cal, lap)
+            return real_inputs(conn, at, policy, cal, lap, arrived)
 
         def decide(inp):
             out = real_decide(inp)
@@ -70,8 +70,9 @@ class OldBeside:
                 self.compare(snap, old, out)
             return out
 
-        monkeypatch.setattr(deadlines.run_fetch, "run_inputs", inputs)
-        monkeypatch.setattr(deadlines, "decide_run", decide)
+        monkeypatch.setattr(run_overlap.run_fetch, "run_inputs", inputs)
+        monkeypatch.setattr(deadlines, "decide_run", decide)  # a re-check
+        monkeypatch.setattr(run_overlap, "decide_run", decide)  # a run, as its tables arrive
 
     def compare(self, snap, old, out) -> None:
         new = to_decisions(out)

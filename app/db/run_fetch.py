@@ -171,34 +171,42 @@ def fetch(
     at: datetime,
     policy: Policy,
     lap: Callable[[str], None] | None = None,
+    arrived: Callable[[str, Any], None] | None = None,
 ) -> dict[str, Any]:
     """The run's tables at instant `at`, each row once: lists of rows, but the candidacies
     (10⁵–10⁶ of them) as columns — the engineer ids as one array, from which the ids of the
-    supervisors read are taken. `lap(name)` after each statement."""
+    supervisors read are taken. `lap(name)` after each statement; `arrived(name, table)` as
+    each table is complete (the decision may start on it: `services.run_overlap`)."""
     sql = statements(q)
     when, on, year = q.bind_instant(at), q.bind_date(local_date(at)), jalali_year(at)
     tick = lap or (lambda _name: None)
+    hand = arrived or (lambda _name, _table: None)
     t: dict[str, Any] = {}
 
+    def done(name: str, table: Any) -> Any:
+        t[name] = table
+        hand(name, table)
+        return table
+
     def read(name: str, *params: Any) -> list[tuple]:
-        t[name] = q.rows(sql[name], *params)
+        rows = q.rows(sql[name], *params)
         tick(name)
-        return t[name]
+        return done(name, rows)
 
     due = read("due", when)
     rows = q.rows(sql["candidacies"], when)  # 10⁵–10⁶ rows: kept as columns
     n = len(rows)
     engineers = np.fromiter(map(itemgetter(1), rows), np.int64, n)
-    t["candidacies"] = {
+    columns = {
         "referral_id": np.fromiter(map(itemgetter(0), rows), np.int64, n),
         "engineer_id": engineers,
         "stood_at": list(map(itemgetter(2), rows)),
     }
     del rows
     tick("candidacies")
+    done("candidacies", columns)
     forced = forced_disciplines(due, policy)
-    pools = read("pools", q.text_list(forced)) if forced else []
-    t["pools"] = pools
+    pools = read("pools", q.text_list(forced)) if forced else done("pools", [])
     projects = q.id_list(sorted({r[3] for r in due}))
     owners = read("owners", projects)
     read("withdrawals", q.id_list(sorted(r[0] for r in due)))
@@ -216,7 +224,7 @@ def fetch(
     if codes:
         read("ties", w, q.text_list(codes))
     else:
-        t["ties"] = []
+        done("ties", [])
     read("holds", when, w)
     read("scores", w, when, year)
     return t
@@ -228,11 +236,13 @@ def run_inputs(
     policy: Policy,
     calendar: WorkCalendar,
     lap: Callable[[str], None] | None = None,
+    arrived: Callable[[str, Any], None] | None = None,
 ) -> RunInputs:
-    """The inputs of the deadline run at `at`, read on `conn` (in its transaction)."""
+    """The inputs of the deadline run at `at`, read on `conn` (in its transaction);
+    `arrived` as in `fetch`."""
     q = Reader(conn.connection.driver_connection, conn.dialect.name)
     try:
-        tables = fetch(q, at, policy, lap)
+        tables = fetch(q, at, policy, lap, arrived)
     finally:
         q.close()
     return RunInputs(at, policy, calendar, tables)

@@ -169,22 +169,35 @@ def _table(inp: RunInputs, name: str) -> tuple[list[Sequence], bool]:
     return list(zip(*rows, strict=True)), True
 
 
-class _Columns:
-    """Everything static about a run, worked out once over whole columns."""
+class _Reader:
+    """A run's tables as columns, each read from the inputs when first asked for (a fetch
+    may still be reading the later ones) and noted in the record (A10)."""
 
-    def __init__(self, inp: RunInputs) -> None:
+    def __init__(self, inp: RunInputs, record: dict[str, dict[str, Any]]) -> None:
+        self._inp, self._record = inp, record
+        self._cols: dict[str, list[Sequence]] = {}
+
+    def __getitem__(self, name: str) -> list[Sequence]:
+        got = self._cols.get(name)
+        if got is None:
+            got = self._cols[name] = _table(self._inp, name)[0]
+            self._record[name] = dict(zip(TABLES[name], got, strict=True))
+        return got
+
+
+class _Columns:
+    """Everything static about a run, worked out once over whole columns. The tables are
+    read in about the order the fetch returns them (`run_fetch.fetch`), so that with the
+    inputs handed over as they arrive (`services.run_overlap`) each is worked on while the
+    database sends the next."""
+
+    def __init__(self, inp: RunInputs, cols: _Reader) -> None:
         policy = self.policy = inp.policy
         at = self.at = inp.at.astimezone(UTC)
         self.at_us = instant_us(at)
         on = local_date(at)
         on_s = on.isoformat()
         year = jalali_year(on)
-        self.record: dict[str, dict[str, Any]] = {}
-        cols: dict[str, list[Sequence]] = {}
-        for name in TABLES:
-            if name != "candidacies":
-                cols[name], _ = _table(inp, name)
-                self.record[name] = dict(zip(TABLES[name], cols[name], strict=True))
 
         # ---- supervisors
         c = cols["engineers"]
@@ -338,9 +351,11 @@ class _Columns:
             by_disc.setdefault(disc, []).append(e)
         for disc, eids in by_disc.items():
             self.pools[disc] = self.rows_of(sorted(eids))
+        for name in TABLES:  # every table is in the record, read or not (ties, when no owner)
+            if name != "candidacies":
+                cols[name]
         self._static: dict[tuple[str, str], np.ndarray] = {}
         self._lacks: dict[str, np.ndarray] = {}
-        self.due = list(zip(*cols["due"], strict=True))
 
     def _by_key(self, kv: list[Sequence]) -> dict[int, list[int]]:
         present = set(self.ids.tolist())
@@ -416,34 +431,24 @@ class _Columns:
 
 def decide_run(inp: RunInputs) -> RunOutcome:
     """Decide every referral due at `inp.at`, one after another (A3), effects at once (A4);
-    publish each round's ranked and set-aside lines and hash the output document (A10)."""
-    cols = _Columns(inp)
-    policy, calendar = inp.policy, inp.calendar
-    due = cols.due
+    publish each round's ranked and set-aside lines and hash the output document (A10).
+    The tables are read in the order the fetch returns them — the due rounds and the
+    candidacies first — so they may be handed over as they arrive (`services.run_overlap`)."""
+    record: dict[str, dict[str, Any]] = {}
+    tables = _Reader(inp, record)
+    due = list(zip(*tables["due"], strict=True))
     nd = len(due)
     # A3: entered distribution, file number, discipline order (stable over the table's order)
     ready = instants_us([r[8] for r in due]).tolist()
     order = sorted(range(nd), key=lambda i: (ready[i], due[i][7], DISCIPLINE_ORDER[due[i][4]]))
     a3 = np.empty(nd, np.int64)
     a3[order] = np.arange(nd)
-
-    # Candidacies of the candidacy rounds, grouped by referral in A3 order, each group in
-    # standing order: time of standing, then membership number (A2's last keys).
-    (c_ref, c_eng, c_stood), _ = _table(inp, "candidacies")
-    m = len(c_ref)
-    c_ref, c_eng = _ints(c_ref, m), _ints(c_eng, m)
-    c_pos = a3[_lookup([r[0] for r in due], c_ref)]
-    c_rows = cols.rows_of(c_eng)
-    stood = instants_us(c_stood)
-    keep = np.array([r[2] == CANDIDACY for r in due], bool)[order][c_pos]
-    if not keep.all():  # a forced round has no candidacy (an object snapshot may give some)
-        c_ref, c_eng, c_pos, c_rows, stood = (x[keep] for x in (c_ref, c_eng, c_pos, c_rows, stood))
-        c_stood = np.array(c_stood, dtype=object)[keep].tolist()
-    by = _standing_order(c_pos, stood, cols.mno_rank[c_rows])
-    if not np.array_equal(by, np.arange(by.size)):
-        c_ref, c_eng, c_pos, c_rows = c_ref[by], c_eng[by], c_pos[by], c_rows[by]
-        c_stood = np.array(c_stood, dtype=object)[by].tolist()
-    cols.record["candidacies"] = {"referral_id": c_ref, "engineer_id": c_eng, "stood_at": c_stood}
+    standing = _Standing(inp, due, order, a3)  # needs no supervisor: before their tables
+    cols = _Columns(inp, tables)
+    policy, calendar = inp.policy, inp.calendar
+    c_ref, c_eng, c_pos, c_rows, c_stood = standing.in_order(cols)
+    record["candidacies"] = {"referral_id": c_ref, "engineer_id": c_eng, "stood_at": c_stood}
+    record = {name: record[name] for name in TABLES}
     bounds = np.searchsorted(c_pos, np.arange(nd + 1)).tolist()
 
     used, jobs, score = cols.used, cols.jobs, cols.score
@@ -540,7 +545,7 @@ def decide_run(inp: RunInputs) -> RunOutcome:
         capacity_scale=cols.scale,
         engineer_ids=cols.ids,
         membership_no=cols.mno,
-        tables=cols.record,
+        tables=record,
     )
 
 
@@ -562,26 +567,66 @@ def _lookup(keys: Sequence[int], values: np.ndarray) -> np.ndarray:
     return by[found]
 
 
-def _standing_order(pos: np.ndarray, stood: np.ndarray, mno_rank: np.ndarray) -> np.ndarray:
-    """The order by (referral position, time of standing, membership no), stable."""
-    m = pos.size
-    if not m:
+class _Standing:
+    """The candidacies of the candidacy rounds, grouped by referral in A3 order, each group in
+    standing order: time of standing, then membership number (A2's last keys). Sorted by
+    referral and time at once (no supervisor's row needed); equal times are put in
+    membership-number order once the supervisors are read (`in_order`)."""
+
+    def __init__(self, inp: RunInputs, due: list[tuple], order: list[int], a3: np.ndarray):
+        (c_ref, c_eng, c_stood), _ = _table(inp, "candidacies")
+        m = len(c_ref)
+        self.ref, self.eng = _ints(c_ref, m), _ints(c_eng, m)
+        self.pos = a3[_lookup([r[0] for r in due], self.ref)]
+        stood = instants_us(c_stood)
+        keep = np.array([r[2] == CANDIDACY for r in due], bool)[order][self.pos]
+        # a forced round has no candidacy (an object snapshot may give some)
+        kept = None if keep.all() else np.flatnonzero(keep)
+        pos = self.pos if kept is None else self.pos[kept]
+        stood = stood if kept is None else stood[kept]
+        by = _by_time(pos, stood)
+        self.perm = by if kept is None else kept[by]
+        self.same = _same_runs(pos[by], stood[by])
+        self.moved = kept is not None or not np.array_equal(by, np.arange(by.size))
+        self.stood = np.array(c_stood, dtype=object)[self.perm] if self.moved else c_stood
+
+    def in_order(self, cols: _Columns) -> tuple:
+        """(referral ids, engineer ids, A3 positions, supervisor rows, times of standing)."""
+        perm, stood = self.perm, self.stood
+        if self.same:  # equal instants on one referral: the membership number decides
+            fix = np.arange(perm.size)
+            rank = cols.mno_rank[cols.rows_of(self.eng[perm])]
+            for a, b in self.same:
+                fix[a:b] = fix[a:b][np.argsort(rank[a:b], kind="stable")]
+            if not np.array_equal(fix, np.arange(fix.size)):
+                perm = perm[fix]
+                stood = np.asarray(stood, dtype=object)[fix]
+                self.moved = True
+        if not self.moved:
+            return self.ref, self.eng, self.pos, cols.rows_of(self.eng), list(stood)
+        eng = self.eng[perm]
+        return self.ref[perm], eng, self.pos[perm], cols.rows_of(eng), stood.tolist()
+
+
+def _by_time(pos: np.ndarray, stood: np.ndarray) -> np.ndarray:
+    """The order by (referral position, time of standing), stable."""
+    if not pos.size:
         return np.zeros(0, np.int64)
     lo = int(stood.min())
     shift = (int(stood.max()) - lo).bit_length()
     if int(pos.max()).bit_length() + shift > 62:
-        return np.lexsort((mno_rank, stood, pos))
-    key = (pos << shift) | (stood - lo)
-    order = np.argsort(key, kind="stable")
-    k = key[order]
-    same = np.flatnonzero(k[1:] == k[:-1])
-    if same.size:  # equal instants on one referral: the membership number decides
-        starts = same[np.concatenate(([True], same[1:] != same[:-1] + 1))]
-        ends = same[np.concatenate((same[1:] != same[:-1] + 1, [True]))] + 2
-        for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
-            run = order[a:b]
-            order[a:b] = run[np.argsort(mno_rank[run], kind="stable")]
-    return order
+        return np.lexsort((stood, pos))
+    return np.argsort((pos << shift) | (stood - lo), kind="stable")
+
+
+def _same_runs(pos: np.ndarray, stood: np.ndarray) -> list[tuple[int, int]]:
+    """The [a, b) runs of equal (position, time) in sorted columns."""
+    same = np.flatnonzero((pos[1:] == pos[:-1]) & (stood[1:] == stood[:-1]))
+    if not same.size:
+        return []
+    starts = same[np.concatenate(([True], same[1:] != same[:-1] + 1))]
+    ends = same[np.concatenate((same[1:] != same[:-1] + 1, [True]))] + 2
+    return list(zip(starts.tolist(), ends.tolist(), strict=True))
 
 
 # ---------------------------------------------------------------- what a run publishes

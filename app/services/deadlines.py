@@ -22,7 +22,6 @@ from datetime import UTC, datetime
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from ..db import run_fetch
 from ..db.locks import lock_deadline
 from ..db.models import (
     Candidacy,
@@ -56,6 +55,7 @@ from .notify import message_fields, notification_row, queue
 from .permissions import require
 from .projects import open_deadline
 from .registry import use_case
+from .run_overlap import fetch_and_decide
 
 
 class DeadlineConflict(RuntimeError):
@@ -205,10 +205,7 @@ def decide_due(
                 return False
             policy = policy_at(s, at)
             cal = calendar_at(s, policy)
-            inputs = run_fetch.run_inputs(s.connection(), at, policy, cal)
-            lap("fetch")
-            outcome = decide_run(inputs)
-            lap("decision")
+            inputs, outcome = fetch_and_decide(s.connection(), at, policy, cal, lap)
             run_id = _insert_run(s, ctx, at, started, outcome)
             record = _write_outcome(s, ctx, inputs, outcome, at, run_id, policy, cal)
             lap("write-back")
