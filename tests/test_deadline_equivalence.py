@@ -15,15 +15,17 @@ import io
 import itertools
 import json
 import os
+import zlib
 from datetime import UTC, datetime
 
 import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.db.models import DeadlineRun, Round
+from app.db.record_blob import pack, unpack
 from app.domain.allocation import to_decisions
 from app.domain.digest import digest
 from app.domain.published import ranking_lines, set_aside_lines
@@ -156,10 +158,29 @@ def test_A1_A10_the_bench_data_is_decided_as_before_and_rechecks(bench_world, mo
         outcomes = {r.outcome for r in s.scalars(select(Round).where(Round.run_id == run.id))}
     assert run.snapshot_format == 2
     assert outcomes == {"selected", "extended", "forced", "unassigned"}
-    assert deadlines.recheck_run(ctx, run.id) == (
-        True,
-        f"{world.referrals} تصمیم دوباره گرفته شد و با نتیجه منتشرشده یکی است",
-    )
+    same = (True, f"{world.referrals} تصمیم دوباره گرفته شد و با نتیجه منتشرشده یکی است")
+    assert deadlines.recheck_run(ctx, run.id) == same
+    # the record is packed with zstd; one packed with zlib (before that) reads alike
+    assert run.snapshot[:4] == b"\x28\xb5\x2f\xfd"
+    raw = unpack(run.snapshot)
+    with ctx.tx() as s:
+        s.execute(
+            update(DeadlineRun)
+            .where(DeadlineRun.id == run.id)
+            .values(snapshot=zlib.compress(raw, 1))
+        )
+    assert deadlines.recheck_run(ctx, run.id) == same
+    with ctx.tx() as s:  # one changed row of the record: the input digest says so
+        changed = raw.replace(b'"due":{"referral_id":[', b'"due":{"referral_id":[0,', 1)
+        assert changed != raw
+        s.execute(
+            update(DeadlineRun).where(DeadlineRun.id == run.id).values(snapshot=pack(changed))
+        )
+    refused = (False, "ورودی ذخیره‌شده با چکیده ورودی اجرا نمی‌خواند")
+    assert deadlines.recheck_run(ctx, run.id) == refused
+    with ctx.tx() as s:  # not a packed record at all
+        s.execute(update(DeadlineRun).where(DeadlineRun.id == run.id).values(snapshot=b"x" * 64))
+    assert deadlines.recheck_run(ctx, run.id) == refused
 
 
 def test_A10_a_run_recorded_before_issue_17_still_rechecks_after_the_migration(

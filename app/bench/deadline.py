@@ -18,7 +18,6 @@ import os
 import shutil
 import statistics
 import time
-import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -30,6 +29,7 @@ from ..db import run_fetch
 from ..db.engine import make_engine, session_factory
 from ..db.models import DeadlineRun
 from ..db.policy_store import policy_at
+from ..db.record_blob import unpack
 from ..domain.run_inputs import TABLES, decode_record
 from ..services.context import ServiceContext, SimClock
 from ..services.deadlines import decide_due
@@ -122,7 +122,7 @@ def _recorded(engine: Engine, at) -> dict[str, Any]:
                 DeadlineRun.kind == "deadline", DeadlineRun.deadline == at
             )
         )
-    return dict(decode_record(zlib.decompress(blob)).tables)
+    return dict(decode_record(unpack(blob)).tables)
 
 
 def measure_deadline(world: BenchWorld) -> Measure:

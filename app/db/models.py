@@ -502,7 +502,7 @@ class DeadlineRun(Base):
     decided: Mapped[int] = mapped_column(Integer, default=0)
     input_digest: Mapped[str] = mapped_column(String(64))
     output_digest: Mapped[str] = mapped_column(String(64))
-    snapshot: Mapped[bytes | None] = mapped_column(LargeBinary)  # zlib of the inputs (A10)
+    snapshot: Mapped[bytes | None] = mapped_column(LargeBinary)  # the inputs, packed (A10)
     actor: Mapped[str] = mapped_column(String(120), default="system")
     # how `snapshot` is written: 1 — the canonical JSON of the objects of the decision
     # (`domain.digest`, runs before issue 17 and signing-window ends); 2 — the rows the run
@@ -795,7 +795,7 @@ for _sql in AUDIT_APPEND_ONLY_POSTGRESQL:
 
 # PostgreSQL compresses a large value with pglz by default: the published lists of a national
 # run (tens of MB of JSON) took ~3× longer to write that way than with lz4. The run's record is
-# zlib-compressed already: stored as it is.
+# packed already (`record_blob`): stored as it is.
 RUN_STORAGE_POSTGRESQL = (
     "DO $$ BEGIN "
     "ALTER TABLE rounds ALTER COLUMN ranking SET COMPRESSION lz4, "

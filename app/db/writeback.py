@@ -1,15 +1,18 @@
 """A deadline run's effects written back (A4, A6–A10), in the run's transaction, no ORM object.
 
-PostgreSQL: each table's rows in one statement — `COPY … FROM STDIN` for the new rows (holds,
-charges, messages, audit lines), one `UPDATE … FROM (VALUES …)` per shape for the changed
-ones (rounds, referrals, the winners' candidacies). SQLite: one `executemany` per table and
-shape on the driver's cursor (its loop is in C, in process). Values are put in their stored
+PostgreSQL: `COPY … FROM STDIN` for the new rows (holds, charges, messages, audit lines); the
+changed ones (rounds, referrals, the winners' candidacies) by key, one statement per shape run
+for every row in one pipeline (`executemany`: parsed once, no round trip per row — a single
+`UPDATE … FROM (VALUES …)` of 18,000 parameters cost more to build and parse than to run).
+SQLite: one `executemany` per table and shape on the driver's cursor (its loop is in C, in
+process). Values are put in their stored
 form by the columns' own SQLAlchemy types, once per value, with no statement compiled.
 
 The rounds' published lists arrive as JSON text already made (the bytes hashed into the
 output digest): they are written as that text, into text columns, never parsed and encoded
-again. On PostgreSQL that statement — most of a run's bytes — runs on another thread while the
-run makes its record, messages and audit lines (`rounds_meanwhile`).
+again. On PostgreSQL the decisions' effects — the rounds (most of a run's bytes), referrals,
+holds, charges, next rounds and chosen candidacies — are written by another thread while the
+run makes its record, messages and audit lines (`effects_meanwhile`); those follow.
 """
 
 from __future__ import annotations
@@ -30,27 +33,29 @@ def write_effects(
     e: RunEffects,
     notifications: Sequence[dict[str, Any]] = (),
     audit_lines: Sequence[dict[str, Any]] = (),
-    rounds_written: bool = False,
+    effects_written: bool = False,
 ) -> None:
     """Every row a run changes or adds. `audit_lines`: `context.audit_row` values, in their
-    chain's order (they are inserted in that order). `rounds_written`: the decided rounds went
-    already (`rounds_meanwhile`)."""
+    chain's order (they are inserted in that order). `effects_written`: the decisions'
+    effects went already (`effects_meanwhile`); the messages and audit lines are left."""
     if conn.dialect.name == "postgresql":
-        if not rounds_written:
+        if not effects_written:
             _write_rounds_postgresql(conn, e)
-        _write_postgresql(conn, e, notifications, audit_lines)
+            _write_effects_postgresql(conn, e)
+        _write_messages_postgresql(conn, notifications, audit_lines)
     else:
         _write_rows(conn, e, notifications, audit_lines)
 
 
 @contextmanager
-def rounds_meanwhile(conn: Connection, e: RunEffects) -> Iterator[bool]:
-    """PostgreSQL: the decided rounds and their published lists — most of a run's bytes — are
+def effects_meanwhile(conn: Connection, e: RunEffects) -> Iterator[bool]:
+    """PostgreSQL: the decisions' effects — the rounds with their published lists (most of a
+    run's bytes), the referrals, holds, charges, next rounds and chosen candidacies — are
     written by another thread while the body does the run's pure-Python work (its record, its
-    messages and audit lines); the body must not use the connection. Yields whether the rounds
-    are being written (then `write_effects(..., rounds_written=True)`): on SQLite they are
-    written with the rest. An error of the statement is raised when the body ends."""
-    if conn.dialect.name != "postgresql" or not e.rounds:
+    messages and audit lines); the body must not use the connection. Yields whether they
+    are being written (then `write_effects(..., effects_written=True)`): on SQLite they are
+    written with the rest. An error of a statement is raised when the body ends."""
+    if conn.dialect.name != "postgresql":
         yield False
         return
     failed: list[BaseException] = []
@@ -58,10 +63,11 @@ def rounds_meanwhile(conn: Connection, e: RunEffects) -> Iterator[bool]:
     def run() -> None:
         try:
             _write_rounds_postgresql(conn, e)
+            _write_effects_postgresql(conn, e)
         except BaseException as exc:  # raised on the run's own thread below
             failed.append(exc)
 
-    worker = threading.Thread(target=run, name="run-rounds", daemon=True)
+    worker = threading.Thread(target=run, name="run-effects", daemon=True)
     worker.start()  # psycopg lets go of the interpreter's lock while the server works
     try:
         yield True
@@ -199,34 +205,27 @@ def _copy(cur, table: Table, rows: Sequence[dict[str, Any]], dialect: Dialect) -
             copy.write_row(v)
 
 
-def _values(cur, sql: str, row: str, rows: Sequence[tuple]) -> None:
-    """`sql` with its `{values}` the rows as one VALUES list: one statement, each value a
-    parameter of its own (sent as it is: JSON text is not escaped into an array literal)."""
+def _many(cur, sql: str, rows: Sequence[tuple]) -> None:
+    """`sql` once per row, in one pipeline (psycopg's `executemany`): the statement is
+    parsed once and the rows stream to the server without a round trip each."""
     if rows:
-        text = sql.format(values=",".join([row] * len(rows)))
-        cur.execute(text, [v for r in rows for v in r])
+        cur.executemany(sql, rows)
 
 
 def _write_rounds_postgresql(conn: Connection, e: RunEffects) -> None:
-    """The decided rounds with their published lists (most of a run's bytes): one statement."""
+    """The decided rounds with their published lists (most of a run's bytes)."""
     if not e.rounds:
         return
     cur = conn.connection.driver_connection.cursor()
     try:
         at, run_id = e.rounds[0]["b_decided_at"], e.rounds[0]["b_run_id"]
-        _values(
+        _many(
             cur,
-            "UPDATE rounds AS r SET outcome = v.outcome, decided_at = v.decided_at, "
-            "run_id = v.run_id, engineer_id = v.engineer_id, ranking = v.ranking, "
-            "set_aside = v.set_aside, exclusions = v.exclusions FROM (VALUES {values}) "
-            "AS v(referral_id, no, outcome, decided_at, run_id, engineer_id, ranking, "
-            "set_aside, exclusions) WHERE r.referral_id = v.referral_id AND r.no = v.no",
-            "(%s::integer,%s::integer,%s::text,%s::timestamptz,%s::integer,%s::integer,"
-            "%s::text,%s::text,%s::json)",
+            "UPDATE rounds SET outcome = %s, decided_at = %s, run_id = %s, engineer_id = %s, "
+            "ranking = %s, set_aside = %s, exclusions = %s::json "
+            "WHERE referral_id = %s AND no = %s",
             [
                 (
-                    x["b_referral_id"],
-                    x["b_no"],
                     x["b_outcome"],
                     at,
                     run_id,
@@ -234,6 +233,8 @@ def _write_rounds_postgresql(conn: Connection, e: RunEffects) -> None:
                     x["b_ranking"],
                     x["b_set_aside"],
                     x["b_exclusions"],
+                    x["b_referral_id"],
+                    x["b_no"],
                 )
                 for x in e.rounds
             ],
@@ -242,57 +243,54 @@ def _write_rounds_postgresql(conn: Connection, e: RunEffects) -> None:
         cur.close()
 
 
-def _write_postgresql(conn: Connection, e: RunEffects, notifications, audit_lines) -> None:
+def _write_effects_postgresql(conn: Connection, e: RunEffects) -> None:
     cur = conn.connection.driver_connection.cursor()
     try:
-        _values(
+        _many(
             cur,
-            "UPDATE referrals AS r SET status = 'selected', engineer_id = v.engineer_id, "
-            "method = v.method, selected_round = v.selected_round, decided_at = v.decided_at, "
-            "sign_from = v.sign_from, sign_until = v.sign_until FROM (VALUES {values}) "
-            "AS v(id, engineer_id, method, selected_round, decided_at, sign_from, sign_until) "
-            "WHERE r.id = v.id",
-            "(%s::integer,%s::integer,%s::text,%s::integer,%s::timestamptz,%s::timestamptz,"
-            "%s::timestamptz)",
+            "UPDATE referrals SET status = 'selected', engineer_id = %s, method = %s, "
+            "selected_round = %s, decided_at = %s, sign_from = %s, sign_until = %s "
+            "WHERE id = %s",
             [
                 (
-                    x["b_id"],
                     x["b_engineer_id"],
                     x["b_method"],
                     x["b_selected_round"],
                     x["b_decided_at"],
                     x["b_sign_from"],
                     x["b_sign_until"],
+                    x["b_id"],
                 )
                 for x in e.selected
             ],
         )
-        _values(
+        _many(
             cur,
-            "UPDATE referrals AS r SET round_no = v.round_no FROM (VALUES {values}) "
-            "AS v(id, round_no) WHERE r.id = v.id",
-            "(%s::integer,%s::integer)",
-            [(x["b_id"], x["b_round_no"]) for x in e.extended],
+            "UPDATE referrals SET round_no = %s WHERE id = %s",
+            [(x["b_round_no"], x["b_id"]) for x in e.extended],
         )
-        _values(
+        _many(
             cur,
-            "UPDATE referrals AS r SET status = 'unassigned' FROM (VALUES {values}) AS v(id) "
-            "WHERE r.id = v.id",
-            "(%s::integer)",
+            "UPDATE referrals SET status = 'unassigned' WHERE id = %s",
             [(x["b_id"],) for x in e.unassigned],
         )
         _copy(cur, CapacityHold.__table__, e.holds, conn.dialect)
         _copy(cur, ScoreEntry.__table__, e.charges, conn.dialect)
         _copy(cur, Round.__table__, e.new_rounds, conn.dialect)
-        _copy(cur, Notification.__table__, notifications, conn.dialect)
-        _copy(cur, AuditEntry.__table__, audit_lines, conn.dialect)  # in the chain's order
-        _values(  # the winners' candidacies have done their work: by key
+        _many(  # the winners' candidacies have done their work: by key
             cur,
-            "UPDATE candidacies AS c SET status = 'chosen' FROM (VALUES {values}) "
-            "AS v(referral_id, engineer_id) WHERE c.referral_id = v.referral_id "
-            "AND c.engineer_id = v.engineer_id AND c.status = 'active'",
-            "(%s::integer,%s::integer)",
+            "UPDATE candidacies SET status = 'chosen' WHERE referral_id = %s "
+            "AND engineer_id = %s AND status = 'active'",
             [(x["b_referral_id"], x["b_engineer_id"]) for x in e.chosen],
         )
+    finally:
+        cur.close()
+
+
+def _write_messages_postgresql(conn: Connection, notifications, audit_lines) -> None:
+    cur = conn.connection.driver_connection.cursor()
+    try:
+        _copy(cur, Notification.__table__, notifications, conn.dialect)
+        _copy(cur, AuditEntry.__table__, audit_lines, conn.dialect)  # in the chain's order
     finally:
         cur.close()

@@ -12,7 +12,6 @@ import hashlib
 import json
 import threading
 import time
-import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -34,8 +33,9 @@ from ..db.models import (
     Withdrawal,
 )
 from ..db.policy_store import calendar_at, check_covered, policy_at
+from ..db.record_blob import pack, unpack
 from ..db.snapshot import load_supervisors
-from ..db.writeback import rounds_meanwhile, write_effects
+from ..db.writeback import effects_meanwhile, write_effects
 from ..domain.allocation import DeadlineSnapshot, Decision, decide_deadline, to_decisions
 from ..domain.calendar import WorkCalendar, jalali_year
 from ..domain.codes import CANDIDACY, DISCIPLINE_ORDER, FORCED
@@ -163,7 +163,7 @@ def _record_run(
         decided=decided,
         input_digest=hashlib.sha256(text).hexdigest(),
         output_digest=digest(outputs),
-        snapshot=zlib.compress(text, 1),  # JSON's repetition: level 1 keeps most of the gain
+        snapshot=pack(text),
         actor=ctx.actor.username,
     )
     s.add(run)
@@ -206,10 +206,11 @@ def decide_due(
             policy = policy_at(s, at)
             cal = calendar_at(s, policy)
             inputs, outcome = fetch_and_decide(s.connection(), at, policy, cal, lap)
+            record = _Record(inputs, outcome)
             run_id = _insert_run(s, ctx, at, started, outcome)
-            record = _write_outcome(s, ctx, inputs, outcome, at, run_id, policy, cal)
+            _write_outcome(s, ctx, outcome, at, run_id, policy, cal)
             lap("write-back")
-            _store_record(s, run_id, *record)
+            _store_record(s, run_id, record)
             lap("record")
             counts["deadlines"] += 1
             counts["decided"] += len(outcome.decisions)
@@ -232,26 +233,32 @@ def _laps(phases: dict[str, float] | None) -> Callable[[str], None]:
     return lap
 
 
-class _Compressed:
-    """zlib of a run's record, made on another thread while the run writes its decisions
-    (zlib lets go of the interpreter's lock): a national record is tens of MB."""
+class _Record:
+    """A10: the run's record — the rows it read, dumped once — as the digest of those bytes
+    and their packing, made on another thread from the moment the decision is made, while
+    the run writes its decisions (hashing and packing let go of the interpreter's lock): a
+    national record is tens of MB."""
 
-    def __init__(self, raw: bytes) -> None:
-        self._raw: bytes | None = raw
-        self._out: bytes | None = None
+    def __init__(self, inputs: RunInputs, outcome: RunOutcome) -> None:
+        self._args: tuple[RunInputs, RunOutcome] | None = (inputs, outcome)
+        self._out: tuple[str, bytes] | None = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="run-record", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
-        try:  # level 1: the repetition of JSON columns gives most of the gain at once
-            self._out = zlib.compress(self._raw, 1)
+        try:
+            assert self._args is not None
+            inputs, outcome = self._args
+            raw = encode_record(inputs, outcome.tables)
+            self._out = hashlib.sha256(raw).hexdigest(), pack(raw)
         except BaseException as exc:  # handed to the run in result()
             self._error = exc
         finally:
-            self._raw = None
+            self._args = None
 
-    def result(self) -> bytes:
+    def result(self) -> tuple[str, bytes]:
+        """(the input digest, the packed record)."""
         self._thread.join()
         if self._error is not None:
             raise self._error
@@ -281,35 +288,28 @@ def _insert_run(
     ).scalar_one()
 
 
-def _record_inputs(inputs: RunInputs, outcome: RunOutcome) -> tuple[str, _Compressed]:
-    """A10: the run's record — the rows it read, dumped once — as the digest of those bytes
-    and their compression (made on another thread)."""
-    raw = encode_record(inputs, outcome.tables)
-    return hashlib.sha256(raw).hexdigest(), _Compressed(raw)
-
-
-def _store_record(s: Session, run_id: int, input_digest: str, compressed: _Compressed) -> None:
+def _store_record(s: Session, run_id: int, record: _Record) -> None:
+    input_digest, packed = record.result()
     s.execute(
         update(DeadlineRun)
         .where(DeadlineRun.id == run_id)
-        .values(input_digest=input_digest, snapshot=compressed.result())
+        .values(input_digest=input_digest, snapshot=packed)
     )
 
 
 def _write_outcome(
     s: Session,
     ctx: ServiceContext,
-    inputs: RunInputs,
     outcome: RunOutcome,
     at: datetime,
     run_id: int,
     policy: Policy,
     cal: WorkCalendar,
-) -> tuple[str, _Compressed]:
+) -> None:
     """Every decision's effects, written with one bulk statement per table (A4, A6–A9), and
     one audit line per decision, chained by `context.audit_row` (U2). The database is read
-    first; then, while the rounds are written (`rounds_meanwhile`), the record, the messages
-    and the audit lines are made without it. Returns the record (`_record_inputs`)."""
+    first; then, while the effects are written (`effects_meanwhile`), the messages and the
+    audit lines are made without it (the record is made on its own thread: `_Record`)."""
     decisions = outcome.decisions
     winners = [d for d in decisions if d.engineer_id is not None]
     sign_from, sign_until = cal.signing_window(at, *policy.signing_window)
@@ -327,8 +327,7 @@ def _write_outcome(
     hold_audit_chain(s)
     effects = run_effects(outcome, at, run_id, sign_from, sign_until)
     conn = s.connection()
-    with rounds_meanwhile(conn, effects) as rounds_written:
-        record = _record_inputs(inputs, outcome)
+    with effects_meanwhile(conn, effects) as effects_written:
         messages = [  # A8: the chosen supervisors' messages
             notification_row(
                 "selected",
@@ -360,10 +359,9 @@ def _write_outcome(
             )
             for d in decisions
         ]
-    write_effects(conn, effects, messages, lines, rounds_written)
+    write_effects(conn, effects, messages, lines, effects_written)
     if lines:
         audit_rows_written(s)
-    return record
 
 
 # ---------------------------------------------------------------- signing (A9) and withdrawal (W)
@@ -605,7 +603,7 @@ def replay(run: DeadlineRun) -> Replayed | None:
     canonical JSON of a `DeadlineSnapshot`; format 2: the rows the run read."""
     if run.snapshot is None:
         return None
-    raw = zlib.decompress(run.snapshot)
+    raw = unpack(run.snapshot)
     if run.snapshot_format == FORMAT:
         inputs = decode_record(raw)
         outcome = decide_run(inputs)
@@ -643,6 +641,16 @@ def replay(run: DeadlineRun) -> Replayed | None:
     )
 
 
+def _record_intact(run: DeadlineRun) -> bool:
+    """A record's bytes are the ones its input digest names (checked before deciding them
+    again: an edited record may not even be a run's inputs any more)."""
+    try:
+        raw = unpack(run.snapshot or b"")
+    except Exception:  # not a packed record at all (zlib.error, zstandard.ZstdError)
+        return False
+    return hashlib.sha256(raw).hexdigest() == run.input_digest
+
+
 @use_case(writes=False)
 def recheck_run(ctx: ServiceContext, run_id: int) -> tuple[bool, str]:
     """Decide a recorded deadline again from its stored inputs and compare with what was
@@ -652,6 +660,8 @@ def recheck_run(ctx: ServiceContext, run_id: int) -> tuple[bool, str]:
         run = s.get(DeadlineRun, run_id)
         if run is None or run.kind != "deadline" or run.snapshot is None:
             raise RuleViolation({"A10"}, "اجرای مهلت با این شماره ثبت نشده است (A10)")
+        if run.snapshot_format == FORMAT and not _record_intact(run):
+            return False, "ورودی ذخیره‌شده با چکیده ورودی اجرا نمی‌خواند"
         published = {
             r.referral_id: (r.ranking, r.set_aside)
             for r in s.scalars(select(Round).where(Round.run_id == run_id))
