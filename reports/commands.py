@@ -88,6 +88,28 @@ def cmd_documents(args: argparse.Namespace) -> int:
             save(f"letter-{fno}", letter.letter_pdf(lt.paper, lt.stamp), lt.stamp)
         except DocumentRefused as exc:
             print(f"letter for {fno} refused: {exc}")
+        for key, tag in (("firm_project", "firm"), ("company_project", "company")):
+            other = pick[key]  # a firm's papers; a company owner's contract
+            if (
+                other is None
+                or other == signed
+                or f"contract-{files[other]}" in {x.stem for x in written}
+            ):
+                continue
+            c3 = papers.issue_contract(ctx, other)
+            name = f"contract-{files[other]}"
+            save(name, contract.contract_pdf(c3.paper, c3.stamp), c3.stamp)
+            for sup in c3.paper.supervisors:
+                if tag == "firm" and sup.kind == "firm":
+                    k = papers.issue_commitment(ctx, sup.referral_id)
+                    save(
+                        f"commitment-{files[other]}-{sup.discipline}",
+                        commitment.commitment_pdf(k.paper, k.stamp),
+                        k.stamp,
+                    )
+            if tag == "firm":
+                lt = papers.issue_letter(ctx, other)
+                save(f"letter-{files[other]}", letter.letter_pdf(lt.paper, lt.stamp), lt.stamp)
         if pick["selected_project"] is not None and pick["selected_project"] != signed:
             sp = pick["selected_project"]
             c2 = papers.issue_contract(ctx, sp)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 from collections import Counter
 from datetime import UTC, datetime
+from pathlib import Path
 
 from persian_tools import legal_id
 from sqlalchemy import select
@@ -14,6 +17,8 @@ from app.db.models import DeadlineRun, Engineer, Project, Referral, StagePayout
 from app.domain.text import iban_problem, national_code_ok
 from app.services.context import ServiceContext
 from app.services.deadlines import recheck_run
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def signatories_of(c, firm_ids: list[int]) -> dict[int, str]:
@@ -62,5 +67,34 @@ def test_demo_province_has_every_state_and_rechecks(tmp_path):
     assert runs and all(recheck_run(ServiceContext(engine), r)[0] for r in runs)
     # F3: stage payouts waiting for finance, approved, and paid by a transfer
     assert {"pending", "approved", "paid"} <= set(payouts), payouts
+    # a firm stood for a referral, was chosen and signed: the demo prints a firm's papers
+    with engine.connect() as c:
+        by_firm = c.execute(
+            select(Referral.status, Project.file_no)
+            .join(Engineer, Engineer.id == Referral.engineer_id)
+            .join(Project, Project.id == Referral.project_id)
+            .where(Engineer.kind == "firm")
+        ).all()
+    assert [status for status, _ in by_firm] == ["signed"]
+    out = tmp_path / "papers"
+    printed = subprocess.run(
+        [sys.executable, "main.py", "documents", str(out), "--db", url],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert printed.returncode == 0, printed.stdout + printed.stderr
+    file_no = by_firm[0][1]
+    written = {x.name for x in out.iterdir()}
+    assert {f"contract-{file_no}.pdf", f"letter-{file_no}.pdf"} <= written
+    assert f"commitment-{file_no}-civil.pdf" in written
+    commitment = subprocess.run(  # pdftotext: the text layer in logical order
+        ["pdftotext", str(out / f"commitment-{file_no}-civil.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "شخص حقوقی" in commitment and "صاحب امضای مجاز" in commitment
     # a second call leaves a filled database alone
     assert build_demo(url, engineers=10, projects=1, out=io.StringIO()) == 0

@@ -114,7 +114,7 @@ class DemoEngineer:
 
     @property
     def name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
+        return f"{self.first_name} {self.last_name}".strip()  # a firm: its name alone
 
     def engineer_in(self) -> EngineerIn:
         comps = [CompetenceIn(d, self.grade) for d in self.disciplines]
@@ -319,7 +319,7 @@ class RefPlan:
     discipline: str
     stand: dict[int, int] = field(default_factory=dict)  # round → candidates (missing: random)
     post: list[str] = field(default_factory=list)  # per selection: sign | withdraw | no_show
-    pick: list[int] = field(default_factory=list)  # engineer idx that stand first (A5 showcase)
+    pick: list[DemoEngineer] = field(default_factory=list)  # who stand first (showcases)
     # walk state
     id: int | None = None
     area: Decimal = Decimal(0)

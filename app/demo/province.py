@@ -190,6 +190,8 @@ class Province:
         self.pools: dict[tuple[str, str, int], tuple[list[DemoEngineer], list[float]]] = {}
         self.ref_by_id: dict[int, tuple[DemoProject, RefPlan]] = {}
         self.eng_by_id: dict[int, DemoEngineer] = {}
+        self.by_idx: dict[int, DemoEngineer] = {}  # the persons by idx, and the standing firm
+        self.standing_firm: DemoEngineer | None = None
 
     # ------------------------------------------------------------------ calendar and time
     def _holidays(self) -> list[tuple[date, str]]:
@@ -372,6 +374,7 @@ class Province:
                 e.engineer_in(),
             )
             self.eng_by_id[e.id] = e
+            self.by_idx[e.idx] = e
             e.used = sum((j.area for j in e.jobs), Decimal(0))
             e.active_jobs = len(e.jobs)
         self.clock.now = start + timedelta(seconds=len(self.engineers) * step + 60)
@@ -393,9 +396,12 @@ class Province:
     def _register_firms(self) -> None:
         """A few supervising firms (legal persons) with their registration, two or three
         member engineers each and a managing director who signs for them (F6: members with
-        complete data and this year's membership). They are registered, not referred: the
-        walk's candidates are the engineers. Drawn from their own random stream, so the rest
-        of the demo is the same with or without them."""
+        complete data and this year's membership). The first, whose members are supervisors
+        of civil works with this year's declaration, files its own declaration and stands
+        for one referral (`standing_firm`, a story of `_plan_projects`): it is chosen and
+        signs, so its contract, commitment form and letter are the demo's papers of a firm.
+        Drawn from their own random stream, so the rest of the demo is the same with or
+        without them (but for that one project's story)."""
         rng = random.Random(self.seed * 7919 + 14)
         ids = IdFactory(rng)
         year = jalali_year(self.clock.now)
@@ -406,9 +412,19 @@ class Province:
         ]
         if len(fit) < 12:  # a tiny demo: no firm
             return
+        civil = [
+            e
+            for e in fit
+            if "civil" in e.disciplines
+            and e.grade in ("1", "senior")
+            and e.licence_expires > self.today
+            and self._static_ok(e, "A", self.year0)
+        ]
         taken: set[int] = set()
         for k, (name, city) in enumerate(SUPERVISION_FIRMS, 1):
-            people = [e for e in rng.sample(fit, 8) if e.id not in taken][:3]
+            stands = k == 1 and len(civil) >= 3
+            people = [e for e in rng.sample(civil if stands else fit, 3 if stands else 8)]
+            people = [e for e in people if e.id not in taken][:3]
             taken.update(e.id for e in people)
             director, members = people[0], people[1:]
             firm = EngineerIn(
@@ -426,11 +442,36 @@ class Province:
                 registration_no=str(rng.randint(12000, 68000)),
                 registration_place=f"اداره ثبت شرکت‌ها و مؤسسات غیرتجاری {city}",
                 iban=demo_iban(f"7-2-{100 + k}"),  # a firm's payouts go to its account (F3)
+                mobile=director.mobile if stands else None,  # its SMS reach its director
+                declaration=DeclarationIn(self.year0, True, True, ("A", "B", "C"), Decimal(100))
+                if stands
+                else None,
             )
             ids_ = [e.id for e in members]
             fid = self.call("firms.register_firm", firms.register_firm, self.admin, firm, ids_)
             if fid is REFUSED:
                 continue
+            if stands:
+                self.standing_firm = f = DemoEngineer(
+                    idx=len(self.engineers) + 100_000,  # not a person's idx
+                    membership_no=firm.membership_no,
+                    first_name="",
+                    last_name=name,
+                    father_name="",
+                    national_id=firm.national_id,
+                    mobile=firm.mobile or "",
+                    disciplines=("civil",),
+                    grade="1",
+                    member_since=firm.member_since or year,
+                    paid_through=year,
+                    licence_no=firm.licence_no,
+                    licence_expires=firm.licence_expires or self.today,
+                    base_score=Decimal(0),
+                    declaration=firm.declaration,
+                    weight=0.0,  # stands only for its story
+                    id=fid,
+                )
+                self.eng_by_id[fid] = self.by_idx[f.idx] = f
             self.call(
                 "firms.add_member",
                 firms.add_member,
@@ -544,8 +585,13 @@ class Province:
             story(a5, k - 3, "A5: one engineer, one discipline")
             dual = self._dual_engineer(a5)
             if dual is not None:  # stands alone for arch (wins it), then also for urban
-                a5.refs["arch"].stand, a5.refs["arch"].pick = {1: 0}, [dual.idx]
-                a5.refs["urban"].stand, a5.refs["urban"].pick = {1: 2}, [dual.idx]
+                a5.refs["arch"].stand, a5.refs["arch"].pick = {1: 0}, [dual]
+                a5.refs["urban"].stand, a5.refs["urban"].pick = {1: 2}, [dual]
+        firm = self.standing_firm
+        if firm is not None:  # a firm stands alone for civil works, is chosen and signs
+            fp = story(take(small), k - 2, "signed by a firm (F6)", {1: 0}, which="civil")
+            if fp is not None:
+                fp.refs["civil"].pick = [firm]
 
         for p in pool:
             if p in taken:
@@ -886,14 +932,14 @@ class Province:
         for r in p.refs.values():
             r.deadline = deadline
             r.seen_rounds.add(1)
-            for idx in r.pick:
+            for who in r.pick:
                 self.at(
                     self.clock.now + timedelta(minutes=self.rng.randint(5, 50)),
                     self.ev_stand,
                     p,
                     r,
                     1,
-                    self.engineers[idx],
+                    who,
                 )
             self._schedule_stands(p, r, 1, self.clock.now, deadline)
 
@@ -1074,11 +1120,11 @@ class Province:
         )
         if holder != r.holder:
             if r.holder is not None:
-                old = self.engineers[r.holder]
+                old = self.by_idx[r.holder]
                 old.used -= r.area
                 old.active_jobs -= 1
             if holder is not None:
-                new = self.engineers[holder]
+                new = self.by_idx[holder]
                 new.used += r.area
                 new.active_jobs += 1
                 r.standing.discard(holder)
@@ -1140,7 +1186,7 @@ class Province:
         p.active = False
         for r in p.refs.values():
             if r.holder is not None:
-                e = self.engineers[r.holder]
+                e = self.by_idx[r.holder]
                 e.used -= r.area
                 e.active_jobs -= 1
                 r.holder = None

@@ -184,6 +184,12 @@ class _Reader:
             self._record[name] = dict(zip(TABLES[name], got, strict=True))
         return got
 
+    def rest(self) -> None:
+        """Every table not read yet (ties, when no owner): all are in the record."""
+        for name in TABLES:
+            if name != "candidacies":
+                self[name]
+
 
 class _Columns:
     """Everything static about a run, worked out once over whole columns. The tables are
@@ -351,9 +357,7 @@ class _Columns:
             by_disc.setdefault(disc, []).append(e)
         for disc, eids in by_disc.items():
             self.pools[disc] = self.rows_of(sorted(eids))
-        for name in TABLES:  # every table is in the record, read or not (ties, when no owner)
-            if name != "candidacies":
-                cols[name]
+        cols.rest()
         self._static: dict[tuple[str, str], np.ndarray] = {}
         self._lacks: dict[str, np.ndarray] = {}
 

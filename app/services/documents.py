@@ -886,14 +886,28 @@ def _daily_sheet(ctx: ServiceContext, run_id: int | None, paper: bool) -> DailyR
 @use_case(writes=False)
 def demo_choice(ctx: ServiceContext) -> dict[str, Any]:
     """Ids worth printing in a demo database: a project whose referrals are all signed (with
-    approved fees), a referral waiting for signature, a fresh project, the latest deadline run.
-    """
+    approved fees), one of them by a firm, one owned by a company (if the demo has them), a
+    referral waiting for signature, a fresh project, the latest deadline run."""
     require(ctx, "documents.print")
     with ctx.tx() as s:
         refs = s.execute(
             select(Referral.id, Referral.project_id, Referral.status, Referral.discipline)
         ).all()
         projects = dict(s.execute(select(Project.id, Project.file_no)).all())
+        by_firm = set(
+            s.scalars(
+                select(Referral.project_id)
+                .join(Engineer, Engineer.id == Referral.engineer_id)
+                .where(Engineer.kind == "firm", Referral.status == "signed")
+            )
+        )
+        by_company = set(
+            s.scalars(
+                select(ProjectOwner.project_id)
+                .join(Owner, Owner.id == ProjectOwner.owner_id)
+                .where(Owner.kind == "legal")
+            )
+        )
         pending = set(
             s.scalars(select(FeePayment.project_id).where(FeePayment.status != "approved"))
         )
@@ -948,6 +962,8 @@ def demo_choice(ctx: ServiceContext) -> dict[str, Any]:
     short = [pid for pid in waiting if len(documents[pid]) < 3 or pid in pending]
     return {
         "signed_project": signed[0] if signed else None,
+        "firm_project": next((p for p in signed if p in by_firm), None),
+        "company_project": next((p for p in signed if p in by_company), None),
         "selected_referral": selected[0].id if selected else None,
         "selected_project": selected[0].project_id if selected else None,
         "fresh_project": waiting[0] if waiting else None,
