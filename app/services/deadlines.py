@@ -175,7 +175,9 @@ def _record_run(
 def collector_paused() -> Iterator[None]:
     """The cyclic garbage collector off for a run: its 10⁵–10⁶ rows, arrays and lines hold no
     reference cycle, and a collection walks every live object (it used to take a quarter of
-    a run). Reference counting still frees everything; the collector is on again after."""
+    a run). Reference counting still frees everything; the collector is on again after —
+    once the run's objects are freed (the body returns them from its own frame), or the
+    first allocation would set it walking the millions of objects made while it was off."""
     was = gc.isenabled()
     gc.disable()
     try:
@@ -197,26 +199,31 @@ def decide_due(
     write-back, commit."""
     require(ctx, "deadline.run")
     counts = counts if counts is not None else defaultdict(int)
+    with collector_paused():  # the run's objects are gone when the collector is back
+        return _decide_due(ctx, at, counts, _laps(phases))
+
+
+def _decide_due(
+    ctx: ServiceContext, at: datetime, counts: dict[str, int], lap: Callable[[str], None]
+) -> bool:
     started = ctx.now()
-    lap = _laps(phases)
-    with collector_paused():
-        with ctx.tx() as s:
-            if not _claim(s, "deadline", at):
-                return False
-            policy = policy_at(s, at)
-            cal = calendar_at(s, policy)
-            inputs, outcome = fetch_and_decide(s.connection(), at, policy, cal, lap)
-            record = _Record(inputs, outcome)
-            run_id = _insert_run(s, ctx, at, started, outcome)
-            _write_outcome(s, ctx, outcome, at, run_id, policy, cal)
-            lap("write-back")
-            _store_record(s, run_id, record)
-            lap("record")
-            counts["deadlines"] += 1
-            counts["decided"] += len(outcome.decisions)
-            for d in outcome.decisions:
-                counts[d.outcome] += 1
-        lap("commit")
+    with ctx.tx() as s:
+        if not _claim(s, "deadline", at):
+            return False
+        policy = policy_at(s, at)
+        cal = calendar_at(s, policy)
+        inputs, outcome = fetch_and_decide(s.connection(), at, policy, cal, lap)
+        record = _Record(inputs, outcome)
+        run_id = _insert_run(s, ctx, at, started, outcome)
+        _write_outcome(s, ctx, outcome, at, run_id, policy, cal)
+        lap("write-back")
+        _store_record(s, run_id, record)
+        lap("record")
+        counts["deadlines"] += 1
+        counts["decided"] += len(outcome.decisions)
+        for d in outcome.decisions:
+            counts[d.outcome] += 1
+    lap("commit")
     return True
 
 
