@@ -108,8 +108,13 @@ def cmd_documents(args: argparse.Namespace) -> int:
                         k.stamp,
                     )
             if tag == "firm":
-                lt = papers.issue_letter(ctx, other)
-                save(f"letter-{files[other]}", letter.letter_pdf(lt.paper, lt.stamp), lt.stamp)
+                try:
+                    lt = papers.issue_letter(ctx, other)
+                except DocumentRefused as exc:
+                    print(f"letter for {files[other]} refused: {exc}")
+                else:
+                    name = f"letter-{files[other]}"
+                    save(name, letter.letter_pdf(lt.paper, lt.stamp), lt.stamp)
         if pick["selected_project"] is not None and pick["selected_project"] != signed:
             sp = pick["selected_project"]
             c2 = papers.issue_contract(ctx, sp)

@@ -13,7 +13,15 @@ from persian_tools import legal_id
 from sqlalchemy import select
 
 from app.db.engine import make_engine
-from app.db.models import DeadlineRun, Engineer, Project, Referral, StagePayout
+from app.db.models import (
+    DeadlineRun,
+    Engineer,
+    Owner,
+    Project,
+    ProjectOwner,
+    Referral,
+    StagePayout,
+)
 from app.domain.text import iban_problem, national_code_ok
 from app.services.context import ServiceContext
 from app.services.deadlines import recheck_run
@@ -75,7 +83,15 @@ def test_demo_province_has_every_state_and_rechecks(tmp_path):
             .join(Project, Project.id == Referral.project_id)
             .where(Engineer.kind == "firm")
         ).all()
-    assert [status for status, _ in by_firm] == ["signed"]
+        company_files = set(
+            c.scalars(
+                select(Project.file_no)
+                .join(ProjectOwner, ProjectOwner.project_id == Project.id)
+                .join(Owner, Owner.id == ProjectOwner.owner_id)
+                .where(Owner.kind == "legal")
+            )
+        )
+    assert "signed" in [status for status, _ in by_firm]
     out = tmp_path / "papers"
     printed = subprocess.run(
         [sys.executable, "main.py", "documents", str(out), "--db", url],
@@ -85,7 +101,7 @@ def test_demo_province_has_every_state_and_rechecks(tmp_path):
         timeout=600,
     )
     assert printed.returncode == 0, printed.stdout + printed.stderr
-    file_no = by_firm[0][1]
+    file_no = next(f for status, f in by_firm if status == "signed")
     written = {x.name for x in out.iterdir()}
     assert {f"contract-{file_no}.pdf", f"letter-{file_no}.pdf"} <= written
     assert f"commitment-{file_no}-civil.pdf" in written
@@ -96,5 +112,15 @@ def test_demo_province_has_every_state_and_rechecks(tmp_path):
         check=True,
     ).stdout
     assert "شخص حقوقی" in commitment and "صاحب امضای مجاز" in commitment
+    # a company owner's contract: the company as the party, its director signing for it
+    company = sorted(f for f in company_files if f"contract-{f}.pdf" in written)
+    assert company, (company_files, written)
+    contract = subprocess.run(
+        ["pdftotext", str(out / f"contract-{company[0]}.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "شخص حقوقی" in contract and "مدیرعامل" in contract
     # a second call leaves a filled database alone
     assert build_demo(url, engineers=10, projects=1, out=io.StringIO()) == 0

@@ -12,7 +12,7 @@ The rounds' published lists arrive as JSON text already made (the bytes hashed i
 output digest): they are written as that text, into text columns, never parsed and encoded
 again. On PostgreSQL the decisions' effects — the rounds (most of a run's bytes), referrals,
 holds, charges, next rounds and chosen candidacies — are written by another thread while the
-run makes its record, messages and audit lines (`effects_meanwhile`); those follow.
+run makes its messages and audit lines (`effects_meanwhile`); those follow.
 """
 
 from __future__ import annotations
@@ -51,8 +51,8 @@ def write_effects(
 def effects_meanwhile(conn: Connection, e: RunEffects) -> Iterator[bool]:
     """PostgreSQL: the decisions' effects — the rounds with their published lists (most of a
     run's bytes), the referrals, holds, charges, next rounds and chosen candidacies — are
-    written by another thread while the body does the run's pure-Python work (its record, its
-    messages and audit lines); the body must not use the connection. Yields whether they
+    written by another thread while the body does the run's pure-Python work (its messages
+    and audit lines); the body must not use the connection. Yields whether they
     are being written (then `write_effects(..., effects_written=True)`): on SQLite they are
     written with the rest. An error of a statement is raised when the body ends."""
     if conn.dialect.name != "postgresql":

@@ -400,8 +400,8 @@ class Province:
         of civil works with this year's declaration, files its own declaration and stands
         for one referral (`standing_firm`, a story of `_plan_projects`): it is chosen and
         signs, so its contract, commitment form and letter are the demo's papers of a firm.
-        Drawn from their own random stream, so the rest of the demo is the same with or
-        without them (but for that one project's story)."""
+        Drawn from their own random stream (that one project's story changes the draws of
+        the projects planned after it)."""
         rng = random.Random(self.seed * 7919 + 14)
         ids = IdFactory(rng)
         year = jalali_year(self.clock.now)

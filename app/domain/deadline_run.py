@@ -436,8 +436,10 @@ class _Columns:
 def decide_run(inp: RunInputs) -> RunOutcome:
     """Decide every referral due at `inp.at`, one after another (A3), effects at once (A4);
     publish each round's ranked and set-aside lines and hash the output document (A10).
-    The tables are read in the order the fetch returns them — the due rounds and the
-    candidacies first — so they may be handed over as they arrive (`services.run_overlap`)."""
+    The due rounds and the candidacies are read first, then the supervisors' tables in about
+    the order the fetch returns them (those that need the supervisors' rows — pools, owners,
+    withdrawals, chosen — after them), so they may be handed over as they arrive
+    (`services.run_overlap`)."""
     record: dict[str, dict[str, Any]] = {}
     tables = _Reader(inp, record)
     due = list(zip(*tables["due"], strict=True))

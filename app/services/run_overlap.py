@@ -87,11 +87,14 @@ def fetch_and_decide(
     worker.start()  # the fetch lets go of the interpreter's lock while the database works
     try:
         inputs = run_fetch.run_inputs(conn, at, policy, calendar, arrived=arriving.put)
-    finally:
-        arriving.close()
-        if lap is not None:
-            lap("fetch")
+    except BaseException:
+        arriving.close()  # the decision's wait for a table that will not come ends
         worker.join()
+        raise
+    arriving.close()  # every table came (a read of another would end, not wait)
+    if lap is not None:
+        lap("fetch")
+    worker.join()
     error = got.get("error")
     if error is not None:
         raise error
