@@ -70,51 +70,38 @@ def cmd_documents(args: argparse.Namespace) -> int:
         how = "reprint" if stamp.reprint else "issued"
         print(f"{path}  {how} no. {stamp.number}  code {stamp.code}")
 
-    fno = files[signed]
-    try:
-        c = papers.issue_contract(ctx, signed)
+    def project_papers(pid: int, committed, with_receipt: bool, with_letter: bool) -> None:
+        """A project's contract; the commitment form of each supervisor `committed` says;
+        its receipt and its letter (a letter refused is said, not fatal)."""
+        fno = files[pid]
+        c = papers.issue_contract(ctx, pid)
         save(f"contract-{fno}", contract.contract_pdf(c.paper, c.stamp), c.stamp)
         for sup in c.paper.supervisors:
-            k = papers.issue_commitment(ctx, sup.referral_id)
-            save(
-                f"commitment-{fno}-{sup.discipline}",
-                commitment.commitment_pdf(k.paper, k.stamp),
-                k.stamp,
-            )
-        r = papers.issue_receipt(ctx, signed)
-        save(f"receipt-{fno}", receipt.receipt_pdf(r.paper, r.stamp), r.stamp)
-        try:
-            lt = papers.issue_letter(ctx, signed)
-            save(f"letter-{fno}", letter.letter_pdf(lt.paper, lt.stamp), lt.stamp)
-        except DocumentRefused as exc:
-            print(f"letter for {fno} refused: {exc}")
-        for key, tag in (("firm_project", "firm"), ("company_project", "company")):
-            other = pick[key]  # a firm's papers; a company owner's contract
-            if (
-                other is None
-                or other == signed
-                or f"contract-{files[other]}" in {x.stem for x in written}
-            ):
-                continue
-            c3 = papers.issue_contract(ctx, other)
-            name = f"contract-{files[other]}"
-            save(name, contract.contract_pdf(c3.paper, c3.stamp), c3.stamp)
-            for sup in c3.paper.supervisors:
-                if tag == "firm" and sup.kind == "firm":
-                    k = papers.issue_commitment(ctx, sup.referral_id)
-                    save(
-                        f"commitment-{files[other]}-{sup.discipline}",
-                        commitment.commitment_pdf(k.paper, k.stamp),
-                        k.stamp,
-                    )
-            if tag == "firm":
-                try:
-                    lt = papers.issue_letter(ctx, other)
-                except DocumentRefused as exc:
-                    print(f"letter for {files[other]} refused: {exc}")
-                else:
-                    name = f"letter-{files[other]}"
-                    save(name, letter.letter_pdf(lt.paper, lt.stamp), lt.stamp)
+            if committed(sup):
+                k = papers.issue_commitment(ctx, sup.referral_id)
+                save(
+                    f"commitment-{fno}-{sup.discipline}",
+                    commitment.commitment_pdf(k.paper, k.stamp),
+                    k.stamp,
+                )
+        if with_receipt:
+            r = papers.issue_receipt(ctx, pid)
+            save(f"receipt-{fno}", receipt.receipt_pdf(r.paper, r.stamp), r.stamp)
+        if with_letter:
+            try:
+                lt = papers.issue_letter(ctx, pid)
+            except DocumentRefused as exc:
+                print(f"letter for {fno} refused: {exc}")
+            else:
+                save(f"letter-{fno}", letter.letter_pdf(lt.paper, lt.stamp), lt.stamp)
+
+    try:
+        project_papers(signed, lambda _sup: True, with_receipt=True, with_letter=True)
+        firm, company = pick["firm_project"], pick["company_project"]
+        if firm not in (None, signed):  # a firm's contract, commitment form and letter
+            project_papers(firm, lambda sup: sup.kind == "firm", False, with_letter=True)
+        if company not in (None, signed, firm):  # a company owner's contract
+            project_papers(company, lambda _sup: False, False, with_letter=False)
         if pick["selected_project"] is not None and pick["selected_project"] != signed:
             sp = pick["selected_project"]
             c2 = papers.issue_contract(ctx, sp)

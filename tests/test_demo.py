@@ -37,6 +37,13 @@ def signatories_of(c, firm_ids: list[int]) -> dict[int, str]:
     return signatories(Session(bind=c), firm_ids)
 
 
+def _text(pdf: Path) -> str:
+    """pdftotext: the paper's text layer in logical order."""
+    return subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
 def test_demo_province_has_every_state_and_rechecks(tmp_path):
     from app.demo.province import build_demo
 
@@ -105,22 +112,12 @@ def test_demo_province_has_every_state_and_rechecks(tmp_path):
     written = {x.name for x in out.iterdir()}
     assert {f"contract-{file_no}.pdf", f"letter-{file_no}.pdf"} <= written
     assert f"commitment-{file_no}-civil.pdf" in written
-    commitment = subprocess.run(  # pdftotext: the text layer in logical order
-        ["pdftotext", str(out / f"commitment-{file_no}-civil.pdf"), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    commitment = _text(out / f"commitment-{file_no}-civil.pdf")
     assert "شخص حقوقی" in commitment and "صاحب امضای مجاز" in commitment
     # a company owner's contract: the company as the party, its director signing for it
     company = sorted(f for f in company_files if f"contract-{f}.pdf" in written)
     assert company, (company_files, written)
-    contract = subprocess.run(
-        ["pdftotext", str(out / f"contract-{company[0]}.pdf"), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    contract = _text(out / f"contract-{company[0]}.pdf")
     assert "شخص حقوقی" in contract and "مدیرعامل" in contract
     # a second call leaves a filled database alone
     assert build_demo(url, engineers=10, projects=1, out=io.StringIO()) == 0

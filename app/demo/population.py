@@ -329,7 +329,7 @@ class RefPlan:
     cancelled: set[int] = field(default_factory=set)  # C4: once per engineer and referral
     seen_rounds: set[int] = field(default_factory=set)
     seen_selections: set[Any] = field(default_factory=set)
-    holder: int | None = None  # engineer idx holding its area
+    holder: DemoEngineer | None = None  # who holds its area
 
 
 @dataclass

@@ -190,7 +190,6 @@ class Province:
         self.pools: dict[tuple[str, str, int], tuple[list[DemoEngineer], list[float]]] = {}
         self.ref_by_id: dict[int, tuple[DemoProject, RefPlan]] = {}
         self.eng_by_id: dict[int, DemoEngineer] = {}
-        self.by_idx: dict[int, DemoEngineer] = {}  # the persons by idx, and the standing firm
         self.standing_firm: DemoEngineer | None = None
 
     # ------------------------------------------------------------------ calendar and time
@@ -374,7 +373,6 @@ class Province:
                 e.engineer_in(),
             )
             self.eng_by_id[e.id] = e
-            self.by_idx[e.idx] = e
             e.used = sum((j.area for j in e.jobs), Decimal(0))
             e.active_jobs = len(e.jobs)
         self.clock.now = start + timedelta(seconds=len(self.engineers) * step + 60)
@@ -423,8 +421,8 @@ class Province:
         taken: set[int] = set()
         for k, (name, city) in enumerate(SUPERVISION_FIRMS, 1):
             stands = k == 1 and len(civil) >= 3
-            people = [e for e in rng.sample(civil if stands else fit, 3 if stands else 8)]
-            people = [e for e in people if e.id not in taken][:3]
+            drawn = rng.sample(civil if stands else fit, 3 if stands else 8)
+            people = [e for e in drawn if e.id not in taken][:3]
             taken.update(e.id for e in people)
             director, members = people[0], people[1:]
             firm = EngineerIn(
@@ -471,7 +469,7 @@ class Province:
                     weight=0.0,  # stands only for its story
                     id=fid,
                 )
-                self.eng_by_id[fid] = self.by_idx[f.idx] = f
+                self.eng_by_id[fid] = f
             self.call(
                 "firms.add_member",
                 firms.add_member,
@@ -1114,20 +1112,18 @@ class Province:
             if rnd.outcome in ("withdrawn", "no_show") and rnd.engineer_id in self.eng_by_id:
                 r.withdrawn.add(self.eng_by_id[rnd.engineer_id].idx)
         holder = (
-            self.eng_by_id[x.engineer_id].idx
+            self.eng_by_id[x.engineer_id]
             if x.status in ("selected", "signed") and x.engineer_id
             else None
         )
-        if holder != r.holder:
+        if holder is not r.holder:
             if r.holder is not None:
-                old = self.by_idx[r.holder]
-                old.used -= r.area
-                old.active_jobs -= 1
+                r.holder.used -= r.area
+                r.holder.active_jobs -= 1
             if holder is not None:
-                new = self.by_idx[holder]
-                new.used += r.area
-                new.active_jobs += 1
-                r.standing.discard(holder)
+                holder.used += r.area
+                holder.active_jobs += 1
+                r.standing.discard(holder.idx)
             r.holder = holder
 
     def _after_selection(self, p: DemoProject, r: RefPlan, x: ReferralOut) -> None:
@@ -1186,9 +1182,8 @@ class Province:
         p.active = False
         for r in p.refs.values():
             if r.holder is not None:
-                e = self.by_idx[r.holder]
-                e.used -= r.area
-                e.active_jobs -= 1
+                r.holder.used -= r.area
+                r.holder.active_jobs -= 1
                 r.holder = None
 
     # ---- members

@@ -606,12 +606,19 @@ class Replayed:
 
 
 def replay(run: DeadlineRun) -> Replayed | None:
-    """Decide a recorded run again from its stored inputs (None: it has none). Format 1: the
-    canonical JSON of a `DeadlineSnapshot`; format 2: the rows the run read."""
+    """Decide a recorded run again from its stored inputs (None: it has none — or, format 2,
+    their bytes are not the ones its input digest names: an edited record may not even be
+    a run's inputs any more, so it is not decided). Format 1: the canonical JSON of a
+    `DeadlineSnapshot`; format 2: the rows the run read."""
     if run.snapshot is None:
         return None
-    raw = unpack(run.snapshot)
+    try:
+        raw = unpack(run.snapshot)
+    except Exception:  # not a packed record at all (zlib.error, zstandard.ZstdError)
+        return None
     if run.snapshot_format == FORMAT:
+        if hashlib.sha256(raw).hexdigest() != run.input_digest:
+            return None
         inputs = decode_record(raw)
         outcome = decide_run(inputs)
         cand = inputs.tables["candidacies"]
@@ -624,7 +631,7 @@ def replay(run: DeadlineRun) -> Replayed | None:
         return Replayed(
             to_decisions(outcome),
             stood,
-            hashlib.sha256(raw).hexdigest() == run.input_digest,
+            True,  # checked above
             outcome.output_digest == run.output_digest,
             {d.referral_id: (d.ranking_json, d.set_aside_json) for d in outcome.decisions},
             lambda: output_bytes(outcome.decisions),
@@ -648,16 +655,6 @@ def replay(run: DeadlineRun) -> Replayed | None:
     )
 
 
-def _record_intact(run: DeadlineRun) -> bool:
-    """A record's bytes are the ones its input digest names (checked before deciding them
-    again: an edited record may not even be a run's inputs any more)."""
-    try:
-        raw = unpack(run.snapshot or b"")
-    except Exception:  # not a packed record at all (zlib.error, zstandard.ZstdError)
-        return False
-    return hashlib.sha256(raw).hexdigest() == run.input_digest
-
-
 @use_case(writes=False)
 def recheck_run(ctx: ServiceContext, run_id: int) -> tuple[bool, str]:
     """Decide a recorded deadline again from its stored inputs and compare with what was
@@ -667,15 +664,12 @@ def recheck_run(ctx: ServiceContext, run_id: int) -> tuple[bool, str]:
         run = s.get(DeadlineRun, run_id)
         if run is None or run.kind != "deadline" or run.snapshot is None:
             raise RuleViolation({"A10"}, "اجرای مهلت با این شماره ثبت نشده است (A10)")
-        if run.snapshot_format == FORMAT and not _record_intact(run):
-            return False, "ورودی ذخیره‌شده با چکیده ورودی اجرا نمی‌خواند"
         published = {
             r.referral_id: (r.ranking, r.set_aside)
             for r in s.scalars(select(Round).where(Round.run_id == run_id))
         }
         again = replay(run)
-    assert again is not None
-    if not again.inputs_match:
+    if again is None or not again.inputs_match:
         return False, "ورودی ذخیره‌شده با چکیده ورودی اجرا نمی‌خواند"
     if not again.outputs_match:
         return False, "تصمیم دوباره با چکیده خروجی ثبت‌شده یکی نیست"

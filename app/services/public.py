@@ -102,7 +102,7 @@ def run_decisions(ctx: ServiceContext, run_id: int) -> bytes:
         again = replay(run)
         recorded = run.output_digest
     if again is None:
-        raise NotFound("run", "ورودی‌های این اجرا نگه داشته نشده است (A10)")
+        raise NotFound("run", "ورودی‌های این اجرا نگه داشته نشده یا با چکیده‌اش نمی‌خواند (A10)")
     document = again.document()
     if hashlib.sha256(document).hexdigest() != recorded:
         raise NotFound("run", "تصمیم‌های دوباره با چکیده ثبت‌شده یکی نیست (A10)")
