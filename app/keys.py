@@ -29,6 +29,18 @@ class KeyFileError(RuntimeError):
     """The key file is missing (and may not be made here), unreadable or malformed."""
 
 
+class ForeignKeyError(KeyFileError):
+    """The database's trail is kept under another key: writing under this one would break the
+    chain (and issue papers no check can verify). Said before anything is written."""
+
+    def __init__(self, theirs: str, ours: str) -> None:
+        super().__init__(
+            f"این پایگاه داده با کلید دیگری نگه داشته می‌شود (شناسه {theirs})، نه کلید این "
+            f"فرمان (شناسه {ours}): پرونده کلید سرور را با --key-file یا NEZARAT_KEY_FILE "
+            "بدهید؛ چیزی ثبت نشد"
+        )
+
+
 @dataclass(frozen=True)
 class ServerKey:
     secret: bytes = field(repr=False)

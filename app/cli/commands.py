@@ -176,6 +176,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]:
     p = argparse.ArgumentParser(prog="main.py", description="میز ارجاع نظارت — Nezarat Desk")
+    p.add_argument(
+        "--key-file",
+        dest="office_key_file",
+        help="the office's secret key for any command (as NEZARAT_KEY_FILE; default: "
+        "server.key in the data folder) — the office server's, when it works on its database",
+    )
     sub = p.add_subparsers(dest="command")
     s = sub.add_parser("simulate", help="replay a referral-scenario/1 file")
     s.add_argument("scenario")

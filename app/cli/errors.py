@@ -142,11 +142,18 @@ def signed_in(engine: Engine, username: str):
 
 def run_command(args) -> int:
     """Run a parsed command: a `CommandError` is one Persian line on stderr and exit 2."""
+    from ..keys import KEY_FILE_ENV, KeyFileError
+
+    if getattr(args, "office_key_file", None):  # `main.py --key-file F …`: every key use reads F
+        os.environ[KEY_FILE_ENV] = args.office_key_file
     try:
         return args.func(args)
     except CommandError as exc:
         print(f"{args.command or 'main.py'}: {exc.message}", file=sys.stderr)
         return exc.code
+    except KeyFileError as exc:  # a missing, bad or foreign key file: nothing was written
+        print(f"{args.command or 'main.py'}: {exc}", file=sys.stderr)
+        return 2
 
 
 def require_demo(engine: Engine, command: str) -> None:

@@ -17,8 +17,9 @@ def cmd_verify_paper(args: argparse.Namespace) -> int:
 
     from ..db.engine import make_engine
     from ..domain.calendar import format_jalali_datetime
+    from ..keys import ForeignKeyError
     from ..services.context import Actor, DatabaseUnavailable, ServiceContext
-    from ..services.papers import verify_paper
+    from ..services.papers import foreign_key_of, verify_paper
 
     ctx = ServiceContext(make_engine(args.db), actor=Actor("verify-paper", "system"))
     try:
@@ -29,6 +30,10 @@ def cmd_verify_paper(args: argparse.Namespace) -> int:
     except SQLAlchemyError:  # a database that holds no issued papers (an older schema)
         check = None
     if check is None:
+        theirs = foreign_key_of(ctx, args.code) if len(args.code) <= 200 else None
+        if theirs is not None:
+            print(f"verify-paper: {ForeignKeyError(theirs, ctx.server_key().key_id)}")
+            return 2
         print(f"verify-paper: unknown — کد {args.code} در این دفتر صادر نشده است")
         return 1
     lines = [

@@ -14,8 +14,9 @@ def paid_through(member_since: int, paid_years: set[int]) -> int | None:
 def renewal_failures(
     year: int, member_since: int, paid_years: set[int], data_complete: bool
 ) -> set[str]:
-    """F5: data complete first; a year already paid, or with an earlier year owed, is refused."""
-    if not data_complete or year in paid_years:
+    """F5: data complete first; a year before membership began, a year already paid, or one
+    with an earlier year owed, is refused."""
+    if not data_complete or year < member_since or year in paid_years:
         return {"F5"}
     owed = [y for y in range(member_since, year) if y not in paid_years]
     return {"F5"} if owed else set()

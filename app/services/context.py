@@ -25,7 +25,7 @@ from ..db.types import Hundredths
 from ..domain.digest import canonical_bytes, canonical_json, digest
 from ..domain.errors import InputError
 from ..domain.text import field_fa, persian_digits, text_problem
-from ..keys import ServerKey, installation_key
+from ..keys import ForeignKeyError, ServerKey, installation_key
 
 
 def system_clock() -> datetime:
@@ -254,9 +254,9 @@ def audit_row(
     import) collects many and inserts them with one executemany, in order, then calls
     `audit_rows_written`."""
     at = (at or ctx.now()).astimezone(UTC)
-    hold_audit_chain(session)
-    prev = session.info["audit_prev"]
     key = ctx.server_key()
+    hold_audit_chain(session, key)
+    prev = session.info["audit_prev"]
     before, after = _jsonable(before), _jsonable(after)  # hash what is stored (verify re-hashes)
     body = {
         "at": at.isoformat(),
@@ -286,14 +286,19 @@ def audit_row(
     }
 
 
-def hold_audit_chain(session: Session) -> None:
+def hold_audit_chain(session: Session, key: ServerKey) -> None:
     """Take the chain's lock and read its head, once per transaction (not once per line):
-    after this, `audit_row` makes lines without touching the database."""
+    after this, `audit_row` makes lines without touching the database. A head keyed under
+    another key is refused (ForeignKeyError): a command run with the wrong key file would
+    otherwise break the chain and issue papers that no check verifies."""
     if "audit_prev" not in session.info:
         lock_named(session, "audit-chain")  # PostgreSQL: one writer extends the chain at a time
-        session.info["audit_prev"] = session.scalar(
-            select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
-        )
+        head = session.execute(
+            select(AuditEntry.hash, AuditEntry.key_id).order_by(AuditEntry.id.desc()).limit(1)
+        ).first()
+        if head is not None and head.key_id is not None and head.key_id != key.key_id:
+            raise ForeignKeyError(head.key_id, key.key_id)
+        session.info["audit_prev"] = head.hash if head is not None else None
 
 
 def audit_rows_written(session: Session) -> None:

@@ -331,7 +331,7 @@ def _write_outcome(
         else ({}, {})
     )
     keyed = replace(ctx, key=ctx.server_key())  # the key read once, not once per line
-    hold_audit_chain(s)
+    hold_audit_chain(s, keyed.key)
     effects = run_effects(outcome, at, run_id, sign_from, sign_until)
     conn = s.connection()
     with effects_meanwhile(conn, effects) as effects_written:

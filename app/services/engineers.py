@@ -345,6 +345,12 @@ def request_renewal(ctx: ServiceContext, engineer_id: int, year: int) -> None:
         row = _get(s, engineer_id)
         check_f6(s, row.id, now)
         paid, years = _membership(s, row)
+        if year < row.member_since:
+            raise RuleViolation(
+                {"F5"},
+                f"سال {year} پیش از آغاز عضویت ({row.member_since}) است؛ تمدید برای سال‌های "
+                "عضویت درخواست می‌شود (F5)",
+            )
         failed = renewal_failures(year, row.member_since, paid, row.data_complete)
         if failed or (year in years and years[year].status != "requested"):
             raise RuleViolation(failed or {"F5"})

@@ -346,6 +346,15 @@ def _summary(row: IssuedPaper) -> str:
     return f"{what}، پرونده {row.file_no}"
 
 
+def foreign_key_of(ctx: ServiceContext, code: str) -> str | None:
+    """The key id a paper with this code was issued under, when it is not this process's key
+    (`verify-paper` run without the office server's key file says so instead of "unknown")."""
+    formatted = format_code(normalize_code(code)) if normalize_code(code) else ""
+    with ctx.read() as s:
+        theirs = s.scalar(select(IssuedPaper.key_id).where(IssuedPaper.code == formatted))
+    return theirs if theirs and theirs != ctx.server_key().key_id else None
+
+
 @use_case(writes=False)
 def verify_paper(ctx: ServiceContext, code: str) -> PaperCheck | None:
     """What the code was issued for, or None: unknown (malformed, never issued here, or a row

@@ -14,6 +14,8 @@ def test_F5_renewal_request_finance_approval_then_payment_oldest_year_first(offi
     office.at("1405-08-23 10:00")
     refuse(candidacy.stand, office.as_engineer[e], e, rid, rules={"C2", "G3"})
     refuse(engineers.request_renewal, office.as_engineer[e], e, 1405, rules={"F5"})  # 1404 owed
+    for before_joining in (1399, 1300):  # a year before membership began is no renewal
+        refuse(engineers.request_renewal, office.as_engineer[e], e, before_joining, rules={"F5"})
     engineers.request_renewal(office.as_engineer[e], e, 1404)
     assert [
         (r.membership_no, r.year) for r in finance.pending_approvals(office.finance).renewals

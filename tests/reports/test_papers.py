@@ -10,7 +10,7 @@ import re
 
 import pytest
 from pdftools import NEEDS_POPPLER, pdf_text
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from app.db.models import AuditEntry, IssuedPaper
 from app.domain.errors import RuleViolation
@@ -210,8 +210,49 @@ def test_verify_paper_command_end_to_end(office, tmp_path):
     )
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "receipt" in ok.stdout
-    env["NEZARAT_KEY_FILE"] = str(tmp_path / "another.key")  # another installation's key
+    env["NEZARAT_KEY_FILE"] = str(tmp_path / "another.key")  # not the key it was issued under
     other = subprocess.run(
         [*run, code, "--db", str(office.engine.url)], env=env, capture_output=True, text=True
     )
-    assert other.returncode == 1 and "unknown" in other.stdout
+    # not "unknown": the paper is this office's; the command was given the wrong key file
+    assert other.returncode == 2 and "--key-file" in other.stdout, other.stdout
+    forged = subprocess.run(
+        [*run, "AAAA-BBBB-CCCC", "--db", str(office.engine.url)],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert forged.returncode == 1 and "unknown" in forged.stdout
+    right = str(Path(os.environ["NEZARAT_DATA"]) / "server.key")  # the installation's
+    named = subprocess.run(
+        [sys.executable, str(root / "main.py"), "--key-file", right, "verify-paper", code,
+         "--db", str(office.engine.url)],
+        env=env,
+        capture_output=True,
+        text=True,
+    )  # fmt: skip
+    assert named.returncode == 0, named.stdout + named.stderr
+
+
+def test_a_command_holding_another_key_writes_nothing(office: Office):
+    """The trail is kept under the office server's key: a desk command run with another key
+    file (`documents` on the server's database) is refused before it writes a line or issues a
+    paper nobody could verify."""
+    from app.keys import ForeignKeyError
+
+    p = _signed_project(office)
+    stranger = office.clerk.__class__(office.engine, actor=office.clerk.actor, key=ephemeral_key())
+    with office.base.read() as s:
+        before = (
+            s.scalar(select(func.count(AuditEntry.id))),
+            s.scalar(select(func.count(IssuedPaper.id))),
+        )
+    with pytest.raises(ForeignKeyError, match="--key-file"):
+        papers.issue_contract(stranger, p.id)
+    with office.base.read() as s:
+        after = (
+            s.scalar(select(func.count(AuditEntry.id))),
+            s.scalar(select(func.count(IssuedPaper.id))),
+        )
+    assert after == before
+    assert papers.issue_contract(office.clerk, p.id).stamp.number  # the right key still issues
