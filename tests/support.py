@@ -80,7 +80,7 @@ class Office:
         **kw: Any,
     ) -> int:
         eid = engineers.register_engineer(
-            self.admin,
+            self.system,  # the test's given state: paid-through and base score as facts
             EngineerIn(
                 membership_no=no,
                 competences=(CompetenceIn(discipline, grade),),
@@ -100,7 +100,7 @@ class Office:
 
     def firm(self, members: list[int], director: int | None = None, **kw: Any) -> int:
         """A supervising firm registered with its members and managing director (signatory)."""
-        return firms.register_firm(self.admin, firm_in(**kw), members, director_id=director)
+        return firms.register_firm(self.system, firm_in(**kw), members, director_id=director)
 
     def project(
         self,
@@ -112,7 +112,7 @@ class Office:
         ready: bool = True,
     ):
         p = projects.register_project(
-            self.clerk,
+            self.system,  # given, with P4 waived (a test's one-discipline files): the system's
             ProjectIn(
                 plate=plate or f"{next_plate()}/1",
                 area=Decimal(str(area)),

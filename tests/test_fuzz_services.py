@@ -78,6 +78,8 @@ def _services() -> set[str]:
 # Services with no input but the context, and those fuzzed elsewhere or not by a person.
 NOT_HERE = {
     "permissions.require": "the U1 check itself (tests/test_roles.py)",
+    "permissions.require_system_for_given": "the replay waivers' U1 check (tests/test_roles.py)",
+    "papers.foreign_key_of": "verify-paper's hint, never remote (tests/reports/test_papers.py)",
     "audit_trail.verify_chain": "no input (batch is the code's own page size)",
     "documents.demo_choice": "no input",
     "fees.seed_tariffs": "the names of the shipped tables (a choice, not typed input)",
@@ -713,7 +715,7 @@ def _seed(tmp: Path) -> Seed:
         o.clerk, signed.referral_ids["civil"], "foundation"
     )
     intake = projects.register_project(
-        o.clerk,
+        o.system,
         ProjectIn(
             plate="77/7",
             area=Decimal(300),

@@ -25,14 +25,14 @@ CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # fixture 
 _TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
-def make_engineers(admin, n: int, first_no: int = 50_000) -> list[tuple[int, str]]:
+def make_engineers(system, n: int, first_no: int = 50_000) -> list[tuple[int, str]]:
     """`n` civil engineers of grade 1, ready for every group, scores spread (ties broken by
     the rules, not by chance): [(id, membership number)]."""
     out = []
     for i in range(n):
         no = str(first_no + i)
         eid = engineers.register_engineer(
-            admin,
+            system,
             EngineerIn(
                 membership_no=no,
                 competences=(CompetenceIn("civil", "1"),),

@@ -53,7 +53,7 @@ from ..services import calendar as office_calendar
 from ..services import candidacy, deadlines, firms, payouts, queries, users
 from ..services import engineers as engineer_svc
 from ..services import projects as project_svc
-from ..services.context import SYSTEM, ServiceContext, SimClock
+from ..services.context import SYSTEM, Actor, ServiceContext, SimClock
 from ..services.dto import CompetenceIn, DeclarationIn, EngineerIn, ReferralOut
 from .ids import IdFactory, demo_iban
 from .names import BANKS, SUPERVISION_FIRMS
@@ -305,6 +305,9 @@ class Province:
 
     def _setup_users(self) -> None:
         self.clock.now = self.t0
+        # the members and firms come from the national member system with their base scores
+        # and paid years: facts given by the import, the system's alone (issue 15)
+        self.member_system = self.base.as_actor(Actor("member-system", "system"))
         self.admin = self.base.as_actor(
             self.call(
                 "users.bootstrap_admin",
@@ -361,7 +364,7 @@ class Province:
             )
 
     def _register_engineers(self) -> None:
-        """The membership import: one `register_engineer` per member, by the administrator."""
+        """The membership import: one `register_engineer` per member, by the member system."""
         start = self.t0 + timedelta(minutes=10)
         step = min(1.0, 2400 / max(1, len(self.engineers)))
         for i, e in enumerate(self.engineers):
@@ -369,7 +372,7 @@ class Province:
             e.id = self.call(
                 "engineers.register_engineer",
                 engineer_svc.register_engineer,
-                self.admin,
+                self.member_system,
                 e.engineer_in(),
             )
             self.eng_by_id[e.id] = e
@@ -446,7 +449,9 @@ class Province:
                 else None,
             )
             ids_ = [e.id for e in members]
-            fid = self.call("firms.register_firm", firms.register_firm, self.admin, firm, ids_)
+            fid = self.call(
+                "firms.register_firm", firms.register_firm, self.member_system, firm, ids_
+            )
             if fid is REFUSED:
                 continue
             if stands:

@@ -42,7 +42,7 @@ from ..domain.text import (
 from .context import ServiceContext, audit
 from .dto import UPDATABLE, CompetenceIn, ConvictionIn, DeclarationIn, EngineerIn, JobIn
 from .firm_f6 import check_f6  # F6: no process of a firm with a blocked member
-from .permissions import require
+from .permissions import require, require_system_for_given
 from .registry import use_case
 
 
@@ -180,9 +180,33 @@ def _validate_parts(
             raise InputError("jobs", "کار جاری نامعتبر است")
 
 
+def _check_given_facts(
+    ctx: ServiceContext, values: dict[str, Any], validate_ids: bool, sets_score: bool
+) -> None:
+    """What a person at a desk never types into an engineer's file (issue 15): membership paid
+    (F5: only renewal → finance's approval → finance's payment), the base score (S8's input:
+    the administrator's, never the clerk's), and codes taken unchecked. A replayed scenario,
+    the demo and the bench data give them as facts, in-process, as the system."""
+    role = ctx.actor.role
+    if role == "system":
+        return
+    require_system_for_given(ctx, not validate_ids, "ثبت کد ملی و همراه بی‌بررسی")
+    if values.get("membership_paid_through") is not None:
+        raise RuleViolation(
+            {"F5"},
+            "حق عضویت را تنها درخواست تمدید، تأیید و پرداخت امور مالی ثبت می‌کند (F5)؛ "
+            "«عضویت تا سال» در پرونده مهندس نوشته نمی‌شود",
+        )
+    if sets_score and role != "admin":
+        raise RuleViolation(
+            {"U1", "S8"}, "امتیاز پایه را تنها مدیر سامانه ثبت یا تغییر می‌دهد (U1، S8)"
+        )
+
+
 @use_case(writes=True)
 def register_engineer(ctx: ServiceContext, e: EngineerIn) -> int:
     require(ctx, "engineer.register")
+    _check_given_facts(ctx, e.__dict__, e.validate_ids, e.base_score != 0)
     e = _validate(e)
     with ctx.tx() as s:
         return add_engineer(s, ctx, e)
@@ -242,6 +266,7 @@ def update_engineer(
         raise InputError(
             "changes", f"این فیلد قابل ویرایش نیست: {'، '.join(map(repr, sorted(bad)))}"
         )
+    _check_given_facts(ctx, changes, validate_ids, "base_score" in changes)
     with ctx.read() as s:  # (a supervisor's kind never changes: it decides what is valid)
         kind = _get(s, engineer_id).kind
     probe = EngineerIn(

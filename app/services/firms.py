@@ -28,7 +28,7 @@ from . import engineers
 from .context import ServiceContext, audit
 from .dto import EngineerIn
 from .firm_f6 import MemberBlock, current_members, f6_failures, member_blocks, raise_f6
-from .permissions import require
+from .permissions import require, require_system_for_given
 from .registry import use_case
 
 MEMBER_CONFLICT = f"{candidacy_rules.MEMBER_CONFLICT} (C2)"
@@ -59,6 +59,8 @@ def register_firm(
     ):
         raise InputError("director_id", "مدیرعامل باید یکی از مهندسان ثبت‌شده باشد")
     require(ctx, "engineer.register")
+    require_system_for_given(ctx, not enforce_f6, "ثبت شخص حقوقی بی‌بررسی F6")
+    engineers._check_given_facts(ctx, firm.__dict__, firm.validate_ids, firm.base_score != 0)
     firm = engineers._validate(firm)
     all_ids = list(member_ids)
     if director_id is not None and director_id not in all_ids:

@@ -346,9 +346,13 @@ def _summary(row: IssuedPaper) -> str:
     return f"{what}، پرونده {row.file_no}"
 
 
+@use_case(writes=False, remote=False)
 def foreign_key_of(ctx: ServiceContext, code: str) -> str | None:
     """The key id a paper with this code was issued under, when it is not this process's key
     (`verify-paper` run without the office server's key file says so instead of "unknown")."""
+    require(ctx, "paper.verify")
+    if not isinstance(code, str) or len(code) > 200:
+        return None
     formatted = format_code(normalize_code(code)) if normalize_code(code) else ""
     with ctx.read() as s:
         theirs = s.scalar(select(IssuedPaper.key_id).where(IssuedPaper.code == formatted))

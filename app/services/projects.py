@@ -49,7 +49,7 @@ from ..domain.validation import bank_problem, receipt_problem, tracking_problem
 from ..resources import reference
 from .context import ServiceContext, audit
 from .dto import OwnerIn, ProjectIn, ProjectSummary, ReceiptIn
-from .permissions import require
+from .permissions import require, require_system_for_given
 from .registry import use_case
 
 OPEN_PROJECT = ("intake", "distribution")
@@ -151,6 +151,8 @@ def _validate(p: ProjectIn) -> ProjectIn:
 def register_project(ctx: ServiceContext, p: ProjectIn) -> ProjectSummary:
     """P1 who brought it, P3 derived group, P4 disciplines, P5 one open file per plate."""
     require(ctx, "project.register")
+    require_system_for_given(ctx, not p.validate_ids, "ثبت کد ملی و همراه مالک بی‌بررسی")
+    require_system_for_given(ctx, not p.enforce_p4, "رشته‌های پرونده بی‌بررسی P4")
     p = _validate(p)
     now = ctx.now()
     with ctx.tx() as s:

@@ -15,7 +15,7 @@ from support import OWNER, next_plate
 
 def _project(office, area=450, disciplines=("civil",)):
     return projects.register_project(
-        office.clerk,
+        office.system,
         ProjectIn(
             plate=f"{next_plate()}/1",
             area=Decimal(area),
@@ -96,7 +96,7 @@ def test_F1_a_file_whose_group_came_from_its_area_takes_its_groups_first_band(of
     office.at("1404-03-01 09:00")
     # 2 floors but 700 m²: group B by area → B's row (3–5 floors)
     p = projects.register_project(
-        office.clerk,
+        office.system,
         ProjectIn(
             plate=f"{next_plate()}/1",
             area=Decimal(700),

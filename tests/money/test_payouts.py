@@ -101,7 +101,7 @@ def test_F1_F3_F4_the_coordinators_fee_is_paid_out_to_the_coordinating_superviso
     fees.seed_tariffs(office.admin, ("fars-1405",))
     e = office.engineer("E1")
     p = projects.register_project(
-        office.clerk,
+        office.system,
         ProjectIn(
             plate=f"{next_plate()}/1",
             area=Decimal(180),

@@ -135,7 +135,7 @@ def test_F1_the_contract_fee_is_billable_area_times_the_tariff_with_the_coordina
     arch = office.engineer("A1", discipline="arch")
     civil = office.engineer("C1", discipline="civil")
     p = projects.register_project(
-        office.clerk,
+        office.system,
         ProjectIn(
             plate="77/1",
             area=Decimal(80),  # billed as 100 m²
@@ -260,7 +260,7 @@ def test_documents_command_issues_every_paper_of_the_demo_choice(office: Office,
 
 def test_the_receipt_of_a_design_office_never_prints_the_owners_national_code(office: Office):
     p = projects.register_project(
-        office.clerk,
+        office.system,
         ProjectIn(
             plate="91/4",
             area=Decimal(300),

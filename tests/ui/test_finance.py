@@ -54,7 +54,7 @@ def _check_models(qtmodeltester, *panels) -> None:
 def _intake(office, disciplines):
     """A walk-in at the counter: documents and drawings done, fees not yet paid."""
     p = projects.register_project(
-        office.clerk,
+        office.system,
         ProjectIn(
             plate=f"{next_plate()}/7",
             area=Decimal(180),

@@ -164,3 +164,48 @@ def test_U2_lines_cut_off_the_end_show_against_the_servers_note(served, tmp_path
     assert report.first_broken is None and report.tail == "cut"
     forged = {**note, "id": note["id"] - 1}
     assert verify_chain(served.local["admin"], head_note=forged).tail == "forged"
+
+
+def test_a_desk_cannot_waive_a_rule_or_type_a_fact_only_the_system_gives(served):
+    """Issue 15 through the server: the replay's waivers (codes unchecked, P4 as given, F6 as
+    given) and the facts of the member system (membership paid, base score) are refused to a
+    clerk's desk — each with its rule, nothing written; the administrator may set a base score."""
+    from dataclasses import replace
+    from decimal import Decimal
+
+    from app.db.models import Engineer
+    from app.domain.errors import RuleViolation
+    from app.services import engineers, firms, projects
+    from app.services.dto import OwnerIn, ProjectIn
+    from support import OWNER, firm_in, next_plate
+
+    eid = served.engineer("E1", paid_through=1404)
+    clerk, admin = served.clerk, served.admin
+    before = served.row_counts()
+    tries = {
+        "F5": lambda: engineers.update_engineer(clerk, eid, {"membership_paid_through": 1405}),
+        "S8": lambda: engineers.update_engineer(clerk, eid, {"base_score": Decimal(1_000_000)}),
+        "U1": lambda: engineers.update_engineer(clerk, eid, {"mobile": "0916abc4567"}, False),
+    }
+    p = ProjectIn(
+        plate=f"{next_plate()}/1",
+        area=Decimal(450),
+        floors=3,
+        owners=(OwnerIn(OWNER, mobile="09161234567"),),
+        disciplines=("civil",),
+    )
+    tries["U1 P4"] = lambda: projects.register_project(clerk, replace(p, enforce_p4=False))
+    tries["U1 ids"] = lambda: projects.register_project(clerk, replace(p, validate_ids=False))
+    tries["U1 F6"] = lambda: firms.register_firm(
+        clerk, firm_in(membership_paid_through=None), [eid], enforce_f6=False
+    )
+    for rule, attempt in tries.items():
+        with pytest.raises(RuleViolation) as err:
+            attempt()
+        assert rule.split()[0] in err.value.rules, (rule, err.value.message)
+    assert served.row_counts() == before
+    with served.base.read() as s:
+        assert s.get(Engineer, eid).membership_paid_through == 1404
+    engineers.update_engineer(admin, eid, {"base_score": Decimal(120)})  # the administrator's
+    with served.base.read() as s:
+        assert s.get(Engineer, eid).base_score == Decimal(120)

@@ -36,7 +36,7 @@ FILES = 8
 
 
 def _office(o: Office, n: int) -> tuple[list[tuple[int, str]], list[int]]:
-    people = make_engineers(o.admin if not isinstance(o, ServedOffice) else o.local["admin"], n)
+    people = make_engineers(o.system, n)  # the given state, in-process as the system
     refs = [
         o.project(disciplines=("civil",), area=200 + 10 * i).referral_ids["civil"]
         for i in range(FILES)

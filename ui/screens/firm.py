@@ -25,11 +25,10 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
 )
 
-from app.domain.calendar import jalali_year, local_date
+from app.domain.calendar import local_date
 from app.domain.codes import DISCIPLINES, GRADES
 from app.domain.errors import InputError
 from app.domain.text import normalize_code
@@ -91,7 +90,6 @@ class FirmDialog(QDialog):
         self.setWindowTitle("ثبت شخص حقوقی")
         self.setMinimumWidth(640)
         today = local_date(ctx.now())
-        year = jalali_year(ctx.now())
 
         self.name = QLineEdit(self)
         self.name.setPlaceholderText("مثلاً شرکت مهندسین مشاور کارون‌سازه")
@@ -109,16 +107,6 @@ class FirmDialog(QDialog):
         self.licence_no.textChanged.connect(
             lambda t: self.licence_expires.setEnabled(bool(t.strip()))
         )
-        # the firm's own membership (G3 reads it beside its members'): by default not yet paid,
-        # finance records the payment (F5); an existing member's year is entered as on paper
-        self._no_year = year - 11  # the spin box's lowest value, shown «ثبت‌نشده»: none
-        self.paid_through = QSpinBox(self)
-        self.paid_through.setRange(self._no_year, year + 1)
-        self.paid_through.setSpecialValueText("ثبت‌نشده")
-        self.paid_through.setValue(self._no_year)
-        self.paid_through.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
-        self.paid_through.setMinimumWidth(130)
-
         form = QFormLayout()
         form.addRow("نام شخص حقوقی:", self.name)
         form.addRow("شماره عضویت:", self.membership_no)
@@ -130,10 +118,11 @@ class FirmDialog(QDialog):
         licence.addWidget(QLabel("اعتبار تا:", self))
         licence.addWidget(self.licence_expires)
         form.addRow("شماره پروانه:", licence)
-        paid = QHBoxLayout()
-        paid.addWidget(self.paid_through)
-        paid.addStretch(1)
-        form.addRow("عضویت تا سال:", paid)
+        # the firm's own membership (G3 reads it beside its members'): never typed here, it is
+        # paid through the renewal finance approves and records (F5, seed 000)
+        paid = QLabel("پس از ثبت، با درخواست تمدید و تأیید و پرداخت امور مالی (F5)", self)
+        paid.setWordWrap(True)
+        form.addRow("حق عضویت:", paid)
 
         comp_box = QGroupBox("صلاحیت‌ها (رشته و پایه؛ دست‌کم یکی)", self)
         self.discipline = QComboBox(comp_box)
@@ -278,7 +267,6 @@ class FirmDialog(QDialog):
 
     def value(self) -> EngineerIn:
         licence = self.licence_no.text().strip() or None
-        year = self.paid_through.value()
         return EngineerIn(
             membership_no=self.membership_no.text(),
             kind="firm",
@@ -289,7 +277,6 @@ class FirmDialog(QDialog):
             national_id=self.national_id.text(),
             licence_no=licence,
             licence_expires=self.licence_expires.date().toPython() if licence else None,
-            membership_paid_through=None if year == self._no_year else year,
             registration_no=self.registration_no.text() or None,
             registration_place=self.registration_place.text() or None,
         )
