@@ -588,6 +588,8 @@ CASES: dict[str, Case] = {
         ),
     ),
     "calendar.calendar_status": Case("anyone", args(), reader=True),
+    "calendar.load_official_calendar": Case("admin", args(through_year=YEAR)),
+    "calendar.holidays_from": Case("anyone", args(first=day(date(2026, 3, 21))), reader=True),
     # -------------------------------------------------------- documents (their ids)
     "documents.contract_dto": Case("clerk", args(project_id=ident(*PROJECT_IDS)), reader=True),
     "documents.commitment_dto": Case("clerk", args(referral_id=ident(*REFERRAL_IDS)), reader=True),

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from ..db.engine import default_url
-from ..domain.calendar import format_jalali_datetime
+from ..domain.calendar import format_jalali_date, format_jalali_datetime, jalali_year
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
@@ -161,8 +161,18 @@ def cmd_init(args: argparse.Namespace) -> int:
         raise CommandError(f"پرونده پایگاه داده از پیش هست: {path}؛ init فقط پایگاه تازه می‌سازد")
     if path is None and not is_blank(reach(args.db)):
         raise CommandError("پایگاه داده خالی نیست؛ init فقط پایگاه تازه می‌سازد")
-    open_database(args.db)
+    from ..services import calendar
+    from ..services.context import Actor, ServiceContext
+
+    engine = open_database(args.db)
+    ctx = ServiceContext(engine, actor=Actor("init", "system"))
+    year = jalali_year(ctx.now())  # reference-data.md: the official calendar is the default
+    loaded = calendar.load_official_calendar(ctx, year + 1)
     print(f"init: database ready at {args.db}")
+    print(
+        f"init: official holidays loaded through {format_jalali_date(loaded.through)} "
+        f"({len(loaded.estimated)} estimated lunar day(s) to confirm: main.py holidays show)"
+    )
     return 0
 
 

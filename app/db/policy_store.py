@@ -98,10 +98,15 @@ def policy_at(session: Session, at: datetime) -> Policy:
     return Policy.from_mapping(policy_values(session, at))
 
 
-def add_holidays(session: Session, days: Iterable[tuple[date, str]]) -> None:
+def add_holidays(session: Session, days: Iterable[tuple[date, str]]) -> int:
+    """Days not yet in the table added (a day already there keeps its title); how many."""
+    added = 0
     for d, title in days:
         if session.get(Holiday, d) is None:
-            session.add(Holiday(day=d, title=title))
+            session.add(Holiday(day=d, title=title[:200]))
+            session.flush()  # the same day twice in `days` (two names) is one holiday
+            added += 1
+    return added
 
 
 THROUGH = "holidays:through"  # a Counter row: the last Jalali year the holiday table covers

@@ -6,8 +6,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy import select
+
+from ..db.models import Holiday
 from ..db.policy_store import add_holidays, holidays_through, set_holidays_through
-from ..domain.calendar import coverage_warning, local_date
+from ..domain.calendar import coverage_warning, jalali_year, last_day_of_jalali_year, local_date
 from ..domain.errors import InputError
 from ..domain.text import day_ok, year_ok
 from .context import ServiceContext, audit
@@ -49,6 +52,66 @@ def set_holidays(
         )
 
 
+ESTIMATED = "تخمینی"  # the package's mark on a lunar day it can only estimate
+
+
+@dataclass(frozen=True)
+class OfficialLoad:
+    through: date  # the last day the office's table now covers
+    added: int  # days that were not in the table before
+    estimated: tuple[tuple[date, str], ...]  # lunar days to confirm against the official calendar
+
+
+def official_holidays(first_year: int, last_year: int) -> list[tuple[date, str]]:
+    """Iran's official holidays (reference-data.md: the `holidays` package's calendar, with
+    Persian names, lunar days it can only estimate marked «تخمینی») for Jalali years
+    `first_year`..`last_year`."""
+    import holidays
+
+    first = last_day_of_jalali_year(first_year - 1) if first_year > 1358 else None
+    last = last_day_of_jalali_year(last_year)
+    years = range((first or last).year, last.year + 1)
+    table = holidays.country_holidays("IR", years=years, language="fa_IR")
+    return [
+        (d, str(name))
+        for d, name in sorted(table.items())
+        if (first is None or d > first) and d <= last
+    ]
+
+
+@use_case(writes=True)
+def load_official_calendar(ctx: ServiceContext, through_year: int) -> OfficialLoad:
+    """The official holidays from this Jalali year to the end of `through_year` added to the
+    office's table (days already there keep their titles; the government's one-off closures
+    are added with `set_holidays`), and the table declared complete to that year. The lunar
+    days the calendar estimates are returned for the administrator to confirm."""
+    require(ctx, "policy.edit")
+    if not year_ok(through_year):
+        raise InputError("through_year", "سال باید سالی شمسی میان ۱۳۰۰ و ۱۵۰۰ باشد")
+    this_year = jalali_year(ctx.now())
+    if not this_year <= through_year <= this_year + 5:
+        raise InputError(
+            "through_year", "تقویم رسمی از سال جاری تا دست‌بالا پنج سال بعد بارگذاری می‌شود"
+        )
+    days = official_holidays(this_year, through_year)
+    with ctx.tx() as s:
+        added = add_holidays(s, days)
+        set_holidays_through(s, through_year)
+        audit(
+            s,
+            ctx,
+            "calendar.official",
+            "holidays",
+            None,
+            after={"through_year": through_year, "added": added, "source": "holidays/IR"},
+        )
+    return OfficialLoad(
+        last_day_of_jalali_year(through_year),
+        added,
+        tuple((d, t) for d, t in days if ESTIMATED in t),
+    )
+
+
 @use_case(writes=False)
 def calendar_status(ctx: ServiceContext) -> CalendarStatus:
     """How far the holiday table reaches, and the administrator's warning months before it
@@ -62,3 +125,14 @@ def calendar_status(ctx: ServiceContext) -> CalendarStatus:
         None if through is None else (through - today).days,
         coverage_warning(today, through),
     )
+
+
+@use_case(writes=False)
+def holidays_from(ctx: ServiceContext, first: date) -> list[tuple[date, str]]:
+    """The office's holidays from `first` on, in order (what the table holds, to check it)."""
+    require(ctx, "referrals.read")
+    if not day_ok(first) or isinstance(first, datetime):
+        raise InputError("first", "روز باید روزی از تقویم دفتر (۱۳۵۸ تا ۱۵۰۰) باشد")
+    with ctx.read() as s:
+        q = select(Holiday.day, Holiday.title).where(Holiday.day >= first).order_by(Holiday.day)
+        return [(d, t) for d, t in s.execute(q)]

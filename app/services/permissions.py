@@ -37,7 +37,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "referral.sign": frozenset({"clerk", "manager"}),
     "referral.withdraw": frozenset({"clerk", "manager"}),
     "project.complete": frozenset({"clerk", "manager"}),
-    "policy.edit": frozenset({"admin"}),
+    "policy.edit": frozenset({"admin", "system"}),  # system: `init`'s official calendar
     "user.manage": frozenset({"admin"}),
     "password.own": STAFF | {"engineer"},  # one's own password, knowing the old one
     "audit.read": frozenset({"admin"}),

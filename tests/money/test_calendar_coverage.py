@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from app.domain.calendar import last_day_of_jalali_year, parse_jalali_date
-from app.domain.errors import InputError
+from app.domain.errors import InputError, RuleViolation
 from app.services import calendar, candidacy, projects
 
 NOWRUZ_1406 = [(parse_jalali_date(f"1406-01-0{d}"), "نوروز") for d in (1, 2, 3, 4)]
@@ -39,3 +39,59 @@ def test_the_administrator_is_warned_months_before_and_scheduling_stops_at_the_e
     assert calendar.calendar_status(office.admin).warning is None
     e = office.engineer("E1")
     candidacy.stand(office.as_engineer[e], e, ready.referral_ids["civil"])
+
+
+def test_the_official_calendar_is_the_default_and_the_administrator_loads_the_next_year(office):
+    """reference-data.md: the `holidays` package's Iran calendar, Persian names, lunar days it
+    only estimates marked for the administrator to confirm; one-off closures added by hand."""
+    days = dict(calendar.official_holidays(1405, 1405))
+    assert all(parse_jalali_date(f"1405-01-0{d}") in days for d in (1, 2, 3, 4))  # Nowruz
+    assert "نوروز" in days[parse_jalali_date("1405-01-03")]
+    assert min(days) == parse_jalali_date("1405-01-01")
+    assert max(days) <= last_day_of_jalali_year(1405)
+    for who in (office.clerk, office.finance):
+        with pytest.raises(RuleViolation):
+            calendar.load_official_calendar(who, 1406)
+    with pytest.raises(InputError):
+        calendar.load_official_calendar(office.admin, 1404)  # a year gone by
+    closure = parse_jalali_date("1406-01-06")
+    calendar.set_holidays(office.admin, [(closure, "تعطیلی اعلام‌شده دولت")])
+    got = calendar.load_official_calendar(office.admin, 1406)
+    assert got.through == last_day_of_jalali_year(1406) and got.added > 20
+    assert got.estimated and all("تخمینی" in t for _d, t in got.estimated)
+    assert calendar.calendar_status(office.admin).through == last_day_of_jalali_year(1406)
+    table = dict(calendar.holidays_from(office.admin, parse_jalali_date("1406-01-01")))
+    assert table[closure] == "تعطیلی اعلام‌شده دولت"  # the office's own day kept
+    assert parse_jalali_date("1406-01-01") in table
+    assert calendar.load_official_calendar(office.admin, 1406).added == 0  # loaded once
+
+
+def test_init_loads_the_official_calendar_and_the_command_adds_a_closure(tmp_path, monkeypatch):
+    import argparse
+
+    from app.cli.commands import cmd_init
+    from app.cli.holidays import cmd_holidays
+    from app.db.engine import make_engine
+    from app.services import users
+    from app.services.context import ServiceContext
+
+    url = f"sqlite:///{tmp_path / 'new.sqlite'}"
+    assert cmd_init(argparse.Namespace(db=url)) == 0
+    ctx = ServiceContext(make_engine(url))
+    users.bootstrap_admin(ctx, "admin", "admin-pass-1405")
+    status = calendar.calendar_status(
+        ctx.as_actor(users.authenticate(ctx, "admin", "admin-pass-1405"))
+    )
+    assert status.through is not None and status.through.year >= 2027
+    monkeypatch.setenv("NEZARAT_PASSWORD", "admin-pass-1405")
+    args = argparse.Namespace(
+        action="add", day=["۱۴۰۶-۰۲-۱۰", "تعطیلی"], through=None, user="admin", db=url
+    )
+    assert cmd_holidays(args) == 0
+    table = dict(
+        calendar.holidays_from(
+            ctx.as_actor(users.authenticate(ctx, "admin", "admin-pass-1405")),
+            parse_jalali_date("1406-02-10"),
+        )
+    )
+    assert table[parse_jalali_date("1406-02-10")] == "تعطیلی"

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from conftest import type_text
 from PySide6.QtCore import QDate, Qt
 from sqlalchemy import select
 
@@ -180,3 +181,30 @@ def test_the_administrator_is_warned_before_the_holiday_table_runs_out(
     qtbot.waitUntil(runner.idle, timeout=90_000)
     assert not w.calendar_warning.isHidden(), w.message.text()
     assert "تعطیلات" in w.calendar_warning.text(), w.message.text()
+
+
+def test_the_administrator_loads_the_official_calendar_and_adds_a_closure(
+    qtbot, runner, settle, one_desk
+):
+    """The «تقویم تعطیلات» tab: the official calendar to the end of next year (its estimated
+    lunar days said), a one-off closure added by hand, both listed, warning gone."""
+    from app.domain.calendar import last_day_of_jalali_year
+    from app.services import calendar
+
+    office = one_desk
+    office.at("1405-11-01 09:00")
+    w = _screen(qtbot, office.admin, runner, settle)
+    w.tabs.setCurrentIndex(2)
+    qtbot.waitUntil(runner.idle, timeout=90_000)
+    qtbot.mouseClick(w.holidays.load_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "بارگذاری شد" in w.message.text(), timeout=90_000)
+    assert "تخمینی" in w.message.text()
+    status = calendar.calendar_status(office.admin)
+    assert status.through == last_day_of_jalali_year(1406) and status.warning is None
+    w.holidays.day.setDate(QDate(2027, 3, 26))  # 1406-01-06
+    type_text(w.holidays.title, "تعطیلی اعلام‌شده دولت")
+    qtbot.mouseClick(w.holidays.add_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "افزوده شد" in w.message.text(), timeout=90_000)
+    qtbot.waitUntil(lambda: "تعطیلی اعلام‌شده دولت" in w.holidays.days.toPlainText(), timeout=90_000)
+    listed = w.holidays.days.toPlainText()
+    assert "۱۴۰۶-۰۱-۰۶" in listed and "نوروز" in listed

@@ -47,6 +47,7 @@ from ..models import Column
 from ..qtcompat import emit
 from ..widgets import ListPanel, jalali_date_edit
 from .base import Screen, ltr
+from .holidays_tab import HolidaysTab
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -265,7 +266,9 @@ class PolicyScreen(Screen):
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self._policy_tab(), "جدول‌های سیاستی")
         self.tabs.addTab(self._tariff_tab(), "تعرفه نظارت")
-        self.tabs.currentChanged.connect(lambda i: self.load_tariffs() if i == 1 else None)
+        self.holidays = HolidaysTab(self)
+        self.tabs.addTab(self.holidays, "تقویم تعطیلات")
+        self.tabs.currentChanged.connect(self._tab_shown)
         self.calendar_warning = QLabel(self)  # months before the holiday table runs out
         self.calendar_warning.setWordWrap(True)
         self.calendar_warning.setStyleSheet(
@@ -277,6 +280,12 @@ class PolicyScreen(Screen):
         lay.addWidget(self.tabs, 1)
         lay.addWidget(self.message)
         self.current = None
+
+    def _tab_shown(self, index: int) -> None:
+        if index == 1:
+            self.load_tariffs()
+        elif index == 2:
+            self.holidays.refresh()
 
     def _calendar(self, status) -> None:
         self.calendar_warning.setVisible(bool(status.warning))
@@ -338,8 +347,7 @@ class PolicyScreen(Screen):
     def refresh(self) -> None:
         self.run(calendar.calendar_status, self.ctx, on_done=self._calendar)
         self.run(policy_admin.current_policy, self.ctx, on_done=self._loaded)
-        if self.tabs.currentIndex() == 1:
-            self.load_tariffs()
+        self._tab_shown(self.tabs.currentIndex())
 
     def _loaded(self, rows) -> None:
         keep = self.current.key if self.current else None
