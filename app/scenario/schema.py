@@ -4,14 +4,25 @@ negative areas are errors (ScenarioError → exit 2), never silently ignored."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from ..domain.calendar import CalendarError, parse_jalali_date, parse_jalali_datetime
+from ..domain.calendar import (
+    WEEKDAYS,
+    CalendarError,
+    WorkCalendar,
+    format_jalali_date,
+    local_date,
+    parse_jalali_date,
+    parse_jalali_datetime,
+)
 from ..domain.codes import DISCIPLINES, GRADES, GROUPS
-from ..domain.policy import POLICY_KEYS
+from ..domain.policy import POLICY_KEYS, Policy, PolicyError
+from ..domain.text import FIRST_DAY, LAST_DAY, day_ok, mobile_problem, normalize_code
+from ..resources import policy_defaults
 from ..services.dto import CompetenceIn, ConvictionIn, DeclarationIn, JobIn
 
 FORMAT_IN = "referral-scenario/1"
@@ -105,22 +116,33 @@ def _keys(obj: Any, where: str, allowed: set[str], required: set[str]) -> dict[s
     return obj
 
 
+def _in_calendar(d: date, where: str) -> None:
+    """The office's calendar (its policy tables, holidays, deadlines) spans 1358–1500 only."""
+    if not day_ok(d):
+        first, last = format_jalali_date(FIRST_DAY), format_jalali_date(LAST_DAY)
+        raise ScenarioError(f"{where}: outside the office's calendar ({first} … {last})")
+
+
 def _time(v: Any, where: str) -> datetime:
     if not isinstance(v, str):
         raise ScenarioError(f"{where}: a time 'YYYY-MM-DD HH:MM' is expected")
     try:
-        return parse_jalali_datetime(v)
+        at = parse_jalali_datetime(v)
     except CalendarError as exc:
         raise ScenarioError(f"{where}: {exc}") from None
+    _in_calendar(local_date(at), where)
+    return at
 
 
 def _date(v: Any, where: str) -> date:
     if not isinstance(v, str):
         raise ScenarioError(f"{where}: a date 'YYYY-MM-DD' is expected")
     try:
-        return parse_jalali_date(v)
+        d = parse_jalali_date(v)
     except CalendarError as exc:
         raise ScenarioError(f"{where}: {exc}") from None
+    _in_calendar(d, where)
+    return d
 
 
 def _bool(v: Any, where: str) -> bool:
@@ -172,6 +194,73 @@ def _list(v: Any, where: str) -> list[Any]:
     if not isinstance(v, list):
         raise ScenarioError(f"{where}: a list is expected")
     return v
+
+
+def _numbers(v: Any) -> Iterator[Decimal]:
+    """Every number inside a policy value as `Policy` holds it (tables, pairs, maps)."""
+    if isinstance(v, Decimal | int) and not isinstance(v, bool):
+        yield Decimal(v)
+    elif isinstance(v, dict):
+        for x in v.values():
+            yield from _numbers(x)
+    elif isinstance(v, tuple | frozenset):
+        for x in v:
+            yield from _numbers(x)
+
+
+def _policy(raw: Any) -> tuple[dict[str, Any], Policy]:
+    """The overrides and the policy they make. Each is checked with the defaults for the rest:
+    the domain's own checks, then every number in it finite, ≥ 0 and below 10^12 (a factor of
+    1e300 or "NaN" would only fail later, in the middle of a deadline run)."""
+    if not isinstance(raw, dict):
+        raise ScenarioError("policy: an object is expected")
+    unknown = set(raw) - set(POLICY_KEYS)
+    if unknown:
+        raise ScenarioError(f"policy: unknown key {sorted(unknown)[0]!r}")
+    defaults = {k: row["value"] for k, row in policy_defaults().items()}
+    for key in sorted(raw):
+        try:
+            value = getattr(Policy.from_mapping({**defaults, key: raw[key]}), key)
+            bad = any(not n.is_finite() or n < 0 or n >= MAX_AMOUNT for n in _numbers(value))
+        except PolicyError as exc:
+            raise ScenarioError(f"policy.{key}: {str(exc).split(': ', 1)[-1]}") from None
+        except (ArithmeticError, LookupError, TypeError, ValueError, AttributeError):
+            bad = True  # not the default's form, or "NaN" in a table (not even comparable)
+        if bad:
+            raise ScenarioError(
+                f"policy.{key}: the default's form with numbers ≥ 0 and below 10^12 is expected"
+            )
+    return raw, Policy.from_mapping({**defaults, **raw})
+
+
+def _working_days(
+    weekend: Iterable[str], holidays: tuple[date, ...], first: date, last: date
+) -> None:
+    """Every deadline needs a working day within a year (`WorkCalendar.next_working_day`):
+    a weekend of seven days, or a year of holidays, leaves none."""
+    cal, day = WorkCalendar.of(weekend, holidays), first
+    try:
+        while day <= last:
+            day = cal.next_working_day(day)
+    except CalendarError:
+        where = "policy.weekend" if set(WEEKDAYS) <= set(cal.weekend) else "holidays"
+        after = format_jalali_date(day)
+        raise ScenarioError(f"{where}: no working day in the year after {after}") from None
+
+
+def _owner(o: Any, where: str) -> Owner:
+    """An owner as the counter takes one: a national code of ten digits (any script) and a
+    mobile number that passes the product's own check (`mobile_problem`)."""
+    o = _keys(o, where, {"national_code", "mobile"}, {"national_code"})
+    code = _str(o["national_code"], f"{where}.national_code")
+    digits = normalize_code(code)
+    if len(digits) != 10 or not (digits.isascii() and digits.isdigit()):
+        raise ScenarioError(f"{where}.national_code: کد ملی باید ده رقم باشد: {code!r}")
+    mobile = _str(o["mobile"], f"{where}.mobile") if o.get("mobile") else None
+    why = mobile_problem(mobile) if mobile else None
+    if why:
+        raise ScenarioError(f"{where}.mobile: شماره همراه نامعتبر است: {why}")
+    return Owner(code, mobile)
 
 
 def _discipline(v: Any, where: str) -> str:
@@ -364,12 +453,7 @@ def _parse(text: str) -> Scenario:
     start, until = _time(raw["start"], "start"), _time(raw["until"], "until")
     if until < start:
         raise ScenarioError("until: before start")
-    policy = raw.get("policy", {})
-    if not isinstance(policy, dict):
-        raise ScenarioError("policy: an object is expected")
-    unknown = set(policy) - set(POLICY_KEYS)
-    if unknown:
-        raise ScenarioError(f"policy: unknown key {sorted(unknown)[0]!r}")
+    policy, in_force = _policy(raw.get("policy", {}))
     holidays = tuple(
         _date(h, f"holidays[{i}]") for i, h in enumerate(_list(raw.get("holidays", []), "holidays"))
     )
@@ -413,15 +497,10 @@ def _parse(text: str) -> Scenario:
         area = _num(p["area"], f"{w}.area")
         if area == 0:
             raise ScenarioError(f"{w}.area: must be positive")
-        owners = []
-        for j, o in enumerate(_list(p.get("owners", []), f"{w}.owners")):
-            o = _keys(o, f"{w}.owners[{j}]", {"national_code", "mobile"}, {"national_code"})
-            owners.append(
-                Owner(
-                    _str(o["national_code"], f"{w}.owners[{j}].national_code"),
-                    _str(o["mobile"], f"{w}.owners[{j}].mobile") if o.get("mobile") else None,
-                )
-            )
+        owners = [
+            _owner(o, f"{w}.owners[{j}]")
+            for j, o in enumerate(_list(p.get("owners", []), f"{w}.owners"))
+        ]
         discs = tuple(
             _discipline(d, f"{w}.disciplines[{j}]")
             for j, d in enumerate(_list(p["disciplines"], f"{w}.disciplines"))
@@ -440,6 +519,9 @@ def _parse(text: str) -> Scenario:
                 _time(p["ready_at"], f"{w}.ready_at") if p.get("ready_at") else None,
             )
         )
+
+    first = min([start, *(p.ready_at for p in projects if p.ready_at)])
+    _working_days(in_force.weekend, holidays, local_date(first), local_date(until))
 
     events = []
     for i, ev in enumerate(_list(raw.get("events", []), "events")):
