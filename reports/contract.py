@@ -2,11 +2,12 @@
 supervisor: the «four-supervisor» form; one row for a single discipline).
 
 What it carries: the issued paper's number, date and verification code; the parties — owners
-(a legal owner with its national ID and signatory), their attorney, every supervisor (a firm
-with its national ID, registration number and place and signatory, signing under its seal),
-the organization with its named representative; the property with its permit; each
-discipline's fee from the tariff (billable area × rate) with the coordinator's fee, in rials
-and in words, and the payment stages; obligations, term, termination, disputes, domicile; one
+(a legal owner with its national ID, registration and signatory), their attorney, every
+supervisor (a firm with its national ID, registration number and place and signatory, signing
+under its seal), the organization with its named representative; the property with its permit; each
+discipline's fee from the tariff (billable area × rate) with the coordinator's fee — or, for a
+discipline the table has no rate for, the amount finance approved, said so — in rials and in
+words, and the payment stages; obligations, term, termination, disputes, domicile; one
 original for each signer and a signature block for each.
 """
 
@@ -69,6 +70,41 @@ def tariff_name(dto: ContractDTO) -> str:
     return f"{name}، نافذ از {jdate(t.effective_from)}"
 
 
+def _names(disciplines: Sequence[str]) -> str:
+    """«رشته شهرسازی», «رشته‌های شهرسازی و ترافیک»."""
+    names = [discipline_fa(d) for d in disciplines]
+    if len(names) == 1:
+        return f"رشته {names[0]}"
+    return "رشته‌های " + "، ".join(names[:-1]) + " و " + names[-1]
+
+
+def no_rate_clause(dto: ContractDTO) -> str:
+    """What article 3 says of a discipline the tariff table has no rate for (urban planning,
+    traffic): its fee is not area × rate but what the organization's finance approved — or,
+    not approved yet, what finance will set (and the total leaves it out until then)."""
+    none = [f for f in dto.fees if f.fee_rials is None]
+    if not none:
+        return ""
+    paid = [f.discipline for f in none if f.approved_rials]
+    unpaid = [f.discipline for f in none if not f.approved_rials]
+    out = []
+    if paid:
+        one = len(paid) == 1
+        out.append(
+            f" {_names(paid)} در جدول تعرفه نرخ منتشرشده {'ندارد' if one else 'ندارند'}؛ "
+            f"حق‌الزحمه نظارت {'آن' if one else 'هر یک'} حاصل‌ضرب مساحت در نرخ نیست و همان "
+            "مبلغی است که صاحب‌کار به حساب سازمان واریز کرده و امور مالی سازمان تأیید کرده است."
+        )
+    if unpaid:
+        one = len(unpaid) == 1
+        out.append(
+            f" {_names(unpaid)} در جدول تعرفه نرخ منتشرشده {'ندارد' if one else 'ندارند'}؛ "
+            f"حق‌الزحمه نظارت {'آن' if one else 'هر یک'} را امور مالی سازمان تعیین می‌کند و "
+            "تا آن هنگام در جمع بالا نیامده است."
+        )
+    return "".join(out)
+
+
 def article_values(dto: ContractDTO, stamp: PaperStamp | None = None) -> dict[str, str]:
     """The placeholders the clause texts of `resources/documents/contract_fa.json` may use."""
     share_pct = dto.organization_share * 100
@@ -93,6 +129,7 @@ def article_values(dto: ContractDTO, stamp: PaperStamp | None = None) -> dict[st
         "tariff_row": f"گروه {group_fa(t.group)}، {band_fa(t.band)}" if t else "گروه ساختمانی",
         "total_fee": rials(dto.total_fee_rials),
         "total_fee_words": rials_in_words(dto.total_fee_rials),
+        "no_rate_clause": no_rate_clause(dto),
         "bank": org.bank,
         "iban": org.iban,
         "organization_share_percent": fa_number(share_pct, decimals=2),
@@ -143,6 +180,16 @@ def _owner_rows(owners: Sequence[OwnerParty]) -> list[list[str]]:
         ]
         for i, o in enumerate(owners, 1)
     ]
+
+
+def legal_registration(o: OwnerParty) -> str:
+    """A company owner's registration as the contract states it, as a firm supervisor's is
+    stated (`common.firm_registration`): «شماره ثبت ۱۲۳۴۵ (اداره ثبت …)», or that the office
+    has not recorded it."""
+    if not o.registration_no:
+        return "شماره ثبت: در سامانه ثبت نشده است"
+    place = f" ({o.registration_place})" if o.registration_place else ""
+    return f"شماره ثبت {fa_digits(o.registration_no)}{place}"
 
 
 def _supervisor_name(s: SupervisorRow) -> str:
@@ -200,8 +247,9 @@ def write_contract(p: Page, dto: ContractDTO, stamp: PaperStamp | None = None) -
             else "، به نمایندگی صاحبان امضای مجاز طبق آخرین آگهی روزنامه رسمی"
         )
         p.para(
-            f"شخص حقوقی {o.name}، به شناسه ملی {fa_digits(o.national_id)}{sig}؛ "
-            f"نشانی: {or_blank(o.address, 'ثبت‌نشده')}؛ تلفن: {or_blank(o.mobile, 'ثبت‌نشده')}.",
+            f"شخص حقوقی {o.name}، به شناسه ملی {or_blank(o.national_id, 'ثبت‌نشده')}، "
+            f"{legal_registration(o)}{sig}؛ نشانی: {or_blank(o.address, 'ثبت‌نشده')}؛ "
+            f"تلفن: {or_blank(o.mobile, 'ثبت‌نشده')}.",
             size=9,
         )
     if dto.attorney:
@@ -302,18 +350,33 @@ def write_contract(p: Page, dto: ContractDTO, stamp: PaperStamp | None = None) -
     verification_note(p, stamp)
 
 
+# a discipline without a rate in the tariff table: its row says where its amount comes from
+NO_RATE = "نرخ منتشرشده ندارد"
+NO_AREA = "ملاک محاسبه نیست"
+NO_RATE_APPROVED = "مبلغ تأییدشده امور مالی"
+NO_RATE_UNSET = "به تعیین امور مالی"
+
+
 def fee_rows(dto: ContractDTO) -> list[list[str]]:
     rows = []
     for f in dto.fees:
-        rate = fa_number(f.rials_per_m2) if f.rials_per_m2 is not None else "بدون نرخ در جدول"
-        amount = f.fee_rials if f.fee_rials is not None else f.approved_rials
+        paid = fa_number(f.approved_rials) if f.approved_rials else "پرداخت نشده"
+        if f.fee_rials is None:  # no area × rate: the fee is what finance approved
+            amount = (
+                f"{fa_number(f.approved_rials)}\n({NO_RATE_APPROVED})"
+                if f.approved_rials
+                else NO_RATE_UNSET
+            )
+            rows.append([discipline_fa(f.discipline), NO_AREA, NO_RATE, amount, paid])
+            continue
+        rate = fa_number(f.rials_per_m2) if f.rials_per_m2 is not None else NO_RATE
         rows.append(
             [
                 discipline_fa(f.discipline),
                 fa_area(f.billable_m2),
                 rate,
-                fa_number(amount),
-                fa_number(f.approved_rials) if f.approved_rials else "پرداخت نشده",
+                fa_number(f.fee_rials),
+                paid,
             ]
         )
         if f.coordinator_rials:
@@ -342,9 +405,18 @@ FEE_COLUMNS = (
 )
 
 
+def fee_caption(dto: ContractDTO) -> str:
+    if all(f.fee_rials is not None for f in dto.fees):
+        return "جدول حق‌الزحمه نظارت (مساحت مبنا × نرخ جدول تعرفه):"
+    return (
+        "جدول حق‌الزحمه نظارت (مساحت مبنا × نرخ جدول تعرفه؛ برای رشته‌ای که در جدول تعرفه "
+        "نرخ ندارد، مبلغ تأییدشده امور مالی سازمان):"
+    )
+
+
 def fee_table(p: Page, dto: ContractDTO) -> None:
     rows = fee_rows(dto)
-    caption = "جدول حق‌الزحمه نظارت (مساحت مبنا × نرخ جدول تعرفه):"
+    caption = fee_caption(dto)
     # the caption stays with its table (the table is short: all of it)
     p.keep(p.para_height(caption, 9, True) + p.table_height(FEE_COLUMNS, rows) + 20)
     p.para(caption, size=9, bold=True, after=0)

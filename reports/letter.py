@@ -54,9 +54,14 @@ def write_letter(p: Page, dto: LetterDTO, stamp: PaperStamp | None = None) -> No
         f"ادامه نامه شماره {stamp_number(stamp)}", size=8, bold=True, after=2
     )
     p.para(dto.addressee, bold=True)
+    permit = (
+        f"، پروانه ساختمان شماره {fa_digits(prop.permit_no)} مورخ {jdate(prop.permit_date)}"
+        if prop.permit_no
+        else ""
+    )
     p.para(
         f"موضوع: معرفی ناظران ساختمان پلاک ثبتی {fa_digits(prop.plate)}، پرونده شهرداری "
-        f"{or_blank(prop.municipal_file_no, 'ثبت‌نشده')}",
+        f"{or_blank(prop.municipal_file_no, 'ثبت‌نشده')}{permit}",
         bold=True,
         size=9.5,
     )
@@ -68,6 +73,8 @@ def write_letter(p: Page, dto: LetterDTO, stamp: PaperStamp | None = None) -> No
         "owners": "، ".join(dto.owner_names),
         "floors": fa_digits(prop.floors),
         "area": fa_area(prop.area_m2),
+        "permit_no": fa_digits(prop.permit_no),
+        "permit_date": jdate(prop.permit_date),
     }
     for text in dto.body[:1]:
         p.para(text.format(**values))
@@ -128,8 +135,9 @@ def write_letter(p: Page, dto: LetterDTO, stamp: PaperStamp | None = None) -> No
         if s.kind == "firm":
             p.para(f"ناظر {discipline_fa(s.discipline)}: {firm_identity(s)}.", size=8.5)
     # the closing, the signer, attachments and copies stay together
-    p.keep(p.para_height(dto.closing) + 120)
-    p.para(dto.closing)
+    closing = dto.closing.format(**values)
+    p.keep(p.para_height(closing) + 120)
+    p.para(closing)
     p.space(2)
     p.line(org.letter_signer_name, bold=True, align="left", x_left=p.left + 30)
     p.line(org.letter_signer_title, size=9, align="left", x_left=p.left + 30)

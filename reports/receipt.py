@@ -2,13 +2,15 @@
 
 A file whose required documents are not all in is not acknowledged as accepted: the paper is
 a receipt of the documents received, naming what is missing. A fee not yet paid shows what is
-due by the tariff and the organization's account to pay it into; who brought the file is
-printed with their own identity (a design office has no national code).
+due by the tariff and the organization's account to pay it into (a discipline the tariff has no
+rate for: the amount finance approves, and why no balance is due); who brought the file is
+printed with their own identity (a design office by the identifier the counter recorded for it,
+never the owner's national code). An optional document is qualified once.
 """
 
 from __future__ import annotations
 
-from app.services.document_dto import PaperStamp, ReceiptDTO
+from app.services.document_dto import ChecklistLine, FeeLine, PaperStamp, ReceiptDTO
 
 from .common import (
     discipline_fa,
@@ -42,9 +44,19 @@ def receipt_pdf(dto: ReceiptDTO, stamp: PaperStamp | None = None) -> bytes:
     return p.bytes()
 
 
+def office_identity(dto: ReceiptDTO) -> str:
+    """A design office by the identifier the counter recorded for it (never the owner's
+    national code): an 11-digit national ID (شناسه ملی) or its registration/licence number."""
+    code = dto.brought_by_national_id.strip()
+    if not code:
+        return "شناسه ملی یا شماره ثبت دفتر در سامانه ثبت نشده است"
+    label = "شناسه ملی" if len(code) == 11 and code.isdigit() else "شماره ثبت یا پروانه"
+    return f"{label} {fa_digits(code)}"
+
+
 def brought_by(dto: ReceiptDTO) -> str:
     if dto.brought_by_role == "design_office":
-        return f"دفتر طراحی: {dto.brought_by_name}"
+        return f"دفتر طراحی: {dto.brought_by_name} ({office_identity(dto)})"
     code = f"، کد ملی {fa_digits(dto.brought_by_national_id)}" if dto.brought_by_national_id else ""
     if dto.brought_by_role == "legal_rep":
         legal = any(o.kind != "person" for o in dto.owners)
@@ -59,6 +71,57 @@ def owners_text(dto: ReceiptDTO) -> str:
         label = "شناسه ملی" if o.kind != "person" else "کد ملی"
         parts.append(f"{o.name} ({label} {fa_digits(o.national_id)})")
     return "، ".join(parts)
+
+
+def document_title(d: ChecklistLine) -> str:
+    """A checklist line as the receipt lists it: an optional document says so once — a title
+    that already states when it is needed («وکالت‌نامه (در صورت مراجعه وکیل)») is not
+    qualified a second time."""
+    if d.required or "در صورت" in d.title:
+        return d.title
+    if d.title.endswith(")"):  # «نقشه نقشه‌برداری (UTM)»: not two brackets in a row
+        return f"{d.title}، در صورت لزوم"
+    return f"{d.title} (در صورت لزوم)"
+
+
+def fee_cells(f: FeeLine) -> list[str]:
+    """A discipline's row: due by the tariff, approved, the balance, the state. Without a
+    rate in the tariff table the fee is what finance approves: the row says so, and the
+    balance is nil once an amount is approved (or finance has yet to set it)."""
+    name = discipline_fa(f.discipline) + (
+        " (با سهم ناظر هماهنگ‌کننده)" if f.coordinator_rials else ""
+    )
+    state = FEE_STATE_FA.get(f.status, f.status)
+    if f.due_rials is None:
+        due = "نرخ منتشرشده ندارد"
+        balance = "۰" if f.approved_rials else "به تعیین امور مالی"
+        return [name, due, fa_number(f.approved_rials), balance, state]
+    return [name, fa_number(f.due_rials), fa_number(f.approved_rials),
+            fa_number(f.outstanding_rials or 0), state]  # fmt: skip
+
+
+def no_rate_note(dto: ReceiptDTO) -> str:
+    """Why a discipline without a tariff rate shows no amount due (Persian; "" if none)."""
+    paid = [
+        discipline_fa(f.discipline) for f in dto.fees if f.due_rials is None and f.approved_rials
+    ]
+    unset = [
+        discipline_fa(f.discipline)
+        for f in dto.fees
+        if f.due_rials is None and not f.approved_rials
+    ]
+    out = []
+    if paid:
+        out.append(
+            f"حق‌الزحمه نظارت {'، '.join(paid)} در جدول تعرفه نرخ منتشرشده ندارد؛ مبلغی که امور "
+            "مالی سازمان تأیید کرده همان حق‌الزحمه است و مانده‌ای ندارد."
+        )
+    if unset:
+        out.append(
+            f"حق‌الزحمه نظارت {'، '.join(unset)} در جدول تعرفه نرخ منتشرشده ندارد؛ مبلغ آن را "
+            "امور مالی سازمان تعیین می‌کند: پیش از واریز آن را از پیشخوان بپرسید."
+        )
+    return " ".join(out)
 
 
 def write_receipt(p: Page, dto: ReceiptDTO, stamp: PaperStamp | None = None) -> None:
@@ -106,8 +169,7 @@ def write_receipt(p: Page, dto: ReceiptDTO, stamp: PaperStamp | None = None) -> 
         return "دریافت شد" if d.received else ("کسری" if d.required else "ندارد")
 
     docs = [
-        (f"{fa_digits(i)}- {d.title}" + ("" if d.required else " (در صورت لزوم)"), state(d))
-        for i, d in enumerate(dto.documents, 1)
+        (f"{fa_digits(i)}- {document_title(d)}", state(d)) for i, d in enumerate(dto.documents, 1)
     ]
     half = (len(docs) + 1) // 2
     pairs = [
@@ -140,20 +202,12 @@ def write_receipt(p: Page, dto: ReceiptDTO, stamp: PaperStamp | None = None) -> 
             Column("مانده (ریال)", 1.4, "center"),
             Column("وضعیت", 1.6, "center"),
         ],
-        [
-            [
-                discipline_fa(f.discipline)
-                + (" (با سهم ناظر هماهنگ‌کننده)" if f.coordinator_rials else ""),
-                fa_number(f.due_rials) if f.due_rials is not None else "بدون نرخ در جدول",
-                fa_number(f.approved_rials),
-                fa_number(f.outstanding_rials) if f.outstanding_rials is not None else "",
-                FEE_STATE_FA.get(f.status, f.status),
-            ]
-            for f in dto.fees
-        ],
+        [fee_cells(f) for f in dto.fees],
         pad=1.8,
         size=7.5,
     )
+    if no_rate_note(dto):
+        p.para(no_rate_note(dto), size=8)
     due = dto.outstanding_rials
     account = f"{org.bank}، شماره شبا {org.iban}" + (
         f"، شماره حساب {fa_digits(org.account_no)}" if org.account_no else ""
@@ -179,7 +233,8 @@ def write_receipt(p: Page, dto: ReceiptDTO, stamp: PaperStamp | None = None) -> 
     p.para(contact, size=8)
     p.boxes(
         [
-            f"تحویل‌دهنده پرونده: {dto.brought_by_name}\nامضا",
+            f"تحویل‌دهنده پرونده: {dto.brought_by_name}\n"
+            + ("مهر و امضای دفتر" if dto.brought_by_role == "design_office" else "امضا"),
             f"کارشناس پذیرش: {stamp.issued_by if stamp else ''}\nامضا و مهر",
         ],
         height=44,

@@ -17,6 +17,10 @@ be logical Persian — «قرارداد» as ق ر ا ر د ا د, not presentat
    point whose ToUnicode entry is the *logical* text it stands for (`reports.layout`
    writes the font's ToUnicode map from `to_unicode`). Positions come from HarfBuzz: the
    difference from the font's advance widths goes into the TJ array, a mark's height into Ts.
+   A combining mark (bidi class NSM: the tanvin of «فوراً», a shadda) is text of the letter
+   before it: that letter's glyph stands for both, the mark's glyph for nothing. A reader
+   builds words from the glyphs' positions, and a mark drawn raised over its letter would
+   otherwise be read as a word of its own («فورا ً»).
 """
 
 from __future__ import annotations
@@ -50,6 +54,14 @@ _STAND_IN = "\u0712"  # SYRIAC LETTER GAMAL
 _TO_FA = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 # characters whose presence may make a line other than one right-to-left run
 _MIXED = re.compile(r"[0-9۰-۹A-Za-z\u00c0-\u024f\u200e\u200f]")
+# combining marks (bidi class NSM) the papers can hold: «ً» «ٌ» «ٍ» «َ» «ُ» «ِ» «ّ» «ْ», the hamza
+# above «ٔ», the superscript alef, Quranic marks, Latin accents
+_NSM = (
+    "\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670"
+    "\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed"
+)
+_MARKS = re.compile(f"[{_NSM}]")
+_ALL_MARKS = re.compile(f"[{_NSM}]+")
 
 
 def fa_digits(text: object) -> str:
@@ -186,7 +198,7 @@ class _ShapingFont:
         self.next_private = code + 1
         face.charToGlyph[code] = gid
         face.charWidths[code] = self.scale(face.hmetrics[gid][0])
-        self.texts[code] = text or " "
+        self.texts[code] = text  # "" for a mark: its letter's glyph stands for it
         ch = chr(code)
         self.codes[(gid, text)] = ch
         return ch
@@ -316,6 +328,29 @@ def _hb_run(font: _ShapingFont, text: str, start: int, end: int, rtl: bool):
     return buf.glyph_infos, buf.glyph_positions
 
 
+def _pieces(text: str, start: int, end: int, clusters: set[int]) -> dict[int, str]:
+    """The logical text each of a run's clusters stands for. A cluster of combining marks
+    only (bidi class NSM, which rule W1 gives the class of the letter before it) goes with
+    the cluster before it: «فوراً» is one word to a reader only if the glyph of «ا» stands for
+    «اً» and the tanvin's glyph, drawn raised and shifted over it, for nothing."""
+    order = sorted(clusters)
+    nxt = dict(zip(order, [*order[1:], end], strict=True))
+    pieces = {c: text[c : nxt[c]] for c in order}
+    if not _MARKS.search(text, start, end):
+        return pieces
+    base = None
+    for c in order:
+        piece = pieces[c]
+        if base is not None and _ALL_MARKS.fullmatch(piece):
+            pieces[base] += piece
+            pieces[c] = ""
+        elif not piece.isspace():
+            base = c
+        else:
+            base = None  # a mark after a space keeps its own text
+    return pieces
+
+
 @lru_cache(maxsize=65536)
 def shape(text: str, font_name: str) -> Shaped:
     """One logical line → its glyphs in drawing order (base direction right to left)."""
@@ -332,12 +367,11 @@ def shape(text: str, font_name: str) -> Shaped:
     for level, start, end in runs:
         rtl = bool(level % 2)
         infos, positions = _hb_run(font, text, start, end, rtl)
-        clusters = sorted({i.cluster for i in infos})
-        nxt = dict(zip(clusters, [*clusters[1:], end], strict=True))
+        pieces = _pieces(text, start, end, {i.cluster for i in infos})
         seen: set[int] = set()
         for info, pos in zip(infos, positions, strict=True):
             c = info.cluster
-            piece = "" if c in seen else text[c : nxt[c]]
+            piece = "" if c in seen else pieces[c]
             seen.add(c)
             if rtl and len(piece) > 1:
                 # A glyph for several letters (the lam-alef ligature, ه with the ezafe hamza)

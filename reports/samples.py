@@ -171,6 +171,63 @@ def sample_contract(file_no: str = "1405-0042", owner: str = "پریسا صاد�
     )
 
 
+def sample_company_contract() -> ContractDTO:
+    """The sample contract with a company as its owner: a legal person named by its national
+    ID and registration, signed for by its managing director (no attorney, no father's name);
+    urban planning among the disciplines, which the tariff table has no rate for (its fee is
+    the amount finance approved)."""
+    dto = sample_contract()
+    company = OwnerParty(
+        "شرکت ساختمانی کارون‌بنا",
+        "",
+        "10103741857",
+        "06133912040",
+        "اهواز، کیان‌پارس، خیابان ۱۴ غربی، پلاک ۲۲",
+        kind="legal",
+        signatory_name="حمید ساکی",
+        signatory_national_id="1741234567",
+        signatory_title="مدیرعامل و صاحب امضای مجاز",
+        registration_no="38817",
+        registration_place="اداره ثبت شرکت‌ها و مؤسسات غیرتجاری اهواز",
+    )
+    urban = SupervisorRow(
+        referral_id=110,
+        discipline="urban",
+        engineer_id=20,
+        name="سارا نیک‌نام",
+        father_name="جواد",
+        national_id="1750934515",
+        membership_no="7-16302",
+        licence_no="1-17-6-16302",
+        grade="2",
+        area_m2=AREA,
+        selected_on=date(2026, 11, 17),
+        signed_on=date(2026, 11, 18),
+    )
+    urban_fee = FeeLine(
+        "urban",
+        AREA,
+        None,
+        None,
+        approved_rials=152_000_000,
+        tracking_nos=("T-57781",),
+        paid_on=date(2026, 11, 10),
+        bank="ملت",
+    )
+    sups = (*dto.supervisors, urban)
+    fees = (*dto.fees, urban_fee)
+    holders = ("صاحب‌کار: شرکت ساختمانی کارون‌بنا", *(f"ناظر {x.name}" for x in sups), "سازمان")
+    return replace(
+        dto,
+        owners=(company,),
+        attorney=None,
+        supervisors=sups,
+        fees=fees,
+        total_fee_rials=dto.total_fee_rials + urban_fee.approved_rials,
+        copy_holders=holders,
+    )
+
+
 def as_firm(row: SupervisorRow) -> SupervisorRow:
     """The supervisor row as a firm (a consulting engineers' company of Ahvaz) standing for
     the same referral."""
@@ -255,6 +312,33 @@ def sample_receipt() -> ReceiptDTO:
     )
 
 
+def sample_incomplete_receipt() -> ReceiptDTO:
+    """A file brought by a design office (named by its national ID) with required documents
+    still missing — a receipt of the documents received, not an acceptance — and urban
+    planning, which has no tariff rate, not paid yet."""
+    dto = sample_receipt()
+    return replace(
+        dto,
+        brought_by_role="design_office",
+        brought_by_role_fa="دفتر طراحی",
+        brought_by_name="مهندسین مشاور شاخص پی",
+        brought_by_national_id="10860456715",
+        disciplines=(*dto.disciplines, "urban"),
+        documents=(
+            ChecklistLine("نقشه‌های معماری تأییدشده", True, True),
+            ChecklistLine("نقشه‌های سازه و دفترچه محاسبات تأییدشده", True, False),
+            ChecklistLine("سند مالکیت یا مدرک مالکیت", True, True),
+            ChecklistLine("تصویر کارت ملی مالک یا مالکان", True, False),
+            ChecklistLine("وکالت‌نامه (در صورت مراجعه وکیل)", False, False),
+            ChecklistLine("نقشه نقشه‌برداری (UTM)", False, False),
+        ),
+        fees=(
+            *dto.fees,
+            FeeLine("urban", AREA, None, None, approved_rials=0, status="missing"),
+        ),
+    )
+
+
 def sample_letter(**changes) -> LetterDTO:
     t = template("letter_fa")
     dto = LetterDTO(
@@ -271,7 +355,10 @@ def sample_letter(**changes) -> LetterDTO:
         copies_to=("صاحب‌کار (پریسا صادقی) برای اطلاع",),
         seal_note=t["seal_note"],
     )
-    return replace(dto, **changes)
+    dto = replace(dto, **changes)
+    if "closing" not in changes and not dto.property.permit_no:  # as the service chooses
+        dto = replace(dto, closing=t["closing_no_permit"])
+    return dto
 
 
 def sample_daily() -> DailyReportDTO:

@@ -86,9 +86,15 @@ def iban_ok(text: str) -> bool:
 
 
 def phone_ok(text: str) -> bool:
-    """A landline with its area code (0 + 10 digits), or a mobile (09…), not all zeros."""
+    """A landline with its area code (0, a two-digit area code, eight digits: ۰۶۱-۳۳۳۸۱۲۴۰),
+    or a mobile (09, a two-digit operator code, seven digits). Not a placeholder: the number
+    after the area or operator code is not one digit repeated (۰۲۱-۰۰۰۰۰۰۰۰, ۰۶۱-۱۱۱۱۱۱۱۱,
+    ۰۹۱۲-۰۰۰۰۰۰۰), and the whole is not a few digits repeated."""
     d = digits_only(text)
-    return len(d) == 11 and d.startswith("0") and d != "0" * 11 and len(set(d[1:])) > 2
+    if len(d) != 11 or not d.startswith("0") or d[1] == "0":
+        return False
+    subscriber = d[4:] if d.startswith("09") else d[3:]
+    return len(set(subscriber)) > 1 and len(set(d[1:])) > 2
 
 
 def looks_like_sample(text: str) -> bool:

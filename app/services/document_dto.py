@@ -80,6 +80,12 @@ class OwnerParty:
     signatory_name: str = ""
     signatory_national_id: str = ""
     signatory_title: str = ""
+    # a legal person's registration number (شماره ثبت) and registration office, printed
+    # beside its national ID; left out of an issued paper's content while empty
+    # (`CONTENT_ADDED_LATER`). The owners' table keeps none yet: the paper says it is not
+    # recorded.
+    registration_no: str = ""
+    registration_place: str = ""
 
 
 @dataclass(frozen=True)
@@ -265,7 +271,9 @@ class ReceiptDTO:
     brought_by_role: str
     brought_by_role_fa: str
     brought_by_name: str
-    brought_by_national_id: str  # empty for a design office (it has no national code)
+    # a person's national code; a design office's own identifier (its national ID, or its
+    # registration or licence number) as the counter recorded it — never the owner's; "" none
+    brought_by_national_id: str
     property: PropertyInfo
     disciplines: tuple[str, ...]
     documents: tuple[ChecklistLine, ...]

@@ -524,7 +524,6 @@ def receipt_dto(ctx: ServiceContext, project_id: int) -> ReceiptDTO:
         "public_url": organization.public_url,
     }
     tracking = f"{int(digest({'file_no': p.file_no, 'id': p.id, 'at': created}), 16) % 10**8:08d}"
-    person = p.brought_by_role in ("owner", "legal_rep")
     owner0 = owners[0] if owners else None
     return ReceiptDTO(
         organization=organization,
@@ -535,8 +534,8 @@ def receipt_dto(ctx: ServiceContext, project_id: int) -> ReceiptDTO:
         brought_by_role=p.brought_by_role,
         brought_by_role_fa=t["roles"].get(p.brought_by_role, p.brought_by_role),
         brought_by_name=p.brought_by_name or (owner0.name if owner0 else ""),
-        # a design office has no national code: never print the owner's in its place
-        brought_by_national_id=_bringer_code(p, owner0) if person else "",
+        # a design office: its own identifier when the counter recorded one, never the owner's
+        brought_by_national_id=_bringer_code(p, owner0),
         property=prop,
         disciplines=tuple(sorted({r.discipline for r in refs}, key=DISCIPLINE_ORDER.__getitem__)),
         documents=checklist,
@@ -623,7 +622,8 @@ def letter_dto(ctx: ServiceContext, project_id: int, strict: bool = True) -> Let
         supervisors=sups,
         body=tuple(t["body"]),
         salutation=t["salutation"],
-        closing=t["closing"],
+        # the permit issued: the supervisors are introduced for it, named; none yet: for its issue
+        closing=t["closing"] if prop.permit_no else t["closing_no_permit"],
         attachments=tuple(t["attachments"]),
         copies_to=tuple(
             x.format(owner="، ".join(o.name for o in owners) or "صاحب‌کار") for x in t["copies_to"]

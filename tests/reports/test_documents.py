@@ -22,9 +22,11 @@ from reports.receipt import receipt_pdf
 from reports.samples import (
     as_firm,
     sample_commitment,
+    sample_company_contract,
     sample_contract,
     sample_daily,
     sample_fees,
+    sample_incomplete_receipt,
     sample_letter,
     sample_receipt,
     sample_stamp,
@@ -438,3 +440,103 @@ def test_qr_modules_match_an_independent_encoder():
 
 def test_sample_dates_are_events_not_today():
     assert sample_commitment().signed_on == date(2026, 11, 18)
+
+
+# ---------------------------------------------------------------- audit of issue 14
+
+
+@NEEDS_POPPLER
+def test_a_discipline_without_a_tariff_rate_shows_its_fee_is_the_amount_finance_approved():
+    """Urban planning has no rate in the tariff table: its row says its fee is the amount
+    finance approved (no area, no rate), the caption and article 3 do not claim area × rate
+    for it; a contract whose every discipline has a rate keeps the plain caption."""
+    dto = sample_company_contract()
+    text = pdf_text(contract_pdf(dto, sample_stamp()))
+    layout = pdf_text(contract_pdf(dto, sample_stamp()), "-layout")
+    row = next(ln for ln in layout.splitlines() if "شهرسازی" in ln and "ملاک" in ln)
+    assert "نرخ منتشرشده ندارد" in row and "۱۵۲٬۰۰۰٬۰۰۰" in row
+    assert "ملاک محاسبه نیست" in row  # the area is not what the amount comes from
+    assert "۸۵۰٫۵" not in row  # no billable area beside an amount it did not make
+    assert has(text, "(مبلغ تأییدشده امور مالی)")
+    assert has(text, "برای رشته‌ای که در جدول تعرفه نرخ ندارد، مبلغ تأییدشده امور مالی سازمان")
+    assert has(text, "رشته شهرسازی در جدول تعرفه نرخ منتشرشده ندارد")
+    assert has(text, "حاصل‌ضرب مساحت در نرخ نیست")
+    assert "بدون نرخ در جدول" not in text
+    plain = pdf_text(contract_pdf(sample_contract(), sample_stamp()))
+    assert has(plain, "جدول حق‌الزحمه نظارت (مساحت مبنا × نرخ جدول تعرفه):")
+    assert "نرخ منتشرشده ندارد" not in plain
+    # not approved yet: finance will set it, and the total leaves it out
+    unpaid = replace(dto, fees=(*dto.fees[:-1], replace(dto.fees[-1], approved_rials=0)))
+    text = pdf_text(contract_pdf(unpaid, sample_stamp()))
+    assert has(text, "به تعیین امور مالی") and has(text, "تا آن هنگام در جمع بالا نیامده است")
+
+
+@NEEDS_POPPLER
+def test_the_receipt_shows_the_balance_of_a_discipline_without_a_rate_or_why_not():
+    dto = sample_incomplete_receipt()
+    layout = pdf_text(receipt_pdf(dto, sample_stamp("receipt")), "-layout")
+    row = next(ln for ln in layout.splitlines() if "شهرسازی" in ln and "ندارد" in ln)
+    assert "نرخ منتشرشده ندارد" in row and "به تعیین امور مالی" in row
+    text = pdf_text(receipt_pdf(dto, sample_stamp("receipt")))
+    assert has(text, "مبلغ آن را امور مالی سازمان تعیین می‌کند")
+    approved = replace(
+        dto,
+        fees=(*dto.fees[:-1], replace(dto.fees[-1], approved_rials=9_000_000, status="approved")),
+    )
+    layout = pdf_text(receipt_pdf(approved, sample_stamp("receipt")), "-layout")
+    row = next(ln for ln in layout.splitlines() if "شهرسازی" in ln and "ندارد" in ln)
+    cells = [c for c in re.split(r"\s{2,}", row.strip()) if c]
+    assert "۰" in cells and "۹٬۰۰۰٬۰۰۰" in row  # the balance: nil, the approved amount is the fee
+    text = pdf_text(receipt_pdf(approved, sample_stamp("receipt")))
+    assert has(text, "همان حق‌الزحمه است و مانده‌ای ندارد")
+
+
+@NEEDS_POPPLER
+def test_a_company_owner_is_named_by_its_national_id_and_registration():
+    dto = sample_company_contract()
+    text = pdf_text(contract_pdf(dto, sample_stamp()))
+    flat = squash(text)
+    start = flat.index(squash("شخص حقوقی شرکت ساختمانی کارون‌بنا"))
+    sentence = flat[start : flat.index(squash("مدیرعامل"), start)]
+    for phrase in ("شناسه ملی", "۱۰۱۰۳۷۴۱۸۵۷", "شماره ثبت", "۳۸۸۱۷", "اداره ثبت شرکت‌ها"):
+        assert squash(phrase) in sentence, phrase
+    assert "نام پدر" not in text.split("طرف دوم")[0] and "وکالت" not in text
+    bare = replace(dto, owners=(replace(dto.owners[0], registration_no=""),))
+    text = pdf_text(contract_pdf(bare, sample_stamp()))
+    assert has(text, "شماره ثبت: در سامانه ثبت نشده است") and "۳۸۸۱۷" not in text
+
+
+@NEEDS_POPPLER
+def test_a_design_office_on_the_receipt_carries_its_own_identifier():
+    dto = sample_incomplete_receipt()
+    text = pdf_text(receipt_pdf(dto, sample_stamp("receipt")))
+    # pdftotext moves the bracket around the digit run: the words, then the number
+    assert has(text, "دفتر طراحی: مهندسین مشاور شاخص پی (شناسه ملی") and "۱۰۸۶۰۴۵۶۷۱۵" in text
+    assert has(text, "مهر و امضای دفتر")
+    none = replace(dto, brought_by_national_id="")
+    text = pdf_text(receipt_pdf(none, sample_stamp("receipt")))
+    assert has(text, "شناسه ملی یا شماره ثبت دفتر در سامانه ثبت نشده است")
+    line = next(ln for ln in text.splitlines() if "شاخص پی" in ln)
+    assert "۱۹۷۴۴۸۴۸۵۸" not in line and "کد ملی" not in line  # never the owner's code
+
+
+@NEEDS_POPPLER
+def test_the_letter_introduces_the_supervisors_for_the_issued_permit_or_for_its_issue():
+    text = pdf_text(letter_pdf(sample_letter(), sample_stamp("letter")))
+    assert has(text, "موضوع پروانه ساختمان شماره ۱۴۰۵/۲۲۳۱ مورخ ۱۴۰۵/۰۹/۰۹")
+    subject = next(ln for ln in text.splitlines() if ln.startswith("موضوع"))
+    assert "پروانه ساختمان شماره" in subject and "۱۴۰۵/۲۲۳۱" in subject
+    assert "در صدور پروانه" not in text and "برای صدور پروانه" not in text
+    prop = replace(sample_letter().property, permit_no="", permit_date=None)
+    text = pdf_text(letter_pdf(sample_letter(property=prop), sample_stamp("letter")))
+    assert has(text, "برای صدور پروانه ساختمان، نام ناظران فوق در پروانه درج")
+    assert "موضوع پروانه" not in text and "مورخ  " not in text
+
+
+@NEEDS_POPPLER
+@pytest.mark.parametrize("sample", [sample_receipt, sample_incomplete_receipt])
+def test_an_optional_document_is_qualified_once(sample):
+    text = pdf_text(receipt_pdf(sample(), sample_stamp("receipt")))
+    assert has(text, "وکالت‌نامه (در صورت مراجعه وکیل)")
+    assert not has(text, "(در صورت مراجعه وکیل) (در صورت لزوم)")
+    assert not has(text, ") (در صورت لزوم)")

@@ -28,8 +28,10 @@ from reports.letter import letter_pdf
 from reports.receipt import receipt_pdf
 from reports.samples import (
     sample_commitment,
+    sample_company_contract,
     sample_contract,
     sample_daily,
+    sample_incomplete_receipt,
     sample_letter,
     sample_receipt,
     sample_stamp,
@@ -48,7 +50,9 @@ PAPERS = {
         sample_commitment(kind="firm"), sample_stamp("commitment", reprint=True, print_no=2)
     ),
     "contract-firm": lambda: contract_pdf(with_firm(sample_contract()), sample_stamp("contract")),
+    "contract-company": lambda: contract_pdf(sample_company_contract(), sample_stamp("contract")),
     "receipt": lambda: receipt_pdf(sample_receipt(), sample_stamp("receipt")),
+    "receipt-incomplete": lambda: receipt_pdf(sample_incomplete_receipt(), sample_stamp("receipt")),
     "letter": lambda: letter_pdf(sample_letter(), sample_stamp("letter")),
     "letter-firm": lambda: letter_pdf(with_firm(sample_letter()), sample_stamp("letter")),
     "daily": lambda: daily_report_pdf(sample_daily(), sample_stamp("daily")),

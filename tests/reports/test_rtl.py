@@ -132,6 +132,36 @@ def test_the_ezafe_hamza_is_drawn_on_its_heh():
     assert shape("خانهٔ", REGULAR).chars != shape("خانه", REGULAR).chars
 
 
+@NEEDS_POPPLER
+@pytest.mark.parametrize("bold", [False, True])
+def test_a_word_with_a_tanvin_comes_out_of_the_pdf_whole(bold):
+    """The tanvin U+064B (bidi class NSM) is drawn raised over its alef; a reader must still
+    read «فوراً» as one word, not «فورا ً» — in a plain line, and beside digits and a code."""
+    p = Page("t")
+    p.line("هرگونه مغایرت را فوراً و کتباً گزارش می‌دهند", bold=bold)
+    p.line("ماده ۱۲: فوراً (ظرف ۱۰ روز) به پرونده ۱۴۰۵-۰۰۱۲", bold=bold)
+    p.line("خانهٔ ناظر هماهنگ‌کننده محقّق شد", bold=bold)
+    text = pdf_text(p.bytes())
+    words = text.split()
+    assert "هرگونه مغایرت را فوراً و کتباً گزارش می\u200cدهند" in text
+    assert "\u064b" not in words and "فورا" not in words  # no tanvin left as a word
+    assert text.count("فوراً") == 2 and has(text, "فوراً (ظرف ۱۰ روز)")
+    assert "خانهٔ" in words and "هماهنگ\u200cکننده" in words  # ezafe and ZWNJ still pass
+    assert "محقّق" in words  # a shadda inside a word, too
+
+
+def test_a_mark_is_text_of_the_letter_before_it():
+    """The tanvin's glyph stands for nothing; the alef's glyph under it for «اً»: the glyphs
+    still draw the same line, and read back (drawing order) the mark comes with its letter."""
+    register_fonts()
+    sh, plain = shape("فوراً", REGULAR), shape("فورا", REGULAR)
+    assert len(sh.chars) == len(plain.chars) + 1 and sh.rises  # the mark drawn, raised
+    assert drawn("فوراً") == "ًاروف"
+    from reports.rtl import to_unicode
+
+    assert [to_unicode(REGULAR, ord(c)) for c in sh.chars[:2]] == ["", "ًا"]
+
+
 def test_bold_and_regular_shape_with_their_own_glyphs():
     assert drawn("قرارداد", BOLD) == drawn("قرارداد", REGULAR) == "دادرارق"
     assert text_width("قرارداد", BOLD, 10) > text_width("قرارداد", REGULAR, 10)
