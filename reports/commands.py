@@ -21,35 +21,29 @@ def cmd_documents(args: argparse.Namespace) -> int:
         return 2
     from sqlalchemy import select
 
-    from app.cli.errors import open_existing, require_demo
+    from app.cli.errors import CommandError, open_existing, require_demo, signed_in
     from app.db.models import User
     from app.domain.errors import InputError, RuleViolation
     from app.services import documents as docs
     from app.services import papers
-    from app.services.context import Actor, ServiceContext
     from app.services.document_dto import DocumentRefused
 
     from . import commitment, contract, daily, letter, receipt
 
     engine = open_existing(args.db)
     require_demo(engine, "documents")  # an empty database: say how to build the demo
-    base = ServiceContext(engine)
-    with base.read() as s:
-        q = select(User).where(User.active.is_(True), User.role.in_(("clerk", "manager")))
-        if args.user:
-            q = select(User).where(User.username == args.user, User.active.is_(True))
-        user = s.scalar(q.order_by(User.role, User.id))
-        issuer = (
-            None if user is None else Actor(user.username, user.role, user.id, user.engineer_id)
-        )
-    if issuer is None or issuer.role not in ("admin", "clerk", "finance", "manager"):
-        print(
-            "documents: این پایگاه داده هنوز کاربر پیشخوانی ندارد که اوراق را صادر کند؛ "
-            "نخست با `main.py demo` استان نمایشی را بسازید (یا با --user کاربری از کارکنان دفتر "
-            "را نام ببرید)."
-        )
-        return 1
-    ctx = base.as_actor(issuer)
+    username = args.user
+    if username is None:  # the counter's first clerk, as the demo's papers are issued
+        with engine.connect() as c:
+            username = c.scalar(
+                select(User.username)
+                .where(User.active.is_(True), User.role.in_(("clerk", "manager")))
+                .order_by(User.role, User.id)
+            )
+    # papers are issued in a person's name (the register, the trail): after their password
+    ctx = signed_in(engine, username)
+    if ctx.actor.role not in ("admin", "clerk", "finance", "manager"):
+        raise CommandError(f"«{username}» از کارکنان دفتر نیست و برگه صادر نمی‌کند (U1)")
     pick = docs.demo_choice(ctx)
     files = pick["file_nos"]
     signed = pick["signed_project"] or pick["selected_project"]
@@ -152,7 +146,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     d.add_argument("outdir", nargs="?")
     d.add_argument("--db", default=None)
     d.add_argument("--bench", action="store_true", help="run the documents benchmark instead")
-    d.add_argument("--user", default=None, help="issue as this staff user (default: a clerk)")
+    d.add_argument(
+        "--user",
+        default=None,
+        help="issue as this staff user, after their password (NEZARAT_PASSWORD; default: a clerk)",
+    )
     d.set_defaults(func=_with_db(cmd_documents))
     b = sub.add_parser("bench-documents", help="time a contract against a blank page; a batch")
     b.add_argument("--db", default=None, help="take the contract from this database")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 from collections import Counter
@@ -103,6 +104,7 @@ def test_demo_province_has_every_state_and_rechecks(tmp_path):
     printed = subprocess.run(
         [sys.executable, "main.py", "documents", str(out), "--db", url],
         cwd=ROOT,
+        env={**os.environ, "NEZARAT_PASSWORD": "clerk1405"},  # the demo clerk's (README)
         capture_output=True,
         text=True,
         timeout=600,

@@ -221,9 +221,13 @@ def test_documents_command_on_an_empty_database_says_so_in_persian(tmp_path, cap
     assert not (tmp_path / "out").exists()
 
 
-def test_documents_command_issues_every_paper_of_the_demo_choice(office: Office, tmp_path):
+def test_documents_command_issues_every_paper_of_the_demo_choice(
+    office: Office, tmp_path, monkeypatch
+):
     import argparse
 
+    from app.cli.errors import CommandError
+    from app.services import users
     from reports.commands import cmd_documents
 
     arch = office.engineer("A1", discipline="arch")
@@ -241,6 +245,12 @@ def test_documents_command_issues_every_paper_of_the_demo_choice(office: Office,
     args = argparse.Namespace(
         outdir=str(out), db=str(office.engine.url), db_given=True, bench=False, user=None
     )
+    users.set_password(office.admin, office.clerk.actor.user_id, "clerk-pass-1405")
+    monkeypatch.setenv("NEZARAT_PASSWORD", "not-the-password")
+    with pytest.raises(CommandError) as refused:  # issued in a person's name: after a password
+        cmd_documents(args)
+    assert "نادرست" in refused.value.message and not out.exists()
+    monkeypatch.setenv("NEZARAT_PASSWORD", "clerk-pass-1405")
     assert cmd_documents(args) == 0
     names = sorted(f.name for f in out.iterdir())
     f = p.file_no
