@@ -14,12 +14,16 @@ def _run(capsys, *argv: str) -> tuple[int, str]:
     return code, capsys.readouterr().err
 
 
-@pytest.mark.parametrize("command", ["tick", "verify-run", "send-sms", "audit", "backup"])
+@pytest.mark.parametrize(
+    "command", ["tick", "verify-run", "send-sms", "audit", "backup", "verify-paper", "holidays"]
+)
 def test_a_mistyped_sqlite_file_is_named_not_made(tmp_path, capsys, command):
     missing = tmp_path / "nezarat.sqlit"
     argv = {
         "audit": ["audit", "verify"],
         "backup": ["backup", str(tmp_path / "b.gz")],
+        "verify-paper": ["verify-paper", "AAAA-BBBB-CCCC"],
+        "holidays": ["holidays", "show"],
     }.get(command, [command])
     code, err = _run(capsys, *argv, "--db", f"sqlite:///{missing}")
     assert code == 2 and "پیدا نشد" in err and str(missing) in err
@@ -49,3 +53,22 @@ def test_init_makes_a_database_once_and_the_papers_ask_for_the_demo(tmp_path, ca
         code, err = _run(capsys, command, str(tmp_path / command), "--db", url)
         assert code == 2 and "main.py demo" in err, err
         assert not (tmp_path / command).exists()
+
+
+def test_the_desk_names_a_missing_file_and_makes_only_its_own_default(tmp_path, monkeypatch):
+    """The connection dialog's test and the login's opening refuse a SQLite file that is not
+    there (a mistyped path is not a new, empty office); the desk's own default file is made
+    on its first run (the one-desk zero-setup)."""
+    from ui.app import _open_database, test_connection
+
+    missing = tmp_path / "elsewhere" / "nezarat.sqlit"
+    for step in (test_connection, _open_database):
+        with pytest.raises(FileNotFoundError, match="پیدا نشد"):
+            step(f"sqlite:///{missing}")
+    assert not missing.exists() and not missing.parent.exists()
+    monkeypatch.setenv("NEZARAT_DATA", str(tmp_path / "data"))
+    from app.db.engine import default_url
+
+    ctx = _open_database(default_url())
+    ctx.engine.dispose()
+    assert (tmp_path / "data" / "nezarat.sqlite").is_file()

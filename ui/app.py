@@ -191,11 +191,32 @@ class ConnectionDialog(QDialog):
         self.accept()
 
 
+def _refuse_missing_file(url: str) -> None:
+    """A SQLite file that is not there is named, never quietly made (a mistyped path would
+    otherwise open a new, empty office). Only the desk's own default file is made on the
+    first run — the one-desk zero-setup."""
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
+    from app.db.engine import default_url
+
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
+        return
+    if url != default_url() and not Path(u.database).is_file():
+        raise FileNotFoundError(
+            f"پرونده پایگاه داده پیدا نشد: {u.database} — نشانی را بررسی کنید؛ پایگاه تازه را "
+            "«main.py init --db …» (یا «main.py demo» با داده نمونه) می‌سازد"
+        )
+
+
 def test_connection(url: str) -> str:
     from sqlalchemy import text
 
     from app.db.engine import make_engine
 
+    _refuse_missing_file(url)
     engine = make_engine(url)
     try:
         with engine.connect() as c:
@@ -214,6 +235,7 @@ def _open_database(url: str):
     from app.services import users  # noqa: F401  (loaded now, not at the first sign-in)
     from app.services.context import ServiceContext
 
+    _refuse_missing_file(url)
     head = (
         Path(url.split("///", 1)[1] + ".audit-head.json") if url.startswith("sqlite:///") else None
     )

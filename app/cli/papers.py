@@ -15,13 +15,13 @@ from ..db.engine import default_url
 def cmd_verify_paper(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from ..db.engine import make_engine
     from ..domain.calendar import format_jalali_datetime
     from ..keys import ForeignKeyError
     from ..services.context import Actor, DatabaseUnavailable, ServiceContext
     from ..services.papers import foreign_key_of, verify_paper
+    from .errors import reach
 
-    ctx = ServiceContext(make_engine(args.db), actor=Actor("verify-paper", "system"))
+    ctx = ServiceContext(reach(args.db), actor=Actor("verify-paper", "system"))
     try:
         check = verify_paper(ctx, args.code)
     except DatabaseUnavailable as exc:
