@@ -72,3 +72,28 @@ def test_the_desk_names_a_missing_file_and_makes_only_its_own_default(tmp_path, 
     ctx = _open_database(default_url())
     ctx.engine.dispose()
     assert (tmp_path / "data" / "nezarat.sqlite").is_file()
+
+
+@pytest.mark.parametrize("command", ["migrate", "serve", "create-admin"])
+def test_the_server_commands_name_a_missing_file_too(tmp_path, capsys, monkeypatch, command):
+    monkeypatch.setenv("NEZARAT_PASSWORD", "first-admin-1405")
+    missing = tmp_path / "nezarat.sqlit"
+    extra = ["--port", "0", "--data", str(tmp_path / "srv")] if command == "serve" else []
+    code, err = _run(capsys, command, "--db", f"sqlite:///{missing}", *extra)
+    assert code == 2 and "پیدا نشد" in err, err
+    assert not missing.exists()
+
+
+def test_serve_refuses_a_key_the_trail_was_not_chained_with(tmp_path, capsys):
+    """A server started with another key file would refuse every write (each a 500): it says
+    so, naming --key-file, before it listens."""
+    from support import Office
+
+    url = f"sqlite:///{tmp_path / 'office.sqlite'}"
+    Office(url).engine.dispose()  # its people and their trail, under the installation's key
+    other = tmp_path / "other.key"
+    code, err = _run(
+        capsys, "serve", "--db", url, "--port", "0", "--key-file", str(other),
+        "--data", str(tmp_path / "srv"),
+    )  # fmt: skip
+    assert code == 2 and "--key-file" in err and "کلید دیگری" in err, err

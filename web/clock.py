@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine
 
 from app.db.clock import clock_skew
+from app.domain.digits import persian_digits
 from app.services.wire import ServerRefused
 
 log = logging.getLogger("nezarat.clock")
@@ -57,9 +58,10 @@ class ClockGuard:
     def require(self) -> None:
         if not self.ok():
             seconds = abs(self.skew.total_seconds()) if self.skew is not None else 0
+            apart = persian_digits(f"{seconds:.0f}")
             raise ServerRefused(
                 "clock",
-                f"ساعت سرور دفتر با ساعت پایگاه داده {seconds:.0f} ثانیه اختلاف دارد؛ تا "
+                f"ساعت سرور دفتر با ساعت پایگاه داده {apart} ثانیه اختلاف دارد؛ تا "
                 "همگام شدن ساعت‌ها هیچ کاری ثبت و هیچ مهلتی تصمیم‌گیری نمی‌شود. به "
                 "مسئول فناوری اطلاعات خبر دهید.",
             )

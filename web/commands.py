@@ -12,8 +12,9 @@ from pathlib import Path
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from app.cli.errors import open_existing
     from app.db.engine import default_data_dir
-    from app.db.migrate import current, open_database
+    from app.db.migrate import current
     from app.keys import KeyFileError, load_key
 
     logging.basicConfig(
@@ -29,9 +30,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"serve: {exc}", file=sys.stderr)
         return 2
     try:
-        engine = open_database(args.db)
+        engine = open_existing(args.db)  # named when missing, never made (init makes it)
     except Exception as exc:  # unreachable server, wrong password, an old schema for this role
         print(f"serve: پایگاه داده باز نشد: {str(exc).splitlines()[0][:300]}", file=sys.stderr)
+        return 2
+    from app.services.audit_trail import check_trail_key
+    from app.services.context import SYSTEM, ServiceContext
+
+    try:  # the trail is chained under one key: a server holding another would refuse every write
+        check_trail_key(ServiceContext(engine, actor=SYSTEM, key=key))
+    except KeyFileError as exc:
+        print(f"serve: {exc}", file=sys.stderr)
         return 2
     gateway = _gateway(args.sms, data)
     from .server import OfficeServer
@@ -90,10 +99,11 @@ def _gateway(kind: str, data: Path):
 def cmd_migrate(args: argparse.Namespace) -> int:
     """Bring the schema to this version's (as the schema's owner: the server's role may not);
     a SQLite file is copied beside itself first."""
-    from app.db.migrate import current, head, open_database
+    from app.cli.errors import open_existing
+    from app.db.migrate import current, head
 
     try:
-        engine = open_database(args.db)
+        engine = open_existing(args.db)  # named when missing, never made (init makes it)
     except Exception as exc:
         print(
             f"migrate: پایگاه داده باز یا ارتقا نشد: {str(exc).splitlines()[0][:300]}",
@@ -109,7 +119,8 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
     it works only while no user exists)."""
     import getpass
 
-    from app.db.migrate import open_database
+    from app.cli.errors import open_existing
+    from app.domain.digits import persian_digits
     from app.domain.errors import RuleViolation
     from app.services import users
     from app.services.context import ServiceContext
@@ -121,10 +132,13 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
             print("create-admin: دو گذرواژه یکی نیستند", file=sys.stderr)
             return 2
     if len(password) < users.MIN_PASSWORD:
-        print(f"create-admin: گذرواژه باید دست‌کم {users.MIN_PASSWORD} نویسه باشد", file=sys.stderr)
+        print(
+            f"create-admin: گذرواژه باید دست‌کم {persian_digits(users.MIN_PASSWORD)} نویسه باشد",
+            file=sys.stderr,
+        )
         return 2
     try:
-        engine = open_database(args.db)
+        engine = open_existing(args.db)  # named when missing, never made (init makes it)
     except Exception as exc:
         print(
             f"create-admin: پایگاه داده باز نشد: {str(exc).splitlines()[0][:300]}", file=sys.stderr

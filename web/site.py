@@ -10,7 +10,6 @@ from decimal import Decimal, InvalidOperation
 
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import rotate_token
-from django.views.decorators.http import require_http_methods
 
 from app.domain.calendar import jalali_year, local_date
 from app.domain.codes import GROUPS
@@ -33,6 +32,7 @@ from app.services.sessions import Throttled
 from .site_base import (
     FieldError,
     actor_of,
+    allow,
     context,
     drop_cookie,
     engineer,
@@ -56,7 +56,7 @@ from .site_base import (
 
 
 @guarded
-@require_http_methods(["GET", "POST"])
+@allow("GET", "POST")
 def login(request: HttpRequest) -> HttpResponse:
     nxt = safe_next(request.POST.get("next") or request.GET.get("next"))
     if request.method == "GET":
@@ -98,7 +98,7 @@ def login(request: HttpRequest) -> HttpResponse:
 
 
 @guarded
-@require_http_methods(["GET", "POST"])
+@allow("GET", "POST")
 def login_code(request: HttpRequest) -> HttpResponse:
     """The second step: the one-time code sent by SMS."""
     nxt = safe_next(request.POST.get("next") or request.GET.get("next"))
@@ -139,7 +139,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
 
 
 @guarded
-@require_http_methods(["POST"])
+@allow("POST", hint="برای خروج، دکمه «خروج» بالای صفحه را بزنید.")
 def logout(request: HttpRequest) -> HttpResponse:
     for pending in (False, True):
         token = token_of(request, pending)
@@ -153,7 +153,7 @@ def logout(request: HttpRequest) -> HttpResponse:
 
 
 @guarded
-@require_http_methods(["GET", "POST"])
+@allow("GET", "POST")
 def forgot(request: HttpRequest) -> HttpResponse:
     """A forgotten password: a code to the registered mobile (the same answer for any number)."""
     if request.method == "GET":
@@ -175,7 +175,7 @@ def forgot(request: HttpRequest) -> HttpResponse:
 
 
 @guarded
-@require_http_methods(["POST"])
+@allow("POST", back="/forgot")  # the reset form's address, opened again: the form's start
 def reset(request: HttpRequest) -> HttpResponse:
     values = {"membership_no": request.POST.get("membership_no", "")[:40]}
     try:
@@ -205,7 +205,7 @@ def _cartable_data(request: HttpRequest, actor) -> dict:
 
 
 @engineer
-@require_http_methods(["GET"])
+@allow("GET")
 def cartable(request: HttpRequest, actor) -> HttpResponse:
     data = _cartable_data(request, actor)
     if htmx(request):
@@ -214,7 +214,7 @@ def cartable(request: HttpRequest, actor) -> HttpResponse:
 
 
 @engineer
-@require_http_methods(["POST"])
+@allow("POST", back="/")  # a stand without script leaves this address in the bar
 def act(request: HttpRequest, actor, referral_id: int, action: str) -> HttpResponse:
     """Stand (C1–C4) or cancel (C3–C5): the server's clock decides; the answer names the
     rules in Persian. htmx gets the cartable's list back, a plain form the whole page."""
@@ -247,7 +247,7 @@ def act(request: HttpRequest, actor, referral_id: int, action: str) -> HttpRespo
 
 
 @engineer
-@require_http_methods(["GET"])
+@allow("GET")
 def why_not(request: HttpRequest, actor) -> HttpResponse:
     """ "Why is this not in my cartable?" for a file number (for himself only)."""
     file_no = request.GET.get("file_no", "")
@@ -273,7 +273,7 @@ def why_not(request: HttpRequest, actor) -> HttpResponse:
 
 
 @engineer
-@require_http_methods(["GET"])
+@allow("GET")
 def state(request: HttpRequest, actor) -> HttpResponse:
     ctx = context(request, actor)
     st = member.member_state(ctx, actor.engineer_id)
@@ -287,7 +287,7 @@ def state(request: HttpRequest, actor) -> HttpResponse:
 
 
 @engineer
-@require_http_methods(["GET"])
+@allow("GET")
 def my_referrals(request: HttpRequest, actor) -> HttpResponse:
     ctx = context(request, actor)
     rows = member.my_referrals(ctx, actor.engineer_id)
@@ -305,7 +305,7 @@ def my_referrals(request: HttpRequest, actor) -> HttpResponse:
 
 
 @engineer
-@require_http_methods(["GET"])
+@allow("GET")
 def messages(request: HttpRequest, actor) -> HttpResponse:
     rows = member.my_notifications(context(request, actor), actor.engineer_id)
     return page(request, "site/messages.html", {"rows": rows})
@@ -314,8 +314,11 @@ def messages(request: HttpRequest, actor) -> HttpResponse:
 # ---------------------------------------------------------------- declaration (C1), membership (F5)
 
 
+DECLARATION_FIELDS = ("ready", "groups", "supervision_percent", "rules_accepted")
+
+
 @engineer
-@require_http_methods(["GET", "POST"])
+@allow("GET", "POST")
 def declaration(request: HttpRequest, actor) -> HttpResponse:
     ctx = context(request, actor)
     year = jalali_year(local_date(server(request).now()))
@@ -329,24 +332,29 @@ def declaration(request: HttpRequest, actor) -> HttpResponse:
         "percent": request.POST.get("supervision_percent", "")[:20],
         "rules_accepted": request.POST.get("rules_accepted") == "yes",
     }
+    # every field is checked, each refusal tied to its field (the page marks each one)
+    problems: dict[str, str] = {}
+    ready = form["ready"] == "yes"
+    if form["ready"] not in ("yes", "no"):
+        problems["ready"] = "یکی از دو گزینه را برگزینید"
+    groups = tuple(g for g in GROUPS if g in form["groups"])
+    if set(form["groups"]) - set(GROUPS) or len(form["groups"]) > len(GROUPS):
+        problems["groups"] = "گروه نامعتبر است"
+    elif ready and not groups:
+        problems["groups"] = "دست‌کم یک گروه را برگزینید"
+    try:
+        percent = Decimal(normalize_digits(form["percent"]).strip().replace("٫", "."))
+        if not percent.is_finite() or not 0 <= percent <= 100 or percent != round(percent, 2):
+            raise InvalidOperation
+    except InvalidOperation:
+        problems["supervision_percent"] = "باید عددی از ۰ تا ۱۰۰ باشد"
+    if not form["rules_accepted"]:
+        problems["rules_accepted"] = "بدون پذیرش قوانین، خوداظهاری ثبت نمی‌شود (C1)"
+    errors = {field: FieldError(field, why).message for field, why in problems.items()}
     try:
         server(request).guard.require()
-        if form["ready"] not in ("yes", "no"):
-            raise FieldError("ready", "یکی از دو گزینه را برگزینید")
-        ready = form["ready"] == "yes"
-        groups = tuple(g for g in GROUPS if g in form["groups"])
-        if set(form["groups"]) - set(GROUPS) or len(form["groups"]) > len(GROUPS):
-            raise FieldError("groups", "گروه نامعتبر است")
-        if ready and not groups:
-            raise FieldError("groups", "دست‌کم یک گروه را برگزینید")
-        try:
-            percent = Decimal(normalize_digits(form["percent"]).strip().replace("٫", "."))
-        except InvalidOperation:
-            raise FieldError("supervision_percent", "باید عددی از ۰ تا ۱۰۰ باشد") from None
-        if not percent.is_finite() or not 0 <= percent <= 100 or percent != round(percent, 2):
-            raise FieldError("supervision_percent", "باید عددی از ۰ تا ۱۰۰ باشد")
-        if not form["rules_accepted"]:
-            raise FieldError("rules_accepted", "بدون پذیرش قوانین، خوداظهاری ثبت نمی‌شود (C1)")
+        if errors:
+            raise InputError(*next(iter(errors.items())))
         engineers.submit_declaration(
             ctx,
             actor.engineer_id,
@@ -354,15 +362,22 @@ def declaration(request: HttpRequest, actor) -> HttpResponse:
         )
     except (InputError, RuleViolation) as exc:
         status, words = refusal(exc)
+        if isinstance(exc, InputError) and exc.field in DECLARATION_FIELDS:
+            errors.setdefault(exc.field, exc.message)  # a service's refusal of one field
+        if errors:
+            words = "؛ ".join(errors.values())
         return page(
-            request, "site/declaration.html", {**data, "form": form, "error": words}, status
+            request,
+            "site/declaration.html",
+            {**data, "form": form, "error": words, "errors": errors},
+            status,
         )
     data["current"] = member.my_declaration(ctx, actor.engineer_id)
     return page(request, "site/declaration.html", {**data, "ok": True})
 
 
 @engineer
-@require_http_methods(["GET", "POST"])
+@allow("GET", "POST")
 def membership(request: HttpRequest, actor) -> HttpResponse:
     ctx = context(request, actor)
     ok = error = ""
@@ -385,7 +400,7 @@ def membership(request: HttpRequest, actor) -> HttpResponse:
 
 
 @public
-@require_http_methods(["GET"])
+@allow("GET")
 def board(request: HttpRequest) -> HttpResponse:
     rows = public_services.referral_board(context(request, None))
     return page(request, "site/board.html", {"rows": rows})
@@ -398,7 +413,7 @@ def _int_id(value: str, field: str) -> int:
 
 
 @public
-@require_http_methods(["GET"])
+@allow("GET")
 def candidates(request: HttpRequest, referral_id: int) -> HttpResponse:
     ctx = context(request, None)
     rows = candidacy.candidates(ctx, referral_id)
@@ -419,7 +434,7 @@ def candidates(request: HttpRequest, referral_id: int) -> HttpResponse:
 
 
 @public
-@require_http_methods(["GET"])
+@allow("GET")
 def runs(request: HttpRequest) -> HttpResponse:
     raw = request.GET.get("from", "0")
     offset = _int_id(raw, "run") if raw else 0
@@ -432,7 +447,7 @@ def runs(request: HttpRequest) -> HttpResponse:
 
 
 @public
-@require_http_methods(["GET"])
+@allow("GET")
 def run(request: HttpRequest, run_id: int) -> HttpResponse:
     sheet = public_services.run_sheet(context(request, None), run_id)
     me = getattr(request, "nz_actor", None)
@@ -444,7 +459,7 @@ def run(request: HttpRequest, run_id: int) -> HttpResponse:
 
 
 @public
-@require_http_methods(["GET"])
+@allow("GET")
 def run_decisions(request: HttpRequest, run_id: int) -> HttpResponse:
     data = public_services.run_decisions(context(request, None), run_id)
     response = HttpResponse(data, content_type="application/json; charset=utf-8")
@@ -453,7 +468,7 @@ def run_decisions(request: HttpRequest, run_id: int) -> HttpResponse:
 
 
 @public
-@require_http_methods(["GET"])
+@allow("GET")
 def verify(request: HttpRequest, code: str | None = None) -> HttpResponse:
     """The check of a printed paper's code (typed, or the QR's link /verify/<code>)."""
     typed = code if code is not None else request.GET.get("code", "")

@@ -160,6 +160,40 @@ def error_page(request: HttpRequest, status: int, title: str, message: str, ref:
     )
 
 
+def allow(*methods: str, back: str | None = None, hint: str = ""):
+    """The HTTP methods a page answers (Django's `require_http_methods` answers others with an
+    empty 405). Any other method gets the Persian error page, 405 with `Allow`. A GET of an
+    action only a form posts to — the address a form without script leaves in the bar
+    (/referrals/<id>/stand), opened again — goes to the page the action belongs to (`back`),
+    as a signed-out engineer is sent to the sign-in page rather than refused."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method in methods:
+                return view(request, *args, **kwargs)
+            if back is not None and request.method in ("GET", "HEAD"):
+                return redirect(request, back)
+            if not hasattr(request, "nz_actor"):  # the header as on his pages (e.g. «خروج»)
+                request.nz_actor = actor_of(request)  # type: ignore[attr-defined]
+            if "GET" in methods:
+                words = "این صفحه را تنها می‌توان باز کرد؛ فرستادن درخواست دیگری به آن پذیرفته نیست."
+            else:
+                words = (
+                    "این نشانی تنها با دکمه‌های صفحه‌ها به کار می‌آید و باز کردن مستقیم آن "
+                    "کاری انجام نمی‌دهد."
+                )
+            response = error_page(
+                request, 405, "این درخواست پذیرفته نیست", f"{words} {hint}".strip()
+            )
+            response.headers["Allow"] = ", ".join(methods)
+            return response
+
+        return wrapper
+
+    return decorate
+
+
 def refusal(exc: BaseException) -> tuple[int, str]:
     """(HTTP status, Persian words) for what a service refused with; (500, …) otherwise."""
     if isinstance(exc, Throttled):

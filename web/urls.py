@@ -1,6 +1,21 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import api, site, static_files
+
+
+class _Action:
+    """What an engineer does to a referral from his cartable: any other word is not a page."""
+
+    regex = "stand|cancel"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(_Action, "action")
 
 urlpatterns = [
     path("healthz", api.healthz),
@@ -15,7 +30,7 @@ urlpatterns = [
     path("logout", site.logout),
     path("forgot", site.forgot),
     path("forgot/reset", site.reset),
-    path("referrals/<int:referral_id>/<str:action>", site.act),
+    path("referrals/<int:referral_id>/<action:action>", site.act),
     path("why-not", site.why_not),
     path("me", site.state),
     path("my-referrals", site.my_referrals),

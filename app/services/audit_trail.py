@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ..db.models import AuditEntry, User
+from ..keys import ForeignKeyError
 from .context import ServiceContext, audit_hash, entry_body, head_record, keyed_hash
 from .permissions import require
 from .registry import use_case
@@ -95,3 +96,15 @@ def _check_note(key, note: dict[str, Any] | None) -> str:
     except (KeyError, TypeError, ValueError):
         good = False
     return "noted" if good else "forged"
+
+
+@use_case(writes=False, remote=False)
+def check_trail_key(ctx: ServiceContext) -> None:
+    """ForeignKeyError when the trail's newest line was chained under another key than this
+    process's: the office server checks it before it listens (a server started with the wrong
+    key file would refuse every write, one 500 at a time)."""
+    with ctx.read() as s:
+        theirs = s.scalar(select(AuditEntry.key_id).order_by(AuditEntry.id.desc()).limit(1))
+    ours = ctx.server_key().key_id
+    if theirs is not None and theirs != ours:
+        raise ForeignKeyError(theirs, ours)

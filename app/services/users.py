@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from ..db.models import AuthSession, Engineer, User
+from ..domain.digits import persian_digits
 from ..domain.errors import InputError, RuleViolation
 from ..domain.text import check_texts, text_problem
 from .context import Actor, ServiceContext, audit
@@ -100,7 +101,9 @@ MIN_PASSWORD = 10  # characters; a security setting of the office, not a rule of
 
 def _check_password(password: str) -> None:
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:
-        raise InputError("password", f"گذرواژه باید دست‌کم {MIN_PASSWORD} نویسه باشد")
+        raise InputError(
+            "password", f"گذرواژه باید دست‌کم {persian_digits(MIN_PASSWORD)} نویسه باشد"
+        )
     if len(password) > 1024 or text_problem(password, 1024):
         raise InputError("password", "گذرواژه نویسه نامجاز دارد یا بیش از اندازه بلند است")
 

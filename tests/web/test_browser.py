@@ -1,12 +1,15 @@
 """Issue 13 in a real browser: Debian's Chromium driven headless by Playwright for Python
-(pinned in the `test` extra to 1.61.0, whose driver was built against Chromium 149 and tested
-against 151 — Debian's is 150; launched with `executable_path`, never `playwright install`).
+(pinned in the `test` extra to 1.64.1, whose driver was built for Chromium 156.0.8078.4 —
+Debian's is 156.0.8078.114, the same branch; launched with `executable_path`, never
+`playwright install`).
 
 At a phone's 390 px and a desktop's 1280 px: sign in, stand, see oneself in the public list,
 cancel, stand again, a refusal (C4: the one cancellation is spent; C3: 20:00:00 by the
-server's clock), the declaration, every page of the site, sign out. Each page's screenshot is
-saved (NZ_WEB_SHOTS=docs/web writes the README's pictures); no page scrolls sideways at
-390 px, no Content-Security-Policy violation is reported, every page is `lang="fa" dir="rtl"`.
+server's clock), the declaration (refused field by field, the first refused field focused;
+then saved), every page of the site, a GET of /logout (the Persian 405 page), sign out. Each
+page's screenshot is saved (NZ_WEB_SHOTS=docs/web writes the README's pictures); no page
+scrolls sideways at 390 px and every menu item is in sight (the menu wraps), no
+Content-Security-Policy violation is reported, every page is `lang="fa" dir="rtl"`.
 
 Without /usr/bin/chromium the test FAILS in CI (CI set) and is skipped on a developer's
 machine, saying why.
@@ -72,6 +75,13 @@ def test_an_engineer_does_everything_on_a_phone_and_a_desktop(shot_dir, tmp_path
                 if viewport == "phone":  # usable at phone width: nothing scrolls sideways
                     over = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
                     assert over <= 1, f"{name} is {over}px wider than the phone"
+                # every item of the menu in sight, none behind a sideways scroll (it wraps)
+                links = page.locator("nav.main a")
+                for k in range(links.count()):
+                    box = links.nth(k).bounding_box()
+                    assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, (
+                        f"{name}: «{links.nth(k).inner_text()}» is out of sight: {box}"
+                    )
                 path = out / f"{name}-{viewport}.png"
                 page.screenshot(path=str(path), full_page=True)
                 shots.append(path)
@@ -160,6 +170,20 @@ def test_an_engineer_does_everything_on_a_phone_and_a_desktop(shot_dir, tmp_path
 
             # ---------------------------------------------------------------- declaration (C1)
             page.goto(f"{base}/declaration")
+            page.get_by_label(re.compile("سهم نظارت")).fill("150")
+            page.get_by_role("button", name="ثبت خوداظهاری").click()  # rules not accepted
+            page.wait_for_selector(".field-error")
+            focused = page.evaluate(
+                "[document.activeElement.id, document.activeElement.getAttribute('aria-invalid'),"
+                " document.getElementById("
+                "document.activeElement.getAttribute('aria-describedby')).textContent]"
+            )
+            assert focused[:2] == ["supervision_percent", "true"], focused  # the first refused
+            assert "«درصد نظارت»" in focused[2]
+            rules = page.get_by_label("قوانین بالا را خواندم و می‌پذیرم")
+            assert rules.get_attribute("aria-invalid") == "true"
+            assert page.locator(".field-error").count() == 2
+            shot("declaration-refused")
             page.get_by_label("آماده به کار هستم").check()
             page.get_by_label("گروه ب").uncheck()
             page.get_by_label(re.compile("سهم نظارت")).fill("60")
@@ -193,6 +217,12 @@ def test_an_engineer_does_everything_on_a_phone_and_a_desktop(shot_dir, tmp_path
             shot("verify")
             page.goto(f"{base}/verify?code=AAAA-BBBB-CCCC")
             assert page.get_by_text("سازمان برگه‌ای با این کد نمی‌شناسد").is_visible()
+
+            # ---------------------------------------------------------------- a wrong method
+            answer = page.goto(f"{base}/logout")  # a GET signs no one out: the Persian page
+            assert answer is not None and answer.status == 405
+            assert page.get_by_role("heading", name="این درخواست پذیرفته نیست").is_visible()
+            shot("wrong-method")
 
             # ---------------------------------------------------------------- sign out
             page.goto(f"{base}/")

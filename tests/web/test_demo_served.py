@@ -76,6 +76,8 @@ def demo_server(pg_server, tmp_path_factory):
             "0",
             "--data",
             str(data),
+            "--key-file",  # the key the demo's trail and papers were made with
+            str(Path(os.environ["NEZARAT_DATA"]) / "server.key"),
             "--sms",
             "off",
         ],

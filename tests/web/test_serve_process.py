@@ -67,9 +67,14 @@ def _main(*args: str, env: dict[str, str] | None = None, **kw) -> subprocess.Com
 @pytest.fixture
 def serve(pg_url, tmp_path):
     crt, key = self_signed(tmp_path, "server")
-    made = _main("create-admin", "--db", pg_url, env={"NEZARAT_PASSWORD": "first-admin-1405"})
+    # the README's order: init and the first administrator with the server's key file (they
+    # write the trail's first lines), then serve
+    key_file = ["--key-file", str(tmp_path / "srv" / "server.key")]
+    assert _main(*key_file, "init", "--db", pg_url).returncode == 0
+    admin = ("create-admin", "--db", pg_url)
+    made = _main(*key_file, *admin, env={"NEZARAT_PASSWORD": "first-admin-1405"})
     assert made.returncode == 0, made.stderr
-    again = _main("create-admin", "--db", pg_url, env={"NEZARAT_PASSWORD": "first-admin-1405"})
+    again = _main(*key_file, *admin, env={"NEZARAT_PASSWORD": "first-admin-1405"})
     assert again.returncode == 2  # only while no user exists
     proc, url = _serve(pg_url, crt, key, tmp_path / "srv")
     yield url, crt, tmp_path
@@ -98,6 +103,8 @@ def test_the_office_ca_script_makes_a_certificate_desks_verify(pg_url, tmp_path)
     )
     assert made.returncode == 0, made.stderr
     assert oct((tmp_path / "server.key").stat().st_mode)[-3:] == "600"
+    init = _main("--key-file", str(tmp_path / "srv" / "server.key"), "init", "--db", pg_url)
+    assert init.returncode == 0, init.stderr
     proc, url = _serve(pg_url, tmp_path / "server.crt", tmp_path / "server.key", tmp_path / "srv")
     try:
         ca = ssl.create_default_context(cafile=str(tmp_path / "office-ca.crt"))
@@ -131,7 +138,6 @@ def test_main_serve_answers_the_engineers_site_over_https(serve):
             "7001",
             (CompetenceIn("civil", "1"),),
             Decimal(100),
-            membership_paid_through=1405,
             declaration=DeclarationIn(1405, True, True, ("A",), Decimal(50)),
         ),
     )

@@ -12,7 +12,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.db.models import AuthSession, Candidacy, OneTimeCode
 from app.domain.calendar import parse_jalali_datetime
@@ -378,6 +378,42 @@ def test_C1_the_declaration_validates_every_field_in_persian(site):
     b.close()
 
 
+def test_C1_each_refused_declaration_field_carries_its_own_error(site):
+    """Every field is checked at once; each refused one has its own error element, is marked
+    `aria-invalid` and described by it (site.js focuses the first); the others are not."""
+    b = Browser(site.url)
+    b.sign_in(RIVAL)
+    r = b.post("/declaration", {"ready": "yes", "supervision_percent": "150"})
+    html = _page_ok(r, 400)
+    refused = {
+        "groups": "«گروه‌های ساختمانی»",
+        "supervision_percent": "«درصد نظارت»",
+        "rules_accepted": "«پذیرش قوانین»",
+    }
+    for field, words in refused.items():
+        error = re.search(rf'<p class="field-error" id="{field}-error">([^<]*)</p>', html)
+        assert error and words in error.group(1), field
+        inputs = re.findall(rf'<input [^>]*name="{field}"[^>]*>', html)
+        assert inputs, field
+        for tag in inputs:
+            assert 'aria-invalid="true"' in tag and f'aria-describedby="{field}-error"' in tag
+    for tag in re.findall(r'<input [^>]*name="ready"[^>]*>', html):  # answered: not marked
+        assert "aria-invalid" not in tag and "aria-describedby" not in tag
+    assert 'id="ready-error"' not in html
+    # every id a field points at is on the page, once
+    for target in re.findall(r'aria-describedby="([^"]+)"', html):
+        assert html.count(f'id="{target}"') == 1, target
+    summary = notes(html)[0]  # the note at the top still names them all, for the page's reader
+    assert all(words in summary for words in refused.values())
+    one = b.post(
+        "/declaration",
+        {"ready": "yes", "groups": ["A"], "supervision_percent": "۵۰٫۵"},
+    )
+    assert one.status_code == 400 and one.text.count('aria-invalid="true"') == 1
+    assert 'aria-describedby="rules_accepted-error"' in one.text
+    b.close()
+
+
 def test_F5_the_renewal_request_and_what_finance_approved(fresh):
     from app.services import engineers
 
@@ -458,6 +494,7 @@ def test_a_forgotten_password_is_reset_with_a_code_to_the_registered_mobile(fres
         {"membership_no": ME, "code": code, "new_password": "short", "new_password2": "short"},
     )
     assert short.status_code == 400 and "گذرواژه" in notes(short.text)[0]
+    assert "دست‌کم ۱۰ نویسه" in notes(short.text)[0]  # Persian digits in Persian words
     new = "a-new-pass-1405"
     r = b.post(
         "/forgot/reset",
@@ -530,6 +567,93 @@ def test_no_stack_trace_reaches_a_page(site, monkeypatch, caplog):
     ref = re.search(r'<span class="ltr">([0-9a-f]{10})</span>', r.text).group(1)
     assert any(ref in rec.getMessage() for rec in caplog.records)
     b.close()
+
+
+def test_a_wrong_method_gets_the_persian_error_page_not_an_empty_405(site):
+    b = Browser(site.url)
+    for signed_in in (False, True):
+        r = b.get("/logout")  # a GET must not sign out (CSRF): refused, in Persian
+        html = _page_ok(r, 405)
+        assert r.headers["Allow"] == "POST"
+        assert "این درخواست پذیرفته نیست" in html and "«خروج»" in notes(html)[0]
+        assert ('action="/logout"' in html) is signed_in  # his header, with «خروج» in it
+        b.sign_in()
+    r = b.http.request("OPTIONS", "/me")
+    assert r.status_code == 405 and r.headers["Allow"] == "GET"
+    assert "این صفحه را تنها می‌توان باز کرد" in _page_ok(r, 405)
+    r = b.http.request("DELETE", "/declaration", headers={"X-CSRFToken": b.csrf})
+    assert r.status_code == 405 and r.headers["Allow"] == "GET, POST"
+    _page_ok(r, 405)
+    # an action's address left in the bar by a form without script: back to its page
+    assert b.get(f"/referrals/{site.open_referrals[0]}/stand").headers["location"] == "/"
+    hx = b.get(f"/referrals/{site.open_referrals[0]}/cancel", headers={"HX-Request": "true"})
+    assert hx.status_code == 204 and hx.headers["HX-Redirect"] == "/"
+    assert b.get("/forgot/reset").headers["location"] == "/forgot"
+    for method in ("GET", "POST"):  # no such action: not a page, whatever the method
+        r = b.http.request(
+            method, f"/referrals/{site.open_referrals[0]}/withdraw", headers={"X-CSRFToken": b.csrf}
+        )
+        assert r.status_code == 404 and "پیدا نشد" in _page_ok(r, 404)
+    b.close()
+    out = Browser(site.url)  # signed out: to the sign-in page first, the cartable after
+    r = out.get(f"/referrals/{site.open_referrals[0]}/stand")
+    assert r.status_code == 302 and r.headers["location"].startswith("/login?next=")
+    out.close()
+
+
+def test_a_no_script_stand_reopened_from_the_address_bar_shows_the_cartable(fresh):
+    b = Browser(fresh.url)
+    b.sign_in()
+    path = f"/referrals/{fresh.open_referrals[1]}/stand"
+    assert b.post(path).status_code == 200  # the whole page, at the action's address
+    again = b.get(path)
+    assert again.status_code == 302 and again.headers["location"] == "/"
+    with fresh.office.base.read() as s:  # opening it again stood for nothing more
+        assert (
+            s.scalar(
+                select(func.count()).where(
+                    Candidacy.engineer_id == fresh.me,
+                    Candidacy.referral_id == fresh.open_referrals[1],
+                )
+            )
+            == 1
+        )
+    b.close()
+
+
+def test_figures_in_persian_words_have_persian_digits_and_the_persian_decimal_point(fresh):
+    """An SMS's text kept with Latin figures (3891.9) is shown with Persian ones and «٫», its
+    file number in order; a Decimal has no trailing zeros (15979.1600 → ۱۵۹۷۹٫۱۶)."""
+    from decimal import Decimal
+
+    from app.services import candidacy, public
+    from web.templatetags.fa import fa, fatext
+
+    o = fresh.office
+    chosen = o.engineer("1004", score=15979.16)
+    p = o.project(disciplines=("civil",), area=389.19)
+    candidacy.stand(o.base.as_actor(o.as_engineer[chosen].actor), chosen, p.referral_ids["civil"])
+    o.run("1405-08-24 20:00")
+    b = Browser(fresh.url)
+    run = public.published_runs(o.base)[0].id
+    html = _page_ok(b.get(f"/runs/{run}"))
+    assert "۱۵۹۷۹٫۱۶" in html and "۳۸۹٫۱۹ مترمربع" in html
+    b.sign_in("1004")
+    html = _page_ok(b.get("/messages"))
+    body = re.search(r"<p>(ناظر محترم.*?)</p>", html).group(1)
+    assert "(گروه ب، ۳۸۹٫۱۹ مترمربع)" in body
+    assert f'<span class="ltr">{fa(p.file_no)}</span>' in body  # not shown as ۰۱۵۰-۱۴۰۵
+    assert "امضای قرارداد: ۱۴۰۵-۰۸-۲۵ ساعت ۰۸:۰۰ تا ۱۲:۰۰" in body  # a date as `jdate` has it
+    assert not re.search(r"[0-9]", re.sub(r"<[^>]+>", "", body))
+    b.close()
+    assert fa(Decimal("15979.1600")) == "۱۵۹۷۹٫۱۶" and fa(Decimal("300.00")) == "۳۰۰"
+    assert fa(Decimal("-30.50")) == "\u2066-۳۰٫۵\u2069"  # its minus before it, right to left
+    assert fa(-7) == "\u2066-۷\u2069" and fa(Decimal("-0.00")) == "۰"
+    assert fa(Decimal("1E+2")) == "۱۰۰" and fa(0.5) == "۰٫۵"
+    assert str(fatext("U1: C3 و A10؛ کد K7QM-2XWD؛ 12 <b>")) == (
+        "U1: C3 و A10؛ کد K7QM-2XWD؛ ۱۲ &lt;b&gt;"
+    )  # rule codes and typed codes keep their letters' digits; the rest is escaped
+    assert str(fatext("0912•••4567")) == '<span class="ltr">۰۹۱۲•••۴۵۶۷</span>'
 
 
 def test_every_form_field_is_checked_with_its_persian_name(site):

@@ -51,6 +51,10 @@
     setOffset(document.body.getAttribute("data-server-time"));
     tick();
     window.setInterval(tick, 1000);
+    // a form the server sent back refused: the focus goes to its first refused field, whose
+    // own error is read out with it (aria-describedby)
+    var invalid = document.querySelector("main form [aria-invalid=\"true\"]");
+    if (invalid) { invalid.focus(); }
   });
   document.addEventListener("htmx:afterRequest", function (e) {
     var xhr = e.detail && e.detail.xhr;

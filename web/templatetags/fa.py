@@ -3,10 +3,13 @@ of codes (the shared presentation of app/present/fa.py)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 
 from django import template
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from app.domain.calendar import format_jalali_date, local
 from app.domain.codes import DISCIPLINE_FA, GRADE_FA, GROUP_FA
@@ -20,16 +23,53 @@ WEEKDAY_FA = ("دوشنبه", "سه‌شنبه", "چهارشنبه", "پنجشن
 
 @register.filter
 def fa(value: object) -> str:
-    """Persian digits (a Decimal without needless zeros, «٫» for its point)."""
+    """Persian digits; a number without needless zeros and «٫» for its point, as the desk
+    writes areas (`app.domain.fee_words.area_fa`): a score kept as 15979.1600 is ۱۵۹۷۹٫۱۶."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "بله" if value else "خیر"
     if isinstance(value, Decimal):
-        if value == value.to_integral():
-            value = value.quantize(Decimal(1))
-        return f"{value:f}".translate(_FA).replace(".", "٫")
+        if value.is_finite():
+            value = value.normalize() if value else Decimal(0)  # 300.00 → 3E+2 → 300; -0 → 0
+        return _signed(f"{value:f}".translate(_FA).replace(".", "٫"))
+    if isinstance(value, float):
+        return fa(Decimal(repr(value)))
+    if isinstance(value, int):
+        return _signed(str(value).translate(_FA))
     return str(value).translate(_FA)
+
+
+def _signed(number: str) -> str:
+    """A negative number kept left to right (an isolate, as `app.present.fa.code` keeps one):
+    in a right-to-left line bidi puts its minus after it, «۲۲۷٫۸۳-» for −227.83."""
+    return f"\u2066{number}\u2069" if number.startswith("-") else number
+
+
+# A Latin number inside Persian text the services wrote (an SMS's text, a refusal): not one
+# glued to Latin letters — rule codes (C3, A10) and typed codes (K7QM-2XWD) stay as they are.
+_LATIN_NUMBER = re.compile(r"(?<![A-Za-z0-9_])[0-9]+(?:\.[0-9]+)?(?![A-Za-z0-9_])")
+# digits joined by «-», «/» or «•» (a file number, a letter's number, a mobile's hint): kept
+# left to right as the pages' <span class="ltr"> keeps them, else bidi shows ۱۴۰۵-۰۱۵۰ as
+# ۰۱۵۰-۱۴۰۵ in a right-to-left line. A Jalali date is left as `jdate` writes it.
+_JOINED = re.compile(r"[۰-۹]+(?:[-/•]+[۰-۹]+)+")
+_DATE = re.compile(r"[۰-۹]{4}-[۰-۹]{2}-[۰-۹]{2}")
+
+
+@register.filter
+def fatext(value: object) -> SafeString:
+    """Persian text made elsewhere, for the page: its numbers in Persian digits with «٫» for a
+    decimal point (`3891.9 مترمربع` → `۳۸۹۱٫۹ مترمربع`), file numbers kept in order."""
+    if value is None:
+        return SafeString("")
+    text = _LATIN_NUMBER.sub(lambda m: m.group().translate(_FA).replace(".", "٫"), str(value))
+    text = re.sub(r"(?<=[۰-۹])\.(?=[۰-۹])", "٫", escape(text))
+    return mark_safe(_JOINED.sub(_kept_in_order, text))
+
+
+def _kept_in_order(m: re.Match[str]) -> str:
+    joined = m.group()
+    return joined if _DATE.fullmatch(joined) else f'<span class="ltr">{joined}</span>'
 
 
 @register.filter
@@ -38,7 +78,7 @@ def num(value: object) -> str:
     if value is None:
         return ""
     try:
-        return f"{int(value):,}".replace(",", "٬").translate(_FA)
+        return _signed(f"{int(value):,}".replace(",", "٬").translate(_FA))
     except (TypeError, ValueError):
         return fa(value)
 
