@@ -104,6 +104,15 @@ class IdFactory:
             self.used.add(code)
             return code
 
+    @staticmethod
+    def office_id(index: int) -> str:
+        """The fixed national ID (شناسه ملی) of the demo's `index`-th design office: the same
+        office keeps it across files, and drawing it takes nothing from the demo's chance."""
+        ten = "10" + f"{37_000_000 + 7_919 * index:08d}"
+        const = int(ten[-1]) + 2
+        s = sum((int(d) + const) * (29, 27, 23, 19, 17)[i % 5] for i, d in enumerate(ten))
+        return ten + str(0 if s % 11 == 10 else s % 11)
+
     def mobile(self) -> str:
         rng = self.rng
         prefixes = [p for p, _ in MOBILE_PREFIXES]

@@ -436,7 +436,8 @@ def make_projects(
             if rng.random() < 0.6:
                 brought = ("owner", f"{first.first_name} {first.last_name}", first.national_id)
             else:
-                brought = ("design_office", rng.choice(DESIGN_OFFICES), None)
+                office = rng.randrange(len(DESIGN_OFFICES))  # as rng.choice draws it
+                brought = ("design_office", DESIGN_OFFICES[office], ids.office_id(office))
         data = ProjectIn(
             plate=plate,
             area=area_d,

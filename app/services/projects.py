@@ -38,6 +38,7 @@ from ..domain.text import (
     amount_problem,
     check_texts,
     day_ok,
+    legal_id_ok,
     mobile_problem,
     national_code_ok,
     normalize_code,
@@ -139,6 +140,14 @@ def _validate(p: ProjectIn) -> ProjectIn:
             raise InputError("owners", f"شماره همراه مالک نامعتبر است: {o.mobile} — {why}")
     if p.brought_by_role not in ("owner", "design_office", "legal_rep"):
         raise InputError("brought_by_role", "آورنده پرونده باید مالک، دفتر طراحی یا نماینده باشد")
+    code = p.brought_by_national_id
+    if code and p.validate_ids:  # the receipt names the bringer by it (issue 14)
+        if p.brought_by_role == "design_office" and not legal_id_ok(code):
+            raise InputError(
+                "brought_by_national_id", "شناسه ملی دفتر طراحی نامعتبر است (یازده رقم)"
+            )
+        if p.brought_by_role != "design_office" and not national_code_ok(code):
+            raise InputError("brought_by_national_id", "کد ملی آورنده پرونده نامعتبر است")
     return replace(
         p,
         owners=tuple(

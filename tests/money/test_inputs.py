@@ -167,6 +167,34 @@ def test_a_mobile_with_letters_or_dashes_is_refused_at_the_counter(office):
     projects.register_project(office.clerk, p)
 
 
+def test_who_brought_the_file_is_named_by_a_valid_code(office):
+    """P1 and the receipt (issue 14): a design office by its 11-digit national ID (شناسه ملی),
+    a representative or the owner by a national code; a wrong one is refused, naming it."""
+    from dataclasses import replace
+
+    p = ProjectIn(
+        plate="31/8",
+        area=Decimal(200),
+        floors=2,
+        owners=(OwnerIn("0499370899", mobile="09161234567"),),
+        brought_by_role="design_office",
+        brought_by_name="مهندسین مشاور کارون سازه",
+    )
+    before = office.row_counts()
+    for role, code in (("design_office", "0499370899"), ("legal_rep", "10861234565")):
+        with pytest.raises(InputError) as err:
+            projects.register_project(
+                office.clerk, replace(p, brought_by_role=role, brought_by_national_id=code)
+            )
+        assert err.value.field == "brought_by_national_id"
+    assert office.row_counts() == before
+    made = projects.register_project(office.clerk, replace(p, brought_by_national_id="۱۰۸۶۱۲۳۴۵۶۵"))
+    with office.base.read() as s:
+        from app.db.models import Project
+
+        assert s.get(Project, made.id).brought_by_national_id == "10861234565"
+
+
 @given(st.from_regex(r"09[0-9]{9}", fullmatch=True))
 def test_mobile_prefix_shortcut_agrees_with_phonenumbers(mobile):
     """The per-prefix answer equals the library's on the whole number."""

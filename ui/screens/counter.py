@@ -95,6 +95,11 @@ class CounterScreen(Screen):
         for code, title in BROUGHT_BY:
             self.brought_role.addItem(title, code)
         self.brought_name = QLineEdit(form_box)
+        # the receipt names who brought the file by it: a design office's شناسه ملی (11
+        # digits), a representative's کد ملی; checked by the service (P1, issue 14)
+        self.brought_id = ltr(QLineEdit(form_box))
+        self.brought_id.setPlaceholderText("شناسه ملی دفتر یا کد ملی نماینده")
+        self.brought_id.setMaxLength(20)
         self.plate = ltr(QLineEdit(form_box))
         self.plate.setPlaceholderText("123/4")
         self.plate_state = Message(form_box)
@@ -139,6 +144,7 @@ class CounterScreen(Screen):
         form.addRow("", add_row)
         form.addRow("آورنده پرونده (P1):", self.brought_role)
         form.addRow("نام آورنده:", self.brought_name)
+        form.addRow("شناسه آورنده:", self.brought_id)
         form.addRow("پلاک ثبتی:", self.plate)
         form.addRow("", self.plate_state)
         form.addRow("نشانی:", self.address)
@@ -156,6 +162,7 @@ class CounterScreen(Screen):
             self.owner_last,
             self.owner_mobile,
             self.brought_name,
+            self.brought_id,
             self.plate,
             self.address,
             self.area,
@@ -166,7 +173,8 @@ class CounterScreen(Screen):
         self.setTabOrder(self.owner_last, self.owner_mobile)
         self.setTabOrder(self.owner_mobile, self.brought_role)
         self.setTabOrder(self.brought_role, self.brought_name)
-        self.setTabOrder(self.brought_name, self.plate)
+        self.setTabOrder(self.brought_name, self.brought_id)
+        self.setTabOrder(self.brought_id, self.plate)
         self.setTabOrder(self.plate, self.address)
         self.setTabOrder(self.address, self.area)
         self.setTabOrder(self.area, self.floors)
@@ -549,6 +557,7 @@ class CounterScreen(Screen):
             address=self.address.text(),
             brought_by_role=self.brought_role.currentData(),
             brought_by_name=self.brought_name.text(),
+            brought_by_national_id=self.brought_id.text().strip() or None,
         )
         self.register_button.setEnabled(False)
 
@@ -582,6 +591,7 @@ class CounterScreen(Screen):
             self.owner_last,
             self.owner_mobile,
             self.brought_name,
+            self.brought_id,
             self.plate,
             self.address,
             self.area,
