@@ -79,6 +79,7 @@ def _services() -> set[str]:
 NOT_HERE = {
     "permissions.require": "the U1 check itself (tests/test_roles.py)",
     "permissions.require_system_for_given": "the replay waivers' U1 check (tests/test_roles.py)",
+    "audit_trail.check_trail_key": "no input (serve's start; tests/test_cli_databases.py)",
     "papers.foreign_key_of": "verify-paper's hint, never remote (tests/reports/test_papers.py)",
     "audit_trail.verify_chain": "no input (batch is the code's own page size)",
     "documents.demo_choice": "no input",

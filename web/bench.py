@@ -42,13 +42,14 @@ def _users(ctx, engineer_id: int) -> None:
 
 def measure_server(world, repeats: int = REPEATS) -> list[Measure]:
     from app.bench.cartable import pick_engineers
-    from app.keys import ephemeral_key
     from app.services import browse, candidacy
     from app.services.context import SYSTEM, ServiceContext, SimClock
     from ui.remote import RemoteContext
 
     clock = SimClock(world.now)
-    base = ServiceContext(world.engine, clock=clock, key=ephemeral_key())
+    # the installation's key, as the bench's server process (its child) reads it: the trail
+    # is chained under one key, or the server refuses to extend it
+    base = ServiceContext(world.engine, clock=clock)
     engineer = pick_engineers(world, 1)[0]
     _users(base.as_actor(SYSTEM), engineer)
     db = world.engine.url.render_as_string(hide_password=False)
@@ -119,14 +120,14 @@ def _serve(db: str, at: str, threads: int = 8) -> None:
     from datetime import datetime
 
     from app.db.engine import make_engine
-    from app.keys import ephemeral_key
+    from app.keys import installation_key
     from app.services.context import SimClock
 
     from .server import OfficeServer
 
     server = OfficeServer(
         make_engine(db),
-        ephemeral_key(),
+        installation_key(),  # the bench's key file (NEZARAT_DATA / NEZARAT_KEY_FILE, inherited)
         clock=SimClock(datetime.fromisoformat(at)),
         max_skew=None,
         threads=threads,

@@ -103,6 +103,7 @@ def check_trail_key(ctx: ServiceContext) -> None:
     """ForeignKeyError when the trail's newest line was chained under another key than this
     process's: the office server checks it before it listens (a server started with the wrong
     key file would refuse every write, one 500 at a time)."""
+    require(ctx, "deadline.verify")  # (the system, before the server listens)
     with ctx.read() as s:
         theirs = s.scalar(select(AuditEntry.key_id).order_by(AuditEntry.id.desc()).limit(1))
     ours = ctx.server_key().key_id

@@ -60,6 +60,9 @@ def test_clerk_registers_walk_in_from_keyboard_attaches_and_sends(
     qtbot.keyClick(w.brought_role, Qt.Key.Key_Tab)
     type_text(w.brought_name, "دفتر نقش")
     qtbot.keyClick(w.brought_name, Qt.Key.Key_Return)
+    assert w.focusWidget() is w.brought_id  # the office's شناسه ملی, checked by the service
+    qtbot.keyClicks(w.brought_id, "10861234565")
+    qtbot.keyClick(w.brought_id, Qt.Key.Key_Return)
     assert w.focusWidget() is w.plate
     qtbot.keyClicks(w.plate, "1450/12")
     qtbot.keyClick(w.plate, Qt.Key.Key_Return)
