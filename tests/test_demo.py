@@ -121,5 +121,6 @@ def test_demo_province_has_every_state_and_rechecks(tmp_path):
     assert company, (company_files, written)
     contract = _text(out / f"contract-{company[0]}.pdf")
     assert "شخص حقوقی" in contract and "مدیرعامل" in contract
+    assert "شماره ثبت" in contract and "در سامانه ثبت نشده" not in contract  # its registration
     # a second call leaves a filled database alone
     assert build_demo(url, engineers=10, projects=1, out=io.StringIO()) == 0

@@ -99,7 +99,40 @@ def test_0009_adds_a_firms_registration_and_goes_back_to_0008(db_url):
     assert migrate.current(engine) == "0008"
     assert not {"registration_no", "registration_place"} & columns()
     migrate.upgrade(engine)  # (SQLite: after its backup copy)
-    assert migrate.current(engine) == "0009"
+    assert migrate.current(engine) == migrate.head()
     with engine.connect() as c:
         row = c.execute(text("SELECT membership_no, registration_no FROM engineers")).one()
     assert tuple(row) == ("F-1", None)
+
+
+def test_0010_adds_an_owners_registration_and_goes_back_to_0009(db_url):
+    """0010 adds `registration_no` and `registration_place` to owners (a company owner's, for
+    its contract) as plain nullable columns; downgrading to 0009 drops them again."""
+    from alembic import command
+    from sqlalchemy import inspect, text
+
+    engine = migrate.open_database(db_url)
+    with engine.begin() as c:
+        c.execute(
+            text(
+                "INSERT INTO owners (kind, national_id, first_name, last_name, father_name,"
+                " address) VALUES ('legal', '10861234565', '', 'شرکت کارون', '', '')"
+            )
+        )
+
+    def columns() -> set[str]:
+        engine.dispose()
+        return {c["name"] for c in inspect(engine).get_columns("owners")}
+
+    assert {"registration_no", "registration_place"} <= columns()
+    cfg = migrate._config()
+    with engine.begin() as c:
+        cfg.attributes["connection"] = c
+        command.downgrade(cfg, "0009")
+    assert migrate.current(engine) == "0009"
+    assert not {"registration_no", "registration_place"} & columns()
+    migrate.upgrade(engine)
+    assert migrate.current(engine) == "0010"
+    with engine.connect() as c:
+        row = c.execute(text("SELECT national_id, registration_no FROM owners")).one()
+    assert tuple(row) == ("10861234565", None)

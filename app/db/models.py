@@ -317,6 +317,9 @@ class Owner(Base):
     father_name: Mapped[str] = mapped_column(String(100), default="")
     mobile: Mapped[str | None] = mapped_column(String(16))
     address: Mapped[str] = mapped_column(Text, default="")
+    # a legal owner's registration (شماره ثبت) and registration office, as its contract states
+    registration_no: Mapped[str | None] = mapped_column(String(20))
+    registration_place: Mapped[str | None] = mapped_column(String(100))
 
 
 class Project(Base):

@@ -409,13 +409,17 @@ def make_projects(
                 break
         r = rng.random()
         if r < 0.04:  # a legal owner brought by its managing director
+            legal = ids.legal_id()
             owners = (
                 OwnerIn(
-                    national_id=ids.legal_id(),
+                    national_id=legal,
                     kind="legal",
                     last_name=rng.choice(LEGAL_OWNERS),
                     mobile=ids.mobile(),
                     address=_address(rng, city),
+                    # its registration, from its ID (drawn without touching the demo's chance)
+                    registration_no=str(10_000 + int(legal[2:10]) % 90_000),
+                    registration_place=f"اداره ثبت شرکت‌ها و مؤسسات غیرتجاری {city}",
                 ),
             )
             rep = _person(rng, ids, city)

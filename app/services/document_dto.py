@@ -82,8 +82,7 @@ class OwnerParty:
     signatory_title: str = ""
     # a legal person's registration number (شماره ثبت) and registration office, printed
     # beside its national ID; left out of an issued paper's content while empty
-    # (`CONTENT_ADDED_LATER`). The owners' table keeps none yet: the paper says it is not
-    # recorded.
+    # (`CONTENT_ADDED_LATER`). Without one the paper says it is not recorded.
     registration_no: str = ""
     registration_place: str = ""
 

@@ -209,6 +209,8 @@ def _owners(s: Session, p: Project) -> tuple[OwnerParty, ...]:
                 signatory_name=p.brought_by_name if rep else "",
                 signatory_national_id=(p.brought_by_national_id or "") if rep else "",
                 signatory_title="مدیرعامل و صاحب امضای مجاز" if rep else "",
+                registration_no=(o.registration_no or "") if legal else "",
+                registration_place=(o.registration_place or "") if legal else "",
             )
         )
     return tuple(out)

@@ -107,6 +107,9 @@ class OwnerIn:
     mobile: str | None = None
     address: str = ""
     kind: str = "person"
+    # a legal owner's registration number (digits) and registration office; a person has none
+    registration_no: str | None = None
+    registration_place: str | None = None
 
 
 @dataclass(frozen=True)

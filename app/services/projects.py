@@ -122,7 +122,14 @@ def _validate(p: ProjectIn) -> ProjectIn:
             ("mobile", o.mobile, 16),
             ("address", o.address, None),
             ("kind", o.kind, 8),
+            ("registration_no", o.registration_no, 20),
+            ("registration_place", o.registration_place, 100),
         )
+        if o.kind != "legal" and (o.registration_no or o.registration_place):
+            raise InputError("owners", "شماره و محل ثبت تنها برای مالک حقوقی است")
+        reg = normalize_code(o.registration_no or "")
+        if reg and not (reg.isascii() and reg.isdigit()):
+            raise InputError("owners", "شماره ثبت مالک حقوقی باید تنها رقم باشد")
     why = amount_problem(p.area, positive=True)
     if why:
         raise InputError("area", f"مساحت {why}")
@@ -261,11 +268,17 @@ def _owner(s: Session, o: OwnerIn) -> Owner:
             father_name=normalize_text(o.father_name),
             mobile=o.mobile,
             address=normalize_text(o.address),
+            registration_no=normalize_code(o.registration_no or "") or None,
+            registration_place=normalize_text(o.registration_place or "") or None,
         )
         s.add(row)
         s.flush()
-    elif o.mobile and not row.mobile:
-        row.mobile = o.mobile
+    else:  # what the counter adds to a known owner (never overwrites it)
+        if o.mobile and not row.mobile:
+            row.mobile = o.mobile
+        if row.kind == "legal" and o.registration_no and not row.registration_no:
+            row.registration_no = normalize_code(o.registration_no)
+            row.registration_place = normalize_text(o.registration_place or "") or None
     return row
 
 

@@ -270,3 +270,36 @@ def test_F2_tracking_number_and_receipt_scan(office):
     with office.base.tx() as s:
         row = s.get(FeePayment, fid)
         assert (row.tracking_no, row.receipt_mime) == ("123456", "image/png")
+
+
+def test_a_company_owner_is_registered_with_its_registration_for_its_contract(office):
+    """Issue 14: a legal owner's registration number and office are kept and reach its
+    contract's party line; a person has none, and a number is digits only."""
+    from dataclasses import replace
+
+    from app.db.models import Project
+    from app.services.documents import _owners
+
+    company = OwnerIn(
+        "10861234565",
+        last_name="شرکت ساختمانی کارون",
+        kind="legal",
+        mobile="09161234567",
+        registration_no="۴۷۲۱۸",
+        registration_place="اداره ثبت شرکت‌ها و مؤسسات غیرتجاری اهواز",
+    )
+    p = ProjectIn(plate="31/9", area=Decimal(300), floors=2, owners=(company,))
+    before = office.row_counts()
+    for wrong in (
+        replace(company, registration_no="47-218"),
+        replace(company, kind="person", national_id="0499370899"),
+    ):
+        with pytest.raises(InputError) as err:
+            projects.register_project(office.clerk, replace(p, owners=(wrong,)))
+        assert err.value.field == "owners" and "ثبت" in err.value.message
+    assert office.row_counts() == before
+    made = projects.register_project(office.clerk, p)
+    with office.base.read() as s:
+        (party,) = _owners(s, s.get(Project, made.id))
+    assert (party.kind, party.registration_no) == ("legal", "47218")
+    assert party.registration_place.startswith("اداره ثبت")
