@@ -214,8 +214,9 @@ def test_A10_a_run_recorded_before_issue_17_still_rechecks_after_the_migration(
         old_runs.append(at)
     with office.engine.begin() as c:  # the database as revision 0007 left it
         c.execute(text("ALTER TABLE deadline_runs DROP COLUMN snapshot_format"))
-        for later in ("registration_no", "registration_place"):  # 0009's
-            c.execute(text(f"ALTER TABLE engineers DROP COLUMN {later}"))
+        for table in ("engineers", "owners"):  # 0009's and 0010's
+            for later in ("registration_no", "registration_place"):
+                c.execute(text(f"ALTER TABLE {table} DROP COLUMN {later}"))
         c.execute(text("UPDATE alembic_version SET version_num = '0007'"))
     office.engine.dispose()
     assert migrate.upgrade(office.engine) is not None  # 0007 → head, after a backup
