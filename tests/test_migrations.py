@@ -3,6 +3,7 @@ application upgrades an existing SQLite file only after a backup copy."""
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
@@ -67,72 +68,54 @@ def test_P5_migration_0006_recomputes_every_plate_key_in_the_canonical_form(tmp_
     assert canonical_plate("\u200f77/5") == "77/5"
 
 
-def test_0009_adds_a_firms_registration_and_goes_back_to_0008(db_url):
-    """0009 adds `registration_no` and `registration_place` to engineers as plain nullable
-    columns (rows already there keep theirs empty); downgrading to 0008 drops them again."""
+FIRM_0008 = (
+    "INSERT INTO engineers (kind, membership_no, national_id, first_name, last_name,"
+    " father_name, resident_in_province, legal_incapacity, active_execution_project,"
+    " design_build_qualified, employed_by_permit_authority, data_complete, member_since,"
+    " base_score, created_at, updated_at) VALUES ('firm', 'F-1', '10861234567', 'شرکت',"
+    " 'کارون‌سازه', '', true, false, false, false, false, true, 1400, 0, :t, :t)"
+)
+COMPANY_0009 = (
+    "INSERT INTO owners (kind, national_id, first_name, last_name, father_name, address)"
+    " VALUES ('legal', '10861234565', '', 'شرکت کارون', '', '')"
+)
+
+
+@pytest.mark.parametrize(
+    ("revision", "table", "row", "key", "value"),
+    [  # 0009: a firm supervisor's registration; 0010: a company owner's
+        ("0009", "engineers", FIRM_0008, "membership_no", "F-1"),
+        ("0010", "owners", COMPANY_0009, "national_id", "10861234565"),
+    ],
+)
+def test_a_registration_is_added_as_plain_columns_and_taken_away_again(
+    db_url, revision, table, row, key, value
+):
+    """The revision adds `registration_no` and `registration_place` as plain nullable
+    columns (rows already there keep theirs empty); downgrading to the one before drops them
+    again, and upgrading brings them back."""
     from alembic import command
     from sqlalchemy import inspect, text
 
     engine = migrate.open_database(db_url)
     with engine.begin() as c:
-        c.execute(
-            text(
-                "INSERT INTO engineers (kind, membership_no, national_id, first_name, last_name,"
-                " father_name, resident_in_province, legal_incapacity, active_execution_project,"
-                " design_build_qualified, employed_by_permit_authority, data_complete,"
-                " member_since, base_score, created_at, updated_at) VALUES ('firm', 'F-1',"
-                " '10861234567', 'شرکت', 'کارون‌سازه', '', true, false, false, false, false,"
-                " true, 1400, 0, :t, :t)"
-            ),
-            {"t": "2026-11-01 08:00:00+00:00"},
-        )
+        c.execute(text(row), {"t": "2026-11-01 08:00:00+00:00"})
 
     def columns() -> set[str]:
         engine.dispose()
-        return {c["name"] for c in inspect(engine).get_columns("engineers")}
+        return {c["name"] for c in inspect(engine).get_columns(table)}
 
-    assert {"registration_no", "registration_place"} <= columns()
+    added = {"registration_no", "registration_place"}
+    assert added <= columns()
+    before = f"{int(revision) - 1:04d}"
     cfg = migrate._config()
     with engine.begin() as c:
         cfg.attributes["connection"] = c
-        command.downgrade(cfg, "0008")
-    assert migrate.current(engine) == "0008"
-    assert not {"registration_no", "registration_place"} & columns()
+        command.downgrade(cfg, before)
+    assert migrate.current(engine) == before
+    assert not added & columns()
     migrate.upgrade(engine)  # (SQLite: after its backup copy)
     assert migrate.current(engine) == migrate.head()
     with engine.connect() as c:
-        row = c.execute(text("SELECT membership_no, registration_no FROM engineers")).one()
-    assert tuple(row) == ("F-1", None)
-
-
-def test_0010_adds_an_owners_registration_and_goes_back_to_0009(db_url):
-    """0010 adds `registration_no` and `registration_place` to owners (a company owner's, for
-    its contract) as plain nullable columns; downgrading to 0009 drops them again."""
-    from alembic import command
-    from sqlalchemy import inspect, text
-
-    engine = migrate.open_database(db_url)
-    with engine.begin() as c:
-        c.execute(
-            text(
-                "INSERT INTO owners (kind, national_id, first_name, last_name, father_name,"
-                " address) VALUES ('legal', '10861234565', '', 'شرکت کارون', '', '')"
-            )
-        )
-
-    def columns() -> set[str]:
-        engine.dispose()
-        return {c["name"] for c in inspect(engine).get_columns("owners")}
-
-    assert {"registration_no", "registration_place"} <= columns()
-    cfg = migrate._config()
-    with engine.begin() as c:
-        cfg.attributes["connection"] = c
-        command.downgrade(cfg, "0009")
-    assert migrate.current(engine) == "0009"
-    assert not {"registration_no", "registration_place"} & columns()
-    migrate.upgrade(engine)
-    assert migrate.current(engine) == "0010"
-    with engine.connect() as c:
-        row = c.execute(text("SELECT national_id, registration_no FROM owners")).one()
-    assert tuple(row) == ("10861234565", None)
+        got = c.execute(text(f"SELECT {key}, registration_no FROM {table}")).one()
+    assert tuple(got) == (value, None)

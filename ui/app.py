@@ -192,23 +192,13 @@ class ConnectionDialog(QDialog):
 
 
 def _refuse_missing_file(url: str) -> None:
-    """A SQLite file that is not there is named, never quietly made (a mistyped path would
-    otherwise open a new, empty office). Only the desk's own default file is made on the
-    first run — the one-desk zero-setup."""
-    from pathlib import Path
+    """A SQLite file that is not there is named, never quietly made; only the desk's own
+    default file is made on the first run — the one-desk zero-setup."""
+    from app.db.engine import default_url, missing_file, sqlite_path
 
-    from sqlalchemy.engine import make_url
-
-    from app.db.engine import default_url
-
-    u = make_url(url)
-    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
-        return
-    if url != default_url() and not Path(u.database).is_file():
-        raise FileNotFoundError(
-            f"پرونده پایگاه داده پیدا نشد: {u.database} — نشانی را بررسی کنید؛ پایگاه تازه را "
-            "«main.py init --db …» (یا «main.py demo» با داده نمونه) می‌سازد"
-        )
+    path = sqlite_path(url)
+    if path is not None and url != default_url() and not path.is_file():
+        raise FileNotFoundError(missing_file(path))
 
 
 def test_connection(url: str) -> str:

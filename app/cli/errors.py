@@ -12,11 +12,12 @@ from __future__ import annotations
 import getpass
 import os
 import sys
-from pathlib import Path
 
 from sqlalchemy import Engine, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
+
+from ..db.engine import missing_file, sqlite_path
 
 PASSWORD_ENV = "NEZARAT_PASSWORD"
 
@@ -48,13 +49,6 @@ def check_url(url: str) -> None:
         )
 
 
-def sqlite_path(url: str) -> Path | None:
-    u = make_url(url)
-    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
-        return None
-    return Path(u.database)
-
-
 def reach(url: str) -> Engine:
     """An engine on `url` whose server answers (no schema change)."""
     from ..db.engine import make_engine
@@ -62,10 +56,7 @@ def reach(url: str) -> Engine:
     check_url(url)
     path = sqlite_path(url)
     if path is not None and not path.is_file():
-        raise CommandError(
-            f"پرونده پایگاه داده پیدا نشد: {path} — نشانی را بررسی کنید؛ پایگاه تازه را "
-            "«main.py init» (یا «main.py demo» برای نمونه) می‌سازد"
-        )
+        raise CommandError(missing_file(path))
     try:
         engine = make_engine(url)
         with engine.connect():

@@ -28,6 +28,25 @@ def default_url() -> str:
     return f"sqlite:///{default_data_dir() / 'nezarat.sqlite'}"
 
 
+def sqlite_path(url: str) -> Path | None:
+    """The file a SQLite URL names (None: another dialect, or in memory)."""
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
+        return None
+    return Path(u.database)
+
+
+def missing_file(path: Path) -> str:
+    """What the commands and the desk say of a SQLite file that is not there (never made
+    quietly: a mistyped path would open a new, empty office)."""
+    return (
+        f"پرونده پایگاه داده پیدا نشد: {path} — نشانی را بررسی کنید؛ پایگاه تازه را "
+        "«main.py init --db …» (یا «main.py demo» با داده نمونه) می‌سازد"
+    )
+
+
 def json_text(value: object) -> str:
     """JSON columns (a run's published rankings hold 10⁵ entries) written by orjson; the
     standard encoder for what orjson refuses (integers beyond 64 bits)."""

@@ -99,14 +99,16 @@ def policy_at(session: Session, at: datetime) -> Policy:
 
 
 def add_holidays(session: Session, days: Iterable[tuple[date, str]]) -> int:
-    """Days not yet in the table added (a day already there keeps its title); how many."""
-    added = 0
+    """Days not yet in the table added (a day already there, or given twice, keeps its first
+    title); how many. One read of the days already there, one insert."""
+    wanted: dict[date, str] = {}
     for d, title in days:
-        if session.get(Holiday, d) is None:
-            session.add(Holiday(day=d, title=title[:200]))
-            session.flush()  # the same day twice in `days` (two names) is one holiday
-            added += 1
-    return added
+        wanted.setdefault(d, title[:200])
+    there = set(session.scalars(select(Holiday.day).where(Holiday.day.in_(list(wanted)))))
+    new = [Holiday(day=d, title=t) for d, t in wanted.items() if d not in there]
+    session.add_all(new)
+    session.flush()
+    return len(new)
 
 
 THROUGH = "holidays:through"  # a Counter row: the last Jalali year the holiday table covers

@@ -8,8 +8,14 @@ from typing import Any
 from sqlalchemy import select
 
 from ..db.models import AuditEntry, User
-from ..keys import ForeignKeyError
-from .context import ServiceContext, audit_hash, entry_body, head_record, keyed_hash
+from .context import (
+    ServiceContext,
+    audit_hash,
+    entry_body,
+    head_record,
+    keyed_hash,
+    refuse_foreign_head,
+)
 from .permissions import require
 from .registry import use_case
 
@@ -106,6 +112,4 @@ def check_trail_key(ctx: ServiceContext) -> None:
     require(ctx, "deadline.verify")  # (the system, before the server listens)
     with ctx.read() as s:
         theirs = s.scalar(select(AuditEntry.key_id).order_by(AuditEntry.id.desc()).limit(1))
-    ours = ctx.server_key().key_id
-    if theirs is not None and theirs != ours:
-        raise ForeignKeyError(theirs, ours)
+    refuse_foreign_head(theirs, ctx.server_key())

@@ -296,9 +296,15 @@ def hold_audit_chain(session: Session, key: ServerKey) -> None:
         head = session.execute(
             select(AuditEntry.hash, AuditEntry.key_id).order_by(AuditEntry.id.desc()).limit(1)
         ).first()
-        if head is not None and head.key_id is not None and head.key_id != key.key_id:
-            raise ForeignKeyError(head.key_id, key.key_id)
+        refuse_foreign_head(head.key_id if head is not None else None, key)
         session.info["audit_prev"] = head.hash if head is not None else None
+
+
+def refuse_foreign_head(head_key_id: str | None, key: ServerKey) -> None:
+    """ForeignKeyError when the trail's newest line was chained under another key than `key`
+    (before a line is written, and before the office server listens)."""
+    if head_key_id is not None and head_key_id != key.key_id:
+        raise ForeignKeyError(head_key_id, key.key_id)
 
 
 def audit_rows_written(session: Session) -> None:

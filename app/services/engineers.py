@@ -206,8 +206,8 @@ def _check_given_facts(
 @use_case(writes=True)
 def register_engineer(ctx: ServiceContext, e: EngineerIn) -> int:
     require(ctx, "engineer.register")
+    e = _validate(e)  # (first: a base score of NaN is an input error, not a comparison)
     _check_given_facts(ctx, e.__dict__, e.validate_ids, e.base_score != 0)
-    e = _validate(e)
     with ctx.tx() as s:
         return add_engineer(s, ctx, e)
 
@@ -370,15 +370,16 @@ def request_renewal(ctx: ServiceContext, engineer_id: int, year: int) -> None:
         row = _get(s, engineer_id)
         check_f6(s, row.id, now)
         paid, years = _membership(s, row)
-        if year < row.member_since:
-            raise RuleViolation(
-                {"F5"},
-                f"سال {year} پیش از آغاز عضویت ({row.member_since}) است؛ تمدید برای سال‌های "
-                "عضویت درخواست می‌شود (F5)",
-            )
         failed = renewal_failures(year, row.member_since, paid, row.data_complete)
         if failed or (year in years and years[year].status != "requested"):
-            raise RuleViolation(failed or {"F5"})
+            early = year < row.member_since  # (the domain's refusal, said in its own words)
+            raise RuleViolation(
+                failed or {"F5"},
+                f"سال {year} پیش از آغاز عضویت ({row.member_since}) است؛ تمدید برای سال‌های "
+                "عضویت درخواست می‌شود (F5)"
+                if early
+                else None,
+            )
         if year not in years:
             s.add(
                 MembershipYear(engineer_id=row.id, year=year, status="requested", requested_at=now)

@@ -60,8 +60,8 @@ def register_firm(
         raise InputError("director_id", "مدیرعامل باید یکی از مهندسان ثبت‌شده باشد")
     require(ctx, "engineer.register")
     require_system_for_given(ctx, not enforce_f6, "ثبت شخص حقوقی بی‌بررسی F6")
-    engineers._check_given_facts(ctx, firm.__dict__, firm.validate_ids, firm.base_score != 0)
     firm = engineers._validate(firm)
+    engineers._check_given_facts(ctx, firm.__dict__, firm.validate_ids, firm.base_score != 0)
     all_ids = list(member_ids)
     if director_id is not None and director_id not in all_ids:
         all_ids.append(director_id)

@@ -353,7 +353,8 @@ def foreign_key_of(ctx: ServiceContext, code: str) -> str | None:
     require(ctx, "paper.verify")
     if not isinstance(code, str) or len(code) > 200:
         return None
-    formatted = format_code(normalize_code(code)) if normalize_code(code) else ""
+    raw = normalize_code(code)
+    formatted = format_code(raw) if raw else ""
     with ctx.read() as s:
         theirs = s.scalar(select(IssuedPaper.key_id).where(IssuedPaper.code == formatted))
     return theirs if theirs and theirs != ctx.server_key().key_id else None
