@@ -6,7 +6,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .text import canonical_plate, mobile_problem, national_code_ok, normalize_code, parse_number
+from .text import (
+    canonical_plate,
+    legal_id_ok,
+    mobile_problem,
+    national_code_ok,
+    normalize_code,
+    parse_number,
+)
 
 # The banks an owner's receipt may come from (the counter's list; «سایر» is not offered: a
 # receipt names its bank).
@@ -99,11 +106,18 @@ class CounterForm:
     area: str = ""
     floors: int = 0
     brought_code: str = ""
+    # a legal owner (company): its شناسه ملی in owner_code, its name and registration number
+    owner_kind: str = "person"
+    owner_name: str = ""
+    registration_no: str = ""
 
 
 # The order the form's fields are filled in (the first wrong one is named first).
 COUNTER_FIELDS_FA = {
     "owner_code": "کد ملی مالک",
+    "owner_legal_id": "شناسه ملی مالک حقوقی",
+    "owner_name": "نام مالک حقوقی",
+    "registration_no": "شماره ثبت مالک حقوقی",
     "owner_mobile": "تلفن همراه مالک",
     "plate": "پلاک ثبتی",
     "area": "مساحت",
@@ -116,7 +130,9 @@ def counter_problems(f: CounterForm) -> dict[str, str]:
     """{field: why} for every field of the counter's form that keeps «ثبت پرونده» disabled;
     empty when the file may be registered."""
     out: dict[str, str] = {}
-    if not normalize_code(f.owner_code):
+    if f.owner_kind == "legal":
+        out.update(legal_owner_problems(f.owner_code, f.owner_name, f.registration_no))
+    elif not normalize_code(f.owner_code):
         out["owner_code"] = "خالی است"
     elif not national_code_ok(f.owner_code):
         out["owner_code"] = "رقم کنترل کد ملی درست نیست"
@@ -137,6 +153,26 @@ def counter_problems(f: CounterForm) -> dict[str, str]:
         out["floors"] = "دست‌کم یک طبقه"
     if f.brought_code.strip() and not national_code_ok(f.brought_code):
         out["brought_code"] = "رقم کنترل کد ملی درست نیست"
+    return out
+
+
+def legal_owner_problems(legal_id: str, name: str, registration_no: str) -> dict[str, str]:
+    """A company owner as the counter takes it: its شناسه ملی (eleven digits, the published
+    check digit), its name and its registration number (digits), all printed on the contract
+    as the party (issue 14)."""
+    out: dict[str, str] = {}
+    code = normalize_code(legal_id)
+    if not code:
+        out["owner_legal_id"] = "خالی است"
+    elif not legal_id_ok(code):
+        out["owner_legal_id"] = "یازده رقم با رقم کنترل درست لازم است"
+    if not name.strip():
+        out["owner_name"] = "خالی است"
+    reg = normalize_code(registration_no)
+    if not reg:
+        out["registration_no"] = "خالی است"
+    elif not (reg.isascii() and reg.isdigit()):
+        out["registration_no"] = "تنها رقم"
     return out
 
 

@@ -401,15 +401,36 @@ def intake_preview(
     )
 
 
+@dataclass(frozen=True)
+class KnownOwner:
+    kind: str  # person | legal
+    first_name: str
+    last_name: str  # a company's name
+    father_name: str
+    mobile: str | None
+    registration_no: str
+    registration_place: str
+
+
 @use_case(writes=False)
-def owner_by_code(ctx: ServiceContext, national_id: str) -> tuple[str, str, str | None] | None:
-    """(first name, last name, mobile) of a known owner, or None."""
+def owner_by_code(ctx: ServiceContext, national_id: str) -> KnownOwner | None:
+    """What the office already holds of an owner by his کد ملی or a company's شناسه ملی."""
     require(ctx, "people.read")
     if not isinstance(national_id, str) or text_problem(national_id, 11):
         return None  # nothing stored could match it
     with ctx.read() as s:
         o = s.scalar(select(Owner).where(Owner.national_id == normalize_code(national_id)))
-        return None if o is None else (o.first_name, o.last_name, o.mobile)
+        if o is None:
+            return None
+        return KnownOwner(
+            kind=o.kind,
+            first_name=o.first_name,
+            last_name=o.last_name,
+            father_name=o.father_name,
+            mobile=o.mobile,
+            registration_no=o.registration_no or "",
+            registration_place=o.registration_place or "",
+        )
 
 
 @dataclass(frozen=True)

@@ -125,6 +125,10 @@ def _validate(p: ProjectIn) -> ProjectIn:
             ("registration_no", o.registration_no, 20),
             ("registration_place", o.registration_place, 100),
         )
+        if o.kind not in ("person", "legal"):
+            raise InputError("owners", "نوع مالک باید حقیقی یا حقوقی باشد")
+        if o.kind == "legal" and not normalize_text(o.first_name + o.last_name):
+            raise InputError("owners", "نام مالک حقوقی خالی است")
         if o.kind != "legal" and (o.registration_no or o.registration_place):
             raise InputError("owners", "شماره و محل ثبت تنها برای مالک حقوقی است")
         reg = normalize_code(o.registration_no or "")
@@ -142,6 +146,8 @@ def _validate(p: ProjectIn) -> ProjectIn:
             continue
         if o.kind == "person" and not national_code_ok(o.national_id):
             raise InputError("owners", f"کد ملی مالک نامعتبر است: {o.national_id}")
+        if o.kind == "legal" and not legal_id_ok(o.national_id):
+            raise InputError("owners", f"شناسه ملی مالک حقوقی نامعتبر است: {o.national_id}")
         why = mobile_problem(o.mobile) if o.mobile else None
         if why:
             raise InputError("owners", f"شماره همراه مالک نامعتبر است: {o.mobile} — {why}")
@@ -276,6 +282,8 @@ def _owner(s: Session, o: OwnerIn) -> Owner:
     else:  # what the counter adds to a known owner (never overwrites it)
         if o.mobile and not row.mobile:
             row.mobile = o.mobile
+        if row.kind == "person" and o.father_name and not row.father_name:
+            row.father_name = normalize_text(o.father_name)
         if row.kind == "legal" and o.registration_no and not row.registration_no:
             row.registration_no = normalize_code(o.registration_no)
             row.registration_place = normalize_text(o.registration_place or "") or None

@@ -297,6 +297,14 @@ def test_a_company_owner_is_registered_with_its_registration_for_its_contract(of
         with pytest.raises(InputError) as err:
             projects.register_project(office.clerk, replace(p, owners=(wrong,)))
         assert err.value.field == "owners" and "ثبت" in err.value.message
+    for wrong, words in (
+        (replace(company, national_id="10861234566"), "شناسه ملی مالک حقوقی"),  # check digit
+        (replace(company, last_name=" "), "نام مالک حقوقی"),
+        (replace(company, kind="firm"), "حقیقی یا حقوقی"),
+    ):
+        with pytest.raises(InputError) as err:
+            projects.register_project(office.clerk, replace(p, owners=(wrong,)))
+        assert err.value.field == "owners" and words in err.value.message
     assert office.row_counts() == before
     made = projects.register_project(office.clerk, p)
     with office.base.read() as s:

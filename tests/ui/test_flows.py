@@ -52,6 +52,10 @@ def test_clerk_registers_walk_in_from_keyboard_attaches_and_sends(
     qtbot.keyClick(w.owner_first, Qt.Key.Key_Return)
     type_text(w.owner_last, "احمدی")
     qtbot.keyClick(w.owner_last, Qt.Key.Key_Return)
+    assert w.focusWidget() is w.owner_father  # the contract names him by his father too
+    type_text(w.owner_father, "علی")
+    qtbot.keyClick(w.owner_father, Qt.Key.Key_Return)
+    assert w.focusWidget() is w.owner_mobile  # a company's rows are hidden, and skipped
     qtbot.keyClicks(w.owner_mobile, "09161234567")
     qtbot.keyClick(w.owner_mobile, Qt.Key.Key_Tab)
     assert w.focusWidget() is w.brought_role

@@ -33,12 +33,19 @@ from PySide6.QtWidgets import (
 from app.domain.codes import DISCIPLINES
 from app.domain.fee_words import amount_check, band_fa, due_formula
 from app.domain.payout_words import rials
-from app.domain.text import mobile_problem, national_code_ok, normalize_code, parse_number
+from app.domain.text import (
+    legal_id_ok,
+    mobile_problem,
+    national_code_ok,
+    normalize_code,
+    parse_number,
+)
 from app.domain.validation import (
     BANKS_FA,
     CounterForm,
     counter_problems,
     counter_summary,
+    legal_owner_problems,
     receipt_problem,
     tracking_problem,
 )
@@ -53,6 +60,9 @@ from ..widgets import Debounce, ListPanel, Message, jalali_date_edit
 from .base import EnterMovesOn, Screen, ltr
 
 BROUGHT_BY = (("owner", "مالک"), ("design_office", "دفتر طراحی"), ("legal_rep", "نماینده قانونی"))
+# the form's checks that are the owner's (an owner added already stands for them)
+OWNER_PROBLEMS = ("owner_code", "owner_legal_id", "owner_name", "registration_no", "owner_mobile")
+OWNER_KINDS = (("person", "حقیقی"), ("legal", "حقوقی (شرکت یا مؤسسه)"))
 
 
 def _decimal(text: str) -> Decimal | None:
@@ -81,12 +91,23 @@ class CounterScreen(Screen):
         # ------------------------------------------------ the walk-in form
         form_box = QWidget(self)
         form = QFormLayout(form_box)
+        self.form = form
+        # a company owner is a party by its شناسه ملی, name and registration (its contract
+        # prints them); a person by his کد ملی, name and father's name
+        self.owner_kind = QComboBox(form_box)
+        for code, title in OWNER_KINDS:
+            self.owner_kind.addItem(title, code)
         self.owner_code = ltr(QLineEdit(form_box))
         self.owner_code.setMaxLength(10)
         self.owner_code.setPlaceholderText("۱۰ رقم")
         self.owner_state = QLabel(form_box)
         self.owner_first = QLineEdit(form_box)
         self.owner_last = QLineEdit(form_box)
+        self.owner_father = QLineEdit(form_box)
+        self.owner_reg = ltr(QLineEdit(form_box))
+        self.owner_reg.setMaxLength(20)
+        self.owner_reg_place = QLineEdit(form_box)
+        self.owner_reg_place.setPlaceholderText("مثلاً اداره ثبت شرکت‌های اهواز")
         self.owner_mobile = ltr(QLineEdit(form_box))
         self.owner_mobile.setPlaceholderText("09xxxxxxxxx")
         self.owner_add = QPushButton("مالک دیگر", form_box)
@@ -131,12 +152,16 @@ class CounterScreen(Screen):
         self.form_problems.setStyleSheet("color: #8a4b00;")
         self.form_message = Message(form_box)
 
-        owner_row = QHBoxLayout()
+        self.owner_row = owner_row = QHBoxLayout()
         owner_row.addWidget(self.owner_code, 1)
         owner_row.addWidget(self.owner_state, 1)
+        form.addRow("نوع مالک:", self.owner_kind)
         form.addRow("کد ملی مالک:", owner_row)
         form.addRow("نام مالک:", self.owner_first)
         form.addRow("نام خانوادگی مالک:", self.owner_last)
+        form.addRow("نام پدر مالک:", self.owner_father)
+        form.addRow("شماره ثبت:", self.owner_reg)
+        form.addRow("محل ثبت:", self.owner_reg_place)
         form.addRow("همراه مالک:", self.owner_mobile)
         add_row = QHBoxLayout()
         add_row.addWidget(self.owner_add)
@@ -156,35 +181,34 @@ class CounterScreen(Screen):
         form.addRow(self.register_button)
         form.addRow(self.form_problems)
         form.addRow(self.form_message)
-        for w in (
-            self.owner_code,
-            self.owner_first,
-            self.owner_last,
-            self.owner_mobile,
+        for w in self._owner_fields():
+            w.installEventFilter(self._enter)
+        for w in (self.brought_name, self.brought_id, self.plate, self.address, self.area):
+            w.installEventFilter(self._enter)
+        # down the form (a hidden field is skipped); after «تعداد طبقات» the button, then the
+        # disciplines to add (a required one is disabled and skipped) — a disabled button
+        # never sends Tab back up to the owner
+        chain = [
+            self.owner_kind,
+            *self._owner_fields(),
+            self.brought_role,
             self.brought_name,
             self.brought_id,
             self.plate,
             self.address,
             self.area,
-        ):
-            w.installEventFilter(self._enter)
-        self.setTabOrder(self.owner_code, self.owner_first)
-        self.setTabOrder(self.owner_first, self.owner_last)
-        self.setTabOrder(self.owner_last, self.owner_mobile)
-        self.setTabOrder(self.owner_mobile, self.brought_role)
-        self.setTabOrder(self.brought_role, self.brought_name)
-        self.setTabOrder(self.brought_name, self.brought_id)
-        self.setTabOrder(self.brought_id, self.plate)
-        self.setTabOrder(self.plate, self.address)
-        self.setTabOrder(self.address, self.area)
-        self.setTabOrder(self.area, self.floors)
-        # on down the form: the button, then the disciplines to add (a required one is
-        # disabled and skipped) — a disabled button never sends Tab back up to the owner
-        chain = [self.floors, self.register_button, *self.disc_checks.values()]
+            self.floors,
+            self.register_button,
+            *self.disc_checks.values(),
+        ]
         for a, b in itertools.pairwise(chain):
             self.setTabOrder(a, b)
 
+        self.owner_kind.currentIndexChanged.connect(self._kind_changed)
+        self._kind_changed()
         self.owner_code.textChanged.connect(self._code_changed)
+        for w in (self.owner_last, self.owner_reg):
+            w.textChanged.connect(self._validate_form)
         self.owner_mobile.textChanged.connect(self._validate_form)
         self.owner_add.clicked.connect(self._add_owner)
         self.preview_debounce = Debounce(150, self._ask_preview, self)
@@ -380,54 +404,110 @@ class CounterScreen(Screen):
         if self.project_id is not None:
             self.open_project(self.project_id)
 
+    def _owner_fields(self) -> tuple[QLineEdit, ...]:
+        return (
+            self.owner_code,
+            self.owner_first,
+            self.owner_last,
+            self.owner_father,
+            self.owner_reg,
+            self.owner_reg_place,
+            self.owner_mobile,
+        )
+
+    def _legal(self) -> bool:
+        return self.owner_kind.currentData() == "legal"
+
+    def _kind_changed(self, *_a) -> None:
+        """The owner's rows as the kind asks: a company by شناسه ملی, name and registration;
+        a person by کد ملی, first and last name and father's name."""
+        legal = self._legal()
+        self.owner_code.setMaxLength(11 if legal else 10)
+        self.owner_code.setPlaceholderText("۱۱ رقم" if legal else "۱۰ رقم")
+        for field, text in (
+            (self.owner_row, "شناسه ملی مالک:" if legal else "کد ملی مالک:"),
+            (self.owner_last, "نام شرکت یا مؤسسه:" if legal else "نام خانوادگی مالک:"),
+            (self.owner_mobile, "همراه مدیرعامل:" if legal else "همراه مالک:"),
+        ):
+            self.form.labelForField(field).setText(text)
+        for w in (self.owner_first, self.owner_father):
+            self.form.setRowVisible(w, not legal)
+        for w in (self.owner_reg, self.owner_reg_place):
+            self.form.setRowVisible(w, legal)
+        self._code_changed(self.owner_code.text())
+
     def _code_changed(self, text: str) -> None:
         code = normalize_code(text)
+        legal = self._legal()
+        need, word = (11, "شناسه ملی") if legal else (10, "کد ملی")
         if not code:
             self.owner_state.setText("")
-        elif len(code) < 10:
+        elif len(code) < need:
             self.owner_state.setStyleSheet("color: #6d6d6d;")
-            self.owner_state.setText(f"{fmt.fa(len(code))} از ۱۰ رقم")
-        elif not national_code_ok(code):
+            self.owner_state.setText(f"{fmt.fa(len(code))} از {fmt.fa(need)} رقم")
+        elif not (legal_id_ok(code) if legal else national_code_ok(code)):
             self.owner_state.setStyleSheet("color: #b00020;")
-            self.owner_state.setText("✘ کد ملی نامعتبر است")
+            self.owner_state.setText(f"✘ {word} نامعتبر است")
         else:
             self.owner_state.setStyleSheet("color: #1b5e20;")
-            self.owner_state.setText("✔ کد ملی معتبر است")
+            self.owner_state.setText(f"✔ {word} معتبر است")
             self.run(browse.owner_by_code, self.ctx, code, on_done=self._owner_found)
         self._validate_form()
 
     def _owner_found(self, found) -> None:
+        """A known owner's particulars fill the empty fields (never overwrite what is typed)."""
         if found is None:
-            self.owner_state.setText("✔ کد ملی معتبر؛ مالک جدید")
+            self.owner_state.setText(self.owner_state.text() + "؛ مالک جدید")
             return
-        first, last, mobile = found
-        self.owner_state.setText(f"✔ مالک شناخته‌شده: {first} {last}")
-        if not self.owner_first.text():
-            self.owner_first.setText(first)
-        if not self.owner_last.text():
-            self.owner_last.setText(last)
-        if mobile and not self.owner_mobile.text():
-            self.owner_mobile.setText(mobile)
+        name = f"{found.first_name} {found.last_name}".strip()
+        self.owner_state.setText(f"✔ مالک شناخته‌شده: {name}")
+        for w, value in (
+            (self.owner_first, found.first_name),
+            (self.owner_last, found.last_name),
+            (self.owner_father, found.father_name),
+            (self.owner_reg, found.registration_no),
+            (self.owner_reg_place, found.registration_place),
+            (self.owner_mobile, found.mobile or ""),
+        ):
+            if value and not w.text():
+                w.setText(value)
 
     def _owner_in(self) -> OwnerIn | None:
         code = normalize_code(self.owner_code.text())
+        mobile = self.owner_mobile.text().strip() or None
+        if self._legal():
+            if legal_owner_problems(code, self.owner_last.text(), self.owner_reg.text()):
+                return None
+            return OwnerIn(
+                code,
+                last_name=self.owner_last.text().strip(),
+                mobile=mobile,
+                kind="legal",
+                registration_no=normalize_code(self.owner_reg.text()),
+                registration_place=self.owner_reg_place.text().strip() or None,
+            )
         if not national_code_ok(code):
             return None
-        mobile = self.owner_mobile.text().strip() or None
         return OwnerIn(
-            code, self.owner_first.text().strip(), self.owner_last.text().strip(), mobile=mobile
+            code,
+            self.owner_first.text().strip(),
+            self.owner_last.text().strip(),
+            father_name=self.owner_father.text().strip(),
+            mobile=mobile,
         )
 
     def _add_owner(self) -> None:
         o = self._owner_in()
         if o is None:
-            self.form_message.error("کد ملی مالک را درست وارد کنید")
+            problems = self.form_problems_now()
+            owner = {k: v for k, v in problems.items() if k in OWNER_PROBLEMS}
+            self.form_message.error(counter_summary(owner) or "مالک را درست وارد کنید")
             return
         self.extra_owners.append(o)
         self.owners_label.setText(
             "مالکان: " + "، ".join(fmt.code(x.national_id) for x in self.extra_owners)
         )
-        for w in (self.owner_code, self.owner_first, self.owner_last, self.owner_mobile):
+        for w in self._owner_fields():
             w.clear()
         self.owner_code.setFocus()
 
@@ -518,10 +598,14 @@ class CounterScreen(Screen):
                 plate=self.plate.text(),
                 area=self.area.text(),
                 floors=self.floors.value(),
+                owner_kind=self.owner_kind.currentData(),
+                owner_name=self.owner_last.text(),
+                registration_no=self.owner_reg.text(),
             )
         )
         if self.extra_owners and not normalize_code(self.owner_code.text()):
-            problems.pop("owner_code", None)
+            for k in OWNER_PROBLEMS[:-1]:  # the owners are the ones added already
+                problems.pop(k, None)
         if self.preview and self.preview.plate_open:
             problems["plate"] = "برای این پلاک پرونده باز دیگری هست (P5)"
         return problems
@@ -585,11 +669,9 @@ class CounterScreen(Screen):
         never pass to the next one); the success message stays."""
         self.extra_owners.clear()
         self.owners_label.clear()
+        self.owner_kind.setCurrentIndex(0)
         for w in (
-            self.owner_code,
-            self.owner_first,
-            self.owner_last,
-            self.owner_mobile,
+            *self._owner_fields(),
             self.brought_name,
             self.brought_id,
             self.plate,

@@ -1,0 +1,100 @@
+"""The counter takes an owner as the contract names him (issue 14): a person by کد ملی, name
+and father's name; a company by its شناسه ملی, name and registration number and office. The
+form's rows follow the kind, says which field is wrong, and a known owner's particulars fill
+the empty fields — through the real widgets, in process and through the office server."""
+
+from __future__ import annotations
+
+from conftest import type_text
+from PySide6.QtCore import Qt
+
+from app.db.models import Owner, Project
+from app.services.documents import _owners
+from ui.screens.counter import CounterScreen
+
+COMPANY_ID = "10861234565"  # a valid شناسه ملی (the published check digit)
+
+
+def _counter(qtbot, office, runner, settle) -> CounterScreen:
+    w = CounterScreen(office.clerk, runner)
+    qtbot.addWidget(w)
+    w.resize(1400, 900)
+    w.show()
+    qtbot.waitExposed(w)
+    settle()
+    return w
+
+
+def _register(qtbot, w, settle, plate: str) -> None:
+    qtbot.keyClicks(w.plate, plate)
+    qtbot.keyClicks(w.area, "300")
+    qtbot.waitUntil(w.register_button.isEnabled, timeout=10_000)
+    with qtbot.waitSignal(w.registered, timeout=10_000):
+        qtbot.mouseClick(w.register_button, Qt.MouseButton.LeftButton)
+    settle()
+
+
+def test_a_company_owner_is_taken_by_its_legal_id_name_and_registration(
+    qtbot, office, runner, settle, tmp_path
+):
+    w = _counter(qtbot, office, runner, settle)
+    assert w.owner_father.isVisible() and not w.owner_reg.isVisible()
+    w.owner_kind.setCurrentIndex(w.owner_kind.findData("legal"))
+    settle()
+    # the rows a company has, under its words
+    assert not w.owner_father.isVisible() and not w.owner_first.isVisible()
+    assert w.owner_reg.isVisible() and w.owner_reg_place.isVisible()
+    assert w.form.labelForField(w.owner_row).text() == "شناسه ملی مالک:"
+    assert w.form.labelForField(w.owner_last).text() == "نام شرکت یا مؤسسه:"
+    assert w.owner_code.maxLength() == 11
+    qtbot.keyClicks(w.owner_code, "10861234566")  # one digit off
+    assert "نامعتبر" in w.owner_state.text()
+    problems = w.form_problems.text()
+    assert "شناسه ملی مالک حقوقی" in problems and "نام مالک حقوقی" in problems
+    assert "شماره ثبت مالک حقوقی" in problems
+    w.owner_code.clear()
+    qtbot.keyClicks(w.owner_code, COMPANY_ID)
+    assert "✔ شناسه ملی معتبر" in w.owner_state.text()
+    type_text(w.owner_last, "شرکت ساختمانی کارون")
+    type_text(w.owner_reg, "۴۷۲۱۸")
+    type_text(w.owner_reg_place, "اداره ثبت شرکت‌های اهواز")
+    qtbot.keyClicks(w.owner_mobile, "09161234567")
+    assert "مالک" not in w.form_problems.text()
+    _register(qtbot, w, settle, "31/9")
+    # the next walk-in is a person again, on an empty form
+    assert w.owner_kind.currentData() == "person" and w.owner_reg.text() == ""
+    assert w.owner_father.isVisible()
+    with office.base.read() as s:
+        project = s.query(Project).one()
+        (party,) = _owners(s, project)
+    assert (party.kind, party.name, party.national_id) == (
+        "legal",
+        "شرکت ساختمانی کارون",
+        COMPANY_ID,
+    )
+    assert (party.registration_no, party.registration_place) == ("47218", "اداره ثبت شرکت‌های اهواز")
+    # known: the company's particulars come back by its ID
+    w.owner_kind.setCurrentIndex(w.owner_kind.findData("legal"))
+    qtbot.keyClicks(w.owner_code, COMPANY_ID)
+    qtbot.waitUntil(lambda: w.owner_reg.text() == "47218", timeout=10_000)
+    assert "مالک شناخته‌شده" in w.owner_state.text()
+    assert w.owner_last.text() == "شرکت ساختمانی کارون"
+    w.grab().save(str(tmp_path / "counter-company.png"))
+
+
+def test_a_person_owner_is_taken_with_his_fathers_name_and_it_comes_back(
+    qtbot, office, runner, settle
+):
+    w = _counter(qtbot, office, runner, settle)
+    qtbot.keyClicks(w.owner_code, "0499370899")
+    type_text(w.owner_first, "مریم")
+    type_text(w.owner_last, "کاظمی")
+    type_text(w.owner_father, "حسن")
+    _register(qtbot, w, settle, "44/2")
+    with office.base.read() as s:
+        (party,) = _owners(s, s.query(Project).one())
+        assert s.query(Owner).one().kind == "person"
+    assert (party.kind, party.name, party.father_name) == ("person", "مریم کاظمی", "حسن")
+    qtbot.keyClicks(w.owner_code, "0499370899")
+    qtbot.waitUntil(lambda: w.owner_father.text() == "حسن", timeout=10_000)
+    assert w.owner_first.text() == "مریم"
