@@ -24,11 +24,11 @@ def cmd_documents(args: argparse.Namespace) -> int:
     from app.cli.errors import CommandError, open_existing, require_demo, signed_in
     from app.db.models import User
     from app.domain.errors import InputError, RuleViolation
+    from app.services import addenda, papers
     from app.services import documents as docs
-    from app.services import papers
     from app.services.document_dto import DocumentRefused
 
-    from . import commitment, contract, daily, letter, receipt
+    from . import addendum, commitment, contract, daily, letter, receipt
 
     engine = open_existing(args.db)
     require_demo(engine, "documents")  # an empty database: say how to build the demo
@@ -108,6 +108,12 @@ def cmd_documents(args: argparse.Namespace) -> int:
                 papers.issue_letter(ctx, sp)
             except DocumentRefused as exc:
                 print(f"letter for {files[sp]} refused (as it should be): {exc}")
+        if pick["addendum"] is not None:  # a supervisor who joined a signed contract
+            ap, seq = pick["addendum"]
+            a = addenda.issue_addendum(ctx, ap, seq)
+            save(f"addendum-{files[ap]}-{seq}", addendum.addendum_pdf(a.paper, a.stamp), a.stamp)
+            c3 = papers.issue_contract(ctx, ap)  # the contract it joins, as signed
+            save(f"contract-{files[ap]}", contract.contract_pdf(c3.paper, c3.stamp), c3.stamp)
         for key in ("short_project", "fresh_project"):
             fp = pick[key]
             if fp is not None and f"receipt-{files[fp]}" not in {x.stem for x in written}:

@@ -15,7 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app.services.document_dto import ContractDTO, OwnerParty, PaperStamp, SupervisorRow
+from app.services.document_dto import (
+    AddendumDTO,
+    ContractDTO,
+    OrganizationInfo,
+    OwnerParty,
+    PaperStamp,
+    SupervisorRow,
+)
 
 from .common import (
     FIRM_SEAL,
@@ -224,81 +231,15 @@ def write_contract(p: Page, dto: ContractDTO, stamp: PaperStamp | None = None) -
     if "preamble" in dto.values:
         p.para(dto.values["preamble"].format(**values))
 
-    persons = [o for o in dto.owners if o.kind == "person"]
-    legal = [o for o in dto.owners if o.kind != "person"]
     p.heading("طرف اول — صاحب‌کار")
-    if persons:
-        p.table(
-            [
-                Column("ردیف", 0.5, "center"),
-                Column("نام و نام خانوادگی", 2),
-                Column("نام پدر", 1.1),
-                Column("کد ملی", 1.3, "center"),
-                Column("تلفن همراه", 1.3, "center"),
-                Column("نشانی", 3),
-            ],
-            _owner_rows(persons),
-        )
-    for o in legal:
-        sig = (
-            f"، به نمایندگی {o.signatory_name} ({o.signatory_title}) به کد ملی "
-            f"{fa_digits(o.signatory_national_id)}"
-            if o.signatory_name
-            else "، به نمایندگی صاحبان امضای مجاز طبق آخرین آگهی روزنامه رسمی"
-        )
-        p.para(
-            f"شخص حقوقی {o.name}، به شناسه ملی {or_blank(o.national_id, 'ثبت‌نشده')}، "
-            f"{legal_registration(o)}{sig}؛ نشانی: {or_blank(o.address, 'ثبت‌نشده')}؛ "
-            f"تلفن: {or_blank(o.mobile, 'ثبت‌نشده')}.",
-            size=9,
-        )
-    if dto.attorney:
-        a = dto.attorney
-        p.para(
-            f"صاحب‌کار در این قرارداد با وکالت {a.name} به کد ملی {or_blank(a.national_id)} "
-            "عمل می‌کند؛ تصویر وکالت‌نامه رسمی او در مدارک پرونده نزد سازمان است.",
-            size=9,
-        )
+    write_owners(p, dto)
 
     p.heading("طرف دوم — ناظران")
-    p.table(
-        [
-            Column("ردیف", 0.45, "center"),
-            Column("رشته", 1.25),
-            Column("نام و نام خانوادگی", 2.1),
-            Column("کد ملی / شناسه ملی", 1.35, "center"),
-            Column("شماره عضویت", 1.1, "center"),
-            Column("شماره پروانه اشتغال", 1.45, "center"),
-            Column("پایه", 0.75, "center"),
-            Column("سمت", 1.3, "center"),
-        ],
-        [
-            [
-                fa_digits(i),
-                discipline_fa(s.discipline),
-                _supervisor_name(s),
-                or_blank(s.national_id),
-                fa_digits(s.membership_no),
-                or_blank(s.licence_no),
-                grade_fa(s.grade),
-                "ناظر هماهنگ‌کننده" if s.coordinating else "ناظر",
-            ]
-            for i, s in enumerate(dto.supervisors, 1)
-        ],
-        shade_rows=frozenset(i for i, s in enumerate(dto.supervisors) if s.coordinating),
-    )
-    for s in dto.supervisors:  # a firm: its national ID, registration and signatory
-        if s.kind == "firm":
-            p.para(f"ناظر {discipline_fa(s.discipline)}: {firm_identity(s)}.", size=9)
+    write_supervisors(p, dto.supervisors)
     p.para(f"ناظر هماهنگ‌کننده: {coordinator_text(dto)}.", size=9, bold=True)
 
     p.heading("طرف سوم — سازمان")
-    p.para(
-        f"{org.name}، به نشانی {org.address}، کد پستی {fa_digits(org.postal_code)}، تلفن "
-        f"{fa_digits(org.phone)}، به نمایندگی {org.representative_name} "
-        f"({org.representative_title}) که بر انعقاد این قرارداد گواهی می‌دهد.",
-        size=9,
-    )
+    write_organization(p, org, "این قرارداد")
 
     p.heading("مشخصات ملک")
     district = (
@@ -348,6 +289,88 @@ def write_contract(p: Page, dto: ContractDTO, stamp: PaperStamp | None = None) -
 
     signatures(p, dto)
     verification_note(p, stamp)
+
+
+def write_owners(p: Page, dto: ContractDTO | AddendumDTO) -> None:
+    """The owners as a party: persons in a table, a company by its ID, registration and
+    signatory, their attorney."""
+    persons = [o for o in dto.owners if o.kind == "person"]
+    legal = [o for o in dto.owners if o.kind != "person"]
+    if persons:
+        p.table(
+            [
+                Column("ردیف", 0.5, "center"),
+                Column("نام و نام خانوادگی", 2),
+                Column("نام پدر", 1.1),
+                Column("کد ملی", 1.3, "center"),
+                Column("تلفن همراه", 1.3, "center"),
+                Column("نشانی", 3),
+            ],
+            _owner_rows(persons),
+        )
+    for o in legal:
+        sig = (
+            f"، به نمایندگی {o.signatory_name} ({o.signatory_title}) به کد ملی "
+            f"{fa_digits(o.signatory_national_id)}"
+            if o.signatory_name
+            else "، به نمایندگی صاحبان امضای مجاز طبق آخرین آگهی روزنامه رسمی"
+        )
+        p.para(
+            f"شخص حقوقی {o.name}، به شناسه ملی {or_blank(o.national_id, 'ثبت‌نشده')}، "
+            f"{legal_registration(o)}{sig}؛ نشانی: {or_blank(o.address, 'ثبت‌نشده')}؛ "
+            f"تلفن: {or_blank(o.mobile, 'ثبت‌نشده')}.",
+            size=9,
+        )
+    if dto.attorney:
+        a = dto.attorney
+        p.para(
+            f"صاحب‌کار در این قرارداد با وکالت {a.name} به کد ملی {or_blank(a.national_id)} "
+            "عمل می‌کند؛ تصویر وکالت‌نامه رسمی او در مدارک پرونده نزد سازمان است.",
+            size=9,
+        )
+
+
+def write_organization(p: Page, org: OrganizationInfo, paper: str) -> None:
+    """The organization as the party that witnesses the signing, by its representative."""
+    p.para(
+        f"{org.name}، به نشانی {org.address}، کد پستی {fa_digits(org.postal_code)}، تلفن "
+        f"{fa_digits(org.phone)}، به نمایندگی {org.representative_name} "
+        f"({org.representative_title}) که بر انعقاد {paper} گواهی می‌دهد.",
+        size=9,
+    )
+
+
+def write_supervisors(p: Page, sups: Sequence[SupervisorRow]) -> None:
+    """The supervisors as a party: one row per discipline, a firm's identity under it."""
+    p.table(
+        [
+            Column("ردیف", 0.45, "center"),
+            Column("رشته", 1.25),
+            Column("نام و نام خانوادگی", 2.1),
+            Column("کد ملی / شناسه ملی", 1.35, "center"),
+            Column("شماره عضویت", 1.1, "center"),
+            Column("شماره پروانه اشتغال", 1.45, "center"),
+            Column("پایه", 0.75, "center"),
+            Column("سمت", 1.3, "center"),
+        ],
+        [
+            [
+                fa_digits(i),
+                discipline_fa(s.discipline),
+                _supervisor_name(s),
+                or_blank(s.national_id),
+                fa_digits(s.membership_no),
+                or_blank(s.licence_no),
+                grade_fa(s.grade),
+                "ناظر هماهنگ‌کننده" if s.coordinating else "ناظر",
+            ]
+            for i, s in enumerate(sups, 1)
+        ],
+        shade_rows=frozenset(i for i, s in enumerate(sups) if s.coordinating),
+    )
+    for s in sups:  # a firm: its national ID, registration and signatory
+        if s.kind == "firm":
+            p.para(f"ناظر {discipline_fa(s.discipline)}: {firm_identity(s)}.", size=9)
 
 
 # a discipline without a rate in the tariff table: its row says where its amount comes from

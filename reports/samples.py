@@ -10,6 +10,7 @@ from decimal import Decimal
 from app.demo.office import DEMO_ORGANIZATION
 from app.domain.organization import normalize
 from app.services.document_dto import (
+    AddendumDTO,
     Article,
     AttorneyParty,
     ChecklistLine,
@@ -26,6 +27,7 @@ from app.services.document_dto import (
     PropertyInfo,
     RankedLine,
     ReceiptDTO,
+    ReplacedSupervisor,
     SetAsideLine,
     StageLine,
     SupervisorRow,
@@ -168,6 +170,48 @@ def sample_contract(file_no: str = "1405-0042", owner: str = "پریسا صاد�
             "preamble": t["preamble"],
             "title": t["title"],
         },
+    )
+
+
+def sample_addendum() -> AddendumDTO:
+    """The civil supervisor chosen again after the one named in the sample contract did not
+    come to sign: he joins contract 1405-00017 by addendum 1 (and is its coordinator)."""
+    contract = sample_contract()
+    civil = replace(
+        next(x for x in contract.supervisors if x.discipline == "civil"),
+        engineer_id=77,
+        name="سعید نادری",
+        membership_no="7-19876",
+        licence_no="1-17-3-19876",
+        status="",
+        signed_on=None,
+    )
+    fees = tuple(f for f in contract.fees if f.discipline == "civil")
+    org = contract.organization
+    holders = (
+        "صاحب‌کار (به وکالت محسن کاظمی)",
+        f"ناظر عمران: {civil.name}",
+        f"سازمان ({org.unit})",
+    )
+    t = template("addendum_fa")
+    return AddendumDTO(
+        organization=org,
+        seq=1,
+        contract_number="1405-00017",
+        contract_issued_at=datetime(2026, 11, 18, 5, 10, tzinfo=UTC),
+        owners=contract.owners,
+        attorney=contract.attorney,
+        supervisors=(civil,),
+        replaced=(
+            ReplacedSupervisor("civil", "علی‌رضا کریمی", "7-11234", "no_show", date(2026, 11, 18)),
+        ),
+        property=contract.property,
+        fees=fees,
+        tariff=contract.tariff,
+        total_fee_rials=sum(f.due_rials or 0 for f in fees),
+        articles=tuple(Article(a["title"], tuple(a["paragraphs"])) for a in t["articles"]),
+        copy_holders=holders,
+        values={"title": t["title"]},
     )
 
 

@@ -601,6 +601,8 @@ CASES: dict[str, Case] = {
     "documents.daily_report_dto": Case("clerk", optional(run_id=maybe(ident("run"))), reader=True),
     # -------------------------------------------------------- papers as records (issue 14)
     "papers.issue_contract": Case("clerk", args(project_id=ident(*PROJECT_IDS))),
+    "addenda.addendum_due": Case("clerk", args(project_id=ident(*PROJECT_IDS)), reader=True),
+    "addenda.issue_addendum": Case("clerk", args(project_id=ident(*PROJECT_IDS))),
     "papers.issue_commitment": Case("clerk", args(referral_id=ident(*REFERRAL_IDS))),
     "papers.issue_receipt": Case("clerk", args(project_id=ident(*PROJECT_IDS))),
     "papers.issue_letter": Case("clerk", args(project_id=ident(*PROJECT_IDS))),

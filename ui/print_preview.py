@@ -80,16 +80,37 @@ def _how(stamp) -> str:
 
 
 def contract_job(ctx, project_id: int) -> PrintJob:
-    """Issues the contract (a record: a reprint when unchanged) and renders it."""
-    from app.services import papers
+    """Issues the contract (a record: a reprint when unchanged; as signed once a supervisor
+    has signed it) and renders it — or, for a supervisor chosen after it was signed, the
+    addendum by which he joins it."""
+    from app.services import addenda, papers
     from reports import contract
 
+    if addenda.addendum_due(ctx, project_id):
+        return addendum_job(ctx, project_id)
     issued = papers.issue_contract(ctx, project_id)
     with _RENDER:
         pdf = contract.contract_pdf(issued.paper, issued.stamp)
     no = issued.paper.property.file_no
     return PrintJob(
         f"قرارداد نظارت {_how(issued.stamp)} — پرونده {fmt.code(no)}", pdf, f"contract-{no}.pdf"
+    )
+
+
+def addendum_job(ctx, project_id: int) -> PrintJob:
+    from app.services import addenda
+    from reports import addendum
+
+    issued = addenda.issue_addendum(ctx, project_id)
+    dto = issued.paper
+    with _RENDER:
+        pdf = addendum.addendum_pdf(dto, issued.stamp)
+    no = dto.property.file_no
+    return PrintJob(
+        f"الحاقیه {fmt.fa(dto.seq)} قرارداد {fmt.code(dto.contract_number)} "
+        f"{_how(issued.stamp)} — پرونده {fmt.code(no)}",
+        pdf,
+        f"addendum-{no}-{dto.seq}.pdf",
     )
 
 
@@ -164,7 +185,8 @@ def day_batch(
     the file; `progress(done, total)` after each (0 first).
     """
     from app.domain.calendar import local_date
-    from app.services import browse, papers
+    from app.services import addenda, browse, papers
+    from reports.addendum import write_addendum
     from reports.commitment import write_commitment
     from reports.contract import write_contract
     from reports.layout import Page
@@ -186,11 +208,16 @@ def day_batch(
     page: Page | None = None
     with _RENDER:
         for n, (kind, key) in enumerate(steps, 1):
-            if kind == "contract":
+            if kind == "contract" and addenda.addendum_due(ctx, key):
+                issued = addenda.issue_addendum(ctx, key)  # type: ignore[assignment]
+                no = issued.paper.property.file_no
+                title = f"الحاقیه قرارداد نظارت — پرونده {fmt.code(no)}"
+                write: Callable = write_addendum
+            elif kind == "contract":
                 issued = papers.issue_contract(ctx, key)
                 no = issued.paper.property.file_no
                 title = f"قرارداد نظارت — پرونده {fmt.code(no)}"
-                write: Callable = write_contract
+                write = write_contract
             else:
                 issued = papers.issue_commitment(ctx, key)  # type: ignore[assignment]
                 no = issued.paper.property.file_no

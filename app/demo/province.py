@@ -54,6 +54,7 @@ from ..services import candidacy, deadlines, firms, payouts, queries, users
 from ..services import engineers as engineer_svc
 from ..services import projects as project_svc
 from ..services.context import SYSTEM, Actor, ServiceContext, SimClock
+from ..services.document_dto import DocumentRefused
 from ..services.dto import CompetenceIn, DeclarationIn, EngineerIn, ReferralOut
 from .ids import IdFactory, demo_iban
 from .names import BANKS, SUPERVISION_FIRMS
@@ -1147,6 +1148,7 @@ class Province:
 
     def ev_sign(self, p: DemoProject, r: RefPlan) -> None:
         actor = self.staff["manager"] if self.rng.random() < 0.15 else self._clerk()
+        self._print_for_signing(p, actor)
         self.call("deadlines.record_signature", deadlines.record_signature, actor, r.id)
         with self.base.tx() as s:
             statuses = set(
@@ -1157,6 +1159,20 @@ class Province:
             t = self.pick_time(at_local(day, time(8, 0)), at_local(day, time(13, 30)), OFFICE)
             if t < self.now:
                 self.at(t, self.ev_permit, p)
+
+    def _print_for_signing(self, p: DemoProject, clerk: ServiceContext) -> None:
+        """What the supervisor signs that morning, printed at the desk: the project's contract
+        (dated that morning; kept as signed once he signs), or — chosen after it was signed —
+        the addendum by which he joins it."""
+        from ..services import addenda, papers
+
+        try:
+            if self.call("addenda.addendum_due", addenda.addendum_due, clerk, p.id) is True:
+                self.call("addenda.issue_addendum", addenda.issue_addendum, clerk, p.id)
+            else:
+                self.call("papers.issue_contract", papers.issue_contract, clerk, p.id)
+        except DocumentRefused as exc:  # said in the demo's report, as a refusal is
+            self.refusals[f"papers: {exc.reasons[0]}"] += 1
 
     def ev_withdraw(self, p: DemoProject, r: RefPlan) -> None:
         letter = f"{self.year}/{self.rng.randint(1000, 9999)}"

@@ -227,6 +227,45 @@ class ContractDTO:
 
 
 @dataclass(frozen=True)
+class ReplacedSupervisor:
+    """A supervisor named in the contract (or an earlier addendum) who never signed and whose
+    referral went round again (W1 written withdrawal, A9 no-show)."""
+
+    discipline: str
+    name: str
+    membership_no: str
+    reason: str  # written | no_show | "" (not recorded)
+    on: date | None = None
+
+
+@dataclass(frozen=True)
+class AddendumDTO:
+    """الحاقیه: a supervisor chosen after the project's contract was signed joins that contract
+    (which stays as signed) by an addendum that names it; signed by the owners, the joining
+    supervisors and the organization (app/services/addenda.py)."""
+
+    organization: OrganizationInfo
+    seq: int  # الحاقیه شماره n of this contract
+    contract_number: str
+    contract_issued_at: datetime
+    owners: tuple[OwnerParty, ...]
+    attorney: AttorneyParty | None
+    supervisors: tuple[SupervisorRow, ...]  # the joining ones
+    replaced: tuple[ReplacedSupervisor, ...]
+    property: PropertyInfo
+    fees: tuple[FeeLine, ...]  # the joining disciplines' lines of the contract's article 3
+    tariff: TariffRef | None
+    total_fee_rials: int
+    articles: tuple[Article, ...]
+    copy_holders: tuple[str, ...]
+    values: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def copies(self) -> int:
+        return len(self.copy_holders)
+
+
+@dataclass(frozen=True)
 class Undertaking:
     clause: str  # the guideline's / Topic 2's clause it restates, in Persian
     text: str

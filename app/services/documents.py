@@ -36,6 +36,7 @@ from ..db.models import (
     DeadlineRun,
     Engineer,
     FeePayment,
+    IssuedPaper,
     Licence,
     Owner,
     Project,
@@ -942,6 +943,14 @@ def demo_choice(ctx: ServiceContext) -> dict[str, Any]:
         documents = defaultdict(set)
         for pid, kind in s.execute(select(ProjectDocument.project_id, ProjectDocument.kind)):
             documents[pid].add(kind)
+        from .papers import signers  # papers issues what this module draws
+
+        # an addendum its supervisor signed: one that replaces a supervisor first, if any
+        addenda = sorted(
+            (not row.content.get("replaced"), row.id, row.subject)
+            for row in s.scalars(select(IssuedPaper).where(IssuedPaper.kind == "addendum"))
+            if signers(s, row.content)
+        )
     by: dict[int, list[Any]] = defaultdict(list)
     for r in refs:
         by[r.project_id].append(r)
@@ -969,6 +978,12 @@ def demo_choice(ctx: ServiceContext) -> dict[str, Any]:
         "selected_referral": selected[0].id if selected else None,
         "selected_project": selected[0].project_id if selected else None,
         "fresh_project": waiting[0] if waiting else None,
+        # (project, n) of a signed addendum: project:<id>:addendum:<n>
+        "addendum": (
+            (int(addenda[0][2].split(":")[1]), int(addenda[0][2].split(":")[3]))
+            if addenda
+            else None
+        ),
         "short_project": short[0] if short else None,
         "run": runs[0] if runs else None,
         # the latest run that shows set-aside candidates or a forced/unassigned outcome

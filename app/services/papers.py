@@ -6,6 +6,9 @@ introduction letter or daily report stores what was issued, and anyone can check
   the same content is a **reprint** — the same paper, number and code, marked «رونوشت» with its
   own print time; a changed content is a **new paper** with the next number of the office's
   outgoing register for the Jalali year, naming the paper it replaces.
+* A paper that parties sign **stands once one of them has signed** (a contract or an addendum
+  whose supervisor signed, A9): it is only ever reprinted as it was issued, whatever changes
+  after; a supervisor chosen later joins it by an addendum (app/services/addenda.py).
 * Every paper carries a **verification code**: an HMAC (the installation's secret key, purpose
   "paper") over the whole issued record — number, kind, subject, issue time, issuer, the paper
   it replaces and the digest of its content — printed as 12 characters in groups of four
@@ -24,11 +27,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pydantic import TypeAdapter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..db.locks import lock_named
-from ..db.models import Counter, IssuedPaper, User
+from ..db.models import Counter, IssuedPaper, Referral, User
 from ..domain.calendar import jalali_year
 from ..domain.digest import canonical_json, digest
 from ..domain.errors import InputError
@@ -40,6 +44,7 @@ from .document_dto import (
     CommitmentDTO,
     ContractDTO,
     DailyReportDTO,
+    DocumentRefused,
     LetterDTO,
     PaperStamp,
     ReceiptDTO,
@@ -53,7 +58,9 @@ KIND_FA = {
     "receipt": "رسید پذیرش پرونده",
     "letter": "معرفی‌نامه ناظران",
     "daily": "گزارش نتایج ارجاع نظارت",
+    "addendum": "الحاقیه قرارداد نظارت",
 }
+SIGNED = ("signed", "completed")  # a referral whose supervisor signed (A9)
 # Crockford's base 32: no I, L, O, U (read aloud and typed back without confusion)
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_CHARS = 12  # 60 bits of the HMAC
@@ -210,25 +217,60 @@ def _stamp(row: IssuedPaper, replaces: IssuedPaper | None, public_url: str, now:
     )
 
 
+def signers(s: Session, content: dict[str, Any]) -> set[tuple[int, int]]:
+    """(referral, engineer) of a paper's supervisors who have signed it (A9): a signature is
+    never undone (W1 is for a supervisor who has not signed), so a paper that has one stands."""
+    pairs = {(x["referral_id"], x["engineer_id"]) for x in content.get("supervisors") or ()}
+    if not pairs:
+        return set()
+    rows = s.execute(
+        select(Referral.id, Referral.engineer_id).where(
+            Referral.id.in_({r for r, _ in pairs}), Referral.status.in_(SIGNED)
+        )
+    ).all()
+    return {(r, e) for r, e in rows if (r, e) in pairs}
+
+
+def last_paper(s: Session, kind: str, subject: str) -> IssuedPaper | None:
+    return s.scalar(
+        select(IssuedPaper)
+        .where(IssuedPaper.kind == kind, IssuedPaper.subject == subject)
+        .order_by(IssuedPaper.id.desc())
+        .limit(1)
+    )
+
+
+def standing(s: Session, kind: str, subject: str) -> IssuedPaper | None:
+    """The subject's paper when a party has signed it (it is kept as issued), else None."""
+    last = last_paper(s, kind, subject)
+    return last if last is not None and signers(s, last.content) else None
+
+
 def _issue(
-    ctx: ServiceContext, kind: str, subject: str, file_no: str | None, dto: Any
-) -> PaperStamp:
-    content = _content(dto)
-    content_digest = digest(content)
+    ctx: ServiceContext,
+    kind: str,
+    subject: str,
+    file_no: str | None,
+    dto: Any,
+    signed_stands: bool = False,
+) -> tuple[PaperStamp, dict[str, Any] | None]:
+    """The paper issued, or reprinted when unchanged; with `signed_stands`, a paper a party
+    has signed is reprinted as it was issued (then its content is returned, else None). A dto
+    of None asks only for such a paper."""
+    content = _content(dto) if dto is not None else None
+    content_digest = digest(content) if content is not None else ""
     now = ctx.now()
-    public_url = dto.organization.public_url
     with ctx.tx() as s:
         lock_named(s, f"paper-{kind}-{subject}")
-        last = s.scalar(
-            select(IssuedPaper)
-            .where(IssuedPaper.kind == kind, IssuedPaper.subject == subject)
-            .order_by(IssuedPaper.id.desc())
-            .limit(1)
-        )
-        if last is not None and last.content_digest == content_digest:  # a reprint
+        last = last_paper(s, kind, subject)
+        stands = signed_stands and last is not None and bool(signers(s, last.content))
+        if dto is None and not stands:
+            raise DocumentRefused(KIND_FA[kind], ("برگه امضاشده‌ای برای چاپ دوباره نیست",))
+        if last is not None and (stands or last.content_digest == content_digest):  # a reprint
             last.prints += 1
             last.last_printed_at = now
             replaced = s.get(IssuedPaper, last.replaces_id) if last.replaces_id else None
+            public_url = last.content["organization"]["public_url"]
             s.flush()
             audit(
                 s,
@@ -238,7 +280,8 @@ def _issue(
                 last.number,
                 after={"kind": kind, "subject": subject, "print": last.prints},
             )
-            return _stamp(last, replaced, public_url, now, reprint=True)
+            stamp = _stamp(last, replaced, public_url, now, reprint=True)
+            return stamp, (dict(last.content) if stands else None)
         seq, number = _next_number(s, jalali_year(now))
         row = IssuedPaper(
             number=number,
@@ -275,15 +318,24 @@ def _issue(
                 "replaces": last.number if last else None,
             },
         )
-        return _stamp(row, last, public_url, now, reprint=False)
+        return _stamp(row, last, dto.organization.public_url, now, reprint=False), None
 
 
 @use_case(writes=True)
 def issue_contract(ctx: ServiceContext, project_id: int) -> IssuedContract:
-    """The project's supervision contract as an issued paper (a reprint when unchanged)."""
+    """The project's supervision contract as an issued paper: a reprint when unchanged, and
+    once a supervisor has signed it, always the contract as signed (a supervisor chosen later
+    joins it by an addendum, `addenda.issue_addendum`)."""
     require(ctx, "paper.issue")
-    dto = documents.contract_dto(ctx, project_id)
-    stamp = _issue(ctx, "contract", f"project:{project_id}", dto.property.file_no, dto)
+    subject = f"project:{project_id}"
+    with ctx.read() as s:
+        signed = standing(s, "contract", subject) is not None
+    dto = None if signed else documents.contract_dto(ctx, project_id)
+    file_no = dto.property.file_no if dto is not None else None
+    stamp, kept = _issue(ctx, "contract", subject, file_no, dto, signed_stands=True)
+    if kept is not None:
+        dto = TypeAdapter(ContractDTO).validate_python(kept)
+    assert dto is not None
     return IssuedContract(stamp, dto)
 
 
@@ -292,7 +344,7 @@ def issue_commitment(ctx: ServiceContext, referral_id: int) -> IssuedCommitment:
     require(ctx, "paper.issue")
     dto = documents.commitment_dto(ctx, referral_id)
     subject = f"referral:{referral_id}:{dto.supervisor.engineer_id}"
-    stamp = _issue(ctx, "commitment", subject, dto.property.file_no, dto)
+    stamp, _ = _issue(ctx, "commitment", subject, dto.property.file_no, dto)
     return IssuedCommitment(stamp, dto)
 
 
@@ -300,7 +352,7 @@ def issue_commitment(ctx: ServiceContext, referral_id: int) -> IssuedCommitment:
 def issue_receipt(ctx: ServiceContext, project_id: int) -> IssuedReceipt:
     require(ctx, "paper.issue")
     dto = documents.receipt_dto(ctx, project_id)
-    stamp = _issue(ctx, "receipt", f"project:{project_id}", dto.file_no, dto)
+    stamp, _ = _issue(ctx, "receipt", f"project:{project_id}", dto.file_no, dto)
     return IssuedReceipt(stamp, dto)
 
 
@@ -309,7 +361,7 @@ def issue_letter(ctx: ServiceContext, project_id: int) -> IssuedLetter:
     """Refused (DocumentRefused, Persian reasons) while the letter must not be issued."""
     require(ctx, "paper.issue")
     dto = documents.letter_dto(ctx, project_id)
-    stamp = _issue(ctx, "letter", f"project:{project_id}", dto.property.file_no, dto)
+    stamp, _ = _issue(ctx, "letter", f"project:{project_id}", dto.property.file_no, dto)
     return IssuedLetter(stamp, dto)
 
 
@@ -317,7 +369,7 @@ def issue_letter(ctx: ServiceContext, project_id: int) -> IssuedLetter:
 def issue_daily(ctx: ServiceContext, run_id: int | None = None) -> IssuedDaily:
     require(ctx, "paper.issue")
     dto = documents.daily_report_dto(ctx, run_id)
-    stamp = _issue(ctx, "daily", f"run:{dto.run_id}", None, dto)
+    stamp, _ = _issue(ctx, "daily", f"run:{dto.run_id}", None, dto)
     return IssuedDaily(stamp, dto)
 
 
@@ -340,6 +392,11 @@ def _summary(row: IssuedPaper) -> str:
     what = KIND_FA.get(row.kind, row.kind)
     if row.kind == "daily":
         return f"{what}، اجرای شماره {row.subject.split(':')[1]}"
+    if row.kind == "addendum":
+        return (
+            f"{what} شماره {row.content.get('seq', '')} به قرارداد "
+            f"{row.content.get('contract_number', '')}، پرونده {row.file_no}"
+        )
     if row.kind == "commitment":
         sup = row.content.get("supervisor") or {}
         return f"{what}، پرونده {row.file_no}، {sup.get('name', '')}"

@@ -21,12 +21,14 @@ import pytest
 from pdftools import NEEDS_POPPLER
 from PIL import Image, ImageChops
 
+from reports.addendum import addendum_pdf
 from reports.commitment import commitment_pdf
 from reports.contract import contract_pdf
 from reports.daily import daily_report_pdf
 from reports.letter import letter_pdf
 from reports.receipt import receipt_pdf
 from reports.samples import (
+    sample_addendum,
     sample_commitment,
     sample_company_contract,
     sample_contract,
@@ -56,6 +58,7 @@ PAPERS = {
     "letter": lambda: letter_pdf(sample_letter(), sample_stamp("letter")),
     "letter-firm": lambda: letter_pdf(with_firm(sample_letter()), sample_stamp("letter")),
     "daily": lambda: daily_report_pdf(sample_daily(), sample_stamp("daily")),
+    "addendum": lambda: addendum_pdf(sample_addendum(), sample_stamp("addendum", "1405-00031")),
 }
 
 

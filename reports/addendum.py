@@ -1,0 +1,141 @@
+"""الحاقیه قرارداد نظارت — the addendum by which a supervisor chosen after the project's contract
+was signed joins that contract (app/services/addenda.py).
+
+It names the contract (number and date) it belongs to, the owners, the joining supervisor (a
+firm with its identity), the supervisor it replaces and why (a written withdrawal or a no-show,
+with the day), the discipline's fee line of the contract's article 3 in rials and in words, and
+the coordinator when the joining supervisor is the coordinating one; one original for each
+signer and a signature block for each: owners, the joining supervisors, the organization.
+"""
+
+from __future__ import annotations
+
+from app.services.document_dto import AddendumDTO, PaperStamp, ReplacedSupervisor
+
+from .common import (
+    discipline_fa,
+    heading,
+    issued_on,
+    jdate,
+    stamp_number,
+    start,
+    verification_note,
+)
+from .contract import (
+    clause_no,
+    fee_table,
+    signatures,
+    signatures_height,
+    write_organization,
+    write_owners,
+    write_supervisors,
+)
+from .layout import Page
+from .rtl import fa_digits, number_to_words, rials, rials_in_words
+
+REASON_FA = {
+    "written": "در {on} کتباً انصراف داد",
+    "no_show": "در مهلت امضای {on} برای امضای قرارداد حاضر نشد",
+    "": "قرارداد را امضا نکرد",
+}
+
+
+def _who(dto: AddendumDTO) -> str:
+    names = [f"{s.name} (شماره عضویت {fa_digits(s.membership_no)})" for s in dto.supervisors]
+    return names[0] if len(names) == 1 else "، ".join(names[:-1]) + " و " + names[-1]
+
+
+def _role(dto: AddendumDTO) -> str:
+    titles = [f"ناظر {discipline_fa(s.discipline)}" for s in dto.supervisors]
+    return titles[0] if len(titles) == 1 else "، ".join(titles[:-1]) + " و " + titles[-1]
+
+
+def _replaced(r: ReplacedSupervisor) -> str:
+    why = REASON_FA.get(r.reason, REASON_FA[""]).format(on=jdate(r.on))
+    return (
+        f"{r.name} (شماره عضویت {fa_digits(r.membership_no)})، ناظر "
+        f"{discipline_fa(r.discipline)} نام‌برده در قرارداد، که {why}"
+    )
+
+
+def addendum_values(dto: AddendumDTO, stamp: PaperStamp | None = None) -> dict[str, str]:
+    """The placeholders of `resources/documents/addendum_fa.json`."""
+    prop, org = dto.property, dto.organization
+    replaces = "؛ ".join(_replaced(r) for r in dto.replaced)
+    coord = next((s for s in dto.supervisors if s.coordinating), None)
+    disciplines = [discipline_fa(f.discipline) for f in dto.fees]
+    return {
+        "joining": _who(dto),
+        "role": _role(dto),
+        "plate": fa_digits(prop.plate),
+        "file_no": fa_digits(prop.file_no),
+        "contract_no": fa_digits(dto.contract_number),
+        "contract_date": jdate(dto.contract_issued_at),
+        "replaces_clause": f"، به جای {replaces}" if replaces else "",
+        "disciplines": "رشته " + " و ".join(disciplines),
+        "fee": rials(dto.total_fee_rials),
+        "fee_words": rials_in_words(dto.total_fee_rials),
+        "coordinator_clause": (
+            f" {coord.name} از تاریخ این الحاقیه ناظر هماهنگ‌کننده پروژه است و وظایف ناظر "
+            "هماهنگ‌کننده در ماده ۴ قرارداد بر عهده اوست."
+            if coord
+            else ""
+        ),
+        "copies": number_to_words(dto.copies),
+        "copy_holders": "، ".join(dto.copy_holders),
+        "check_site": f"{org.public_url}/verify",
+        "addendum_date": issued_on(stamp) or "صدور",
+    }
+
+
+def addendum_pdf(dto: AddendumDTO, stamp: PaperStamp | None = None) -> bytes:
+    p = Page(f"الحاقیه قرارداد نظارت {dto.property.file_no}")
+    write_addendum(p, dto, stamp)
+    return p.bytes()
+
+
+def write_addendum(p: Page, dto: AddendumDTO, stamp: PaperStamp | None = None) -> None:
+    values = addendum_values(dto, stamp)
+    prop, org = dto.property, dto.organization
+    start(p, org, "الحاقیه قرارداد نظارت", stamp)
+    heading(
+        p,
+        org,
+        f"{dto.values.get('title', 'الحاقیه قرارداد نظارت')} — شماره {fa_digits(dto.seq)}",
+        [
+            ("شماره الحاقیه", stamp_number(stamp)),
+            ("تاریخ", issued_on(stamp) or "—"),
+            ("قرارداد", f"{fa_digits(dto.contract_number)} مورخ {jdate(dto.contract_issued_at)}"),
+            ("شماره پرونده", fa_digits(prop.file_no)),
+        ],
+        stamp,
+    )
+    p.running = lambda pg: pg.para(
+        f"ادامه الحاقیه شماره {fa_digits(dto.seq)} قرارداد {fa_digits(dto.contract_number)} — "
+        f"پرونده {fa_digits(prop.file_no)}",
+        size=8,
+        bold=True,
+        after=2,
+    )
+    p.heading("صاحب‌کار")
+    write_owners(p, dto)
+    p.heading("ناظر پیوسته به قرارداد" if len(dto.supervisors) == 1 else "ناظران پیوسته")
+    write_supervisors(p, dto.supervisors)
+    p.heading("سازمان")
+    write_organization(p, org, "این الحاقیه")
+
+    for n, art in enumerate(dto.articles, 1):
+        first = art.paragraphs[0].format(**values) if art.paragraphs else ""
+        p.keep(40 + p.para_height(first))  # an article's title stays with its first clause
+        if n == len(dto.articles):  # the last article stays on the page of the signatures
+            body = sum(p.para_height(x.format(**values)) for x in art.paragraphs)
+            p.keep(40 + body + signatures_height(dto))
+        p.heading(art.title)
+        many = len(art.paragraphs) > 1
+        for k, text in enumerate(art.paragraphs, 1):
+            p.para(f"{clause_no(n, k)}- {text.format(**values)}" if many else text.format(**values))
+            if n == 2 and k == 2:  # the fee line right after the clause that states it
+                fee_table(p, dto)
+
+    signatures(p, dto)
+    verification_note(p, stamp)
