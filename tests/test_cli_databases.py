@@ -97,3 +97,22 @@ def test_serve_refuses_a_key_the_trail_was_not_chained_with(tmp_path, capsys):
         "--data", str(tmp_path / "srv"),
     )  # fmt: skip
     assert code == 2 and "--key-file" in err and "کلید دیگری" in err, err
+
+
+def test_screenshots_acts_only_as_the_demo_people_by_their_passwords(tmp_path, capsys):
+    """The tour (and its --money-sample, which writes) signs each person in with the demo's
+    password: on an office's own database, whose clerk has another one, it stops before it
+    draws or writes anything (issue 15: no command acts as a user without a password)."""
+    from support import Office
+
+    url = f"sqlite:///{tmp_path / 'office.sqlite'}"
+    office = Office(url)
+    office.engineer("7-100")  # every role and a file: past require_demo
+    office.project()
+    before = office.row_counts()
+    code, err = _run(capsys, "screenshots", str(tmp_path / "shots"), "--money-sample", "--db", url)
+    assert code == 2 and "گذرواژه نمایشی" in err and err.count("\n") == 1, err
+    assert not (tmp_path / "shots").exists()
+    after = office.row_counts()
+    changed = {k for k in after if after[k] != before[k]}
+    assert changed <= {"login_throttle", "audit_log"}, changed  # the refused sign-in is counted

@@ -7,7 +7,9 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -71,40 +73,58 @@ DEMO_PASSWORDS = {
 
 
 class _LocalTour:
-    """The demo's people on the database itself (`--db`)."""
+    """The demo's people on the database itself (`--db`), each signed in with the demo's
+    password (`users.authenticate`): the tour acts as people who proved who they are, so on an
+    office's own database — whose people have other passwords — it stops before anything."""
 
     def __init__(self, url: str, money: bool):
         from sqlalchemy import select
 
         from app.cli.errors import open_existing, require_demo
-        from app.db.models import Project, User
+        from app.db.models import Project
         from app.services.context import ServiceContext
 
         engine = open_existing(url)
         require_demo(engine, "screenshots")  # an empty database: say how to build the demo
         self.base = ServiceContext(engine)
+        self._signed: dict[str, object] = {}
+        self._sign_in("clerk")  # another office's people: refused before anything is drawn
         if money:
-            money_sample(self.base)
+            money_sample(self._sign_in)
         with self.base.tx() as s:
-            self.people = {u.username: u for u in s.scalars(select(User).where(User.active))}
             self.intake = s.scalar(
                 select(Project.id).where(Project.status == "intake").order_by(Project.id.desc())
             )
 
-    def ctx_for(self, name: str, role: str):
-        from app.services import candidacy
-        from app.services.context import Actor
+    def _sign_in(self, name: str):
+        from app.cli.errors import CommandError
+        from app.domain.errors import RuleViolation
+        from app.services import users
 
-        by_role: dict = {}
-        for u in sorted(self.people.values(), key=lambda u: u.id):
-            by_role.setdefault(u.role, u)
-        u = self.people.get(name) or by_role[role]
-        if role == "engineer":  # the first demo engineer with something to stand for
-            for cand in sorted(self.people.values(), key=lambda u: u.id):
-                if cand.role == "engineer" and candidacy.cartable(self.base, cand.engineer_id):
-                    u = cand
-                    break
-        return self.base.as_actor(Actor(u.username, u.role, u.id, u.engineer_id))
+        if name not in self._signed:
+            password = DEMO_PASSWORDS.get(name.rstrip("0123456789")) or DEMO_PASSWORDS["eng"]
+            try:
+                actor = users.authenticate(self.base, name, password)
+            except RuleViolation:
+                actor = None
+            if actor is None:
+                raise CommandError(
+                    f"«{name}» با گذرواژه نمایشی وارد نشد؛ screenshots تنها روی پایگاه داده "
+                    "نمایشی (`main.py demo`) با آدم‌های آن کار می‌کند"
+                )
+            self._signed[name] = self.base.as_actor(actor)
+        return self._signed[name]
+
+    def ctx_for(self, name: str, role: str):
+        if role != "engineer":
+            return self._sign_in(name)
+        from app.services import candidacy
+
+        for i in range(1, 10):  # the first demo engineer with something to stand for
+            ctx = self._sign_in(f"eng{i}")
+            if candidacy.cartable(ctx, ctx.actor.engineer_id):
+                return ctx
+        return self._sign_in(name)
 
     def some_member(self) -> str:
         return _some_member(self.base)
@@ -330,7 +350,7 @@ def _pick_engineer_with_ledger(w, ctx) -> None:
         w.view.setCurrentIndex(w.model.index(best, 0))
 
 
-def money_sample(base) -> None:
+def money_sample(sign_in: Callable[[str], Any]) -> None:
     """Sample work for the finance desk on a demo database: the shipped tariffs; the clerk
     records the owners' payments of a group A walk-in and of an intake file (one short of
     the fee), renewals are requested (one amount approved, waiting for its payment),
@@ -340,20 +360,15 @@ def money_sample(base) -> None:
 
     from sqlalchemy import select
 
-    from app.db.models import Engineer, Project, User
+    from app.db.models import Engineer, Project
     from app.domain.calendar import jalali_year, local_date
     from app.domain.errors import InputError, RuleViolation
     from app.services import browse, engineers, fees, finance, payouts, projects
-    from app.services.context import Actor
     from app.services.dto import OwnerIn, ProjectIn
 
-    def as_role(role: str):
-        with base.tx() as s:
-            u = s.scalar(select(User).where(User.role == role, User.active).order_by(User.id))
-            return base.as_actor(Actor(u.username, u.role, u.id, u.engineer_id))
-
-    clerk, fin = as_role("clerk"), as_role("finance")
-    fees.seed_tariffs(as_role("admin"))  # F1 (a desk database has them from migration 0002)
+    clerk, fin = sign_in("clerk"), sign_in("finance")  # the demo's people, by their passwords
+    base = clerk
+    fees.seed_tariffs(sign_in("admin"))  # F1 (a desk database has them from migration 0002)
     today = local_date(base.now())
     with base.tx() as s:
         intake = s.scalars(

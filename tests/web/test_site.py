@@ -91,6 +91,8 @@ def test_every_page_is_persian_rtl_with_the_security_headers(site):
     for path in (*ENGINEER_PAGES, f"/why-not?file_no={site.signed_file}"):
         html = _page_ok(b.get(path))
         assert "۱۴۰۵" in html, path  # Jalali dates, Persian digits
+        who = re.search(r'<span class="who"[^>]*>(.*?)</span>', html, re.S)
+        assert who and re.search(r"[۰-۹]", who[1]) and not re.search(r"[0-9]", who[1]), path
     assert _page_ok(b.get("/no-such-page"), 404).count("پیدا نشد") >= 1
     b.close()
 
