@@ -23,6 +23,7 @@ from .common import (
 )
 from .contract import (
     clause_no,
+    disciplines_text,
     fee_table,
     signatures,
     signatures_height,
@@ -40,39 +41,55 @@ REASON_FA = {
 }
 
 
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else "، ".join(items[:-1]) + " و " + items[-1]
+
+
 def _who(dto: AddendumDTO) -> str:
-    names = [f"{s.name} (شماره عضویت {fa_digits(s.membership_no)})" for s in dto.supervisors]
-    return names[0] if len(names) == 1 else "، ".join(names[:-1]) + " و " + names[-1]
+    return _and([f"{s.name} (شماره عضویت {fa_digits(s.membership_no)})" for s in dto.supervisors])
 
 
 def _role(dto: AddendumDTO) -> str:
-    titles = [f"ناظر {discipline_fa(s.discipline)}" for s in dto.supervisors]
-    return titles[0] if len(titles) == 1 else "، ".join(titles[:-1]) + " و " + titles[-1]
+    return _and([f"ناظر {discipline_fa(s.discipline)}" for s in dto.supervisors])
 
 
-def _replaced(r: ReplacedSupervisor) -> str:
+def _named_in(r: ReplacedSupervisor) -> str:
+    if r.named_in_seq:
+        return f"الحاقیه شماره {fa_digits(r.named_in_seq)} ({fa_digits(r.named_in_number)})"
+    return "قرارداد"
+
+
+def _replacement(dto: AddendumDTO, r: ReplacedSupervisor) -> str:
+    """One sentence per replaced supervisor: who takes his place, where he was named, why."""
     why = REASON_FA.get(r.reason, REASON_FA[""]).format(on=jdate(r.on))
+    new = next((s for s in dto.supervisors if s.discipline == r.discipline), None)
+    who = f"{new.name}، ناظر {discipline_fa(r.discipline)}،" if new else "ناظر این الحاقیه"
     return (
-        f"{r.name} (شماره عضویت {fa_digits(r.membership_no)})، ناظر "
-        f"{discipline_fa(r.discipline)} نام‌برده در قرارداد، که {why}"
+        f" {who} جایگزین {r.name} (شماره عضویت {fa_digits(r.membership_no)}) است که در "
+        f"{_named_in(r)} نام برده شده بود و {why}."
     )
 
 
 def addendum_values(dto: AddendumDTO, stamp: PaperStamp | None = None) -> dict[str, str]:
     """The placeholders of `resources/documents/addendum_fa.json`."""
     prop, org = dto.property, dto.organization
-    replaces = "؛ ".join(_replaced(r) for r in dto.replaced)
+    one = len(dto.supervisors) == 1
     coord = next((s for s in dto.supervisors if s.coordinating), None)
-    disciplines = [discipline_fa(f.discipline) for f in dto.fees]
     return {
         "joining": _who(dto),
         "role": _role(dto),
+        "verb": "می‌پیوندد" if one else "می‌پیوندند",
+        "about": (
+            "ناظری که با این الحاقیه به قرارداد می‌پیوندد"
+            if one
+            else "ناظرانی که با این الحاقیه به قرارداد می‌پیوندند"
+        ),
         "plate": fa_digits(prop.plate),
         "file_no": fa_digits(prop.file_no),
         "contract_no": fa_digits(dto.contract_number),
         "contract_date": jdate(dto.contract_issued_at),
-        "replaces_clause": f"، به جای {replaces}" if replaces else "",
-        "disciplines": "رشته " + " و ".join(disciplines),
+        "replaces_clause": "".join(_replacement(dto, r) for r in dto.replaced),
+        "disciplines": disciplines_text([f.discipline for f in dto.fees]),
         "fee": rials(dto.total_fee_rials),
         "fee_words": rials_in_words(dto.total_fee_rials),
         "coordinator_clause": (

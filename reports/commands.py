@@ -98,12 +98,14 @@ def cmd_documents(args: argparse.Namespace) -> int:
             project_papers(company, lambda _sup: False, False, with_letter=False)
         if pick["selected_project"] is not None and pick["selected_project"] != signed:
             sp = pick["selected_project"]
-            c2 = papers.issue_contract(ctx, sp)
-            save(
-                f"contract-{files[sp]}-selected",
-                contract.contract_pdf(c2.paper, c2.stamp),
-                c2.stamp,
-            )
+            if addenda.addendum_due(ctx, sp):  # what the supervisor waiting to sign signs
+                a2 = addenda.issue_addendum(ctx, sp)
+                pdf = addendum.addendum_pdf(a2.paper, a2.stamp)
+                save(f"addendum-{files[sp]}-{a2.paper.seq}-selected", pdf, a2.stamp)
+            else:
+                c2 = papers.issue_contract(ctx, sp)
+                pdf = contract.contract_pdf(c2.paper, c2.stamp)
+                save(f"contract-{files[sp]}-selected", pdf, c2.stamp)
             try:
                 papers.issue_letter(ctx, sp)
             except DocumentRefused as exc:

@@ -92,7 +92,7 @@ def write_commitment(p: Page, dto: CommitmentDTO, stamp: PaperStamp | None = Non
             *who,
             [
                 "رشته و پایه",
-                f"{dto.discipline_fa}، {grade_fa(s.grade)}",
+                f"{dto.discipline_fa}، {grade_fa(s.grade, s.kind)}",
                 "شماره پروانه اشتغال",
                 or_blank(s.licence_no),
             ],

@@ -53,8 +53,10 @@ def discipline_fa(code: str) -> str:
     return DISCIPLINE_FA.get(code, code)
 
 
-def grade_fa(code: str | None) -> str:
-    return GRADE_FA.get(code, "") if code else ""
+def grade_fa(code: str | None, kind: str = "person") -> str:
+    """«پایه یک»; a firm (a legal person) holds a rank, «رتبه یک», not a grade."""
+    text = GRADE_FA.get(code, "") if code else ""
+    return text.replace("پایه", "رتبه", 1) if kind == "firm" else text
 
 
 def group_fa(code: str) -> str:

@@ -69,6 +69,21 @@ def coordinator_text(dto: ContractDTO) -> str:
     return "ناظر عمران، و در نبود ارجاع عمران ناظر معماری"
 
 
+def pending_clause(dto: ContractDTO) -> str:
+    """Article 1 on the disciplines whose supervisor is still to be chosen: they join by
+    addendum, and article 3's table already holds their fees (what the owner pays for)."""
+    pending = dto.pending_disciplines
+    if not pending:
+        return ""
+    one = len(pending) == 1
+    return (
+        f" ناظر {disciplines_text(pending)} که هنوز انتخاب {'نشده' if one else 'نشده‌اند'}، پس از "
+        f"انتخاب با الحاقیه‌ای که به این قرارداد ارجاع می‌دهد به آن "
+        f"{'می‌پیوندد' if one else 'می‌پیوندند'}؛ حق‌الزحمه {'آن رشته' if one else 'آن رشته‌ها'} "
+        "از هم‌اکنون در جدول ماده ۳ آمده است."
+    )
+
+
 def tariff_name(dto: ContractDTO) -> str:
     t = dto.tariff
     if t is None:
@@ -77,7 +92,7 @@ def tariff_name(dto: ContractDTO) -> str:
     return f"{name}، نافذ از {jdate(t.effective_from)}"
 
 
-def _names(disciplines: Sequence[str]) -> str:
+def disciplines_text(disciplines: Sequence[str]) -> str:
     """«رشته شهرسازی», «رشته‌های شهرسازی و ترافیک»."""
     names = [discipline_fa(d) for d in disciplines]
     if len(names) == 1:
@@ -98,14 +113,16 @@ def no_rate_clause(dto: ContractDTO) -> str:
     if paid:
         one = len(paid) == 1
         out.append(
-            f" {_names(paid)} در جدول تعرفه نرخ منتشرشده {'ندارد' if one else 'ندارند'}؛ "
+            f" {disciplines_text(paid)} در جدول تعرفه نرخ منتشرشده "
+            f"{'ندارد' if one else 'ندارند'}؛ "
             f"حق‌الزحمه نظارت {'آن' if one else 'هر یک'} حاصل‌ضرب مساحت در نرخ نیست و همان "
             "مبلغی است که صاحب‌کار به حساب سازمان واریز کرده و امور مالی سازمان تأیید کرده است."
         )
     if unpaid:
         one = len(unpaid) == 1
         out.append(
-            f" {_names(unpaid)} در جدول تعرفه نرخ منتشرشده {'ندارد' if one else 'ندارند'}؛ "
+            f" {disciplines_text(unpaid)} در جدول تعرفه نرخ منتشرشده "
+            f"{'ندارد' if one else 'ندارند'}؛ "
             f"حق‌الزحمه نظارت {'آن' if one else 'هر یک'} را امور مالی سازمان تعیین می‌کند و "
             "تا آن هنگام در جمع بالا نیامده است."
         )
@@ -149,6 +166,7 @@ def article_values(dto: ContractDTO, stamp: PaperStamp | None = None) -> dict[st
             f"{org.name} به نمایندگی {org.representative_name} ({org.representative_title})"
         ),
         "contract_date": issued_on(stamp) or "صدور",
+        "pending_clause": pending_clause(dto),
         **{k: fa_digits(v) for k, v in dto.values.items()},
     }
 
@@ -361,7 +379,7 @@ def write_supervisors(p: Page, sups: Sequence[SupervisorRow]) -> None:
                 or_blank(s.national_id),
                 fa_digits(s.membership_no),
                 or_blank(s.licence_no),
-                grade_fa(s.grade),
+                grade_fa(s.grade, s.kind),
                 "ناظر هماهنگ‌کننده" if s.coordinating else "ناظر",
             ]
             for i, s in enumerate(sups, 1)

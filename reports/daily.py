@@ -69,11 +69,17 @@ def outcome_text(b: DecisionBlock) -> str:
 
 
 def block_title(b: DecisionBlock) -> str:
-    kind = "اجباری" if b.round_kind == "forced" else "رقابتی"
+    if b.round_kind == "forced":
+        kind = "ارجاع اجباری"
+    elif b.outcome == "forced":  # A: nobody stood after the extensions
+        kind = "رقابتی بی‌داوطلب؛ ارجاع اجباری"
+    else:
+        kind = "رقابتی"
+    entered = f" — ورود به توزیع {jdatetime_fa(b.entered_at)}" if b.entered_at else ""
     return (
         f"تصمیم {fa_digits(b.seq)} — پرونده {fa_digits(b.file_no)} — "
         f"{discipline_fa(b.discipline)} — گروه {group_fa(b.group)} — "
-        f"{fa_area(b.area_m2)} مترمربع — دور {fa_digits(b.round_no)} ({kind})"
+        f"{fa_area(b.area_m2)} مترمربع — دور {fa_digits(b.round_no)} ({kind}){entered}"
     )
 
 
@@ -143,7 +149,7 @@ def write_block(p: Page, b: DecisionBlock, inputs_url: str = "") -> None:
         p.keep(p.para_height("x", 8.5) * (1 + min(2, len(b.later))) + 4)
         p.para("پس از این تصمیم (یادداشت‌های تاریخ‌دار):", size=8.5, bold=True, after=0)
         for e in b.later:
-            p.para(f"{jdatetime_fa(e.at)}: {e.text}", size=8, indent=8, after=0)
+            p.para(f"{jdatetime_fa(e.at)} — {fa_digits(e.text)}", size=8, indent=8, after=0)
     p.running = None
     p.space(6)
 

@@ -118,7 +118,7 @@ def write_letter(p: Page, dto: LetterDTO, stamp: PaperStamp | None = None) -> No
                 fa_digits(i),
                 s.name + (" (شخص حقوقی)" if s.kind == "firm" else ""),
                 discipline_fa(s.discipline),
-                grade_fa(s.grade),
+                grade_fa(s.grade, s.kind),
                 fa_digits(s.membership_no),
                 or_blank(s.licence_no),
                 fa_area(s.area_m2),
@@ -144,7 +144,7 @@ def write_letter(p: Page, dto: LetterDTO, stamp: PaperStamp | None = None) -> No
     p.line("امضا و مهر", size=8.5, align="left", x_left=p.left + 55)
     p.space(6)
     if dto.attachments:
-        p.para("پیوست: " + "؛ ".join(dto.attachments), size=8.5, after=1)
+        p.para("پیوست: " + fa_digits("؛ ".join(dto.attachments)), size=8.5, after=1)
     if dto.copies_to:
         p.para("رونوشت:", size=8.5, bold=True, after=0)
         for c in dto.copies_to:

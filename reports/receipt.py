@@ -85,7 +85,8 @@ def document_title(d: ChecklistLine) -> str:
 
 
 def fee_cells(f: FeeLine) -> list[str]:
-    """A discipline's row: due by the tariff, approved, the balance, the state. Without a
+    """A discipline's row: due by the tariff, approved, the balance still to pay (a payment
+    waiting for finance's approval is not asked for again), the state. Without a
     rate in the tariff table the fee is what finance approves: the row says so, and the
     balance is nil once an amount is approved (or finance has yet to set it)."""
     name = discipline_fa(f.discipline) + (
@@ -97,7 +98,7 @@ def fee_cells(f: FeeLine) -> list[str]:
         balance = "۰" if f.approved_rials else "به تعیین امور مالی"
         return [name, due, fa_number(f.approved_rials), balance, state]
     return [name, fa_number(f.due_rials), fa_number(f.approved_rials),
-            fa_number(f.outstanding_rials or 0), state]  # fmt: skip
+            fa_number(max(0, (f.outstanding_rials or 0) - f.pending_rials)), state]  # fmt: skip
 
 
 def no_rate_note(dto: ReceiptDTO) -> str:
@@ -208,10 +209,19 @@ def write_receipt(p: Page, dto: ReceiptDTO, stamp: PaperStamp | None = None) -> 
     )
     if no_rate_note(dto):
         p.para(no_rate_note(dto), size=8)
-    due = dto.outstanding_rials
+    due = dto.to_pay_rials
     account = f"{org.bank}، شماره شبا {org.iban}" + (
         f"، شماره حساب {fa_digits(org.account_no)}" if org.account_no else ""
     )
+    if dto.pending_rials:  # paid at the bank: not asked for again
+        waiting = [f for f in dto.fees if f.pending_rials]
+        nos = "، ".join(fa_digits(n) for f in waiting for n in f.tracking_nos)
+        names = "، ".join(discipline_fa(f.discipline) for f in waiting)
+        p.para(
+            f"پرداخت شده و در انتظار تأیید امور مالی: {fa_number(dto.pending_rials)} ریال "
+            f"({names}؛ شماره پیگیری بانک: {nos})؛ این مبلغ دوباره خواسته نمی‌شود.",
+            size=8.5,
+        )
     if due:
         p.para(
             f"مانده قابل پرداخت: {fa_number(due)} ریال ({rials_in_words(due)})، تنها به حساب "

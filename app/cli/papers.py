@@ -49,6 +49,8 @@ def cmd_verify_paper(args: argparse.Namespace) -> int:
     ]
     if check.replaces:
         lines.append(f"  replaces  {check.replaces}")
+    if check.addenda:
+        lines.append(f"  addenda   {'، '.join(check.addenda)}")
     lines.append(
         f"  status    replaced by {check.replaced_by}"
         if check.replaced_by

@@ -932,6 +932,7 @@ class Province:
         s = self.call("projects.mark_ready", project_svc.mark_ready, actor, p.id)
         if s is REFUSED:
             return
+        self._print_receipt(p, actor)
         deadline = self.cal.next_deadline(self.clock.now, self.policy.deadline_time)
         for r in p.refs.values():
             r.deadline = deadline
@@ -946,6 +947,15 @@ class Province:
                     who,
                 )
             self._schedule_stands(p, r, 1, self.clock.now, deadline)
+
+    def _print_receipt(self, p: DemoProject, clerk: ServiceContext) -> None:
+        """The counter's receipt, handed to the owner as the file enters distribution."""
+        from ..services import papers
+
+        try:
+            self.call("papers.issue_receipt", papers.issue_receipt, clerk, p.id)
+        except DocumentRefused as exc:
+            self.refusals[f"papers: {exc.reasons[0]}"] += 1
 
     def _clerk(self) -> ServiceContext:
         return self.staff["clerk"] if self.rng.random() < 0.7 else self.staff["clerk2"]
@@ -1148,7 +1158,7 @@ class Province:
 
     def ev_sign(self, p: DemoProject, r: RefPlan) -> None:
         actor = self.staff["manager"] if self.rng.random() < 0.15 else self._clerk()
-        self._print_for_signing(p, actor)
+        self._print_for_signing(p, r, actor)
         self.call("deadlines.record_signature", deadlines.record_signature, actor, r.id)
         with self.base.tx() as s:
             statuses = set(
@@ -1160,10 +1170,10 @@ class Province:
             if t < self.now:
                 self.at(t, self.ev_permit, p)
 
-    def _print_for_signing(self, p: DemoProject, clerk: ServiceContext) -> None:
+    def _print_for_signing(self, p: DemoProject, r: RefPlan, clerk: ServiceContext) -> None:
         """What the supervisor signs that morning, printed at the desk: the project's contract
         (dated that morning; kept as signed once he signs), or — chosen after it was signed —
-        the addendum by which he joins it."""
+        the addendum by which he joins it; and his commitment form."""
         from ..services import addenda, papers
 
         try:
@@ -1171,6 +1181,7 @@ class Province:
                 self.call("addenda.issue_addendum", addenda.issue_addendum, clerk, p.id)
             else:
                 self.call("papers.issue_contract", papers.issue_contract, clerk, p.id)
+            self.call("papers.issue_commitment", papers.issue_commitment, clerk, r.id)
         except DocumentRefused as exc:  # said in the demo's report, as a refusal is
             self.refusals[f"papers: {exc.reasons[0]}"] += 1
 

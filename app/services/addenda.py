@@ -66,14 +66,34 @@ def _chain(s: Session, project_id: int) -> _Chain:
     contract = standing(s, "contract", f"project:{project_id}")
     if contract is None:
         return _Chain(None, {}, 1)
-    covered = {(x["referral_id"], x["engineer_id"]): x for x in contract.content["supervisors"]}
+    covered = {
+        (x["referral_id"], x["engineer_id"]): {**x, "_seq": 0, "_number": contract.number}
+        for x in contract.content["supervisors"]
+    }
     seq = 1
     while (paper := standing(s, "addendum", _subject(project_id, seq))) is not None:
         covered.update(
-            {(x["referral_id"], x["engineer_id"]): x for x in paper.content["supervisors"]}
+            {
+                (x["referral_id"], x["engineer_id"]): {**x, "_seq": seq, "_number": paper.number}
+                for x in paper.content["supervisors"]
+            }
         )
         seq += 1
     return _Chain(contract, covered, seq)
+
+
+def signed_papers(s: Session, project_id: int) -> tuple[IssuedPaper | None, list[IssuedPaper]]:
+    """The project's signed contract and its signed addenda, in order (the letter's
+    attachments, the paper check of a contract)."""
+    from .papers import standing
+
+    contract = standing(s, "contract", f"project:{project_id}")
+    out: list[IssuedPaper] = []
+    while contract is not None and (
+        paper := standing(s, "addendum", _subject(project_id, len(out) + 1))
+    ):
+        out.append(paper)
+    return contract, out
 
 
 def _joining(s: Session, project_id: int, chain: _Chain) -> list[SupervisorRow]:
@@ -119,6 +139,8 @@ def _replaced(
                 membership_no=row["membership_no"],
                 reason=w.kind if w else "",
                 on=local_date(w.at) if w else None,
+                named_in_seq=row["_seq"],
+                named_in_number=row["_number"],
             )
         )
     return tuple(out)

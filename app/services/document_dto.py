@@ -143,7 +143,7 @@ class SupervisorRow:
 # Fields added to the DTOs after papers were first issued: an issued paper's content (hence
 # its digest, app/services/papers.py) leaves them out while they are empty, so a paper issued
 # before they existed, unchanged since, is reprinted — not issued anew with a new number.
-CONTENT_ADDED_LATER = frozenset({"registration_no", "registration_place"})
+CONTENT_ADDED_LATER = frozenset({"registration_no", "registration_place", "pending_disciplines"})
 
 
 @dataclass(frozen=True)
@@ -220,6 +220,9 @@ class ContractDTO:
     values: dict[str, Any] = field(default_factory=dict)  # extra placeholders for articles
     # the coordinating discipline when its supervisor is not selected yet (e.g. civil still open)
     coordinator_pending: str | None = None
+    # the disciplines whose supervisor is still to be chosen: they join by addendum (their fee
+    # lines are in article 3 already); left out of the content while empty
+    pending_disciplines: tuple[str, ...] = ()
 
     @property
     def copies(self) -> int:
@@ -236,6 +239,8 @@ class ReplacedSupervisor:
     membership_no: str
     reason: str  # written | no_show | "" (not recorded)
     on: date | None = None
+    named_in_seq: int = 0  # the paper that named him: 0 the contract, n addendum n
+    named_in_number: str = ""  # that paper's number
 
 
 @dataclass(frozen=True)
@@ -326,6 +331,16 @@ class ReceiptDTO:
     def outstanding_rials(self) -> int:
         return sum(f.outstanding_rials or 0 for f in self.fees)
 
+    @property
+    def pending_rials(self) -> int:
+        """Paid at the bank and brought to the counter, waiting for finance's approval."""
+        return sum(f.pending_rials for f in self.fees)
+
+    @property
+    def to_pay_rials(self) -> int:
+        """What the owner still has to pay: the balance less what is waiting for approval."""
+        return sum(max(0, (f.outstanding_rials or 0) - f.pending_rials) for f in self.fees)
+
 
 @dataclass(frozen=True)
 class LetterDTO:
@@ -393,6 +408,7 @@ class DecisionBlock:
     exclusions: dict[str, int] = field(default_factory=dict)
     seq: int = 0  # A3: the order the run decided it in (1 first)
     later: tuple[LaterEvent, ...] = ()
+    entered_at: datetime | None = None  # A3's first key: when the file entered distribution
 
 
 @dataclass(frozen=True)

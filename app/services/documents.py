@@ -431,6 +431,13 @@ def contract_dto(ctx: ServiceContext, project_id: int) -> ContractDTO:
         coordinator_pending=(
             coord if coord and not any(x.discipline == coord for x in sups) else None
         ),
+        pending_disciplines=tuple(
+            sorted(
+                {r.discipline for r in refs if r.status not in (*ASSIGNED, "unassigned")}
+                - {x.discipline for x in sups},
+                key=DISCIPLINE_ORDER.__getitem__,
+            )
+        ),
         values={
             "suspension_share": pol["suspension_share"],
             "no_start_months": pol["no_start_months"],
@@ -585,6 +592,21 @@ def letter_refusals(
     return tuple(out)
 
 
+def _letter_attachments(s: Session, project_id: int, listed: list[str]) -> tuple[str, ...]:
+    """The template's attachments, the contract named by its number with its addenda (the
+    municipality gets every paper the supervisors signed, not a contract naming one who left)."""
+    from .addenda import signed_papers  # addenda draws on this module
+
+    contract, addenda = signed_papers(s, project_id)
+    if contract is None:
+        return tuple(listed)
+    named = f"رونوشت قرارداد نظارت شماره {contract.number}"
+    if addenda:
+        numbers = " و ".join(a.number for a in addenda)
+        named += f" و {'الحاقیه' if len(addenda) == 1 else 'الحاقیه‌های'} شماره {numbers}"
+    return (named, *(x for x in listed if not x.startswith("رونوشت قرارداد")))
+
+
 @use_case(writes=False)
 def letter_dto(ctx: ServiceContext, project_id: int, strict: bool = True) -> LetterDTO:
     """The letter introducing the file's supervisors to its city's municipality — every
@@ -605,6 +627,7 @@ def letter_dto(ctx: ServiceContext, project_id: int, strict: bool = True) -> Let
         unsigned = [r.discipline for r in live if r.status not in SIGNED]
         fees = _fees(s, p, [r.discipline for r in live])
         prop, owners = _property(s, p), _owners(s, p)
+        attachments = _letter_attachments(s, project_id, t["attachments"])
     muni = municipality_of(settings, prop.city) if prop.city else None
     refusals = letter_refusals(
         prop.plate,
@@ -627,7 +650,7 @@ def letter_dto(ctx: ServiceContext, project_id: int, strict: bool = True) -> Let
         salutation=t["salutation"],
         # the permit issued: the supervisors are introduced for it, named; none yet: for its issue
         closing=t["closing"] if prop.permit_no else t["closing_no_permit"],
-        attachments=tuple(t["attachments"]),
+        attachments=attachments,
         copies_to=tuple(
             x.format(owner="، ".join(o.name for o in owners) or "صاحب‌کار") for x in t["copies_to"]
         ),
@@ -676,22 +699,33 @@ def _later_events(
                 LaterEvent(ref.signed_at, "قرارداد و تعهدنامه به‌وسیله ناظر منتخب امضا شد")
             )
     later_rounds = s.execute(
-        select(Round.referral_id, Round.no, Round.decided_at, Round.outcome).where(
+        select(
+            Round.referral_id,
+            Round.no,
+            Round.decided_at,
+            Round.outcome,
+            Engineer.first_name,
+            Engineer.last_name,
+        )
+        .outerjoin(Engineer, Engineer.id == Round.engineer_id)
+        .where(
             Round.referral_id.in_(ids),
             Round.decided_at.is_not(None),
             Round.decided_at > run.deadline,
         )
     ).all()
-    for rid, no, at, outcome in later_rounds:
+    for rid, no, at, outcome, first, last in later_rounds:
         if no <= rounds[rid].no:
             continue
+        who = " ".join(x for x in (first, last) if x)
+        who = f": {who}" if who else ""
         word = {
-            "selected": "ناظر انتخاب شد",
-            "forced": "ناظر به‌صورت اجباری تعیین شد",
+            "selected": f"ناظر انتخاب شد{who}",
+            "forced": f"ناظر به‌صورت اجباری تعیین شد{who}",
             "extended": "مهلت دوباره تمدید شد",
             "unassigned": "ناظری یافت نشد",
-            "withdrawn": "ناظر انتخاب شد (سپس انصراف داد)",
-            "no_show": "ناظر انتخاب شد (سپس برای امضا حاضر نشد)",
+            "withdrawn": f"ناظر انتخاب شد{who}؛ سپس انصراف داد",
+            "no_show": f"ناظر انتخاب شد{who}؛ سپس برای امضا حاضر نشد",
         }.get(outcome or "", outcome or "")
         out[rid].append(LaterEvent(at, f"در دور {no} ارجاع: {word}"))
     for events in out.values():
@@ -733,6 +767,13 @@ def _daily_sheet(ctx: ServiceContext, run_id: int | None, paper: bool) -> DailyR
         ).all()
         refs = {ref.id: ref for _, ref, _, _ in rows}
         rounds = {ref.id: rnd for rnd, ref, _, _ in rows}
+        entered = dict(
+            s.execute(
+                select(Referral.id, Project.ready_at)
+                .join(Project, Project.id == Referral.project_id)
+                .where(Referral.id.in_(list(refs)))
+            ).all()
+        )
         following = {
             (r.referral_id, r.no): r.deadline
             for r in s.scalars(select(Round).where(Round.referral_id.in_(list(refs))))
@@ -816,6 +857,7 @@ def _daily_sheet(ctx: ServiceContext, run_id: int | None, paper: bool) -> DailyR
                     exclusions=dict(d.exclusions) if d.outcome == "unassigned" else {},
                     seq=seq,
                     later=tuple(later.get(d.referral_id, ())),
+                    entered_at=entered.get(d.referral_id),
                 )
             )
         rechecked: bool | None = same
@@ -865,9 +907,17 @@ def _daily_sheet(ctx: ServiceContext, run_id: int | None, paper: bool) -> DailyR
                     ),
                     exclusions=dict(rnd.exclusions or {}),
                     later=tuple(later.get(ref.id, ())),
+                    entered_at=entered.get(ref.id),
                 )
             )
-        blocks.sort(key=lambda b: (b.file_no, DISCIPLINE_ORDER[b.discipline]))
+        blocks.sort(  # A3: entered distribution, file number, discipline
+            key=lambda b: (
+                b.entered_at is None,
+                b.entered_at.timestamp() if b.entered_at else 0.0,
+                b.file_no,
+                DISCIPLINE_ORDER[b.discipline],
+            )
+        )
         blocks = [DecisionBlock(**{**b.__dict__, "seq": i}) for i, b in enumerate(blocks, 1)]
     return DailyReportDTO(
         organization=organization,

@@ -114,6 +114,8 @@ class PaperCheck:
     replaced_by: str  # the number of the paper that replaced this one ("" none: in force)
     prints: int
     content_digest: str
+    # a contract: the addenda (numbers) by which supervisors chosen after it joined it
+    addenda: tuple[str, ...] = ()
 
 
 # ---------------------------------------------------------------- the code
@@ -172,7 +174,7 @@ def _without_empty_added(o: Any) -> Any:
         return {
             k: _without_empty_added(v)
             for k, v in o.items()
-            if not (k in CONTENT_ADDED_LATER and v in ("", None))
+            if not (k in CONTENT_ADDED_LATER and v in ("", None, []))
         }
     if isinstance(o, list):
         return [_without_empty_added(v) for v in o]
@@ -220,7 +222,11 @@ def _stamp(row: IssuedPaper, replaces: IssuedPaper | None, public_url: str, now:
 def signers(s: Session, content: dict[str, Any]) -> set[tuple[int, int]]:
     """(referral, engineer) of a paper's supervisors who have signed it (A9): a signature is
     never undone (W1 is for a supervisor who has not signed), so a paper that has one stands."""
-    pairs = {(x["referral_id"], x["engineer_id"]) for x in content.get("supervisors") or ()}
+    rows = [
+        *(content.get("supervisors") or ()),
+        *([content["supervisor"]] if "supervisor" in content else []),
+    ]
+    pairs = {(x["referral_id"], x["engineer_id"]) for x in rows}
     if not pairs:
         return set()
     rows = s.execute(
@@ -341,10 +347,19 @@ def issue_contract(ctx: ServiceContext, project_id: int) -> IssuedContract:
 
 @use_case(writes=True)
 def issue_commitment(ctx: ServiceContext, referral_id: int) -> IssuedCommitment:
+    """The supervisor's commitment form; once he has signed it (A9), always as signed (the
+    capacity it states is the capacity at his signature, not at a later print)."""
     require(ctx, "paper.issue")
-    dto = documents.commitment_dto(ctx, referral_id)
-    subject = f"referral:{referral_id}:{dto.supervisor.engineer_id}"
-    stamp, _ = _issue(ctx, "commitment", subject, dto.property.file_no, dto)
+    with ctx.read() as s:
+        eid = s.scalar(select(Referral.engineer_id).where(Referral.id == referral_id))
+        signed = eid is not None and standing(s, "commitment", f"referral:{referral_id}:{eid}")
+    dto = None if signed else documents.commitment_dto(ctx, referral_id)
+    subject = f"referral:{referral_id}:{eid if dto is None else dto.supervisor.engineer_id}"
+    file_no = dto.property.file_no if dto is not None else None
+    stamp, kept = _issue(ctx, "commitment", subject, file_no, dto, signed_stands=True)
+    if kept is not None:
+        dto = TypeAdapter(CommitmentDTO).validate_python(kept)
+    assert dto is not None
     return IssuedCommitment(stamp, dto)
 
 
@@ -403,6 +418,25 @@ def _summary(row: IssuedPaper) -> str:
     return f"{what}، پرونده {row.file_no}"
 
 
+def _addenda_of(s: Session, row: IssuedPaper) -> tuple[str, ...]:
+    """A contract's addenda in force (issued for it and not replaced), oldest first."""
+    if row.kind != "contract":
+        return ()
+    rows = s.scalars(
+        select(IssuedPaper)
+        .where(
+            IssuedPaper.kind == "addendum", IssuedPaper.subject.like(f"{row.subject}:addendum:%")
+        )
+        .order_by(IssuedPaper.id)
+    ).all()
+    replaced = {r.replaces_id for r in rows if r.replaces_id}
+    return tuple(
+        r.number
+        for r in rows
+        if r.id not in replaced and r.content.get("contract_number") == row.number
+    )
+
+
 @use_case(writes=False, remote=False)
 def foreign_key_of(ctx: ServiceContext, code: str) -> str | None:
     """The key id a paper with this code was issued under, when it is not this process's key
@@ -458,6 +492,7 @@ def verify_paper(ctx: ServiceContext, code: str) -> PaperCheck | None:
             replaced_by=newer or "",
             prints=row.prints,
             content_digest=row.content_digest,
+            addenda=_addenda_of(s, row),
         )
 
 

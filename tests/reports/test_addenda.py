@@ -13,9 +13,10 @@ from pdftools import NEEDS_POPPLER, pdf_text
 from sqlalchemy import select
 
 from app.db.models import Referral, Round
-from app.services import addenda, candidacy, deadlines, papers, permits
+from app.services import addenda, candidacy, deadlines, documents, papers, permits
 from app.services.document_dto import DocumentRefused
 from reports.addendum import addendum_pdf
+from reports.contract import contract_pdf
 from support import Office
 
 
@@ -142,6 +143,29 @@ def test_a_supervisor_chosen_on_a_later_day_joins_the_signed_contract_by_an_adde
     assert "C1" in check.parties
     deadlines.record_signature(office.clerk, p.referral_ids["civil"])
     assert not addenda.addendum_due(office.clerk, p.id)  # signed: nobody is left out
+    # the contract's check names its addendum; the municipality's letter attaches both
+    assert papers.verify_paper(office.base, contract.stamp.code).addenda == (add.stamp.number,)
+    letter = documents.letter_dto(office.clerk, p.id)
+    assert letter.attachments[0] == (
+        f"رونوشت قرارداد نظارت شماره {contract.stamp.number} و الحاقیه شماره {add.stamp.number}"
+    )
+
+
+@NEEDS_POPPLER
+def test_a_contract_says_which_disciplines_join_by_addendum(office: Office):
+    """Its fee table covers every discipline of the file (what the owner pays); the ones whose
+    supervisor is not chosen yet are named as joining by addendum (a legal officer's reading)."""
+    p, arch, _civil, _ = _project(office)
+    office.at("1405-08-23 10:00")
+    candidacy.stand(office.as_engineer[arch], arch, p.referral_ids["arch"])
+    office.run("1405-08-23 20:00")
+    _window(office, p.referral_ids["arch"])
+    c = papers.issue_contract(office.clerk, p.id)
+    assert c.paper.pending_disciplines == ("civil",)
+    assert {f.discipline for f in c.paper.fees} == {"arch", "civil"}
+    text = pdf_text(contract_pdf(c.paper, c.stamp))
+    assert "ناظر رشته عمران که هنوز انتخاب نشده" in text
+    assert "با الحاقیه" in text
 
 
 @NEEDS_POPPLER
@@ -166,7 +190,8 @@ def test_a_no_show_named_in_the_contract_is_replaced_by_an_addendum_that_says_so
     assert (gone.membership_no, gone.reason, gone.discipline) == ("C1", "no_show", "civil")
     assert [s.membership_no for s in add.paper.supervisors] == ["C2"]
     text = pdf_text(addendum_pdf(add.paper, add.stamp))
-    assert "الحاقیه قرارداد نظارت" in text and "به جای" in text and "C1" in text
+    assert "الحاقیه قرارداد نظارت" in text and "جایگزین" in text and "C1" in text
+    assert "نام برده شده بود" in text
     assert "برای امضای قرارداد حاضر نشد" in text
     from reports.rtl import fa_digits
 
@@ -219,3 +244,24 @@ def test_the_signing_desk_prints_the_addendum_for_a_supervisor_who_joins(office:
         "الحاقیه قرارداد نظارت",
         "تعهدنامه ناظر",
     ]
+
+
+def test_a_signed_commitment_form_is_kept_with_the_capacity_at_his_signature(office: Office):
+    p, arch, _civil, _ = _project(office)
+    office.at("1405-08-23 10:00")
+    candidacy.stand(office.as_engineer[arch], arch, p.referral_ids["arch"])
+    office.run("1405-08-23 20:00")
+    _window(office, p.referral_ids["arch"])
+    first = papers.issue_commitment(office.clerk, p.referral_ids["arch"])
+    deadlines.record_signature(office.clerk, p.referral_ids["arch"])
+    # a second job for him later changes his capacity: the signed form stays as signed
+    p2 = office.project(disciplines=("arch",))
+    office.papers_ready(p2.id)
+    candidacy.stand(office.as_engineer[arch], arch, p2.referral_ids["arch"])
+    _decide(office, p2.referral_ids["arch"])
+    assert papers.issue_commitment(office.clerk, p2.referral_ids["arch"]).paper.used_m2 > (
+        first.paper.used_m2
+    )
+    again = papers.issue_commitment(office.clerk, p.referral_ids["arch"])
+    assert (again.stamp.number, again.stamp.reprint) == (first.stamp.number, True)
+    assert again.paper == first.paper

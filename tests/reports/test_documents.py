@@ -308,6 +308,22 @@ def test_receipt_shows_the_amount_due_and_the_account_and_no_sms_promise():
 
 
 @NEEDS_POPPLER
+def test_a_payment_waiting_for_approval_is_not_asked_for_again():
+    """The owner paid at the bank and brought the receipt; finance has not approved it yet:
+    the receipt says so with the bank's tracking number and asks for no balance."""
+    dto = sample_receipt()
+    f = dto.fees[3]  # the sample's unpaid discipline, paid now and waiting
+    waiting = replace(
+        f, pending_rials=f.due_rials, status="pending", tracking_nos=("611856562282",)
+    )
+    paid = replace(dto, fees=(*dto.fees[:3], waiting))
+    assert paid.to_pay_rials == 0 and paid.pending_rials == f.due_rials
+    text = pdf_text(receipt_pdf(paid, sample_stamp("receipt")))
+    assert "در انتظار تأیید امور مالی" in text and "۶۱۱۸۵۶۵۶۲۲۸۲" in text
+    assert "مانده قابل پرداخت" not in text
+
+
+@NEEDS_POPPLER
 def test_a_receipt_of_a_file_missing_documents_is_no_acceptance():
     dto = sample_receipt()
     short = replace(dto, documents=tuple(replace(d, received=False) for d in dto.documents))

@@ -62,8 +62,12 @@ class SigningScreen(Screen):
         self.complete_button.clicked.connect(self.complete)
         self.list.selected.connect(self._enable)
         self.print_dialog = None  # the open print preview
-        self.contract_button = QPushButton("چاپ قرارداد (Ctrl+P)", self)
+        self.contract_button = QPushButton("چاپ قرارداد یا الحاقیه (Ctrl+P)", self)
         self.contract_button.setShortcut("Ctrl+P")
+        self.contract_button.setToolTip(
+            "قرارداد پرونده؛ اگر قرارداد پیش‌تر به امضای ناظری رسیده و این ناظر پس از آن "
+            "انتخاب شده است، الحاقیه‌ای که با آن به قرارداد می‌پیوندد"
+        )
         self.commitment_button = QPushButton("چاپ تعهدنامه ناظر", self)
         self.batch_button = QPushButton("چاپ همه نوبت‌های روز", self)
         self.batch_progress = QProgressBar(self)
