@@ -236,7 +236,6 @@ def write_contract(p: Page, dto: ContractDTO, stamp: PaperStamp | None = None) -
             ("شماره قرارداد", stamp_number(stamp)),
             ("تاریخ", issued_on(stamp) or "—"),
             ("شماره پرونده", fa_digits(prop.file_no)),
-            ("پیوست", "جدول حق‌الزحمه و مراحل پرداخت"),
         ],
         stamp,
     )
@@ -502,7 +501,7 @@ def signature_labels(dto: ContractDTO) -> list[str]:
         else:
             labels.append(f"ناظر {discipline_fa(s.discipline)}: {s.name}{signed}")
     org = dto.organization
-    labels.append(f"{org.representative_name}\n{org.representative_title} — امضا و مهر سازمان")
+    labels.append(f"{org.representative_name}\n{org.representative_title}\nامضا و مهر سازمان")
     return labels
 
 

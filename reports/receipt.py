@@ -137,7 +137,7 @@ def write_receipt(p: Page, dto: ReceiptDTO, stamp: PaperStamp | None = None) -> 
             ("شماره", stamp_number(stamp)),
             ("پذیرش", jdatetime_fa(dto.received_at)),
             ("شماره پرونده", fa_digits(dto.file_no)),
-            ("کد رهگیری پرونده", fa_digits(dto.tracking_code)),
+            ("شماره پیگیری پرونده", fa_digits(dto.tracking_code)),
         ],
         stamp,
     )
