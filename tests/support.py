@@ -128,8 +128,8 @@ class Office:
         return p
 
     def intake(self, project_id: int, disciplines) -> None:
-        projects.complete_intake(
-            self.clerk, self.finance, project_id, disciplines, 5_000_000, "10001"
+        projects.complete_intake(  # one bank receipt per file (F2)
+            self.clerk, self.finance, project_id, disciplines, 5_000_000, f"{10_000 + project_id}"
         )
 
     def papers_ready(self, *project_ids: int, permit: bool = False) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -22,14 +23,20 @@ from .digits import latin_digits, persian_digits
 
 _ARABIC_LETTERS = str.maketrans({"ي": "ی", "ك": "ک", "ى": "ی", "ة": "ه", "ۍ": "ی", "ێ": "ی"})
 ZWNJ = "\u200c"
-# Invisible marks that change how a text is shown, never what it says.
+# Invisible marks that change how a text is shown, never what it says: every format
+# character of Unicode (bidi marks, isolates, zero-width spaces and joiners, invisible
+# operators, tags…) but the ZWNJ, which Persian words are written with; the combining
+# grapheme joiner; the kashida.
 _INVISIBLE = dict.fromkeys(
-    map(
-        ord,
-        "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-        "\u200b\u200d\u2060\ufeff\u00ad\u0640",
-    )
+    [
+        c
+        for c in (*range(0x10000), *range(0xE0000, 0xE0080))
+        if unicodedata.category(chr(c)) == "Cf" and c != 0x200C
+    ]
+    + [0x034F, 0x0640]
 )
+# The dashes a keyboard, a word processor or a copied PDF may put in a code: one hyphen.
+_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63"), "-")
 _SPACES = dict.fromkeys(
     map(
         ord,
@@ -62,9 +69,11 @@ def normalize_text(text: str) -> str:
 
 
 def normalize_code(text: str) -> str:
-    """A national code, membership number, licence or tracking number: Latin digits,
-    Persian letters, nothing invisible, no space or ZWNJ anywhere."""
-    text = without_marks(latin_digits(text.translate(_ARABIC_LETTERS)))
+    """A national code, membership number, licence or tracking number: Latin digits (of any
+    script, full-width too), Persian letters, one kind of hyphen, nothing invisible, no space
+    or ZWNJ anywhere."""
+    text = unicodedata.normalize("NFKC", text.translate(_ARABIC_LETTERS)).translate(_DASHES)
+    text = without_marks(latin_digits(text))
     return "".join(text.replace(ZWNJ, "").split())
 
 
@@ -75,24 +84,35 @@ def search_pattern(word: str) -> str:
     return re.sub(f"[ {ZWNJ}]", "_", word)
 
 
-_PLATE_SEPARATORS = re.compile(r"[\s/\\\-–—_.,،|]+")
+# whatever stands between a plate's numbers: slashes of every kind (fraction, division),
+# hyphens and dashes, the Persian decimal and thousands separators, colons, semicolons, the
+# Arabic date separator, dots, commas, bars
+_PLATE_SEPARATORS = re.compile(r"[\s/\\\-\u2044\u2215\u066b\u066c:;\u061b\u060d_.,\u060c|]+")
 
 
 def canonical_plate(plate: str) -> str:
     """P5: one form for a registration plate (پلاک ثبتی «اصلی/فرعی»): its parts, separated by
-    "/", each number without leading zeros. `9999-12`, `9999/012`, `۹۹۹۹/۱۲` and the same with
-    an RLM, a ZWNJ or a no-break space inside are all `9999/12`. Empty when nothing is left."""
-    text = without_marks(latin_digits(plate.translate(_ARABIC_LETTERS))).replace(ZWNJ, "")
+    "/", each number without leading zeros. `9999-12`, `9999/012`, `۹۹۹۹/۱۲`, `９９９９／１２`,
+    `9999⁄12`, `9999٫12` and the same with an RLM, a ZWNJ, a no-break space or any other
+    invisible character inside are all `9999/12`. Empty when nothing is left."""
+    text = unicodedata.normalize("NFKC", plate.translate(_ARABIC_LETTERS)).translate(_DASHES)
+    text = without_marks(latin_digits(text)).replace(ZWNJ, "")
     parts = [p for p in _PLATE_SEPARATORS.split(text) if p]
     return "/".join((p.lstrip("0") or "0") if p.isascii() and p.isdigit() else p for p in parts)
 
 
+_NUMBER = re.compile(r"-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?")
+
+
 def parse_number(text: str) -> Decimal | None:
     """A number as typed: any digit script, the Persian decimal separator `٫` (or `.`), the
-    thousands separators `٬` and `,`; None when it is not a finite number."""
-    t = normalize_code(text).replace("٫", ".").replace("٬", "").replace(",", "")
-    if not re.fullmatch(r"-?\d+(\.\d+)?", t):
+    thousands separators `٬` and `,` — only between groups of three digits, so «۱۲۰٬۵» (the
+    separator mistyped for `٫`) is no number rather than 1205; None when it is not a finite
+    number."""
+    t = normalize_code(text).replace("٫", ".").replace("٬", ",")
+    if not _NUMBER.fullmatch(t):
         return None
+    t = t.replace(",", "")
     try:
         d = Decimal(t)
     except InvalidOperation:

@@ -110,6 +110,9 @@ class CounterForm:
     owner_kind: str = "person"
     owner_name: str = ""
     registration_no: str = ""
+    # P1: who brought the file (owner | design_office | legal_rep) and his name
+    brought_role: str = "owner"
+    brought_name: str = ""
 
 
 # The order the form's fields are filled in (the first wrong one is named first).
@@ -118,6 +121,8 @@ COUNTER_FIELDS_FA = {
     "owner_legal_id": "شناسه ملی مالک حقوقی",
     "owner_name": "نام مالک حقوقی",
     "registration_no": "شماره ثبت مالک حقوقی",
+    "brought_by_role": "آورنده پرونده",
+    "brought_by_name": "نام آورنده",
     "owner_mobile": "تلفن همراه مالک",
     "plate": "پلاک ثبتی",
     "area": "مساحت",
@@ -153,6 +158,18 @@ def counter_problems(f: CounterForm) -> dict[str, str]:
         out["floors"] = "دست‌کم یک طبقه"
     if f.brought_code.strip() and not national_code_ok(f.brought_code):
         out["brought_code"] = "رقم کنترل کد ملی درست نیست"
+    out.update(bringer_problems(f.brought_role, f.brought_name, f.owner_kind == "legal"))
+    return out
+
+
+def bringer_problems(role: str, name: str, legal_owner: bool) -> dict[str, str]:
+    """P1: a design office or a representative who brings a file is named; a company does not
+    walk in — its managing director (نماینده قانونی) or a design office brings its file."""
+    out: dict[str, str] = {}
+    if role != "owner" and not name.strip():
+        out["brought_by_name"] = "نام دفتر طراحی یا نماینده‌ای که پرونده را آورده است خالی است"
+    if role == "owner" and legal_owner:
+        out["brought_by_role"] = "مالک حقوقی را نماینده قانونی (مدیرعامل) یا دفتر طراحی می‌آورد"
     return out
 
 

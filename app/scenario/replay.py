@@ -138,7 +138,10 @@ class Replay:
         self.eng_users[f["id"]] = self.base.as_actor(actor)
 
     def _intake(self, project_id: int, disciplines: tuple[str, ...]) -> None:
-        projects.complete_intake(self.clerk, self.finance, project_id, disciplines, 0, "0000")
+        # the fees are not part of a scenario: a token payment, one bank receipt per file (F2)
+        projects.complete_intake(
+            self.clerk, self.finance, project_id, disciplines, 1, f"{project_id:04d}"
+        )
 
     # ------------------------------------------------------------ the timeline
     def run(self) -> dict[str, Any]:
@@ -194,7 +197,7 @@ class Replay:
                 case "pay_membership":
                     eid, year = self.eng_ids[d["engineer"]], d["year"]
                     engineers.request_renewal(self.clerk, eid, year)
-                    engineers.approve_renewal(self.finance, eid, year, 0)
+                    engineers.approve_renewal(self.finance, eid, year, 1)  # a token amount
                     engineers.record_membership_payment(self.finance, eid, year, "scenario")
                 case "update_engineer":
                     engineers.update_engineer(

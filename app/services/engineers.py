@@ -283,6 +283,11 @@ def update_engineer(
     with ctx.tx() as s:
         row = _get(s, engineer_id)
         check_f6(s, row.id, now)
+        code = changes.get("national_id")
+        if code and s.scalar(
+            select(Engineer.id).where(Engineer.national_id == code, Engineer.id != row.id)
+        ):
+            raise InputError("national_id", "این کد ملی برای عضو دیگری ثبت شده است")
         before = {k: _current(s, row, k) for k in changes}
         _apply(s, row, changes, now)
         row.updated_at = now
@@ -387,12 +392,18 @@ def request_renewal(ctx: ServiceContext, engineer_id: int, year: int) -> None:
         audit(s, ctx, "membership.request", "engineer", engineer_id, after={"year": year})
 
 
+MAX_MEMBERSHIP_RIALS = 10**10  # a year's fee is millions of rials: ten billion is a typo
+
+
 @use_case(writes=True)
 def approve_renewal(ctx: ServiceContext, engineer_id: int, year: int, amount_rials: int) -> None:
     require(ctx, "membership.approve")
     _check_year(year)
-    if not whole_ok(amount_rials):
-        raise InputError("amount_rials", "مبلغ باید عدد صحیح نامنفی به ریال باشد")
+    if not whole_ok(amount_rials) or not 0 < amount_rials < MAX_MEMBERSHIP_RIALS:
+        raise InputError(
+            "amount_rials",
+            "مبلغ حق عضویت باید عدد صحیح بیشتر از صفر و کمتر از ده میلیارد ریال باشد",
+        )
     now = ctx.now()
     with ctx.tx() as s:
         check_f6(s, engineer_id, now)
@@ -425,8 +436,10 @@ def record_membership_payment(
     _check_year(year)
     check_texts(("payment_ref", payment_ref, 64))
     payment_ref = normalize_code(payment_ref)
-    if not payment_ref:
-        raise InputError("payment_ref", "شماره پرداخت (رسید بانکی) حق عضویت خالی است (F5)")
+    if not any(c.isalnum() for c in payment_ref):  # "-" or "." is no bank's reference
+        raise InputError(
+            "payment_ref", "شماره پرداخت (رسید بانکی) حق عضویت خالی یا بی‌رقم و حرف است (F5)"
+        )
     now = ctx.now()
     with ctx.tx() as s:
         row = _get(s, engineer_id)

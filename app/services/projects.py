@@ -46,7 +46,12 @@ from ..domain.text import (
     normalize_text,
     whole_ok,
 )
-from ..domain.validation import bank_problem, receipt_problem, tracking_problem
+from ..domain.validation import (
+    bank_problem,
+    bringer_problems,
+    receipt_problem,
+    tracking_problem,
+)
 from ..resources import reference
 from .context import ServiceContext, audit
 from .dto import OwnerIn, ProjectIn, ProjectSummary, ReceiptIn
@@ -153,6 +158,18 @@ def _validate(p: ProjectIn) -> ProjectIn:
             raise InputError("owners", f"شماره همراه مالک نامعتبر است: {o.mobile} — {why}")
     if p.brought_by_role not in ("owner", "design_office", "legal_rep"):
         raise InputError("brought_by_role", "آورنده پرونده باید مالک، دفتر طراحی یا نماینده باشد")
+    if not p.owners and p.validate_ids:  # at the counter (a replay's files may name none)
+        raise InputError("owners", "دست‌کم یک مالک لازم است (P1)")
+    codes = [o.national_id for o in p.owners]
+    twice = next((c for c in codes if codes.count(c) > 1), None)
+    if twice is not None:
+        raise InputError("owners", f"مالک با شناسه {twice} دو بار در پرونده آمده است")
+    problems = bringer_problems(
+        p.brought_by_role, p.brought_by_name, any(o.kind == "legal" for o in p.owners)
+    )
+    if problems and p.validate_ids:  # P1 at the counter (a replay's given files name no one)
+        field, why = next(iter(problems.items()))
+        raise InputError(field, f"{why} (P1)")
     code = p.brought_by_national_id
     if code and p.validate_ids:  # the receipt names the bringer by it (issue 14)
         if p.brought_by_role == "design_office" and not legal_id_ok(code):
@@ -367,12 +384,16 @@ def record_fee_payment(
     receipt: ReceiptIn | None = None,
 ) -> int:
     """F2: the owner's payment as the counter receives it — the bank (from the list), its
-    tracking number (digits), the amount, the day and the receipt's scan; finance decides
-    it later. The checks are the counter form's own (`domain/validation.py`)."""
+    tracking number (digits), the amount (more than nothing), the day (not after today) and
+    the receipt's scan; finance decides it later. One bank receipt pays once: its bank and
+    tracking number recorded for another file (and not rejected there) are refused. The
+    checks are the counter form's own (`domain/validation.py`)."""
     require(ctx, "fee.record")
     check_texts(("discipline", discipline, 8), ("tracking_no", tracking_no, 64), ("bank", bank, 80))
     if not whole_ok(amount_rials):
         raise InputError("amount_rials", "مبلغ باید عدد صحیح نامنفی به ریال باشد")
+    if amount_rials == 0:
+        raise InputError("amount_rials", "مبلغ پرداخت باید بیشتر از صفر باشد (F2)")
     why = tracking_problem(tracking_no)
     if why:
         raise InputError("tracking_no", why)
@@ -387,6 +408,8 @@ def record_fee_payment(
             raise InputError("receipt", why)
     if not day_ok(paid_on):
         raise InputError("paid_on", "تاریخ پرداخت بیرون از بازه تقویم دفتر است")
+    if paid_on > local_date(ctx.now()):
+        raise InputError("paid_on", "تاریخ پرداخت نمی‌تواند پس از امروز باشد")
     with ctx.tx() as s:
         _project(s, project_id)
         if not s.scalar(
@@ -395,6 +418,7 @@ def record_fee_payment(
             )
         ):
             raise InputError("discipline", "این رشته در پرونده نیست")
+        _refuse_reused_receipt(s, project_id, bank, tracking_no)
         fee = FeePayment(
             project_id=project_id,
             discipline=discipline,
@@ -571,6 +595,29 @@ def open_plates(s: Session) -> set[str]:
 
 def count_projects(s: Session) -> int:
     return s.scalar(select(func.count()).select_from(Project)) or 0
+
+
+def _refuse_reused_receipt(s: Session, project_id: int, bank: str, tracking_no: str) -> None:
+    """One bank receipt pays once: the same bank and tracking number on another file (not
+    rejected there) is refused, naming that file. On the same file it may stand for several
+    disciplines (one deposit, split at the counter)."""
+    other = s.scalar(
+        select(Project.file_no)
+        .join(FeePayment, FeePayment.project_id == Project.id)
+        .where(
+            FeePayment.tracking_no == tracking_no,
+            FeePayment.bank == bank,
+            FeePayment.project_id != project_id,
+            FeePayment.status != "rejected",
+        )
+        .limit(1)
+    )
+    if other is not None:
+        raise InputError(
+            "tracking_no",
+            f"این رسید بانکی (بانک {bank}، شماره پیگیری {tracking_no}) پیش‌تر برای پرونده "
+            f"{other} ثبت شده است؛ هر رسید یک بار پرداخت است (F2)",
+        )
 
 
 def complete_intake(

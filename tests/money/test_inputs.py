@@ -4,6 +4,7 @@ membership numbers, plates), mobiles are eleven digits 09…, plates have one ca
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -37,6 +38,21 @@ PLATE_VARIANTS = [
     "9999 / 12",
     "9999\\12",
     "09999/0012",
+    # found by an attacker's read: other slashes and dashes, full-width digits, the Persian
+    # decimal separator, colons, the Arabic date separator, invisible operators and joiners
+    "9999\u204412",
+    "9999\u221512",
+    "９９９９／１２",
+    "9999\u066b12",
+    "9999\u201012",
+    "9999\u201112",
+    "9999\u221212",
+    "9999:12",
+    "9999\u061b12",
+    "9999\u060d12",
+    "9999\u2063/12",
+    "9999\u180e/12",
+    "9999\u034f/12",
 ]
 
 
@@ -103,7 +119,20 @@ def test_sheba_iban_mod_97_10():
 def test_persian_decimal_separator_is_a_number():
     assert parse_number("۱۲٫۵") == Decimal("12.5")
     assert parse_number("1,250") == Decimal(1250)
+    assert parse_number("۱٬۲۵۰٫۵") == Decimal("1250.5")
     assert parse_number("12a") is None and parse_number("Infinity") is None
+
+
+@pytest.mark.parametrize("typed", ["120,5", "۱۲۰٬۵", "1,20,0", ",120", "120,"])
+def test_a_thousands_separator_is_only_between_groups_of_three(typed):
+    """«۱۲۰٬۵» is the decimal separator mistyped: no number, rather than 1205 (an area that
+    would jump a group and its fee)."""
+    assert parse_number(typed) is None
+
+
+@pytest.mark.parametrize("typed", ["7\u201328003", "7\u201028003", "７-２８００３", "۷-۲۸۰۰۳"])
+def test_a_membership_number_is_one_code_whatever_dash_or_digits(typed):
+    assert normalize_code(typed) == "7-28003"
 
 
 def test_names_and_codes_are_one_text():
@@ -288,7 +317,14 @@ def test_a_company_owner_is_registered_with_its_registration_for_its_contract(of
         registration_no="۴۷۲۱۸",
         registration_place="اداره ثبت شرکت‌ها و مؤسسات غیرتجاری اهواز",
     )
-    p = ProjectIn(plate="31/9", area=Decimal(300), floors=2, owners=(company,))
+    p = ProjectIn(
+        plate="31/9",
+        area=Decimal(300),
+        floors=2,
+        owners=(company,),
+        brought_by_role="legal_rep",  # P1: its managing director brings it
+        brought_by_name="حمید ساکی",
+    )
     before = office.row_counts()
     for wrong in (
         replace(company, registration_no="47-218"),
@@ -311,3 +347,85 @@ def test_a_company_owner_is_registered_with_its_registration_for_its_contract(of
         (party,) = _owners(s, s.get(Project, made.id))
     assert (party.kind, party.registration_no) == ("legal", "47218")
     assert party.registration_place.startswith("اداره ثبت")
+
+
+# --- found by an attacker's read of the counter and finance services (issue 15) -----------
+
+
+def _file(office, plate: str, **kw):
+    return projects.register_project(
+        office.clerk,
+        ProjectIn(plate=plate, area=Decimal(200), floors=2, owners=(OwnerIn("0499370899"),), **kw),
+    )
+
+
+def test_F2_one_bank_receipt_pays_once_and_never_nothing_or_in_the_future(office):
+    from datetime import timedelta
+
+    from app.domain.calendar import local_date
+
+    a, b = _file(office, "501/1"), _file(office, "502/1")
+    today = local_date(office.clock.now)
+    no = "611856562282"
+    first = projects.record_fee_payment(office.clerk, a.id, "civil", 9_000, no, today, "ملت")
+    # the same deposit split over another discipline of the same file stands
+    second = projects.record_fee_payment(office.clerk, a.id, "arch", 1_000, no, today, "ملت")
+    before = office.row_counts()
+    for kw, field, words in (
+        ({"tracking_no": "611856562282"}, "tracking_no", a.file_no),  # another file: refused
+        ({"amount_rials": 0}, "amount_rials", "بیشتر از صفر"),
+        ({"paid_on": today + timedelta(days=1)}, "paid_on", "پس از امروز"),
+    ):
+        args = {"amount_rials": 5_000, "tracking_no": "611856562283", "paid_on": today} | kw
+        with pytest.raises(InputError) as err:
+            projects.record_fee_payment(
+                office.clerk, b.id, "civil", args["amount_rials"], args["tracking_no"],
+                args["paid_on"], "ملت",
+            )  # fmt: skip
+        assert err.value.field == field and words in err.value.message
+    assert office.row_counts() == before
+    # a receipt finance rejected on one file may be brought to the right one
+    for fee in (first, second):
+        projects.decide_fee_payment(office.finance, fee, approve=False, reason="پرونده دیگری است")
+    projects.record_fee_payment(office.clerk, b.id, "civil", 10_000, no, today, "ملت")
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        ({"owners": ()}, "owners", "دست‌کم یک مالک"),
+        ({"owners": (OwnerIn("0499370899"), OwnerIn("۰۴۹۹۳۷۰۸۹۹"))}, "owners", "دو بار"),
+        ({"brought_by_role": "design_office"}, "brought_by_name", "خالی"),
+        ({"brought_by_role": "legal_rep", "brought_by_name": " "}, "brought_by_name", "خالی"),
+        (
+            {"owners": (OwnerIn("10861234565", last_name="شرکت کارون", kind="legal"),)},
+            "brought_by_role",
+            "نماینده قانونی",
+        ),
+    ],
+)
+def test_P1_a_file_names_its_owners_once_and_who_brought_it(office, change, field, words):
+    base = ProjectIn(plate="601/2", area=Decimal(200), floors=2, owners=(OwnerIn("0499370899"),))
+    before = office.row_counts()
+    with pytest.raises(InputError) as err:
+        projects.register_project(office.clerk, replace(base, **change))
+    assert err.value.field == field and words in err.value.message
+    assert office.row_counts() == before
+
+
+def test_F5_a_renewal_has_a_real_amount_and_reference_and_a_code_is_one_members(office):
+    e = office.engineer("M-1", paid_through=1404)
+    other = office.engineer("M-2", national_id="0499370899")
+    engineers.request_renewal(office.clerk, e, 1405)
+    for amount in (0, 10**15):
+        with pytest.raises(InputError) as err:
+            engineers.approve_renewal(office.finance, e, 1405, amount)
+        assert err.value.field == "amount_rials"
+    engineers.approve_renewal(office.finance, e, 1405, 3_850_000)
+    for ref in ("-", ".", " ‌ "):
+        with pytest.raises(InputError) as err:
+            engineers.record_membership_payment(office.finance, e, 1405, ref)
+        assert err.value.field == "payment_ref"
+    with pytest.raises(InputError) as err:  # no IntegrityError: the field is named
+        engineers.update_engineer(office.clerk, e, {"national_id": "0499370899"})
+    assert err.value.field == "national_id" and other != e

@@ -59,7 +59,14 @@ def test_a_company_owner_is_taken_by_its_legal_id_name_and_registration(
     type_text(w.owner_reg, "۴۷۲۱۸")
     type_text(w.owner_reg_place, "اداره ثبت شرکت‌های اهواز")
     qtbot.keyClicks(w.owner_mobile, "09161234567")
-    assert "مالک" not in w.form_problems.text()
+    assert "شناسه ملی مالک" not in w.form_problems.text()
+    assert "نام مالک" not in w.form_problems.text()
+    # P1: a company does not walk in: its managing director (or a design office) brings it
+    assert "آورنده پرونده" in w.form_problems.text()
+    w.brought_role.setCurrentIndex(w.brought_role.findData("legal_rep"))
+    assert "نام آورنده" in w.form_problems.text()
+    type_text(w.brought_name, "حمید ساکی")
+    assert "آورنده" not in w.form_problems.text()
     _register(qtbot, w, settle, "31/9")
     # the next walk-in is a person again, on an empty form
     assert w.owner_kind.currentData() == "person" and w.owner_reg.text() == ""

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.calendar import local_date
 from app.domain.codes import DISCIPLINES
 from app.domain.fee_words import amount_check, band_fa, due_formula
 from app.domain.payout_words import rials
@@ -207,8 +208,9 @@ class CounterScreen(Screen):
         self.owner_kind.currentIndexChanged.connect(self._kind_changed)
         self._kind_changed()
         self.owner_code.textChanged.connect(self._code_changed)
-        for w in (self.owner_last, self.owner_reg):
+        for w in (self.owner_last, self.owner_reg, self.brought_name):
             w.textChanged.connect(self._validate_form)
+        self.brought_role.currentIndexChanged.connect(self._validate_form)
         self.owner_mobile.textChanged.connect(self._validate_form)
         self.owner_add.clicked.connect(self._add_owner)
         self.preview_debounce = Debounce(150, self._ask_preview, self)
@@ -310,7 +312,7 @@ class CounterScreen(Screen):
         self.fee_tracking = ltr(QLineEdit(fee_box))
         self.fee_tracking.setPlaceholderText("شماره پیگیری (رقم)")
         self.fee_tracking.setMaxLength(30)
-        self.fee_date = jalali_date_edit(fee_box)
+        self.fee_date = jalali_date_edit(fee_box, local_date(ctx.now()))  # the office's today
         self.fee_receipt_button = QPushButton("اسکن رسید…", fee_box)
         self.fee_receipt_button.clicked.connect(self.attach_receipt)
         self.fee_receipt: ReceiptIn | None = None
@@ -601,6 +603,8 @@ class CounterScreen(Screen):
                 owner_kind=self.owner_kind.currentData(),
                 owner_name=self.owner_last.text(),
                 registration_no=self.owner_reg.text(),
+                brought_role=self.brought_role.currentData(),
+                brought_name=self.brought_name.text(),
             )
         )
         if self.extra_owners and not normalize_code(self.owner_code.text()):
