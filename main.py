@@ -64,5 +64,21 @@ def main(argv: list[str] | None = None) -> int:
     return run_command(args)
 
 
+def _run() -> int:
+    """`main()`, quiet when the reader of stdout has gone (`main.py simulate F | head`)."""
+    try:
+        code = main()
+        sys.stdout.flush()  # a closed pipe shows here at the latest, not at exit
+    except BrokenPipeError:
+        # Later writes (the interpreter's own flush at exit) go nowhere instead of printing
+        # a second error; the exit status is a shell's for a process ended by SIGPIPE
+        # (128 + 13; spelled out, as Windows has no signal.SIGPIPE).
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    return code
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(_run())

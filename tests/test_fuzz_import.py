@@ -1,7 +1,9 @@
 """Issue 6: the members import (app/services/members_import.py, `main.py import-members`) fed
 hostile IMS exports, as CSV and as XLSX: every bad row gets a Persian reason in the report and
 writes nothing, the good rows of the same file still land, and a file that cannot be read at
-all is refused in Persian with nothing written.
+all is refused in Persian with nothing written. Issue 16: every usual spelling of a discipline
+is read; one membership number written with another dash or in full-width digits is one
+member; the command's exit status tells "done with refusals" from a crash.
 
 NZ_FUZZ_EXAMPLES=N sets the number of files (CI: a few, derandomized)."""
 
@@ -11,6 +13,7 @@ import csv
 import io
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -30,6 +33,7 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
+from app.cli.money import EXIT_REFUSALS
 from app.domain.text import national_code_ok
 from app.services import members_import, users
 from support import Office
@@ -297,7 +301,8 @@ def test_a_file_that_cannot_be_read_is_refused_in_persian_and_writes_nothing(see
 
 def test_the_command_reports_in_persian_and_refuses_an_unreadable_file(seed, tmp_path):
     """`main.py import-members`: a mixed file lands its good row and reports the rest (exit
-    1); a file in another encoding is refused with one Persian line (exit 2), no traceback."""
+    EXIT_REFUSALS, not Python's 1 of a crash); a file in another encoding is refused with one
+    Persian line (exit 2), no traceback."""
     db = tmp_path / "office.sqlite"
     shutil.copyfile(seed.path, db)
     url = f"sqlite:///{db}"
@@ -307,7 +312,7 @@ def test_the_command_reports_in_persian_and_refuses_an_unreadable_file(seed, tmp
         as_csv([HEADER, ["G-1", "0013542419", "علي", "كريمي", "", "", "عمران", "1"], bad])
     )
     run = _main("import-members", str(mixed), "--db", url, "--user", "cli-clerk")
-    assert run.returncode == 1, run.stderr
+    assert run.returncode == EXIT_REFUSALS != 1, run.stderr
     assert "افزوده: 1" in run.stdout and "ردیف 3" in run.stdout
     assert "Traceback" not in run.stderr and "1/1 row(s) added" in run.stderr  # progress
     assert "ردیف 3" in (tmp_path / "ims.csv.report.txt").read_text(encoding="utf-8")
@@ -327,3 +332,94 @@ def _main(*args: str) -> subprocess.CompletedProcess:
         timeout=120,
         env={**os.environ, "NEZARAT_PASSWORD": CLI_PASSWORD},
     )
+
+
+# ---------------------------------------------------------------- issue 16
+
+SPELLINGS = {
+    "arch": ["معماری", "معماري", "arch"],
+    "civil": ["عمران", "Civil"],
+    "mech": ["تأسیسات مکانیکی", "تاسیسات مکانیکی", "تاسیسات  مکانيکی", "مکانیک", "mech"],
+    "elec": ["تأسیسات برقی", "تاسیسات برقی", "تأسیسات\u200cبرقی", "برق", "elec"],
+    "survey": ["نقشه‌برداری", "نقشه برداری", "نقشهبرداری"],
+    "urban": ["شهرسازی", "شهر سازی"],
+    "traffic": ["ترافیک", "ترافيک"],
+}
+
+
+def _row(no: str, code: str, discipline: str = "عمران") -> list[str]:
+    return [no, code, "علی", "رضایی", "", "", discipline, "1"]
+
+
+def test_every_usual_spelling_of_a_discipline_is_read():
+    for code, names in SPELLINGS.items():
+        for name in names:
+            e, problems = members_import.parse_row(
+                dict(zip(ENGLISH, _row("1", "0013542419", name), strict=False)), 2
+            )
+            assert not problems and e is not None, (name, problems)
+            assert e.competences[0].discipline == code, name
+    for wrong in ["عمران و معماری", "برقی مکانیک", "coord", "0"]:
+        _, problems = members_import.parse_row(
+            dict(zip(ENGLISH, _row("1", "0013542419", wrong), strict=False)), 2
+        )
+        assert [p.field for p in problems] == ["رشته"], wrong
+
+
+def test_membership_numbers_with_another_dash_or_full_width_digits_are_one_member(seed):
+    """7-28003, 7–28003 (en dash), 7‐28003 (U+2010) and ７-２８００３ (full-width) are one
+    membership number (`normalize_code`): the first row lands, the others are repeats of it,
+    and a later file with any of them finds the member already registered."""
+    forms = ["7-28003", "7–28003", "7‐28003", "７-２８００３", "7−28003"]
+    codes = [_code(f"00{n}1234567"[:9]) for n in range(len(forms))]
+    table = [HEADER, *(_row(no, code) for no, code in zip(forms, codes, strict=True))]
+    desk = seed.desk()
+    try:
+        report = members_import.import_members(desk.ctx("clerk"), as_csv(table), "ims.csv")
+        assert report.added == ["7-28003"], report.as_text()
+        assert {p.row for p in report.problems} == {3, 4, 5, 6}, report.as_text()
+        assert all("تکراری" in p.reason for p in report.problems), report.as_text()
+        again = [HEADER, _row("７–２８００３", codes[0])]
+        report = members_import.import_members(desk.ctx("clerk"), as_csv(again), "ims.csv")
+        assert report.skipped == ["7-28003"] and not report.added, report.as_text()
+    finally:
+        desk.close()
+
+
+def test_done_with_refusals_keeps_the_imported_rows_and_lists_each_refused_one(seed, tmp_path):
+    """A referral office's reading of the exit status: EXIT_REFUSALS when some rows were
+    refused and the others imported (kept, whatever the status); 0 when none was refused;
+    both documented in the command's help."""
+    db = tmp_path / "office.sqlite"
+    shutil.copyfile(seed.path, db)
+    url = f"sqlite:///{db}"
+    mixed = tmp_path / "ims.csv"
+    rows = [
+        _row("G-1", "0013542419", "تاسیسات برقی"),
+        _row("G-2", "123", "برق"),  # a national code of three digits
+        _row("G-3", "0084575948", "مکانیک"),  # E1's national code
+        _row("G-4", "0013542427", "ریاضی"),  # no such discipline
+        _row("G-5", _code("001354243"), "نقشه برداری"),
+    ]
+    mixed.write_bytes(as_csv([HEADER, *rows]))
+    run = _main("import-members", str(mixed), "--db", url, "--user", "cli-clerk")
+    assert run.returncode == EXIT_REFUSALS, (run.stdout, run.stderr)
+    assert "Traceback" not in run.stderr
+    report = (tmp_path / "ims.csv.report.txt").read_text(encoding="utf-8")
+    for row, field in [(3, "کد ملی"), (4, "کد ملی"), (5, "رشته")]:
+        assert f"ردیف {row} — {field}: " in report, report
+    assert "ردیف 2 " not in report and "ردیف 6 " not in report, report
+    with sqlite3.connect(db) as c:
+        rows_in = dict(
+            c.execute(
+                "SELECT e.membership_no, c.discipline FROM engineers e "
+                "JOIN competences c ON c.engineer_id = e.id WHERE e.membership_no LIKE 'G-%'"
+            ).fetchall()
+        )
+    assert rows_in == {"G-1": "elec", "G-5": "survey"}
+    clean = tmp_path / "clean.csv"
+    clean.write_bytes(as_csv([HEADER, _row("G-6", _code("001354244"), "برق")]))
+    run = _main("import-members", str(clean), "--db", url, "--user", "cli-clerk")
+    assert run.returncode == 0, (run.stdout, run.stderr)
+    help_text = _main("import-members", "--help").stdout
+    assert f"{EXIT_REFUSALS}    done with refusals" in help_text, help_text

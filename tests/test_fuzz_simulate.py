@@ -7,12 +7,15 @@ Issue 15: well-formed values the office cannot hold — dates before 1358 or aft
 calendar's range), holiday lists with such or impossible days, policy numbers that are huge,
 negative, NaN or of the wrong form, a weekend of seven days, malformed owner national codes
 and mobiles. `--db` on a database that is not empty is refused before anything is written
-to it."""
+to it. Issue 16: a lone surrogate (`"\\ud800"` escaped in the JSON) anywhere, a value of the
+wrong type — falsy ones (0, false, {}, [], "") above all, which once meant "none" — and an
+owner listed twice: exit 2 naming the field, before anything reaches the database."""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import copy
 import io
 import json
 import os
@@ -54,7 +57,14 @@ HOSTILE = [
     "",
     " ",
     "‏۹۹۹۹/۰۱۲",
+    0,
+    False,
+    "123\ud800/45",  # half of a UTF-16 pair: no character
+    "\udfff",
 ]
+# Where null means "none" (scenario.md's optional fields): any other path refuses it.
+NULLABLE = {"national_code", "license_expires", "until", "mobile", "ready_at"}
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def run(tmp_path: Path, data: bytes, db: str | None = None) -> tuple[int, str]:
@@ -88,12 +98,50 @@ def _set(doc, path, value):
 
 def _json(doc) -> bytes:
     text = json.dumps(doc, ensure_ascii=False, allow_nan=True)
-    return text.encode()
+    # a lone surrogate cannot be UTF-8: written as JSON writes it, escaped
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m[0]):04x}", text).encode()
+
+
+def _kind(v) -> str:
+    """A value's JSON type (int and float are one: a number)."""
+    if v is None or isinstance(v, bool | str | list | dict):
+        return type(v).__name__
+    return "number"
+
+
+def _field(path: tuple) -> str:
+    """A path as the refusals name it: `projects[0].owners[1].mobile`."""
+    return "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in path).lstrip(".")
+
+
+def _names(err: str, path: tuple) -> bool:
+    """The one-line refusal names the field at `path`, one inside it or the one holding it."""
+    named = err.removeprefix("simulate: invalid scenario: ").partition(": ")[0]
+    field = _field(path)
+    return any(
+        a == b or a.startswith((b + ".", b + "[")) for a, b in [(field, named), (named, field)]
+    )
+
+
+def _must_refuse(before, after, path=()) -> bool:
+    """`after` holds a lone surrogate or, where `before` held a value, one of another type
+    (null only where it means "none"): no valid scenario."""
+    if isinstance(after, str):
+        return bool(_SURROGATE.search(after))
+    if _kind(before) != _kind(after):
+        return not (after is None and len(path) > 1 and path[-1] in NULLABLE)
+    if isinstance(after, dict):
+        return any(_must_refuse(before[k], after[k], (*path, k)) for k in after if k in before)
+    if isinstance(after, list):
+        pairs = zip(before, after, strict=False)
+        return any(_must_refuse(b, a, (*path, i)) for i, (b, a) in enumerate(pairs))
+    return False
 
 
 @FUZZ
 @given(doc=scenarios(max_events=6), data=st.data())
 def test_simulate_on_broken_values_exits_0_or_2(tmp_path_factory, doc, data):
+    original = copy.deepcopy(doc)
     paths = list(_paths(doc))
     for _ in range(data.draw(st.integers(1, 3))):
         path = data.draw(st.sampled_from(paths))
@@ -105,6 +153,42 @@ def test_simulate_on_broken_values_exits_0_or_2(tmp_path_factory, doc, data):
     assert code in (0, 2)
     if code == 2:
         assert err.count("\n") == 1 and err.startswith("simulate: "), err
+    if _must_refuse(original, doc):  # a wrong type is never taken for "none" (issue 16)
+        assert code == 2, "a wrong type or a lone surrogate was accepted"
+
+
+# one value of each JSON type: each one is the wrong type wherever another type goes
+WRONG = {
+    "number": [0, 1, 2.5],
+    "bool": [False, True],
+    "str": ["", "x"],
+    "list": [[]],
+    "dict": [{}],
+    "NoneType": [None],
+}
+
+
+@FUZZ
+@given(doc=scenarios(max_events=6), data=st.data())
+def test_simulate_on_one_wrong_type_or_lone_surrogate_exits_2_naming_it(
+    tmp_path_factory, doc, data
+):
+    """Issue 16: one value replaced by one of another JSON type (null where it does not mean
+    "none"), or a text given a lone surrogate: exit 2, and the line names that field."""
+    path = data.draw(st.sampled_from(list(_paths(doc))))
+    value = _get(doc, path)
+    if isinstance(value, str) and data.draw(st.booleans()):
+        at = data.draw(st.integers(0, len(value)))
+        new = value[:at] + data.draw(st.sampled_from(["\ud800", "\udbff", "\udc00"])) + value[at:]
+    else:
+        kinds = [k for k in WRONG if k != _kind(value)]
+        if path[-1] in NULLABLE and len(path) > 1:
+            kinds.remove("NoneType")
+        new = data.draw(st.sampled_from([v for k in kinds for v in WRONG[k]]))
+    _set(doc, path, new)
+    code, err = run(tmp_path_factory.mktemp("f"), _json(doc))
+    assert code == 2, f"{_field(path)} = {new!r} was accepted"
+    assert err.count("\n") == 1 and _names(err, path), (path, new, err)
 
 
 # ---------------------------------------------------------------- issue 15: values in form
@@ -257,6 +341,101 @@ def test_values_the_office_cannot_hold_exit_2_naming_the_field(tmp_path, path, v
     _set(doc, path, value)
     code, err = run(tmp_path, json.dumps(doc).encode())
     assert code == 2 and err.count("\n") == 1 and field in err, err
+
+
+_CONVICTION = {"degree": 3, "from": "1405-01-10", "until": "1405-07-10"}
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "field"),
+    [
+        # issue 16: a lone surrogate is no text (once a UnicodeEncodeError, exit 1)
+        (("projects", 0, "plate"), "123\ud800/45", "projects[0].plate"),
+        (("projects", 0, "file_no"), "1405-\udc00", "projects[0].file_no"),
+        (("engineers", 0, "national_code"), "001234567\ud800", "engineers[0].national_code"),
+        (("projects", 0, "owners", 0, "national_code"), "\ud800", "owners[0].national_code"),
+        (("engineers", 0, "id"), "E\udfff", "engineers[0].id"),
+        # falsy values of the wrong type once meant "none": a conviction for ever, a project
+        # waiting for ever, an owner without a mobile
+        (("engineers", 0, "convictions"), [{**_CONVICTION, "until": {}}], "convictions[0].until"),
+        (("engineers", 0, "convictions"), [{**_CONVICTION, "until": False}], "[0].until"),
+        (("engineers", 0, "convictions"), [{**_CONVICTION, "until": ""}], "[0].until"),
+        (("projects", 0, "ready_at"), 0, "projects[0].ready_at"),
+        (("projects", 0, "ready_at"), [], "projects[0].ready_at"),
+        (("projects", 0, "ready_at"), {}, "projects[0].ready_at"),
+        (("projects", 0, "owners", 0, "mobile"), {}, "owners[0].mobile"),
+        (("projects", 0, "owners", 0, "mobile"), 0, "owners[0].mobile"),
+        (("projects", 0, "owners", 0, "mobile"), "", "owners[0].mobile"),
+        (("engineers", 0, "competencies", 0, "grade"), 1, "competencies[0].grade"),
+        (("events", 0, "at"), None, "events[0].at"),
+        # one owner twice (the same code in Persian digits): named before the database
+        (
+            ("projects", 0, "owners"),
+            [{"national_code": "1234567891"}, {"national_code": "۱۲۳۴۵۶۷۸۹۱"}],
+            "projects[0].owners[1]",
+        ),
+    ],
+)
+def test_wrong_types_surrogates_and_a_second_owner_exit_2_naming_the_field(
+    tmp_path, path, value, field
+):
+    doc = _scenario()
+    _set(doc, path, value)
+    code, err = run(tmp_path, _json(doc))
+    assert code == 2 and err.count("\n") == 1 and field in err, err
+    assert "database" not in err and "unexpected type" not in err, err
+
+
+def test_null_means_none_where_the_format_has_a_none(tmp_path):
+    """A conviction without end, a project not yet ready, an owner without a mobile, an
+    engineer without national code or licence expiry: as if the key were absent."""
+    doc = _scenario()
+    doc["engineers"][0].update(
+        national_code=None, license_expires=None, convictions=[{**_CONVICTION, "until": None}]
+    )
+    doc["projects"][0]["owners"][0]["mobile"] = None
+    doc["projects"][0]["ready_at"] = None
+    assert run(tmp_path, _json(doc)) == (0, "")
+
+
+@pytest.mark.parametrize(
+    ("event", "field"),
+    [
+        ({"type": "withdraw", "letter_no": {}}, "events[1].letter_no"),
+        ({"type": "withdraw", "letter_no": "9" * 65}, "events[1].letter_no"),
+        ({"type": "withdraw", "letter_no": "12\x0034"}, "events[1].letter_no"),
+        ({"type": "complete", "certificate_no": 5}, "events[1].certificate_no"),
+    ],
+)
+def test_an_events_letter_or_certificate_number_is_text(tmp_path, event, field):
+    doc = _scenario()
+    event = {"at": "1405-08-23 11:00", "project": "P1", **event}
+    if event["type"] == "withdraw":
+        event["discipline"] = "civil"
+    doc["events"].append(event)
+    code, err = run(tmp_path, _json(doc))
+    assert code == 2 and err.count("\n") == 1 and field in err, err
+
+
+def test_a_national_code_already_anothers_is_named_not_left_to_the_database(tmp_path):
+    """Two engineers with one national code, from the start or by update_engineer (the
+    database's unique index once refused it with its own words)."""
+    doc = _scenario()
+    doc["engineers"].append({**doc["engineers"][0], "id": "E2"})
+    doc["engineers"][0]["national_code"] = "0012345679"
+    doc["engineers"][1]["national_code"] = "۰۰۱۲۳۴۵۶۷۹"
+    code, err = run(tmp_path, _json(doc))
+    assert code == 2 and "engineers[1].national_code" in err, err
+    del doc["engineers"][1]["national_code"]
+    update = {"at": "1405-08-23 12:00", "type": "update_engineer", "engineer": "E2"}
+    doc["events"] += [{**update, "set": {"national_code": "0012345679"}}]
+    code, err = run(tmp_path, _json(doc))
+    assert code == 2 and "events[1].set.national_code" in err, err
+    # E1 gives the code up first (an earlier time, though later in the file): E2 may take it
+    doc["events"].append(
+        {**update, "engineer": "E1", "at": "1405-08-23 11:00", "set": {"national_code": None}}
+    )
+    assert run(tmp_path, _json(doc)) == (0, "")
 
 
 def test_the_calendar_edges_and_owner_codes_in_persian_digits_are_accepted(tmp_path):

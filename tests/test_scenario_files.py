@@ -262,6 +262,22 @@ def test_same_scenario_twice_gives_identical_output(tmp_path):
     assert outputs[0] == outputs[1]
 
 
+def test_a_reader_that_closed_stdout_ends_the_replay_quietly():
+    """`main.py simulate F | head -c 600`: no BrokenPipeError traceback once the reader has
+    gone, the status a shell reports for a process ended by SIGPIPE (128 + 13)."""
+    scenario = SCENARIOS / "A_order_and_effects_A3_A4_A5_A8_A10.json"
+    with subprocess.Popen(
+        [sys.executable, "main.py", "simulate", str(scenario)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as run:
+        run.stdout.close()  # the reader is gone before the first byte is written
+        err = run.stderr.read().decode()
+        code = run.wait(timeout=300)
+    assert (code, err) == (141, "")
+
+
 def test_every_file_is_mapped_and_every_rule_is_covered():
     """RULES names every scenario file, and every required rule ID is exercised."""
     files = {

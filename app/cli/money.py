@@ -11,6 +11,17 @@ from pathlib import Path
 
 from ..db.engine import default_url
 
+# `import-members` ran to the end but refused some rows (the others are imported): distinct
+# from 1, which is what Python gives for a crash
+EXIT_REFUSALS = 3
+IMPORT_EXIT = f"""exit status:
+  0    every row imported (or already registered)
+  {EXIT_REFUSALS}    done with refusals: the good rows are imported and kept; the report lists each
+       refused row with its column and reason
+  2    nothing imported: the file cannot be read, the database or the password is wrong
+  130  stopped (Ctrl+C): the rows added so far stay; the report says so
+  1    an unexpected error (a traceback): report it"""
+
 
 def cmd_send_sms(args: argparse.Namespace) -> int:
     from ..services import sms
@@ -75,7 +86,7 @@ def cmd_import_members(args: argparse.Namespace) -> int:
     print(f"import-members: report written to {out}", file=sys.stderr)
     if not report.finished:
         return 130
-    return 1 if report.problems else 0
+    return EXIT_REFUSALS if report.problems else 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -85,7 +96,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--file", help="file gateway: append messages here (default: print them)")
     s.add_argument("--limit", type=int, default=200)
     s.set_defaults(func=cmd_send_sms)
-    m = sub.add_parser("import-members", help="import engineers from an IMS .xlsx/.csv export")
+    m = sub.add_parser(
+        "import-members",
+        help="import engineers from an IMS .xlsx/.csv export",
+        epilog=IMPORT_EXIT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     m.add_argument("file")
     m.add_argument("--report", help="write the report here (default: FILE.report.txt)")
     m.add_argument("--db", default=default_url())

@@ -1,9 +1,13 @@
-"""Strict reading of a `referral-scenario/1` file: unknown keys, bad dates, unknown ids and
-negative areas are errors (ScenarioError → exit 2), never silently ignored."""
+"""Strict reading of a `referral-scenario/1` file: unknown keys, bad dates, unknown ids,
+negative areas and values of the wrong type are errors (ScenarioError → exit 2), never
+silently ignored. `null` stands for "none" only in the optional fields that have a "none":
+an engineer's national_code and license_expires, a conviction's until (no end), an owner's
+mobile and a project's ready_at (still waiting) — as if the key were absent."""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,7 +25,14 @@ from ..domain.calendar import (
 )
 from ..domain.codes import DISCIPLINES, GRADES, GROUPS
 from ..domain.policy import POLICY_KEYS, Policy, PolicyError
-from ..domain.text import FIRST_DAY, LAST_DAY, day_ok, mobile_problem, normalize_code
+from ..domain.text import (
+    FIRST_DAY,
+    LAST_DAY,
+    day_ok,
+    mobile_problem,
+    normalize_code,
+    text_problem,
+)
 from ..resources import policy_defaults
 from ..services.dto import CompetenceIn, ConvictionIn, DeclarationIn, JobIn
 
@@ -36,6 +47,7 @@ EVENT_TYPES = {
     "update_engineer": {"engineer", "set"},
 }
 EVENT_OPTIONAL = {"withdraw": {"letter_no"}, "complete": {"certificate_no"}}
+EVENT_TEXT_MAX = 64  # a letter or certificate number: the width of its column
 ENGINEER_KEYS = {
     "id",
     "national_code",
@@ -143,6 +155,12 @@ def _date(v: Any, where: str) -> date:
         raise ScenarioError(f"{where}: {exc}") from None
     _in_calendar(d, where)
     return d
+
+
+def _optional(obj: dict[str, Any], key: str) -> bool:
+    """The optional key is given (null counts as absent): a falsy value of another type (0,
+    false, {}, [] or "") is checked, never taken for "none"."""
+    return obj.get(key) is not None
 
 
 def _bool(v: Any, where: str) -> bool:
@@ -256,7 +274,7 @@ def _owner(o: Any, where: str) -> Owner:
     digits = normalize_code(code)
     if len(digits) != 10 or not (digits.isascii() and digits.isdigit()):
         raise ScenarioError(f"{where}.national_code: کد ملی باید ده رقم باشد: {code!r}")
-    mobile = _str(o["mobile"], f"{where}.mobile") if o.get("mobile") else None
+    mobile = _str(o["mobile"], f"{where}.mobile") if _optional(o, "mobile") else None
     why = mobile_problem(mobile) if mobile else None
     if why:
         raise ScenarioError(f"{where}.mobile: شماره همراه نامعتبر است: {why}")
@@ -287,8 +305,8 @@ def engineer_fields(raw: dict[str, Any], where: str) -> dict[str, Any]:
                     {"discipline", "grade", "kind", "expires"},
                     {"discipline", "grade"},
                 )
-                grade = str(c["grade"])
-                if grade not in GRADES:
+                grade = c["grade"]
+                if not isinstance(grade, str) or grade not in GRADES:
                     raise ScenarioError(f"{w}[{i}].grade: unknown grade {c['grade']!r}")
                 kind = c.get("kind", "supervision")
                 if kind not in ("supervision", "design", "execution"):
@@ -326,7 +344,7 @@ def engineer_fields(raw: dict[str, Any], where: str) -> dict[str, Any]:
             for i, c in enumerate(_list(v, w)):
                 c = _keys(c, f"{w}[{i}]", {"degree", "from", "until"}, {"degree", "from"})
                 start = _date(c["from"], f"{w}[{i}].from")
-                end = _date(c["until"], f"{w}[{i}].until") if c.get("until") else None
+                end = _date(c["until"], f"{w}[{i}].until") if _optional(c, "until") else None
                 if end is not None and end < start:
                     raise ScenarioError(f"{w}[{i}]: 'until' is before 'from'")
                 convs.append(ConvictionIn(_int(c["degree"], f"{w}[{i}].degree", 1, 7), start, end))
@@ -367,6 +385,51 @@ def engineer_fields(raw: dict[str, Any], where: str) -> dict[str, Any]:
         else:
             raise ScenarioError(f"{w}: unknown key")
     return out
+
+
+# JSON may escape half of a UTF-16 pair ("\ud800"): Python decodes it to a lone surrogate,
+# which is no character, so neither the database nor the printed result can hold it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _no_surrogates(v: Any, where: str = "scenario") -> None:
+    if isinstance(v, str):
+        if _SURROGATE.search(v):
+            raise ScenarioError(f"{where}: a lone surrogate (\\ud800–\\udfff) is not text")
+    elif isinstance(v, dict):
+        for k, x in v.items():
+            if _SURROGATE.search(k):
+                raise ScenarioError(f"{where}: a key with a lone surrogate (\\ud800–\\udfff)")
+            _no_surrogates(x, k if where == "scenario" else f"{where}.{k}")
+    elif isinstance(v, list):
+        for i, x in enumerate(v):
+            _no_surrogates(x, f"{where}[{i}]")
+
+
+def _national_codes(
+    engineers: list[dict[str, Any]], firms: list[dict[str, Any]], events: list[Event]
+) -> None:
+    """A national code (or a firm's national ID) belongs to one engineer at a time: checked
+    here, as the replay applies `update_engineer` (time order, then file order), so that the
+    database's unique index never has to refuse one."""
+    holder: dict[str, str] = {}  # normalised code → engineer id
+    code_of: dict[str, str] = {}  # engineer id → normalised code
+
+    def take(eid: str, code: str | None, where: str) -> None:
+        code = normalize_code(code) if code else None
+        if code and holder.get(code, eid) != eid:
+            raise ScenarioError(f"{where}: already the national code of {holder[code]!r}")
+        holder.pop(code_of.pop(eid, ""), None)
+        if code:
+            holder[code], code_of[eid] = eid, code
+
+    for kind, group in (("engineers", engineers), ("firms", firms)):
+        for i, e in enumerate(group):
+            take(e["id"], e.get("national_id"), f"{kind}[{i}].national_code")
+    for ev in sorted(events, key=lambda ev: (ev.at, ev.index)):
+        if ev.type == "update_engineer" and "national_id" in ev.data["set"]:
+            where = f"events[{ev.index}].set.national_code"
+            take(ev.data["engineer"], ev.data["set"]["national_id"], where)
 
 
 def _no_constant(name: str) -> Any:
@@ -432,6 +495,7 @@ def _parse(text: str) -> Scenario:
         raise ScenarioError(f"not valid JSON: {exc.msg} at line {exc.lineno}") from None
     except RecursionError:
         raise ScenarioError("not valid JSON: nested too deeply") from None
+    _no_surrogates(raw)
     raw = _keys(
         raw,
         "scenario",
@@ -449,7 +513,7 @@ def _parse(text: str) -> Scenario:
         {"format", "start", "until"},
     )
     if raw["format"] != FORMAT_IN:
-        raise ScenarioError(f"unknown format {raw['format']!r} (expected {FORMAT_IN!r})")
+        raise ScenarioError(f"format: unknown format {raw['format']!r} (expected {FORMAT_IN!r})")
     start, until = _time(raw["start"], "start"), _time(raw["until"], "until")
     if until < start:
         raise ScenarioError("until: before start")
@@ -501,6 +565,11 @@ def _parse(text: str) -> Scenario:
             _owner(o, f"{w}.owners[{j}]")
             for j, o in enumerate(_list(p.get("owners", []), f"{w}.owners"))
         ]
+        codes = [normalize_code(o.national_code) for o in owners]
+        for j, code in enumerate(codes):
+            if code in codes[:j]:  # one owner, one share: the database holds each once
+                first = codes.index(code)
+                raise ScenarioError(f"{w}.owners[{j}]: the same owner as {w}.owners[{first}]")
         discs = tuple(
             _discipline(d, f"{w}.disciplines[{j}]")
             for j, d in enumerate(_list(p["disciplines"], f"{w}.disciplines"))
@@ -516,7 +585,7 @@ def _parse(text: str) -> Scenario:
                 area,
                 _int(p["floors"], f"{w}.floors", 1, 200),
                 discs,
-                _time(p["ready_at"], f"{w}.ready_at") if p.get("ready_at") else None,
+                _time(p["ready_at"], f"{w}.ready_at") if _optional(p, "ready_at") else None,
             )
         )
 
@@ -551,6 +620,14 @@ def _parse(text: str) -> Scenario:
         if "project" in need and (not isinstance(ev["project"], str) or ev["project"] not in pids):
             raise ScenarioError(f"{w}.project: unknown project id {ev['project']!r}")
         data = dict(ev)
+        for key in EVENT_OPTIONAL.get(ev["type"], set()) & set(ev):
+            why = (
+                text_problem(ev[key], EVENT_TEXT_MAX)
+                if isinstance(ev[key], str)
+                else "a text is expected"
+            )
+            if why:
+                raise ScenarioError(f"{w}.{key}: {why}")
         if "discipline" in need:
             _discipline(ev["discipline"], f"{w}.discipline")
         if ev["type"] == "pay_membership":
@@ -564,6 +641,7 @@ def _parse(text: str) -> Scenario:
             _keys(s, f"{w}.set", ENGINEER_KEYS - {"id"}, set())
             data["set"] = engineer_fields(s, f"{w}.set")
         events.append(Event(i, at, ev["type"], data))
+    _national_codes(engineers, firms, events)
     return Scenario(
         start,
         until,

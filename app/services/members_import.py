@@ -12,7 +12,8 @@ committed part.
 Columns (header row, Persian or English names, any order; * required):
   شماره عضویت / membership_no*, کد ملی / national_id*, نام / first_name*,
   نام خانوادگی / last_name*, نام پدر / father_name, تلفن همراه / mobile,
-  رشته / discipline* (code or Persian name), پایه / grade* (3, 2, 1, ارشد/senior),
+  رشته / discipline* (code, Persian name or short name: تاسیسات برقی، برق، مکانیک…),
+  پایه / grade* (3, 2, 1, ارشد/senior),
   شماره پروانه / licence_no, اعتبار پروانه / licence_expires (Jalali 1405/01/31),
   سال عضویت / member_since, شماره شبا / iban (IR + 24 digits, mod 97-10).
 
@@ -38,7 +39,7 @@ from ..db.models import AuditEntry, Competence, Engineer, Licence
 from ..domain.calendar import jalali_year, parse_jalali_date
 from ..domain.codes import DISCIPLINE_FA, DISCIPLINES, GRADES
 from ..domain.errors import InputError
-from ..domain.text import field_fa, mask_iban, normalize_digits, normalize_text
+from ..domain.text import ZWNJ, field_fa, mask_iban, normalize_digits, normalize_text
 from .context import ServiceContext, audit_row, audit_rows_written
 from .dto import CompetenceIn, EngineerIn
 from .permissions import require
@@ -72,7 +73,23 @@ _FIELD_COLUMN = {
     "iban": "iban",
     "national_code": "national_id",
 }
-DISCIPLINE_BY_FA = {fa: code for code, fa in DISCIPLINE_FA.items()}
+# Hamza above (تأسیسات/تاسیسات), spaces and ZWNJs (نقشه‌برداری/نقشه برداری) and letter case are
+# written either way in exports: a discipline is looked up without them.
+_HAMZA = str.maketrans({"أ": "ا", "إ": "ا", "ٱ": "ا", "\u0654": None})
+
+
+def _discipline_key(text: str) -> str:
+    text = normalize_text(text).translate(_HAMZA).lower()
+    return "".join(text.replace(ZWNJ, " ").split())
+
+
+# Short names an export may give besides each discipline's code and Persian name.
+_DISCIPLINE_ALIASES = {"mech": ("مکانیک",), "elec": ("برق",)}
+DISCIPLINE_BY_FA = {
+    _discipline_key(name): code
+    for code in DISCIPLINES
+    for name in (code, DISCIPLINE_FA[code], *_DISCIPLINE_ALIASES.get(code, ()))
+}
 GRADE_BY_FA = {
     "سه": "3",
     "دو": "2",
@@ -175,8 +192,7 @@ def parse_row(raw: dict[str, str], rowno: int) -> tuple[EngineerIn | None, list[
     for f in REQUIRED:
         if not raw.get(f):
             bad(f, "خالی است")
-    disc = raw.get("discipline", "")
-    disc = disc if disc in DISCIPLINES else DISCIPLINE_BY_FA.get(normalize_text(disc), "")
+    disc = DISCIPLINE_BY_FA.get(_discipline_key(raw.get("discipline", "")), "")
     if raw.get("discipline") and not disc:
         bad("discipline", f"رشته ناشناخته: {raw['discipline']}")
     grade = normalize_digits(raw.get("grade", "")).removesuffix(".0")

@@ -62,7 +62,7 @@ def _members_csv(tmp_path):
     return f
 
 
-def test_import_members_command_reports_bad_rows_and_exits_1(tmp_path, capsys):
+def test_import_members_command_reports_bad_rows_and_exits_3(tmp_path, capsys):
     url = f"sqlite:///{tmp_path / 'desk.sqlite'}"
     ctx = ServiceContext(open_database(url))
     users.bootstrap_admin(ctx, password="admin-pass-1405")
@@ -71,7 +71,8 @@ def test_import_members_command_reports_bad_rows_and_exits_1(tmp_path, capsys):
         "شماره عضویت,کد ملی,نام,نام خانوادگی,رشته,پایه\n12-1,123,علی,رضایی,civil,2\n",
         encoding="utf-8",
     )
-    assert _run("import-members", str(f), "--db", url) == 1
+    # done with refusals (EXIT_REFUSALS), as distinct from a crash's 1
+    assert _run("import-members", str(f), "--db", url) == 3
     assert "ردیف 2 — کد ملی" in capsys.readouterr().out
 
 
