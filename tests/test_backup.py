@@ -113,3 +113,52 @@ def test_main_py_backup_and_restore_end_to_end(tmp_path):
     assert _all_rows(make_engine(target)) == before
     again = main("restore", str(tmp_path / "b.jsonl.gz"), "--db", target)
     assert again.returncode == 2 and "خالی نیست" in again.stderr
+
+
+def test_restore_refuses_a_database_init_and_create_admin_made(
+    db_url, tmp_path, monkeypatch, capsys
+):
+    """The set-up steps write rows (policy, holidays, the trail's first lines, the admin): a
+    restore into such a database is refused before it writes, naming the tables and the way
+    (a new database, before `init`), never a FOREIGN KEY traceback half-way through."""
+    from main import main
+
+    office = _busy(f"sqlite:///{tmp_path / 'desk.sqlite'}")
+    backup(office.engine, tmp_path / "b.jsonl.gz")
+    monkeypatch.setenv("NEZARAT_PASSWORD", "first-admin-1405")
+    assert main(["init", "--db", db_url]) == 0
+    assert main(["create-admin", "--db", db_url]) == 0
+    capsys.readouterr()
+    engine = make_engine(db_url)
+    before = _all_rows(engine)
+    code = main(["restore", str(tmp_path / "b.jsonl.gz"), "--db", db_url])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "Traceback" not in err, err
+    assert "خالی نیست" in err and "users" in err and "audit_log" in err and "init" in err
+    assert _all_rows(engine) == before
+
+
+def test_restore_refuses_any_row_in_any_table(tmp_path):
+    """Not only engineers: a row in any table at all (here one the product does not know)."""
+    from sqlalchemy import text
+
+    office = _busy(f"sqlite:///{tmp_path / 'desk.sqlite'}")
+    backup(office.engine, tmp_path / "b.jsonl.gz")
+    target = make_engine(f"sqlite:///{tmp_path / 'target.sqlite'}")
+    with target.begin() as c:
+        c.execute(text("CREATE TABLE leftover (x int)"))
+        c.execute(text("INSERT INTO leftover VALUES (1)"))
+    with pytest.raises(BackupError, match="leftover"):
+        restore(target, tmp_path / "b.jsonl.gz")
+    with target.connect() as c:
+        assert c.execute(text("SELECT count(*) FROM sqlite_master")).scalar() == 1
+
+
+def test_main_py_backup_into_a_missing_folder_is_one_persian_line(tmp_path, capsys):
+    from main import main
+
+    url = f"sqlite:///{tmp_path / 'desk.sqlite'}"
+    _busy(url).engine.dispose()
+    code = main(["backup", str(tmp_path / "nowhere" / "b.jsonl.gz"), "--db", url])
+    err = capsys.readouterr().err
+    assert code == 2 and "نوشته نشد" in err and err.count("\n") == 1, err

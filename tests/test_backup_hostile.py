@@ -2,11 +2,16 @@
 without its end line, with a table missing, truncated, not gzip, empty, of the wrong shape,
 with a value that does not fit its column (`floors = 'lots'`), edited, unsigned or signed
 by another installation's key is refused in Persian (exit 2 from `main.py restore`) and
-nothing is written."""
+nothing is written. There is no way to take an unsigned file: every backup of a schema restore
+accepts was signed when made, so a missing signature is one taken off an edited file. Values
+only the database can judge (a duplicate key, a broken reference, an unknown role, a negative
+area), in a file signed with the key, are refused as well: nothing written, no file left, no
+row nor password hash printed."""
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import subprocess
 import sys
@@ -15,11 +20,12 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import inspect
 from test_backup import _busy
 
-from app.db.backup import BackupError, backup, restore, verify
+from app.db.backup import BackupError, _seal, backup, restore, verify
 from app.db.engine import make_engine
-from app.keys import ServerKey
+from app.keys import ServerKey, installation_key
 
 ROOT = Path(__file__).resolve().parent.parent
 OTHER = ServerKey(b"\x01" * 32)
@@ -52,6 +58,22 @@ def _refused(path: Path, tmp_path: Path, **kw) -> str:
     assert not target.exists()  # nothing written, not even an empty schema
     assert any("\u0600" <= ch <= "\u06ff" for ch in str(exc.value))
     return str(exc.value)
+
+
+def _signed(path: Path, body: list[str]) -> Path:
+    """A hand-made backup (`body`: every line but the end line) signed with this
+    installation's key as `backup` signs: what only someone holding the key file can make."""
+    sha, counts, table = hashlib.sha256(), {}, None
+    for line in body:
+        sha.update(line.encode("utf-8"))
+        item = json.loads(line)
+        if isinstance(item, dict) and "table" in item:
+            table = item["table"]
+            counts[table] = 0
+        elif isinstance(item, list):
+            counts[table] += 1
+    end = _seal(installation_key(), sha.digest(), counts)
+    return _write(path, [*body, json.dumps(end) + "\n"])
 
 
 def _edit(lines: list[str], table: str, column: str, value) -> list[str]:
@@ -100,11 +122,14 @@ def test_a_table_missing_even_with_an_end_line(good, tmp_path):
         ("engineers", "created_at", {"$dt": "2026-01-01T00:00:00"}),
         ("engineers", "membership_no", None),
         ("referrals", "id", 10**30),
+        ("engineers", "created_at", {"$dt": "0001-01-01T00:00:00+00:00"}),  # before Jalali 1
+        ("engineers", "created_at", {"$dt": "0001-01-01T00:00:00+03:30"}),  # no UTC for it
+        ("licences", "expires_on", {"$date": "0001-01-01"}),
     ],
 )
 def test_a_value_that_does_not_fit_its_column(good, tmp_path, table, column, value):
     lines = _edit(_lines(good), table, column, value)
-    said = _refused(_write(tmp_path / "b.gz", lines), tmp_path, accept_unsigned=True)
+    said = _refused(_signed(tmp_path / "b.gz", lines[:-1]), tmp_path)
     assert f"{table}.{column}" in said
 
 
@@ -113,13 +138,93 @@ def test_an_edited_backup_is_refused_by_its_signature(good, tmp_path):
     assert "امضا" in _refused(_write(tmp_path / "b.gz", lines), tmp_path)
 
 
-def test_unsigned_needs_accept_unsigned_and_another_key_is_refused(good, tmp_path):
-    lines = _lines(good)
+def test_an_edited_backup_with_its_signature_taken_off_is_refused(good, tmp_path):
+    """The forger's way round the signature: edit a value, drop `mac` and `key_id` from the
+    end line. Refused, and no option of `main.py restore` takes it."""
+    lines = _edit(_lines(good), "engineers", "base_score", {"$dec": "999.00"})
     end = json.loads(lines[-1])
-    unsigned = _write(tmp_path / "u.gz", [*lines[:-1], json.dumps({"end": end["end"]}) + "\n"])
-    assert "امضا" in _refused(unsigned, tmp_path)
-    assert verify(unsigned, accept_unsigned=True)
+    forged = _write(tmp_path / "u.gz", [*lines[:-1], json.dumps({"end": end["end"]}) + "\n"])
+    assert "امضا ندارد" in _refused(forged, tmp_path)
+    with pytest.raises(BackupError, match="امضا ندارد"):
+        verify(forged)
+    target = f"sqlite:///{tmp_path / 'r.sqlite'}"
+    for extra, said in (([], "امضا ندارد"), (["--accept-unsigned"], "--accept-unsigned")):
+        run = subprocess.run(
+            [sys.executable, "main.py", "restore", str(forged), "--db", target, *extra],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+        assert run.returncode == 2 and said in run.stderr, run.stderr  # (argparse: no option)
+        assert "Traceback" not in run.stderr and not (tmp_path / "r.sqlite").exists()
+
+
+def test_another_installations_key_is_refused(good, tmp_path):
     assert "کلید" in _refused(good, tmp_path, key=OTHER)
+
+
+SECRET = "$argon2id$v=19$m=65536,t=3,p=4$c2VjcmV0LXNhbHQ$c2VjcmV0LWhhc2gtbmV2ZXItcHJpbnRlZA"
+
+
+def _with(lines: list[str], table: str, column: str | None, value) -> list[str]:
+    """The backup's lines (no end line) with the first users row holding a password hash, and
+    then `table.column` set to `value` (column None: that first row twice)."""
+    lines = _edit(lines, "users", "password_hash", SECRET)[:-1]
+    if column is None:
+        i = next(i for i, x in enumerate(lines) if x.startswith(f'{{"table": "{table}"')) + 1
+        return [*lines[: i + 1], lines[i], *lines[i + 1 :]]
+    return _edit(lines, table, column, value)
+
+
+BAD_ROWS = [
+    ("users", None, None, "users"),  # a duplicate primary key
+    ("users", "engineer_id", 99_999, "users"),  # a reference to nobody
+    ("users", "role", "god", "users"),
+    ("projects", "area", {"$dec": "-5.00"}, "projects"),
+]
+BAD_IDS = ["duplicate-key", "broken-reference", "role-god", "negative-area"]
+
+
+@pytest.mark.parametrize(("table", "column", "value", "named"), BAD_ROWS, ids=BAD_IDS)
+def test_a_signed_backup_the_database_refuses_writes_nothing(
+    good, tmp_path, table, column, value, named
+):
+    said = _refused(_signed(tmp_path / "b.gz", _with(_lines(good), table, column, value)), tmp_path)
+    assert named in said and SECRET not in said and "c2VjcmV0" not in said
+    assert "مدیر سامانه" not in said  # no value of the row
+
+
+@pytest.mark.parametrize(("table", "column", "value", "named"), BAD_ROWS, ids=BAD_IDS)
+def test_a_signed_backup_the_database_refuses_leaves_postgresql_blank(
+    good, tmp_path, pg_url, table, column, value, named
+):
+    bad = _signed(tmp_path / "b.gz", _with(_lines(good), table, column, value))
+    engine = make_engine(pg_url)
+    with pytest.raises(BackupError) as exc:
+        restore(engine, bad)
+    said = str(exc.value)
+    assert named in said and SECRET not in said and "DETAIL" not in said
+    engine.dispose()
+    assert inspect(engine).get_table_names() == []  # the schema went back with the rows
+    assert restore(engine, good)  # and the same database takes a good backup after
+
+
+def test_main_py_restore_of_rows_the_database_refuses(good, tmp_path, db_url):
+    bad = _signed(tmp_path / "b.gz", _with(_lines(good), "users", None, None))
+    target = f"sqlite:///{tmp_path / 'new' / 'r.sqlite'}" if "sqlite" in db_url else db_url
+    run = subprocess.run(
+        [sys.executable, "main.py", "restore", str(bad), "--db", target],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr
+    assert run.stderr.count("\n") == 1 and "users" in run.stderr and "نپذیرفت" in run.stderr
+    assert SECRET not in run.stderr + run.stdout and "c2VjcmV0" not in run.stderr
+    if "sqlite" in db_url:
+        assert not list((tmp_path / "new").glob("r.sqlite*"))  # no file, no -wal, no -shm
+    else:
+        assert inspect(make_engine(db_url)).get_table_names() == []
 
 
 @pytest.mark.parametrize(

@@ -11,9 +11,13 @@ from ..db.engine import default_url
 
 def cmd_backup(args: argparse.Namespace) -> int:
     from ..db.backup import backup
-    from .errors import open_existing
+    from .errors import CommandError, open_existing
 
-    counts = backup(open_existing(args.db), Path(args.file))
+    engine = open_existing(args.db)  # as it is: `backup` only reads (errors.READING)
+    try:
+        counts = backup(engine, Path(args.file))
+    except OSError as exc:  # a folder that is not there, a full disk, no permission
+        raise CommandError(f"پرونده پشتیبان نوشته نشد: {args.file} ({exc.strerror})") from None
     print(f"backup: {sum(counts.values())} row(s) of {len(counts)} table(s) → {args.file}")
     return 0
 
@@ -28,7 +32,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     path = sqlite_path(args.db)
     engine = make_engine(args.db) if path is not None and not path.exists() else reach(args.db)
     try:
-        counts = restore(engine, Path(args.file), accept_unsigned=args.accept_unsigned)
+        counts = restore(engine, Path(args.file))
     except (BackupError, KeyFileError) as exc:
         print(f"restore: {exc}", file=sys.stderr)
         return 2
@@ -43,11 +47,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.set_defaults(func=cmd_backup)
     r = sub.add_parser("restore", help="load a backup file into an EMPTY database")
     r.add_argument("file")
-    r.add_argument("--db", required=True, help="the empty target database URL")
+    # no way to take an unsigned file: every backup of a schema restore accepts was signed,
+    # so a missing signature is one taken off (an edited backup)
     r.add_argument(
-        "--accept-unsigned",
-        action="store_true",
-        help="also take a backup made before backups were signed (every other check still "
-        "applies; an edited signed backup is always refused)",
+        "--db",
+        required=True,
+        help="the target: a new SQLite file, or a PostgreSQL database just made by createdb",
     )
     r.set_defaults(func=cmd_restore)

@@ -5,13 +5,19 @@ Only `demo`, `init` (the explicit first-run step), `restore` (into a new or empt
 and `simulate` (its own throw-away database, or an empty one named by `--db`) make a
 database; every other command names the missing file or the unreachable server in Persian
 instead of quietly making a new empty one (a mistyped `--db sqlite:///…/nezarat.sqlit`).
+
+The commands that only read (`READING`) open the database as it is: an older schema is
+refused, naming `migrate`, never upgraded behind the reader's back (with a copy of the file
+beside it and a backup labelled with the new revision).
 """
 
 from __future__ import annotations
 
 import getpass
+import logging
 import os
 import sys
+from contextvars import ContextVar
 
 from sqlalchemy import Engine, inspect
 from sqlalchemy.engine import make_url
@@ -20,6 +26,16 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, S
 from ..db.engine import missing_file, sqlite_path
 
 PASSWORD_ENV = "NEZARAT_PASSWORD"
+
+# psycopg warns of what it ignores while ending a failed pipeline (a refused executemany);
+# a command's user gets its one Persian line, not the driver's — with no logging set up,
+# Python's last-resort handler would print that warning on stderr beside it
+logging.getLogger("psycopg").addHandler(logging.NullHandler())
+
+# the commands (with their action) that only read; "" is `main.py` alone, the morning summary
+READING = frozenset({"backup", "verify-run", "verify-paper", "audit verify", "holidays show", ""})
+# set by `run_command` while a READING command runs: its `open_existing` then upgrades nothing
+_reading: ContextVar[bool] = ContextVar("reading", default=False)
 
 
 class CommandError(Exception):
@@ -79,23 +95,55 @@ def is_blank(engine: Engine) -> bool:
     return not inspect(engine).get_table_names()
 
 
+def _not_made(url: str) -> CommandError:
+    return CommandError(
+        f"پایگاه داده {_where(url)} هنوز ساخته نشده است (نسخه طرحی ندارد) — "
+        "«main.py init --db …» آن را می‌سازد (یا «main.py demo» با داده نمونه)"
+    )
+
+
 def open_existing(url: str) -> Engine:
     """The office's database at `url`, which must exist and have been made by this product;
-    it is upgraded to the newest schema (after a backup copy) as the desk does."""
+    it is upgraded to the newest schema (after a backup copy) as the desk does — except for a
+    command that only reads (`READING`), which gets `open_current`."""
     from ..db.migrate import open_database
 
+    if _reading.get():
+        return open_current(url)
     engine = reach(url)
-    if not inspect(engine).has_table("alembic_version"):
-        engine.dispose()
-        raise CommandError(
-            f"پایگاه داده {_where(url)} هنوز ساخته نشده است — «main.py init --db …» آن را "
-            "می‌سازد (یا «main.py demo» با داده نمونه)"
-        )
+    made = inspect(engine).has_table("alembic_version")
     engine.dispose()
+    if not made:
+        raise _not_made(url)
     try:
         return open_database(url)
     except OperationalError as exc:
         raise CommandError(f"پایگاه داده باز نشد: {_where(url)} ({exc.orig})") from None
+
+
+def open_current(url: str) -> Engine:
+    """The office's database at `url` as it is, for a command that only reads: made by this
+    product and at this version's schema; nothing is migrated, seeded or copied."""
+    from ..db.migrate import current, head, known
+
+    engine = reach(url)
+    made = inspect(engine).has_table("alembic_version")
+    schema, program = current(engine) if made else None, head()
+    if schema == program:
+        return engine
+    engine.dispose()
+    if schema is None:
+        raise _not_made(url)
+    if known(schema):
+        raise CommandError(
+            f"پایگاه داده به ویرایش تازه نیاز دارد؛ نخست main.py migrate --db {_where(url)} "
+            f"(ویرایش پایگاه {schema}، ویرایش برنامه {program}؛ این فرمان فقط می‌خواند و "
+            "چیزی را تغییر نداد)"
+        )
+    raise CommandError(
+        f"پایگاه داده {_where(url)} در ویرایش {schema} است که این برنامه "
+        f"(ویرایش {program}) نمی‌شناسد؛ برنامه را به‌روز کنید"
+    )
 
 
 def password_for(username: str) -> str:
@@ -137,7 +185,11 @@ def run_command(args) -> int:
 
     if getattr(args, "office_key_file", None):  # `main.py --key-file F …`: every key use reads F
         os.environ[KEY_FILE_ENV] = args.office_key_file
+    reading = _reads_only(args)
+    token = _reading.set(reading)
     try:
+        if reading:  # before the command's own opening (some only `reach`)
+            open_current(args.db).dispose()
         return args.func(args)
     except CommandError as exc:
         print(f"{args.command or 'main.py'}: {exc.message}", file=sys.stderr)
@@ -145,6 +197,13 @@ def run_command(args) -> int:
     except KeyFileError as exc:  # a missing, bad or foreign key file: nothing was written
         print(f"{args.command or 'main.py'}: {exc}", file=sys.stderr)
         return 2
+    finally:
+        _reading.reset(token)
+
+
+def _reads_only(args) -> bool:
+    words = (getattr(args, "command", None), getattr(args, "action", None))
+    return hasattr(args, "db") and " ".join(w for w in words if w) in READING
 
 
 def require_demo(engine: Engine, command: str) -> None:

@@ -6,7 +6,13 @@ The last line names every table's row count and is signed with the installation'
 (`app/keys.py`, purpose "backup", over the SHA-256 of every line before it). A restore first
 reads the whole file through (`verify`): the end line and every table must be there, every
 value must fit its column, and the signature must be this installation's — a truncated,
-damaged, edited, unsigned or foreign backup is refused in Persian and nothing is written."""
+damaged, edited, unsigned or foreign backup is refused in Persian and nothing is written.
+Every backup a restore can take (of this schema) was signed when it was made, so a file
+without a signature is one whose signature was taken off: there is no way to accept it.
+
+A restore fills only an empty database, and in one transaction with the schema: a value the
+database refuses (a duplicate key, a broken reference, a role it does not know) leaves the
+target as it was (a new SQLite file is removed)."""
 
 from __future__ import annotations
 
@@ -23,6 +29,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import jdatetime
+from alembic.util import CommandError
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -33,21 +41,26 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
-    func,
     insert,
     inspect,
+    literal_column,
     select,
     text,
 )
+from sqlalchemy.exc import SQLAlchemyError, StatementError
+from sqlalchemy.sql import table as bare_table
 
 from ..keys import ServerKey, installation_key
 from .engine import READ_ONLY
-from .migrate import current, head, upgrade
+from .migrate import current, head, upgrade_in
 from .models import Base
 
 FORMAT = "nezarat-backup/1"
 BATCH = 2_000
 MAX_LINE = 256 * 1024 * 1024  # one row (a scanned document) is far below this
+# the first day the Jalali calendar (jdatetime) can show: every date and time is shown in it
+FIRST_DAY = jdatetime.date(1, 1, 1).togregorian()
+BOOKKEEPING = {"alembic_version"}  # the only table a restore's target may hold rows in
 
 
 class BackupError(RuntimeError):
@@ -200,17 +213,20 @@ def _value_problem(col: Column, v: Any) -> str | None:
             return "باید زمان باشد"
         try:
             dt = datetime.fromisoformat(v["$dt"])
-        except ValueError:
+            if dt.tzinfo is None:
+                return "زمان بی‌منطقه زمانی"
+            day = dt.astimezone(UTC).date()
+        except (ValueError, OverflowError):
             return "زمان نامعتبر"
-        return None if dt.tzinfo is not None else "زمان بی‌منطقه زمانی"
+        return None if FIRST_DAY <= day < date.max else "زمان بیرون از بازه تقویم شمسی"
     if isinstance(ty, Date):
         if not (isinstance(v, dict) and set(v) == {"$date"} and isinstance(v["$date"], str)):
             return "باید تاریخ باشد"
         try:
-            date.fromisoformat(v["$date"])
+            day = date.fromisoformat(v["$date"])
         except ValueError:
             return "تاریخ نامعتبر"
-        return None
+        return None if day >= FIRST_DAY else "تاریخ بیرون از بازه تقویم شمسی"
     if isinstance(ty, LargeBinary):
         if not (isinstance(v, dict) and set(v) == {"$b64"} and isinstance(v["$b64"], str)):
             return "باید داده دودویی باشد"
@@ -239,7 +255,7 @@ def _value_problem(col: Column, v: Any) -> str | None:
     return f"نوع ستون {name} شناخته نشد"
 
 
-def verify(source: Path, key: ServerKey | None = None, accept_unsigned: bool = False) -> dict:
+def verify(source: Path, key: ServerKey | None = None) -> dict:
     """Read a backup through once without touching any database: the header, every table of
     the schema with exactly its columns, every value against its column, the end line with
     every table's row count, and the signature of the installation's key. Returns the header;
@@ -276,8 +292,8 @@ def verify(source: Path, key: ServerKey | None = None, accept_unsigned: bool = F
                 raise BackupError(f"سطر {n}: ردیف بیرون از جدول یا با شمار ستون نادرست")
             for col, v in zip(table.columns, item, strict=True):
                 why = _value_problem(col, v)
-                if why:
-                    raise BackupError(f"سطر {n}: {table.name}.{col.name}: {why} ({str(v)[:40]})")
+                if why:  # not the value: it may be a password's hash
+                    raise BackupError(f"سطر {n}: {table.name}.{col.name}: {why}")
             counts[table.name] += 1
         else:
             raise BackupError(f"سطر {n}: نه جدول است، نه ردیف، نه پایان")
@@ -291,13 +307,11 @@ def verify(source: Path, key: ServerKey | None = None, accept_unsigned: bool = F
         raise BackupError(f"پرونده پشتیبان ناقص است: {len(missing)} جدول ندارد ({missing[0]} …)")
     if end.get("end") != counts:
         raise BackupError("پرونده پشتیبان ناقص است: شمار ردیف‌ها با سطر پایان یکی نیست")
-    if "mac" not in end:
-        if not accept_unsigned:
-            raise BackupError(
-                "پرونده پشتیبان امضا ندارد؛ تنها پشتیبان امضاشده با کلید این نصب پذیرفته می‌شود "
-                "(پشتیبان قدیمی بی‌امضا: --accept-unsigned)"
-            )
-        return header
+    if "mac" not in end or "key_id" not in end:
+        raise BackupError(
+            "پرونده پشتیبان امضا ندارد و پذیرفته نمی‌شود: هر پشتیبان این نسخه هنگام ساخت با "
+            "کلید نصب امضا می‌شود، پس امضای این پرونده برداشته شده است (شاید پس از دست‌کاری)"
+        )
     if end.get("key_id") != key.key_id:
         raise BackupError(
             f"پشتیبان با کلید نصب دیگری ({end.get('key_id')}) امضا شده است؛ کلید این نصب "
@@ -308,30 +322,81 @@ def verify(source: Path, key: ServerKey | None = None, accept_unsigned: bool = F
     return header
 
 
-def restore(
-    engine: Engine, source: Path, key: ServerKey | None = None, accept_unsigned: bool = False
-) -> dict[str, int]:
-    """Load a backup into an EMPTY database (schema made here by the migrations), after
-    `verify` has read it through: a damaged, edited, unsigned or foreign file changes
-    nothing."""
-    verify(source, key, accept_unsigned)
-    if inspect(engine).has_table("engineers"):
-        with engine.connect() as c:
-            if c.scalar(select(func.count()).select_from(Base.metadata.tables["engineers"])):
-                raise BackupError("پایگاه مقصد خالی نیست؛ بازیابی فقط در پایگاه خالی")
-    upgrade(engine)
+def restore(engine: Engine, source: Path, key: ServerKey | None = None) -> dict[str, int]:
+    """Load a backup into an EMPTY database, after `verify` has read it through: a damaged,
+    edited, unsigned or foreign file, a target that holds anything, or a row the database
+    refuses changes nothing (a SQLite file this restore made is removed again)."""
+    verify(source, key)
+    made, done = _new_sqlite_file(engine), False
+    try:
+        _refuse_filled(engine)
+        counts = _load(engine, source)
+        done = True
+        return counts
+    except (SQLAlchemyError, CommandError) as exc:  # never str(exc): it holds the rows
+        raise BackupError(f"پایگاه داده پشتیبان را نپذیرفت و چیزی نوشته نشد: {_why(exc)}") from None
+    finally:
+        if made is not None and not done:  # the transaction rolled back: take the file away
+            engine.dispose()
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{made}{suffix}").unlink(missing_ok=True)
+
+
+def _new_sqlite_file(engine: Engine) -> Path | None:
+    """The SQLite file a restore is about to make (None: it exists, or not SQLite)."""
+    db = engine.url.database
+    if engine.dialect.name != "sqlite" or not db or db == ":memory:" or Path(db).exists():
+        return None
+    return Path(db)
+
+
+def _refuse_filled(engine: Engine) -> None:
+    """Refuse a target holding any row (but the migrations' bookkeeping) before anything is
+    written: its rows would collide with the backup's, and the audit trail is append-only."""
+    names = sorted(set(inspect(engine).get_table_names()) - BOOKKEEPING)
+    with engine.execution_options(**{READ_ONLY: True}).connect() as c:
+        one = select(literal_column("1")).limit(1)
+        filled = [n for n in names if c.execute(one.select_from(bare_table(n))).first()]
+    if filled:
+        more = f" و {len(filled) - 8} جدول دیگر" if len(filled) > 8 else ""
+        raise BackupError(
+            f"پایگاه مقصد خالی نیست (ردیف دارد در: {'، '.join(filled[:8])}{more})؛ بازیابی فقط "
+            "در پایگاه تازه: یک پرونده SQLite تازه، یا پایگاه PostgreSQL تازه‌ساخته با createdb "
+            "— پیش از init و create-admin، که خود ردیف می‌نویسند"
+        )
+
+
+def _why(exc: Exception) -> str:
+    """What the database said, without the statement's parameters (rows, password hashes):
+    the first line of the driver's message (a constraint's name, never a DETAIL line)."""
+    orig = getattr(exc, "orig", None) if isinstance(exc, StatementError) else exc
+    first = str(orig or type(exc).__name__).strip().splitlines()
+    return (first[0] if first else type(exc).__name__)[:200]
+
+
+def _load(engine: Engine, source: Path) -> dict[str, int]:
+    """The schema and every row of a verified backup, in one transaction."""
     tables = Base.metadata.tables
     counts: dict[str, int] = {}
     with engine.begin() as c:
+        upgrade_in(c)
         # rows the migrations seed (e.g. published tariffs) come back from the backup
         for t in reversed(Base.metadata.sorted_tables):
             if t.name != "audit_log":  # append-only, and empty in a new database
                 c.execute(t.delete())
-        table, columns, batch = None, [], []
+        into, columns, batch, first = None, [], [], 0
 
         def flush() -> None:
             if batch:
-                c.execute(insert(table), batch)
+                try:
+                    c.execute(insert(into), batch)
+                except SQLAlchemyError as exc:  # never str(exc): it holds the rows
+                    last = first + len(batch) - 1
+                    where = f"سطر {first}" if last == first else f"سطرهای {first}–{last}"
+                    raise BackupError(
+                        f"{where}، جدول {into.name}: پایگاه داده ردیفی را نپذیرفت و چیزی "
+                        f"نوشته نشد: {_why(exc)}"
+                    ) from None
                 batch.clear()
 
         for n, raw in _lines(source):
@@ -340,13 +405,14 @@ def restore(
                 continue
             if isinstance(item, dict) and "table" in item:
                 flush()
-                table, columns = tables[item["table"]], item["columns"]
-                counts[table.name] = 0
+                into, columns = tables[item["table"]], item["columns"]
+                counts[into.name] = 0
             elif isinstance(item, dict) and "end" in item:
                 flush()
             else:
+                first = first if batch else n
                 batch.append(dict(zip(columns, map(_dec, item), strict=True)))
-                counts[table.name] += 1
+                counts[into.name] += 1
                 if len(batch) >= BATCH:
                     flush()
         if engine.dialect.name == "postgresql":  # serial counters after the highest id

@@ -10,7 +10,8 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from alembic.util import CommandError
+from sqlalchemy import Connection, Engine
 
 from .engine import make_engine, session_factory, transaction
 from .policy_store import seed_policy
@@ -26,6 +27,14 @@ def _config() -> Config:
 
 def head() -> str:
     return ScriptDirectory.from_config(_config()).get_current_head()
+
+
+def known(revision: str) -> bool:
+    """A revision this version's migrations hold (an older schema, or the head)."""
+    try:
+        return ScriptDirectory.from_config(_config()).get_revision(revision) is not None
+    except CommandError:
+        return False
 
 
 def current(engine: Engine) -> str | None:
@@ -53,11 +62,17 @@ def upgrade(engine: Engine) -> Path | None:
     if current(engine) == head():
         return None
     backup = backup_sqlite(engine) if current(engine) is not None else None
-    cfg = _config()
     with engine.begin() as connection:
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "head")
+        upgrade_in(connection)
     return backup
+
+
+def upgrade_in(connection: Connection) -> None:
+    """Upgrade inside the caller's transaction (a restore: the schema and its rows land
+    together or not at all)."""
+    cfg = _config()
+    cfg.attributes["connection"] = connection
+    command.upgrade(cfg, "head")
 
 
 def stamp_head(engine: Engine) -> None:
