@@ -36,6 +36,9 @@ from .document_dto import (
     ReplacedSupervisor,
     SupervisorRow,
 )
+from .paper_records import addendum_subject as _subject
+from .paper_records import standing
+from .papers import _issue
 from .permissions import require
 from .registry import use_case
 
@@ -55,14 +58,8 @@ class _Chain:
     seq: int  # the number the next addendum takes
 
 
-def _subject(project_id: int, seq: int) -> str:
-    return f"project:{project_id}:addendum:{seq}"
-
-
 def _chain(s: Session, project_id: int) -> _Chain:
     """The signed contract and the addenda signed after it: who they already bind."""
-    from .papers import standing
-
     contract = standing(s, "contract", f"project:{project_id}")
     if contract is None:
         return _Chain(None, {}, 1)
@@ -80,20 +77,6 @@ def _chain(s: Session, project_id: int) -> _Chain:
         )
         seq += 1
     return _Chain(contract, covered, seq)
-
-
-def signed_papers(s: Session, project_id: int) -> tuple[IssuedPaper | None, list[IssuedPaper]]:
-    """The project's signed contract and its signed addenda, in order (the letter's
-    attachments, the paper check of a contract)."""
-    from .papers import standing
-
-    contract = standing(s, "contract", f"project:{project_id}")
-    out: list[IssuedPaper] = []
-    while contract is not None and (
-        paper := standing(s, "addendum", _subject(project_id, len(out) + 1))
-    ):
-        out.append(paper)
-    return contract, out
 
 
 def _joining(s: Session, project_id: int, chain: _Chain) -> list[SupervisorRow]:
@@ -197,8 +180,6 @@ def issue_addendum(ctx: ServiceContext, project_id: int, seq: int | None = None)
     """The addendum the supervisors chosen since the contract was signed sign (a reprint when
     unchanged, a replacement when its supervisor changed before signing it); with `seq`, a
     reprint of the project's signed addendum n as it was issued."""
-    from .papers import _issue
-
     require(ctx, "paper.issue")
     if seq is not None:
         if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq <= 10_000:

@@ -82,6 +82,7 @@ from .document_dto import (
     Undertaking,
 )
 from .fees import project_fees
+from .paper_records import signed_papers, signers
 from .permissions import require
 from .permits import STRUCTURE_FA
 from .queries import engineer_standings
@@ -595,8 +596,6 @@ def letter_refusals(
 def _letter_attachments(s: Session, project_id: int, listed: list[str]) -> tuple[str, ...]:
     """The template's attachments, the contract named by its number with its addenda (the
     municipality gets every paper the supervisors signed, not a contract naming one who left)."""
-    from .addenda import signed_papers  # addenda draws on this module
-
     contract, addenda = signed_papers(s, project_id)
     if contract is None:
         return tuple(listed)
@@ -993,8 +992,6 @@ def demo_choice(ctx: ServiceContext) -> dict[str, Any]:
         documents = defaultdict(set)
         for pid, kind in s.execute(select(ProjectDocument.project_id, ProjectDocument.kind)):
             documents[pid].add(kind)
-        from .papers import signers  # papers issues what this module draws
-
         # an addendum its supervisor signed: one that replaces a supervisor first, if any
         addenda = sorted(
             (not row.content.get("replaced"), row.id, row.subject)

@@ -49,6 +49,7 @@ from .document_dto import (
     PaperStamp,
     ReceiptDTO,
 )
+from .paper_records import last_paper, signers, standing
 from .permissions import require
 from .registry import use_case
 
@@ -60,7 +61,6 @@ KIND_FA = {
     "daily": "گزارش نتایج ارجاع نظارت",
     "addendum": "الحاقیه قرارداد نظارت",
 }
-SIGNED = ("signed", "completed")  # a referral whose supervisor signed (A9)
 # Crockford's base 32: no I, L, O, U (read aloud and typed back without confusion)
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_CHARS = 12  # 60 bits of the HMAC
@@ -217,39 +217,6 @@ def _stamp(row: IssuedPaper, replaces: IssuedPaper | None, public_url: str, now:
         printed_at=now,
         print_no=row.prints,
     )
-
-
-def signers(s: Session, content: dict[str, Any]) -> set[tuple[int, int]]:
-    """(referral, engineer) of a paper's supervisors who have signed it (A9): a signature is
-    never undone (W1 is for a supervisor who has not signed), so a paper that has one stands."""
-    rows = [
-        *(content.get("supervisors") or ()),
-        *([content["supervisor"]] if "supervisor" in content else []),
-    ]
-    pairs = {(x["referral_id"], x["engineer_id"]) for x in rows}
-    if not pairs:
-        return set()
-    rows = s.execute(
-        select(Referral.id, Referral.engineer_id).where(
-            Referral.id.in_({r for r, _ in pairs}), Referral.status.in_(SIGNED)
-        )
-    ).all()
-    return {(r, e) for r, e in rows if (r, e) in pairs}
-
-
-def last_paper(s: Session, kind: str, subject: str) -> IssuedPaper | None:
-    return s.scalar(
-        select(IssuedPaper)
-        .where(IssuedPaper.kind == kind, IssuedPaper.subject == subject)
-        .order_by(IssuedPaper.id.desc())
-        .limit(1)
-    )
-
-
-def standing(s: Session, kind: str, subject: str) -> IssuedPaper | None:
-    """The subject's paper when a party has signed it (it is kept as issued), else None."""
-    last = last_paper(s, kind, subject)
-    return last if last is not None and signers(s, last.content) else None
 
 
 def _issue(
