@@ -62,18 +62,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"serve: نشانی {args.host}:{args.port} گرفته نشد: {exc}", file=sys.stderr)
         return 2
     skew = server.guard.measure()
-    print(
-        f"serve: listening on {url} (schema {current(engine)}, {engine.dialect.name}, "
-        f"key {key.key_id}, clock vs database {skew.total_seconds():+.3f} s)",
-        flush=True,
-    )
 
     def stop(*_: object) -> None:  # systemd's stop: end the serve loop, then shut down below
         raise KeyboardInterrupt
 
+    # before the announcement: a stop that follows it at once is a clean shutdown too
     signal.signal(signal.SIGTERM, stop)
-    server.start_clockwork()
     try:
+        print(
+            f"serve: listening on {url} (schema {current(engine)}, {engine.dialect.name}, "
+            f"key {key.key_id}, clock vs database {skew.total_seconds():+.3f} s)",
+            flush=True,
+        )
+        server.start_clockwork()
         server.serve_forever()
     except KeyboardInterrupt:
         pass
