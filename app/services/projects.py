@@ -297,6 +297,14 @@ def _owner(s: Session, o: OwnerIn) -> Owner:
         s.add(row)
         s.flush()
     else:  # what the counter adds to a known owner (never overwrites it)
+        typed = normalize_text(f"{o.first_name} {o.last_name}")
+        known = normalize_text(f"{row.first_name} {row.last_name}")
+        if typed and known and typed != known:  # one code, one person: a typo or another's
+            raise InputError(
+                "owners",
+                f"مالک با شناسه {code} به نام «{known}» ثبت است، نه «{typed}»؛ "
+                "کد یا نام را بررسی کنید",
+            )
         if o.mobile and not row.mobile:
             row.mobile = o.mobile
         if row.kind == "person" and o.father_name and not row.father_name:

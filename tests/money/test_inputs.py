@@ -429,3 +429,22 @@ def test_F5_a_renewal_has_a_real_amount_and_reference_and_a_code_is_one_members(
     with pytest.raises(InputError) as err:  # no IntegrityError: the field is named
         engineers.update_engineer(office.clerk, e, {"national_id": "0499370899"})
     assert err.value.field == "national_id" and other != e
+
+
+def test_P1_a_known_owners_code_under_another_name_is_refused(office):
+    """One code, one person: the counter's lookup fills a known owner's name; typed over with
+    another, the file is refused naming both (a typo, or someone else's code)."""
+    p = ProjectIn(
+        plate="701/3", area=Decimal(200), floors=2, owners=(OwnerIn("0499370899", "مریم", "کاظمی"),)
+    )
+    projects.register_project(office.clerk, p)
+    projects.register_project(  # the same owner again, by the same name (another plot)
+        office.clerk, replace(p, plate="702/3", owners=(OwnerIn("0499370899", "مريم", "كاظمي"),))
+    )
+    before = office.row_counts()
+    with pytest.raises(InputError) as err:
+        projects.register_project(
+            office.clerk, replace(p, plate="703/3", owners=(OwnerIn("0499370899", "علی", "کاظمی"),))
+        )
+    assert err.value.field == "owners" and "مریم کاظمی" in err.value.message
+    assert office.row_counts() == before
