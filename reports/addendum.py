@@ -22,11 +22,10 @@ from .common import (
     verification_note,
 )
 from .contract import (
-    clause_no,
     disciplines_text,
     fee_table,
     signatures,
-    signatures_height,
+    write_articles,
     write_organization,
     write_owners,
     write_supervisors,
@@ -141,18 +140,8 @@ def write_addendum(p: Page, dto: AddendumDTO, stamp: PaperStamp | None = None) -
     p.heading("سازمان")
     write_organization(p, org, "این الحاقیه")
 
-    for n, art in enumerate(dto.articles, 1):
-        first = art.paragraphs[0].format(**values) if art.paragraphs else ""
-        p.keep(40 + p.para_height(first))  # an article's title stays with its first clause
-        if n == len(dto.articles):  # the last article stays on the page of the signatures
-            body = sum(p.para_height(x.format(**values)) for x in art.paragraphs)
-            p.keep(40 + body + signatures_height(dto))
-        p.heading(art.title)
-        many = len(art.paragraphs) > 1
-        for k, text in enumerate(art.paragraphs, 1):
-            p.para(f"{clause_no(n, k)}- {text.format(**values)}" if many else text.format(**values))
-            if n == 2 and k == 2:  # the fee line right after the clause that states it
-                fee_table(p, dto)
+    # the fee line right after the clause that states it
+    write_articles(p, dto, values, {(2, 2): lambda: fee_table(p, dto)})
 
     signatures(p, dto)
     verification_note(p, stamp)

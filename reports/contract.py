@@ -13,7 +13,7 @@ original for each signer and a signature block for each.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from app.services.document_dto import (
     AddendumDTO,
@@ -288,10 +288,33 @@ def write_contract(p: Page, dto: ContractDTO, stamp: PaperStamp | None = None) -
         header=False,
     )
 
+    write_articles(
+        p,
+        dto,
+        values,
+        {
+            (3, 1): lambda: fee_table(p, dto),  # right after the clause that states the fee
+            (3, 0): lambda: stage_table(p, dto),  # after the article
+        },
+    )
+
+    signatures(p, dto)
+    verification_note(p, stamp)
+
+
+def write_articles(
+    p: Page,
+    dto: ContractDTO | AddendumDTO,
+    values: dict[str, str],
+    inserts: dict[tuple[int, int], Callable[[], None]],
+) -> None:
+    """The articles with Persian clause numbers; an article's title stays with its first
+    clause and the last article with the signatures. `inserts[(n, k)]` draws a table after
+    clause k of article n, `inserts[(n, 0)]` after the whole article."""
     for n, art in enumerate(dto.articles, 1):
         first = art.paragraphs[0].format(**values) if art.paragraphs else ""
-        p.keep(40 + p.para_height(first))  # an article's title stays with its first clause
-        if n == len(dto.articles):  # the last article stays on the page of the signatures
+        p.keep(40 + p.para_height(first))
+        if n == len(dto.articles):
             body = sum(p.para_height(x.format(**values)) for x in art.paragraphs)
             p.keep(40 + body + signatures_height(dto))
         p.heading(art.title)
@@ -299,13 +322,10 @@ def write_contract(p: Page, dto: ContractDTO, stamp: PaperStamp | None = None) -
         for k, text in enumerate(art.paragraphs, 1):
             body = text.format(**values)
             p.para(f"{clause_no(n, k)}- {body}" if many else body)
-            if n == 3 and k == 1:  # the fee table right after the clause that states the fee
-                fee_table(p, dto)
-        if n == 3:
-            stage_table(p, dto)
-
-    signatures(p, dto)
-    verification_note(p, stamp)
+            if (n, k) in inserts:
+                inserts[(n, k)]()
+        if (n, 0) in inserts:
+            inserts[(n, 0)]()
 
 
 def write_owners(p: Page, dto: ContractDTO | AddendumDTO) -> None:

@@ -98,7 +98,7 @@ def fee_cells(f: FeeLine) -> list[str]:
         balance = "۰" if f.approved_rials else "به تعیین امور مالی"
         return [name, due, fa_number(f.approved_rials), balance, state]
     return [name, fa_number(f.due_rials), fa_number(f.approved_rials),
-            fa_number(max(0, (f.outstanding_rials or 0) - f.pending_rials)), state]  # fmt: skip
+            fa_number(f.to_pay_rials), state]  # fmt: skip
 
 
 def no_rate_note(dto: ReceiptDTO) -> str:

@@ -72,7 +72,33 @@ DEMO_PASSWORDS = {
 }
 
 
-class _LocalTour:
+class _Tour:
+    """The demo's people, each signed in once with the demo's password."""
+
+    _signed: dict[str, Any]
+
+    def _sign_in_as(self, name: str, password: str) -> Any:
+        raise NotImplementedError
+
+    def _sign_in(self, name: str):
+        if name not in self._signed:
+            password = DEMO_PASSWORDS.get(name.rstrip("0123456789")) or DEMO_PASSWORDS["eng"]
+            self._signed[name] = self._sign_in_as(name, password)
+        return self._signed[name]
+
+    def ctx_for(self, name: str, role: str):
+        if role != "engineer":
+            return self._sign_in(name)
+        from app.services import candidacy
+
+        for i in range(1, 10):  # the first demo engineer with something to stand for
+            ctx = self._sign_in(f"eng{i}")
+            if candidacy.cartable(ctx, ctx.actor.engineer_id):
+                return ctx
+        return self._sign_in(name)
+
+
+class _LocalTour(_Tour):
     """The demo's people on the database itself (`--db`), each signed in with the demo's
     password (`users.authenticate`): the tour acts as people who proved who they are, so on an
     office's own database — whose people have other passwords — it stops before anything."""
@@ -96,35 +122,21 @@ class _LocalTour:
                 select(Project.id).where(Project.status == "intake").order_by(Project.id.desc())
             )
 
-    def _sign_in(self, name: str):
+    def _sign_in_as(self, name: str, password: str):
         from app.cli.errors import CommandError
         from app.domain.errors import RuleViolation
         from app.services import users
 
-        if name not in self._signed:
-            password = DEMO_PASSWORDS.get(name.rstrip("0123456789")) or DEMO_PASSWORDS["eng"]
-            try:
-                actor = users.authenticate(self.base, name, password)
-            except RuleViolation:
-                actor = None
-            if actor is None:
-                raise CommandError(
-                    f"«{name}» با گذرواژه نمایشی وارد نشد؛ screenshots تنها روی پایگاه داده "
-                    "نمایشی (`main.py demo`) با آدم‌های آن کار می‌کند"
-                )
-            self._signed[name] = self.base.as_actor(actor)
-        return self._signed[name]
-
-    def ctx_for(self, name: str, role: str):
-        if role != "engineer":
-            return self._sign_in(name)
-        from app.services import candidacy
-
-        for i in range(1, 10):  # the first demo engineer with something to stand for
-            ctx = self._sign_in(f"eng{i}")
-            if candidacy.cartable(ctx, ctx.actor.engineer_id):
-                return ctx
-        return self._sign_in(name)
+        try:
+            actor = users.authenticate(self.base, name, password)
+        except RuleViolation:
+            actor = None
+        if actor is None:
+            raise CommandError(
+                f"«{name}» با گذرواژه نمایشی وارد نشد؛ screenshots تنها روی پایگاه داده "
+                "نمایشی (`main.py demo`) با آدم‌های آن کار می‌کند"
+            )
+        return self.base.as_actor(actor)
 
     def some_member(self) -> str:
         return _some_member(self.base)
@@ -133,7 +145,7 @@ class _LocalTour:
         _pick_engineer_with_ledger(w, self.base)
 
 
-class _ServedTour:
+class _ServedTour(_Tour):
     """The demo's people signed in to an office server (`--server`): every screen is drawn
     from what the server answers, as a desk of the office sees it."""
 
@@ -146,24 +158,10 @@ class _ServedTour:
         rows = browse.recent_projects(clerk, 200)
         self.intake = next((r.id for r in rows if r.status == "intake"), None)
 
-    def _sign_in(self, name: str):
+    def _sign_in_as(self, name: str, password: str):
         from .remote import RemoteContext
 
-        if name not in self._signed:
-            password = DEMO_PASSWORDS.get(name) or DEMO_PASSWORDS["eng"]
-            self._signed[name] = RemoteContext.sign_in(self.url, name, password, self.ca_file)
-        return self._signed[name]
-
-    def ctx_for(self, name: str, role: str):
-        if role != "engineer":
-            return self._sign_in(name)
-        from app.services import candidacy
-
-        for i in range(1, 10):  # the first demo engineer with something to stand for
-            ctx = self._sign_in(f"eng{i}")
-            if candidacy.cartable(ctx, ctx.actor.engineer_id):
-                return ctx
-        return self._sign_in(name)
+        return RemoteContext.sign_in(self.url, name, password, self.ca_file)
 
     def some_member(self) -> str:
         from app.services import browse

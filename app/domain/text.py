@@ -27,13 +27,15 @@ ZWNJ = "\u200c"
 # character of Unicode (bidi marks, isolates, zero-width spaces and joiners, invisible
 # operators, tags…) but the ZWNJ, which Persian words are written with; the combining
 # grapheme joiner; the kashida.
+_FORMAT_RANGES = (  # Unicode's format characters (category Cf) but the ZWNJ, U+200C
+    (0x00AD, 0x00AD), (0x0600, 0x0605), (0x061C, 0x061C), (0x06DD, 0x06DD),
+    (0x070F, 0x070F), (0x0890, 0x0891), (0x08E2, 0x08E2), (0x180E, 0x180E),
+    (0x200B, 0x200B), (0x200D, 0x200F), (0x202A, 0x202E), (0x2060, 0x2064),
+    (0x2066, 0x206F), (0xFEFF, 0xFEFF), (0xFFF9, 0xFFFB), (0xE0001, 0xE0001),
+    (0xE0020, 0xE007F),
+)  # fmt: skip
 _INVISIBLE = dict.fromkeys(
-    [
-        c
-        for c in (*range(0x10000), *range(0xE0000, 0xE0080))
-        if unicodedata.category(chr(c)) == "Cf" and c != 0x200C
-    ]
-    + [0x034F, 0x0640]
+    [c for lo, hi in _FORMAT_RANGES for c in range(lo, hi + 1)] + [0x034F, 0x0640]
 )
 # The dashes a keyboard, a word processor or a copied PDF may put in a code: one hyphen.
 _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63"), "-")

@@ -173,6 +173,11 @@ class FeeLine:
         due = self.due_rials
         return None if due is None else max(0, due - self.approved_rials)
 
+    @property
+    def to_pay_rials(self) -> int:
+        """The balance less what was paid and waits for finance's approval."""
+        return max(0, (self.outstanding_rials or 0) - self.pending_rials)
+
 
 @dataclass(frozen=True)
 class TariffRef:
@@ -339,7 +344,7 @@ class ReceiptDTO:
     @property
     def to_pay_rials(self) -> int:
         """What the owner still has to pay: the balance less what is waiting for approval."""
-        return sum(max(0, (f.outstanding_rials or 0) - f.pending_rials) for f in self.fees)
+        return sum(f.to_pay_rials for f in self.fees)
 
 
 @dataclass(frozen=True)

@@ -82,14 +82,13 @@ from .document_dto import (
     Undertaking,
 )
 from .fees import project_fees
-from .paper_records import signed_papers, signers
+from .paper_records import SIGNED, signed_papers
 from .permissions import require
 from .permits import STRUCTURE_FA
 from .queries import engineer_standings
 from .registry import use_case
 
 ASSIGNED = ("selected", "signed", "completed")
-SIGNED = ("signed", "completed")
 
 __all__ = [
     "DocumentRefused",
@@ -993,10 +992,18 @@ def demo_choice(ctx: ServiceContext) -> dict[str, Any]:
         for pid, kind in s.execute(select(ProjectDocument.project_id, ProjectDocument.kind)):
             documents[pid].add(kind)
         # an addendum its supervisor signed: one that replaces a supervisor first, if any
+        signed_pairs = set(
+            s.execute(
+                select(Referral.id, Referral.engineer_id).where(Referral.status.in_(SIGNED))
+            ).all()
+        )  # one read for every addendum, not one per paper
         addenda = sorted(
             (not row.content.get("replaced"), row.id, row.subject)
             for row in s.scalars(select(IssuedPaper).where(IssuedPaper.kind == "addendum"))
-            if signers(s, row.content)
+            if any(
+                (x["referral_id"], x["engineer_id"]) in signed_pairs
+                for x in row.content["supervisors"]
+            )
         )
     by: dict[int, list[Any]] = defaultdict(list)
     for r in refs:

@@ -448,3 +448,19 @@ def test_P1_a_known_owners_code_under_another_name_is_refused(office):
         )
     assert err.value.field == "owners" and "مریم کاظمی" in err.value.message
     assert office.row_counts() == before
+
+
+def test_the_invisible_set_is_unicodes_format_characters_but_the_zwnj():
+    """Kept as ranges (no scan of Unicode at start-up); checked against the database Python
+    ships, so a newer Unicode's format character shows here."""
+    import unicodedata
+
+    from app.domain.text import _FORMAT_RANGES
+
+    listed = {c for lo, hi in _FORMAT_RANGES for c in range(lo, hi + 1)}
+    cf = {
+        c
+        for c in (*range(0x10000), *range(0xE0000, 0xE0080))
+        if unicodedata.category(chr(c)) == "Cf" and c != 0x200C
+    }
+    assert listed == cf

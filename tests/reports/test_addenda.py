@@ -48,6 +48,16 @@ def _lapse(office: Office, referral_id: int) -> None:
     deadlines.run_due(office.system)
 
 
+def _chosen(office: Office, p, **standing: int) -> None:
+    """Each named engineer stands for his discipline on the first day, the 20:00 run decides,
+    and the clock is in the architect's signing window the next morning."""
+    office.at("1405-08-23 10:00")
+    for discipline, eid in standing.items():
+        candidacy.stand(office.as_engineer[eid], eid, p.referral_ids[discipline])
+    office.run("1405-08-23 20:00")
+    _window(office, p.referral_ids["arch"])
+
+
 def _project(office: Office):
     arch = office.engineer("A1", discipline="arch")
     civil = office.engineer("C1", discipline="civil")
@@ -59,11 +69,7 @@ def _project(office: Office):
 
 def test_a_signed_contract_is_reprinted_as_signed_whatever_changes_after(office: Office):
     p, arch, civil, _ = _project(office)
-    office.at("1405-08-23 10:00")
-    candidacy.stand(office.as_engineer[arch], arch, p.referral_ids["arch"])
-    candidacy.stand(office.as_engineer[civil], civil, p.referral_ids["civil"])
-    office.run("1405-08-23 20:00")
-    _window(office, p.referral_ids["arch"])
+    _chosen(office, p, arch=arch, civil=civil)
     first = papers.issue_contract(office.clerk, p.id)  # printed for the morning's signing
     deadlines.record_signature(office.clerk, p.referral_ids["arch"])
     # the permit comes later: the contract as signed stays (the permit is notified in writing,
@@ -89,10 +95,7 @@ def test_a_signed_contract_is_reprinted_as_signed_whatever_changes_after(office:
 
 def test_an_unsigned_contract_is_still_redrawn_when_it_changes(office: Office):
     p, arch, _civil, _ = _project(office)
-    office.at("1405-08-23 10:00")
-    candidacy.stand(office.as_engineer[arch], arch, p.referral_ids["arch"])
-    office.run("1405-08-23 20:00")
-    _window(office, p.referral_ids["arch"])
+    _chosen(office, p, arch=arch)
     first = papers.issue_contract(office.clerk, p.id)
     permits.record_permit(
         office.clerk,
@@ -110,10 +113,7 @@ def test_a_supervisor_chosen_on_a_later_day_joins_the_signed_contract_by_an_adde
     office: Office,
 ):
     p, arch, civil, _ = _project(office)
-    office.at("1405-08-23 10:00")
-    candidacy.stand(office.as_engineer[arch], arch, p.referral_ids["arch"])
-    office.run("1405-08-23 20:00")  # arch chosen; civil has nobody: two more days
-    _window(office, p.referral_ids["arch"])
+    _chosen(office, p, arch=arch)  # civil has nobody: two more days
     contract = papers.issue_contract(office.clerk, p.id)
     assert [s.discipline for s in contract.paper.supervisors] == ["arch"]
     assert contract.paper.coordinator_pending == "civil"
@@ -156,10 +156,7 @@ def test_a_contract_says_which_disciplines_join_by_addendum(office: Office):
     """Its fee table covers every discipline of the file (what the owner pays); the ones whose
     supervisor is not chosen yet are named as joining by addendum (a legal officer's reading)."""
     p, arch, _civil, _ = _project(office)
-    office.at("1405-08-23 10:00")
-    candidacy.stand(office.as_engineer[arch], arch, p.referral_ids["arch"])
-    office.run("1405-08-23 20:00")
-    _window(office, p.referral_ids["arch"])
+    _chosen(office, p, arch=arch)
     c = papers.issue_contract(office.clerk, p.id)
     assert c.paper.pending_disciplines == ("civil",)
     assert {f.discipline for f in c.paper.fees} == {"arch", "civil"}
@@ -173,11 +170,7 @@ def test_a_no_show_named_in_the_contract_is_replaced_by_an_addendum_that_says_so
     office: Office, tmp_path
 ):
     p, arch, civil, civil2 = _project(office)
-    office.at("1405-08-23 10:00")
-    candidacy.stand(office.as_engineer[arch], arch, p.referral_ids["arch"])
-    candidacy.stand(office.as_engineer[civil], civil, p.referral_ids["civil"])
-    office.run("1405-08-23 20:00")
-    _window(office, p.referral_ids["arch"])
+    _chosen(office, p, arch=arch, civil=civil)
     contract = papers.issue_contract(office.clerk, p.id)  # names arch and civil (C1)
     assert {s.membership_no for s in contract.paper.supervisors} == {"A1", "C1"}
     deadlines.record_signature(office.clerk, p.referral_ids["arch"])  # C1 never comes
@@ -200,10 +193,7 @@ def test_a_no_show_named_in_the_contract_is_replaced_by_an_addendum_that_says_so
 
 def test_an_unsigned_addendum_is_replaced_when_its_supervisor_does_not_come(office: Office):
     p, arch, civil, civil2 = _project(office)
-    office.at("1405-08-23 10:00")
-    candidacy.stand(office.as_engineer[arch], arch, p.referral_ids["arch"])
-    office.run("1405-08-23 20:00")
-    _window(office, p.referral_ids["arch"])
+    _chosen(office, p, arch=arch)
     papers.issue_contract(office.clerk, p.id)
     deadlines.record_signature(office.clerk, p.referral_ids["arch"])
     candidacy.stand(office.as_engineer[civil], civil, p.referral_ids["civil"])
@@ -227,10 +217,7 @@ def test_the_signing_desk_prints_the_addendum_for_a_supervisor_who_joins(office:
     from ui.print_preview import contract_job, day_batch
 
     p, arch, civil, _ = _project(office)
-    office.at("1405-08-23 10:00")
-    candidacy.stand(office.as_engineer[arch], arch, p.referral_ids["arch"])
-    office.run("1405-08-23 20:00")
-    _window(office, p.referral_ids["arch"])
+    _chosen(office, p, arch=arch)
     first = contract_job(office.clerk, p.id)
     assert first.title.startswith("قرارداد نظارت")
     deadlines.record_signature(office.clerk, p.referral_ids["arch"])
@@ -248,10 +235,7 @@ def test_the_signing_desk_prints_the_addendum_for_a_supervisor_who_joins(office:
 
 def test_a_signed_commitment_form_is_kept_with_the_capacity_at_his_signature(office: Office):
     p, arch, _civil, _ = _project(office)
-    office.at("1405-08-23 10:00")
-    candidacy.stand(office.as_engineer[arch], arch, p.referral_ids["arch"])
-    office.run("1405-08-23 20:00")
-    _window(office, p.referral_ids["arch"])
+    _chosen(office, p, arch=arch)
     first = papers.issue_commitment(office.clerk, p.referral_ids["arch"])
     deadlines.record_signature(office.clerk, p.referral_ids["arch"])
     # a second job for him later changes his capacity: the signed form stays as signed

@@ -60,3 +60,21 @@ def type_text(widget, text: str) -> None:
             QApplication.sendEvent(
                 widget, QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, ch)
             )
+
+
+@pytest.fixture
+def counter(qtbot, office, runner, settle):
+    """Makes the clerk's counter screen, shown at a desk's size, its first loads come back
+    (called when the test has set the office up)."""
+    from ui.screens.counter import CounterScreen
+
+    def make() -> CounterScreen:
+        w = CounterScreen(office.clerk, runner)
+        qtbot.addWidget(w)
+        w.resize(1400, 900)
+        w.show()
+        qtbot.waitExposed(w)
+        settle()
+        return w
+
+    return make

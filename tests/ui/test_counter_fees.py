@@ -11,17 +11,6 @@ from PySide6.QtCore import Qt
 
 from app.services import fees
 from app.services.registry import REGISTRY
-from ui.screens.counter import CounterScreen
-
-
-def _counter(qtbot, office, runner, settle):
-    w = CounterScreen(office.clerk, runner)
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
-    w.show()
-    qtbot.waitExposed(w)
-    settle()
-    return w
 
 
 def _quoted(qtbot, w, settle, text: str) -> str:
@@ -31,11 +20,11 @@ def _quoted(qtbot, w, settle, text: str) -> str:
 
 
 def test_F1_the_walk_in_form_quotes_each_disciplines_fee_as_the_clerk_types(
-    qtbot, office, runner, settle, tmp_path
+    qtbot, office, counter, settle, tmp_path
 ):
     assert REGISTRY["fees.fee_quote"].remote  # a desk of an office asks the server
     fees.seed_tariffs(office.admin, ("fars-1405",))  # group A, 1405: arch, civil, mech, elec
-    w = _counter(qtbot, office, runner, settle)
+    w = counter()
     assert "زیربنا و تعداد طبقات" in w.quote_label.text()
     qtbot.keyClicks(w.area, "200")
     w.floors.setValue(2)
@@ -77,10 +66,10 @@ def test_F1_the_walk_in_form_quotes_each_disciplines_fee_as_the_clerk_types(
 
 
 def test_F1_P2_the_fee_row_shows_what_is_due_and_says_when_the_amount_differs(
-    qtbot, office, runner, settle, tmp_path
+    qtbot, office, counter, settle, tmp_path
 ):
     fees.seed_tariffs(office.admin, ("fars-1405",))
-    w = _counter(qtbot, office, runner, settle)
+    w = counter()
     qtbot.keyClicks(w.owner_code, "0499370899")
     qtbot.keyClicks(w.owner_mobile, "09161234567")
     qtbot.keyClicks(w.plate, "2290/4")

@@ -10,19 +10,8 @@ from PySide6.QtCore import Qt
 
 from app.db.models import Owner, Project
 from app.services.documents import _owners
-from ui.screens.counter import CounterScreen
 
 COMPANY_ID = "10861234565"  # a valid شناسه ملی (the published check digit)
-
-
-def _counter(qtbot, office, runner, settle) -> CounterScreen:
-    w = CounterScreen(office.clerk, runner)
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
-    w.show()
-    qtbot.waitExposed(w)
-    settle()
-    return w
 
 
 def _register(qtbot, w, settle, plate: str) -> None:
@@ -35,9 +24,9 @@ def _register(qtbot, w, settle, plate: str) -> None:
 
 
 def test_a_company_owner_is_taken_by_its_legal_id_name_and_registration(
-    qtbot, office, runner, settle, tmp_path
+    qtbot, office, counter, settle, tmp_path
 ):
-    w = _counter(qtbot, office, runner, settle)
+    w = counter()
     assert w.owner_father.isVisible() and not w.owner_reg.isVisible()
     w.owner_kind.setCurrentIndex(w.owner_kind.findData("legal"))
     settle()
@@ -90,9 +79,9 @@ def test_a_company_owner_is_taken_by_its_legal_id_name_and_registration(
 
 
 def test_a_person_owner_is_taken_with_his_fathers_name_and_it_comes_back(
-    qtbot, office, runner, settle
+    qtbot, office, counter, settle
 ):
-    w = _counter(qtbot, office, runner, settle)
+    w = counter()
     qtbot.keyClicks(w.owner_code, "0499370899")
     type_text(w.owner_first, "مریم")
     type_text(w.owner_last, "کاظمی")
