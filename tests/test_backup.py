@@ -162,3 +162,26 @@ def test_main_py_backup_into_a_missing_folder_is_one_persian_line(tmp_path, caps
     code = main(["backup", str(tmp_path / "nowhere" / "b.jsonl.gz"), "--db", url])
     err = capsys.readouterr().err
     assert code == 2 and "نوشته نشد" in err and err.count("\n") == 1, err
+
+
+def test_a_backup_that_fails_halfway_keeps_the_last_one(tmp_path, monkeypatch):
+    """The file is written beside its name and renamed when whole: a failure in the middle
+    (a disk full, a lost connection) leaves yesterday's backup readable and no partial file."""
+    office = _busy(f"sqlite:///{tmp_path / 'desk.sqlite'}")
+    target = tmp_path / "b.jsonl.gz"
+    counts = backup(office.engine, target)
+    before = target.read_bytes()
+
+    def failing(conn, table):
+        if table.name == "engineers":
+            raise OSError("no space left on device")
+        return table_rows(conn, table)
+
+    monkeypatch.setattr(backup_module, "table_rows", failing)
+    with pytest.raises(OSError):
+        backup(office.engine, target)
+    assert target.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if "partial" in p.name] == []
+    monkeypatch.undo()
+    fresh = tmp_path / "restored.sqlite"
+    assert restore(make_engine(f"sqlite:///{fresh}"), target) == counts

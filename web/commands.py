@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import logging
 import os
 import signal
@@ -79,7 +80,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        # a stop that hangs (a worker stuck in a call) prints every thread's stack and exits 1
+        # within 20 s, not killed silently by systemd 90 s later
+        faulthandler.dump_traceback_later(20, exit=True)
         server.stop()
+        faulthandler.cancel_dump_traceback_later()
     return 0
 
 

@@ -134,6 +134,18 @@ def backup(engine: Engine, target: Path, key: ServerKey | None = None) -> dict[s
     """Write every table to `target`, signed with the installation's key; returns the row
     count per table."""
     key = key if key is not None else installation_key()
+    # written beside the target and renamed when whole: a backup that fails halfway leaves
+    # yesterday's file under the name, never a truncated one
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        counts = _write(engine, partial, key)
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return counts
+
+
+def _write(engine: Engine, target: Path, key: ServerKey) -> dict[str, int]:
     counts: dict[str, int] = {}
     sha = hashlib.sha256()
     with gzip.open(target, "wb") as out, snapshot(engine) as conn:

@@ -378,6 +378,7 @@ class RankedLine:
     remaining_m2: Decimal | None = None
     active_jobs: int | None = None
     stood_at: datetime | None = None
+    kind: str = "person"  # a firm holds a rank (رتبه), not a grade
 
 
 @dataclass(frozen=True)

@@ -796,6 +796,9 @@ def _daily_sheet(ctx: ServiceContext, run_id: int | None, paper: bool) -> DailyR
                 ).where(Engineer.id.in_(eids))
             )
         }
+        firms = set(
+            s.scalars(select(Engineer.id).where(Engineer.id.in_(eids), Engineer.kind == "firm"))
+        )
         grades = {
             (eid, d): g
             for eid, d, g in s.execute(
@@ -823,6 +826,7 @@ def _daily_sheet(ctx: ServiceContext, run_id: int | None, paper: bool) -> DailyR
                     membership_no=people.get(x.engineer_id, ("", ""))[1],
                     name=people.get(x.engineer_id, ("", ""))[0],
                     grade=grades.get((x.engineer_id, ref.discipline)),
+                    kind="firm" if x.engineer_id in firms else "person",
                     score=x.score,
                     winner=x.engineer_id == d.engineer_id,
                     remaining_m2=x.remaining_m2,
@@ -872,6 +876,7 @@ def _daily_sheet(ctx: ServiceContext, run_id: int | None, paper: bool) -> DailyR
                     membership_no=x.membership_no or people.get(x.engineer_id, ("", ""))[1],
                     name=people.get(x.engineer_id, ("", ""))[0],
                     grade=grades.get((x.engineer_id, ref.discipline)),
+                    kind="firm" if x.engineer_id in firms else "person",
                     score=x.score,
                     winner=x.engineer_id == rnd.engineer_id,
                     remaining_m2=x.remaining_m2,

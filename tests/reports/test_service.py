@@ -378,6 +378,12 @@ def test_a_firm_supervisor_prints_with_its_registration_and_signatory(office: Of
     with office.engine.connect() as c:
         stored = dict(c.exec_driver_sql("SELECT kind, content FROM issued_papers").all())
     assert "47218" in str(stored["contract"]) and "47218" in str(stored["commitment"])
+    # the run's sheet ranks the firm by its rank too, not as a person's grade
+    daily = documents.daily_report_dto(office.base)
+    (line,) = [x for b in daily.blocks for x in b.ranked if x.engineer_id == fid]
+    assert line.kind == "firm"
+    sheet = pdf_text(daily_report_pdf(daily))
+    assert has(sheet, "رتبه") and has(sheet, "کارون‌سازه")
 
 
 def test_a_persons_issued_content_holds_no_firm_fields():
