@@ -93,7 +93,7 @@ def _rank_rows(b: DecisionBlock) -> list[list[str]]:
             fa_digits(x.rank),
             fa_digits(x.membership_no),
             x.name,
-            grade_fa(x.grade, x.kind),
+            grade_fa(x.grade, "firm" if x.firm else "person"),
             fa_number(x.score, decimals=2),
             fa_area(x.remaining_m2) if x.remaining_m2 is not None else "",
             fa_digits(x.active_jobs) if x.active_jobs is not None else "",

@@ -143,7 +143,9 @@ class SupervisorRow:
 # Fields added to the DTOs after papers were first issued: an issued paper's content (hence
 # its digest, app/services/papers.py) leaves them out while they are empty, so a paper issued
 # before they existed, unchanged since, is reprinted — not issued anew with a new number.
-CONTENT_ADDED_LATER = frozenset({"registration_no", "registration_place", "pending_disciplines"})
+CONTENT_ADDED_LATER = frozenset(
+    {"registration_no", "registration_place", "pending_disciplines", "firm"}
+)
 
 
 @dataclass(frozen=True)
@@ -378,7 +380,7 @@ class RankedLine:
     remaining_m2: Decimal | None = None
     active_jobs: int | None = None
     stood_at: datetime | None = None
-    kind: str = "person"  # a firm holds a rank (رتبه), not a grade
+    firm: bool = False  # a firm holds a rank (رتبه), not a grade (CONTENT_ADDED_LATER)
 
 
 @dataclass(frozen=True)

@@ -174,7 +174,7 @@ def _without_empty_added(o: Any) -> Any:
         return {
             k: _without_empty_added(v)
             for k, v in o.items()
-            if not (k in CONTENT_ADDED_LATER and v in ("", None, []))
+            if not (k in CONTENT_ADDED_LATER and v in ("", None, [], False))
         }
     if isinstance(o, list):
         return [_without_empty_added(v) for v in o]

@@ -381,7 +381,7 @@ def test_a_firm_supervisor_prints_with_its_registration_and_signatory(office: Of
     # the run's sheet ranks the firm by its rank too, not as a person's grade
     daily = documents.daily_report_dto(office.base)
     (line,) = [x for b in daily.blocks for x in b.ranked if x.engineer_id == fid]
-    assert line.kind == "firm"
+    assert line.firm
     sheet = pdf_text(daily_report_pdf(daily))
     assert has(sheet, "رتبه") and has(sheet, "کارون‌سازه")
 
@@ -390,10 +390,11 @@ def test_a_persons_issued_content_holds_no_firm_fields():
     """Fields added to the papers' DTOs later (a firm's registration) stay out of an issued
     paper's content while empty: a paper issued before they existed, unchanged, is reprinted
     with its number rather than issued anew."""
-    from reports.samples import sample_commitment, sample_contract
+    from reports.samples import sample_commitment, sample_contract, sample_daily
 
     for dto in (sample_contract(), sample_commitment()):
         content = papers._content(dto)
         assert "registration_no" not in str(content) and "registration_place" not in str(content)
+    assert "'firm'" not in str(papers._content(sample_daily()))  # persons ranked: no new key
     firm = papers._content(sample_commitment(kind="firm"))
     assert firm["supervisor"]["registration_no"] == "47218"
