@@ -3,6 +3,7 @@ dialects and across them (a desk's SQLite file onto the LAN PostgreSQL server)."
 
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 
 import pytest
@@ -171,6 +172,8 @@ def test_a_backup_that_fails_halfway_keeps_the_last_one(tmp_path, monkeypatch):
     target = tmp_path / "b.jsonl.gz"
     counts = backup(office.engine, target)
     before = target.read_bytes()
+    if os.name == "posix":  # the password hashes inside are the owner's alone, whatever the umask
+        assert target.stat().st_mode & 0o777 == 0o600
 
     def failing(conn, table):
         if table.name == "engineers":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from app.db.models import AuditEntry, LoginThrottle, User
 from app.domain.errors import RuleViolation
 from app.services import sessions, users
 from app.services.audit_trail import verify_chain
+from app.services.context import note_head
 from support import Office
 
 
@@ -52,13 +54,13 @@ def test_U2_audit_trail_is_append_only_for_the_application(office: Office):
     assert verify_chain(office.admin).first_broken is None
 
 
-def _audit_verify(url: str) -> tuple[int, str]:
+def _audit_verify(url: str, *more: str) -> tuple[int, str]:
     """`main.py audit verify --db url`, as an auditor runs it."""
     import subprocess
     import sys
 
     run = subprocess.run(
-        [sys.executable, "main.py", "audit", "verify", "--db", url],
+        [sys.executable, "main.py", "audit", "verify", "--db", url, *more],
         capture_output=True,
         text=True,
         cwd=Path(__file__).resolve().parent.parent,
@@ -72,7 +74,15 @@ def test_U2_audit_verify_reports_the_first_broken_link(office: Office, tmp_path)
     report = verify_chain(office.admin)
     assert report.first_broken is None and report.checked >= 6
     url = office.engine.url.render_as_string(hide_password=False)
-    rc, said = _audit_verify(url)
+    rc, said = _audit_verify(url)  # no note of the newest line here: never called intact
+    assert rc == 3 and "END WAS NOT CHECKED" in said and "intact" not in said, said
+    data = tmp_path / "srv"  # the server's folder (serve --data): its key and its note
+    data.mkdir()
+    (data / "server.key").write_bytes(Path(os.environ["NEZARAT_DATA"], "server.key").read_bytes())
+    with office.base.read() as s:
+        last = s.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    note_head(data / "audit-head.json", last, office.base.server_key())
+    rc, said = _audit_verify(url, "--data", str(data))
     assert rc == 0 and f"{report.checked} line(s), chain intact" in said, said
     with office.base.tx() as s:  # someone with the database owner's rights rewrites a line
         victim = s.scalars(select(AuditEntry.id).order_by(AuditEntry.id)).all()[3]
@@ -166,3 +176,30 @@ def test_U2_the_server_logs_in_with_a_role_that_cannot_rewrite_the_trail(pg_serv
         with pytest.raises(DBAPIError, match="permission denied"):
             c.execute(text("INSERT INTO login_throttle VALUES ('x', 1, 0, NULL)"))
     reports.dispose()
+
+
+def test_U2_verify_chain_reads_the_servers_own_note_and_a_cut_end_shows(office: Office, tmp_path):
+    """Through the office server a desk sends no note: the service reads the server's own
+    (`audit_head`), so lines cut off the end show there too; a check of no lines is refused."""
+    from dataclasses import replace
+
+    from app.domain.errors import InputError
+
+    office.engineer("E1")
+    admin = replace(office.admin, audit_head=tmp_path / "audit-head.json")
+    unchecked = verify_chain(admin)
+    assert unchecked.tail == "unchecked" and "بررسی نشد" in unchecked.reason
+    with office.base.read() as s:
+        last = s.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    note_head(admin.audit_head, last, office.base.server_key())
+    assert verify_chain(admin).tail == "ok"
+    with office.base.tx() as s:  # the owner cuts the newest line off
+        if s.get_bind().dialect.name == "postgresql":
+            s.execute(text("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change"))
+        else:
+            s.execute(text("DROP TRIGGER audit_log_no_delete"))
+        s.execute(text("DELETE FROM audit_log WHERE id = :i"), {"i": last.id})
+    assert verify_chain(admin).tail == "cut"
+    for batch in (0, -5, True, 10**9):
+        with pytest.raises(InputError):
+            verify_chain(admin, batch=batch)

@@ -10,6 +10,7 @@ write is made once.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import uuid
@@ -24,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.db.models import RequestKey
 from app.services import sessions
-from app.services.context import SYSTEM, Actor, DatabaseUnavailable, ServiceContext
+from app.services.context import SYSTEM, Actor, ServiceContext
 from app.services.registry import REGISTRY, UseCase, load_all
 from app.services.wire import (
     Unauthenticated,
@@ -208,7 +209,7 @@ def call(request: HttpRequest, name: str) -> HttpResponse:
                 400,
             )
         try:
-            return _write(ctx, uc, kwargs, key)
+            return _write(ctx, uc, kwargs, key, hashlib.sha256(request.body).hexdigest())
         finally:
             if name.startswith("users."):  # a password changed, a user disabled: at once
                 srv.sessions.forget()
@@ -216,9 +217,10 @@ def call(request: HttpRequest, name: str) -> HttpResponse:
         return _error(exc)
 
 
-def _write(ctx: ServiceContext, uc: UseCase, kwargs: dict[str, Any], key: str | None):
+def _write(ctx: ServiceContext, uc: UseCase, kwargs: dict[str, Any], key: str | None, body: str):
+    """`body`: the request body's SHA-256, kept with the key: a retry is the same request."""
     if key is not None:
-        earlier = _earlier(ctx, key)
+        earlier = _earlier(ctx, key, uc, body)
         if earlier is not None:
             return earlier
     if not uc.atomic:  # commits in steps of its own: the key is kept once it has finished
@@ -226,7 +228,7 @@ def _write(ctx: ServiceContext, uc: UseCase, kwargs: dict[str, Any], key: str | 
         if key is not None:
             try:
                 with ctx.tx() as s:
-                    s.add(_key_row(ctx, uc, key, answer))
+                    s.add(_key_row(ctx, uc, key, answer, body))
             except IntegrityError:
                 pass
         return _raw(answer)
@@ -236,13 +238,13 @@ def _write(ctx: ServiceContext, uc: UseCase, kwargs: dict[str, Any], key: str | 
                 raise _Replay()  # sent again while the first attempt ran; it has committed
             answer = encode_result(uc, uc.fn(uctx, **kwargs))
             if key is not None:
-                s.add(_key_row(ctx, uc, key, answer))
+                s.add(_key_row(ctx, uc, key, answer, body))
                 s.flush()
     except Exception:
         # the same key, sent again while the first attempt was running, was committed first:
         # this attempt rolled back whole (a unique key, or a refusal such as C4 "already
         # standing" that the first attempt's write caused); answer what the first one answered
-        earlier = _earlier(ctx, key) if key is not None else None
+        earlier = _earlier(ctx, key, uc, body) if key is not None else None
         if earlier is None:
             raise
         return earlier
@@ -253,27 +255,40 @@ class _Replay(Exception):
     """Inside a unit of work: the key is already answered; roll back and replay."""
 
 
-def _key_row(ctx: ServiceContext, uc: UseCase, key: str, answer: bytes) -> RequestKey:
+def _key_row(ctx: ServiceContext, uc: UseCase, key: str, answer: bytes, body: str) -> RequestKey:
     return RequestKey(
-        key=key, user_id=ctx.actor.user_id, use_case=uc.name, at=ctx.now(), answer=answer
+        key=key,
+        user_id=ctx.actor.user_id,
+        use_case=uc.name,
+        at=ctx.now(),
+        answer=answer,
+        body_digest=body,
     )
 
 
-def _earlier(ctx: ServiceContext, key: str) -> HttpResponse | None:
-    try:
-        with ctx.read() as s:
-            row = s.execute(
-                select(RequestKey.user_id, RequestKey.use_case, RequestKey.answer).where(
-                    RequestKey.key == key
-                )
-            ).first()
-    except DatabaseUnavailable:
-        raise
+def _earlier(ctx: ServiceContext, key: str, uc: UseCase, body: str) -> HttpResponse | None:
+    """The answer the same request got under `key`; a refusal when the key answered another
+    user, another use case or another body (a reused key must not swallow a new write)."""
+    with ctx.read() as s:
+        row = s.execute(
+            select(
+                RequestKey.user_id, RequestKey.use_case, RequestKey.answer, RequestKey.body_digest
+            ).where(RequestKey.key == key)
+        ).first()
     if row is None:
         return None
-    if row.user_id != ctx.actor.user_id:
+    if (
+        row.user_id != ctx.actor.user_id
+        or row.use_case != uc.name
+        or (row.body_digest is not None and row.body_digest != body)
+    ):
         return _json(
-            {"kind": "input", "field": "Idempotency-Key", "message": "کلید درخواست تکراری است"},
+            {
+                "kind": "input",
+                "field": "Idempotency-Key",
+                "message": "این کلید درخواست پیش‌تر برای درخواست دیگری به کار رفته است؛ "
+                "چیزی ثبت نشد",
+            },
             409,
         )
     response = _raw(row.answer or b'{"value":null}')

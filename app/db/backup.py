@@ -21,6 +21,7 @@ import binascii
 import gzip
 import hashlib
 import json
+import math
 import zlib
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -38,6 +39,7 @@ from sqlalchemy import (
     Connection,
     Date,
     Engine,
+    Float,
     Integer,
     LargeBinary,
     String,
@@ -137,6 +139,8 @@ def backup(engine: Engine, target: Path, key: ServerKey | None = None) -> dict[s
     # written beside the target and renamed when whole: a backup that fails halfway leaves
     # yesterday's file under the name, never a truncated one
     partial = target.with_name(f".{target.name}.partial")
+    partial.unlink(missing_ok=True)
+    partial.touch(mode=0o600)  # it holds the users' password hashes: the owner's eyes only
     try:
         counts = _write(engine, partial, key)
         partial.replace(target)
@@ -252,6 +256,9 @@ def _value_problem(col: Column, v: Any) -> str | None:
     if isinstance(ty, Integer):  # BigInteger too
         ok = isinstance(v, int) and not isinstance(v, bool) and -(2**63) <= v < 2**63
         return None if ok else "باید عدد صحیح باشد"
+    if isinstance(ty, Float):  # Double too: the sign-in throttle's epoch seconds
+        ok = isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+        return None if ok else "باید عدد باشد"
     if isinstance(ty, String):  # Text too
         if not isinstance(v, str):
             return "باید متن باشد"

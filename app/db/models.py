@@ -690,6 +690,8 @@ class RequestKey(Base):
     at: Mapped[datetime] = mapped_column(index=True)
     status: Mapped[int] = mapped_column(Integer, default=200)
     answer: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # the SHA-256 of the body it answered: the key sent again with another body is refused
+    body_digest: Mapped[str | None] = mapped_column(String(64))
 
 
 # ---------------------------------------------------------------- papers (issue 14)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
 from ..db.models import AuditEntry, User
+from ..domain.errors import InputError
 from .context import (
     ServiceContext,
     audit_hash,
@@ -38,6 +41,10 @@ def verify_chain(
     `head_note` (the server's note of its newest line, `context.note_head`) shows whether
     lines were cut off the end."""
     require(ctx, "audit.read")
+    if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= 100_000:
+        raise InputError("batch", "اندازه هر دسته باید میان ۱ و ۱۰۰٬۰۰۰ سطر باشد")
+    if head_note is None:  # the server's own note (a desk asking through it sends none)
+        head_note = read_note(ctx.audit_head)
     key = ctx.server_key()
     prev: str | None = None
     checked, last_id, keyed = 0, 0, False
@@ -65,9 +72,16 @@ def verify_chain(
                     prev,
                     "cut",
                 )
-            return ChainReport(
-                checked, None, "زنجیره ردپا سالم است", prev, "ok" if tail == "noted" else tail
-            )
+            if tail == "unchecked":
+                return ChainReport(
+                    checked,
+                    None,
+                    "پیوند سطرها سالم است، اما انتهای ردپا بررسی نشد: یادداشت سرور از "
+                    "آخرین سطر در دست نیست",
+                    prev,
+                    tail,
+                )
+            return ChainReport(checked, None, "زنجیره ردپا تا آخرین سطر سالم است", prev, "ok")
         for e in rows:
             if e.prev_hash != prev:
                 return ChainReport(checked, e.id, "پیوند به سطر پیشین گسسته است")
@@ -91,6 +105,17 @@ def verify_chain(
             if e.user_id is not None and usernames.get(e.user_id) != e.actor:
                 return ChainReport(checked, e.id, "کاربر سطر با نام کاربری ثبت‌شده در آن نمی‌خواند")
             prev, last_id, checked = e.hash, e.id, checked + 1
+
+
+def read_note(path: Path | None) -> dict[str, Any] | None:
+    """The note of the trail's newest line kept at `path`, if there is one to read."""
+    if path is None:
+        return None
+    try:
+        note = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return note if isinstance(note, dict) else None
 
 
 def _check_note(key, note: dict[str, Any] | None) -> str:

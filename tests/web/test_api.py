@@ -175,6 +175,18 @@ def test_a_keyed_write_sent_twice_is_made_once_with_the_same_answer(served, http
     assert first.status_code == second.status_code == 200, first.text
     assert first.content == second.content and second.headers.get("Idempotent-Replay") == "true"
     assert lines() == before + 1
+    with served.base.tx() as s:
+        total = s.scalar(select(func.count()).select_from(AuditEntry))
+    # the same key for another request is refused, never answered with the first reply
+    other = {**body, "discipline": "arch", "tracking_no": "7100002"}
+    reused = http.post("/api/call/projects.record_fee_payment", json=other, headers=headers)
+    assert reused.status_code == 409 and reused.json()["field"] == "Idempotency-Key"
+    elsewhere = http.post(
+        "/api/call/projects.approve_drawings", json={"project_id": p.id}, headers=headers
+    )
+    assert elsewhere.status_code == 409 and elsewhere.json()["field"] == "Idempotency-Key"
+    with served.base.tx() as s:  # nothing was written under the reused key
+        assert s.scalar(select(func.count()).select_from(AuditEntry)) == total
 
 
 def test_a_keyed_write_sent_twice_at_once_is_made_once(served, http):
