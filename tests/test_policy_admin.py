@@ -108,3 +108,24 @@ def test_admin_sets_a_group_B_civil_tariff_and_the_fee_follows(office: Office):
     due = fees.fee_for(office.admin, p.id, "civil")
     assert due.rials_per_m2 == 1_500_000
     assert due.fee_rials == int(Decimal(900) * 1_500_000)
+
+
+def test_a_version_takes_effect_from_now_on_never_back_in_time(office: Office):
+    """History is not rewritten: a version from an earlier instant is refused (the runs decided
+    under the old one stand, A10), one from today starts now, and a version already in effect
+    is never replaced by another on its instant."""
+    office.at("1405-08-25 10:00")
+    before = office.row_counts()
+    with pytest.raises(InputError) as err:
+        policy_admin.update_policy(office.admin, "max_active_jobs", 0, date(2026, 11, 1))
+    assert err.value.field == "effective_from"
+    assert office.row_counts() == before
+    today = policy_admin.update_policy(
+        office.admin, "max_active_jobs", 7, parse_jalali_date("1405-08-25")
+    )
+    assert today.effective_from == office.clock.now
+    office.at("1405-08-25 10:05")
+    with pytest.raises(InputError):  # the same instant, now in the past: not replaced
+        policy_admin.update_policy(office.admin, "max_active_jobs", 9, today.effective_from)
+    with office.base.tx() as s:
+        assert policy_at(s, office.clock.now).max_active_jobs == 7

@@ -173,8 +173,17 @@ def test_U2_the_server_logs_in_with_a_role_that_cannot_rewrite_the_trail(pg_serv
     reports = create_engine(owner_url.replace("//nezarat@", "//auditor1@"))
     with reports.connect() as c:  # the reports role reads everything and writes nothing
         assert c.execute(text("SELECT count(*) FROM audit_log")).scalar() > 0
-        with pytest.raises(DBAPIError, match="permission denied"):
-            c.execute(text("INSERT INTO login_throttle VALUES ('x', 1, 0, NULL)"))
+        assert c.execute(text("SELECT count(*) FROM engineers")).scalar() > 0
+        assert c.execute(text("SELECT username, role FROM users")).all()
+    for secret in (  # but never a secret: hashes to crack offline, a session to take over
+        "SELECT password_hash FROM users",
+        "SELECT * FROM users",
+        "SELECT token_hash FROM auth_sessions",
+        "SELECT count(*) FROM one_time_codes",
+        "INSERT INTO login_throttle VALUES ('x', 1, 0, NULL)",
+    ):
+        with reports.connect() as c, pytest.raises(DBAPIError, match="permission denied"):
+            c.execute(text(secret))
     reports.dispose()
 
 

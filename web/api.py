@@ -17,6 +17,7 @@ import uuid
 from typing import Any
 
 import orjson
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -55,6 +56,15 @@ def _raw(data: bytes, status: int = 200) -> HttpResponse:
 
 
 def _error(exc: BaseException) -> HttpResponse:
+    if isinstance(exc, RequestDataTooBig):  # past DATA_UPLOAD_MAX_MEMORY_SIZE
+        return _json(
+            {
+                "kind": "input",
+                "field": "body",
+                "message": "درخواست بزرگ‌تر از اندازه مجاز است؛ چیزی ثبت نشد",
+            },
+            413,
+        )
     status, body = error_body(exc)
     if status == 500:
         ref = uuid.uuid4().hex[:10]

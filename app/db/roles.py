@@ -4,7 +4,8 @@
 - the office server's role (`nezarat_server`): works the office — reads and writes every
   table — but may only read and append the audit trail, never change, delete or truncate it,
   nor touch the schema's revision;
-- a read-only role for reports and auditors (`nezarat_reports`).
+- a read-only role for reports and auditors (`nezarat_reports`): every table but the
+  secrets (password, session and one-time-code hashes).
 
 No desk holds any of them: desks reach the database only through the office server."""
 
@@ -13,6 +14,10 @@ from __future__ import annotations
 from .models import Base
 
 APPEND_ONLY = ("audit_log",)
+# what only the server may read: session and one-time-code hashes, and the users' password
+# hashes (the reports role reads every other column of users)
+SECRET_TABLES = ("auth_sessions", "one_time_codes")
+SECRET_COLUMNS = {"users": ("password_hash",)}
 
 
 def roles_sql(
@@ -22,6 +27,12 @@ def roles_sql(
     that adds tables. The roles are NOLOGIN groups: grant them to login users."""
     tables = [t.name for t in Base.metadata.sorted_tables]
     dml = [t for t in tables if t not in APPEND_ONLY]
+    hidden = set(SECRET_TABLES) | set(SECRET_COLUMNS)
+    readable = [t for t in tables if t not in hidden] + ["alembic_version"]
+    partly = {
+        name: [c.name for c in Base.metadata.tables[name].columns if c.name not in cols]
+        for name, cols in SECRET_COLUMNS.items()
+    }
     out = [
         f"DO $$ BEGIN CREATE ROLE {app_role} NOLOGIN; EXCEPTION WHEN duplicate_object THEN "
         f"NULL; END $$",
@@ -38,6 +49,11 @@ def roles_sql(
         # the server reads the schema's revision; upgrades are the owner's (`open_database`)
         f"GRANT SELECT ON alembic_version TO {app_role}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {app_role}",
-        f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {readonly_role}",
+        # reports and auditors read everything but the secrets (offline cracking, a session)
+        f"GRANT SELECT ON {', '.join(readable)} TO {readonly_role}",
+        *(
+            f"GRANT SELECT ({', '.join(cols)}) ON {table} TO {readonly_role}"
+            for table, cols in partly.items()
+        ),
     ]
     return out

@@ -32,6 +32,7 @@ from ..db.models import (
 from ..db.policy_store import policy_at
 from ..domain.calendar import TEHRAN, local_date
 from ..domain.codes import DISCIPLINE_ORDER
+from ..domain.digits import persian_digits
 from ..domain.errors import InputError, NotFound
 from ..domain.projects import building_group, normalize_plate, required_disciplines
 from ..domain.text import (
@@ -182,7 +183,7 @@ def _mark_statement(sort: str):
 @use_case(writes=False)
 def count_engineers(ctx: ServiceContext, text: str = "") -> int:
     require(ctx, "people.read")
-    values, escapes = _search_words(text)
+    values, escapes = _search_words(_filter_text(text))
     with ctx.read() as s:
         return s.scalar(_count_statement(escapes), values) or 0
 
@@ -203,10 +204,11 @@ def engineer_page(
     sort's columns are never empty (membership number, name, kind): the 1,000th page costs
     what the first does. Other sorts, and a first page, go by `offset`."""
     require(ctx, "people.read")
-    sort = sort if sort in SORT_KEYS else "membership_no"
+    if sort not in SORT_KEYS:
+        raise InputError("sort", "ترتیب فهرست شناخته نشد")
     descending = bool(descending)
     _page(offset=offset, limit=limit, **({} if after_id is None else {"after_id": after_id}))
-    words, escapes = _search_words(text)
+    words, escapes = _search_words(_filter_text(text))
     values: dict[str, Any] = {**words, "offset": offset, "limit": limit}
     with ctx.read() as s:
         keyset = False
@@ -698,7 +700,7 @@ def audit_page(
     q = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
     if before_id is not None:
         q = q.where(AuditEntry.id < before_id)
-    for word in normalize_digits(without_control(text or "")).split():
+    for word in normalize_digits(without_control(_filter_text(text))).split():
         like = f"%{word}%"
         q = q.where(
             or_(
@@ -727,8 +729,22 @@ def engineer_id_by_no(ctx: ServiceContext, membership_no: str) -> int | None:
         )
 
 
+MAX_PAGE = 2_000  # rows in one answer: the whole roster is never one request
+MAX_FILTER = 200  # characters of a list's search text (names, codes, a mobile)
+
+
 def _page(**numbers: int) -> None:
-    """A list's offset and page size: whole numbers the database can take."""
+    """A list's offset and page size: whole numbers the database can take; a page of at most
+    MAX_PAGE rows."""
     for name, value in numbers.items():
         if not whole_ok(value):
             raise InputError(name, "اندازه یا آغاز صفحه باید عدد صحیح نامنفی باشد")
+    if numbers.get("limit", 0) > MAX_PAGE:
+        raise InputError("limit", f"هر صفحه حداکثر {persian_digits(MAX_PAGE)} سطر است")
+
+
+def _filter_text(text: str) -> str:
+    """A list's search text: a string of at most MAX_FILTER characters."""
+    if not isinstance(text, str) or len(text) > MAX_FILTER:
+        raise InputError("text", f"متن جست‌وجو باید حداکثر {persian_digits(MAX_FILTER)} نویسه باشد")
+    return text

@@ -75,6 +75,8 @@ def _unavailable(exc: OperationalError | InterfaceError) -> DatabaseUnavailable:
         state = getattr(exc.orig, "sqlstate", None) or ""
         if state.startswith(_BUSY_SQLSTATES) or "database is locked" in str(exc.orig):
             return DatabaseBusy()
+    # the user is told the database is unreachable; the log keeps what the driver said
+    logging.getLogger(__name__).warning("database unavailable: %s", str(exc.orig)[:500])
     return DatabaseUnavailable()
 
 

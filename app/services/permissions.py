@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..domain.errors import RuleViolation
+from ..domain.digits import persian_digits
+from ..domain.errors import InputError, RuleViolation
 from .context import ServiceContext
 
 STAFF = frozenset({"admin", "clerk", "finance", "manager"})  # the office's own people
@@ -90,9 +91,15 @@ def require_system_for_given(ctx: ServiceContext, waived: bool, what: str) -> No
         raise RuleViolation({"U1"}, f"{what} تنها در بازپخش سناریو پذیرفته است (U1)؛ چیزی ثبت نشد")
 
 
+MAX_IDS = 10_000  # ids named in one request (a page of a list is far fewer)
+
+
 def only_own(ctx: ServiceContext, ids: Iterable[int] | None) -> list[int] | None:
-    """An engineer reads figures of no one but themself (U1); `ids` as a list."""
+    """An engineer reads figures of no one but themself (U1); `ids` as a list (at most
+    MAX_IDS: more is asked as all, `None`)."""
     ids = None if ids is None else list(ids)
+    if ids is not None and len(ids) > MAX_IDS:
+        raise InputError("ids", f"حداکثر {persian_digits(MAX_IDS)} شناسه در یک درخواست")
     if ctx.actor.role == "engineer" and ids != [ctx.actor.engineer_id]:
         raise RuleViolation({"U1"})
     return ids

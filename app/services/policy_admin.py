@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from ..db.models import PolicyVersion
 from ..db.policy_store import policy_values, set_policy
-from ..domain.calendar import at_local
+from ..domain.calendar import at_local, local_date
 from ..domain.errors import InputError
 from ..domain.policy import POLICY_KEYS, Policy, PolicyError
 from ..domain.text import day_ok
@@ -146,8 +146,10 @@ def update_policy(
     source: str = "",
 ) -> PolicyRow:
     """A new version of `key` from `effective_from` (a Jalali day starts at local midnight).
-    With a source the figure is «published», without one the product's default. A version on
-    the same instant is replaced. Nothing is written when the value is refused."""
+    With a source the figure is «published», without one the product's default. A version
+    takes effect from now on (today's date: from this moment; an earlier instant is refused, as
+    the runs already decided under the old one stand), and one not yet in effect is replaced
+    by another on the same instant. Nothing is written when the value is refused."""
     require(ctx, "policy.edit")
     if key not in POLICY_KEYS:
         raise InputError("key", f"کلید سیاستی «{key}» شناخته نیست")
@@ -159,6 +161,14 @@ def update_policy(
     at = _instant(effective_from)
     source = (source or "").strip()
     now = ctx.now()
+    if not isinstance(effective_from, datetime) and effective_from == local_date(now):
+        at = max(at, now)  # "from today": from this moment, not back to this morning
+    if at < now:  # what was decided under a version stays decided under it (A10)
+        raise InputError(
+            "effective_from",
+            "سیاست از این پس اجرا می‌شود: تاریخ اجرا نمی‌تواند پیش از اکنون باشد "
+            "(آنچه با نسخه پیشین تصمیم گرفته شده با همان نسخه می‌ماند)؛ چیزی تغییر نکرد",
+        )
     with ctx.tx() as s:
         before = policy_values(s, at).get(key)
         same = s.scalar(

@@ -27,6 +27,7 @@ from ..db.snapshot import load_supervisors
 from ..db.types import UTCDateTime
 from ..domain.calendar import local_date
 from ..domain.codes import DISCIPLINE_ORDER
+from ..domain.digits import persian_digits
 from ..domain.errors import InputError
 from ..domain.published import ranking_lines, set_aside_lines
 from ..domain.scoring import capacity_m2, score_at, supervision_grade
@@ -40,7 +41,7 @@ from .dto import (
     ReferralOut,
     RoundOut,
 )
-from .permissions import only_own, require
+from .permissions import MAX_IDS, only_own, require
 from .registry import use_case
 
 
@@ -49,12 +50,14 @@ def referrals_overview(
     ctx: ServiceContext, project_ids: Iterable[int] | None = None
 ) -> list[ReferralOut]:
     require(ctx, "referrals.read")
+    if project_ids is not None and len(project_ids := list(project_ids)) > MAX_IDS:
+        raise InputError("project_ids", f"حداکثر {persian_digits(MAX_IDS)} پرونده در یک درخواست")
     with ctx.read() as s:
         q = select(Referral, Project.file_no, Project.group).join(
             Project, Project.id == Referral.project_id
         )
         if project_ids is not None:
-            q = q.where(Referral.project_id.in_(list(project_ids)))
+            q = q.where(Referral.project_id.in_(project_ids))
         rows = s.execute(q).all()
         ids = [r[0].id for r in rows]
         rounds: dict[int, list[Round]] = defaultdict(list)

@@ -97,6 +97,27 @@ def test_sql_like_text_in_every_filter_is_data(served, http, text_value):
         assert s.execute(text("SELECT count(*) FROM users")).scalar() == 4
 
 
+def test_oversized_requests_are_refused_as_input_not_as_an_outage(served, http):
+    """A page of the whole roster, a filter of 100,000 characters, 400,000 ids or a body past
+    the server's limit: a Persian refusal naming the field (400/413), never 'database
+    unavailable' (a desk retries that) nor an internal error."""
+    t = token(http, "admin")
+    calls = [
+        ("browse.engineer_page", {"text": "", "offset": 0, "limit": 10**12}, "limit"),
+        ("browse.engineer_page", {"text": "", "limit": 50, "sort": "password_hash"}, "sort"),
+        ("browse.count_engineers", {"text": "a" * 100_000}, "text"),
+        ("browse.audit_page", {"text": "a" * 100_000, "limit": 50}, "text"),
+        ("queries.engineer_standings", {"ids": list(range(1, 400_001))}, "ids"),
+        ("queries.referrals_overview", {"project_ids": list(range(1, 20_002))}, "project_ids"),
+    ]
+    for name, body, field in calls:
+        r = http.post(f"/api/call/{name}", json=body, headers=bearer(t))
+        assert r.status_code == 400 and r.json()["field"] == field, (name, r.text[:300])
+    huge = b'{"text": "' + b"a" * (41 * 1024 * 1024) + b'"}'
+    r = http.post("/api/call/browse.count_engineers", content=huge, headers=bearer(t))
+    assert r.status_code == 413 and r.json()["field"] == "body", r.text[:300]
+
+
 def test_U2_a_line_written_by_plain_sql_does_not_chain(served):
     """Someone with the database's credentials inserts a line as the finance officer,
     chained as the old trail was (plain SHA-256): without the server's key it fails."""
