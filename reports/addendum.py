@@ -10,6 +10,7 @@ signer and a signature block for each: owners, the joining supervisors, the orga
 
 from __future__ import annotations
 
+from app.domain.rules_fa import join_fa
 from app.services.document_dto import AddendumDTO, PaperStamp, ReplacedSupervisor
 
 from .common import (
@@ -41,7 +42,7 @@ REASON_FA = {
 
 
 def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else "، ".join(items[:-1]) + " و " + items[-1]
+    return join_fa(items)
 
 
 def _who(dto: AddendumDTO) -> str:
@@ -98,7 +99,8 @@ def addendum_values(dto: AddendumDTO, stamp: PaperStamp | None = None) -> dict[s
             else ""
         ),
         "copies": number_to_words(dto.copies),
-        "copy_holders": "، ".join(dto.copy_holders),
+        "copy_holders": "؛ ".join(dto.copy_holders),
+        "articles_count": number_to_words(len(dto.articles)),
         "check_site": f"{org.public_url}/verify",
         "addendum_date": issued_on(stamp) or "صدور",
     }
@@ -143,5 +145,5 @@ def write_addendum(p: Page, dto: AddendumDTO, stamp: PaperStamp | None = None) -
     # the fee line right after the clause that states it
     write_articles(p, dto, values, {(2, 2): lambda: fee_table(p, dto)})
 
-    signatures(p, dto)
+    signatures(p, dto, stamp)
     verification_note(p, stamp)

@@ -9,6 +9,7 @@ to surveyors (W2). Each undertaking names the guideline's clause it comes from.
 
 from __future__ import annotations
 
+from app.domain.rules_fa import guideline_fa
 from app.services.document_dto import CommitmentDTO, PaperStamp
 
 from .common import (
@@ -91,7 +92,7 @@ def write_commitment(p: Page, dto: CommitmentDTO, stamp: PaperStamp | None = Non
         [
             *who,
             [
-                "رشته و پایه",
+                "رشته و رتبه" if firm else "رشته و پایه",
                 f"{dto.discipline_fa}، {grade_fa(s.grade, s.kind)}",
                 "شماره پروانه اشتغال",
                 or_blank(s.licence_no),
@@ -145,6 +146,11 @@ def write_commitment(p: Page, dto: CommitmentDTO, stamp: PaperStamp | None = Non
     )
     p.heading("تعهدات", size=10.5)
     p.para(dto.intro)
+    p.para(
+        f"ستون «بند» بند {guideline_fa(dto.organization.name)} (در این برگه «شیوه‌نامه») را "
+        "نام می‌برد که هر تعهد از آن آمده است.",
+        size=8,
+    )
     p.table(
         [Column("ردیف", 0.45, "center"), Column("تعهد", 5.4), Column("بند", 1.9, "center")],
         [[fa_digits(i), u.text, u.clause] for i, u in enumerate(dto.undertakings, 1)],

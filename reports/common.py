@@ -147,12 +147,10 @@ def heading(
         )
 
 
-def verification_note(page: Page, stamp: PaperStamp | None, size: float = 8) -> None:
-    """Where and how anyone checks the paper (kept with what comes before it)."""
+def verification_text(stamp: PaperStamp | None) -> str:
     if stamp is None:
-        page.para("این برگه پیش‌نویس است و تا صدور با شماره و کد رهگیری اعتبار ندارد.", size=size)
-        return
-    page.para(
+        return "این برگه پیش‌نویس است و تا صدور با شماره و کد رهگیری اعتبار ندارد."
+    return (
         f"بررسی اصالت: کد رهگیری {stamp.code} را در نشانی {stamp.check_url} ببینید یا رمزینه "
         f"بالای برگه را بخوانید. صادرکننده: {stamp.issued_by}، {jdatetime_fa(stamp.issued_at)}"
         + (
@@ -160,9 +158,18 @@ def verification_note(page: Page, stamp: PaperStamp | None, size: float = 8) -> 
             f"{fa_digits(stamp.print_no)})."
             if stamp.reprint
             else "."
-        ),
-        size=size,
+        )
     )
+
+
+def verification_height(page: Page, stamp: PaperStamp | None, size: float = 8) -> float:
+    """How tall `verification_note` draws (to keep it with the block before it)."""
+    return page.para_height(verification_text(stamp), size)
+
+
+def verification_note(page: Page, stamp: PaperStamp | None, size: float = 8) -> None:
+    """Where and how anyone checks the paper (kept with what comes before it)."""
+    page.para(verification_text(stamp), size=size)
 
 
 def firm_registration(s: SupervisorRow) -> str:

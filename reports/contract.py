@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from app.domain.rules_fa import disciplines_phrase, guideline_fa
 from app.services.document_dto import (
     AddendumDTO,
     ContractDTO,
@@ -25,7 +26,6 @@ from app.services.document_dto import (
 )
 
 from .common import (
-    FIRM_SEAL,
     band_fa,
     discipline_fa,
     firm_identity,
@@ -37,10 +37,19 @@ from .common import (
     or_blank,
     stamp_number,
     start,
+    verification_height,
     verification_note,
 )
-from .layout import Column, Page
-from .rtl import fa_area, fa_digits, fa_number, number_to_words, rials, rials_in_words
+from .layout import REGULAR, Column, Page
+from .rtl import (
+    fa_area,
+    fa_digits,
+    fa_number,
+    number_to_words,
+    rials,
+    rials_in_words,
+    text_width,
+)
 
 TITLE = "قرارداد نظارت بر اجرای ساختمان"
 
@@ -69,6 +78,20 @@ def coordinator_text(dto: ContractDTO) -> str:
     return "ناظر عمران، و در نبود ارجاع عمران ناظر معماری"
 
 
+def coordinator_is(dto: ContractDTO) -> str:
+    """Clause 4-2's predicate, grammatical whether the coordinator is named or still to be
+    chosen: «ناظر هماهنگ‌کننده این قرارداد {…}؛ ناظر هماهنگ‌کننده افزون بر …»."""
+    coord = next((s for s in dto.supervisors if s.coordinating), None)
+    if coord is not None:
+        return f"{coord.name} (ناظر {discipline_fa(coord.discipline)}) است"
+    if dto.coordinator_pending:
+        return (
+            f"ناظر رشته {discipline_fa(dto.coordinator_pending)} است که پس از انتخاب، با "
+            "الحاقیه به این قرارداد معرفی می‌شود"
+        )
+    return "ناظر عمران، و در نبود ارجاع عمران ناظر معماری، است"
+
+
 def pending_clause(dto: ContractDTO) -> str:
     """Article 1 on the disciplines whose supervisor is still to be chosen: they join by
     addendum, and article 3's table already holds their fees (what the owner pays for)."""
@@ -77,7 +100,8 @@ def pending_clause(dto: ContractDTO) -> str:
         return ""
     one = len(pending) == 1
     return (
-        f" ناظر {disciplines_text(pending)} که هنوز انتخاب {'نشده' if one else 'نشده‌اند'}، پس از "
+        f" {'ناظر' if one else 'ناظران'} {disciplines_text(pending)} که هنوز انتخاب "
+        f"{'نشده' if one else 'نشده‌اند'}، پس از "
         f"انتخاب با الحاقیه‌ای که به این قرارداد ارجاع می‌دهد به آن "
         f"{'می‌پیوندد' if one else 'می‌پیوندند'}؛ حق‌الزحمه {'آن رشته' if one else 'آن رشته‌ها'} "
         "از هم‌اکنون در جدول ماده ۳ آمده است."
@@ -94,10 +118,34 @@ def tariff_name(dto: ContractDTO) -> str:
 
 def disciplines_text(disciplines: Sequence[str]) -> str:
     """«رشته شهرسازی», «رشته‌های شهرسازی و ترافیک»."""
-    names = [discipline_fa(d) for d in disciplines]
-    if len(names) == 1:
-        return f"رشته {names[0]}"
-    return "رشته‌های " + "، ".join(names[:-1]) + " و " + names[-1]
+    return disciplines_phrase([discipline_fa(d) for d in disciplines])
+
+
+# the mark of a fee line whose rate the organization entered (not a published figure)
+ENTERED_MARK = "*"
+
+
+def entered_rate_clause(dto: ContractDTO) -> str:
+    """Clause 3-1 on a rate that is not the published table's (the survey column: the
+    organization's own entry): it is the organization's approved rate, marked in the table."""
+    entered = [f.discipline for f in dto.fees if f.rate_entered]
+    if not entered:
+        return ""
+    return (
+        f" نرخ {disciplines_text(entered)} در جدول تعرفه منتشرشده نیامده است و نرخ مصوب سازمان "
+        f"است که در جدول تعرفه سازمان وارد شده است (در جدول زیر با نشان {ENTERED_MARK})."
+    )
+
+
+def entered_rate_note(fees) -> str:
+    """The note under a fee table with an entered rate ("" when every rate is published)."""
+    entered = [f.discipline for f in fees if f.rate_entered]
+    if not entered:
+        return ""
+    return (
+        f"{ENTERED_MARK} نرخ {disciplines_text(entered)} در جدول تعرفه منتشرشده نیامده است؛ "
+        "این نرخ، نرخ مصوب سازمان است که در جدول تعرفه سازمان وارد شده است."
+    )
 
 
 def no_rate_clause(dto: ContractDTO) -> str:
@@ -158,9 +206,13 @@ def article_values(dto: ContractDTO, stamp: PaperStamp | None = None) -> dict[st
         "iban": org.iban,
         "organization_share_percent": fa_number(share_pct, decimals=2),
         "organization_share": rials(dto.organization_share_rials),
-        "coordinator": coordinator_text(dto),
+        "coordinator": coordinator_text(dto),  # clause 4-2 as issued before coordinator_is
+        "coordinator_is": coordinator_is(dto),
+        "entered_rate_clause": entered_rate_clause(dto),
+        "guideline": guideline_fa(org.name),
+        "articles_count": number_to_words(len(dto.articles)),
         "copies": f"{number_to_words(dto.copies)}",
-        "copy_holders": "، ".join(dto.copy_holders),
+        "copy_holders": "؛ ".join(dto.copy_holders),
         "check_site": f"{org.public_url}/verify",
         "organization": (
             f"{org.name} به نمایندگی {org.representative_name} ({org.representative_title})"
@@ -294,11 +346,11 @@ def write_contract(p: Page, dto: ContractDTO, stamp: PaperStamp | None = None) -
         values,
         {
             (3, 1): lambda: fee_table(p, dto),  # right after the clause that states the fee
-            (3, 0): lambda: stage_table(p, dto),  # after the article
+            (3, 3): lambda: stage_table(p, dto),  # right after «در مراحل جدول زیر»
         },
     )
 
-    signatures(p, dto)
+    signatures(p, dto, stamp)
     verification_note(p, stamp)
 
 
@@ -355,7 +407,8 @@ def write_owners(p: Page, dto: ContractDTO | AddendumDTO) -> None:
         p.para(
             f"شخص حقوقی {o.name}، به شناسه ملی {or_blank(o.national_id, 'ثبت‌نشده')}، "
             f"{legal_registration(o)}{sig}؛ نشانی: {or_blank(o.address, 'ثبت‌نشده')}؛ "
-            f"تلفن: {or_blank(o.mobile, 'ثبت‌نشده')}.",
+            f"{'تلفن همراه مدیرعامل' if o.signatory_name else 'تلفن همراه'}: "
+            f"{or_blank(o.mobile, 'ثبت‌نشده')}.",
             size=9,
         )
     if dto.attorney:
@@ -432,7 +485,7 @@ def fee_rows(dto: ContractDTO) -> list[list[str]]:
         rate = fa_number(f.rials_per_m2) if f.rials_per_m2 is not None else NO_RATE
         rows.append(
             [
-                discipline_fa(f.discipline),
+                discipline_fa(f.discipline) + (f" {ENTERED_MARK}" if f.rate_entered else ""),
                 fa_area(f.billable_m2),
                 rate,
                 fa_number(f.fee_rials),
@@ -481,7 +534,20 @@ def fee_table(p: Page, dto: ContractDTO) -> None:
     p.keep(p.para_height(caption, 9, True) + p.table_height(FEE_COLUMNS, rows) + 20)
     p.para(caption, size=9, bold=True, after=0)
     p.table(FEE_COLUMNS, rows, bold_rows=frozenset({len(rows) - 1}))
+    if note := entered_rate_note(dto.fees):
+        p.para(note, size=8.5)
     p.para(f"جمع حق‌الزحمه به حروف: {rials_in_words(dto.total_fee_rials)}.", size=9)
+
+
+def stage_caption(dto: ContractDTO) -> str:
+    """The stage table says what its amounts are: each stage's part of the fee the owner pays
+    (gross), of which the organization's share is kept, the rest paid to the supervisors."""
+    share = fa_number(dto.organization_share * 100, decimals=2)
+    return (
+        "جدول مراحل پرداخت: مبلغ هر مرحله سهم آن مرحله از حق‌الزحمه‌ای است که صاحب‌کار "
+        f"می‌پردازد (ناخالص)؛ {share} درصد هر مبلغ سهم سازمان است و باقی آن پس از ثبت گزارش "
+        "همان مرحله به ناظران پرداخت می‌شود:"
+    )
 
 
 def stage_table(p: Page, dto: ContractDTO) -> None:
@@ -494,39 +560,56 @@ def stage_table(p: Page, dto: ContractDTO) -> None:
         Column("ردیف", 0.5, "center"),
         Column("مرحله", 2.2),
         Column("درصد", 0.8, "center"),
-        Column("مبلغ (ریال)", 1.6, "center"),
+        Column("مبلغ ناخالص (ریال)", 1.6, "center"),
     ]
-    caption = "جدول مراحل پرداخت حق‌الزحمه به ناظران (سهم سازمان از مبلغ هر مرحله کسر می‌شود):"
+    caption = stage_caption(dto)
     p.keep(p.para_height(caption, 9, True) + p.table_height(cols, rows) + 8)
     p.para(caption, size=9, bold=True, after=0)
     p.table(cols, rows, bold_rows=frozenset({len(rows) - 1}))
 
 
+SIGN_PER_ROW, SIGN_HEIGHT = 4, 70
+FIRM_SIGN_HEIGHT = 86  # a firm's box names the firm, its seal and signatory, and takes the seal
+# the text width of a signature box (A4, 42 pt margins, SIGN_PER_ROW boxes 6 pt apart, 4 pt
+# inside each edge) and its label size: a role and a name that do not fit on one line are
+# printed on two, the name whole on its own line (never broken between first and last name)
+SIGN_LABEL_WIDTH = (595.2756 - 2 * 42 - 6 * (SIGN_PER_ROW - 1)) / SIGN_PER_ROW - 8
+SIGN_LABEL_SIZE = 8.5
+
+
+def _role_and_name(role: str, name: str) -> str:
+    one = f"{role}: {name}"
+    if text_width(one, REGULAR, SIGN_LABEL_SIZE) <= SIGN_LABEL_WIDTH:
+        return one
+    return f"{role}:\n{name}"
+
+
+PERSON_SIGNS = "امضا"
+FIRM_SIGNS = "امضا و مهر شرکت"
+
+
 def signature_labels(dto: ContractDTO) -> list[str]:
     labels = []
     if dto.attorney:
-        labels.append(f"صاحب‌کار، به وکالت: {dto.attorney.name}\nامضا و اثر انگشت")
+        labels.append(f"{_role_and_name('صاحب‌کار، به وکالت', dto.attorney.name)}\nامضا و اثر انگشت")
     else:
         for o in dto.owners:
             if o.kind == "person":
-                labels.append(f"صاحب‌کار: {o.name}\nامضا و اثر انگشت")
+                labels.append(f"{_role_and_name('صاحب‌کار', o.name)}\nامضا و اثر انگشت")
             else:
                 who = o.signatory_name or "صاحبان امضای مجاز"
-                labels.append(f"صاحب‌کار: {o.name}\n{who} — مهر و امضا")
+                labels.append(f"{_role_and_name('صاحب‌کار', o.name)}\n{who} — مهر و امضا")
     for s in dto.supervisors:
+        role = f"ناظر {discipline_fa(s.discipline)}"
         signed = f"\nامضا در {jdate(s.signed_on)}" if s.signed_on else ""
         if s.kind == "firm":
             who = f"\n{s.signatory}" if s.signatory else ""
-            labels.append(f"ناظر {discipline_fa(s.discipline)}: {s.name}\n{FIRM_SEAL}{who}")
+            labels.append(f"{_role_and_name(role, s.name)}\n{FIRM_SIGNS}{who}")
         else:
-            labels.append(f"ناظر {discipline_fa(s.discipline)}: {s.name}{signed}")
+            labels.append(f"{_role_and_name(role, s.name)}\n{PERSON_SIGNS}{signed}")
     org = dto.organization
     labels.append(f"{org.representative_name}\n{org.representative_title}\nامضا و مهر سازمان")
     return labels
-
-
-SIGN_PER_ROW, SIGN_HEIGHT = 4, 70
-FIRM_SIGN_HEIGHT = 86  # a firm's box names the firm, its seal and signatory, and takes the seal
 
 
 def sign_height(dto: ContractDTO) -> float:
@@ -538,10 +621,11 @@ def signatures_height(dto: ContractDTO) -> float:
     return 40 + rows * (sign_height(dto) + 6)
 
 
-def signatures(p: Page, dto: ContractDTO) -> None:
+def signatures(p: Page, dto: ContractDTO, stamp: PaperStamp | None = None) -> None:
     labels = signature_labels(dto)
     per_row, height = SIGN_PER_ROW, sign_height(dto)
-    # the heading and every signature stay together (never a signature alone on a page)
-    p.keep(signatures_height(dto))
+    # the heading, every signature and the check note under them stay together (never a
+    # signature, nor the issuer line, alone on a page)
+    p.keep(signatures_height(dto) + verification_height(p, stamp))
     p.heading("امضای طرفین")
     p.boxes(labels, per_row=per_row, height=height)

@@ -9,7 +9,7 @@ as dated notes; where members get the run's inputs to decide it again, and its d
 
 from __future__ import annotations
 
-from app.domain.rules_fa import RULE_TEXT_FA, clause_fa
+from app.domain.rules_fa import RULE_TEXT_FA, clause_fa, guideline_fa
 from app.services.document_dto import DailyReportDTO, DecisionBlock, PaperStamp
 
 from .common import (
@@ -182,6 +182,7 @@ def write_daily(p: Page, dto: DailyReportDTO, stamp: PaperStamp | None = None) -
     for b in dto.blocks:
         write_block(p, b, dto.inputs_url)
     tail = (
+        f"بندهای ستون «بند شیوه‌نامه» از {guideline_fa(org.name)} است. "
         f"ورودی‌های ثبت‌شده این اجرا و فهرست‌های رتبه‌بندی آن در نشانی {dto.inputs_url} در "
         "دسترس اعضاست؛ هر کس می‌تواند با آنها تصمیم‌ها را دوباره بگیرد و با چکیده‌های زیر بسنجد."
     )

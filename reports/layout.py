@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import codecs
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from operator import itemgetter
@@ -654,6 +655,21 @@ class Page:
         if self.y - height < self.bottom:
             self.new_page()
 
+    @contextmanager
+    def narrowed(self, left: float) -> Iterator[None]:
+        """Text drawn inside this block takes only the right-hand part of the page, from
+        `left` (a column beside something drawn on the left, e.g. a letter's signer)."""
+        old = self.left
+        self.left = left
+        try:
+            yield
+        finally:
+            self.left = old
+
+    def _lines_here(self, lead: float) -> int:
+        """How many lines of `lead` points still fit on this page."""
+        return max(0, int((self.y - self.bottom) / lead + 1e-6))
+
     def space(self, h: float) -> None:
         self.y -= h
 
@@ -919,7 +935,18 @@ class Page:
         lead = size * 1.6
         width = self.text_width - indent
         lines = wrap(text, font, size, width)
+        # never one line of a paragraph alone at the foot of a page or the head of the next:
+        # a paragraph that breaks leaves at least two lines on each side (or moves whole)
+        n, here = len(lines), self._lines_here(lead)
+        brk = -1  # the line that starts the next page
+        if n > 1 and here < n:
+            if here < 2:
+                self.new_page()
+            elif n - here < 2:
+                brk = here - 1 if here - 1 >= 2 else 0
         for k, ln in enumerate(lines):
+            if k == brk:
+                self.new_page()
             self.ensure(lead)
             self.y -= lead
             last = k == len(lines) - 1 or lines[k + 1] == ""

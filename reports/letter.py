@@ -20,6 +20,7 @@ from .common import (
     or_blank,
     stamp_number,
     start,
+    verification_height,
     verification_note,
 )
 from .layout import Column, Page
@@ -134,21 +135,53 @@ def write_letter(p: Page, dto: LetterDTO, stamp: PaperStamp | None = None) -> No
     for s in dto.supervisors:  # a firm: its national ID, registration and signatory
         if s.kind == "firm":
             p.para(f"ناظر {discipline_fa(s.discipline)}: {firm_identity(s)}.", size=8.5)
-    # the closing, the signer, attachments and copies stay together
+    # the closing, the signer (on the left) beside the attachments and copies (on the right),
+    # the seal note and the check note stay together: a letter never ends with a page holding
+    # only its issuer line
     closing = dto.closing.format(**values)
-    p.keep(p.para_height(closing) + 120)
+    column = p.left + SIGNER_WIDTH
+    with p.narrowed(column):
+        beside = _beside_height(p, dto)
+    signer = 9.5 * 1.55 + 9 * 1.55 + 8.5 * 1.55
+    p.keep(
+        p.para_height(closing)
+        + 2
+        + max(signer, beside)
+        + 4
+        + p.para_height(dto.seal_note, 8)
+        + verification_height(p, stamp)
+    )
     p.para(closing)
     p.space(2)
+    top = p.y
+    with p.narrowed(column):
+        if dto.attachments:
+            p.para(_attachments(dto), size=8.5, after=1)
+        if dto.copies_to:
+            p.para("رونوشت:", size=8.5, bold=True, after=0)
+            for c in dto.copies_to:
+                p.para(f"- {c}", size=8.5, indent=8, after=0)
+    below = p.y
+    p.y = top
     p.line(org.letter_signer_name, bold=True, align="left", x_left=p.left + 30)
     p.line(org.letter_signer_title, size=9, align="left", x_left=p.left + 30)
     p.line("امضا و مهر", size=8.5, align="left", x_left=p.left + 55)
-    p.space(6)
-    if dto.attachments:
-        p.para("پیوست: " + fa_digits("؛ ".join(dto.attachments)), size=8.5, after=1)
-    if dto.copies_to:
-        p.para("رونوشت:", size=8.5, bold=True, after=0)
-        for c in dto.copies_to:
-            p.para(f"- {c}", size=8.5, indent=8, after=0)
+    p.y = min(p.y, below)
     p.space(4)
     p.para(dto.seal_note, size=8)
     verification_note(p, stamp)
+
+
+SIGNER_WIDTH = 170  # the signer's name, title and «امضا و مهر» at the letter's left
+
+
+def _attachments(dto: LetterDTO) -> str:
+    return "پیوست: " + fa_digits("؛ ".join(dto.attachments))
+
+
+def _beside_height(p: Page, dto: LetterDTO) -> float:
+    h = p.para_height(_attachments(dto), 8.5) - 2 if dto.attachments else 0.0
+    if dto.copies_to:
+        h += p.para_height("رونوشت:", 8.5, True) - 3
+        h += sum(p.para_height(f"- {c}", 8.5, indent=8) - 3 for c in dto.copies_to)
+    return h

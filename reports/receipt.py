@@ -22,6 +22,7 @@ from .common import (
     start,
     verification_note,
 )
+from .contract import ENTERED_MARK, entered_rate_note
 from .layout import Column, Page
 from .rtl import fa_area, fa_digits, fa_number, rials_in_words
 
@@ -89,8 +90,10 @@ def fee_cells(f: FeeLine) -> list[str]:
     waiting for finance's approval is not asked for again), the state. Without a
     rate in the tariff table the fee is what finance approves: the row says so, and the
     balance is nil once an amount is approved (or finance has yet to set it)."""
-    name = discipline_fa(f.discipline) + (
-        " (با سهم ناظر هماهنگ‌کننده)" if f.coordinator_rials else ""
+    name = (
+        discipline_fa(f.discipline)
+        + (f" {ENTERED_MARK}" if f.rate_entered else "")
+        + (" (با سهم ناظر هماهنگ‌کننده)" if f.coordinator_rials else "")
     )
     state = FEE_STATE_FA.get(f.status, f.status)
     if f.due_rials is None:
@@ -209,6 +212,8 @@ def write_receipt(p: Page, dto: ReceiptDTO, stamp: PaperStamp | None = None) -> 
     )
     if no_rate_note(dto):
         p.para(no_rate_note(dto), size=8)
+    if note := entered_rate_note(dto.fees):
+        p.para(note, size=8)
     due = dto.to_pay_rials
     account = f"{org.bank}، شماره شبا {org.iban}" + (
         f"، شماره حساب {fa_digits(org.account_no)}" if org.account_no else ""

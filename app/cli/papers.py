@@ -36,8 +36,12 @@ def cmd_verify_paper(args: argparse.Namespace) -> int:
             return 2
         print(f"verify-paper: unknown — کد {args.code} در این دفتر صادر نشده است")
         return 1
+    replaced = check.state == "replaced"
     lines = [
-        f"verify-paper: OK — {check.kind_fa} شماره {check.number}",
+        f"verify-paper: VOID — {check.state_fa}"
+        if replaced
+        else f"verify-paper: OK — {check.kind_fa} شماره {check.number}",
+        *([f"  paper     {check.kind_fa} شماره {check.number}"] if replaced else []),
         f"  code      {check.code}",
         f"  kind      {check.kind}",
         f"  issued    {format_jalali_datetime(check.issued_at)} by {check.issued_by}",
@@ -51,17 +55,26 @@ def cmd_verify_paper(args: argparse.Namespace) -> int:
         lines.append(f"  replaces  {check.replaces}")
     if check.addenda:
         lines.append(f"  addenda   {'، '.join(check.addenda)}")
-    lines.append(
-        f"  status    replaced by {check.replaced_by}"
-        if check.replaced_by
-        else "  status    in force (not replaced)"
-    )
+    lines += [f"  addendum  {note}" for note in check.addenda_notes]
+    lines += [f"  left      {who}" for who in check.departed]
+    if replaced:
+        when = format_jalali_datetime(check.replaced_by_issued_at)
+        lines.append(f"  status    VOID — replaced by {check.replaced_by} of {when}")
+    elif check.addenda:
+        lines.append(f"  status    in force (not replaced), amended by {'، '.join(check.addenda)}")
+    else:
+        lines.append("  status    in force (not replaced)")
     print("\n".join(lines))
-    return 0
+    return 3 if replaced else 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    v = sub.add_parser("verify-paper", help="check a printed paper's verification code")
+    v = sub.add_parser(
+        "verify-paper",
+        help="check a printed paper's verification code",
+        description="Exit 0: issued and in force; 1: unknown; 2: unreadable database or "
+        "another installation's key; 3: issued but replaced (void).",
+    )
     v.add_argument("code")
     v.add_argument("--db", default=default_url())
     v.set_defaults(func=cmd_verify_paper)

@@ -64,3 +64,27 @@ RULE_CLAUSE_FA: dict[str, str] = {
 def clause_fa(rule: str) -> str:
     """The guideline's clause of a rule, in Persian («بخش ۳، بند ۷»)."""
     return RULE_CLAUSE_FA.get(rule, "ضوابط ارجاع نظارت")
+
+
+# The guideline the papers' clause columns cite («شیوه‌نامه، بخش ۳ بند ۴»), by its published
+# title (seeds/004: «شیوه نامه ارجاع نظارت» of the province's organization; it gives no
+# approval date, so none is printed). Each paper that cites it names it once.
+GUIDELINE_FA = "شیوه‌نامه ارجاع نظارت"
+
+
+def guideline_fa(organization: str) -> str:
+    """The guideline named in full: «شیوه‌نامه ارجاع نظارت سازمان نظام مهندسی ساختمان استان …»."""
+    return f"{GUIDELINE_FA} {organization}".strip()
+
+
+def join_fa(items: list[str] | tuple[str, ...]) -> str:
+    """A Persian list: «الف»، «الف و ب»، «الف، ب و ج» ("" for none)."""
+    items = [x for x in items if x]
+    if len(items) <= 1:
+        return "".join(items)
+    return "، ".join(items[:-1]) + " و " + items[-1]
+
+
+def disciplines_phrase(names: list[str] | tuple[str, ...]) -> str:
+    """«رشته عمران»، «رشته‌های معماری و تأسیسات مکانیکی» (names already in Persian)."""
+    return ("رشته " if len(names) == 1 else "رشته‌های ") + join_fa(names)

@@ -144,8 +144,28 @@ class SupervisorRow:
 # its digest, app/services/papers.py) leaves them out while they are empty, so a paper issued
 # before they existed, unchanged since, is reprinted — not issued anew with a new number.
 CONTENT_ADDED_LATER = frozenset(
-    {"registration_no", "registration_place", "pending_disciplines", "firm"}
+    {"registration_no", "registration_place", "pending_disciplines", "firm", "rate_entered"}
 )
+
+# Fields a kind of paper no longer holds because it does not print them (kind → (parent key,
+# field)): they are left out of its content, and left out of an issued paper's stored content
+# before it is compared with a new one — so a paper issued with them, unchanged in what it
+# prints, is reprinted with its number. The counter receipt prints none of the permit section
+# (permit number and date, city, district, structure) nor the municipal file number: a permit
+# recorded after it does not make it a new paper.
+CONTENT_DROPPED: dict[str, tuple[tuple[str, str], ...]] = {
+    "receipt": tuple(
+        ("property", k)
+        for k in (
+            "permit_no",
+            "permit_date",
+            "city",
+            "municipal_district",
+            "structure_fa",
+            "municipal_file_no",
+        )
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -165,6 +185,10 @@ class FeeLine:
     tracking_nos: tuple[str, ...] = ()
     paid_on: date | None = None
     bank: str = ""
+    # the rate is the organization's own entry in the tariff table (status «entered»: the
+    # survey column has no published amount), not a published figure; the papers attribute it
+    # to the organization's approved rate (CONTENT_ADDED_LATER: left out while False)
+    rate_entered: bool = False
 
     @property
     def due_rials(self) -> int | None:

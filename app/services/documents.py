@@ -45,6 +45,7 @@ from ..db.models import (
     ProjectPermit,
     Referral,
     Round,
+    Tariff,
     Withdrawal,
 )
 from ..db.policy_store import policy_at
@@ -54,6 +55,7 @@ from ..domain.digest import digest
 from ..domain.errors import NotFound
 from ..domain.organization import municipality_of, normalize, problems
 from ..domain.published import ranking_lines, set_aside_lines
+from ..domain.rules_fa import disciplines_phrase
 from ..resources import ROOT, reference
 from . import firms
 from . import organization as org_settings
@@ -81,7 +83,7 @@ from .document_dto import (
     TariffRef,
     Undertaking,
 )
-from .fees import project_fees
+from .fees import project_fees, table_at
 from .paper_records import SIGNED, signed_papers
 from .permissions import require
 from .permits import STRUCTURE_FA
@@ -234,9 +236,32 @@ def _attorney(p: Project, owners: tuple[OwnerParty, ...]) -> AttorneyParty | Non
     )
 
 
+def _entered_rates(s: Session, p: Project, dues: dict) -> set[str]:
+    """The disciplines whose cell of the file's tariff row is the organization's own entry
+    (status «entered», as the survey column: no published amount), not a published figure."""
+    due = next((f for f in dues.values() if f.table_from is not None), None)
+    if due is None:
+        return set()
+    table = table_at(s, local_date(p.created_at))
+    if table is None:
+        return set()
+    return set(
+        s.scalars(
+            select(Tariff.discipline).where(
+                Tariff.table_id == table.id,
+                Tariff.group == due.group,
+                Tariff.band == due.band,
+                Tariff.status == "entered",
+            )
+        )
+    )
+
+
 def _fees(s: Session, p: Project, disciplines: Iterable[str]) -> tuple[FeeLine, ...]:
-    """One line per discipline: F1's due amount (the tariff) and F2's payments."""
+    """One line per discipline: F1's due amount (the tariff) and F2's payments; a rate the
+    organization entered rather than published is marked (`rate_entered`)."""
     dues = project_fees(s, p)
+    entered = _entered_rates(s, p, dues)
     by: dict[str, list[FeePayment]] = defaultdict(list)
     for f in s.scalars(
         select(FeePayment).where(FeePayment.project_id == p.id).order_by(FeePayment.id)
@@ -272,6 +297,7 @@ def _fees(s: Session, p: Project, disciplines: Iterable[str]) -> tuple[FeeLine, 
                 tracking_nos=tuple(f.tracking_no for f in ok or pending),
                 paid_on=max((f.paid_on for f in ok), default=None),
                 bank=ok[-1].bank if ok else "",
+                rate_entered=bool(due and due.rials_per_m2 is not None and d in entered),
             )
         )
     return tuple(out)
@@ -546,7 +572,17 @@ def receipt_dto(ctx: ServiceContext, project_id: int) -> ReceiptDTO:
         brought_by_name=p.brought_by_name or (owner0.name if owner0 else ""),
         # a design office: its own identifier when the counter recorded one, never the owner's
         brought_by_national_id=_bringer_code(p, owner0),
-        property=prop,
+        # what the receipt prints of the property, not the permit section recorded later
+        # (CONTENT_DROPPED: left out of its content)
+        property=replace(
+            prop,
+            permit_no="",
+            permit_date=None,
+            city="",
+            municipal_district="",
+            structure_fa="",
+            municipal_file_no="",
+        ),
         disciplines=tuple(sorted({r.discipline for r in refs}, key=DISCIPLINE_ORDER.__getitem__)),
         documents=checklist,
         fees=fees,
@@ -575,13 +611,20 @@ def letter_refusals(
     out = []
     unpaid = [f.discipline for f in fees if f.status != "approved" or f.pending_rials]
     if unpaid:
-        names = "، ".join(DISCIPLINE_FA[d] for d in unpaid)
+        names = disciplines_phrase([DISCIPLINE_FA[d] for d in unpaid])
         out.append(r["fee"].format(disciplines=names))
     if not plate.strip():
         out.append(r["plate"])
     waiting = list(unsigned)
     if waiting:
-        out.append(r["unsigned"].format(disciplines="، ".join(DISCIPLINE_FA[d] for d in waiting)))
+        one = len(waiting) == 1
+        out.append(
+            r["unsigned"].format(
+                supervisors=("ناظر " if one else "ناظران ")
+                + disciplines_phrase([DISCIPLINE_FA[d] for d in waiting]),
+                verb="نکرده است" if one else "نکرده‌اند",
+            )
+        )
     sups = list(supervisors)
     if not sups:
         out.append(r["none"])

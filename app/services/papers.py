@@ -33,14 +33,17 @@ from sqlalchemy.orm import Session
 
 from ..db.locks import lock_named
 from ..db.models import Counter, IssuedPaper, Referral, User
-from ..domain.calendar import jalali_year
+from ..domain.calendar import format_jalali_date, jalali_year, local_date
+from ..domain.codes import DISCIPLINE_FA
 from ..domain.digest import canonical_json, digest
 from ..domain.errors import InputError
+from ..domain.rules_fa import join_fa
 from ..domain.text import normalize_digits, text_problem
 from . import documents
 from .context import ServiceContext, audit
 from .document_dto import (
     CONTENT_ADDED_LATER,
+    CONTENT_DROPPED,
     CommitmentDTO,
     ContractDTO,
     DailyReportDTO,
@@ -116,6 +119,15 @@ class PaperCheck:
     content_digest: str
     # a contract: the addenda (numbers) by which supervisors chosen after it joined it
     addenda: tuple[str, ...] = ()
+    # in_force | replaced: a replaced paper is void (`state_fa` says so first, naming the
+    # paper that replaced it and its date); the web check and `verify-paper` (exit 3) say it
+    state: str = "in_force"
+    state_fa: str = ""
+    replaced_by_issued_at: datetime | None = None
+    # a contract: what each addendum did («الحاقیه ۱ (شماره …): ناظر عمران X جای Y»), and the
+    # supervisors it named who were replaced by one (no longer parties: not in `parties`)
+    addenda_notes: tuple[str, ...] = ()
+    departed: tuple[str, ...] = ()
 
 
 # ---------------------------------------------------------------- the code
@@ -164,8 +176,28 @@ def check_url(public_url: str, code: str) -> str:
 # ---------------------------------------------------------------- issuing
 
 
-def _content(dto: Any) -> dict[str, Any]:
-    return _without_empty_added(json.loads(canonical_json(dto)))
+def _content(dto: Any, kind: str = "") -> dict[str, Any]:
+    return _without_dropped(kind, _without_empty_added(json.loads(canonical_json(dto))))
+
+
+def _without_dropped(kind: str, content: dict[str, Any]) -> dict[str, Any]:
+    """The content without the fields its kind no longer holds (CONTENT_DROPPED)."""
+    dropped = CONTENT_DROPPED.get(kind, ())
+    if not dropped:
+        return content
+    out = dict(content)
+    for parent, key in dropped:
+        if isinstance(out.get(parent), dict) and key in out[parent]:
+            out[parent] = {k: v for k, v in out[parent].items() if k != key}
+    return out
+
+
+def _same_content(kind: str, stored: dict[str, Any], stored_digest: str, new_digest: str) -> bool:
+    """Whether an issued paper's stored content is the new one: as stored, or without the
+    fields its kind has dropped since (a receipt issued with the permit it never printed)."""
+    if stored_digest == new_digest:
+        return True
+    return bool(CONTENT_DROPPED.get(kind)) and digest(_without_dropped(kind, stored)) == new_digest
 
 
 def _without_empty_added(o: Any) -> Any:
@@ -230,7 +262,7 @@ def _issue(
     """The paper issued, or reprinted when unchanged; with `signed_stands`, a paper a party
     has signed is reprinted as it was issued (then its content is returned, else None). A dto
     of None asks only for such a paper."""
-    content = _content(dto) if dto is not None else None
+    content = _content(dto, kind) if dto is not None else None
     content_digest = digest(content) if content is not None else ""
     now = ctx.now()
     with ctx.tx() as s:
@@ -239,7 +271,10 @@ def _issue(
         stands = signed_stands and last is not None and bool(signers(s, last.content))
         if dto is None and not stands:
             raise DocumentRefused(KIND_FA[kind], ("برگه امضاشده‌ای برای چاپ دوباره نیست",))
-        if last is not None and (stands or last.content_digest == content_digest):  # a reprint
+        same = last is not None and _same_content(
+            kind, last.content, last.content_digest, content_digest
+        )
+        if last is not None and (stands or same):  # a reprint
             last.prints += 1
             last.last_printed_at = now
             replaced = s.get(IssuedPaper, last.replaces_id) if last.replaces_id else None
@@ -385,10 +420,10 @@ def _summary(row: IssuedPaper) -> str:
     return f"{what}، پرونده {row.file_no}"
 
 
-def _addenda_of(s: Session, row: IssuedPaper) -> tuple[str, ...]:
+def _addendum_rows(s: Session, row: IssuedPaper) -> list[IssuedPaper]:
     """A contract's addenda in force (issued for it and not replaced), oldest first."""
     if row.kind != "contract":
-        return ()
+        return []
     rows = s.scalars(
         select(IssuedPaper)
         .where(
@@ -397,11 +432,38 @@ def _addenda_of(s: Session, row: IssuedPaper) -> tuple[str, ...]:
         .order_by(IssuedPaper.id)
     ).all()
     replaced = {r.replaces_id for r in rows if r.replaces_id}
-    return tuple(
-        r.number
-        for r in rows
-        if r.id not in replaced and r.content.get("contract_number") == row.number
-    )
+    return [
+        r for r in rows if r.id not in replaced and r.content.get("contract_number") == row.number
+    ]
+
+
+def addendum_note(addendum: dict[str, Any], number: str) -> str:
+    """What an addendum did to its contract, from its content: «الحاقیه ۱ (شماره 1405-00123):
+    ناظر عمران X جای Y» — each joining supervisor, and whom he replaced (ReplacedSupervisor)."""
+    gone = {r.get("discipline"): r.get("name", "") for r in addendum.get("replaced") or ()}
+    parts = []
+    for x in addendum.get("supervisors") or ():
+        d = x.get("discipline", "")
+        role = f"ناظر {DISCIPLINE_FA.get(d, d)} {x.get('name', '')}"
+        parts.append(f"{role} جای {gone[d]}" if gone.get(d) else f"{role} به قرارداد پیوست")
+    return f"الحاقیه {addendum.get('seq', '')} (شماره {number}): " + join_fa(parts)
+
+
+def _departed(addenda: list[IssuedPaper]) -> list[tuple[str, str]]:
+    """(name, Persian note) of the supervisors an addendum replaced."""
+    out = []
+    for a in addenda:
+        new = {x.get("discipline"): x.get("name", "") for x in a.content.get("supervisors") or ()}
+        for r in a.content.get("replaced") or ():
+            d = r.get("discipline", "")
+            out.append(
+                (
+                    r.get("name", ""),
+                    f"{r.get('name', '')} (ناظر {DISCIPLINE_FA.get(d, d)}؛ جای او "
+                    f"{new.get(d, '')} با الحاقیه {a.content.get('seq', '')} به شماره {a.number})",
+                )
+            )
+    return out
 
 
 @use_case(writes=False, remote=False)
@@ -440,11 +502,39 @@ def verify_paper(ctx: ServiceContext, code: str) -> PaperCheck | None:
         if digest(row.content) != row.content_digest:
             return None
         newer = s.scalar(
-            select(IssuedPaper.number)
-            .where(IssuedPaper.replaces_id == row.id)
-            .order_by(IssuedPaper.id)
+            select(IssuedPaper).where(IssuedPaper.replaces_id == row.id).order_by(IssuedPaper.id)
             .limit(1)
-        )
+        )  # fmt: skip
+        addenda = _addendum_rows(s, row)
+        departed = _departed(addenda)
+        parties = _parties(row.kind, row.content)
+        if row.kind == "contract" and addenda:  # the parties now: who left, who joined
+            gone = {name for name, _ in departed}
+            joined = [
+                x.get("name", "") for a in addenda for x in a.content.get("supervisors") or ()
+            ]
+            parties = tuple(dict.fromkeys([*(n for n in parties if n not in gone), *joined]))
+        notes = tuple(addendum_note(a.content, a.number) for a in addenda)
+        summary = _summary(row)
+        if notes:
+            summary += "؛ " + "؛ ".join(notes)
+        if newer is not None:
+            when = format_jalali_date(local_date(newer.issued_at))
+            state, state_fa = (
+                "replaced",
+                (
+                    f"باطل: این برگه با برگه شماره {newer.number} مورخ {when} جایگزین شده و "
+                    "از تاریخ صدور آن اعتبار ندارد"
+                ),
+            )
+        else:
+            state = "in_force"
+            state_fa = "معتبر: این برگه جایگزین نشده است" + (
+                f" و با {'الحاقیه' if len(addenda) == 1 else 'الحاقیه‌های'} "
+                f"{join_fa([a.number for a in addenda])} تکمیل شده است"
+                if addenda
+                else ""
+            )
         return PaperCheck(
             code=formatted,
             kind=row.kind,
@@ -453,13 +543,18 @@ def verify_paper(ctx: ServiceContext, code: str) -> PaperCheck | None:
             issued_at=row.issued_at,
             issued_by=row.issued_by,
             file_no=row.file_no or "",
-            parties=_parties(row.kind, row.content),
-            summary=_summary(row),
+            parties=parties,
+            summary=summary,
             replaces=replaces.number if replaces else "",
-            replaced_by=newer or "",
+            replaced_by=newer.number if newer is not None else "",
             prints=row.prints,
             content_digest=row.content_digest,
-            addenda=_addenda_of(s, row),
+            addenda=tuple(a.number for a in addenda),
+            state=state,
+            state_fa=state_fa,
+            replaced_by_issued_at=newer.issued_at if newer is not None else None,
+            addenda_notes=notes,
+            departed=tuple(note for _, note in departed),
         )
 
 

@@ -249,3 +249,33 @@ def test_a_signed_commitment_form_is_kept_with_the_capacity_at_his_signature(off
     again = papers.issue_commitment(office.clerk, p.referral_ids["arch"])
     assert (again.stamp.number, again.stamp.reprint) == (first.stamp.number, True)
     assert again.paper == first.paper
+
+
+def test_the_check_of_a_contract_says_whom_each_addendum_replaced(office: Office, capsys):
+    """A contract whose named supervisor never came: its check names the addendum and who took
+    whose place; the one who left is no longer among its parties."""
+    import argparse
+
+    from app.cli.papers import cmd_verify_paper
+
+    p, arch, civil, civil2 = _project(office)
+    _chosen(office, p, arch=arch, civil=civil)
+    contract = papers.issue_contract(office.clerk, p.id)
+    deadlines.record_signature(office.clerk, p.referral_ids["arch"])  # C1 never comes
+    _lapse(office, p.referral_ids["civil"])
+    candidacy.stand(office.as_engineer[civil2], civil2, p.referral_ids["civil"])
+    _decide(office, p.referral_ids["civil"])
+    _window(office, p.referral_ids["civil"])
+    add = addenda.issue_addendum(office.clerk, p.id)
+    check = papers.verify_paper(office.base, contract.stamp.code)
+    note = f"الحاقیه 1 (شماره {add.stamp.number}): ناظر عمران C2 جای C1"
+    assert check.addenda_notes == (note,) and note in check.summary
+    assert "C1" not in check.parties and {"A1", "C2"} <= set(check.parties)
+    assert any("C1" in x and add.stamp.number in x for x in check.departed)
+    assert check.state == "in_force" and add.stamp.number in check.state_fa
+    assert (
+        cmd_verify_paper(argparse.Namespace(code=contract.stamp.code, db=str(office.engine.url)))
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert note in out and "amended by" in out

@@ -266,7 +266,7 @@ def test_a_firm_supervisor_is_named_by_its_registration_and_signatory(paper):
     assert squash("کد ملی") not in sentence and squash("نام پدر") not in sentence
     if paper == "contract":
         assert has(text, "ناظر تأسیسات مکانیکی: شرکت مهندسین مشاور کارون‌سازه")
-        assert "مهر و امضای صاحبان امضای مجاز" in text
+        assert "امضا و مهر شرکت" in text  # a firm signs under its seal (a person: «امضا»)
         # the fingerprint is the owners' (here their attorney's), never the firm's
         plain = pdf_text(render(sample(), sample_stamp(paper)))
         assert text.count("اثر انگشت") == plain.count("اثر انگشت") == 1

@@ -257,3 +257,33 @@ def test_a_command_holding_another_key_writes_nothing(office: Office):
         )
     assert after == before
     assert papers.issue_contract(office.clerk, p.id).stamp.number  # the right key still issues
+
+
+def test_a_replaced_paper_says_first_that_it_is_void_and_exits_3(office, capsys):
+    """verify-paper: 0 in force, 1 unknown, 3 issued but replaced — a replaced paper's check
+    starts by saying it is void, naming the paper that replaced it and its date; the service
+    result carries the state (the web check reads it)."""
+    from app.cli.papers import cmd_verify_paper
+
+    p = _signed_project(office, sign=False)
+    first = papers.issue_contract(office.clerk, p.id)
+    office.at("1405-08-27 10:00")
+    permits.record_permit(
+        office.clerk,
+        p.id,
+        permits.PermitIn("اهواز", "2", "concrete", "1405/5120", office.clock.now.date()),
+    )
+    new = papers.issue_contract(office.clerk, p.id)
+    old = papers.verify_paper(office.base, first.stamp.code)
+    assert (old.state, old.replaced_by) == ("replaced", new.stamp.number)
+    assert old.replaced_by_issued_at == new.stamp.issued_at
+    assert old.state_fa.startswith("باطل") and new.stamp.number in old.state_fa
+    assert "1405-08-27" in old.state_fa  # the replacing paper's date
+    url = str(office.engine.url)
+    assert cmd_verify_paper(argparse.Namespace(code=first.stamp.code, db=url)) == 3
+    out = capsys.readouterr().out
+    first_line = out.splitlines()[0]
+    assert "VOID" in first_line and "باطل" in first_line and new.stamp.number in first_line
+    assert "in force" not in out and "OK" not in first_line
+    assert cmd_verify_paper(argparse.Namespace(code=new.stamp.code, db=url)) == 0
+    assert papers.verify_paper(office.base, new.stamp.code).state == "in_force"
