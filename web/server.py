@@ -106,27 +106,34 @@ class OfficeServer:
 
     def wsgi(self, environ: dict[str, Any], start_response: Callable[..., Any]):
         environ["nezarat.server"] = self
-        return self._django(environ, start_response)
+        result = self._django(environ, start_response)
+        if environ.get("REQUEST_METHOD") == "HEAD":
+            # the GET's headers (its Content-Length too) and never a body: cheroot writes
+            # whatever the application yields, and a body after a HEAD's answer is read by a
+            # keep-alive client as the start of the next answer
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+            return []
+        return result
 
     # ------------------------------------------------------------ running
 
     def bind(self, host: str = "127.0.0.1", port: int = 0) -> str:
         """Listen (port 0: any free one); returns the base URL. `serve()` then answers."""
-        from cheroot import wsgi
+        from .connections import DeferredHandshakeTLS, OfficeHTTP
 
-        http = wsgi.Server(
+        http = OfficeHTTP(
             (host, port),
             self.wsgi,
             numthreads=self.threads,
             server_name="nezarat",
             request_queue_size=128,
-            timeout=30,
+            timeout=10,  # a request's next bytes (and the TLS handshake) within 10 s
             shutdown_timeout=5,
         )
         if self.tls is not None:
-            from cheroot.ssl.builtin import BuiltinSSLAdapter
-
-            http.ssl_adapter = BuiltinSSLAdapter(*self.tls)
+            http.ssl_adapter = DeferredHandshakeTLS(*self.tls)
         http.prepare()
         self._http = http
         bound_host, bound_port = http.bind_addr[:2]

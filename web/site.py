@@ -32,9 +32,12 @@ from app.services.sessions import Throttled
 from .site_base import (
     FieldError,
     actor_of,
+    actor_quietly,
+    after_post,
     allow,
     context,
     drop_cookie,
+    drop_flash,
     engineer,
     error_page,
     form_text,
@@ -42,6 +45,7 @@ from .site_base import (
     htmx,
     page,
     public,
+    reading,
     redirect,
     refusal,
     safe_next,
@@ -49,8 +53,13 @@ from .site_base import (
     set_cookie,
     source,
     system,
+    take_flash,
     token_of,
 )
+
+# U1's uniform answer, in the words of the web's form (it asks for the membership number, not
+# a user name): the same for an unknown number and a wrong password, as the service decides
+WRONG_WEB = "شماره عضویت یا گذرواژه نادرست است (U1)"
 
 # ---------------------------------------------------------------- signing in and out
 
@@ -59,7 +68,7 @@ from .site_base import (
 @allow("GET", "POST")
 def login(request: HttpRequest) -> HttpResponse:
     nxt = safe_next(request.POST.get("next") or request.GET.get("next"))
-    if request.method == "GET":
+    if reading(request):
         if actor_of(request) is not None:
             return redirect(request, nxt)
         return page(request, "site/login.html", {"next": nxt})
@@ -79,8 +88,9 @@ def login(request: HttpRequest) -> HttpResponse:
         response.headers["Retry-After"] = "900"
         return response
     except RuleViolation as exc:
-        status = 401 if exc.message == sessions.WRONG else 409
-        return page(request, "site/login.html", {**values, "error": exc.message}, status)
+        wrong = exc.message == sessions.WRONG
+        words = WRONG_WEB if wrong else exc.message
+        return page(request, "site/login.html", {**values, "error": words}, 401 if wrong else 409)
     old = token_of(request)
     if old:  # the browser's earlier session ends: one live session per sign-in
         sessions.sign_out(system(request), old)
@@ -105,7 +115,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
     pending = token_of(request, pending=True)
     if pending is None:
         return redirect(request, "/login")
-    if request.method == "GET":
+    if reading(request):
         return page(request, "site/login_code.html", {"next": nxt})
     srv = server(request)
     if request.POST.get("resend"):
@@ -156,7 +166,7 @@ def logout(request: HttpRequest) -> HttpResponse:
 @allow("GET", "POST")
 def forgot(request: HttpRequest) -> HttpResponse:
     """A forgotten password: a code to the registered mobile (the same answer for any number)."""
-    if request.method == "GET":
+    if reading(request):
         return page(request, "site/forgot.html", {})
     try:
         no = form_text(request, "membership_no", 32)
@@ -324,8 +334,9 @@ def declaration(request: HttpRequest, actor) -> HttpResponse:
     year = jalali_year(local_date(server(request).now()))
     current = member.my_declaration(ctx, actor.engineer_id)
     data = {"year": year, "current": current, "groups_all": GROUPS}
-    if request.method == "GET":
-        return page(request, "site/declaration.html", data)
+    if reading(request):
+        data["ok"] = take_flash(request) == "declaration" and current is not None
+        return drop_flash(request, page(request, "site/declaration.html", data))
     form = {
         "ready": request.POST.get("ready"),
         "groups": request.POST.getlist("groups"),
@@ -372,8 +383,7 @@ def declaration(request: HttpRequest, actor) -> HttpResponse:
             {**data, "form": form, "error": words, "errors": errors},
             status,
         )
-    data["current"] = member.my_declaration(ctx, actor.engineer_id)
-    return page(request, "site/declaration.html", {**data, "ok": True})
+    return after_post(request, "/declaration", "declaration")  # a reload re-posts nothing
 
 
 @engineer
@@ -389,11 +399,19 @@ def membership(request: HttpRequest, actor) -> HttpResponse:
             if not raw.isdigit() or len(raw) != 4:
                 raise FieldError("year", "سال را چهار رقمی وارد کنید")
             engineers.request_renewal(ctx, actor.engineer_id, int(raw))
-            ok = "درخواست تمدید عضویت ثبت شد؛ پس از تأیید مبلغ در امور مالی، پرداخت انجام می‌شود"
+            return after_post(request, "/membership", f"renewal:{int(raw)}")
         except (InputError, RuleViolation) as exc:
             status, error = refusal(exc)
+    else:
+        flash = take_flash(request) or ""
+        if flash.startswith("renewal:") and flash[8:].isdigit():
+            ok = (
+                f"درخواست تمدید عضویت سال {flash[8:]} ثبت شد؛ پس از تأیید مبلغ در امور مالی، "
+                "پرداخت انجام می‌شود"
+            )
     ms = member.membership_status(ctx, actor.engineer_id)
-    return page(request, "site/membership.html", {"ms": ms, "ok": ok, "error": error}, status)
+    data = {"ms": ms, "ok": ok, "error": error}
+    return drop_flash(request, page(request, "site/membership.html", data, status))
 
 
 # ---------------------------------------------------------------- public pages (C6, A10)
@@ -416,10 +434,9 @@ def _int_id(value: str, field: str) -> int:
 @allow("GET")
 def candidates(request: HttpRequest, referral_id: int) -> HttpResponse:
     ctx = context(request, None)
+    # a number that names no referral is 404 «ارجاعی با این شماره نیست» (NotFound)
+    board_row = next(iter(public_services.referral_board(ctx, referral_id)), None)
     rows = candidacy.candidates(ctx, referral_id)
-    board_row = next(
-        (r for r in public_services.referral_board(ctx) if r.referral_id == referral_id), None
-    )
     me = getattr(request, "nz_actor", None)
     return page(
         request,
@@ -449,13 +466,34 @@ def runs(request: HttpRequest) -> HttpResponse:
 @public
 @allow("GET")
 def run(request: HttpRequest, run_id: int) -> HttpResponse:
+    """A published run: an index of its decisions, a search by file or membership number
+    (?q=, on the server: no script needed), and each decision's ranked list folded
+    (<details>), open when it matches the search."""
     sheet = public_services.run_sheet(context(request, None), run_id)
     me = getattr(request, "nz_actor", None)
+    typed = request.GET.get("q", "")[:40]
+    q = normalize_digits(typed).strip()
+    blocks = [(b, bool(q) and _run_match(b, q)) for b in sheet.blocks]
+    shown = [x for x in blocks if x[1]] if q else blocks
     return page(
         request,
         "site/run.html",
-        {"sheet": sheet, "mine": me.engineer_id if me else None},
+        {
+            "sheet": sheet,
+            "mine": me.engineer_id if me else None,
+            "q": typed,
+            "blocks": shown,
+            "found": len(shown) if q else None,
+        },
     )
+
+
+def _run_match(block, q: str) -> bool:
+    """A decision matches a file number (or part of it) or a candidate's membership number."""
+    if q in normalize_digits(block.file_no or ""):
+        return True
+    people = (*block.ranked, *block.set_aside)
+    return any(normalize_digits(x.membership_no or "") == q for x in people)
 
 
 @public
@@ -490,12 +528,12 @@ def verify(request: HttpRequest, code: str | None = None) -> HttpResponse:
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    request.nz_actor = None  # type: ignore[attr-defined]
+    request.nz_actor = actor_quietly(request)  # type: ignore[attr-defined]
     return error_page(request, 404, "صفحه پیدا نشد", "نشانی‌ای که باز کردید در این سامانه نیست.")
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    request.nz_actor = None  # type: ignore[attr-defined]
+    request.nz_actor = actor_quietly(request)  # type: ignore[attr-defined]
     return error_page(
         request, 500, "خطای سرور", "کار شما انجام نشد و خطا برای پشتیبانی دفتر ثبت شد."
     )

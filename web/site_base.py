@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -98,6 +99,11 @@ def drop_cookie(request: HttpRequest, response: HttpResponse, pending: bool = Fa
     response.delete_cookie(cookie_name(request, pending), path="/", samesite="Lax")
 
 
+def reading(request: HttpRequest) -> bool:
+    """A GET or a HEAD (a HEAD is answered as a GET is; its body is never sent)."""
+    return request.method in ("GET", "HEAD")
+
+
 def actor_of(request: HttpRequest) -> Actor | None:
     """The engineer signed in through this request's cookie, or None."""
     token = token_of(request)
@@ -107,6 +113,43 @@ def actor_of(request: HttpRequest) -> Actor | None:
     if actor is None or actor.role != "engineer" or actor.engineer_id is None:
         return None
     return actor
+
+
+def actor_quietly(request: HttpRequest) -> Actor | None:
+    """Who is signed in, for a page that must not fail itself (404, 500, 405): the header as
+    on his other pages; any trouble reading the session (the database away) is no one."""
+    try:
+        return actor_of(request)
+    except Exception:  # the error page is shown either way
+        log.warning("web: the session could not be read for an error page", exc_info=True)
+        return None
+
+
+_BADGES: dict[tuple[int, int], tuple[str, str, float]] = {}
+BADGE_TTL = 60.0
+
+
+def badge(request: HttpRequest, actor: Actor | None) -> tuple[str, str] | None:
+    """(name, membership number) of the signed-in engineer for the header, remembered a
+    minute (one read per engineer, not one per page); never fails."""
+    if actor is None or actor.engineer_id is None:
+        return None
+    srv = server(request)
+    key, now = (id(srv), actor.engineer_id), time.monotonic()
+    hit = _BADGES.get(key)
+    if hit is not None and hit[2] > now:
+        return hit[0], hit[1]
+    from app.services import member
+
+    try:
+        name, no = member._badge(context(request, actor), actor.engineer_id)
+    except Exception:
+        log.warning("web: the header's name could not be read", exc_info=True)
+        return None
+    if len(_BADGES) > 10_000:
+        _BADGES.clear()
+    _BADGES[key] = (name, no, now + BADGE_TTL)
+    return name, no
 
 
 def context(request: HttpRequest, actor: Actor | None) -> ServiceContext:
@@ -123,17 +166,20 @@ def htmx(request: HttpRequest) -> bool:
 
 def page(request: HttpRequest, template: str, data: dict[str, Any], status: int = 200):
     srv = server(request)
+    me = getattr(request, "nz_actor", None)
     data = {
-        "me": getattr(request, "nz_actor", None),
+        "me": me,
+        "badge": badge(request, me),
         "server_time": srv.now(),
         "path": request.path,
         **data,
     }
-    return HttpResponse(
-        render_to_string(template, data, request=request),
-        status=status,
-        content_type="text/html; charset=utf-8",
-    )
+    from .templatetags.fa import rule_ids
+
+    html = render_to_string(template, data, request=request)
+    head, sep, body = html.partition("</head>")  # the title and the head are left as written
+    html = f"{head}{sep}{rule_ids(body)}" if sep else rule_ids(html)
+    return HttpResponse(html, status=status, content_type="text/html; charset=utf-8")
 
 
 def redirect(request: HttpRequest, to: str) -> HttpResponse:
@@ -142,6 +188,46 @@ def redirect(request: HttpRequest, to: str) -> HttpResponse:
         response.headers["HX-Redirect"] = to
         return response
     return HttpResponseRedirect(to)
+
+
+FLASH_COOKIE, TLS_FLASH = "nz_flash", "__Host-nz_flash"
+FLASH_SALT = "nezarat.web.flash"
+
+
+def after_post(request: HttpRequest, to: str, flash: str) -> HttpResponse:
+    """Post/Redirect/Get: a form that succeeded is answered with 303 to its page, carrying a
+    one-time note (`flash`, a short key the page turns into words) in a signed cookie that
+    the page's next GET reads and drops — a reload shows the page, not the form again."""
+    response = HttpResponseRedirect(to)
+    response.status_code = 303
+    response.set_signed_cookie(
+        TLS_FLASH if tls(request) else FLASH_COOKIE,
+        flash,
+        salt=FLASH_SALT,
+        max_age=120,
+        path="/",
+        secure=tls(request),
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+def take_flash(request: HttpRequest) -> str | None:
+    """The one-time note a successful form left for this page (see `after_post`), or None."""
+    name = TLS_FLASH if tls(request) else FLASH_COOKIE
+    if name not in request.COOKIES:
+        return None
+    request.nz_flash_taken = True  # type: ignore[attr-defined]
+    return request.get_signed_cookie(name, default=None, salt=FLASH_SALT, max_age=120)
+
+
+def drop_flash(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """The note is shown once: the answer that showed it deletes its cookie."""
+    if getattr(request, "nz_flash_taken", False):
+        name = TLS_FLASH if tls(request) else FLASH_COOKIE
+        response.delete_cookie(name, path="/", samesite="Lax")
+    return response
 
 
 def safe_next(value: str | None) -> str:
@@ -160,35 +246,48 @@ def error_page(request: HttpRequest, status: int, title: str, message: str, ref:
     )
 
 
+def allowed(methods: tuple[str, ...], method: str | None) -> bool:
+    """A page that answers GET answers HEAD too (as Django's view decorators do)."""
+    return method in methods or (method == "HEAD" and "GET" in methods)
+
+
+def method_refused(
+    request: HttpRequest, methods: tuple[str, ...], back: str | None = None, hint: str = ""
+) -> HttpResponse:
+    """The Persian 405 page with `Allow` (or, for an action's address opened again, its page)."""
+    if back is not None and reading(request):
+        return redirect(request, back)
+    if getattr(request, "nz_actor", None) is None:  # the header as on his pages («خروج»)
+        request.nz_actor = actor_quietly(request)  # type: ignore[attr-defined]
+    if "GET" in methods:
+        words = "این صفحه را تنها می‌توان باز کرد؛ فرستادن درخواست دیگری به آن پذیرفته نیست."
+    else:
+        words = (
+            "این نشانی تنها با دکمه‌های صفحه‌ها به کار می‌آید و باز کردن مستقیم آن کاری انجام نمی‌دهد."
+        )
+    response = error_page(request, 405, "این درخواست پذیرفته نیست", f"{words} {hint}".strip())
+    shown = [m for m in methods for m in ((m, "HEAD") if m == "GET" else (m,))]
+    response.headers["Allow"] = ", ".join(dict.fromkeys(shown))
+    return response
+
+
 def allow(*methods: str, back: str | None = None, hint: str = ""):
     """The HTTP methods a page answers (Django's `require_http_methods` answers others with an
-    empty 405). Any other method gets the Persian error page, 405 with `Allow`. A GET of an
-    action only a form posts to — the address a form without script leaves in the bar
+    empty 405); a page that answers GET answers HEAD too. Any other method gets the Persian
+    error page, 405 with `Allow` — before the CSRF check (`web.middleware.methods_first`
+    reads `nz_allow`, which the decorators above copy along). A GET of an action only a form
+    posts to — the address a form without script leaves in the bar
     (/referrals/<id>/stand), opened again — goes to the page the action belongs to (`back`),
     as a signed-out engineer is sent to the sign-in page rather than refused."""
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request.method in methods:
+            if allowed(methods, request.method):
                 return view(request, *args, **kwargs)
-            if back is not None and request.method in ("GET", "HEAD"):
-                return redirect(request, back)
-            if not hasattr(request, "nz_actor"):  # the header as on his pages (e.g. «خروج»)
-                request.nz_actor = actor_of(request)  # type: ignore[attr-defined]
-            if "GET" in methods:
-                words = "این صفحه را تنها می‌توان باز کرد؛ فرستادن درخواست دیگری به آن پذیرفته نیست."
-            else:
-                words = (
-                    "این نشانی تنها با دکمه‌های صفحه‌ها به کار می‌آید و باز کردن مستقیم آن "
-                    "کاری انجام نمی‌دهد."
-                )
-            response = error_page(
-                request, 405, "این درخواست پذیرفته نیست", f"{words} {hint}".strip()
-            )
-            response.headers["Allow"] = ", ".join(methods)
-            return response
+            return method_refused(request, methods, back, hint)
 
+        wrapper.nz_allow = (methods, back, hint)  # type: ignore[attr-defined]
         return wrapper
 
     return decorate
@@ -233,6 +332,8 @@ def guarded(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
                     "چند لحظه بعد دوباره بکوشید؛ اگر تکرار شد، این شماره را به دفتر بگویید.",
                     ref,
                 )
+            if reading(request):  # a page opened writes nothing: no «… چیزی ثبت نشد»
+                words = words.removesuffix("؛ چیزی ثبت نشد")
             titles = {
                 404: "پیدا نشد",
                 409: "پذیرفته نشد",
@@ -253,7 +354,7 @@ def engineer(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         actor = actor_of(request)
         if actor is None:
-            back = request.get_full_path() if request.method == "GET" else "/"
+            back = request.get_full_path() if reading(request) else "/"
             return redirect(request, f"/login?next={quote(safe_next(back), safe='/')}")
         request.nz_actor = actor  # type: ignore[attr-defined]
         return view(request, actor, *args, **kwargs)

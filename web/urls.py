@@ -15,7 +15,24 @@ class _Action:
         return value
 
 
+class _Id:
+    """A row's number in a path: digits, at most a database integer. A larger one names no
+    row — not found (404), as a number that names none is, not a malformed input (400)."""
+
+    regex = "[0-9]{1,20}"
+
+    def to_python(self, value: str) -> int:
+        n = int(value)
+        if not 0 < n < 2**31:
+            raise ValueError(value)  # Django: this pattern does not match
+        return n
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
 register_converter(_Action, "action")
+register_converter(_Id, "id")
 
 urlpatterns = [
     path("healthz", api.healthz),
@@ -30,7 +47,7 @@ urlpatterns = [
     path("logout", site.logout),
     path("forgot", site.forgot),
     path("forgot/reset", site.reset),
-    path("referrals/<int:referral_id>/<action:action>", site.act),
+    path("referrals/<id:referral_id>/<action:action>", site.act),
     path("why-not", site.why_not),
     path("me", site.state),
     path("my-referrals", site.my_referrals),
@@ -39,10 +56,10 @@ urlpatterns = [
     path("membership", site.membership),
     # public, no sign-in (C6, A10, paper check)
     path("board", site.board),
-    path("board/<int:referral_id>", site.candidates),
+    path("board/<id:referral_id>", site.candidates),
     path("runs", site.runs),
-    path("runs/<int:run_id>", site.run),
-    path("runs/<int:run_id>/decisions.json", site.run_decisions),
+    path("runs/<id:run_id>", site.run),
+    path("runs/<id:run_id>/decisions.json", site.run_decisions),
     path("verify", site.verify),
     path("verify/<str:code>", site.verify),
     path("static/<str:name>", static_files.serve),

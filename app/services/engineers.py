@@ -377,19 +377,40 @@ def request_renewal(ctx: ServiceContext, engineer_id: int, year: int) -> None:
         paid, years = _membership(s, row)
         failed = renewal_failures(year, row.member_since, paid, row.data_complete)
         if failed or (year in years and years[year].status != "requested"):
-            early = year < row.member_since  # (the domain's refusal, said in its own words)
-            raise RuleViolation(
-                failed or {"F5"},
-                f"سال {year} پیش از آغاز عضویت ({row.member_since}) است؛ تمدید برای سال‌های "
-                "عضویت درخواست می‌شود (F5)"
-                if early
-                else None,
-            )
+            raise RuleViolation(failed or {"F5"}, _renewal_refused(row, year, paid))
         if year not in years:
             s.add(
                 MembershipYear(engineer_id=row.id, year=year, status="requested", requested_at=now)
             )
         audit(s, ctx, "membership.request", "engineer", engineer_id, after={"year": year})
+
+
+def _renewal_refused(row: Engineer, year: int, paid: set[int]) -> str:
+    """F5's refusal naming its one cause (the rule lists three: data incomplete, the year
+    paid, an earlier year owed), in the order the rule checks them."""
+    if year < row.member_since:
+        return (
+            f"سال {year} پیش از آغاز عضویت ({row.member_since}) است؛ تمدید برای سال‌های "
+            "عضویت درخواست می‌شود (F5)"
+        )
+    if not row.data_complete:
+        return (
+            "اطلاعات عضویت شما کامل نیست؛ نخست آن را در واحد عضویت سازمان کامل و اصلاح کنید، "
+            "سپس درخواست تمدید ثبت کنید (F5)"
+        )
+    if year in paid:
+        return f"حق عضویت سال {year} پیش‌تر پرداخت شده است؛ درخواست تازه‌ای لازم نیست (F5)"
+    owed = [y for y in range(row.member_since, year) if y not in paid]
+    if owed:
+        listed = "، ".join(str(y) for y in owed)
+        return (
+            f"حق عضویت سال پیشین پرداخت نشده است ({listed})؛ نخست تمدید سال {owed[0]} را "
+            "درخواست و پرداخت کنید (F5)"
+        )
+    return (
+        f"درخواست تمدید سال {year} پیش‌تر ثبت و مبلغ آن از سوی امور مالی تأیید شده است؛ "
+        "اکنون پرداخت آن مانده است (F5)"
+    )
 
 
 MAX_MEMBERSHIP_RIALS = 10**10  # a year's fee is millions of rials: ten billion is a typo

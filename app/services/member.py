@@ -143,6 +143,9 @@ class MembershipYearOut:
     requested_at: datetime
     approved_at: datetime | None
     paid_at: datetime | None
+    # taken from the organization's members' file (an import, `payment_ref` "import"): no
+    # request was made and no amount approved here; its dates are the import's
+    imported: bool = False
 
 
 @dataclass(frozen=True)
@@ -168,6 +171,22 @@ class DeclarationOut:
 
 def _name(e: Engineer) -> str:
     return f"{e.first_name} {e.last_name}".strip()
+
+
+def _badge(ctx: ServiceContext, engineer_id: int) -> tuple[str, str]:
+    """(name, membership number) of the signed-in engineer, for the web site's header: the
+    session's own engineer (U1), one indexed read. Not a use case of its own (the header of
+    every page, not something a desk asks for); `web.site_base.badge` remembers it a minute."""
+    require(ctx, "engineer.file", engineer_id)
+    with ctx.read() as s:
+        row = s.execute(
+            select(Engineer.first_name, Engineer.last_name, Engineer.membership_no).where(
+                Engineer.id == engineer_id
+            )
+        ).first()
+    if row is None:
+        raise NotFound("engineer", "مهندس پیدا نشد")
+    return f"{row.first_name or ''} {row.last_name or ''}".strip(), row.membership_no or ""
 
 
 @use_case(writes=False)
@@ -385,7 +404,13 @@ def membership_status(ctx: ServiceContext, engineer_id: int) -> MembershipStatus
         ).all()
         years = tuple(
             MembershipYearOut(
-                m.year, m.status, m.amount_rials, m.requested_at, m.approved_at, m.paid_at
+                m.year,
+                m.status,
+                m.amount_rials,
+                m.requested_at,
+                m.approved_at,
+                m.paid_at,
+                m.payment_ref == "import",
             )
             for m in rows
         )

@@ -85,7 +85,11 @@ def run_sheet(ctx: ServiceContext, run_id: int) -> DailyReportDTO:
     with scores and tie-break figures (A2, C6), who was set aside and by which rules (A1), the
     digests, whether the stored inputs decide the same again — as on the daily paper."""
     require(ctx, "runs.read")
-    return _daily_sheet(ctx, _run_id(run_id), paper=False)
+    rid = _run_id(run_id)
+    with ctx.read() as s:  # the sheet's own words are the daily paper's (no run at all)
+        if s.scalar(select(DeadlineRun.kind).where(DeadlineRun.id == rid)) != "deadline":
+            raise NotFound("run", "اجرای مهلتی با این شماره ثبت نشده است")
+    return _daily_sheet(ctx, rid, paper=False)
 
 
 @use_case(writes=False)
@@ -110,26 +114,35 @@ def run_decisions(ctx: ServiceContext, run_id: int) -> bytes:
 
 
 @use_case(writes=False)
-def referral_board(ctx: ServiceContext) -> list[BoardRow]:
+def referral_board(ctx: ServiceContext, referral_id: int | None = None) -> list[BoardRow]:
     """The referrals whose candidacy round runs now, with their candidates count (C6): the
-    public board. One indexed query."""
+    public board. One indexed query. With `referral_id`, that referral's line alone (none
+    when its round does not run now); a number that names no referral is NotFound."""
     require(ctx, "referrals.read")
+    if referral_id is not None and (
+        not isinstance(referral_id, int)
+        or isinstance(referral_id, bool)
+        or not 0 < referral_id < 2**31
+    ):
+        raise NotFound("referral", "ارجاعی با این شماره نیست")
     now = ctx.now()
     with ctx.read() as s:
+        if referral_id is not None and s.get(Referral, referral_id) is None:
+            raise NotFound("referral", "ارجاعی با این شماره نیست")
+        query = select(
+            Referral.id,
+            Project.file_no,
+            Referral.discipline,
+            Project.group,
+            Referral.area,
+            Round.no,
+            Round.deadline,
+            active_candidates(),
+        )
+        if referral_id is not None:
+            query = query.where(Referral.id == referral_id)
         rows = s.execute(
-            running_rounds(
-                select(
-                    Referral.id,
-                    Project.file_no,
-                    Referral.discipline,
-                    Project.group,
-                    Referral.area,
-                    Round.no,
-                    Round.deadline,
-                    active_candidates(),
-                ),
-                now,
-            )
+            running_rounds(query, now)
             .order_by(Round.deadline, Project.file_no, Referral.id)
             .limit(2_000)
         ).all()

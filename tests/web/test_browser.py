@@ -75,6 +75,14 @@ def test_an_engineer_does_everything_on_a_phone_and_a_desktop(shot_dir, tmp_path
                 if viewport == "phone":  # usable at phone width: nothing scrolls sideways
                     over = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
                     assert over <= 1, f"{name} is {over}px wider than the phone"
+                    # nor is a table's column cut off in its box (a wide one is cards)
+                    cut = page.evaluate(
+                        "[...document.querySelectorAll('.table-wrap')]"
+                        ".filter(w => w.scrollWidth > w.clientWidth + 1)"
+                        ".map(w => (w.querySelector('caption, th') || w).textContent.trim()"
+                        " + ': ' + w.scrollWidth + '>' + w.clientWidth)"
+                    )
+                    assert not cut, f"{name}: a table is cut off: {cut}"
                 # every item of the menu in sight, none behind a sideways scroll (it wraps)
                 links = page.locator("nav.main a")
                 for k in range(links.count()):
@@ -223,6 +231,20 @@ def test_an_engineer_does_everything_on_a_phone_and_a_desktop(shot_dir, tmp_path
             assert answer is not None and answer.status == 405
             assert page.get_by_role("heading", name="این درخواست پذیرفته نیست").is_visible()
             shot("wrong-method")
+
+            # ---------------------------------------------------------------- the deadline passes
+            # by the server's clock, the page open: its stand / cancel buttons are disabled
+            # and it says when the result comes (the server still refuses with C3)
+            o.clock.now = parse_jalali_datetime("1405-08-24 19:59").replace(second=57)
+            page.goto(f"{base}/")
+            item = page.locator("li.item").first
+            expect(item.locator(".over-note")).to_have_text(
+                "مهلت گذشت؛ نتیجه پس از اجرای ساعت ۲۰ در همین صفحه", timeout=10_000
+            )
+            assert item.get_by_role("button").is_disabled()
+            assert page.locator("li.item .actions button:enabled").count() == 0
+            shot("cartable-over")
+            o.clock.now = parse_jalali_datetime("1405-08-24 19:57")
 
             # ---------------------------------------------------------------- sign out
             page.goto(f"{base}/")

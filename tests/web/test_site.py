@@ -165,7 +165,9 @@ def test_U1_sign_in_answers_alike_for_a_wrong_password_and_an_unknown_number(fre
     wrong = b.post("/login", {"membership_no": ME, "password": "not-it-1405"})
     unknown = b.post("/login", {"membership_no": "99999", "password": "not-it-1405"})
     assert wrong.status_code == unknown.status_code == 401
-    assert notes(wrong.text) == notes(unknown.text) == ["نام کاربری یا گذرواژه نادرست است (U1)"]
+    # the web's form asks for the membership number: its words say so (the service's own
+    # uniform answer, mapped in the site layer)
+    assert notes(wrong.text) == notes(unknown.text) == ["شماره عضویت یا گذرواژه نادرست است (U1)"]
     for _ in range(4):
         b.post("/login", {"membership_no": ME, "password": "not-it-1405"})
     right = b.post("/login", {"membership_no": ME, "password": fresh.office.PASSWORD})
@@ -333,7 +335,7 @@ def test_C1_the_declaration_validates_every_field_in_persian(site):
     b = Browser(site.url)
     b.sign_in(RIVAL)
     page = b.get("/declaration").text
-    assert "قوانین ارجاع نظارت" in page and "(C3)" in page  # the rules' text is shown
+    assert "قوانین ارجاع نظارت" in page and "(<bdi>C3</bdi>)" in page  # the rules' text
     cases = [
         (
             {"groups": ["A"], "supervision_percent": "50", "rules_accepted": "yes"},
@@ -376,7 +378,8 @@ def test_C1_the_declaration_validates_every_field_in_persian(site):
             "rules_accepted": "yes",
         },
     )
-    assert ok.status_code == 200 and "پذیرش قوانین" in notes(ok.text)[0]
+    assert ok.status_code == 303 and ok.headers["location"] == "/declaration"
+    assert "پذیرش قوانین" in notes(b.get("/declaration").text)[0]
     b.close()
 
 
@@ -393,8 +396,8 @@ def test_C1_each_refused_declaration_field_carries_its_own_error(site):
         "rules_accepted": "«پذیرش قوانین»",
     }
     for field, words in refused.items():
-        error = re.search(rf'<p class="field-error" id="{field}-error">([^<]*)</p>', html)
-        assert error and words in error.group(1), field
+        error = re.search(rf'<p class="field-error" id="{field}-error">(.*?)</p>', html)
+        assert error and words in re.sub(r"<[^>]+>", "", error.group(1)), field
         inputs = re.findall(rf'<input [^>]*name="{field}"[^>]*>', html)
         assert inputs, field
         for tag in inputs:
@@ -422,7 +425,8 @@ def test_F5_the_renewal_request_and_what_finance_approved(fresh):
     b = Browser(fresh.url)
     b.sign_in()
     r = b.post("/membership", {"year": "۱۴۰۶"})
-    assert r.status_code == 200 and "درخواست تمدید" in notes(r.text)[0]
+    assert r.status_code == 303 and r.headers["location"] == "/membership"
+    assert "درخواست تمدید عضویت سال ۱۴۰۶ ثبت شد" in notes(b.get("/membership").text)[0]
     owed = b.post("/membership", {"year": "1408"})  # 1407 would be owed first
     assert owed.status_code == 409 and "(F5)" in notes(owed.text)[0]
     assert b.post("/membership", {"year": "14o6"}).status_code == 400
@@ -550,6 +554,33 @@ def test_a_printed_papers_code_is_checked_by_anyone(site):
     b.close()
 
 
+def test_a_replaced_paper_is_said_void_before_anything_else(site, monkeypatch):
+    """The page's first word on a replaced paper is «باطل», naming its replacement (the service
+    says so: tests/reports/test_papers.py); never the green «issued» of a paper in force."""
+    from dataclasses import replace
+
+    from app.services import papers
+
+    real = papers.verify_paper
+
+    def replaced(ctx, code):
+        found = real(ctx, code)
+        return found and replace(
+            found,
+            state="replaced",
+            state_fa="باطل: این برگه با برگه شماره 1405-00099 جایگزین شده است",
+            replaced_by="1405-00099",
+        )
+
+    monkeypatch.setattr(papers, "verify_paper", replaced)
+    b = Browser(site.url)
+    html = b.get(f"/verify/{site.paper_code}").text
+    heading = re.search(r'<h2 id="found-h"[^>]*>([^<]+)</h2>', html).group(1)
+    assert heading.startswith("باطل") and "۱۴۰۵-۰۰۰۹۹" in html
+    assert "معتبر است" not in html and 'class="note ok"' not in html
+    b.close()
+
+
 # ---------------------------------------------------------------- errors
 
 
@@ -581,10 +612,10 @@ def test_a_wrong_method_gets_the_persian_error_page_not_an_empty_405(site):
         assert ('action="/logout"' in html) is signed_in  # his header, with «خروج» in it
         b.sign_in()
     r = b.http.request("OPTIONS", "/me")
-    assert r.status_code == 405 and r.headers["Allow"] == "GET"
+    assert r.status_code == 405 and r.headers["Allow"] == "GET, HEAD"
     assert "این صفحه را تنها می‌توان باز کرد" in _page_ok(r, 405)
     r = b.http.request("DELETE", "/declaration", headers={"X-CSRFToken": b.csrf})
-    assert r.status_code == 405 and r.headers["Allow"] == "GET, POST"
+    assert r.status_code == 405 and r.headers["Allow"] == "GET, HEAD, POST"
     _page_ok(r, 405)
     # an action's address left in the bar by a form without script: back to its page
     assert b.get(f"/referrals/{site.open_referrals[0]}/stand").headers["location"] == "/"
@@ -645,7 +676,8 @@ def test_figures_in_persian_words_have_persian_digits_and_the_persian_decimal_po
     body = re.search(r"<p>(ناظر محترم.*?)</p>", html).group(1)
     assert "(گروه ب، ۳۸۹٫۱۹ مترمربع)" in body
     assert f'<span class="ltr">{fa(p.file_no)}</span>' in body  # not shown as ۰۱۵۰-۱۴۰۵
-    assert "امضای قرارداد: ۱۴۰۵-۰۸-۲۵ ساعت ۰۸:۰۰ تا ۱۲:۰۰" in body  # a date as `jdate` has it
+    # a date as `jdate` has it: year first from the left (isolated), slashes as on the papers
+    assert 'امضای قرارداد: <bdi dir="ltr">۱۴۰۵/۰۸/۲۵</bdi> ساعت ۰۸:۰۰ تا ۱۲:۰۰' in body
     assert not re.search(r"[0-9]", re.sub(r"<[^>]+>", "", body))
     b.close()
     assert fa(Decimal("15979.1600")) == "۱۵۹۷۹٫۱۶" and fa(Decimal("300.00")) == "۳۰۰"

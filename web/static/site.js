@@ -18,6 +18,29 @@
     if (!isNaN(t)) { offset = t - Date.now(); }
   }
 
+  // A referral whose deadline has passed (by the server's clock): its stand / cancel buttons
+  // are disabled and the card says when the result comes. Only a hint: the server still
+  // decides, and refuses a late stand with C3.
+  function closeItem(el) {
+    var item = el.closest ? el.closest(".item") : null;
+    if (!item || item.getAttribute("data-over") === "1") { return; }
+    item.setAttribute("data-over", "1");
+    var buttons = item.querySelectorAll(".actions button");
+    for (var k = 0; k < buttons.length; k++) {
+      buttons[k].disabled = true;
+      buttons[k].setAttribute("aria-disabled", "true");
+    }
+    var at = new Date(Date.parse(el.getAttribute("data-deadline")) + 12600000); // Tehran
+    var hour = at.getUTCMinutes() ? two(at.getUTCHours()) + ":" + two(at.getUTCMinutes())
+      : String(at.getUTCHours());
+    var note = document.createElement("p");
+    note.className = "over-note";
+    note.setAttribute("role", "status");
+    note.textContent = "مهلت گذشت؛ نتیجه پس از اجرای ساعت " + fa(hour) + " در همین صفحه";
+    var actions = item.querySelector(".actions");
+    (actions || item).appendChild(note);
+  }
+
   function tick() {
     var now = Date.now() + offset;
     var clocks = document.querySelectorAll("[data-deadline]");
@@ -30,6 +53,7 @@
         out.textContent = "مهلت گذشت";
         el.classList.add("over");
         el.classList.remove("soon");
+        closeItem(el);
         continue;
       }
       var d = Math.floor(left / 86400);

@@ -53,7 +53,12 @@ _LATIN_NUMBER = re.compile(r"(?<![A-Za-z0-9_])[0-9]+(?:\.[0-9]+)?(?![A-Za-z0-9_]
 # left to right as the pages' <span class="ltr"> keeps them, else bidi shows ۱۴۰۵-۰۱۵۰ as
 # ۰۱۵۰-۱۴۰۵ in a right-to-left line. A Jalali date is left as `jdate` writes it.
 _JOINED = re.compile(r"[۰-۹]+(?:[-/•]+[۰-۹]+)+")
-_DATE = re.compile(r"[۰-۹]{4}-[۰-۹]{2}-[۰-۹]{2}")
+_DATE = re.compile(r"[۰-۹]{4}[-/][۰-۹]{2}[-/][۰-۹]{2}")
+# A rule's code (C3, A10, S1) in Persian text: not in a tag (an attribute), not glued to
+# letters or digits (a paper's code K7QM-2XWD), not already isolated.
+_RULE_ID = re.compile(
+    r"(?<![A-Za-z0-9_])(?<!<bdi>)([A-Z][0-9]{1,2})(?![A-Za-z0-9_])(?!</bdi>)(?![^<>]*>)"
+)
 
 
 @register.filter
@@ -69,7 +74,32 @@ def fatext(value: object) -> SafeString:
 
 def _kept_in_order(m: re.Match[str]) -> str:
     joined = m.group()
-    return joined if _DATE.fullmatch(joined) else f'<span class="ltr">{joined}</span>'
+    if _DATE.fullmatch(joined):  # a date the services wrote: as `jdate` writes one
+        return _bdi(joined.replace("-", "/"))
+    return f'<span class="ltr">{joined}</span>'
+
+
+def _bdi(text: str) -> str:
+    return f'<bdi dir="ltr">{text}</bdi>'
+
+
+def rule_ids(html: str) -> str:
+    """Each rule's code in a page's text isolated (<bdi>): in a right-to-left line «(S1، S4
+    تا S7)» would otherwise show «(،S1 …» — the Persian comma joins two Latin codes into one
+    left-to-right run. Attributes and codes already isolated are left alone."""
+    return _RULE_ID.sub(r"<bdi>\1</bdi>", html)
+
+
+@register.filter(is_safe=True)
+def ruleids(value: object) -> SafeString:
+    """`rule_ids` for a template's text (escaped first unless already safe); a list of codes
+    is joined with «، », each isolated."""
+    if value is None:
+        return SafeString("")
+    if isinstance(value, list | tuple | set | frozenset):
+        return mark_safe("، ".join(f"<bdi>{escape(str(v))}</bdi>" for v in value))
+    text = value if isinstance(value, SafeString) else escape(str(value))
+    return mark_safe(rule_ids(str(text)))
 
 
 @register.filter
@@ -83,23 +113,30 @@ def num(value: object) -> str:
         return fa(value)
 
 
-@register.filter
-def jdate(value: date | datetime | None) -> str:
-    """۱۴۰۵-۰۸-۲۳ (a datetime: its day in Tehran)."""
+def jdate_text(value: date | datetime | None) -> str:
+    """۱۴۰۵/۰۸/۲۳ (a datetime: its day in Tehran), as the printed papers write a date
+    (`reports.common.jdate`); plain text, for an attribute."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = local(value).date()
-    return format_jalali_date(value).translate(_FA)
+    return format_jalali_date(value).replace("-", "/").translate(_FA)
 
 
 @register.filter
-def jday(value: date | datetime | None) -> str:
-    """«شنبه ۱۴۰۵-۰۸-۲۳»."""
+def jdate(value: date | datetime | None) -> SafeString:
+    """A date isolated left to right (<bdi dir="ltr">), year first read from the left as in
+    the tables, whatever Persian words are around it."""
+    return SafeString(_bdi(jdate_text(value)) if value is not None else "")
+
+
+@register.filter
+def jday(value: date | datetime | None) -> SafeString:
+    """«شنبه ۱۴۰۵/۰۸/۲۳»."""
     if value is None:
-        return ""
+        return SafeString("")
     d = local(value).date() if isinstance(value, datetime) else value
-    return f"{WEEKDAY_FA[d.weekday()]} {jdate(d)}"
+    return SafeString(f"{WEEKDAY_FA[d.weekday()]} {jdate(d)}")
 
 
 @register.filter
@@ -114,9 +151,22 @@ def hms(value: datetime | None) -> str:
 
 
 @register.filter
-def jdt(value: datetime | None) -> str:
-    """۱۴۰۵-۰۸-۲۳ ساعت ۲۰:۰۰ (Tehran)."""
-    return "" if value is None else f"{jdate(value)} ساعت {hm(value)}"
+def jdt(value: datetime | None) -> SafeString:
+    """۱۴۰۵/۰۸/۲۳ ساعت ۲۰:۰۰ (Tehran), the date and the time each isolated."""
+    if value is None:
+        return SafeString("")
+    return SafeString(f"{jdate(value)} ساعت {_bdi(hm(value))}")
+
+
+@register.filter
+def area(value: object) -> str:
+    """An area in m² as the printed papers write it (`reports.rtl.fa_area`: at most two
+    decimals, thousands separated): ۱٬۱۱۹٫۸, ۹۰۵٫۱۷, ۴۵۰."""
+    if value is None or value == "":
+        return ""
+    from reports.rtl import fa_area
+
+    return _signed(fa_area(value).replace("‎", ""))
 
 
 @register.filter
