@@ -172,6 +172,7 @@ def test_printing_to_a_pdf_file_prints_every_page(qtbot, office, runner, settle,
     printed = out.read_bytes()
     assert pages_of(printed, tmp_path) == n
     assert f"{fa(n)} صفحه به چاپگر" in dlg.message.text()
+
     # the printed page carries the paper, not a blank sheet: a good part of the paper's ink
     # (the printer's copy is an image, greyer at this size than the paper's own text)
     def ink(pdf: bytes) -> int:
