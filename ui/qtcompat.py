@@ -21,6 +21,7 @@ does by making them immortal; they are never freed in any case.
 from __future__ import annotations
 
 import ctypes
+import gc
 import sys
 
 from PySide6.QtCore import QObject, Signal
@@ -33,9 +34,13 @@ class _Probe(QObject):
 def _emit_leaks() -> bool:
     probe = _Probe()
     probe.ping.connect(lambda _n: None)
-    before = sys.getrefcount(True)
-    probe.ping.emit(1)
-    return sys.getrefcount(True) < before
+    gc.disable()
+    try:
+        before = sys.getrefcount(True)
+        probe.ping.emit(1)
+        return sys.getrefcount(True) < before
+    finally:
+        gc.enable()
 
 
 _LEAKS = _emit_leaks()
@@ -51,10 +56,14 @@ def emit(signal, *args) -> None:
 
 def _void_leaks() -> bool:
     probe = QObject()
-    before = sys.getrefcount(None)
-    for _ in range(8):
-        probe.setObjectName("")
-    return sys.getrefcount(None) == before - 8
+    gc.disable()  # a collection mid-probe frees objects holding None: the probe would miss
+    try:
+        before = sys.getrefcount(None)
+        for _ in range(8):
+            probe.setObjectName("")
+        return sys.getrefcount(None) == before - 8
+    finally:
+        gc.enable()
 
 
 def _refcount_of_none():
