@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from app.domain.rules_fa import disciplines_phrase, guideline_fa
+from app.domain.rules_fa import disciplines_phrase, guideline_fa, join_fa
 from app.services.document_dto import (
     AddendumDTO,
     ContractDTO,
     OrganizationInfo,
     OwnerParty,
     PaperStamp,
+    PropertyInfo,
     SupervisorRow,
 )
 
@@ -64,6 +65,15 @@ def permit_text(dto: ContractDTO) -> str:
     if prop.permit_no:
         return f"شماره {fa_digits(prop.permit_no)} مورخ {jdate(prop.permit_date)}"
     return "هنوز صادر نشده است"
+
+
+def use_text(prop: PropertyInfo) -> str:
+    """The building's use; a mixed one with its area by use (documents.md §3):
+    «مختلط — مسکونی ۱٬۵۰۰ و تجاری ۶۲۹٫۷ مترمربع»."""
+    if not prop.use_areas:
+        return prop.use_fa
+    parts = [f"{name} {fa_area(m2)}" for _code, name, m2 in prop.use_areas]
+    return f"{prop.use_fa} — {join_fa(parts)} مترمربع"
 
 
 def coordinator_text(dto: ContractDTO) -> str:
@@ -333,7 +343,7 @@ def write_contract(p: Page, dto: ContractDTO, stamp: PaperStamp | None = None) -
                 "تعداد طبقات",
                 fa_digits(prop.floors),
             ],
-            ["زیربنای کل", f"{fa_area(prop.area_m2)} مترمربع", "کاربری", prop.use_fa],
+            ["زیربنای کل", f"{fa_area(prop.area_m2)} مترمربع", "کاربری", use_text(prop)],
             ["نوع سازه", prop.structure_fa, "پروانه ساختمان", permit_text(dto)],
             ["تاریخ ثبت پرونده", jdate(prop.registered_on), "نشانی", or_blank(prop.address)],
         ],

@@ -22,7 +22,7 @@ from .common import (
     start,
     verification_note,
 )
-from .contract import ENTERED_MARK, entered_rate_note
+from .contract import ENTERED_MARK, entered_rate_note, use_text
 from .layout import Column, Page
 from .rtl import fa_area, fa_digits, fa_number, rials_in_words
 
@@ -160,7 +160,7 @@ def write_receipt(p: Page, dto: ReceiptDTO, stamp: PaperStamp | None = None) -> 
                 "رشته‌های نظارت",
                 "، ".join(discipline_fa(d) for d in dto.disciplines),
                 "کاربری",
-                prop.use_fa,
+                use_text(prop),
             ],
         ],
         header=False,

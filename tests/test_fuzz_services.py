@@ -243,7 +243,14 @@ project_in = st.builds(
     optional(
         address=text("خیابان"),
         municipal_file_no=text("M-1"),
-        use=text("residential", size=50),
+        use=text("residential", "mixed", "office", size=50),
+        use_areas=st.one_of(
+            st.lists(
+                st.tuples(text("residential", "commercial", "office", size=20), decimal("225")),
+                max_size=4,
+            ).map(tuple),
+            st.just((("residential", Decimal("225")), ("commercial", Decimal("225")))),
+        ),
         brought_by_role=text("owner", "design_office", "legal_rep", size=20),
         brought_by_name=text("دفتر"),
         brought_by_national_id=maybe(NATIONAL_ID),

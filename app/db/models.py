@@ -334,6 +334,9 @@ class Project(Base):
     floors: Mapped[int] = mapped_column(Integer)
     group: Mapped[str] = mapped_column(String(1))  # P3, derived
     use: Mapped[str] = mapped_column(String(40), default="residential")
+    # a mixed building's area by use (app/domain/uses.py): code → the area as a decimal
+    # string, e.g. {"residential": "1500.00", "commercial": "629.70"}; None for one use
+    use_areas: Mapped[dict[str, str] | None] = mapped_column(JSON)
     brought_by_role: Mapped[str] = mapped_column(String(16), default="owner")  # P1
     brought_by_name: Mapped[str] = mapped_column(String(200), default="")
     brought_by_national_id: Mapped[str | None] = mapped_column(String(11))

@@ -162,6 +162,26 @@ def _policy() -> Policy:
     return Policy.from_mapping({k: row["value"] for k, row in policy_defaults().items()})
 
 
+def mixed_split(area: Decimal, floors: int, idx: int) -> tuple[tuple[str, Decimal], ...]:
+    """A mixed building's area by use as such files come in: shops on the ground floor (a
+    little less than a floor: the entrance and stairs are residential), on a taller building
+    now and then a floor of offices, the rest flats; adding up to `area` to the hundredth.
+    Drawn from the file's own number, not the demo's random stream (the province stays as
+    it was)."""
+    rng = random.Random(f"mixed-{idx}")
+    cent = Decimal("0.01")
+    floor = area / max(floors, 1)
+    if floors == 1:  # a one-storey building: a shop in front, a flat behind
+        shops = (area * Decimal(str(rng.uniform(0.35, 0.55)))).quantize(cent)
+        return (("residential", area - shops), ("commercial", shops))
+    shops = (floor * Decimal(str(rng.uniform(0.75, 0.95)))).quantize(cent)
+    offices = floor.quantize(cent) if floors >= 4 and rng.random() < 0.3 else Decimal(0)
+    split = [("residential", area - shops - offices), ("commercial", shops)]
+    if offices:
+        split.append(("office", offices))
+    return tuple(split)
+
+
 class Province:
     def __init__(
         self, url: str, now: datetime, seed: int, n_engineers: int, n_projects: int, out: TextIO
@@ -820,6 +840,8 @@ class Province:
     # ---- the counter
     def ev_register(self, p: DemoProject) -> None:
         clerk = self._clerk()
+        if p.data.use == "mixed" and not p.data.use_areas:  # the counter takes its split
+            p.data = replace(p.data, use_areas=mixed_split(p.data.area, p.data.floors, p.idx))
         s = self.call("projects.register_project", project_svc.register_project, clerk, p.data)
         if s is REFUSED:
             p.active = False

@@ -14,6 +14,7 @@ from .text import (
     normalize_code,
     parse_number,
 )
+from .uses import USE_FIELDS_FA, typed_use_problems
 
 # The banks an owner's receipt may come from (the counter's list; «سایر» is not offered: a
 # receipt names its bank).
@@ -113,6 +114,9 @@ class CounterForm:
     # P1: who brought the file (owner | design_office | legal_rep) and his name
     brought_role: str = "owner"
     brought_name: str = ""
+    # the building's use; a mixed one's area by use as typed (code → text, empty: none)
+    use: str = "residential"
+    use_areas: tuple[tuple[str, str], ...] = ()
 
 
 # The order the form's fields are filled in (the first wrong one is named first).
@@ -126,6 +130,7 @@ COUNTER_FIELDS_FA = {
     "owner_mobile": "تلفن همراه مالک",
     "plate": "پلاک ثبتی",
     "area": "مساحت",
+    **USE_FIELDS_FA,  # کاربری, then a mixed building's area by use
     "floors": "تعداد طبقات",
     "brought_code": "کد ملی آورنده",
 }
@@ -154,6 +159,7 @@ def counter_problems(f: CounterForm) -> dict[str, str]:
         out["area"] = "باید بیشتر از صفر باشد"
     elif area != area.quantize(area.__class__("0.01")):
         out["area"] = "حداکثر دو رقم اعشار"
+    out.update(typed_use_problems(f.use, f.area, dict(f.use_areas)))
     if f.floors <= 0:
         out["floors"] = "دست‌کم یک طبقه"
     if f.brought_code.strip() and not national_code_ok(f.brought_code):

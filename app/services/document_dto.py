@@ -114,6 +114,9 @@ class PropertyInfo:
     structure_fa: str = ""
     permit_no: str = ""
     permit_date: date | None = None
+    # a mixed building's area by use (code, Persian name, m²) in the papers' order; () for a
+    # building of one use (`CONTENT_ADDED_LATER`: left out of an issued paper's content then)
+    use_areas: tuple[tuple[str, str, Decimal], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -144,7 +147,14 @@ class SupervisorRow:
 # its digest, app/services/papers.py) leaves them out while they are empty, so a paper issued
 # before they existed, unchanged since, is reprinted — not issued anew with a new number.
 CONTENT_ADDED_LATER = frozenset(
-    {"registration_no", "registration_place", "pending_disciplines", "firm", "rate_entered"}
+    {
+        "registration_no",
+        "registration_place",
+        "pending_disciplines",
+        "firm",
+        "rate_entered",
+        "use_areas",
+    }
 )
 
 # Fields a kind of paper no longer holds because it does not print them (kind → (parent key,

@@ -56,6 +56,7 @@ from ..domain.errors import NotFound
 from ..domain.organization import municipality_of, normalize, problems
 from ..domain.published import ranking_lines, set_aside_lines
 from ..domain.rules_fa import disciplines_phrase
+from ..domain.uses import USES_FA, use_areas_read
 from ..resources import ROOT, reference
 from . import firms
 from . import organization as org_settings
@@ -167,7 +168,8 @@ def project_coordinator(referrals: Iterable[Referral]) -> str | None:
 
 
 def _property(s: Session, p: Project) -> PropertyInfo:
-    uses = template("receipt_fa")["uses"]
+    # the use's Persian name: the template's wording (an administrator's), else the domain's
+    uses = {**USES_FA, **template("receipt_fa").get("uses", {})}
     permit = s.get(ProjectPermit, p.id)
     return PropertyInfo(
         file_no=p.file_no,
@@ -185,6 +187,9 @@ def _property(s: Session, p: Project) -> PropertyInfo:
         structure_fa=STRUCTURE_FA.get(permit.structure_type, "") if permit else "",
         permit_no=permit.permit_no if permit else "",
         permit_date=permit.permit_date if permit else None,
+        use_areas=tuple(
+            (code, uses.get(code, code), m2) for code, m2 in use_areas_read(p.use_areas)
+        ),
     )
 
 

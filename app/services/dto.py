@@ -131,7 +131,9 @@ class ProjectIn:
     file_no: str | None = None  # None: generated
     address: str = ""
     municipal_file_no: str = ""
-    use: str = "residential"
+    use: str = "residential"  # app/domain/uses.py: residential | commercial | office | mixed
+    # a mixed building's area by use, (code, area) each, adding up to `area`; () for one use
+    use_areas: tuple[tuple[str, Decimal], ...] = ()
     brought_by_role: str = "owner"  # P1: owner | design_office | legal_rep
     brought_by_name: str = ""
     brought_by_national_id: str | None = None

@@ -46,6 +46,7 @@ from ..domain.text import (
     normalize_text,
     whole_ok,
 )
+from ..domain.uses import USE_FIELDS_FA, use_areas_stored, use_problems
 from ..domain.validation import (
     bank_problem,
     bringer_problems,
@@ -144,6 +145,9 @@ def _validate(p: ProjectIn) -> ProjectIn:
         raise InputError("area", f"مساحت {why}")
     if not whole_ok(p.floors, 10_000) or p.floors <= 0:
         raise InputError("floors", "تعداد طبقات باید عدد صحیح بیشتر از صفر باشد")
+    for field, why in use_problems(p.use, p.area, p.use_areas).items():
+        # a mixed building's area by use adds up to the total area (documents.md §3)
+        raise InputError("use" if field == "use" else "use_areas", f"{USE_FIELDS_FA[field]}: {why}")
     if not normalize_plate(p.plate):
         raise InputError("plate", "پلاک ثبتی خالی است")
     for o in p.owners:
@@ -223,6 +227,7 @@ def register_project(ctx: ServiceContext, p: ProjectIn) -> ProjectSummary:
             floors=p.floors,
             group=group,
             use=p.use,
+            use_areas=use_areas_stored(p.use_areas),
             brought_by_role=p.brought_by_role,
             brought_by_name=normalize_text(p.brought_by_name),
             brought_by_national_id=p.brought_by_national_id,
@@ -259,6 +264,8 @@ def register_project(ctx: ServiceContext, p: ProjectIn) -> ProjectSummary:
                 "group": group,
                 "disciplines": list(disciplines),
                 "brought_by": p.brought_by_role,
+                # a mixed building's use and area by use (one use: as before, not written)
+                **({"use": p.use, "use_areas": row.use_areas} if row.use_areas else {}),
             },
         )
         return ProjectSummary(

@@ -41,6 +41,7 @@ from app.domain.text import (
     normalize_code,
     parse_number,
 )
+from app.domain.uses import MIXED, SPLIT_USES, USES_FA
 from app.domain.validation import (
     BANKS_FA,
     CounterForm,
@@ -128,6 +129,16 @@ class CounterScreen(Screen):
         self.address = QLineEdit(form_box)
         self.area = ltr(QLineEdit(form_box))
         self.area.setPlaceholderText("م²")
+        # the building's use; a mixed one's area by use, rows shown only for «مختلط»
+        # (documents.md §3: the contract states the total area and the area by use)
+        self.use = QComboBox(form_box)
+        for code, title in USES_FA.items():
+            self.use.addItem(title, code)
+        self.use_areas: dict[str, QLineEdit] = {}
+        for code in SPLIT_USES:
+            edit = ltr(QLineEdit(form_box))
+            edit.setPlaceholderText("م² (خالی: ندارد)")
+            self.use_areas[code] = edit
         self.floors = QSpinBox(form_box)
         self.floors.setRange(1, 80)
         self.floors.setValue(1)
@@ -178,6 +189,9 @@ class CounterScreen(Screen):
         form.addRow("تعداد طبقات:", self.floors)
         form.addRow("گروه ساختمان (P3):", self.group_label)
         form.addRow("رشته‌ها (P4):", disc_box)
+        form.addRow("کاربری:", self.use)
+        for code, edit in self.use_areas.items():
+            form.addRow(f"زیربنای {USES_FA[code]} (مترمربع):", edit)
         form.addRow("حق‌الزحمه نظارت (F1):", self.quote_label)
         form.addRow(self.register_button)
         form.addRow(self.form_problems)
@@ -186,8 +200,11 @@ class CounterScreen(Screen):
             w.installEventFilter(self._enter)
         for w in (self.brought_name, self.brought_id, self.plate, self.address, self.area):
             w.installEventFilter(self._enter)
+        for w in self.use_areas.values():
+            w.installEventFilter(self._enter)
         # down the form (a hidden field is skipped); after «تعداد طبقات» the button, then the
-        # disciplines to add (a required one is disabled and skipped) — a disabled button
+        # disciplines to add (a required one is disabled and skipped) and the use (a mixed
+        # building's area by use; Ctrl+Enter registers from there) — a disabled button
         # never sends Tab back up to the owner
         chain = [
             self.owner_kind,
@@ -201,12 +218,18 @@ class CounterScreen(Screen):
             self.floors,
             self.register_button,
             *self.disc_checks.values(),
+            self.use,
+            *self.use_areas.values(),
         ]
         for a, b in itertools.pairwise(chain):
             self.setTabOrder(a, b)
 
         self.owner_kind.currentIndexChanged.connect(self._kind_changed)
         self._kind_changed()
+        self.use.currentIndexChanged.connect(self._use_changed)
+        self._use_changed()
+        for w in self.use_areas.values():
+            w.textChanged.connect(self._validate_form)
         self.owner_code.textChanged.connect(self._code_changed)
         for w in (self.owner_last, self.owner_reg, self.brought_name):
             w.textChanged.connect(self._validate_form)
@@ -438,6 +461,23 @@ class CounterScreen(Screen):
             self.form.setRowVisible(w, legal)
         self._code_changed(self.owner_code.text())
 
+    def _mixed(self) -> bool:
+        return self.use.currentData() == MIXED
+
+    def _use_changed(self, *_a) -> None:
+        """A mixed building's rows of area by use, shown only for «مختلط» (kept as typed while
+        hidden, not sent: a building of one use has no split)."""
+        for w in self.use_areas.values():
+            self.form.setRowVisible(w, self._mixed())
+        self._validate_form()
+
+    def _use_areas_in(self) -> tuple[tuple[str, Decimal], ...]:
+        """The rows typed for a mixed building, as (code, area); () for one use."""
+        if not self._mixed():
+            return ()
+        typed = ((code, _decimal(w.text())) for code, w in self.use_areas.items())
+        return tuple((code, d) for code, d in typed if d is not None)
+
     def _code_changed(self, text: str) -> None:
         code = normalize_code(text)
         legal = self._legal()
@@ -605,6 +645,8 @@ class CounterScreen(Screen):
                 registration_no=self.owner_reg.text(),
                 brought_role=self.brought_role.currentData(),
                 brought_name=self.brought_name.text(),
+                use=self.use.currentData(),
+                use_areas=tuple((code, w.text()) for code, w in self.use_areas.items()),
             )
         )
         if self.extra_owners and not normalize_code(self.owner_code.text()):
@@ -643,6 +685,8 @@ class CounterScreen(Screen):
             owners=tuple(owners),
             disciplines=tuple(d for d, cb in self.disc_checks.items() if cb.isChecked()),
             address=self.address.text(),
+            use=self.use.currentData(),
+            use_areas=self._use_areas_in(),
             brought_by_role=self.brought_role.currentData(),
             brought_by_name=self.brought_name.text(),
             brought_by_national_id=self.brought_id.text().strip() or None,
@@ -681,8 +725,10 @@ class CounterScreen(Screen):
             self.plate,
             self.address,
             self.area,
+            *self.use_areas.values(),
         ):
             w.clear()
+        self.use.setCurrentIndex(0)  # residential, no split
         self.brought_role.setCurrentIndex(0)
         self.floors.setValue(1)
         self.preview = None

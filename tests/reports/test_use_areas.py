@@ -1,0 +1,168 @@
+"""A mixed-use building's area by use, from the counter to the papers (documents.md §3: the
+property section states "total area and area by use"): the service refuses a split that does
+not add up and writes nothing; the contract and the counter receipt print the split; a paper
+of a building of one use holds nothing new, so a paper issued before reprints with its
+number."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+
+import pytest
+from pdftools import NEEDS_POPPLER, has, pdf_text
+from sqlalchemy import func, select
+
+from app.db.models import AuditEntry, Project
+from app.domain.errors import InputError
+from app.services import candidacy, deadlines, papers, projects
+from app.services.dto import OwnerIn, ProjectIn
+from reports.contract import contract_pdf, use_text
+from reports.receipt import receipt_pdf
+from reports.samples import sample_contract, sample_receipt
+from support import OWNER, Office
+
+SPLIT = (("residential", Decimal("1500")), ("commercial", Decimal("629.7")))
+LINE = "مختلط — مسکونی ۱٬۵۰۰ و تجاری ۶۲۹٫۷ مترمربع"
+
+
+@pytest.fixture
+def office(tmp_path) -> Office:
+    return Office(f"sqlite:///{tmp_path / 'nz.sqlite'}")
+
+
+def _mixed(office: Office, split=SPLIT, use: str = "mixed"):
+    return projects.register_project(
+        office.clerk,
+        ProjectIn(
+            plate="515/3",
+            area=Decimal("2129.70"),
+            floors=5,
+            owners=(OwnerIn(OWNER, mobile="09161234567"),),
+            use=use,
+            use_areas=split,
+        ),
+    )
+
+
+def test_a_mixed_building_is_registered_with_its_area_by_use(office: Office):
+    p = _mixed(office)
+    with office.base.read() as s:
+        row = s.get(Project, p.id)
+        assert (row.use, row.use_areas) == (
+            "mixed",
+            {"residential": "1500.00", "commercial": "629.70"},
+        )
+        audit = s.scalars(select(AuditEntry).where(AuditEntry.action == "project.register")).one()
+        assert audit.after["use_areas"] == row.use_areas
+
+
+@pytest.mark.parametrize(
+    ("use", "split", "field", "words"),
+    [
+        ("mixed", (), "use_areas", "دست‌کم دو کاربری"),
+        (
+            "mixed",
+            (("residential", Decimal(1500)), ("commercial", Decimal(600))),
+            "use_areas",
+            "برابر نیست",
+        ),
+        (
+            "mixed",
+            (("residential", Decimal("2129.7")), ("office", Decimal(0))),
+            "use_areas",
+            "زیربنای اداری",
+        ),
+        ("residential", SPLIT, "use_areas", "تنها برای ساختمان مختلط"),
+        ("hotel", (), "use", "کاربری"),
+    ],
+)
+def test_a_wrong_use_or_split_is_refused_naming_the_field_and_nothing_is_written(
+    office: Office, use, split, field, words
+):
+    with office.base.read() as s:
+        before = s.scalar(select(func.count()).select_from(AuditEntry))
+    with pytest.raises(InputError) as exc:
+        _mixed(office, split, use)
+    assert exc.value.field == field and words in exc.value.message
+    with office.base.read() as s:
+        assert s.scalar(select(func.count()).select_from(Project)) == 0
+        assert s.scalar(select(func.count()).select_from(AuditEntry)) == before
+
+
+@NEEDS_POPPLER
+def test_the_receipt_and_the_contract_print_the_area_by_use(office: Office):
+    arch = office.engineer("A1", discipline="arch", score=90)
+    civil = office.engineer("C1", discipline="civil", score=120)
+    p = projects.register_project(
+        office.system,
+        ProjectIn(
+            plate="515/3",
+            area=Decimal("2129.70"),
+            floors=3,
+            owners=(OwnerIn(OWNER, mobile="09161234567"),),
+            disciplines=("arch", "civil"),
+            use="mixed",
+            use_areas=SPLIT,
+            enforce_p4=False,
+        ),
+    )
+    office.intake(p.id, p.disciplines)
+    projects.mark_ready(office.clerk, p.id)
+    office.papers_ready(p.id)
+
+    receipt = papers.issue_receipt(office.clerk, p.id)
+    assert receipt.paper.property.use_areas == (
+        ("residential", "مسکونی", Decimal("1500.00")),
+        ("commercial", "تجاری", Decimal("629.70")),
+    )
+    assert has(pdf_text(receipt_pdf(receipt.paper, receipt.stamp)), LINE)
+    again = papers.issue_receipt(office.clerk, p.id)  # its content read back: the same paper
+    assert again.stamp.reprint and again.stamp.number == receipt.stamp.number
+
+    office.at("1405-08-23 10:00")
+    candidacy.stand(office.as_engineer[arch], arch, p.referral_ids["arch"])
+    candidacy.stand(office.as_engineer[civil], civil, p.referral_ids["civil"])
+    office.run("1405-08-23 20:00")
+    office.at("1405-08-24 09:00")
+    for rid in p.referral_ids.values():
+        deadlines.record_signature(office.clerk, rid)
+    contract = papers.issue_contract(office.clerk, p.id)
+    text = pdf_text(contract_pdf(contract.paper, contract.stamp))
+    assert has(text, LINE) and has(text, "۲٬۱۲۹٫۷ مترمربع")
+    kept = papers.issue_contract(office.clerk, p.id)  # signed: the contract as stored
+    assert kept.paper.property.use_areas == contract.paper.property.use_areas
+    assert has(pdf_text(contract_pdf(kept.paper, kept.stamp)), LINE)
+
+
+def test_a_building_of_one_use_prints_and_holds_as_before():
+    """`use_areas` is a field added later (CONTENT_ADDED_LATER): empty, it stays out of an
+    issued paper's content, so a contract or receipt issued before it existed, unchanged, is
+    reprinted with its number rather than issued anew."""
+    for dto in (sample_contract(), sample_receipt()):
+        assert "use_areas" not in str(papers._content(dto))
+        assert use_text(dto.property) == "مسکونی"
+    mixed = replace(
+        sample_contract(),
+        property=replace(
+            sample_contract().property,
+            use="mixed",
+            use_fa="مختلط",
+            use_areas=(("residential", "مسکونی", Decimal("1500.00")),),
+        ),
+    )
+    assert papers._content(mixed)["property"]["use_areas"] == [["residential", "مسکونی", "1500"]]
+
+
+def test_three_uses_are_listed_as_persian_lists_are():
+    prop = replace(
+        sample_contract().property,
+        use="mixed",
+        use_fa="مختلط",
+        use_areas=(
+            ("residential", "مسکونی", Decimal("1200.00")),
+            ("commercial", "تجاری", Decimal("400.00")),
+            ("office", "اداری", Decimal("250.50")),
+        ),
+    )
+    assert use_text(prop) == "مختلط — مسکونی ۱٬۲۰۰، تجاری ۴۰۰ و اداری ۲۵۰٫۵ مترمربع"
