@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from app.db.models import AuditEntry, DeadlineRun, Notification, Round
-from app.domain.errors import RuleViolation
+from app.domain.errors import InputError, RuleViolation
 from app.services import candidacy, deadlines, engineers, projects, queries
 from app.services.dto import OwnerIn, ProjectIn
 from support import OWNER, Office
@@ -57,9 +57,18 @@ def test_day_of_the_office_competitive_referral_signed_and_completed(office: Off
     _refused(deadlines.record_signature, office.clerk, rid, rules={"A9"})
     office.at("1405-08-24 09:00")
     deadlines.record_signature(office.clerk, rid)
-    projects.complete_project(office.clerk, p.id, "PK-1")
+    before = office.row_counts()
+    for junk in ("", "   ", "--", "x" * 61, "PK\x00"):  # the completion is traced by its number
+        with pytest.raises(InputError) as err:
+            projects.complete_project(office.clerk, p.id, junk)
+        assert err.value.field == "certificate_no"
+    assert office.row_counts() == before
+    projects.complete_project(office.clerk, p.id, "PK-۱")
     standing = queries.engineer_standings(office.base, [e1])[e1]
     assert (standing.used_m2, standing.active_jobs) == (0, 0)  # S3: area returned
+    with office.base.tx() as s:
+        line = s.scalars(select(AuditEntry).where(AuditEntry.action == "project.complete")).one()
+    assert line.after == {"certificate_no": "PK-1"}
 
 
 def test_U3_refusal_changes_nothing(office: Office):

@@ -42,8 +42,10 @@ from ..domain.text import (
     mobile_problem,
     national_code_ok,
     normalize_code,
+    normalize_digits,
     normalize_mobile,
     normalize_text,
+    text_problem,
     whole_ok,
 )
 from ..domain.uses import USE_FIELDS_FA, use_areas_stored, use_problems
@@ -569,8 +571,17 @@ def open_deadline(s: Session, cal: WorkCalendar, policy: Policy, after) -> objec
 
 @use_case(writes=True)
 def complete_project(ctx: ServiceContext, project_id: int, certificate_no: str = "") -> None:
-    """S3: a completion certificate returns every supervisor's area and job."""
+    """S3: a completion certificate returns every supervisor's area and job. The certificate's
+    number is what the completion is traced by: required."""
     require(ctx, "project.complete")
+    certificate_no = certificate_no.strip() if isinstance(certificate_no, str) else ""
+    problem = text_problem(certificate_no, 60)
+    if problem or not any(ch.isalnum() for ch in certificate_no):
+        raise InputError(
+            "certificate_no",
+            f"شماره پایان کار {problem or 'را بنویسید'}؛ چیزی ثبت نشد",
+        )
+    certificate_no = normalize_digits(certificate_no)
     now = ctx.now()
     with ctx.tx() as s:
         row = _project(s, project_id)
