@@ -720,11 +720,11 @@ def _seed(tmp: Path) -> Seed:
 
     deadlines.record_signature(o.clerk, signed.referral_ids["civil"])
     ids["payout_approved"] = payouts.record_stage_report(
-        o.clerk, signed.referral_ids["civil"], "permit"
+        o.clerk, signed.referral_ids["civil"], "permit", "GZ-1"
     )
     payouts.decide_payout(o.finance, ids["payout_approved"], approve=True)
     ids["payout_pending"] = payouts.record_stage_report(
-        o.clerk, signed.referral_ids["civil"], "foundation"
+        o.clerk, signed.referral_ids["civil"], "foundation", "GZ-2"
     )
     intake = projects.register_project(
         o.system,

@@ -38,6 +38,7 @@ class Column:
     text: Callable[[Any], str] = fmt.fa  # raw value → display text
     ltr: bool = False  # codes, phones: shown left-to-right
     key: str = ""  # server-side sort key (lazy models)
+    tip: Callable[[Any], str] | None = None  # DTO → the cell's tooltip (e.g. the code shown)
 
 
 class _ColumnHeaders:
@@ -108,6 +109,8 @@ class DtoTableModel(_ColumnHeaders, QAbstractTableModel):
             return index.row()
         if role == Qt.ItemDataRole.TextAlignmentRole and col.ltr:
             return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole and col.tip is not None:
+            return col.tip(dto)
         return None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from PySide6.QtCore import QDate, QLocale, QPointF, Qt, QTimer, Signal
@@ -32,26 +33,73 @@ from .qtcompat import emit
 from .theme import JALALI
 
 
+def cell_value(column: Column, dto):
+    """What an exported cell holds: an amount, a score or a count as a number (a negative one
+    too); an identifier (Sheba, national code, membership number) as text in Latin digits; a
+    date or anything else as the text the list shows (Jalali), without the bidi marks."""
+    from app.domain.calendar import latin_digits
+
+    raw = column.value(dto)
+    text = fmt.plain(column.text(raw))
+    if isinstance(raw, (int, float, Decimal)) and not isinstance(raw, bool):
+        bare = latin_digits(text).replace("٬", "").replace(",", "").replace("٫", ".")
+        bare = bare.replace("٪", "").replace("−", "-").strip()
+        try:
+            float(bare)
+        except ValueError:
+            return text  # shown as words («کامل», «—»): the words
+        return int(raw) if isinstance(raw, int) or raw == int(raw) else float(raw)
+    if (
+        isinstance(raw, str)
+        and raw
+        and latin_digits(text) == latin_digits(raw)
+        and not any("\u0600" <= ch <= "\u06ff" and not ch.isdigit() for ch in raw)
+    ):
+        return latin_digits(raw)  # a code shown in Persian digits: Latin digits, as text
+    return text
+
+
 def export_xlsx(model, path: str | Path, title: str = "فهرست") -> Path:
-    """Header and visible rows of a model to an .xlsx sheet, right-to-left."""
+    """Header and rows of a model (its `columns` and `rows`, or the rows a list shows) to an
+    .xlsx sheet, right-to-left: numbers as numbers (grouped), identifiers as Latin-digit text,
+    dates as Jalali text; a text that starts like a formula stays text (`append_row`)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     from app.services.sheets import append_row
 
-    header, rows = model.table()
+    columns = list(model.columns)
+    dtos = model.shown() if hasattr(model, "shown") else list(model.rows)
     wb = Workbook()
     ws = wb.active
     ws.title = title[:31]
     ws.sheet_view.rightToLeft = True
-    append_row(ws, header)
+    append_row(ws, [c.title for c in columns])
     for c in ws[1]:
         c.font = Font(bold=True)
-    for r in rows:
-        append_row(ws, [fmt.plain(v) if isinstance(v, str) else v for v in r])
+    for dto in dtos:
+        values = [cell_value(c, dto) for c in columns]
+        append_row(ws, values)
+        for cell, v in zip(ws[ws.max_row], values, strict=False):
+            if isinstance(v, int):
+                cell.number_format = "#,##0"
+            elif isinstance(v, float):
+                cell.number_format = "#,##0.##"
     path = Path(path)
     wb.save(path)
     return path
+
+
+def confirm(parent, title: str, text: str, yes: str = "بله، ثبت شود") -> bool:
+    """Ask before an action that cannot be taken back; True only on the yes button. Screens
+    call it through their own `confirm(text)` method, which tests replace with an answer."""
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
+    ok = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("خیر", QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    return box.clickedButton() is ok
 
 
 class Table(QTableView):
@@ -102,10 +150,33 @@ class ListPanel(QWidget):
         self.view.selectionModel().selectionChanged.connect(lambda *_a: self._current())
         self.model.modelReset.connect(self._count)
 
-    def set_rows(self, rows) -> None:
+    def set_rows(self, rows, key=None) -> bool:
+        """Show new rows. With `key` (DTO → id), the row selected before (same id) stays
+        selected and the list keeps its scroll; returns whether it did (False: nothing was
+        selected or that row is gone — the caller picks one)."""
+        before = self.current() if key is not None else None
+        scroll = self.view.verticalScrollBar().value()
         self.model.set_rows(rows)
         self.view.resizeColumnsToContents()
         self.view.horizontalHeader().setStretchLastSection(True)
+        if before is None:
+            return False
+        kept = self.select_where(lambda r: key(r) == key(before))
+        if kept:
+            self.view.verticalScrollBar().setValue(scroll)
+        return kept
+
+    def shown(self) -> list:
+        """The DTOs of the rows the filter shows, in the order shown."""
+        return [self.proxy.source_row(r) for r in range(self.proxy.rowCount())]
+
+    def select_where(self, pred) -> bool:
+        """Select the first shown row whose DTO satisfies `pred`; False when none does."""
+        for r in range(self.proxy.rowCount()):
+            if pred(self.proxy.source_row(r)):
+                self.select_row(r)
+                return True
+        return False
 
     def current(self):
         rows = self.view.selectionModel().selectedRows()
@@ -147,15 +218,10 @@ class _ProxyTable:
 
     def __init__(self, proxy: FilterProxy):
         self.proxy = proxy
+        self.columns = proxy.sourceModel().columns
 
-    def table(self):
-        src = self.proxy.sourceModel()
-        header = [c.title for c in src.columns]
-        rows = [
-            [self.proxy.index(r, c).data() for c in range(len(header))]
-            for r in range(self.proxy.rowCount())
-        ]
-        return header, rows
+    def shown(self) -> list:
+        return [self.proxy.source_row(r) for r in range(self.proxy.rowCount())]
 
 
 class Sparkline(QWidget):

@@ -88,3 +88,102 @@ def join_fa(items: list[str] | tuple[str, ...]) -> str:
 def disciplines_phrase(names: list[str] | tuple[str, ...]) -> str:
     """«رشته عمران»، «رشته‌های معماری و تأسیسات مکانیکی» (names already in Persian)."""
     return ("رشته " if len(names) == 1 else "رشته‌های ") + join_fa(names)
+
+
+# the engineer file's facts (browse.EngineerFile.g_facts), each as what holds when true
+FACT_FA: dict[str, str] = {
+    "G1": "اقامت و اشتغال غالب در استان",
+    "G4": "نداشتن حجر یا ناتوانی قانونی",
+    "G5": "نداشتن پروژه فعال اجرای ساختمان",
+    "S6": "شاغل نبودن در مرجع صدور پروانه",
+    "F5": "کامل بودن اطلاعات پرونده",
+}
+
+# the kinds of a competence (codes.COMPETENCE_KINDS)
+COMPETENCE_KIND_FA: dict[str, str] = {
+    "supervision": "نظارت",
+    "design": "طراحی",
+    "execution": "اجرا",
+}
+
+
+# the audit trail's actions and entities (U2), in words; the code stays beside them
+AUDIT_ACTION_FA: dict[str, str] = {
+    "calendar.holidays": "ثبت تعطیلات تقویم",
+    "calendar.official": "ثبت تقویم رسمی",
+    "candidacy.cancel": "لغو کاندیداتوری",
+    "candidacy.stand": "ثبت کاندیداتوری",
+    "deadline.run": "اجرای مهلت‌ها",
+    "deadline.verify": "وارسی اجرای مهلت",
+    "documents.print": "چاپ سند",
+    "engineer.declare": "اعلام آمادگی سالانه",
+    "engineer.iban": "ثبت شماره شبا",
+    "engineer.register": "ثبت مهندس",
+    "engineer.update": "ویرایش پرونده مهندس",
+    "fee.decide": "تصمیم مالی درباره پرداخت مالک",
+    "fee.record": "ثبت پرداخت مالک",
+    "firm.add_member": "افزودن عضو شرکت",
+    "firm.register": "ثبت شرکت",
+    "firm.remove_member": "برداشتن عضو شرکت",
+    "members.import": "ورود فهرست اعضا",
+    "membership.approve": "تأیید مبلغ تمدید عضویت",
+    "membership.pay": "ثبت پرداخت حق عضویت",
+    "membership.request": "درخواست تمدید عضویت",
+    "organization.save": "ذخیره مشخصات سازمان",
+    "organization.web_sms_code": "کد پیامکی درگاه وب",
+    "paper.issue": "صدور سند",
+    "paper.reprint": "چاپ دوباره سند",
+    "payout.decide": "تصمیم مالی درباره پرداخت مرحله‌ای",
+    "payout.paid": "ثبت پرداخت به ناظر",
+    "payout.report": "ثبت گزارش مرحله",
+    "permit.record": "ثبت پروانه",
+    "policy.set": "تغییر سیاست",
+    "project.complete": "ثبت پایان کار",
+    "project.document": "ثبت مدرک پرونده",
+    "project.drawings_approved": "تأیید نقشه‌ها",
+    "project.permit": "ثبت پروانه پرونده",
+    "project.ready": "ارسال پرونده به توزیع",
+    "project.register": "ثبت پرونده",
+    "referral.sign": "ثبت امضای قرارداد",
+    "referral.withdraw": "ثبت انصراف ناظر",
+    "session.end": "خروج از سامانه",
+    "session.start": "ورود به سامانه",
+    "sms.code": "کد پیامکی",
+    "sms.send": "ارسال پیامک",
+    "sms.retry": "ارسال دوباره پیامک",
+    "tariff.seed": "بارگذاری تعرفه‌ها",
+    "tariff.set": "ثبت تعرفه",
+    "user.active": "فعال یا غیرفعال کردن کاربر",
+    "user.bootstrap": "ساختن نخستین کاربر",
+    "user.create": "ساختن کاربر",
+    "user.locked": "قفل شدن کاربر",
+    "user.password": "تغییر گذرواژه",
+    "user.password_reset": "گذرواژه تازه",
+}
+
+AUDIT_ENTITY_FA: dict[str, str] = {
+    "admin": "مدیر سامانه",
+    "engineer": "مهندس",
+    "fee_payment": "پرداخت مالک",
+    "membership_year": "سال عضویت",
+    "organization": "سازمان",
+    "paper": "سند",
+    "policy": "سیاست",
+    "project": "پرونده",
+    "referral": "ارجاع",
+    "round": "دور کاندیداتوری",
+    "deadline_run": "اجرای مهلت",
+    "session": "نشست",
+    "stage_payout": "پرداخت مرحله‌ای",
+    "tariff": "تعرفه",
+    "user": "کاربر",
+    "calendar": "تقویم",
+    "sms": "پیامک",
+}
+
+
+def audit_words(code: str, table: dict[str, str]) -> str:
+    """An audit code in words with the code after it in parentheses: «ثبت پرداخت به ناظر
+    (payout.paid)»; a code not in the table stays as it is."""
+    fa = table.get(code)
+    return f"{fa} ({code})" if fa else code

@@ -280,6 +280,88 @@ class EngineerFile:
     signatory: str = ""
 
 
+LEDGER_NOTE = {
+    "charge": "امتیاز پروژه {what} کسر شد (A4)",
+    "refund": "امتیاز پروژه {what} بازگشت",
+    "penalty": "جریمه انصراف یا عدم حضور {what} (W2)",
+    "base": "امتیاز پایه",
+}
+
+
+def score_ledger(
+    base: Decimal, entries, now: datetime, score_period: str, score: Decimal
+) -> list[LedgerRow]:
+    """S8's ledger that explains the score: each entry with what it was for (the file and
+    discipline, the penalty's reason), then the lines the score reaches by time alone — a
+    penalty's daily recovery (W2) and the charges of an earlier score period no longer
+    counted — so that the last balance is the score shown. `entries`: (at, kind, points,
+    note, period_year, per_day, file_no, discipline) in time order."""
+    from ..domain.calendar import jalali_year
+    from ..domain.codes import DISCIPLINE_FA
+
+    rows, bal = [], base
+    recover: list[LedgerRow] = []
+    expired = Decimal(0)
+    expired_years: set[int] = set()
+    year = jalali_year(now)
+    for at, kind, pts, note, period_year, per_day, file_no, discipline in entries:
+        what = (
+            f"پرونده {persian_digits(file_no)} — {DISCIPLINE_FA.get(discipline, discipline)}"
+            if file_no
+            else ""
+        )
+        text = note or LEDGER_NOTE.get(kind, "").format(what=what).replace("  ", " ")
+        if note and what and what not in note:
+            text = f"{note} — {what}"
+        # S8: charges and penalties lower the score, a refund gives it back
+        signed = Decimal(pts) if kind == "refund" else -Decimal(pts)
+        bal += signed
+        rows.append(LedgerRow(at, kind, signed, text.strip(), bal))
+        if kind == "penalty" and per_day and now > at:
+            days = (now - at) // timedelta(days=1)
+            back = min(Decimal(pts), days * Decimal(per_day))
+            if back > 0:
+                recover.append(
+                    LedgerRow(
+                        now,
+                        "recovery",
+                        back,
+                        f"بازگشت جریمه {what} با گذشت {persian_digits(days)} روز، روزی "
+                        f"{persian_digits(f'{Decimal(per_day).normalize():f}')} امتیاز (W2)",
+                        Decimal(0),
+                    )
+                )
+        if score_period == "year" and kind in ("charge", "refund") and period_year != year:
+            expired += -signed
+            expired_years.add(period_year)
+    for r in recover:
+        bal += r.points
+        rows.append(LedgerRow(r.at, r.kind, r.points, r.note, bal))
+    if expired:
+        bal += expired
+        years = "، ".join(persian_digits(y) for y in sorted(expired_years))
+        rows.append(
+            LedgerRow(
+                now,
+                "period",
+                expired,
+                f"پایان دوره امتیاز سال {years}: کسرهای آن سال دیگر شمرده نمی‌شود (S8)",
+                bal,
+            )
+        )
+    if bal != score:  # e.g. a firm's base is its members' scores: say so, not a silent gap
+        rows.append(
+            LedgerRow(
+                now,
+                "base",
+                score - bal,
+                "امتیاز کنونی از امتیاز پایه (برای شرکت: امتیاز اعضا) به دست می‌آید",
+                score,
+            )
+        )
+    return rows
+
+
 @use_case(writes=False)
 def engineer_file(ctx: ServiceContext, engineer_id: int) -> EngineerFile:
     require(ctx, "engineer.file", engineer_id)
@@ -317,18 +399,25 @@ def engineer_file(ctx: ServiceContext, engineer_id: int) -> EngineerFile:
             )
         ).all()
         entries = s.execute(
-            select(ScoreEntry.at, ScoreEntry.kind, ScoreEntry.points, ScoreEntry.note)
+            select(
+                ScoreEntry.at,
+                ScoreEntry.kind,
+                ScoreEntry.points,
+                ScoreEntry.note,
+                ScoreEntry.period_year,
+                ScoreEntry.per_day,
+                Project.file_no,
+                Referral.discipline,
+            )
+            .outerjoin(Referral, Referral.id == ScoreEntry.referral_id)
+            .outerjoin(Project, Project.id == Referral.project_id)
             .where(ScoreEntry.engineer_id == engineer_id)
             .order_by(ScoreEntry.at, ScoreEntry.id)
         ).all()
         base = Decimal(e.base_score)
-        ledger, bal = [], base
-        for at, kind, pts, note in entries:
-            # S8: charges and penalties lower the score, a refund gives it back (a penalty's
-            # later decay is not a ledger row: `score` below is the exact current value)
-            signed = Decimal(pts) if kind == "refund" else -Decimal(pts)
-            bal += signed
-            ledger.append(LedgerRow(at, kind, signed, note, bal))
+        ledger = score_ledger(
+            base, entries, ctx.now(), policy_at(s, ctx.now()).score_period, standing.score
+        )
         return EngineerFile(
             id=e.id,
             membership_no=e.membership_no,

@@ -26,9 +26,9 @@ from ..domain.calendar import format_jalali_date, local_date
 from ..domain.codes import DISCIPLINE_FA
 from ..domain.errors import InputError, RuleViolation
 from ..domain.money import FeeSplit, Stage, split_fee
-from ..domain.text import day_ok, iban_problem
+from ..domain.text import day_ok, iban_problem, mask_iban, normalize_digits, text_problem
 from .context import ServiceContext, audit
-from .permissions import require
+from .permissions import ALLOWED, require
 from .registry import use_case
 from .sheets import append_row
 
@@ -65,6 +65,7 @@ class PayoutOut:
     org_share: Decimal = Decimal("0.05")  # the organization's share the split used (F3)
     national_id: str | None = None  # the supervisor's, for the bank (staff only)
     iban: str | None = None  # شبا, where the bank transfers the amount
+    coordinator_rials: int = 0  # the coordinator's fee inside fee_rials (F1), split on its own
 
 
 def fee_paid(s: Session, project_id: int, discipline: str) -> int:
@@ -141,6 +142,12 @@ def record_stage_report(
         split = split_for(s, ref, now)
         if split.fee == 0:
             raise RuleViolation({"F3"}, "حق‌الزحمه‌ای برای این رشته پرداخت و تأیید نشده است (F3)")
+        report_no = report_no.strip() if isinstance(report_no, str) else ""
+        problem = text_problem(report_no, 40)
+        if problem or not any(ch.isalnum() for ch in report_no):  # what the payout is traced by
+            raise InputError(
+                "report_no", f"شماره گزارش مرحله {problem or 'را بنویسید'}؛ چیزی ثبت نشد"
+            )
         percent = dict(policy.payout_stages)[stage]
         row = StagePayout(
             referral_id=ref.id,
@@ -151,7 +158,7 @@ def record_stage_report(
             coordinator_rials=basis(s, ref)[1],
             percent=percent,
             amount_rials=split.stage(stage),
-            report_no=report_no.strip(),
+            report_no=normalize_digits(report_no),
             reported_at=now,
             reported_by=ctx.actor.user_id,
         )
@@ -239,6 +246,9 @@ def list_payouts(
                 shares[at] = policy_at(s, at).organization_share
             return shares[at]
 
+        # the payee's Sheba in full only for whoever pays (finance, U1); masked for the rest
+        # of the office, as in the engineer's file (browse.engineer_file)
+        pays = ctx.actor.role in ALLOWED["payout.pay"]
         return [
             PayoutOut(
                 p.id,
@@ -260,7 +270,8 @@ def list_payouts(
                 p.reason,
                 share(p.reported_at),
                 e.national_id,
-                e.iban,
+                e.iban if pays else mask_iban(e.iban),
+                p.coordinator_rials or 0,
             )
             for p, d, file_no, e in s.execute(q).all()
         ]
@@ -370,6 +381,7 @@ def transfer_sheet_xlsx(ctx: ServiceContext, on: date | None = None) -> bytes:
     payment id and description, one row per supervisor; every text cell is text (never a
     formula, `sheets.append_row`)."""
     from openpyxl import Workbook
+    from openpyxl.comments import Comment
 
     require(ctx, "finance.read")
     if on is not None and not day_ok(on):
@@ -398,7 +410,21 @@ def transfer_sheet_xlsx(ctx: ServiceContext, on: date | None = None) -> bytes:
                 t.description[:200],
             ],
         )
-    append_row(ws, ["", "جمع", sum(t.amount_rials for t in rows)])
+    for (amount,) in ws.iter_rows(min_row=2, min_col=3, max_col=3):
+        amount.number_format = "#,##0"  # a number, grouped (the bank reads the value)
+    # the total is not a transfer row: the bank's importer reads every row of the first sheet,
+    # so the count and the sum go on a sheet of their own, which it does not read
+    ws.cell(1, 1).comment = Comment(
+        "ردیف‌های این برگه تنها انتقال‌ها هستند؛ جمع و شمار در برگه «جمع» است "
+        "(سامانه بانک آن برگه را نمی‌خواند).",
+        "نظارت",
+    )
+    summary = wb.create_sheet("جمع")
+    summary.sheet_view.rightToLeft = True
+    append_row(summary, ["روز", format_jalali_date(on)])
+    append_row(summary, ["شمار انتقال‌ها", len(rows)])
+    append_row(summary, ["جمع مبلغ (ریال)", sum(t.amount_rials for t in rows)])
+    summary.cell(3, 2).number_format = "#,##0"
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

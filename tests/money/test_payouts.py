@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.db.models import StagePayout
+from app.domain.errors import InputError
 from app.services import candidacy, deadlines, finance, payouts
 
 
@@ -54,7 +56,13 @@ def test_F3_stages_in_order_once_each_and_only_for_a_signed_referral(office, ref
     refuse(payouts.record_stage_report, office.clerk, rid, "permit", rules={"F3"})  # not signed
     _, rid = _signed_referral_again(office)
     refuse(payouts.record_stage_report, office.clerk, rid, "frame", rules={"F3"})
-    payouts.record_stage_report(office.clerk, rid, "permit")
+    before = office.row_counts()
+    for junk in ("", "  ", "—", "x" * 41):  # the payout is traced by the report's number
+        with pytest.raises(InputError) as err:
+            payouts.record_stage_report(office.clerk, rid, "permit", junk)
+        assert err.value.field == "report_no"
+    assert office.row_counts() == before
+    payouts.record_stage_report(office.clerk, rid, "permit", "GZ-2")
     refuse(payouts.record_stage_report, office.clerk, rid, "permit", rules={"F3"})
     refuse(payouts.record_stage_report, office.finance, rid, "foundation", rules={"U1"})
     del e
@@ -75,7 +83,7 @@ def _signed_referral_again(office):
 def test_F4_all_six_stages_and_the_organization_add_up_to_the_fee(office):
     _, rid = _signed_referral(office)
     ids = [
-        payouts.record_stage_report(office.clerk, rid, st)
+        payouts.record_stage_report(office.clerk, rid, st, f"GZ-{st}")
         for st in ("permit", "foundation", "frame", "rough", "finishing", "completion")
     ]
     with office.base.tx() as s:
@@ -85,7 +93,7 @@ def test_F4_all_six_stages_and_the_organization_add_up_to_the_fee(office):
     assert total == 4_750_000 and 5_000_000 - total == 250_000  # 5% to the organization
     rejected = ids[-1]
     payouts.decide_payout(office.finance, rejected, approve=False, reason="گزارش ناقص")
-    payouts.record_stage_report(office.clerk, rid, "completion")  # reported again after a fix
+    payouts.record_stage_report(office.clerk, rid, "completion", "GZ-9")  # again, fixed
 
 
 def test_F1_F3_F4_the_coordinators_fee_is_paid_out_to_the_coordinating_supervisor(office):
@@ -122,7 +130,7 @@ def test_F1_F3_F4_the_coordinators_fee_is_paid_out_to_the_coordinating_superviso
     office.at("1405-08-24 09:00")
     deadlines.record_signature(office.clerk, rid)
     for stage in ("permit", "foundation", "frame", "rough", "finishing", "completion"):
-        payouts.record_stage_report(office.clerk, rid, stage)
+        payouts.record_stage_report(office.clerk, rid, stage, f"GZ-{stage}")
     with office.base.tx() as s:
         rows = list(s.scalars(select(StagePayout).where(StagePayout.referral_id == rid)))
     paid = due.due_rials
@@ -142,16 +150,74 @@ def test_F1_F3_F4_the_coordinators_fee_is_paid_out_to_the_coordinating_superviso
 
 
 def test_F3_F4_payout_detail_adds_up_as_written():
-    """fee → the organization's 5% → the supervisor's share → the stage's percent."""
+    """fee → the organization's 5% → the supervisor's share → the stage's percent → rounded
+    down to a rial; each line an exact expression (checked by `_check_lines`)."""
     from app.domain.payout_words import payout_sentence, payout_steps
 
     steps = payout_steps(1_045_466_000, "0.05", 50, 496_596_350)
-    assert [label for label, _ in steps][1].startswith("سهم سازمان (۵٪)")
+    assert [label for label, _ in steps][1].startswith("سهم سازمان از حق‌الزحمه (۵٪)")
     assert steps[0][1] == "۱٬۰۴۵٬۴۶۶٬۰۰۰ ریال"
-    assert steps[1][1] == "− ۵۲٬۲۷۳٬۳۰۰ ریال"
-    assert steps[2][1] == "۹۹۳٬۱۹۲٬۷۰۰ ریال"  # 1,045,466,000 − 52,273,300
-    assert steps[3][1] == "۴۹۶٬۵۹۶٬۳۵۰ ریال"  # 50% of 993,192,700
-    assert "= ۹۹۳٬۱۹۲٬۷۰۰ ریال سهم ناظر" in payout_sentence(1_045_466_000, "0.05", 50, 496_596_350)
+    assert "۱٬۰۴۵٬۴۶۶٬۰۰۰ − ۵۲٬۲۷۳٬۳۰۰ = ۹۹۳٬۱۹۲٬۷۰۰" in steps[2][1]
+    assert steps[-1][1] == "۴۹۶٬۵۹۶٬۳۵۰ ریال"
+    assert "۹۹۳٬۱۹۲٬۷۰۰" in payout_sentence(1_045_466_000, "0.05", 50, 496_596_350)
+    _check_lines(steps)
+
+
+def _check_lines(steps) -> None:
+    """Every `a op b = c` in the lines holds exactly; the minus sign is inside a left-to-right
+    isolate (before its number in a right-to-left line); no unexplained «…»."""
+    import re
+    from decimal import Decimal
+
+    from app.domain.calendar import latin_digits
+
+    def num(t: str) -> Decimal:
+        return Decimal(latin_digits(t).replace("٬", "").replace("٫", ".").strip())
+
+    for _label, value in steps:
+        assert "…" not in value
+        if "=" not in value:
+            continue
+        assert "\u2066" in value and "\u2069" in value  # isolated
+        inner = value[value.index("\u2066") + 1 : value.index("\u2069")]
+        m = re.fullmatch(r"(.+?) ([−×+]) (.+?) = (.+)", inner)
+        assert m, inner
+        a, op, b, c = m.groups()
+        if op == "×":
+            got = num(a) * num(b.rstrip("٪")) / 100
+        elif op == "−":
+            got = num(a) - num(b)
+        else:
+            got = num(a) + num(b)
+        assert got == num(c), inner
+
+
+def test_F4_payout_detail_every_line_adds_up_on_generated_cases():
+    """The review's cases (a rounding remainder, a coordinator's fee) and generated ones: every
+    line's arithmetic holds, the rounding is a line of its own, the last line is the amount."""
+    import random
+
+    from app.domain.money import Stage, split_fee
+    from app.domain.payout_words import payout_steps, rials
+
+    stages = (Stage("permit", 50), Stage("foundation", 10), Stage("frame", 40))
+    cases = [(300_552_956, 0), (1_139_589_908 * 2 // 1 + 1, 0), (1_200_000_001, 150_000_007)]
+    rnd = random.Random(15)
+    cases += [(rnd.randrange(1, 10**10), 0) for _ in range(60)]
+    cases += [(f, rnd.randrange(0, f)) for f in (rnd.randrange(1, 10**10) for _ in range(60))]
+    for fee, coord in cases:
+        for share in ("0.05", "0.075", "0.1"):
+            split = split_fee(fee, share, stages, coord)
+            for st in stages:
+                steps = payout_steps(fee, share, st.percent, split.stage(st.name), coord)
+                _check_lines(steps)
+                assert steps[-1][1].endswith(rials(split.stage(st.name))) or steps[-1][1].endswith(
+                    f"{rials(split.stage(st.name))}".replace(" ریال", "") + "\u2069 ریال"
+                )
+                assert not any(label == "مبلغ ثبت‌شده" for label, _ in steps)
+    # the review's: 300,552,956 at 5%: the organization's share is not a whole rial; said
+    steps = payout_steps(300_552_956, "0.05", 50, 142_762_654)
+    assert any("گرد به پایین" in label for label, _ in steps)
 
 
 def test_F3_bank_group_transfer_by_sheba(office):

@@ -30,6 +30,28 @@ def office(request, tmp_path):
     served.close()
 
 
+class Confirmations:
+    """The desk's «…ثبت شود؟» questions (ui.widgets.confirm), answered without a modal box:
+    `answer` (yes unless a test says no); `asked` keeps every question's text."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+        self.answer = True
+
+    def __call__(self, _parent, _title: str, text: str, yes: str = "") -> bool:
+        self.asked.append(text)
+        return self.answer
+
+
+@pytest.fixture(autouse=True)
+def confirmations(monkeypatch) -> Confirmations:
+    from ui import widgets
+
+    c = Confirmations()
+    monkeypatch.setattr(widgets, "confirm", c)
+    return c
+
+
 @pytest.fixture
 def runner(qapp):
     theme.setup(qapp)

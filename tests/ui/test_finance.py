@@ -302,7 +302,7 @@ def test_U1_the_clerk_has_no_approve_buttons_and_the_services_refuse_anyway(
     qtbot, office, runner, settle
 ):
     e, rid = _signed_referral(office)
-    pid = payouts.record_stage_report(office.clerk, rid, "permit")
+    pid = payouts.record_stage_report(office.clerk, rid, "permit", "GZ-1")
     p = _intake(office, ("civil",))
     fee = projects.record_fee_payment(
         office.clerk, p.id, "civil", 5_000_000, "10009", local_date(office.clock.now), "ملی"

@@ -6,6 +6,7 @@ import json
 
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSplitter, QTextBrowser, QVBoxLayout
 
+from app.domain.rules_fa import AUDIT_ACTION_FA, AUDIT_ENTITY_FA, audit_words
 from app.services import browse
 
 from .. import fmt
@@ -26,8 +27,18 @@ class AuditScreen(Screen):
                 Column("شماره", lambda a: a.id),
                 Column("زمان", lambda a: a.at),
                 Column("کاربر", lambda a: a.actor, str, ltr=True),
-                Column("کار", lambda a: a.action, str, ltr=True),
-                Column("موضوع", lambda a: a.entity, str, ltr=True),
+                Column(
+                    "کار",
+                    lambda a: AUDIT_ACTION_FA.get(a.action, a.action),
+                    str,
+                    tip=lambda a: a.action,
+                ),
+                Column(
+                    "موضوع",
+                    lambda a: AUDIT_ENTITY_FA.get(a.entity, a.entity),
+                    str,
+                    tip=lambda a: a.entity,
+                ),
                 Column("شناسه", lambda a: a.entity_id),
             ],
         )
@@ -65,7 +76,8 @@ class AuditScreen(Screen):
             return f"<h4>{title}</h4><pre dir='ltr' align='left'>{_esc(body)}</pre>"
 
         self.detail.setHtml(
-            f"<p><b>{_esc(a.action)}</b> — {_esc(a.entity)} {fmt.code(a.entity_id)}<br>"
+            f"<p><b>{_esc(audit_words(a.action, AUDIT_ACTION_FA))}</b> — "
+            f"{_esc(audit_words(a.entity, AUDIT_ENTITY_FA))} {fmt.code(a.entity_id)}<br>"
             f"{fmt.fa(a.at)} — <span dir='ltr'>{_esc(a.actor)}</span></p>"
             + block("پیش از", a.before)
             + block("پس از", a.after)

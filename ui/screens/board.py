@@ -98,6 +98,7 @@ class BoardScreen(Screen):
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
         self.progress.setFormat("")
+        self.progress.setVisible(False)  # shown only while the run works (idle: an empty box)
         self.summary = QLabel(self)
         self.print_dialog = None  # the open print preview
         self.daily_button = QPushButton("چاپ گزارش توزیع روز", self)
@@ -222,11 +223,13 @@ class BoardScreen(Screen):
     def run_deadlines(self) -> None:
         self.run_button.setEnabled(False)
         self.progress.setRange(0, 0)  # busy until the summary comes back
+        self.progress.setVisible(True)
         self.summary.setText("در حال اجرای مهلت‌ها…")
 
         def done(summary) -> None:
             self.progress.setRange(0, 1)
             self.progress.setValue(1)
+            self.progress.setVisible(False)
             self.run_button.setEnabled(True)
             self.summary.setText(
                 f"مهلت‌ها: {fmt.fa(summary.deadlines)}، تصمیم: {fmt.fa(summary.decided)}،"
@@ -240,6 +243,7 @@ class BoardScreen(Screen):
         def failed(exc) -> None:
             self.progress.setRange(0, 1)
             self.progress.setValue(0)
+            self.progress.setVisible(False)
             self.run_button.setEnabled(True)
             self.summary.clear()
             self.show_error(exc)

@@ -44,6 +44,9 @@ class CartableScreen(Screen):
     def __init__(self, ctx, runner, parent=None):
         super().__init__(ctx, runner, parent)
         self.me = ctx.actor.engineer_id
+        # C4: the referrals whose one cancel has been used (the cartable's rows do not carry
+        # it: the cancels made from this cartable, and a refusal naming C4)
+        self.cancel_used: set[int] = set()
         now = ctx.now
         self.items = ListPanel(
             "ارجاع‌های باز متناسب با من",
@@ -140,17 +143,32 @@ class CartableScreen(Screen):
             mine = [r for r in queries.referrals_overview(ctx) if r.engineer_id == me]
             blocks = candidacy.cartable_blocks(ctx, me) if not items else []
             ledger = browse.engineer_file(ctx, me).ledger
-            return items, standing, mine, blocks, ledger
+            # after a round's deadline (C3) and before the run decides it, the round leaves the
+            # cartable: say so, and list my candidacies awaiting the decision
+            waiting: list = []
+            overdue = 0
+            if not items:
+                now = ctx.now()
+                due = [
+                    r
+                    for r in queries.referrals_overview(ctx)
+                    if r.status == "open" and r.deadline is not None and r.deadline <= now
+                ]
+                overdue = len(due)
+                for r in due:
+                    if any(c.engineer_id == me for c in candidacy.candidates(ctx, r.id)):
+                        waiting.append(r)
+            return items, standing, mine, blocks, ledger, (overdue, waiting)
 
         self.run(work, on_done=self._loaded)
 
     def _loaded(self, result) -> None:
-        items, st, mine, blocks, ledger = result
+        items, st, mine, blocks, ledger, (overdue, waiting) = result
         cur = self.items.current()
         self.items.set_rows(items)
         self.selections.set_rows(mine)
         self.ledger.set_rows(list(reversed(ledger)))
-        self._show_blocks(items, blocks)
+        self._show_blocks(items, blocks, overdue, waiting)
         self.score.setText(fmt.code(round(st.score, 2)))
         self.jobs.setText(fmt.fa(st.active_jobs))
         self.gauge.set_usage(float(st.used_m2), float(st.capacity_m2))
@@ -161,10 +179,29 @@ class CartableScreen(Screen):
             self.items.select_row(row)
         self._selected(self.items.current())
 
-    def _show_blocks(self, items, blocks) -> None:
-        """An empty cartable says why: each rule that keeps me out, and what to do."""
+    def _show_blocks(self, items, blocks, overdue: int = 0, waiting=()) -> None:
+        """An empty cartable says why: each rule that keeps me out, and what to do; after a
+        deadline, that the run decides (and my candidacies awaiting it)."""
         if items:
             self.blocks.hide()
+            return
+        if overdue and not blocks:
+            self.message.clear()  # an earlier refusal no longer applies
+            text = (
+                "<b>مهلت کاندیداتوری (C3) گذشته است</b>؛ اجرای مهلت، ارجاع‌ها را تصمیم "
+                "می‌گیرد و نتیجه پس از آن در «ارجاع‌های من» و فهرست‌های عمومی می‌آید."
+            )
+            if waiting:
+                text += (
+                    "<br>کاندیداتوری‌های شما در انتظار تصمیم:<ul>"
+                    + "".join(
+                        f"<li>{fmt.code(r.file_no)} — {fmt.discipline(r.discipline)}</li>"
+                        for r in waiting
+                    )
+                    + "</ul>"
+                )
+            self.blocks.setText(text)
+            self.blocks.show()
             return
         if blocks:
             lines = [
@@ -189,7 +226,14 @@ class CartableScreen(Screen):
 
     def _enable(self, item) -> None:
         self.stand_button.setEnabled(item is not None and not item.standing)
-        self.cancel_button.setEnabled(item is not None and item.standing)
+        self.cancel_button.setEnabled(
+            item is not None and item.standing and item.referral_id not in self.cancel_used
+        )
+        self.cancel_button.setToolTip(
+            "لغو این کاندیداتوری یک بار انجام شده است؛ لغو دوباره مجاز نیست (C4)"
+            if item is not None and item.referral_id in self.cancel_used
+            else "تنها یک بار برای هر ارجاع (C4)"
+        )
 
     def _selected(self, item) -> None:
         self._enable(item)
@@ -238,7 +282,16 @@ class CartableScreen(Screen):
             return
 
         def done(_r) -> None:
+            self.cancel_used.add(item.referral_id)
             self.message.ok("کاندیداتوری لغو شد؛ برای این ارجاع دیگر لغوی ندارید (C4)")
             self.refresh()
 
-        self.run(candidacy.cancel, self.ctx, self.me, item.referral_id, on_done=done)
+        def failed(exc) -> None:
+            if "C4" in getattr(exc, "rules", ()):
+                self.cancel_used.add(item.referral_id)
+                self._enable(self.items.current())
+            self.show_error(exc)
+
+        self.run(
+            candidacy.cancel, self.ctx, self.me, item.referral_id, on_done=done, on_error=failed
+        )

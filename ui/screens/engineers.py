@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.rules_fa import COMPETENCE_KIND_FA, FACT_FA
+
 from .. import fmt
 from ..celltext import LaidOutText
 from ..models import Column, DtoTableModel, EngineerListModel
@@ -28,9 +30,16 @@ from .base import Screen
 from .firm import FirmDialog, may_register_firm
 from .iban import IbanDialog, grouped, may_change_iban
 
+# the ledger's kinds, with the lines the score reaches by time alone (browse.score_ledger)
+LEDGER_KIND_FA = {
+    **fmt.LEDGER_FA,
+    "recovery": "بازگشت جریمه با گذشت زمان",
+    "period": "پایان دوره امتیاز",
+}
+
 LEDGER_COLUMNS = [
     Column("زمان", lambda r: r.at),
-    Column("نوع", lambda r: r.kind, lambda k: fmt.LEDGER_FA.get(k, k)),
+    Column("نوع", lambda r: r.kind, lambda k: LEDGER_KIND_FA.get(k, k)),
     Column("امتیاز", lambda r: r.points),
     Column("مانده", lambda r: r.balance),
     Column("شرح", lambda r: r.note),
@@ -115,7 +124,8 @@ class EngineerDetail(QWidget):
         self.fields["grade"].setText(fmt.grade(f.grade) or "—")
         self.fields["competences"].setText(
             "، ".join(
-                f"{fmt.discipline(d)} {fmt.grade(g)}" + ("" if k == "supervision" else f" ({k})")
+                f"{fmt.discipline(d)} {fmt.grade(g)}"
+                + ("" if k == "supervision" else f" ({COMPETENCE_KIND_FA.get(k, k)})")
                 for d, g, k, _e in f.competences
             )
             or "—"
@@ -137,7 +147,9 @@ class EngineerDetail(QWidget):
             or "—"
         )
         self.fields["g_facts"].setText(
-            "، ".join(f"{k} {'✔' if ok else '✘'}" for k, ok in f.g_facts.items())
+            "، ".join(
+                f"{FACT_FA.get(k, k)} ({k}) {'✔' if ok else '✘'}" for k, ok in f.g_facts.items()
+            )
         )
         self.fields["convictions"].setText(
             "، ".join(f"درجه {fmt.fa(d)} از {fmt.fa(s)}" for d, s, _e in f.convictions) or "ندارد"

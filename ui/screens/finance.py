@@ -37,7 +37,7 @@ from app.domain.calendar import latin_digits
 from app.domain.payout_words import payout_steps
 from app.services import engineers, finance, payouts, projects
 
-from .. import fmt
+from .. import fmt, widgets
 from ..models import Column
 from ..qtcompat import emit
 from ..widgets import ListPanel, Message
@@ -241,6 +241,14 @@ class FinanceScreen(Screen):
         self.renewal_amount = ltr(QLineEdit(self))
         self.renewal_amount.setPlaceholderText("مبلغ به ریال")
         self.renewal_amount_words = QLabel(self)
+        # what the amount is compared with: the policy and tariffs carry no yearly membership
+        # fee, so the officer compares with the organization's notice (and confirms)
+        self.renewal_expected = QLabel(
+            "حق عضویت سالانه در سیاست‌ها و تعرفه‌ها تعریف نشده است؛ مبلغ را با اطلاعیه "
+            "سازمان بسنجید.",
+            self,
+        )
+        self.renewal_expected.setWordWrap(True)
         self.approve_renewal_button = QPushButton("تأیید مبلغ", self)
         self.approve_renewal_button.setEnabled(False)
         self.renewal_message = Message(self)
@@ -256,6 +264,8 @@ class FinanceScreen(Screen):
         f1.addWidget(self.renewal_amount, 1)
         f1.addWidget(self.renewal_amount_words)
         f1.addWidget(self.approve_renewal_button)
+        box1_lay = QVBoxLayout()
+        box1_lay.addWidget(self.renewal_expected)
         self.to_pay = ListPanel("تمدیدهای تأییدشده در انتظار پرداخت", TO_PAY_COLUMNS)
         self.payment_ref = ltr(QLineEdit(self))
         self.payment_ref.setPlaceholderText("شماره رسید / فیش")
@@ -273,6 +283,7 @@ class FinanceScreen(Screen):
         pl = QVBoxLayout(page)
         pl.addWidget(self.renewals, 1)
         pl.addWidget(box1)
+        pl.addLayout(box1_lay)
         pl.addWidget(self.to_pay, 1)
         pl.addWidget(box2)
         pl.addWidget(self.renewal_message)
@@ -299,6 +310,7 @@ class FinanceScreen(Screen):
         # the payment list: approved, not yet paid
         self.due = ListPanel("فهرست پرداخت (تأییدشده، پرداخت‌نشده)", PAYOUT_COLUMNS)
         self.due_total = QLabel(self)
+        self.due.filter.textChanged.connect(lambda _t: self._show_due_total())
         self.export_button = QPushButton("ذخیره فهرست پرداخت (اکسل)…", self)
         self.export_button.clicked.connect(lambda: self.export_payment_list())
         self.transfer_button = QPushButton("فایل انتقال گروهی بانک (شبا)…", self)
@@ -310,6 +322,9 @@ class FinanceScreen(Screen):
         self.paid_ref = ltr(QLineEdit(self))
         self.paid_ref.setPlaceholderText("شماره سند پرداخت")
         self.mark_paid_button = QPushButton("ثبت پرداخت همه فهرست", self)
+        self.mark_paid_button.setToolTip(
+            "ردیف‌هایی که اکنون در فهرست دیده می‌شوند (با جست‌وجو، تنها ردیف‌های پیداشده)"
+        )
         self.mark_paid_button.clicked.connect(self._mark_paid)
         self.due_message = Message(self)
         page = QWidget(self)
@@ -376,22 +391,53 @@ class FinanceScreen(Screen):
 
     def _loaded(self, result) -> None:
         approvals, to_pay, due, totals = result
-        self.fees.set_rows(approvals.fees)
-        self.renewals.set_rows(approvals.renewals)
-        self.to_pay.set_rows(to_pay)
-        self.payouts.set_rows(approvals.payouts)
-        self.due.set_rows(due)
+        loads = (
+            (self.fees, approvals.fees, lambda f: f.id),
+            (self.renewals, approvals.renewals, lambda r: (r.engineer_id, r.year)),
+            (self.to_pay, to_pay, lambda r: (r.engineer_id, r.year)),
+            (self.payouts, approvals.payouts, lambda p: p.id),
+            (self.due, due, lambda p: p.id),
+        )
+        for panel, rows, key in loads:
+            # the row selected stays selected; a decided row is gone: the one that followed
+            # it (the same place in the list), not the first
+            before = panel.current()
+            place = self._place(panel, before)
+            if not panel.set_rows(rows, key=key):
+                if before is not None and place is not None:
+                    panel.select_row(min(place, panel.proxy.rowCount() - 1))
+                if panel.current() is None:
+                    panel.select_first()
         self.totals.show_totals(totals)
-        total = sum(p.amount_rials for p in due)
-        self.due_total.setText(f"جمع فهرست: <b>{rials(total)}</b>")
+        self._show_due_total()
         self.export_button.setEnabled(bool(due))
-        self.mark_paid_button.setEnabled(bool(due))
-        for panel in (self.fees, self.renewals, self.to_pay, self.payouts, self.due):
-            if panel.current() is None:
-                panel.select_first()
         self.fee_decision.set_enabled(self.fees.current() is not None)
         self.payout_decision.set_enabled(self.payouts.current() is not None)
         self._titles()
+
+    @staticmethod
+    def _place(panel: ListPanel, dto) -> int | None:
+        """The shown row of `dto` (by identity) — where the next row will be once it is gone."""
+        if dto is None:
+            return None
+        return next((i for i, r in enumerate(panel.shown()) if r is dto), None)
+
+    def _show_due_total(self) -> None:
+        """The payment list's total: of the rows shown (the filter's), as «ثبت پرداخت» pays."""
+        shown = self.due.shown()
+        total = sum(p.amount_rials for p in shown)
+        part = (
+            ""
+            if len(shown) == self.due.model.rowCount()
+            else f" (ردیف‌های پیداشده: {fmt.fa_int(len(shown))} از "
+            f"{fmt.fa_int(self.due.model.rowCount())})"
+        )
+        self.due_total.setText(f"جمع فهرست: <b>{rials(total)}</b>{part}")
+        self.mark_paid_button.setEnabled(bool(shown))
+
+    def confirm(self, text: str) -> bool:
+        """Ask before a money step (tests answer it themselves)."""
+        return widgets.confirm(self, "میز مالی", text)
 
     # ------------------------------------------------------------ fees (F2)
     def _fee_selected(self, f) -> None:
@@ -415,6 +461,19 @@ class FinanceScreen(Screen):
         f = self.fees.current()
         if f is None:
             return
+        if approve:
+            short = (
+                ""
+                if f.fee_rials is None or f.amount_rials >= f.fee_rials
+                else f"\nکمتر از حق‌الزحمه F1 ({rials(f.fee_rials)}) است: "
+                f"{rials(f.fee_rials - f.amount_rials)} کم دارد."
+            )
+            if not self.confirm(
+                f"پرداخت {rials(f.amount_rials)} پرونده {fmt.code(f.file_no)} — رشته "
+                f"{fmt.discipline(f.discipline)} (پیگیری {fmt.code(f.tracking_no)}) تأیید "
+                f"شود؟{short}"
+            ):
+                return
         self.fee_decision.set_enabled(False)
 
         def done(_r) -> None:
@@ -460,6 +519,13 @@ class FinanceScreen(Screen):
             self.renewal_message.error("مبلغ تمدید را به ریال بنویسید (عددی بزرگ‌تر از صفر).")
             self.renewal_amount.setFocus()
             return
+        if not self.confirm(
+            f"مبلغ {rials(n)} برای تمدید عضویت سال {fmt.fa(r.year)} عضو "
+            f"{fmt.code(r.membership_no)} ({r.name}) تأیید شود؟\n"
+            "حق عضویت سالانه‌ای در سیاست‌ها و تعرفه‌ها نیست تا با آن سنجیده شود؛ "
+            "مبلغ را با اطلاعیه سازمان بسنجید."
+        ):
+            return
         self.approve_renewal_button.setEnabled(False)
 
         def done(_r) -> None:
@@ -492,6 +558,11 @@ class FinanceScreen(Screen):
             self.payment_ref.setFocus()
             return
         self.payment_ref.setStyleSheet("")
+        if not self.confirm(
+            f"پرداخت حق عضویت سال {fmt.fa(r.year)} عضو {fmt.code(r.membership_no)} "
+            f"({r.name}) به مبلغ {rials(r.amount_rials)} با رسید {fmt.code(ref)} ثبت شود؟"
+        ):
+            return
         self.pay_button.setEnabled(False)
 
         def done(_r) -> None:
@@ -520,9 +591,12 @@ class FinanceScreen(Screen):
         if p is None:
             self.payout_detail.clear()
             return
-        steps = payout_steps(p.fee_rials, p.org_share, p.percent, p.amount_rials)
+        steps = payout_steps(
+            p.fee_rials, p.org_share, p.percent, p.amount_rials, p.coordinator_rials
+        )
+        last = len(steps) - 1
         lines = "".join(
-            f"<tr><td>{label}</td><td align='left'>{'<b>' + v + '</b>' if i == 3 else v}</td></tr>"
+            f"<tr><td>{label}</td><td>{'<b>' + v + '</b>' if i == last else v}</td></tr>"
             for i, (label, v) in enumerate(steps)
         )
         self.payout_detail.setText(
@@ -535,6 +609,12 @@ class FinanceScreen(Screen):
     def _decide_payout(self, approve: bool, reason: str) -> None:
         p = self.payouts.current()
         if p is None:
+            return
+        if approve and not self.confirm(
+            f"پرداخت مرحله {p.stage_fa} پرونده {fmt.code(p.file_no)} — "
+            f"{fmt.discipline(p.discipline)} — به {p.engineer_name} "
+            f"({fmt.code(p.membership_no)}) به مبلغ {rials(p.amount_rials)} تأیید شود؟"
+        ):
             return
         self.payout_decision.set_enabled(False)
 
@@ -613,7 +693,8 @@ class FinanceScreen(Screen):
         self.run(work, on_done=done, on_error=failed)
 
     def _mark_paid(self) -> None:
-        ids = [p.id for p in self.due.model.rows]
+        shown = self.due.shown()  # the rows the filter shows: what the officer sees is paid
+        ids = [p.id for p in shown]
         ref = self.paid_ref.text().strip()
         if not ids:
             return
@@ -623,6 +704,17 @@ class FinanceScreen(Screen):
             self.paid_ref.setFocus()
             return
         self.paid_ref.setStyleSheet("")
+        hidden = self.due.model.rowCount() - len(shown)
+        if not self.confirm(
+            f"پرداخت {fmt.fa_int(len(ids))} ردیف فهرست به جمع "
+            f"{rials(sum(p.amount_rials for p in shown))} با سند {fmt.code(ref)} ثبت شود؟"
+            + (
+                f"\n{fmt.fa_int(hidden)} ردیف که جست‌وجو پنهان کرده پرداخت‌شده ثبت نمی‌شود."
+                if hidden
+                else ""
+            )
+        ):
+            return
         self.mark_paid_button.setEnabled(False)
 
         def done(n: int) -> None:
@@ -733,8 +825,23 @@ class StageReportScreen(Screen):
         r = self.due.current()
         if r is None or r.next_stage is None or not self.report_button.isEnabled():
             return
+        no = latin_digits(self.report_no.text().strip())
+        if not no:
+            self.report_no.setStyleSheet("border: 1px solid #b00020;")
+            self.message.error("شماره گزارش ناظر را بنویسید؛ بی‌شماره ثبت نمی‌شود.")
+            self.report_no.setFocus()
+            return
+        self.report_no.setStyleSheet("")
+        if not widgets.confirm(
+            self,
+            "ثبت گزارش مرحله",
+            f"گزارش مرحله {r.next_stage_fa} پرونده {fmt.code(r.file_no)} — "
+            f"{fmt.discipline(r.discipline)} — ناظر {r.engineer_name} با شماره "
+            f"{fmt.code(no)} ثبت شود؟\nپرداخت {rials(r.next_amount_rials)} پس از تأیید "
+            "مالی.",
+        ):
+            return
         self.report_button.setEnabled(False)
-        no = self.report_no.text().strip()
 
         def done(pid: int) -> None:
             self.report_no.clear()

@@ -132,6 +132,14 @@ def parse_simple(text: str, like: Any) -> Any:
     return latin_digits(text).strip()
 
 
+def author(username: str | None) -> str:
+    """Who set a policy version: the system's own versions (the shipped defaults) «سامانه»;
+    a user's name left to right."""
+    if not username or username == "system":
+        return "سامانه"
+    return f"<span dir='ltr'>{_esc(username)}</span>"
+
+
 POLICY_COLUMNS = [
     Column("عنوان", lambda r: r.label),
     Column("مقدار", lambda r: readable(r.value), str),
@@ -409,7 +417,7 @@ class PolicyScreen(Screen):
             f"<li>{effective_text(r.effective_from)} — <b>{readable(r.value)}</b> — "
             f"{STATUS_BADGE.get(r.status, r.status)}"
             + (f" — {_esc(r.source)}" if r.source else "")
-            + f" — <span dir='ltr'>{_esc(r.created_by)}</span></li>"
+            + f" — {author(r.created_by)}</li>"
             for r in rows
         ]
         self.history.setHtml("<ul>" + "".join(lines) + "</ul>")

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 from app.domain.calendar import latin_digits, local_date
 from app.services import browse, deadlines, projects
 
-from .. import fmt
+from .. import fmt, widgets
 from ..models import Column
 from ..print_preview import commitment_job, contract_job, day_batch, open_document
 from ..qtcompat import emit
@@ -118,9 +118,15 @@ class SigningScreen(Screen):
         )
 
     def _loaded(self, rows) -> None:
-        self.list.set_rows(rows)
-        self.list.select_first()
+        # the selected referral stays selected (and the list where it was scrolled) across the
+        # minute's refresh and after an action: the first row only when none was or it is gone
+        if not self.list.set_rows(rows, key=lambda a: a.referral_id):
+            self.list.select_first()
         self._enable(self.list.current())
+
+    def confirm(self, text: str) -> bool:
+        """Ask before a step that cannot be taken back (tests answer it themselves)."""
+        return widgets.confirm(self, "میز امضا", text)
 
     def _enable(self, a) -> None:
         now = self.ctx.now()
@@ -147,6 +153,13 @@ class SigningScreen(Screen):
     def sign(self) -> None:
         a = self.list.current()
         if a is None or not self.sign_button.isEnabled():
+            return
+        text = (
+            f"امضای قرارداد پرونده {fmt.code(a.file_no)} — رشته {fmt.discipline(a.discipline)} "
+            f"— ناظر {a.name} ({fmt.code(a.membership_no)}) ثبت شود؟\n\n"
+            "ثبت امضا برگشت‌پذیر نیست."
+        )
+        if not self.confirm(text):
             return
         self.run(
             deadlines.record_signature,
@@ -182,13 +195,24 @@ class SigningScreen(Screen):
         if a is None:
             return
         cert = latin_digits(self.certificate.text().strip())
-        self.run(
-            projects.complete_project,
-            self.ctx,
-            a.project_id,
-            cert,
-            on_done=self._after(f"پایان کار پرونده {fmt.code(a.file_no)} ثبت شد"),
-        )
+        if not cert:
+            self.certificate.setStyleSheet("border: 1px solid #b00020;")
+            self.message.error("شماره گواهی پایان کار را بنویسید")
+            self.certificate.setFocus()
+            return
+        self.certificate.setStyleSheet("")
+        if not self.confirm(
+            f"پایان کار پرونده {fmt.code(a.file_no)} با گواهی شماره {fmt.code(cert)} ثبت شود؟"
+            "\n\nپرونده بسته می‌شود و این ثبت برگشت‌پذیر نیست."
+        ):
+            return
+        after = self._after(f"پایان کار پرونده {fmt.code(a.file_no)} ثبت شد")
+
+        def done(r) -> None:
+            self.certificate.clear()
+            after(r)
+
+        self.run(projects.complete_project, self.ctx, a.project_id, cert, on_done=done)
 
     # ------------------------------------------------------------ printing
     def print_contract(self) -> None:

@@ -26,12 +26,13 @@ from ..tasks import error_text
 from ..widgets import ListPanel, Message
 from .base import Screen, ltr
 
+# least privileged first: a new user starts as an engineer (never as the administrator)
 ROLE_FA = {
-    "admin": "مدیر سامانه",
+    "engineer": "مهندس",
     "clerk": "کارشناس پیشخوان",
     "finance": "امور مالی",
     "manager": "مدیر ارجاع",
-    "engineer": "مهندس",
+    "admin": "مدیر سامانه",
 }
 
 
@@ -61,7 +62,7 @@ class UsersScreen(Screen):
                 Column("نام کاربری", lambda u: u.username, str, ltr=True),
                 Column("نام", lambda u: u.full_name, str),
                 Column("نقش", lambda u: ROLE_FA.get(u.role, u.role), str),
-                Column("شماره عضویت", lambda u: u.membership_no or "", str, ltr=True),
+                Column("شماره عضویت", lambda u: u.membership_no or "", fmt.fa, ltr=True),
                 Column("فعال", lambda u: "بله" if u.active else "خیر", str),
                 Column("اکنون واردشده", lambda u: u.live_sessions),
                 Column("ساخته‌شده", lambda u: u.created_at),
@@ -91,6 +92,7 @@ class UsersScreen(Screen):
         self.role = QComboBox(box)
         for code, fa in ROLE_FA.items():
             self.role.addItem(fa, code)
+        self.role.setCurrentIndex(0)  # the least privileged role
         self.member_no = ltr(QLineEdit(box))
         self.member_no.setPlaceholderText("فقط برای نقش مهندس")
         self.password = ltr(QLineEdit(box))
@@ -112,12 +114,25 @@ class UsersScreen(Screen):
         split.addWidget(box)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
+        split.setChildrenCollapsible(False)
+        self.split = split
         lay = QVBoxLayout(self)
         lay.addWidget(split, 1)
         lay.addWidget(self.message)
 
     def refresh(self) -> None:
-        self.run(users.list_users, self.ctx, on_done=self.list.set_rows)
+        self.run(users.list_users, self.ctx, on_done=self._loaded)
+
+    def _loaded(self, rows) -> None:
+        self.list.set_rows(rows)
+        # every column whole (the last, «ساخته‌شده», was clipped): the list is as wide as
+        # its columns, the form beside it the rest (at least 320 px)
+        header = self.list.view.horizontalHeader()
+        need = sum(header.sectionSize(i) for i in range(header.count()))
+        need += self.list.view.verticalHeader().width() + 2 * self.list.view.frameWidth() + 24
+        total = sum(self.split.sizes())
+        if total > 0:
+            self.split.setSizes([min(need, total - 320), max(total - need, 320)])
 
     def _selected(self, u) -> None:
         self.password_button.setEnabled(u is not None)
