@@ -182,6 +182,14 @@ def test_cartable_and_why_not(office: Office):
     assert candidacy.cartable(office.as_engineer[owner], owner) == []
     assert [w.rule for w in candidacy.why_not(office.base, owner, rid)] == ["C2", "S4"]
     assert [w.rule for w in candidacy.why_not(office.base, grade3, rid)] == ["C2", "S1"]
+    me = office.as_engineer[ok]
+    (row,) = candidacy.cartable(me, ok)
+    assert not row.cancel_used
+    candidacy.stand(me, ok, rid)
+    candidacy.cancel(me, ok, rid)
+    candidacy.stand(me, ok, rid)
+    (row,) = candidacy.cartable(me, ok)
+    assert row.standing and row.cancel_used  # C4: the row says his one cancel is spent
 
 
 def test_A10_deadline_decided_once_with_digest(office: Office):

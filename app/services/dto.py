@@ -219,6 +219,7 @@ class CartableItem:
     deadline: datetime
     standing: bool
     candidates: int
+    cancel_used: bool = False  # C4: his one cancel for this referral is spent
 
 
 @dataclass(frozen=True)

@@ -200,9 +200,24 @@ def cartable_items(
             at = instants[raw] = convert(raw) if convert else raw
         return at
 
+    rows = conn.execute(query).all()
+    # C4's spent cancels: his cancelled candidacies, few, from the (engineer, cancelled_at) index
+    spent = (
+        set(
+            conn.execute(
+                select(Candidacy.referral_id).where(
+                    Candidacy.engineer_id == engineer_id, Candidacy.cancelled_at.is_not(None)
+                )
+            ).scalars()
+        )
+        if rows
+        else set()
+    )
     return [
-        CartableItem(rid, file_no, disc, group, area, no, kind, instant(raw), bool(mine), count)
-        for rid, disc, area, group, file_no, no, kind, raw, count, mine in conn.execute(query).all()
+        CartableItem(
+            rid, file_no, disc, group, area, no, kind, instant(raw), bool(mine), count, rid in spent
+        )
+        for rid, disc, area, group, file_no, no, kind, raw, count, mine in rows
     ]
 
 

@@ -233,6 +233,13 @@ def test_10_11_12_cartable_cancel_used_deadline_passed_and_the_ledger_explains_t
     assert cart.items.current().standing
     assert not cart.cancel_button.isEnabled()  # the one cancel (C4) is used
     assert "C4" in cart.cancel_button.toolTip()
+    again = CartableScreen(office.as_engineer[ok], runner)  # the desk opened anew: the row says
+    qtbot.addWidget(again)
+    again.refresh()
+    settle()
+    again.items.select_row(0)
+    settle()
+    assert again.items.current().cancel_used and not again.cancel_button.isEnabled()
 
     cart.message.error("کاندیداتوری رد شد (C3)")  # an old refusal
     office.at("1405-08-23 20:30")  # past the deadline, the run not yet made

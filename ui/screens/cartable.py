@@ -44,8 +44,8 @@ class CartableScreen(Screen):
     def __init__(self, ctx, runner, parent=None):
         super().__init__(ctx, runner, parent)
         self.me = ctx.actor.engineer_id
-        # C4: the referrals whose one cancel has been used (the cartable's rows do not carry
-        # it: the cancels made from this cartable, and a refusal naming C4)
+        # C4: the referrals whose one cancel has been used since the rows were read (a row
+        # read after it carries `cancel_used` itself)
         self.cancel_used: set[int] = set()
         now = ctx.now
         self.items = ListPanel(
@@ -225,13 +225,12 @@ class CartableScreen(Screen):
             emit(m.dataChanged, m.index(0, col), m.index(m.rowCount() - 1, col))
 
     def _enable(self, item) -> None:
+        spent = item is not None and (item.cancel_used or item.referral_id in self.cancel_used)
         self.stand_button.setEnabled(item is not None and not item.standing)
-        self.cancel_button.setEnabled(
-            item is not None and item.standing and item.referral_id not in self.cancel_used
-        )
+        self.cancel_button.setEnabled(item is not None and item.standing and not spent)
         self.cancel_button.setToolTip(
             "لغو این کاندیداتوری یک بار انجام شده است؛ لغو دوباره مجاز نیست (C4)"
-            if item is not None and item.referral_id in self.cancel_used
+            if spent
             else "تنها یک بار برای هر ارجاع (C4)"
         )
 
