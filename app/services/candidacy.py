@@ -15,10 +15,11 @@ from ..db.policy_store import policy_at
 from ..db.snapshot import candidacy_snapshot, load_supervisors
 from ..domain.calendar import local_date
 from ..domain.candidacy import CandidacySnapshot, Refusal, out_of_everything, refusals
-from ..domain.codes import DISCIPLINE_ORDER
+from ..domain.codes import DISCIPLINE_FA, DISCIPLINE_ORDER
 from ..domain.eligibility import ReferralFacts
 from ..domain.errors import InputError, RuleViolation
 from ..domain.policy import Policy
+from ..domain.rules_fa import join_fa
 from ..domain.scoring import remaining_m2, score_at
 from ..domain.state import SupervisorState
 from ..domain.text import normalize_code, normalize_digits, text_problem
@@ -211,7 +212,35 @@ def cartable_blocks(ctx: ServiceContext, engineer_id: int) -> list[WhyNot]:
         state = load_supervisors(s, [engineer_id], now).get(engineer_id)
         if state is None:
             raise InputError("engineer", "مهندس پیدا نشد")
-    return [WhyNot(rule, text) for rule, text in out_of_everything(state, now, policy).reasons]
+        # past a round's deadline (C3), before the run decides it: his candidacies wait
+        waiting = s.execute(
+            select(Project.file_no, Referral.discipline)
+            .select_from(Candidacy)
+            .join(Referral, Referral.id == Candidacy.referral_id)
+            .join(Round, (Round.referral_id == Referral.id) & (Round.no == Referral.round_no))
+            .join(Project, Project.id == Referral.project_id)
+            .where(
+                Candidacy.engineer_id == engineer_id,
+                Candidacy.cancelled_at.is_(None),
+                Candidacy.status == "active",
+                Referral.status == "open",
+                Round.outcome.is_(None),
+                Round.deadline <= now,
+            )
+            .order_by(Project.file_no, Referral.discipline)
+        ).all()
+    found = [WhyNot(rule, text) for rule, text in out_of_everything(state, now, policy).reasons]
+    if waiting:
+        files = join_fa([f"{f} ({DISCIPLINE_FA.get(d, d)})" for f, d in waiting])
+        found.insert(
+            0,
+            WhyNot(
+                "C3",
+                "مهلت کاندیداتوری گذشته است و اجرای مهلت ارجاع‌ها را تصمیم می‌گیرد؛ "
+                f"کاندیداتوری شما برای {files} در انتظار همین تصمیم است",
+            ),
+        )
+    return found
 
 
 def project_of(s: Session, referral_id: int) -> Project | None:

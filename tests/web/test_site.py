@@ -227,6 +227,11 @@ def test_C3_a_stand_at_19_59_59_counts_and_one_at_20_00_00_is_refused(fresh):
             select(Candidacy.referral_id).where(Candidacy.engineer_id == fresh.me)
         ).all()
     assert fresh.open_referrals[0] in mine and fresh.open_referrals[1] not in mine
+    # after 20:00, the run not yet made: the page says his candidacy awaits the decision,
+    # not that nothing fits his qualifications
+    page = re.sub(r"<[^>]+>", "", b.get("/").text)
+    assert "مهلت کاندیداتوری گذشته است" in page and "در انتظار همین تصمیم" in page
+    assert "اکنون ارجاع بازی متناسب" not in page
     b.close()
 
 
@@ -241,6 +246,8 @@ def test_C4_C5_refusals_name_their_rules_and_htmx_gets_the_list(fresh):
     assert r.headers["X-Refused"] == "409" and "(C4)" in notes(r.text)[0]
     assert b.post(f"/referrals/{rid}/cancel").status_code == 200
     b.post(f"/referrals/{rid}/stand")
+    page = b.get("/").text  # standing again: no cancel to press, and he is told why (C4)
+    assert f'action="/referrals/{rid}/cancel"' not in page and "لغو دوباره مجاز نیست" in page
     r = b.post(f"/referrals/{rid}/cancel")
     assert r.status_code == 409 and "یک بار" in notes(r.text)[0] and "(C4)" in notes(r.text)[0]
     for other in fresh.open_referrals[1:]:  # two more cancellations today: three in all

@@ -185,8 +185,9 @@ class CartableScreen(Screen):
         if items:
             self.blocks.hide()
             return
-        if overdue and not blocks:
+        if overdue:
             self.message.clear()  # an earlier refusal no longer applies
+        if overdue and not blocks:
             text = (
                 "<b>مهلت کاندیداتوری (C3) گذشته است</b>؛ اجرای مهلت، ارجاع‌ها را تصمیم "
                 "می‌گیرد و نتیجه پس از آن در «ارجاع‌های من» و فهرست‌های عمومی می‌آید."

@@ -47,6 +47,11 @@ _CANCEL = (
     "      </form>\n"
     "    "
 )
+# a candidacy standing again after his one cancel (C4): nothing to press, and he is told why
+_SPENT = (
+    '\n      <p class="muted">لغو این ارجاع را یک بار انجام داده‌اید؛ لغو دوباره مجاز نیست'
+    " (C4).</p>\n    "
+)
 _STAND = (
     "\n"
     '      <form method="post" action="/referrals/{rid}/stand" hx-post="/referrals/{rid}/stand"'
@@ -74,7 +79,7 @@ def cartable_items(context, items) -> SafeString:
         # numbers and instants are Persian digits and fixed words: nothing to escape
         rid = str(int(i.referral_id))
         file_no, disc = escape(fa(i.file_no)), escape(discipline(i.discipline))
-        action = _CANCEL if i.standing else _STAND
+        action = (_SPENT if i.cancel_used else _CANCEL) if i.standing else _STAND
         out.append(
             _ITEM.format(
                 mine=" mine" if i.standing else "",
