@@ -140,35 +140,31 @@ class CartableScreen(Screen):
         def work():
             items = candidacy.cartable(ctx, me)
             standing = queries.engineer_standings(ctx, [me])[me]
-            mine = [r for r in queries.referrals_overview(ctx) if r.engineer_id == me]
+            overview = queries.referrals_overview(ctx)
+            mine = [r for r in overview if r.engineer_id == me]
+            # (with an empty cartable: why; past a deadline the run has yet to decide, his
+            # candidacies awaiting it are the service's C3 block)
             blocks = candidacy.cartable_blocks(ctx, me) if not items else []
             ledger = browse.engineer_file(ctx, me).ledger
-            # after a round's deadline (C3) and before the run decides it, the round leaves the
-            # cartable: say so, and list my candidacies awaiting the decision
-            waiting: list = []
+            now = ctx.now()
             overdue = 0
             if not items:
-                now = ctx.now()
-                due = [
-                    r
-                    for r in queries.referrals_overview(ctx)
+                overdue = sum(
+                    1
+                    for r in overview
                     if r.status == "open" and r.deadline is not None and r.deadline <= now
-                ]
-                overdue = len(due)
-                for r in due:
-                    if any(c.engineer_id == me for c in candidacy.candidates(ctx, r.id)):
-                        waiting.append(r)
-            return items, standing, mine, blocks, ledger, (overdue, waiting)
+                )
+            return items, standing, mine, blocks, ledger, overdue
 
         self.run(work, on_done=self._loaded)
 
     def _loaded(self, result) -> None:
-        items, st, mine, blocks, ledger, (overdue, waiting) = result
+        items, st, mine, blocks, ledger, overdue = result
         cur = self.items.current()
         self.items.set_rows(items)
         self.selections.set_rows(mine)
         self.ledger.set_rows(list(reversed(ledger)))
-        self._show_blocks(items, blocks, overdue, waiting)
+        self._show_blocks(items, blocks, overdue)
         self.score.setText(fmt.code(round(st.score, 2)))
         self.jobs.setText(fmt.fa(st.active_jobs))
         self.gauge.set_usage(float(st.used_m2), float(st.capacity_m2))
@@ -179,9 +175,9 @@ class CartableScreen(Screen):
             self.items.select_row(row)
         self._selected(self.items.current())
 
-    def _show_blocks(self, items, blocks, overdue: int = 0, waiting=()) -> None:
+    def _show_blocks(self, items, blocks, overdue: int = 0) -> None:
         """An empty cartable says why: each rule that keeps me out, and what to do; after a
-        deadline, that the run decides (and my candidacies awaiting it)."""
+        deadline, that the run decides (my candidacies awaiting it: the C3 block)."""
         if items:
             self.blocks.hide()
             return
@@ -192,15 +188,6 @@ class CartableScreen(Screen):
                 "<b>مهلت کاندیداتوری (C3) گذشته است</b>؛ اجرای مهلت، ارجاع‌ها را تصمیم "
                 "می‌گیرد و نتیجه پس از آن در «ارجاع‌های من» و فهرست‌های عمومی می‌آید."
             )
-            if waiting:
-                text += (
-                    "<br>کاندیداتوری‌های شما در انتظار تصمیم:<ul>"
-                    + "".join(
-                        f"<li>{fmt.code(r.file_no)} — {fmt.discipline(r.discipline)}</li>"
-                        for r in waiting
-                    )
-                    + "</ul>"
-                )
             self.blocks.setText(text)
             self.blocks.show()
             return
