@@ -91,15 +91,14 @@ def coordinator_text(dto: ContractDTO) -> str:
 def coordinator_is(dto: ContractDTO) -> str:
     """Clause 4-2's predicate, grammatical whether the coordinator is named or still to be
     chosen: «ناظر هماهنگ‌کننده این قرارداد {…}؛ ناظر هماهنگ‌کننده افزون بر …»."""
-    coord = next((s for s in dto.supervisors if s.coordinating), None)
-    if coord is not None:
-        return f"{coord.name} (ناظر {discipline_fa(coord.discipline)}) است"
-    if dto.coordinator_pending:
+    named = any(s.coordinating for s in dto.supervisors)
+    if not named and dto.coordinator_pending:
         return (
             f"ناظر رشته {discipline_fa(dto.coordinator_pending)} است که پس از انتخاب، با "
             "الحاقیه به این قرارداد معرفی می‌شود"
         )
-    return "ناظر عمران، و در نبود ارجاع عمران ناظر معماری، است"
+    # named: «… (ناظر عمران) است»; the rule in words ends its clause before «است»
+    return f"{coordinator_text(dto)}{'' if named else '،'} است"
 
 
 def pending_clause(dto: ContractDTO) -> str:
