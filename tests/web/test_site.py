@@ -11,13 +11,12 @@ import re
 from datetime import timedelta
 from types import SimpleNamespace
 
-import pytest
 from sqlalchemy import func, select
 
 from app.db.models import AuthSession, Candidacy, OneTimeCode
 from app.domain.calendar import parse_jalali_datetime
 from app.services import sms, web_auth
-from site_support import ME, OTHER, RIVAL, Browser, build, notes
+from site_support import ME, OTHER, RIVAL, Browser, notes
 
 ENGINEER_PAGES = ("/", "/me", "/my-referrals", "/messages", "/declaration", "/membership")
 HEADERS = {
@@ -25,21 +24,6 @@ HEADERS = {
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    s = build(f"sqlite:///{tmp_path_factory.mktemp('site') / 'nz.sqlite'}")
-    yield s
-    s.office.close()
-
-
-@pytest.fixture
-def fresh(tmp_path):
-    """A site of the test's own (its clock and rows are changed)."""
-    s = build(f"sqlite:///{tmp_path / 'nz.sqlite'}")
-    yield s
-    s.office.close()
 
 
 def _no_inline(html: str) -> None:

@@ -12,27 +12,12 @@ import re
 import socket
 from urllib.parse import urlsplit
 
-import pytest
 from sqlalchemy import select
 
 from app.db.models import Project, Referral
 from app.services import engineers, public
 from reports.rtl import fa_area
-from site_support import ME, RIVAL, Browser, build, notes
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    s = build(f"sqlite:///{tmp_path_factory.mktemp('review') / 'nz.sqlite'}")
-    yield s
-    s.office.close()
-
-
-@pytest.fixture
-def fresh(tmp_path):
-    s = build(f"sqlite:///{tmp_path / 'nz.sqlite'}")
-    yield s
-    s.office.close()
+from site_support import ME, RIVAL, Browser, notes
 
 
 def _text(html: str) -> str:
