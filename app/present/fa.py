@@ -67,10 +67,10 @@ def fa(value: object) -> str:
         return ""
     if isinstance(value, bool):
         return "بله" if value else "خیر"
-    if isinstance(value, datetime):
-        return f"{RLM}{LRI}{fa(format_jalali_datetime(value))}{PDI}"
+    if isinstance(value, datetime):  # ۱۴۰۵/۰۹/۱۵ ۲۰:۰۰, as the date edits and the papers
+        return f"{RLM}{LRI}{fa(format_jalali_datetime(value).replace('-', '/'))}{PDI}"
     if isinstance(value, date):
-        return f"{RLM}{LRI}{fa(format_jalali_date(value))}{PDI}"
+        return f"{RLM}{LRI}{fa(format_jalali_date(value).replace('-', '/'))}{PDI}"
     if isinstance(value, Decimal):
         value = value.normalize() if value == value.to_integral() else value
         return fa(f"{value:f}").replace(".", "٫")  # the Persian decimal separator

@@ -51,7 +51,7 @@ def test_dto_model_and_proxy_pass_modeltester(qtmodeltester):
     assert proxy.rowCount() == 1
     qtmodeltester.check(proxy)
     assert (
-        fmt.plain(m.index(0, 3).data()) == "۱۴۰۵-۰۸-۲۳ ۱۳:۳۰"
+        fmt.plain(m.index(0, 3).data()) == "۱۴۰۵/۰۸/۲۳ ۱۳:۳۰"
     )  # Jalali, Iran time, Persian digits
 
 

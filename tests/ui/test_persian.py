@@ -27,7 +27,7 @@ def test_display_uses_persian_digits_and_jalali_dates():
     assert fmt.fa("7-1234") == "۷-۱۲۳۴" and fmt.fa(True) == "بله" and fmt.fa(None) == ""
     assert fmt.fa(Decimal("450.50")) == "۴۵۰٫۵۰"
     assert fmt.fa_int(19200) == "۱۹٬۲۰۰"
-    assert fmt.plain(fmt.fa(datetime(2026, 11, 14, 16, 30, tzinfo=UTC))) == "۱۴۰۵-۰۸-۲۳ ۲۰:۰۰"
+    assert fmt.plain(fmt.fa(datetime(2026, 11, 14, 16, 30, tzinfo=UTC))) == "۱۴۰۵/۰۸/۲۳ ۲۰:۰۰"
     assert (
         fmt.code("1405-0150") == "\u200f\u2066۱۴۰۵-۰۱۵۰\u2069"
     )  # stays in order inside a sentence

@@ -207,4 +207,4 @@ def test_the_administrator_loads_the_official_calendar_and_adds_a_closure(
     qtbot.waitUntil(lambda: "افزوده شد" in w.message.text(), timeout=90_000)
     qtbot.waitUntil(lambda: "تعطیلی اعلام‌شده دولت" in w.holidays.days.toPlainText(), timeout=90_000)
     listed = w.holidays.days.toPlainText()
-    assert "۱۴۰۶-۰۱-۰۶" in listed and "نوروز" in listed
+    assert "۱۴۰۶/۰۱/۰۶" in listed and "نوروز" in listed
