@@ -22,6 +22,7 @@ from .common import (
     or_blank,
     stamp_number,
     start,
+    use_text,
     verification_note,
 )
 from .layout import Column, Page
@@ -137,7 +138,7 @@ def write_commitment(p: Page, dto: CommitmentDTO, stamp: PaperStamp | None = Non
                 "تعداد طبقات",
                 fa_digits(prop.floors),
             ],
-            ["زیربنا", f"{fa_area(prop.area_m2)} مترمربع", "کاربری", prop.use_fa],
+            ["زیربنا", f"{fa_area(prop.area_m2)} مترمربع", "کاربری", use_text(prop)],
             ["مالک یا مالکان", "، ".join(dto.owner_names), "نشانی", or_blank(prop.address)],
         ],
         header=False,

@@ -8,10 +8,11 @@ from functools import lru_cache
 
 from app.domain.calendar import format_jalali_date, local
 from app.domain.codes import DISCIPLINE_FA, GRADE_FA, GROUP_FA
-from app.services.document_dto import OrganizationInfo, PaperStamp, SupervisorRow
+from app.domain.rules_fa import join_fa
+from app.services.document_dto import OrganizationInfo, PaperStamp, PropertyInfo, SupervisorRow
 
 from .layout import BOLD, MID, Page
-from .rtl import fa_digits, text_width
+from .rtl import fa_area, fa_digits, text_width
 
 OUTCOME_FA = {
     "selected": "انتخاب شد",
@@ -201,3 +202,12 @@ FIRM_SEAL = "مهر و امضای صاحبان امضای مجاز"
 def or_blank(text: object, blank: str = "") -> str:
     s = str(text).strip() if text is not None else ""
     return fa_digits(s) if s else blank
+
+
+def use_text(prop: PropertyInfo) -> str:
+    """The building's use; a mixed one with its area by use (documents.md §3):
+    «مختلط — مسکونی ۱٬۵۰۰ و تجاری ۶۲۹٫۷ مترمربع»."""
+    if not prop.use_areas:
+        return prop.use_fa
+    parts = [f"{name} {fa_area(m2)}" for _code, name, m2 in prop.use_areas]
+    return f"{prop.use_fa} — {join_fa(parts)} مترمربع"

@@ -15,14 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from app.domain.rules_fa import disciplines_phrase, guideline_fa, join_fa
+from app.domain.rules_fa import disciplines_phrase, guideline_fa
 from app.services.document_dto import (
     AddendumDTO,
     ContractDTO,
     OrganizationInfo,
     OwnerParty,
     PaperStamp,
-    PropertyInfo,
     SupervisorRow,
 )
 
@@ -38,6 +37,7 @@ from .common import (
     or_blank,
     stamp_number,
     start,
+    use_text,
     verification_height,
     verification_note,
 )
@@ -65,15 +65,6 @@ def permit_text(dto: ContractDTO) -> str:
     if prop.permit_no:
         return f"شماره {fa_digits(prop.permit_no)} مورخ {jdate(prop.permit_date)}"
     return "هنوز صادر نشده است"
-
-
-def use_text(prop: PropertyInfo) -> str:
-    """The building's use; a mixed one with its area by use (documents.md §3):
-    «مختلط — مسکونی ۱٬۵۰۰ و تجاری ۶۲۹٫۷ مترمربع»."""
-    if not prop.use_areas:
-        return prop.use_fa
-    parts = [f"{name} {fa_area(m2)}" for _code, name, m2 in prop.use_areas]
-    return f"{prop.use_fa} — {join_fa(parts)} مترمربع"
 
 
 def coordinator_text(dto: ContractDTO) -> str:

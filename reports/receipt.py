@@ -20,9 +20,10 @@ from .common import (
     or_blank,
     stamp_number,
     start,
+    use_text,
     verification_note,
 )
-from .contract import ENTERED_MARK, entered_rate_note, use_text
+from .contract import ENTERED_MARK, entered_rate_note
 from .layout import Column, Page
 from .rtl import fa_area, fa_digits, fa_number, rials_in_words
 

@@ -1,6 +1,7 @@
 """A mixed-use building's area by use, from the counter to the papers (documents.md §3: the
 property section states "total area and area by use"): the service refuses a split that does
-not add up and writes nothing; the contract and the counter receipt print the split; a paper
+not add up and writes nothing; the contract, the commitment form and the counter receipt
+print the split; a paper
 of a building of one use holds nothing new, so a paper issued before reprints with its
 number."""
 
@@ -17,7 +18,9 @@ from app.db.models import AuditEntry, Project
 from app.domain.errors import InputError
 from app.services import candidacy, deadlines, papers, projects
 from app.services.dto import OwnerIn, ProjectIn
-from reports.contract import contract_pdf, use_text
+from reports.commitment import commitment_pdf
+from reports.common import use_text
+from reports.contract import contract_pdf
 from reports.receipt import receipt_pdf
 from reports.samples import sample_contract, sample_receipt
 from support import OWNER, Office
@@ -125,6 +128,8 @@ def test_the_receipt_and_the_contract_print_the_area_by_use(office: Office):
     candidacy.stand(office.as_engineer[civil], civil, p.referral_ids["civil"])
     office.run("1405-08-23 20:00")
     office.at("1405-08-24 09:00")
+    form = papers.issue_commitment(office.clerk, p.referral_ids["civil"])  # signed with it
+    assert has(pdf_text(commitment_pdf(form.paper, form.stamp)), LINE)
     for rid in p.referral_ids.values():
         deadlines.record_signature(office.clerk, rid)
     contract = papers.issue_contract(office.clerk, p.id)
