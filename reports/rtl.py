@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 import threading
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -61,6 +62,10 @@ _NSM = (
     "\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed"
 )
 _MARKS = re.compile(f"[{_NSM}]")
+# what Poppler counts as part of a number when it puts a right-to-left line back in order
+_POPPLER_DIGITS = frozenset("،.,:/-٫٬%+#$")
+_SEPARATORS = re.compile(r"[،.,:/\-٫٬%+#$][^\n]")
+_BIDI = unicodedata.bidirectional
 _ALL_MARKS = re.compile(f"[{_NSM}]+")
 
 
@@ -197,7 +202,8 @@ class _ShapingFont:
             raise RuntimeError("the private-use area of the font is full")
         self.next_private = code + 1
         face.charToGlyph[code] = gid
-        face.charWidths[code] = self.scale(face.hmetrics[gid][0])
+        # a mark for readers (`_reader_marks`) takes no room: its glyph is HarfBuzz's invisible one
+        face.charWidths[code] = 0 if text == RLM else self.scale(face.hmetrics[gid][0])
         self.texts[code] = text  # "" for a mark: its letter's glyph stands for it
         ch = chr(code)
         self.codes[(gid, text)] = ch
@@ -247,18 +253,53 @@ def _levels(text: str) -> list[int]:
     return levels
 
 
+def _reader_marks(text: str, levels: list[int]) -> tuple[str, list[int]]:
+    """A right-to-left mark, drawn as nothing, where a PDF reader would misplace what follows.
+
+    Poppler (pdftotext, Evince, Okular) rebuilds a right-to-left line from the glyphs' places:
+    from the right it takes anything but Latin letters and digits as right to left, then from
+    the next letter or digit leftwards everything but an Arabic letter as left to right —
+    counting a number's separators (، . , : / - ٫ ٬ % + # $) as digits. So the space and dash
+    after «ماده ۱», drawn left of the number, came back before it («ماده  — ۱موضوع»), and
+    «مهندسی، طبقه» as «مهندسی ،طبقه». A mark after a left-to-right run, or after such a
+    separator, where a right-to-left stretch goes on with something other than an Arabic
+    letter, ends the left-to-right part where it ends. The mark is itself a right-to-left
+    character in a right-to-left place: nothing changes for a reader that follows the bidi
+    algorithm, and the line is drawn as before (its glyph has no width)."""
+    at = [
+        i
+        for i in range(1, len(text))
+        if levels[i] % 2
+        and _BIDI(text[i]) not in ("R", "AL")
+        and (not levels[i - 1] % 2 or text[i - 1] in _POPPLER_DIGITS)
+    ]
+    if not at:
+        return text, levels
+    chars, lv, prev = [], [], 0
+    for i in at:
+        chars += [text[prev:i], RLM]
+        lv += [*levels[prev:i], levels[i]]
+        prev = i
+    chars.append(text[prev:])
+    lv += levels[prev:]
+    return "".join(chars), lv
+
+
 def _runs(text: str) -> tuple[str, list[tuple[int, int, int]]]:
     """The line without its directional marks, and (level, start, end) of each of its bidi
     runs in visual order (left to right)."""
     if LRM in text or "-" in text or "/" in text or ":" in text or "." in text:
         text = _CODE.sub(LRM + r"\1" + RLM, text)
-    if not _MIXED.search(text):
+    if not _MIXED.search(text):  # one right-to-left run
+        if _SEPARATORS.search(text):
+            text, _ = _reader_marks(text, [1] * len(text))
         return text, [(1, 0, len(text))] if text else []
     levels = _levels(text)
     if LRM in text or RLM in text:
         kept = [(c, lvl) for c, lvl in zip(text, levels, strict=True) if c not in (LRM, RLM)]
         text = "".join(c for c, _ in kept)
         levels = [lvl for _, lvl in kept]
+    text, levels = _reader_marks(text, levels)
     runs: list[tuple[int, int, int]] = []
     for i, lvl in enumerate(levels):
         if runs and runs[-1][0] == lvl:

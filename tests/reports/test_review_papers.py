@@ -304,7 +304,7 @@ def test_the_stage_table_follows_clause_3_3_and_says_its_amounts_are_gross():
     clause, table, after = (
         s.index(squash("در مراحل جدول زیر")),
         s.index(squash("جدول مراحل پرداخت")),
-        s.index(squash("۳-۴چنانچه")),
+        s.index(squash("۳-۴- چنانچه")),
     )
     assert clause < table < after
     assert has(text, "حق‌الزحمه‌ای است که صاحب‌کار می‌پردازد (ناخالص)؛ ۵ درصد هر مبلغ سهم سازمان")
