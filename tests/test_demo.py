@@ -124,3 +124,24 @@ def test_demo_province_has_every_state_and_rechecks(tmp_path):
     assert "شماره ثبت" in contract and "در سامانه ثبت نشده" not in contract  # its registration
     # a second call leaves a filled database alone
     assert build_demo(url, engineers=10, projects=1, out=io.StringIO()) == 0
+
+
+def test_reset_rebuilds_only_a_demo_database_never_an_offices(tmp_path):
+    """`demo --reset` asks no password: on an office's own database (its administrator, its
+    trail) it refuses and changes nothing; a database the demo built it may rebuild."""
+    from app.db.migrate import open_database
+    from app.demo.province import build_demo
+    from app.services import users
+
+    url = f"sqlite:///{tmp_path / 'office.sqlite'}"
+    engine = open_database(url)  # `main.py init`
+    users.bootstrap_admin(ServiceContext(engine), "boss", "RealAdmin-Pass-99", "مدیر دفتر")
+    engine.dispose()
+    before = (tmp_path / "office.sqlite").read_bytes()
+    out = io.StringIO()
+    assert build_demo(url, engineers=10, projects=1, reset=True, out=out) == 2
+    assert (tmp_path / "office.sqlite").read_bytes() == before
+
+    demo = f"sqlite:///{tmp_path / 'demo.sqlite'}"
+    assert build_demo(demo, engineers=12, projects=2, out=out) == 0
+    assert build_demo(demo, engineers=12, projects=2, reset=True, out=out) == 0

@@ -132,6 +132,15 @@ def build_demo(
                 file=out,
             )
             return 0
+        if held and not _is_demo(probe):
+            # an office's own database (users, engineers, the trail) is never dropped by a
+            # command that asks no password: only a database the demo built is rebuilt
+            print(
+                f"demo: پایگاه داده داده‌های یک دفتر را دارد ({held}) و پایگاه نمایشی نیست؛ "
+                "--reset تنها پایگاه نمایشی را از نو می‌سازد. چیزی تغییر نکرد.",
+                file=sys.stderr,
+            )
+            return 2
         if held or reset:
             m.Base.metadata.drop_all(probe)
     finally:
@@ -144,6 +153,14 @@ def build_demo(
     finally:
         demo.engine.dispose()
     return 0
+
+
+def _is_demo(engine) -> bool:
+    """The database was built by `demo` (its organization settings say so)."""
+    with engine.connect() as c:
+        if not inspect(c).has_table(m.OrganizationSettings.__tablename__):
+            return False
+        return bool(c.scalar(select(m.OrganizationSettings.demo).limit(1)))
 
 
 def _existing_rows(engine) -> str:
