@@ -116,3 +116,51 @@ def test_screenshots_acts_only_as_the_demo_people_by_their_passwords(tmp_path, c
     after = office.row_counts()
     changed = {k for k in after if after[k] != before[k]}
     assert changed <= {"login_throttle", "audit_log"}, changed  # the refused sign-in is counted
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("nonsense://", "sqlite"),
+        ("postgresql+psycopg://nobody@127.0.0.1:1/none", "127.0.0.1:1"),
+    ],
+)
+def test_simulate_names_the_database_it_cannot_use_in_persian(tmp_path, capsys, url, words):
+    from pathlib import Path
+
+    scenario = Path(__file__).parent / "scenarios" / "A_signing_window_A9_A8_W2.json"
+    code, err = _run(capsys, "simulate", str(scenario), "--db", url)
+    assert code == 2 and words in err and "پایگاه داده" in err and err.count("\n") == 1
+
+
+def test_bad_arguments_of_the_office_commands_are_one_persian_line(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'office.sqlite'}"
+    assert _run(capsys, "init", "--db", url)[0] == 0
+    code, err = _run(capsys, "verify-paper", "A" * 1000, "--db", url)
+    assert code == 2 and "کد رهگیری" in err and "Traceback" not in err
+    for limit in ("-5", "0", "99999999999999999999999", "lots"):
+        with pytest.raises(SystemExit) as exc:
+            main(["send-sms", "--limit", limit, "--db", url])
+        assert exc.value.code == 2 and "۱۰٬۰۰۰" in capsys.readouterr().err
+
+
+def test_import_members_by_a_user_without_the_right_is_refused_in_one_line(
+    tmp_path, capsys, monkeypatch
+):
+    from app.db.migrate import open_database
+    from app.services import users
+    from app.services.context import ServiceContext
+
+    url = f"sqlite:///{tmp_path / 'office.sqlite'}"
+    engine = open_database(url)
+    admin = users.bootstrap_admin(ServiceContext(engine), "admin", "Admin-Pass-1405")
+    users.create_user(
+        ServiceContext(engine).as_actor(admin), "fin", "مالی", "finance", "Fin-Pass-1405"
+    )
+    engine.dispose()
+    members = tmp_path / "members.csv"
+    members.write_text("شماره عضویت,نام\n7-1,علی\n", encoding="utf-8")
+    monkeypatch.setenv("NEZARAT_PASSWORD", "Fin-Pass-1405")
+    code, err = _run(capsys, "import-members", str(members), "--db", url, "--user", "fin")
+    assert code == 2 and "(U1)" in err and "Traceback" not in err
+    assert not (tmp_path / "members.csv.report.txt").exists()  # nothing half-done to report

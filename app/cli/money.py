@@ -46,7 +46,7 @@ def cmd_send_sms(args: argparse.Namespace) -> int:
 
 
 def cmd_import_members(args: argparse.Namespace) -> int:
-    from ..domain.errors import InputError
+    from ..domain.errors import InputError, RuleViolation
     from ..services.members_import import ImportReport, import_members
     from .errors import open_existing, signed_in
 
@@ -72,16 +72,19 @@ def cmd_import_members(args: argparse.Namespace) -> int:
             flush=True,
         )
 
+    refused = False
     try:
         import_members(ctx, data, path.name, progress=progress, report=report)
-    except InputError as exc:  # a file that cannot be read at all: nothing was imported
+    except (InputError, RuleViolation) as exc:  # an unreadable file, a user without the right
+        refused = True  # nothing was imported: no report of a half-done import
         print(f"import-members: {exc.message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("\nimport-members: stopped; the rows added so far stay", file=sys.stderr)
     finally:  # the report, even when stopped half-way
-        with contextlib.suppress(OSError):
-            out.write_text(report.as_text() + "\n", encoding="utf-8")
+        if not refused:
+            with contextlib.suppress(OSError):
+                out.write_text(report.as_text() + "\n", encoding="utf-8")
     print(report.as_text())
     print(f"import-members: report written to {out}", file=sys.stderr)
     if not report.finished:
@@ -89,12 +92,22 @@ def cmd_import_members(args: argparse.Namespace) -> int:
     return EXIT_REFUSALS if report.problems else 0
 
 
+def _limit(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if not 1 <= n <= 10_000:
+        raise argparse.ArgumentTypeError("باید عددی از ۱ تا ۱۰٬۰۰۰ باشد")
+    return n
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser("send-sms", help="deliver the SMS outbox (A8), with retries and back-off")
     s.add_argument("--db", default=default_url())
     s.add_argument("--gateway", choices=("file", "kavenegar"), default="file")
     s.add_argument("--file", help="file gateway: append messages here (default: print them)")
-    s.add_argument("--limit", type=int, default=200)
+    s.add_argument("--limit", type=_limit, default=200, help="messages at most (1–10,000)")
     s.set_defaults(func=cmd_send_sms)
     m = sub.add_parser(
         "import-members",

@@ -8,6 +8,7 @@ installation's key, or a paper whose record was changed behind the service. Only
 from __future__ import annotations
 
 import argparse
+import sys
 
 from ..db.engine import default_url
 
@@ -16,6 +17,7 @@ def cmd_verify_paper(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from ..domain.calendar import format_jalali_datetime
+    from ..domain.errors import InputError
     from ..keys import ForeignKeyError
     from ..services.context import Actor, DatabaseUnavailable, ServiceContext
     from ..services.papers import foreign_key_of, verify_paper
@@ -26,6 +28,9 @@ def cmd_verify_paper(args: argparse.Namespace) -> int:
         check = verify_paper(ctx, args.code)
     except DatabaseUnavailable as exc:
         print(f"verify-paper: {exc}")
+        return 2
+    except InputError as exc:  # not a code at all (too long, not text)
+        print(f"verify-paper: {exc.message}", file=sys.stderr)
         return 2
     except SQLAlchemyError:  # a database that holds no issued papers (an older schema)
         check = None

@@ -86,10 +86,10 @@ def search_pattern(word: str) -> str:
     return re.sub(f"[ {ZWNJ}]", "_", word)
 
 
-# whatever stands between a plate's numbers: slashes of every kind (fraction, division),
-# hyphens and dashes, the Persian decimal and thousands separators, colons, semicolons, the
-# Arabic date separator, dots, commas, bars
-_PLATE_SEPARATORS = re.compile(r"[\s/\\\-\u2044\u2215\u066b\u066c:;\u061b\u060d_.,\u060c|]+")
+# whatever stands between a plate's numbers: anything that is not a letter or a digit —
+# slashes of every kind, hyphens and dashes, the Persian decimal and thousands separators,
+# colons, dots, commas, the Arabic full stop «۔», bars, spaces
+_PLATE_SEPARATORS = re.compile(r"[\W_]+")
 
 
 def canonical_plate(plate: str) -> str:

@@ -287,14 +287,16 @@ def _refuse_unless_blank(url: str) -> None:
     """`--db`: a database with no table at all (a new SQLite file is made). One that holds
     anything is refused before it is touched: no schema made, no revision stamped."""
     from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 
     from ..db.engine import make_engine
 
     try:
         u = make_url(url)
         if u.get_backend_name() not in ("sqlite", "postgresql"):
-            raise ScenarioError(f"--db: not a SQLite or PostgreSQL URL: {url}")
+            raise ScenarioError(
+                f"--db: نشانی پایگاه داده باید sqlite:///… یا postgresql+psycopg://… باشد: {url}"
+            )
         where = u.render_as_string(hide_password=True)
         if u.get_backend_name() == "sqlite" and u.database and not Path(u.database).exists():
             return  # a new file: simulate makes it
@@ -304,11 +306,22 @@ def _refuse_unless_blank(url: str) -> None:
         finally:
             engine.dispose()
     except (ArgumentError, NoSuchModuleError):
-        raise ScenarioError(f"--db: not a database URL: {url}") from None
+        raise ScenarioError(f"--db: نشانی پایگاه داده نامعتبر است: {url}") from None
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        raise ScenarioError(
+            f"--db: به پایگاه داده {where} وصل نشد — سرور در دسترس نیست یا نام کاربر، "
+            f"گذرواژه یا پایگاه نادرست است ({reason})"
+        ) from None
     except SQLAlchemyError as exc:
-        raise ScenarioError(f"--db: cannot open the database ({type(exc).__name__})") from None
+        raise ScenarioError(
+            f"--db: پایگاه داده {where} باز نشد؛ پرونده پایگاه داده نیست ({type(exc).__name__})"
+        ) from None
     if tables:
-        raise ScenarioError(f"--db: database {where} is not empty (it has {len(tables)} tables)")
+        raise ScenarioError(
+            f"--db: پایگاه داده {where} خالی نیست ({len(tables)} جدول دارد)؛ "
+            "simulate تنها در پایگاه داده خالی یا تازه اجرا می‌شود"
+        )
 
 
 def _num(d: Decimal) -> float:
