@@ -83,7 +83,16 @@ def search_pattern(word: str) -> str:
     """A LIKE pattern for one typed word: its spaces and ZWNJs match either (نیم‌فاصله or
     space, as the name was typed), `%` and `_` typed by the user are taken literally."""
     word = normalize_text(word).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return re.sub(f"[ {ZWNJ}]", "_", word)
+    return re.sub(f"[ {ZWNJ}]", "_", numbers_joined(word))
+
+
+_ZWNJ_BY_DIGIT = re.compile(f"(?<=[0-9۰-۹٠-٩]){ZWNJ}|{ZWNJ}(?=[0-9۰-۹٠-٩])")
+
+
+def numbers_joined(text: str) -> str:
+    """Without a ZWNJ beside a digit: «۷۷‌-۱» is the membership number ۷۷-۱ (a number holds no
+    half-space, as the members import reads it)."""
+    return _ZWNJ_BY_DIGIT.sub("", text) if ZWNJ in text else text
 
 
 # whatever stands between a plate's numbers: anything that is not a letter or a digit —

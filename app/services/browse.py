@@ -43,6 +43,7 @@ from ..domain.text import (
     normalize_code,
     normalize_digits,
     normalize_text,
+    numbers_joined,
     search_pattern,
     text_problem,
     whole_ok,
@@ -91,7 +92,8 @@ def _search_words(text: str) -> tuple[dict[str, str], tuple[bool, ...]]:
 
     One Persian text (text.py): ي/ی, ك/ک, digits of any script, bidi marks; a ZWNJ or a space
     in a word matches either, as the name was typed."""
-    text = normalize_text(normalize_digits(without_control(text or ""))).replace(ZWNJ, " ")
+    text = normalize_text(normalize_digits(without_control(text or "")))
+    text = numbers_joined(text).replace(ZWNJ, " ")
     values: dict[str, str] = {}
     escapes: list[bool] = []
     for i, word in enumerate(text.split()):

@@ -176,6 +176,9 @@ def test_an_imported_arabic_yeh_is_found_by_a_persian_search(office):
     assert [r.membership_no for r in browse.engineer_page(office.clerk, "علی کریمی زاده")] == [
         "77-1"
     ]
+    # the membership number typed as it came in the file (a ZWNJ inside, Persian digits)
+    for typed in (f"77{ZWNJ}-1", f"۷۷{ZWNJ}-۱", f"7{ZWNJ}7-1"):
+        assert [r.membership_no for r in browse.engineer_page(office.clerk, typed)] == ["77-1"]
 
 
 def test_a_mobile_with_letters_or_dashes_is_refused_at_the_counter(office):
