@@ -328,6 +328,17 @@ def _scenario() -> dict:
         (("policy",), {"group_by_area": [["NaN", "A"]]}, "policy.group_by_area"),
         (("policy",), {"capacity_total_m2": {"1": 10**15}}, "policy.capacity_total_m2"),
         (("policy",), {"organization_share": 1e300}, "policy.organization_share"),
+        # found by an attacker's read: tables the run would obey without a word
+        (("policy",), {"organization_share": 2}, "policy.organization_share"),
+        (("policy",), {"signing_window": ["12:00", "08:00"]}, "policy.signing_window"),
+        (("policy",), {"signing_window": ["08:00", "08:00"]}, "policy.signing_window"),
+        (("policy",), {"grade_groups": {"1": ["Z"]}}, "policy.grade_groups"),
+        (("policy",), {"grade_groups": {"1": []}}, "policy.grade_groups"),
+        (
+            ("policy",),
+            {"penalty_exempt_disciplines": ["magic"]},
+            "policy.penalty_exempt_disciplines",
+        ),
         (("policy",), {"project_score_per_m2": -0.1}, "policy.project_score_per_m2"),
         (("policy",), {"max_extensions": -1}, "policy.max_extensions"),
         (("policy",), {"weekend": WEEKDAYS}, "policy.weekend"),
@@ -521,7 +532,7 @@ def test_db_not_empty_is_refused_before_anything_is_written(tmp_path):
     doc = _doc()
     doc["engineers"][0]["competencies"].pop()
     code, err = run(tmp_path, json.dumps(doc).encode(), db=f"sqlite:///{db}")
-    assert code == 2 and "not empty" in err
+    assert code == 2 and "خالی نیست" in err
     with sqlite3.connect(db) as c:
         assert c.execute("SELECT version_num FROM alembic_version").fetchall() == [("0002",)]
         assert [r[0] for r in c.execute("SELECT name FROM sqlite_master")] == ["alembic_version"]

@@ -86,6 +86,23 @@ def test_a_bad_value_is_refused_in_persian_and_writes_nothing(office: Office):
         )
 
 
+@pytest.mark.parametrize(
+    ("key", "value", "words"),
+    [
+        ("signing_window", ["12:00", "08:00"], "پیش از پایان"),
+        ("grade_groups", {"1": ["Z"], "2": ["A"], "3": ["A"], "senior": ["D"]}, "الف تا د"),
+        ("penalty_exempt_disciplines", ["magic"], "رشته"),
+        ("organization_share", 2, "کمتر از یک"),
+    ],
+)
+def test_a_table_the_rules_cannot_follow_is_refused_naming_it(office: Office, key, value, words):
+    before = office.row_counts()
+    with pytest.raises(InputError) as err:
+        policy_admin.update_policy(office.admin, key, value, date(2026, 11, 22))
+    assert err.value.field == key and words in err.value.message
+    assert office.row_counts() == before
+
+
 def test_a_clerk_is_refused_with_U1(office: Office):
     before = office.row_counts()
     with pytest.raises(RuleViolation) as err:

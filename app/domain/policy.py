@@ -102,6 +102,14 @@ class Policy:
         gg = {str(g): frozenset(v) for g, v in dict(r["grade_groups"]).items()}
         if not set(cap) <= set(GRADES) or not set(gg) <= set(GRADES):
             raise PolicyError("policy capacity_total_m2/grade_groups: grades 3, 2, 1, senior")
+        if not all(groups and groups <= set(GROUPS) for groups in gg.values()):
+            raise PolicyError("policy grade_groups: each grade's groups among A–D are expected")
+        exempt = frozenset(r["penalty_exempt_disciplines"])
+        if not exempt <= set(DISCIPLINES):
+            raise PolicyError("policy penalty_exempt_disciplines: unknown discipline")
+        share = _dec(r["organization_share"], "organization_share")
+        if not (share.is_finite() and 0 <= share < 1):
+            raise PolicyError("policy organization_share: a fraction from 0 up to 1 is expected")
         factors = {
             str(d): _dec(v, "discipline_area_factor")
             for d, v in dict(r["discipline_area_factor"]).items()
@@ -118,16 +126,19 @@ class Policy:
         }
         if set(survey) != {"floors_over", "area_over"}:
             raise PolicyError("policy survey_required_when: floors_over and area_over")
+        opens, closes = _time(window[0], "signing_window"), _time(window[1], "signing_window")
+        if not opens < closes:
+            raise PolicyError("policy signing_window: the window must open before it closes")
         return cls(
             deadline_time=_time(r["deadline_time"], "deadline_time"),
             max_extensions=_int(r["max_extensions"], "max_extensions"),
-            signing_window=(_time(window[0], "signing_window"), _time(window[1], "signing_window")),
+            signing_window=(opens, closes),
             weekend=weekend,
             project_score_per_m2=_dec(r["project_score_per_m2"], "project_score_per_m2"),
             withdrawal_recovery_per_day=_dec(
                 r["withdrawal_recovery_per_day"], "withdrawal_recovery_per_day"
             ),
-            penalty_exempt_disciplines=frozenset(r["penalty_exempt_disciplines"]),
+            penalty_exempt_disciplines=exempt,
             max_cancellations_per_day=_int(
                 r["max_cancellations_per_day"], "max_cancellations_per_day"
             ),
@@ -140,7 +151,7 @@ class Policy:
             discipline_area_factor=factors,
             score_period=r["score_period"],
             survey_required_when=survey,
-            organization_share=_dec(r["organization_share"], "organization_share"),
+            organization_share=share,
             payout_stages=stages,
             minimum_billable_area_m2=_nonneg(
                 _dec(r["minimum_billable_area_m2"], "minimum_billable_area_m2"),

@@ -119,6 +119,13 @@ _DETAIL_FA = (
     (re.compile(r"a time HH:MM is expected"), "ساعت به شکل HH:MM لازم است"),
     (re.compile(r"percents must add up to 100"), "جمع درصدها باید ۱۰۰ باشد"),
     (re.compile(r"list of \[limit, group\] pairs"), "فهرستی از جفت‌های [حد، گروه] لازم است"),
+    (re.compile(r"must open before it closes"), "آغاز بازه امضا باید پیش از پایان آن باشد"),
+    (re.compile(r"groups among A–D"), "گروه‌های هر پایه باید از میان الف تا د باشد"),
+    (re.compile(r"unknown discipline"), "رشته شناخته‌شده‌ای نیست"),
+    (
+        re.compile(r"fraction from 0 up to 1"),
+        "کسری از صفر تا کمتر از یک لازم است (۰٫۰۵ یعنی ۵ درصد)",
+    ),
 )
 
 
