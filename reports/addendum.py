@@ -14,6 +14,7 @@ from app.domain.rules_fa import join_fa
 from app.services.document_dto import AddendumDTO, PaperStamp, ReplacedSupervisor
 
 from .common import (
+    REASON_FA,
     discipline_fa,
     heading,
     issued_on,
@@ -33,12 +34,6 @@ from .contract import (
 )
 from .layout import Page
 from .rtl import fa_digits, number_to_words, rials, rials_in_words
-
-REASON_FA = {
-    "written": "در {on} کتباً انصراف داد",
-    "no_show": "در مهلت امضای {on} برای امضای قرارداد حاضر نشد",
-    "": "قرارداد را امضا نکرد",
-}
 
 
 def _and(items: list[str]) -> str:

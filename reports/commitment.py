@@ -13,7 +13,8 @@ from app.domain.rules_fa import guideline_fa
 from app.services.document_dto import CommitmentDTO, PaperStamp
 
 from .common import (
-    FIRM_SEAL,
+    NBSP,
+    firm_seal,
     grade_fa,
     group_fa,
     heading,
@@ -23,6 +24,7 @@ from .common import (
     stamp_number,
     start,
     use_text,
+    verification_height,
     verification_note,
 )
 from .layout import Column, Page
@@ -43,7 +45,7 @@ def signing_date(dto: CommitmentDTO) -> str:
 
 def signing_window(dto: CommitmentDTO) -> str:
     day = signing_date(dto)
-    return f"{day}، ساعت {fa_digits(dto.sign_from)} تا {fa_digits(dto.sign_until)}"
+    return f"{day}، ساعت{NBSP}{fa_digits(dto.sign_from)} تا {fa_digits(dto.sign_until)}"
 
 
 def write_commitment(p: Page, dto: CommitmentDTO, stamp: PaperStamp | None = None) -> None:
@@ -158,13 +160,18 @@ def write_commitment(p: Page, dto: CommitmentDTO, stamp: PaperStamp | None = Non
         size=8,
         pad=2.5,
     )
-    # the closing sentence and the signature boxes stay together
-    p.keep(p.para_height(dto.closing, 8.5) + 86)
+    # the closing sentence, the signature boxes and the check line stay together; a form
+    # that would spill only that last block to a second page takes lower boxes instead
+    closing = p.para_height(dto.closing, 8.5) + 2 + verification_height(p, stamp)
+    box = 70
+    if p.y - (closing + box + 6) < p.bottom <= p.y - (closing + 52 + 6):
+        box = 52
+    p.keep(closing + box + 6)
     p.para(dto.closing, size=8.5)
     p.space(2)
     if firm:
         labels = [
-            f"{s.name}\n{FIRM_SEAL}" + (f"\n{s.signatory}" if s.signatory else ""),
+            f"{s.name}\n{firm_seal(s.signatory)}",
             "دریافت به‌وسیله سازمان\n(نام، امضا و مهر)",
         ]
     else:
@@ -173,5 +180,5 @@ def write_commitment(p: Page, dto: CommitmentDTO, stamp: PaperStamp | None = Non
             "اثر انگشت",
             "دریافت به‌وسیله سازمان\n(نام، امضا و مهر)",
         ]
-    p.boxes(labels, height=70)
+    p.boxes(labels, height=box)
     verification_note(p, stamp)

@@ -20,6 +20,12 @@ OUTCOME_FA = {
     "forced": "ارجاع اجباری",
     "unassigned": "بدون ناظر",
 }
+# why a supervisor named in a contract (or an addendum) left before signing it, with the day
+REASON_FA = {
+    "written": "در {on} کتباً انصراف داد",
+    "no_show": "در مهلت امضای {on} برای امضای قرارداد حاضر نشد",
+    "": "قرارداد را امضا نکرد",
+}
 KIND_FA = {
     "contract": "قرارداد نظارت",
     "commitment": "تعهدنامه ناظر",
@@ -43,11 +49,17 @@ def _jdate(d: date) -> str:
     return fa_digits(format_jalali_date(d).replace("-", "/"))
 
 
+# joins a date, «ساعت» and the time: the wrapper breaks lines at spaces only (rtl.wrap), so
+# «۱۴۰۵/۰۹/۱۱ ساعت ۰۸:۳۸» never ends a line with «ساعت» and starts the next with the time
+NBSP = "\u00a0"
+
+
 def jdatetime_fa(at: datetime | None) -> str:
+    """«۱۴۰۵/۰۹/۱۱ ساعت ۰۸:۳۸», held together by no-break spaces (one word to the wrapper)."""
     if at is None:
         return ""
     loc = local(at)
-    return f"{jdate(loc.date())} ساعت {fa_digits(loc.strftime('%H:%M'))}"
+    return f"{jdate(loc.date())}{NBSP}ساعت{NBSP}{fa_digits(loc.strftime('%H:%M'))}"
 
 
 def discipline_fa(code: str) -> str:
@@ -197,6 +209,14 @@ def firm_identity(s: SupervisorRow) -> str:
 
 
 FIRM_SEAL = "مهر و امضای صاحبان امضای مجاز"
+
+
+def firm_seal(signatory: str) -> str:
+    """How a firm signs, agreeing with who signs: one named signatory signs under the firm's
+    seal; unnamed, the authorised signatories (plural) do."""
+    if signatory:
+        return f"مهر شرکت و امضای صاحب امضای مجاز\n{signatory}"
+    return FIRM_SEAL
 
 
 def or_blank(text: object, blank: str = "") -> str:

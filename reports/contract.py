@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from app.domain.rules_fa import disciplines_phrase, guideline_fa
 from app.services.document_dto import (
     AddendumDTO,
+    AddendumNote,
     ContractDTO,
     OrganizationInfo,
     OwnerParty,
@@ -26,6 +27,7 @@ from app.services.document_dto import (
 )
 
 from .common import (
+    REASON_FA,
     band_fa,
     discipline_fa,
     firm_identity,
@@ -297,6 +299,8 @@ def write_contract(p: Page, dto: ContractDTO, stamp: PaperStamp | None = None) -
         bold=True,
         after=2,
     )
+    if stamp is not None and stamp.addenda:
+        addenda_note(p, stamp.addenda)
     if "preamble" in dto.values:
         p.para(dto.values["preamble"].format(**values))
 
@@ -310,35 +314,35 @@ def write_contract(p: Page, dto: ContractDTO, stamp: PaperStamp | None = None) -
     p.heading("طرف سوم — سازمان")
     write_organization(p, org, "این قرارداد")
 
-    p.heading("مشخصات ملک")
     district = (
         f"{prop.city}، منطقه {fa_digits(prop.municipal_district)}"
         if prop.municipal_district
         else prop.city
     )
     t = dto.tariff
-    p.table(
-        [Column("عنوان", 1.2), Column("مقدار", 2.2), Column("عنوان", 1.2), Column("مقدار", 2.2)],
+    cols = [Column("عنوان", 1.2), Column("مقدار", 2.2), Column("عنوان", 1.2), Column("مقدار", 2.2)]
+    rows = [
+        ["پلاک ثبتی", fa_digits(prop.plate), "شماره پرونده سازمان", fa_digits(prop.file_no)],
         [
-            ["پلاک ثبتی", fa_digits(prop.plate), "شماره پرونده سازمان", fa_digits(prop.file_no)],
-            [
-                "پرونده شهرداری",
-                or_blank(prop.municipal_file_no, "ثبت‌نشده"),
-                "شهر و منطقه شهرداری",
-                district,
-            ],
-            [
-                "گروه ساختمانی",
-                f"{group_fa(prop.group)}" + (f" (ردیف تعرفه: {band_fa(t.band)})" if t else ""),
-                "تعداد طبقات",
-                fa_digits(prop.floors),
-            ],
-            ["زیربنای کل", f"{fa_area(prop.area_m2)} مترمربع", "کاربری", use_text(prop)],
-            ["نوع سازه", prop.structure_fa, "پروانه ساختمان", permit_text(dto)],
-            ["تاریخ ثبت پرونده", jdate(prop.registered_on), "نشانی", or_blank(prop.address)],
+            "پرونده شهرداری",
+            or_blank(prop.municipal_file_no, "ثبت‌نشده"),
+            "شهر و منطقه شهرداری",
+            district,
         ],
-        header=False,
-    )
+        [
+            "گروه ساختمانی",
+            f"{group_fa(prop.group)}" + (f" (ردیف تعرفه: {band_fa(t.band)})" if t else ""),
+            "تعداد طبقات",
+            fa_digits(prop.floors),
+        ],
+        ["زیربنای کل", f"{fa_area(prop.area_m2)} مترمربع", "کاربری", use_text(prop)],
+        ["نوع سازه", prop.structure_fa, "پروانه ساختمان", permit_text(dto)],
+        ["تاریخ ثبت پرونده", jdate(prop.registered_on), "نشانی", or_blank(prop.address)],
+    ]
+    # the property's table is short: it stays whole with its heading (no row alone overleaf)
+    p.keep(p.para_height("مشخصات ملک", 11.5, True) + 6 + p.table_height(cols, rows, header=False))
+    p.heading("مشخصات ملک")
+    p.table(cols, rows, header=False)
 
     write_articles(
         p,
@@ -352,6 +356,52 @@ def write_contract(p: Page, dto: ContractDTO, stamp: PaperStamp | None = None) -
 
     signatures(p, dto, stamp)
     verification_note(p, stamp)
+
+
+ADDENDA_NOTE_TITLE = "یادداشت چاپ — افزوده بر متن امضاشده قرارداد"
+
+
+def addendum_line(a: AddendumNote) -> str:
+    """«الحاقیه ۱ به شماره ۱۴۰۵-۰۰۰۷۸ مورخ ۱۴۰۵/۰۹/۰۳: ناظر تأسیسات مکانیکی روح‌الله حمیدی
+    جایگزین سپیده احمدی شد که در مهلت امضای … حاضر نشد؛ ناظر برق … به قرارداد پیوست»."""
+    parts = []
+    for c in a.changes:
+        role = f"ناظر {discipline_fa(c.discipline)} {c.name}"
+        if c.replaced:
+            why = REASON_FA.get(c.reason, REASON_FA[""]).format(on=jdate(c.on))
+            parts.append(f"{role} جایگزین {c.replaced} شد که {why}")
+        else:
+            parts.append(f"{role} به قرارداد پیوست")
+    state = "" if a.signed else " (این الحاقیه هنوز امضا نشده است)"
+    return (
+        f"الحاقیه {fa_digits(a.seq)} به شماره {fa_digits(a.number)} مورخ {jdate(a.issued_at)}: "
+        + "؛ ".join(parts)
+        + f"{state}."
+    )
+
+
+def addenda_note(p: Page, addenda: Sequence[AddendumNote]) -> None:
+    """On a contract's print, under its heading: the addenda issued for it since it was signed
+    — the parties changed — marked as an addition (the contract's text stays as signed)."""
+    one = len(addenda) == 1
+    intro = (
+        f"این قرارداد پس از امضا با {'الحاقیه' if one else 'الحاقیه‌های'} زیر تغییر کرده است "
+        f"و {'آن الحاقیه' if one else 'آن الحاقیه‌ها'} جزء جدانشدنی آن است؛ ناظری که جایگزین "
+        "شده دیگر طرف قرارداد نیست. این یادداشت هنگام چاپ افزوده شده و جزء متن امضاشده نیست؛ "
+        "متن زیر همان است که امضا شده است."
+    )
+    lines = [addendum_line(a) for a in addenda]
+    p.keep(
+        p.para_height(ADDENDA_NOTE_TITLE, 9, True)
+        + p.para_height(intro, 8.5)
+        + sum(p.para_height(x, 8.5, indent=10) for x in lines)
+        + 12
+    )
+    p.para(ADDENDA_NOTE_TITLE, size=9, bold=True, after=0)
+    p.para(intro, size=8.5, after=1)
+    for x in lines:
+        p.para(x, size=8.5, indent=10, after=1)
+    p.rule(3)
 
 
 def write_articles(
@@ -432,6 +482,8 @@ def write_organization(p: Page, org: OrganizationInfo, paper: str) -> None:
 
 def write_supervisors(p: Page, sups: Sequence[SupervisorRow]) -> None:
     """The supervisors as a party: one row per discipline, a firm's identity under it."""
+    # a firm holds a rank (رتبه), a person a grade (پایه)
+    grade_title = "پایه / رتبه" if any(s.kind == "firm" for s in sups) else "پایه"
     p.table(
         [
             Column("ردیف", 0.45, "center"),
@@ -440,7 +492,7 @@ def write_supervisors(p: Page, sups: Sequence[SupervisorRow]) -> None:
             Column("کد ملی / شناسه ملی", 1.35, "center"),
             Column("شماره عضویت", 1.1, "center"),
             Column("شماره پروانه اشتغال", 1.45, "center"),
-            Column("پایه", 0.75, "center"),
+            Column(grade_title, 0.75, "center"),
             Column("سمت", 1.3, "center"),
         ],
         [

@@ -21,6 +21,7 @@ from .common import (
     jdatetime_fa,
     stamp_number,
     start,
+    verification_height,
     verification_note,
 )
 from .layout import Column, Page
@@ -29,12 +30,13 @@ from .rtl import fa_area, fa_digits, fa_number
 RANK_COLUMNS = (
     Column("رتبه", 0.45, "center"),
     Column("شماره عضویت", 1.0, "center"),
-    Column("نام", 1.7),
+    Column("نام", 1.55),
     Column("پایه", 0.7, "center"),
     Column("امتیاز", 0.8, "center"),
     Column("ظرفیت آزاد (مترمربع)", 1.1, "center"),
     Column("کار در جریان", 0.7, "center"),
-    Column("زمان کاندیداتوری", 1.35, "center"),
+    # wide enough for «۱۴۰۵/۱۲/۲۸ ساعت ۲۳:۵۹» on one line (7.5 pt; it is one word to the wrapper)
+    Column("زمان کاندیداتوری", 1.5, "center"),
     Column("نتیجه", 0.7, "center"),
 )
 ASIDE_COLUMNS = (
@@ -104,7 +106,9 @@ def _rank_rows(b: DecisionBlock) -> list[list[str]]:
     ]
 
 
-def write_block(p: Page, b: DecisionBlock, inputs_url: str = "") -> None:
+def write_block(p: Page, b: DecisionBlock, inputs_url: str = "", keep_next: float = 0) -> None:
+    """One decision; `keep_next` points of what follows it (the sheet's closing block) stay
+    with its last rows or notes."""
     title = block_title(b)
     rows = _rank_rows(b)
     # the block's title, outcome and first rows stay together
@@ -120,18 +124,22 @@ def write_block(p: Page, b: DecisionBlock, inputs_url: str = "") -> None:
             else "نامزدها به ترتیب رتبه هنگام تصمیم:"
         )
         p.para(label, size=8.5, bold=True, after=0)
+        more = (
+            f"و {fa_digits(len(b.ranked) - len(rows))} نفر دیگر از فهرست اجباری با امتیاز "
+            f"بالاتر؛ فهرست کامل در نشانی {inputs_url}"
+            if len(rows) < len(b.ranked)
+            else ""
+        )
+        last = not b.set_aside and not b.later
         p.table(
             RANK_COLUMNS,
             rows,
             size=7.5,
             shade_rows=frozenset(i for i, x in enumerate(b.ranked[: len(rows)]) if x.winner),
+            keep_next=(p.para_height(more, 8) if more else 0) + (keep_next if last else 0),
         )
-        if len(rows) < len(b.ranked):
-            p.para(
-                f"و {fa_digits(len(b.ranked) - len(rows))} نفر دیگر از فهرست اجباری با امتیاز "
-                f"بالاتر؛ فهرست کامل در نشانی {inputs_url}",
-                size=8,
-            )
+        if more:
+            p.para(more, size=8)
     if b.set_aside:
         aside = [
             [
@@ -144,14 +152,33 @@ def write_block(p: Page, b: DecisionBlock, inputs_url: str = "") -> None:
         ]
         p.keep(p.table_height(ASIDE_COLUMNS, aside[:2], size=7.5) + 16)
         p.para("کنارگذاشته به حکم ضوابط ارجاع:", size=8.5, bold=True, after=0)
-        p.table(ASIDE_COLUMNS, aside, size=7.5)
+        p.table(ASIDE_COLUMNS, aside, size=7.5, keep_next=0 if b.later else keep_next)
     if b.later:
-        p.keep(p.para_height("x", 8.5) * (1 + min(2, len(b.later))) + 4)
+        notes = sum(p.para_height(f"{jdatetime_fa(e.at)} — {e.text}", 8, indent=8) for e in b.later)
+        if notes + keep_next + p.para_height("x", 8.5) < p.top - p.bottom - 60:
+            p.keep(p.para_height("x", 8.5) + notes + keep_next)
+        else:
+            p.keep(p.para_height("x", 8.5) * (1 + min(2, len(b.later))) + 4)
         p.para("پس از این تصمیم (یادداشت‌های تاریخ‌دار):", size=8.5, bold=True, after=0)
         for e in b.later:
             p.para(f"{jdatetime_fa(e.at)} — {fa_digits(e.text)}", size=8, indent=8, after=0)
     p.running = None
     p.space(6)
+
+
+def tail_text(dto: DailyReportDTO) -> str:
+    """Where the run's inputs are, to decide it again; the note on the «بند شیوه‌نامه» column
+    only when the sheet has such a column (a decision with set-aside candidates)."""
+    clauses = (
+        f"بندهای ستون «بند شیوه‌نامه» از {guideline_fa(dto.organization.name)} است. "
+        if any(b.set_aside for b in dto.blocks)
+        else ""
+    )
+    return (
+        f"{clauses}ورودی‌های ثبت‌شده این اجرا و فهرست‌های رتبه‌بندی آن در نشانی "
+        f"{dto.inputs_url} در دسترس اعضاست؛ هر کس می‌تواند با آنها تصمیم‌ها را دوباره بگیرد و "
+        "با چکیده‌های زیر بسنجد."
+    )
 
 
 def write_daily(p: Page, dto: DailyReportDTO, stamp: PaperStamp | None = None) -> None:
@@ -174,28 +201,33 @@ def write_daily(p: Page, dto: DailyReportDTO, stamp: PaperStamp | None = None) -
         "ارجاع‌ها به همان ترتیبی آمده‌اند که اجرا درباره آنها تصمیم گرفت: به ترتیب ورود پرونده به "
         "توزیع، شماره پرونده و ترتیب رشته‌ها؛ اثر هر تصمیم (کسر ظرفیت و امتیاز منتخب) پیش از "
         "تصمیم بعدی اعمال شده است، پس امتیاز، ظرفیت آزاد و کار در جریان هر نامزد همان است که "
-        "هنگام تصمیم درباره همان ارجاع بود. برابری امتیاز به ترتیب با ظرفیت آزاد بیشتر، کار در "
-        "جریان کمتر، کاندیداتوری زودتر و شماره عضویت کوچک‌تر شکسته می‌شود. رویدادهای بعدی "
+        "هنگام تصمیم درباره همان ارجاع بود. برابری امتیاز در ارجاع رقابتی به ترتیب با ظرفیت "
+        "آزاد بیشتر، کار در جریان کمتر، کاندیداتوری زودتر و شماره عضویت کوچک‌تر شکسته می‌شود؛ "
+        "در فهرست اجباری، که کاندیداتوری ندارد و کمترین امتیاز انتخاب می‌شود، با ظرفیت آزاد "
+        "بیشتر، کار در جریان کمتر و شماره عضویت کوچک‌تر. رویدادهای بعدی "
         "(امضا، انصراف، دور بعد) جداگانه و با تاریخ خود آمده‌اند.",
         size=8.5,
     )
-    for b in dto.blocks:
-        write_block(p, b, dto.inputs_url)
-    tail = (
-        f"بندهای ستون «بند شیوه‌نامه» از {guideline_fa(org.name)} است. "
-        f"ورودی‌های ثبت‌شده این اجرا و فهرست‌های رتبه‌بندی آن در نشانی {dto.inputs_url} در "
-        "دسترس اعضاست؛ هر کس می‌تواند با آنها تصمیم‌ها را دوباره بگیرد و با چکیده‌های زیر بسنجد."
+    tail = tail_text(dto)
+    recheck = "بازبینی هنگام صدور: تصمیم‌ها از ورودی‌های ذخیره‌شده دوباره گرفته شد و " + (
+        "با چکیده خروجی ثبت‌شده یکی است." if dto.rechecked else "با چکیده خروجی یکی نیست!"
     )
-    p.keep(p.para_height(tail, 8.5) + 70)
+    # the closing block (note, digests, check line): kept with the last rows of the last
+    # decision, never alone on the sheet's last page
+    closing = (
+        6
+        + p.para_height(tail, 8.5)
+        + (p.para_height(recheck, 8.5, not dto.rechecked) if dto.rechecked is not None else 0)
+        + 2 * 7.5 * 1.6
+        + verification_height(p, stamp)
+    )
+    for i, b in enumerate(dto.blocks):
+        write_block(p, b, dto.inputs_url, closing if i == len(dto.blocks) - 1 else 0)
+    p.keep(closing)
     p.rule(3)
     p.para(tail, size=8.5)
     if dto.rechecked is not None:
-        p.para(
-            "بازبینی هنگام صدور: تصمیم‌ها از ورودی‌های ذخیره‌شده دوباره گرفته شد و "
-            + ("با چکیده خروجی ثبت‌شده یکی است." if dto.rechecked else "با چکیده خروجی یکی نیست!"),
-            size=8.5,
-            bold=not dto.rechecked,
-        )
+        p.para(recheck, size=8.5, bold=not dto.rechecked)
     p.line(f"چکیده ورودی‌ها: {dto.input_digest}", size=7.5)
     p.line(f"چکیده خروجی‌ها: {dto.output_digest}", size=7.5)
     verification_note(p, stamp)

@@ -1025,8 +1025,13 @@ class Page:
         x_right: float | None = None,
         total_width: float | None = None,
         pad: float = 3.5,
+        keep_next: float = 0,
     ) -> None:
-        """A bordered table; `columns` and each row in logical order (first = rightmost)."""
+        """A bordered table; `columns` and each row in logical order (first = rightmost).
+
+        A table that breaks leaves at least two rows on each side (never one row alone under
+        its header at the foot of a page, nor alone on the next); `keep_next` points of what
+        follows it stay with its last rows (a closing block never alone on a page)."""
         size = size or self.size - 1
         lead = size * 1.5
         right = self.right if x_right is None else x_right
@@ -1069,21 +1074,48 @@ class Page:
 
         head = cells_of([col.title for col in columns], BOLD) if header else None
         head_h = (max(len(x) for x in head) * lead + 2 * pad) if head else 0
-        for n, row in enumerate(rows):
-            bold = n in bold_rows
-            lines = cells_of(row, BOLD if bold else REGULAR)
-            h = max(len(x) for x in lines) * lead + 2 * pad
-            if self.y - h - (head_h if n == 0 else 0) < self.bottom:
+        body = [cells_of(row, BOLD if n in bold_rows else REGULAR) for n, row in enumerate(rows)]
+        heights = [max(len(x) for x in lines) * lead + 2 * pad for lines in body]
+        n, fresh = 0, False
+        while n < len(body):
+            k = self._rows_here(heights[n:], head_h, keep_next + 6 if keep_next else 0, fresh)
+            if k == 0:
                 self.new_page()
-                if head:
-                    draw_row(head, True, True)
-            elif n == 0 and head:
+                fresh = True
+                continue
+            if head and (n == 0 or fresh):
                 draw_row(head, True, True)
-            draw_row(lines, bold, n in shade_rows)
+            for i in range(n, n + k):
+                draw_row(body[i], i in bold_rows, i in shade_rows)
+            n += k
+            if n < len(body):
+                self.new_page()
+                fresh = True
         if not rows and head:
             self.ensure(head_h)
             draw_row(head, True, True)
         self.y -= 6
+
+    def _rows_here(self, heights: Sequence[float], head_h: float, after: float, fresh: bool) -> int:
+        """How many of the rows `heights` to draw on this page before a break: as many as fit,
+        but two at least on each side of a break (when the table has them), and the last rows
+        carried with the `after` points that follow the table rather than leaving those alone
+        on the next page. `fresh`: this page holds nothing of the table yet after a break."""
+        total, room = len(heights), self.y - self.bottom - head_h
+        k, used = 0, 0.0
+        while k < total and used + heights[k] <= room:
+            used += heights[k]
+            k += 1
+        left = total - k
+        if left == 0 and after and used + after > room and (k > 2 or (k > 0 and not fresh)):
+            k -= min(2, k)  # the block after the table takes two rows with it
+        elif left == 1 and k > 1:
+            k -= 1  # never one row alone on the next page
+        if 0 < k < 2 and total - k > 0 and total > 2 and not fresh:
+            k = 0  # one row alone under the header: the table starts on the next page
+        if k == 0 and fresh:
+            k = 1  # a row taller than a page: it overflows rather than looping
+        return k
 
     # ------------------------------------------------------------ boxes and codes
 

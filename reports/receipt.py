@@ -21,6 +21,7 @@ from .common import (
     stamp_number,
     start,
     use_text,
+    verification_height,
     verification_note,
 )
 from .contract import ENTERED_MARK, entered_rate_note
@@ -101,8 +102,12 @@ def fee_cells(f: FeeLine) -> list[str]:
         due = "نرخ منتشرشده ندارد"
         balance = "۰" if f.approved_rials else "به تعیین امور مالی"
         return [name, due, fa_number(f.approved_rials), balance, state]
-    return [name, fa_number(f.due_rials), fa_number(f.approved_rials),
-            fa_number(f.to_pay_rials), state]  # fmt: skip
+    # the balance is what finance has not approved yet: a payment waiting for approval is
+    # still outstanding (the row's state says it is paid and waiting, not asked for again)
+    balance = fa_number(f.outstanding_rials)
+    if f.pending_rials and f.outstanding_rials:
+        state = f"واریز {fa_number(f.pending_rials)} ریال، {state}"
+    return [name, fa_number(f.due_rials), fa_number(f.approved_rials), balance, state]
 
 
 def no_rate_note(dto: ReceiptDTO) -> str:
@@ -127,6 +132,29 @@ def no_rate_note(dto: ReceiptDTO) -> str:
             "امور مالی سازمان تعیین می‌کند: پیش از واریز آن را از پیشخوان بپرسید."
         )
     return " ".join(out)
+
+
+def missing_text(dto: ReceiptDTO) -> str:
+    """The required documents still missing, by title, and where and when to bring them."""
+    missing = dto.missing_required
+    one = len(missing) == 1
+    titles = "؛ ".join(f"«{t}»" for t in missing)
+    return (
+        f"{'مدرک' if one else 'مدارک'} الزامی کسری: {titles}. پرونده تا دریافت "
+        f"{'این مدرک' if one else 'این مدارک'} پذیرفته نمی‌شود و وارد توزیع نمی‌شود؛ این برگه "
+        f"تنها رسید مدارک دریافت‌شده است. {'آن را' if one else 'آنها را'} همراه این رسید در "
+        "ساعات اداری روزهای کاری به پیشخوان پذیرش سازمان (نشانی و تلفن پایین همین برگه) "
+        "بیاورید؛ پرونده از روزی که مدارک کامل شود در نوبت توزیع قرار می‌گیرد."
+    )
+
+
+def steps(dto: ReceiptDTO) -> list[str]:
+    """What happens next, with the owner's own step — coming to sign the contract — after the
+    supervisors' signing (before the last step, on following the file up)."""
+    out = list(dto.next_steps)
+    if dto.signing_step:
+        out.insert(len(out) - 1 if len(out) > 1 else len(out), dto.signing_step)
+    return out
 
 
 def write_receipt(p: Page, dto: ReceiptDTO, stamp: PaperStamp | None = None) -> None:
@@ -192,12 +220,7 @@ def write_receipt(p: Page, dto: ReceiptDTO, stamp: PaperStamp | None = None) -> 
         size=7.5,
     )
     if dto.missing_required:
-        p.para(
-            f"پرونده تا دریافت {fa_digits(len(dto.missing_required))} مدرک الزامی کسری پذیرفته "
-            "نمی‌شود و وارد توزیع نمی‌شود؛ این برگه تنها رسید مدارک دریافت‌شده است.",
-            size=8.5,
-            bold=True,
-        )
+        p.para(missing_text(dto), size=8.5, bold=True)
     p.heading("حق‌الزحمه نظارت", size=10)
     p.table(
         [
@@ -238,14 +261,15 @@ def write_receipt(p: Page, dto: ReceiptDTO, stamp: PaperStamp | None = None) -> 
     else:
         p.para(f"حساب سازمان برای حق‌الزحمه نظارت: {account}.", size=8.5)
     p.heading("مراحل بعد", size=10)
-    for i, step in enumerate(dto.next_steps, 1):
+    for i, step in enumerate(steps(dto), 1):
         p.para(f"{fa_digits(i)}- {fa_digits(step)}", size=8, after=0)
     contact = (
         f"نشانی: {org.address}، کد پستی {fa_digits(org.postal_code)} — تلفن: "
         f"{fa_digits(org.phone)} — {org.website}"
     )
-    # the signatures stay on the page with the last lines above them
-    p.keep(p.para_height(contact, 8) + 58)
+    # the signatures and the check line under them stay on the page with the lines above
+    # them (never the check line alone on a page of its own)
+    p.keep(p.para_height(contact, 8) + 50 + verification_height(p, stamp, 7.5))
     p.para(contact, size=8)
     p.boxes(
         [

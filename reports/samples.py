@@ -34,7 +34,7 @@ from app.services.document_dto import (
     TariffRef,
     Undertaking,
 )
-from app.services.documents import organization_from, template
+from app.services.documents import _signing_step, organization_from, template
 
 DISCIPLINES = ("arch", "civil", "mech", "elec")
 NAMES = ("مریم احمدی", "علی‌رضا کریمی", "نرگس موسوی", "حسین رضایی")
@@ -353,6 +353,12 @@ def sample_receipt() -> ReceiptDTO:
         ),
         fees=(*fees[:3], replace(fees[3], approved_rials=0, status="missing", tracking_nos=())),
         next_steps=("انتخاب ناظر در پایان مهلت کاندیداتوری، ساعت ۲۰:۰۰ روز کاری، انجام می‌شود.",),
+        signing_step=_signing_step(
+            template("receipt_fa")["signing_step"],
+            sample_contract().owners,
+            None,
+            {"signing_from": "08:00", "signing_until": "12:00"},
+        ),
     )
 
 

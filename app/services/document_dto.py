@@ -29,6 +29,29 @@ class DocumentRefused(ValueError):
 
 
 @dataclass(frozen=True)
+class AddendumChange:
+    """What an addendum did to its contract for one discipline: the supervisor who joined it
+    and, when he took the place of one named before, who left and why."""
+
+    discipline: str
+    name: str  # the joining supervisor
+    replaced: str = ""  # the supervisor he replaced ("" none: the discipline was still open)
+    reason: str = ""  # why the replaced one left: written | no_show | "" (not recorded)
+    on: date | None = None  # when
+
+
+@dataclass(frozen=True)
+class AddendumNote:
+    """An addendum issued for a contract and in force, as the contract's reprint notes it."""
+
+    seq: int
+    number: str
+    issued_at: datetime
+    signed: bool  # a party has signed it (unsigned: issued, waiting for its signatures)
+    changes: tuple[AddendumChange, ...] = ()
+
+
+@dataclass(frozen=True)
 class PaperStamp:
     """An issued paper's identity (app/services/papers.py): its number in the outgoing
     register, when and by whom it was issued, its verification code and check address, the
@@ -45,6 +68,9 @@ class PaperStamp:
     reprint: bool = False
     printed_at: datetime | None = None
     print_no: int = 1
+    # a contract's print: the addenda issued for it since it was signed (a note the print adds
+    # under its heading; the contract's own text stays as signed). Not part of any content.
+    addenda: tuple[AddendumNote, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -176,6 +202,13 @@ CONTENT_DROPPED: dict[str, tuple[tuple[str, str], ...]] = {
         )
     ),
 }
+
+
+# Fields added to a kind's content that always hold a value once they exist (kind → top-level
+# keys): a paper issued before one existed lacks it, and is compared with a new content
+# without it — unchanged otherwise, it is reprinted with its number (and prints the field from
+# then on). The counter receipt's step telling the owner to come and sign the contract.
+CONTENT_ADDED_SINCE: dict[str, tuple[str, ...]] = {"receipt": ("signing_step",)}
 
 
 @dataclass(frozen=True)
@@ -363,6 +396,10 @@ class ReceiptDTO:
     documents: tuple[ChecklistLine, ...]
     fees: tuple[FeeLine, ...]
     next_steps: tuple[str, ...]
+    # who must come to sign the contract, when and with what (the owner; his attorney; a
+    # company owner's managing director with the seal): a step of its own, added after
+    # receipts were first issued (CONTENT_ADDED_SINCE)
+    signing_step: str = ""
 
     @property
     def missing_required(self) -> tuple[str, ...]:

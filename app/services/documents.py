@@ -552,6 +552,7 @@ def receipt_dto(ctx: ServiceContext, project_id: int) -> ReceiptDTO:
         )
         fees = _fees(s, p, [r.discipline for r in refs])
         prop, owners = _property(s, p), _owners(s, p)
+        attorney = _attorney(p, owners)
         policy = policy_at(s, p.created_at)
         created = p.created_at
     checklist = tuple(
@@ -592,7 +593,32 @@ def receipt_dto(ctx: ServiceContext, project_id: int) -> ReceiptDTO:
         documents=checklist,
         fees=fees,
         next_steps=tuple(x.format(**fmt) for x in t["next_steps"]),
+        signing_step=_signing_step(t["signing_step"], owners, attorney, fmt),
     )
+
+
+def _signing_step(
+    texts: dict[str, str],
+    owners: tuple[OwnerParty, ...],
+    attorney: AttorneyParty | None,
+    fmt: dict[str, str],
+) -> str:
+    """Who must come to the office to sign the contract, when, and with what: the owner (each
+    of them), his attorney, or a company owner's managing director with the company's seal."""
+    legal = [o for o in owners if o.kind != "person"]
+    if legal:
+        o = legal[0]
+        who = (
+            f"{o.signatory_title or 'مدیرعامل'} {o.name}، {o.signatory_name}،"
+            if o.signatory_name
+            else f"صاحبان امضای مجاز {o.name}"
+        )
+        return texts["legal"].format(who=who, **fmt)
+    if attorney is not None:
+        return texts["attorney"].format(who=attorney.name, **fmt)
+    names = "، ".join(o.name for o in owners)
+    who = f"مالک ({names})" if len(owners) == 1 else f"هر یک از مالکان ({names})"
+    return texts["person"].format(who=who, **fmt)
 
 
 def _bringer_code(p: Project, owner0: OwnerParty | None) -> str:

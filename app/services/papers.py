@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import hmac
 import json
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import TypeAdapter
@@ -43,7 +43,10 @@ from . import documents
 from .context import ServiceContext, audit
 from .document_dto import (
     CONTENT_ADDED_LATER,
+    CONTENT_ADDED_SINCE,
     CONTENT_DROPPED,
+    AddendumChange,
+    AddendumNote,
     CommitmentDTO,
     ContractDTO,
     DailyReportDTO,
@@ -192,12 +195,22 @@ def _without_dropped(kind: str, content: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _same_content(kind: str, stored: dict[str, Any], stored_digest: str, new_digest: str) -> bool:
+def _same_content(
+    kind: str, stored: dict[str, Any], stored_digest: str, new: dict[str, Any] | None,
+    new_digest: str,
+) -> bool:  # fmt: skip
     """Whether an issued paper's stored content is the new one: as stored, or without the
-    fields its kind has dropped since (a receipt issued with the permit it never printed)."""
+    fields its kind has dropped since (a receipt issued with the permit it never printed), the
+    new one without the fields its kind has gained since the paper was issued
+    (CONTENT_ADDED_SINCE: a receipt issued before it told the owner to come and sign)."""
     if stored_digest == new_digest:
         return True
-    return bool(CONTENT_DROPPED.get(kind)) and digest(_without_dropped(kind, stored)) == new_digest
+    added = [k for k in CONTENT_ADDED_SINCE.get(kind, ()) if k not in stored]
+    if not (CONTENT_DROPPED.get(kind) or added) or new is None:
+        return False
+    if added:
+        new_digest = digest({k: v for k, v in new.items() if k not in added})
+    return digest(_without_dropped(kind, stored)) == new_digest
 
 
 def _without_empty_added(o: Any) -> Any:
@@ -272,7 +285,7 @@ def _issue(
         if dto is None and not stands:
             raise DocumentRefused(KIND_FA[kind], ("برگه امضاشده‌ای برای چاپ دوباره نیست",))
         same = last is not None and _same_content(
-            kind, last.content, last.content_digest, content_digest
+            kind, last.content, last.content_digest, content, content_digest
         )
         if last is not None and (stands or same):  # a reprint
             last.prints += 1
@@ -344,7 +357,47 @@ def issue_contract(ctx: ServiceContext, project_id: int) -> IssuedContract:
     if kept is not None:
         dto = TypeAdapter(ContractDTO).validate_python(kept)
     assert dto is not None
+    with ctx.read() as s:
+        row = s.scalar(
+            select(IssuedPaper).where(
+                IssuedPaper.kind == "contract", IssuedPaper.number == stamp.number
+            )
+        )
+        notes = _addendum_notes(s, row) if row is not None else ()
+    if notes:  # the print says the parties changed since (the signed text stays as it was)
+        stamp = replace(stamp, addenda=notes)
     return IssuedContract(stamp, dto)
+
+
+def _addendum_notes(s: Session, row: IssuedPaper) -> tuple[AddendumNote, ...]:
+    """A contract's addenda in force, as its print notes them: number, date, whether signed,
+    and per discipline who joined, whom he replaced and why (from each addendum's content)."""
+    out = []
+    for a in _addendum_rows(s, row):
+        gone = {r.get("discipline"): r for r in a.content.get("replaced") or ()}
+        changes = []
+        for x in a.content.get("supervisors") or ():
+            r = gone.get(x.get("discipline"), {})
+            on = r.get("on")
+            changes.append(
+                AddendumChange(
+                    discipline=x.get("discipline", ""),
+                    name=x.get("name", ""),
+                    replaced=r.get("name", ""),
+                    reason=r.get("reason", ""),
+                    on=date.fromisoformat(on) if isinstance(on, str) and on else None,
+                )
+            )
+        out.append(
+            AddendumNote(
+                seq=int(a.content.get("seq") or 0),
+                number=a.number,
+                issued_at=a.issued_at,
+                signed=bool(signers(s, a.content)),
+                changes=tuple(changes),
+            )
+        )
+    return tuple(out)
 
 
 @use_case(writes=True)

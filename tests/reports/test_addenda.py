@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from pdftools import NEEDS_POPPLER, pdf_text
+from pdftools import NEEDS_POPPLER, has, pdf_text
 from sqlalchemy import select
 
 from app.db.models import Referral, Round
@@ -279,3 +279,43 @@ def test_the_check_of_a_contract_says_whom_each_addendum_replaced(office: Office
     )
     out = capsys.readouterr().out
     assert note in out and "amended by" in out
+
+
+@NEEDS_POPPLER
+def test_a_signed_contract_reprints_with_a_note_of_the_addendum_that_replaced_a_supervisor(
+    office: Office,
+):
+    """The reprint of a contract whose named supervisor never came says so itself: a note,
+    marked as added at printing, names the addendum (number, date), the discipline, who took
+    whose place and why — and the contract's own text is the one signed."""
+    from reports.rtl import fa_digits
+
+    p, arch, civil, civil2 = _project(office)
+    _chosen(office, p, arch=arch, civil=civil)
+    first = papers.issue_contract(office.clerk, p.id)
+    assert first.stamp.addenda == ()
+    deadlines.record_signature(office.clerk, p.referral_ids["arch"])  # C1 never comes
+    _lapse(office, p.referral_ids["civil"])
+    candidacy.stand(office.as_engineer[civil2], civil2, p.referral_ids["civil"])
+    _decide(office, p.referral_ids["civil"])
+    _window(office, p.referral_ids["civil"])
+    add = addenda.issue_addendum(office.clerk, p.id)
+    again = papers.issue_contract(office.clerk, p.id)
+    assert again.stamp.reprint and again.stamp.number == first.stamp.number
+    assert again.paper == first.paper  # the signed text is unchanged
+    (note,) = again.stamp.addenda
+    assert (note.number, note.seq, note.signed) == (add.stamp.number, 1, False)
+    (change,) = note.changes
+    assert (change.discipline, change.name, change.replaced, change.reason) == (
+        "civil",
+        "C2",
+        "C1",
+        "no_show",
+    )
+    text = pdf_text(contract_pdf(again.paper, again.stamp))
+    assert "افزوده بر متن امضاشده قرارداد" in text
+    assert has(text, f"الحاقیه ۱ به شماره {fa_digits(add.stamp.number)}")
+    assert has(text, "ناظر عمران C2 جایگزین C1 شد که در مهلت امضای")
+    assert "برای امضای قرارداد حاضر نشد" in text and "هنوز امضا نشده است" in text
+    # the first print, before the addendum, carries no such note
+    assert "افزوده بر متن امضاشده" not in pdf_text(contract_pdf(first.paper, first.stamp))

@@ -18,7 +18,8 @@ from reports.contract import article_values, contract_pdf
 from reports.daily import daily_report_pdf
 from reports.layout import qr_runs
 from reports.letter import letter_pdf
-from reports.receipt import receipt_pdf
+from reports.receipt import fee_cells, receipt_pdf
+from reports.rtl import fa_number
 from reports.samples import (
     as_firm,
     sample_commitment,
@@ -230,7 +231,11 @@ def test_a_firm_undertakes_through_its_signatory_with_seal_and_no_fingerprint():
     assert has(text, "شماره ثبت ۴۷۲۱۸") or ("شماره ثبت" in text and "۴۷۲۱۸" in text)
     assert "محل ثبت" in text and has(text, "اداره ثبت شرکت‌ها و مؤسسات غیرتجاری اهواز")
     assert "صاحب امضای مجاز" in text and "حمید ساکی" in text
-    assert "مهر و امضای صاحبان امضای مجاز" in text
+    # one named signatory: the seal and «صاحب امضای مجاز» agree with him (not the plural)
+    assert has(text, "مهر شرکت و امضای صاحب امضای مجاز") and "صاحبان امضای مجاز" not in text
+    unnamed = sample_commitment(kind="firm")
+    unnamed = replace(unnamed, supervisor=replace(unnamed.supervisor, signatory=""))
+    assert "مهر و امضای صاحبان امضای مجاز" in pdf_text(commitment_pdf(unnamed, sample_stamp()))
     for personal in ("اثر انگشت", "اینجانب", "کد ملی", "نام پدر", "نام و نام خانوادگی"):
         assert personal not in text, personal
 
@@ -321,6 +326,11 @@ def test_a_payment_waiting_for_approval_is_not_asked_for_again():
     text = pdf_text(receipt_pdf(paid, sample_stamp("receipt")))
     assert "در انتظار تأیید امور مالی" in text and "۶۱۱۸۵۶۵۶۲۲۸۲" in text
     assert "مانده قابل پرداخت" not in text
+    # its row shows the amount still outstanding (recorded, not approved yet), not a nil balance
+    _name, due, approved, balance, state = fee_cells(waiting)
+    assert (due, approved, balance) == (fa_number(f.due_rials), "۰", fa_number(f.due_rials))
+    assert has(state, f"واریز {fa_number(f.due_rials)} ریال، در انتظار تأیید امور مالی")
+    assert has(text, f"واریز {fa_number(f.due_rials)} ریال، در انتظار تأیید امور مالی")
 
 
 @NEEDS_POPPLER
@@ -556,3 +566,41 @@ def test_an_optional_document_is_qualified_once(sample):
     assert has(text, "وکالت‌نامه (در صورت مراجعه وکیل)")
     assert not has(text, "(در صورت مراجعه وکیل) (در صورت لزوم)")
     assert not has(text, ") (در صورت لزوم)")
+
+
+@NEEDS_POPPLER
+def test_a_date_and_its_time_stay_on_one_line():
+    """«۱۴۰۵/۰۹/۱۱ ساعت ۰۸:۳۸» is one word to the wrapper (no-break spaces): a block title or a
+    paragraph never ends a line with «ساعت» and starts the next with the time, and the
+    candidacy-time cell holds the whole of it on one line."""
+    from datetime import datetime
+
+    from reports.common import jdatetime_fa
+    from reports.daily import RANK_COLUMNS
+    from reports.layout import REGULAR, Page
+    from reports.rtl import wrap
+
+    at = datetime(2026, 12, 2, 5, 8)
+    stamp = jdatetime_fa(at)
+    p = Page("t")
+    width = p.text_width * RANK_COLUMNS[-2].width / sum(c.width for c in RANK_COLUMNS) - 7
+    assert len(wrap(stamp, REGULAR, 7.5, width)) == 1
+    for n in range(30):  # the stamp at every place along a wrapped line
+        lines = wrap("ورود " * n + f"به توزیع {stamp} " + "پرونده " * 20, REGULAR, 9, 300)
+        assert not any(ln.endswith("ساعت") or ln.endswith(stamp.split("\u00a0")[0]) for ln in lines)
+    dto = sample_daily()
+    block = replace(dto.blocks[0], entered_at=at)
+    text = pdf_text(daily_report_pdf(replace(dto, blocks=(block, *dto.blocks[1:]))))
+    assert not any(ln.rstrip().endswith("ساعت") for ln in text.splitlines())
+    assert has(text, f"ورود به توزیع {stamp}")
+
+
+@NEEDS_POPPLER
+def test_the_contracts_grade_column_says_rank_when_a_firm_is_a_party():
+    def head(dto) -> str:
+        text = pdf_text(contract_pdf(dto, sample_stamp("contract")))
+        return squash(text.split("طرف دوم — ناظران")[1].split("طرف سوم — سازمان")[0])
+
+    assert squash("پایه / رتبه") in head(with_firm(sample_contract()))
+    assert head(with_firm(sample_contract())).count("رتبه") >= 2  # the header and the firm
+    assert squash("رتبه") not in head(sample_contract())

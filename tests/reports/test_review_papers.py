@@ -8,6 +8,7 @@ fits on one page ends on it."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 from dataclasses import replace
 from datetime import date
@@ -344,3 +345,119 @@ def test_a_letter_that_fits_on_one_page_ends_on_it_with_its_check_note(tmp_path)
 
 def test_pdftotext_is_there():
     assert subprocess.run(["pdftotext", "-v"], capture_output=True).returncode == 0
+
+
+# ---------------------------------------------------------------- the receipt's next steps
+
+
+def test_a_receipt_tells_the_owner_to_come_and_sign_and_one_issued_before_reprints(office):
+    """The owner's own step (come and sign the contract, when, with what) is on every receipt;
+    a receipt issued before it existed (no such field in its content) reprints with its number."""
+    p = office.project(disciplines=("civil",))
+    office.papers_ready(p.id)
+    dto = documents.receipt_dto(office.base, p.id)
+    assert "امضای قرارداد نظارت" in dto.signing_step and dto.owners[0].name in dto.signing_step
+    text = pdf_text(receipt_pdf(dto, sample_stamp("receipt")))
+    assert has(text, "باید برای امضای قرارداد نظارت") and has(text, "با کارت ملی و این رسید")
+    first = papers.issue_receipt(office.clerk, p.id)
+    with office.base.tx() as s:  # as the code before stored it: no signing_step
+        row = s.scalar(select(IssuedPaper).where(IssuedPaper.number == first.stamp.number))
+        content = {k: v for k, v in row.content.items() if k != "signing_step"}
+        row.content, row.content_digest = content, digest(content)
+        row.code = code = papers._code(office.base, row, "")
+    again = papers.issue_receipt(office.clerk, p.id)
+    assert (again.stamp.number, again.stamp.code, again.stamp.reprint) == (
+        first.stamp.number,
+        code,
+        True,
+    )
+    assert again.paper.signing_step  # and the reprint tells him now
+
+
+def test_a_company_owner_is_told_to_sign_by_its_managing_director_with_the_seal():
+    owners = sample_company_contract().owners
+    texts = documents.template("receipt_fa")["signing_step"]
+    fmt = {"signing_from": "08:00", "signing_until": "12:00"}
+    step = documents._signing_step(texts, owners, None, fmt)
+    assert owners[0].signatory_name in step and "مهر شرکت" in step
+
+
+@NEEDS_POPPLER
+def test_an_incomplete_receipt_names_the_missing_documents_and_where_to_bring_them():
+    dto = sample_receipt()
+    short = replace(
+        dto,
+        documents=tuple(
+            replace(d, received=False) if "سند مالکیت" in d.title else d for d in dto.documents
+        ),
+    )
+    text = pdf_text(receipt_pdf(short, sample_stamp("receipt")))
+    assert has(text, "مدرک الزامی کسری: «سند مالکیت یا مدرک مالکیت»")
+    assert has(text, "به پیشخوان پذیرش سازمان") and has(text, "ساعات اداری روزهای کاری")
+
+
+# ---------------------------------------------------------------- leftovers alone on a page
+
+
+def _table_pages(rows: int, fit: int, keep_next: float = 0) -> list[list[int]]:
+    """The row numbers on each page of a table of `rows` one-line rows drawn where `fit` of
+    them still fit, then (with keep_next) a closing line."""
+    from reports.layout import Column, Page
+
+    p = Page("t")
+    cols = [Column("ردیف", 1), Column("متن", 4)]
+    data = [[f"R{i:02d}", "سطر"] for i in range(rows)]
+    one = p.table_height(cols, data[:1], header=False) - 6
+    head = p.table_height(cols, [], header=True) - 6
+    p.y = p.bottom + head + fit * one + 3
+    p.table(cols, data, keep_next=keep_next)
+    if keep_next:
+        p.para("پایان", size=9)
+    pages = pdf_text(p.bytes()).split("\f")[:-1]
+    return [[int(x[1:]) for x in re.findall(r"R\d\d", pg)] for pg in pages]
+
+
+@NEEDS_POPPLER
+def test_a_table_never_leaves_one_row_alone_on_either_side_of_a_break():
+    assert _table_pages(6, 5) == [[0, 1, 2, 3], [4, 5]]  # not the last row alone overleaf
+    assert _table_pages(6, 1) == [[], [0, 1, 2, 3, 4, 5]]  # not one row alone under its header
+    assert _table_pages(3, 3) == [[0, 1, 2]]
+    # the closing line that follows does not go alone: it takes the last two rows with it
+    pages = _table_pages(6, 6, keep_next=30)
+    assert pages == [[0, 1, 2, 3], [4, 5]]
+
+
+@NEEDS_POPPLER
+def test_no_paper_ends_with_its_check_line_alone_on_a_page():
+    """The closing block (the check line, a daily sheet's digests) is kept with what precedes
+    it: the last page of every sample paper holds more than that block."""
+    from reports.receipt import receipt_pdf as rp
+    from reports.samples import sample_incomplete_receipt
+
+    papers_ = {
+        "receipt": rp(sample_receipt(), sample_stamp("receipt")),
+        "incomplete": rp(sample_incomplete_receipt(), sample_stamp("receipt", reprint=True)),
+        "commitment": commitment_pdf(sample_commitment(kind="firm"), sample_stamp("commitment")),
+        "daily": daily_report_pdf(sample_daily(), sample_stamp("daily")),
+        "contract": contract_pdf(sample_contract(), sample_stamp("contract")),
+    }
+    for name, pdf in papers_.items():
+        last = _pages(pdf)[-1]
+        body = squash(last.split("بررسی اصالت")[0])
+        body = body.split(squash("چکیده ورودی‌ها"))[0]
+        assert len(body) > 200, (name, last[:300])
+
+
+@NEEDS_POPPLER
+def test_the_daily_sheet_notes_the_clause_column_only_when_it_has_one():
+    dto = sample_daily()
+    assert any(b.set_aside for b in dto.blocks)
+    text = pdf_text(daily_report_pdf(dto, sample_stamp("daily")))
+    assert "بندهای ستون" in text
+    bare = replace(dto, blocks=tuple(replace(b, set_aside=()) for b in dto.blocks))
+    text = pdf_text(daily_report_pdf(bare, sample_stamp("daily")))
+    assert "بندهای ستون" not in text and "بند شیوه‌نامه" not in text
+    # A2's candidacy time breaks ties of a competitive round only; a forced pool has none
+    assert has(text, "برابری امتیاز در ارجاع رقابتی") and has(
+        text, "در فهرست اجباری، که کاندیداتوری ندارد"
+    )
