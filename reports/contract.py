@@ -604,10 +604,11 @@ def stage_caption(dto: ContractDTO) -> str:
 
 def stage_table(p: Page, dto: ContractDTO) -> None:
     rows = [
-        [fa_digits(i), s.title, f"{fa_digits(s.percent)}٪", fa_number(s.amount_rials)]
+        # the header says «درصد»: a «٪» after the digits is read back by Poppler before them
+        [fa_digits(i), s.title, fa_digits(s.percent), fa_number(s.amount_rials)]
         for i, s in enumerate(dto.stages, 1)
     ]
-    rows.append(["", "جمع", "۱۰۰٪", fa_number(sum(s.amount_rials for s in dto.stages))])
+    rows.append(["", "جمع", "۱۰۰", fa_number(sum(s.amount_rials for s in dto.stages))])
     cols = [
         Column("ردیف", 0.5, "center"),
         Column("مرحله", 2.2),
