@@ -14,7 +14,7 @@ from django.middleware.csrf import rotate_token
 from app.domain.calendar import jalali_year, local_date
 from app.domain.codes import GROUPS
 from app.domain.errors import InputError, RuleViolation
-from app.domain.text import normalize_digits
+from app.domain.text import ZWNJ, normalize_code, normalize_digits, normalize_text
 from app.services import (
     candidacy,
     engineers,
@@ -26,7 +26,7 @@ from app.services import (
 from app.services import (
     public as public_services,
 )
-from app.services.dto import DeclarationIn
+from app.services.dto import DeclarationIn, WhyNot
 from app.services.sessions import Throttled
 
 from .site_base import (
@@ -74,11 +74,18 @@ def login(request: HttpRequest) -> HttpResponse:
         return page(request, "site/login.html", {"next": nxt})
     srv = server(request)
     values = {"next": nxt, "membership_no": request.POST.get("membership_no", "")[:40]}
-    try:
-        no = form_text(request, "membership_no", 32)
-        password = form_text(request, "password", 1024)
-    except FieldError as exc:
-        return page(request, "site/login.html", {**values, "error": exc.message}, 400)
+    # both fields checked, each refused one marked (aria-invalid), not only the first
+    checked: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for name, most in (("membership_no", 32), ("password", 1024)):
+        try:
+            checked[name] = form_text(request, name, most)
+        except FieldError as exc:
+            errors[name] = exc.message
+    if errors:
+        words = "؛ ".join(errors.values())
+        return page(request, "site/login.html", {**values, "error": words, "errors": errors}, 400)
+    no, password = checked["membership_no"], checked["password"]
     try:
         signed = web_auth.member_sign_in(
             system(request), no, password, source(request), gateway=srv.sms_gateway
@@ -211,7 +218,20 @@ def _cartable_data(request: HttpRequest, actor) -> dict:
     me = actor.engineer_id
     items = candidacy.cartable(ctx, me)
     blocks = candidacy.cartable_blocks(ctx, me) if not items else []
-    return {"items": items, "blocks": blocks, "standing": sum(i.standing for i in items)}
+    if any(b.rule == "G3" for b in blocks):  # a renewal already asked for: say so (F5)
+        waiting = member.renewal_waiting(member.membership_status(ctx, me).years)
+        if waiting is not None:
+            words = member.renewal_remedy(waiting)
+            blocks = [WhyNot(b.rule, words) if b.rule == "G3" else b for b in blocks]
+    # C5: a cancel button only while the day's cancellations are below the policy's limit
+    cancellable = any(i.standing and not i.cancel_used for i in items)
+    cancels = member._cancels_today(ctx, me) if cancellable else None
+    return {
+        "items": items,
+        "blocks": blocks,
+        "standing": sum(i.standing for i in items),
+        "cancels_today": cancels,
+    }
 
 
 @engineer
@@ -260,10 +280,13 @@ def act(request: HttpRequest, actor, referral_id: int, action: str) -> HttpRespo
 @allow("GET")
 def why_not(request: HttpRequest, actor) -> HttpResponse:
     """ "Why is this not in my cartable?" for a file number (for himself only)."""
-    file_no = request.GET.get("file_no", "")
-    data: dict = {"file_no": file_no[:40]}
-    if file_no.strip():
-        if len(file_no) > 40:
+    typed = request.GET.get("file_no", "")
+    # one form whatever the keyboard typed (Persian or Arabic-Indic digits, Arabic letters,
+    # a dash of any kind, invisible marks): the page echoes it in Persian digits
+    file_no = normalize_code(typed[:40])
+    data: dict = {"file_no": file_no}
+    if typed.strip():
+        if len(typed) > 40:
             return page(
                 request,
                 "site/why_not.html",
@@ -398,19 +421,31 @@ def membership(request: HttpRequest, actor) -> HttpResponse:
             raw = normalize_digits(request.POST.get("year", "")).strip()
             if not raw.isdigit() or len(raw) != 4:
                 raise FieldError("year", "سال را چهار رقمی وارد کنید")
-            engineers.request_renewal(ctx, actor.engineer_id, int(raw))
-            return after_post(request, "/membership", f"renewal:{int(raw)}")
+            year = int(raw)
+            before = member.membership_status(ctx, actor.engineer_id)
+            if any(y.year == year and y.status == "requested" for y in before.years):
+                # the same request again (a second press, a form left open): nothing new
+                return after_post(request, "/membership", f"pending:{year}")
+            engineers.request_renewal(ctx, actor.engineer_id, year)
+            return after_post(request, "/membership", f"renewal:{year}")
         except (InputError, RuleViolation) as exc:
             status, error = refusal(exc)
     else:
         flash = take_flash(request) or ""
-        if flash.startswith("renewal:") and flash[8:].isdigit():
+        kind, _, year_text = flash.partition(":")
+        if kind == "renewal" and year_text.isdigit():
             ok = (
-                f"درخواست تمدید عضویت سال {flash[8:]} ثبت شد؛ پس از تأیید مبلغ در امور مالی، "
+                f"درخواست تمدید عضویت سال {year_text} ثبت شد؛ پس از تأیید مبلغ در امور مالی، "
                 "پرداخت انجام می‌شود"
             )
+        elif kind == "pending" and year_text.isdigit():
+            ok = (
+                f"درخواست تمدید عضویت سال {year_text} پیش‌تر ثبت شده و در انتظار تأیید مبلغ در "
+                "امور مالی است؛ درخواست دوباره‌ای ثبت نشد"
+            )
     ms = member.membership_status(ctx, actor.engineer_id)
-    data = {"ms": ms, "ok": ok, "error": error}
+    waiting = member.renewal_waiting(ms.years)
+    data = {"ms": ms, "ok": ok, "error": error, "waiting": waiting}
     return drop_flash(request, page(request, "site/membership.html", data, status))
 
 
@@ -436,6 +471,8 @@ def candidates(request: HttpRequest, referral_id: int) -> HttpResponse:
     ctx = context(request, None)
     # a number that names no referral is 404 «ارجاعی با این شماره نیست» (NotFound)
     board_row = next(iter(public_services.referral_board(ctx, referral_id)), None)
+    # its round does not run now: its file and discipline, and the run that decided it
+    closed = public_services._referral_heading(ctx, referral_id) if board_row is None else None
     rows = candidacy.candidates(ctx, referral_id)
     me = getattr(request, "nz_actor", None)
     return page(
@@ -444,6 +481,7 @@ def candidates(request: HttpRequest, referral_id: int) -> HttpResponse:
         {
             "rows": rows,
             "ref": board_row,
+            "closed": closed,
             "referral_id": referral_id,
             "mine": me.engineer_id if me else None,
         },
@@ -471,8 +509,9 @@ def run(request: HttpRequest, run_id: int) -> HttpResponse:
     (<details>), open when it matches the search."""
     sheet = public_services.run_sheet(context(request, None), run_id)
     me = getattr(request, "nz_actor", None)
-    typed = request.GET.get("q", "")[:40]
-    q = normalize_digits(typed).strip()
+    # what was typed, cut to the field's length and in one form (digits of any script, Arabic
+    # ي/ك, invisible marks): searched with, and echoed in Persian digits
+    q = normalize_digits(normalize_text(request.GET.get("q", "")[:RUN_QUERY_MAX]))
     blocks = [(b, bool(q) and _run_match(b, q)) for b in sheet.blocks]
     shown = [x for x in blocks if x[1]] if q else blocks
     return page(
@@ -481,19 +520,32 @@ def run(request: HttpRequest, run_id: int) -> HttpResponse:
         {
             "sheet": sheet,
             "mine": me.engineer_id if me else None,
-            "q": typed,
+            "q": q,
+            "q_max": RUN_QUERY_MAX,
             "blocks": shown,
             "found": len(shown) if q else None,
         },
     )
 
 
+RUN_QUERY_MAX = 30  # a file number, a membership number or a name: the search field's length
+
+
 def _run_match(block, q: str) -> bool:
-    """A decision matches a file number (or part of it) or a candidate's membership number."""
-    if q in normalize_digits(block.file_no or ""):
+    """A decision matches a file number (or part of it), a candidate's membership number, or
+    a part of a candidate's name (typed with Persian or Arabic ی/ک, a space or a ZWNJ)."""
+    code = normalize_code(q)
+    if code and code in normalize_code(block.file_no or ""):
         return True
     people = (*block.ranked, *block.set_aside)
-    return any(normalize_digits(x.membership_no or "") == q for x in people)
+    if code and any(normalize_code(x.membership_no or "") == code for x in people):
+        return True
+    name = _name_key(q)
+    return len(name) >= 2 and any(name in _name_key(x.name or "") for x in people)
+
+
+def _name_key(text: str) -> str:
+    return normalize_text(text).replace(ZWNJ, " ")
 
 
 @public

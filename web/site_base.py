@@ -259,7 +259,12 @@ def method_refused(
         return redirect(request, back)
     if getattr(request, "nz_actor", None) is None:  # the header as on his pages («خروج»)
         request.nz_actor = actor_quietly(request)  # type: ignore[attr-defined]
-    if "GET" in methods:
+    if "GET" in methods and "POST" in methods:  # a page with its form (/declaration, /login)
+        words = (
+            "این صفحه را می‌توان باز کرد و فرم آن را با دکمه‌اش فرستاد؛ "
+            "درخواست دیگری به آن پذیرفته نیست."
+        )
+    elif "GET" in methods:
         words = "این صفحه را تنها می‌توان باز کرد؛ فرستادن درخواست دیگری به آن پذیرفته نیست."
     else:
         words = (

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..db.models import (
+    Candidacy,
     CapacityHold,
     DeclarationRow,
     Engineer,
@@ -30,8 +31,8 @@ from ..db.models import (
 )
 from ..db.policy_store import policy_at
 from ..db.snapshot import load_supervisors
-from ..domain.calendar import jalali_year, local_date
-from ..domain.candidacy import out_of_everything
+from ..domain.calendar import at_local, jalali_year, local_date
+from ..domain.candidacy import REMEDY_FA, out_of_everything
 from ..domain.errors import NotFound
 from ..domain.membership import renewal_failures
 from ..domain.scoring import capacity_m2, penalty_value, score_at, supervision_grade
@@ -108,6 +109,7 @@ class MemberState:
     membership_paid_through: int | None
     year: int  # the current Jalali year
     blocks: tuple[WhyNot, ...]  # what keeps him out of every referral, and what to do
+    renewal: MembershipYearOut | None = None  # F5: his renewal request not yet paid
 
 
 @dataclass(frozen=True)
@@ -189,6 +191,68 @@ def _badge(ctx: ServiceContext, engineer_id: int) -> tuple[str, str]:
     return f"{row.first_name or ''} {row.last_name or ''}".strip(), row.membership_no or ""
 
 
+def _cancels_today(ctx: ServiceContext, engineer_id: int) -> tuple[int, int]:
+    """C5 for his cartable: (his cancellations on today's Tehran day, the policy's limit a
+    day), counted as `db.snapshot.candidacy_snapshot` counts them for `cancel`'s refusal. Not
+    a use case of its own (the cartable page's, beside `candidacy.cartable`), as `_badge`."""
+    require(ctx, "cartable.read", engineer_id)
+    now = ctx.now()
+    start = at_local(local_date(now), datetime.min.time())
+    with ctx.read() as s:
+        limit = policy_at(s, now).max_cancellations_per_day
+        used = s.scalar(
+            select(func.count()).where(
+                Candidacy.engineer_id == engineer_id,
+                Candidacy.status == "cancelled",
+                Candidacy.cancelled_at >= start,
+                Candidacy.cancelled_at < start + timedelta(days=1),
+            )
+        )
+    return int(used or 0), int(limit)
+
+
+def renewal_waiting(years: tuple[MembershipYearOut, ...]) -> MembershipYearOut | None:
+    """F5: his oldest renewal request not yet paid — waiting for finance to approve its amount
+    (requested) or for his payment (approved) — or None."""
+    return next((y for y in years if y.status in ("requested", "approved")), None)
+
+
+def renewal_remedy(waiting: MembershipYearOut | None) -> str:
+    """What to do about G3 when a renewal request is already on file (F5): wait for finance,
+    or pay what it approved; else the domain's own advice (`REMEDY_FA["G3"]`)."""
+    if waiting is None:
+        return REMEDY_FA["G3"]
+    if waiting.status == "requested":
+        return (
+            f"درخواست تمدید عضویت سال {waiting.year} ثبت شده و در انتظار تأیید مبلغ در امور "
+            "مالی است؛ پس از تأیید، حق عضویت را بپردازید"
+        )
+    return (
+        f"امور مالی مبلغ حق عضویت سال {waiting.year} را تأیید کرده است؛ آن را بپردازید تا "
+        "عضویت معتبر شود"
+    )
+
+
+def _years(s, engineer_id: int) -> tuple[MembershipYearOut, ...]:
+    rows = s.scalars(
+        select(MembershipYear)
+        .where(MembershipYear.engineer_id == engineer_id)
+        .order_by(MembershipYear.year)
+    ).all()
+    return tuple(
+        MembershipYearOut(
+            m.year,
+            m.status,
+            m.amount_rials,
+            m.requested_at,
+            m.approved_at,
+            m.paid_at,
+            m.payment_ref == "import",
+        )
+        for m in rows
+    )
+
+
 @use_case(writes=False)
 def member_state(ctx: ServiceContext, engineer_id: int) -> MemberState:
     """His score with its ledger and penalties (W2), capacity and jobs (S2, S3, S7), licence
@@ -237,6 +301,7 @@ def member_state(ctx: ServiceContext, engineer_id: int) -> MemberState:
                 )
             ).all()
         )
+        waiting = renewal_waiting(_years(s, engineer_id))
     ledger = []
     penalties = []
     for at, kind, points, per_day, rid in entries:
@@ -272,7 +337,11 @@ def member_state(ctx: ServiceContext, engineer_id: int) -> MemberState:
         licence_expires=lic.expires_on if lic else None,
         membership_paid_through=e.membership_paid_through,
         year=jalali_year(on),
-        blocks=tuple(WhyNot(r, t) for r, t in out_of_everything(st, now, policy).reasons),
+        blocks=tuple(
+            WhyNot(r, renewal_remedy(waiting) if r == "G3" else t)
+            for r, t in out_of_everything(st, now, policy).reasons
+        ),
+        renewal=waiting,
     )
 
 
@@ -397,23 +466,7 @@ def membership_status(ctx: ServiceContext, engineer_id: int) -> MembershipStatus
         e = s.get(Engineer, engineer_id)
         if e is None:
             raise NotFound("engineer", "مهندس پیدا نشد")
-        rows = s.scalars(
-            select(MembershipYear)
-            .where(MembershipYear.engineer_id == engineer_id)
-            .order_by(MembershipYear.year)
-        ).all()
-        years = tuple(
-            MembershipYearOut(
-                m.year,
-                m.status,
-                m.amount_rials,
-                m.requested_at,
-                m.approved_at,
-                m.paid_at,
-                m.payment_ref == "import",
-            )
-            for m in rows
-        )
+        years = _years(s, engineer_id)
         member_since, paid_through, complete = (
             e.member_since,
             e.membership_paid_through,

@@ -50,6 +50,22 @@ class BoardRow:
     candidates: int
 
 
+@dataclass(frozen=True)
+class ReferralHeading:
+    """A referral whose candidacy round does not run now: what its public page names — its
+    file, discipline, state, and the published run that last decided it (A10), if any."""
+
+    referral_id: int
+    file_no: str
+    discipline: str
+    group: str
+    area: Decimal
+    status: str
+    round_no: int | None  # the last round a deadline run decided
+    outcome: str | None
+    run_id: int | None
+
+
 @use_case(writes=False)
 def published_runs(ctx: ServiceContext, offset: int = 0) -> list[RunRow]:
     """The deadline runs that decided something, newest first, a page at a time."""
@@ -147,3 +163,36 @@ def referral_board(ctx: ServiceContext, referral_id: int | None = None) -> list[
             .limit(2_000)
         ).all()
     return [BoardRow(*r) for r in rows]
+
+
+def _referral_heading(ctx: ServiceContext, referral_id: int) -> ReferralHeading:
+    """The public page of a referral whose round does not run (`referral_board` has no line
+    for it): its file and discipline, and the last published deadline run that decided one
+    of its rounds (C6, A10). Not a use case of its own (the `/board/<id>` page's, beside
+    `referral_board`); NotFound for a number that names no referral."""
+    require(ctx, "referrals.read")
+    if not isinstance(referral_id, int) or isinstance(referral_id, bool):
+        raise NotFound("referral", "ارجاعی با این شماره نیست")
+    with ctx.read() as s:
+        row = s.execute(
+            select(
+                Referral.id,
+                Project.file_no,
+                Referral.discipline,
+                Project.group,
+                Referral.area,
+                Referral.status,
+            )
+            .join(Project, Project.id == Referral.project_id)
+            .where(Referral.id == referral_id)
+        ).first()
+        if row is None:
+            raise NotFound("referral", "ارجاعی با این شماره نیست")
+        last = s.execute(
+            select(Round.no, Round.outcome, Round.run_id)
+            .join(DeadlineRun, DeadlineRun.id == Round.run_id)
+            .where(Round.referral_id == referral_id, DeadlineRun.kind == "deadline")
+            .order_by(Round.no.desc())
+            .limit(1)
+        ).first()
+    return ReferralHeading(*row, *(last or (None, None, None)))

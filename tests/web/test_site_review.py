@@ -172,7 +172,10 @@ def test_the_sign_in_speaks_of_the_membership_number(site):
     b = Browser(site.url)
     page = b.get("/login").text
     hint = re.search(r'<p class="hint" id="membership_no-hint">(.*?)</p>', page, re.S)
-    assert hint and "کارت عضویت" in hint[1] and "۷-۲۸۰۰۳" in hint[1]
+    assert hint and "کارت عضویت" in hint[1] and "ساختگی" in hint[1]
+    # its example is made up: no demo member's number (the demo's are 7-…) nor a real one's
+    example = re.search(r'<bdi dir="ltr">([^<]+)</bdi>', hint[1])[1]
+    assert example == "۰-۱۲۳۴۵" and "۷-" not in hint[1]
     assert re.search(r'id="membership_no"[^>]*aria-describedby="membership_no-hint', page)
     wrong = b.post("/login", {"membership_no": "55555", "password": "not-it-at-all"})
     assert wrong.status_code == 401

@@ -11,7 +11,7 @@ from django import template
 from django.template.defaulttags import CsrfTokenNode
 from django.utils.safestring import SafeString
 
-from .fa import countdown, discipline, fa, group, hm, iso, jday
+from .fa import area, countdown, discipline, fa, group, hm, iso, jday
 
 register = template.Library()
 
@@ -27,7 +27,8 @@ _ITEM = (
     "      <dt>دور</dt><dd>{round}</dd>\n"
     "      <dt>مهلت</dt><dd>{day} ساعت {hm}</dd>\n"
     '      <dt>مانده</dt><dd><span class="countdown" data-deadline="{iso}"'
-    ' aria-label="مانده تا مهلت {hm}"><span class="left">{left}</span></span></dd>\n'
+    '><span class="left">{left}</span><span class="visually-hidden"> تا مهلت ساعت {hm}</span>'
+    "</span></dd>\n"
     '      <dt>کاندیداها</dt><dd><a href="/board/{rid}">{candidates} نفر (فهرست عمومی)</a></dd>\n'
     "    </dl>\n"
     '    <div class="actions">\n'
@@ -43,7 +44,8 @@ _CANCEL = (
     ' hx-target="#cartable" hx-swap="innerHTML"\n'
     '            hx-confirm="کاندیداتوری پرونده {file} ({disc}) لغو شود؟ لغو برای هر ارجاع تنها'
     ' یک بار مجاز است (C4).">\n'
-    '        {csrf}<button type="submit" class="danger">لغو کاندیداتوری</button>\n'
+    '        {csrf}<button type="submit" class="danger">لغو کاندیداتوری'
+    '<span class="visually-hidden"> پرونده {file}، {disc}</span></button>\n'
     "      </form>\n"
     "    "
 )
@@ -52,11 +54,18 @@ _SPENT = (
     '\n      <p class="muted">لغو این ارجاع را یک بار انجام داده‌اید؛ لغو دوباره مجاز نیست'
     " (C4).</p>\n    "
 )
+# his cancellations of the day have reached C5's limit (the policy's, counted by the services):
+# nothing to press, and he is told why and how many
+_FULL = (
+    '\n      <p class="muted">امروز {used} بار کاندیداتوری را لغو کرده‌اید و سقف لغو در روز'
+    " {limit} بار است؛ لغو دیگری تا پایان امروز پذیرفته نمی‌شود (C5).</p>\n    "
+)
 _STAND = (
     "\n"
     '      <form method="post" action="/referrals/{rid}/stand" hx-post="/referrals/{rid}/stand"'
     ' hx-target="#cartable" hx-swap="innerHTML">\n'
-    '        {csrf}<button type="submit">کاندیدا می‌شوم</button>\n'
+    '        {csrf}<button type="submit">کاندیدا می‌شوم<span class="visually-hidden"> برای پرونده'
+    " {file}، {disc}</span></button>\n"
     "      </form>\n"
     "    "
 )
@@ -67,6 +76,9 @@ def cartable_items(context, items) -> SafeString:
     """The `<li>` of each open referral (C2), with its stand or cancel form (C3–C5)."""
     csrf = CsrfTokenNode().render(context)  # the field `{% csrf_token %}` writes
     now = context["server_time"]
+    # C5: (his cancellations today, the policy's limit a day), when the view read them
+    used, limit = context.get("cancels_today") or (0, None)
+    full = limit is not None and used >= limit
     # most of a cartable shares one deadline (20:00): its words are made once per call
     times: dict[object, tuple[str, str, str, str]] = {}
     out = []
@@ -79,7 +91,14 @@ def cartable_items(context, items) -> SafeString:
         # numbers and instants are Persian digits and fixed words: nothing to escape
         rid = str(int(i.referral_id))
         file_no, disc = escape(fa(i.file_no)), escape(discipline(i.discipline))
-        action = (_SPENT if i.cancel_used else _CANCEL) if i.standing else _STAND
+        if not i.standing:
+            action = _STAND
+        elif i.cancel_used:
+            action = _SPENT
+        elif full:
+            action = _FULL
+        else:
+            action = _CANCEL
         out.append(
             _ITEM.format(
                 mine=" mine" if i.standing else "",
@@ -88,14 +107,21 @@ def cartable_items(context, items) -> SafeString:
                 disc=disc,
                 badge=_ON if i.standing else _OFF,
                 group=escape(group(i.group)),
-                area=fa(i.area),
+                area=area(i.area),
                 round=fa(int(i.round_no)),
                 day=day,
                 hm=at,
                 iso=stamp,
                 left=left,
                 candidates=fa(int(i.candidates)),
-                action=action.format(rid=rid, file=file_no, disc=disc, csrf=csrf),
+                action=action.format(
+                    rid=rid,
+                    file=file_no,
+                    disc=disc,
+                    csrf=csrf,
+                    used=fa(used),
+                    limit=fa(limit),
+                ),
             )
         )
     return SafeString("".join(out))
