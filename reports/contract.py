@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from app.domain.calendar import local
 from app.domain.rules_fa import disciplines_phrase, guideline_fa
 from app.services.document_dto import (
     AddendumDTO,
@@ -23,6 +24,7 @@ from app.services.document_dto import (
     OrganizationInfo,
     OwnerParty,
     PaperStamp,
+    PermitNote,
     SupervisorRow,
 )
 
@@ -301,6 +303,8 @@ def write_contract(p: Page, dto: ContractDTO, stamp: PaperStamp | None = None) -
     )
     if stamp is not None and stamp.addenda:
         addenda_note(p, stamp.addenda)
+    if stamp is not None and stamp.permit is not None:
+        permit_note(p, stamp.permit)
     if "preamble" in dto.values:
         p.para(dto.values["preamble"].format(**values))
 
@@ -401,6 +405,29 @@ def addenda_note(p: Page, addenda: Sequence[AddendumNote]) -> None:
     p.para(intro, size=8.5, after=1)
     for x in lines:
         p.para(x, size=8.5, indent=10, after=1)
+    p.rule(3)
+
+
+PERMIT_NOTE_TITLE = "یادداشت چاپ — پروانه ساختمان (بند ۲-۱)"
+
+
+def permit_text_of(note: PermitNote) -> str:
+    return (
+        f"پروانه ساختمان این پرونده به شماره {fa_digits(note.permit_no)} مورخ "
+        f"{jdate(note.permit_date)} پس از امضای این قرارداد صادر و در تاریخ "
+        f"{jdate(local(note.recorded_at).date())} در پرونده سازمان ثبت شد؛ به حکم بند ۲-۱ "
+        "جزء این قرارداد است و مدت قرارداد از تاریخ صدور آن شمرده می‌شود. این یادداشت هنگام "
+        "چاپ افزوده شده و جزء متن امضاشده نیست."
+    )
+
+
+def permit_note(p: Page, note: PermitNote) -> None:
+    """On the print of a contract signed before its permit: the permit recorded since — the
+    written notice clause 2-1 promises the parties (the signed text stays as it was)."""
+    text = permit_text_of(note)
+    p.keep(p.para_height(PERMIT_NOTE_TITLE, 9, True) + p.para_height(text, 8.5) + 10)
+    p.para(PERMIT_NOTE_TITLE, size=9, bold=True, after=0)
+    p.para(text, size=8.5, after=1)
     p.rule(3)
 
 

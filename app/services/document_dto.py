@@ -52,6 +52,16 @@ class AddendumNote:
 
 
 @dataclass(frozen=True)
+class PermitNote:
+    """A building permit recorded after a contract was signed without one (clause 2-1: its
+    number and date are made known to the parties and become part of the contract)."""
+
+    permit_no: str
+    permit_date: date
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
 class PaperStamp:
     """An issued paper's identity (app/services/papers.py): its number in the outgoing
     register, when and by whom it was issued, its verification code and check address, the
@@ -71,6 +81,8 @@ class PaperStamp:
     # a contract's print: the addenda issued for it since it was signed (a note the print adds
     # under its heading; the contract's own text stays as signed). Not part of any content.
     addenda: tuple[AddendumNote, ...] = ()
+    # a contract signed before its permit was issued: the permit recorded since (clause 2-1)
+    permit: PermitNote | None = None
 
 
 @dataclass(frozen=True)

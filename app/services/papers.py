@@ -32,7 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..db.locks import lock_named
-from ..db.models import Counter, IssuedPaper, Referral, User
+from ..db.models import Counter, IssuedPaper, ProjectPermit, Referral, User
 from ..domain.calendar import format_jalali_date, jalali_year, local_date
 from ..domain.codes import DISCIPLINE_FA
 from ..domain.digest import canonical_json, digest
@@ -53,6 +53,7 @@ from .document_dto import (
     DocumentRefused,
     LetterDTO,
     PaperStamp,
+    PermitNote,
     ReceiptDTO,
 )
 from .paper_records import last_paper, signers, standing
@@ -364,8 +365,15 @@ def issue_contract(ctx: ServiceContext, project_id: int) -> IssuedContract:
             )
         )
         notes = _addendum_notes(s, row) if row is not None else ()
+        permit = None
+        if not dto.property.permit_no:  # signed before the permit: clause 2-1's notice
+            got = s.get(ProjectPermit, project_id)
+            if got is not None and got.permit_no and got.permit_date is not None:
+                permit = PermitNote(got.permit_no, got.permit_date, got.updated_at)
     if notes:  # the print says the parties changed since (the signed text stays as it was)
         stamp = replace(stamp, addenda=notes)
+    if permit is not None:
+        stamp = replace(stamp, permit=permit)
     return IssuedContract(stamp, dto)
 
 

@@ -9,10 +9,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
-from ..db.models import Project, ProjectPermit
-from ..domain.calendar import local_date
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..db.models import Project, ProjectPermit, Referral
+from ..domain.calendar import format_jalali_date, local_date
 from ..domain.errors import InputError
 from ..domain.text import check_texts, day_ok, normalize_digits, normalize_text
+from . import notify
 from .context import ServiceContext, audit
 from .permissions import require
 from .registry import use_case
@@ -100,6 +104,8 @@ def record_permit(ctx: ServiceContext, project_id: int, p: PermitIn) -> PermitOu
         row.updated_at, row.updated_by = now, ctx.actor.username
         s.flush()
         out = _out(row)
+        if permit_no and (before is None or before.get("permit_no") != permit_no):
+            _tell_supervisors(s, project_id, permit_no, p.permit_date, now)
         audit(
             s,
             ctx,
@@ -118,3 +124,28 @@ def project_permit(ctx: ServiceContext, project_id: int) -> PermitOut | None:
     with ctx.read() as s:
         row = s.get(ProjectPermit, project_id)
         return None if row is None else _out(row)
+
+
+def _tell_supervisors(
+    s: Session, project_id: int, permit_no: str, permit_date: date | None, now: datetime
+) -> None:
+    """Clause 2-1: a permit issued after the contract is made known to its parties — an SMS
+    to each supervisor who has signed (the owner's notice is the contract's next print)."""
+    signed = dict(
+        s.execute(
+            select(Referral.id, Referral.engineer_id).where(
+                Referral.project_id == project_id,
+                Referral.status == "signed",
+                Referral.engineer_id.is_not(None),
+            )
+        ).all()
+    )
+    if not signed:
+        return
+    fields, phones = notify.message_fields(s, signed, signed.values())
+    extra = {
+        "permit_no": permit_no,
+        "permit_date": format_jalali_date(permit_date).replace("-", "/") if permit_date else "",
+    }
+    for rid, eid in signed.items():
+        notify.queue(s, "permit", rid, eid, now, {**fields[rid], **extra}, phones.get(eid))

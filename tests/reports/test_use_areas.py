@@ -8,6 +8,7 @@ number."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -171,3 +172,60 @@ def test_three_uses_are_listed_as_persian_lists_are():
         ),
     )
     assert use_text(prop) == "مختلط — مسکونی ۱٬۲۰۰، تجاری ۴۰۰ و اداری ۲۵۰٫۵ مترمربع"
+
+
+@NEEDS_POPPLER
+def test_a_permit_issued_after_signing_is_made_known_to_the_parties(office: Office):
+    """Clause 2-1 of a contract signed before the permit: its number and date «کتباً به طرفین
+    ابلاغ می‌شود». Recording the permit sends each signed supervisor an SMS, and the contract's
+    next print carries a note of it (the signed text and its number unchanged)."""
+    from app.db.models import Notification
+    from app.services import permits
+
+    civil = office.engineer("C1", discipline="civil", score=120)
+    p = projects.register_project(
+        office.system,
+        ProjectIn(
+            plate="515/4",
+            area=Decimal("450"),
+            floors=3,
+            owners=(OwnerIn(OWNER, mobile="09161234567"),),
+            disciplines=("civil",),
+            enforce_p4=False,
+        ),
+    )
+    office.intake(p.id, p.disciplines)
+    projects.mark_ready(office.clerk, p.id)
+    office.papers_ready(p.id)  # no permit yet
+    office.at("1405-08-23 10:00")
+    candidacy.stand(office.as_engineer[civil], civil, p.referral_ids["civil"])
+    office.run("1405-08-23 20:00")
+    office.at("1405-08-24 09:00")
+    deadlines.record_signature(office.clerk, p.referral_ids["civil"])
+    signed = papers.issue_contract(office.clerk, p.id)
+    assert signed.stamp.permit is None
+    assert has(pdf_text(contract_pdf(signed.paper, signed.stamp)), "پروانه هنوز صادر نشده است")
+
+    office.at("1405-09-10 11:00")
+    permits.record_permit(
+        office.clerk,
+        p.id,
+        permits.PermitIn("اهواز", "2", "concrete", "1405/3301", date(2026, 11, 30)),
+    )
+    with office.base.read() as s:
+        sms = s.scalars(select(Notification).where(Notification.kind == "permit")).all()
+    assert [(n.engineer_id, n.referral_id) for n in sms] == [(civil, p.referral_ids["civil"])]
+    assert "۱۴۰۵/۳۳۰۱" in sms[0].body.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    again = papers.issue_contract(office.clerk, p.id)
+    assert again.stamp.number == signed.stamp.number and again.stamp.reprint
+    text = pdf_text(contract_pdf(again.paper, again.stamp))
+    assert has(text, "یادداشت چاپ — پروانه ساختمان (بند ۲-۱)")
+    assert has(text, "به شماره ۱۴۰۵/۳۳۰۱ مورخ ۱۴۰۵/۰۹/۰۹")
+    # recorded again unchanged (the district corrected): no second SMS
+    permits.record_permit(
+        office.clerk,
+        p.id,
+        permits.PermitIn("اهواز", "3", "concrete", "1405/3301", date(2026, 11, 30)),
+    )
+    with office.base.read() as s:
+        assert s.scalar(select(func.count()).where(Notification.kind == "permit")) == 1
