@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Literal
 
 from .calendar import jalali_year, local_date
+from .digits import persian_digits
 from .eligibility import (
     ReferralFacts,
     competence_ok,
@@ -138,10 +139,39 @@ def out_of_everything(s: SupervisorState, at: datetime, policy: Policy) -> Refus
     }
     if not any(competence_ok(s, d, g, on, policy) for d in disciplines for g in groups):
         failed.add("S1")
-    if (
-        capacity_m2(s, policy, on) <= 0
-        or all(remaining_m2(s, policy, on, d) <= 0 for d in disciplines)
-        or s.active_jobs >= policy.max_active_jobs
-    ):
+    s7 = _no_room(s, policy, on, disciplines)
+    if s7:
         failed.add("S7")
-    return Refusal(tuple((r, REMEDY_FA.get(r, RULE_TEXT_FA.get(r, r))) for r in sorted(failed)))
+    return Refusal(
+        tuple(
+            (r, s7 if r == "S7" else REMEDY_FA.get(r, RULE_TEXT_FA.get(r, r)))
+            for r in sorted(failed)
+        )
+    )
+
+
+def _m2(x) -> str:
+    return persian_digits(f"{x:,.2f}".rstrip("0").rstrip(".")).replace(",", "٬").replace(".", "٫")
+
+
+def _no_room(s: SupervisorState, policy: Policy, on, disciplines: set[str]) -> str:
+    """S7 for every referral, in the engineer's own figures: which limit is reached and what
+    to do (empty: there is room). Jobs first — a free square metre does not help then."""
+    held, most = s.active_jobs, policy.max_active_jobs
+    if held >= most:
+        return (
+            f"{persian_digits(held)} کار از {persian_digits(most)} کار هم‌زمان مجاز را در دست "
+            "دارید؛ تا پایان یا تحویل یکی از کارهای جاری ارجاع تازه‌ای به شما نمی‌رسد"
+        )
+    total = capacity_m2(s, policy, on)
+    if total <= 0:
+        return (
+            "ظرفیت نظارت شما صفر است (سهم نظارت در خوداظهاری امسال صفر است یا خوداظهاری "
+            "ندارید): درصد نظارت را در خوداظهاری اصلاح کنید"
+        )
+    if all(remaining_m2(s, policy, on, d) <= 0 for d in disciplines):
+        return (
+            f"ظرفیت نظارت شما پر است: {_m2(s.used_m2)} از {_m2(total)} مترمربع در کارهای جاری "
+            "است؛ تا پایان یکی از آن‌ها یا افزایش درصد نظارت در خوداظهاری ارجاع تازه‌ای نمی‌رسد"
+        )
+    return ""

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from app.domain.calendar import parse_jalali_datetime as T
 from app.domain.candidacy import CandidacySnapshot, out_of_everything, refusals
+from app.domain.digits import persian_digits
 
 AT = T("1405-08-26 10:00")
 
@@ -103,3 +104,17 @@ def test_C2_C3_C4_W4_each_flag_adds_its_rule(
     expect |= set() if declared else {"C1", "C2", "S7"}
     expect |= {"C2"} if related else set()
     assert got == expect
+
+
+def test_S7_out_of_everything_names_the_limit_reached_in_his_own_figures(engineer, policy):
+    """An engineer kept out of every referral by S7 is told which limit he reached: the jobs
+    he holds (8 of 8), a capacity of zero (no supervision share), or a full capacity (what he
+    holds of how much)."""
+    most = policy.max_active_jobs
+    jobs = dict(out_of_everything(engineer(1, active_jobs=most), AT, policy).reasons)["S7"]
+    assert f"{persian_digits(most)} کار از {persian_digits(most)} کار" in jobs
+    zero = dict(out_of_everything(engineer(2, percent=0), AT, policy).reasons)["S7"]
+    assert "صفر" in zero and "درصد نظارت" in zero
+    full = dict(out_of_everything(engineer(3, used_m2="19200"), AT, policy).reasons)["S7"]
+    assert "پر است" in full and "۱۹٬۲۰۰ از ۱۹٬۲۰۰ مترمربع" in full
+    assert "S7" not in out_of_everything(engineer(4, used_m2="100.5"), AT, policy).rules
