@@ -86,8 +86,8 @@ STAFF = (
 ADMIN = ("admin", "مدیر سامانه", "admin1405")
 ENGINEER_PASSWORD = "eng1405"
 
-# Fixed solar public holidays (month, day, title); the lunar ones move and are left to the
-# administrator.
+# Fixed solar public holidays (month, day, title), for the year before the official calendar's
+# first (a deadline early in the walk may look back into it).
 SOLAR_HOLIDAYS = (
     (1, 1, "نوروز"),
     (1, 2, "نوروز"),
@@ -232,12 +232,17 @@ class Province:
 
     # ------------------------------------------------------------------ calendar and time
     def _holidays(self) -> list[tuple[date, str]]:
-        days = []
+        """The official calendar as `init` loads it (reference-data.md: lunar days included,
+        the estimated ones marked), over the fixed solar days of the year before too."""
+        from ..services.calendar import official_holidays
+
+        days: dict[date, str] = {}
         for y in range(self.year0 - 1, self.year + 2):
             for mo, d, title in SOLAR_HOLIDAYS:
                 with contextlib.suppress(CalendarError):
-                    days.append((jalali_to_date(y, mo, d), title))
-        return days
+                    days[jalali_to_date(y, mo, d)] = title
+        days.update(official_holidays(self.year0, self.year + 1))
+        return sorted(days.items())
 
     def _deadlines(self) -> list[datetime]:
         """Every round deadline (20:00 of a working day) in (t0, now]."""
@@ -365,7 +370,7 @@ class Province:
                 )
             )
         self.clock.now = self.t0 + timedelta(minutes=8)
-        self.call(  # the official solar holidays, complete to the end of next year
+        self.call(  # the official holidays, complete to the end of next year
             "calendar.set_holidays",
             office_calendar.set_holidays,
             self.admin,
