@@ -6,7 +6,10 @@ request, so changing an id in a URL or a form reaches nothing of another enginee
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import rotate_token
@@ -71,7 +74,14 @@ def login(request: HttpRequest) -> HttpResponse:
     if reading(request):
         if actor_of(request) is not None:
             return redirect(request, nxt)
-        return page(request, "site/login.html", {"next": nxt})
+        data: dict = {"next": nxt}
+        if take_flash(request) == "reset":  # the reset's answer, after its redirect (PRG)
+            data["note"] = "گذرواژه تازه ثبت شد؛ با آن وارد شوید"
+        elif token_of(request) is not None:  # his browser still holds a session that ended
+            data["ended"] = True
+        elif nxt != "/":  # a page of his asked for a sign-in
+            data["asked"] = True
+        return drop_flash(request, page(request, "site/login.html", data))
     srv = server(request)
     values = {"next": nxt, "membership_no": request.POST.get("membership_no", "")[:40]}
     # both fields checked, each refused one marked (aria-invalid), not only the first
@@ -122,8 +132,9 @@ def login_code(request: HttpRequest) -> HttpResponse:
     pending = token_of(request, pending=True)
     if pending is None:
         return redirect(request, "/login")
+    sent_to = _code_sent_to(request, pending)
     if reading(request):
-        return page(request, "site/login_code.html", {"next": nxt})
+        return page(request, "site/login_code.html", {"next": nxt, "sent_to": sent_to})
     srv = server(request)
     if request.POST.get("resend"):
         try:
@@ -133,26 +144,43 @@ def login_code(request: HttpRequest) -> HttpResponse:
         except RuleViolation as exc:
             status = 429 if isinstance(exc, Throttled) else 409
             return page(
-                request, "site/login_code.html", {"next": nxt, "error": exc.message}, status
+                request,
+                "site/login_code.html",
+                {"next": nxt, "error": exc.message, "sent_to": sent_to},
+                status,
             )
         note = f"کد تازه به {sent.mobile_hint} فرستاده شد"
-        return page(request, "site/login_code.html", {"next": nxt, "note": note})
+        data = {"next": nxt, "note": note, "sent_to": sent.mobile_hint}
+        return page(request, "site/login_code.html", data)
     try:
         code = form_text(request, "code", 12)
         if not normalize_digits(code).strip().isdigit() or len(code.strip()) != 6:
             raise FieldError("code", "باید شش رقم باشد")
     except FieldError as exc:
-        return page(request, "site/login_code.html", {"next": nxt, "error": exc.message}, 400)
+        data = {"next": nxt, "error": exc.message, "sent_to": sent_to}
+        return page(request, "site/login_code.html", data, 400)
     try:
         signed = web_auth.confirm_sign_in(system(request), pending, code, source(request))
     except RuleViolation as exc:
         status = 429 if isinstance(exc, Throttled) else 401
-        return page(request, "site/login_code.html", {"next": nxt, "error": exc.message}, status)
+        data = {"next": nxt, "error": exc.message, "sent_to": sent_to}
+        return page(request, "site/login_code.html", data, status)
     rotate_token(request)
     response = redirect(request, nxt)
     set_cookie(request, response, signed.token)
     drop_cookie(request, response, pending=True)
     return response
+
+
+def _code_sent_to(request: HttpRequest, pending: str) -> str:
+    """The masked mobile (0912•••4567) the waiting session's code went to: his registered
+    one, read with the session; "" when the session no longer waits."""
+    try:
+        waiting = web_auth._pending(system(request), pending)
+    except Exception:  # the page is shown either way; the hint is a courtesy
+        return ""
+    mobile = waiting[2] if waiting else None
+    return web_auth._hint(mobile) if mobile else ""
 
 
 @guarded
@@ -180,7 +208,7 @@ def forgot(request: HttpRequest) -> HttpResponse:
     except FieldError as exc:
         return page(request, "site/forgot.html", {"error": exc.message}, 400)
     try:
-        note = web_auth.request_reset(
+        web_auth.request_reset(
             system(request), no, source(request), gateway=server(request).sms_gateway
         )
     except RuleViolation as exc:
@@ -188,12 +216,22 @@ def forgot(request: HttpRequest) -> HttpResponse:
         return page(
             request, "site/forgot.html", {"error": exc.message, "membership_no": no}, status
         )
-    return page(request, "site/reset.html", {"note": note, "membership_no": no})
+    # Post/Redirect/Get: a reload of the reset form sends no second code; the number he typed
+    # goes with the one-time note (a signed cookie), the answer the same for any number
+    return after_post(request, "/forgot/reset", f"sent:{normalize_code(normalize_digits(no))}")
 
 
 @guarded
-@allow("POST", back="/forgot")  # the reset form's address, opened again: the form's start
+@allow("GET", "POST")
 def reset(request: HttpRequest) -> HttpResponse:
+    """The new password with the code sent (the form after /forgot; "send again" posts to
+    /forgot, within its limits)."""
+    if reading(request):
+        kind, _, no = (take_flash(request) or "").partition(":")
+        data = {"membership_no": no}
+        if kind == "sent":
+            data["note"] = web_auth.RESET_SENT
+        return drop_flash(request, page(request, "site/reset.html", data))
     values = {"membership_no": request.POST.get("membership_no", "")[:40]}
     try:
         no = form_text(request, "membership_no", 32)
@@ -207,7 +245,7 @@ def reset(request: HttpRequest) -> HttpResponse:
         status, words = refusal(exc)
         return page(request, "site/reset.html", {**values, "error": words}, status)
     server(request).sessions.forget()
-    return page(request, "site/login.html", {"note": "گذرواژه تازه ثبت شد؛ با آن وارد شوید"})
+    return after_post(request, "/login", "reset")  # a reload posts nothing again (PRG)
 
 
 # ---------------------------------------------------------------- the cartable (C1–C6)
@@ -226,11 +264,16 @@ def _cartable_data(request: HttpRequest, actor) -> dict:
     # C5: a cancel button only while the day's cancellations are below the policy's limit
     cancellable = any(i.standing and not i.cancel_used for i in items)
     cancels = member._cancels_today(ctx, me) if cancellable else None
+    standing = sum(i.standing for i in items)
+    # A1: a candidacy the deadline's re-check would set aside as things stand (his
+    # declaration changed, his capacity gone): its card says so, and why
+    at_risk = {a.referral_id: a for a in member._candidacies_at_risk(ctx, me)} if standing else {}
     return {
         "items": items,
         "blocks": blocks,
-        "standing": sum(i.standing for i in items),
+        "standing": standing,
         "cancels_today": cancels,
+        "at_risk": at_risk,
     }
 
 
@@ -240,7 +283,31 @@ def cartable(request: HttpRequest, actor) -> HttpResponse:
     data = _cartable_data(request, actor)
     if htmx(request):
         return page(request, "site/_cartable.html", data)
-    return page(request, "site/cartable.html", data)
+    done = _acted(take_flash(request) or "")
+    if done is not None:  # a stand or cancel without script, after its redirect (PRG)
+        action, referral_id, at = done
+        data.update(ok=ACTED_OK[action], acted_at=at)
+        data["acted"] = next((i for i in data["items"] if i.referral_id == referral_id), None)
+    return drop_flash(request, page(request, "site/cartable.html", data))
+
+
+ACTED_OK = {
+    "stand": "کاندیداتوری شما ثبت شد",
+    "cancel": "کاندیداتوری شما لغو شد؛ برای این ارجاع دیگر لغوی ندارید (C4)",
+}
+
+
+def _acted(flash: str):
+    """(action, referral, server time) of the note a stand or cancel left (`act`), or None."""
+    action, _, rest = flash.partition(":")
+    rid, _, stamp = rest.partition(":")
+    if action not in ACTED_OK or not rid.isdigit():
+        return None
+    try:
+        at = datetime.fromtimestamp(float(stamp), UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+    return action, int(rid), at
 
 
 @engineer
@@ -258,14 +325,15 @@ def act(request: HttpRequest, actor, referral_id: int, action: str) -> HttpRespo
         web_auth.pace(ctx, actor.engineer_id, source(request))
         if action == "stand":
             candidacy.stand(ctx, actor.engineer_id, referral_id)
-            ok = "کاندیداتوری شما ثبت شد"
         else:
             candidacy.cancel(ctx, actor.engineer_id, referral_id)
-            ok = "کاندیداتوری شما لغو شد؛ برای این ارجاع دیگر لغوی ندارید (C4)"
+        ok = ACTED_OK[action]
         at = srv.now()
     except (RuleViolation, InputError) as exc:
         status, error = refusal(exc)
         at = srv.now()
+    if ok and not htmx(request):  # a plain form: Post/Redirect/Get, a reload posts nothing
+        return after_post(request, "/", f"{action}:{referral_id}:{at.timestamp()}")
     data = {**_cartable_data(request, actor), "ok": ok, "error": error, "acted_at": at}
     data["acted"] = next((i for i in data["items"] if i.referral_id == referral_id), None)
     template = "site/_cartable.html" if htmx(request) else "site/cartable.html"
@@ -356,9 +424,20 @@ def declaration(request: HttpRequest, actor) -> HttpResponse:
     ctx = context(request, actor)
     year = jalali_year(local_date(server(request).now()))
     current = member.my_declaration(ctx, actor.engineer_id)
-    data = {"year": year, "current": current, "groups_all": GROUPS}
+    data = {
+        "year": year,
+        "current": current,
+        "groups_all": GROUPS,
+        "figures": member._rules_figures(ctx),  # the rules text's figures: the policy's
+    }
     if reading(request):
         data["ok"] = take_flash(request) == "declaration" and current is not None
+        # A1: his candidacies the deadline would set aside under this declaration, and why
+        data["at_risk"] = member._candidacies_at_risk(ctx, actor.engineer_id)
+        # S2, S7: ready with a supervision share of 0 is a capacity of 0 — nothing can reach him
+        data["no_capacity"] = (
+            current is not None and current.ready and current.supervision_percent <= 0
+        )
         return drop_flash(request, page(request, "site/declaration.html", data))
     form = {
         "ready": request.POST.get("ready"),
@@ -506,29 +585,84 @@ def runs(request: HttpRequest) -> HttpResponse:
 def run(request: HttpRequest, run_id: int) -> HttpResponse:
     """A published run: an index of its decisions, a search by file or membership number
     (?q=, on the server: no script needed), and each decision's ranked list folded
-    (<details>), open when it matches the search."""
+    (<details>), open when it matches the search. A ranked list shows its first lines
+    (`RUN_TOP`: the winner first), his own line and the lines the search found; the whole
+    list is one link away (?decision=<referral>&all=1), the JSON document unchanged — a
+    forced pool of hundreds is not sent to every phone."""
     sheet = public_services.run_sheet(context(request, None), run_id)
     me = getattr(request, "nz_actor", None)
+    mine = me.engineer_id if me else None
     # what was typed, cut to the field's length and in one form (digits of any script, Arabic
     # ي/ك, invisible marks): searched with, and echoed in Persian digits
     q = normalize_digits(normalize_text(request.GET.get("q", "")[:RUN_QUERY_MAX]))
+    one = request.GET.get("decision", "")
+    if one:  # one decision with its whole ranked list
+        wanted = _int_id(one[:12], "referral")
+        block = next((b for b in sheet.blocks if b.referral_id == wanted), None)
+        if block is None:
+            return not_found(request)
+        shown = [_Shown(block, True, block.ranked, (), 0)]
+        return page(
+            request,
+            "site/run.html",
+            {
+                "sheet": sheet,
+                "mine": mine,
+                "q": "",
+                "q_max": RUN_QUERY_MAX,
+                "blocks": shown,
+                "found": None,
+                "decision": block,
+            },
+        )
     blocks = [(b, bool(q) and _run_match(b, q)) for b in sheet.blocks]
-    shown = [x for x in blocks if x[1]] if q else blocks
+    chosen = [x for x in blocks if x[1]] if q else blocks
+    shown = [_shown(b, hit, q, mine) for b, hit in chosen]
     return page(
         request,
         "site/run.html",
         {
             "sheet": sheet,
-            "mine": me.engineer_id if me else None,
+            "mine": mine,
             "q": q,
             "q_max": RUN_QUERY_MAX,
             "blocks": shown,
             "found": len(shown) if q else None,
+            "top": RUN_TOP,
         },
     )
 
 
 RUN_QUERY_MAX = 30  # a file number, a membership number or a name: the search field's length
+RUN_TOP = 10  # a ranked list's first lines on the run page; the rest a link away
+
+
+@dataclass(frozen=True)
+class _Shown:
+    """One decision on the run page: its first lines, the lines beyond them shown all the same
+    (his own, the search's), and how many are left for the whole list's page."""
+
+    b: Any
+    hit: bool
+    top: tuple
+    extra: tuple
+    hidden: int
+
+
+def _shown(block, hit: bool, q: str, mine: int | None) -> _Shown:
+    ranked = tuple(block.ranked)
+    top, rest = ranked[:RUN_TOP], ranked[RUN_TOP:]
+    extra = tuple(x for x in rest if x.winner or x.engineer_id == mine or (q and _person(x, q)))
+    return _Shown(block, hit, top, extra, len(rest) - len(extra))
+
+
+def _person(x, q: str) -> bool:
+    """A published line that is the membership number typed, or whose name holds it."""
+    code = normalize_code(q)
+    if code and normalize_code(x.membership_no or "") == code:
+        return True
+    name = _name_key(q)
+    return len(name) >= 2 and name in _name_key(x.name or "")
 
 
 def _run_match(block, q: str) -> bool:
@@ -537,11 +671,7 @@ def _run_match(block, q: str) -> bool:
     code = normalize_code(q)
     if code and code in normalize_code(block.file_no or ""):
         return True
-    people = (*block.ranked, *block.set_aside)
-    if code and any(normalize_code(x.membership_no or "") == code for x in people):
-        return True
-    name = _name_key(q)
-    return len(name) >= 2 and any(name in _name_key(x.name or "") for x in people)
+    return any(_person(x, q) for x in (*block.ranked, *block.set_aside))
 
 
 def _name_key(text: str) -> str:

@@ -172,6 +172,7 @@ def page(request: HttpRequest, template: str, data: dict[str, Any], status: int 
         "badge": badge(request, me),
         "server_time": srv.now(),
         "path": request.path,
+        "code_limits": CODE_LIMITS,
         **data,
     }
     from .templatetags.fa import rule_ids
@@ -180,6 +181,20 @@ def page(request: HttpRequest, template: str, data: dict[str, Any], status: int 
     head, sep, body = html.partition("</head>")  # the title and the head are left as written
     html = f"{head}{sep}{rule_ids(body)}" if sep else rule_ids(html)
     return HttpResponse(html, status=status, content_type="text/html; charset=utf-8")
+
+
+def _code_limits() -> dict[str, int]:
+    """The SMS codes' limits the sign-in pages name (web_auth's own figures)."""
+    from app.services import web_auth as w
+
+    return {
+        "sends": w.SENDS_PER_ACCOUNT,
+        "window": int(w.SEND_WINDOW.total_seconds() // 60),
+        "lifetime": int(w.CODE_LIFETIME.total_seconds() // 60),
+    }
+
+
+CODE_LIMITS = _code_limits()
 
 
 def redirect(request: HttpRequest, to: str) -> HttpResponse:

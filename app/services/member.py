@@ -10,7 +10,7 @@ few queries each, DTOs out.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -26,16 +26,21 @@ from ..db.models import (
     OrganizationSettings,
     Project,
     Referral,
+    Round,
     ScoreEntry,
     Withdrawal,
 )
 from ..db.policy_store import policy_at
-from ..db.snapshot import load_supervisors
+from ..db.snapshot import chosen_by_project, load_supervisors, referral_facts
 from ..domain.calendar import at_local, jalali_year, local_date
 from ..domain.candidacy import REMEDY_FA, out_of_everything
+from ..domain.codes import DISCIPLINE_ORDER, GROUP_FA
+from ..domain.eligibility import distribution_failures
 from ..domain.errors import NotFound
 from ..domain.membership import renewal_failures
+from ..domain.rules_fa import RULE_TEXT_FA
 from ..domain.scoring import capacity_m2, penalty_value, score_at, supervision_grade
+from .browse import score_ledger
 from .context import ServiceContext
 from .dto import NotificationOut, WhyNot
 from .permissions import require
@@ -72,11 +77,17 @@ class PenaltyOut:
 
 @dataclass(frozen=True)
 class LedgerLine:
+    """One line of S8's ledger, oldest first, from the base score to the score shown: what
+    an entry did to the score (signed) and the balance after it. Besides the recorded entries
+    (charge A4, refund, penalty W2) come the lines time alone writes: a penalty's recovery to
+    date (W2, `recovery`), the charges of an earlier score period no longer counted
+    (`period`), and for a firm the gap its members' scores make (`base`)."""
+
     at: datetime
-    kind: str  # charge | refund | penalty
+    kind: str  # charge | refund | penalty | recovery | period | base
     points: Decimal  # signed: what it did to the score
-    file_no: str
-    discipline: str
+    note: str  # what it was for, with the file and discipline (`browse.score_ledger`)
+    balance: Decimal  # the score after this line
 
 
 @dataclass(frozen=True)
@@ -95,7 +106,7 @@ class MemberState:
     name: str
     score: Decimal
     base_score: Decimal
-    ledger: tuple[LedgerLine, ...]
+    ledger: tuple[LedgerLine, ...]  # oldest first; the last balance is `score`
     penalties: tuple[PenaltyOut, ...]
     capacity_m2: Decimal
     used_m2: Decimal
@@ -211,6 +222,127 @@ def _cancels_today(ctx: ServiceContext, engineer_id: int) -> tuple[int, int]:
     return int(used or 0), int(limit)
 
 
+@dataclass(frozen=True)
+class AtRisk:
+    """A1: one of his candidacies in force, its round waiting for its deadline, that the
+    deadline's re-check would set aside as things stand now — with every rule that would
+    (the same decision as the run's: `domain.eligibility.distribution_failures`, and A5)."""
+
+    referral_id: int
+    file_no: str
+    discipline: str
+    group: str
+    deadline: datetime
+    reasons: tuple[WhyNot, ...]
+
+
+def _set_aside_words(rule: str, st, group: str, area: Decimal, policy, on: date) -> str:
+    """Why `rule` would set his candidacy aside, in his own terms (C1, C2, S7), else the
+    rule's words."""
+    decl = st.declaration_for(jalali_year(on))
+    if rule == "C1":
+        if decl is None:
+            return "خوداظهاری سال جاری ثبت نشده است"
+        if not decl.ready:
+            return "در خوداظهاری «آماده به کار نیستم» ثبت شده است"
+        return "قوانین در خوداظهاری پذیرفته نشده است"
+    if rule == "C2":
+        return f"گروه {GROUP_FA.get(group, group)} در گروه‌های خوداظهاری شما نیست"
+    if rule == "S7":
+        if decl is not None and decl.supervision_percent <= 0:
+            return "سهم نظارت در خوداظهاری صفر است، پس ظرفیت نظارت شما صفر است (S2)"
+        if st.active_jobs >= policy.max_active_jobs:
+            return f"کارهای در دست شما به سقف {policy.max_active_jobs} کار رسیده است"
+        return f"ظرفیت آزاد نظارت شما از متراژ این ارجاع ({area.normalize():f} مترمربع) کمتر است"
+    return RULE_TEXT_FA.get(rule, rule)
+
+
+def _candidacies_at_risk(ctx: ServiceContext, engineer_id: int) -> list[AtRisk]:
+    """A1 for his cartable and his declaration: his candidacies in force whose candidacy round
+    waits for its deadline (running, or past 20:00 and not yet decided) and that the
+    deadline's re-check would set aside as things stand now — his declaration no longer ready
+    or without the project's group (C1, C2), no capacity (S2, S7), any other rule of C2's
+    conditions, or chosen for another discipline of the project (A5). Not a use case of its
+    own (the cartable's and the declaration page's, as `_cancels_today`); a few queries."""
+    require(ctx, "cartable.read", engineer_id)
+    now = ctx.now()
+    on = local_date(now)
+    with ctx.read() as s:
+        rows = s.execute(
+            select(Referral.id, Round.deadline)
+            .select_from(Candidacy)
+            .join(Referral, Referral.id == Candidacy.referral_id)
+            .join(Round, (Round.referral_id == Referral.id) & (Round.no == Referral.round_no))
+            .where(
+                Candidacy.engineer_id == engineer_id,
+                Candidacy.status == "active",
+                Referral.status == "open",
+                Round.kind == "candidacy",
+                Round.outcome.is_(None),
+            )
+        ).all()
+        if not rows:
+            return []
+        policy = policy_at(s, now)
+        st = load_supervisors(s, [engineer_id], now).get(engineer_id)
+        if st is None:
+            raise NotFound("engineer", "مهندس پیدا نشد")
+        facts = referral_facts(s, [rid for rid, _ in rows])
+        chosen = chosen_by_project(s, {f.project_id for f, _ in facts.values()})
+    out = []
+    for rid, deadline in rows:
+        if rid not in facts:
+            continue
+        f, row = facts[rid]
+        failed = distribution_failures(st, f, now, policy)
+        if engineer_id in chosen.get(f.project_id, frozenset()):
+            failed.add("A5")
+        if not failed:
+            continue
+        reasons = tuple(
+            WhyNot(r, _set_aside_words(r, st, f.group, Decimal(f.area_m2), policy, on))
+            for r in sorted(failed)
+        )
+        out.append(AtRisk(rid, row.file_no, f.discipline, f.group, deadline, reasons))
+    return sorted(out, key=lambda a: (a.deadline, a.file_no, DISCIPLINE_ORDER[a.discipline]))
+
+
+@dataclass(frozen=True)
+class RulesFigures:
+    """The policy's figures the declaration's rules text names ([policy] in rules.md), read
+    from the policy in force: the text stays true when an administrator changes them."""
+
+    deadline: time  # C3: the deadline's hour
+    max_cancellations_per_day: int  # C5
+    project_score_per_m2: Decimal  # A4
+    max_extensions: int  # A6
+    signing_window: tuple[time, time]  # A9
+    withdrawal_recovery_per_day: Decimal  # W2
+    penalty_exempt: tuple[str, ...]  # W2: disciplines a withdrawal costs nothing in
+    max_active_jobs: int  # S7
+    conviction_bar_degree: int  # G7
+
+
+def _rules_figures(ctx: ServiceContext) -> RulesFigures:
+    """The figures of the policy in force now, for the declaration's rules text (C1). Not a
+    use case of its own (the declaration page's, as `_cancels_today`)."""
+    require(ctx, "engineer.file")
+    now = ctx.now()
+    with ctx.read() as s:
+        p = policy_at(s, now)
+    return RulesFigures(
+        p.deadline_time,
+        p.max_cancellations_per_day,
+        p.project_score_per_m2,
+        p.max_extensions,
+        p.signing_window,
+        p.withdrawal_recovery_per_day,
+        tuple(sorted(p.penalty_exempt_disciplines, key=lambda d: DISCIPLINE_ORDER.get(d, 99))),
+        p.max_active_jobs,
+        p.conviction_bar_degree,
+    )
+
+
 def renewal_waiting(years: tuple[MembershipYearOut, ...]) -> MembershipYearOut | None:
     """F5: his oldest renewal request not yet paid — waiting for finance to approve its amount
     (requested) or for his payment (approved) — or None."""
@@ -276,6 +408,8 @@ def member_state(ctx: ServiceContext, engineer_id: int) -> MemberState:
                 ScoreEntry.points,
                 ScoreEntry.per_day,
                 ScoreEntry.referral_id,
+                ScoreEntry.note,
+                ScoreEntry.period_year,
             )
             .where(ScoreEntry.engineer_id == engineer_id)
             .order_by(ScoreEntry.at, ScoreEntry.id)
@@ -285,7 +419,7 @@ def member_state(ctx: ServiceContext, engineer_id: int) -> MemberState:
             .where(CapacityHold.engineer_id == engineer_id, CapacityHold.released_at.is_(None))
             .order_by(CapacityHold.held_from)
         ).all()
-        ref_ids = {r for _, _, _, _, r in entries if r} | {r for r, _, _ in holds if r}
+        ref_ids = {x.referral_id for x in entries if x.referral_id} | {r for r, _, _ in holds if r}
         refs = {
             rid: (file_no, disc, status)
             for rid, file_no, disc, status in s.execute(
@@ -302,14 +436,20 @@ def member_state(ctx: ServiceContext, engineer_id: int) -> MemberState:
             ).all()
         )
         waiting = renewal_waiting(_years(s, engineer_id))
-    ledger = []
     penalties = []
-    for at, kind, points, per_day, rid in entries:
+    lines = []
+    for at, kind, points, per_day, rid, note, period_year in entries:
         file_no, disc, _ = refs.get(rid, ("", "", ""))
-        signed = Decimal(points) if kind == "refund" else -Decimal(points)
-        ledger.append(LedgerLine(at, kind, signed, file_no, disc))
+        # a refund (W2, a surveyor's withdrawal) is kept as a negative charge
+        # (`deadlines.record_withdrawal`); the ledger reads it as points given back
+        pts = abs(Decimal(points)) if kind == "refund" else points
+        lines.append((at, kind, pts, note, period_year, per_day, file_no, disc))
         if kind == "penalty":
             penalties.append(_penalty(at, Decimal(points), per_day, file_no, disc, kinds, rid, now))
+    score = score_at(st, now, policy)
+    # S8: the desk's own ledger (`browse.score_ledger`), with W2's recovery to date and a
+    # score period's end as lines of their own, so that its last balance is the score shown
+    ledger = score_ledger(Decimal(e.base_score), lines, now, policy.score_period, score)
     jobs = []
     for rid, area, at in holds:
         if rid in refs:
@@ -322,9 +462,9 @@ def member_state(ctx: ServiceContext, engineer_id: int) -> MemberState:
         engineer_id=engineer_id,
         membership_no=e.membership_no,
         name=_name(e),
-        score=score_at(st, now, policy),
+        score=score,
         base_score=Decimal(e.base_score),
-        ledger=tuple(reversed(ledger)),
+        ledger=tuple(LedgerLine(r.at, r.kind, r.points, r.note, r.balance) for r in ledger),
         penalties=tuple(reversed(penalties)),
         capacity_m2=capacity,
         used_m2=st.used_m2,

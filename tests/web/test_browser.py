@@ -150,6 +150,10 @@ def test_an_engineer_does_everything_on_a_phone_and_a_desktop(shot_dir, tmp_path
                 "button", name="کاندیدا می‌شوم"
             ).click()
             expect(page.locator("#cartable .note.ok")).to_contain_text("۱۹:۵۹:۵۹")
+            # the page loaded a minute before the deadline (its countdown, run by the phone,
+            # would disable the buttons within a second of a load at 19:59:59), then the stand
+            # reaches the server at 20:00:00
+            o.clock.now = parse_jalali_datetime("1405-08-24 19:59")
             page.goto(f"{base}/")
             o.clock.now = parse_jalali_datetime("1405-08-24 20:00")
             page.locator(f"#r{site.open_referrals[2]}").get_by_role(
@@ -202,6 +206,18 @@ def test_an_engineer_does_everything_on_a_phone_and_a_desktop(shot_dir, tmp_path
             decl = member.my_declaration(o.base.as_actor(o.as_engineer[site.me].actor), site.me)
             assert decl is not None and decl.groups == ("A", "C", "D")
             assert decl.supervision_percent == 60 and decl.submitted_at == o.clock.now
+            # group B dropped, the group of the files he stands for: the deadline would set
+            # them aside (A1), and the page and his cartable's cards say so
+            expect(page.locator("section.at-risk")).to_contain_text("(C2)")
+            page.goto(f"{base}/")
+            expect(page.locator("li.item.mine .at-risk").first).to_contain_text("(A1)")
+            shot("cartable-at-risk")
+            page.goto(f"{base}/declaration")
+            page.get_by_label("گروه ب").check()
+            page.get_by_label("قوانین بالا را خواندم و می‌پذیرم").check()
+            page.get_by_role("button", name="ثبت خوداظهاری").click()
+            page.wait_for_selector(".note.ok")
+            expect(page.locator("section.at-risk")).to_have_count(0)
 
             # ---------------------------------------------------------------- membership (F5)
             page.goto(f"{base}/membership")
@@ -220,6 +236,10 @@ def test_an_engineer_does_everything_on_a_phone_and_a_desktop(shot_dir, tmp_path
             page.goto(f"{base}/runs/{site.run_id}")
             assert page.locator(".digest").count() == 2
             shot("run")
+            first_decision = page.locator("details.decision").first.get_attribute("id")[1:]
+            page.goto(f"{base}/runs/{site.run_id}?decision={first_decision}&all=1")
+            assert page.locator("details.decision[open] table.ranked tbody tr").count() >= 1
+            shot("run-decision")
             page.goto(f"{base}/verify/{site.paper_code}")
             assert page.get_by_text("این برگه را سازمان صادر کرده است").is_visible()
             shot("verify")

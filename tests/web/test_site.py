@@ -198,7 +198,9 @@ def test_C3_a_stand_at_19_59_59_counts_and_one_at_20_00_00_is_refused(fresh):
     b.sign_in()
     clock = fresh.office.clock
     clock.now = parse_jalali_datetime("1405-08-24 19:59") + timedelta(seconds=59)
-    r = b.post(f"/referrals/{fresh.open_referrals[0]}/stand")
+    r = b.post(f"/referrals/{fresh.open_referrals[0]}/stand")  # a plain form: PRG
+    assert r.status_code == 303 and r.headers["location"] == "/"
+    r = b.get("/")
     assert r.status_code == 200 and "کاندیداتوری شما ثبت شد" in notes(r.text)[0]
     assert "۱۹:۵۹:۵۹" in notes(r.text)[0]
     clock.now = parse_jalali_datetime("1405-08-24 20:00")
@@ -228,7 +230,7 @@ def test_C4_C5_refusals_name_their_rules_and_htmx_gets_the_list(fresh):
     assert r.status_code == 200 and "<html" not in r.text and "ثبت شد" in notes(r.text)[0]
     r = b.post(f"/referrals/{rid}/stand", headers=hx)
     assert r.headers["X-Refused"] == "409" and "(C4)" in notes(r.text)[0]
-    assert b.post(f"/referrals/{rid}/cancel").status_code == 200
+    assert b.post(f"/referrals/{rid}/cancel").status_code == 303
     b.post(f"/referrals/{rid}/stand")
     page = b.get("/").text  # standing again: no cancel to press, and he is told why (C4)
     assert f'action="/referrals/{rid}/cancel"' not in page and "لغو دوباره مجاز نیست" in page
@@ -271,7 +273,7 @@ def test_the_stand_and_cancel_pace_is_limited_per_engineer(fresh):
     b = Browser(fresh.url)
     b.sign_in()
     codes = [b.post(f"/referrals/{fresh.open_referrals[2]}/stand").status_code for _ in range(22)]
-    assert codes[0] == 200 and set(codes[1:20]) == {409} and codes[20:] == [429, 429]
+    assert codes[0] == 303 and set(codes[1:20]) == {409} and codes[20:] == [429, 429]
     fresh.office.clock.now += timedelta(minutes=2)  # the lock is judged by the database's clock
     b.close()
 
@@ -286,7 +288,7 @@ def test_changing_ids_in_urls_and_forms_reaches_nothing_of_anothers(site):
     # an engineer id in a form is not read: he stands as himself
     rid = site.open_referrals[2]
     r = b.post(f"/referrals/{rid}/stand", {"engineer_id": str(site.me)})
-    assert r.status_code == 200
+    assert r.status_code == 303
     with o.base.read() as s:
         who = s.scalars(select(Candidacy.engineer_id).where(Candidacy.referral_id == rid)).all()
     assert site.me not in who and site.other in who
@@ -479,7 +481,11 @@ def test_a_forgotten_password_is_reset_with_a_code_to_the_registered_mobile(fres
     b = Browser(fresh.url)
     b.get("/forgot")
     known = b.post("/forgot", {"membership_no": ME})
+    assert known.status_code == 303 and known.headers["location"] == "/forgot/reset"
+    known = b.get("/forgot/reset")
     unknown = b.post("/forgot", {"membership_no": "98765"})
+    assert unknown.status_code == 303 and unknown.headers["location"] == "/forgot/reset"
+    unknown = b.get("/forgot/reset")
     assert known.status_code == unknown.status_code == 200
     assert notes(known.text) == notes(unknown.text)  # the same words for any number
     assert b.post("/forgot", {"membership_no": ""}).status_code == 400
@@ -497,7 +503,10 @@ def test_a_forgotten_password_is_reset_with_a_code_to_the_registered_mobile(fres
         "/forgot/reset",
         {"membership_no": ME, "code": code, "new_password": new, "new_password2": new},
     )
+    assert r.status_code == 303 and r.headers["location"] == "/login"  # PRG
+    r = b.get("/login")
     assert r.status_code == 200 and "گذرواژه تازه ثبت شد" in notes(r.text)[0]
+    assert "گذرواژه تازه ثبت شد" not in b.get("/login").text  # shown once
     assert old.get("/me").status_code == 302  # his sessions ended
     assert b.sign_in(ME, new).status_code == 302 and b.get("/me").status_code == 200
     again = b.post(
@@ -612,7 +621,7 @@ def test_a_wrong_method_gets_the_persian_error_page_not_an_empty_405(site):
     assert b.get(f"/referrals/{site.open_referrals[0]}/stand").headers["location"] == "/"
     hx = b.get(f"/referrals/{site.open_referrals[0]}/cancel", headers={"HX-Request": "true"})
     assert hx.status_code == 204 and hx.headers["HX-Redirect"] == "/"
-    assert b.get("/forgot/reset").headers["location"] == "/forgot"
+    assert b.get("/forgot/reset").status_code == 200  # the reset form (a code already sent)
     for method in ("GET", "POST"):  # no such action: not a page, whatever the method
         r = b.http.request(
             method, f"/referrals/{site.open_referrals[0]}/withdraw", headers={"X-CSRFToken": b.csrf}
@@ -629,7 +638,7 @@ def test_a_no_script_stand_reopened_from_the_address_bar_shows_the_cartable(fres
     b = Browser(fresh.url)
     b.sign_in()
     path = f"/referrals/{fresh.open_referrals[1]}/stand"
-    assert b.post(path).status_code == 200  # the whole page, at the action's address
+    assert b.post(path).headers["location"] == "/"  # PRG: the cartable, not this address
     again = b.get(path)
     assert again.status_code == 302 and again.headers["location"] == "/"
     with fresh.office.base.read() as s:  # opening it again stood for nothing more

@@ -129,8 +129,8 @@ def test_C5_the_cartable_shows_the_days_limit_instead_of_a_cancel_it_would_refus
     assert "پرونده ۱۴۰۵-" in _text(re.search(r"<button[^>]*>(.*?)</button>", mine, re.S)[1])
 
     b.post(f"/referrals/{big}/stand")
-    assert b.post(f"/referrals/{first}/cancel").status_code == 200
-    assert b.post(f"/referrals/{second}/cancel").status_code == 200  # two today: the limit
+    assert b.post(f"/referrals/{first}/cancel").status_code == 303
+    assert b.post(f"/referrals/{second}/cancel").status_code == 303  # two today: the limit
     page = b.get("/").text
     item = re.search(rf'<li class="item mine" id="r{big}">(.*?)</li>', page, re.S)[1]
     assert f'action="/referrals/{big}/cancel"' not in item

@@ -11,7 +11,7 @@ from django import template
 from django.template.defaulttags import CsrfTokenNode
 from django.utils.safestring import SafeString
 
-from .fa import area, countdown, discipline, fa, group, hm, iso, jday
+from .fa import area, countdown, discipline, fa, fatext, group, hm, iso, jday
 
 register = template.Library()
 
@@ -31,6 +31,7 @@ _ITEM = (
     "</span></dd>\n"
     '      <dt>کاندیداها</dt><dd><a href="/board/{rid}">{candidates} نفر (فهرست عمومی)</a></dd>\n'
     "    </dl>\n"
+    "{risk}"
     '    <div class="actions">\n'
     "    {action}\n"
     "    </div>\n"
@@ -60,6 +61,13 @@ _FULL = (
     '\n      <p class="muted">امروز {used} بار کاندیداتوری را لغو کرده‌اید و سقف لغو در روز'
     " {limit} بار است؛ لغو دیگری تا پایان امروز پذیرفته نمی‌شود (C5).</p>\n    "
 )
+# A1: a candidacy in force that the deadline's re-check would set aside as things stand (his
+# declaration dropped the group or readiness, his capacity is gone): why, and what to do
+_AT_RISK = (
+    '    <p class="note warn at-risk">در بازبینی ساعت مهلت ({hm}) این کاندیداتوری کنار گذاشته'
+    " می‌شود و به شمار نمی‌آید (A1): {why}. پیش از مهلت"
+    ' <a href="/declaration">خوداظهاری</a> را اصلاح کنید.</p>\n'
+)
 _STAND = (
     "\n"
     '      <form method="post" action="/referrals/{rid}/stand" hx-post="/referrals/{rid}/stand"'
@@ -78,6 +86,7 @@ def cartable_items(context, items) -> SafeString:
     now = context["server_time"]
     # C5: (his cancellations today, the policy's limit a day), when the view read them
     used, limit = context.get("cancels_today") or (0, None)
+    at_risk = context.get("at_risk") or {}
     full = limit is not None and used >= limit
     # most of a cartable shares one deadline (20:00): its words are made once per call
     times: dict[object, tuple[str, str, str, str]] = {}
@@ -99,6 +108,11 @@ def cartable_items(context, items) -> SafeString:
             action = _FULL
         else:
             action = _CANCEL
+        risk = ""
+        gone = at_risk.get(i.referral_id) if i.standing else None
+        if gone is not None:
+            why = "؛ ".join(f"{fatext(w.message)} ({escape(w.rule)})" for w in gone.reasons)
+            risk = _AT_RISK.format(hm=at, why=why)
         out.append(
             _ITEM.format(
                 mine=" mine" if i.standing else "",
@@ -114,6 +128,7 @@ def cartable_items(context, items) -> SafeString:
                 iso=stamp,
                 left=left,
                 candidates=fa(int(i.candidates)),
+                risk=risk,
                 action=action.format(
                     rid=rid,
                     file=file_no,

@@ -4,7 +4,7 @@ of codes (the shared presentation of app/present/fa.py)."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from django import template
@@ -263,3 +263,9 @@ def countdown(until: datetime | None, now: datetime) -> str:
     m, s = divmod(rem, 60)
     text = f"{h:02d}:{m:02d}:{s:02d}".translate(_FA)
     return f"{fa(d)} روز و {text}" if d else text
+
+
+@register.filter
+def clock(value: time | None) -> str:
+    """A policy's hour of the day (a `time`, no date): ۲۰:۰۰."""
+    return "" if value is None else f"{value:%H:%M}".translate(_FA)
