@@ -436,6 +436,10 @@ CASES: dict[str, Case] = {
     "payouts.transfer_sheet_xlsx": Case("finance", optional(on=maybe(day())), reader=True),
     "payouts.transfers_due": Case("finance", args(), reader=True),
     "finance.day_totals": Case("finance", optional(day=maybe(day())), reader=True),
+    "finance.project_fee_payments": Case(
+        "clerk", args(project_id=ident(*PROJECT_IDS)), reader=True
+    ),
+    "finance.fee_receipt": Case("finance", args(fee_id=ident("fee_pending")), reader=True),
     "firms.register_firm": Case(
         "clerk",
         args(

@@ -146,3 +146,20 @@ def test_a_version_takes_effect_from_now_on_never_back_in_time(office: Office):
         policy_admin.update_policy(office.admin, "max_active_jobs", 9, today.effective_from)
     with office.base.tx() as s:
         assert policy_at(s, office.clock.now).max_active_jobs == 7
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "words"),
+    [
+        ("max_extensions", -1, "بزرگ‌تر یا مساوی ۰"),
+        ("deadline_time", "25:99", "مثلاً ۰۸:۰۰"),
+        ("signing_window", "8 to 12", "مثلاً ۰۸:۰۰ تا ۱۲:۰۰"),
+    ],
+)
+def test_a_refusal_has_persian_digits_and_a_persian_example(office: Office, key, value, words):
+    with pytest.raises(InputError) as err:
+        policy_admin.update_policy(office.admin, key, value, date(2026, 11, 22))
+    message = err.value.message
+    assert words in message, message
+    assert "HH:MM" not in message
+    assert not any(ch.isascii() and ch.isdigit() for ch in message), message

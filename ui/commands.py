@@ -63,6 +63,20 @@ def settle(runner, timeout: float = 60.0) -> None:
         quiet = quiet + 1 if runner.idle() else 0
 
 
+def settle_typing(widget, runner, timeout: float = 60.0) -> None:
+    """`settle`, after every debounce of the screen has fired: what was typed has reached its
+    live answers (the counter's group and F1 fee come 150 ms after the last key)."""
+    from PySide6.QtCore import QCoreApplication, QEventLoop
+
+    from .widgets import Debounce
+
+    end = time.monotonic() + timeout
+    while time.monotonic() < end and any(t.isActive() for t in widget.findChildren(Debounce)):
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        time.sleep(0.02)
+    settle(runner, max(0.0, end - time.monotonic()))
+
+
 DEMO_PASSWORDS = {
     "admin": "admin1405",
     "clerk": "clerk1405",
@@ -244,6 +258,7 @@ def cmd_screenshots(args) -> int:
         settle(runner)
         if screen == "counter":
             _fill_counter(w, tour.intake)
+            settle_typing(w, runner)  # the live group and F1 fee shown before the picture
         if screen == "engineers":
             tour.pick_engineer(w)
             settle(runner)

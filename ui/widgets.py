@@ -102,6 +102,33 @@ def confirm(parent, title: str, text: str, yes: str = "بله، ثبت شود") 
     return box.clickedButton() is ok
 
 
+def wrap_last_column(view: QTableView) -> None:
+    """A description in the last column, whole: the other columns as wide as their contents,
+    the last takes the rest and wraps (the row grows) instead of eliding «…ـ»."""
+    header = view.horizontalHeader()
+    last = header.count() - 1
+    for i in range(last):
+        header.setSectionResizeMode(i, QHeaderView.ResizeMode.ResizeToContents)
+    if last >= 0:  # (not `stretchLastSection`: that keeps the last at 100 px or more)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(last, QHeaderView.ResizeMode.Stretch)
+    header.setMinimumSectionSize(48)  # a narrow panel: the description narrows, never off-screen
+    view.setWordWrap(True)
+    view.setTextElideMode(Qt.TextElideMode.ElideNone)
+
+    # each row as tall as its wrapped description, again whenever a column's width changes
+    # (the panel resized) or the rows do
+    def fit_rows(*_a) -> None:
+        QTimer.singleShot(0, view, view.resizeRowsToContents)
+
+    header.sectionResized.connect(fit_rows)
+    model = view.model()
+    if model is not None:
+        model.modelReset.connect(fit_rows)
+        model.layoutChanged.connect(fit_rows)
+        model.rowsInserted.connect(fit_rows)
+
+
 class Table(QTableView):
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -158,7 +185,10 @@ class ListPanel(QWidget):
         scroll = self.view.verticalScrollBar().value()
         self.model.set_rows(rows)
         self.view.resizeColumnsToContents()
-        self.view.horizontalHeader().setStretchLastSection(True)
+        header = self.view.horizontalHeader()
+        last = header.count() - 1
+        if last < 0 or header.sectionResizeMode(last) != QHeaderView.ResizeMode.Stretch:
+            header.setStretchLastSection(True)  # (a wrapped last column stretches itself)
         if before is None:
             return False
         kept = self.select_where(lambda r: key(r) == key(before))

@@ -3,16 +3,20 @@ reads adds up as written — every line an exact sum, product or difference, the
 of its own:
 
     حق‌الزحمه رشته                       ۳۰۰٬۵۵۲٬۹۵۶ ریال
-    سهم سازمان (۵٪)                      ۳۰۰٬۵۵۲٬۹۵۶ × ۵٪ = ۱۵٬۰۲۷٬۶۴۷٫۸ ریال
-    سهم ناظر                             ۳۰۰٬۵۵۲٬۹۵۶ − ۱۵٬۰۲۷٬۶۴۷٫۸ = ۲۸۵٬۵۲۵٬۳۰۸٫۲ ریال
-    این مرحله: ۵۰٪ سهم ناظر              ۲۸۵٬۵۲۵٬۳۰۸٫۲ × ۵۰٪ = ۱۴۲٬۷۶۲٬۶۵۴٫۱ ریال
+    سهم سازمان (۵٪)                      [۳۰۰٬۵۵۲٬۹۵۶ × ۵٪] = ۱۵٬۰۲۷٬۶۴۷٫۸ ریال
+    سهم ناظر                             [۳۰۰٬۵۵۲٬۹۵۶ − ۱۵٬۰۲۷٬۶۴۷٫۸] = ۲۸۵٬۵۲۵٬۳۰۸٫۲ ریال
+    این مرحله: ۵۰٪ سهم ناظر              [۲۸۵٬۵۲۵٬۳۰۸٫۲ × ۵۰٪] = ۱۴۲٬۷۶۲٬۶۵۴٫۱ ریال
     گرد به پایین تا ریال (F4)            ۱۴۲٬۷۶۲٬۶۵۴ ریال؛ ۰٫۱ ریال به سازمان
+
+(in logical order; drawn right to left, each line reads from its label on the right)
 
 With a coordinator's fee (F1) inside the fee, the fee is first split into the discipline's
 part and the coordinator's, each split and rounded down on its own (`money.split_fee`), and
-the stage is the sum of the two rounded parts. Each expression is isolated left to right, so
-a minus sign stays before its number in a right-to-left line (one copy for the desk, the web
-and the papers)."""
+the stage is the sum of the two rounded parts. Each operation (`a × b`, `a − b`, `a + b`) is
+isolated left to right, so a minus sign stays before its number in a right-to-left line; its
+result follows it (`= c ریال`) in the right-to-left line, so read from the right the line says
+"a − b = c rials", with «ریال» after the result it qualifies, never beside the first operand
+(one copy for the desk, the web and the papers)."""
 
 from __future__ import annotations
 
@@ -47,6 +51,12 @@ def expr(text: str) -> str:
     return f"{RLM}{LRI}{text}{PDI}"
 
 
+def equation(left: str, result: Fraction | int) -> str:
+    """`[a op b] = c ریال`: the operation isolated left to right, then its result and the
+    unit in the right-to-left line (read from the right: a op b = c rials)."""
+    return f"{expr(left)} = {rials(result)}"
+
+
 def _percent(p: Fraction) -> str:
     d = Decimal(p.numerator) / Decimal(p.denominator) * 100
     d = d.quantize(Decimal("0.01")).normalize()
@@ -65,15 +75,15 @@ def _part(
     lines = [
         (
             f"سهم سازمان از {label} ({_percent(share)})",
-            expr(f"{number(base)} × {_percent(share)} = {number(org)}") + " ریال",
+            equation(f"{number(base)} × {_percent(share)}", org),
         ),
         (
             f"سهم ناظر از {label}",
-            expr(f"{number(base)} − {number(org)} = {number(supervisor)}") + " ریال",
+            equation(f"{number(base)} − {number(org)}", supervisor),
         ),
         (
             f"این مرحله: {pct} سهم ناظر از {label}",
-            expr(f"{number(supervisor)} × {pct} = {number(stage)}") + " ریال",
+            equation(f"{number(supervisor)} × {pct}", stage),
         ),
     ]
     if stage != floor:
@@ -101,16 +111,14 @@ def payout_steps(
         steps.append(
             (
                 "بخش رشته و حق‌الزحمه هماهنگ‌کننده (F1)",
-                expr(f"{number(fee)} − {number(coordinator)} = {number(discipline)}") + " ریال",
+                equation(f"{number(fee)} − {number(coordinator)}", discipline),
             )
         )
         lines_d, a = _part("بخش رشته", discipline, share, percent)
         lines_c, b = _part("حق‌الزحمه هماهنگ‌کننده", coordinator, share, percent)
         steps += lines_d + lines_c
         total = a + b
-        steps.append(
-            ("مبلغ این مرحله", expr(f"{number(a)} + {number(b)} = {number(total)}") + " ریال")
-        )
+        steps.append(("مبلغ این مرحله", equation(f"{number(a)} + {number(b)}", total)))
     else:
         lines, total = _part("حق‌الزحمه", fee, share, percent)
         steps += lines

@@ -11,14 +11,14 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 
 from ..db.models import Engineer, FeePayment, MembershipYear, Project, StagePayout
-from ..domain.calendar import at_local, format_jalali_date, local_date
+from ..domain.calendar import at_local, local_date
 from ..domain.codes import DISCIPLINE_FA
 from ..domain.errors import InputError
 from ..domain.money import Stage, split_fee
 from ..domain.text import day_ok
 from .context import ServiceContext
 from .fees import project_fees
-from .payouts import PayoutOut, list_payouts
+from .payouts import PayoutOut, jalali_text, list_payouts
 from .permissions import require
 from .registry import use_case
 from .sheets import append_row
@@ -35,6 +35,7 @@ class PendingFee:
     bank: str
     tracking_no: str
     paid_on: date
+    receipt_filename: str | None = None  # the bank receipt's scan the clerk attached (F2)
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ def pending_approvals(ctx: ServiceContext) -> Approvals:
                     f.bank,
                     f.tracking_no,
                     f.paid_on,
+                    f.receipt_filename if f.receipt_content is not None else None,
                 )
             )
         renewals = [
@@ -211,7 +213,7 @@ def approvals_xlsx(ctx: ServiceContext) -> bytes:
                 f.fee_rials if f.fee_rials is not None else "—",
                 f.bank,
                 f.tracking_no,
-                format_jalali_date(f.paid_on),
+                jalali_text(f.paid_on),
             ],
         )
     buf = io.BytesIO()
@@ -220,6 +222,60 @@ def approvals_xlsx(ctx: ServiceContext) -> bytes:
 
 
 # ---------------------------------------------------------------- read helpers of the desk
+
+
+@dataclass(frozen=True)
+class FeePaymentRow:
+    """One owner's payment recorded on a file, as the counter lists them: the bank, its
+    tracking number and whether the receipt's scan is kept with it."""
+
+    id: int
+    discipline: str
+    amount_rials: int
+    bank: str
+    tracking_no: str
+    paid_on: date
+    status: str
+    receipt_filename: str | None  # None: no scan attached
+
+
+@use_case(writes=False)
+def project_fee_payments(ctx: ServiceContext, project_id: int) -> list[FeePaymentRow]:
+    """The owners' payments recorded on one file, oldest first (F2)."""
+    require(ctx, "finance.read")
+    with ctx.read() as s:
+        rows = s.execute(
+            select(
+                FeePayment.id,
+                FeePayment.discipline,
+                FeePayment.amount_rials,
+                FeePayment.bank,
+                FeePayment.tracking_no,
+                FeePayment.paid_on,
+                FeePayment.status,
+                FeePayment.receipt_filename,
+                FeePayment.receipt_content.is_not(None),
+            )
+            .where(FeePayment.project_id == project_id)
+            .order_by(FeePayment.id)
+        ).all()
+    return [FeePaymentRow(*r[:7], r[7] if r[8] else None) for r in rows]
+
+
+@use_case(writes=False)
+def fee_receipt(ctx: ServiceContext, fee_id: int) -> tuple[str, bytes] | None:
+    """The bank receipt's scan kept with an owner's payment: (mime, content), or None when
+    the clerk attached none (F2: finance checks it before approving)."""
+    require(ctx, "finance.read")
+    with ctx.read() as s:
+        row = s.execute(
+            select(FeePayment.receipt_mime, FeePayment.receipt_content).where(
+                FeePayment.id == fee_id
+            )
+        ).first()
+    if row is None or row.receipt_content is None:
+        return None
+    return (row.receipt_mime or "", row.receipt_content)
 
 
 @dataclass(frozen=True)

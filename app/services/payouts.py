@@ -24,6 +24,7 @@ from ..db.models import Engineer, FeePayment, Project, Referral, StagePayout
 from ..db.policy_store import policy_at
 from ..domain.calendar import format_jalali_date, local_date
 from ..domain.codes import DISCIPLINE_FA
+from ..domain.digits import persian_digits
 from ..domain.errors import InputError, RuleViolation
 from ..domain.money import FeeSplit, Stage, split_fee
 from ..domain.text import day_ok, iban_problem, mask_iban, normalize_digits, text_problem
@@ -41,6 +42,12 @@ STAGE_FA = {
     "finishing": "نازک‌کاری",
     "completion": "پایان کار",
 }
+
+
+def jalali_text(day: date) -> str:
+    """A day in a sheet's title or text cell as the office writes it: ۱۴۰۵/۰۹/۱۵ (Persian
+    digits; a number stays a number, an identifier keeps its Latin digits)."""
+    return persian_digits(format_jalali_date(day).replace("-", "/"))
 
 
 @dataclass(frozen=True)
@@ -291,7 +298,7 @@ def payment_list_xlsx(ctx: ServiceContext, on: date | None = None) -> bytes:
     ws = wb.active
     ws.title = "فهرست پرداخت"
     ws.sheet_view.rightToLeft = True
-    append_row(ws, [f"فهرست پرداخت حق‌الزحمه نظارت — {format_jalali_date(on)}"])
+    append_row(ws, [f"فهرست پرداخت حق‌الزحمه نظارت — {jalali_text(on)}"])
     append_row(
         ws,
         [
@@ -421,7 +428,7 @@ def transfer_sheet_xlsx(ctx: ServiceContext, on: date | None = None) -> bytes:
     )
     summary = wb.create_sheet("جمع")
     summary.sheet_view.rightToLeft = True
-    append_row(summary, ["روز", format_jalali_date(on)])
+    append_row(summary, ["روز", jalali_text(on)])
     append_row(summary, ["شمار انتقال‌ها", len(rows)])
     append_row(summary, ["جمع مبلغ (ریال)", sum(t.amount_rials for t in rows)])
     summary.cell(3, 2).number_format = "#,##0"

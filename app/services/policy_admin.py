@@ -18,6 +18,7 @@ from sqlalchemy import select
 from ..db.models import PolicyVersion
 from ..db.policy_store import policy_values, set_policy
 from ..domain.calendar import at_local, local_date
+from ..domain.digits import persian_digits
 from ..domain.errors import InputError
 from ..domain.policy import POLICY_KEYS, Policy, PolicyError
 from ..domain.text import day_ok
@@ -113,10 +114,20 @@ def policy_history(ctx: ServiceContext, key: str) -> list[PolicyRow]:
         ]
 
 
+# the refusals in Persian, their figures in Persian digits and a Persian example (a Latin
+# «HH:MM» or «≥ 0» means nothing to the office)
 _DETAIL_FA = (
     (re.compile(r"a whole number ≥ (\d+) is expected"), "عدد صحیح بزرگ‌تر یا مساوی {0} لازم است"),
+    (re.compile(r"a number ≥ (\d+) is expected"), "عددی بزرگ‌تر یا مساوی {0} لازم است"),
     (re.compile(r"a number is expected"), "عدد لازم است"),
-    (re.compile(r"a time HH:MM is expected"), "ساعت به شکل HH:MM لازم است"),
+    (
+        re.compile(r"a time HH:MM is expected"),
+        "ساعت به شکل ساعت:دقیقه لازم است (مثلاً ۰۸:۰۰)",
+    ),
+    (
+        re.compile(r"\[start, end\] is expected"),
+        "بازه به شکل ساعت آغاز تا ساعت پایان لازم است (مثلاً ۰۸:۰۰ تا ۱۲:۰۰)",
+    ),
     (re.compile(r"percents must add up to 100"), "جمع درصدها باید ۱۰۰ باشد"),
     (re.compile(r"list of \[limit, group\] pairs"), "فهرستی از جفت‌های [حد، گروه] لازم است"),
     (re.compile(r"must open before it closes"), "آغاز بازه امضا باید پیش از پایان آن باشد"),
@@ -134,7 +145,7 @@ def _persian_detail(exc: Exception) -> str:
     for pattern, fa in _DETAIL_FA:
         m = pattern.search(text)
         if m:
-            return fa.format(*m.groups())
+            return fa.format(*(persian_digits(g) for g in m.groups()))
     return "با قواعد جدول سیاستی سازگار نیست"
 
 

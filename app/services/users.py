@@ -33,14 +33,16 @@ def create_user(
         raise InputError("role", "نقش نامعتبر است")
     if role == "engineer" and engineer_id is None:
         raise InputError("engineer_id", "کاربر مهندس باید به پرونده مهندس وصل باشد")
+    if role != "engineer" and engineer_id is not None:
+        raise InputError("engineer_id", "فقط کاربر با نقش مهندس به پرونده مهندس وصل می‌شود")
     check_texts(("username", username, 64), ("full_name", full_name, 200))
     if not username.strip():
         raise InputError("username", "نام کاربری خالی است")
     with ctx.tx() as s:
         if s.scalar(select(User.id).where(User.username == username)):
             raise InputError("username", "این نام کاربری قبلاً ثبت شده است")
-        if engineer_id is not None and s.get(Engineer, engineer_id) is None:
-            raise InputError("engineer_id", "مهندسی که کاربر به او وصل شود پیدا نشد")
+        if engineer_id is not None:
+            _check_engineer_free(s, engineer_id)
         u = User(
             username=username,
             full_name=full_name,
@@ -53,6 +55,22 @@ def create_user(
         s.flush()
         audit(s, ctx, "user.create", "user", u.id, after={"username": username, "role": role})
         return Actor(username, role, u.id, engineer_id)
+
+
+def _check_engineer_free(s, engineer_id: int, user_id: int | None = None) -> None:
+    """One login per engineer: a second user for the same engineer's file is refused, naming
+    the user who already has it (any update that sets `engineer_id` checks the same)."""
+    if s.get(Engineer, engineer_id) is None:
+        raise InputError("engineer_id", "مهندسی که کاربر به او وصل شود پیدا نشد")
+    q = select(User.username).where(User.engineer_id == engineer_id)
+    if user_id is not None:
+        q = q.where(User.id != user_id)
+    taken = s.scalar(q.order_by(User.id).limit(1))
+    if taken is not None:
+        raise InputError(
+            "engineer_id",
+            f"این مهندس از پیش کاربر «{taken}» را دارد؛ برای هر مهندس یک کاربر ساخته می‌شود",
+        )
 
 
 @use_case(writes=True, remote=False)
@@ -106,6 +124,11 @@ def _check_password(password: str) -> None:
         )
     if len(password) > 1024 or text_problem(password, 1024):
         raise InputError("password", "گذرواژه نویسه نامجاز دارد یا بیش از اندازه بلند است")
+
+
+def check_new_password(password: str) -> None:
+    """The office's password rule, checked where a form is filled (no database)."""
+    _check_password(password)
 
 
 @use_case(writes=True)

@@ -157,15 +157,17 @@ def test_F3_F4_payout_detail_adds_up_as_written():
     steps = payout_steps(1_045_466_000, "0.05", 50, 496_596_350)
     assert [label for label, _ in steps][1].startswith("سهم سازمان از حق‌الزحمه (۵٪)")
     assert steps[0][1] == "۱٬۰۴۵٬۴۶۶٬۰۰۰ ریال"
-    assert "۱٬۰۴۵٬۴۶۶٬۰۰۰ − ۵۲٬۲۷۳٬۳۰۰ = ۹۹۳٬۱۹۲٬۷۰۰" in steps[2][1]
+    assert steps[2][1] == "\u200f\u2066۱٬۰۴۵٬۴۶۶٬۰۰۰ − ۵۲٬۲۷۳٬۳۰۰\u2069 = ۹۹۳٬۱۹۲٬۷۰۰ ریال"
     assert steps[-1][1] == "۴۹۶٬۵۹۶٬۳۵۰ ریال"
     assert "۹۹۳٬۱۹۲٬۷۰۰" in payout_sentence(1_045_466_000, "0.05", 50, 496_596_350)
     _check_lines(steps)
 
 
 def _check_lines(steps) -> None:
-    """Every `a op b = c` in the lines holds exactly; the minus sign is inside a left-to-right
-    isolate (before its number in a right-to-left line); no unexplained «…»."""
+    """Every `a op b = c` in the lines holds exactly; the operation `a op b` is inside a
+    left-to-right isolate (the minus sign before its number in a right-to-left line) and its
+    result follows it with the unit after the result (`= c ریال`: read from the right, «ریال»
+    qualifies the result, never drawn beside the first operand); no unexplained «…»."""
     import re
     from decimal import Decimal
 
@@ -180,9 +182,12 @@ def _check_lines(steps) -> None:
             continue
         assert "\u2066" in value and "\u2069" in value  # isolated
         inner = value[value.index("\u2066") + 1 : value.index("\u2069")]
-        m = re.fullmatch(r"(.+?) ([−×+]) (.+?) = (.+)", inner)
+        m = re.fullmatch(r"(.+?) ([−×+]) (.+?)", inner)
         assert m, inner
-        a, op, b, c = m.groups()
+        a, op, b = m.groups()
+        after = re.fullmatch(r" = ([۰-۹٬٫]+) ریال", value[value.index("\u2069") + 1 :])
+        assert after, value
+        c = after.group(1)
         if op == "×":
             got = num(a) * num(b.rstrip("٪")) / 100
         elif op == "−":
@@ -313,3 +318,28 @@ def test_U1_U2_only_finance_changes_a_payees_sheba_any_digits_and_the_trail_keep
     assert engineers.set_iban(office.finance, e, " ") is None
     with office.base.tx() as s:
         assert s.get(Engineer, e).iban is None
+
+
+def test_exported_sheets_write_days_as_the_office_does(office):
+    """A day in a sheet's title or text cell is ۱۴۰۵/۰۸/۲۴ (Persian digits, slashes), never
+    «1405-08-24»; amounts stay numbers."""
+    from datetime import date
+
+    from app.services import engineers, projects
+
+    e, rid = _signed_referral(office)
+    pid = payouts.record_stage_report(office.clerk, rid, "permit", "GZ-1")
+    payouts.decide_payout(office.finance, pid, approve=True)
+    engineers.set_iban(office.finance, e, "IR062960000000100324200001")
+    listed = load_workbook(io.BytesIO(payouts.payment_list_xlsx(office.finance))).active
+    assert listed.cell(1, 1).value == "فهرست پرداخت حق‌الزحمه نظارت — ۱۴۰۵/۰۸/۲۴"
+    assert isinstance(listed.cell(3, 11).value, int)
+    wb = load_workbook(io.BytesIO(payouts.transfer_sheet_xlsx(office.finance)))
+    assert [c.value for c in wb["جمع"][1]] == ["روز", "۱۴۰۵/۰۸/۲۴"]
+    p = office.project()
+    projects.record_fee_payment(
+        office.clerk, p.id, "civil", 1_000, "10005", date(2026, 11, 1), "ملت"
+    )
+    ws = load_workbook(io.BytesIO(finance.approvals_xlsx(office.finance))).active
+    days = [row[6].value for row in ws.iter_rows(min_row=2)]
+    assert "۱۴۰۵/۰۸/۱۰" in days and not any("-" in str(d) for d in days)

@@ -4,6 +4,8 @@ stands from the cartable; the manager runs the deadline; the clerk records the s
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from conftest import type_text
 from PySide6.QtCore import Qt
@@ -83,7 +85,10 @@ def test_clerk_registers_walk_in_from_keyboard_attaches_and_sends(
     required = [d for d, cb in w.disc_checks.items() if cb.isChecked()]
     assert required == ["arch", "civil", "mech", "elec"]  # P4 defaults
     assert not w.disc_checks["civil"].isEnabled()  # a required one cannot be removed
-    qtbot.keyClick(w.floors, Qt.Key.Key_Tab)
+    qtbot.keyClick(w.floors, Qt.Key.Key_Tab)  # down the form: the disciplines to add
+    assert w.focusWidget() in w.disc_checks.values()
+    w.use.setFocus()
+    qtbot.keyClick(w.use, Qt.Key.Key_Tab)  # then, below the use, the form's button
     assert w.focusWidget() is w.register_button and w.register_button.isEnabled()
     with qtbot.waitSignal(w.registered, timeout=10_000) as reg:
         qtbot.keyClick(w.register_button, Qt.Key.Key_Space)
@@ -163,7 +168,8 @@ def test_counter_form_says_what_is_wrong_moves_on_and_starts_empty_after_registe
     qtbot.waitExposed(w)
     settle()
     assert not w.register_button.isEnabled()
-    assert "کد ملی مالک" in w.register_button.toolTip() and "مساحت" in w.form_problems.text()
+    assert "کد ملی مالک" in w.register_button.toolTip()
+    assert "زیربنا (م²)" in w.form_problems.text()  # the field's label, not «مساحت»
     qtbot.keyClicks(w.owner_code, "0499370899")
     qtbot.keyClicks(w.owner_mobile, "0916-111-2233")
     assert "تلفن همراه مالک" in w.form_problems.text() and "همراه" in w.form_message.text()
@@ -430,9 +436,19 @@ def test_U1_the_administrator_makes_a_user_sets_a_password_and_disables_one(
     """From the desk (through the office server in the served mode): a new engineer user with
     a first password; a too-short password refused naming the rule; disabling a user ends
     their sessions at once."""
+    from app.services import engineers
+    from app.services.dto import CompetenceIn, EngineerIn
     from ui.screens.users import UsersScreen
 
-    office.engineer("E7")
+    engineers.register_engineer(  # an engineer without a login yet
+        office.system,
+        EngineerIn(
+            membership_no="E7",
+            competences=(CompetenceIn("civil", "1"),),
+            first_name="E7",
+            base_score=Decimal(0),
+        ),
+    )
     w = UsersScreen(office.admin, runner)
     qtbot.addWidget(w)
     w.refresh()

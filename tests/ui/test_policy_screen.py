@@ -208,3 +208,49 @@ def test_the_administrator_loads_the_official_calendar_and_adds_a_closure(
     qtbot.waitUntil(lambda: "تعطیلی اعلام‌شده دولت" in w.holidays.days.toPlainText(), timeout=90_000)
     listed = w.holidays.days.toPlainText()
     assert "۱۴۰۶/۰۱/۰۶" in listed and "نوروز" in listed
+
+
+def test_the_signing_window_is_typed_as_said_and_refusals_are_in_persian_digits(
+    qtbot, office, runner, settle
+):
+    """«۰۸:۰۰ تا ۱۲:۰۰» (not JSON); a wrong one is refused with a Persian example; a refusal
+    has Persian digits; the message of one tab is cleared when another is shown."""
+    from ui.screens.policy import parse_window
+
+    assert parse_window("۰۸:۰۰ تا ۱۲:۳۰") == ["08:00", "12:30"]
+    assert parse_window("8:00-12:00") == ["08:00", "12:00"]
+    assert parse_window("۸ تا ۱۲") is None
+    w = _screen(qtbot, office.admin, runner, settle)
+    w.select_key("signing_window")
+    settle()
+    assert w.value_window.isVisible() and not w.value_json.isVisible()
+    assert w.value_window.text() == "۰۸:۰۰ تا ۱۲:۰۰"
+    assert "JSON" not in w.hint.text() and "مثلاً ۰۸:۰۰ تا ۱۲:۰۰" in w.hint.text()
+    w.value_window.clear()
+    type_text(w.value_window, "۸ تا ۱۲")
+    qtbot.mouseClick(w.save_button, Qt.MouseButton.LeftButton)
+    settle()
+    assert "JSON" not in w.message.text() and "مثلاً ۰۸:۰۰ تا ۱۲:۰۰" in w.message.text()
+    w.value_window.clear()
+    type_text(w.value_window, "۰۹:۰۰ تا ۱۳:۰۰")
+    w.effective.setDate(QDate(2026, 11, 15))
+    qtbot.mouseClick(w.save_button, Qt.MouseButton.LeftButton)
+    settle()
+    assert "b00020" not in w.message.styleSheet(), w.message.text()
+    with office.base.tx() as s:
+        window = policy_at(s, parse_jalali_datetime("1405-08-24 12:00")).signing_window
+    assert [t.strftime("%H:%M") for t in window] == ["09:00", "13:00"]
+
+    w.select_key("max_extensions")
+    settle()
+    w.value_line.setText("-1")
+    qtbot.mouseClick(w.save_button, Qt.MouseButton.LeftButton)
+    settle()
+    text = w.message.text()
+    assert "بزرگ‌تر یا مساوی ۰" in text and "0" not in text
+    w.select_key("deadline_time")
+    settle()
+    assert "HH:MM" not in w.hint.text() and "۰۸:۰۰" in w.hint.text()
+    w.tabs.setCurrentIndex(1)
+    settle()
+    assert w.message.text() == ""

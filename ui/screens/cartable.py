@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from app.domain.rules_fa import RULE_TEXT_FA
 from app.services import browse, candidacy, queries
 
-from .. import fmt
+from .. import fmt, widgets
 from ..models import Column
 from ..qtcompat import emit
 from ..widgets import Gauge, ListPanel
@@ -82,6 +82,7 @@ class CartableScreen(Screen):
             ],
         )
         self.ledger = ListPanel("دفتر امتیاز من (S8)", LEDGER_COLUMNS)
+        widgets.wrap_last_column(self.ledger.view)  # «شرح» whole, wrapped
         self.blocks = QLabel(self)  # what keeps me out of every referral, and what to do
         self.blocks.setWordWrap(True)
         self.blocks.setStyleSheet(
@@ -237,6 +238,16 @@ class CartableScreen(Screen):
     def stand(self) -> None:
         item = self.items.current()
         if item is None or item.standing:
+            return
+        spent = item.cancel_used or item.referral_id in self.cancel_used
+        if spent and not widgets.confirm(
+            self,
+            "کاندیداتوری دوباره",
+            f"شما کاندیداتوری {fmt.code(item.file_no)} ({fmt.discipline(item.discipline)}) را "
+            "یک بار لغو کرده‌اید. اگر دوباره کاندیدا شوید، این بار نمی‌توانید آن را لغو کنید "
+            "(C4: لغو برای هر ارجاع تنها یک بار). کاندیدا می‌شوید؟",
+            "بله، کاندیدا می‌شوم",
+        ):
             return
 
         def done(_r) -> None:

@@ -51,7 +51,7 @@ from app.domain.validation import (
     receipt_problem,
     tracking_problem,
 )
-from app.services import browse, fees, projects
+from app.services import browse, fees, finance, projects
 from app.services.dto import OwnerIn, ProjectIn, ReceiptIn
 
 from .. import fmt
@@ -162,6 +162,9 @@ class CounterScreen(Screen):
         self.form_problems = QLabel(form_box)  # why «ثبت پرونده» is disabled, field by field
         self.form_problems.setWordWrap(True)
         self.form_problems.setStyleSheet("color: #8a4b00;")
+        # room at the line's end (the left): Qt places a right-to-left wrapped line with its
+        # trailing space, so without it the last letters of a full line were cut off
+        self.form_problems.setContentsMargins(8, 0, 0, 0)
         self.form_message = Message(form_box)
 
         self.owner_row = owner_row = QHBoxLayout()
@@ -202,10 +205,10 @@ class CounterScreen(Screen):
             w.installEventFilter(self._enter)
         for w in self.use_areas.values():
             w.installEventFilter(self._enter)
-        # down the form (a hidden field is skipped); after «تعداد طبقات» the button, then the
-        # disciplines to add (a required one is disabled and skipped) and the use (a mixed
-        # building's area by use; Ctrl+Enter registers from there) — a disabled button
-        # never sends Tab back up to the owner
+        # down the form as it is drawn, top to bottom (a hidden or disabled field is
+        # skipped): after «تعداد طبقات» the disciplines to add (a required one is disabled),
+        # the use and a mixed building's area by use, then «ثبت پرونده» at the form's foot
+        # (Ctrl+Enter registers from any field) — Tab never goes back up the form
         chain = [
             self.owner_kind,
             *self._owner_fields(),
@@ -216,10 +219,10 @@ class CounterScreen(Screen):
             self.address,
             self.area,
             self.floors,
-            self.register_button,
             *self.disc_checks.values(),
             self.use,
             *self.use_areas.values(),
+            self.register_button,
         ]
         for a, b in itertools.pairwise(chain):
             self.setTabOrder(a, b)
@@ -320,10 +323,14 @@ class CounterScreen(Screen):
             [
                 Column("رشته", lambda f: f.discipline, fmt.discipline),
                 Column("مبلغ (ریال)", lambda f: f.amount_rials, fmt.fa_int),
+                Column("بانک", lambda f: getattr(f, "bank", "")),
                 Column("پیگیری", lambda f: f.tracking_no, ltr=True),
+                # the receipt's scan kept with the payment (double-click shows it)
+                Column("رسید", lambda f: getattr(f, "receipt_filename", None) or "—", ltr=True),
                 Column("وضعیت", lambda f: f.status, fmt.status),
             ],
         )
+        self.fees.view.doubleClicked.connect(lambda _i: self.show_fee_receipt())
         fl.addWidget(self.fees)
         self.fee_discipline = QComboBox(fee_box)
         self.fee_amount = ltr(QLineEdit(fee_box))
@@ -543,7 +550,7 @@ class CounterScreen(Screen):
         if o is None:
             problems = self.form_problems_now()
             owner = {k: v for k, v in problems.items() if k in OWNER_PROBLEMS}
-            self.form_message.error(counter_summary(owner) or "مالک را درست وارد کنید")
+            self.form_message.error(self._summary(owner) or "مالک را درست وارد کنید")
             return
         self.extra_owners.append(o)
         self.owners_label.setText(
@@ -656,13 +663,31 @@ class CounterScreen(Screen):
             problems["plate"] = "برای این پلاک پرونده باز دیگری هست (P5)"
         return problems
 
+    def _problem_lines(self, problems: dict[str, str]) -> list[str]:
+        """`counter_summary`'s lines; the area named as its label on the form says it
+        («زیربنا (م²)», not the domain's «مساحت»)."""
+        lines = []
+        for key, why in problems.items():
+            if key == "area":
+                label = self.form.labelForField(self.area).text().rstrip(":").strip()
+                lines.append(f"{label}: {why.replace('مساحت', 'زیربنا')}")
+            else:
+                lines.append(counter_summary({key: why}))
+        return lines
+
+    def _summary(self, problems: dict[str, str]) -> str:
+        return "؛ ".join(self._problem_lines(problems))
+
     def _validate_form(self, *_a) -> None:
         problems = self.form_problems_now()
         ok = not problems
         self.register_button.setEnabled(ok)
-        why = counter_summary(problems)
-        self.register_button.setToolTip("" if ok else f"برای ثبت پرونده: {why}")
-        self.form_problems.setText("" if ok else f"برای ثبت پرونده: {why}")
+        lines = self._problem_lines(problems)
+        self.register_button.setToolTip("" if ok else f"برای ثبت پرونده: {'؛ '.join(lines)}")
+        # one field a line, each named as its label (wrapped whole, never clipped)
+        self.form_problems.setText(
+            "" if ok else "برای ثبت پرونده:\n" + "\n".join(f"• {line}" for line in lines)
+        )
         mobile = self.owner_mobile.text().strip()
         bad_mobile = mobile_problem(mobile) if mobile else None
         if bad_mobile:
@@ -762,7 +787,8 @@ class CounterScreen(Screen):
             self.docs.select_row(cur)
         else:
             self.docs.select_first()
-        self.fees.set_rows(st.fees)
+        self.fees.set_rows(st.fees)  # then with the bank and the receipt's scan
+        self.run(finance.project_fee_payments, self.ctx, st.project_id, on_done=self._show_fees)
         self.dues = {d.discipline: d for d in st.dues}
         self.fee_dues.setText(dues_text(st.dues))
         kept = self.fee_discipline.currentData()
@@ -959,6 +985,25 @@ class CounterScreen(Screen):
             self.project_id,
             doc.kind,
             on_done=lambda c: self._show_document(doc.title, c),
+        )
+
+    def _show_fees(self, rows) -> None:
+        if self.status is not None and rows and self.project_id == self.status.project_id:
+            self.fees.set_rows(rows)
+
+    def show_fee_receipt(self) -> None:
+        """The selected payment's receipt scan, as the clerk attached it."""
+        f = self.fees.current()
+        if f is None or not getattr(f, "id", None):
+            return
+        if not getattr(f, "receipt_filename", None):
+            self.message.error("برای این پرداخت اسکن رسیدی پیوست نشده است")
+            return
+        self.run(
+            finance.fee_receipt,
+            self.ctx,
+            f.id,
+            on_done=lambda c: self._show_document(f"رسید {f.tracking_no}", c),
         )
 
     def _show_document(self, title: str, content) -> None:

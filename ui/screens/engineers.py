@@ -25,7 +25,7 @@ from .. import fmt
 from ..celltext import LaidOutText
 from ..models import Column, DtoTableModel, EngineerListModel
 from ..qtcompat import emit
-from ..widgets import Gauge, Sparkline, Table, export_xlsx
+from ..widgets import Gauge, Sparkline, Table, export_xlsx, wrap_last_column
 from .base import Screen
 from .firm import FirmDialog, may_register_firm
 from .iban import IbanDialog, grouped, may_change_iban
@@ -42,7 +42,7 @@ LEDGER_COLUMNS = [
     Column("نوع", lambda r: r.kind, lambda k: LEDGER_KIND_FA.get(k, k)),
     Column("امتیاز", lambda r: r.points),
     Column("مانده", lambda r: r.balance),
-    Column("شرح", lambda r: r.note),
+    Column("شرح", lambda r: r.note, tip=lambda r: r.note),
 ]
 
 
@@ -93,6 +93,7 @@ class EngineerDetail(QWidget):
         self.ledger = DtoTableModel(LEDGER_COLUMNS, self)
         self.ledger_view = Table(box)
         self.ledger_view.setModel(self.ledger)
+        wrap_last_column(self.ledger_view)  # «شرح» whole, wrapped
         bl = QVBoxLayout(box)
         bl.addWidget(self.spark)
         bl.addWidget(self.ledger_view, 1)
@@ -159,7 +160,6 @@ class EngineerDetail(QWidget):
         self.gauge.set_usage(float(f.used_m2), float(f.capacity_m2))
         self.spark.set_values([float(f.base_score)] + [float(r.balance) for r in f.ledger])
         self.ledger.set_rows(list(reversed(f.ledger)))
-        self.ledger_view.resizeColumnsToContents()
 
 
 class EngineersScreen(Screen):

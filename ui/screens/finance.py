@@ -16,8 +16,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
+    QDialog,
     QFileDialog,
     QFormLayout,
     QFrame,
@@ -43,6 +45,13 @@ from ..qtcompat import emit
 from ..widgets import ListPanel, Message
 from .base import Screen, ltr
 from .iban import IbanDialog, grouped
+
+# an owner's payment in a discipline the tariff gives no F1 rate for (urban, traffic, a survey
+# without an entered rate): finance approves the amount as entered, and is told so
+NO_RATE = (
+    "برای این رشته در تعرفه نرخ F1 نیست (نرخی وارد نشده است)؛ مبلغ با چیزی سنجیده نمی‌شود "
+    "و همان مبلغ واردشده تأیید می‌شود."
+)
 
 
 def rials(n: int | None) -> str:
@@ -74,6 +83,8 @@ FEE_COLUMNS = [
     Column("بانک", lambda f: f.bank),
     Column("شماره پیگیری", lambda f: f.tracking_no, fmt.code),
     Column("تاریخ پرداخت", lambda f: f.paid_on),
+    # the bank receipt's scan the clerk attached (F2); «رسید…» or a double-click shows it
+    Column("رسید", lambda f: f.receipt_filename or "ندارد", ltr=True),
 ]
 
 RENEWAL_COLUMNS = [
@@ -231,10 +242,19 @@ class FinanceScreen(Screen):
         self.fee_decision = Decision("پرداخت", self)
         self.fee_detail = QLabel(self)
         self.fee_detail.setWordWrap(True)
+        self.fee_receipt_button = QPushButton("رسید…", self)
+        self.fee_receipt_button.setToolTip("اسکن رسید بانکی که پیشخوان با پرداخت پیوست کرده")
+        self.fee_receipt_button.setEnabled(False)
+        self.fee_receipt_button.clicked.connect(lambda: self.show_receipt(self.fees.current()))
+        self.fees.view.doubleClicked.connect(lambda _i: self.show_receipt(self.fees.current()))
+        self.fee_receipt_dialog: QDialog | None = None  # the scan shown now
         self.fees.selected.connect(self._fee_selected)
         self.fee_decision.approve.connect(lambda: self._decide_fee(True, ""))
         self.fee_decision.reject.connect(lambda r: self._decide_fee(False, r))
-        self.tabs.addTab(self._page(self.fees, self.fee_detail, self.fee_decision), "")
+        self.tabs.addTab(
+            self._page(self.fees, self.fee_detail, self.fee_decision, self.fee_receipt_button),
+            "",
+        )
 
         # membership renewals (F5)
         self.renewals = ListPanel("درخواست‌های تمدید عضویت (تأیید مبلغ)", RENEWAL_COLUMNS)
@@ -294,6 +314,19 @@ class FinanceScreen(Screen):
         self.payout_decision = Decision("پرداخت مرحله", self)
         self.payout_detail = QLabel(self)
         self.payout_detail.setWordWrap(True)
+        # fee → 5% → supervisor's share → stage %: a grid of labels laid out by the screen's
+        # right-to-left direction (each step's label on the right, its calculation on its
+        # left; a rich-text table is drawn left to right whatever the direction)
+        self.payout_steps = QWidget(self)
+        self.payout_steps_grid = QGridLayout(self.payout_steps)
+        self.payout_steps_grid.setContentsMargins(0, 0, 0, 0)
+        self.payout_steps_grid.setHorizontalSpacing(24)
+        self.payout_steps_grid.setColumnStretch(2, 1)
+        payout_box = QWidget(self)
+        pbl = QVBoxLayout(payout_box)
+        pbl.setContentsMargins(0, 0, 0, 0)
+        pbl.addWidget(self.payout_detail)
+        pbl.addWidget(self.payout_steps)
         self.payout_iban_button = QPushButton("شبا ناظر…", self)
         self.payout_iban_button.setEnabled(False)
         self.payout_iban_button.clicked.connect(lambda: self.change_iban(self.payouts.current()))
@@ -301,9 +334,7 @@ class FinanceScreen(Screen):
         self.payout_decision.approve.connect(lambda: self._decide_payout(True, ""))
         self.payout_decision.reject.connect(lambda r: self._decide_payout(False, r))
         self.tabs.addTab(
-            self._page(
-                self.payouts, self.payout_detail, self.payout_decision, self.payout_iban_button
-            ),
+            self._page(self.payouts, payout_box, self.payout_decision, self.payout_iban_button),
             "",
         )
 
@@ -349,7 +380,7 @@ class FinanceScreen(Screen):
         self._titles()
 
     def _page(
-        self, panel: ListPanel, detail: QLabel, decision: Decision, side: QWidget | None = None
+        self, panel: ListPanel, detail: QWidget, decision: Decision, side: QWidget | None = None
     ) -> QWidget:
         page = QWidget(self)
         lay = QVBoxLayout(page)
@@ -442,11 +473,12 @@ class FinanceScreen(Screen):
     # ------------------------------------------------------------ fees (F2)
     def _fee_selected(self, f) -> None:
         self.fee_decision.set_enabled(f is not None)
+        self.fee_receipt_button.setEnabled(f is not None and bool(f.receipt_filename))
         if f is None:
             self.fee_detail.clear()
             return
         if f.fee_rials is None:
-            note = "تعرفه‌ای برای این گروه و رشته نیست؛ تنها تأیید پرداخت لازم است."
+            note = NO_RATE
         elif f.amount_rials >= f.fee_rials:
             note = "این پرداخت حق‌الزحمه F1 را کامل می‌پوشاند."
         else:
@@ -462,12 +494,17 @@ class FinanceScreen(Screen):
         if f is None:
             return
         if approve:
-            short = (
-                ""
-                if f.fee_rials is None or f.amount_rials >= f.fee_rials
-                else f"\nکمتر از حق‌الزحمه F1 ({rials(f.fee_rials)}) است: "
-                f"{rials(f.fee_rials - f.amount_rials)} کم دارد."
-            )
+            if f.fee_rials is None:  # urban, traffic, a survey without its rate: nothing to
+                short = f"\n{NO_RATE}"  # compare with — said plainly
+            elif f.amount_rials >= f.fee_rials:
+                short = ""
+            else:
+                short = (
+                    f"\nکمتر از حق‌الزحمه F1 ({rials(f.fee_rials)}) است: "
+                    f"{rials(f.fee_rials - f.amount_rials)} کم دارد."
+                )
+            if not f.receipt_filename:
+                short += "\nاسکن رسید بانکی با این پرداخت پیوست نشده است."
             if not self.confirm(
                 f"پرداخت {rials(f.amount_rials)} پرونده {fmt.code(f.file_no)} — رشته "
                 f"{fmt.discipline(f.discipline)} (پیگیری {fmt.code(f.tracking_no)}) تأیید "
@@ -493,6 +530,34 @@ class FinanceScreen(Screen):
             on_done=done,
             on_error=lambda e: self._failed(self.fee_decision, e),
         )
+
+    def show_receipt(self, f) -> None:
+        """The receipt's scan kept with an owner's payment, as the clerk attached it."""
+        if f is None:
+            return
+        if not f.receipt_filename:
+            self.fee_decision.message.error("برای این پرداخت اسکن رسیدی پیوست نشده است")
+            return
+
+        def shown(content) -> None:
+            if content is None:
+                self.fee_decision.message.error("برای این پرداخت اسکن رسیدی پیوست نشده است")
+                return
+            from .counter import render_scan
+
+            mime, data = content
+            dlg = QDialog(self)
+            dlg.setWindowTitle(
+                f"رسید پرداخت پرونده {fmt.plain(fmt.code(f.file_no))} — "
+                f"{fmt.discipline(f.discipline)}"
+            )
+            lab = QLabel(dlg)
+            lab.setPixmap(QPixmap.fromImage(render_scan(mime, data, QSize(700, 900))))
+            QVBoxLayout(dlg).addWidget(lab)
+            self.fee_receipt_dialog = dlg
+            dlg.open()
+
+        self.run(finance.fee_receipt, self.ctx, f.id, on_done=shown)
 
     # ------------------------------------------------------------ membership (F5)
     def _amount_typed(self, text: str) -> None:
@@ -588,23 +653,34 @@ class FinanceScreen(Screen):
     def _payout_selected(self, p) -> None:
         self.payout_decision.set_enabled(p is not None)
         self.payout_iban_button.setEnabled(p is not None)
+        grid = self.payout_steps_grid
+        while grid.count():
+            item = grid.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
         if p is None:
             self.payout_detail.clear()
             return
+        self.payout_detail.setText(
+            f"پرونده {fmt.code(p.file_no)} — {fmt.discipline(p.discipline)} — "
+            f"مرحله {p.stage_fa} — {p.engineer_name}<br>"
+            f"شبا: {grouped(p.iban) if p.iban else '<span style=color:#b00020>ثبت نشده</span>'}"
+        )
         steps = payout_steps(
             p.fee_rials, p.org_share, p.percent, p.amount_rials, p.coordinator_rials
         )
-        last = len(steps) - 1
-        lines = "".join(
-            f"<tr><td>{label}</td><td>{'<b>' + v + '</b>' if i == last else v}</td></tr>"
-            for i, (label, v) in enumerate(steps)
-        )
-        self.payout_detail.setText(
-            f"پرونده {fmt.code(p.file_no)} — {fmt.discipline(p.discipline)} — "
-            f"مرحله {p.stage_fa} — {p.engineer_name}"
-            f"<table cellpadding='3'>{lines}</table>"
-            f"شبا: {grouped(p.iban) if p.iban else '<span style=color:#b00020>ثبت نشده</span>'}"
-        )
+        for i, (label, value) in enumerate(steps):
+            name = QLabel(label, self.payout_steps)
+            calc = QLabel(value, self.payout_steps)
+            calc.setTextFormat(Qt.TextFormat.PlainText)
+            calc.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            if i == len(steps) - 1:  # the amount
+                for w in (name, calc):
+                    f = w.font()
+                    f.setBold(True)
+                    w.setFont(f)
+            grid.addWidget(name, i, 0)
+            grid.addWidget(calc, i, 1)
 
     def _decide_payout(self, approve: bool, reason: str) -> None:
         p = self.payouts.current()

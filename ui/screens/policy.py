@@ -14,6 +14,7 @@ together as new versions from the chosen day (F1 fees follow them).
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -130,6 +131,34 @@ def parse_simple(text: str, like: Any) -> Any:
     except ValueError:
         return text.strip()
     return latin_digits(text).strip()
+
+
+WINDOW_KEYS = ("signing_window",)  # a pair of times, typed «۰۸:۰۰ تا ۱۲:۰۰»
+_TIME = re.compile(r"(\d{1,2})\s*:\s*(\d{2})")
+_UNTIL = re.compile(r"\s*(?:تا|الی|–|—|-)\s*")
+
+
+def window_text(value: Any) -> str:
+    """A stored [start, end] as the administrator types it: «۰۸:۰۰ تا ۱۲:۰۰»."""
+    if isinstance(value, list | tuple) and len(value) == 2:
+        return f"{fmt.fa(value[0])} تا {fmt.fa(value[1])}"
+    return fmt.fa(value) if isinstance(value, str) else ""
+
+
+def parse_window(text: str) -> list[str] | None:
+    """«۰۸:۰۰ تا ۱۲:۰۰» (any digits; «تا»، «الی» or a dash between) → ["08:00", "12:00"];
+    None when it is not two times. Whether the window opens before it closes is the
+    service's check (refused in Persian, naming the key)."""
+    parts = _UNTIL.split(latin_digits(text).replace("٫", ":").strip())
+    if len(parts) != 2:
+        return None
+    out = []
+    for part in parts:
+        m = _TIME.fullmatch(part.strip())
+        if m is None:
+            return None
+        out.append(f"{int(m.group(1)):02d}:{m.group(2)}")
+    return out
 
 
 def author(username: str | None) -> str:
@@ -277,6 +306,7 @@ class PolicyScreen(Screen):
         self.holidays = HolidaysTab(self)
         self.tabs.addTab(self.holidays, "تقویم تعطیلات")
         self.tabs.currentChanged.connect(self._tab_shown)
+        self.tabs.currentChanged.connect(lambda _i: self.message.clear())  # one tab's answer
         self.calendar_warning = QLabel(self)  # months before the holiday table runs out
         self.calendar_warning.setWordWrap(True)
         self.calendar_warning.setStyleSheet(
@@ -318,6 +348,9 @@ class PolicyScreen(Screen):
         self.status_label = QLabel("", box)
         self.status_label.setWordWrap(True)
         self.value_line = ltr(QLineEdit(box))
+        # a signing window as it is said: «۰۸:۰۰ تا ۱۲:۰۰» (right to left, so it reads so)
+        self.value_window = QLineEdit(box)
+        self.value_window.setPlaceholderText("مثلاً ۰۸:۰۰ تا ۱۲:۰۰")
         self.value_json = QPlainTextEdit(box)
         self.value_json.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
         self.value_json.setMinimumHeight(90)
@@ -333,6 +366,7 @@ class PolicyScreen(Screen):
         form.addRow("کلید:", self.key_label)
         form.addRow("وضعیت:", self.status_label)
         form.addRow("مقدار تازه:", self.value_line)
+        form.addRow("بازه تازه:", self.value_window)
         form.addRow("مقدار (JSON):", self.value_json)
         form.addRow("", self.hint)
         form.addRow("تاریخ اجرا:", self.effective)
@@ -379,37 +413,53 @@ class PolicyScreen(Screen):
 
     def _set_editor(self, row) -> None:
         enabled = row is not None
-        for w in (self.value_line, self.value_json, self.effective, self.source):
+        for w in (
+            self.value_line,
+            self.value_window,
+            self.value_json,
+            self.effective,
+            self.source,
+        ):
             w.setEnabled(enabled)
         self.save_button.setEnabled(enabled)
         if row is None:
             self.key_label.setText("—")
             self.status_label.setText("")
             self.value_line.clear()
+            self.value_window.clear()
             self.value_json.clear()
             self.history.clear()
             return
         self.key_label.setText(f"{row.label} ({fmt.code(row.key)})")
         self.status_label.setText(STATUS_BADGE.get(row.status, row.status))
-        simple = is_simple(row.value)
-        self.value_line.setVisible(simple)
-        self.value_json.setVisible(not simple)
+        window = row.key in WINDOW_KEYS
+        simple = is_simple(row.value) and not window
+        shown = {self.value_line: simple, self.value_window: window}
+        shown[self.value_json] = not (simple or window)
         form = self.value_line.parentWidget().layout()
-        form.setRowVisible(self.value_line, simple)
-        form.setRowVisible(self.value_json, not simple)
-        if simple:
+        for w, on in shown.items():
+            w.setVisible(on)
+            form.setRowVisible(w, on)
+        if window:
+            self.value_window.setText(window_text(row.value))
+            self.hint.setText(
+                f"از ساعت تا ساعت، مثلاً ۰۸:۰۰ تا ۱۲:۰۰؛ اکنون: {window_text(row.value)}"
+            )
+        elif simple:
             self.value_line.setText(fmt.fa(row.value))  # Persian or Latin digits parse back
             kind = (
                 "عدد صحیح"
                 if isinstance(row.value, int)
                 else "عدد اعشاری"
                 if isinstance(row.value, float)
-                else "متن یا ساعت به شکل HH:MM"
+                else "متن یا ساعت به شکل ساعت:دقیقه (مثلاً ۰۸:۰۰)"
             )
             self.hint.setText(f"نوع مقدار: {kind}")
         else:
             self.value_json.setPlainText(json.dumps(row.value, ensure_ascii=False))
-            self.hint.setText(f"به شکل JSON؛ اکنون: {readable(row.value)}")
+            self.hint.setText(
+                f"به شکل JSON، مانند مقدار کنونی در کادر؛ اکنون: {readable(row.value)}"
+            )
         self.source.setText("")
 
     def _history(self, rows) -> None:
@@ -424,6 +474,9 @@ class PolicyScreen(Screen):
 
     def edited_value(self) -> tuple[bool, Any]:
         row = self.current
+        if row.key in WINDOW_KEYS:
+            window = parse_window(self.value_window.text())
+            return window is not None, window
         if is_simple(row.value):
             return True, parse_simple(self.value_line.text(), row.value)
         try:
@@ -436,8 +489,17 @@ class PolicyScreen(Screen):
         if row is None:
             return
         ok, value = self.edited_value()
+        if not ok and row.key in WINDOW_KEYS:
+            self.message.error(
+                f"«{row.label}» را به شکل ساعت آغاز تا ساعت پایان بنویسید "
+                "(مثلاً ۰۸:۰۰ تا ۱۲:۰۰)؛ چیزی ثبت نشد"
+            )
+            return
         if not ok:
-            self.message.error(f"مقدار «{row.label}» JSON درست نیست؛ چیزی ثبت نشد")
+            self.message.error(
+                f"مقدار «{row.label}» به شکل JSON درست نیست (مانند مقدار کنونی که در کادر "
+                "آمده بود بنویسید)؛ چیزی ثبت نشد"
+            )
             return
         self.save_button.setEnabled(False)
         self.run(

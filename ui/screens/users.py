@@ -38,13 +38,21 @@ ROLE_FA = {
 
 def _create(ctx, username: str, full_name: str, role: str, member_no: str, password: str):
     """A new user, then their first password (checked as any new password is)."""
+    from app.domain.errors import InputError
+
     engineer_id = None
     if role == "engineer":
+        if not member_no:
+            raise InputError("membership_no", "شماره عضویت مهندس خالی است")
         engineer_id = browse.engineer_id_by_no(ctx, member_no)
         if engineer_id is None:
-            from app.domain.errors import InputError
-
             raise InputError("membership_no", "مهندسی با این شماره عضویت پیدا نشد")
+    elif member_no:
+        raise InputError(
+            "membership_no",
+            "شماره عضویت فقط برای نقش مهندس است؛ آن را پاک کنید یا نقش را مهندس کنید",
+        )
+    users.check_new_password(password)  # before the user exists: no user left without one
     actor = users.create_user(ctx, username, full_name, role, None, engineer_id)
     users.set_password(ctx, actor.user_id, password)
     return actor
@@ -64,7 +72,9 @@ class UsersScreen(Screen):
                 Column("نقش", lambda u: ROLE_FA.get(u.role, u.role), str),
                 Column("شماره عضویت", lambda u: u.membership_no or "", fmt.fa, ltr=True),
                 Column("فعال", lambda u: "بله" if u.active else "خیر", str),
-                Column("اکنون واردشده", lambda u: u.live_sessions),
+                # signed in now: a session of the office server, or this desk's own login
+                # (the one desk keeps no session rows)
+                Column("اکنون واردشده", self._signed_in),
                 Column("ساخته‌شده", lambda u: u.created_at),
             ],
         )
@@ -95,6 +105,8 @@ class UsersScreen(Screen):
         self.role.setCurrentIndex(0)  # the least privileged role
         self.member_no = ltr(QLineEdit(box))
         self.member_no.setPlaceholderText("فقط برای نقش مهندس")
+        self.role.currentIndexChanged.connect(self._role_changed)
+        self._role_changed()
         self.password = ltr(QLineEdit(box))
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password2 = ltr(QLineEdit(box))
@@ -119,6 +131,17 @@ class UsersScreen(Screen):
         lay = QVBoxLayout(self)
         lay.addWidget(split, 1)
         lay.addWidget(self.message)
+
+    def _signed_in(self, u) -> bool:
+        return u.live_sessions > 0 or u.id == self.ctx.actor.user_id
+
+    def _role_changed(self, *_a) -> None:
+        """The membership number is only an engineer's: for another role the field is
+        disabled (and emptied), never filled and silently ignored."""
+        engineer = self.role.currentData() == "engineer"
+        if not engineer:
+            self.member_no.clear()
+        self.member_no.setEnabled(engineer)
 
     def refresh(self) -> None:
         self.run(users.list_users, self.ctx, on_done=self._loaded)
@@ -184,9 +207,19 @@ class UsersScreen(Screen):
 
         self.run(users.set_password, self.ctx, u.id, pw, on_done=done)
 
+    def confirm(self, text: str) -> bool:
+        from .. import widgets
+
+        return widgets.confirm(self, "کاربران", text, "بله، غیرفعال شود")
+
     def toggle_active(self) -> None:
         u = self.list.current()
         if u is None:
+            return
+        if u.active and not self.confirm(
+            f"کاربر «{u.username}» غیرفعال شود؟ همه نشست‌های او همین حالا پایان می‌یابد "
+            "و تا دوباره فعال نشود نمی‌تواند وارد شود."
+        ):
             return
 
         def done(_r) -> None:
