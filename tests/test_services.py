@@ -331,3 +331,25 @@ def test_the_engineers_list_search_takes_wildcards_literally_and_pages_filtered(
             paged += page
             last = page[-1].id
         assert [r.id for r in paged] == [r.id for r in every] and len(every) == 12, (sort, desc)
+
+
+def test_S8_a_surveyors_refund_raises_his_ledger_to_his_score(office: Office):
+    """W2: a surveyor's withdrawal gives back the project's charge (stored as a negative
+    charge); the desk's and the web's ledger show it as points given back, and its last
+    balance is the score, with no «امتیاز پایه» line to close a gap."""
+    from app.services import browse
+
+    e = office.engineer("S1", discipline="survey", score=100)
+    p = office.project(area=450, floors=3, disciplines=("survey",))
+    rid = p.referral_ids["survey"]
+    office.at("1405-08-23 10:00")
+    candidacy.stand(office.as_engineer[e], e, rid)
+    office.run("1405-08-23 20:00")
+    office.at("1405-08-24 09:00")
+    deadlines.record_withdrawal(office.clerk, rid, "نامه ۱۲")
+    f = browse.engineer_file(office.clerk, e)
+    kinds = [(r.kind, r.points) for r in f.ledger]
+    assert kinds[0][0] == "charge" and kinds[0][1] < 0
+    assert kinds[1] == ("refund", -kinds[0][1])
+    assert f.ledger[-1].balance == f.score == f.base_score
+    assert "base" not in [k for k, _ in kinds]

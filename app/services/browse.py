@@ -315,8 +315,9 @@ def score_ledger(
         text = note or LEDGER_NOTE.get(kind, "").format(what=what).replace("  ", " ")
         if note and what and what not in note:
             text = f"{note} — {what}"
-        # S8: charges and penalties lower the score, a refund gives it back
-        signed = Decimal(pts) if kind == "refund" else -Decimal(pts)
+        # S8: charges and penalties lower the score; a refund (W2, a surveyor's withdrawal) is
+        # kept as a negative charge (`deadlines.record_withdrawal`) and gives it back
+        signed = -Decimal(pts)
         bal += signed
         rows.append(LedgerRow(at, kind, signed, text.strip(), bal))
         if kind == "penalty" and per_day and now > at:

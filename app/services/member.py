@@ -440,10 +440,7 @@ def member_state(ctx: ServiceContext, engineer_id: int) -> MemberState:
     lines = []
     for at, kind, points, per_day, rid, note, period_year in entries:
         file_no, disc, _ = refs.get(rid, ("", "", ""))
-        # a refund (W2, a surveyor's withdrawal) is kept as a negative charge
-        # (`deadlines.record_withdrawal`); the ledger reads it as points given back
-        pts = abs(Decimal(points)) if kind == "refund" else points
-        lines.append((at, kind, pts, note, period_year, per_day, file_no, disc))
+        lines.append((at, kind, points, note, period_year, per_day, file_no, disc))
         if kind == "penalty":
             penalties.append(_penalty(at, Decimal(points), per_day, file_no, disc, kinds, rid, now))
     score = score_at(st, now, policy)
