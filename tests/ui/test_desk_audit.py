@@ -345,3 +345,20 @@ def test_the_screenshot_tour_waits_for_the_counters_live_fee(counter, runner):
     settle_typing(w, runner)
     assert w.quote_label.text() != placeholder
     assert w.group_label.text() != "—"
+
+
+def test_S8_an_engineer_with_no_line_yet_sees_the_base_his_score_starts_from(
+    qtbot, office, runner, settle
+):
+    """The ledger ends (oldest) at the base score: without any selection or withdrawal the
+    score shown is not a bare number above an empty list."""
+    from ui.screens.cartable import CartableScreen
+
+    e = office.engineer("E2", score=961)
+    cart = CartableScreen(office.as_engineer[e], runner)
+    qtbot.addWidget(cart)
+    cart.refresh()
+    settle()
+    rows = cart.ledger.model.rows
+    assert [(r.kind, r.points, r.balance) for r in rows] == [("opening", 961, 961)]
+    assert "امتیاز پایه" in rows[0].note

@@ -28,7 +28,7 @@ from ..models import Column
 from ..qtcompat import emit
 from ..widgets import Gauge, ListPanel
 from .base import Screen
-from .engineers import LEDGER_COLUMNS
+from .engineers import LEDGER_COLUMNS, ledger_rows
 
 CANCEL_ONCE = (
     "لغو کاندیداتوری برای هر ارجاع تنها یک بار مجاز است (C4): پس از آن می‌توانید دوباره "
@@ -146,7 +146,7 @@ class CartableScreen(Screen):
             # (with an empty cartable: why; past a deadline the run has yet to decide, his
             # candidacies awaiting it are the service's C3 block)
             blocks = candidacy.cartable_blocks(ctx, me) if not items else []
-            ledger = browse.engineer_file(ctx, me).ledger
+            ledger = ledger_rows(browse.engineer_file(ctx, me))
             now = ctx.now()
             overdue = 0
             if not items:
@@ -164,7 +164,7 @@ class CartableScreen(Screen):
         cur = self.items.current()
         self.items.set_rows(items)
         self.selections.set_rows(mine)
-        self.ledger.set_rows(list(reversed(ledger)))
+        self.ledger.set_rows(ledger)
         self._show_blocks(items, blocks, overdue)
         self.score.setText(fmt.code(round(st.score, 2)))
         self.jobs.setText(fmt.fa(st.active_jobs))

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.rules_fa import COMPETENCE_KIND_FA, FACT_FA
+from app.services.browse import EngineerFile, LedgerRow
 
 from .. import fmt
 from ..celltext import LaidOutText
@@ -35,7 +36,22 @@ LEDGER_KIND_FA = {
     **fmt.LEDGER_FA,
     "recovery": "بازگشت جریمه با گذشت زمان",
     "period": "پایان دوره امتیاز",
+    "opening": "امتیاز پایه",
 }
+
+
+def ledger_rows(f: EngineerFile) -> list[LedgerRow]:
+    """The ledger newest first, down to the base score it starts from: an engineer with no
+    line yet still sees where his score comes from (S8)."""
+    opening = LedgerRow(
+        None,  # type: ignore[arg-type]  # before every line: no instant of its own
+        "opening",
+        f.base_score,
+        "امتیاز پایه، پیش از هر انتخاب و انصراف (S8)",
+        f.base_score,
+    )
+    return [*reversed(f.ledger), opening]
+
 
 LEDGER_COLUMNS = [
     Column("زمان", lambda r: r.at),
@@ -159,7 +175,7 @@ class EngineerDetail(QWidget):
         self.fields["jobs"].setText(fmt.fa(f.active_jobs))
         self.gauge.set_usage(float(f.used_m2), float(f.capacity_m2))
         self.spark.set_values([float(f.base_score)] + [float(r.balance) for r in f.ledger])
-        self.ledger.set_rows(list(reversed(f.ledger)))
+        self.ledger.set_rows(ledger_rows(f))
 
 
 class EngineersScreen(Screen):
