@@ -254,20 +254,19 @@ def reset(request: HttpRequest) -> HttpResponse:
 def _cartable_data(request: HttpRequest, actor) -> dict:
     ctx = context(request, actor)
     me = actor.engineer_id
-    items = candidacy.cartable(ctx, me)
+    # one transaction, his state loaded once: the rows, his candidacies at risk (A1) and
+    # C5's count (a cancel button only while the day's cancellations are below the limit)
+    items, risky, cancels = member._cartable_page(ctx, me)
     blocks = candidacy.cartable_blocks(ctx, me) if not items else []
     if any(b.rule == "G3" for b in blocks):  # a renewal already asked for: say so (F5)
         waiting = member.renewal_waiting(member.membership_status(ctx, me).years)
         if waiting is not None:
             words = member.renewal_remedy(waiting)
             blocks = [WhyNot(b.rule, words) if b.rule == "G3" else b for b in blocks]
-    # C5: a cancel button only while the day's cancellations are below the policy's limit
-    cancellable = any(i.standing and not i.cancel_used for i in items)
-    cancels = member._cancels_today(ctx, me) if cancellable else None
     standing = sum(i.standing for i in items)
     # A1: a candidacy the deadline's re-check would set aside as things stand (his
     # declaration changed, his capacity gone): its card says so, and why
-    at_risk = {a.referral_id: a for a in member._candidacies_at_risk(ctx, me)} if standing else {}
+    at_risk = {a.referral_id: a for a in risky}
     return {
         "items": items,
         "blocks": blocks,

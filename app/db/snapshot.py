@@ -328,12 +328,30 @@ def referral_facts(session: Session, referral_ids: Ids) -> dict[int, tuple[Refer
     }
 
 
+def cancellations_on(session: Session, engineer_id: int, at: datetime) -> int:
+    """C5: the engineer's cancellations on `at`'s Tehran day."""
+    from ..domain.calendar import at_local
+    from .models import Candidacy
+
+    start = at_local(local_date(at), datetime.min.time())
+    return int(
+        session.scalar(
+            select(func.count()).where(
+                Candidacy.engineer_id == engineer_id,
+                Candidacy.status == "cancelled",
+                Candidacy.cancelled_at >= start,
+                Candidacy.cancelled_at < start + timedelta(days=1),
+            )
+        )
+        or 0
+    )
+
+
 def candidacy_snapshot(
     session: Session, engineer_id: int, referral_id: int, at: datetime
 ) -> CandidacySnapshot | None:
     """Everything `domain.candidacy.refusals` reads about one engineer and one referral at
     `at`, in a fixed number of queries (None: no such engineer)."""
-    from ..domain.calendar import at_local
     from .models import Candidacy, Round
 
     state = load_supervisors(session, [engineer_id], at).get(engineer_id)
@@ -361,15 +379,7 @@ def candidacy_snapshot(
         .group_by(Candidacy.status)
     ).all()
     by_status = dict(mine)
-    start = at_local(local_date(at), datetime.min.time())
-    today = session.scalar(
-        select(func.count()).where(
-            Candidacy.engineer_id == engineer_id,
-            Candidacy.status == "cancelled",
-            Candidacy.cancelled_at >= start,
-            Candidacy.cancelled_at < start + timedelta(days=1),
-        )
-    )
+    today = cancellations_on(session, engineer_id, at)
     on = local_date(at)
     current = or_(FirmMember.left_on.is_(None), FirmMember.left_on > on)
     related = (
@@ -392,7 +402,7 @@ def candidacy_snapshot(
         round_running=running,
         standing=bool(by_status.get("active")),
         cancelled_before=bool(by_status.get("cancelled")),
-        cancelled_today=int(today or 0),
+        cancelled_today=today,
         related_standing=bool(related_standing),
         chosen_on_project=engineer_id in chosen and row.engineer_id != engineer_id,
     )

@@ -139,9 +139,16 @@ def cartable(ctx: ServiceContext, engineer_id: int) -> list[CartableItem]:
         states = load_supervisors(s, [engineer_id], now)
         if engineer_id not in states:
             raise InputError("engineer", "مهندس پیدا نشد")
-        state = states[engineer_id]
-        offers, blocked = _offers(state, now, policy)
-        items = cartable_items(s, engineer_id, now, offers, blocked)
+        return cartable_in(s, states[engineer_id], now, policy)
+
+
+def cartable_in(
+    s: Session, state: SupervisorState, now: datetime, policy: Policy
+) -> list[CartableItem]:
+    """`cartable`'s rows in a transaction that has already loaded the engineer's state (the
+    web's cartable page reads his candidacies at risk in the same one)."""
+    offers, blocked = _offers(state, now, policy)
+    items = cartable_items(s, state.id, now, offers, blocked)
     return sorted(items, key=lambda i: (i.deadline, i.file_no, i.discipline))
 
 

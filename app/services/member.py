@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ..db.models import (
     Candidacy,
@@ -31,18 +32,21 @@ from ..db.models import (
     Withdrawal,
 )
 from ..db.policy_store import policy_at
-from ..db.snapshot import chosen_by_project, load_supervisors, referral_facts
-from ..domain.calendar import at_local, jalali_year, local_date
+from ..db.snapshot import cancellations_on, chosen_by_project, load_supervisors, referral_facts
+from ..domain.calendar import jalali_year, local_date
 from ..domain.candidacy import REMEDY_FA, out_of_everything
 from ..domain.codes import DISCIPLINE_ORDER, GROUP_FA
 from ..domain.eligibility import distribution_failures
 from ..domain.errors import NotFound
 from ..domain.membership import renewal_failures
+from ..domain.policy import Policy
 from ..domain.rules_fa import RULE_TEXT_FA
 from ..domain.scoring import capacity_m2, penalty_value, score_at, supervision_grade
+from ..domain.state import SupervisorState
+from . import candidacy
 from .browse import score_ledger
 from .context import ServiceContext
-from .dto import NotificationOut, WhyNot
+from .dto import CartableItem, NotificationOut, WhyNot
 from .permissions import require
 from .registry import use_case
 
@@ -202,26 +206,6 @@ def _badge(ctx: ServiceContext, engineer_id: int) -> tuple[str, str]:
     return f"{row.first_name or ''} {row.last_name or ''}".strip(), row.membership_no or ""
 
 
-def _cancels_today(ctx: ServiceContext, engineer_id: int) -> tuple[int, int]:
-    """C5 for his cartable: (his cancellations on today's Tehran day, the policy's limit a
-    day), counted as `db.snapshot.candidacy_snapshot` counts them for `cancel`'s refusal. Not
-    a use case of its own (the cartable page's, beside `candidacy.cartable`), as `_badge`."""
-    require(ctx, "cartable.read", engineer_id)
-    now = ctx.now()
-    start = at_local(local_date(now), datetime.min.time())
-    with ctx.read() as s:
-        limit = policy_at(s, now).max_cancellations_per_day
-        used = s.scalar(
-            select(func.count()).where(
-                Candidacy.engineer_id == engineer_id,
-                Candidacy.status == "cancelled",
-                Candidacy.cancelled_at >= start,
-                Candidacy.cancelled_at < start + timedelta(days=1),
-            )
-        )
-    return int(used or 0), int(limit)
-
-
 @dataclass(frozen=True)
 class AtRisk:
     """A1: one of his candidacies in force, its round waiting for its deadline, that the
@@ -263,32 +247,59 @@ def _candidacies_at_risk(ctx: ServiceContext, engineer_id: int) -> list[AtRisk]:
     deadline's re-check would set aside as things stand now — his declaration no longer ready
     or without the project's group (C1, C2), no capacity (S2, S7), any other rule of C2's
     conditions, or chosen for another discipline of the project (A5). Not a use case of its
-    own (the cartable's and the declaration page's, as `_cancels_today`); a few queries."""
+    own (the cartable's and the declaration page's, as `_badge`); a few queries."""
     require(ctx, "cartable.read", engineer_id)
     now = ctx.now()
-    on = local_date(now)
     with ctx.read() as s:
-        rows = s.execute(
-            select(Referral.id, Round.deadline)
-            .select_from(Candidacy)
-            .join(Referral, Referral.id == Candidacy.referral_id)
-            .join(Round, (Round.referral_id == Referral.id) & (Round.no == Referral.round_no))
-            .where(
-                Candidacy.engineer_id == engineer_id,
-                Candidacy.status == "active",
-                Referral.status == "open",
-                Round.kind == "candidacy",
-                Round.outcome.is_(None),
-            )
-        ).all()
-        if not rows:
-            return []
         policy = policy_at(s, now)
         st = load_supervisors(s, [engineer_id], now).get(engineer_id)
         if st is None:
             raise NotFound("engineer", "مهندس پیدا نشد")
-        facts = referral_facts(s, [rid for rid, _ in rows])
-        chosen = chosen_by_project(s, {f.project_id for f, _ in facts.values()})
+        return _at_risk_in(s, st, now, policy)
+
+
+def _cartable_page(
+    ctx: ServiceContext, engineer_id: int
+) -> tuple[list[CartableItem], list[AtRisk], tuple[int, int] | None]:
+    """The web cartable's reads in one transaction, his state loaded once: the rows
+    (`candidacy.cartable`), his candidacies at risk (A1, when he stands for any) and, when a
+    cancel could be offered, C5's (cancellations today, the day's limit). Not a use case of
+    its own (the cartable page's, as `_badge`)."""
+    require(ctx, "cartable.read", engineer_id)
+    now = ctx.now()
+    with ctx.read() as s:
+        policy = policy_at(s, now)
+        st = load_supervisors(s, [engineer_id], now).get(engineer_id)
+        if st is None:
+            raise NotFound("engineer", "مهندس پیدا نشد")
+        items = candidacy.cartable_in(s, st, now, policy)
+        at_risk = _at_risk_in(s, st, now, policy) if any(i.standing for i in items) else []
+        cancels = None
+        if any(i.standing and not i.cancel_used for i in items):
+            cancels = (cancellations_on(s, engineer_id, now), policy.max_cancellations_per_day)
+    return items, at_risk, cancels
+
+
+def _at_risk_in(s: Session, st: SupervisorState, now: datetime, policy: Policy) -> list[AtRisk]:
+    """A1 (see `_candidacies_at_risk`) in a transaction that has loaded his state."""
+    engineer_id, on = st.id, local_date(now)
+    rows = s.execute(
+        select(Referral.id, Round.deadline)
+        .select_from(Candidacy)
+        .join(Referral, Referral.id == Candidacy.referral_id)
+        .join(Round, (Round.referral_id == Referral.id) & (Round.no == Referral.round_no))
+        .where(
+            Candidacy.engineer_id == engineer_id,
+            Candidacy.status == "active",
+            Referral.status == "open",
+            Round.kind == "candidacy",
+            Round.outcome.is_(None),
+        )
+    ).all()
+    if not rows:
+        return []
+    facts = referral_facts(s, [rid for rid, _ in rows])
+    chosen = chosen_by_project(s, {f.project_id for f, _ in facts.values()})
     out = []
     for rid, deadline in rows:
         if rid not in facts:
@@ -325,7 +336,7 @@ class RulesFigures:
 
 def _rules_figures(ctx: ServiceContext) -> RulesFigures:
     """The figures of the policy in force now, for the declaration's rules text (C1). Not a
-    use case of its own (the declaration page's, as `_cancels_today`)."""
+    use case of its own (the declaration page's, as `_badge`)."""
     require(ctx, "engineer.file")
     now = ctx.now()
     with ctx.read() as s:

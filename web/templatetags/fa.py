@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time
 from decimal import Decimal
+from functools import lru_cache
 
 from django import template
 from django.utils.html import escape
@@ -164,6 +165,11 @@ def area(value: object) -> str:
     decimals, thousands separated): ۱٬۱۱۹٫۸, ۹۰۵٫۱۷, ۴۵۰."""
     if value is None or value == "":
         return ""
+    return _area(value)
+
+
+@lru_cache(maxsize=65536)
+def _area(value: object) -> str:  # a cartable writes hundreds of areas, the same ones for all
     from reports.rtl import fa_area
 
     return _signed(fa_area(value).replace("‎", ""))
