@@ -5,6 +5,7 @@ exports."""
 from __future__ import annotations
 
 import pytest
+from conftest import type_text  # at import: run-time "conftest" may be another folder's
 
 from app.services import users
 from ui.screens.users import UsersScreen
@@ -168,7 +169,6 @@ def _form_y(w, widget) -> int:
 def test_counter_tab_goes_down_the_form_and_the_reason_uses_the_labels_words(
     qtbot, counter, settle
 ):
-    from conftest import type_text
     from PySide6.QtCore import Qt
 
     w = counter()
