@@ -129,7 +129,7 @@ COUNTER_FIELDS_FA = {
     "brought_by_name": "نام آورنده",
     "owner_mobile": "تلفن همراه مالک",
     "plate": "پلاک ثبتی",
-    "area": "مساحت",
+    "area": "زیربنا (م²)",  # as the counter's form labels it
     **USE_FIELDS_FA,  # کاربری, then a mixed building's area by use
     "floors": "تعداد طبقات",
     "brought_code": "کد ملی آورنده",
@@ -154,7 +154,7 @@ def counter_problems(f: CounterForm) -> dict[str, str]:
         out["plate"] = "خالی است"
     area = parse_number(f.area) if f.area.strip() else None
     if area is None:
-        out["area"] = "عدد مساحت را بنویسید (مثلاً ۲۵۰ یا ۲۵۰٫۵)"
+        out["area"] = "عدد زیربنا را بنویسید (مثلاً ۲۵۰ یا ۲۵۰٫۵)"
     elif area <= 0:
         out["area"] = "باید بیشتر از صفر باشد"
     elif area != area.quantize(area.__class__("0.01")):

@@ -664,16 +664,9 @@ class CounterScreen(Screen):
         return problems
 
     def _problem_lines(self, problems: dict[str, str]) -> list[str]:
-        """`counter_summary`'s lines; the area named as its label on the form says it
-        («زیربنا (م²)», not the domain's «مساحت»)."""
-        lines = []
-        for key, why in problems.items():
-            if key == "area":
-                label = self.form.labelForField(self.area).text().rstrip(":").strip()
-                lines.append(f"{label}: {why.replace('مساحت', 'زیربنا')}")
-            else:
-                lines.append(counter_summary({key: why}))
-        return lines
+        """`counter_summary`'s lines, one problem a line (the domain names each field as the
+        form labels it)."""
+        return [counter_summary({key: why}) for key, why in problems.items()]
 
     def _summary(self, problems: dict[str, str]) -> str:
         return "؛ ".join(self._problem_lines(problems))
