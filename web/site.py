@@ -254,10 +254,10 @@ def reset(request: HttpRequest) -> HttpResponse:
 def _cartable_data(request: HttpRequest, actor) -> dict:
     ctx = context(request, actor)
     me = actor.engineer_id
-    # one transaction, his state loaded once: the rows, his candidacies at risk (A1) and
-    # C5's count (a cancel button only while the day's cancellations are below the limit)
-    items, risky, cancels = member._cartable_page(ctx, me)
-    blocks = candidacy.cartable_blocks(ctx, me) if not items else []
+    # one transaction, his state loaded once: the rows (or what keeps him out), his
+    # candidacies at risk (A1) and C5's count (a cancel only below the day's limit)
+    got = member._cartable_page(ctx, me)
+    items, blocks, cancels = got.items, got.blocks, got.cancels
     if any(b.rule == "G3" for b in blocks):  # a renewal already asked for: say so (F5)
         waiting = member.renewal_waiting(member.membership_status(ctx, me).years)
         if waiting is not None:
@@ -266,7 +266,7 @@ def _cartable_data(request: HttpRequest, actor) -> dict:
     standing = sum(i.standing for i in items)
     # A1: a candidacy the deadline's re-check would set aside as things stand (his
     # declaration changed, his capacity gone): its card says so, and why
-    at_risk = {a.referral_id: a for a in risky}
+    at_risk = {a.referral_id: a for a in got.at_risk}
     return {
         "items": items,
         "blocks": blocks,

@@ -219,23 +219,30 @@ def cartable_blocks(ctx: ServiceContext, engineer_id: int) -> list[WhyNot]:
         state = load_supervisors(s, [engineer_id], now).get(engineer_id)
         if state is None:
             raise InputError("engineer", "مهندس پیدا نشد")
-        # past a round's deadline (C3), before the run decides it: his candidacies wait
-        waiting = s.execute(
-            select(Project.file_no, Referral.discipline)
-            .select_from(Candidacy)
-            .join(Referral, Referral.id == Candidacy.referral_id)
-            .join(Round, (Round.referral_id == Referral.id) & (Round.no == Referral.round_no))
-            .join(Project, Project.id == Referral.project_id)
-            .where(
-                Candidacy.engineer_id == engineer_id,
-                Candidacy.cancelled_at.is_(None),
-                Candidacy.status == "active",
-                Referral.status == "open",
-                Round.outcome.is_(None),
-                Round.deadline <= now,
-            )
-            .order_by(Project.file_no, Referral.discipline)
-        ).all()
+        return cartable_blocks_in(s, state, now, policy)
+
+
+def cartable_blocks_in(
+    s: Session, state: SupervisorState, now: datetime, policy: Policy
+) -> list[WhyNot]:
+    """`cartable_blocks` in a transaction that has already loaded the engineer's state."""
+    # past a round's deadline (C3), before the run decides it: his candidacies wait
+    waiting = s.execute(
+        select(Project.file_no, Referral.discipline)
+        .select_from(Candidacy)
+        .join(Referral, Referral.id == Candidacy.referral_id)
+        .join(Round, (Round.referral_id == Referral.id) & (Round.no == Referral.round_no))
+        .join(Project, Project.id == Referral.project_id)
+        .where(
+            Candidacy.engineer_id == state.id,
+            Candidacy.cancelled_at.is_(None),
+            Candidacy.status == "active",
+            Referral.status == "open",
+            Round.outcome.is_(None),
+            Round.deadline <= now,
+        )
+        .order_by(Project.file_no, Referral.discipline)
+    ).all()
     found = [WhyNot(rule, text) for rule, text in out_of_everything(state, now, policy).reasons]
     if waiting:
         files = join_fa([f"{f} ({DISCIPLINE_FA.get(d, d)})" for f, d in waiting])

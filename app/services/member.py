@@ -251,33 +251,44 @@ def _candidacies_at_risk(ctx: ServiceContext, engineer_id: int) -> list[AtRisk]:
     require(ctx, "cartable.read", engineer_id)
     now = ctx.now()
     with ctx.read() as s:
-        policy = policy_at(s, now)
-        st = load_supervisors(s, [engineer_id], now).get(engineer_id)
-        if st is None:
-            raise NotFound("engineer", "مهندس پیدا نشد")
+        policy, st = _state_now(s, engineer_id, now)
         return _at_risk_in(s, st, now, policy)
 
 
-def _cartable_page(
-    ctx: ServiceContext, engineer_id: int
-) -> tuple[list[CartableItem], list[AtRisk], tuple[int, int] | None]:
+def _state_now(s: Session, engineer_id: int, now: datetime) -> tuple[Policy, SupervisorState]:
+    """The policy in force and the engineer's state at `now` (NotFound: no such engineer)."""
+    st = load_supervisors(s, [engineer_id], now).get(engineer_id)
+    if st is None:
+        raise NotFound("engineer", "مهندس پیدا نشد")
+    return policy_at(s, now), st
+
+
+@dataclass(frozen=True)
+class CartablePage:
+    """What the web cartable shows, read in one transaction (`_cartable_page`)."""
+
+    items: list[CartableItem]
+    blocks: list[WhyNot]  # an empty cartable: what keeps him out (`candidacy.cartable_blocks`)
+    at_risk: list[AtRisk]  # A1: his candidacies the 20:00 re-check would set aside
+    cancels: tuple[int, int] | None  # C5: (cancellations today, the day's limit)
+
+
+def _cartable_page(ctx: ServiceContext, engineer_id: int) -> CartablePage:
     """The web cartable's reads in one transaction, his state loaded once: the rows
-    (`candidacy.cartable`), his candidacies at risk (A1, when he stands for any) and, when a
-    cancel could be offered, C5's (cancellations today, the day's limit). Not a use case of
-    its own (the cartable page's, as `_badge`)."""
+    (`candidacy.cartable`), what keeps him out when there are none, his candidacies at risk
+    (when he stands for any) and, when a cancel could be offered, C5's count. Not a use case
+    of its own (the cartable page's, as `_badge`)."""
     require(ctx, "cartable.read", engineer_id)
     now = ctx.now()
     with ctx.read() as s:
-        policy = policy_at(s, now)
-        st = load_supervisors(s, [engineer_id], now).get(engineer_id)
-        if st is None:
-            raise NotFound("engineer", "مهندس پیدا نشد")
+        policy, st = _state_now(s, engineer_id, now)
         items = candidacy.cartable_in(s, st, now, policy)
+        blocks = [] if items else candidacy.cartable_blocks_in(s, st, now, policy)
         at_risk = _at_risk_in(s, st, now, policy) if any(i.standing for i in items) else []
         cancels = None
         if any(i.standing and not i.cancel_used for i in items):
             cancels = (cancellations_on(s, engineer_id, now), policy.max_cancellations_per_day)
-    return items, at_risk, cancels
+    return CartablePage(items, blocks, at_risk, cancels)
 
 
 def _at_risk_in(s: Session, st: SupervisorState, now: datetime, policy: Policy) -> list[AtRisk]:
