@@ -94,26 +94,32 @@ def test_a_wrong_use_or_split_is_refused_naming_the_field_and_nothing_is_written
         assert s.scalar(select(func.count()).select_from(AuditEntry)) == before
 
 
-@NEEDS_POPPLER
-def test_the_receipt_and_the_contract_print_the_area_by_use(office: Office):
-    arch = office.engineer("A1", discipline="arch", score=90)
-    civil = office.engineer("C1", discipline="civil", score=120)
+def _ready(office: Office, plate: str, area: Decimal, disciplines, **use):
+    """A three-floor file through intake to distribution, its papers' particulars recorded
+    (no permit)."""
     p = projects.register_project(
         office.system,
         ProjectIn(
-            plate="515/3",
-            area=Decimal("2129.70"),
+            plate=plate,
+            area=area,
             floors=3,
             owners=(OwnerIn(OWNER, mobile="09161234567"),),
-            disciplines=("arch", "civil"),
-            use="mixed",
-            use_areas=SPLIT,
+            disciplines=disciplines,
             enforce_p4=False,
+            **use,
         ),
     )
     office.intake(p.id, p.disciplines)
     projects.mark_ready(office.clerk, p.id)
     office.papers_ready(p.id)
+    return p
+
+
+@NEEDS_POPPLER
+def test_the_receipt_and_the_contract_print_the_area_by_use(office: Office):
+    arch = office.engineer("A1", discipline="arch", score=90)
+    civil = office.engineer("C1", discipline="civil", score=120)
+    p = _ready(office, "515/3", Decimal("2129.70"), ("arch", "civil"), use="mixed", use_areas=SPLIT)
 
     receipt = papers.issue_receipt(office.clerk, p.id)
     assert receipt.paper.property.use_areas == (
@@ -183,20 +189,7 @@ def test_a_permit_issued_after_signing_is_made_known_to_the_parties(office: Offi
     from app.services import permits
 
     civil = office.engineer("C1", discipline="civil", score=120)
-    p = projects.register_project(
-        office.system,
-        ProjectIn(
-            plate="515/4",
-            area=Decimal("450"),
-            floors=3,
-            owners=(OwnerIn(OWNER, mobile="09161234567"),),
-            disciplines=("civil",),
-            enforce_p4=False,
-        ),
-    )
-    office.intake(p.id, p.disciplines)
-    projects.mark_ready(office.clerk, p.id)
-    office.papers_ready(p.id)  # no permit yet
+    p = _ready(office, "515/4", Decimal("450"), ("civil",))  # no permit yet
     office.at("1405-08-23 10:00")
     candidacy.stand(office.as_engineer[civil], civil, p.referral_ids["civil"])
     office.run("1405-08-23 20:00")
