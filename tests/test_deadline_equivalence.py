@@ -11,6 +11,7 @@ PostgreSQL; the issue's run: 2,000 and 200)."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import itertools
 import json
@@ -156,7 +157,7 @@ def test_A1_A10_the_bench_data_is_decided_as_before_and_rechecks(bench_world, mo
     with ctx.tx() as s:
         run = s.scalar(select(DeadlineRun).where(DeadlineRun.deadline == world.deadline))
         outcomes = {r.outcome for r in s.scalars(select(Round).where(Round.run_id == run.id))}
-    assert run.snapshot_format == 2
+    assert run.snapshot_format == 3
     assert outcomes == {"selected", "extended", "forced", "unassigned"}
     same = (True, f"{world.referrals} تصمیم دوباره گرفته شد و با نتیجه منتشرشده یکی است")
     assert deadlines.recheck_run(ctx, run.id) == same
@@ -232,8 +233,56 @@ def test_A10_a_run_recorded_before_issue_17_still_rechecks_after_the_migration(
             )
         ).all()
     formats = {at: f for _, at, f in runs}
-    assert [formats[at] for at in old_runs] == [1, 1] and 2 in formats.values()
+    assert [formats[at] for at in old_runs] == [1, 1] and 3 in formats.values()
     for run_id, _at, _f in runs:
         ok, why = deadlines.recheck_run(office.base, run_id)
         assert ok, why
         assert daily_report_dto(office.admin, run_id).rechecked is True
+
+
+def test_A10_a_format_2_run_publishes_its_set_aside_rules_as_recorded(tmp_path):
+    """Format 3 keeps who was set aside by which rules in the round (the office's re-check)
+    but publishes only who; a run recorded in format 2 (before that) still re-checks and its
+    published document is still the one its output digest hashed, rules and all."""
+    from app.domain.calendar import parse_jalali_datetime
+    from app.domain.deadline_run import decide_run
+    from app.domain.run_inputs import decode_record
+    from app.services import candidacy, engineers, public
+    from support import Office
+
+    office = Office(f"sqlite:///{tmp_path / 'f2.sqlite'}")
+    rows = [office.engineer(f"E{i}", score=100 - i) for i in range(3)]
+    project = office.project(disciplines=("civil",))
+    office.at("1405-08-23 10:00")
+    rid = project.referral_ids["civil"]
+    for e in rows:
+        candidacy.stand(office.as_engineer[e], e, rid)
+    engineers.update_engineer(office.admin, rows[0], {"legal_incapacity": True})
+    office.clock.now = parse_jalali_datetime("1405-08-23 20:00")
+    assert deadlines.decide_due(office.base, office.clock.now)
+    with office.base.tx() as s:
+        run = s.scalar(select(DeadlineRun).where(DeadlineRun.kind == "deadline"))
+        run_id, raw = run.id, unpack(run.snapshot)
+    assert run.snapshot_format == 3
+    new_doc = public.run_decisions(office.base, run_id)
+    assert b'"set_aside":{"engineer_id":[' + str(rows[0]).encode() + b"]}" in new_doc
+    assert b'"rules"' not in new_doc
+
+    old = raw.replace(b'{"format":3,', b'{"format":2,', 1)  # the same inputs, recorded before
+    assert old != raw
+    outcome = decide_run(decode_record(old))
+    with office.base.tx() as s:
+        s.execute(
+            update(DeadlineRun)
+            .where(DeadlineRun.id == run_id)
+            .values(
+                snapshot=pack(old),
+                snapshot_format=2,
+                input_digest=hashlib.sha256(old).hexdigest(),
+                output_digest=outcome.output_digest,
+            )
+        )
+    assert deadlines.recheck_run(office.base, run_id)[0]
+    old_doc = public.run_decisions(office.base, run_id)
+    assert hashlib.sha256(old_doc).hexdigest() == outcome.output_digest != run.output_digest
+    assert b'"rules":[' in old_doc and old_doc.replace(b" ", b"") != new_doc

@@ -136,6 +136,7 @@ class RunDecision:
         "round_no",
         "set_aside",
         "set_aside_json",
+        "set_aside_public",
     )
 
     def __init__(self, **kw: Any) -> None:
@@ -543,11 +544,12 @@ def decide_run(inp: RunInputs) -> RunOutcome:
                 set_aside=aside,
                 ranking_json=None,
                 set_aside_json=None,
+                set_aside_public=None,
             )
         )
     return RunOutcome(
         decisions=decisions,
-        output_digest=_publish(decisions, cols),
+        output_digest=_publish(decisions, cols, reasons_public=inp.format < 3),
         capacity_scale=cols.scale,
         engineer_ids=cols.ids,
         membership_no=cols.mno,
@@ -638,10 +640,12 @@ def _same_runs(pos: np.ndarray, stood: np.ndarray) -> list[tuple[int, int]]:
 # ---------------------------------------------------------------- what a run publishes
 
 
-def _publish(decisions: list[RunDecision], cols: _Columns) -> str:
+def _publish(decisions: list[RunDecision], cols: _Columns, reasons_public: bool) -> str:
     """Each round's ranked and set-aside lines as the JSON written to it — columns, the
     engineer by id, amounts as integers with their decimal places (a national run publishes
-    ~10⁶ lines) — and the SHA-256 of the output document made of them."""
+    ~10⁶ lines) — and the SHA-256 of the output document made of them. The document names
+    who was set aside; by which rules only in a format 2 record's (`reasons_public`): the
+    reasons stay in the round, for the office's re-check."""
     ids, scale = cols.ids, cols.scale
     step = 10 ** (scale - 2)
     out = hashlib.sha256(b"[")
@@ -674,6 +678,11 @@ def _publish(decisions: list[RunDecision], cols: _Columns) -> str:
             if rows.size
             else b"[]"
         )
+        d.set_aside_public = (
+            d.set_aside_json
+            if reasons_public or not rows.size
+            else orjson.dumps({"engineer_id": ids[rows]}, option=_NUMPY)
+        )
         if k:
             out.update(b",")
         for part in _output_parts(d):
@@ -705,7 +714,7 @@ def _output_parts(d: RunDecision) -> Iterable[bytes]:
     yield b',"ranking":'
     yield d.ranking_json
     yield b',"set_aside":'
-    yield d.set_aside_json
+    yield d.set_aside_public
     yield b"}"
 
 

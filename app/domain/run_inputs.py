@@ -25,7 +25,10 @@ from .calendar import WorkCalendar
 from .plain import from_plain
 from .policy import Policy
 
-FORMAT = 2  # deadline_runs.snapshot_format of a record written by encode_record
+FORMAT = 3  # deadline_runs.snapshot_format of a record written by encode_record
+# Formats 2 and 3 record the same inputs; 3's public output document names who was set aside
+# but not by which rules (a conviction or unpaid membership is not C6's public data).
+FORMATS = (2, 3)
 
 # Every table the decision reads, with its columns in the order the statements select them.
 TABLES: dict[str, tuple[str, ...]] = {
@@ -101,6 +104,7 @@ class RunInputs:
     policy: Policy
     calendar: WorkCalendar
     tables: Mapping[str, Sequence[tuple] | Mapping[str, Sequence[Any]]]
+    format: int = FORMAT  # the record's format, which also shapes the output document
 
 
 # ---------------------------------------------------------------- the record (A10)
@@ -131,7 +135,7 @@ def encode_record(inp: RunInputs, tables: Mapping[str, Mapping[str, Any]]) -> by
     what `deadline_runs.snapshot` keeps (compressed). `tables`: every table as its columns,
     rows in canonical order (`deadline_run.RunOutcome.tables`)."""
     head = {
-        "format": FORMAT,
+        "format": inp.format,
         "at": inp.at.astimezone(UTC).isoformat(),
         "policy": _exact(inp.policy),
         "calendar": _exact(inp.calendar),
@@ -143,8 +147,8 @@ def encode_record(inp: RunInputs, tables: Mapping[str, Mapping[str, Any]]) -> by
 
 def decode_record(raw: bytes) -> RunInputs:
     doc = orjson.loads(raw)
-    if doc.get("format") != FORMAT:
-        raise ValueError(f"not a format {FORMAT} deadline record")
+    if doc.get("format") not in FORMATS:
+        raise ValueError(f"not a format {FORMATS} deadline record")
     tables = doc["tables"]
     if {name: list(t) for name, t in tables.items()} != {n: list(c) for n, c in TABLES.items()}:
         raise ValueError("the record's tables have other columns")
@@ -153,4 +157,5 @@ def decode_record(raw: bytes) -> RunInputs:
         policy=from_plain(Policy, doc["policy"]),
         calendar=from_plain(WorkCalendar, doc["calendar"]),
         tables=tables,
+        format=doc["format"],
     )

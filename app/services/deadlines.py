@@ -46,7 +46,7 @@ from ..domain.errors import InputError, RuleViolation
 from ..domain.plain import from_plain
 from ..domain.policy import Policy
 from ..domain.published import ranking_lines, set_aside_lines
-from ..domain.run_inputs import FORMAT, RunInputs, decode_record, encode_record
+from ..domain.run_inputs import FORMAT, FORMATS, RunInputs, decode_record, encode_record
 from ..domain.scoring import withdrawal_effects
 from ..domain.state import Charge, SupervisorState
 from .context import ServiceContext, audit, audit_row, audit_rows_written, hold_audit_chain
@@ -609,14 +609,15 @@ def replay(run: DeadlineRun) -> Replayed | None:
     """Decide a recorded run again from its stored inputs (None: it has none — or, format 2,
     their bytes are not the ones its input digest names: an edited record may not even be
     a run's inputs any more, so it is not decided). Format 1: the canonical JSON of a
-    `DeadlineSnapshot`; format 2: the rows the run read."""
+    `DeadlineSnapshot`; formats 2 and 3: the rows the run read (3's output document names
+    no set-aside rules)."""
     if run.snapshot is None:
         return None
     try:
         raw = unpack(run.snapshot)
     except Exception:  # not a packed record at all (zlib.error, zstandard.ZstdError)
         return None
-    if run.snapshot_format == FORMAT:
+    if run.snapshot_format in FORMATS:
         if hashlib.sha256(raw).hexdigest() != run.input_digest:
             return None
         inputs = decode_record(raw)

@@ -7,10 +7,13 @@ label, and a renewal request said to be waiting (F5)."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 
+import orjson
+
 from app.domain.calendar import local_date
-from app.services import engineers, policy_admin, public
+from app.services import deadlines, engineers, policy_admin, public
 from site_support import OTHER, Browser, notes
 
 
@@ -52,6 +55,14 @@ def test_A6_a_forced_decision_is_said_forced_and_set_aside_codes_stay_private(fr
     assert "فهرست رتبه‌بندی" not in nobody
     aside = forced["۱۴۰۵-۰۰۰۳"][2]  # the rival stood, and was set aside (G4)
     assert "کاندیدای واجد شرایطی نماند" in aside and "رضا احمدی" in aside
+    # the published document names him set aside, not by which rules; its hash is the digest
+    doc = b.get(f"/runs/{forced['۱۴۰۵-۰۰۰۳'][0]}/decisions.json").content
+    asides = [d["set_aside"] for d in orjson.loads(doc) if d["set_aside"] != []]
+    assert fresh.rival in [e for x in asides for e in x["engineer_id"]]
+    assert all(set(x) == {"engineer_id"} for x in asides) and b'"rules"' not in doc
+    run = next(r for r in public.published_runs(o.base) if r.id == forced["۱۴۰۵-۰۰۰۳"][0])
+    assert hashlib.sha256(doc).hexdigest() == run.output_digest
+    assert deadlines.recheck_run(o.base, run.id)[0]  # the office's re-check reads the reasons
     # a summary says the pool's size, not a number of candidates
     run_id, html, _ = forced["۱۴۰۵-۰۰۰۴"]
     summary = re.search(r"<summary>((?:(?!</summary>).)*۱۴۰۵-۰۰۰۴.*?)</summary>", html, re.S)
