@@ -13,3 +13,8 @@ def latin_digits(text: str) -> str:
 
 def persian_digits(value: object) -> str:
     return str(value).translate(_TO_PERSIAN)
+
+
+def grouped(n: int) -> str:
+    """A whole number with its thousands grouped by the Persian separator, in Persian digits."""
+    return persian_digits(f"{n:,}".replace(",", "٬"))

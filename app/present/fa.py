@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from app.domain.calendar import format_jalali_date, format_jalali_datetime
 from app.domain.codes import DISCIPLINE_FA, GRADE_FA, GROUP_FA
+from app.domain.digits import grouped
 
 _FA = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
@@ -81,7 +82,7 @@ def fa(value: object) -> str:
 
 def fa_int(n: int) -> str:
     """Grouped thousands with the Persian separator."""
-    return f"{n:,}".replace(",", "٬").translate(_FA)
+    return grouped(n)
 
 
 def discipline(code: str) -> str:

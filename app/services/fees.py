@@ -30,6 +30,7 @@ from ..db.models import FeePayment, Project, Referral, Tariff, TariffTable
 from ..db.policy_store import policy_at
 from ..domain.calendar import local_date, parse_jalali_date
 from ..domain.codes import DISCIPLINE_FA, DISCIPLINES
+from ..domain.digits import grouped
 from ..domain.errors import InputError
 from ..domain.money import (
     FLOOR_BANDS,
@@ -506,13 +507,14 @@ def fee_gaps(s: Session, project: Project) -> list[str]:
     for d, due in project_fees(s, project).items():
         if due.due_rials is not None and due.approved_count and not due.covered:
             coord = (
-                f" با حق‌الزحمه ناظر هماهنگ‌کننده {due.coordinator_rials:,} ریال"
+                f" با حق‌الزحمه ناظر هماهنگ‌کننده {grouped(due.coordinator_rials)} ریال"
                 if due.coordinator_rials
                 else ""
             )
             gaps.append(
                 f"حق‌الزحمه نظارت رشته {DISCIPLINE_FA.get(d, d)} کامل پرداخت نشده است: "
-                f"تعرفه {due.due_rials:,} ریال{coord}، تأییدشده {due.approved_rials:,} ریال (F1)"
+                f"تعرفه {grouped(due.due_rials)} ریال{coord}، "
+                f"تأییدشده {grouped(due.approved_rials)} ریال (F1)"
             )
     return gaps
 

@@ -162,6 +162,9 @@ def test_F1_P2_waits_until_approved_payments_cover_the_fee(office, refuse):
 
         gaps = projects.p2_gaps(s, s.get(Project, p.id))
     assert len(gaps) == 1 and "F1" in gaps[0]
+    # amounts as a Persian reader writes them: Persian digits, the Persian thousands separator
+    assert "تعرفه ۱۴۳٬۰۰۰٬۰۰۰ ریال با حق‌الزحمه ناظر هماهنگ‌کننده ۱۴٬۱۰۰٬۰۰۰ ریال" in gaps[0]
+    assert "تأییدشده ۱۴۲٬۹۹۹٬۹۹۹ ریال (F1)" in gaps[0]
     rest = projects.record_fee_payment(office.clerk, p.id, "civil", 1, "10002", today, "ملی")
     refuse(projects.mark_ready, office.clerk, p.id, rules={"P2"})  # pending is not enough
     projects.decide_fee_payment(office.finance, rest, approve=True)
