@@ -84,6 +84,11 @@ def format_jalali_date(d: date) -> str:
     return jdatetime.date.fromgregorian(date=d).strftime("%Y-%m-%d")
 
 
+def jalali_text(day: date) -> str:
+    """A day as the office writes it in Persian text: ۱۴۰۵/۰۹/۱۵ (Persian digits)."""
+    return persian_digits(format_jalali_date(day).replace("-", "/"))
+
+
 def format_jalali_datetime(at: datetime) -> str:
     """Aware datetime → `1405-08-28 20:00` (Iran local time, Latin digits)."""
     loc = local(at)
@@ -156,8 +161,8 @@ def coverage_problem(days: Iterable[date], through: date | None) -> str | None:
     if not late:
         return None
     return (
-        f"تقویم تعطیلات دفتر تنها تا {persian_digits(format_jalali_date(through))} را پوشش "
-        f"می‌دهد و روز {persian_digits(format_jalali_date(min(late)))} بیرون از آن است؛ "
+        f"تقویم تعطیلات دفتر تنها تا {jalali_text(through)} را پوشش "
+        f"می‌دهد و روز {jalali_text(min(late))} بیرون از آن است؛ "
         "مدیر سامانه تعطیلات سال بعد را وارد کند"
     )
 
@@ -174,11 +179,11 @@ def coverage_warning(today: date, through: date | None) -> str | None:
         return None
     if left < 0:
         return (
-            f"تقویم تعطیلات دفتر از {persian_digits(format_jalali_date(through))} به پایان "
+            f"تقویم تعطیلات دفتر از {jalali_text(through)} به پایان "
             "رسیده است؛ تا تعطیلات سال بعد وارد نشود مهلت و پنجره امضای تازه تعیین نمی‌شود"
         )
     return (
         f"تقویم تعطیلات دفتر {persian_digits(left)} روز دیگر "
-        f"({persian_digits(format_jalali_date(through))}) به پایان می‌رسد؛ تعطیلات سال بعد را "
+        f"({jalali_text(through)}) به پایان می‌رسد؛ تعطیلات سال بعد را "
         "وارد کنید"
     )

@@ -24,6 +24,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -49,7 +50,7 @@ from ..db.models import (
     Withdrawal,
 )
 from ..db.policy_store import policy_at
-from ..domain.calendar import local_date
+from ..domain.calendar import jalali_text, local_date
 from ..domain.codes import DISCIPLINE_FA, DISCIPLINE_ORDER
 from ..domain.digest import digest
 from ..domain.errors import NotFound
@@ -636,10 +637,13 @@ def letter_refusals(
     supervisors: Iterable[SupervisorRow],
     unsigned: Iterable[str] = (),
     municipality: str | None = "",
+    completed: date | None = None,
 ) -> tuple[str, ...]:
     """Why the introduction letter cannot be issued (empty: it can), in Persian."""
     r = template("letter_fa")["refusals"]
     out = []
+    if completed is not None:  # supervision has ended: a letter now would introduce nobody
+        out.append(r["completed"].format(day=jalali_text(completed)))
     unpaid = [f.discipline for f in fees if f.status != "approved" or f.pending_rials]
     if unpaid:
         names = disciplines_phrase([DISCIPLINE_FA[d] for d in unpaid])
@@ -699,6 +703,8 @@ def letter_dto(ctx: ServiceContext, project_id: int, strict: bool = True) -> Let
         unsigned = [r.discipline for r in live if r.status not in SIGNED]
         fees = _fees(s, p, [r.discipline for r in live])
         prop, owners = _property(s, p), _owners(s, p)
+        done = p.completed_at if p.status == "completed" else None
+        completed = local_date(done) if done is not None else None
         attachments = _letter_attachments(s, project_id, t["attachments"])
     muni = municipality_of(settings, prop.city) if prop.city else None
     refusals = letter_refusals(
@@ -707,6 +713,7 @@ def letter_dto(ctx: ServiceContext, project_id: int, strict: bool = True) -> Let
         sups,
         sorted(unsigned, key=DISCIPLINE_ORDER.__getitem__),
         muni.name if muni else None,
+        completed,
     )
     if refusals and strict:
         raise DocumentRefused("معرفی‌نامه ناظران", refusals)

@@ -11,14 +11,14 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 
 from ..db.models import Engineer, FeePayment, MembershipYear, Project, StagePayout
-from ..domain.calendar import at_local, local_date
+from ..domain.calendar import at_local, jalali_text, local_date
 from ..domain.codes import DISCIPLINE_FA
 from ..domain.errors import InputError
 from ..domain.money import Stage, split_fee
 from ..domain.text import day_ok
 from .context import ServiceContext
 from .fees import project_fees
-from .payouts import PayoutOut, jalali_text, list_payouts
+from .payouts import PayoutOut, list_payouts
 from .permissions import require
 from .registry import use_case
 from .sheets import append_row

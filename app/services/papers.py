@@ -32,7 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..db.locks import lock_named
-from ..db.models import Counter, IssuedPaper, ProjectPermit, Referral, User
+from ..db.models import Counter, IssuedPaper, Project, ProjectPermit, Referral, User
 from ..domain.calendar import format_jalali_date, jalali_year, local_date
 from ..domain.codes import DISCIPLINE_FA
 from ..domain.digest import canonical_json, digest
@@ -272,17 +272,19 @@ def _issue(
     file_no: str | None,
     dto: Any,
     signed_stands: bool = False,
+    final: bool = False,
 ) -> tuple[PaperStamp, dict[str, Any] | None]:
     """The paper issued, or reprinted when unchanged; with `signed_stands`, a paper a party
-    has signed is reprinted as it was issued (then its content is returned, else None). A dto
-    of None asks only for such a paper."""
+    has signed is reprinted as it was issued (then its content is returned, else None); with
+    `final`, the last paper is, whoever signed it (its subject is closed). A dto of None asks
+    only for such a paper."""
     content = _content(dto, kind) if dto is not None else None
     content_digest = digest(content) if content is not None else ""
     now = ctx.now()
     with ctx.tx() as s:
         lock_named(s, f"paper-{kind}-{subject}")
         last = last_paper(s, kind, subject)
-        stands = signed_stands and last is not None and bool(signers(s, last.content))
+        stands = last is not None and (final or (signed_stands and bool(signers(s, last.content))))
         if dto is None and not stands:
             raise DocumentRefused(KIND_FA[kind], ("برگه امضاشده‌ای برای چاپ دوباره نیست",))
         same = last is not None and _same_content(
@@ -438,8 +440,18 @@ def issue_receipt(ctx: ServiceContext, project_id: int) -> IssuedReceipt:
 def issue_letter(ctx: ServiceContext, project_id: int) -> IssuedLetter:
     """Refused (DocumentRefused, Persian reasons) while the letter must not be issued."""
     require(ctx, "paper.issue")
-    dto = documents.letter_dto(ctx, project_id)
-    stamp, _ = _issue(ctx, "letter", f"project:{project_id}", dto.property.file_no, dto)
+    subject = f"project:{project_id}"
+    with ctx.read() as s:
+        p = s.get(Project, project_id)
+        closed = p is not None and p.status == "completed"
+        issued = closed and last_paper(s, "letter", subject) is not None
+    # once the building is finished no new letter: the one issued before is reprinted as is
+    dto = None if issued else documents.letter_dto(ctx, project_id)
+    file_no = dto.property.file_no if dto is not None else None
+    stamp, kept = _issue(ctx, "letter", subject, file_no, dto, final=issued)
+    if kept is not None:
+        dto = TypeAdapter(LetterDTO).validate_python(kept)
+    assert dto is not None
     return IssuedLetter(stamp, dto)
 
 

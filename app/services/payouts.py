@@ -22,9 +22,8 @@ from sqlalchemy.orm import Session
 
 from ..db.models import Engineer, FeePayment, Project, Referral, StagePayout
 from ..db.policy_store import policy_at
-from ..domain.calendar import format_jalali_date, local_date
+from ..domain.calendar import format_jalali_date, jalali_text, local_date
 from ..domain.codes import DISCIPLINE_FA
-from ..domain.digits import persian_digits
 from ..domain.errors import InputError, RuleViolation
 from ..domain.money import FeeSplit, Stage, split_fee
 from ..domain.text import day_ok, iban_problem, mask_iban, normalize_digits, text_problem
@@ -42,12 +41,6 @@ STAGE_FA = {
     "finishing": "نازک‌کاری",
     "completion": "پایان کار",
 }
-
-
-def jalali_text(day: date) -> str:
-    """A day in a sheet's title or text cell as the office writes it: ۱۴۰۵/۰۹/۱۵ (Persian
-    digits; a number stays a number, an identifier keeps its Latin digits)."""
-    return persian_digits(format_jalali_date(day).replace("-", "/"))
 
 
 @dataclass(frozen=True)

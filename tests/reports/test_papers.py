@@ -15,8 +15,9 @@ from sqlalchemy import func, select, update
 from app.db.models import AuditEntry, IssuedPaper
 from app.domain.errors import RuleViolation
 from app.keys import ephemeral_key
-from app.services import candidacy, deadlines, papers, permits
+from app.services import candidacy, deadlines, papers, permits, projects
 from app.services.context import Actor
+from app.services.document_dto import DocumentRefused
 from reports.contract import contract_pdf
 from support import Office
 
@@ -82,6 +83,39 @@ def test_numbers_come_from_one_outgoing_register_per_jalali_year(office: Office)
     b = papers.issue_contract(office.clerk, p.id).stamp.number
     c = papers.issue_letter(office.clerk, p.id).stamp.number
     assert [a, b, c] == ["1405-00001", "1405-00002", "1405-00003"]
+
+
+def test_no_new_letter_for_a_finished_building_the_one_issued_before_is_reprinted(
+    office: Office,
+):
+    """S3: once the completion certificate is recorded the supervision has ended, so no new
+    introduction letter; one issued before stays printable as it was issued."""
+    arch = office.engineer("A1", discipline="arch")
+    civil = office.engineer("C1", discipline="civil")
+    issued_first, never = (office.project(disciplines=("arch", "civil")) for _ in range(2))
+    office.papers_ready(issued_first.id, never.id)
+    office.at("1405-08-23 10:00")
+    for p in (issued_first, never):
+        candidacy.stand(office.as_engineer[arch], arch, p.referral_ids["arch"])
+        candidacy.stand(office.as_engineer[civil], civil, p.referral_ids["civil"])
+    office.run("1405-08-23 20:00")
+    office.at("1405-08-24 09:00")
+    for p in (issued_first, never):
+        for rid in p.referral_ids.values():
+            deadlines.record_signature(office.clerk, rid)
+    letter = papers.issue_letter(office.clerk, issued_first.id)
+    office.at("1405-09-10 10:00")
+    for p in (issued_first, never):
+        projects.complete_project(office.clerk, p.id, "پ-۱۲۳")
+    with pytest.raises(DocumentRefused) as refused:
+        papers.issue_letter(office.clerk, never.id)
+    assert refused.value.reasons[0].startswith("پایان کار این ساختمان در ۱۴۰۵/۰۹/۱۰ ثبت شده است")
+    office.at("1405-09-12 10:00")
+    again = papers.issue_letter(office.clerk, issued_first.id)
+    assert (again.stamp.number, again.stamp.code) == (letter.stamp.number, letter.stamp.code)
+    assert again.stamp.reprint and again.paper == letter.paper
+    with office.base.tx() as s:
+        assert s.scalar(select(func.count()).select_from(IssuedPaper)) == 1
 
 
 def test_verify_paper_round_trip_for_everyone(office: Office):
