@@ -9,7 +9,7 @@ to surveyors (W2). Each undertaking names the guideline's clause it comes from.
 
 from __future__ import annotations
 
-from app.domain.rules_fa import guideline_fa
+from app.domain.rules_fa import guideline_fa, join_fa
 from app.services.document_dto import CommitmentDTO, PaperStamp
 
 from .common import (
@@ -141,7 +141,7 @@ def write_commitment(p: Page, dto: CommitmentDTO, stamp: PaperStamp | None = Non
                 fa_digits(prop.floors),
             ],
             ["زیربنا", f"{fa_area(prop.area_m2)} مترمربع", "کاربری", use_text(prop)],
-            ["مالک یا مالکان", "، ".join(dto.owner_names), "نشانی", or_blank(prop.address)],
+            ["مالک یا مالکان", join_fa(dto.owner_names), "نشانی", or_blank(prop.address)],
         ],
         header=False,
         size=8,

@@ -507,10 +507,13 @@ def write_organization(p: Page, org: OrganizationInfo, paper: str) -> None:
     )
 
 
+def grade_title(sups: Sequence[SupervisorRow]) -> str:
+    """A firm holds a rank (رتبه), a person a grade (پایه): the column says which it holds."""
+    return "پایه / رتبه" if any(s.kind == "firm" for s in sups) else "پایه"
+
+
 def write_supervisors(p: Page, sups: Sequence[SupervisorRow]) -> None:
     """The supervisors as a party: one row per discipline, a firm's identity under it."""
-    # a firm holds a rank (رتبه), a person a grade (پایه)
-    grade_title = "پایه / رتبه" if any(s.kind == "firm" for s in sups) else "پایه"
     p.table(
         [
             Column("ردیف", 0.45, "center"),
@@ -519,7 +522,7 @@ def write_supervisors(p: Page, sups: Sequence[SupervisorRow]) -> None:
             Column("کد ملی / شناسه ملی", 1.35, "center"),
             Column("شماره عضویت", 1.1, "center"),
             Column("شماره پروانه اشتغال", 1.45, "center"),
-            Column(grade_title, 0.75, "center"),
+            Column(grade_title(sups), 0.75, "center"),
             Column("سمت", 1.3, "center"),
         ],
         [

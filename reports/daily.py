@@ -13,6 +13,7 @@ from app.domain.rules_fa import RULE_TEXT_FA, clause_fa, guideline_fa
 from app.services.document_dto import DailyReportDTO, DecisionBlock, PaperStamp
 
 from .common import (
+    NBSP,
     OUTCOME_FA,
     discipline_fa,
     grade_fa,
@@ -77,7 +78,12 @@ def block_title(b: DecisionBlock) -> str:
         kind = "رقابتی بی‌داوطلب؛ ارجاع اجباری"
     else:
         kind = "رقابتی"
-    entered = f" — ورود به توزیع {jdatetime_fa(b.entered_at)}" if b.entered_at else ""
+    # one unit to the line breaker (no-break spaces): never «ورود به / توزیع» or a lone date
+    entered = (
+        " — " + NBSP.join(("ورود", "به", "توزیع", jdatetime_fa(b.entered_at)))
+        if b.entered_at
+        else ""
+    )
     return (
         f"تصمیم {fa_digits(b.seq)} — پرونده {fa_digits(b.file_no)} — "
         f"{discipline_fa(b.discipline)} — گروه {group_fa(b.group)} — "
@@ -96,7 +102,7 @@ def _rank_rows(b: DecisionBlock) -> list[list[str]]:
             fa_digits(x.membership_no),
             x.name,
             grade_fa(x.grade, "firm" if x.firm else "person"),
-            fa_number(x.score, decimals=2),
+            fa_number(x.score, decimals=2, fixed=True),
             fa_area(x.remaining_m2) if x.remaining_m2 is not None else "",
             fa_digits(x.active_jobs) if x.active_jobs is not None else "",
             jdatetime_fa(x.stood_at) if x.stood_at else "بدون کاندیداتوری",
@@ -114,7 +120,7 @@ def write_block(p: Page, b: DecisionBlock, inputs_url: str = "", keep_next: floa
     # the block's title, outcome and first rows stay together
     first = p.table_height(RANK_COLUMNS, rows[:3], size=7.5) if rows else 0
     p.keep(p.para_height(title, 9.5, True) + 36 + first)
-    p.para(title, bold=True, size=9.5, after=0)
+    p.para(title, bold=True, size=9.5, after=0, justify=False)
     p.running = lambda pg: pg.para(f"ادامه {title}", bold=True, size=8, after=1)
     p.para(f"نتیجه: {outcome_text(b)}", size=9)
     if rows:
@@ -167,7 +173,8 @@ def write_block(p: Page, b: DecisionBlock, inputs_url: str = "", keep_next: floa
 
 
 def tail_text(dto: DailyReportDTO) -> str:
-    """Where the run's inputs are, to decide it again; the note on the «بند شیوه‌نامه» column
+    """Where the run's lists are published and how to check them against the output digest
+    (its inputs hold personal data: re-checked at the office); the note on the «بند شیوه‌نامه» column
     only when the sheet has such a column (a decision with set-aside candidates)."""
     clauses = (
         f"بندهای ستون «بند شیوه‌نامه» از {guideline_fa(dto.organization.name)} است. "
@@ -175,9 +182,10 @@ def tail_text(dto: DailyReportDTO) -> str:
         else ""
     )
     return (
-        f"{clauses}ورودی‌های ثبت‌شده این اجرا و فهرست‌های رتبه‌بندی آن در نشانی "
-        f"{dto.inputs_url} در دسترس اعضاست؛ هر کس می‌تواند با آنها تصمیم‌ها را دوباره بگیرد و "
-        "با چکیده‌های زیر بسنجد."
+        f"{clauses}فهرست‌های رتبه‌بندی و تصمیم‌های این اجرا در نشانی {dto.inputs_url} برای "
+        "همه منتشر شده است؛ چکیده (SHA-256) پرونده تصمیم‌های آنجا باید با «چکیده خروجی‌ها» "
+        "زیر یکی باشد. ورودی‌های اجرا، که اطلاعات شخصی مهندسان را دارد، در سازمان نگه داشته "
+        "می‌شود و بازبینی تصمیم‌ها از روی آنها در سازمان انجام می‌شود."
     )
 
 

@@ -8,6 +8,7 @@ the named signer, with its attachments and copies.
 
 from __future__ import annotations
 
+from app.domain.rules_fa import join_fa
 from app.services.document_dto import DocumentRefused, LetterDTO, PaperStamp
 
 from .common import (
@@ -23,6 +24,7 @@ from .common import (
     verification_height,
     verification_note,
 )
+from .contract import grade_title
 from .layout import Column, Page
 from .rtl import fa_area, fa_digits, fa_number
 
@@ -71,7 +73,7 @@ def write_letter(p: Page, dto: LetterDTO, stamp: PaperStamp | None = None) -> No
         "plate": fa_digits(prop.plate),
         "file_no": fa_digits(prop.file_no),
         "municipal_file_no": or_blank(prop.municipal_file_no, "ثبت‌نشده"),
-        "owners": "، ".join(dto.owner_names),
+        "owners": join_fa(dto.owner_names),
         "floors": fa_digits(prop.floors),
         "area": fa_area(prop.area_m2),
         "permit_no": fa_digits(prop.permit_no),
@@ -107,7 +109,8 @@ def write_letter(p: Page, dto: LetterDTO, stamp: PaperStamp | None = None) -> No
             Column("ردیف", 0.45, "center"),
             Column("نام و نام خانوادگی", 1.9),
             Column("رشته", 1.25),
-            Column("پایه", 0.75, "center"),
+            # a firm holds a rank (رتبه), a person a grade (پایه)
+            Column(grade_title(dto.supervisors), 0.75, "center"),
             Column("شماره عضویت", 1.1, "center"),
             Column("شماره پروانه اشتغال", 1.4, "center"),
             Column("مساحت از ظرفیت (مترمربع)", 1.2, "center"),

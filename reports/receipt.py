@@ -10,6 +10,7 @@ never the owner's national code). An optional document is qualified once.
 
 from __future__ import annotations
 
+from app.domain.rules_fa import join_fa
 from app.services.document_dto import ChecklistLine, FeeLine, PaperStamp, ReceiptDTO
 
 from .common import (
@@ -38,7 +39,7 @@ FEE_STATE_FA = {
 
 
 def receipt_title(dto: ReceiptDTO) -> str:
-    return "رسید دریافت مدارک (پرونده ناقص)" if dto.missing_required else "رسید پذیرش پرونده"
+    return dto.title
 
 
 def receipt_pdf(dto: ReceiptDTO, stamp: PaperStamp | None = None) -> bytes:
@@ -88,7 +89,7 @@ def document_title(d: ChecklistLine) -> str:
 
 
 def fee_cells(f: FeeLine) -> list[str]:
-    """A discipline's row: due by the tariff, approved, the balance still to pay (a payment
+    """A discipline's row: due by the tariff, approved, what is still to pay (a payment
     waiting for finance's approval is not asked for again), the state. Without a
     rate in the tariff table the fee is what finance approves: the row says so, and the
     balance is nil once an amount is approved (or finance has yet to set it)."""
@@ -102,9 +103,9 @@ def fee_cells(f: FeeLine) -> list[str]:
         due = "نرخ منتشرشده ندارد"
         balance = "۰" if f.approved_rials else "به تعیین امور مالی"
         return [name, due, fa_number(f.approved_rials), balance, state]
-    # the balance is what finance has not approved yet: a payment waiting for approval is
-    # still outstanding (the row's state says it is paid and waiting, not asked for again)
-    balance = fa_number(f.outstanding_rials)
+    # the balance is what the owner still has to pay: a payment waiting for approval is not
+    # asked for again (the row's state says it is paid and waiting)
+    balance = fa_number(f.to_pay_rials)
     if f.pending_rials and f.outstanding_rials:
         state = f"واریز {fa_number(f.pending_rials)} ریال، {state}"
     return [name, fa_number(f.due_rials), fa_number(f.approved_rials), balance, state]
@@ -123,15 +124,19 @@ def no_rate_note(dto: ReceiptDTO) -> str:
     out = []
     if paid:
         out.append(
-            f"حق‌الزحمه نظارت {'، '.join(paid)} در جدول تعرفه نرخ منتشرشده ندارد؛ مبلغی که امور "
-            "مالی سازمان تأیید کرده همان حق‌الزحمه است و مانده‌ای ندارد."
+            f"حق‌الزحمه نظارت {join_fa(paid)} در جدول تعرفه نرخ منتشرشده {_has(paid)}؛ "
+            "مبلغی که امور مالی سازمان تأیید کرده همان حق‌الزحمه است و مانده‌ای ندارد."
         )
     if unset:
         out.append(
-            f"حق‌الزحمه نظارت {'، '.join(unset)} در جدول تعرفه نرخ منتشرشده ندارد؛ مبلغ آن را "
+            f"حق‌الزحمه نظارت {join_fa(unset)} در جدول تعرفه نرخ منتشرشده {_has(unset)}؛ مبلغ آن را "
             "امور مالی سازمان تعیین می‌کند: پیش از واریز آن را از پیشخوان بپرسید."
         )
     return " ".join(out)
+
+
+def _has(names: list[str]) -> str:
+    return "ندارد" if len(names) == 1 else "ندارند"
 
 
 def missing_text(dto: ReceiptDTO) -> str:
@@ -167,11 +172,19 @@ def write_receipt(p: Page, dto: ReceiptDTO, stamp: PaperStamp | None = None) -> 
         title,
         [
             ("شماره", stamp_number(stamp)),
-            ("پذیرش", jdatetime_fa(dto.received_at)),
+            # the paper states the file as it stood when issued; the file's own date beside it
+            ("تاریخ صدور", jdatetime_fa(stamp.issued_at) if stamp else "—"),
+            ("ثبت پرونده", jdatetime_fa(dto.received_at)),
             ("شماره پرونده", fa_digits(dto.file_no)),
             ("شماره پیگیری پرونده", fa_digits(dto.tracking_code)),
         ],
         stamp,
+    )
+    p.running = lambda pg: pg.para(
+        f"ادامه {title} شماره {stamp_number(stamp)} — پرونده {fa_digits(dto.file_no)}",
+        size=8,
+        bold=True,
+        after=2,
     )
     cols = [Column("عنوان", 1.2), Column("مقدار", 2.4), Column("عنوان", 1.1), Column("مقدار", 2.1)]
     p.table(
@@ -187,7 +200,7 @@ def write_receipt(p: Page, dto: ReceiptDTO, stamp: PaperStamp | None = None) -> 
             ],
             [
                 "رشته‌های نظارت",
-                "، ".join(discipline_fa(d) for d in dto.disciplines),
+                join_fa([discipline_fa(d) for d in dto.disciplines]),
                 "کاربری",
                 use_text(prop),
             ],
@@ -227,7 +240,7 @@ def write_receipt(p: Page, dto: ReceiptDTO, stamp: PaperStamp | None = None) -> 
             Column("رشته", 1.4),
             Column("طبق تعرفه (ریال)", 1.5, "center"),
             Column("پرداخت تأییدشده (ریال)", 1.5, "center"),
-            Column("مانده (ریال)", 1.4, "center"),
+            Column("مانده قابل پرداخت (ریال)", 1.4, "center"),
             Column("وضعیت", 1.6, "center"),
         ],
         [fee_cells(f) for f in dto.fees],
@@ -245,7 +258,7 @@ def write_receipt(p: Page, dto: ReceiptDTO, stamp: PaperStamp | None = None) -> 
     if dto.pending_rials:  # paid at the bank: not asked for again
         waiting = [f for f in dto.fees if f.pending_rials]
         nos = "، ".join(fa_digits(n) for f in waiting for n in f.tracking_nos)
-        names = "، ".join(discipline_fa(f.discipline) for f in waiting)
+        names = join_fa([discipline_fa(f.discipline) for f in waiting])
         p.para(
             f"پرداخت شده و در انتظار تأیید امور مالی: {fa_number(dto.pending_rials)} ریال "
             f"({names}؛ شماره پیگیری بانک: {nos})؛ این مبلغ دوباره خواسته نمی‌شود.",
@@ -260,22 +273,36 @@ def write_receipt(p: Page, dto: ReceiptDTO, stamp: PaperStamp | None = None) -> 
         )
     else:
         p.para(f"حساب سازمان برای حق‌الزحمه نظارت: {account}.", size=8.5)
-    p.heading("مراحل بعد", size=10)
-    for i, step in enumerate(steps(dto), 1):
-        p.para(f"{fa_digits(i)}- {fa_digits(step)}", size=8, after=0)
+    lines = [f"{fa_digits(i)}- {fa_digits(step)}" for i, step in enumerate(steps(dto), 1)]
     contact = (
         f"نشانی: {org.address}، کد پستی {fa_digits(org.postal_code)} — تلفن: "
         f"{fa_digits(org.phone)} — {org.website}"
     )
-    # the signatures and the check line under them stay on the page with the lines above
-    # them (never the check line alone on a page of its own)
-    p.keep(p.para_height(contact, 8) + 50 + verification_height(p, stamp, 7.5))
+    # the next steps, the signatures and the check line under them stay on one page: the
+    # owner signs under what he was told, never on a page of signatures alone
+    p.keep(
+        p.para_height("مراحل بعد", 10, True)
+        + 6
+        + sum(p.para_height(x, 8) for x in lines)
+        + p.para_height(contact, 8)
+        + 50
+        + verification_height(p, stamp, 7.5)
+    )
+    p.heading("مراحل بعد", size=10)
+    for line in lines:
+        p.para(line, size=8, after=0)
     p.para(contact, size=8)
+    issuer = stamp.issued_by if stamp else ""
+    clerk = (  # who took the file in, and who issued this receipt when another did
+        f"ثبت پرونده: {dto.registered_by}؛ صادرکننده رسید: {issuer}"
+        if dto.registered_by and dto.registered_by != issuer
+        else f"کارشناس پذیرش: {issuer}"
+    )
     p.boxes(
         [
             f"تحویل‌دهنده پرونده: {dto.brought_by_name}\n"
             + ("مهر و امضای دفتر" if dto.brought_by_role == "design_office" else "امضا"),
-            f"کارشناس پذیرش: {stamp.issued_by if stamp else ''}\nامضا و مهر",
+            f"{clerk}\nامضا و مهر",
         ],
         height=44,
     )

@@ -74,18 +74,17 @@ def fa_digits(text: object) -> str:
     return str(text).translate(_TO_FA)
 
 
-def fa_number(n: int | float | object, decimals: int = 0) -> str:
-    """1234567 → ۱٬۲۳۴٬۵۶۷ (thousands separated, Persian digits); decimals with '٫'.
+def fa_number(n: int | float | object, decimals: int = 0, fixed: bool = False) -> str:
+    """1234567 → ۱٬۲۳۴٬۵۶۷ (thousands separated, Persian digits); decimals with '٫', their
+    trailing zeros dropped unless `fixed` (a column of scores reads alike: ۴۴۶٫۰۰, ۵۳۶٫۹۹).
 
     A negative number keeps its minus on the left (a left-to-right mark in front of it).
     """
     if float(n) < 0:  # type: ignore[arg-type]
-        return LRM + "-" + fa_number(-n, decimals)  # type: ignore[operator]
-    text = (
-        f"{float(n):,.{decimals}f}".rstrip("0").rstrip(".")  # type: ignore[arg-type]
-        if decimals
-        else f"{int(n):,}"  # type: ignore[call-overload]
-    )
+        return LRM + "-" + fa_number(-n, decimals, fixed)  # type: ignore[operator]
+    text = f"{float(n):,.{decimals}f}" if decimals else f"{int(n):,}"  # type: ignore[call-overload,arg-type]
+    if decimals and not fixed:
+        text = text.rstrip("0").rstrip(".")
     return fa_digits(text.replace(",", THOUSANDS).replace(".", "\u066b"))
 
 

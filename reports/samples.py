@@ -339,6 +339,7 @@ def sample_receipt() -> ReceiptDTO:
         file_no="1405-0042",
         tracking_code="1405-0042-9F3A0C1B",
         received_at=datetime(2026, 11, 10, 6, 15, tzinfo=UTC),
+        registered_by="زهرا کریمی",
         owners=sample_contract().owners,
         brought_by_role="owner",
         brought_by_role_fa="مالک",

@@ -219,8 +219,12 @@ CONTENT_DROPPED: dict[str, tuple[tuple[str, str], ...]] = {
 # Fields added to a kind's content that always hold a value once they exist (kind → top-level
 # keys): a paper issued before one existed lacks it, and is compared with a new content
 # without it — unchanged otherwise, it is reprinted with its number (and prints the field from
-# then on). The counter receipt's step telling the owner to come and sign the contract.
-CONTENT_ADDED_SINCE: dict[str, tuple[str, ...]] = {"receipt": ("signing_step",)}
+# then on). The counter receipt's step telling the owner to come and sign the contract, and
+# the clerk who registered the file.
+RECEIPT_FA = "رسید پذیرش پرونده"
+INCOMPLETE_RECEIPT_FA = "رسید دریافت مدارک (پرونده ناقص)"
+
+CONTENT_ADDED_SINCE: dict[str, tuple[str, ...]] = {"receipt": ("signing_step", "registered_by")}
 
 
 @dataclass(frozen=True)
@@ -412,10 +416,16 @@ class ReceiptDTO:
     # company owner's managing director with the seal): a step of its own, added after
     # receipts were first issued (CONTENT_ADDED_SINCE)
     signing_step: str = ""
+    registered_by: str = ""  # who registered the file at the counter (the trail's actor)
 
     @property
     def missing_required(self) -> tuple[str, ...]:
         return tuple(d.title for d in self.documents if d.required and not d.received)
+
+    @property
+    def title(self) -> str:
+        """A file still missing a required document is not accepted: its receipt says so."""
+        return INCOMPLETE_RECEIPT_FA if self.missing_required else RECEIPT_FA
 
     @property
     def outstanding_rials(self) -> int:

@@ -33,6 +33,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..db.models import (
+    AuditEntry,
     Competence,
     DeadlineRun,
     Engineer,
@@ -47,6 +48,7 @@ from ..db.models import (
     Referral,
     Round,
     Tariff,
+    User,
     Withdrawal,
 )
 from ..db.policy_store import policy_at
@@ -539,6 +541,22 @@ def commitment_dto(ctx: ServiceContext, referral_id: int) -> CommitmentDTO:
 # ---------------------------------------------------------------- the counter receipt
 
 
+def _registered_by(s: Session, project_id: int) -> str:
+    """The full name of whoever registered the file (the trail's line), else his username."""
+    row = s.execute(
+        select(AuditEntry.actor, User.full_name)
+        .outerjoin(User, User.id == AuditEntry.user_id)
+        .where(
+            AuditEntry.entity == "project",
+            AuditEntry.entity_id == str(project_id),
+            AuditEntry.action == "project.register",
+        )
+        .order_by(AuditEntry.id)
+        .limit(1)
+    ).first()
+    return "" if row is None else (row.full_name or row.actor)
+
+
 @use_case(writes=False)
 def receipt_dto(ctx: ServiceContext, project_id: int) -> ReceiptDTO:
     """What the counter received (P1–P5, F2), dated by the file's registration."""
@@ -556,6 +574,7 @@ def receipt_dto(ctx: ServiceContext, project_id: int) -> ReceiptDTO:
         attorney = _attorney(p, owners)
         policy = policy_at(s, p.created_at)
         created = p.created_at
+        registered_by = _registered_by(s, project_id)
     checklist = tuple(
         ChecklistLine(d["fa"], bool(d["required"]), d["kind"] in received)
         for d in reference("document_checklist")["documents"]
@@ -573,6 +592,7 @@ def receipt_dto(ctx: ServiceContext, project_id: int) -> ReceiptDTO:
         file_no=p.file_no,
         tracking_code=f"{p.file_no}-{tracking}",
         received_at=created,
+        registered_by=registered_by,
         owners=owners,
         brought_by_role=p.brought_by_role,
         brought_by_role_fa=t["roles"].get(p.brought_by_role, p.brought_by_role),

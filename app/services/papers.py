@@ -45,6 +45,8 @@ from .document_dto import (
     CONTENT_ADDED_LATER,
     CONTENT_ADDED_SINCE,
     CONTENT_DROPPED,
+    INCOMPLETE_RECEIPT_FA,
+    RECEIPT_FA,
     AddendumChange,
     AddendumNote,
     CommitmentDTO,
@@ -63,7 +65,7 @@ from .registry import use_case
 KIND_FA = {
     "contract": "قرارداد نظارت بر اجرای ساختمان",
     "commitment": "تعهدنامه ناظر",
-    "receipt": "رسید پذیرش پرونده",
+    "receipt": RECEIPT_FA,
     "letter": "معرفی‌نامه ناظران",
     "daily": "گزارش نتایج ارجاع نظارت",
     "addendum": "الحاقیه قرارداد نظارت",
@@ -478,8 +480,18 @@ def _parties(kind: str, content: dict[str, Any]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(n for n in names if n))
 
 
+def _title(row: IssuedPaper) -> str:
+    """The paper's title as printed: a receipt of a file still missing a required document is
+    titled as a receipt of documents, not of acceptance (`ReceiptDTO.title`)."""
+    if row.kind == "receipt":
+        docs = row.content.get("documents") or ()
+        if any(d.get("required") and not d.get("received") for d in docs):
+            return INCOMPLETE_RECEIPT_FA
+    return KIND_FA.get(row.kind, row.kind)
+
+
 def _summary(row: IssuedPaper) -> str:
-    what = KIND_FA.get(row.kind, row.kind)
+    what = _title(row)
     if row.kind == "daily":
         return f"{what}، اجرای شماره {row.subject.split(':')[1]}"
     if row.kind == "addendum":
@@ -611,7 +623,7 @@ def verify_paper(ctx: ServiceContext, code: str) -> PaperCheck | None:
         return PaperCheck(
             code=formatted,
             kind=row.kind,
-            kind_fa=KIND_FA.get(row.kind, row.kind),
+            kind_fa=_title(row),
             number=row.number,
             issued_at=row.issued_at,
             issued_by=row.issued_by,

@@ -325,10 +325,11 @@ def test_a_payment_waiting_for_approval_is_not_asked_for_again():
     assert paid.to_pay_rials == 0 and paid.pending_rials == f.due_rials
     text = pdf_text(receipt_pdf(paid, sample_stamp("receipt")))
     assert "در انتظار تأیید امور مالی" in text and "۶۱۱۸۵۶۵۶۲۲۸۲" in text
-    assert "مانده قابل پرداخت" not in text
-    # its row shows the amount still outstanding (recorded, not approved yet), not a nil balance
+    assert "مانده قابل پرداخت:" not in text
+    # its row asks for nothing more (the column is what is still to pay, as the line under
+    # the table says) and its state says the payment waits for finance
     _name, due, approved, balance, state = fee_cells(waiting)
-    assert (due, approved, balance) == (fa_number(f.due_rials), "۰", fa_number(f.due_rials))
+    assert (due, approved, balance) == (fa_number(f.due_rials), "۰", "۰")
     assert has(state, f"واریز {fa_number(f.due_rials)} ریال، در انتظار تأیید امور مالی")
     assert has(text, f"واریز {fa_number(f.due_rials)} ریال، در انتظار تأیید امور مالی")
 

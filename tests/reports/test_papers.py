@@ -321,3 +321,41 @@ def test_a_replaced_paper_says_first_that_it_is_void_and_exits_3(office, capsys)
     assert "in force" not in out and "OK" not in first_line
     assert cmd_verify_paper(argparse.Namespace(code=new.stamp.code, db=url)) == 0
     assert papers.verify_paper(office.base, new.stamp.code).state == "in_force"
+
+
+@NEEDS_POPPLER
+def test_a_receipt_names_who_registered_the_file_and_is_checked_under_its_printed_title(
+    office: Office,
+):
+    """The receipt is dated by its issue beside the file's registration; it names the clerk
+    who registered the file (the trail's line) when another prints it; a file still missing
+    a required document is checked under the title printed on it."""
+    from decimal import Decimal
+
+    from app.services.dto import OwnerIn, ProjectIn
+    from reports.receipt import receipt_pdf
+    from support import OWNER, next_plate
+
+    p = projects.register_project(
+        office.clerk,
+        ProjectIn(
+            plate=f"{next_plate()}/1",
+            area=Decimal(450),
+            floors=3,
+            owners=(OwnerIn(OWNER, mobile="09161234567"),),
+            disciplines=("arch", "civil", "mech", "elec"),
+        ),
+    )
+    office.papers_ready()  # the organization's particulars
+    office.at("1405-08-25 11:30")
+    issued = papers.issue_receipt(office.manager, p.id)
+    assert issued.paper.registered_by == "کارشناس" and issued.stamp.issued_by == "مدیر"
+    text = pdf_text(receipt_pdf(issued.paper, issued.stamp))
+    assert "رسید دریافت مدارک (پرونده ناقص)" in text
+    assert "ثبت پرونده: کارشناس؛ صادرکننده رسید: مدیر" in text
+    assert "تاریخ صدور" in text and "۱۴۰۵/۰۸/۲۵" in text and "پذیرش:" not in text
+    if "صفحه ۲ از" in text:  # a page after the first says whose receipt it continues
+        assert "ادامه رسید دریافت مدارک (پرونده ناقص) شماره" in text
+    check = papers.verify_paper(office.base, issued.stamp.code)
+    assert check.kind_fa == "رسید دریافت مدارک (پرونده ناقص)"
+    assert check.summary.startswith("رسید دریافت مدارک (پرونده ناقص)، پرونده")

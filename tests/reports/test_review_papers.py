@@ -457,6 +457,10 @@ def test_the_daily_sheet_notes_the_clause_column_only_when_it_has_one():
     bare = replace(dto, blocks=tuple(replace(b, set_aside=()) for b in dto.blocks))
     text = pdf_text(daily_report_pdf(bare, sample_stamp("daily")))
     assert "بندهای ستون" not in text and "بند شیوه‌نامه" not in text
+    # the public page gives the lists and the output digest's file; the inputs stay at the
+    # office (personal data), so the sheet promises no one else a re-decision from them
+    assert has(text, "چکیده (SHA-256) پرونده تصمیم‌های آنجا باید با «چکیده خروجی‌ها»")
+    assert has(text, "در سازمان نگه داشته می‌شود") and not has(text, "در دسترس اعضاست")
     # A2's candidacy time breaks ties of a competitive round only; a forced pool has none
     assert has(text, "برابری امتیاز در ارجاع رقابتی") and has(
         text, "در فهرست اجباری، که کاندیداتوری ندارد"
