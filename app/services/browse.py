@@ -54,7 +54,7 @@ from . import firms
 from .context import ServiceContext
 from .fees import FeeDue, project_fees
 from .permissions import require
-from .projects import OPEN_PROJECT, p2_gaps
+from .projects import OPEN_PROJECT, document_titles, p2_gaps
 from .queries import engineer_standings
 from .registry import use_case
 
@@ -598,6 +598,7 @@ def intake_status(ctx: ServiceContext, project_id: int) -> IntakeStatus:
         )
         gaps = tuple(p2_gaps(s, p)) if p.status == "intake" else ()
         dues = project_fees(s, p)
+        titles = document_titles(s, project_id)
         return IntakeStatus(
             p.id,
             p.file_no,
@@ -608,7 +609,7 @@ def intake_status(ctx: ServiceContext, project_id: int) -> IntakeStatus:
             tuple(
                 DocumentRow(
                     d["kind"],
-                    d["fa"],
+                    titles[d["kind"]],
                     d["required"],
                     docs[d["kind"]].received_at if d["kind"] in docs else None,
                     docs[d["kind"]].filename if d["kind"] in docs else None,

@@ -91,6 +91,7 @@ from .fees import project_fees, table_at
 from .paper_records import SIGNED, signed_papers
 from .permissions import require
 from .permits import STRUCTURE_FA
+from .projects import document_titles
 from .queries import engineer_standings
 from .registry import use_case
 
@@ -575,8 +576,9 @@ def receipt_dto(ctx: ServiceContext, project_id: int) -> ReceiptDTO:
         policy = policy_at(s, p.created_at)
         created = p.created_at
         registered_by = _registered_by(s, project_id)
+        titles = document_titles(s, project_id)
     checklist = tuple(
-        ChecklistLine(d["fa"], bool(d["required"]), d["kind"] in received)
+        ChecklistLine(titles[d["kind"]], bool(d["required"]), d["kind"] in received)
         for d in reference("document_checklist")["documents"]
     )
     fmt = {

@@ -68,6 +68,20 @@ def required_documents() -> list[str]:
     return [d["kind"] for d in reference("document_checklist")["documents"] if d["required"]]
 
 
+def document_titles(s: Session, project_id: int) -> dict[str, str]:
+    """Each checklist document's title for this file: a legal owner (company, institution)
+    has no national card and signs through its managing director, so its lines name the
+    official gazette's notice and the director's card instead (`fa_legal`)."""
+    legal = s.scalar(
+        select(func.count())
+        .select_from(ProjectOwner)
+        .join(Owner, Owner.id == ProjectOwner.owner_id)
+        .where(ProjectOwner.project_id == project_id, Owner.kind != "person")
+    )
+    docs = reference("document_checklist")["documents"]
+    return {d["kind"]: (d.get("fa_legal") if legal else None) or d["fa"] for d in docs}
+
+
 def _normalized(p: ProjectIn) -> ProjectIn:
     """The input boundary: the plate in its canonical form (P5), codes without invisible
     marks in Latin digits, names and addresses as one Persian text (text.py)."""
@@ -494,7 +508,7 @@ def p2_gaps(s: Session, project: Project) -> list[str]:
     have = set(
         s.scalars(select(ProjectDocument.kind).where(ProjectDocument.project_id == project.id))
     )
-    names = {d["kind"]: d["fa"] for d in reference("document_checklist")["documents"]}
+    names = document_titles(s, project.id)
     gaps += [f"مدرک دریافت نشده: {names[k]}" for k in required_documents() if k not in have]
     approved = set(
         s.scalars(

@@ -359,3 +359,38 @@ def test_a_receipt_names_who_registered_the_file_and_is_checked_under_its_printe
     check = papers.verify_paper(office.base, issued.stamp.code)
     assert check.kind_fa == "رسید دریافت مدارک (پرونده ناقص)"
     assert check.summary.startswith("رسید دریافت مدارک (پرونده ناقص)، پرونده")
+
+
+def test_a_company_owners_checklist_asks_for_its_gazette_notice_not_a_national_card(
+    office: Office,
+):
+    """A legal owner has no national card and signs through its managing director: the
+    checklist lines of its file (the receipt, the counter, P2's gaps) say what it brings."""
+    from decimal import Decimal
+
+    from app.services import browse
+    from app.services.dto import OwnerIn, ProjectIn
+    from support import next_plate
+
+    company = OwnerIn("10103741857", last_name="شرکت کارون‌بنا", kind="legal")
+    p = projects.register_project(
+        office.system,
+        ProjectIn(
+            plate=f"{next_plate()}/1",
+            area=Decimal(450),
+            floors=3,
+            owners=(company,),
+            disciplines=("civil",),
+            enforce_p4=False,
+            brought_by_role="legal_rep",
+            brought_by_name="رضا کریمی",
+        ),
+    )
+    office.papers_ready()
+    lines = {d.title: d for d in papers.issue_receipt(office.clerk, p.id).paper.documents}
+    gazette = next(t for t in lines if t.startswith("آگهی تأسیس و آخرین تغییرات"))
+    assert "کارت ملی مدیرعامل" in gazette and lines[gazette].required
+    assert "تصویر کارت ملی مالک یا مالکان" not in lines
+    status = browse.intake_status(office.clerk, p.id)
+    assert gazette in {d.title for d in status.documents}
+    assert f"مدرک دریافت نشده: {gazette}" in status.gaps
