@@ -103,6 +103,36 @@ def test_a_table_the_rules_cannot_follow_is_refused_naming_it(office: Office, ke
     assert office.row_counts() == before
 
 
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("project_score_per_m2", float("nan")),
+        ("project_score_per_m2", float("inf")),
+        ("project_score_per_m2", 1e300),
+        ("project_score_per_m2", -1),  # a winner would gain score (A4)
+        ("withdrawal_recovery_per_day", "NaN"),
+        ("withdrawal_recovery_per_day", -0.5),
+        ("minimum_billable_area_m2", 1e300),
+        ("max_active_jobs", 10**30),
+        ("max_cancellations_per_day", 10**30),
+        ("capacity_total_m2", {"1": "Infinity", "2": 1, "3": 1, "senior": 1}),
+    ],
+)
+def test_a_figure_no_rule_can_use_is_refused_and_the_deadlines_keep_running(
+    office: Office, key, value
+):
+    """NaN, an infinity, 1e300 or a negative figure would pass the editor and stop every
+    later deadline run (or turn A4 around): refused with the key named, nothing written."""
+    before = office.row_counts()
+    with pytest.raises(InputError) as err:
+        policy_admin.update_policy(office.admin, key, value, date(2026, 11, 22))
+    assert err.value.field == key and key in err.value.message
+    assert "بزرگ‌تر یا مساوی ۰ و کمتر از ۱۰۰۰ میلیارد لازم است" in err.value.message
+    assert office.row_counts() == before
+    with office.base.tx() as s:
+        policy_at(s, office.clock.now)  # the policy in force still reads
+
+
 def test_a_clerk_is_refused_with_U1(office: Office):
     before = office.row_counts()
     with pytest.raises(RuleViolation) as err:

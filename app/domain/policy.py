@@ -19,18 +19,26 @@ class PolicyError(ValueError):
     pass
 
 
+# Every figure of the policy is a count, an area, a score or a factor: none is negative, and
+# none near 10^12 (a NaN, an infinity or 1e300 would only fail later, in a deadline run)
+LIMIT = 10**12
+
+
 def _dec(v: Any, key: str) -> Decimal:
     if isinstance(v, bool) or not isinstance(v, int | float | str | Decimal):
         raise PolicyError(f"policy {key}: a number is expected")
     try:
-        return Decimal(str(v))
+        d = Decimal(str(v))
     except ArithmeticError as exc:
         raise PolicyError(f"policy {key}: a number is expected") from exc
+    if not d.is_finite() or not 0 <= d < LIMIT:
+        raise PolicyError(f"policy {key}: a number ≥ 0 and below 10^12 is expected")
+    return d
 
 
 def _int(v: Any, key: str, minimum: int = 0) -> int:
-    if isinstance(v, bool) or not isinstance(v, int) or v < minimum:
-        raise PolicyError(f"policy {key}: a whole number ≥ {minimum} is expected")
+    if isinstance(v, bool) or not isinstance(v, int) or not minimum <= v < LIMIT:
+        raise PolicyError(f"policy {key}: a whole number ≥ {minimum} and below 10^12 is expected")
     return v
 
 

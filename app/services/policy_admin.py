@@ -117,7 +117,15 @@ def policy_history(ctx: ServiceContext, key: str) -> list[PolicyRow]:
 # the refusals in Persian, their figures in Persian digits and a Persian example (a Latin
 # «HH:MM» or «≥ 0» means nothing to the office)
 _DETAIL_FA = (
+    (
+        re.compile(r"a whole number ≥ (\d+) and below 10\^12 is expected"),
+        "عدد صحیح بزرگ‌تر یا مساوی {0} و کمتر از ۱۰۰۰ میلیارد لازم است",
+    ),
     (re.compile(r"a whole number ≥ (\d+) is expected"), "عدد صحیح بزرگ‌تر یا مساوی {0} لازم است"),
+    (
+        re.compile(r"a number ≥ 0 and below 10\^12 is expected"),
+        "عددی بزرگ‌تر یا مساوی ۰ و کمتر از ۱۰۰۰ میلیارد لازم است",
+    ),
     (re.compile(r"a number ≥ (\d+) is expected"), "عددی بزرگ‌تر یا مساوی {0} لازم است"),
     (re.compile(r"a number is expected"), "عدد لازم است"),
     (

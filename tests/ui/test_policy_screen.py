@@ -17,7 +17,7 @@ from app.db.policy_store import policy_at
 from app.domain.calendar import parse_jalali_datetime
 from app.services import fees, policy_admin
 from ui.mainwindow import MainWindow
-from ui.screens.policy import STATUS_BADGE, PolicyScreen, readable
+from ui.screens.policy import STATUS_BADGE, PolicyScreen, parse_simple, readable
 
 
 def _screen(qtbot, ctx, runner, settle) -> PolicyScreen:
@@ -254,3 +254,12 @@ def test_the_signing_window_is_typed_as_said_and_refusals_are_in_persian_digits(
     w.tabs.setCurrentIndex(1)
     settle()
     assert w.message.text() == ""
+
+
+def test_a_typed_figure_is_read_as_the_domain_reads_a_number():
+    """«۱۲۰٬۵» (the thousands separator mistyped for «٫») is no number, nor «nan» or «inf»:
+    the text goes to the service, which refuses it in Persian naming the key."""
+    assert parse_simple("۳", 2) == 3 and parse_simple("۱۲٬۰۰۰", 2) == 12000
+    assert parse_simple("۰٫۵", 1.0) == 0.5 and parse_simple("2.25", 1.0) == 2.25
+    for typed, like in (("۱۲۰٬۵", 1.0), ("۱٬۲", 2), ("nan", 1.0), ("inf", 1.0), ("۲٫۵", 2)):
+        assert parse_simple(typed, like) == typed, typed

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 from app.db.policy_store import EPOCH_DAY
 from app.domain.calendar import jalali_year, latin_digits, local_date
 from app.domain.codes import DISCIPLINE_FA, GRADE_FA, GROUP_FA
+from app.domain.text import parse_number
 from app.services import calendar, fees, policy_admin
 
 from .. import fmt
@@ -122,14 +123,14 @@ def is_simple(value: Any) -> bool:
 def parse_simple(text: str, like: Any) -> Any:
     """The typed text as the kind of the current value; when it does not parse, the text
     itself (the service then refuses it in Persian, naming the key)."""
-    t = latin_digits(text).replace("٫", ".").replace("٬", "").replace(",", "").strip()
-    try:
+    if isinstance(like, int | float) and not isinstance(like, bool):
+        # the domain's reading of a typed number: «۱۲۰٬۵» is no number, nor «nan» or «inf»
+        n = parse_number(text)
+        if n is None:
+            return text.strip()
         if isinstance(like, int):
-            return int(t)
-        if isinstance(like, float):
-            return float(t)
-    except ValueError:
-        return text.strip()
+            return int(n) if n == n.to_integral_value() else text.strip()
+        return float(n)
     return latin_digits(text).strip()
 
 
