@@ -3,7 +3,10 @@ Persian (display). Below both the calendar and text modules, which each need one
 
 from __future__ import annotations
 
-_TO_LATIN = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+# Persian, Arabic-Indic and full-width digits (a phone's or an East Asian keyboard's)
+_TO_LATIN = str.maketrans(
+    "۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩０１２３４５６７８９", "012345678901234567890123456789"
+)
 _TO_PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
 

@@ -26,7 +26,7 @@ ZWNJ = "\u200c"
 # Invisible marks that change how a text is shown, never what it says: every format
 # character of Unicode (bidi marks, isolates, zero-width spaces and joiners, invisible
 # operators, tags…) but the ZWNJ, which Persian words are written with; the combining
-# grapheme joiner; the kashida.
+# grapheme joiner; the kashida; the other invisible characters below.
 _FORMAT_RANGES = (  # Unicode's format characters (category Cf) but the ZWNJ, U+200C
     (0x00AD, 0x00AD), (0x0600, 0x0605), (0x061C, 0x061C), (0x06DD, 0x06DD),
     (0x070F, 0x070F), (0x0890, 0x0891), (0x08E2, 0x08E2), (0x180E, 0x180E),
@@ -34,8 +34,16 @@ _FORMAT_RANGES = (  # Unicode's format characters (category Cf) but the ZWNJ, U+
     (0x2066, 0x206F), (0xFEFF, 0xFEFF), (0xFFF9, 0xFFFB), (0xE0001, 0xE0001),
     (0xE0020, 0xE007F),
 )  # fmt: skip
+# Invisible too though not format characters: variation selectors (an emoji's U+FE0F), the
+# Mongolian free variation selectors, the Hangul fillers, the Khmer inherent vowels and the
+# Braille blank — a name of them alone shows nothing, a plate with one inside is the plate.
+_OTHER_INVISIBLE = (
+    (0xFE00, 0xFE0F), (0xE0100, 0xE01EF), (0x180B, 0x180D), (0x180F, 0x180F),
+    (0x115F, 0x1160), (0x3164, 0x3164), (0xFFA0, 0xFFA0), (0x17B4, 0x17B5), (0x2800, 0x2800),
+)  # fmt: skip
 _INVISIBLE = dict.fromkeys(
-    [c for lo, hi in _FORMAT_RANGES for c in range(lo, hi + 1)] + [0x034F, 0x0640]
+    [c for lo, hi in (*_FORMAT_RANGES, *_OTHER_INVISIBLE) for c in range(lo, hi + 1)]
+    + [0x034F, 0x0640]
 )
 # The dashes a keyboard, a word processor or a copied PDF may put in a code: one hyphen.
 _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63"), "-")

@@ -279,6 +279,9 @@ def update_engineer(
     merged = {**probe.__dict__, **changes}
     clean = _validate(EngineerIn(**merged))
     changes = {k: getattr(clean, k) for k in changes}
+    for k in ("first_name", "last_name"):  # corrected, never erased (nor made invisible)
+        if k in changes and not changes[k] and (k == "last_name" or kind == "person"):
+            raise InputError(k, f"{'نام' if k == 'first_name' else 'نام خانوادگی'} خالی است")
     now = ctx.now()
     with ctx.tx() as s:
         row = _get(s, engineer_id)

@@ -189,8 +189,8 @@ def parse_row(raw: dict[str, str], rowno: int) -> tuple[EngineerIn | None, list[
     def bad(f: str, why: str) -> None:
         probs.append(RowProblem(rowno, FIELD_FA.get(f, f), why))
 
-    for f in REQUIRED:
-        if not raw.get(f):
+    for f in REQUIRED:  # invisible characters alone (an RLM, a variation selector) are empty
+        if not normalize_text(raw.get(f) or ""):
             bad(f, "خالی است")
     disc = DISCIPLINE_BY_FA.get(_discipline_key(raw.get("discipline", "")), "")
     if raw.get("discipline") and not disc:

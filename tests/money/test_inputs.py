@@ -54,6 +54,11 @@ PLATE_VARIANTS = [
     "9999\u180e/12",
     "9999\u034f/12",
     "9999\u06d412",  # the Arabic full stop «۔»
+    # invisible though not format characters: a variation selector inside a number, the
+    # Mongolian selector, a Hangul filler
+    "99\ufe0f99/12",
+    "9999\u180b/12",
+    "9999/1\u31642",
     "9999\u2022 12",
     "9999*12",
 ]
@@ -99,7 +104,8 @@ def test_mobile_is_eleven_digits_09_then_phonenumbers(mobile):
 
 
 @pytest.mark.parametrize(
-    "mobile", ["09161234567", "۰۹۱۶۱۲۳۴۵۶۷", "٠٩١٦١٢٣٤٥٦٧", f"{LRM}09121234567"]
+    "mobile",
+    ["09161234567", "۰۹۱۶۱۲۳۴۵۶۷", "٠٩١٦١٢٣٤٥٦٧", f"{LRM}09121234567", "０９１６１２３４５６７"],
 )
 def test_mobile_in_any_digit_script_is_accepted(mobile):
     assert mobile_problem(mobile) is None
@@ -470,3 +476,13 @@ def test_the_invisible_set_is_unicodes_format_characters_but_the_zwnj():
         if unicodedata.category(chr(c)) == "Cf" and c != 0x200C
     }
     assert listed == cf
+
+
+def test_names_and_codes_of_invisible_characters_alone_are_empty():
+    """A variation selector, a Hangul filler or a Braille blank shows nothing: a membership
+    number with one inside is the same member, a name of them alone is no name."""
+    from app.domain.text import normalize_code, normalize_text
+
+    assert normalize_code("AUD-77\ufe0f-1") == normalize_code("AUD-77-1")
+    for invisible in ("\ufe0f", "\u3164", "\u115f", "\u2800", "\U000e0100"):
+        assert normalize_text(invisible) == "" and normalize_text(f"علی{invisible}") == "علی"

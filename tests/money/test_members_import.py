@@ -153,3 +153,27 @@ def test_import_is_set_based_reports_progress_and_reports_when_stopped(office):
 def _code(nine: str) -> str:
     r = sum(int(d) * (10 - i) for i, d in enumerate(nine)) % 11
     return nine + str(r if r < 2 else 11 - r)
+
+
+def test_a_name_of_invisible_characters_is_empty_and_a_clerk_cannot_erase_one(office):
+    """A variation selector or a Hangul filler shows nothing: an imported name of them alone
+    is refused as empty, and a clerk's change to one is too (nothing written)."""
+    import pytest
+
+    from app.domain.errors import InputError
+    from app.services import engineers
+
+    ghost = ["12-110", "0013542419", "\ufe0f", "\u3164", "", "عمران", "1", "", "", ""]
+    rep = members_import.import_members(office.clerk, _csv([HEADER, ghost]), "ims.csv")
+    assert rep.added == [] and {(2, "نام"), (2, "نام خانوادگی")} <= {
+        (p.row, p.field) for p in rep.problems
+    }
+    rep = members_import.import_members(office.clerk, _csv([HEADER, GOOD]), "ims.csv")
+    with office.base.tx() as s:
+        eid = s.scalar(select(Engineer.id).where(Engineer.membership_no == "12-100"))
+    for field in ("first_name", "last_name"):
+        with pytest.raises(InputError) as err:
+            engineers.update_engineer(office.clerk, eid, {field: "\u200f\ufe0f"})
+        assert err.value.field == field
+    with office.base.tx() as s:
+        assert s.get(Engineer, eid).first_name == "علی"
