@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.db.models import RequestKey
-from app.services import sessions
+from app.services import sessions, web_auth
 from app.services.context import SYSTEM, Actor, ServiceContext
 from app.services.registry import REGISTRY, UseCase, load_all
 from app.services.wire import (
@@ -40,6 +40,9 @@ log = logging.getLogger("nezarat.api")
 load_all()
 
 _KEY = re.compile(r"^[A-Za-z0-9-]{16,64}$")
+# an engineer's stand and cancel are paced as on the web cartable (web_auth.pace)
+PACED = frozenset({"candidacy.stand", "candidacy.cancel"})
+RETRY = {"Retry-After": "60"}
 
 
 def _json(body: Any, status: int = 200, **headers: str) -> HttpResponse:
@@ -163,6 +166,8 @@ def session(request: HttpRequest) -> HttpResponse:
                 return _json(
                     {"kind": "throttled", "message": exc.message}, 429, **{"Retry-After": "900"}
                 )
+            except sessions.SecondStepRequired as exc:
+                return _json({"kind": "second_step", "message": exc.message}, 403)
             except sessions.RuleViolation:
                 return _json({"kind": "auth", "message": sessions.WRONG}, 401)
             return _json(
@@ -208,6 +213,11 @@ def call(request: HttpRequest, name: str) -> HttpResponse:
         if not uc.writes:
             return _raw(encode_result(uc, uc.fn(ctx, **kwargs)))
         srv.guard.require()  # nothing is written on a clock that disagrees with the database
+        if actor.role == "engineer" and name in PACED:  # the web's limits, on every channel
+            try:
+                web_auth.pace(ctx, actor.engineer_id, _source(request))
+            except web_auth.TooMany as exc:
+                return _json({"kind": "throttled", "message": exc.message}, 429, **RETRY)
         key = request.headers.get("Idempotency-Key")
         if key is not None and not _KEY.match(key):
             return _json(

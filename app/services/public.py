@@ -8,7 +8,7 @@ each running round's candidates count. Names and scores of candidates come from
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -20,7 +20,7 @@ from .context import ServiceContext
 from .deadlines import replay
 from .document_dto import DailyReportDTO
 from .documents import _daily_sheet
-from .permissions import require
+from .permissions import STAFF, require
 from .queries import active_candidates, running_rounds
 from .registry import use_case
 
@@ -105,7 +105,17 @@ def run_sheet(ctx: ServiceContext, run_id: int) -> DailyReportDTO:
     with ctx.read() as s:  # the sheet's own words are the daily paper's (no run at all)
         if s.scalar(select(DeadlineRun.kind).where(DeadlineRun.id == rid)) != "deadline":
             raise NotFound("run", "اجرای مهلتی با این شماره ثبت نشده است")
-    return _daily_sheet(ctx, rid, paper=False)
+    sheet = _daily_sheet(ctx, rid, paper=False)
+    if ctx.actor.role in STAFF | {"system"}:
+        return sheet
+    # who was set aside is public; by which rules only the engineer's own (G4, G7, S4…)
+    me = ctx.actor.engineer_id
+
+    def withheld(b):
+        lines = tuple(x if x.engineer_id == me else replace(x, rules=()) for x in b.set_aside)
+        return replace(b, set_aside=lines)
+
+    return replace(sheet, blocks=tuple(withheld(b) for b in sheet.blocks))
 
 
 @use_case(writes=False)

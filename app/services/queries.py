@@ -41,7 +41,7 @@ from .dto import (
     ReferralOut,
     RoundOut,
 )
-from .permissions import MAX_IDS, only_own, require
+from .permissions import MAX_IDS, STAFF, only_own, require
 from .registry import use_case
 
 
@@ -75,6 +75,9 @@ def referrals_overview(
         for ranked, aside in lines.values():  # a line that names the engineer only by id
             wanted.update(x.engineer_id for x in (*ranked, *aside) if x.membership_no is None)
         numbers = membership_numbers(s, wanted)
+    # who was set aside is public (C6); by which rules (G4, G7, S4…) only to the office's
+    # people and to the engineer himself: the others' reasons are withheld (empty)
+    private = None if ctx.actor.role in STAFF | {"system"} else (ctx.actor.engineer_id or -1)
     out = []
     for ref, file_no, group in rows:
         rs = rounds[ref.id]
@@ -98,7 +101,9 @@ def referrals_overview(
                 sign_until=ref.sign_until,
                 deadline=running.deadline if running else None,
                 rounds=tuple(
-                    _round_out(r, *lines[r.id], numbers) for r in rs if r.outcome is not None
+                    _round_out(r, *lines[r.id], numbers, private)
+                    for r in rs
+                    if r.outcome is not None
                 ),
             )
         )
@@ -231,7 +236,11 @@ def membership_numbers(s, ids: set[int]) -> dict[int, str]:
     return dict(s.execute(q).all())
 
 
-def _round_out(r: Round, ranked, aside, numbers: dict[int, str]) -> RoundOut:
+def _round_out(
+    r: Round, ranked, aside, numbers: dict[int, str], private: int | None = None
+) -> RoundOut:
+    """A decided round; with `private` (an engineer's id, or -1 for nobody) the set-aside
+    lines keep their rules only for that engineer."""
     return RoundOut(
         no=r.no,
         kind=r.kind,
@@ -244,7 +253,11 @@ def _round_out(r: Round, ranked, aside, numbers: dict[int, str]) -> RoundOut:
             for x in ranked
         ),
         set_aside=tuple(
-            (x.engineer_id, x.membership_no or numbers.get(x.engineer_id, ""), x.rules)
+            (
+                x.engineer_id,
+                x.membership_no or numbers.get(x.engineer_id, ""),
+                x.rules if private is None or x.engineer_id == private else (),
+            )
             for x in aside
         ),
         exclusions=dict(r.exclusions or {}),

@@ -30,7 +30,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from ..db.clock import db_epoch
-from ..db.models import AuthSession, LoginThrottle, User
+from ..db.models import AuthSession, LoginThrottle, OrganizationSettings, User
 from ..domain.errors import RuleViolation
 from ..domain.text import text_problem, without_control
 from .context import Actor, ServiceContext, audit
@@ -56,6 +56,18 @@ class Throttled(RuleViolation):
 
     def __init__(self) -> None:
         super().__init__({"U1"}, LOCKED)
+
+
+class SecondStepRequired(RuleViolation):
+    """An engineer's password alone, while the office asks engineers for an SMS code after
+    it: no desk or API session — the web cartable's sign-in asks for the code (HTTP 403)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            {"U1"},
+            "دفتر برای ورود مهندسان کد پیامکی پس از گذرواژه می‌خواهد: از صفحه ورود کارتابل وب "
+            "وارد شوید (U1)",
+        )
 
 
 @dataclass(frozen=True)
@@ -163,8 +175,15 @@ def sign_in(
     if kind not in KINDS:
         raise ValueError(kind)
     actor = check_credentials(ctx, username, password, source)
+    if kind == "desk" and actor.role == "engineer" and _second_step_on(ctx):
+        raise SecondStepRequired  # the password alone is not the office's sign-in for him
     token, _, expires = _open_session(ctx, actor, kind, source, verified=not needs_code)
     return SignedIn(token, actor, expires, needs_code)
+
+
+def _second_step_on(ctx: ServiceContext) -> bool:
+    with ctx.read() as s:
+        return bool(s.scalar(select(OrganizationSettings.web_sms_code).limit(1)))
 
 
 def _open_session(

@@ -230,3 +230,83 @@ def test_a_desk_cannot_waive_a_rule_or_type_a_fact_only_the_system_gives(served)
     engineers.update_engineer(admin, eid, {"base_score": Decimal(120)})  # the administrator's
     with served.base.read() as s:
         assert s.get(Engineer, eid).base_score == Decimal(120)
+
+
+def test_U1_with_the_sms_second_step_on_an_engineers_password_alone_opens_no_api_session(
+    served,
+):
+    """Issue 13's second step holds on every channel: once the office turns it on, his desk
+    sessions end and /api/session refuses him (the web's sign-in asks for the code); the
+    office's people sign in as before."""
+    from app.services import web_auth
+
+    me = {"engineer_id": served.engineer("E1")}
+    with httpx.Client(base_url=served.url) as c:
+        before = token(c, "eE1")
+        assert c.post("/api/call/member.member_state", json=me, headers=bearer(before)).is_success
+        web_auth.set_web_sms_code(served.local["admin"], True)
+        time.sleep(2.1)  # the server's session cache (web/server.py, TTL 2 s)
+        r = c.post("/api/call/member.member_state", json=me, headers=bearer(before))
+        assert r.status_code == 401
+        r = c.post("/api/session", json={"username": "eE1", "password": served.PASSWORD})
+        assert r.status_code == 403 and r.json()["kind"] == "second_step"
+        assert "کد پیامکی" in r.json()["message"] and "token" not in r.json()
+        wrong = c.post("/api/session", json={"username": "eE1", "password": "wrong-1405"})
+        assert wrong.status_code == 401  # a wrong password says no more than before
+        assert token(c, "clerk")
+
+
+def test_C6_set_aside_reasons_reach_only_the_office_and_the_engineer_himself(served):
+    """Who was set aside is public; by which rules (G4 here) is his and the office's: the
+    overview and the run's sheet withhold them from another engineer."""
+    from app.services import candidacy, engineers
+
+    rival, other = served.engineer("R1", score=90), served.engineer("O1", score=80)
+    p = served.project(disciplines=("civil",))
+    served.at("1405-08-23 10:00")
+    rid = p.referral_ids["civil"]
+    for e in (rival, other):
+        candidacy.stand(served.as_engineer[e], e, rid)
+    engineers.update_engineer(served.local["admin"], rival, {"legal_incapacity": True})
+    served.run("1405-08-23 20:05")
+
+    def asides(name: str) -> dict:
+        with httpx.Client(base_url=served.url) as c:
+            r = c.post(
+                "/api/call/queries.referrals_overview",
+                json={"project_ids": [p.id]},
+                headers=bearer(token(c, name)),
+            )
+        assert r.status_code == 200, r.text
+        rounds = r.json()["value"][0]["rounds"]
+        return {e: rules for rnd in rounds for e, _no, rules in rnd["set_aside"]}
+
+    assert asides("clerk") == {rival: ["G4"]}
+    assert asides("eR1") == {rival: ["G4"]}  # his own reasons
+    assert asides("eO1") == {rival: []}  # named, not why
+    from app.services import public
+
+    run_id = public.published_runs(served.base)[0].id
+    with httpx.Client(base_url=served.url) as c:
+        r = c.post(
+            "/api/call/public.run_sheet",
+            json={"run_id": run_id},
+            headers=bearer(token(c, "eO1")),
+        )
+    assert r.status_code == 200 and "G4" not in r.text and str(rival) in r.text
+
+
+def test_U1_an_engineers_stands_through_the_api_are_paced_as_on_the_web(served):
+    e = served.engineer("P1")
+    with httpx.Client(base_url=served.url) as c:
+        t = token(c, "eP1")
+        codes = [
+            c.post(
+                "/api/call/candidacy.stand",
+                json={"engineer_id": e, "referral_id": 999_999},
+                headers=bearer(t),
+            ).status_code
+            for _ in range(25)
+        ]
+    assert 429 in codes and codes.index(429) == 20  # twenty a minute, then refused
+    assert set(codes[:20]) <= {404, 409}
