@@ -77,16 +77,17 @@ def contract_measure():
 
 
 def bench_documents(db: str | None = None, n: int = 200) -> int:
+    from app.cli.errors import open_existing
+    from app.services import documents as docs
+    from app.services.context import ServiceContext
+
     from .samples import sample_contract
 
+    # first: a mistyped --db is named in Persian (exit 2), not made as a new, empty database
+    ctx = ServiceContext(open_existing(db)) if db else None
     register_fonts()
     dto = sample_contract()
-    if db:
-        from app.db.migrate import open_database
-        from app.services import documents as docs
-        from app.services.context import ServiceContext
-
-        ctx = ServiceContext(open_database(db))
+    if ctx is not None:
         pick = docs.demo_choice(ctx)
         pid = pick["signed_project"] or pick["selected_project"]
         if pid is not None:

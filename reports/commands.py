@@ -21,7 +21,15 @@ def cmd_documents(args: argparse.Namespace) -> int:
         return 2
     from sqlalchemy import select
 
-    from app.cli.errors import CommandError, open_existing, require_demo, signed_in
+    from app.cli.errors import (
+        CommandError,
+        not_written,
+        open_existing,
+        output_folder,
+        require_demo,
+        signed_in,
+        writable_folder,
+    )
     from app.db.models import User
     from app.domain.errors import InputError, RuleViolation
     from app.services import addenda, papers
@@ -30,6 +38,7 @@ def cmd_documents(args: argparse.Namespace) -> int:
 
     from . import addendum, commitment, contract, daily, letter, receipt
 
+    writable_folder(Path(args.outdir))  # before the password is asked and papers issued
     engine = open_existing(args.db)
     require_demo(engine, "documents")  # an empty database: say how to build the demo
     username = args.user
@@ -53,13 +62,15 @@ def cmd_documents(args: argparse.Namespace) -> int:
             "`main.py demo` استان نمایشی را بسازید."
         )
         return 1
-    out = Path(args.outdir)
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_folder(Path(args.outdir))
     written: list[Path] = []
 
     def save(name: str, data: bytes, stamp) -> None:
         path = out / f"{name}.pdf"
-        path.write_bytes(data)
+        try:
+            path.write_bytes(data)
+        except OSError as exc:  # issued and kept in the register: a reprint gives it again
+            raise CommandError(not_written(path, exc)) from None
         written.append(path)
         how = "reprint" if stamp.reprint else "issued"
         print(f"{path}  {how} no. {stamp.number}  code {stamp.code}")

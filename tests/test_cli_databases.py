@@ -164,3 +164,123 @@ def test_import_members_by_a_user_without_the_right_is_refused_in_one_line(
     code, err = _run(capsys, "import-members", str(members), "--db", url, "--user", "fin")
     assert code == 2 and "(U1)" in err and "Traceback" not in err
     assert not (tmp_path / "members.csv.report.txt").exists()  # nothing half-done to report
+
+
+SCENARIO = "A_signing_window_A9_A8_W2.json"
+
+
+def _scenario() -> str:
+    from pathlib import Path
+
+    return str(Path(__file__).parent / "scenarios" / SCENARIO)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["bench-documents", "-n", "1"], ["documents", "--bench"], ["bench-desk", "--no-cold-start"]],
+)
+def test_the_benches_name_a_mistyped_database_not_make_it(tmp_path, capsys, argv):
+    """A mistyped --db made a new database with the whole schema (bench-documents) or hung on
+    it (bench-desk): it is named in Persian before any work, exit 2, and nothing is made."""
+    missing = tmp_path / "wrongdb" / "nz.sqlit"
+    code, err = _run(capsys, *argv, "--db", f"sqlite:///{missing}")
+    assert code == 2 and "پیدا نشد" in err and str(missing) in err and err.count("\n") == 1, err
+    assert not missing.parent.exists()
+
+
+def test_simulate_makes_a_new_file_but_no_folder_tree(tmp_path, capsys):
+    missing = tmp_path / "nonexistent" / "dir"
+    code, err = _run(capsys, "simulate", _scenario(), "--db", f"sqlite:///{missing / 'x.sqlite'}")
+    assert code == 2 and f"پوشه {missing} نیست" in err and err.count("\n") == 1, err
+    assert not (tmp_path / "nonexistent").exists()
+    (tmp_path / "afile").write_text("")  # a file where the folder should be: the same
+    code, err = _run(capsys, "simulate", _scenario(), "--db", f"sqlite:///{tmp_path}/afile/x.db")
+    assert code == 2 and str(tmp_path / "afile") in err
+    new = tmp_path / "new.sqlite"  # a new file in a folder that is there: simulate makes it
+    assert _run(capsys, "simulate", _scenario(), "--db", f"sqlite:///{new}")[0] == 0
+    assert new.is_file()
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("notaurl", "نامعتبر"),
+        ("garbage://", "sqlite"),
+        ("mysql://u@h/x", "sqlite"),
+        ("postgresql+psycopg://u:p@127.0.0.1:1/x", "وصل نشد"),
+    ],
+)
+def test_demo_and_db_roles_name_a_bad_url_or_an_unreachable_server(capsys, url, words):
+    code, err = _run(capsys, "demo", "--engineers", "10", "--projects", "1", "--db", url)
+    assert code == 2 and words in err and err.count("\n") == 1, err
+    assert "u:p@" not in err  # the password is not shown
+    code, err = _run(capsys, "db-roles", "--apply", "--db", url)
+    assert code == 2 and words in err and err.count("\n") == 1, err
+    if not url.startswith("postgresql"):  # even when only printing the statements
+        code, err = _run(capsys, "db-roles", "--db", url)
+        assert code == 2 and words in err and err.count("\n") == 1, err
+
+
+def test_demo_refuses_a_file_that_is_no_database_and_makes_its_own_folder(
+    tmp_path, capsys, monkeypatch
+):
+    text = tmp_path / "notes.sqlite"
+    text.write_text("not a database\n")
+    code, err = _run(
+        capsys, "demo", "--engineers", "10", "--projects", "1", "--db", f"sqlite:///{text}"
+    )
+    assert code == 2 and str(text) in err and err.count("\n") == 1, err
+    assert text.read_text() == "not a database\n"
+    # the first run: the data folder (~/.nezarat) is made with the demo's database in it
+    monkeypatch.setenv("NEZARAT_DATA", str(tmp_path / "data"))
+    code, _ = _run(capsys, "demo", "--engineers", "10", "--projects", "1")
+    assert code == 0 and (tmp_path / "data" / "nezarat.sqlite").is_file()
+
+
+def test_simulate_refuses_an_output_it_cannot_write_before_the_replay(tmp_path, capsys):
+    """--out in a missing folder, on a folder, or under a file: one Persian line naming it,
+    exit 2 — checked before the replay, so nothing is written to --db either."""
+    (tmp_path / "afile").write_text("")
+    db = tmp_path / "replay.sqlite"
+    for out in (tmp_path / "nodir" / "x.json", tmp_path, tmp_path / "afile" / "x.json"):
+        code, err = _run(
+            capsys, "simulate", _scenario(), "--out", str(out), "--db", f"sqlite:///{db}"
+        )
+        assert code == 2 and str(out) in err and "نوشته نشد" in err, err
+        assert err.count("\n") == 1 and "Traceback" not in err
+        assert not db.exists()
+    assert not (tmp_path / "nodir").exists()
+    out = tmp_path / "result.json"
+    assert _run(capsys, "simulate", _scenario(), "--out", str(out))[0] == 0
+    assert out.read_text(encoding="utf-8").startswith("{")
+
+
+@pytest.mark.parametrize("command", ["documents", "screenshots"])
+def test_papers_and_screenshots_refuse_a_folder_they_cannot_make(tmp_path, capsys, command):
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    url = f"sqlite:///{tmp_path / 'office.sqlite'}"
+    for out in (afile / command, afile):  # under a file, or a file itself
+        code, err = _run(capsys, command, str(out), "--db", url)
+        assert code == 2 and str(out) in err and "نوشته نشد" in err and err.count("\n") == 1, err
+    assert afile.read_text() == ""
+    assert not (tmp_path / "office.sqlite").exists()  # refused before the database is opened
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "1e400", "-1", "-0.5", "lots"])
+def test_tick_max_clock_skew_is_a_finite_number_of_seconds(tmp_path, capsys, value):
+    """NaN or ∞ turned the clock guard off (every comparison with NaN is false); -1 refused
+    every run as a clock difference."""
+    with pytest.raises(SystemExit) as exc:
+        main(["tick", "--max-clock-skew", value, "--db", f"sqlite:///{tmp_path / 'x.sqlite'}"])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and "--max-clock-skew" in err and "ثانیه" in err, err
+    assert not (tmp_path / "x.sqlite").exists()
+
+
+def test_tick_takes_zero_or_more_seconds_of_clock_skew():
+    from app.cli.commands import build_parser
+
+    parser, _ = build_parser()
+    for given, seconds in (("0", 0.0), ("5", 5.0), ("2.5", 2.5)):
+        assert parser.parse_args(["tick", "--max-clock-skew", given]).max_clock_skew == seconds

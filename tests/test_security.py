@@ -212,3 +212,30 @@ def test_U2_verify_chain_reads_the_servers_own_note_and_a_cut_end_shows(office: 
     for batch in (0, -5, True, 10**9):
         with pytest.raises(InputError):
             verify_chain(admin, batch=batch)
+
+
+def test_U2_audit_verify_refuses_a_hostile_note_in_one_line(tmp_path):
+    """A note of the trail's head that is no note of ours — an id of 1e999 (∞, which int()
+    cannot take), brackets nested 10⁵ deep — is refused as unreadable or not signed, not with
+    a traceback."""
+    from dataclasses import replace
+
+    office = Office(f"sqlite:///{tmp_path / 'office.sqlite'}")
+    office.engineer("E1")
+    url = office.engine.url.render_as_string(hide_password=False)
+    hostile = {
+        "infinite-id.json": ('{"id": 1e999, "hash": 5}', 1, "امضا نشده"),
+        "nan-id.json": ('{"id": NaN, "hash": "x"}', 1, "امضا نشده"),
+        "deep.json": ("[" * 100_000, 2, "خوانده نشد"),
+    }
+    for name, (text_, code, words) in hostile.items():
+        note = tmp_path / name
+        note.write_text(text_, encoding="utf-8")
+        rc, said = _audit_verify(url, "--head", str(note))
+        assert rc == code and words in said and str(note) in said, said
+        assert "Traceback" not in said and said.count("\n") == 1, said
+    # the service reads the server's own note the same way (a desk through the server)
+    (tmp_path / "audit-head.json").write_text("[" * 100_000, encoding="utf-8")
+    admin = replace(office.admin, audit_head=tmp_path / "audit-head.json")
+    assert verify_chain(admin).tail == "unchecked"
+    assert verify_chain(office.admin, head_note={"id": 1e999, "hash": 5}).tail == "forged"

@@ -234,15 +234,17 @@ def desk_measures(url: str, repeats: int = 7) -> list[Measure]:
     from PySide6.QtGui import QKeyEvent
     from PySide6.QtWidgets import QApplication, QTableView
 
-    from app.db.engine import make_engine
+    from app.cli.errors import reach
     from app.services.context import Actor, ServiceContext
 
     from .app import application, settle_heap
     from .screens.engineers import EngineersScreen
     from .tasks import TaskRunner
 
+    # the caller's database, only read (no migration, no seeding); a missing file or a server
+    # that does not answer is refused (CommandError), never made as a new, empty one
+    engine = reach(url)
     app = application(["main.py"])
-    engine = make_engine(url)  # the caller's database, only read (no migration, no seeding)
     ctx = ServiceContext(engine).as_actor(Actor("bench", "clerk"))
     runner = TaskRunner(app)
     loop = _Loop()

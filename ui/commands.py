@@ -208,20 +208,24 @@ def cmd_screenshots(args) -> int:
     if served and getattr(args, "money_sample", False):
         print("screenshots: --money-sample writes to the database: only with --db", file=sys.stderr)
         return 2
+    from app.cli.errors import CommandError, output_folder, writable_folder
+
+    writable_folder(Path(args.outdir))  # before the tour signs in (and --money-sample writes)
     tour = (  # before anything is made: an empty database is refused with nothing written
         _ServedTour(args.server, getattr(args, "ca_file", None))
         if served
         else _LocalTour(args.db, getattr(args, "money_sample", False))
     )
     app = application(["main.py"])
-    out = Path(args.outdir)
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_folder(Path(args.outdir))
     runner = TaskRunner(app)
 
     def save(widget, name: str) -> None:
         settle(runner)
-        widget.grab().save(str(out / f"{name}.png"))
-        print(out / f"{name}.png")
+        path = out / f"{name}.png"
+        if not widget.grab().save(str(path)):  # Qt says only False, never why
+            raise CommandError(f"در {path} نوشته نشد")
+        print(path)
 
     settings = Settings()
     login = LoginDialog(settings, runner, args.server if served else args.db)

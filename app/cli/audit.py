@@ -41,7 +41,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     if head_file is not None:
         try:
             note = json.loads(head_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):  # RecursionError: `[` nested 10⁵ deep
             print(f"audit verify: یادداشت سرِ زنجیره خوانده نشد: {head_file}")
             return 2
     elif args.head:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 from pathlib import Path
@@ -23,6 +24,10 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         return 2
     from sqlalchemy.exc import DataError, IntegrityError
 
+    from .errors import CommandError, not_written, writable_file
+
+    if args.out:  # before the replay: with --db it is written to the database first
+        writable_file(Path(args.out))
     try:
         result = simulate(parse_bytes(data), args.db)
     except ScenarioError as exc:
@@ -34,10 +39,25 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         return 2
     out = json.dumps(result, ensure_ascii=False, indent=2)
     if args.out:
-        Path(args.out).write_text(out + "\n", encoding="utf-8")
+        try:
+            Path(args.out).write_text(out + "\n", encoding="utf-8")
+        except OSError as exc:  # a full disk, or the path changed during the replay
+            raise CommandError(not_written(args.out, exc)) from None
     else:
         print(out)
     return 0
+
+
+def clock_skew_seconds(text: str) -> float:
+    """`--max-clock-skew`: a finite number of seconds ≥ 0. NaN or ∞ would turn the guard off
+    (every comparison with NaN is false), a negative one refuses every run for a wrong reason."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds < 0:
+        raise argparse.ArgumentTypeError(f"باید عددی از صفر به بالا (ثانیه) باشد، نه «{text}»")
+    return seconds
 
 
 def cmd_tick(args: argparse.Namespace) -> int:
@@ -178,7 +198,14 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from ..demo.province import build_demo
+    from .errors import check_url, reach, sqlite_path
 
+    # demo makes a new SQLite file (and the data folder on the first run); a bad URL, a
+    # server that does not answer or a file that is no database is one Persian line
+    check_url(args.db)
+    path = sqlite_path(args.db)
+    if path is None or path.exists():
+        reach(args.db).dispose()
     return build_demo(
         args.db, engineers=args.engineers, projects=args.projects, seed=args.seed, reset=args.reset
     )
@@ -202,7 +229,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]
     t.add_argument("--db", default=default_url())
     t.add_argument(
         "--max-clock-skew",
-        type=float,
+        type=clock_skew_seconds,
         default=5.0,
         help="seconds this computer's clock may differ from the database's",
     )

@@ -1,5 +1,6 @@
 """What every command shares: one refusal type (exit 2, one Persian line on stderr), opening a
-database that must already exist, and asking a named user for their password.
+database that must already exist, asking a named user for their password, and output paths
+checked before any work (a file or folder that cannot be written is named, not a traceback).
 
 Only `demo`, `init` (the explicit first-run step), `restore` (into a new or empty database)
 and `simulate` (its own throw-away database, or an empty one named by `--db`) make a
@@ -13,11 +14,13 @@ beside it and a backup labelled with the new revision).
 
 from __future__ import annotations
 
+import errno
 import getpass
 import logging
 import os
 import sys
 from contextvars import ContextVar
+from pathlib import Path
 
 from sqlalchemy import Engine, inspect
 from sqlalchemy.engine import make_url
@@ -33,7 +36,9 @@ PASSWORD_ENV = "NEZARAT_PASSWORD"
 logging.getLogger("psycopg").addHandler(logging.NullHandler())
 
 # the commands (with their action) that only read; "" is `main.py` alone, the morning summary
-READING = frozenset({"backup", "verify-run", "verify-paper", "audit verify", "holidays show", ""})
+READING = frozenset(
+    {"backup", "verify-run", "verify-paper", "audit verify", "holidays show", "bench-desk", ""}
+)
 # set by `run_command` while a READING command runs: its `open_existing` then upgrades nothing
 _reading: ContextVar[bool] = ContextVar("reading", default=False)
 
@@ -144,6 +149,71 @@ def open_current(url: str) -> Engine:
         f"پایگاه داده {_where(url)} در ویرایش {schema} است که این برنامه "
         f"(ویرایش {program}) نمی‌شناسد؛ برنامه را به‌روز کنید"
     )
+
+
+# why an output path could not be written, in the clerk's words (else the system's own)
+_WHY_NOT_WRITTEN = {
+    errno.ENOENT: "پوشه آن نیست",
+    errno.EISDIR: "پوشه است، نه پرونده",
+    errno.ENOTDIR: "بخشی از مسیر آن پرونده است، نه پوشه",
+    errno.EEXIST: "پرونده‌ای به این نام هست، نه پوشه",
+    errno.EACCES: "اجازه نوشتن نیست",
+    errno.EPERM: "اجازه نوشتن نیست",
+    errno.EROFS: "دیسک فقط‌خواندنی است",
+    errno.ENOSPC: "دیسک پر است",
+}
+
+
+def not_written(path: Path | str, exc: OSError, what: str = "") -> str:
+    """One Persian line naming an output path that could not be written (`what`: the report,
+    the result…), and why."""
+    why = _WHY_NOT_WRITTEN.get(exc.errno or 0) or exc.strerror or type(exc).__name__
+    return f"{what} در {path} نوشته نشد: {why}".lstrip()
+
+
+def _nearest(path: Path) -> Path:
+    """The nearest part of `path` that is there (the folder a new path would be made in)."""
+    path = path.absolute()
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+def writable_file(path: Path) -> None:
+    """Refuse, before any work is done, an output file that cannot be written: its folder is
+    not there (no folder tree is made from a typo), it is a folder, or no permission. Nothing
+    is made; a command that did its work first would lose it, or have written the database."""
+    path = Path(path)
+    if path.is_dir():
+        raise CommandError(not_written(path, OSError(errno.EISDIR, "")))
+    folder = path.absolute().parent
+    if not folder.is_dir():
+        code = errno.ENOENT if _nearest(folder).is_dir() else errno.ENOTDIR
+        raise CommandError(not_written(path, OSError(code, "")))
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise CommandError(not_written(path, OSError(errno.EACCES, "")))
+
+
+def writable_folder(path: Path) -> None:
+    """Refuse, before any work is done, an output folder that cannot be made or written into
+    (a file on its way, no permission). Nothing is made: the command makes it when it writes."""
+    path = Path(path)
+    there = _nearest(path)
+    if not there.is_dir():
+        code = errno.EEXIST if there == path.absolute() else errno.ENOTDIR
+        raise CommandError(not_written(path, OSError(code, "")))
+    if not os.access(there, os.W_OK | os.X_OK):
+        raise CommandError(not_written(path, OSError(errno.EACCES, "")))
+
+
+def output_folder(path: Path) -> Path:
+    """`path` made as a folder to write into, or refused in Persian naming it."""
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CommandError(not_written(path, exc)) from None
+    return path
 
 
 def password_for(username: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sys
 import time
@@ -14,10 +13,15 @@ from ..db.engine import default_url
 # `import-members` ran to the end but refused some rows (the others are imported): distinct
 # from 1, which is what Python gives for a crash
 EXIT_REFUSALS = 3
+# the rows went in (as with 0 or 3) but the report file could not be written: its text is
+# on stdout, and a script must not take the run for a clean one
+EXIT_NO_REPORT = 4
 IMPORT_EXIT = f"""exit status:
   0    every row imported (or already registered)
   {EXIT_REFUSALS}    done with refusals: the good rows are imported and kept; the report lists each
        refused row with its column and reason
+  {EXIT_NO_REPORT}    the rows are imported as with 0 or {EXIT_REFUSALS}, but the report file could
+       not be written: its text is on stdout
   2    nothing imported: the file cannot be read, the database or the password is wrong
   130  stopped (Ctrl+C): the rows added so far stay; the report says so
   1    an unexpected error (a traceback): report it"""
@@ -48,7 +52,7 @@ def cmd_send_sms(args: argparse.Namespace) -> int:
 def cmd_import_members(args: argparse.Namespace) -> int:
     from ..domain.errors import InputError, RuleViolation
     from ..services.members_import import ImportReport, import_members
-    from .errors import open_existing, signed_in
+    from .errors import not_written, open_existing, signed_in
 
     path = Path(args.file)
     try:
@@ -73,6 +77,7 @@ def cmd_import_members(args: argparse.Namespace) -> int:
         )
 
     refused = False
+    unwritten: OSError | None = None
     try:
         import_members(ctx, data, path.name, progress=progress, report=report)
     except (InputError, RuleViolation) as exc:  # an unreadable file, a user without the right
@@ -83,12 +88,23 @@ def cmd_import_members(args: argparse.Namespace) -> int:
         print("\nimport-members: stopped; the rows added so far stay", file=sys.stderr)
     finally:  # the report, even when stopped half-way
         if not refused:
-            with contextlib.suppress(OSError):
+            try:
                 out.write_text(report.as_text() + "\n", encoding="utf-8")
+            except OSError as exc:  # said below, never "written": its text goes to stdout
+                unwritten = exc
     print(report.as_text())
-    print(f"import-members: report written to {out}", file=sys.stderr)
+    if unwritten is not None:
+        print(
+            f"import-members: {not_written(out, unwritten, 'گزارش')}؛ "
+            "متن آن در بالا (خروجی استاندارد) آمده است",
+            file=sys.stderr,
+        )
+    else:
+        print(f"import-members: report written to {out}", file=sys.stderr)
     if not report.finished:
         return 130
+    if unwritten is not None:
+        return EXIT_NO_REPORT
     return EXIT_REFUSALS if report.problems else 0
 
 

@@ -9,9 +9,10 @@ def cmd_roles(args: argparse.Namespace) -> int:
     from sqlalchemy import text
     from sqlalchemy.engine import make_url
 
-    from ..db.engine import make_engine
     from ..db.roles import roles_sql
+    from .errors import check_url, reach
 
+    check_url(args.db)  # a bad URL is one Persian line, even when only printing
     url = make_url(args.db)
     if not url.drivername.startswith("postgresql"):
         print("db-roles: only for PostgreSQL (SQLite is one desk's file)")
@@ -26,7 +27,7 @@ def cmd_roles(args: argparse.Namespace) -> int:
             f"IN ROLE {args.readonly_role};"
         )
         return 0
-    with make_engine(args.db).begin() as c:
+    with reach(args.db).begin() as c:  # a server that does not answer: one Persian line
         for statement in sql:
             c.execute(text(statement))
     print(f"db-roles: {len(sql)} statement(s) applied to {url.database}")

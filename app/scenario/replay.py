@@ -299,6 +299,12 @@ def _refuse_unless_blank(url: str) -> None:
             )
         where = u.render_as_string(hide_password=True)
         if u.get_backend_name() == "sqlite" and u.database and not Path(u.database).exists():
+            folder = Path(u.database).absolute().parent
+            if not folder.is_dir():  # a typo is not a new folder tree (make_engine would make it)
+                raise ScenarioError(
+                    f"--db: پوشه {folder} نیست؛ simulate پرونده تازه پایگاه داده را تنها در "
+                    "پوشه‌ای که هست می‌سازد"
+                )
             return  # a new file: simulate makes it
         engine = make_engine(url)
         try:

@@ -88,3 +88,26 @@ def test_U1_import_members_needs_the_named_users_password(tmp_path, monkeypatch,
     assert _run("import-members", str(_members_csv(tmp_path)), "--db", url) == 2
     with ctx.tx() as s:
         assert s.scalar(select(Engineer.id)) is None
+
+
+def test_import_members_says_so_when_its_report_cannot_be_written(tmp_path, capsys):
+    """The report's folder is not there: never "report written"; a Persian line naming the
+    path, the report's text on stdout, and an exit status of its own (the rows are in)."""
+    from app.cli.money import EXIT_NO_REPORT
+
+    url = f"sqlite:///{tmp_path / 'desk.sqlite'}"
+    ctx = ServiceContext(open_database(url))
+    users.bootstrap_admin(ctx, password="admin-pass-1405")
+    report = tmp_path / "nodir" / "rep.txt"
+    members = str(_members_csv(tmp_path))
+    assert _run("import-members", members, "--db", url, "--report", str(report)) == EXIT_NO_REPORT
+    said = capsys.readouterr()
+    assert "report written" not in said.err and "Traceback" not in said.err
+    assert f"گزارش در {report} نوشته نشد" in said.err and "خروجی استاندارد" in said.err
+    assert "افزوده: 1" in said.out  # the report's text, where it can be read
+    assert not report.parent.exists()
+    with ctx.tx() as s:
+        assert s.scalar(select(Engineer.membership_no)) == "12-1"
+    # a report that can be written: said, and the status is the import's own
+    assert _run("import-members", members, "--db", url, "--report", str(tmp_path / "r.txt")) == 0
+    assert "report written" in capsys.readouterr().err and (tmp_path / "r.txt").is_file()

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import math
 
+import pytest
+
 from app.bench.measure import Measure
 from ui import bench
 from ui.settings import default_url
@@ -49,3 +51,13 @@ def test_the_light_default_url_is_the_database_layers():
     from app.db.engine import default_url as layer_default_url
 
     assert default_url() == layer_default_url()
+
+
+def test_desk_measures_refuse_a_missing_database_without_making_it(tmp_path):
+    """A mistyped --db made an empty file and waited on its missing tables: refused at once."""
+    from app.cli.errors import CommandError
+
+    missing = tmp_path / "wrongdb" / "nz.sqlit"
+    with pytest.raises(CommandError, match="پیدا نشد"):
+        bench.desk_measures(f"sqlite:///{missing}", repeats=1)
+    assert not missing.parent.exists()
