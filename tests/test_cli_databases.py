@@ -267,12 +267,13 @@ def test_papers_and_screenshots_refuse_a_folder_they_cannot_make(tmp_path, capsy
     assert not (tmp_path / "office.sqlite").exists()  # refused before the database is opened
 
 
+@pytest.mark.parametrize("command", ["tick", "serve"])
 @pytest.mark.parametrize("value", ["nan", "inf", "1e400", "-1", "-0.5", "lots"])
-def test_tick_max_clock_skew_is_a_finite_number_of_seconds(tmp_path, capsys, value):
+def test_tick_max_clock_skew_is_a_finite_number_of_seconds(tmp_path, capsys, value, command):
     """NaN or ∞ turned the clock guard off (every comparison with NaN is false); -1 refused
-    every run as a clock difference."""
+    every run as a clock difference. The server's guard takes the same."""
     with pytest.raises(SystemExit) as exc:
-        main(["tick", "--max-clock-skew", value, "--db", f"sqlite:///{tmp_path / 'x.sqlite'}"])
+        main([command, "--max-clock-skew", value, "--db", f"sqlite:///{tmp_path / 'x.sqlite'}"])
     err = capsys.readouterr().err
     assert exc.value.code == 2 and "--max-clock-skew" in err and "ثانیه" in err, err
     assert not (tmp_path / "x.sqlite").exists()

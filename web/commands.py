@@ -11,6 +11,8 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+from app.cli.commands import clock_skew_seconds
+
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from app.cli.errors import open_existing
@@ -241,7 +243,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--sms", choices=("file", "kavenegar", "off"), default="file")
     s.add_argument(
         "--max-clock-skew",
-        type=float,
+        type=clock_skew_seconds,  # finite, ≥ 0: NaN would turn the guard off
         default=5.0,
         help="seconds the server's clock may differ from the database's",
     )
