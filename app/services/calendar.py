@@ -4,15 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
 
-from ..db.models import Holiday
-from ..db.policy_store import add_holidays, holidays_through, set_holidays_through
-from ..domain.calendar import coverage_warning, jalali_year, last_day_of_jalali_year, local_date
+from ..db.models import Holiday, Referral, Round
+from ..db.policy_store import (
+    add_holidays,
+    calendar_at,
+    holidays_through,
+    policy_at,
+    set_holidays_through,
+)
+from ..domain.calendar import (
+    at_local,
+    coverage_warning,
+    jalali_year,
+    last_day_of_jalali_year,
+    local_date,
+)
 from ..domain.errors import InputError
 from ..domain.text import day_ok, year_ok
+from . import notify
 from .context import ServiceContext, audit
 from .permissions import require
 from .registry import use_case
@@ -38,18 +52,82 @@ def set_holidays(
             raise InputError("days", "روز تعطیل باید روزی از تقویم دفتر (۱۳۵۸ تا ۱۵۰۰) باشد")
     if through_year is not None and not year_ok(through_year):
         raise InputError("through_year", "سال باید سالی شمسی میان ۱۳۰۰ و ۱۵۰۰ باشد")
+    now = ctx.now()
     with ctx.tx() as s:
         add_holidays(s, days)
         if through_year is not None:
             set_holidays_through(s, through_year)
+        rounds, windows = _move_off(s, sorted({d for d, _ in days}), now)
         audit(
             s,
             ctx,
             "calendar.holidays",
             "holidays",
             None,
-            after={"days": [d.isoformat() for d, _ in days], "through_year": through_year},
+            after={
+                "days": [d.isoformat() for d, _ in days],
+                "through_year": through_year,
+                "deadlines_moved": rounds,
+                "signing_windows_moved": windows,
+            },
         )
+
+
+def _on(col, days: list[date]):
+    """SQL: the instant in `col` falls on one of these Tehran days."""
+    return or_(
+        *(
+            and_(col >= at_local(d, time.min), col < at_local(d + timedelta(days=1), time.min))
+            for d in days
+        )
+    )
+
+
+def _move_off(s: Session, days: list[date], now: datetime) -> tuple[list[int], list[int]]:
+    """A day closed after its deadlines and signing windows were set (a closure the
+    government announces): a round still to end on it ends at the next working day's
+    deadline (its candidates keep standing), and a signing window still to come or running
+    on it moves to the next working day's window, the supervisor told by SMS (A9: 08:00–12:00
+    of a working day). Returns the rounds' and the referrals' ids."""
+    if not days:
+        return [], []
+    policy = policy_at(s, now)
+    cal = calendar_at(s, policy)
+    rounds = s.scalars(
+        select(Round).where(
+            Round.outcome.is_(None), Round.deadline > now, _on(Round.deadline, days)
+        )
+    ).all()
+    for r in rounds:
+        r.deadline = cal.next_deadline(r.deadline, policy.deadline_time)
+    refs = s.scalars(
+        select(Referral).where(
+            Referral.status == "selected",
+            Referral.sign_until > now,
+            _on(Referral.sign_from, days),
+        )
+    ).all()
+    start, end = policy.signing_window
+    fields, phones = notify.message_fields(
+        s, [r.id for r in refs], [r.engineer_id for r in refs if r.engineer_id]
+    )
+    for ref in refs:
+        day = cal.next_working_day(local_date(ref.sign_from))
+        ref.sign_from, ref.sign_until = at_local(day, start), at_local(day, end)
+        if ref.engineer_id is not None:
+            notify.queue(
+                s,
+                "signing_moved",
+                ref.id,
+                ref.engineer_id,
+                now,
+                fields[ref.id],
+                phones.get(ref.engineer_id),
+                ref.sign_from,
+                ref.sign_until,
+            )
+    s.flush()
+    return [r.id for r in rounds], [r.id for r in refs]
 
 
 ESTIMATED = "تخمینی"  # the package's mark on a lunar day it can only estimate
@@ -94,16 +172,24 @@ def load_official_calendar(ctx: ServiceContext, through_year: int) -> OfficialLo
             "through_year", "تقویم رسمی از سال جاری تا دست‌بالا پنج سال بعد بارگذاری می‌شود"
         )
     days = official_holidays(this_year, through_year)
+    now = ctx.now()
     with ctx.tx() as s:
         added = add_holidays(s, days)
         set_holidays_through(s, through_year)
+        rounds, windows = _move_off(s, sorted({d for d, _ in days if d >= local_date(now)}), now)
         audit(
             s,
             ctx,
             "calendar.official",
             "holidays",
             None,
-            after={"through_year": through_year, "added": added, "source": "holidays/IR"},
+            after={
+                "through_year": through_year,
+                "added": added,
+                "source": "holidays/IR",
+                "deadlines_moved": rounds,
+                "signing_windows_moved": windows,
+            },
         )
     return OfficialLoad(
         last_day_of_jalali_year(through_year),

@@ -95,3 +95,48 @@ def test_init_loads_the_official_calendar_and_the_command_adds_a_closure(tmp_pat
         )
     )
     assert table[parse_jalali_date("1406-02-10")] == "تعطیلی"
+
+
+def test_A9_a_closure_announced_after_the_fact_moves_its_deadlines_and_signing_windows(office):
+    """The government closes a day on which a round ends and a supervisor was to sign: the
+    round ends at the next working day's deadline (its candidates still stand), the window
+    moves to the next working day's 08:00–12:00 and the supervisor is told by SMS; what was
+    already over is left as it was."""
+    from sqlalchemy import select
+
+    from app.db.models import AuditEntry, Notification, Referral, Round
+    from app.domain.calendar import parse_jalali_datetime
+
+    e = office.engineer("E1")
+    chosen = office.project(disciplines=("civil",))
+    office.at("1405-08-23 10:00")
+    candidacy.stand(office.as_engineer[e], e, chosen.referral_ids["civil"])
+    office.run("1405-08-23 20:00")
+    office.at("1405-08-23 21:00")
+    waiting = office.project(disciplines=("civil",))  # its round ends 1405-08-24 20:00
+    rid = waiting.referral_ids["civil"]
+    candidacy.stand(office.as_engineer[e], e, rid)
+    closed = parse_jalali_date("1405-08-24")
+    calendar.set_holidays(office.admin, [(closed, "تعطیلی اعلام‌شده")])
+    with office.base.tx() as s:
+        ref = s.get(Referral, chosen.referral_ids["civil"])
+        assert ref.status == "selected"
+        assert (ref.sign_from, ref.sign_until) == (
+            parse_jalali_datetime("1405-08-25 08:00"),
+            parse_jalali_datetime("1405-08-25 12:00"),
+        )
+        rnd = s.scalar(select(Round).where(Round.referral_id == rid, Round.outcome.is_(None)))
+        assert rnd.deadline == parse_jalali_datetime("1405-08-25 20:00")
+        sms = s.scalar(select(Notification).where(Notification.kind == "signing_moved"))
+        assert sms.engineer_id == e and "1405-08-25" in sms.body and "08:00" in sms.body
+        line = s.scalar(select(AuditEntry).where(AuditEntry.action == "calendar.holidays"))
+        assert line.after["deadlines_moved"] == [rnd.id]
+        assert line.after["signing_windows_moved"] == [ref.id]
+    assert candidacy.candidates(office.base, rid)  # he still stands
+    # the next deadline decides it on the new day, not on the closed one
+    office.run("1405-08-24 23:00")
+    with office.base.tx() as s:
+        assert s.get(Referral, rid).status == "open"
+    office.run("1405-08-25 20:00")
+    with office.base.tx() as s:
+        assert s.get(Referral, rid).status == "selected"
