@@ -56,8 +56,11 @@ def cmd_holidays(args: argparse.Namespace) -> int:
             day = parse_jalali_date(args.day[0])
         except ValueError:
             raise CommandError(f"روز تعطیلی تاریخ شمسی نیست: {args.day[0]}") from None
-        calendar.set_holidays(ctx, [(day, args.day[1])])
-        print(f"holidays: {format_jalali_date(day)} added")
+        moved = calendar.set_holidays(ctx, [(day, args.day[1])])
+        print(
+            f"holidays: {format_jalali_date(day)} added; moved to the next working day: "
+            f"{moved.deadlines} deadline(s), {moved.signing_windows} signing window(s)"
+        )
         return 0
     except (InputError, RuleViolation) as exc:
         raise CommandError(exc.message) from None

@@ -39,10 +39,18 @@ class CalendarStatus:
     warning: str | None  # Persian, for the administrator; None: nothing to do yet
 
 
+@dataclass(frozen=True)
+class ClosureMoves:
+    """What a newly closed day moved to the next working day."""
+
+    deadlines: int  # rounds still to end on it
+    signing_windows: int  # selected supervisors still to sign on it (each told by SMS)
+
+
 @use_case(writes=True)
 def set_holidays(
     ctx: ServiceContext, days: Iterable[tuple[date, str]], through_year: int | None = None
-) -> None:
+) -> ClosureMoves:
     """Add holidays; `through_year`: the official calendar is now complete to the end of
     that Jalali year (deadlines and signing windows are refused on days after it)."""
     require(ctx, "policy.edit")
@@ -71,6 +79,7 @@ def set_holidays(
                 "signing_windows_moved": windows,
             },
         )
+    return ClosureMoves(len(rounds), len(windows))
 
 
 def _on(col, days: list[date]):

@@ -94,14 +94,20 @@ class HolidaysTab(QWidget):
             calendar.set_holidays,
             self.desk.ctx,
             [(self.day.date().toPython(), title)],
-            on_done=lambda _: self._added(title),
+            on_done=lambda moved: self._added(title, moved),
             on_error=self._failed,
         )
 
-    def _added(self, title: str) -> None:
+    def _added(self, title: str, moved: calendar.ClosureMoves) -> None:
         self.add_button.setEnabled(True)
         self.title.clear()
-        self.desk.message.ok(f"«{title}» به تقویم تعطیلات افزوده شد")
+        shifted = (
+            f"؛ به روز کاری بعد رفت: مهلت {fmt.fa(moved.deadlines)} دور ارجاع و امضای "
+            f"{fmt.fa(moved.signing_windows)} ناظر منتخب (با پیامک به آنان)"
+            if moved.deadlines or moved.signing_windows
+            else ""
+        )
+        self.desk.message.ok(f"«{title}» به تقویم تعطیلات افزوده شد{shifted}")
         self.desk.refresh()
 
     def _failed(self, exc) -> None:
