@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hmac
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
@@ -347,6 +348,25 @@ def _issue(
         return _stamp(row, last, dto.organization.public_url, now, reprint=False), None
 
 
+def _issue_or_keep(
+    ctx: ServiceContext,
+    kind: str,
+    subject: str,
+    build: Callable[[], Any] | None,
+    dto_type: Any,
+    **how: bool,
+) -> tuple[PaperStamp, Any]:
+    """The paper `build` makes now, issued (or reprinted when unchanged); `build` None: the
+    paper kept as issued is reprinted (`how`: `_issue`'s signed_stands or final)."""
+    dto = build() if build is not None else None
+    file_no = dto.property.file_no if dto is not None else None
+    stamp, kept = _issue(ctx, kind, subject, file_no, dto, **how)
+    if kept is not None:
+        dto = TypeAdapter(dto_type).validate_python(kept)
+    assert dto is not None
+    return stamp, dto
+
+
 @use_case(writes=True)
 def issue_contract(ctx: ServiceContext, project_id: int) -> IssuedContract:
     """The project's supervision contract as an issued paper: a reprint when unchanged, and
@@ -356,12 +376,14 @@ def issue_contract(ctx: ServiceContext, project_id: int) -> IssuedContract:
     subject = f"project:{project_id}"
     with ctx.read() as s:
         signed = standing(s, "contract", subject) is not None
-    dto = None if signed else documents.contract_dto(ctx, project_id)
-    file_no = dto.property.file_no if dto is not None else None
-    stamp, kept = _issue(ctx, "contract", subject, file_no, dto, signed_stands=True)
-    if kept is not None:
-        dto = TypeAdapter(ContractDTO).validate_python(kept)
-    assert dto is not None
+    stamp, dto = _issue_or_keep(
+        ctx,
+        "contract",
+        subject,
+        None if signed else lambda: documents.contract_dto(ctx, project_id),
+        ContractDTO,
+        signed_stands=True,
+    )
     with ctx.read() as s:
         row = s.scalar(
             select(IssuedPaper).where(
@@ -448,12 +470,8 @@ def issue_letter(ctx: ServiceContext, project_id: int) -> IssuedLetter:
         closed = p is not None and p.status == "completed"
         issued = closed and last_paper(s, "letter", subject) is not None
     # once the building is finished no new letter: the one issued before is reprinted as is
-    dto = None if issued else documents.letter_dto(ctx, project_id)
-    file_no = dto.property.file_no if dto is not None else None
-    stamp, kept = _issue(ctx, "letter", subject, file_no, dto, final=issued)
-    if kept is not None:
-        dto = TypeAdapter(LetterDTO).validate_python(kept)
-    assert dto is not None
+    build = None if issued else lambda: documents.letter_dto(ctx, project_id)
+    stamp, dto = _issue_or_keep(ctx, "letter", subject, build, LetterDTO, final=issued)
     return IssuedLetter(stamp, dto)
 
 

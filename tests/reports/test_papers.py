@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import re
+from decimal import Decimal
 
 import pytest
 from pdftools import NEEDS_POPPLER, pdf_text
@@ -18,8 +19,9 @@ from app.keys import ephemeral_key
 from app.services import candidacy, deadlines, papers, permits, projects
 from app.services.context import Actor
 from app.services.document_dto import DocumentRefused
+from app.services.dto import OwnerIn, ProjectIn
 from reports.contract import contract_pdf
-from support import Office
+from support import OWNER, Office, next_plate
 
 
 @pytest.fixture
@@ -40,6 +42,18 @@ def _signed_project(office: Office, sign: bool = True):
     for rid in p.referral_ids.values() if sign else ():
         deadlines.record_signature(office.clerk, rid)
     return p
+
+
+def _registered(ctx, **given):
+    """A file of 450 m² on 3 floors registered by `ctx` at the counter (`given` overrides)."""
+    fields = {
+        "plate": f"{next_plate()}/1",
+        "area": Decimal(450),
+        "floors": 3,
+        "owners": (OwnerIn(OWNER, mobile="09161234567"),),
+        **given,
+    }
+    return projects.register_project(ctx, ProjectIn(**fields))
 
 
 def test_a_reprint_is_the_same_paper_with_the_same_number_and_code(office: Office):
@@ -330,22 +344,9 @@ def test_a_receipt_names_who_registered_the_file_and_is_checked_under_its_printe
     """The receipt is dated by its issue beside the file's registration; it names the clerk
     who registered the file (the trail's line) when another prints it; a file still missing
     a required document is checked under the title printed on it."""
-    from decimal import Decimal
-
-    from app.services.dto import OwnerIn, ProjectIn
     from reports.receipt import receipt_pdf
-    from support import OWNER, next_plate
 
-    p = projects.register_project(
-        office.clerk,
-        ProjectIn(
-            plate=f"{next_plate()}/1",
-            area=Decimal(450),
-            floors=3,
-            owners=(OwnerIn(OWNER, mobile="09161234567"),),
-            disciplines=("arch", "civil", "mech", "elec"),
-        ),
-    )
+    p = _registered(office.clerk, disciplines=("arch", "civil", "mech", "elec"))
     office.papers_ready()  # the organization's particulars
     office.at("1405-08-25 11:30")
     issued = papers.issue_receipt(office.manager, p.id)
@@ -366,25 +367,16 @@ def test_a_company_owners_checklist_asks_for_its_gazette_notice_not_a_national_c
 ):
     """A legal owner has no national card and signs through its managing director: the
     checklist lines of its file (the receipt, the counter, P2's gaps) say what it brings."""
-    from decimal import Decimal
-
     from app.services import browse
-    from app.services.dto import OwnerIn, ProjectIn
-    from support import next_plate
 
     company = OwnerIn("10103741857", last_name="شرکت کارون‌بنا", kind="legal")
-    p = projects.register_project(
+    p = _registered(
         office.system,
-        ProjectIn(
-            plate=f"{next_plate()}/1",
-            area=Decimal(450),
-            floors=3,
-            owners=(company,),
-            disciplines=("civil",),
-            enforce_p4=False,
-            brought_by_role="legal_rep",
-            brought_by_name="رضا کریمی",
-        ),
+        owners=(company,),
+        disciplines=("civil",),
+        enforce_p4=False,
+        brought_by_role="legal_rep",
+        brought_by_name="رضا کریمی",
     )
     office.papers_ready()
     lines = {d.title: d for d in papers.issue_receipt(office.clerk, p.id).paper.documents}
