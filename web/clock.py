@@ -7,6 +7,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
@@ -16,6 +17,20 @@ from app.domain.digits import persian_digits
 from app.services.wire import ServerRefused
 
 log = logging.getLogger("nezarat.clock")
+
+
+@dataclass(frozen=True)
+class ArrivalClock:
+    """The server's clock as it was read when a request arrived (`OfficeServer.wsgi`), for the
+    one use case that request makes: a stand or a cancel is judged, and stamped, at the
+    instant the server received it, not after what it waited on before the service ran (the
+    session's touch, the rate limit's counter, another writer holding SQLite's lock). The
+    instant is the server's own; no time is ever taken from the request."""
+
+    at: datetime
+
+    def __call__(self) -> datetime:
+        return self.at
 
 
 class ClockGuard:

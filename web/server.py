@@ -40,13 +40,19 @@ class SessionCache:
         self._known: dict[tuple[str, str], tuple[Actor, datetime, float]] = {}
 
     def actor(self, token: str, kind: str) -> Actor | None:
+        found = self.session(token, kind)
+        return None if found is None else found[0]
+
+    def session(self, token: str, kind: str) -> tuple[Actor, datetime] | None:
+        """Who holds the token and the instant the session ends if unused from now (its idle
+        end or its absolute one, the sooner: what the cartable warns of), or None."""
         from app.services import sessions
 
         now, mono = self.server.now(), time.monotonic()
         key = (sessions.token_hash(token), kind)
         hit = self._known.get(key)
         if hit is not None and hit[2] > mono and hit[1] > now:
-            return hit[0]
+            return hit[0], hit[1]
         found = sessions.resolve_session(self.server.base, token, kind)
         with self._lock:
             if found is None:
@@ -55,7 +61,7 @@ class SessionCache:
             if len(self._known) > 10_000:
                 self._known.clear()
             self._known[key] = (found[0], found[1], mono + self.TTL)
-        return found[0]
+        return found[0], found[1]
 
     def forget(self) -> None:
         with self._lock:
@@ -106,6 +112,10 @@ class OfficeServer:
 
     def wsgi(self, environ: dict[str, Any], start_response: Callable[..., Any]):
         environ["nezarat.server"] = self
+        # the server's clock read as the request arrives, before anything it does waits on the
+        # database (the session's touch, a rate limit's counter): a stand is judged at this
+        # instant (`web.site.act`); never a time from the request itself
+        environ["nezarat.arrived"] = self.now()
         result = self._django(environ, start_response)
         if environ.get("REQUEST_METHOD") == "HEAD":
             # the GET's headers (its Content-Length too) and never a body: cheroot writes

@@ -6,9 +6,11 @@ request, so changing an id in a URL or a form reaches nothing of another enginee
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -16,14 +18,16 @@ from django.middleware.csrf import rotate_token
 
 from app.domain.calendar import jalali_year, local_date
 from app.domain.codes import GROUPS
+from app.domain.digits import persian_digits
 from app.domain.errors import InputError, RuleViolation
-from app.domain.text import ZWNJ, normalize_code, normalize_digits, normalize_text
+from app.domain.text import ZWNJ, normalize_code, normalize_digits, normalize_text, parse_number
 from app.services import (
     candidacy,
     engineers,
     member,
     papers,
     sessions,
+    users,
     web_auth,
 )
 from app.services import (
@@ -38,6 +42,7 @@ from .site_base import (
     actor_quietly,
     after_post,
     allow,
+    arrived,
     context,
     drop_cookie,
     drop_flash,
@@ -248,6 +253,67 @@ def reset(request: HttpRequest) -> HttpResponse:
     return after_post(request, "/login", "reset")  # a reload posts nothing again (PRG)
 
 
+# ---------------------------------------------------------------- his own password (U1)
+
+PASSWORD_FIELDS = ("old_password", "new_password", "new_password2")
+PASSWORD_CHANGED = (
+    "گذرواژه شما تغییر کرد. همه نشست‌های دیگر شما — در مرورگرهای دیگر و میزهای دفتر — پایان "
+    "یافت و از این پس با گذرواژه تازه وارد می‌شوید؛ این مرورگر با نشستی تازه وارد ماند."
+)
+
+
+@engineer
+@allow("GET", "POST")
+def password(request: HttpRequest, actor) -> HttpResponse:
+    """He changes his own password: the current one (checked and throttled as a sign-in is),
+    the new one twice. Every other session of his ends; this browser gets a new session
+    (a new token and a new CSRF secret)."""
+    if reading(request):
+        data = {"ok": PASSWORD_CHANGED if take_flash(request) == "password" else ""}
+        return drop_flash(request, page(request, "site/password.html", data))
+    checked: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for name in PASSWORD_FIELDS:
+        try:
+            checked[name] = form_text(request, name, 1024)
+        except FieldError as exc:
+            errors[name] = exc.message
+    old, new, again = (checked.get(n, "") for n in PASSWORD_FIELDS)
+    if "new_password" not in errors and new:
+        if len(new) < users.MIN_PASSWORD:
+            words = f"دست‌کم {persian_digits(users.MIN_PASSWORD)} نویسه لازم است"
+            errors["new_password"] = FieldError("new_password", words).message
+        elif old and new == old:
+            words = "همان گذرواژه کنونی است؛ گذرواژه دیگری برگزینید"
+            errors["new_password"] = FieldError("new_password", words).message
+    if "new_password2" not in errors and new and again != new:
+        errors["new_password2"] = FieldError("new_password2", "با گذرواژه تازه یکی نیست").message
+    status = 400
+    if not errors:
+        try:
+            server(request).guard.require()
+            signed = web_auth._change_password(context(request, actor), old, new, source(request))
+        except Throttled as exc:
+            response = page(request, "site/password.html", {"error": exc.message}, 429)
+            response.headers["Retry-After"] = "900"
+            return response
+        except RuleViolation as exc:
+            if exc.message != sessions.WRONG:
+                raise
+            errors["old_password"] = FieldError("old_password", "نادرست است (U1)").message
+        except InputError as exc:  # the office's password rule, as the service says it
+            field = exc.field if exc.field in PASSWORD_FIELDS else "new_password"
+            errors[field] = FieldError(field, exc.message).message
+        else:
+            server(request).sessions.forget()
+            rotate_token(request)  # a new CSRF secret with the new session
+            response = after_post(request, "/password", "password")  # PRG
+            set_cookie(request, response, signed.token)
+            return response
+    words = "؛ ".join(errors.values())
+    return page(request, "site/password.html", {"error": words, "errors": errors}, status)
+
+
 # ---------------------------------------------------------------- the cartable (C1–C6)
 
 
@@ -317,7 +383,11 @@ def act(request: HttpRequest, actor, referral_id: int, action: str) -> HttpRespo
     if action not in ("stand", "cancel"):
         return not_found(request)
     srv = server(request)
-    ctx = context(request, actor)
+    # judged at the server's instant the request arrived (C3: a stand at 19:59:59 counts),
+    # read before the session's touch and the rate limit's counter, which may wait on the
+    # database: the services' clock answers that instant for this stand or cancel
+    at = arrived(request)
+    ctx = context(request, actor, at)
     status, ok, error = 200, "", ""
     try:
         srv.guard.require()
@@ -327,10 +397,8 @@ def act(request: HttpRequest, actor, referral_id: int, action: str) -> HttpRespo
         else:
             candidacy.cancel(ctx, actor.engineer_id, referral_id)
         ok = ACTED_OK[action]
-        at = srv.now()
     except (RuleViolation, InputError) as exc:
         status, error = refusal(exc)
-        at = srv.now()
     if ok and not htmx(request):  # a plain form: Post/Redirect/Get, a reload posts nothing
         return after_post(request, "/", f"{action}:{referral_id}:{at.timestamp()}")
     data = {**_cartable_data(request, actor), "ok": ok, "error": error, "acted_at": at}
@@ -415,6 +483,24 @@ def messages(request: HttpRequest, actor) -> HttpResponse:
 
 
 DECLARATION_FIELDS = ("ready", "groups", "supervision_percent", "rules_accepted")
+PERCENT_WORDS = (
+    "باید عددی از ۰ تا ۱۰۰ باشد، تنها با رقم و در صورت نیاز ممیز و دو رقم اعشار "
+    "(مثلاً ۴۰ یا ۳۷٫۵)؛ علامت مثبت و منفی یا نماد علمی پذیرفته نیست"
+)
+_PLAIN_DECIMAL = re.compile(r"[0-9]+(\.[0-9]{1,2})?", re.ASCII)
+
+
+def supervision_share(typed: str) -> Decimal | None:
+    """The declaration's supervision share as typed, or None: plain decimal digits of any
+    script (Persian, Arabic-Indic, full-width…), with `٫` or `.` and at most two decimals,
+    from 0 to 100. No sign, exponent, separator or word: «1e2», «-0», «+5», «inf» and
+    «۱٬۰» are refused, not read as 100, 0, 5 or 10."""
+    text = normalize_digits(typed).strip().replace("٫", ".")
+    plain = "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text)
+    if not _PLAIN_DECIMAL.fullmatch(plain):
+        return None
+    value = parse_number(plain)
+    return value if value is not None and 0 <= value <= 100 else None
 
 
 @engineer
@@ -454,18 +540,15 @@ def declaration(request: HttpRequest, actor) -> HttpResponse:
         problems["groups"] = "گروه نامعتبر است"
     elif ready and not groups:
         problems["groups"] = "دست‌کم یک گروه را برگزینید"
-    try:
-        percent = Decimal(normalize_digits(form["percent"]).strip().replace("٫", "."))
-        if not percent.is_finite() or not 0 <= percent <= 100 or percent != round(percent, 2):
-            raise InvalidOperation
-    except InvalidOperation:
-        problems["supervision_percent"] = "باید عددی از ۰ تا ۱۰۰ باشد"
+    percent = supervision_share(form["percent"])
+    if percent is None:
+        problems["supervision_percent"] = PERCENT_WORDS
     if not form["rules_accepted"]:
         problems["rules_accepted"] = "بدون پذیرش قوانین، خوداظهاری ثبت نمی‌شود (C1)"
     errors = {field: FieldError(field, why).message for field, why in problems.items()}
     try:
         server(request).guard.require()
-        if errors:
+        if errors or percent is None:
             raise InputError(*next(iter(errors.items())))
         engineers.submit_declaration(
             ctx,
@@ -552,14 +635,19 @@ def candidates(request: HttpRequest, referral_id: int) -> HttpResponse:
     # its round does not run now: its file and discipline, and the run that decided it
     closed = public_services._referral_heading(ctx, referral_id) if board_row is None else None
     rows = candidacy.candidates(ctx, referral_id)
+    # its deadline passed and the run not yet made: the candidates still wait for it; once
+    # decided, the list is the run's (losers stay "active" until the winner signs: not shown
+    # here as if they still stood, nor «no candidate» when they are closed)
+    awaiting = closed is not None and closed.status == "open" and bool(rows)
     me = getattr(request, "nz_actor", None)
     return page(
         request,
         "site/candidates.html",
         {
-            "rows": rows,
+            "rows": rows if board_row is not None or awaiting else [],
             "ref": board_row,
             "closed": closed,
+            "awaiting": awaiting,
             "referral_id": referral_id,
             "mine": me.engineer_id if me else None,
         },

@@ -10,6 +10,8 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -25,6 +27,9 @@ from app.services.wire import ServerRefused
 log = logging.getLogger("nezarat.web")
 
 PUBLIC = Actor("public", "public")
+# How long before a web session ends unused (`sessions.IDLE["web"]`, 30 minutes) the cartable
+# warns of it, with a button that keeps it (issue 13: an engineer watching the countdown)
+SESSION_WARNING = timedelta(minutes=5)
 COOKIE = "nz_web"  # the session's token (HttpOnly, SameSite=Lax, Secure behind TLS)
 PENDING_COOKIE = "nz_code"  # the token of a session waiting for its SMS code
 TLS_COOKIE, TLS_PENDING = "__Host-nz_web", "__Host-nz_code"  # the prefix: Secure, Path=/, no Domain
@@ -44,6 +49,7 @@ FIELD_WORDS = {  # the form fields' Persian names, for "«…» is required" and
     "referral": "ارجاع",
     "run": "اجرای مهلت",
     "paper_code": "کد رهگیری",
+    "old_password": "گذرواژه کنونی",
 }
 
 
@@ -105,13 +111,19 @@ def reading(request: HttpRequest) -> bool:
 
 
 def actor_of(request: HttpRequest) -> Actor | None:
-    """The engineer signed in through this request's cookie, or None."""
+    """The engineer signed in through this request's cookie, or None. The instant his
+    session ends if left unused is kept on the request (`nz_session_ends`: the cartable warns
+    before it, and every answer to him says it in `X-Session-Ends`)."""
     token = token_of(request)
     if token is None:
         return None
-    actor = server(request).sessions.actor(token, "web")
-    if actor is None or actor.role != "engineer" or actor.engineer_id is None:
+    found = server(request).sessions.session(token, "web")
+    if found is None:
         return None
+    actor, ends = found
+    if actor.role != "engineer" or actor.engineer_id is None:
+        return None
+    request.nz_session_ends = ends  # type: ignore[attr-defined]
     return actor
 
 
@@ -152,8 +164,24 @@ def badge(request: HttpRequest, actor: Actor | None) -> tuple[str, str] | None:
     return name, no
 
 
-def context(request: HttpRequest, actor: Actor | None) -> ServiceContext:
-    return server(request).context(actor or PUBLIC)
+def context(
+    request: HttpRequest, actor: Actor | None, at: datetime | None = None
+) -> ServiceContext:
+    """The services' context for this request's actor; with `at` (the server's own instant,
+    `arrived`) its clock answers that instant for every call made with it."""
+    ctx = server(request).context(actor or PUBLIC)
+    if at is None:
+        return ctx
+    from .clock import ArrivalClock
+
+    return replace(ctx, clock=ArrivalClock(at))
+
+
+def arrived(request: HttpRequest) -> datetime:
+    """The server's clock when this request arrived (read by `OfficeServer.wsgi` before
+    anything waited on the database); the clock now for a request made in some other way."""
+    at = request.META.get("nezarat.arrived")
+    return at if isinstance(at, datetime) else server(request).now()
 
 
 def system(request: HttpRequest) -> ServiceContext:
@@ -173,6 +201,9 @@ def page(request: HttpRequest, template: str, data: dict[str, Any], status: int 
         "server_time": srv.now(),
         "path": request.path,
         "code_limits": CODE_LIMITS,
+        # the cartable warns this long before his session ends unused (site.js)
+        "session_ends": getattr(request, "nz_session_ends", None) if me else None,
+        "session_warn": int(SESSION_WARNING.total_seconds()),
         **data,
     }
     from .templatetags.fa import rule_ids
@@ -253,12 +284,26 @@ def safe_next(value: str | None) -> str:
 
 
 def error_page(request: HttpRequest, status: int, title: str, message: str, ref: str = ""):
+    if htmx(request):  # a page's script asked: words it can show in place (site.js)
+        return htmx_error(status, title, message, ref)
     return page(
         request,
         "site/error.html",
         {"title": title, "message": message, "ref": ref, "status": status},
         status,
     )
+
+
+def htmx_error(status: int, title: str, message: str, ref: str = "") -> HttpResponse:
+    """An error answered to htmx (which swaps no 4xx/5xx): the error page's words as plain
+    text, which `site.js` shows in place, in the card whose button was pressed, as an alert
+    saying that nothing was recorded and what to do."""
+    words = f"{title}: {message}" if message else title
+    if ref:
+        words += f" (شماره پیگیری: {ref})"
+    response = HttpResponse(words, status=status, content_type="text/plain; charset=utf-8")
+    response.headers["X-Refused"] = str(status)
+    return response
 
 
 def allowed(methods: tuple[str, ...], method: str | None) -> bool:
@@ -377,9 +422,19 @@ def engineer(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             back = request.get_full_path() if reading(request) else "/"
             return redirect(request, f"/login?next={quote(safe_next(back), safe='/')}")
         request.nz_actor = actor  # type: ignore[attr-defined]
-        return view(request, actor, *args, **kwargs)
+        response = view(request, actor, *args, **kwargs)
+        return session_header(request, response)
 
     return wrapper
+
+
+def session_header(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """The instant his session ends if unused from now (`X-Session-Ends`, the server's clock):
+    the cartable's script warns before it and learns the new end from every htmx answer."""
+    ends = getattr(request, "nz_session_ends", None)
+    if isinstance(ends, datetime):
+        response.headers["X-Session-Ends"] = ends.isoformat()
+    return response
 
 
 def public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -409,7 +464,10 @@ def form_text(request: HttpRequest, name: str, max_len: int, required: bool = Tr
         raise FieldError(name, why)
     if required and not value.strip():
         raise FieldError(name, "لازم است؛ آن را وارد کنید")
-    return value.strip() if name not in ("password", "new_password", "new_password2") else value
+    return value if name in SECRET_FIELDS else value.strip()
+
+
+SECRET_FIELDS = ("password", "old_password", "new_password", "new_password2")  # as typed
 
 
 _FA = str.maketrans("0123456789,", "۰۱۲۳۴۵۶۷۸۹٬")

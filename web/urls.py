@@ -47,6 +47,7 @@ urlpatterns = [
     path("logout", site.logout),
     path("forgot", site.forgot),
     path("forgot/reset", site.reset),
+    path("password", site.password),
     path("referrals/<id:referral_id>/<action:action>", site.act),
     path("why-not", site.why_not),
     path("me", site.state),

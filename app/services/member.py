@@ -25,7 +25,9 @@ from ..db.models import (
     MembershipYear,
     Notification,
     OrganizationSettings,
+    Owner,
     Project,
+    ProjectOwner,
     Referral,
     Round,
     ScoreEntry,
@@ -128,6 +130,25 @@ class MemberState:
 
 
 @dataclass(frozen=True)
+class OwnerContact:
+    """An owner of a project as the chosen supervisor reaches him (A8): name and mobile."""
+
+    name: str
+    mobile: str  # "" when none is on file
+
+
+@dataclass(frozen=True)
+class ProjectFile:
+    """A8: the project's file for its chosen supervisor — what the selection's SMS tells him
+    (the owner's mobile) and where the building is. Only on his own referrals while he is
+    the selected or signed supervisor; never on any other page."""
+
+    plate: str
+    address: str
+    owners: tuple[OwnerContact, ...]
+
+
+@dataclass(frozen=True)
 class MyReferral:
     referral_id: int
     file_no: str
@@ -142,6 +163,7 @@ class MyReferral:
     signed_at: datetime | None
     withdrawn_at: datetime | None
     letter_no: str | None
+    project: ProjectFile | None = None  # A8: while he is its selected or signed supervisor
 
 
 @dataclass(frozen=True)
@@ -524,6 +546,9 @@ def _penalty(at, base, per_day, file_no, disc, kinds, rid, now) -> PenaltyOut:
     return PenaltyOut(at, file_no, disc, reason, base, p.per_day, left, cleared, tuple(days))
 
 
+FILE_SHOWN = ("selected", "signed")  # A8: the referrals whose project file he is shown
+
+
 @use_case(writes=False)
 def my_referrals(ctx: ServiceContext, engineer_id: int) -> list[MyReferral]:
     """The referrals he was chosen for (waiting for his signature, signed, completed) and those
@@ -531,10 +556,23 @@ def my_referrals(ctx: ServiceContext, engineer_id: int) -> list[MyReferral]:
     require(ctx, "engineer.file", engineer_id)
     with ctx.read() as s:
         chosen = s.execute(
-            select(Referral, Project.file_no, Project.group)
+            select(Referral, Project.file_no, Project.group, Project.plate, Project.address)
             .join(Project, Project.id == Referral.project_id)
             .where(Referral.engineer_id == engineer_id)
         ).all()
+        # A8: the owners of the projects he is the selected or signed supervisor of — one
+        # query for all of them
+        held = {r.project_id for r, *_ in chosen if r.status in FILE_SHOWN}
+        owners: dict[int, list[OwnerContact]] = {}
+        if held:
+            for pid, first, last, mobile in s.execute(
+                select(ProjectOwner.project_id, Owner.first_name, Owner.last_name, Owner.mobile)
+                .join(Owner, Owner.id == ProjectOwner.owner_id)
+                .where(ProjectOwner.project_id.in_(held))
+                .order_by(ProjectOwner.project_id, Owner.id)
+            ):
+                name = f"{first} {last}".strip()
+                owners.setdefault(pid, []).append(OwnerContact(name, mobile or ""))
         gone = s.execute(
             select(Withdrawal, Referral, Project.file_no, Project.group)
             .join(Referral, Referral.id == Withdrawal.referral_id)
@@ -556,8 +594,11 @@ def my_referrals(ctx: ServiceContext, engineer_id: int) -> list[MyReferral]:
                 r.signed_at,
                 None,
                 None,
+                ProjectFile(plate, address or "", tuple(owners.get(r.project_id, ())))
+                if r.status in FILE_SHOWN
+                else None,
             )
-            for r, file_no, group in chosen
+            for r, file_no, group, plate, address in chosen
         ]
         out += [
             MyReferral(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from ..db.models import AuthSession, Engineer, User
+from ..db.models import AuthSession, Engineer, OneTimeCode, User
 from ..domain.digits import persian_digits
 from ..domain.errors import InputError, RuleViolation
 from ..domain.text import check_texts, text_problem
@@ -146,13 +146,18 @@ def set_password(ctx: ServiceContext, user_id: int, password: str) -> None:
         audit(s, ctx, "user.password", "user", u.id, after={"sessions_ended": ended})
 
 
-@use_case(writes=True)
-def change_own_password(ctx: ServiceContext, old: str, new: str) -> None:
-    """Anyone signed in changes their own password, knowing the old one; their other sessions
-    end (this one too: sign in again with the new password)."""
+@use_case(writes=True, server=("source",))
+def change_own_password(
+    ctx: ServiceContext, old: str, new: str, source: str = "password-change"
+) -> None:
+    """Anyone signed in changes their own password, knowing the old one (checked and throttled
+    as a sign-in is: per account, and per `source` — the client's address, which only the
+    server gives); every session of the user ends, desk tokens and web sessions alike (this
+    one too: sign in again with the new password — the web opens him a new one), and every
+    one-time code still unused (a sign-in's or a reset's) is spent."""
     require(ctx, "password.own")
     _check_password(new)
-    check_credentials(ctx, ctx.actor.username, old, source="password-change")
+    check_credentials(ctx, ctx.actor.username, old, source=source)
     now = ctx.now()
     with ctx.tx() as s:
         u = s.get(User, ctx.actor.user_id)
@@ -160,6 +165,11 @@ def change_own_password(ctx: ServiceContext, old: str, new: str) -> None:
             raise RuleViolation({"U1"})
         u.password_hash = hasher.hash(new)
         ended = revoke_user_sessions(s, u.id, now, "password")
+        s.execute(
+            update(OneTimeCode)
+            .where(OneTimeCode.user_id == u.id, OneTimeCode.used_at.is_(None))
+            .values(used_at=now)
+        )
         audit(s, ctx, "user.password", "user", u.id, after={"sessions_ended": ended})
 
 

@@ -491,6 +491,19 @@ def reset_password(
         audit(s, who, "user.password_reset", "user", uid, after={"sessions_ended": ended})
 
 
+def _change_password(ctx: ServiceContext, old: str, new: str, source: str = "") -> SignedIn:
+    """The web's own password change (ASVS 2.1.5): `users.change_own_password` — the old
+    password checked and throttled as a sign-in from `source`, every session of his ended
+    (the desks' tokens and his other browsers), his unused codes spent — then a new web
+    session for this browser with a new token (the session rotates). Not a use case of its
+    own: the web's page over that one."""
+    from .users import change_own_password
+
+    change_own_password(ctx, old, new, source=source)
+    token, _, expires = _new_session(ctx, ctx.actor, source, verified=True)
+    return SignedIn(token, ctx.actor, expires, False)
+
+
 @use_case(writes=True, remote=False)
 def pace(ctx: ServiceContext, engineer_id: int, source: str = "") -> None:
     """One more stand or cancel by this engineer from this source, or TooMany (a rate limit

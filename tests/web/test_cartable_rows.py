@@ -73,6 +73,9 @@ def test_the_items_are_the_bytes_the_template_loop_wrote():
         )
         assert "aria-label" not in after
         assert '<span class="visually-hidden"> تا مهلت ساعت ' in after
+        # a deadline passed is read out as passed, not «مهلت گذشت تا مهلت ساعت …»
+        assert '<span class="left">مهلت گذشت</span></span>' in after
+        assert "مهلت گذشت</span><span" not in after
         spent = after.count("لغو دوباره مجاز نیست (C4)")
         full = after.count("سقف لغو در روز ۳ بار است")
         cancel = after.count('class="danger">لغو کاندیداتوری<span class="visually-hidden"> پرونده')

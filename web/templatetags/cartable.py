@@ -11,7 +11,7 @@ from django import template
 from django.template.defaulttags import CsrfTokenNode
 from django.utils.safestring import SafeString
 
-from .fa import area, countdown, discipline, fa, fatext, group, hm, iso, jday
+from .fa import PASSED, area, countdown, discipline, fa, fatext, group, hm, iso, jday
 
 register = template.Library()
 
@@ -27,7 +27,7 @@ _ITEM = (
     "      <dt>دور</dt><dd>{round}</dd>\n"
     "      <dt>مهلت</dt><dd>{day} ساعت {hm}</dd>\n"
     '      <dt>مانده</dt><dd><span class="countdown" data-deadline="{iso}"'
-    '><span class="left">{left}</span><span class="visually-hidden"> تا مهلت ساعت {hm}</span>'
+    '><span class="left">{left}</span>{until}'
     "</span></dd>\n"
     '      <dt>کاندیداها</dt><dd><a href="/board/{rid}">{candidates} نفر (فهرست عمومی)</a></dd>\n'
     "    </dl>\n"
@@ -37,6 +37,9 @@ _ITEM = (
     "    </div>\n"
     "  </li>\n"
 )
+# the countdown read out with its deadline («۰۰:۰۴:۱۲ تا مهلت ساعت ۲۰:۰۰»); once the deadline
+# has passed, «مهلت گذشت» alone (site.js drops it the same way when the deadline passes)
+_UNTIL = '<span class="visually-hidden"> تا مهلت ساعت {hm}</span>'
 _ON = '<span class="badge on">کاندیدا هستید</span>'
 _OFF = '<span class="badge">کاندیدا نیستید</span>'
 _CANCEL = (
@@ -89,14 +92,16 @@ def cartable_items(context, items) -> SafeString:
     at_risk = context.get("at_risk") or {}
     full = limit is not None and used >= limit
     # most of a cartable shares one deadline (20:00): its words are made once per call
-    times: dict[object, tuple[str, str, str, str]] = {}
+    times: dict[object, tuple[str, str, str, str, str]] = {}
     out = []
     for i in items:
         when = times.get(i.deadline)
         if when is None:
             d = i.deadline
-            when = times[d] = (jday(d), hm(d), iso(d), countdown(d, now))
-        day, at, stamp, left = when
+            left = countdown(d, now)
+            until = "" if left == PASSED else _UNTIL.format(hm=hm(d))
+            when = times[d] = (jday(d), hm(d), iso(d), left, until)
+        day, at, stamp, left, until = when
         # numbers and instants are Persian digits and fixed words: nothing to escape
         rid = str(int(i.referral_id))
         file_no, disc = escape(fa(i.file_no)), escape(discipline(i.discipline))
@@ -127,6 +132,7 @@ def cartable_items(context, items) -> SafeString:
                 hm=at,
                 iso=stamp,
                 left=left,
+                until=until,
                 candidates=fa(int(i.candidates)),
                 risk=risk,
                 action=action.format(

@@ -255,6 +255,9 @@ def asset(name: str) -> str:
     return url(name)
 
 
+PASSED = "مهلت گذشت"  # a countdown whose deadline has passed (site.js writes the same words)
+
+
 @register.filter
 def countdown(until: datetime | None, now: datetime) -> str:
     """What is left until `until` by the server's clock: ۰۲:۰۵:۰۹ (days first), or «مهلت گذشت».
@@ -263,7 +266,7 @@ def countdown(until: datetime | None, now: datetime) -> str:
         return ""
     secs = int((until - now).total_seconds())
     if secs <= 0:
-        return "مهلت گذشت"
+        return PASSED
     d, rem = divmod(secs, 86400)
     h, rem = divmod(rem, 3600)
     m, s = divmod(rem, 60)
