@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import delete
@@ -31,6 +31,8 @@ class Server(Protocol):
     sms_gateway: Any
 
     def context(self, actor: Actor) -> ServiceContext: ...
+
+    def settled(self) -> datetime: ...
 
 
 class Clockwork(threading.Thread):
@@ -62,7 +64,9 @@ class Clockwork(threading.Thread):
             return  # the guard has logged why; nothing is decided on a wrong clock
         ctx = srv.context(SYSTEM)
         try:
-            self.last_summary = deadlines.run_due(ctx)
+            # up to the earliest write still being answered: a stand that arrived before 20:00
+            # is counted before the run decides (the server's `settled`)
+            self.last_summary = deadlines.run_due(ctx, srv.settled())
         except Exception:
             log.exception("deadline run failed; it will be tried again")
         now = time.monotonic()

@@ -25,6 +25,35 @@ from .django_setup import configure
 log = logging.getLogger("nezarat.server")
 
 
+# a write still being answered holds the clock's runs at most this long (a bulk import
+# through the API does not hold the 20:00 run for minutes)
+IN_FLIGHT_HOLD = timedelta(seconds=60)
+
+
+class InFlight:
+    """The arrival instants of the writes being answered now (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._arrived: dict[int, datetime] = {}
+        self._next = 0
+
+    def enter(self, arrived: datetime) -> int:
+        with self._lock:
+            self._next += 1
+            self._arrived[self._next] = arrived
+            return self._next
+
+    def leave(self, ticket: int) -> None:
+        with self._lock:
+            self._arrived.pop(ticket, None)
+
+    def earliest(self, not_before: datetime) -> datetime | None:
+        with self._lock:
+            held = [a for a in self._arrived.values() if a >= not_before]
+        return min(held, default=None)
+
+
 class SessionCache:
     """Who holds a token, remembered for a moment: a desk's every call would otherwise pay a
     database round trip to learn it again. An entry lasts at most `TTL` seconds and never past
@@ -87,6 +116,7 @@ class OfficeServer:
         self.guard = ClockGuard(engine, clock, max_skew)
         self.sms_gateway = sms_gateway
         self.sessions = SessionCache(self)
+        self.in_flight = InFlight()
         self.threads = threads
         configure(key, tls is not None, allowed_hosts or ["*"])
         from django.core.handlers.wsgi import WSGIHandler
@@ -102,6 +132,15 @@ class OfficeServer:
     def now(self) -> datetime:
         return self.clock()
 
+    def settled(self) -> datetime:
+        """The instant up to which the clock's runs may decide: now, or just before the
+        arrival of the earliest write still being answered — a stand that arrived at
+        19:59:59 and waits on the database is counted before the 20:00 run decides (C3: the
+        server's clock at arrival), a signature at 11:59 before the window's end (A9)."""
+        now = self.now()
+        earliest = self.in_flight.earliest(now - IN_FLIGHT_HOLD)
+        return now if earliest is None else min(now, earliest - timedelta(microseconds=1))
+
     def context(self, actor: Actor) -> ServiceContext:
         return self.base.as_actor(actor)
 
@@ -115,8 +154,15 @@ class OfficeServer:
         # the server's clock read as the request arrives, before anything it does waits on the
         # database (the session's touch, a rate limit's counter): a stand is judged at this
         # instant (`web.site.act`); never a time from the request itself
-        environ["nezarat.arrived"] = self.now()
-        result = self._django(environ, start_response)
+        environ["nezarat.arrived"] = arrived = self.now()
+        if environ.get("REQUEST_METHOD") == "POST":  # a write: the clock's runs wait for it
+            ticket = self.in_flight.enter(arrived)
+            try:
+                result = self._django(environ, start_response)
+            finally:
+                self.in_flight.leave(ticket)
+        else:
+            result = self._django(environ, start_response)
         if environ.get("REQUEST_METHOD") == "HEAD":
             # the GET's headers (its Content-Length too) and never a body: cheroot writes
             # whatever the application yields, and a body after a HEAD's answer is read by a

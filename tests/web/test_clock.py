@@ -107,3 +107,34 @@ def test_A6_A8_the_clockwork_decides_the_deadline_and_sends_the_sms(db_url, tmp_
         assert "09121234567" in (tmp_path / "sms.jsonl").read_text(encoding="utf-8")
     finally:
         o.close()
+
+
+def test_C3_a_write_that_arrived_before_20_00_holds_the_run_until_it_is_answered(db_url):
+    """A stand that reached the server at 19:59:59 and still waits on the database when the
+    clock passes 20:00: the clockwork decides nothing at or after its arrival until it is
+    answered, then decides the deadline with it counted."""
+    from app.domain.calendar import parse_jalali_datetime
+
+    o = ServedOffice(db_url)
+    try:
+        o.engineer("E1")
+        rid = o.project().referral_ids["civil"]
+        deadline = parse_jalali_datetime("1405-08-23 20:00")
+        o.clock.now = deadline + timedelta(seconds=3)
+        server = o.server
+        ticket = server.in_flight.enter(deadline - timedelta(seconds=1))
+        assert server.settled() < deadline
+        Clockwork(server).step()
+        with o.base.tx() as s:
+            held = s.scalar(select(Round.outcome).where(Round.referral_id == rid))
+        assert held is None  # not decided while the stand is in flight
+        server.in_flight.leave(ticket)
+        assert server.settled() == o.clock.now
+        Clockwork(server).step()
+        with o.base.tx() as s:
+            assert s.scalar(select(Round.outcome).where(Round.referral_id == rid)) is not None
+        # a write that has been in flight for over a minute holds nothing any more
+        server.in_flight.enter(o.clock.now - timedelta(minutes=2))
+        assert server.settled() == o.clock.now
+    finally:
+        o.close()
