@@ -339,6 +339,7 @@ def _cartable_data(request: HttpRequest, actor) -> dict:
         "standing": standing,
         "cancels_today": cancels,
         "at_risk": at_risk,
+        "results": got.results,  # what the last day's deadlines decided for him
     }
 
 

@@ -42,6 +42,7 @@ from ..domain.eligibility import distribution_failures
 from ..domain.errors import NotFound
 from ..domain.membership import renewal_failures
 from ..domain.policy import Policy
+from ..domain.published import ranking_lines, set_aside_lines
 from ..domain.rules_fa import RULE_TEXT_FA
 from ..domain.scoring import capacity_m2, penalty_value, score_at, supervision_grade
 from ..domain.state import SupervisorState
@@ -293,6 +294,19 @@ class CartablePage:
     blocks: list[WhyNot]  # an empty cartable: what keeps him out (`candidacy.cartable_blocks`)
     at_risk: list[AtRisk]  # A1: his candidacies the 20:00 re-check would set aside
     cancels: tuple[int, int] | None  # C5: (cancellations today, the day's limit)
+    results: list[RoundResult]  # his candidacies' rounds decided in the last day, newest first
+
+
+@dataclass(frozen=True)
+class RoundResult:
+    """A round he stood in, decided by a deadline run: what it means for him."""
+
+    referral_id: int
+    file_no: str
+    discipline: str
+    deadline: datetime
+    run_id: int | None
+    outcome: str  # won | lost | set_aside | extended | unassigned
 
 
 def _cartable_page(ctx: ServiceContext, engineer_id: int) -> CartablePage:
@@ -310,7 +324,64 @@ def _cartable_page(ctx: ServiceContext, engineer_id: int) -> CartablePage:
         cancels = None
         if any(i.standing and not i.cancel_used for i in items):
             cancels = (cancellations_on(s, engineer_id, now), policy.max_cancellations_per_day)
-    return CartablePage(items, blocks, at_risk, cancels)
+        results = _recent_results(s, engineer_id, now)
+    return CartablePage(items, blocks, at_risk, cancels, results)
+
+
+RESULTS_FOR = timedelta(days=1)  # the cartable says the outcome of a day's deadlines
+
+
+def _recent_results(s: Session, engineer_id: int, now: datetime) -> list[RoundResult]:
+    """His candidacies' rounds decided in the last day (one query, a handful of rows): he
+    was chosen, another was, he was set aside at the deadline (A1), or the round was
+    extended (he still stands, A6) — what the 20:00 card promised to tell him."""
+    rows = s.execute(
+        select(
+            Round.referral_id,
+            Project.file_no,
+            Referral.discipline,
+            Round.deadline,
+            Round.run_id,
+            Round.outcome,
+            Round.engineer_id,
+            Round.ranking,
+            Round.set_aside,
+        )
+        .join(Candidacy, Candidacy.referral_id == Round.referral_id)
+        .join(Referral, Referral.id == Round.referral_id)
+        .join(Project, Project.id == Referral.project_id)
+        .where(
+            Candidacy.engineer_id == engineer_id,
+            Candidacy.stood_at <= Round.deadline,
+            (Candidacy.cancelled_at.is_(None)) | (Candidacy.cancelled_at > Round.deadline),
+            Round.kind == "candidacy",
+            Round.outcome.is_not(None),
+            Round.deadline > now - RESULTS_FOR,
+            Round.deadline <= now,
+        )
+        .order_by(Round.deadline.desc(), Project.file_no, Referral.discipline)
+    ).all()
+    out, seen = [], set()
+    for rid, file_no, disc, deadline, run_id, outcome, winner, ranking, aside in rows:
+        if (rid, deadline) in seen:  # a candidacy cancelled and stood again: one result
+            continue
+        seen.add((rid, deadline))
+        # he stood in this round if its published lists name him (ranked, or set aside): a
+        # candidacy chosen in an earlier round of the referral is not one of this round's
+        ranked = {x.engineer_id for x in ranking_lines(ranking)}
+        set_aside = {x.engineer_id for x in set_aside_lines(aside)}
+        if engineer_id not in ranked | set_aside:
+            continue
+        if winner == engineer_id:
+            mine = "won"
+        elif engineer_id in set_aside:
+            mine = "set_aside"
+        elif outcome in ("extended", "unassigned"):
+            mine = outcome
+        else:
+            mine = "lost"
+        out.append(RoundResult(rid, file_no, disc, deadline, run_id, mine))
+    return out
 
 
 def _at_risk_in(s: Session, st: SupervisorState, now: datetime, policy: Policy) -> list[AtRisk]:

@@ -231,3 +231,39 @@ def test_F5_a_renewal_request_waiting_for_finance_is_said_so(fresh):
     engineers.approve_renewal(o.local["finance"], late, 1405, 9_800_000)
     assert "تأیید کرده است" in _text(b.get("/").text)
     b.close()
+
+
+def test_A8_after_20_00_the_cartable_says_what_each_of_his_candidacies_came_to(fresh):
+    """The 20:00 card promised the result: after the run his cartable says, for each round
+    he stood in, whether he was chosen (and where to see the signing), another was, or he
+    was set aside — with the run's ranked list one link away."""
+    from app.db.models import Referral
+    from app.domain.digits import persian_digits
+    from app.services import candidacy
+
+    o = fresh.office
+    first, second = fresh.open_referrals[:2]
+    for rid in (first, second):
+        candidacy.stand(o.base.as_actor(o.as_engineer[fresh.me].actor), fresh.me, rid)
+    candidacy.stand(o.base.as_actor(o.as_engineer[fresh.other].actor), fresh.other, second)
+    o.run("1405-08-24 20:00")
+    o.at("1405-08-24 20:30")
+    with o.base.tx() as s:
+        winners = {rid: s.get(Referral, rid).engineer_id for rid in (first, second)}
+    for who, no, stood in ((fresh.me, "1001", (first, second)), (fresh.rival, "1002", (first,))):
+        b = Browser(fresh.url)
+        b.sign_in(no)
+        html = b.get("/").text
+        assert "نتیجه مهلت‌های اخیر کاندیداتوری شما" in html
+        lines = [_text(x) for x in re.findall(r"<li>(.*?)</li>", html, re.S)]
+        for rid in stood:
+            file_no = fresh.open_files[fresh.open_referrals.index(rid)]
+            line = next(x for x in lines if persian_digits(file_no) in x and "(مهلت" in x)
+            if winners[rid] == who:
+                assert "شما انتخاب شدید" in line and "ارجاع‌های من" in line, line
+            else:
+                assert "ناظر دیگری با امتیاز بالاتر انتخاب شد (A2)" in line, line
+            assert "فهرست رتبه‌بندی" in line
+        if who == fresh.me:  # not the file he withdrew from (W4 kept him out of its new round)
+            assert len([x for x in lines if "(مهلت" in x]) == len(stood)
+        b.close()
