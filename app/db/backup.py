@@ -52,6 +52,17 @@ from sqlalchemy import (
 from sqlalchemy.exc import SQLAlchemyError, StatementError
 from sqlalchemy.sql import table as bare_table
 
+from ..domain.codes import (
+    CANDIDACY,
+    COMPETENCE_KINDS,
+    DISCIPLINES,
+    FORCED,
+    GRADES,
+    GROUPS,
+    OUTCOMES,
+    REFERRAL_STATUSES,
+    SUPERVISOR_KINDS,
+)
 from ..keys import ServerKey, installation_key
 from .engine import READ_ONLY
 from .migrate import current, head, upgrade_in
@@ -208,8 +219,36 @@ def _no_constant(name: str) -> Any:
     raise ValueError(name)
 
 
+# The rulebook's vocabularies: a value outside them would restore and then break every screen
+# that reads it (a discipline "plumbing", a referral status "hacked")
+ALLOWED: dict[tuple[str, str], frozenset[str]] = {
+    k: frozenset(v)
+    for k, v in {
+        ("referrals", "discipline"): DISCIPLINES,
+        ("referrals", "status"): REFERRAL_STATUSES,
+        ("referrals", "method"): ("competitive", "forced"),
+        ("projects", "group"): GROUPS,
+        ("projects", "status"): ("intake", "distribution", "completed", "cancelled"),
+        ("competences", "discipline"): DISCIPLINES,
+        ("competences", "grade"): GRADES,
+        ("competences", "kind"): COMPETENCE_KINDS,
+        ("engineers", "kind"): SUPERVISOR_KINDS,
+        ("owners", "kind"): ("person", "legal"),
+        ("rounds", "kind"): (CANDIDACY, FORCED),
+        ("rounds", "outcome"): OUTCOMES,
+        ("candidacies", "status"): ("active", "cancelled", "chosen", "closed"),
+        ("fee_payments", "discipline"): DISCIPLINES,
+        ("fee_payments", "status"): ("pending", "approved", "rejected"),
+        ("withdrawals", "kind"): ("written", "no_show"),
+    }.items()
+}
+
+
 def _value_problem(col: Column, v: Any) -> str | None:
     """Why a backed-up value cannot go into `col` (Persian), or None."""
+    allowed = ALLOWED.get((col.table.name, col.name))
+    if allowed is not None and v is not None and v not in allowed:
+        return "مقداری بیرون از واژگان آیین‌نامه"
     if v is None:
         return None if col.nullable or col.primary_key else "خالی مجاز نیست"
     ty = col.type
