@@ -116,6 +116,9 @@ def test_a_table_the_rules_cannot_follow_is_refused_naming_it(office: Office, ke
         ("max_active_jobs", 10**30),
         ("max_cancellations_per_day", 10**30),
         ("capacity_total_m2", {"1": "Infinity", "2": 1, "3": 1, "senior": 1}),
+        # more decimals than the run's whole units of capacity hold (S7 wrongly, or overflow)
+        ("capacity_total_m2", {"1": "19200.00000000001", "2": 1, "3": 1, "senior": 1}),
+        ("project_score_per_m2", "0.000000000000000000001"),
     ],
 )
 def test_a_figure_no_rule_can_use_is_refused_and_the_deadlines_keep_running(
@@ -127,7 +130,10 @@ def test_a_figure_no_rule_can_use_is_refused_and_the_deadlines_keep_running(
     with pytest.raises(InputError) as err:
         policy_admin.update_policy(office.admin, key, value, date(2026, 11, 22))
     assert err.value.field == key and key in err.value.message
-    assert "بزرگ‌تر یا مساوی ۰ و کمتر از ۱۰۰۰ میلیارد لازم است" in err.value.message
+    assert (
+        "بزرگ‌تر یا مساوی ۰ و کمتر از ۱۰۰۰ میلیارد لازم است" in err.value.message
+        or "دست‌بالا ۴ رقم اعشار" in err.value.message
+    )
     assert office.row_counts() == before
     with office.base.tx() as s:
         policy_at(s, office.clock.now)  # the policy in force still reads

@@ -22,6 +22,7 @@ class PolicyError(ValueError):
 # Every figure of the policy is a count, an area, a score or a factor: none is negative, and
 # none near 10^12 (a NaN, an infinity or 1e300 would only fail later, in a deadline run)
 LIMIT = 10**12
+PLACES = 4  # decimal places a figure may have (a share of 0.05, an area of 9600.50)
 
 
 def _dec(v: Any, key: str) -> Decimal:
@@ -33,6 +34,8 @@ def _dec(v: Any, key: str) -> Decimal:
         raise PolicyError(f"policy {key}: a number is expected") from exc
     if not d.is_finite() or not 0 <= d < LIMIT:
         raise PolicyError(f"policy {key}: a number ≥ 0 and below 10^12 is expected")
+    if d.as_tuple().exponent < -PLACES:  # the run's capacities are whole units of 10⁻ˢ m²
+        raise PolicyError(f"policy {key}: at most {PLACES} decimal places are expected")
     return d
 
 

@@ -127,6 +127,7 @@ _DETAIL_FA = (
         "عددی بزرگ‌تر یا مساوی ۰ و کمتر از ۱۰۰۰ میلیارد لازم است",
     ),
     (re.compile(r"a number ≥ (\d+) is expected"), "عددی بزرگ‌تر یا مساوی {0} لازم است"),
+    (re.compile(r"at most (\d+) decimal places"), "عددی با دست‌بالا {0} رقم اعشار لازم است"),
     (re.compile(r"a number is expected"), "عدد لازم است"),
     (
         re.compile(r"a time HH:MM is expected"),
