@@ -14,6 +14,9 @@ import hashlib
 import logging
 import re
 import uuid
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -36,12 +39,24 @@ from app.services.wire import (
     wire,
 )
 
+from .clock import ArrivalClock
+
 log = logging.getLogger("nezarat.api")
 load_all()
 
 _KEY = re.compile(r"^[A-Za-z0-9-]{16,64}$")
 # an engineer's stand and cancel are paced as on the web cartable (web_auth.pace)
 PACED = frozenset({"candidacy.stand", "candidacy.cancel"})
+# writes a deadline or a window's end decides: judged at the server's instant of arrival
+# (a stand at 19:59:59, a signature at 11:59:59 counts however long it waits on the database)
+AT_ARRIVAL = frozenset(
+    {
+        "candidacy.stand",
+        "candidacy.cancel",
+        "deadlines.record_signature",
+        "deadlines.record_withdrawal",
+    }
+)
 RETRY = {"Retry-After": "60"}
 
 
@@ -78,6 +93,12 @@ def _error(exc: BaseException) -> HttpResponse:
 
 def _server(request: HttpRequest):
     return request.META["nezarat.server"]
+
+
+def _arrived(request: HttpRequest) -> datetime:
+    """The server's clock when the request had arrived (`OfficeServer.wsgi`)."""
+    at = request.META.get("nezarat.arrived")
+    return at if isinstance(at, datetime) else _server(request).now()
 
 
 def _bearer(request: HttpRequest) -> str | None:
@@ -209,15 +230,20 @@ def call(request: HttpRequest, name: str) -> HttpResponse:
         kwargs = decode_args(uc, request.body)
         if actor.role == "engineer" and "engineer_id" in wire(name).names:
             kwargs["engineer_id"] = actor.engineer_id  # an engineer acts only for himself
+        if "source" in uc.server:  # the client's address, which only the server knows
+            kwargs["source"] = _source(request)
         ctx = srv.context(actor)
         if not uc.writes:
             return _raw(encode_result(uc, uc.fn(ctx, **kwargs)))
         srv.guard.require()  # nothing is written on a clock that disagrees with the database
+        if name in AT_ARRIVAL:  # judged at the server's instant the request arrived
+            ctx = replace(ctx, clock=ArrivalClock(_arrived(request)))
+        pace = None
         if actor.role == "engineer" and name in PACED:  # the web's limits, on every channel
-            try:
+
+            def pace() -> None:
                 web_auth.pace(ctx, actor.engineer_id, _source(request))
-            except web_auth.TooMany as exc:
-                return _json({"kind": "throttled", "message": exc.message}, 429, **RETRY)
+
         key = request.headers.get("Idempotency-Key")
         if key is not None and not _KEY.match(key):
             return _json(
@@ -229,7 +255,9 @@ def call(request: HttpRequest, name: str) -> HttpResponse:
                 400,
             )
         try:
-            return _write(ctx, uc, kwargs, key, hashlib.sha256(request.body).hexdigest())
+            return _write(ctx, uc, kwargs, key, hashlib.sha256(request.body).hexdigest(), pace)
+        except web_auth.TooMany as exc:
+            return _json({"kind": "throttled", "message": exc.message}, 429, **RETRY)
         finally:
             if name.startswith("users."):  # a password changed, a user disabled: at once
                 srv.sessions.forget()
@@ -237,12 +265,22 @@ def call(request: HttpRequest, name: str) -> HttpResponse:
         return _error(exc)
 
 
-def _write(ctx: ServiceContext, uc: UseCase, kwargs: dict[str, Any], key: str | None, body: str):
-    """`body`: the request body's SHA-256, kept with the key: a retry is the same request."""
+def _write(
+    ctx: ServiceContext,
+    uc: UseCase,
+    kwargs: dict[str, Any],
+    key: str | None,
+    body: str,
+    pace: Callable[[], None] | None = None,
+):
+    """`body`: the request body's SHA-256, kept with the key: a retry is the same request.
+    `pace`: the rate limit, counted once the request is known not to be a retry."""
     if key is not None:
         earlier = _earlier(ctx, key, uc, body)
         if earlier is not None:
             return earlier
+    if pace is not None:
+        pace()
     if not uc.atomic:  # commits in steps of its own: the key is kept once it has finished
         answer = encode_result(uc, uc.fn(ctx, **kwargs))
         if key is not None:

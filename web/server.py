@@ -5,6 +5,7 @@ server in `environ["nezarat.server"]`."""
 
 from __future__ import annotations
 
+import io
 import logging
 import threading
 import time
@@ -30,6 +31,22 @@ log = logging.getLogger("nezarat.server")
 IN_FLIGHT_HOLD = timedelta(seconds=60)
 
 
+BODY_LIMIT = 40 * 1024 * 1024  # Django's DATA_UPLOAD_MAX_MEMORY_SIZE (web/django_setup.py)
+
+
+def _read_body(environ: dict[str, Any]) -> None:
+    """Read a request's body whole before the clock is read (a body Django would refuse as
+    too large is left to Django, which answers 413)."""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return
+    if 0 < length <= BODY_LIMIT:
+        body = environ["wsgi.input"].read(length)
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
+
+
 class InFlight:
     """The arrival instants of the writes being answered now (thread-safe)."""
 
@@ -38,20 +55,25 @@ class InFlight:
         self._arrived: dict[int, datetime] = {}
         self._next = 0
 
-    def enter(self, arrived: datetime) -> int:
+    def enter(self, clock: Callable[[], datetime]) -> tuple[int, datetime]:
+        """Registered with the clock read under the lock: a run's `settled` sees every write
+        that arrived before its own reading (`earliest`, under the same lock)."""
         with self._lock:
             self._next += 1
-            self._arrived[self._next] = arrived
-            return self._next
+            arrived = self._arrived[self._next] = clock()
+            return self._next, arrived
 
     def leave(self, ticket: int) -> None:
         with self._lock:
             self._arrived.pop(ticket, None)
 
-    def earliest(self, not_before: datetime) -> datetime | None:
+    def settled(self, clock: Callable[[], datetime], hold: timedelta) -> datetime:
+        """Now, or just before the earliest write still being answered that arrived less
+        than `hold` ago (the clock read under the lock, as `enter` reads it)."""
         with self._lock:
-            held = [a for a in self._arrived.values() if a >= not_before]
-        return min(held, default=None)
+            now = clock()
+            held = [a for a in self._arrived.values() if a >= now - hold]
+        return now if not held else min(now, min(held) - timedelta(microseconds=1))
 
 
 class SessionCache:
@@ -137,9 +159,7 @@ class OfficeServer:
         arrival of the earliest write still being answered — a stand that arrived at
         19:59:59 and waits on the database is counted before the 20:00 run decides (C3: the
         server's clock at arrival), a signature at 11:59 before the window's end (A9)."""
-        now = self.now()
-        earliest = self.in_flight.earliest(now - IN_FLIGHT_HOLD)
-        return now if earliest is None else min(now, earliest - timedelta(microseconds=1))
+        return self.in_flight.settled(self.clock, IN_FLIGHT_HOLD)
 
     def context(self, actor: Actor) -> ServiceContext:
         return self.base.as_actor(actor)
@@ -151,17 +171,20 @@ class OfficeServer:
 
     def wsgi(self, environ: dict[str, Any], start_response: Callable[..., Any]):
         environ["nezarat.server"] = self
-        # the server's clock read as the request arrives, before anything it does waits on the
-        # database (the session's touch, a rate limit's counter): a stand is judged at this
-        # instant (`web.site.act`); never a time from the request itself
-        environ["nezarat.arrived"] = arrived = self.now()
+        # the server's clock read as the request has arrived — its body read whole first, so a
+        # body sent slowly past 20:00 is judged when it came, not when its headers did — and
+        # before anything it does waits on the database (the session's touch, a rate limit's
+        # counter): a stand is judged at this instant (`web.site.act`); never a time from the
+        # request itself
         if environ.get("REQUEST_METHOD") == "POST":  # a write: the clock's runs wait for it
-            ticket = self.in_flight.enter(arrived)
+            _read_body(environ)
+            ticket, environ["nezarat.arrived"] = self.in_flight.enter(self.clock)
             try:
                 result = self._django(environ, start_response)
             finally:
                 self.in_flight.leave(ticket)
         else:
+            environ["nezarat.arrived"] = self.now()
             result = self._django(environ, start_response)
         if environ.get("REQUEST_METHOD") == "HEAD":
             # the GET's headers (its Content-Length too) and never a body: cheroot writes

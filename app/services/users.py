@@ -146,7 +146,9 @@ def set_password(ctx: ServiceContext, user_id: int, password: str) -> None:
         audit(s, ctx, "user.password", "user", u.id, after={"sessions_ended": ended})
 
 
-@use_case(writes=True, server=("source",))
+# not atomic: a wrong old password's count in the sign-in throttle is committed, not rolled
+# back with the refusal (the API runs an atomic use case in one transaction)
+@use_case(writes=True, server=("source",), atomic=False)
 def change_own_password(
     ctx: ServiceContext, old: str, new: str, source: str = "password-change"
 ) -> None:

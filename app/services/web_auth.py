@@ -155,12 +155,11 @@ def set_web_sms_code(ctx: ServiceContext, on: bool) -> None:
         row.web_sms_code, row.updated_at, row.updated_by = on, now, ctx.actor.username
         s.flush()
         ended = 0
-        if on and not before:  # an engineer's session opened by his password alone ends now
-            ended = s.execute(
+        if on and not before:  # every engineer's session opened by his password alone ends now
+            ended = s.execute(  # (desk or API tokens, and web sessions of before the switch)
                 update(AuthSession)
                 .where(
                     AuthSession.revoked_at.is_(None),
-                    AuthSession.kind == "desk",
                     AuthSession.user_id.in_(select(User.id).where(User.role == "engineer")),
                 )
                 .values(revoked_at=now, revoked_why="second-step")
@@ -172,7 +171,7 @@ def set_web_sms_code(ctx: ServiceContext, on: bool) -> None:
             "organization",
             row.id,
             before={"web_sms_code": before},
-            after={"web_sms_code": on, "engineer_desk_sessions_ended": ended},
+            after={"web_sms_code": on, "engineer_sessions_ended": ended},
         )
 
 

@@ -310,3 +310,102 @@ def test_U1_an_engineers_stands_through_the_api_are_paced_as_on_the_web(served):
         ]
     assert 429 in codes and codes.index(429) == 20  # twenty a minute, then refused
     assert set(codes[:20]) <= {404, 409}
+
+
+def _due_at_20(served):
+    """An engineer with a token and a referral whose round ends at 20:00 of the first day."""
+    from app.domain.calendar import parse_jalali_datetime
+
+    from datetime import timedelta
+
+    e = served.engineer("T1")
+    rid = served.project(disciplines=("civil",)).referral_ids["civil"]
+    deadline = parse_jalali_datetime("1405-08-23 20:00")
+    served.clock.now = deadline - timedelta(minutes=1)  # a session of the evening
+    with httpx.Client(base_url=served.url) as c:
+        t = token(c, "eT1")
+    return e, rid, t, deadline
+
+
+def test_C3_an_api_stand_is_judged_when_its_body_has_arrived_not_its_headers(served):
+    """Headers sent at 19:59:59 and the body after 20:00: judged when the request had
+    arrived whole (20:00:01, C3), so nobody watches the final list and then stands."""
+    import socket
+    from datetime import timedelta
+    from urllib.parse import urlsplit
+
+    e, rid, t, deadline = _due_at_20(served)
+    body = f'{{"engineer_id": {e}, "referral_id": {rid}}}'.encode()
+    served.clock.now = deadline - timedelta(seconds=1)
+    where = urlsplit(served.url)
+    with socket.create_connection((where.hostname, where.port)) as sock:
+        sock.sendall(
+            (
+                f"POST /api/call/candidacy.stand HTTP/1.1\r\nHost: {where.netloc}\r\n"
+                f"Authorization: Bearer {t}\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+            ).encode()
+        )
+        time.sleep(0.3)
+        served.clock.now = deadline + timedelta(seconds=1)
+        sock.sendall(body)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 409") and b'"C3"' in answer, answer[:200]
+
+
+def test_C3_an_api_stand_at_19_59_59_counts_though_it_waits_past_20_00(served, monkeypatch):
+    """The token's check and the rate limit may wait on the database: the API's stand is
+    judged, and stamped, at the server's instant of arrival, as the web's is."""
+    from datetime import timedelta
+
+    from app.db.models import Candidacy
+    from app.services import web_auth
+
+    e, rid, t, deadline = _due_at_20(served)
+    arrived = deadline - timedelta(seconds=1)
+    real_pace = web_auth.pace
+
+    def slow(ctx, engineer_id, source=""):
+        served.clock.now = deadline + timedelta(seconds=2)  # the counter waited till 20:00:02
+        return real_pace(ctx, engineer_id, source)
+
+    monkeypatch.setattr(web_auth, "pace", slow)
+    served.clock.now = arrived
+    with httpx.Client(base_url=served.url) as c:
+        r = c.post(
+            "/api/call/candidacy.stand",
+            json={"engineer_id": e, "referral_id": rid},
+            headers=bearer(t),
+        )
+    assert r.status_code == 200, r.text
+    with served.base.tx() as s:
+        stood = s.scalar(select(Candidacy.stood_at).where(Candidacy.referral_id == rid))
+    assert stood == arrived
+
+
+def test_U1_wrong_old_passwords_through_the_api_are_counted_and_lock(served):
+    """A password change knowing the old one is a sign-in: its wrong guesses are counted
+    (committed, not rolled back with the refusal) per account and per address, and lock."""
+    served.engineer("W1")
+    with httpx.Client(base_url=served.url) as c:
+        t = token(c, "eW1")
+        codes = [
+            c.post(
+                "/api/call/users.change_own_password",
+                json={"old": f"guess-{i}", "new": "a-new-pass-1405"},
+                headers=bearer(t),
+            ).status_code
+            for i in range(8)
+        ]
+        assert 409 in codes and codes[-1] in (409, 429)
+        with served.base.tx() as s:
+            row = s.get(LoginThrottle, "user:ew1")
+        assert row is not None and (row.failures >= 5 or row.locked_until is not None)
+        right = c.post(
+            "/api/call/users.change_own_password",
+            json={"old": served.PASSWORD, "new": "a-new-pass-1405"},
+            headers=bearer(t),
+        )
+        assert right.status_code in (409, 429)  # locked: the right password too

@@ -122,7 +122,7 @@ def test_C3_a_write_that_arrived_before_20_00_holds_the_run_until_it_is_answered
         deadline = parse_jalali_datetime("1405-08-23 20:00")
         o.clock.now = deadline + timedelta(seconds=3)
         server = o.server
-        ticket = server.in_flight.enter(deadline - timedelta(seconds=1))
+        ticket, _ = server.in_flight.enter(lambda: deadline - timedelta(seconds=1))
         assert server.settled() < deadline
         Clockwork(server).step()
         with o.base.tx() as s:
@@ -134,7 +134,7 @@ def test_C3_a_write_that_arrived_before_20_00_holds_the_run_until_it_is_answered
         with o.base.tx() as s:
             assert s.scalar(select(Round.outcome).where(Round.referral_id == rid)) is not None
         # a write that has been in flight for over a minute holds nothing any more
-        server.in_flight.enter(o.clock.now - timedelta(minutes=2))
+        server.in_flight.enter(lambda: o.clock.now - timedelta(minutes=2))
         assert server.settled() == o.clock.now
     finally:
         o.close()
