@@ -639,7 +639,12 @@ def candidates(request: HttpRequest, referral_id: int) -> HttpResponse:
     # its deadline passed and the run not yet made: the candidates still wait for it; once
     # decided, the list is the run's (losers stay "active" until the winner signs: not shown
     # here as if they still stood, nor «no candidate» when they are closed)
-    awaiting = closed is not None and closed.status == "open" and bool(rows)
+    awaiting = (  # a forced round has no candidates (A6): what is left of earlier ones is not
+        closed is not None
+        and closed.status == "open"
+        and closed.running == "candidacy"
+        and bool(rows)
+    )
     me = getattr(request, "nz_actor", None)
     return page(
         request,

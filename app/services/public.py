@@ -64,6 +64,7 @@ class ReferralHeading:
     round_no: int | None  # the last round a deadline run decided
     outcome: str | None
     run_id: int | None
+    running: str | None = None  # the kind of its round still to be decided (candidacy|forced)
 
 
 @use_case(writes=False)
@@ -205,4 +206,7 @@ def _referral_heading(ctx: ServiceContext, referral_id: int) -> ReferralHeading:
             .order_by(Round.no.desc())
             .limit(1)
         ).first()
-    return ReferralHeading(*row, *(last or (None, None, None)))
+        running = s.scalar(
+            select(Round.kind).where(Round.referral_id == referral_id, Round.outcome.is_(None))
+        )
+    return ReferralHeading(*row, *(last or (None, None, None)), running)
