@@ -314,9 +314,9 @@ def test_U1_an_engineers_stands_through_the_api_are_paced_as_on_the_web(served):
 
 def _due_at_20(served):
     """An engineer with a token and a referral whose round ends at 20:00 of the first day."""
-    from app.domain.calendar import parse_jalali_datetime
-
     from datetime import timedelta
+
+    from app.domain.calendar import parse_jalali_datetime
 
     e = served.engineer("T1")
     rid = served.project(disciplines=("civil",)).referral_ids["civil"]
