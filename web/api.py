@@ -16,7 +16,6 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
 from typing import Any
 
 import orjson
@@ -39,7 +38,7 @@ from app.services.wire import (
     wire,
 )
 
-from .clock import ArrivalClock
+from .clock import ArrivalClock, arrived
 
 log = logging.getLogger("nezarat.api")
 load_all()
@@ -93,12 +92,6 @@ def _error(exc: BaseException) -> HttpResponse:
 
 def _server(request: HttpRequest):
     return request.META["nezarat.server"]
-
-
-def _arrived(request: HttpRequest) -> datetime:
-    """The server's clock when the request had arrived (`OfficeServer.wsgi`)."""
-    at = request.META.get("nezarat.arrived")
-    return at if isinstance(at, datetime) else _server(request).now()
 
 
 def _bearer(request: HttpRequest) -> str | None:
@@ -237,7 +230,7 @@ def call(request: HttpRequest, name: str) -> HttpResponse:
             return _raw(encode_result(uc, uc.fn(ctx, **kwargs)))
         srv.guard.require()  # nothing is written on a clock that disagrees with the database
         if name in AT_ARRIVAL:  # judged at the server's instant the request arrived
-            ctx = replace(ctx, clock=ArrivalClock(_arrived(request)))
+            ctx = replace(ctx, clock=ArrivalClock(arrived(request)))
         pace = None
         if actor.role == "engineer" and name in PACED:  # the web's limits, on every channel
 

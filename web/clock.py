@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -31,6 +32,13 @@ class ArrivalClock:
 
     def __call__(self) -> datetime:
         return self.at
+
+
+def arrived(request: Any) -> datetime:
+    """The server's clock when this request had arrived (read by `OfficeServer.wsgi` before
+    anything waited on the database); the clock now for a request made in some other way."""
+    at = request.META.get("nezarat.arrived")
+    return at if isinstance(at, datetime) else request.META["nezarat.server"].now()
 
 
 class ClockGuard:

@@ -36,13 +36,13 @@ from app.services import (
 from app.services.dto import DeclarationIn, WhyNot
 from app.services.sessions import Throttled
 
+from .clock import arrived
 from .site_base import (
     FieldError,
     actor_of,
     actor_quietly,
     after_post,
     allow,
-    arrived,
     context,
     drop_cookie,
     drop_flash,

@@ -24,6 +24,8 @@ from app.services.context import SYSTEM, Actor, DatabaseUnavailable, ServiceCont
 from app.services.sessions import Throttled
 from app.services.wire import ServerRefused
 
+from .clock import ArrivalClock
+
 log = logging.getLogger("nezarat.web")
 
 PUBLIC = Actor("public", "public")
@@ -170,18 +172,7 @@ def context(
     """The services' context for this request's actor; with `at` (the server's own instant,
     `arrived`) its clock answers that instant for every call made with it."""
     ctx = server(request).context(actor or PUBLIC)
-    if at is None:
-        return ctx
-    from .clock import ArrivalClock
-
-    return replace(ctx, clock=ArrivalClock(at))
-
-
-def arrived(request: HttpRequest) -> datetime:
-    """The server's clock when this request arrived (read by `OfficeServer.wsgi` before
-    anything waited on the database); the clock now for a request made in some other way."""
-    at = request.META.get("nezarat.arrived")
-    return at if isinstance(at, datetime) else server(request).now()
+    return ctx if at is None else replace(ctx, clock=ArrivalClock(at))
 
 
 def system(request: HttpRequest) -> ServiceContext:

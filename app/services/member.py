@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from ..db.models import (
@@ -347,13 +347,15 @@ def _recent_results(s: Session, engineer_id: int, now: datetime) -> list[RoundRe
             Round.ranking,
             Round.set_aside,
         )
-        .join(Candidacy, Candidacy.referral_id == Round.referral_id)
         .join(Referral, Referral.id == Round.referral_id)
         .join(Project, Project.id == Referral.project_id)
         .where(
-            Candidacy.engineer_id == engineer_id,
-            Candidacy.stood_at <= Round.deadline,
-            (Candidacy.cancelled_at.is_(None)) | (Candidacy.cancelled_at > Round.deadline),
+            exists().where(  # a candidacy of his that stood at the deadline (once per round)
+                Candidacy.referral_id == Round.referral_id,
+                Candidacy.engineer_id == engineer_id,
+                Candidacy.stood_at <= Round.deadline,
+                (Candidacy.cancelled_at.is_(None)) | (Candidacy.cancelled_at > Round.deadline),
+            ),
             Round.kind == "candidacy",
             Round.outcome.is_not(None),
             Round.deadline > now - RESULTS_FOR,
@@ -361,11 +363,8 @@ def _recent_results(s: Session, engineer_id: int, now: datetime) -> list[RoundRe
         )
         .order_by(Round.deadline.desc(), Project.file_no, Referral.discipline)
     ).all()
-    out, seen = [], set()
+    out = []
     for rid, file_no, disc, deadline, run_id, outcome, winner, ranking, aside in rows:
-        if (rid, deadline) in seen:  # a candidacy cancelled and stood again: one result
-            continue
-        seen.add((rid, deadline))
         # he stood in this round if its published lists name him (ranked, or set aside): a
         # candidacy chosen in an earlier round of the referral is not one of this round's
         ranked = {x.engineer_id for x in ranking_lines(ranking)}

@@ -75,6 +75,24 @@ def settle(qtbot, runner):
     return wait
 
 
+@pytest.fixture
+def shown(qtbot, runner, settle):
+    """Makes a desk screen for `ctx`, shown at a desk's size (None: not shown), refreshed
+    and its first loads come back."""
+
+    def make(screen_cls, ctx, size: tuple[int, int] | None = (1300, 700)):
+        w = screen_cls(ctx, runner)
+        qtbot.addWidget(w)
+        if size is not None:
+            w.resize(*size)
+            w.show()
+        w.refresh()
+        settle()
+        return w
+
+    return make
+
+
 def type_text(widget, text: str) -> None:
     """Type text as key events with their text (qtbot.keyClicks with Persian crashes Qt)."""
     for ch in text:

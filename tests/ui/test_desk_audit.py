@@ -12,17 +12,8 @@ from ui.screens.users import UsersScreen
 
 
 @pytest.fixture
-def users_screen(qtbot, office, runner, settle):
-    def make() -> UsersScreen:
-        w = UsersScreen(office.admin, runner)
-        qtbot.addWidget(w)
-        w.resize(1300, 700)
-        w.show()
-        w.refresh()
-        settle()
-        return w
-
-    return make
+def users_screen(office, shown):
+    return lambda: shown(UsersScreen, office.admin)
 
 
 def _fill(w, username: str, role: str, member_no: str = "") -> None:
@@ -125,7 +116,7 @@ def test_F3_payout_steps_read_right_to_left_with_the_unit_after_the_result(
 
 
 def test_C4_standing_again_after_a_cancel_says_it_cannot_be_cancelled_this_time(
-    qtbot, office, runner, settle, confirmations
+    shown, qtbot, office, runner, settle, confirmations
 ):
     from app.services import candidacy
     from ui.screens.cartable import CartableScreen
@@ -133,12 +124,7 @@ def test_C4_standing_again_after_a_cancel_says_it_cannot_be_cancelled_this_time(
     e = office.engineer("E1")
     rid = office.project(area=450, floors=3).referral_ids["civil"]
     office.at("1405-08-23 10:00")
-    cart = CartableScreen(office.as_engineer[e], runner)
-    qtbot.addWidget(cart)
-    cart.resize(1300, 800)
-    cart.show()
-    cart.refresh()
-    settle()
+    cart = shown(CartableScreen, office.as_engineer[e], (1300, 800))
     cart.items.select_row(0)
     settle()
     cart.stand()  # the first stand: nothing to warn about
@@ -302,7 +288,7 @@ def _whole(view, column: int) -> None:
 
 
 def test_S8_the_ledger_description_is_shown_whole_in_the_cartable_and_the_file(
-    qtbot, office, runner, settle
+    shown, qtbot, office, runner, settle
 ):
     from app.services import browse, candidacy
     from ui.screens.cartable import CartableScreen
@@ -313,12 +299,7 @@ def test_S8_the_ledger_description_is_shown_whole_in_the_cartable_and_the_file(
     office.at("1405-08-23 10:00")
     candidacy.stand(office.as_engineer[e], e, rid)
     office.run("1405-08-23 20:00")  # selected: a charge with its description
-    cart = CartableScreen(office.as_engineer[e], runner)
-    qtbot.addWidget(cart)
-    cart.resize(1000, 700)
-    cart.show()
-    cart.refresh()
-    settle()
+    cart = shown(CartableScreen, office.as_engineer[e], (1000, 700))
     view = cart.ledger.view
     assert view.model().rowCount() >= 1
     note = len(cart.ledger.model.columns) - 1
@@ -348,17 +329,14 @@ def test_the_screenshot_tour_waits_for_the_counters_live_fee(counter, runner):
 
 
 def test_S8_an_engineer_with_no_line_yet_sees_the_base_his_score_starts_from(
-    qtbot, office, runner, settle
+    shown, qtbot, office, runner, settle
 ):
     """The ledger ends (oldest) at the base score: without any selection or withdrawal the
     score shown is not a bare number above an empty list."""
     from ui.screens.cartable import CartableScreen
 
     e = office.engineer("E2", score=961)
-    cart = CartableScreen(office.as_engineer[e], runner)
-    qtbot.addWidget(cart)
-    cart.refresh()
-    settle()
+    cart = shown(CartableScreen, office.as_engineer[e], None)
     rows = cart.ledger.model.rows
     assert [(r.kind, r.points, r.balance) for r in rows] == [("opening", 961, 961)]
     assert "امتیاز پایه" in rows[0].note

@@ -42,26 +42,16 @@ def _two_selected(office):
     return (e1, r1), (e2, r2)
 
 
-def _signing(qtbot, office, runner, settle):
-    desk = SigningScreen(office.clerk, runner)
-    qtbot.addWidget(desk)
-    desk.resize(1300, 700)
-    desk.show()
-    desk.refresh()
-    settle()
-    return desk
-
-
 def _status(office, rid):
     with office.base.tx() as s:
         return s.get(Referral, rid).status
 
 
 def test_1_signing_keeps_the_selected_referral_across_refreshes_and_confirms_a_signature(
-    qtbot, office, runner, settle, confirmations
+    shown, qtbot, office, runner, settle, confirmations
 ):
     (_e1, r1), (_e2, r2) = _two_selected(office)
-    desk = _signing(qtbot, office, runner, settle)
+    desk = shown(SigningScreen, office.clerk)
     assert {a.referral_id for a in desk.list.model.rows} == {r1, r2}
     assert desk.list.select_where(lambda a: a.referral_id == r2)
     desk.refresh()  # the minute's refresh
@@ -84,11 +74,11 @@ def test_1_signing_keeps_the_selected_referral_across_refreshes_and_confirms_a_s
 
 
 def test_2_completion_needs_a_certificate_number_and_is_confirmed(
-    qtbot, office, runner, settle, confirmations
+    shown, qtbot, office, runner, settle, confirmations
 ):
     (_e1, r1), _ = _two_selected(office)
     deadlines.record_signature(office.clerk, r1)
-    desk = _signing(qtbot, office, runner, settle)
+    desk = shown(SigningScreen, office.clerk)
     desk.completable.setChecked(True)
     settle()
     assert desk.list.select_where(lambda a: a.referral_id == r1)
@@ -212,15 +202,12 @@ def test_8_15_stage_report_needs_its_number_confirms_and_masks_the_sheba_for_the
 
 
 def test_10_11_12_cartable_cancel_used_deadline_passed_and_the_ledger_explains_the_score(
-    qtbot, office, runner, settle
+    shown, qtbot, office, runner, settle
 ):
     ok = office.engineer("E1")
     rid = office.project(area=450).referral_ids["civil"]
     office.at("1405-08-23 10:00")
-    cart = CartableScreen(office.as_engineer[ok], runner)
-    qtbot.addWidget(cart)
-    cart.refresh()
-    settle()
+    cart = shown(CartableScreen, office.as_engineer[ok], None)
     cart.items.select_row(0)
     settle()
     qtbot.mouseClick(cart.stand_button, Qt.MouseButton.LeftButton)
@@ -233,10 +220,8 @@ def test_10_11_12_cartable_cancel_used_deadline_passed_and_the_ledger_explains_t
     assert cart.items.current().standing
     assert not cart.cancel_button.isEnabled()  # the one cancel (C4) is used
     assert "C4" in cart.cancel_button.toolTip()
-    again = CartableScreen(office.as_engineer[ok], runner)  # the desk opened anew: the row says
-    qtbot.addWidget(again)
-    again.refresh()
-    settle()
+    # the desk opened anew: the row says
+    again = shown(CartableScreen, office.as_engineer[ok], None)
     again.items.select_row(0)
     settle()
     assert again.items.current().cancel_used and not again.cancel_button.isEnabled()

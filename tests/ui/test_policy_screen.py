@@ -91,12 +91,7 @@ def test_a_bad_value_is_refused_inline_in_persian_and_nothing_is_written(
 ):
     w = _screen(qtbot, office.admin, runner, settle)
     before = office.row_counts()
-    w.select_key("max_extensions")
-    settle()
-    w.value_line.setText("abc")
-    qtbot.mouseClick(w.save_button, Qt.MouseButton.LeftButton)
-    settle()
-    text = w.message.text()
+    text = _save_typed(qtbot, w, settle, "max_extensions", "abc")
     assert "b00020" in w.message.styleSheet()
     assert "حداکثر دفعات تمدید" in text and "عدد صحیح" in text
     w.select_key("payout_stages")
@@ -241,12 +236,7 @@ def test_the_signing_window_is_typed_as_said_and_refusals_are_in_persian_digits(
         window = policy_at(s, parse_jalali_datetime("1405-08-24 12:00")).signing_window
     assert [t.strftime("%H:%M") for t in window] == ["09:00", "13:00"]
 
-    w.select_key("max_extensions")
-    settle()
-    w.value_line.setText("-1")
-    qtbot.mouseClick(w.save_button, Qt.MouseButton.LeftButton)
-    settle()
-    text = w.message.text()
+    text = _save_typed(qtbot, w, settle, "max_extensions", "-1")
     assert "بزرگ‌تر یا مساوی ۰" in text and "0" not in text
     w.select_key("deadline_time")
     settle()
@@ -254,6 +244,16 @@ def test_the_signing_window_is_typed_as_said_and_refusals_are_in_persian_digits(
     w.tabs.setCurrentIndex(1)
     settle()
     assert w.message.text() == ""
+
+
+def _save_typed(qtbot, w, settle, key: str, typed: str) -> str:
+    """The administrator picks `key`, types `typed` and saves: the message the screen shows."""
+    w.select_key(key)
+    settle()
+    w.value_line.setText(typed)
+    qtbot.mouseClick(w.save_button, Qt.MouseButton.LeftButton)
+    settle()
+    return w.message.text()
 
 
 def test_a_typed_figure_is_read_as_the_domain_reads_a_number():

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -294,12 +295,23 @@ def test_an_engineer_does_everything_on_a_phone_and_a_desktop(shot_dir, tmp_path
 # ---------------------------------------------------------------- audit-web 4, 6, 10
 
 
-def _phone(p):
-    browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-    ctx = browser.new_context(
-        viewport={"width": 390, "height": 844}, locale="fa-IR", timezone_id="Asia/Tehran"
-    )
-    return browser, ctx
+@contextmanager
+def _on_a_phone(tmp_path):
+    """A site of the test's own and a phone-sized page in Debian's Chromium (both closed)."""
+    sync_playwright = chromium_or_fail()
+    site = build(f"sqlite:///{tmp_path / 'nz.sqlite'}")
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+            ctx = browser.new_context(
+                viewport={"width": 390, "height": 844}, locale="fa-IR", timezone_id="Asia/Tehran"
+            )
+            try:
+                yield site, ctx, ctx.new_page()
+            finally:
+                browser.close()
+    finally:
+        site.office.close()
 
 
 def _sign_in(page, base: str, password: str) -> None:
@@ -313,57 +325,48 @@ def _sign_in(page, base: str, password: str) -> None:
 def test_a_stand_the_server_did_not_take_is_said_on_its_card(tmp_path):
     """A stale CSRF token (403), the clock guard's 503 and a lost connection: each said on
     the card, as an alert with the focus on it, that the stand was NOT recorded, and how."""
-    sync_playwright = chromium_or_fail()
     from playwright.sync_api import expect
 
     from app.services.wire import ServerRefused
 
-    site = build(f"sqlite:///{tmp_path / 'nz.sqlite'}")
-    o = site.office
-    try:
-        with sync_playwright() as p:
-            browser, ctx = _phone(p)
-            page = ctx.new_page()
-            _sign_in(page, site.url, o.PASSWORD)
-            card = page.locator(f"#r{site.open_referrals[1]}")
-            failed = card.locator(".act-failed[role=alert]")
-            stand = card.get_by_role("button", name="کاندیدا می‌شوم")
-            # signed out and in again elsewhere: this page's CSRF token no longer matches
-            ctx.add_cookies([{"name": "csrftoken", "value": "a" * 32, "url": site.url}])
-            stand.click()
-            expect(failed).to_contain_text("کاندیداتوری شما ثبت نشد")
-            expect(failed).to_contain_text("نشانه امنیتی")
-            expect(failed.get_by_role("link", name="بارگیری دوباره صفحه")).to_be_visible()
-            assert page.evaluate("document.activeElement.classList.contains('act-failed')")
-            assert card.locator(".badge.on").count() == 0
-            page.reload()  # a fresh token: the clock guard now refuses (503)
-            guard = o.server.guard
-            real = guard.require
+    with _on_a_phone(tmp_path) as (site, ctx, page):
+        o = site.office
+        _sign_in(page, site.url, o.PASSWORD)
+        card = page.locator(f"#r{site.open_referrals[1]}")
+        failed = card.locator(".act-failed[role=alert]")
+        stand = card.get_by_role("button", name="کاندیدا می‌شوم")
+        # signed out and in again elsewhere: this page's CSRF token no longer matches
+        ctx.add_cookies([{"name": "csrftoken", "value": "a" * 32, "url": site.url}])
+        stand.click()
+        expect(failed).to_contain_text("کاندیداتوری شما ثبت نشد")
+        expect(failed).to_contain_text("نشانه امنیتی")
+        expect(failed.get_by_role("link", name="بارگیری دوباره صفحه")).to_be_visible()
+        assert page.evaluate("document.activeElement.classList.contains('act-failed')")
+        assert card.locator(".badge.on").count() == 0
+        page.reload()  # a fresh token: the clock guard now refuses (503)
+        guard = o.server.guard
+        real = guard.require
 
-            def off() -> None:
-                raise ServerRefused("clock", "ساعت سرور دفتر با ساعت پایگاه داده اختلاف دارد")
+        def off() -> None:
+            raise ServerRefused("clock", "ساعت سرور دفتر با ساعت پایگاه داده اختلاف دارد")
 
-            guard.require = off  # type: ignore[method-assign]
-            try:
-                stand.click()
-                expect(failed).to_contain_text("ساعت پایگاه داده")
-                expect(failed).to_contain_text("چند لحظه بعد دوباره بزنید")
-            finally:
-                guard.require = real  # type: ignore[method-assign]
-            # the connection drops
-            page.route("**/referrals/*/stand", lambda route: route.abort())
+        guard.require = off  # type: ignore[method-assign]
+        try:
             stand.click()
-            expect(failed).to_contain_text("پاسخی از سرور نرسید")
-            expect(failed).to_have_count(1)  # one note, the latest
-            browser.close()
-    finally:
-        o.close()
+            expect(failed).to_contain_text("ساعت پایگاه داده")
+            expect(failed).to_contain_text("چند لحظه بعد دوباره بزنید")
+        finally:
+            guard.require = real  # type: ignore[method-assign]
+        # the connection drops
+        page.route("**/referrals/*/stand", lambda route: route.abort())
+        stand.click()
+        expect(failed).to_contain_text("پاسخی از سرور نرسید")
+        expect(failed).to_have_count(1)  # one note, the latest
 
 
 def test_the_cartable_warns_before_the_idle_sign_out_and_keeps_the_session(tmp_path, monkeypatch):
     """Warned (an alert) a few minutes before the session ends unused, with a button that
     keeps it; the visitor's sign-in link is a 44 px target."""
-    sync_playwright = chromium_or_fail()
     from datetime import timedelta
 
     from playwright.sync_api import expect
@@ -372,31 +375,24 @@ def test_the_cartable_warns_before_the_idle_sign_out_and_keeps_the_session(tmp_p
 
     # warned 6 s after the page is made (the idle time is 30 minutes: warned at 29:54 left)
     monkeypatch.setattr(site_base, "SESSION_WARNING", timedelta(minutes=29, seconds=54))
-    site = build(f"sqlite:///{tmp_path / 'nz.sqlite'}")
-    o = site.office
-    try:
-        with sync_playwright() as p:
-            browser, ctx = _phone(p)
-            page = ctx.new_page()
-            page.goto(f"{site.url}/board")
-            link = page.get_by_role("link", name="ورود مهندسان")
-            assert link.bounding_box()["height"] >= 44
-            _sign_in(page, site.url, o.PASSWORD)
-            box = page.locator("#session-warning")
-            words = box.locator(".session-words[role=alert]")
-            expect(box).to_have_class(re.compile(r"\bon\b"), timeout=15_000)
-            expect(words).to_contain_text("به سبب بی‌کاری پایان می‌یابد")
-            keep = page.get_by_role("button", name="ماندن در سامانه")
-            expect(keep).to_be_visible()
-            over = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-            assert over <= 1
-            page.screenshot(path=str(tmp_path / "session-warning.png"))
-            o.clock.now += timedelta(minutes=2)  # two minutes on: the GET is use, a new end
-            o.server.sessions.forget()
-            keep.click()
-            expect(box).not_to_have_class(re.compile(r"\bon\b"))
-            expect(words).to_have_text("نشست شما تمدید شد.")
-            expect(keep).to_be_hidden()
-            browser.close()
-    finally:
-        o.close()
+    with _on_a_phone(tmp_path) as (site, _ctx, page):
+        o = site.office
+        page.goto(f"{site.url}/board")
+        link = page.get_by_role("link", name="ورود مهندسان")
+        assert link.bounding_box()["height"] >= 44
+        _sign_in(page, site.url, o.PASSWORD)
+        box = page.locator("#session-warning")
+        words = box.locator(".session-words[role=alert]")
+        expect(box).to_have_class(re.compile(r"\bon\b"), timeout=15_000)
+        expect(words).to_contain_text("به سبب بی‌کاری پایان می‌یابد")
+        keep = page.get_by_role("button", name="ماندن در سامانه")
+        expect(keep).to_be_visible()
+        over = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert over <= 1
+        page.screenshot(path=str(tmp_path / "session-warning.png"))
+        o.clock.now += timedelta(minutes=2)  # two minutes on: the GET is use, a new end
+        o.server.sessions.forget()
+        keep.click()
+        expect(box).not_to_have_class(re.compile(r"\bon\b"))
+        expect(words).to_have_text("نشست شما تمدید شد.")
+        expect(keep).to_be_hidden()
