@@ -82,6 +82,8 @@ def login(request: HttpRequest) -> HttpResponse:
         data: dict = {"next": nxt}
         if take_flash(request) == "reset":  # the reset's answer, after its redirect (PRG)
             data["note"] = "گذرواژه تازه ثبت شد؛ با آن وارد شوید"
+        elif request.GET.get("lost") == "1":  # his last form came after his session ended
+            data["lost"] = True
         elif token_of(request) is not None:  # his browser still holds a session that ended
             data["ended"] = True
         elif nxt != "/":  # a page of his asked for a sign-in

@@ -410,8 +410,12 @@ def engineer(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         actor = actor_of(request)
         if actor is None:
-            back = request.get_full_path() if reading(request) else "/"
-            return redirect(request, f"/login?next={quote(safe_next(back), safe='/')}")
+            if reading(request):
+                back = quote(safe_next(request.get_full_path()), safe="/")
+                return redirect(request, f"/login?next={back}")
+            # a stand, a cancel or a form sent after his session ended: nothing was recorded,
+            # and the sign-in page says so (he may otherwise think he stood)
+            return redirect(request, "/login?next=/&lost=1")
         request.nz_actor = actor  # type: ignore[attr-defined]
         response = view(request, actor, *args, **kwargs)
         return session_header(request, response)

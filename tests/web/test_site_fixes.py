@@ -283,6 +283,21 @@ def test_sign_in_says_a_session_ended_the_code_names_the_mobile_and_reset_offers
     assert r.status_code == 302 and r.headers["location"] == "/login?next=/me"
     said = " ".join(notes(b.get(r.headers["location"]).text))
     assert "نشست شما پایان یافته است" in said and "به همان صفحه برگردید" in said
+    # a stand sent after the session ended: not recorded, and the sign-in page says so
+    from sqlalchemy import func, select
+
+    from app.db.models import Candidacy
+
+    rid = fresh.open_referrals[0]
+    r = b.post(f"/referrals/{rid}/stand")
+    assert r.status_code == 302 and r.headers["location"] == "/login?next=/&lost=1"
+    said = " ".join(notes(b.get(r.headers["location"]).text))
+    assert "درخواست شما ثبت نشد" in said and "به همان صفحه" not in said
+    r = b.post(f"/referrals/{rid}/stand", headers={"HX-Request": "true"})
+    assert r.status_code == 204 and r.headers["HX-Redirect"] == "/login?next=/&lost=1"
+    mine = (Candidacy.referral_id == rid) & (Candidacy.engineer_id == fresh.me)
+    with o.base.read() as s:
+        assert s.scalar(select(func.count()).where(mine)) == 0
     b.close()
     stranger = Browser(fresh.url)  # never signed in: asked to, not told a session ended
     said = " ".join(notes(stranger.get("/login?next=/me").text))
