@@ -66,6 +66,8 @@ HOSTILE = [
 NULLABLE = {"national_code", "license_expires", "until", "mobile", "ready_at"}
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
+PERSIAN = re.compile("[\u0600-\u06ff]")
+
 
 def run(tmp_path: Path, data: bytes, db: str | None = None) -> tuple[int, str]:
     f = tmp_path / "s.json"
@@ -116,7 +118,7 @@ def _field(path: tuple) -> str:
 
 def _names(err: str, path: tuple) -> bool:
     """The one-line refusal names the field at `path`, one inside it or the one holding it."""
-    named = err.removeprefix("simulate: invalid scenario: ").partition(": ")[0]
+    named = err.removeprefix("simulate: سناریو نامعتبر است: ").partition(": ")[0]
     field = _field(path)
     return any(
         a == b or a.startswith((b + ".", b + "[")) for a, b in [(field, named), (named, field)]
@@ -153,6 +155,7 @@ def test_simulate_on_broken_values_exits_0_or_2(tmp_path_factory, doc, data):
     assert code in (0, 2)
     if code == 2:
         assert err.count("\n") == 1 and err.startswith("simulate: "), err
+        assert PERSIAN.search(err), err  # said in Persian, the field named as in the file
     if _must_refuse(original, doc):  # a wrong type is never taken for "none" (issue 16)
         assert code == 2, "a wrong type or a lone surrogate was accepted"
 
@@ -189,6 +192,7 @@ def test_simulate_on_one_wrong_type_or_lone_surrogate_exits_2_naming_it(
     code, err = run(tmp_path_factory.mktemp("f"), _json(doc))
     assert code == 2, f"{_field(path)} = {new!r} was accepted"
     assert err.count("\n") == 1 and _names(err, path), (path, new, err)
+    assert PERSIAN.search(err), err
 
 
 # ---------------------------------------------------------------- issue 15: values in form

@@ -31,11 +31,13 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     try:
         result = simulate(parse_bytes(data), args.db)
     except ScenarioError as exc:
-        print(f"simulate: invalid scenario: {exc}", file=sys.stderr)
+        print(f"simulate: سناریو نامعتبر است: {exc}", file=sys.stderr)
         return 2
     except (IntegrityError, DataError) as exc:  # a value no check above foresaw
         why = str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__
-        print(f"simulate: invalid scenario: the database refused a value ({why})", file=sys.stderr)
+        print(
+            f"simulate: سناریو نامعتبر است: پایگاه داده مقداری را نپذیرفت ({why})", file=sys.stderr
+        )
         return 2
     out = json.dumps(result, ensure_ascii=False, indent=2)
     if args.out:

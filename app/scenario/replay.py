@@ -69,7 +69,7 @@ class Replay:
                     ),
                 )
             except InputError as exc:
-                raise ScenarioError(f"engineer {e['id']}: {exc.message}") from None
+                raise ScenarioError(f"مهندس {e['id']}: {exc.message}") from None
             self.eng_ids[e["id"]] = eid
             actor = users.create_user(
                 self.admin, f"eng-{e['id']}", e["id"], "engineer", engineer_id=eid
@@ -93,7 +93,7 @@ class Replay:
                     ),
                 )
             except (RuleViolation, InputError) as exc:
-                raise ScenarioError(f"project {p.id}: {exc.message}") from None
+                raise ScenarioError(f"پروژه {p.id}: {exc.message}") from None
             self.proj_ids[p.id] = summary.id
             for d, rid in summary.referral_ids.items():
                 self.ref_ids[(p.id, d)] = rid
@@ -130,7 +130,7 @@ class Replay:
                 enforce_f6=False,
             )
         except InputError as exc:
-            raise ScenarioError(f"firm {f['id']}: {exc.message}") from None
+            raise ScenarioError(f"شرکت {f['id']}: {exc.message}") from None
         self.eng_ids[f["id"]] = fid
         actor = users.create_user(
             self.admin, f"eng-{f['id']}", f["id"], "engineer", engineer_id=fid

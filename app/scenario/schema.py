@@ -118,13 +118,13 @@ class Scenario:
 
 def _keys(obj: Any, where: str, allowed: set[str], required: set[str]) -> dict[str, Any]:
     if not isinstance(obj, dict):
-        raise ScenarioError(f"{where}: an object is expected")
+        raise ScenarioError(f"{where}: یک شیء JSON ({{…}}) لازم است")
     unknown = set(obj) - allowed
     if unknown:
-        raise ScenarioError(f"{where}: unknown key {sorted(unknown)[0]!r}")
+        raise ScenarioError(f"{where}: کلید ناشناخته {sorted(unknown)[0]!r}")
     missing = required - set(obj)
     if missing:
-        raise ScenarioError(f"{where}: missing key {sorted(missing)[0]!r}")
+        raise ScenarioError(f"{where}: کلید {sorted(missing)[0]!r} نیامده است")
     return obj
 
 
@@ -132,12 +132,12 @@ def _in_calendar(d: date, where: str) -> None:
     """The office's calendar (its policy tables, holidays, deadlines) spans 1358–1500 only."""
     if not day_ok(d):
         first, last = format_jalali_date(FIRST_DAY), format_jalali_date(LAST_DAY)
-        raise ScenarioError(f"{where}: outside the office's calendar ({first} … {last})")
+        raise ScenarioError(f"{where}: بیرون از تقویم دفتر ({first} تا {last})")
 
 
 def _time(v: Any, where: str) -> datetime:
     if not isinstance(v, str):
-        raise ScenarioError(f"{where}: a time 'YYYY-MM-DD HH:MM' is expected")
+        raise ScenarioError(f"{where}: زمان به شکل YYYY-MM-DD HH:MM (شمسی) لازم است")
     try:
         at = parse_jalali_datetime(v)
     except CalendarError as exc:
@@ -148,7 +148,7 @@ def _time(v: Any, where: str) -> datetime:
 
 def _date(v: Any, where: str) -> date:
     if not isinstance(v, str):
-        raise ScenarioError(f"{where}: a date 'YYYY-MM-DD' is expected")
+        raise ScenarioError(f"{where}: تاریخ به شکل YYYY-MM-DD (شمسی) لازم است")
     try:
         d = parse_jalali_date(v)
     except CalendarError as exc:
@@ -165,7 +165,7 @@ def _optional(obj: dict[str, Any], key: str) -> bool:
 
 def _bool(v: Any, where: str) -> bool:
     if not isinstance(v, bool):
-        raise ScenarioError(f"{where}: true or false is expected")
+        raise ScenarioError(f"{where}: true یا false لازم است")
     return v
 
 
@@ -182,35 +182,35 @@ def _int(v: Any, where: str, minimum: int | None = None, maximum: int = MAX_WHOL
         or (minimum is not None and v < minimum)
         or v > maximum
     ):
-        low = "" if minimum is None else f" ≥ {minimum}"
-        raise ScenarioError(f"{where}: a whole number{low} and ≤ {maximum} is expected")
+        low = "" if minimum is None else f"از {minimum} "
+        raise ScenarioError(f"{where}: عدد صحیح {low}تا {maximum} لازم است")
     return v
 
 
 def _num(v: Any, where: str, minimum: Decimal | None = Decimal(0)) -> Decimal:
     if isinstance(v, bool) or not isinstance(v, int | float | Decimal):
-        raise ScenarioError(f"{where}: a number is expected")
+        raise ScenarioError(f"{where}: عدد لازم است")
     if isinstance(v, int) and abs(v) >= MAX_AMOUNT:
-        raise ScenarioError(f"{where}: out of range (below 10^12 expected)")
+        raise ScenarioError(f"{where}: بیرون از بازه (کمتر از 10^12 لازم است)")
     d = Decimal(str(v))
     if not d.is_finite() or abs(d) >= MAX_AMOUNT:
-        raise ScenarioError(f"{where}: out of range (below 10^12 expected)")
+        raise ScenarioError(f"{where}: بیرون از بازه (کمتر از 10^12 لازم است)")
     if minimum is not None and d < minimum:
-        raise ScenarioError(f"{where}: must not be negative")
+        raise ScenarioError(f"{where}: منفی نباید باشد")
     if d != d.quantize(Decimal("0.01")):
-        raise ScenarioError(f"{where}: at most two decimals")
+        raise ScenarioError(f"{where}: حداکثر دو رقم اعشار")
     return d
 
 
 def _str(v: Any, where: str) -> str:
     if not isinstance(v, str) or not v.strip():
-        raise ScenarioError(f"{where}: a non-empty string is expected")
+        raise ScenarioError(f"{where}: متن ناتهی لازم است")
     return v.strip()
 
 
 def _list(v: Any, where: str) -> list[Any]:
     if not isinstance(v, list):
-        raise ScenarioError(f"{where}: a list is expected")
+        raise ScenarioError(f"{where}: فهرست ([…]) لازم است")
     return v
 
 
@@ -231,10 +231,10 @@ def _policy(raw: Any) -> tuple[dict[str, Any], Policy]:
     the domain's own checks, then every number in it finite, ≥ 0 and below 10^12 (a factor of
     1e300 or "NaN" would only fail later, in the middle of a deadline run)."""
     if not isinstance(raw, dict):
-        raise ScenarioError("policy: an object is expected")
+        raise ScenarioError("policy: یک شیء JSON ({…}) لازم است")
     unknown = set(raw) - set(POLICY_KEYS)
     if unknown:
-        raise ScenarioError(f"policy: unknown key {sorted(unknown)[0]!r}")
+        raise ScenarioError(f"policy: کلید ناشناخته {sorted(unknown)[0]!r}")
     defaults = {k: row["value"] for k, row in policy_defaults().items()}
     for key in sorted(raw):
         try:
@@ -246,7 +246,7 @@ def _policy(raw: Any) -> tuple[dict[str, Any], Policy]:
             bad = True  # not the default's form, or "NaN" in a table (not even comparable)
         if bad:
             raise ScenarioError(
-                f"policy.{key}: the default's form with numbers ≥ 0 and below 10^12 is expected"
+                f"policy.{key}: همان شکل مقدار پیش‌فرض، با عددهای نامنفی کمتر از 10^12، لازم است"
             )
     return raw, Policy.from_mapping({**defaults, **raw})
 
@@ -263,7 +263,7 @@ def _working_days(
     except CalendarError:
         where = "policy.weekend" if set(WEEKDAYS) <= set(cal.weekend) else "holidays"
         after = format_jalali_date(day)
-        raise ScenarioError(f"{where}: no working day in the year after {after}") from None
+        raise ScenarioError(f"{where}: در یک سال پس از {after} هیچ روز کاری نیست") from None
 
 
 def _owner(o: Any, where: str) -> Owner:
@@ -283,7 +283,7 @@ def _owner(o: Any, where: str) -> Owner:
 
 def _discipline(v: Any, where: str) -> str:
     if not isinstance(v, str) or v not in DISCIPLINES:
-        raise ScenarioError(f"{where}: unknown discipline {v!r}")
+        raise ScenarioError(f"{where}: رشته ناشناخته {v!r}")
     return v
 
 
@@ -307,10 +307,10 @@ def engineer_fields(raw: dict[str, Any], where: str) -> dict[str, Any]:
                 )
                 grade = c["grade"]
                 if not isinstance(grade, str) or grade not in GRADES:
-                    raise ScenarioError(f"{w}[{i}].grade: unknown grade {c['grade']!r}")
+                    raise ScenarioError(f"{w}[{i}].grade: پایه ناشناخته {c['grade']!r}")
                 kind = c.get("kind", "supervision")
                 if kind not in ("supervision", "design", "execution"):
-                    raise ScenarioError(f"{w}[{i}].kind: unknown kind {kind!r}")
+                    raise ScenarioError(f"{w}[{i}].kind: نوع صلاحیت ناشناخته {kind!r}")
                 comps.append(
                     CompetenceIn(
                         _discipline(c["discipline"], f"{w}[{i}].discipline"),
@@ -323,8 +323,8 @@ def engineer_fields(raw: dict[str, Any], where: str) -> dict[str, Any]:
             for i, key in enumerate(seen):
                 if key in seen[:i]:  # one competence per discipline and kind (its grade)
                     raise ScenarioError(
-                        f"{w}[{i}]: a second {key[1]} competence in {key[0]!r} "
-                        "(one per discipline: give the highest grade)"
+                        f"{w}[{i}]: صلاحیت {key[1]} دوم در رشته {key[0]!r} "
+                        "(در هر رشته یک صلاحیت: بالاترین پایه را بدهید)"
                     )
             out["competences"] = tuple(comps)
         elif k == "license_expires":
@@ -346,7 +346,7 @@ def engineer_fields(raw: dict[str, Any], where: str) -> dict[str, Any]:
                 start = _date(c["from"], f"{w}[{i}].from")
                 end = _date(c["until"], f"{w}[{i}].until") if _optional(c, "until") else None
                 if end is not None and end < start:
-                    raise ScenarioError(f"{w}[{i}]: 'until' is before 'from'")
+                    raise ScenarioError(f"{w}[{i}]: until پیش از from است")
                 convs.append(ConvictionIn(_int(c["degree"], f"{w}[{i}].degree", 1, 7), start, end))
             out["convictions"] = tuple(convs)
         elif k == "declaration":
@@ -358,10 +358,10 @@ def engineer_fields(raw: dict[str, Any], where: str) -> dict[str, Any]:
             )
             groups = tuple(_list(d["groups"], f"{w}.groups"))
             if not all(isinstance(g, str) for g in groups) or not set(groups) <= set(GROUPS):
-                raise ScenarioError(f"{w}.groups: groups are A, B, C, D")
+                raise ScenarioError(f"{w}.groups: گروه‌ها A، B، C و D هستند")
             pct = _num(d["supervision_percent"], f"{w}.supervision_percent")
             if pct > 100:
-                raise ScenarioError(f"{w}.supervision_percent: at most 100")
+                raise ScenarioError(f"{w}.supervision_percent: حداکثر ۱۰۰")
             out["declaration"] = DeclarationIn(
                 _int(d["year"], f"{w}.year", 1300, 1500),
                 _bool(d["ready"], f"{w}.ready"),
@@ -377,13 +377,13 @@ def engineer_fields(raw: dict[str, Any], where: str) -> dict[str, Any]:
                 j = _keys(j, f"{w}[{i}]", {"kind", "area"}, set())
                 kind = j.get("kind", "supervision")
                 if kind not in ("supervision", "design"):
-                    raise ScenarioError(f"{w}[{i}].kind: 'supervision' or 'design'")
+                    raise ScenarioError(f"{w}[{i}].kind: supervision یا design لازم است")
                 jobs.append(JobIn(kind, _num(j.get("area", 0), f"{w}[{i}].area")))
             out["jobs"] = tuple(jobs)
         elif k == "financial_ties":
             out["financial_ties"] = tuple(_str(c, f"{w}[{i}]") for i, c in enumerate(_list(v, w)))
         else:
-            raise ScenarioError(f"{w}: unknown key")
+            raise ScenarioError(f"{w}: کلید ناشناخته")
     return out
 
 
@@ -395,11 +395,11 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def _no_surrogates(v: Any, where: str = "scenario") -> None:
     if isinstance(v, str):
         if _SURROGATE.search(v):
-            raise ScenarioError(f"{where}: a lone surrogate (\\ud800–\\udfff) is not text")
+            raise ScenarioError(f"{where}: نویسه جانشین تنها (\\ud800–\\udfff) متن نیست")
     elif isinstance(v, dict):
         for k, x in v.items():
             if _SURROGATE.search(k):
-                raise ScenarioError(f"{where}: a key with a lone surrogate (\\ud800–\\udfff)")
+                raise ScenarioError(f"{where}: کلیدی با نویسه جانشین تنها (\\ud800–\\udfff)")
             _no_surrogates(x, k if where == "scenario" else f"{where}.{k}")
     elif isinstance(v, list):
         for i, x in enumerate(v):
@@ -418,7 +418,7 @@ def _national_codes(
     def take(eid: str, code: str | None, where: str) -> None:
         code = normalize_code(code) if code else None
         if code and holder.get(code, eid) != eid:
-            raise ScenarioError(f"{where}: already the national code of {holder[code]!r}")
+            raise ScenarioError(f"{where}: این کد ملی از آنِ {holder[code]!r} است")
         holder.pop(code_of.pop(eid, ""), None)
         if code:
             holder[code], code_of[eid] = eid, code
@@ -433,12 +433,12 @@ def _national_codes(
 
 
 def _no_constant(name: str) -> Any:
-    raise ScenarioError(f"not valid JSON: {name} is not a number")
+    raise ScenarioError(f"JSON نامعتبر: {name} عدد نیست")
 
 
 def _bounded_int(text: str) -> int:
     if len(text.lstrip("-")) > 18:
-        raise ScenarioError(f"not valid JSON: the number {text[:20]}… is too large")
+        raise ScenarioError(f"JSON نامعتبر: عدد {text[:20]}… بیش از اندازه بزرگ است")
     return int(text)
 
 
@@ -471,7 +471,7 @@ def parse_bytes(data: bytes) -> Scenario:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ScenarioError(f"not UTF-8 text (byte {exc.start})") from None
+        raise ScenarioError(f"متن UTF-8 نیست (بایت {exc.start})") from None
     return parse(text)
 
 
@@ -481,20 +481,18 @@ def parse(text: str) -> Scenario:
     try:
         return _parse(text)
     except (TypeError, AttributeError, KeyError) as exc:
-        raise ScenarioError(
-            f"a value of an unexpected type ({type(exc).__name__}: {exc})"
-        ) from None
+        raise ScenarioError(f"مقداری از نوع نابجا ({type(exc).__name__}: {exc})") from None
 
 
 def _parse(text: str) -> Scenario:
     if not _depth_ok(text):
-        raise ScenarioError("not valid JSON: nested deeper than 64 levels")
+        raise ScenarioError("JSON نامعتبر: تودرتوتر از ۶۴ سطح")
     try:
         raw = json.loads(text, parse_constant=_no_constant, parse_int=_bounded_int)
     except json.JSONDecodeError as exc:
-        raise ScenarioError(f"not valid JSON: {exc.msg} at line {exc.lineno}") from None
+        raise ScenarioError(f"JSON نامعتبر: {exc.msg}، سطر {exc.lineno}") from None
     except RecursionError:
-        raise ScenarioError("not valid JSON: nested too deeply") from None
+        raise ScenarioError("JSON نامعتبر: بیش از اندازه تودرتو") from None
     _no_surrogates(raw)
     raw = _keys(
         raw,
@@ -513,10 +511,10 @@ def _parse(text: str) -> Scenario:
         {"format", "start", "until"},
     )
     if raw["format"] != FORMAT_IN:
-        raise ScenarioError(f"format: unknown format {raw['format']!r} (expected {FORMAT_IN!r})")
+        raise ScenarioError(f"format: قالب ناشناخته {raw['format']!r} ({FORMAT_IN!r} لازم است)")
     start, until = _time(raw["start"], "start"), _time(raw["until"], "until")
     if until < start:
-        raise ScenarioError("until: before start")
+        raise ScenarioError("until: پیش از start است")
     policy, in_force = _policy(raw.get("policy", {}))
     holidays = tuple(
         _date(h, f"holidays[{i}]") for i, h in enumerate(_list(raw.get("holidays", []), "holidays"))
@@ -528,7 +526,7 @@ def _parse(text: str) -> Scenario:
         e = _keys(e, w, ENGINEER_KEYS, ENGINEER_REQUIRED)
         eid = _str(e["id"], f"{w}.id")
         if eid in seen:
-            raise ScenarioError(f"{w}.id: duplicate engineer id {eid!r}")
+            raise ScenarioError(f"{w}.id: شناسه مهندس تکراری {eid!r}")
         seen.add(eid)
         engineers.append({"id": eid, **engineer_fields(e, w)})
     persons = set(seen)
@@ -539,14 +537,14 @@ def _parse(text: str) -> Scenario:
         f = _keys(f, w, FIRM_KEYS, FIRM_REQUIRED)
         fid = _str(f["id"], f"{w}.id")
         if fid in seen:
-            raise ScenarioError(f"{w}.id: duplicate engineer or firm id {fid!r}")
+            raise ScenarioError(f"{w}.id: شناسه مهندس یا شرکت تکراری {fid!r}")
         seen.add(fid)
         members = [_str(m, f"{w}.members[{j}]") for j, m in enumerate(_list(f["members"], w))]
         if not members or len(set(members)) != len(members):
-            raise ScenarioError(f"{w}.members: one or more distinct engineer ids expected")
+            raise ScenarioError(f"{w}.members: یک یا چند شناسه مهندس ناتکراری لازم است")
         for j, m in enumerate(members):
             if m not in persons:
-                raise ScenarioError(f"{w}.members[{j}]: unknown engineer id {m!r}")
+                raise ScenarioError(f"{w}.members[{j}]: شناسه مهندس ناشناخته {m!r}")
         rest = {k: v for k, v in f.items() if k != "members"}
         firms.append({"id": fid, "members": tuple(members), **engineer_fields(rest, w)})
 
@@ -556,11 +554,11 @@ def _parse(text: str) -> Scenario:
         p = _keys(p, w, PROJECT_KEYS, PROJECT_REQUIRED)
         pid = _str(p["id"], f"{w}.id")
         if pid in pids:
-            raise ScenarioError(f"{w}.id: duplicate project id {pid!r}")
+            raise ScenarioError(f"{w}.id: شناسه پروژه تکراری {pid!r}")
         pids.add(pid)
         area = _num(p["area"], f"{w}.area")
         if area == 0:
-            raise ScenarioError(f"{w}.area: must be positive")
+            raise ScenarioError(f"{w}.area: باید بیش از صفر باشد")
         owners = [
             _owner(o, f"{w}.owners[{j}]")
             for j, o in enumerate(_list(p.get("owners", []), f"{w}.owners"))
@@ -569,13 +567,13 @@ def _parse(text: str) -> Scenario:
         for j, code in enumerate(codes):
             if code in codes[:j]:  # one owner, one share: the database holds each once
                 first = codes.index(code)
-                raise ScenarioError(f"{w}.owners[{j}]: the same owner as {w}.owners[{first}]")
+                raise ScenarioError(f"{w}.owners[{j}]: همان مالک {w}.owners[{first}] است")
         discs = tuple(
             _discipline(d, f"{w}.disciplines[{j}]")
             for j, d in enumerate(_list(p["disciplines"], f"{w}.disciplines"))
         )
         if not discs or len(set(discs)) != len(discs):
-            raise ScenarioError(f"{w}.disciplines: one or more distinct disciplines expected")
+            raise ScenarioError(f"{w}.disciplines: یک یا چند رشته ناتکراری لازم است")
         projects.append(
             ProjectSpec(
                 pid,
@@ -601,7 +599,7 @@ def _parse(text: str) -> Scenario:
             or (ev["type"] not in EVENT_TYPES)
         ):
             raise ScenarioError(
-                f"{w}.type: unknown event type {ev.get('type') if isinstance(ev, dict) else ev!r}"
+                f"{w}.type: نوع رویداد ناشناخته {ev.get('type') if isinstance(ev, dict) else ev!r}"
             )
         need = EVENT_TYPES[ev["type"]]
         ev = _keys(
@@ -612,19 +610,19 @@ def _parse(text: str) -> Scenario:
         )
         at = _time(ev["at"], f"{w}.at")
         if not start <= at <= until:
-            raise ScenarioError(f"{w}.at: outside start … until")
+            raise ScenarioError(f"{w}.at: بیرون از بازه start تا until")
         if "engineer" in need and (
             not isinstance(ev["engineer"], str) or ev["engineer"] not in seen
         ):
-            raise ScenarioError(f"{w}.engineer: unknown engineer id {ev['engineer']!r}")
+            raise ScenarioError(f"{w}.engineer: شناسه مهندس ناشناخته {ev['engineer']!r}")
         if "project" in need and (not isinstance(ev["project"], str) or ev["project"] not in pids):
-            raise ScenarioError(f"{w}.project: unknown project id {ev['project']!r}")
+            raise ScenarioError(f"{w}.project: شناسه پروژه ناشناخته {ev['project']!r}")
         data = dict(ev)
         for key in EVENT_OPTIONAL.get(ev["type"], set()) & set(ev):
             why = (
                 text_problem(ev[key], EVENT_TEXT_MAX)
                 if isinstance(ev[key], str)
-                else "a text is expected"
+                else "متن لازم است"
             )
             if why:
                 raise ScenarioError(f"{w}.{key}: {why}")
@@ -635,9 +633,9 @@ def _parse(text: str) -> Scenario:
         if ev["type"] == "update_engineer":
             s = ev["set"]
             if not isinstance(s, dict) or not s:
-                raise ScenarioError(f"{w}.set: a non-empty object is expected")
+                raise ScenarioError(f"{w}.set: یک شیء JSON ناتهی لازم است")
             if "id" in s:
-                raise ScenarioError(f"{w}.set.id: the id cannot be changed")
+                raise ScenarioError(f"{w}.set.id: شناسه را نمی‌توان تغییر داد")
             _keys(s, f"{w}.set", ENGINEER_KEYS - {"id"}, set())
             data["set"] = engineer_fields(s, f"{w}.set")
         events.append(Event(i, at, ev["type"], data))

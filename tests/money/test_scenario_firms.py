@@ -141,10 +141,10 @@ def test_F6_pay_membership_of_a_firm_waits_for_its_members():
 @pytest.mark.parametrize(
     "firms, why",
     [
-        ([{"id": "M1", "members": ["M2"]}], "duplicate"),
-        ([{"id": "F", "members": ["nobody"]}], "unknown engineer"),
-        ([{"id": "F", "members": []}], "members"),
-        ([{"id": "F", "members": ["M1"], "colour": 1}], "unknown key"),
+        ([{"id": "M1", "members": ["M2"]}], "firms\\[0\\].id: شناسه مهندس یا شرکت تکراری"),
+        ([{"id": "F", "members": ["nobody"]}], "members\\[0\\]: شناسه مهندس ناشناخته"),
+        ([{"id": "F", "members": []}], "firms\\[0\\].members: "),
+        ([{"id": "F", "members": ["M1"], "colour": 1}], "کلید ناشناخته 'colour'"),
     ],
 )
 def test_firms_list_is_parsed_strictly(firms, why):
