@@ -285,3 +285,12 @@ def test_tick_takes_zero_or_more_seconds_of_clock_skew():
     parser, _ = build_parser()
     for given, seconds in (("0", 0.0), ("5", 5.0), ("2.5", 2.5)):
         assert parser.parse_args(["tick", "--max-clock-skew", given]).max_clock_skew == seconds
+
+
+@pytest.mark.parametrize("command", ["simulate", "import-members"])
+def test_an_input_file_that_cannot_be_read_is_named_in_persian(tmp_path, capsys, command):
+    missing = tmp_path / "scenario.jsn"
+    code, err = _run(capsys, command, str(missing))
+    assert (code, err) == (2, f"{command}: پرونده {missing} خوانده نشد: پیدا نشد\n")
+    code, err = _run(capsys, command, str(tmp_path))  # a folder, not a file
+    assert (code, err) == (2, f"{command}: پرونده {tmp_path} خوانده نشد: پوشه است، نه پرونده\n")

@@ -314,7 +314,7 @@ def test_the_command_reports_in_persian_and_refuses_an_unreadable_file(seed, tmp
     run = _main("import-members", str(mixed), "--db", url, "--user", "cli-clerk")
     assert run.returncode == EXIT_REFUSALS != 1, run.stderr
     assert "افزوده: 1" in run.stdout and "ردیف 3" in run.stdout
-    assert "Traceback" not in run.stderr and "1/1 row(s) added" in run.stderr  # progress
+    assert "Traceback" not in run.stderr and "1/1 ردیف افزوده شد" in run.stderr  # progress
     assert "ردیف 3" in (tmp_path / "ims.csv.report.txt").read_text(encoding="utf-8")
     legacy = tmp_path / "legacy.csv"
     legacy.write_bytes("شماره عضويت,كد ملي\n12,1\n".encode("cp1256"))

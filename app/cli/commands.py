@@ -16,11 +16,12 @@ from ..domain.calendar import format_jalali_date, format_jalali_datetime, jalali
 def cmd_simulate(args: argparse.Namespace) -> int:
     from ..scenario.replay import simulate
     from ..scenario.schema import ScenarioError, parse_bytes
+    from .errors import not_read
 
     try:
         data = Path(args.scenario).read_bytes()
     except OSError as exc:
-        print(f"simulate: cannot read {args.scenario}: {exc.strerror}", file=sys.stderr)
+        print(f"simulate: {not_read(args.scenario, exc)}", file=sys.stderr)
         return 2
     from sqlalchemy.exc import DataError, IntegrityError
 

@@ -171,6 +171,21 @@ def not_written(path: Path | str, exc: OSError, what: str = "") -> str:
     return f"{what} در {path} نوشته نشد: {why}".lstrip()
 
 
+_WHY_NOT_READ = {
+    errno.ENOENT: "پیدا نشد",
+    errno.EISDIR: "پوشه است، نه پرونده",
+    errno.ENOTDIR: "بخشی از مسیر آن پرونده است، نه پوشه",
+    errno.EACCES: "اجازه خواندن نیست",
+    errno.EPERM: "اجازه خواندن نیست",
+}
+
+
+def not_read(path: Path | str, exc: OSError) -> str:
+    """One Persian line naming an input file that could not be read, and why."""
+    why = _WHY_NOT_READ.get(exc.errno or 0) or exc.strerror or type(exc).__name__
+    return f"پرونده {path} خوانده نشد: {why}"
+
+
 def _nearest(path: Path) -> Path:
     """The nearest part of `path` that is there (the folder a new path would be made in)."""
     path = path.absolute()

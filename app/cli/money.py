@@ -35,12 +35,15 @@ def cmd_send_sms(args: argparse.Namespace) -> int:
     if args.gateway == "kavenegar":
         key = os.environ.get("KAVENEGAR_API_KEY")
         if not key:
-            print("send-sms: set KAVENEGAR_API_KEY for the Kavenegar gateway", file=sys.stderr)
+            print(
+                "send-sms: برای درگاه کاوه‌نگار کلید آن را در KAVENEGAR_API_KEY بگذارید",
+                file=sys.stderr,
+            )
             return 2
         try:
             gateway: sms.Gateway = sms.KavenegarGateway(key, os.environ.get("KAVENEGAR_SENDER"))
         except ImportError:
-            print("send-sms: install the 'kavenegar' package first", file=sys.stderr)
+            print("send-sms: نخست بسته kavenegar را نصب کنید", file=sys.stderr)
             return 2
     else:
         gateway = sms.FileGateway(args.file) if args.file else sms.FileGateway()
@@ -52,13 +55,13 @@ def cmd_send_sms(args: argparse.Namespace) -> int:
 def cmd_import_members(args: argparse.Namespace) -> int:
     from ..domain.errors import InputError, RuleViolation
     from ..services.members_import import ImportReport, import_members
-    from .errors import not_written, open_existing, signed_in
+    from .errors import not_read, not_written, open_existing, signed_in
 
     path = Path(args.file)
     try:
         data = path.read_bytes()
     except OSError as exc:
-        print(f"import-members: cannot read {path}: {exc.strerror}", file=sys.stderr)
+        print(f"import-members: {not_read(path, exc)}", file=sys.stderr)
         return 2
     # U1/U2: the import changes data, so it runs as (and is audited under) a named user who
     # proves who they are with their password (a prompt, or NEZARAT_PASSWORD for scripts)
@@ -70,7 +73,7 @@ def cmd_import_members(args: argparse.Namespace) -> int:
     def progress(done: int, total: int) -> None:
         rate = done / max(time.perf_counter() - started, 1e-9)
         print(
-            f"\rimport-members: {done:,}/{total:,} row(s) added ({rate:,.0f}/s)",
+            f"\rimport-members: {done:,}/{total:,} ردیف افزوده شد ({rate:,.0f} در ثانیه)",
             end="" if done < total else "\n",
             file=sys.stderr,
             flush=True,
