@@ -145,6 +145,7 @@ def test_a_table_missing_even_with_an_end_line(good, tmp_path):
         ("projects", "group", "Z"),
         ("candidacies", "status", "zzz"),
         ("fee_payments", "status", "zzz"),
+        ("users", "role", "superuser"),  # a role no rule of U1 covers
     ],
 )
 def test_a_value_that_does_not_fit_its_column(good, tmp_path, table, column, value):

@@ -61,6 +61,7 @@ from ..domain.codes import (
     GROUPS,
     OUTCOMES,
     REFERRAL_STATUSES,
+    ROLES,
     SUPERVISOR_KINDS,
 )
 from ..keys import ServerKey, installation_key
@@ -240,6 +241,11 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
         ("fee_payments", "discipline"): DISCIPLINES,
         ("fee_payments", "status"): ("pending", "approved", "rejected"),
         ("withdrawals", "kind"): ("written", "no_show"),
+        # who may do what (U1): a role no screen knows would restore as a user no rule covers
+        ("users", "role"): ROLES,
+        ("membership_years", "status"): ("requested", "approved", "paid"),
+        ("notifications", "status"): ("pending", "sending", "sent", "failed"),
+        ("auth_sessions", "kind"): ("desk", "web"),
     }.items()
 }
 

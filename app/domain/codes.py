@@ -26,6 +26,8 @@ GRADE_FA = {"3": "پایه سه", "2": "پایه دو", "1": "پایه یک", "s
 
 COMPETENCE_KINDS = ("supervision", "design", "execution")
 SUPERVISOR_KINDS = ("person", "firm")
+# the desk's and the site's users (U1)
+ROLES = ("admin", "clerk", "finance", "manager", "engineer")
 
 # Referral lifecycle (scenario.md `status`).
 WAITING, OPEN, SELECTED, SIGNED, COMPLETED, UNASSIGNED = (

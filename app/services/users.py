@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 
 from ..db.models import AuthSession, Engineer, OneTimeCode, User
+from ..domain.codes import ROLES
 from ..domain.digits import persian_digits
 from ..domain.errors import InputError, RuleViolation
 from ..domain.text import check_texts, text_problem
@@ -15,8 +16,6 @@ from .context import Actor, ServiceContext, audit
 from .permissions import require
 from .registry import use_case
 from .sessions import check_credentials, hasher, revoke_user_sessions
-
-ROLES = ("admin", "clerk", "finance", "manager", "engineer")
 
 
 @use_case(writes=True)
