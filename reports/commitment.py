@@ -176,7 +176,7 @@ def write_commitment(p: Page, dto: CommitmentDTO, stamp: PaperStamp | None = Non
         ]
     else:
         labels = [
-            f"امضای ناظر: {s.name}",
+            f"مهر نظام مهندسی و امضای ناظر:\n{s.name}",
             "اثر انگشت",
             "دریافت به‌وسیله سازمان\n(نام، امضا و مهر)",
         ]

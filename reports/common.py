@@ -116,7 +116,8 @@ def heading(
     bismillah: bool = True,
 ) -> None:
     """Organization and title centred; the facts (label, value) at the top right; the QR code
-    with its verification code at the top left; «رونوشت» on a reprint."""
+    with its verification code at the top left; «چاپ دوباره» on a reprint (not «رونوشت»:
+    a reprint the parties sign is one of the originals, not a copy)."""
     top = page.y
     qr = 62
     if stamp is not None:
@@ -136,7 +137,7 @@ def heading(
     page.text(org.unit, top - 42, 8.5, **centre)
     page.text(title, top - 64, 14, bold=True, **centre)
     if stamp is not None and stamp.reprint:
-        mark = f"رونوشت — چاپ {jdatetime_fa(stamp.printed_at)}"
+        mark = f"چاپ دوباره (نوبت {fa_digits(stamp.print_no)}) — {jdatetime_fa(stamp.printed_at)}"
         w = text_width(mark, BOLD, 8.5) + 10
         x = page.width / 2 - w / 2
         page.c.setStrokeColor(MID)
@@ -167,8 +168,9 @@ def verification_text(stamp: PaperStamp | None) -> str:
         f"بررسی اصالت: کد رهگیری {stamp.code} را در نشانی {stamp.check_url} ببینید یا رمزینه "
         f"بالای برگه را بخوانید. صادرکننده: {stamp.issued_by}، {jdatetime_fa(stamp.issued_at)}"
         + (
-            f"؛ این رونوشت در {jdatetime_fa(stamp.printed_at)} چاپ شده است (نوبت چاپ "
-            f"{fa_digits(stamp.print_no)})."
+            f"؛ این برگه با همان شماره، متن و کد در {jdatetime_fa(stamp.printed_at)} دوباره "
+            f"چاپ شده است (نوبت چاپ {fa_digits(stamp.print_no)}) و هر نسخه آن که طرفین امضا "
+            "کنند، اصل است."
             if stamp.reprint
             else "."
         )

@@ -667,7 +667,7 @@ def _role_and_name(role: str, name: str) -> str:
     return f"{role}:\n{name}"
 
 
-PERSON_SIGNS = "امضا"
+PERSON_SIGNS = "مهر نظام مهندسی و امضا"  # an engineer signs with his membership stamp
 FIRM_SIGNS = "امضا و مهر شرکت"
 
 

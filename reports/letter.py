@@ -2,7 +2,7 @@
 
 Issued only once every discipline's supervisor has signed and every fee is approved (the
 service refuses before); numbered from the outgoing register, dated by its issue; a reprint is
-the same letter marked «رونوشت». Addressed to the municipality of the file's city, signed by
+the same letter marked «چاپ دوباره». Addressed to the municipality of the file's city, signed by
 the named signer, with its attachments and copies.
 """
 
@@ -114,7 +114,7 @@ def write_letter(p: Page, dto: LetterDTO, stamp: PaperStamp | None = None) -> No
             Column("شماره عضویت", 1.1, "center"),
             Column("شماره پروانه اشتغال", 1.4, "center"),
             Column("مساحت از ظرفیت (مترمربع)", 1.2, "center"),
-            Column("امضای قرارداد", 1.05, "center"),
+            Column("تاریخ امضا", 1.05, "center"),  # of the contract or its addendum
             Column("سمت", 1.25, "center"),
         ],
         [

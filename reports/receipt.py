@@ -212,7 +212,7 @@ def write_receipt(p: Page, dto: ReceiptDTO, stamp: PaperStamp | None = None) -> 
     p.heading("مدارک", size=10)
 
     def state(d) -> str:
-        return "دریافت شد" if d.received else ("کسری" if d.required else "ندارد")
+        return "دریافت شد" if d.received else ("کسری" if d.required else "لازم نیست")
 
     docs = [
         (f"{fa_digits(i)}- {document_title(d)}", state(d)) for i, d in enumerate(dto.documents, 1)

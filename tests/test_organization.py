@@ -13,6 +13,7 @@ from app.db.models import AuditEntry
 from app.demo.office import DEMO_ORGANIZATION
 from app.domain import organization as org
 from app.domain.errors import InputError, RuleViolation
+from app.domain.organization import Signer
 from app.services import organization
 from support import Office
 
@@ -84,3 +85,31 @@ def test_a_bad_value_is_refused_in_persian_naming_the_field_and_nothing_changes(
         organization.save_organization_settings(office.admin, bad)
     assert exc.value.field == "iban" and "شبا" in exc.value.message
     assert organization.organization_settings(office.admin).settings.phone == "06133381240"
+
+
+def test_the_demo_values_are_refused_once_the_demo_mark_is_off():
+    """Unticking «مقادیر استان نمایشی» does not make the demo's invented account, telephone,
+    address and signers real: each is named until the office's own is entered."""
+    plain = replace(DEMO_ORGANIZATION, demo=False)
+    bad = org.problems(org.normalize(plain))
+    assert set(bad) == {
+        "address", "postal_code", "phone", "public_url", "account_no", "iban",
+        "contract_signer", "letter_signer",
+    }  # fmt: skip
+    assert all("نسخه نمایشی" in why for why in bad.values())
+    # written otherwise (spaced IBAN, Persian digits, another case) they are still the demo's
+    spaced = replace(plain, iban="ir54 0170 0000 0010 3456 7890 04", phone="۰۶۱-۳۳۳۸۱۲۴۰")
+    assert {"iban", "phone"} <= set(org.problems(org.normalize(spaced)))
+    real = replace(
+        plain,
+        address="اهواز، بلوار پاسداران، خیابان شهید بهشتی، پلاک ۱۲، ساختمان سازمان",
+        postal_code="6134567812",
+        phone="06133374411",
+        public_url="https://verify.khzceo.ir",
+        account_no="0201234567001",
+        iban="IR170170000000201234567001",
+        contract_signer=Signer("مهندس علی رضایی", "معاون خدمات مهندسی سازمان"),
+        letter_signer=Signer("مهندس مریم احمدی", "مدیر واحد ارجاع نظارت"),
+    )
+    assert org.iban_ok(real.iban), "the test's own IBAN must pass its check"
+    assert org.problems(org.normalize(real)) == {}

@@ -14,25 +14,23 @@ from __future__ import annotations
 import random
 from datetime import date
 
-from ..domain.organization import Municipality, Organization, Signer
+from ..domain.organization import DEMO_PARTICULARS, Municipality, Organization, Signer
 from .names import CITIES
 
 DEMO_ORGANIZATION = Organization(
     province="خوزستان",
     name="سازمان نظام مهندسی ساختمان استان خوزستان",
     unit="معاونت خدمات مهندسی — واحد ارجاع نظارت",
-    address=(
-        "اهواز، کیان‌پارس، خیابان پنجم غربی، نبش خیابان هفتم، ساختمان سازمان نظام مهندسی، طبقه دوم"
-    ),
-    postal_code="6155783341",
-    phone="06133381240",
+    address=DEMO_PARTICULARS["address"],
+    postal_code=DEMO_PARTICULARS["postal_code"],
+    phone=DEMO_PARTICULARS["phone"],
     website="khzceo.ir",
-    public_url="https://nezarat.khzceo.ir",
+    public_url=DEMO_PARTICULARS["public_url"],
     bank="بانک ملی ایران، شعبه کیان‌پارس اهواز",
-    account_no="0103456789004",
-    iban="IR540170000000103456789004",
-    contract_signer=Signer("مهندس فرهاد عبیاوی", "معاون خدمات مهندسی سازمان"),
-    letter_signer=Signer("مهندس لیلا بهبهانی", "مدیر واحد ارجاع نظارت"),
+    account_no=DEMO_PARTICULARS["account_no"],
+    iban=DEMO_PARTICULARS["iban"],
+    contract_signer=Signer(DEMO_PARTICULARS["contract_signer"], "معاون خدمات مهندسی سازمان"),
+    letter_signer=Signer(DEMO_PARTICULARS["letter_signer"], "مدیر واحد ارجاع نظارت"),
     municipalities=tuple(
         Municipality(
             city,

@@ -29,6 +29,21 @@ SAMPLE_MARKERS = (
     "000-",
 )
 GENERIC_NAME = "سازمان نظام مهندسی ساختمان استان"
+# The demo province's invented particulars (`app/demo` builds its organization from them).
+# With the demo mark off they are refused: a real paper never carries the demo's account,
+# telephone, address or signers, however believable (the IBAN even passes its check).
+DEMO_PARTICULARS = {
+    "address": (
+        "اهواز، کیان‌پارس، خیابان پنجم غربی، نبش خیابان هفتم، ساختمان سازمان نظام مهندسی، طبقه دوم"
+    ),
+    "postal_code": "6155783341",
+    "phone": "06133381240",
+    "public_url": "https://nezarat.khzceo.ir",
+    "account_no": "0103456789004",
+    "iban": "IR540170000000103456789004",
+    "contract_signer": "مهندس فرهاد عبیاوی",
+    "letter_signer": "مهندس لیلا بهبهانی",
+}
 _URL = re.compile(r"^https?://[a-z0-9.-]+\.[a-z]{2,}(:\d+)?(/[\w./-]*)?$", re.IGNORECASE)
 _HOST = re.compile(r"^(https?://)?(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}/?$", re.IGNORECASE)
 
@@ -144,6 +159,11 @@ def problems(o: Organization) -> dict[str, str]:
     for key, value in texts.items():
         if looks_like_sample(value):
             out[key] = "هنوز مقدار نمونه است"
+    if not o.demo:
+        out.update(
+            (key, "هنوز مقدار نسخه نمایشی است؛ مقدار واقعی سازمان را وارد کنید")
+            for key in _still_demo(o)
+        )
     if not o.province:
         out["province"] = "نام استان وارد نشده است"
     if not o.name:
@@ -178,6 +198,33 @@ def problems(o: Organization) -> dict[str, str]:
     elif len({m.city for m in o.municipalities}) != len(o.municipalities):
         out["municipalities"] = "برای هر شهر یک شهرداری وارد کنید"
     return out
+
+
+def _still_demo(o: Organization) -> list[str]:
+    """The fields of `o` (normalised) that still hold the demo's invented values."""
+    demo = normalize(
+        Organization(
+            address=DEMO_PARTICULARS["address"],
+            postal_code=DEMO_PARTICULARS["postal_code"],
+            phone=DEMO_PARTICULARS["phone"],
+            public_url=DEMO_PARTICULARS["public_url"],
+            account_no=DEMO_PARTICULARS["account_no"],
+            iban=DEMO_PARTICULARS["iban"],
+            contract_signer=Signer(DEMO_PARTICULARS["contract_signer"], ""),
+            letter_signer=Signer(DEMO_PARTICULARS["letter_signer"], ""),
+        )
+    )
+    pairs = {
+        "address": (o.address, demo.address),
+        "postal_code": (o.postal_code, demo.postal_code),
+        "phone": (o.phone, demo.phone),
+        "public_url": (o.public_url.lower(), demo.public_url.lower()),
+        "account_no": (o.account_no, demo.account_no),
+        "iban": (o.iban, demo.iban),
+        "contract_signer": (o.contract_signer.name, demo.contract_signer.name),
+        "letter_signer": (o.letter_signer.name, demo.letter_signer.name),
+    }
+    return [key for key, (mine, theirs) in pairs.items() if mine and mine == theirs]
 
 
 def municipality_of(o: Organization, city: str) -> Municipality | None:

@@ -7,7 +7,7 @@ report layer formats them (Jalali, Persian digits, words). Clause texts come fro
 
 A DTO holds what the paper states and nothing of the moment it is printed: the same facts give
 the same DTO, hence the same content digest, the same issued paper (a reprint). What belongs
-to the issue and the print — number, issue date, verification code, «رونوشت», print time — is
+to the issue and the print — number, issue date, verification code, «چاپ دوباره», print time — is
 the `PaperStamp` beside it.
 """
 
@@ -65,7 +65,7 @@ class PermitNote:
 class PaperStamp:
     """An issued paper's identity (app/services/papers.py): its number in the outgoing
     register, when and by whom it was issued, its verification code and check address, the
-    paper it replaces; and this print: a reprint («رونوشت») with its own print time."""
+    paper it replaces; and this print: a reprint («چاپ دوباره») with its own print time."""
 
     number: str
     kind: str

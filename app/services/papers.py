@@ -3,7 +3,7 @@ introduction letter or daily report stores what was issued, and anyone can check
 
 * Issuing (staff only, U1; one transaction; the audit trail) builds the paper's DTO
   (app/services/documents.py) and compares it with the last paper issued for the same subject:
-  the same content is a **reprint** — the same paper, number and code, marked «رونوشت» with its
+  the same content is a **reprint** — the same paper, number and code, marked «چاپ دوباره» with its
   own print time; a changed content is a **new paper** with the next number of the office's
   outgoing register for the Jalali year, naming the paper it replaces.
 * A paper that parties sign **stands once one of them has signed** (a contract or an addendum

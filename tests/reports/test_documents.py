@@ -341,6 +341,10 @@ def test_a_receipt_of_a_file_missing_documents_is_no_acceptance():
     text = pdf_text(receipt_pdf(short, sample_stamp("receipt")))
     assert "رسید دریافت مدارک (پرونده ناقص)" in text and "رسید پذیرش پرونده" not in text
     assert "کسری" in text
+    # a paper this file does not need reads as not needed, not as one more thing it lacks
+    optional = [d for d in short.documents if not d.required]
+    assert optional, "the sample needs a document the file does not require"
+    assert "لازم نیست" in text and "ندارد" not in text
 
 
 @NEEDS_POPPLER

@@ -212,10 +212,11 @@ def test_the_printed_paper_carries_its_number_code_and_reprint_mark(office: Offi
     p = _signed_project(office)
     first = papers.issue_contract(office.clerk, p.id)
     text = pdf_text(contract_pdf(first.paper, first.stamp))
-    assert first.stamp.code in text and "رونوشت —" not in text
+    assert first.stamp.code in text and "چاپ دوباره" not in text and "رونوشت" not in text
     again = papers.issue_contract(office.clerk, p.id)
     text = pdf_text(contract_pdf(again.paper, again.stamp))
-    assert first.stamp.code in text and "رونوشت —" in text and "نوبت چاپ" in text
+    assert first.stamp.code in text and "چاپ دوباره (نوبت ۲)" in text and "نوبت چاپ ۲" in text
+    assert "رونوشت" not in text  # a reprint the parties sign is an original, not a copy
 
 
 def test_the_qr_code_holds_the_public_check_address(office: Office, monkeypatch):

@@ -292,7 +292,7 @@ def test_each_supervisors_box_says_how_he_signs_and_his_name_is_whole():
         if s.kind == "person":
             assert s.name in signs  # whole, on one line of the text layer
     lines = [ln.strip() for ln in signs.splitlines()]
-    assert lines.count("امضا") == 3  # the three persons among the supervisors
+    assert lines.count("مهر نظام مهندسی و امضا") == 3  # the three persons: stamp and sign
 
 
 # ---------------------------------------------------------------- 11: the stage table
