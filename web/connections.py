@@ -8,18 +8,27 @@ ways a client without an account could stop everyone (found by an attacker's rea
   new connection for the socket timeout (30 s). Here the socket is wrapped without the
   handshake and the worker makes it, bounded by the timeout: a silent connection waits in the
   selector like an idle keep-alive one, holding no thread.
-- **Slow requests filling the workers.** A request that trickles in holds its worker until
-  it is read. One source address may hold at most `per_source` workers at a time; a further
-  request from it meanwhile is closed at once, and everyone else is served. Loopback is not
-  counted: there the clients are a reverse proxy on the same host (whose own per-client
-  limits apply) or the office's own tools. Phones behind one carrier address send short
-  requests: they hold a worker for milliseconds, far below the cap.
+- **Slow requests filling the workers.** A worker used to read a request as it trickled in,
+  so a few addresses sending a byte every few seconds held every worker (an attacker's read:
+  two addresses × 16 connections stopped the server). Now a request is gathered off the
+  workers: each time its connection is readable, a worker takes what has arrived without
+  waiting and hands the connection back to the selector until the head (and a body up to
+  `GATHER_MAX`) is all there; only then is it served. A request must arrive whole within
+  `REQUEST_BUDGET` of its first byte, or its connection is closed. The TLS handshake is made
+  the same way. What still holds a worker while a client is slow — a large upload, a
+  response it does not read — is bounded per source address: one address may hold at most
+  `per_source` workers at a time; a further request from it meanwhile is closed at once.
+  Loopback is not counted: there the clients are a reverse proxy on the same host (whose own
+  per-client limits apply) or the office's own tools.
 """
 
 from __future__ import annotations
 
+import contextlib
+import re
 import ssl
 import threading
+import time
 from collections import Counter
 from typing import Any
 
@@ -28,6 +37,9 @@ from cheroot.server import HTTPConnection
 from cheroot.ssl.builtin import BuiltinSSLAdapter
 
 PER_SOURCE = 16  # workers one address may hold at a time (of the server's threads)
+REQUEST_BUDGET = 20.0  # seconds from a request's first bytes to its last (head and body)
+HEAD_MAX = 64 * 1024  # cheroot's own limit on a request's head is smaller
+GATHER_MAX = 1024 * 1024  # bodies up to this are gathered off the workers
 LOOPBACK = frozenset({"127.0.0.1", "::1", "::ffff:127.0.0.1"})
 
 
@@ -40,25 +52,79 @@ class DeferredHandshakeTLS(BuiltinSSLAdapter):
 
 
 class CappedConnection(HTTPConnection):
-    """A connection whose worker finishes its TLS handshake first, and which gives way when
-    its source address already holds its share of the workers."""
+    """A connection served only once its request is all there (gathered off the workers,
+    TLS handshake included), and which gives way when its source address already holds its
+    share of the workers."""
 
     server: OfficeHTTP
+    _gathered = b""
+    _since: float | None = None  # when the request now arriving sent its first bytes
+    _shaken = False
 
     def communicate(self) -> bool:
+        ready = self._arrived()
+        if ready is None:
+            return False  # closed by the client, broken, or past its budget
+        if not ready:
+            return True  # not all here yet: back to the selector, holding no worker
         source = str(self.remote_addr or "")
         if not self.server.take(source):
             return False  # closed: this address already holds its share of the workers
         try:
-            if isinstance(self.socket, ssl.SSLSocket) and not getattr(self, "_shaken", False):
-                try:
-                    self.socket.do_handshake()
-                except (OSError, ValueError):  # dropped, timed out, plain HTTP, bad TLS
-                    return False
-                self._shaken = True
             return super().communicate()
         finally:
             self.server.give_back(source)
+
+    def _arrived(self) -> bool | None:
+        """Take what has arrived without waiting: True when the request is whole, False
+        while it is still coming within its budget, None to close the connection."""
+        sock = self.socket
+        r = self.rfile  # cheroot's buffered reader: a pipelined request may wait in it
+        buf = self._gathered + bytes(r._read_buf[r._read_pos :])
+        r._read_buf, r._read_pos = b"", 0  # (`put` serves at once what waits in it)
+        try:
+            sock.setblocking(False)
+            if isinstance(sock, ssl.SSLSocket) and not self._shaken:
+                sock.do_handshake()
+                self._shaken = True
+            while not _whole(buf):
+                chunk = sock.recv(65536)
+                if not chunk:
+                    return None  # the client closed it
+                buf += chunk
+        except (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError):
+            pass  # nothing more for now
+        except (OSError, ValueError):  # reset, plain HTTP on the TLS port, bad TLS
+            return None
+        finally:
+            with contextlib.suppress(OSError):  # closed meanwhile
+                sock.settimeout(self.server.timeout)
+        if _whole(buf):
+            self._gathered, self._since = b"", None
+            r._read_buf = buf  # cheroot reads the request from its buffer
+            return True
+        self._gathered = buf
+        now = time.monotonic()
+        if self._since is None:
+            self._since = now
+        return None if now - self._since > REQUEST_BUDGET else False
+
+
+_LENGTH = re.compile(rb"^content-length:[ \t]*(\d{1,12})[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
+
+
+def _whole(buf: bytes) -> bool:
+    """The request's head and (up to GATHER_MAX) its body are in `buf`. A head without an
+    end past HEAD_MAX, a chunked body or a larger one: handed on (cheroot refuses the first,
+    the worker reads the others, bounded by the per-source cap)."""
+    end = buf.find(b"\r\n\r\n")
+    if end < 0:
+        return len(buf) >= HEAD_MAX
+    m = _LENGTH.search(buf, 0, end)
+    if m is None:
+        return True
+    length = int(m.group(1))
+    return length > GATHER_MAX or len(buf) - (end + 4) >= length
 
 
 class OfficeHTTP(wsgi.Server):

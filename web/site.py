@@ -6,6 +6,7 @@ request, so changing an id in a URL or a form reaches nothing of another enginee
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -807,6 +808,21 @@ def verify(request: HttpRequest, code: str | None = None) -> HttpResponse:
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     request.nz_actor = actor_quietly(request)  # type: ignore[attr-defined]
     return error_page(request, 404, "صفحه پیدا نشد", "نشانی‌ای که باز کردید در این سامانه نیست.")
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """A request Django could not read (a form of more than 1,000 fields, a broken
+    multipart body): in Persian, as every other refusal — JSON for the API."""
+    words = "درخواست خوانده نشد (شکل یا اندازه آن نادرست است)؛ چیزی ثبت نشد."
+    if request.path.startswith("/api/"):
+        body = {"kind": "input", "field": "body", "message": words}
+        return HttpResponse(
+            json.dumps(body, ensure_ascii=False),
+            status=400,
+            content_type="application/json; charset=utf-8",
+        )
+    request.nz_actor = actor_quietly(request)  # type: ignore[attr-defined]
+    return error_page(request, 400, "درخواست نامعتبر", words)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -66,5 +66,6 @@ urlpatterns = [
     path("static/<str:name>", static_files.serve),
 ]
 
+handler400 = "web.site.bad_request"
 handler404 = "web.site.not_found"
 handler500 = "web.site.server_error"

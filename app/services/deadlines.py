@@ -12,7 +12,7 @@ import hashlib
 import json
 import threading
 import time
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -654,6 +654,37 @@ def replay(run: DeadlineRun) -> Replayed | None:
         {},
         lambda: canonical_bytes(decisions),
     )
+
+
+_SHOWN: OrderedDict[tuple, Replayed | None] = OrderedDict()
+_SHOWN_LOCK = threading.Lock()
+SHOWN_KEPT = 2  # the runs people look at are the last ones; a national run's lists are large
+
+
+def replay_shown(run: DeadlineRun) -> Replayed | None:
+    """`replay` for the pages that show a run (its public sheet, its decisions file, its
+    daily paper): decided once per recorded run and kept, not decided again on every view —
+    at national scale a replay takes seconds, and anyone may open the public page. Keyed by
+    the record's bytes and digests, so an altered record is decided afresh; `recheck_run`
+    (verify-run, the desk's check) always decides again."""
+    if run.snapshot is None:
+        return None
+    key = (
+        run.snapshot_format,
+        run.input_digest,
+        run.output_digest,
+        hashlib.sha256(run.snapshot).digest(),
+    )
+    with _SHOWN_LOCK:
+        if key in _SHOWN:
+            _SHOWN.move_to_end(key)
+            return _SHOWN[key]
+    again = replay(run)
+    with _SHOWN_LOCK:
+        _SHOWN[key] = again
+        while len(_SHOWN) > SHOWN_KEPT:
+            _SHOWN.popitem(last=False)
+    return again
 
 
 @use_case(writes=False)

@@ -766,9 +766,9 @@ def letter_dto(ctx: ServiceContext, project_id: int, strict: bool = True) -> Let
 def _decided_again(run: DeadlineRun):
     """A10: the run's decisions from its stored inputs, in the order it made them (A3), and
     whether they give the recorded output digest; None without stored inputs."""
-    from .deadlines import replay
+    from .deadlines import replay_shown
 
-    again = replay(run)
+    again = replay_shown(run)
     if again is None:
         return None
     return again.decisions, again.stood, again.outputs_match

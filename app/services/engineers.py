@@ -22,6 +22,7 @@ from ..db.models import (
 )
 from ..domain.calendar import jalali_year
 from ..domain.codes import COMPETENCE_KINDS, DISCIPLINES, GRADES, GROUPS, SUPERVISOR_KINDS
+from ..domain.digits import persian_digits
 from ..domain.errors import InputError, RuleViolation
 from ..domain.membership import paid_through, renewal_failures
 from ..domain.text import (
@@ -345,6 +346,15 @@ def submit_declaration(ctx: ServiceContext, engineer_id: int, d: DeclarationIn) 
     require(ctx, "engineer.declare", engineer_id)
     _validate_parts((), (), d, ())
     now = ctx.now()
+    if ctx.actor.role == "engineer":
+        # his own word is for this year, under this year's rules, accepted: he neither
+        # rewrites a year the office has on record nor files next year's before its rules
+        # (the staff enter a paper form of any year, as the office received it)
+        if d.year != (this_year := jalali_year(now)):
+            words = f"خوداظهاری تنها برای سال جاری ({persian_digits(this_year)}) است (C1)"
+            raise InputError("year", words)
+        if not d.rules_accepted:
+            raise InputError("rules_accepted", "بدون پذیرش قوانین، خوداظهاری ثبت نمی‌شود (C1)")
     with ctx.tx() as s:
         row = _get(s, engineer_id)
         _apply(s, row, {"declaration": d}, now)

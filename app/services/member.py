@@ -42,7 +42,7 @@ from ..domain.eligibility import distribution_failures
 from ..domain.errors import NotFound
 from ..domain.membership import renewal_failures
 from ..domain.policy import Policy
-from ..domain.published import ranking_lines, set_aside_lines
+from ..domain.published import RankedLine, ranking_lines, set_aside_lines
 from ..domain.rules_fa import RULE_TEXT_FA
 from ..domain.scoring import capacity_m2, penalty_value, score_at, supervision_grade
 from ..domain.state import SupervisorState
@@ -306,7 +306,9 @@ class RoundResult:
     discipline: str
     deadline: datetime
     run_id: int | None
-    outcome: str  # won | lost | set_aside | extended | unassigned
+    # won (to sign) | signed | written | no_show (since) | lost (a higher score) | tie_capacity
+    # | tie_jobs | tie_time (the scores equal: A2's tie-break) | set_aside | extended | unassigned
+    outcome: str
 
 
 def _cartable_page(ctx: ServiceContext, engineer_id: int) -> CartablePage:
@@ -346,6 +348,13 @@ def _recent_results(s: Session, engineer_id: int, now: datetime) -> list[RoundRe
             Round.engineer_id,
             Round.ranking,
             Round.set_aside,
+            Referral.status,
+            Referral.engineer_id,
+            select(Withdrawal.kind)  # his withdrawal or no-show since, if any
+            .where(Withdrawal.referral_id == Round.referral_id)
+            .where(Withdrawal.engineer_id == engineer_id)
+            .limit(1)
+            .scalar_subquery(),
         )
         .join(Referral, Referral.id == Round.referral_id)
         .join(Project, Project.id == Referral.project_id)
@@ -364,23 +373,43 @@ def _recent_results(s: Session, engineer_id: int, now: datetime) -> list[RoundRe
         .order_by(Round.deadline.desc(), Project.file_no, Referral.discipline)
     ).all()
     out = []
-    for rid, file_no, disc, deadline, run_id, outcome, winner, ranking, aside in rows:
+    for row in rows:
+        rid, file_no, disc, deadline, run_id, outcome, winner, ranking, aside = row[:9]
+        status, holder, left = row[9:]
         # he stood in this round if its published lists name him (ranked, or set aside): a
         # candidacy chosen in an earlier round of the referral is not one of this round's
-        ranked = {x.engineer_id for x in ranking_lines(ranking)}
+        lines = {x.engineer_id: x for x in ranking_lines(ranking)}
         set_aside = {x.engineer_id for x in set_aside_lines(aside)}
-        if engineer_id not in ranked | set_aside:
+        if engineer_id not in lines.keys() | set_aside:
             continue
-        if winner == engineer_id:
-            mine = "won"
+        if winner == engineer_id:  # and what became of it since
+            if left is not None:
+                mine = left  # written | no_show
+            elif holder == engineer_id and status in ("signed", "completed"):
+                mine = "signed"
+            else:
+                mine = "won"
         elif engineer_id in set_aside:
             mine = "set_aside"
         elif outcome in ("extended", "unassigned"):
             mine = outcome
         else:
-            mine = "lost"
+            mine = _lost_how(lines.get(engineer_id), lines.get(winner))
         out.append(RoundResult(rid, file_no, disc, deadline, run_id, mine))
     return out
+
+
+def _lost_how(his: RankedLine | None, won: RankedLine | None) -> str:
+    """How another was chosen over him (A2): a higher score, or — the scores equal — the
+    tie-break that decided: larger free capacity, fewer active jobs, else the earlier
+    candidacy (or the smaller membership number), which the lists do not print."""
+    if his is None or won is None or his.score != won.score:
+        return "lost"
+    if his.remaining_m2 is not None and his.remaining_m2 != won.remaining_m2:
+        return "tie_capacity"
+    if his.active_jobs is not None and his.active_jobs != won.active_jobs:
+        return "tie_jobs"
+    return "tie_time"
 
 
 def _at_risk_in(s: Session, st: SupervisorState, now: datetime, policy: Policy) -> list[AtRisk]:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from ..db.models import DeadlineRun, Project, Referral, Round
 from ..domain.errors import InputError, NotFound
 from .context import ServiceContext
-from .deadlines import replay
+from .deadlines import replay_shown
 from .document_dto import DailyReportDTO
 from .documents import _daily_sheet
 from .permissions import STAFF, require
@@ -130,7 +130,7 @@ def run_decisions(ctx: ServiceContext, run_id: int) -> bytes:
         run = s.get(DeadlineRun, rid)
         if run is None or run.kind != "deadline":
             raise NotFound("run", "اجرای مهلتی با این شماره ثبت نشده است")
-        again = replay(run)
+        again = replay_shown(run)
         recorded = run.output_digest
     if again is None:
         raise NotFound("run", "ورودی‌های این اجرا نگه داشته نشده یا با چکیده‌اش نمی‌خواند (A10)")

@@ -24,9 +24,16 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
-from ..db.models import AuthSession, Engineer, OneTimeCode, OrganizationSettings, User
+from ..db.models import (
+    AuthSession,
+    Engineer,
+    LoginThrottle,
+    OneTimeCode,
+    OrganizationSettings,
+    User,
+)
 from ..domain.errors import InputError, RuleViolation
 from ..domain.text import normalize_code, normalize_digits, text_problem
 from .context import Actor, ServiceContext, audit
@@ -294,6 +301,9 @@ def member_sign_in(
         raise RuleViolation({"U1"}, WRONG)
     with ctx.read() as s:
         needs_code = second_step_on(s)
+        # wrong codes lock the account with the right password too, until the lockout ends
+        if needs_code and _locked(s, (_code_key(_account_key(actor.username, "")),)):
+            raise Throttled()
     if not needs_code:
         token, _, expires = _new_session(ctx, actor, source, verified=True)
         return SignedIn(token, actor, expires, False)
@@ -383,10 +393,21 @@ def _try_code(
         return cid if spent == 1 else None
 
 
-def _failed(ctx: ServiceContext, account: str, source: str) -> None:
+def _failed(ctx: ServiceContext, account: str, source: str, code: bool = False) -> None:
+    """A failure counted for the account and the source; `code`: a wrong SMS code, counted
+    under the account's code key too (`_code_key`), which a right password does not clear."""
     with ctx.tx() as s:
         _count_failure(s, account, ACCOUNT_FAILURES)
         _count_failure(s, f"addr:{_source(source)}", ADDRESS_FAILURES)
+        if code:
+            _count_failure(s, _code_key(account), ACCOUNT_FAILURES)
+
+
+def _code_key(account: str) -> str:
+    """Wrong sign-in codes of an account: the password step clears the account's own count
+    (`check_credentials`), so whoever holds the password could otherwise guess four codes,
+    sign in again and guess four more; five wrong codes lock the account for the lockout."""
+    return f"code:{account}"[:200]
 
 
 @use_case(writes=True, remote=False)
@@ -399,13 +420,14 @@ def confirm_sign_in(ctx: ServiceContext, token: str, code: str, source: str = ""
     sid, actor, _ = pending
     account = _account_key(actor.username, "")
     with ctx.read() as s:
-        if _locked(s, (account, f"addr:{_source(source)}")):
+        if _locked(s, (account, _code_key(account), f"addr:{_source(source)}")):
             raise Throttled()
     if _try_code(ctx, actor.user_id or 0, "sign_in", code, sid) is None:
-        _failed(ctx, account, source)
+        _failed(ctx, account, source, code=True)
         raise RuleViolation({"U1"}, BAD_CODE)
     now = ctx.now()
     with ctx.tx() as s:
+        s.execute(delete(LoginThrottle).where(LoginThrottle.key == _code_key(account)))
         s.execute(
             update(AuthSession)
             .where(AuthSession.id == sid)
