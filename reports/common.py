@@ -11,7 +11,7 @@ from app.domain.codes import DISCIPLINE_FA, GRADE_FA, GROUP_FA
 from app.domain.rules_fa import join_fa
 from app.services.document_dto import OrganizationInfo, PaperStamp, PropertyInfo, SupervisorRow
 
-from .layout import BOLD, MID, Page
+from .layout import BOLD, MID, REGULAR, Page
 from .rtl import fa_area, fa_digits, text_width
 
 OUTCOME_FA = {
@@ -130,12 +130,22 @@ def heading(
         page.c.rect(page.left + 4, top - qr + 4, qr - 8, qr - 8, stroke=1, fill=0)
         page.text("پیش‌نویس", top - qr / 2 - 3, 9, bold=True, align="center",
                   x_left=page.left, x_right=page.left + qr)  # fmt: skip
+    # the centred lines keep clear of the facts (right) and the QR code (left): a long
+    # province's name («… کهگیلویه و بویراحمد») or title moves off centre, then shrinks
+    facts_w = max(
+        (text_width(f"{label}: ", BOLD, 8.5) + text_width(v, REGULAR, 8.5) for label, v in facts),
+        default=0.0,
+    )
+    band = (page.left + qr + 8, page.right - facts_w - 10 if facts else page.right)
     centre = {"align": "center", "x_left": 0, "x_right": page.width}
     if bismillah:
         page.text("به نام خدا", top - 10, 9, **centre)
-    page.text(org.name, top - 28, 12, bold=True, **centre)
-    page.text(org.unit, top - 42, 8.5, **centre)
-    page.text(title, top - 64, 14, bold=True, **centre)
+    for text, y, size, bold in (
+        (org.name, top - 28, 12, True),
+        (org.unit, top - 42, 8.5, False),
+        (title, top - 64, 14, True),
+    ):
+        centred_between(page, text, y, size, bold, band)
     if stamp is not None and stamp.reprint:
         mark = f"چاپ دوباره (نوبت {fa_digits(stamp.print_no)}) — {jdatetime_fa(stamp.printed_at)}"
         w = text_width(mark, BOLD, 8.5) + 10
@@ -159,6 +169,26 @@ def heading(
             size=8.5,
             bold=True,
         )
+
+
+def centred_between(
+    page: Page, text: str, y: float, size: float, bold: bool, band: tuple[float, float]
+) -> tuple[float, float, float]:
+    """One line centred on the page if it fits there within `band` (x from, x to), else
+    centred in the band, in a smaller size if it must (down to 8 pt); returns where it went
+    (x from, x to, size)."""
+    font = BOLD if bold else REGULAR
+    room = band[1] - band[0]
+    width = text_width(text, font, size)
+    while width > room and size > 8:
+        size = max(8, size - 0.5)
+        width = text_width(text, font, size)
+    mid = page.width / 2
+    if mid - width / 2 < band[0] or mid + width / 2 > band[1]:
+        mid = (band[0] + band[1]) / 2
+    x_from, x_to = mid - width / 2, mid + width / 2
+    page.text(text, y, size, bold=bold, align="center", x_left=x_from - 1, x_right=x_to + 1)
+    return x_from, x_to, size
 
 
 def verification_text(stamp: PaperStamp | None) -> str:

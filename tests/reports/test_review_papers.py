@@ -465,3 +465,34 @@ def test_the_daily_sheet_notes_the_clause_column_only_when_it_has_one():
     assert has(text, "برابری امتیاز در ارجاع رقابتی") and has(
         text, "در فهرست اجباری، که کاندیداتوری ندارد"
     )
+
+
+# ---------------------------------------------------------------- the heading's crowding
+
+
+@NEEDS_POPPLER
+@pytest.mark.parametrize("province", ["خوزستان", "کهگیلویه و بویراحمد", "سیستان و بلوچستان"])
+def test_the_headings_centred_lines_keep_clear_of_the_facts_and_the_qr(province):
+    """A long province's name was drawn over the receipt's issue time (an auditor's read):
+    no two words of a first page's heading overlap, whatever the province."""
+    dto = sample_receipt()
+    org = replace(dto.organization, name=f"سازمان نظام مهندسی ساختمان استان {province}")
+    pdf = receipt_pdf(replace(dto, organization=org), sample_stamp("receipt"))
+    html = subprocess.run(
+        ["pdftotext", "-bbox", "-f", "1", "-l", "1", "-", "-"],
+        input=pdf, capture_output=True, check=True,
+    ).stdout.decode()  # fmt: skip
+    boxes = [
+        tuple(float(v) for v in m.groups())
+        for m in re.finditer(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)"', html
+        )
+    ]
+    top = [b for b in boxes if b[3] < 130]  # the heading: the first 130 pt of the page
+    assert len(top) > 20
+    for i, a in enumerate(top):
+        for b in top[i + 1 :]:
+            # (a word's box is the font's whole height: lines 12.5 pt apart touch by ~1 pt)
+            side = a[2] <= b[0] + 0.5 or b[2] <= a[0] + 0.5
+            assert side or a[3] <= b[1] + 1.5 or b[3] <= a[1] + 1.5, (a, b)
+    assert province in pdf_text(pdf)
