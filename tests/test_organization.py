@@ -87,6 +87,22 @@ def test_a_bad_value_is_refused_in_persian_naming_the_field_and_nothing_changes(
     assert organization.organization_settings(office.admin).settings.phone == "06133381240"
 
 
+def _real(o: org.Organization) -> org.Organization:
+    """`o` with the office's own particulars in place of the demo's invented ones."""
+    return replace(
+        o,
+        address="اهواز، بلوار پاسداران، خیابان شهید بهشتی، پلاک ۱۲، ساختمان سازمان",
+        postal_code="6134567812",
+        phone="06133374411",
+        public_url="https://verify.khzceo.ir",
+        account_no="0201234567001",
+        iban="IR170170000000201234567001",
+        contract_signer=Signer("مهندس علی رضایی", "معاون خدمات مهندسی سازمان"),
+        letter_signer=Signer("مهندس مریم احمدی", "مدیر واحد ارجاع نظارت"),
+        demo=False,
+    )
+
+
 def test_the_demo_values_are_refused_once_the_demo_mark_is_off():
     """Unticking «مقادیر استان نمایشی» does not make the demo's invented account, telephone,
     address and signers real: each is named until the office's own is entered."""
@@ -100,16 +116,39 @@ def test_the_demo_values_are_refused_once_the_demo_mark_is_off():
     # written otherwise (spaced IBAN, Persian digits, another case) they are still the demo's
     spaced = replace(plain, iban="ir54 0170 0000 0010 3456 7890 04", phone="۰۶۱-۳۳۳۸۱۲۴۰")
     assert {"iban", "phone"} <= set(org.problems(org.normalize(spaced)))
-    real = replace(
-        plain,
-        address="اهواز، بلوار پاسداران، خیابان شهید بهشتی، پلاک ۱۲، ساختمان سازمان",
-        postal_code="6134567812",
-        phone="06133374411",
-        public_url="https://verify.khzceo.ir",
-        account_no="0201234567001",
-        iban="IR170170000000201234567001",
-        contract_signer=Signer("مهندس علی رضایی", "معاون خدمات مهندسی سازمان"),
-        letter_signer=Signer("مهندس مریم احمدی", "مدیر واحد ارجاع نظارت"),
-    )
+    real = _real(plain)
     assert org.iban_ok(real.iban), "the test's own IBAN must pass its check"
     assert org.problems(org.normalize(real)) == {}
+
+
+def test_F1_a_real_paper_is_refused_under_another_provinces_tariff(office: Office):
+    """The demo bills under Tehran's published 1403 table (the reference data's, marked
+    demo); a real Khuzestan office may not print a contract or a receipt under it."""
+    from app.services import candidacy, deadlines, documents, fees
+    from app.services.document_dto import DocumentRefused
+
+    arch = office.engineer("A1", discipline="arch")
+    p = office.project(disciplines=("arch",))
+    fees.seed_tariffs(office.admin, ("tehran-1403",))  # in force since 1403: the file's
+    office.papers_ready(p.id)
+    office.at("1405-08-23 10:00")
+    candidacy.stand(office.as_engineer[arch], arch, p.referral_ids["arch"])
+    office.run("1405-08-23 20:00")
+    office.at("1405-08-24 09:00")
+    deadlines.record_signature(office.clerk, p.referral_ids["arch"])
+    assert "استان تهران" in documents.contract_dto(office.clerk, p.id).tariff.title  # demo
+    organization.save_organization_settings(office.admin, _real(DEMO_ORGANIZATION))
+    for paper in (documents.contract_dto, documents.receipt_dto):
+        with pytest.raises(DocumentRefused) as exc:
+            paper(office.clerk, p.id)
+        said = " ".join(exc.value.reasons)
+        assert "استان دیگری" in said and "استان خوزستان" in said and "(F1)" in said
+
+
+def test_the_tariff_check_reads_a_province_of_several_words():
+    khz = _real(DEMO_ORGANIZATION)
+    kb = replace(khz, province="کهگیلویه و بویراحمد")
+    title = "جدول تعرفه خدمات مهندسی سال ۱۴۰۵ – استان کهگیلويه و بويراحمد"  # Arabic ی
+    assert org.tariff_of_another_province(org.normalize(kb), title) is None
+    assert org.tariff_of_another_province(org.normalize(khz), title)
+    assert org.tariff_of_another_province(org.normalize(khz), "جدول تعرفه ۱۴۰۵") is None

@@ -227,6 +227,21 @@ def _still_demo(o: Organization) -> list[str]:
     return [key for key, (mine, theirs) in pairs.items() if mine and mine == theirs]
 
 
+def tariff_of_another_province(o: Organization, table_title: str) -> str | None:
+    """Why a real paper may not bill a file under this tariff table: its title names a
+    province («… – استان تهران») that is not the organization's. F1's published tables are
+    provincial; the demo ships Tehran's 1403 table, as the reference data says, and says it
+    is a demo, so it may."""
+    if o.demo or not o.province or "استان" not in normalize_text(table_title):
+        return None
+    if normalize_text(o.province) in normalize_text(table_title):
+        return None
+    return (
+        f"جدول تعرفه نافذ («{table_title}») از استان دیگری است؛ مدیر سامانه جدول تعرفه "
+        f"استان {o.province} را در بخش تعرفه‌ها وارد کند (F1)"
+    )
+
+
 def municipality_of(o: Organization, city: str) -> Municipality | None:
     city = normalize_text(city)
     return next((m for m in o.municipalities if m.city == city), None)

@@ -145,7 +145,7 @@ def _addendum_dto(ctx: ServiceContext, project_id: int) -> tuple[int, AddendumDT
         prop, owners = documents._property(s, p), documents._owners(s, p)
         attorney = documents._attorney(p, owners)
         fees = documents._fees(s, p, [j.discipline for j in joining])
-        tariff = documents._tariff_ref(s, p)
+        tariff = documents._tariff_ref(s, p, TITLE_FA)
         replaced = _replaced(s, chain, joining)
         contract = chain.contract
         seq = chain.seq

@@ -56,7 +56,12 @@ from ..domain.calendar import jalali_text, local_date
 from ..domain.codes import DISCIPLINE_FA, DISCIPLINE_ORDER
 from ..domain.digest import digest
 from ..domain.errors import NotFound
-from ..domain.organization import municipality_of, normalize, problems
+from ..domain.organization import (
+    municipality_of,
+    normalize,
+    problems,
+    tariff_of_another_province,
+)
 from ..domain.published import ranking_lines, set_aside_lines
 from ..domain.rules_fa import disciplines_phrase
 from ..domain.uses import USES_FA, use_areas_read
@@ -312,7 +317,18 @@ def _fees(s: Session, p: Project, disciplines: Iterable[str]) -> tuple[FeeLine, 
     return tuple(out)
 
 
-def _tariff_ref(s: Session, p: Project) -> TariffRef | None:
+def _own_province_tariff(s: Session, p: Project, paper: str) -> None:
+    """Refused (DocumentRefused) while the file's tariff table is another province's."""
+    due = next((f for f in project_fees(s, p).values() if f.table_year is not None), None)
+    if due is None:
+        return
+    why = tariff_of_another_province(normalize(org_settings.load(s)), due.table_title)
+    if why:
+        raise DocumentRefused(paper, (why,))
+
+
+def _tariff_ref(s: Session, p: Project, paper: str) -> TariffRef | None:
+    _own_province_tariff(s, p, paper)
     dues = project_fees(s, p)
     due = next((f for f in dues.values() if f.table_year is not None), None)
     if due is None:
@@ -426,7 +442,7 @@ def contract_dto(ctx: ServiceContext, project_id: int) -> ContractDTO:
         sups = tuple(replace(x, status="", signed_on=None) for x in _supervisors(s, refs))
         coord = project_coordinator(refs)
         fees = _fees(s, p, [r.discipline for r in refs if r.status != "unassigned"])
-        tariff = _tariff_ref(s, p)
+        tariff = _tariff_ref(s, p, "قرارداد نظارت")
         policy = policy_at(s, p.created_at)
         prop, owners = _property(s, p), _owners(s, p)
         attorney = _attorney(p, owners)
@@ -566,6 +582,7 @@ def receipt_dto(ctx: ServiceContext, project_id: int) -> ReceiptDTO:
     with ctx.tx() as s:
         organization = organization_info(s, "رسید پذیرش پرونده")
         p = _project(s, project_id)
+        _own_province_tariff(s, p, "رسید پذیرش پرونده")  # the amounts due are its
         refs = _referrals(s, project_id)
         received = set(
             s.scalars(select(ProjectDocument.kind).where(ProjectDocument.project_id == project_id))
