@@ -103,7 +103,7 @@ def _rank_rows(b: DecisionBlock) -> list[list[str]]:
             x.name,
             grade_fa(x.grade, "firm" if x.firm else "person"),
             fa_number(x.score, decimals=2, fixed=True),
-            fa_area(x.remaining_m2) if x.remaining_m2 is not None else "",
+            fa_area(x.remaining_m2, fixed=True) if x.remaining_m2 is not None else "",
             fa_digits(x.active_jobs) if x.active_jobs is not None else "",
             jdatetime_fa(x.stood_at) if x.stood_at else "بدون کاندیداتوری",
             "منتخب" if x.winner else "",

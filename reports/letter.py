@@ -125,7 +125,7 @@ def write_letter(p: Page, dto: LetterDTO, stamp: PaperStamp | None = None) -> No
                 grade_fa(s.grade, s.kind),
                 fa_digits(s.membership_no),
                 or_blank(s.licence_no),
-                fa_area(s.area_m2),
+                fa_area(s.area_m2, fixed=True),
                 jdate(s.signed_on),
                 "ناظر هماهنگ‌کننده" if s.coordinating else "ناظر",
             ]

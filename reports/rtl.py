@@ -88,9 +88,10 @@ def fa_number(n: int | float | object, decimals: int = 0, fixed: bool = False) -
     return fa_digits(text.replace(",", THOUSANDS).replace(".", "\u066b"))
 
 
-def fa_area(m2: object) -> str:
-    """An area in m² with at most two decimals: 450 → ۴۵۰, 120.5 → ۱۲۰٫۵."""
-    return fa_number(m2, decimals=2)
+def fa_area(m2: object, fixed: bool = False) -> str:
+    """An area in m² with at most two decimals: 450 → ۴۵۰, 120.5 → ۱۲۰٫۵; `fixed`, in a
+    table's column, always two, so the column reads alike (۷٬۰۲۸٫۰۰, ۳٬۳۶۴٫۵۰)."""
+    return fa_number(m2, decimals=2, fixed=fixed)
 
 
 def rials(n: int) -> str:
