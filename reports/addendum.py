@@ -14,6 +14,7 @@ from app.domain.rules_fa import join_fa
 from app.services.document_dto import AddendumDTO, PaperStamp, ReplacedSupervisor
 
 from .common import (
+    INITIALS,
     REASON_FA,
     discipline_fa,
     heading,
@@ -111,6 +112,7 @@ def write_addendum(p: Page, dto: AddendumDTO, stamp: PaperStamp | None = None) -
     values = addendum_values(dto, stamp)
     prop, org = dto.property, dto.organization
     start(p, org, "الحاقیه قرارداد نظارت", stamp)
+    p.initials = INITIALS  # the parties initial every page of what they sign
     heading(
         p,
         org,

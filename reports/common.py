@@ -98,6 +98,9 @@ def footer_text(org: OrganizationInfo, what: str, stamp: PaperStamp | None) -> s
     return f"{org.name} — {what} شماره {fa_digits(stamp.number)}"
 
 
+INITIALS = "محل پاراف طرفین: ..............................."
+
+
 def start(page: Page, org: OrganizationInfo, what: str, stamp: PaperStamp | None) -> None:
     """The footer every page of the paper carries: who issued it, its number, its code."""
     page.footer = footer_text(org, what, stamp)

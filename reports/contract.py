@@ -29,6 +29,7 @@ from app.services.document_dto import (
 )
 
 from .common import (
+    INITIALS,
     REASON_FA,
     band_fa,
     discipline_fa,
@@ -284,6 +285,7 @@ def write_contract(p: Page, dto: ContractDTO, stamp: PaperStamp | None = None) -
     values = article_values(dto, stamp)
     prop, org = dto.property, dto.organization
     start(p, org, "قرارداد نظارت", stamp)
+    p.initials = INITIALS  # the parties initial every page of what they sign
     heading(
         p,
         org,

@@ -608,6 +608,7 @@ class Page:
         self.size = size
         self.footer = footer
         self.footer_middle = ""  # e.g. the paper's verification code, on every page
+        self.initials = ""  # a contract's «محل پاراف», at the footer's left on every page
         self.page_no = 1
         self._codes: dict[str, _Codes] = {}
         # the text drawn on the page (or form) being written, encoded when it is finished:
@@ -695,6 +696,8 @@ class Page:
         self.text(self.footer, self.margin + 4, 7.5, x_right=self.right)
         if self.footer_middle:
             self.text(self.footer_middle, self.margin - 6, 7, x_right=self.right)
+        if self.initials:
+            self.text(self.initials, self.margin - 6, 7, x_left=self.left, align="left")
         self.text(
             f"صفحه {fa_digits(self.page_no)} از",
             self.margin + 4,

@@ -496,3 +496,13 @@ def test_the_headings_centred_lines_keep_clear_of_the_facts_and_the_qr(province)
             side = a[2] <= b[0] + 0.5 or b[2] <= a[0] + 0.5
             assert side or a[3] <= b[1] + 1.5 or b[3] <= a[1] + 1.5, (a, b)
     assert province in pdf_text(pdf)
+
+
+@NEEDS_POPPLER
+def test_the_parties_initial_every_page_of_a_contract_and_an_addendum():
+    for pdf in (
+        contract_pdf(sample_contract(), sample_stamp("contract")),
+        addendum_pdf(sample_addendum(), sample_stamp("addendum")),
+    ):
+        pages = _pages(pdf)
+        assert len(pages) > 1 and all("محل پاراف طرفین" in page for page in pages)
