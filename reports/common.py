@@ -99,6 +99,7 @@ def footer_text(org: OrganizationInfo, what: str, stamp: PaperStamp | None) -> s
 
 
 INITIALS = "محل پاراف طرفین: ..............................."
+RECEIPT_INITIALS = "پاراف تحویل‌دهنده پرونده و کارشناس: ......................"
 
 
 def start(page: Page, org: OrganizationInfo, what: str, stamp: PaperStamp | None) -> None:

@@ -14,6 +14,7 @@ from app.domain.rules_fa import join_fa
 from app.services.document_dto import ChecklistLine, FeeLine, PaperStamp, ReceiptDTO
 
 from .common import (
+    RECEIPT_INITIALS,
     discipline_fa,
     group_fa,
     heading,
@@ -166,6 +167,8 @@ def write_receipt(p: Page, dto: ReceiptDTO, stamp: PaperStamp | None = None) -> 
     prop, org = dto.property, dto.organization
     title = receipt_title(dto)
     start(p, org, title, stamp)
+    # a receipt of two pages is signed at the end: its first page is initialled by both
+    p.initials = RECEIPT_INITIALS
     heading(
         p,
         org,

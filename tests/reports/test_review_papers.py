@@ -506,3 +506,6 @@ def test_the_parties_initial_every_page_of_a_contract_and_an_addendum():
     ):
         pages = _pages(pdf)
         assert len(pages) > 1 and all("محل پاراف طرفین" in page for page in pages)
+    # a receipt's pages too: when it runs to two, its signatures are on the second
+    pages = _pages(receipt_pdf(sample_receipt(), sample_stamp("receipt")))
+    assert all("پاراف تحویل‌دهنده پرونده و کارشناس" in page for page in pages)
