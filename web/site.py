@@ -45,6 +45,7 @@ from .site_base import (
     after_post,
     allow,
     context,
+    device_of,
     drop_cookie,
     drop_flash,
     engineer,
@@ -52,6 +53,7 @@ from .site_base import (
     form_text,
     guarded,
     htmx,
+    mark_device,
     page,
     public,
     reading,
@@ -106,7 +108,12 @@ def login(request: HttpRequest) -> HttpResponse:
     no, password = checked["membership_no"], checked["password"]
     try:
         signed = web_auth.member_sign_in(
-            system(request), no, password, source(request), gateway=srv.sms_gateway
+            system(request),
+            no,
+            password,
+            source(request),
+            gateway=srv.sms_gateway,
+            device=device_of(request),
         )
     except Throttled as exc:
         response = page(request, "site/login.html", {**values, "error": exc.message}, 429)
@@ -129,6 +136,7 @@ def login(request: HttpRequest) -> HttpResponse:
     response = redirect(request, nxt)
     set_cookie(request, response, signed.token)
     drop_cookie(request, response, pending=True)
+    mark_device(request, response, signed.actor.username)
     return response
 
 
@@ -168,7 +176,9 @@ def login_code(request: HttpRequest) -> HttpResponse:
         data = {"next": nxt, "error": exc.message, "sent_to": sent_to}
         return page(request, "site/login_code.html", data, 400)
     try:
-        signed = web_auth.confirm_sign_in(system(request), pending, code, source(request))
+        signed = web_auth.confirm_sign_in(
+            system(request), pending, code, source(request), device=device_of(request)
+        )
     except RuleViolation as exc:
         status = 429 if isinstance(exc, Throttled) else 401
         data = {"next": nxt, "error": exc.message, "sent_to": sent_to}
@@ -177,6 +187,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
     response = redirect(request, nxt)
     set_cookie(request, response, signed.token)
     drop_cookie(request, response, pending=True)
+    mark_device(request, response, signed.actor.username)
     return response
 
 

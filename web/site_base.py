@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 
 from app.domain.errors import InputError, NotFound, RuleViolation
 from app.domain.text import field_fa
+from app.services import web_auth
 from app.services.context import SYSTEM, Actor, DatabaseUnavailable, ServiceContext
 from app.services.sessions import Throttled
 from app.services.wire import ServerRefused
@@ -35,6 +36,9 @@ SESSION_WARNING = timedelta(minutes=5)
 COOKIE = "nz_web"  # the session's token (HttpOnly, SameSite=Lax, Secure behind TLS)
 PENDING_COOKIE = "nz_code"  # the token of a session waiting for its SMS code
 TLS_COOKIE, TLS_PENDING = "__Host-nz_web", "__Host-nz_code"  # the prefix: Secure, Path=/, no Domain
+# a browser he signed in from (web_auth.device_token): its sign-ins are throttled on their own
+DEVICE_COOKIE, TLS_DEVICE = "nz_device", "__Host-nz_device"
+DEVICE_DAYS = 365
 
 FIELD_WORDS = {  # the form fields' Persian names, for "«…» is required" and the like
     "membership_no": "شماره عضویت",
@@ -96,6 +100,25 @@ def set_cookie(
         cookie_name(request, pending),
         token,
         max_age=600 if pending else None,  # the session's own end is the server's to judge
+        path="/",
+        secure=tls(request),
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def device_of(request: HttpRequest) -> str | None:
+    """The browser's mark from an earlier sign-in (checked by the service, not here)."""
+    value = request.COOKIES.get(TLS_DEVICE if tls(request) else DEVICE_COOKIE)
+    return value if value and len(value) <= 80 else None
+
+
+def mark_device(request: HttpRequest, response: HttpResponse, username: str) -> None:
+    """After a verified sign-in: this browser is one he signs in from (a year)."""
+    response.set_cookie(
+        TLS_DEVICE if tls(request) else DEVICE_COOKIE,
+        web_auth.device_token(server(request).key, username),
+        max_age=DEVICE_DAYS * 86400,
         path="/",
         secure=tls(request),
         httponly=True,

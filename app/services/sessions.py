@@ -118,9 +118,14 @@ def check_credentials(
     password: str,
     source: str = "",
     account_key: str | None = None,
+    device_key: str | None = None,
 ) -> Actor:
     """The actor for the right name and password (throttled, uniform answers); U1 otherwise.
     Shared by the office server's sign-in and the one-desk login (`users.authenticate`).
+    `device_key`: a browser this account signed in from before (`web_auth.device_key`): its
+    failures are counted for that browser alone, and neither the account's lock nor the
+    address's stops it — a rival who knows his membership number, or the typos of a
+    carrier's shared address, cannot keep him out at 19:55 (OWASP's device cookies).
     `account_key`: the name failures are counted under when it is not the user name (the
     web's sign-in by a membership number that names no user)."""
     ok_name = isinstance(username, str) and not text_problem(username, 64)
@@ -128,6 +133,8 @@ def check_credentials(
     user_key, addr_key = _throttle_keys(username if ok_name else "?", source)
     if isinstance(account_key, str) and account_key:
         user_key = account_key[:200]
+    if isinstance(device_key, str) and device_key:
+        user_key = addr_key = device_key[:200]
     with ctx.tx() as s:
         if _locked(s, (user_key, addr_key)):
             raise Throttled()

@@ -19,6 +19,7 @@ password reset through a code sent to the registered mobile, and the pace of sta
 
 from __future__ import annotations
 
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -36,6 +37,7 @@ from ..db.models import (
 )
 from ..domain.errors import InputError, RuleViolation
 from ..domain.text import normalize_code, normalize_digits, text_problem
+from ..keys import ServerKey
 from .context import Actor, ServiceContext, audit
 from .permissions import require
 from .registry import use_case
@@ -120,6 +122,33 @@ def _member_user(ctx: ServiceContext, no: str) -> tuple[str | None, str | None]:
             .limit(1)
         ).first()
     return (row[0], row[1]) if row is not None else (None, None)
+
+
+DEVICE_MAC_CHARS = 32
+
+
+def device_token(key: ServerKey, username: str) -> str:
+    """A browser's mark after a verified sign-in (a long-lived cookie): a random name and
+    its HMAC under the server's key, bound to the account — the browser cannot make one,
+    nor use one for another account."""
+    nonce = secrets.token_urlsafe(12)
+    return f"{nonce}.{_device_mac(key, username, nonce)}"
+
+
+def _device_mac(key: ServerKey, username: str, nonce: str) -> str:
+    data = f"{username.casefold()}|{nonce}".encode()
+    return key.mac_hex("device", data)[:DEVICE_MAC_CHARS]
+
+
+def device_key(key: ServerKey, username: str | None, token: object) -> str | None:
+    """The throttle key of a browser this account signed in from (`device_token`), or None
+    for anything else (absent, malformed, another account's, forged)."""
+    if not username or not isinstance(token, str) or not 20 <= len(token) <= 80:
+        return None
+    nonce, _, mac = token.partition(".")
+    if not nonce or not hmac.compare_digest(mac, _device_mac(key, username, nonce)):
+        return None
+    return f"device:{nonce}"
 
 
 def _account_key(username: str | None, no: str) -> str:
@@ -284,10 +313,13 @@ def member_sign_in(
     password: str,
     source: str = "",
     gateway: Any = None,
+    device: str | None = None,
 ) -> SignedIn:
     """A web session for an engineer's membership number and password (U1, the same words
     for a wrong password and an unknown number). When the office asks for the second step, the
-    session waits for the SMS code sent now (`needs_code`) and the token only confirms it."""
+    session waits for the SMS code sent now (`needs_code`) and the token only confirms it.
+    `device`: the browser's mark from an earlier sign-in of this account (`device_token`):
+    throttled on its own, past the account's and the address's locks."""
     no = _membership_no(membership_no)
     username, mobile = _member_user(ctx, no)
     actor = check_credentials(
@@ -296,13 +328,15 @@ def member_sign_in(
         password if isinstance(password, str) else "",
         source,
         account_key=_account_key(username, no),
+        device_key=device_key(ctx.server_key(), username, device),
     )
     if actor.role != "engineer" or actor.engineer_id is None:
         raise RuleViolation({"U1"}, WRONG)
     with ctx.read() as s:
         needs_code = second_step_on(s)
         # wrong codes lock the account with the right password too, until the lockout ends
-        if needs_code and _locked(s, (_code_key(_account_key(actor.username, "")),)):
+        known = device_key(ctx.server_key(), actor.username, device)
+        if needs_code and _locked(s, (_code_key(known or _account_key(actor.username, "")),)):
             raise Throttled()
     if not needs_code:
         token, _, expires = _new_session(ctx, actor, source, verified=True)
@@ -393,12 +427,16 @@ def _try_code(
         return cid if spent == 1 else None
 
 
-def _failed(ctx: ServiceContext, account: str, source: str, code: bool = False) -> None:
-    """A failure counted for the account and the source; `code`: a wrong SMS code, counted
-    under the account's code key too (`_code_key`), which a right password does not clear."""
+def _failed(
+    ctx: ServiceContext, account: str, source: str, code: bool = False, where: str = ""
+) -> None:
+    """A failure counted for the account and the source (`where`: another key for the
+    source, a known browser's); `code`: a wrong SMS code, counted under the account's code
+    key too (`_code_key`), which a right password does not clear."""
     with ctx.tx() as s:
         _count_failure(s, account, ACCOUNT_FAILURES)
-        _count_failure(s, f"addr:{_source(source)}", ADDRESS_FAILURES)
+        if where != account:
+            _count_failure(s, where or f"addr:{_source(source)}", ADDRESS_FAILURES)
         if code:
             _count_failure(s, _code_key(account), ACCOUNT_FAILURES)
 
@@ -411,19 +449,24 @@ def _code_key(account: str) -> str:
 
 
 @use_case(writes=True, remote=False)
-def confirm_sign_in(ctx: ServiceContext, token: str, code: str, source: str = "") -> SignedIn:
+def confirm_sign_in(
+    ctx: ServiceContext, token: str, code: str, source: str = "", device: str | None = None
+) -> SignedIn:
     """The second step: the SMS code of the session waiting for it. The waiting session ends
-    and a new one starts with a new token (rotated); a wrong code counts as a failed sign-in."""
+    and a new one starts with a new token (rotated); a wrong code counts as a failed sign-in
+    (`device`: of that browser alone, as at the password step)."""
     pending = _pending(ctx, token)
     if pending is None:
         raise RuleViolation({"U1"}, BAD_CODE)
     sid, actor, _ = pending
-    account = _account_key(actor.username, "")
+    known = device_key(ctx.server_key(), actor.username, device)
+    account = known or _account_key(actor.username, "")
+    where = known or f"addr:{_source(source)}"
     with ctx.read() as s:
-        if _locked(s, (account, _code_key(account), f"addr:{_source(source)}")):
+        if _locked(s, (account, _code_key(account), where)):
             raise Throttled()
     if _try_code(ctx, actor.user_id or 0, "sign_in", code, sid) is None:
-        _failed(ctx, account, source, code=True)
+        _failed(ctx, account, source, code=True, where=where)
         raise RuleViolation({"U1"}, BAD_CODE)
     now = ctx.now()
     with ctx.tx() as s:

@@ -168,3 +168,46 @@ def test_A10_a_runs_public_pages_decide_it_once_and_the_check_each_time(site, mo
         assert deadlines.recheck_run(site.office.local["manager"], site.run_id)[0]
     assert calls == [site.run_id] * 3
     b.close()
+
+
+# ---------------------------------------------------------------- a rival's lockout at 19:55
+
+
+def test_U1_a_rival_cannot_lock_him_out_of_a_browser_he_signed_in_from(fresh):
+    """Five wrong passwords for his public membership number locked his sign-in for 15
+    minutes, so a rival could keep the top score from standing at 19:55 (an attacker's
+    read). A browser he signed in from before carries a signed mark (a cookie bound to his
+    account): its sign-ins are throttled on their own, past the account's lock."""
+    from site_support import RIVAL
+
+    o = fresh.office
+    mine = Browser(fresh.url)
+    assert mine.sign_in().status_code == 302
+    assert "nz_device" in mine.http.cookies
+    assert mine.post("/logout").status_code in (302, 303)
+    rival = Browser(fresh.url)
+    for _ in range(5):
+        rival.post("/login", {"membership_no": ME, "password": "guess-1234", "next": "/"})
+    right = {"membership_no": ME, "password": o.PASSWORD, "next": "/"}
+    assert rival.post("/login", right).status_code == 429  # the account is locked for him
+    mine.get("/login")
+    assert mine.post("/login", right).status_code == 302  # not for the browser he uses
+    mine.get("/")  # (the sign-in rotated the form token)
+    assert mine.post("/logout").status_code in (302, 303)
+    # his mark is his own: it opens no lock of another account, nor does a forged one
+    stolen = Browser(fresh.url)
+    stolen.http.cookies.set("nz_device", mine.http.cookies["nz_device"])
+    for _ in range(5):
+        stolen.post("/login", {"membership_no": RIVAL, "password": "guess-1234", "next": "/"})
+    rival_right = {"membership_no": RIVAL, "password": o.PASSWORD, "next": "/"}
+    assert stolen.post("/login", rival_right).status_code == 429
+    forged = Browser(fresh.url)
+    forged.http.cookies.set("nz_device", "x" * 16 + "." + "0" * 32)
+    assert forged.post("/login", right).status_code == 429
+    # and the browser's own wrong guesses lock that browser
+    mine.get("/login")
+    for _ in range(5):
+        mine.post("/login", {"membership_no": ME, "password": "typo-1234", "next": "/"})
+    assert mine.post("/login", right).status_code == 429
+    for b in (mine, rival, stolen, forged):
+        b.close()
