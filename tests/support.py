@@ -168,6 +168,16 @@ class Office:
         self.at(until)
         deadlines.run_due(self.system)
 
+    def chosen_and_signed(self, engineer_id: int, referral_id: int) -> None:
+        """He stands alone on the 23rd, is chosen at 20:00 and signs the next morning."""
+        from app.services import candidacy
+
+        self.at("1405-08-23 10:00")
+        candidacy.stand(self.as_engineer[engineer_id], engineer_id, referral_id)
+        self.run("1405-08-23 20:00")
+        self.at("1405-08-24 09:00")
+        deadlines.record_signature(self.clerk, referral_id)
+
     def row_counts(self) -> dict[str, int]:
         with self.base.tx() as s:
             return {

@@ -124,18 +124,14 @@ def test_the_demo_values_are_refused_once_the_demo_mark_is_off():
 def test_F1_a_real_paper_is_refused_under_another_provinces_tariff(office: Office):
     """The demo bills under Tehran's published 1403 table (the reference data's, marked
     demo); a real Khuzestan office may not print a contract or a receipt under it."""
-    from app.services import candidacy, deadlines, documents, fees
+    from app.services import documents, fees
     from app.services.document_dto import DocumentRefused
 
     arch = office.engineer("A1", discipline="arch")
     p = office.project(disciplines=("arch",))
     fees.seed_tariffs(office.admin, ("tehran-1403",))  # in force since 1403: the file's
     office.papers_ready(p.id)
-    office.at("1405-08-23 10:00")
-    candidacy.stand(office.as_engineer[arch], arch, p.referral_ids["arch"])
-    office.run("1405-08-23 20:00")
-    office.at("1405-08-24 09:00")
-    deadlines.record_signature(office.clerk, p.referral_ids["arch"])
+    office.chosen_and_signed(arch, p.referral_ids["arch"])
     assert "استان تهران" in documents.contract_dto(office.clerk, p.id).tariff.title  # demo
     organization.save_organization_settings(office.admin, _real(DEMO_ORGANIZATION))
     for paper in (documents.contract_dto, documents.receipt_dto):
