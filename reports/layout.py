@@ -31,7 +31,7 @@ from reportlab.pdfbase.ttfonts import (
 )
 from reportlab.pdfgen.canvas import Canvas
 
-from .rtl import Shaped, fa_digits, shape, text_width, to_unicode, wrap
+from .rtl import Shaped, fa_digits, shape, to_unicode, wrap
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "resources" / "fonts"
 REGULAR, BOLD = "Vazirmatn", "Vazirmatn-Bold"
@@ -982,12 +982,13 @@ class Page:
     def _justified(self, text, baseline, font, size, x_right, width) -> None:
         """Both margins straight: the extra room is shared by the spaces between words (the
         space glyphs the line draws, widened by word spacing)."""
-        gaps = shape(text, font).spaces
-        extra = width - text_width(text, font, size)
+        shaped = shape(text, font)
+        gaps = shaped.spaces
+        extra = width - shaped.width * size / 1000
         if gaps == 0 or extra / gaps > size * 1.2:  # a nearly empty line stays ragged
-            self._draw(text, baseline, size, font == BOLD, "right", x_right=x_right)
+            self._emit(x_right - shaped.width * size / 1000, baseline, shaped, font, size)
             return
-        self._emit(x_right - width, baseline, shape(text, font), font, size, tw=extra / gaps)
+        self._emit(x_right - width, baseline, shaped, font, size, tw=extra / gaps)
 
     def heading(self, text: str, size: float = 11.5) -> None:
         self.ensure(size * 5)  # keep a heading with what follows it

@@ -507,13 +507,13 @@ def text_width(text: str, font: str, size: float) -> float:
     return shape(text, font).width * size / 1000
 
 
-def wrap(text: str, font: str, size: float, width: float) -> list[str]:
+def wrap(text: str, font: str, size: float, width: float) -> tuple[str, ...]:
     """Logical text → logical lines, top to bottom, each at most `width` wide once shaped.
 
     A newline starts a new line. A single word wider than the line is put on a line of its own
-    (it overflows rather than being cut inside a word).
+    (it overflows rather than being cut inside a word). The lines are cached: a tuple.
     """
-    return list(_wrap(text, font, size, width))
+    return _wrap(text, font, size, width)
 
 
 @lru_cache(maxsize=16384)

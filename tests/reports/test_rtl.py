@@ -215,7 +215,7 @@ def test_long_paragraph_wraps_into_lines_in_logical_top_to_bottom_order():
 def test_wrap_keeps_explicit_line_breaks_and_zwnj_words_whole():
     register_fonts()
     lines = wrap("نخست می\u200cشود\nدوم", REGULAR, 10, 500)
-    assert lines == ["نخست می\u200cشود", "دوم"]
+    assert lines == ("نخست می\u200cشود", "دوم")
 
 
 @NEEDS_POPPLER
