@@ -113,6 +113,9 @@ class CappedConnection(HTTPConnection):
 _LENGTH = re.compile(rb"^content-length:[ \t]*(\d{1,12})[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
 
 
+_EXPECT = re.compile(rb"^expect:[ \t]*100-continue", re.IGNORECASE | re.MULTILINE)
+
+
 def _whole(buf: bytes) -> bool:
     """The request's head and (up to GATHER_MAX) its body are in `buf`. A head without an
     end past HEAD_MAX, a chunked body or a larger one: handed on (cheroot refuses the first,
@@ -121,8 +124,8 @@ def _whole(buf: bytes) -> bool:
     if end < 0:
         return len(buf) >= HEAD_MAX
     m = _LENGTH.search(buf, 0, end)
-    if m is None:
-        return True
+    if m is None or _EXPECT.search(buf, 0, end):
+        return True  # no body; or the client waits for «100 Continue» before sending it
     length = int(m.group(1))
     return length > GATHER_MAX or len(buf) - (end + 4) >= length
 

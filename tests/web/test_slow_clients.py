@@ -171,3 +171,26 @@ def test_the_cap_counts_each_address_and_not_loopback():
     assert all(http.take("127.0.0.1") for _ in range(100))  # a proxy on the same host
     off = OfficeHTTP(("127.0.0.1", 0), lambda e, r: [], per_source=0)
     assert all(off.take("10.0.0.9") for _ in range(100))
+
+
+def test_a_client_waiting_for_100_continue_is_answered_at_once(tmp_path):
+    """curl sends a larger body only after «100 Continue» (or a second's wait): its head is
+    handed on whole, and cheroot asks for the body."""
+    srv, url = _server(tmp_path, tls=False)
+    try:
+        s = socket.create_connection(("127.0.0.1", _port(url)))
+        body = b'{"username": 7}'
+        s.sendall(
+            b"POST /api/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Expect: 100-continue\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n"
+        )
+        s.settimeout(0.8)  # under curl's own second
+        assert s.recv(65536).startswith(b"HTTP/1.1 100 Continue")
+        s.sendall(body)
+        s.settimeout(10)
+        answer = b""
+        while b"HTTP/1.1 400" not in answer:
+            answer += s.recv(65536)
+        s.close()
+    finally:
+        srv.stop()
