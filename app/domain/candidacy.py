@@ -96,8 +96,11 @@ def refusals(snap: CandidacySnapshot, action: Action, policy: Policy) -> Refusal
     from standing for or being chosen for the referral), with its Persian reason."""
     found: dict[str, str] = {}
     r = snap.referral
-    if r is None:  # nothing else can be judged about a referral that does not exist
-        return _refusal({"C4" if action == "cancel" else "C2": NO_REFERRAL})
+    if r is None:  # of a referral that does not exist only C2 (or C4) is judged, beside
+        if action == "cancel":  # what keeps him out of every referral, whichever it were
+            return _refusal({"C4": NO_REFERRAL})
+        anywhere = dict(out_of_everything(snap.supervisor, snap.at, policy).reasons)
+        return _refusal({**anywhere, "C2": NO_REFERRAL})
     if not snap.round_running:
         found["C3"] = ""
     if action == "cancel":

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import inspect
 
 from ..db.bootstrap import open_fresh
-from ..domain.calendar import format_jalali_datetime, jalali_year
+from ..domain.calendar import format_jalali_datetime, jalali_year, local_date
 from ..domain.codes import DISCIPLINE_ORDER, GRADE_ORDER
 from ..domain.errors import InputError, RuleViolation
 from ..domain.policy import PolicyError
@@ -19,6 +19,8 @@ from ..services import candidacy, deadlines, engineers, firms, projects, queries
 from ..services.context import SYSTEM, Actor, ServiceContext, SimClock
 from ..services.dto import CompetenceIn, EngineerIn, OwnerIn, ProjectIn
 from .schema import Event, Scenario, ScenarioError
+
+NO_SUCH_REFERRAL = 0  # ids start at 1
 
 FORMAT_OUT = "referral-result/1"
 
@@ -99,6 +101,28 @@ class Replay:
                 self.ref_ids[(p.id, d)] = rid
             self._intake(summary.id, p.disciplines)
 
+    def _members_best(self, members: list[str]) -> tuple[CompetenceIn, ...]:
+        """A firm's default competences: per discipline, the highest supervision grade among
+        its members' competences valid at the start, with that competence's expiry (an
+        expired one gives the firm nothing; of equal grades, the one valid longest)."""
+        on = local_date(self.sc.start)
+        best: dict[str, CompetenceIn] = {}
+        for m in self.sc.engineers:
+            if m["id"] not in members:
+                continue
+            for c in m.get("competences", ()):
+                if c.kind != "supervision" or (c.expires is not None and c.expires < on):
+                    continue
+                held = best.get(c.discipline)
+                rank = (GRADE_ORDER[c.grade], c.expires is None, c.expires or on)
+                if held is None or rank > (
+                    GRADE_ORDER[held.grade],
+                    held.expires is None,
+                    held.expires or on,
+                ):
+                    best[c.discipline] = CompetenceIn(c.discipline, c.grade, expires=c.expires)
+        return tuple(best[d] for d in sorted(best))
+
     def _firm(self, f: dict[str, Any], start_year: int) -> None:
         """A legal entity at t0, taken as given (F6 applies to its later processes)."""
         members = [self.eng_ids[m] for m in f["members"]]
@@ -106,16 +130,7 @@ class Replay:
         fields.setdefault("membership_paid_through", start_year)
         fields.setdefault("base_score", Decimal(0))
         if "competences" not in fields:  # default: the members' best supervision grades
-            best: dict[str, str] = {}
-            for m in self.sc.engineers:
-                if m["id"] in f["members"]:
-                    for c in m.get("competences", ()):
-                        if c.kind == "supervision" and (
-                            c.discipline not in best
-                            or GRADE_ORDER[c.grade] > GRADE_ORDER[best[c.discipline]]
-                        ):
-                            best[c.discipline] = c.grade
-            fields["competences"] = tuple(CompetenceIn(d, g) for d, g in sorted(best.items()))
+            fields["competences"] = self._members_best(f["members"])
         try:
             fid = firms.register_firm(
                 self.given,
@@ -172,10 +187,10 @@ class Replay:
         ref = self.ref_ids.get((d.get("project"), d.get("discipline")))
         try:
             match ev.type:
-                case "nominate":
-                    if ref is None:
-                        raise RuleViolation({"C2"}, "این ارجاع وجود ندارد (C2)")
-                    candidacy.stand(self.eng_users[d["engineer"]], self.eng_ids[d["engineer"]], ref)
+                case "nominate":  # a discipline the project lacks: no referral has id 0,
+                    # and the service names C2 beside what keeps him out of every referral
+                    eid = self.eng_ids[d["engineer"]]
+                    candidacy.stand(self.eng_users[d["engineer"]], eid, ref or NO_SUCH_REFERRAL)
                 case "cancel":
                     if ref is None:
                         raise RuleViolation({"C4"}, "کاندیداتوری‌ای برای این ارجاع نیست (C4)")

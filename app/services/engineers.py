@@ -42,7 +42,7 @@ from ..domain.text import (
 )
 from .context import ServiceContext, audit
 from .dto import UPDATABLE, CompetenceIn, ConvictionIn, DeclarationIn, EngineerIn, JobIn
-from .firm_f6 import check_f6  # F6: no process of a firm with a blocked member
+from .firm_f6 import check_f6, f6_refusal  # F6: no process of a firm with a blocked member
 from .permissions import require, require_system_for_given
 from .registry import use_case
 
@@ -386,16 +386,30 @@ def request_renewal(ctx: ServiceContext, engineer_id: int, year: int) -> None:
     now = ctx.now()
     with ctx.tx() as s:
         row = _get(s, engineer_id)
-        check_f6(s, row.id, now)
+        f6 = f6_refusal(s, row.id, now)
         paid, years = _membership(s, row)
         failed = renewal_failures(year, row.member_since, paid, row.data_complete)
         if failed or (year in years and years[year].status != "requested"):
-            raise RuleViolation(failed or {"F5"}, _renewal_refused(row, year, paid))
+            _refuse_with(f6, failed or {"F5"}, _renewal_refused(row, year, paid))
+        _refuse_with(f6)
         if year not in years:
             s.add(
                 MembershipYear(engineer_id=row.id, year=year, status="requested", requested_at=now)
             )
         audit(s, ctx, "membership.request", "engineer", engineer_id, after={"year": year})
+
+
+def _refuse_with(
+    f6: RuleViolation | None, rules: set[str] | frozenset[str] = frozenset(), message: str = ""
+) -> None:
+    """Refuse with every rule that refuses (scenario.md): the membership's own (F5) and a
+    firm's blocked member (F6) together, each one's words; nothing when neither refuses."""
+    if not rules and f6 is None:
+        return
+    words = [message or RuleViolation(rules).message] if rules else []
+    if f6 is not None:
+        words.append(f6.message)
+    raise RuleViolation(set(rules) | set(f6.rules if f6 else ()), "؛ ".join(words))
 
 
 def _renewal_refused(row: Engineer, year: int, paid: set[int]) -> str:
@@ -440,14 +454,15 @@ def approve_renewal(ctx: ServiceContext, engineer_id: int, year: int, amount_ria
         )
     now = ctx.now()
     with ctx.tx() as s:
-        check_f6(s, engineer_id, now)
+        f6 = f6_refusal(s, engineer_id, now)
         m = s.scalar(
             select(MembershipYear).where(
                 MembershipYear.engineer_id == engineer_id, MembershipYear.year == year
             )
         )
         if m is None or m.status != "requested":
-            raise RuleViolation({"F5"}, "درخواست تمدید در انتظار تأیید برای این سال نیست (F5)")
+            _refuse_with(f6, {"F5"}, "درخواست تمدید در انتظار تأیید برای این سال نیست (F5)")
+        _refuse_with(f6)
         m.status, m.amount_rials, m.approved_at = "approved", amount_rials, now
         m.approved_by = ctx.actor.user_id
         audit(
@@ -477,12 +492,13 @@ def record_membership_payment(
     now = ctx.now()
     with ctx.tx() as s:
         row = _get(s, engineer_id)
-        check_f6(s, row.id, now)
+        f6 = f6_refusal(s, row.id, now)
         paid, years = _membership(s, row)
         failed = renewal_failures(year, row.member_since, paid, row.data_complete)
         m = years.get(year)
         if failed or m is None or m.status != "approved":
-            raise RuleViolation(failed or {"F5"})
+            _refuse_with(f6, failed or {"F5"})
+        _refuse_with(f6)
         m.status, m.paid_at, m.payment_ref = "paid", now, payment_ref
         row.membership_paid_through = paid_through(row.member_since, paid | {year})
         audit(

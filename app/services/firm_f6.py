@@ -60,6 +60,16 @@ def raise_f6(blocks: list[MemberBlock]) -> None:
         )
 
 
+def f6_refusal(s: Session, engineer_id: int, at: datetime) -> RuleViolation | None:
+    """F6's refusal for a firm with a blocked member (None for a person or a clear firm): for
+    a process that names its own rules beside it (every rule that refuses, scenario.md)."""
+    try:
+        check_f6(s, engineer_id, at)
+    except RuleViolation as exc:
+        return exc
+    return None
+
+
 def check_f6(s: Session, engineer_id: int, at: datetime) -> None:
     """Called by every process on a supervisor: nothing for a person; F6 for a firm."""
     kind = s.scalar(select(Engineer.kind).where(Engineer.id == engineer_id))

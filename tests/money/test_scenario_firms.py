@@ -150,3 +150,93 @@ def test_F6_pay_membership_of_a_firm_waits_for_its_members():
 def test_firms_list_is_parsed_strictly(firms, why):
     with pytest.raises(ScenarioError, match=why):
         _scenario(firms=firms)
+
+
+# ---------------------------------------------------------------- every rule that refuses
+
+
+def _events(scenario: str) -> list[dict]:
+    return simulate(parse(scenario))["events"]
+
+
+def test_F5_F6_a_firms_payment_names_both_the_year_paid_and_the_member_who_owes():
+    """A firm pays a year already paid while a member still owes it: F5 and F6 both refuse
+    (before: F6 alone); once the member pays, F5 alone."""
+    events = _events(
+        json.dumps(
+            {
+                "format": "referral-scenario/1",
+                "start": "1405-08-26 08:00",
+                "until": "1405-08-26 12:00",
+                "engineers": [
+                    _eng("M1", 100),
+                    _eng("M2", 60, membership_paid_through=1404),
+                ],
+                "firms": [{"id": "F", "members": ["M1", "M2"]}],
+                "projects": [],
+                "events": [
+                    {"at": f"1405-08-26 10:{m:02d}", "type": "pay_membership",
+                     "engineer": who, "year": 1405}
+                    for m, who in ((0, "F"), (5, "M2"), (10, "F"))
+                ],
+            }
+        )
+    )  # fmt: skip
+    assert [(e["ok"], e.get("rules")) for e in events] == [
+        (False, ["F5", "F6"]),
+        (True, None),
+        (False, ["F5"]),
+    ]
+    assert "(F5)" in events[0]["message"] and "(F6)" in events[0]["message"]
+
+
+def test_S1_a_firm_takes_no_competence_a_member_holds_expired():
+    """A firm's default competences are its members' valid ones at the start, with their
+    expiry: a member's civil competence expired before — the firm fails S1 as he does."""
+    m1 = _eng("M1", 100)
+    m1["competencies"] = [{"discipline": "civil", "grade": "1", "expires": "1405-08-01"}]
+    m2 = _eng("M2", 100)
+    m2["competencies"] = [{"discipline": "arch", "grade": "1"}]
+    events = _events(
+        json.dumps(
+            {
+                "format": "referral-scenario/1",
+                "start": "1405-08-26 08:00",
+                "until": "1405-08-26 12:00",
+                "engineers": [m1, m2],
+                "firms": [{"id": "F", "members": ["M1", "M2"], "declaration": DECL}],
+                "projects": [{"id": "P1", "area": 300, "floors": 2, "disciplines": ["civil"],
+                              "ready_at": "1405-08-26 09:00"}],
+                "events": [
+                    {"at": "1405-08-26 10:00", "type": "nominate", "engineer": who,
+                     "project": "P1", "discipline": "civil"}
+                    for who in ("F", "M1")
+                ],
+            }
+        )
+    )  # fmt: skip
+    assert "S1" in events[0]["rules"] and events[0]["rules"] == events[1]["rules"]
+
+
+def test_C2_a_stand_for_a_discipline_the_project_lacks_names_what_keeps_him_out_anywhere():
+    e1 = _eng("E1", 100, membership_paid_through=1404)
+    del e1["declaration"]
+    events = _events(
+        json.dumps(
+            {
+                "format": "referral-scenario/1",
+                "start": "1405-08-26 08:00",
+                "until": "1405-08-26 12:00",
+                "engineers": [e1],
+                "projects": [{"id": "P1", "area": 300, "floors": 2, "disciplines": ["civil"],
+                              "ready_at": "1405-08-26 09:00"}],
+                "events": [
+                    {"at": "1405-08-26 10:00", "type": "nominate", "engineer": "E1",
+                     "project": "P1", "discipline": d}
+                    for d in ("arch", "civil")
+                ],
+            }
+        )
+    )  # fmt: skip
+    assert events[0]["rules"] == ["C1", "C2", "G3", "S7"]  # (no arch referral; no declaration)
+    assert set(events[1]["rules"]) >= {"C1", "C2", "G3"}
