@@ -149,7 +149,7 @@ def heading(
         (org.unit, top - 42, 8.5, False),
         (title, top - 64, 14, True),
     ):
-        centred_between(page, text, y, size, bold, band)
+        _centred_between(page, text, y, size, bold, band)
     if stamp is not None and stamp.reprint:
         mark = f"چاپ دوباره (نوبت {fa_digits(stamp.print_no)}) — {jdatetime_fa(stamp.printed_at)}"
         w = text_width(mark, BOLD, 8.5) + 10
@@ -175,12 +175,11 @@ def heading(
         )
 
 
-def centred_between(
+def _centred_between(
     page: Page, text: str, y: float, size: float, bold: bool, band: tuple[float, float]
-) -> tuple[float, float, float]:
+) -> None:
     """One line centred on the page if it fits there within `band` (x from, x to), else
-    centred in the band, in a smaller size if it must (down to 8 pt); returns where it went
-    (x from, x to, size)."""
+    centred in the band, in a smaller size if it must (down to 8 pt)."""
     font = BOLD if bold else REGULAR
     room = band[1] - band[0]
     width = text_width(text, font, size)
@@ -190,9 +189,8 @@ def centred_between(
     mid = page.width / 2
     if mid - width / 2 < band[0] or mid + width / 2 > band[1]:
         mid = (band[0] + band[1]) / 2
-    x_from, x_to = mid - width / 2, mid + width / 2
-    page.text(text, y, size, bold=bold, align="center", x_left=x_from - 1, x_right=x_to + 1)
-    return x_from, x_to, size
+    page.text(text, y, size, bold=bold, align="center", x_left=mid - width / 2 - 1,
+              x_right=mid + width / 2 + 1)  # fmt: skip
 
 
 def verification_text(stamp: PaperStamp | None) -> str:

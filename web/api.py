@@ -68,6 +68,11 @@ def _json(body: Any, status: int = 200, **headers: str) -> HttpResponse:
     return response
 
 
+def refused_body(message: str) -> HttpResponse:
+    """A request body that could not be read (Django's 400, `web.site.bad_request`)."""
+    return _json({"kind": "input", "field": "body", "message": message}, 400)
+
+
 def _raw(data: bytes, status: int = 200) -> HttpResponse:
     return HttpResponse(data, status=status, content_type="application/json; charset=utf-8")
 

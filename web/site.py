@@ -6,7 +6,6 @@ request, so changing an id in a URL or a form reaches nothing of another enginee
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -825,13 +824,10 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     """A request Django could not read (a form of more than 1,000 fields, a broken
     multipart body): in Persian, as every other refusal — JSON for the API."""
     words = "درخواست خوانده نشد (شکل یا اندازه آن نادرست است)؛ چیزی ثبت نشد."
-    if request.path.startswith("/api/"):
-        body = {"kind": "input", "field": "body", "message": words}
-        return HttpResponse(
-            json.dumps(body, ensure_ascii=False),
-            status=400,
-            content_type="application/json; charset=utf-8",
-        )
+    if request.path.startswith("/api/"):  # the API's own answer, in its own form
+        from .api import refused_body
+
+        return refused_body(words)
     request.nz_actor = actor_quietly(request)  # type: ignore[attr-defined]
     return error_page(request, 400, "درخواست نامعتبر", words)
 

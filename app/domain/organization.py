@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from stdnum.iso7064 import mod_97_10
 
@@ -200,25 +201,32 @@ def problems(o: Organization) -> dict[str, str]:
     return out
 
 
-def _still_demo(o: Organization) -> list[str]:
-    """The fields of `o` (normalised) that still hold the demo's invented values."""
-    demo = normalize(
+@cache
+def _demo() -> Organization:
+    """The demo's invented particulars, normalised as a saved organization is."""
+    d = DEMO_PARTICULARS
+    return normalize(
         Organization(
-            address=DEMO_PARTICULARS["address"],
-            postal_code=DEMO_PARTICULARS["postal_code"],
-            phone=DEMO_PARTICULARS["phone"],
-            public_url=DEMO_PARTICULARS["public_url"],
-            account_no=DEMO_PARTICULARS["account_no"],
-            iban=DEMO_PARTICULARS["iban"],
-            contract_signer=Signer(DEMO_PARTICULARS["contract_signer"], ""),
-            letter_signer=Signer(DEMO_PARTICULARS["letter_signer"], ""),
+            address=d["address"],
+            postal_code=d["postal_code"],
+            phone=d["phone"],
+            public_url=d["public_url"].lower(),
+            account_no=d["account_no"],
+            iban=d["iban"],
+            contract_signer=Signer(d["contract_signer"], ""),
+            letter_signer=Signer(d["letter_signer"], ""),
         )
     )
+
+
+def _still_demo(o: Organization) -> list[str]:
+    """The fields of `o` (normalised) that still hold the demo's invented values."""
+    demo = _demo()
     pairs = {
         "address": (o.address, demo.address),
         "postal_code": (o.postal_code, demo.postal_code),
         "phone": (o.phone, demo.phone),
-        "public_url": (o.public_url.lower(), demo.public_url.lower()),
+        "public_url": (o.public_url.lower(), demo.public_url),
         "account_no": (o.account_no, demo.account_no),
         "iban": (o.iban, demo.iban),
         "contract_signer": (o.contract_signer.name, demo.contract_signer.name),

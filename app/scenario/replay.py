@@ -106,6 +106,10 @@ class Replay:
         its members' competences valid at the start, with that competence's expiry (an
         expired one gives the firm nothing; of equal grades, the one valid longest)."""
         on = local_date(self.sc.start)
+
+        def rank(c: CompetenceIn) -> tuple:  # grade first, then how long it stays valid
+            return (GRADE_ORDER[c.grade], c.expires is None, c.expires or on)
+
         best: dict[str, CompetenceIn] = {}
         for m in self.sc.engineers:
             if m["id"] not in members:
@@ -113,13 +117,7 @@ class Replay:
             for c in m.get("competences", ()):
                 if c.kind != "supervision" or (c.expires is not None and c.expires < on):
                     continue
-                held = best.get(c.discipline)
-                rank = (GRADE_ORDER[c.grade], c.expires is None, c.expires or on)
-                if held is None or rank > (
-                    GRADE_ORDER[held.grade],
-                    held.expires is None,
-                    held.expires or on,
-                ):
+                if c.discipline not in best or rank(c) > rank(best[c.discipline]):
                     best[c.discipline] = CompetenceIn(c.discipline, c.grade, expires=c.expires)
         return tuple(best[d] for d in sorted(best))
 

@@ -317,20 +317,19 @@ def _fees(s: Session, p: Project, disciplines: Iterable[str]) -> tuple[FeeLine, 
     return tuple(out)
 
 
-def _own_province_tariff(s: Session, p: Project, paper: str) -> None:
-    """Refused (DocumentRefused) while the file's tariff table is another province's."""
+def _tariff_due(s: Session, p: Project, paper: str):
+    """A due amount read from the file's tariff table (None: no table rate), refused
+    (DocumentRefused) while that table is another province's (F1)."""
     due = next((f for f in project_fees(s, p).values() if f.table_year is not None), None)
-    if due is None:
-        return
-    why = tariff_of_another_province(normalize(org_settings.load(s)), due.table_title)
-    if why:
-        raise DocumentRefused(paper, (why,))
+    if due is not None:
+        why = tariff_of_another_province(normalize(org_settings.load(s)), due.table_title)
+        if why:
+            raise DocumentRefused(paper, (why,))
+    return due
 
 
 def _tariff_ref(s: Session, p: Project, paper: str) -> TariffRef | None:
-    _own_province_tariff(s, p, paper)
-    dues = project_fees(s, p)
-    due = next((f for f in dues.values() if f.table_year is not None), None)
+    due = _tariff_due(s, p, paper)
     if due is None:
         return None
     policy = policy_at(s, p.created_at)
@@ -582,7 +581,7 @@ def receipt_dto(ctx: ServiceContext, project_id: int) -> ReceiptDTO:
     with ctx.tx() as s:
         organization = organization_info(s, "رسید پذیرش پرونده")
         p = _project(s, project_id)
-        _own_province_tariff(s, p, "رسید پذیرش پرونده")  # the amounts due are its
+        _tariff_due(s, p, "رسید پذیرش پرونده")  # refused under another province's table
         refs = _referrals(s, project_id)
         received = set(
             s.scalars(select(ProjectDocument.kind).where(ProjectDocument.project_id == project_id))

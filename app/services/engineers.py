@@ -389,9 +389,9 @@ def request_renewal(ctx: ServiceContext, engineer_id: int, year: int) -> None:
         f6 = f6_refusal(s, row.id, now)
         paid, years = _membership(s, row)
         failed = renewal_failures(year, row.member_since, paid, row.data_complete)
-        if failed or (year in years and years[year].status != "requested"):
-            _refuse_with(f6, failed or {"F5"}, _renewal_refused(row, year, paid))
-        _refuse_with(f6)
+        if not failed and year in years and years[year].status != "requested":
+            failed = {"F5"}
+        _refuse_with(f6, failed, _renewal_refused(row, year, paid) if failed else "")
         if year not in years:
             s.add(
                 MembershipYear(engineer_id=row.id, year=year, status="requested", requested_at=now)
@@ -399,11 +399,10 @@ def request_renewal(ctx: ServiceContext, engineer_id: int, year: int) -> None:
         audit(s, ctx, "membership.request", "engineer", engineer_id, after={"year": year})
 
 
-def _refuse_with(
-    f6: RuleViolation | None, rules: set[str] | frozenset[str] = frozenset(), message: str = ""
-) -> None:
-    """Refuse with every rule that refuses (scenario.md): the membership's own (F5) and a
-    firm's blocked member (F6) together, each one's words; nothing when neither refuses."""
+def _refuse_with(f6: RuleViolation | None, rules: set[str], message: str = "") -> None:
+    """Refuse with every rule that refuses (scenario.md): the membership's own (F5, `rules`
+    with `message`) and a firm's blocked member (F6) together, each one's words; nothing
+    when neither refuses."""
     if not rules and f6 is None:
         return
     words = [message or RuleViolation(rules).message] if rules else []
@@ -460,9 +459,10 @@ def approve_renewal(ctx: ServiceContext, engineer_id: int, year: int, amount_ria
                 MembershipYear.engineer_id == engineer_id, MembershipYear.year == year
             )
         )
-        if m is None or m.status != "requested":
-            _refuse_with(f6, {"F5"}, "درخواست تمدید در انتظار تأیید برای این سال نیست (F5)")
-        _refuse_with(f6)
+        waiting = m is not None and m.status == "requested"
+        words = "درخواست تمدید در انتظار تأیید برای این سال نیست (F5)"
+        _refuse_with(f6, set() if waiting else {"F5"}, "" if waiting else words)
+        assert m is not None  # refused above otherwise
         m.status, m.amount_rials, m.approved_at = "approved", amount_rials, now
         m.approved_by = ctx.actor.user_id
         audit(
@@ -496,9 +496,10 @@ def record_membership_payment(
         paid, years = _membership(s, row)
         failed = renewal_failures(year, row.member_since, paid, row.data_complete)
         m = years.get(year)
-        if failed or m is None or m.status != "approved":
-            _refuse_with(f6, failed or {"F5"})
-        _refuse_with(f6)
+        if not failed and (m is None or m.status != "approved"):
+            failed = {"F5"}
+        _refuse_with(f6, failed)
+        assert m is not None  # refused above otherwise
         m.status, m.paid_at, m.payment_ref = "paid", now, payment_ref
         row.membership_paid_through = paid_through(row.member_since, paid | {year})
         audit(

@@ -50,28 +50,31 @@ def f6_failures(s: Session, firm_id: int, at: datetime) -> list[MemberBlock]:
     return member_blocks(current_members(s, firm_id, local_date(at)), jalali_year(at))
 
 
+def f6_violation(blocks: list[MemberBlock]) -> RuleViolation | None:
+    """F6's refusal naming each blocked member (None: none is blocked)."""
+    if not blocks:
+        return None
+    detail = "؛ ".join(f"{b.membership_no}: {b.reason}" for b in blocks)
+    return RuleViolation(
+        {"F6"},
+        f"تا همه اعضای شخص حقوقی ثبت‌نام کامل و عضویت معتبر نداشته باشند، "
+        f"هیچ فرایندی از آن انجام نمی‌شود: {detail} (F6)",
+    )
+
+
 def raise_f6(blocks: list[MemberBlock]) -> None:
-    if blocks:
-        detail = "؛ ".join(f"{b.membership_no}: {b.reason}" for b in blocks)
-        raise RuleViolation(
-            {"F6"},
-            f"تا همه اعضای شخص حقوقی ثبت‌نام کامل و عضویت معتبر نداشته باشند، "
-            f"هیچ فرایندی از آن انجام نمی‌شود: {detail} (F6)",
-        )
+    if (refusal := f6_violation(blocks)) is not None:
+        raise refusal
 
 
 def f6_refusal(s: Session, engineer_id: int, at: datetime) -> RuleViolation | None:
     """F6's refusal for a firm with a blocked member (None for a person or a clear firm): for
     a process that names its own rules beside it (every rule that refuses, scenario.md)."""
-    try:
-        check_f6(s, engineer_id, at)
-    except RuleViolation as exc:
-        return exc
-    return None
+    kind = s.scalar(select(Engineer.kind).where(Engineer.id == engineer_id))
+    return f6_violation(f6_failures(s, engineer_id, at)) if kind == "firm" else None
 
 
 def check_f6(s: Session, engineer_id: int, at: datetime) -> None:
     """Called by every process on a supervisor: nothing for a person; F6 for a firm."""
-    kind = s.scalar(select(Engineer.kind).where(Engineer.id == engineer_id))
-    if kind == "firm":
-        raise_f6(f6_failures(s, engineer_id, at))
+    if (refusal := f6_refusal(s, engineer_id, at)) is not None:
+        raise refusal

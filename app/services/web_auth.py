@@ -322,20 +322,20 @@ def member_sign_in(
     throttled on its own, past the account's and the address's locks."""
     no = _membership_no(membership_no)
     username, mobile = _member_user(ctx, no)
+    known = device_key(ctx.server_key(), username, device)
     actor = check_credentials(
         ctx,
         username or "",
         password if isinstance(password, str) else "",
         source,
         account_key=_account_key(username, no),
-        device_key=device_key(ctx.server_key(), username, device),
+        device_key=known,
     )
     if actor.role != "engineer" or actor.engineer_id is None:
         raise RuleViolation({"U1"}, WRONG)
     with ctx.read() as s:
         needs_code = second_step_on(s)
         # wrong codes lock the account with the right password too, until the lockout ends
-        known = device_key(ctx.server_key(), actor.username, device)
         if needs_code and _locked(s, (_code_key(known or _account_key(actor.username, "")),)):
             raise Throttled()
     if not needs_code:
@@ -427,16 +427,15 @@ def _try_code(
         return cid if spent == 1 else None
 
 
-def _failed(
-    ctx: ServiceContext, account: str, source: str, code: bool = False, where: str = ""
-) -> None:
-    """A failure counted for the account and the source (`where`: another key for the
-    source, a known browser's); `code`: a wrong SMS code, counted under the account's code
-    key too (`_code_key`), which a right password does not clear."""
+def _failed(ctx: ServiceContext, account: str, where: str, code: bool = False) -> None:
+    """A failure counted for the account and where it came from (the source address's key,
+    or a known browser's, which is then the account key too: counted once); `code`: a wrong
+    SMS code, counted under the account's code key too (`_code_key`), which a right password
+    does not clear."""
     with ctx.tx() as s:
         _count_failure(s, account, ACCOUNT_FAILURES)
         if where != account:
-            _count_failure(s, where or f"addr:{_source(source)}", ADDRESS_FAILURES)
+            _count_failure(s, where, ADDRESS_FAILURES)
         if code:
             _count_failure(s, _code_key(account), ACCOUNT_FAILURES)
 
@@ -466,7 +465,7 @@ def confirm_sign_in(
         if _locked(s, (account, _code_key(account), where)):
             raise Throttled()
     if _try_code(ctx, actor.user_id or 0, "sign_in", code, sid) is None:
-        _failed(ctx, account, source, code=True, where=where)
+        _failed(ctx, account, where, code=True)
         raise RuleViolation({"U1"}, BAD_CODE)
     now = ctx.now()
     with ctx.tx() as s:
@@ -537,13 +536,13 @@ def reset_password(
     _check_password(new_password)
     no = _membership_no(membership_no)
     username, _ = _member_user(ctx, no)
-    account = _account_key(username, no)
+    account, where = _account_key(username, no), f"addr:{_source(source)}"
     with ctx.read() as s:
-        if _locked(s, (account, f"addr:{_source(source)}")):
+        if _locked(s, (account, where)):
             raise Throttled()
         uid = s.scalar(select(User.id).where(User.username == username)) if username else None
     if uid is None or _try_code(ctx, uid, "reset", code) is None:
-        _failed(ctx, account, source)
+        _failed(ctx, account, where)
         raise RuleViolation({"U1"}, BAD_CODE)
     now = ctx.now()
     with ctx.tx() as s:
