@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from ..domain.calendar import (
@@ -78,20 +78,24 @@ def set_policy(
     session.flush()
 
 
-def policy_values(session: Session, at: datetime) -> dict[str, Any]:
+def _values_at() -> Select[Any]:
     latest = (
         select(PolicyVersion.key, func.max(PolicyVersion.effective_from).label("eff"))
-        .where(PolicyVersion.effective_from <= at)
+        .where(PolicyVersion.effective_from <= bindparam("at"))
         .group_by(PolicyVersion.key)
         .subquery()
     )
-    rows = session.execute(
-        select(PolicyVersion.key, PolicyVersion.value).join(
-            latest,
-            (PolicyVersion.key == latest.c.key) & (PolicyVersion.effective_from == latest.c.eff),
-        )
+    return select(PolicyVersion.key, PolicyVersion.value).join(
+        latest,
+        (PolicyVersion.key == latest.c.key) & (PolicyVersion.effective_from == latest.c.eff),
     )
-    return {k: v for k, v in rows}
+
+
+_VALUES_AT = _values_at()  # built once: every service call reads the policy
+
+
+def policy_values(session: Session, at: datetime) -> dict[str, Any]:
+    return {k: v for k, v in session.execute(_VALUES_AT, {"at": at})}
 
 
 def policy_at(session: Session, at: datetime) -> Policy:
