@@ -72,7 +72,7 @@ def cmd_documents(args: argparse.Namespace) -> int:
         except OSError as exc:  # issued and kept in the register: a reprint gives it again
             raise CommandError(not_written(path, exc)) from None
         written.append(path)
-        how = "reprint" if stamp.reprint else "issued"
+        how = "copy" if stamp.copy else "reprint" if stamp.reprint else "issued"
         print(f"{path}  {how} no. {stamp.number}  code {stamp.code}")
 
     def project_papers(pid: int, committed, with_receipt: bool, with_letter: bool) -> None:

@@ -120,8 +120,8 @@ def heading(
     bismillah: bool = True,
 ) -> None:
     """Organization and title centred; the facts (label, value) at the top right; the QR code
-    with its verification code at the top left; «چاپ دوباره» on a reprint (not «رونوشت»:
-    a reprint the parties sign is one of the originals, not a copy)."""
+    with its verification code at the top left; on a reprint, «رونوشت» when nobody is still to
+    sign it, else «چاپ دوباره» (one more original for the supervisor still to sign)."""
     top = page.y
     qr = 62
     if stamp is not None:
@@ -151,7 +151,8 @@ def heading(
     ):
         _centred_between(page, text, y, size, bold, band)
     if stamp is not None and stamp.reprint:
-        mark = f"چاپ دوباره (نوبت {fa_digits(stamp.print_no)}) — {jdatetime_fa(stamp.printed_at)}"
+        how = "رونوشت (نوبت چاپ" if stamp.copy else "چاپ دوباره (نوبت"
+        mark = f"{how} {fa_digits(stamp.print_no)}) — {jdatetime_fa(stamp.printed_at)}"
         w = text_width(mark, BOLD, 8.5) + 10
         x = page.width / 2 - w / 2
         page.c.setStrokeColor(MID)
@@ -200,7 +201,10 @@ def verification_text(stamp: PaperStamp | None) -> str:
         f"بررسی اصالت: کد رهگیری {stamp.code} را در نشانی {stamp.check_url} ببینید یا رمزینه "
         f"بالای برگه را بخوانید. صادرکننده: {stamp.issued_by}، {jdatetime_fa(stamp.issued_at)}"
         + (
-            f"؛ این برگه با همان شماره، متن و کد در {jdatetime_fa(stamp.printed_at)} دوباره "
+            f"؛ این رونوشت با همان شماره، متن و کد در {jdatetime_fa(stamp.printed_at)} چاپ شد "
+            f"(نوبت چاپ {fa_digits(stamp.print_no)}) و اصل به شمار نمی‌آید."
+            if stamp.copy
+            else f"؛ این برگه با همان شماره، متن و کد در {jdatetime_fa(stamp.printed_at)} دوباره "
             f"چاپ شده است (نوبت چاپ {fa_digits(stamp.print_no)}) و هر نسخه آن که طرفین امضا "
             "کنند، اصل است."
             if stamp.reprint

@@ -2,7 +2,7 @@
 
 Issued only once every discipline's supervisor has signed and every fee is approved (the
 service refuses before); numbered from the outgoing register, dated by its issue; a reprint is
-the same letter marked «چاپ دوباره». Addressed to the municipality of the file's city, signed by
+the same letter marked «رونوشت». Addressed to the municipality of the file's city, signed by
 the named signer, with its attachments and copies.
 """
 

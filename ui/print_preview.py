@@ -76,7 +76,10 @@ class PrintJob:
 
 
 def _how(stamp) -> str:
-    return f"رونوشت شماره {fmt.code(stamp.number)}" if stamp.reprint else fmt.code(stamp.number)
+    if not stamp.reprint:
+        return fmt.code(stamp.number)
+    how = "رونوشت" if stamp.copy else "چاپ دوباره"  # a copy, or an original still to sign
+    return f"{how} شماره {fmt.code(stamp.number)}"
 
 
 def contract_job(ctx, project_id: int) -> PrintJob:

@@ -65,7 +65,8 @@ class PermitNote:
 class PaperStamp:
     """An issued paper's identity (app/services/papers.py): its number in the outgoing
     register, when and by whom it was issued, its verification code and check address, the
-    paper it replaces; and this print: a reprint («چاپ دوباره») with its own print time."""
+    paper it replaces; and this print: a reprint with its own print time, a copy («رونوشت»)
+    once nobody has still to sign it."""
 
     number: str
     kind: str
@@ -76,6 +77,10 @@ class PaperStamp:
     replaces_number: str = ""
     replaces_issued_at: datetime | None = None
     reprint: bool = False
+    # a reprint no one still signs (every signature it asks for given, or no longer due): a
+    # copy of the record, marked «رونوشت». A reprint for a supervisor still due to sign it
+    # (the signing day's batch) is one of the originals he signs.
+    copy: bool = False
     printed_at: datetime | None = None
     print_no: int = 1
     # a contract's print: the addenda issued for it since it was signed (a note the print adds

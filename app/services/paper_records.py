@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..db.models import IssuedPaper, Referral
+from ..domain.codes import SELECTED
 
 SIGNED = ("signed", "completed")  # a referral whose supervisor signed (A9)
 
@@ -18,14 +19,19 @@ def addendum_subject(project_id: int, seq: int) -> str:
     return f"project:{project_id}:addendum:{seq}"
 
 
-def signers(s: Session, content: dict[str, Any]) -> set[tuple[int, int]]:
-    """(referral, engineer) of a paper's supervisors who have signed it (A9): a signature is
-    never undone (W1 is for a supervisor who has not signed), so a paper that has one stands."""
+def _pairs(content: dict[str, Any]) -> set[tuple[int, int]]:
+    """(referral, engineer) of the supervisors a paper names (contract, addendum, form)."""
     rows = [
         *(content.get("supervisors") or ()),
         *([content["supervisor"]] if "supervisor" in content else []),
     ]
-    pairs = {(x["referral_id"], x["engineer_id"]) for x in rows}
+    return {(x["referral_id"], x["engineer_id"]) for x in rows}
+
+
+def signers(s: Session, content: dict[str, Any]) -> set[tuple[int, int]]:
+    """(referral, engineer) of a paper's supervisors who have signed it (A9): a signature is
+    never undone (W1 is for a supervisor who has not signed), so a paper that has one stands."""
+    pairs = _pairs(content)
     if not pairs:
         return set()
     rows = s.execute(
@@ -34,6 +40,20 @@ def signers(s: Session, content: dict[str, Any]) -> set[tuple[int, int]]:
         )
     ).all()
     return {(r, e) for r, e in rows if (r, e) in pairs}
+
+
+def signature_due(s: Session, content: dict[str, Any]) -> bool:
+    """Whether a supervisor the paper names is still to sign it: chosen for his referral and
+    not yet signed (A9). One who signed, withdrew or did not come (W1–W3) signs it no more."""
+    pairs = _pairs(content)
+    if not pairs:
+        return False
+    rows = s.execute(
+        select(Referral.id, Referral.engineer_id).where(
+            Referral.id.in_({r for r, _ in pairs}), Referral.status == SELECTED
+        )
+    ).all()
+    return any((r, e) in pairs for r, e in rows)
 
 
 def last_paper(s: Session, kind: str, subject: str) -> IssuedPaper | None:

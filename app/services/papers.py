@@ -3,8 +3,10 @@ introduction letter or daily report stores what was issued, and anyone can check
 
 * Issuing (staff only, U1; one transaction; the audit trail) builds the paper's DTO
   (app/services/documents.py) and compares it with the last paper issued for the same subject:
-  the same content is a **reprint** — the same paper, number and code, marked «چاپ دوباره» with its
-  own print time; a changed content is a **new paper** with the next number of the office's
+  the same content is a **reprint** — the same paper, number and code, with its own print time:
+  a copy marked «رونوشت» once no supervisor it names is still to sign it (every receipt, letter
+  and daily report), else one more original for the supervisor still to sign; a changed
+  content is a **new paper** with the next number of the office's
   outgoing register for the Jalali year, naming the paper it replaces.
 * A paper that parties sign **stands once one of them has signed** (a contract or an addendum
   whose supervisor signed, A9): it is only ever reprinted as it was issued, whatever changes
@@ -59,7 +61,7 @@ from .document_dto import (
     PermitNote,
     ReceiptDTO,
 )
-from .paper_records import last_paper, signers, standing
+from .paper_records import last_paper, signature_due, signers, standing
 from .permissions import require
 from .registry import use_case
 
@@ -307,7 +309,8 @@ def _issue(
                 last.number,
                 after={"kind": kind, "subject": subject, "print": last.prints},
             )
-            stamp = _stamp(last, replaced, public_url, now, reprint=True)
+            copy = not signature_due(s, last.content)
+            stamp = replace(_stamp(last, replaced, public_url, now, reprint=True), copy=copy)
             return stamp, (dict(last.content) if stands else None)
         seq, number = _next_number(s, jalali_year(now))
         row = IssuedPaper(

@@ -209,14 +209,35 @@ def test_issuing_is_for_staff_and_recorded_in_the_audit_trail(office: Office):
 
 @NEEDS_POPPLER
 def test_the_printed_paper_carries_its_number_code_and_reprint_mark(office: Office):
-    p = _signed_project(office)
+    """A reprint while a supervisor is still to sign it is one more original (he signs it);
+    once nobody is still to sign it, a reprint is a copy, «رونوشت», and says it is not one."""
+    p = _signed_project(office, sign=False)
     first = papers.issue_contract(office.clerk, p.id)
     text = pdf_text(contract_pdf(first.paper, first.stamp))
     assert first.stamp.code in text and "چاپ دوباره" not in text and "رونوشت" not in text
     again = papers.issue_contract(office.clerk, p.id)
+    assert again.stamp.reprint and not again.stamp.copy
     text = pdf_text(contract_pdf(again.paper, again.stamp))
     assert first.stamp.code in text and "چاپ دوباره (نوبت ۲)" in text and "نوبت چاپ ۲" in text
-    assert "رونوشت" not in text  # a reprint the parties sign is an original, not a copy
+    assert "رونوشت" not in text and "اصل است" in text
+    deadlines.record_signature(office.clerk, p.referral_ids["arch"])
+    still = papers.issue_contract(office.clerk, p.id)  # civil's supervisor still to sign
+    assert still.stamp.reprint and not still.stamp.copy
+    deadlines.record_signature(office.clerk, p.referral_ids["civil"])
+    copy = papers.issue_contract(office.clerk, p.id)
+    assert copy.stamp.copy and copy.stamp.number == first.stamp.number
+    assert copy.stamp.code == first.stamp.code
+    text = pdf_text(contract_pdf(copy.paper, copy.stamp))
+    assert "رونوشت (نوبت چاپ ۴)" in text and "اصل به شمار نمی‌آید" in text
+    assert "چاپ دوباره" not in text and "هر نسخه آن که طرفین امضا" not in text
+
+
+def test_a_reprinted_receipt_is_a_copy(office: Office):
+    """Nobody signs a receipt after the counter: its reprint is a copy at once."""
+    p = _signed_project(office, sign=False)
+    first = papers.issue_receipt(office.clerk, p.id)
+    again = papers.issue_receipt(office.clerk, p.id)
+    assert not first.stamp.reprint and again.stamp.reprint and again.stamp.copy
 
 
 def test_the_qr_code_holds_the_public_check_address(office: Office, monkeypatch):
