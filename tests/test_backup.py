@@ -79,6 +79,7 @@ def test_backup_is_one_moment_while_a_desk_writes(db_url, tmp_path, monkeypatch)
                     membership_no="E9",
                     competences=(CompetenceIn("civil", "1"),),
                     base_score=Decimal(1),
+                    first_name="E9",
                 ),
             )
 

@@ -709,7 +709,9 @@ def _seed(tmp: Path) -> Seed:
     ids["e3"] = o.engineer("E3", discipline="arch", grade="1", score=80)
     ids["firm"] = firms.register_firm(
         o.clerk,
-        EngineerIn(membership_no="F1", competences=(), base_score=Decimal(0), kind="firm"),
+        EngineerIn(
+            membership_no="F1", competences=(), base_score=Decimal(0), kind="firm", last_name="F1"
+        ),
         [ids["e2"], ids["e3"]],
     )
     engineers.request_renewal(o.clerk, ids["e1"], 1406)

@@ -1,6 +1,7 @@
 """Normalising Persian input at the boundary, and validating Iranian identifiers.
 
-Persian text is one text whatever keyboard typed it: Arabic ي/ك/ى → Persian ی/ک, the
+Persian text is one text whatever keyboard typed it: Arabic ي/ك/ى → Persian ی/ک, Arabic
+presentation forms (a name pasted from a PDF) → the letters they show, the
 digits of every script → Latin in codes and numbers, bidi marks (RLM, LRM, ALM, embeddings,
 isolates), zero-width spaces, soft hyphens and the kashida removed, every kind of space (the
 no-break space too) a plain space, and the ZWNJ (نیم‌فاصله) kept only between two letters.
@@ -55,6 +56,9 @@ _SPACES = dict.fromkeys(
     ),
     " ",
 )
+# Arabic presentation forms (a name copied from a PDF or an old system: «ﻋﻠﯽ ﮐﺮﯾﻤﯽ»), each the
+# letter it shows (NFKC: U+FEE3 → م, U+FBFD → ی); the rest of the text is left as typed.
+_PRESENTATION = re.compile("[\ufb50-\ufdff\ufe70-\ufefe]+")
 _ZWNJ_RUNS = re.compile(ZWNJ + "{2,}")
 _ZWNJ_LOOSE = re.compile(f"(^{ZWNJ}+|{ZWNJ}+$|{ZWNJ}+(?= )|(?<= ){ZWNJ}+)")
 
@@ -72,6 +76,8 @@ def normalize_digits(text: str) -> str:
 def normalize_text(text: str) -> str:
     """A name, an address, a reason: Persian letters, no invisible marks, one plain space
     between words, a ZWNJ only inside a word; trimmed."""
+    if _PRESENTATION.search(text):
+        text = _PRESENTATION.sub(lambda m: unicodedata.normalize("NFKC", m[0]), text)
     text = without_marks(text.translate(_ARABIC_LETTERS))
     text = " ".join(text.split(" "))
     text = _ZWNJ_LOOSE.sub("", _ZWNJ_RUNS.sub(ZWNJ, " ".join(text.split())))

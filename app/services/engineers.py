@@ -82,8 +82,9 @@ def normalized(e: EngineerIn) -> EngineerIn:
     )
 
 
-def _validate(e: EngineerIn) -> EngineerIn:
-    """`e` normalised (`normalized`), or InputError naming the first wrong field."""
+def _validate(e: EngineerIn, new: bool = True) -> EngineerIn:
+    """`e` normalised (`normalized`), or InputError naming the first wrong field; `new`: a
+    member registered, who needs a name (a change is checked field by field instead)."""
     e = normalized(e)
     check_texts(
         ("membership_no", e.membership_no, 32),
@@ -99,6 +100,13 @@ def _validate(e: EngineerIn) -> EngineerIn:
     )
     if not e.membership_no.strip():
         raise InputError("membership_no", "شماره عضویت خالی است")
+    if not any(c.isalnum() for c in e.membership_no):  # «-»: no number at all
+        raise InputError("membership_no", "شماره عضویت باید رقم یا حرفی داشته باشد")
+    if new and not (e.first_name or e.last_name):  # normalised: invisible marks are nothing
+        raise InputError(
+            "last_name",
+            "نام شخص حقوقی خالی است" if e.kind == "firm" else "نام و نام خانوادگی خالی است",
+        )
     if e.kind not in SUPERVISOR_KINDS:
         raise InputError("kind", "نوع ناظر باید حقیقی یا حقوقی باشد")
     if (
@@ -278,7 +286,7 @@ def update_engineer(
         validate_ids=validate_ids,
     )
     merged = {**probe.__dict__, **changes}
-    clean = _validate(EngineerIn(**merged))
+    clean = _validate(EngineerIn(**merged), new=False)
     changes = {k: getattr(clean, k) for k in changes}
     for k in ("first_name", "last_name"):  # corrected, never erased (nor made invisible)
         if k in changes and not changes[k] and (k == "last_name" or kind == "person"):

@@ -156,12 +156,14 @@ def test_a_membership_number_with_a_zwnj_is_the_same_member(office):
         competences=(CompetenceIn("civil", "1"),),
         base_score=Decimal(0),
         national_id="0013542419",
+        last_name="رضایی",
     )
     engineers.register_engineer(office.admin, e)
     twin = EngineerIn(
         membership_no=f"12{ZWNJ}-۳۰۰{RLM}",
         competences=(CompetenceIn("civil", "1"),),
         base_score=Decimal(0),
+        last_name="رضایی",
     )
     before = office.row_counts()
     with pytest.raises(InputError) as exc:
@@ -185,6 +187,46 @@ def test_an_imported_arabic_yeh_is_found_by_a_persian_search(office):
     # the membership number typed as it came in the file (a ZWNJ inside, Persian digits)
     for typed in (f"77{ZWNJ}-1", f"۷۷{ZWNJ}-۱", f"7{ZWNJ}7-1"):
         assert [r.membership_no for r in browse.engineer_page(office.clerk, typed)] == ["77-1"]
+
+
+def test_a_name_in_presentation_forms_is_the_name(office):
+    """A name pasted from a PDF or an old system («ﻋﻠﯽ ﮐﺮﯾﻤﯽ», Arabic presentation forms) is
+    stored as the letters it shows: a search typed on a Persian keyboard finds it, imported
+    or registered at the desk, and the search itself may be typed in those forms."""
+    assert normalize_text("ﻋﻠﯽ ﮐﺮﯾﻤﯽ") == "علی کریمی"
+    csv = (
+        "شماره عضویت,کد ملی,نام,نام خانوادگی,رشته,پایه\n77-9,0013542419,ﻋﻠﯽ,ﮐﺮﯾﻤﯽ,civil,2\n"
+    ).encode()
+    assert members_import.import_members(office.admin, csv, "pdf.csv").added == ["77-9"]
+    engineers.register_engineer(
+        office.admin,
+        EngineerIn("77-10", (CompetenceIn("civil", "1"),), Decimal(0), first_name="ﻣﺮﯾﻢ",
+                   last_name="ﮐﺮﯾﻤﯽ"),
+    )  # fmt: skip
+    found = [r.membership_no for r in browse.engineer_page(office.clerk, "کریمی")]
+    assert sorted(found) == ["77-10", "77-9"]
+    assert [r.membership_no for r in browse.engineer_page(office.clerk, "ﻋﻠﯽ")] == ["77-9"]
+
+
+@pytest.mark.parametrize(
+    "first, last, number, field",
+    [
+        ("", "", "N-9", "last_name"),
+        (f"{RLM}{ZWNJ}", LRM, "N-9", "last_name"),
+        ("علی", "کریمی", "-", "membership_no"),
+        ("علی", "", "—", "membership_no"),
+    ],
+)
+def test_a_member_without_a_name_or_a_number_is_not_registered(office, first, last, number, field):
+    before = office.row_counts()
+    with pytest.raises(InputError) as exc:
+        engineers.register_engineer(
+            office.admin,
+            EngineerIn(number, (CompetenceIn("civil", "1"),), Decimal(0), first_name=first,
+                       last_name=last),
+        )  # fmt: skip
+    assert exc.value.field == field
+    assert office.row_counts() == before
 
 
 def test_a_mobile_with_letters_or_dashes_is_refused_at_the_counter(office):

@@ -139,6 +139,7 @@ def test_main_serve_answers_the_engineers_site_over_https(serve):
             (CompetenceIn("civil", "1"),),
             Decimal(100),
             declaration=DeclarationIn(1405, True, True, ("A",), Decimal(50)),
+            last_name="مهندس",
         ),
     )
     users.create_user(desk, "e7001", "مهندس", "engineer", "engineer-pass-1405", eid)
