@@ -213,7 +213,7 @@ class Replay:
                     eid, year = self.eng_ids[d["engineer"]], d["year"]
                     engineers.request_renewal(self.clerk, eid, year)
                     engineers.approve_renewal(self.finance, eid, year, 1)  # a token amount
-                    engineers.record_membership_payment(self.finance, eid, year, "scenario")
+                    engineers.record_membership_payment(self.finance, eid, year, f"scenario-{eid}")
                 case "update_engineer":
                     engineers.update_engineer(
                         self.given, self.eng_ids[d["engineer"]], d["set"], validate_ids=False

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from ..db.models import (
@@ -500,6 +500,7 @@ def record_membership_payment(
     now = ctx.now()
     with ctx.tx() as s:
         row = _get(s, engineer_id)
+        _refuse_reused_payment(s, row.id, payment_ref)
         f6 = f6_refusal(s, row.id, now)
         paid, years = _membership(s, row)
         failed = renewal_failures(year, row.member_since, paid, row.data_complete)
@@ -521,6 +522,26 @@ def record_membership_payment(
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def _refuse_reused_payment(s: Session, engineer_id: int, payment_ref: str) -> None:
+    """One bank payment pays one member (F5): its reference, in any letter case, already
+    paying another member's year is refused, naming him (his own owed years may share it)."""
+    other = s.scalar(
+        select(Engineer.membership_no)
+        .join(MembershipYear, MembershipYear.engineer_id == Engineer.id)
+        .where(
+            func.upper(MembershipYear.payment_ref) == payment_ref.upper(),
+            MembershipYear.engineer_id != engineer_id,
+        )
+        .limit(1)
+    )
+    if other is not None:
+        raise InputError(
+            "payment_ref",
+            f"شماره پرداخت {payment_ref} پیش‌تر حق عضویت عضو {persian_digits(other)} را "
+            "پرداخته است؛ هر رسید بانکی یک بار پرداخت است (F5)",
+        )
 
 
 def _get(s: Session, engineer_id: int) -> Engineer:

@@ -449,7 +449,7 @@ def record_fee_payment(
             )
         ):
             raise InputError("discipline", "این رشته در پرونده نیست")
-        _refuse_reused_receipt(s, project_id, bank, tracking_no)
+        _refuse_reused_receipt(s, project_id, bank, tracking_no, discipline)
         fee = FeePayment(
             project_id=project_id,
             discipline=discipline,
@@ -637,26 +637,33 @@ def count_projects(s: Session) -> int:
     return s.scalar(select(func.count()).select_from(Project)) or 0
 
 
-def _refuse_reused_receipt(s: Session, project_id: int, bank: str, tracking_no: str) -> None:
-    """One bank receipt pays once: the same bank and tracking number on another file (not
-    rejected there) is refused, naming that file. On the same file it may stand for several
-    disciplines (one deposit, split at the counter)."""
-    other = s.scalar(
-        select(Project.file_no)
+def _refuse_reused_receipt(
+    s: Session, project_id: int, bank: str, tracking_no: str, discipline: str
+) -> None:
+    """One bank receipt pays once: the same bank and tracking number on another file, or for
+    the same discipline of this file (not rejected there), is refused, naming where. On one
+    file it may stand for several disciplines (one deposit, split at the counter)."""
+    where = s.execute(
+        select(Project.file_no, FeePayment.project_id == project_id)
         .join(FeePayment, FeePayment.project_id == Project.id)
         .where(
             FeePayment.tracking_no == tracking_no,
             FeePayment.bank == bank,
-            FeePayment.project_id != project_id,
+            (FeePayment.project_id != project_id) | (FeePayment.discipline == discipline),
             FeePayment.status != "rejected",
         )
         .limit(1)
-    )
-    if other is not None:
+    ).first()
+    if where is not None:
+        there = (
+            f"برای رشته {DISCIPLINE_FA.get(discipline, discipline)} همین پرونده"
+            if where[1]
+            else f"برای پرونده {where[0]}"
+        )
         raise InputError(
             "tracking_no",
-            f"این رسید بانکی (بانک {bank}، شماره پیگیری {tracking_no}) پیش‌تر برای پرونده "
-            f"{other} ثبت شده است؛ هر رسید یک بار پرداخت است (F2)",
+            f"این رسید بانکی (بانک {bank}، شماره پیگیری {tracking_no}) پیش‌تر {there} ثبت شده "
+            "است؛ هر رسید یک بار پرداخت است (F2)",
         )
 
 

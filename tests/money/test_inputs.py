@@ -437,6 +437,10 @@ def test_F2_one_bank_receipt_pays_once_and_never_nothing_or_in_the_future(office
                 args["paid_on"], "ملت",
             )  # fmt: skip
         assert err.value.field == field and words in err.value.message
+    # the same receipt again for the same discipline of the same file: counted twice, refused
+    with pytest.raises(InputError) as err:
+        projects.record_fee_payment(office.clerk, a.id, "civil", 9_000, no, today, "ملت")
+    assert err.value.field == "tracking_no" and "همین پرونده" in err.value.message
     assert office.row_counts() == before
     # a receipt finance rejected on one file may be brought to the right one
     for fee in (first, second):
@@ -469,7 +473,7 @@ def test_P1_a_file_names_its_owners_once_and_who_brought_it(office, change, fiel
 
 def test_F5_a_renewal_has_a_real_amount_and_reference_and_a_code_is_one_members(office):
     e = office.engineer("M-1", paid_through=1404)
-    other = office.engineer("M-2", national_id="0499370899")
+    other = office.engineer("M-2", national_id="0499370899", paid_through=1404)
     engineers.request_renewal(office.clerk, e, 1405)
     for amount in (0, 10**15):
         with pytest.raises(InputError) as err:
@@ -483,6 +487,16 @@ def test_F5_a_renewal_has_a_real_amount_and_reference_and_a_code_is_one_members(
     with pytest.raises(InputError) as err:  # no IntegrityError: the field is named
         engineers.update_engineer(office.clerk, e, {"national_id": "0499370899"})
     assert err.value.field == "national_id" and other != e
+    engineers.record_membership_payment(office.finance, e, 1405, "RC-5555")
+    engineers.request_renewal(office.clerk, other, 1405)
+    engineers.approve_renewal(office.finance, other, 1405, 3_850_000)
+    before = office.row_counts()
+    for ref in ("RC-5555", "rc-5555", "ＲＣ-۵۵۵۵"):  # one bank payment pays one member
+        with pytest.raises(InputError) as err:
+            engineers.record_membership_payment(office.finance, other, 1405, ref)
+        assert err.value.field == "payment_ref" and "M-۱" in err.value.message
+    assert office.row_counts() == before
+    engineers.record_membership_payment(office.finance, other, 1405, "RC-5556")
 
 
 def test_P1_a_known_owners_code_under_another_name_is_refused(office):
