@@ -13,6 +13,8 @@ from app.domain.rules_fa import guideline_fa, join_fa
 from app.services.document_dto import CommitmentDTO, PaperStamp
 
 from .common import (
+    COMMITMENT_INITIALS,
+    COMMITMENT_INITIALS_FIRM,
     NBSP,
     firm_seal,
     grade_fa,
@@ -51,6 +53,8 @@ def signing_window(dto: CommitmentDTO) -> str:
 def write_commitment(p: Page, dto: CommitmentDTO, stamp: PaperStamp | None = None) -> None:
     s, prop = dto.supervisor, dto.property
     firm = s.kind == "firm"
+    # he initials every page of what he undertakes: a page of signatures alone is tied to it
+    p.initials = COMMITMENT_INITIALS_FIRM if firm else COMMITMENT_INITIALS
     start(p, dto.organization, "تعهدنامه ناظر", stamp)
     heading(
         p,

@@ -100,6 +100,8 @@ def footer_text(org: OrganizationInfo, what: str, stamp: PaperStamp | None) -> s
 
 INITIALS = "محل پاراف طرفین: ..............................."
 RECEIPT_INITIALS = "پاراف تحویل‌دهنده پرونده و کارشناس: ......................"
+COMMITMENT_INITIALS = "محل پاراف ناظر: ..............................."
+COMMITMENT_INITIALS_FIRM = "محل پاراف صاحب امضای مجاز: ..............................."
 
 
 def start(page: Page, org: OrganizationInfo, what: str, stamp: PaperStamp | None) -> None:

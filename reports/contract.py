@@ -390,11 +390,13 @@ def addenda_note(p: Page, addenda: Sequence[AddendumNote]) -> None:
     """On a contract's print, under its heading: the addenda issued for it since it was signed
     — the parties changed — marked as an addition (the contract's text stays as signed)."""
     one = len(addenda) == 1
+    replaced = any(c.replaced for a in addenda for c in a.changes)
     intro = (
         f"این قرارداد پس از امضا با {'الحاقیه' if one else 'الحاقیه‌های'} زیر تغییر کرده است "
-        f"و {'آن الحاقیه' if one else 'آن الحاقیه‌ها'} جزء جدانشدنی آن است؛ ناظری که جایگزین "
-        "شده دیگر طرف قرارداد نیست. این یادداشت هنگام چاپ افزوده شده و جزء متن امضاشده نیست؛ "
-        "متن زیر همان است که امضا شده است."
+        f"و {'آن الحاقیه' if one else 'آن الحاقیه‌ها'} جزء جدانشدنی آن است"
+        + ("؛ ناظری که جایگزین شده دیگر طرف قرارداد نیست" if replaced else "")
+        + ". این یادداشت هنگام چاپ افزوده شده و جزء متن امضاشده نیست؛ متن زیر همان است که "
+        "امضا شده است."
     )
     lines = [addendum_line(a) for a in addenda]
     p.keep(

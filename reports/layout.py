@@ -644,6 +644,7 @@ class Page:
         self.page_no = 1
         self.y = self.top
         self.footer, self.footer_middle, self.running = footer, "", None
+        self.initials = ""  # each paper says whether its pages are initialled
 
     def _pages_form(self) -> str:
         return f"NZPages{self._doc_no}"

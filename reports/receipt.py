@@ -112,6 +112,20 @@ def fee_cells(f: FeeLine) -> list[str]:
     return [name, fa_number(f.due_rials), fa_number(f.approved_rials), balance, state]
 
 
+def total_cells(dto: ReceiptDTO) -> list[str]:
+    """The fee table's «جمع» row: the fees (a discipline without a rate counts what finance
+    approved, its fee; one still to be set leaves the total open), approved, still to pay."""
+    open_fee = any(f.due_rials is None and not f.approved_rials for f in dto.fees)
+    fees = sum(f.due_rials if f.due_rials is not None else f.approved_rials for f in dto.fees)
+    return [
+        "جمع",
+        "به تعیین امور مالی" if open_fee else fa_number(fees),
+        fa_number(sum(f.approved_rials for f in dto.fees)),
+        fa_number(dto.to_pay_rials),
+        "",
+    ]
+
+
 def no_rate_note(dto: ReceiptDTO) -> str:
     """Why a discipline without a tariff rate shows no amount due (Persian; "" if none)."""
     paid = [
@@ -246,9 +260,10 @@ def write_receipt(p: Page, dto: ReceiptDTO, stamp: PaperStamp | None = None) -> 
             Column("مانده قابل پرداخت (ریال)", 1.4, "center"),
             Column("وضعیت", 1.6, "center"),
         ],
-        [fee_cells(f) for f in dto.fees],
+        [*(fee_cells(f) for f in dto.fees), total_cells(dto)],
         pad=1.8,
         size=7.5,
+        bold_rows=frozenset({len(dto.fees)}),
     )
     if no_rate_note(dto):
         p.para(no_rate_note(dto), size=8)

@@ -55,7 +55,7 @@ def sample_stamp(kind: str = "contract", number: str = "1405-00017", **changes) 
         issued_at=datetime(2026, 11, 19, 6, 40, tzinfo=UTC),
         issued_by="زهرا کریمی",
         code="K7QM-2XWD-9RPA",
-        check_url="https://nezarat.khzceo.ir/verify/K7QM-2XWD-9RPA",
+        check_url="https://nezarat.khz-nezam.test/verify/K7QM-2XWD-9RPA",
         printed_at=datetime(2026, 11, 19, 6, 40, tzinfo=UTC),
     )
     return replace(stamp, **changes)
@@ -475,6 +475,6 @@ def sample_daily() -> DailyReportDTO:
                 seq=2,
             ),
         ),
-        inputs_url="https://nezarat.khzceo.ir/runs/16",
+        inputs_url="https://nezarat.khz-nezam.test/runs/16",
         rechecked=True,
     )

@@ -94,7 +94,7 @@ def _real(o: org.Organization) -> org.Organization:
         address="اهواز، بلوار پاسداران، خیابان شهید بهشتی، پلاک ۱۲، ساختمان سازمان",
         postal_code="6134567812",
         phone="06133374411",
-        public_url="https://verify.khzceo.ir",
+        public_url="https://verify.khz-nezam.test",
         account_no="0201234567001",
         iban="IR170170000000201234567001",
         contract_signer=Signer("مهندس علی رضایی", "معاون خدمات مهندسی سازمان"),
@@ -148,3 +148,32 @@ def test_the_tariff_check_reads_a_province_of_several_words():
     assert org.tariff_of_another_province(org.normalize(kb), title) is None
     assert org.tariff_of_another_province(org.normalize(khz), title)
     assert org.tariff_of_another_province(org.normalize(khz), "جدول تعرفه ۱۴۰۵") is None
+
+
+def test_no_paper_prints_with_the_demo_particulars_once_the_mark_is_off(office: Office):
+    """A contract kept as signed is reprinted from what was issued, but not while the
+    office's particulars are still the demo's (the settings screen refuses to save that; the
+    database may hold it): every print waits for them, as a new paper does, and the refusal
+    names each particular by its label on the settings screen."""
+    from sqlalchemy import update
+
+    from app.db.models import OrganizationSettings
+    from app.services import papers
+    from app.services.document_dto import DocumentRefused
+
+    arch = office.engineer("A1", discipline="arch")
+    p = office.project(disciplines=("arch",))
+    office.papers_ready(p.id)
+    organization.save_organization_settings(office.admin, DEMO_ORGANIZATION)
+    office.chosen_and_signed(arch, p.referral_ids["arch"])
+    issued = papers.issue_contract(office.clerk, p.id)
+    with office.base.tx() as s:  # the mark taken off behind the settings screen's back
+        s.execute(update(OrganizationSettings).values(demo=False))
+    for issue, key in ((papers.issue_contract, p.id), (papers.issue_receipt, p.id)):
+        with pytest.raises(DocumentRefused) as exc:
+            issue(office.clerk, key)
+        said = " ".join(exc.value.reasons)
+        assert "تلفن: هنوز مقدار نسخه نمایشی است" in said and "شماره شبا:" in said
+    organization.save_organization_settings(office.admin, _real(DEMO_ORGANIZATION))
+    again = papers.issue_contract(office.clerk, p.id)  # the contract as signed
+    assert again.stamp.number == issued.stamp.number and again.stamp.reprint

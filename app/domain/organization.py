@@ -32,14 +32,16 @@ SAMPLE_MARKERS = (
 GENERIC_NAME = "سازمان نظام مهندسی ساختمان استان"
 # The demo province's invented particulars (`app/demo` builds its organization from them).
 # With the demo mark off they are refused: a real paper never carries the demo's account,
-# telephone, address or signers, however believable (the IBAN even passes its check).
+# telephone, address or signers, however believable (the IBAN even passes its check). Its
+# check address is under `.test` (reserved, RFC 2606): a demo paper's QR code leads to no
+# real organization's host.
 DEMO_PARTICULARS = {
     "address": (
         "اهواز، کیان‌پارس، خیابان پنجم غربی، نبش خیابان هفتم، ساختمان سازمان نظام مهندسی، طبقه دوم"
     ),
     "postal_code": "6155783341",
     "phone": "06133381240",
-    "public_url": "https://nezarat.khzceo.ir",
+    "public_url": "https://nezarat.khz-nezam.test",
     "account_no": "0103456789004",
     "iban": "IR540170000000103456789004",
     "contract_signer": "مهندس فرهاد عبیاوی",
@@ -143,6 +145,30 @@ def normalize(o: Organization) -> Organization:
         ),
         demo=o.demo,
     )
+
+
+# each particular by the name the settings screen gives it (and a refusal to print names)
+FIELD_FA = {
+    "province": "استان",
+    "name": "نام سازمان (با نام استان)",
+    "unit": "واحد صادرکننده اوراق",
+    "address": "نشانی دفتر",
+    "postal_code": "کد پستی",
+    "phone": "تلفن",
+    "website": "وبگاه",
+    "public_url": "نشانی عمومی بررسی اوراق",
+    "bank": "بانک و شعبه",
+    "account_no": "شماره حساب",
+    "iban": "شماره شبا",
+    "contract_signer": "نماینده سازمان در قراردادها",
+    "letter_signer": "امضاکننده معرفی‌نامه‌ها",
+    "municipalities": "شهرداری هر شهر",
+}
+
+
+def problems_text(bad: dict[str, str]) -> str:
+    """`problems` as one Persian line, each naming its field: «تلفن: …؛ شماره شبا: …»."""
+    return "؛ ".join(f"{FIELD_FA.get(key, key)}: {why}" for key, why in bad.items())
 
 
 def problems(o: Organization) -> dict[str, str]:

@@ -60,6 +60,7 @@ from ..domain.organization import (
     municipality_of,
     normalize,
     problems,
+    problems_text,
     tariff_of_another_province,
 )
 from ..domain.published import ranking_lines, set_aside_lines
@@ -132,7 +133,7 @@ def organization_info(s: Session, paper: str) -> OrganizationInfo:
             paper,
             (
                 "تنظیمات سازمان کامل نیست یا هنوز مقدار نمونه دارد (مدیر سامانه، بخش «تنظیمات "
-                "سازمان»): " + "؛ ".join(bad.values()),
+                "سازمان»): " + problems_text(bad),
             ),
         )
     return organization_from(o)

@@ -288,6 +288,8 @@ def _issue(
     now = ctx.now()
     with ctx.tx() as s:
         lock_named(s, f"paper-{kind}-{subject}")
+        # every print, a paper kept as issued too, waits for the organization's particulars
+        documents.organization_info(s, KIND_FA[kind])
         last = last_paper(s, kind, subject)
         stands = last is not None and (final or (signed_stands and bool(signers(s, last.content))))
         if dto is None and not stands:

@@ -406,12 +406,12 @@ def test_daily_report_in_decision_order_with_tie_breaks_and_later_events():
     assert has(flat, "تمدید مهلت تا ۱۴۰۵/۰۸/۲۹ ساعت ۲۰:۰۰")
     note = next(ln for ln in text.splitlines() if "قرارداد و تعهدنامه" in ln)
     assert "۱۴۰۵/۰۸/۲۹" in note and "۰۹:۳۰" in note  # a dated later note
-    assert "https://nezarat.khzceo.ir/runs/16" in flat
+    assert "https://nezarat.khz-nezam.test/runs/16" in flat
     assert dto.input_digest in flat and dto.output_digest in flat
 
 
 def test_qr_code_is_drawn_inside_its_square_with_a_quiet_zone():
-    url = "https://nezarat.khzceo.ir/verify/K7QM-2XWD-9RPA"
+    url = "https://nezarat.khz-nezam.test/verify/K7QM-2XWD-9RPA"
     runs = qr_runs(url, 10, 20, 66)
     assert runs
     assert min(x for _, x, _, _ in runs) > 10 and max(x + w for _, x, w, _ in runs) < 76
@@ -454,7 +454,7 @@ def test_qr_modules_match_an_independent_encoder():
     from reports.layout import _qr_modules
 
     for payload in (
-        "https://nezarat.khzceo.ir/verify/K7QM-2XWD-9RPA",
+        "https://nezarat.khz-nezam.test/verify/K7QM-2XWD-9RPA",
         "https://x.example/verify/AAAA-BBBB-CCCC" * 2,
     ):
         ours = _qr_modules(payload)
@@ -520,6 +520,50 @@ def test_the_receipt_shows_the_balance_of_a_discipline_without_a_rate_or_why_not
     assert "۰" in cells and "۹٬۰۰۰٬۰۰۰" in row  # the balance: nil, the approved amount is the fee
     text = pdf_text(receipt_pdf(approved, sample_stamp("receipt")))
     assert has(text, "همان حق‌الزحمه است و مانده‌ای ندارد")
+
+
+@NEEDS_POPPLER
+def test_a_commitment_form_is_initialled_on_every_page_by_its_supervisor():
+    from reports.common import COMMITMENT_INITIALS, INITIALS
+    from reports.contract import write_contract
+    from reports.layout import Page
+
+    text = pdf_text(commitment_pdf(sample_commitment(), sample_stamp()))
+    assert "محل پاراف ناظر" in text and "طرفین" not in text.split("محل پاراف")[1][:20]
+    # in one file after a contract, the form's pages carry its own line, not the contract's
+    page = Page("batch")
+    write_contract(page, sample_contract(), sample_stamp())
+    page.next_document("")
+    assert page.initials == ""
+    from reports.commitment import write_commitment
+
+    write_commitment(page, sample_commitment(), sample_stamp())
+    assert page.initials == COMMITMENT_INITIALS != INITIALS
+
+
+def test_the_receipts_fee_table_ends_with_its_totals():
+    """«جمع»: the fees (a discipline without a rate counts what finance approved, its fee;
+    one still to be set leaves the total to finance), what finance approved, what is left."""
+    from reports.receipt import total_cells
+
+    dto = sample_receipt()
+    fees = sum(f.due_rials for f in dto.fees)
+    approved = sum(f.approved_rials for f in dto.fees)
+    assert total_cells(dto) == [
+        "جمع", fa_number(fees), fa_number(approved), fa_number(dto.to_pay_rials), ""
+    ]  # fmt: skip
+    assert dto.to_pay_rials > 0  # the sample owes one discipline
+    unset = sample_incomplete_receipt()
+    assert total_cells(unset)[1] == "به تعیین امور مالی"
+    no_rate = replace(
+        unset,
+        fees=tuple(
+            replace(f, approved_rials=9_000_000, status="approved") if f.due_rials is None else f
+            for f in unset.fees
+        ),
+    )
+    expected = sum(f.due_rials or 9_000_000 for f in no_rate.fees)
+    assert total_cells(no_rate)[1] == fa_number(expected)
 
 
 @NEEDS_POPPLER

@@ -61,7 +61,7 @@ def test_a_reprint_is_the_same_paper_with_the_same_number_and_code(office: Offic
     first = papers.issue_contract(office.clerk, p.id)
     assert re.fullmatch(r"1405-\d{5}", first.stamp.number)
     assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){2}", first.stamp.code)
-    assert first.stamp.check_url == f"https://nezarat.khzceo.ir/verify/{first.stamp.code}"
+    assert first.stamp.check_url == f"https://nezarat.khz-nezam.test/verify/{first.stamp.code}"
     assert not first.stamp.reprint and first.stamp.print_no == 1
     office.at("1405-08-26 11:00")
     again = papers.issue_contract(office.clerk, p.id)

@@ -39,23 +39,13 @@ from .base import Screen, ltr
 
 _Index = QModelIndex | QPersistentModelIndex
 
-FIELDS = (  # (key, label, left-to-right)
-    ("province", "استان", False),
-    ("name", "نام سازمان (با نام استان)", False),
-    ("unit", "واحد صادرکننده اوراق", False),
-    ("address", "نشانی دفتر", False),
-    ("postal_code", "کد پستی", True),
-    ("phone", "تلفن", True),
-    ("website", "وبگاه", True),
-    ("public_url", "نشانی عمومی بررسی اوراق", True),
-    ("bank", "بانک و شعبه", False),
-    ("account_no", "شماره حساب", True),
-    ("iban", "شماره شبا", True),
+LTR = frozenset({"postal_code", "phone", "website", "public_url", "account_no", "iban"})
+FIELDS = tuple(  # (key, label, left-to-right): the labels the papers' refusals name too
+    (key, label, key in LTR)
+    for key, label in org.FIELD_FA.items()
+    if key not in ("contract_signer", "letter_signer", "municipalities")
 )
-SIGNERS = (
-    ("contract_signer", "نماینده سازمان در قراردادها"),
-    ("letter_signer", "امضاکننده معرفی‌نامه‌ها"),
-)
+SIGNERS = tuple((key, org.FIELD_FA[key]) for key in ("contract_signer", "letter_signer"))
 
 
 class MunicipalityModel(QAbstractTableModel):
