@@ -13,8 +13,13 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
+import re
+import sqlite3
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -295,3 +300,80 @@ def test_main_py_restore_exits_2_in_persian(good, tmp_path):
         text=True,
     )
     assert run.returncode == 2 and "Traceback" not in run.stderr and "پایان" in run.stderr
+
+
+def _feed_twice(fifo: Path, first: bytes, second: bytes) -> threading.Thread:
+    """A writer giving `first` to the pipe's first reader and `second` to a second one, if
+    one comes within a few seconds (a restore reading the file again)."""
+
+    def feed() -> None:
+        with open(fifo, "wb") as f:
+            f.write(first)
+        time.sleep(0.5)  # the first reader has read to the end and closed
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            try:  # no reader yet: ENXIO, try again
+                fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+            except OSError:
+                time.sleep(0.02)
+                continue
+            os.set_blocking(fd, True)
+            with os.fdopen(fd, "wb") as f:
+                f.write(second)
+            return
+
+    t = threading.Thread(target=feed, daemon=True)
+    t.start()
+    return t
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_the_file_checked_is_the_file_restored_even_from_a_pipe(good, tmp_path):
+    """Issue 15 audit: `restore` verified one read of the file and loaded a second read: a
+    pipe (or a file swapped between the reads) gave the check the signed backup and the load
+    an edited, unsigned one (`membership_paid_through = 'lots'` stored). The file is read
+    once; the check and the load read the same bytes."""
+    edited = _write(
+        tmp_path / "edited.gz", _edit(_lines(good), "engineers", "membership_paid_through", "lots")
+    )
+    fifo = tmp_path / "backup.gz"
+    os.mkfifo(fifo)
+    feeder = _feed_twice(fifo, good.read_bytes(), edited.read_bytes())
+    target = tmp_path / "r.sqlite"
+    restore(make_engine(f"sqlite:///{target}"), fifo)  # the signed backup, read once
+    feeder.join()
+    with sqlite3.connect(target) as c:
+        kinds = {t for (t,) in c.execute("SELECT typeof(membership_paid_through) FROM engineers")}
+    assert kinds <= {"integer", "null"}, kinds
+    # the other way round: the edited file first is refused, whatever comes after it
+    os.unlink(fifo)
+    os.mkfifo(fifo)
+    feeder = _feed_twice(fifo, edited.read_bytes(), good.read_bytes())
+    _refused(fifo, tmp_path / "second")
+    feeder.join()
+
+
+def test_unreadable_backups_are_named_in_persian_without_the_librarys_english(good, tmp_path):
+    """The refusal named what gzip said ("Compressed file ended before the end-of-stream
+    marker was reached", "[Errno 21] Is a directory"): now what is wrong, in Persian."""
+    cut = tmp_path / "cut.gz"
+    cut.write_bytes(good.read_bytes()[:1000])
+    text = tmp_path / "text.gz"
+    text.write_text("hello\n")
+    damaged = tmp_path / "damaged.gz"
+    data = bytearray(good.read_bytes())
+    data[40:60] = b"\xff" * 20
+    damaged.write_bytes(bytes(data))
+    for path, words in (
+        (cut, "بریده شده"),
+        (text, "gzip نیست"),
+        (damaged, "آسیب دیده"),
+        (tmp_path, "پوشه است"),
+        (tmp_path / "none.gz", "پیدا نشد"),
+    ):
+        said = _refused(path, tmp_path / path.name.replace(".", "-"))
+        english = re.search(
+            r"Errno|[Ee]rror|[Ff]ile|[Cc]ompress|directory|marker|gzipped",
+            said.replace(str(path), ""),
+        )
+        assert words in said and not english, said

@@ -294,3 +294,245 @@ def test_an_input_file_that_cannot_be_read_is_named_in_persian(tmp_path, capsys,
     assert (code, err) == (2, f"{command}: پرونده {missing} خوانده نشد: پیدا نشد\n")
     code, err = _run(capsys, command, str(tmp_path))  # a folder, not a file
     assert (code, err) == (2, f"{command}: پرونده {tmp_path} خوانده نشد: پوشه است، نه پرونده\n")
+
+
+def _office_with_admin(tmp_path, monkeypatch):
+    """An office's database with its administrator (password in NEZARAT_PASSWORD)."""
+    from app.db.migrate import open_database
+    from app.services import users
+    from app.services.context import ServiceContext
+
+    db = tmp_path / "office.sqlite"
+    engine = open_database(f"sqlite:///{db}")
+    users.bootstrap_admin(ServiceContext(engine), password="office-admin-1405")
+    engine.dispose()
+    monkeypatch.setenv("NEZARAT_PASSWORD", "office-admin-1405")
+    return db
+
+
+def _members(tmp_path):
+    f = tmp_path / "ims.csv"
+    f.write_text(
+        "شماره عضویت,کد ملی,نام,نام خانوادگی,رشته,پایه\n12-1,0013542419,علی,رضایی,civil,2\n",
+        encoding="utf-8",
+    )
+    return f
+
+
+def test_an_output_named_as_the_database_is_refused_and_the_database_kept(
+    tmp_path, capsys, monkeypatch
+):
+    """Issue 15 audit: `backup --db sqlite:///X X` wrote the backup over the database, and
+    `import-members --report X` the report, with exit 0. However the path is spelled (a link,
+    `..`, its -wal), the output is refused in Persian before anything is done."""
+    db = _office_with_admin(tmp_path, monkeypatch)
+    url = f"sqlite:///{db}"
+    link = tmp_path / "link.sqlite"
+    link.symlink_to(db)
+    before = db.read_bytes()
+    spellings = [db, tmp_path / "x" / ".." / db.name, link, tmp_path / f"{db.name}-wal"]
+    (tmp_path / "x").mkdir()
+    for out in spellings:
+        code, err = _run(capsys, "backup", "--db", url, str(out))
+        assert code == 2 and str(out) in err and "پایگاه داده همین فرمان" in err, err
+        assert err.count("\n") == 1
+        code, err = _run(
+            capsys, "import-members", str(_members(tmp_path)), "--db", url, "--report", str(out)
+        )
+        assert code == 2 and str(out) in err and "پایگاه داده همین فرمان" in err, err
+        assert err.count("\n") == 1
+        assert db.read_bytes() == before  # not a row imported, not a byte written
+    wal = tmp_path / f"{db.name}-wal"
+    assert not wal.exists() or not wal.read_bytes().startswith(b"\x1f\x8b")  # no backup in it
+    # the file being imported is not its own report either
+    members = _members(tmp_path)
+    code, err = _run(capsys, "import-members", str(members), "--db", url, "--report", str(members))
+    assert code == 2 and "ورودی" in err and db.read_bytes() == before, err
+
+
+def test_backup_and_the_import_report_replace_only_their_own_earlier_files(
+    tmp_path, capsys, monkeypatch
+):
+    """Yesterday's backup and the last run's report are replaced (what they are for); a copy of
+    a database, or any other file, under that name is refused before any work."""
+    db = _office_with_admin(tmp_path, monkeypatch)
+    url = f"sqlite:///{db}"
+    other = tmp_path / "copy.sqlite"
+    other.write_bytes(db.read_bytes())
+    notes = tmp_path / "notes.txt"
+    notes.write_text("یادداشت‌های دفتر\n", encoding="utf-8")
+    for out in (other, notes):
+        code, err = _run(capsys, "backup", "--db", url, str(out))
+        assert code == 2 and str(out) in err and "رونویسی نمی‌شود" in err, err
+    assert other.read_bytes() == db.read_bytes() and notes.read_text(encoding="utf-8")
+    code, err = _run(capsys, "backup", "--db", url, str(tmp_path / "nodir" / "b.gz"))
+    assert code == 2 and "پشتیبان در" in err and "پوشه آن نیست" in err, err
+    backup = tmp_path / "b.jsonl.gz"
+    assert _run(capsys, "backup", "--db", url, str(backup))[0] == 0
+    assert _run(capsys, "backup", "--db", url, str(backup))[0] == 0  # yesterday's: replaced
+    members = _members(tmp_path)
+    code, err = _run(capsys, "import-members", str(members), "--db", url, "--report", str(notes))
+    assert code == 2 and "رونویسی نمی‌شود" in err and "یادداشت" in notes.read_text("utf-8"), err
+    report = tmp_path / "r.txt"
+    for _ in range(2):  # the second run replaces the first run's report
+        code, err = _run(
+            capsys, "import-members", str(members), "--db", url, "--report", str(report)
+        )
+        assert code == 0 and f"گزارش در {report} نوشته شد" in err, err
+
+
+def test_simulate_out_replaces_only_an_earlier_result(tmp_path, capsys):
+    """`simulate --out` over a copy of an office's database turned it into JSON (exit 0): only
+    an earlier result (or an empty file) is replaced; the scenario itself, the --db database
+    and any other file are refused before the replay."""
+    from pathlib import Path
+
+    from app.db.migrate import open_database
+
+    office = tmp_path / "office-copy.sqlite"
+    open_database(f"sqlite:///{office}").dispose()
+    scenario = tmp_path / "s.json"
+    scenario.write_bytes(Path(_scenario()).read_bytes())
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a result\n")
+    for out in (office, scenario, notes):
+        before = out.read_bytes()
+        code, err = _run(capsys, "simulate", str(scenario), "--out", str(out))
+        assert code == 2 and str(out) in err and err.count("\n") == 1, err
+        assert out.read_bytes() == before
+    db = tmp_path / "replay.sqlite"
+    code, err = _run(capsys, "simulate", str(scenario), "--db", f"sqlite:///{db}", "--out", str(db))
+    assert code == 2 and "پایگاه داده همین فرمان" in err and not db.exists(), err
+    result = tmp_path / "result.json"
+    result.write_text("")
+    for _ in range(2):  # an empty file, then the first run's result: each replaced
+        assert _run(capsys, "simulate", str(scenario), "--out", str(result))[0] == 0
+        assert result.read_text(encoding="utf-8").startswith('{\n  "format": "referral-result/1"')
+
+
+def _outbox(tmp_path, messages: int = 3):
+    """An office with `messages` SMS due now."""
+    from datetime import UTC, datetime
+
+    from app.db.models import Notification
+    from support import Office
+
+    office = Office(f"sqlite:///{tmp_path / 'office.sqlite'}")
+    eid = office.engineer("7-100")
+    with office.base.tx() as s:
+        for i in range(messages):
+            s.add(
+                Notification(
+                    created_at=datetime(2020, 1, 1, tzinfo=UTC),
+                    engineer_id=eid,
+                    kind="selected",
+                    mobile="09121234567",
+                    body=f"پیام {i}",
+                    next_attempt_at=datetime(2020, 1, 1, tzinfo=UTC),
+                )
+            )
+    return office
+
+
+def test_send_sms_refuses_a_file_that_is_no_outbox_before_a_message_is_tried(tmp_path, capsys):
+    """A non-UTF-8 file, a folder, a line that is not a message, the database itself: a
+    traceback before; a folder that is not there: exit 0 with every message's retry used up.
+    Now one Persian line naming the file (and line), exit 2, no attempt recorded."""
+    office = _outbox(tmp_path)
+    url = f"sqlite:///{tmp_path / 'office.sqlite'}"
+    (tmp_path / "bin.jsonl").write_bytes(b'{"key": "nz-1"}\n\xff\xfe\n')
+    (tmp_path / "five.jsonl").write_text('{"key": "nz-9"}\n5\n')
+    (tmp_path / "list.jsonl").write_text('["nz-9"]\n')
+    (tmp_path / "nokey.jsonl").write_text('{"to": "0912"}\n{"key": "nz-9"}\n')
+    cases = {
+        "bin.jsonl": "UTF-8",
+        "five.jsonl": "سطر 2",
+        "list.jsonl": "سطر 1",
+        "nokey.jsonl": "سطر 1",
+        ".": "پوشه است",
+        "nodir/sms.jsonl": "پوشه آن نیست",
+        "office.sqlite": "پایگاه داده همین فرمان",
+    }
+    before = office.row_counts()
+    for name, words in cases.items():
+        f = tmp_path / name
+        code, err = _run(capsys, "send-sms", "--db", url, "--file", str(f))
+        assert code == 2 and words in err and str(f) in err and err.count("\n") == 1, (name, err)
+        assert "Traceback" not in err
+    assert office.row_counts() == before  # not one attempt counted against the messages
+    assert not (tmp_path / "nodir").exists()
+
+
+def test_send_sms_appends_after_a_line_cut_short(tmp_path, capsys):
+    """The last line of the outbox may be cut short (a write that stopped): it is passed over,
+    and the next message goes on a line of its own."""
+    import json
+
+    _outbox(tmp_path, messages=1)
+    url = f"sqlite:///{tmp_path / 'office.sqlite'}"
+    f = tmp_path / "sms.jsonl"
+    f.write_text('{"key": "nz-old", "to": "0912", "text": "x"}\n{"key": "nz-cu')
+    assert _run(capsys, "send-sms", "--db", url, "--file", str(f))[0] == 0
+    lines = f.read_text(encoding="utf-8").splitlines()
+    assert lines[1] == '{"key": "nz-cu' and json.loads(lines[2])["text"] == "پیام 0"
+
+
+def test_new_password_without_a_terminal_is_one_persian_refusal(monkeypatch):
+    """`create-admin` with no terminal and no NEZARAT_PASSWORD died in EOFError: the helper it
+    asks refuses in Persian instead (never a prompt on a closed stdin)."""
+    import io
+
+    from app.cli.errors import CommandError, new_password
+
+    monkeypatch.delenv("NEZARAT_PASSWORD", raising=False)
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    with pytest.raises(CommandError, match="NEZARAT_PASSWORD"):
+        new_password("admin")
+    monkeypatch.setenv("NEZARAT_PASSWORD", "given-1405")
+    assert new_password("admin") == "given-1405"
+
+
+@pytest.mark.parametrize("command", ["documents", "screenshots"])
+def test_the_demo_hint_on_an_offices_database_leads_somewhere(
+    tmp_path, capsys, monkeypatch, command
+):
+    """After `init` and `create-admin`, the papers and the screenshots said to run
+    `main.py demo --db <that database>`, which then refused: the hint names another file."""
+    db = _office_with_admin(tmp_path, monkeypatch)
+    url = f"sqlite:///{db}"
+    code, err = _run(capsys, command, str(tmp_path / "out"), "--db", url)
+    assert code == 2 and err.count("\n") == 1, err
+    assert f"main.py demo --db {url}»" not in err and "پرونده‌ای دیگر" in err, err
+    code, err = _run(capsys, "demo", "--engineers", "10", "--projects", "1", "--db", url)
+    assert code == 2 and "پایگاه نمایشی نیست" in err, err  # what the old hint led to
+
+
+@pytest.mark.parametrize("command", ["backup", "import-members", "send-sms", "simulate"])
+def test_the_output_checks_leave_a_bad_url_to_the_commands_own_refusal(tmp_path, capsys, command):
+    """The output is compared with the database's file before anything: a --db that is no URL
+    is still the one Persian line naming it, not a traceback from the comparison."""
+    out = str(tmp_path / "out.txt")
+    argv = {
+        "backup": ["backup", out],
+        "import-members": ["import-members", str(_members(tmp_path)), "--report", out],
+        "send-sms": ["send-sms", "--file", out],
+        "simulate": ["simulate", _scenario(), "--out", out],
+    }[command]
+    code, err = _run(capsys, *argv, "--db", "notaurl")
+    assert code == 2 and "نامعتبر" in err and err.count("\n") == 1, err
+
+
+def test_create_admin_without_a_terminal_is_one_persian_line(tmp_path, capsys, monkeypatch):
+    """It died in EOFError (no terminal, no NEZARAT_PASSWORD), and asked for the password
+    before it knew the database was there."""
+    import io
+
+    monkeypatch.delenv("NEZARAT_PASSWORD", raising=False)
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    missing = tmp_path / "nezarat.sqlit"
+    code, err = _run(capsys, "create-admin", "--db", f"sqlite:///{missing}")
+    assert code == 2 and "پیدا نشد" in err and err.count("\n") == 1, err  # before any prompt
+    url = f"sqlite:///{tmp_path / 'office.sqlite'}"
+    assert _run(capsys, "init", "--db", url)[0] == 0
+    code, err = _run(capsys, "create-admin", "--db", url)
+    assert code == 2 and "NEZARAT_PASSWORD" in err and err.count("\n") == 1, err

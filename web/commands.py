@@ -101,7 +101,14 @@ def _gateway(kind: str, data: Path):
             raise SystemExit("serve: برای کاوه‌نگار KAVENEGAR_API_KEY را تنظیم کنید")
         return sms.KavenegarGateway(api_key, os.environ.get("KAVENEGAR_SENDER"))
     data.mkdir(parents=True, exist_ok=True)
-    return sms.FileGateway(data / "sms-outbox.jsonl")
+    try:
+        return sms.FileGateway(data / "sms-outbox.jsonl")
+    except sms.OutboxFileError as exc:  # not an outbox it wrote: nothing appended to it
+        raise SystemExit(f"serve: {exc}") from None
+    except OSError as exc:
+        raise SystemExit(
+            f"serve: پرونده پیامک‌ها {data / 'sms-outbox.jsonl'} خوانده نشد ({exc.strerror})"
+        ) from None
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -125,31 +132,28 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 def cmd_create_admin(args: argparse.Namespace) -> int:
     """The first administrator of a new office database (the one step that needs no sign-in:
     it works only while no user exists)."""
-    import getpass
-
-    from app.cli.errors import open_existing
+    from app.cli.errors import CommandError, new_password, open_existing
     from app.domain.digits import persian_digits
     from app.domain.errors import RuleViolation
     from app.services import users
     from app.services.context import ServiceContext
 
-    password = os.environ.get("NEZARAT_PASSWORD")
-    if password is None:
-        password = getpass.getpass("گذرواژه مدیر: ")
-        if getpass.getpass("دوباره: ") != password:
-            print("create-admin: دو گذرواژه یکی نیستند", file=sys.stderr)
-            return 2
+    try:
+        engine = open_existing(args.db)  # named when missing, never made (init makes it)
+    except CommandError:
+        raise  # already one Persian line (run_command prints it, exit 2)
+    except Exception as exc:
+        print(
+            f"create-admin: پایگاه داده باز نشد: {str(exc).splitlines()[0][:300]}", file=sys.stderr
+        )
+        return 2
+    # asked only once the database is known; no terminal and no NEZARAT_PASSWORD: one
+    # Persian line (exit 2), never a prompt that ends in EOFError
+    password = new_password(args.username)
     if len(password) < users.MIN_PASSWORD:
         print(
             f"create-admin: گذرواژه باید دست‌کم {persian_digits(users.MIN_PASSWORD)} نویسه باشد",
             file=sys.stderr,
-        )
-        return 2
-    try:
-        engine = open_existing(args.db)  # named when missing, never made (init makes it)
-    except Exception as exc:
-        print(
-            f"create-admin: پایگاه داده باز نشد: {str(exc).splitlines()[0][:300]}", file=sys.stderr
         )
         return 2
     try:

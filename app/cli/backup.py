@@ -8,16 +8,23 @@ from pathlib import Path
 
 from ..db.engine import default_url
 
+GZIP_MAGIC = b"\x1f\x8b"  # every backup is a gzip file
+
 
 def cmd_backup(args: argparse.Namespace) -> int:
     from ..db.backup import backup
-    from .errors import CommandError, open_existing
+    from .errors import CommandError, not_onto, not_written, only_replacing, open_existing
 
+    target = Path(args.file)
+    # never over the database it reads (`backup --db sqlite:///X X`), nor over a file that is
+    # not an earlier backup: yesterday's backup under the name is replaced, nothing else
+    not_onto(target, "پشتیبان", db=args.db)
+    only_replacing(target, "پشتیبان", lambda head: head.startswith(GZIP_MAGIC), "پشتیبان")
     engine = open_existing(args.db)  # as it is: `backup` only reads (errors.READING)
     try:
-        counts = backup(engine, Path(args.file))
+        counts = backup(engine, target)
     except OSError as exc:  # a folder that is not there, a full disk, no permission
-        raise CommandError(f"پرونده پشتیبان نوشته نشد: {args.file} ({exc.strerror})") from None
+        raise CommandError(not_written(target, exc, "پشتیبان")) from None
     print(f"backup: {sum(counts.values())} row(s) of {len(counts)} table(s) → {args.file}")
     return 0
 

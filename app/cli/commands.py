@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import sys
 import time
 from pathlib import Path
@@ -25,10 +26,15 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         return 2
     from sqlalchemy.exc import DataError, IntegrityError
 
-    from .errors import CommandError, not_written, writable_file
+    from .errors import CommandError, not_onto, not_written, only_replacing, writable_file
 
     if args.out:  # before the replay: with --db it is written to the database first
-        writable_file(Path(args.out))
+        out = Path(args.out)
+        writable_file(out)
+        # never over the database the replay writes, the scenario it reads, or a file that is
+        # not an earlier result (a copy of an office's database given by a slip of the hand)
+        not_onto(out, "نتیجه", db=args.db, inputs=(Path(args.scenario),))
+        only_replacing(out, "نتیجه", _is_result, "نتیجه شبیه‌سازی (referral-result)")
     try:
         result = simulate(parse_bytes(data), args.db)
     except ScenarioError as exc:
@@ -49,6 +55,11 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     else:
         print(out)
     return 0
+
+
+def _is_result(head: bytes) -> bool:
+    """The first bytes of a `referral-result/1` file (what `simulate --out` writes)."""
+    return re.match(rb'\s*\{\s*"format"\s*:\s*"referral-result/', head) is not None
 
 
 def clock_skew_seconds(text: str) -> float:
@@ -226,7 +237,11 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]
     s = sub.add_parser("simulate", help="replay a referral-scenario/1 file")
     s.add_argument("scenario")
     s.add_argument("--db", help="database URL (default: a throw-away SQLite database)")
-    s.add_argument("--out", help="write the result JSON here instead of stdout")
+    s.add_argument(
+        "--out",
+        help="write the result JSON here instead of stdout (an earlier result is replaced; "
+        "any other existing file, the scenario or the --db database is refused)",
+    )
     s.set_defaults(func=cmd_simulate)
     t = sub.add_parser("tick", help="decide every due deadline and signing-window end")
     t.add_argument("--db", default=default_url())

@@ -19,6 +19,7 @@ import getpass
 import logging
 import os
 import sys
+from collections.abc import Callable
 from contextvars import ContextVar
 from pathlib import Path
 
@@ -168,6 +169,10 @@ def not_written(path: Path | str, exc: OSError, what: str = "") -> str:
     """One Persian line naming an output path that could not be written (`what`: the report,
     the result…), and why."""
     why = _WHY_NOT_WRITTEN.get(exc.errno or 0) or exc.strerror or type(exc).__name__
+    return _not_written(path, why, what)
+
+
+def _not_written(path: Path | str, why: str, what: str = "") -> str:
     return f"{what} در {path} نوشته نشد: {why}".lstrip()
 
 
@@ -194,19 +199,20 @@ def _nearest(path: Path) -> Path:
     return path
 
 
-def writable_file(path: Path) -> None:
+def writable_file(path: Path, what: str = "") -> None:
     """Refuse, before any work is done, an output file that cannot be written: its folder is
     not there (no folder tree is made from a typo), it is a folder, or no permission. Nothing
-    is made; a command that did its work first would lose it, or have written the database."""
+    is made; a command that did its work first would lose it, or have written the database.
+    `what` names the output in the refusal (the report, the messages…)."""
     path = Path(path)
     if path.is_dir():
-        raise CommandError(not_written(path, OSError(errno.EISDIR, "")))
+        raise CommandError(not_written(path, OSError(errno.EISDIR, ""), what))
     folder = path.absolute().parent
     if not folder.is_dir():
         code = errno.ENOENT if _nearest(folder).is_dir() else errno.ENOTDIR
-        raise CommandError(not_written(path, OSError(code, "")))
+        raise CommandError(not_written(path, OSError(code, ""), what))
     if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise CommandError(not_written(path, OSError(errno.EACCES, "")))
+        raise CommandError(not_written(path, OSError(errno.EACCES, ""), what))
 
 
 def writable_folder(path: Path) -> None:
@@ -219,6 +225,76 @@ def writable_folder(path: Path) -> None:
         raise CommandError(not_written(path, OSError(code, "")))
     if not os.access(there, os.W_OK | os.X_OK):
         raise CommandError(not_written(path, OSError(errno.EACCES, "")))
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """`a` and `b` name one file, however spelled (a link, `..`, a relative path): by the
+    file itself when both are there, else by the resolved paths."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return Path(a).resolve() == Path(b).resolve()
+
+
+def not_onto(path: Path, what: str, db: str | None = None, inputs: tuple[Path, ...] = ()) -> None:
+    """Refuse, before any work is done, an output path that is the office's database (the
+    SQLite file `db` names, or its -wal, -shm or -journal beside it) or one of the command's
+    own input files: the output would be written over what the command reads, and the office's
+    data would be gone with an exit status of 0."""
+    path = Path(path)
+    try:
+        base = sqlite_path(db) if db else None
+    except ArgumentError:  # not a URL: the command's own opening names it
+        base = None
+    if base is not None:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            if _same_file(path, Path(f"{base}{suffix}")):
+                part = "" if not suffix else f"پرونده {suffix} "
+                raise CommandError(
+                    _not_written(
+                        path,
+                        f"این {part}پایگاه داده همین فرمان است ({base}) و نوشتن روی آن "
+                        "داده‌های پایگاه را از میان می‌برد؛ مسیر دیگری بدهید",
+                        what,
+                    )
+                )
+    for given in inputs:
+        if _same_file(path, Path(given)):
+            raise CommandError(
+                _not_written(
+                    path, f"این همان پرونده ورودی فرمان است ({given})؛ مسیر دیگری بدهید", what
+                )
+            )
+
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def only_replacing(path: Path, what: str, ours: Callable[[bytes], bool], kind: str) -> None:
+    """Refuse, before any work is done, to write over an existing, non-empty file that is
+    not an earlier output of the same kind (`ours` judges the file's first bytes; `kind`
+    names it: «پشتیبان», «نتیجه شبیه‌سازی»…): a copy of a database, a document or anything
+    else given by a slip of the hand is never replaced. An empty file, a new path or an
+    earlier output (yesterday's backup, the last run's result) is written as asked."""
+    path = Path(path)
+    if not path.is_file():  # a new path, or no file to replace (/dev/stdout, a pipe)
+        return
+    try:
+        with path.open("rb") as f:
+            head = f.read(4096)
+    except OSError:  # not readable: `writable_file` says what stops the writing
+        return
+    if not head or ours(head):
+        return
+    found = "یک پایگاه داده SQLite" if head.startswith(SQLITE_MAGIC) else "پرونده دیگری"
+    raise CommandError(
+        _not_written(
+            path,
+            f"{found} به این نام هست که {kind} نیست و رونویسی نمی‌شود؛ "
+            "مسیر دیگری بدهید یا آن را نخست خودتان بردارید",
+            what,
+        )
+    )
 
 
 def output_folder(path: Path) -> Path:
@@ -244,6 +320,28 @@ def password_for(username: str) -> str:
         return getpass.getpass(f"گذرواژه {username}: ")
     except (EOFError, KeyboardInterrupt):
         raise CommandError("گذرواژه وارد نشد؛ کاری انجام نشد") from None
+
+
+def new_password(username: str) -> str:
+    """A new user's password (`create-admin`): `NEZARAT_PASSWORD` (scripts), else asked twice
+    on the terminal. Without a terminal (a script, `< /dev/null`) it is refused in Persian,
+    never a prompt that ends in EOFError; the caller asks only once the database is known."""
+    given = os.environ.get(PASSWORD_ENV)
+    if given is not None:
+        return given
+    if not sys.stdin.isatty():
+        raise CommandError(
+            f"گذرواژه کاربر تازه «{username}» لازم است: فرمان را در پایانه اجرا کنید یا "
+            f"{PASSWORD_ENV} را بدهید؛ کاری انجام نشد"
+        )
+    try:
+        first = getpass.getpass(f"گذرواژه {username}: ")
+        again = getpass.getpass("دوباره: ")
+    except (EOFError, KeyboardInterrupt):
+        raise CommandError("گذرواژه وارد نشد؛ کاری انجام نشد") from None
+    if first != again:
+        raise CommandError("دو گذرواژه یکی نیستند؛ کاری انجام نشد")
+    return first
 
 
 def signed_in(engine: Engine, username: str):
@@ -296,15 +394,33 @@ def require_demo(engine: Engine, command: str) -> None:
     Persian, naming the step that builds one, before anything is drawn."""
     from sqlalchemy import func, select
 
-    from ..db.models import Project, User
+    from ..db.models import Engineer, OrganizationSettings, Project, User
 
     with engine.connect() as c:
         roles = set(c.scalars(select(User.role).where(User.active).distinct()))
         projects = c.scalar(select(func.count()).select_from(Project))
+        held = any(c.scalar(select(func.count()).select_from(t)) for t in (Engineer, User))
+        demo = bool(c.scalar(select(OrganizationSettings.demo).limit(1)))
     missing = {"admin", "clerk", "finance", "manager", "engineer"} - roles
     if missing or not projects:
         url = engine.url.render_as_string(hide_password=True)
+        # the step named must be one `demo` takes on this database (app/demo/province.py):
+        # it builds in one that holds nothing, rebuilds its own with --reset, and refuses an
+        # office's own (its people, engineers or files)
+        if not (held or projects):
+            step = f"نخست «main.py demo --db {url}» را اجرا کنید، سپس «main.py {command}»"
+        elif demo:
+            step = (
+                f"نخست «main.py demo --reset --db {url}» آن را از نو می‌سازد، "
+                f"سپس «main.py {command}»"
+            )
+        else:
+            step = (
+                "این پایگاه داده‌های یک دفتر را دارد و demo آن را پر نمی‌کند؛ نمایشی را در "
+                "پرونده‌ای دیگر بسازید («main.py demo --db sqlite:///…/demo.sqlite») و "
+                f"«main.py {command}» را با همان --db اجرا کنید"
+            )
         raise CommandError(
             f"پایگاه داده {url} داده نمونه ندارد ({'پرونده‌ای' if not projects else 'کاربر'} "
-            f"نیست)؛ نخست «main.py demo --db {url}» را اجرا کنید، سپس «main.py {command}»"
+            f"نیست)؛ {step}"
         )

@@ -30,7 +30,7 @@ IMPORT_EXIT = f"""exit status:
 def cmd_send_sms(args: argparse.Namespace) -> int:
     from ..services import sms
     from ..services.context import ServiceContext
-    from .errors import open_existing
+    from .errors import CommandError, not_onto, not_read, open_existing, writable_file
 
     if args.gateway == "kavenegar":
         key = os.environ.get("KAVENEGAR_API_KEY")
@@ -45,8 +45,21 @@ def cmd_send_sms(args: argparse.Namespace) -> int:
         except ImportError:
             print("send-sms: نخست بسته kavenegar را نصب کنید", file=sys.stderr)
             return 2
+    elif args.file:
+        # before a message is claimed: a typo in the path (no such folder) would otherwise
+        # count one failed attempt against each message's retries, and a file that is not an
+        # outbox (the database, a document) would be appended to
+        out = Path(args.file)
+        writable_file(out, "پیامک‌ها")
+        not_onto(out, "پیامک‌ها", db=args.db)
+        try:
+            gateway = sms.FileGateway(out)
+        except OSError as exc:
+            raise CommandError(not_read(out, exc)) from None
+        except sms.OutboxFileError as exc:
+            raise CommandError(str(exc)) from None
     else:
-        gateway = sms.FileGateway(args.file) if args.file else sms.FileGateway()
+        gateway = sms.FileGateway()
     summary = sms.send_pending(ServiceContext(open_existing(args.db)), gateway, limit=args.limit)
     print(f"send-sms: {summary}")
     return 0
@@ -55,7 +68,7 @@ def cmd_send_sms(args: argparse.Namespace) -> int:
 def cmd_import_members(args: argparse.Namespace) -> int:
     from ..domain.errors import InputError, RuleViolation
     from ..services.members_import import ImportReport, import_members
-    from .errors import not_read, not_written, open_existing, signed_in
+    from .errors import not_onto, not_read, not_written, only_replacing, open_existing, signed_in
 
     path = Path(args.file)
     try:
@@ -63,11 +76,15 @@ def cmd_import_members(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"import-members: {not_read(path, exc)}", file=sys.stderr)
         return 2
+    out = Path(args.report) if args.report else path.with_name(path.name + ".report.txt")
+    # before anything is imported: the report is never written over the database, the file
+    # being imported, or any file that is not an earlier report (a rerun replaces its own)
+    not_onto(out, "گزارش", db=args.db, inputs=(path,))
+    only_replacing(out, "گزارش", _is_report, "گزارش ورود اعضا")
     # U1/U2: the import changes data, so it runs as (and is audited under) a named user who
     # proves who they are with their password (a prompt, or NEZARAT_PASSWORD for scripts)
     ctx = signed_in(open_existing(args.db), args.user)
     report = ImportReport()
-    out = Path(args.report) if args.report else path.with_name(path.name + ".report.txt")
     started = time.perf_counter()
 
     def progress(done: int, total: int) -> None:
@@ -88,7 +105,10 @@ def cmd_import_members(args: argparse.Namespace) -> int:
         print(f"import-members: {exc.message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("\nimport-members: stopped; the rows added so far stay", file=sys.stderr)
+        print(
+            "\nimport-members: متوقف شد؛ ردیف‌هایی که تا اینجا افزوده شده‌اند می‌مانند",
+            file=sys.stderr,
+        )
     finally:  # the report, even when stopped half-way
         if not refused:
             try:
@@ -103,12 +123,17 @@ def cmd_import_members(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     else:
-        print(f"import-members: report written to {out}", file=sys.stderr)
+        print(f"import-members: گزارش در {out} نوشته شد", file=sys.stderr)
     if not report.finished:
         return 130
     if unwritten is not None:
         return EXIT_NO_REPORT
     return EXIT_REFUSALS if report.problems else 0
+
+
+def _is_report(head: bytes) -> bool:
+    """The first bytes of an import report (`ImportReport.as_text`: «ردیف‌ها: …»)."""
+    return head.startswith("ردیف‌ها:".encode())
 
 
 def _limit(text: str) -> int:

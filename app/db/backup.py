@@ -18,17 +18,19 @@ from __future__ import annotations
 
 import base64
 import binascii
+import errno
 import gzip
 import hashlib
 import json
 import math
+import tempfile
 import zlib
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import jdatetime
 from alembic.util import CommandError
@@ -72,6 +74,8 @@ from .models import Base
 FORMAT = "nezarat-backup/1"
 BATCH = 2_000
 MAX_LINE = 256 * 1024 * 1024  # one row (a scanned document) is far below this
+SPOOL = 64 * 1024 * 1024  # a backup read for a restore is held in memory up to this size
+CHUNK = 1024 * 1024
 # the first day the Jalali calendar (jdatetime) can show: every date and time is shown in it
 FIRST_DAY = jdatetime.date(1, 1, 1).togregorian()
 BOOKKEEPING = {"alembic_version"}  # the only table a restore's target may hold rows in
@@ -193,20 +197,99 @@ def _write(engine: Engine, target: Path, key: ServerKey) -> dict[str, int]:
 # ---------------------------------------------------------------- restore
 
 
-def _lines(source: Path) -> Iterator[tuple[int, bytes]]:
-    """(line number, raw line) of a gzip file; BackupError for anything gzip cannot read."""
-    n = 0
+# why a backup file could not be opened or read, in the clerk's words (else the system's own)
+_WHY_NOT_READ = {
+    errno.ENOENT: "پیدا نشد",
+    errno.EISDIR: "پوشه است، نه پرونده",
+    errno.ENOTDIR: "بخشی از مسیر آن پرونده است، نه پوشه",
+    errno.EACCES: "اجازه خواندن نیست",
+    errno.EPERM: "اجازه خواندن نیست",
+}
+
+
+def _not_read(source: Path | str, exc: OSError) -> BackupError:
+    why = _WHY_NOT_READ.get(exc.errno or 0) or exc.strerror or type(exc).__name__
+    return BackupError(f"پرونده پشتیبان {source} خوانده نشد: {why}")
+
+
+def read_once(source: Path) -> IO[bytes]:
+    """The backup's bytes, read from `source` once: in memory, or beyond SPOOL in a private
+    temporary file that has no name (no other program can open or change it). `restore`
+    verifies and loads this one copy, so what is loaded is exactly what was checked — even
+    when `source` is a pipe, or a file replaced or edited between two reads of it."""
+    copy = tempfile.SpooledTemporaryFile(max_size=SPOOL)  # noqa: SIM115 (the caller closes it)
     try:
-        with gzip.open(source, "rb") as f:
-            while raw := f.readline(MAX_LINE + 1):
-                n += 1
-                if len(raw) > MAX_LINE:
-                    raise BackupError(f"سطر {n} پرونده پشتیبان بیش از اندازه بلند است")
-                yield n, raw
-    except FileNotFoundError:
-        raise BackupError(f"پرونده پشتیبان پیدا نشد: {source}") from None
-    except (OSError, EOFError, zlib.error) as exc:  # not gzip, truncated, damaged
-        raise BackupError(f"پرونده پشتیبان خوانده نشد (فشرده gzip سالم نیست): {exc}") from None
+        try:
+            f = open(source, "rb")  # noqa: SIM115 (closed below, each error said apart)
+        except OSError as exc:
+            raise _not_read(source, exc) from None
+        with f:
+            while True:
+                try:
+                    chunk = f.read(CHUNK)
+                except OSError as exc:  # a folder (on some systems only here), a read error
+                    raise _not_read(source, exc) from None
+                if not chunk:
+                    break
+                try:
+                    copy.write(chunk)
+                except OSError as exc:  # the temporary folder is full
+                    raise BackupError(
+                        f"رونوشت موقت پرونده پشتیبان در {tempfile.gettempdir()} نوشته نشد "
+                        f"({exc.strerror or type(exc).__name__})؛ جای خالی پوشه موقت را "
+                        "بیشتر کنید (یا TMPDIR را به پوشه دیگری بدهید)"
+                    ) from None
+        copy.seek(0)
+        return copy
+    except BaseException:
+        copy.close()
+        raise
+
+
+@contextmanager
+def _opened(source: Path | IO[bytes]) -> Iterator[IO[bytes]]:
+    """A backup to read from its first byte: a path is opened, a copy (`read_once`) rewound."""
+    if not isinstance(source, str | Path):
+        source.seek(0)
+        yield source
+        return
+    try:
+        f = open(source, "rb")  # noqa: SIM115 (the error is said in Persian, then closed)
+    except OSError as exc:
+        raise _not_read(source, exc) from None
+    with f:
+        yield f
+
+
+def _lines(source: Path | IO[bytes]) -> Iterator[tuple[int, bytes]]:
+    """(line number, raw line) of a gzip file; BackupError (Persian, naming what is wrong)
+    for anything gzip cannot read."""
+    n = 0
+    with _opened(source) as raw_file:
+        try:
+            with gzip.GzipFile(fileobj=raw_file, mode="rb") as f:
+                while raw := f.readline(MAX_LINE + 1):
+                    n += 1
+                    if len(raw) > MAX_LINE:
+                        raise BackupError(f"سطر {n} پرونده پشتیبان بیش از اندازه بلند است")
+                    yield n, raw
+        except gzip.BadGzipFile:
+            raise BackupError(
+                "پرونده پشتیبان فشرده gzip نیست: پرونده‌ای که main.py backup می‌سازد این نیست"
+            ) from None
+        except EOFError:
+            raise BackupError(
+                "پرونده پشتیبان بریده شده است: داده فشرده gzip پیش از پایانش تمام شد "
+                "(رونوشت یا بارگیری ناتمام)"
+            ) from None
+        except zlib.error:
+            raise BackupError(
+                "داده فشرده gzip پرونده پشتیبان آسیب دیده است (رونوشت یا دیسک خراب)"
+            ) from None
+        except OSError as exc:  # a read error of the disk under it
+            raise BackupError(
+                f"پرونده پشتیبان خوانده نشد: {exc.strerror or type(exc).__name__}"
+            ) from None
 
 
 def _json_line(n: int, raw: bytes) -> Any:
@@ -319,7 +402,7 @@ def _value_problem(col: Column, v: Any) -> str | None:
     return f"نوع ستون {name} شناخته نشد"
 
 
-def verify(source: Path, key: ServerKey | None = None) -> dict:
+def verify(source: Path | IO[bytes], key: ServerKey | None = None) -> dict:
     """Read a backup through once without touching any database: the header, every table of
     the schema with exactly its columns, every value against its column, the end line with
     every table's row count, and the signature of the installation's key. Returns the header;
@@ -389,12 +472,21 @@ def verify(source: Path, key: ServerKey | None = None) -> dict:
 def restore(engine: Engine, source: Path, key: ServerKey | None = None) -> dict[str, int]:
     """Load a backup into an EMPTY database, after `verify` has read it through: a damaged,
     edited, unsigned or foreign file, a target that holds anything, or a row the database
-    refuses changes nothing (a SQLite file this restore made is removed again)."""
-    verify(source, key)
+    refuses changes nothing (a SQLite file this restore made is removed again).
+
+    `source` is read once (`read_once`), and both the check and the load read that copy: a
+    second read of the file itself could meet other bytes (a pipe written twice, a file
+    swapped between the reads) and load an edited, unsigned backup the check never saw."""
+    with read_once(source) as copy:
+        return _restore(engine, copy, key)
+
+
+def _restore(engine: Engine, copy: IO[bytes], key: ServerKey | None) -> dict[str, int]:
+    verify(copy, key)
     made, done = _new_sqlite_file(engine), False
     try:
         _refuse_filled(engine)
-        counts = _load(engine, source)
+        counts = _load(engine, copy)
         done = True
         return counts
     except (SQLAlchemyError, CommandError) as exc:  # never str(exc): it holds the rows
@@ -438,7 +530,7 @@ def _why(exc: Exception) -> str:
     return (first[0] if first else type(exc).__name__)[:200]
 
 
-def _load(engine: Engine, source: Path) -> dict[str, int]:
+def _load(engine: Engine, source: IO[bytes]) -> dict[str, int]:
     """The schema and every row of a verified backup, in one transaction."""
     tables = Base.metadata.tables
     counts: dict[str, int] = {}

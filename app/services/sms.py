@@ -240,15 +240,16 @@ class FileGateway:
     name = "file"
 
     def __init__(self, path: str | Path | None = None, stream: TextIO | None = None):
+        """OSError when `path` is there but cannot be read (a folder, no permission);
+        OutboxFileError when it is not an outbox this gateway wrote (`outbox_keys`)."""
         self.path = Path(path) if path else None
         self.stream = stream if stream is not None else (None if path else sys.stdout)
         self._seen: set[str] = set()
+        self._cut = False  # the file's last line has no end (a write that stopped half-way)
         if self.path and self.path.exists():
-            for line in self.path.read_text(encoding="utf-8").splitlines():
-                try:
-                    self._seen.add(json.loads(line)["key"])
-                except (ValueError, KeyError):
-                    continue
+            data = self.path.read_bytes()
+            self._seen = outbox_keys(self.path, data)
+            self._cut = bool(data) and not data.endswith(b"\n")
 
     def send(self, mobile: str, text: str, key: str) -> str:
         if key in self._seen:
@@ -256,11 +257,49 @@ class FileGateway:
         line = json.dumps({"key": key, "to": mobile, "text": text}, ensure_ascii=False)
         if self.path:
             with self.path.open("a", encoding="utf-8") as f:
-                f.write(line + "\n")
+                # after a line cut short, on a line of its own (else both were lost)
+                f.write(("\n" if self._cut else "") + line + "\n")
+            self._cut = False
         if self.stream is not None:
             print(line, file=self.stream)
         self._seen.add(key)
         return key
+
+
+class OutboxFileError(ValueError):
+    """The file gateway's file is not an outbox it wrote: one Persian line naming the file
+    and the line; nothing is sent (appending to someone else's file would spoil it)."""
+
+
+def outbox_keys(path: Path, data: bytes) -> set[str]:
+    """The message keys an outbox file already holds: UTF-8, one JSON object with its text
+    `key` a line. The last line alone may be cut short (a write that stopped half-way: it
+    holds no whole message). Anything else is not this gateway's file: OutboxFileError."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise OutboxFileError(
+            f"پرونده پیامک‌ها {path} متن UTF-8 نیست (بایت {exc.start + 1})؛ پرونده‌ای که "
+            "درگاه پرونده‌ای پیامک‌ها را در آن می‌نویسد این نیست — مسیر دیگری بدهید"
+        ) from None
+    lines = text.split("\n")
+    seen: set[str] = set()
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except (ValueError, RecursionError):
+            if n == len(lines):  # the last line, with no end: cut short
+                continue
+            item = None
+        if not isinstance(item, dict) or not isinstance(item.get("key"), str):
+            raise OutboxFileError(
+                f"پرونده پیامک‌ها {path}، سطر {n}: پیامکی که این درگاه نوشته باشد نیست "
+                "(یک شیء JSON با «key» در هر سطر)؛ مسیر دیگری بدهید"
+            )
+        seen.add(item["key"])
+    return seen
 
 
 class KavenegarGateway:

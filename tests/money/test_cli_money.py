@@ -91,7 +91,7 @@ def test_U1_import_members_needs_the_named_users_password(tmp_path, monkeypatch,
 
 
 def test_import_members_says_so_when_its_report_cannot_be_written(tmp_path, capsys):
-    """The report's folder is not there: never "report written"; a Persian line naming the
+    """The report's folder is not there: never «نوشته شد»; a Persian line naming the
     path, the report's text on stdout, and an exit status of its own (the rows are in)."""
     from app.cli.money import EXIT_NO_REPORT
 
@@ -102,7 +102,7 @@ def test_import_members_says_so_when_its_report_cannot_be_written(tmp_path, caps
     members = str(_members_csv(tmp_path))
     assert _run("import-members", members, "--db", url, "--report", str(report)) == EXIT_NO_REPORT
     said = capsys.readouterr()
-    assert "report written" not in said.err and "Traceback" not in said.err
+    assert "نوشته شد" not in said.err and "Traceback" not in said.err
     assert f"گزارش در {report} نوشته نشد" in said.err and "خروجی استاندارد" in said.err
     assert "افزوده: 1" in said.out  # the report's text, where it can be read
     assert not report.parent.exists()
@@ -110,4 +110,24 @@ def test_import_members_says_so_when_its_report_cannot_be_written(tmp_path, caps
         assert s.scalar(select(Engineer.membership_no)) == "12-1"
     # a report that can be written: said, and the status is the import's own
     assert _run("import-members", members, "--db", url, "--report", str(tmp_path / "r.txt")) == 0
-    assert "report written" in capsys.readouterr().err and (tmp_path / "r.txt").is_file()
+    err = capsys.readouterr().err
+    assert f"گزارش در {tmp_path / 'r.txt'} نوشته شد" in err and (tmp_path / "r.txt").is_file()
+    assert "report written" not in err  # in Persian, as every other line of the command
+
+
+def test_import_members_stopped_says_so_in_persian(tmp_path, capsys, monkeypatch):
+    """Ctrl+C: the rows added so far stay, the report is written and says so — in Persian
+    (it printed "stopped; the rows added so far stay" and "report written to …")."""
+    from app.services import members_import
+
+    url = f"sqlite:///{tmp_path / 'desk.sqlite'}"
+    users.bootstrap_admin(ServiceContext(open_database(url)), password="admin-pass-1405")
+
+    def stopped(ctx, data, name, progress, report):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(members_import, "import_members", stopped)
+    assert _run("import-members", str(_members_csv(tmp_path)), "--db", url) == 130
+    err = capsys.readouterr().err
+    assert "متوقف شد" in err and "می‌مانند" in err and "نوشته شد" in err, err
+    assert "stopped;" not in err and "report written" not in err
