@@ -145,3 +145,37 @@ def test_reset_rebuilds_only_a_demo_database_never_an_offices(tmp_path):
     demo = f"sqlite:///{tmp_path / 'demo.sqlite'}"
     assert build_demo(demo, engineers=12, projects=2, out=out) == 0
     assert build_demo(demo, engineers=12, projects=2, reset=True, out=out) == 0
+
+
+def test_demo_refuses_in_persian_and_says_so_when_the_demo_is_already_built(tmp_path, capsys):
+    """Issue 15 audit: "the database already holds data …" was English, on stdout, exit 0, also
+    on an office's own database (after `init` and `create-admin`), where the papers' hint led.
+    An office's database: a Persian refusal, exit 2, nothing changed. A demo already built is
+    reused as documented (exit 0, so the README's first command runs again), said in Persian."""
+    from app.db.migrate import open_database
+    from app.demo.province import build_demo
+    from app.services import users
+
+    url = f"sqlite:///{tmp_path / 'office.sqlite'}"
+    engine = open_database(url)
+    users.bootstrap_admin(ServiceContext(engine), "boss", "RealAdmin-Pass-99", "مدیر دفتر")
+    engine.dispose()
+    before = (tmp_path / "office.sqlite").read_bytes()
+    out = io.StringIO()
+    assert build_demo(url, engineers=10, projects=1, out=out) == 2
+    err = capsys.readouterr().err
+    assert "پایگاه نمایشی نیست" in err and "already" not in err + out.getvalue(), err
+    assert err.count("\n") == 1 and "1 کاربر" in err
+    assert (tmp_path / "office.sqlite").read_bytes() == before
+
+    for engineers, projects, named in ((5, 1, "--engineers"), (10, 0, "--projects")):
+        assert build_demo(url, engineers=engineers, projects=projects, out=out) == 2
+        err = capsys.readouterr().err
+        assert named in err and "at least" not in err and "چیزی ساخته نشد" in err, err
+
+    demo = f"sqlite:///{tmp_path / 'demo.sqlite'}"
+    assert build_demo(demo, engineers=10, projects=1, out=io.StringIO()) == 0
+    again = io.StringIO()
+    assert build_demo(demo, engineers=10, projects=1, out=again) == 0
+    said = again.getvalue()
+    assert "از پیش ساخته شده" in said and "--reset" in said and "already" not in said, said

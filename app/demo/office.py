@@ -4,8 +4,9 @@ printed from them says so in its footer).
 
 Tariff (F1): the demo loads the complete published table it ships — Tehran's first half of
 1403 (every group and floor band, with the coordinator's column) — and no other, so that
-every file of the demo has a fee; the surveying column has no published amount and the demo's
-administrator enters one (marked «entered», not published). Fars's 1405 group-A row is shipped
+every file of the demo has a fee; the surveying column has no published amount, urban planning
+and traffic no column, and the demo's administrator enters theirs (marked «entered», not
+published). Fars's 1405 group-A row is shipped
 too but not loaded in the demo: a table with one row would leave groups B–D without a fee.
 """
 
@@ -43,7 +44,9 @@ DEMO_ORGANIZATION = Organization(
 )
 
 DEMO_TARIFF = "tehran-1403"
-# The demo administrator's surveying column (rials per m²; no published amount): entered.
+# The demo administrator's own columns (rials per m²; no published amount): entered. Surveying
+# has a column and no published amount; urban planning and traffic have none at all, and the
+# office enters theirs too, so that every fee a paper prints is its area × a stated rate.
 DEMO_SURVEY_RIALS = {
     ("A", "1-2"): 45_000,
     ("B", "3-5"): 56_000,
@@ -52,6 +55,20 @@ DEMO_SURVEY_RIALS = {
     ("D", "11-12"): 90_000,
     ("D", "13-15"): 105_000,
     ("D", "16+"): 105_000,
+}
+_URBAN_TRAFFIC_RIALS = {
+    ("A", "1-2"): 250_000,
+    ("B", "3-5"): 287_500,
+    ("C", "6-7"): 325_000,
+    ("C", "8-10"): 325_000,
+    ("D", "11-12"): 362_500,
+    ("D", "13-15"): 362_500,
+    ("D", "16+"): 362_500,
+}
+DEMO_ENTERED_RIALS = {
+    "survey": DEMO_SURVEY_RIALS,
+    "urban": _URBAN_TRAFFIC_RIALS,
+    "traffic": _URBAN_TRAFFIC_RIALS,
 }
 DEMO_TARIFF_FROM = date(2024, 3, 20)  # 1403-01-01: the table's own activation date
 

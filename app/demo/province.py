@@ -113,34 +113,43 @@ def build_demo(
 ) -> int:
     """Build the demo province in the database at `url`; returns an exit code.
 
-    A database that already holds engineers, projects or users is left untouched (exit 0)
-    unless `reset` is true, which drops every table of the schema first. `now` (default: the
-    real current time, UTC) is where the simulated clock stops.
+    A demo database already built is left untouched (exit 0, said in Persian: running the
+    README's first command again opens the same demo) unless `reset` is true, which drops
+    every table of the schema first. A database holding an office's own engineers, projects
+    or users is never a demo's to fill or drop: refused in Persian (exit 2), naming another
+    file to build the demo in. `now` (default: the real current time, UTC) is where the
+    simulated clock stops.
     """
     out = out or sys.stdout
     if engineers < 10 or projects < 1:
-        print("demo: at least 10 engineers and 1 project are needed", file=sys.stderr)
+        wrong = "--engineers دست‌کم ۱۰" if engineers < 10 else "--projects دست‌کم ۱"
+        print(
+            f"demo: {wrong} باید باشد ({engineers} مهندس و {projects} پروژه داده شد)؛ "
+            "چیزی ساخته نشد",
+            file=sys.stderr,
+        )
         return 2
     started = _time.perf_counter()
     probe = make_engine(url)
     try:
         held = _existing_rows(probe)
-        if held and not reset:
-            print(
-                f"demo: the database already holds data ({held}); nothing was changed. "
-                "Use --reset to rebuild it.",
-                file=out,
-            )
-            return 0
         if held and not _is_demo(probe):
-            # an office's own database (users, engineers, the trail) is never dropped by a
-            # command that asks no password: only a database the demo built is rebuilt
+            # an office's own database (users, engineers, the trail) is never filled nor
+            # dropped by a command that asks no password: only a database the demo built
             print(
                 f"demo: پایگاه داده داده‌های یک دفتر را دارد ({held}) و پایگاه نمایشی نیست؛ "
-                "--reset تنها پایگاه نمایشی را از نو می‌سازد. چیزی تغییر نکرد.",
+                "چیزی تغییر نکرد. نمایشی را در پرونده‌ای دیگر بسازید: "
+                "main.py demo --db sqlite:///…/demo.sqlite",
                 file=sys.stderr,
             )
             return 2
+        if held and not reset:
+            print(
+                f"demo: پایگاه نمایشی از پیش ساخته شده است ({held})؛ چیزی تغییر نکرد. "
+                "برای ساختن دوباره، همین فرمان را با --reset اجرا کنید",
+                file=out,
+            )
+            return 0
         if held or reset:
             m.Base.metadata.drop_all(probe)
     finally:
@@ -167,12 +176,12 @@ def _existing_rows(engine) -> str:
     with engine.connect() as c:
         insp = inspect(c)
         found = []
-        for model in (m.Engineer, m.Project, m.User):
+        for model, label in ((m.Engineer, "مهندس"), (m.Project, "پروژه"), (m.User, "کاربر")):
             if insp.has_table(model.__tablename__):
                 n = c.scalar(select(func.count()).select_from(model))
                 if n:
-                    found.append(f"{n} {model.__tablename__}")
-    return ", ".join(found)
+                    found.append(f"{n} {label}")
+    return "، ".join(found)
 
 
 def _policy() -> Policy:
@@ -392,19 +401,20 @@ class Province:
             office.DEMO_ORGANIZATION,
         )
         self.call("fees.seed_tariffs", fees.seed_tariffs, self.admin, (office.DEMO_TARIFF,))
-        for (group, band), rials in office.DEMO_SURVEY_RIALS.items():
-            self.call(
-                "fees.set_tariff",
-                fees.set_tariff,
-                self.admin,
-                1403,
-                group,
-                "survey",
-                rials,
-                office.DEMO_TARIFF_FROM,
-                "",
-                band,
-            )
+        for discipline, rates in office.DEMO_ENTERED_RIALS.items():
+            for (group, band), rials in rates.items():
+                self.call(
+                    "fees.set_tariff",
+                    fees.set_tariff,
+                    self.admin,
+                    1403,
+                    group,
+                    discipline,
+                    rials,
+                    office.DEMO_TARIFF_FROM,
+                    "",
+                    band,
+                )
 
     def _register_engineers(self) -> None:
         """The membership import: one `register_engineer` per member, by the member system."""

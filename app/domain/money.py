@@ -33,8 +33,9 @@ FLOOR_BANDS: dict[str, tuple[tuple[int, int | None], ...]] = {
     "D": ((11, 12), (13, 15), (16, None)),
 }
 # The columns: rials per m² for each discipline the table prices, and the coordinator's
-# (ناظر هماهنگ‌کننده). Surveying has a column but no published amount.
-TARIFF_COLUMNS = ("arch", "civil", "mech", "elec", "survey", "coord")
+# (ناظر هماهنگ‌کننده). Surveying has a column but no published amount; urban planning and
+# traffic have no column in a published table: the office enters all three (docs/rules-readings).
+TARIFF_COLUMNS = ("arch", "civil", "mech", "elec", "survey", "urban", "traffic", "coord")
 COORDINATOR = "coord"
 
 

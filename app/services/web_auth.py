@@ -26,6 +26,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 
 from ..db.models import (
     AuthSession,
@@ -503,9 +504,10 @@ def resend_sign_in_code(
 def request_reset(
     ctx: ServiceContext, membership_no: str, source: str = "", gateway: Any = None
 ) -> str:
-    """A forgotten password: a code to the registered mobile of the number's engineer. The
-    answer is the same whether or not the number is known or has a mobile (RESET_SENT);
-    requests are limited per number and per source either way."""
+    """A forgotten password, or the first one: a code to the registered mobile of the number's
+    engineer (a member without a login gets one, `_first_account`). The answer is the same
+    whether or not the number is known or has a mobile (RESET_SENT); requests are limited per
+    number and per source either way."""
     if gateway is None:
         raise CodeNotSent(NO_GATEWAY)
     no = _membership_no(membership_no)
@@ -513,6 +515,8 @@ def request_reset(
         raise InputError("membership_no", "شماره عضویت را وارد کنید")
     username, mobile = _member_user(ctx, no)
     _send_limits(ctx, _account_key(username, no), source)
+    if username is None:
+        username, mobile = _first_account(ctx, no)
     if username is None or not mobile:
         return RESET_SENT
     with ctx.read() as s:
@@ -522,6 +526,48 @@ def request_reset(
     except CodeNotSent:
         raise
     return RESET_SENT
+
+
+def _first_account(ctx: ServiceContext, no: str) -> tuple[str | None, str | None]:
+    """A member with a registered mobile and no login at all gets one, without a password,
+    so that the code sent to that mobile sets his first (the web's first sign-in: a province's
+    members are imported, not given accounts one by one). A member whose login an
+    administrator disabled, or who has none and no mobile, gets nothing. (None, None) then."""
+    try:
+        with ctx.tx() as s:
+            row = s.execute(
+                select(Engineer.id, Engineer.mobile, Engineer.first_name, Engineer.last_name)
+                .where(Engineer.membership_no == no)
+                .limit(1)
+            ).first()
+            if row is None or not row.mobile:
+                return None, None
+            username = f"member-{no}"[:64]
+            taken = (User.engineer_id == row.id) | (User.username == username)
+            if s.scalar(select(User.id).where(taken).limit(1)) is not None:
+                return None, None
+            u = User(
+                username=username,
+                full_name=f"{row.first_name} {row.last_name}".strip() or no,
+                role="engineer",
+                engineer_id=row.id,
+                password_hash=None,  # no sign-in until the code sets one
+                created_at=ctx.now(),
+            )
+            s.add(u)
+            s.flush()
+            who = ctx.as_actor(Actor(username, "engineer", u.id, row.id))
+            audit(
+                s,
+                who,
+                "user.create",
+                "user",
+                u.id,
+                after={"username": username, "role": "engineer", "how": "first_sign_in"},
+            )
+    except IntegrityError:  # the same member's other request made it a moment before
+        return _member_user(ctx, no)
+    return username, row.mobile
 
 
 @use_case(writes=True, remote=False)

@@ -60,7 +60,29 @@ def test_F1_U1_only_an_administrator_sets_tariffs_and_tables_are_kept(office, re
         (1405, "published"),
         (1405, "published"),
     ]
-    assert tables[0].missing == 7  # the surveying column
+    assert tables[0].missing == 21  # the columns the office enters: survey, urban, traffic
+
+
+def test_F1_urban_planning_and_traffic_are_priced_by_a_rate_the_office_enters(office):
+    """A published table has no urban or traffic column: the office enters one (as for
+    surveying), and the fee is then the area × that rate, marked entered on the papers;
+    before, the fee is unknown (finance's approval decides it)."""
+    from app.demo.office import DEMO_ORGANIZATION
+    from app.services import documents, organization
+
+    organization.save_organization_settings(office.admin, DEMO_ORGANIZATION)
+    fees.seed_tariffs(office.admin, ("tehran-1403",))
+    p = _project(office, area=450, disciplines=("civil", "urban", "traffic"))
+    assert fees.fee_for(office.clerk, p.id, "urban").fee_rials is None
+    on = parse_jalali_date("1403-01-01")
+    fees.set_tariff(office.admin, 1403, "A", "urban", 250_000, on, band="1-2")
+    fees.set_tariff(office.admin, 1403, "A", "traffic", 240_000, on, band="1-2")
+    urban = fees.fee_for(office.clerk, p.id, "urban")
+    assert urban.fee_rials == 450 * 250_000 and urban.rials_per_m2 == 250_000
+    assert fees.fee_for(office.clerk, p.id, "traffic").fee_rials == 450 * 240_000
+    lines = {f.discipline: f for f in documents.receipt_dto(office.clerk, p.id).fees}
+    assert lines["urban"].rate_entered and lines["traffic"].rate_entered
+    assert not lines["civil"].rate_entered
 
 
 def test_F1_fee_of_a_discipline_is_billable_area_times_the_tariff(office):

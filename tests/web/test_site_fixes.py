@@ -329,3 +329,49 @@ def test_sign_in_says_a_session_ended_the_code_names_the_mobile_and_reset_offers
     codes = [f.post("/forgot", {"membership_no": ME}).status_code for _ in range(3)]
     assert codes[0] == 303 and codes[-1] == 429  # 3 codes an account in 15 minutes
     f.close()
+
+
+def test_a_member_without_a_login_sets_his_first_password_by_a_code_to_his_mobile(fresh, tmp_path):
+    """A province's members are imported, not given logins one by one: a member with a
+    registered mobile and no login asks for a code on «نخستین ورود یا فراموشی گذرواژه», and
+    the code sets his first password. One whose login an administrator disabled gets none."""
+    import json
+
+    from app.services import engineers, sms, users
+    from app.services.dto import CompetenceIn, EngineerIn
+
+    o = fresh.office
+    admin = o.local["admin"]
+    new = engineers.register_engineer(
+        admin,
+        EngineerIn("2001", (CompetenceIn("civil", "1"),), Decimal(0), first_name="نادر",
+                   last_name="صالحی", mobile="09121112233"),
+    )  # fmt: skip
+    gone = engineers.register_engineer(
+        admin,
+        EngineerIn("2002", (CompetenceIn("civil", "1"),), Decimal(0), first_name="لیلا",
+                   last_name="نوری", mobile="09121112244"),
+    )  # fmt: skip
+    users.create_user(admin, "e2002", "لیلا نوری", "engineer", "old-pass-14050", gone)
+    uid = next(u.id for u in users.list_users(admin) if u.username == "e2002")
+    users.set_active(admin, uid, False)
+    outbox = tmp_path / "sms.jsonl"
+    o.server.sms_gateway = sms.FileGateway(outbox, stream=None)
+    b = Browser(fresh.url)
+    page = b.get("/forgot").text
+    assert "نخستین ورود" in page and 'inputmode="numeric"' not in page  # a dash can be typed
+    assert b.sign_in("2001", "any-pass-14050").status_code == 401  # no login yet
+    b.get("/forgot")
+    for no in ("۲۰۰۱", "2002"):
+        assert b.post("/forgot", {"membership_no": no}).status_code == 303
+        b.get("/forgot/reset")
+    sent = [json.loads(line) for line in outbox.read_text(encoding="utf-8").splitlines()]
+    assert [m["to"] for m in sent] == ["09121112233"]  # the disabled login: nothing
+    code = re.search(r"\b(\d{6})\b", sent[0]["text"])[1]
+    pw = "first-pass-1405"
+    data = {"membership_no": "2001", "code": code, "new_password": pw, "new_password2": pw}
+    assert b.post("/forgot/reset", data).status_code == 303
+    assert b.sign_in("2001", pw).status_code == 302 and b.get("/me").status_code == 200
+    made = [u for u in users.list_users(admin) if u.engineer_id == new]
+    assert [(u.role, u.active) for u in made] == [("engineer", True)]
+    b.close()
