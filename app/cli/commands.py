@@ -16,7 +16,7 @@ from ..domain.calendar import format_jalali_date, format_jalali_datetime, jalali
 
 def cmd_simulate(args: argparse.Namespace) -> int:
     from ..scenario.replay import simulate
-    from ..scenario.schema import ScenarioError, parse_bytes
+    from ..scenario.schema import DatabaseRefused, ScenarioError, parse_bytes
     from .errors import not_read
 
     try:
@@ -37,6 +37,9 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         only_replacing(out, "نتیجه", _is_result, "نتیجه شبیه‌سازی (referral-result)")
     try:
         result = simulate(parse_bytes(data), args.db)
+    except DatabaseRefused as exc:  # the scenario may be fine: --db is not
+        print(f"simulate: {exc}", file=sys.stderr)
+        return 2
     except ScenarioError as exc:
         print(f"simulate: سناریو نامعتبر است: {exc}", file=sys.stderr)
         return 2

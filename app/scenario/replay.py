@@ -18,7 +18,7 @@ from ..services import calendar as office_calendar
 from ..services import candidacy, deadlines, engineers, firms, projects, queries, users
 from ..services.context import SYSTEM, Actor, ServiceContext, SimClock
 from ..services.dto import CompetenceIn, EngineerIn, OwnerIn, ProjectIn
-from .schema import Event, Scenario, ScenarioError
+from .schema import DatabaseRefused, Event, Scenario, ScenarioError
 
 NO_SUCH_REFERRAL = 0  # ids start at 1
 
@@ -307,14 +307,14 @@ def _refuse_unless_blank(url: str) -> None:
     try:
         u = make_url(url)
         if u.get_backend_name() not in ("sqlite", "postgresql"):
-            raise ScenarioError(
+            raise DatabaseRefused(
                 f"--db: نشانی پایگاه داده باید sqlite:///… یا postgresql+psycopg://… باشد: {url}"
             )
         where = u.render_as_string(hide_password=True)
         if u.get_backend_name() == "sqlite" and u.database and not Path(u.database).exists():
             folder = Path(u.database).absolute().parent
             if not folder.is_dir():  # a typo is not a new folder tree (make_engine would make it)
-                raise ScenarioError(
+                raise DatabaseRefused(
                     f"--db: پوشه {folder} نیست؛ simulate پرونده تازه پایگاه داده را تنها در "
                     "پوشه‌ای که هست می‌سازد"
                 )
@@ -325,19 +325,19 @@ def _refuse_unless_blank(url: str) -> None:
         finally:
             engine.dispose()
     except (ArgumentError, NoSuchModuleError):
-        raise ScenarioError(f"--db: نشانی پایگاه داده نامعتبر است: {url}") from None
+        raise DatabaseRefused(f"--db: نشانی پایگاه داده نامعتبر است: {url}") from None
     except OperationalError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
-        raise ScenarioError(
+        raise DatabaseRefused(
             f"--db: به پایگاه داده {where} وصل نشد — سرور در دسترس نیست یا نام کاربر، "
             f"گذرواژه یا پایگاه نادرست است ({reason})"
         ) from None
     except SQLAlchemyError as exc:
-        raise ScenarioError(
+        raise DatabaseRefused(
             f"--db: پایگاه داده {where} باز نشد؛ پرونده پایگاه داده نیست ({type(exc).__name__})"
         ) from None
     if tables:
-        raise ScenarioError(
+        raise DatabaseRefused(
             f"--db: پایگاه داده {where} خالی نیست ({len(tables)} جدول دارد)؛ "
             "simulate تنها در پایگاه داده خالی یا تازه اجرا می‌شود"
         )

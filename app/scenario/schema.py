@@ -31,6 +31,7 @@ from ..domain.text import (
     day_ok,
     mobile_problem,
     normalize_code,
+    normalize_digits,
     text_problem,
 )
 from ..resources import policy_defaults
@@ -74,6 +75,10 @@ PROJECT_REQUIRED = {"id", "area", "floors", "disciplines"}
 
 class ScenarioError(ValueError):
     """The file is not a valid scenario; the message is one line."""
+
+
+class DatabaseRefused(ScenarioError):
+    """`--db` names no database simulate may use (the scenario may be fine); one line."""
 
 
 @dataclass(frozen=True)
@@ -135,9 +140,16 @@ def _in_calendar(d: date, where: str) -> None:
         raise ScenarioError(f"{where}: بیرون از تقویم دفتر ({first} تا {last})")
 
 
+# the replay format's own forms, two digits for a month, a day, an hour and a minute
+_STRICT_TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}")
+_STRICT_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _time(v: Any, where: str) -> datetime:
-    if not isinstance(v, str):
-        raise ScenarioError(f"{where}: زمان به شکل YYYY-MM-DD HH:MM (شمسی) لازم است")
+    if not isinstance(v, str) or not _STRICT_TIME.fullmatch(v):
+        raise ScenarioError(
+            f"{where}: زمان به شکل YYYY-MM-DD HH:MM (شمسی) لازم است: {str(v)[:40]!r}"
+        )
     try:
         at = parse_jalali_datetime(v)
     except CalendarError as exc:
@@ -147,8 +159,8 @@ def _time(v: Any, where: str) -> datetime:
 
 
 def _date(v: Any, where: str) -> date:
-    if not isinstance(v, str):
-        raise ScenarioError(f"{where}: تاریخ به شکل YYYY-MM-DD (شمسی) لازم است")
+    if not isinstance(v, str) or not _STRICT_DATE.fullmatch(v):
+        raise ScenarioError(f"{where}: تاریخ به شکل YYYY-MM-DD (شمسی) لازم است: {str(v)[:40]!r}")
     try:
         d = parse_jalali_date(v)
     except CalendarError as exc:
@@ -295,7 +307,12 @@ def engineer_fields(raw: dict[str, Any], where: str) -> dict[str, Any]:
         if k == "id":
             continue
         if k == "national_code":
-            out["national_id"] = None if v is None else _str(v, w)
+            code = None if v is None else _str(v, w)
+            if code is not None and not re.fullmatch(r"\d{10,11}", normalize_digits(code)):
+                raise ScenarioError(
+                    f"{w}: کد ملی ده رقم است (شناسه ملی شخص حقوقی یازده رقم): {code[:40]!r}"
+                )
+            out["national_id"] = code
         elif k == "competencies":
             comps = []
             for i, c in enumerate(_list(v, w)):
@@ -484,11 +501,26 @@ def parse(text: str) -> Scenario:
         raise ScenarioError(f"مقداری از نوع نابجا ({type(exc).__name__}: {exc})") from None
 
 
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A key given twice in one object is an error, not the last one silently winning."""
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            raise ScenarioError(f"JSON نامعتبر: کلید «{k[:60]}» در یک شیء دو بار آمده است")
+        out[k] = v
+    return out
+
+
 def _parse(text: str) -> Scenario:
     if not _depth_ok(text):
         raise ScenarioError("JSON نامعتبر: تودرتوتر از ۶۴ سطح")
     try:
-        raw = json.loads(text, parse_constant=_no_constant, parse_int=_bounded_int)
+        raw = json.loads(
+            text,
+            parse_constant=_no_constant,
+            parse_int=_bounded_int,
+            object_pairs_hook=_no_duplicates,
+        )
     except json.JSONDecodeError as exc:
         raise ScenarioError(f"JSON نامعتبر: {exc.msg}، سطر {exc.lineno}") from None
     except RecursionError:

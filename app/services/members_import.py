@@ -27,7 +27,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -234,6 +234,38 @@ def parse_row(raw: dict[str, str], rowno: int) -> tuple[EngineerIn | None, list[
     )
 
 
+# what a field the counter's checks refused is taken as while the rest of its row is checked
+_NEUTRAL: dict[str, Any] = {
+    "membership_no": "0-0",
+    "national_id": None,
+    "first_name": "نام",
+    "last_name": "نام",
+    "father_name": "",
+    "mobile": None,
+    "licence_no": None,
+    "iban": None,
+}
+
+
+def _checked(e: EngineerIn, rowno: int) -> tuple[EngineerIn | None, list[RowProblem]]:
+    """`e` through the counter's checks (`engineers._validate`), or every field of the row
+    they refuse — not only the first, so that a clerk mends the row once."""
+    from .engineers import _validate
+
+    probs: list[RowProblem] = []
+    for _ in range(len(_NEUTRAL) + 1):
+        try:
+            clean = _validate(e)
+        except InputError as exc:
+            probs.append(RowProblem(rowno, _column_fa(exc.field), exc.message))
+            if exc.field not in _NEUTRAL:
+                break
+            e = replace(e, **{exc.field: _NEUTRAL[exc.field]})
+            continue
+        return (None, probs) if probs else (clean, [])
+    return None, probs
+
+
 BATCH = 2_000  # rows per transaction: one multi-row INSERT per table
 
 
@@ -248,8 +280,6 @@ def import_members(
     """Engineers from an IMS export: every row checked, the good ones added set-based in
     batches (`BATCH` rows a transaction), `progress(done, total)` after each; `report` (given
     by a caller that must report even when stopped) is filled as the import goes."""
-    from .engineers import _validate
-
     require(ctx, "members.import")
     report = report if report is not None else ImportReport()
     rows, ignored = _read(data, filename)
@@ -272,10 +302,7 @@ def import_members(
         report.rows += 1
         e, probs = parse_row(raw, i)
         if e is not None:
-            try:
-                e = _validate(e)  # the counter's checks and normalisation, in Python
-            except InputError as exc:
-                probs = [RowProblem(i, _column_fa(exc.field), exc.message)]
+            e, probs = _checked(e, i)  # the counter's checks and normalisation, in Python
         if e is not None and not probs:
             if e.membership_no in seen:
                 probs = [

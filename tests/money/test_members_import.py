@@ -79,6 +79,15 @@ def test_import_members_from_csv_with_a_row_field_reason_report(office, refuse):
     refuse(members_import.import_members, office.finance, b"", "x.csv", rules={"U1"})
 
 
+def test_a_row_is_reported_with_every_field_the_counter_refuses(office):
+    """A bad national code and a bad mobile in one row: both named, so the clerk mends the
+    row once (the counter's checks stop at the first; the import asks again past it)."""
+    row = ["12-300", "0013542418", "علی", "رضایی", "0916abc4567", "عمران", "1", "", "", ""]
+    rep = members_import.import_members(office.clerk, _csv([HEADER, row]), "ims.csv")
+    assert rep.added == []
+    assert sorted(p.field for p in rep.problems) == sorted(["کد ملی", "تلفن همراه"])
+
+
 def test_import_members_from_xlsx(office):
     other = ["12-200", "0084575948", "سارا", "نوری", "", "arch", "ارشد", "", "", "1405"]
     rep = members_import.import_members(office.admin, _xlsx([HEADER, GOOD, other]), "ims.xlsx")
