@@ -151,3 +151,19 @@ def test_an_answer_written_by_orjson_decodes_as_pydantic_would_write_it():
     assert encode_result(REGISTRY["browse.engineer_page"], page) == orjson.dumps({"value": page})
     uc = REGISTRY["browse.document_content"]
     assert encode_result(uc, cases[3][1]) == _by_pydantic(uc, cases[3][1])
+
+
+@pytest.mark.parametrize("given", [True, "1", 1.0, 2**70])
+def test_a_rows_id_is_a_whole_number_in_process_too(given):
+    """Through the server the wire types every id; in the desk's own process the registry
+    does: True (== 1) stood for referral 1, "1" was «no such referral»."""
+    from app.services import candidacy
+    from support import Office
+
+    office = Office("sqlite://")
+    e = office.engineer("E1")
+    before = office.row_counts()
+    with pytest.raises(InputError) as exc:
+        candidacy.stand(office.as_engineer[e], e, given)
+    assert exc.value.field == "referral_id" and "عدد صحیح" in exc.value.message
+    assert office.row_counts() == before

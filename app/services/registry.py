@@ -15,9 +15,12 @@ server fills itself, so no time and no actor ever comes from a client.
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ParamSpec, Protocol, TypeVar
+
+from ..domain.errors import InputError
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -59,6 +62,7 @@ def use_case(
             raise RuntimeError(f"use case {name} registered twice")
         uc = UseCase(name, fn, writes, remote, frozenset(server), atomic)
         REGISTRY[name] = uc
+        ids = _id_params(fn)
 
         @functools.wraps(fn)
         def call(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -67,12 +71,36 @@ def use_case(
                 if not uc.remote:
                     raise RuntimeError(f"{name} runs only inside the office server")
                 return ctx.call(uc, args[1:], kwargs)  # type: ignore[union-attr]
+            for i, param in ids:
+                if i < len(args):
+                    given = args[i]
+                elif param in kwargs:
+                    given = kwargs[param]
+                else:
+                    continue  # left out: its default, or Python's own TypeError
+                if given is not None and not _an_id(given):  # (None: the service's own say)
+                    raise InputError(param, f"شناسه باید عدد صحیح باشد، نه {str(given)[:40]!r}")
             return fn(*args, **kwargs)
 
         call.use_case = uc  # type: ignore[attr-defined]
         return call
 
     return register
+
+
+def _id_params(fn: Callable[..., Any]) -> tuple[tuple[int, str], ...]:
+    """(position, name) of each `…_id` parameter annotated `int`: a row's id is a whole
+    number, never True (== 1) or "1" — checked before the service reads it."""
+    out = []
+    for i, (pname, p) in enumerate(inspect.signature(fn).parameters.items()):
+        note = p.annotation if isinstance(p.annotation, str) else ""  # (annotations are text)
+        if pname.endswith("_id") and note in ("int", "int | None"):
+            out.append((i, pname))
+    return tuple(out)
+
+
+def _an_id(v: object) -> bool:
+    return type(v) is int and -(2**63) < v < 2**63
 
 
 def load_all() -> dict[str, UseCase]:
