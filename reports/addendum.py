@@ -113,6 +113,7 @@ def write_addendum(p: Page, dto: AddendumDTO, stamp: PaperStamp | None = None) -
     prop, org = dto.property, dto.organization
     start(p, org, "الحاقیه قرارداد نظارت", stamp)
     p.initials = INITIALS  # the parties initial every page of what they sign
+    p.strike_blank = True  # and no room is left blank to write into after they sign
     heading(
         p,
         org,

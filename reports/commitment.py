@@ -55,6 +55,7 @@ def write_commitment(p: Page, dto: CommitmentDTO, stamp: PaperStamp | None = Non
     firm = s.kind == "firm"
     # he initials every page of what he undertakes: a page of signatures alone is tied to it
     p.initials = COMMITMENT_INITIALS_FIRM if firm else COMMITMENT_INITIALS
+    p.strike_blank = True
     start(p, dto.organization, "تعهدنامه ناظر", stamp)
     heading(
         p,

@@ -19,7 +19,7 @@ from operator import itemgetter
 from pathlib import Path
 
 from reportlab import rl_config
-from reportlab.lib.colors import Color, black
+from reportlab.lib.colors import Color, black, white
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import (
@@ -31,7 +31,7 @@ from reportlab.pdfbase.ttfonts import (
 )
 from reportlab.pdfgen.canvas import Canvas
 
-from .rtl import Shaped, fa_digits, shape, to_unicode, wrap
+from .rtl import Shaped, fa_digits, shape, text_width, to_unicode, wrap
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "resources" / "fonts"
 REGULAR, BOLD = "Vazirmatn", "Vazirmatn-Bold"
@@ -609,6 +609,7 @@ class Page:
         self.footer = footer
         self.footer_middle = ""  # e.g. the paper's verification code, on every page
         self.initials = ""  # a contract's «محل پاراف», at the footer's left on every page
+        self.strike_blank = False  # a paper the parties sign: blank room left by a keep struck
         self.page_no = 1
         self._codes: dict[str, _Codes] = {}
         # the text drawn on the page (or form) being written, encoded when it is finished:
@@ -645,6 +646,7 @@ class Page:
         self.y = self.top
         self.footer, self.footer_middle, self.running = footer, "", None
         self.initials = ""  # each paper says whether its pages are initialled
+        self.strike_blank = False
 
     def _pages_form(self) -> str:
         return f"NZPages{self._doc_no}"
@@ -663,8 +665,30 @@ class Page:
             form.format = partial(_format_form, form)
 
     def keep(self, height: float) -> None:
-        """Keep what follows (`height` points of it) on one page."""
+        """Keep what follows (`height` points of it) on one page; on a paper the parties sign
+        (`strike_blank`), the room it leaves at the foot of this page is struck through, so
+        that nothing can be written into it after the signatures."""
+        if self.y - height < self.bottom and self.strike_blank:
+            self._strike(self.y - 4, self.bottom + 4)
         self.ensure(height)
+
+    STRIKE_FROM = 60.0  # points of blank room worth striking through (a few lines)
+
+    def _strike(self, top: float, bottom: float) -> None:
+        if top - bottom < self.STRIKE_FROM:
+            return
+        c = self.c
+        c.saveState()
+        c.setStrokeColor(MID)
+        c.setLineWidth(0.6)
+        c.line(self.right, top, self.left, bottom)  # the legal office's diagonal
+        words = "این قسمت عمداً خالی مانده است"
+        w, mid = text_width(words, REGULAR, 8) + 8, (top + bottom) / 2
+        centre = (self.left + self.right) / 2
+        c.setFillColor(white)
+        c.rect(centre - w / 2, mid - 4, w, 13, stroke=0, fill=1)
+        c.restoreState()
+        self.text(words, mid, 8, align="center")
 
     def ensure(self, height: float) -> None:
         if self.y - height < self.bottom:

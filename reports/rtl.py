@@ -89,9 +89,12 @@ def fa_number(n: int | float | object, decimals: int = 0, fixed: bool = False) -
 
 
 def fa_area(m2: object, fixed: bool = False) -> str:
-    """An area in m² with at most two decimals: 450 → ۴۵۰, 120.5 → ۱۲۰٫۵; `fixed`, in a
-    table's column, always two, so the column reads alike (۷٬۰۲۸٫۰۰, ۳٬۳۶۴٫۵۰)."""
-    return fa_number(m2, decimals=2, fixed=fixed)
+    """An area in m²: a whole one without decimals, any other with two, so that one area
+    reads the same in a sentence and in a table (450 → ۴۵۰, 2129.7 → ۲٬۱۲۹٫۷۰); `fixed`, in
+    a table's column, always two, so the column reads alike (۷٬۰۲۸٫۰۰, ۳٬۳۶۴٫۵۰)."""
+    if not fixed and float(m2) % 1 == 0:  # type: ignore[arg-type]
+        return fa_number(int(float(m2)))  # type: ignore[arg-type]
+    return fa_number(m2, decimals=2, fixed=True)
 
 
 def rials(n: int) -> str:

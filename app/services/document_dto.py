@@ -13,6 +13,7 @@ the `PaperStamp` beside it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -228,6 +229,20 @@ CONTENT_DROPPED: dict[str, tuple[tuple[str, str], ...]] = {
 # the clerk who registered the file.
 RECEIPT_FA = "رسید پذیرش پرونده"
 INCOMPLETE_RECEIPT_FA = "رسید دریافت مدارک (پرونده ناقص)"
+NOTHING_RECEIVED_FA = "اعلام کسری مدارک پرونده"  # no document received: a list of what to bring
+
+
+def receipt_title(documents: Iterable[tuple[bool, bool]]) -> str:
+    """A receipt's title from its documents' (required, received): accepted when every
+    required one is in, a receipt of documents while one is missing, and no receipt at all —
+    a list of what to bring — when none has been received."""
+    docs = list(documents)
+    if not any(received for _, received in docs):
+        return NOTHING_RECEIVED_FA
+    if any(required and not received for required, received in docs):
+        return INCOMPLETE_RECEIPT_FA
+    return RECEIPT_FA
+
 
 CONTENT_ADDED_SINCE: dict[str, tuple[str, ...]] = {"receipt": ("signing_step", "registered_by")}
 
@@ -430,7 +445,7 @@ class ReceiptDTO:
     @property
     def title(self) -> str:
         """A file still missing a required document is not accepted: its receipt says so."""
-        return INCOMPLETE_RECEIPT_FA if self.missing_required else RECEIPT_FA
+        return receipt_title((d.required, d.received) for d in self.documents)
 
     @property
     def outstanding_rials(self) -> int:

@@ -48,7 +48,6 @@ from .document_dto import (
     CONTENT_ADDED_LATER,
     CONTENT_ADDED_SINCE,
     CONTENT_DROPPED,
-    INCOMPLETE_RECEIPT_FA,
     RECEIPT_FA,
     AddendumChange,
     AddendumNote,
@@ -60,6 +59,7 @@ from .document_dto import (
     PaperStamp,
     PermitNote,
     ReceiptDTO,
+    receipt_title,
 )
 from .paper_records import last_paper, signature_due, signers, standing
 from .permissions import require
@@ -508,8 +508,7 @@ def _title(row: IssuedPaper) -> str:
     titled as a receipt of documents, not of acceptance (`ReceiptDTO.title`)."""
     if row.kind == "receipt":
         docs = row.content.get("documents") or ()
-        if any(d.get("required") and not d.get("received") for d in docs):
-            return INCOMPLETE_RECEIPT_FA
+        return receipt_title((bool(d.get("required")), bool(d.get("received"))) for d in docs)
     return KIND_FA.get(row.kind, row.kind)
 
 

@@ -339,8 +339,13 @@ def test_a_receipt_of_a_file_missing_documents_is_no_acceptance():
     dto = sample_receipt()
     short = replace(dto, documents=tuple(replace(d, received=False) for d in dto.documents))
     text = pdf_text(receipt_pdf(short, sample_stamp("receipt")))
-    assert "رسید دریافت مدارک (پرونده ناقص)" in text and "رسید پذیرش پرونده" not in text
-    assert "کسری" in text
+    # nothing received: no receipt of anything, the list of what to bring
+    assert "اعلام کسری مدارک پرونده" in text and "رسید پذیرش پرونده" not in text
+    assert "رسید دریافت مدارک" not in text and "کسری" in text
+    one = replace(
+        short, documents=(replace(short.documents[0], received=True), *short.documents[1:])
+    )
+    assert one.title == "رسید دریافت مدارک (پرونده ناقص)"
     # a paper this file does not need reads as not needed, not as one more thing it lacks
     optional = [d for d in short.documents if not d.required]
     assert optional, "the sample needs a document the file does not require"

@@ -374,14 +374,14 @@ def test_a_receipt_names_who_registered_the_file_and_is_checked_under_its_printe
     issued = papers.issue_receipt(office.manager, p.id)
     assert issued.paper.registered_by == "کارشناس" and issued.stamp.issued_by == "مدیر"
     text = pdf_text(receipt_pdf(issued.paper, issued.stamp))
-    assert "رسید دریافت مدارک (پرونده ناقص)" in text
+    assert "اعلام کسری مدارک پرونده" in text  # nothing received yet
     assert "ثبت پرونده: کارشناس؛ صادرکننده رسید: مدیر" in text
     assert "تاریخ صدور" in text and "۱۴۰۵/۰۸/۲۵" in text and "پذیرش:" not in text
     if "صفحه ۲ از" in text:  # a page after the first says whose receipt it continues
-        assert "ادامه رسید دریافت مدارک (پرونده ناقص) شماره" in text
+        assert "ادامه اعلام کسری مدارک پرونده شماره" in text
     check = papers.verify_paper(office.base, issued.stamp.code)
-    assert check.kind_fa == "رسید دریافت مدارک (پرونده ناقص)"
-    assert check.summary.startswith("رسید دریافت مدارک (پرونده ناقص)، پرونده")
+    assert check.kind_fa == "اعلام کسری مدارک پرونده"
+    assert check.summary.startswith("اعلام کسری مدارک پرونده، پرونده")
 
 
 def test_a_company_owners_checklist_asks_for_its_gazette_notice_not_a_national_card(

@@ -277,6 +277,7 @@ def test_persian_digits_and_separators():
     assert fa_number(0) == "۰"
     assert rials(5_000_000) == "۵٬۰۰۰٬۰۰۰ ریال"
     assert fa_area("2991.01") == "۲٬۹۹۱٫۰۱" and fa_area("450.00") == "۴۵۰"
+    assert fa_area("2129.7") == "۲٬۱۲۹٫۷۰"  # as in a table's column: one area, one form
 
 
 @pytest.mark.parametrize(

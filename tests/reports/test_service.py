@@ -288,7 +288,7 @@ def test_the_receipt_of_a_design_office_never_prints_the_owners_national_code(of
     assert r.missing_required  # nothing received yet: not an acceptance
     from reports.receipt import receipt_title
 
-    assert receipt_title(r) == "رسید دریافت مدارک (پرونده ناقص)"
+    assert receipt_title(r) == "اعلام کسری مدارک پرونده"
     assert r.fees[0].status == "missing"
 
 

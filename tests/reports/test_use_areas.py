@@ -27,7 +27,7 @@ from reports.samples import sample_contract, sample_receipt
 from support import OWNER, Office
 
 SPLIT = (("residential", Decimal("1500")), ("commercial", Decimal("629.7")))
-LINE = "مختلط — مسکونی ۱٬۵۰۰ و تجاری ۶۲۹٫۷ مترمربع"
+LINE = "مختلط — مسکونی ۱٬۵۰۰ و تجاری ۶۲۹٫۷۰ مترمربع"
 
 
 @pytest.fixture
@@ -141,7 +141,7 @@ def test_the_receipt_and_the_contract_print_the_area_by_use(office: Office):
         deadlines.record_signature(office.clerk, rid)
     contract = papers.issue_contract(office.clerk, p.id)
     text = pdf_text(contract_pdf(contract.paper, contract.stamp))
-    assert has(text, LINE) and has(text, "۲٬۱۲۹٫۷ مترمربع")
+    assert has(text, LINE) and has(text, "۲٬۱۲۹٫۷۰ مترمربع")
     kept = papers.issue_contract(office.clerk, p.id)  # signed: the contract as stored
     assert kept.paper.property.use_areas == contract.paper.property.use_areas
     assert has(pdf_text(contract_pdf(kept.paper, kept.stamp)), LINE)
@@ -177,7 +177,7 @@ def test_three_uses_are_listed_as_persian_lists_are():
             ("office", "اداری", Decimal("250.50")),
         ),
     )
-    assert use_text(prop) == "مختلط — مسکونی ۱٬۲۰۰، تجاری ۴۰۰ و اداری ۲۵۰٫۵ مترمربع"
+    assert use_text(prop) == "مختلط — مسکونی ۱٬۲۰۰، تجاری ۴۰۰ و اداری ۲۵۰٫۵۰ مترمربع"
 
 
 @NEEDS_POPPLER

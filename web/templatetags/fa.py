@@ -161,8 +161,8 @@ def jdt(value: datetime | None) -> SafeString:
 
 @register.filter
 def area(value: object) -> str:
-    """An area in m² as the printed papers write it (`reports.rtl.fa_area`: at most two
-    decimals, thousands separated): ۱٬۱۱۹٫۸, ۹۰۵٫۱۷, ۴۵۰."""
+    """An area in m² as the printed papers write it (`reports.rtl.fa_area`: a whole one
+    without decimals, any other with two, thousands separated): ۱٬۱۱۹٫۸۰, ۹۰۵٫۱۷, ۴۵۰."""
     if value is None or value == "":
         return ""
     return _area(value)
