@@ -39,6 +39,8 @@ def configure(key: ServerKey, tls: bool, allowed_hosts: list[str]) -> None:
                 "django.middleware.security.SecurityMiddleware",
                 "web.middleware.server_headers",
                 "django.middleware.csrf.CsrfViewMiddleware",
+                # a site form's body capped, a control character refused (not the API's)
+                "web.middleware.site_limits",
                 "django.middleware.clickjacking.XFrameOptionsMiddleware",
             ],
             DATABASES={},

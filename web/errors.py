@@ -20,11 +20,18 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
             "شاید در زبانه یا پنجره دیگری خارج و دوباره وارد شده‌اید؛ با بارگیری دوباره صفحه "
             "نشانه تازه می‌شود.",
         )
-    return HttpResponse(
-        "<!doctype html><html lang='fa' dir='rtl'><meta charset='utf-8'>"
-        "<title>درخواست نامعتبر</title><h1>درخواست نامعتبر</h1>"
-        "<p>نشانه امنیتی فرم منقضی شده یا نادرست است. صفحه را دوباره باز کنید و از نو بفرستید.</p>"
-        "</html>",
-        status=403,
-        content_type="text/html; charset=utf-8",
-    )
+    # an ordinary form (the declaration, a renewal, a sign-in, a stand without script): the
+    # site's own error page — its header and menu, a way back to the form — saying plainly
+    # that nothing was recorded and what to do
+    from .site_base import actor_quietly, back_of, error_page
+
+    request.nz_actor = actor_quietly(request)  # type: ignore[attr-defined]
+    return error_page(request, 403, CSRF_TITLE, CSRF_WORDS, back=back_of(request))
+
+
+CSRF_TITLE = "چیزی ثبت نشد"
+CSRF_WORDS = (
+    "چیزی ثبت نشد: نشانه امنیتی این فرم کهنه یا نادرست بود — شاید صفحه مدتی باز مانده یا در "
+    "زبانه یا پنجره دیگری خارج و دوباره وارد شده‌اید. صفحه را دوباره باز کنید و فرم را از نو "
+    "بفرستید."
+)

@@ -1,7 +1,10 @@
 """Headers every answer carries: the content security policy and the server's own time (the
 desk shows countdowns by it; nothing the server decides ever reads a client's time); and the
-access log IT reads (`nezarat.access`: address, method, path, status, milliseconds, user —
-never a body, a password or a token)."""
+access log IT reads (`nezarat.access`: address, method, path, status, milliseconds, user,
+user agent — never a body, a password or a token; every field with its control characters
+escaped, so a newline in a URL cannot write a forged line); and the site's own limits on what
+a form may send (`site_refusal`: a small body, no control characters), before any view or the
+CSRF check reads it."""
 
 from __future__ import annotations
 
@@ -15,6 +18,37 @@ from .django_setup import CSP
 
 access = logging.getLogger("nezarat.access")
 SAFE = ("GET", "HEAD", "OPTIONS", "TRACE")  # what the CSRF check lets through anyway
+
+
+SITE_BODY_LIMIT = 64 * 1024  # a site form's body (the JSON API keeps Django's 40 MB limit)
+
+
+_SHORT = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def loggable(value: object, most: int = 300) -> str:
+    """`value` for one line of a log: control characters (a newline, a NUL, a carriage
+    return, the C1 range), line and paragraph separators and the bidirectional overrides
+    written as escapes (`\\n`, `\\x00`, `\\u2028`), a backslash doubled, so a request cannot
+    write a line of its own or hide a part of one; at most `most` characters."""
+    text = str(value)
+    if len(text) > most:
+        text = text[:most] + "…"
+    if text.isprintable() and "\\" not in text:
+        return text
+    out = []
+    for ch in text:
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch.isprintable() or ch in " \u200c\u200d":  # ZWNJ, ZWJ: Persian's own marks
+            out.append(ch)
+        elif ch in _SHORT:
+            out.append(_SHORT[ch])
+        elif ord(ch) < 0x100:
+            out.append(f"\\x{ord(ch):02x}")
+        else:
+            out.append(f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}")
+    return "".join(out)
 
 
 def methods_first(request: HttpRequest, view, args, kwargs) -> HttpResponse | None:
@@ -33,18 +67,40 @@ def methods_first(request: HttpRequest, view, args, kwargs) -> HttpResponse | No
     return method_refused(request, methods, back, hint)
 
 
+def site_refusal(request: HttpRequest) -> HttpResponse | None:
+    """A site page's request refused before anything reads it (the JSON API has limits of
+    its own): a body over `SITE_BODY_LIMIT` is 413, a control character in a field's name or
+    value 400 — each the Persian error page (`web.site_base.form_refused`)."""
+    if request.path.startswith("/api/") or request.path == "/healthz":
+        return None
+    from .site_base import form_refused
+
+    return form_refused(request, SITE_BODY_LIMIT)
+
+
+def site_limits(get_response: Callable[[HttpRequest], HttpResponse]):
+    """`site_refusal` as a middleware of its own, after CsrfViewMiddleware's cookie is read
+    (the refusal's page carries a token that works) and before its check reads the form."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        return site_refusal(request) or get_response(request)
+
+    return middleware
+
+
 def server_headers(get_response: Callable[[HttpRequest], HttpResponse]):
     def middleware(request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
         response = get_response(request)
         access.info(
-            "%s %s %s %s %.0fms %s",
-            request.META.get("REMOTE_ADDR", "-"),
-            request.method,
-            request.path,
+            '%s %s %s %s %.0fms %s "%s"',
+            loggable(request.META.get("REMOTE_ADDR", "-"), 64),
+            loggable(request.method, 16),
+            loggable(request.path),
             response.status_code,
             (time.perf_counter() - started) * 1000,
-            getattr(request, "nezarat_user", "-"),
+            loggable(getattr(request, "nezarat_user", "-"), 64),
+            loggable(request.META.get("HTTP_USER_AGENT", "-"), 200),
         )
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers["Cache-Control"] = response.headers.get("Cache-Control", "no-store")

@@ -22,6 +22,7 @@ from app.services.context import Actor, ServiceContext, system_clock
 from .clock import ClockGuard
 from .clockwork import Clockwork
 from .django_setup import configure
+from .middleware import SITE_BODY_LIMIT
 
 log = logging.getLogger("nezarat.server")
 
@@ -35,13 +36,17 @@ BODY_LIMIT = 40 * 1024 * 1024  # Django's DATA_UPLOAD_MAX_MEMORY_SIZE (web/djang
 
 
 def _read_body(environ: dict[str, Any]) -> None:
-    """Read a request's body whole before the clock is read (a body Django would refuse as
-    too large is left to Django, which answers 413)."""
+    """Read a request's body whole before the clock is read (a body Django or the site would
+    refuse as too large is left to them, which answer 413)."""
     try:
         length = int(environ.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return
-    if 0 < length <= BODY_LIMIT:
+    path = str(environ.get("PATH_INFO") or "")
+    # a site form's body over its own limit is not read at all: the site refuses it (413,
+    # `web.middleware.site_refusal`) and the connection is closed after the answer
+    most = BODY_LIMIT if path.startswith("/api/") else SITE_BODY_LIMIT
+    if 0 < length <= most:
         body = environ["wsgi.input"].read(length)
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))

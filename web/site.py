@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -17,9 +17,10 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import rotate_token
 
 from app.domain.calendar import jalali_year, local_date
-from app.domain.codes import GROUPS
+from app.domain.codes import GROUP_FA, GROUPS
 from app.domain.digits import persian_digits
 from app.domain.errors import InputError, RuleViolation
+from app.domain.rules_fa import RULE_TEXT_FA
 from app.domain.text import ZWNJ, normalize_code, normalize_digits, normalize_text, parse_number
 from app.services import (
     candidacy,
@@ -51,6 +52,7 @@ from .site_base import (
     error_page,
     form_text,
     guarded,
+    has_control,
     htmx,
     mark_device,
     page,
@@ -413,6 +415,8 @@ def act(request: HttpRequest, actor, referral_id: int, action: str) -> HttpRespo
         ok = ACTED_OK[action]
     except (RuleViolation, InputError) as exc:
         status, error = refusal(exc)
+        if isinstance(exc, RuleViolation) and "C2" in exc.rules:
+            error = _c2_in_message(request, actor, referral_id, error)
     if ok and not htmx(request):  # a plain form: Post/Redirect/Get, a reload posts nothing
         return after_post(request, "/", f"{action}:{referral_id}:{at.timestamp()}")
     data = {**_cartable_data(request, actor), "ok": ok, "error": error, "acted_at": at}
@@ -443,12 +447,80 @@ def why_not(request: HttpRequest, actor) -> HttpResponse:
                 400,
             )
         try:
-            data["rows"] = candidacy.why_not_file(
-                context(request, actor), actor.engineer_id, file_no
-            )
+            rows = candidacy.why_not_file(context(request, actor), actor.engineer_id, file_no)
+            data["rows"] = _c2_in_rows(request, actor, rows)
         except InputError as exc:
             return page(request, "site/why_not.html", {**data, "error": exc.message}, 400)
     return page(request, "site/why_not.html", data)
+
+
+# C2 as the rules text says it («این ارجاع در کارتابل مهندس نیست») answers «why is it not in
+# my cartable?» with «because it is not in the cartable», in the third person: on the web, to
+# the engineer himself, it says what C2 asks of him — the project's group missing from his
+# declaration when that is the cause — or, when the other rules listed explain it, goes
+C2_TEXT = RULE_TEXT_FA["C2"]
+C2_NEEDS = (
+    "ارجاعی به کارتابل شما می‌رسد که همه شرط‌های توزیع را داشته باشید: گروه ساختمانی پروژه در "
+    "خوداظهاری امسال شما باشد و هیچ‌یک از قاعده‌های دیگر شما را از آن بازندارد"
+)
+
+
+def _group_missing(request: HttpRequest, actor, referral_id: int, decl) -> str | None:
+    """The referral's building group when his declaration of this year leaves it out (C2's
+    own condition), "" when it does not, None when the referral cannot be read."""
+    try:
+        heading = public_services._referral_heading(context(request, None), referral_id)
+    except Exception:  # a number that names no referral: C2's words are its own then
+        return None
+    if decl is None or heading.group in decl.groups:
+        return ""
+    return heading.group
+
+
+def _c2_words(missing: str | None, others: bool) -> str | None:
+    """C2's line for him (None: left out, the other rules say why)."""
+    if missing:
+        group = GROUP_FA.get(missing, missing)
+        return (
+            f"گروه ساختمانی این پروژه (گروه {group}) در گروه‌های خوداظهاری امسال شما نیست؛ "
+            "برای چنین ارجاع‌هایی آن را در خوداظهاری بیفزایید"
+        )
+    if others and missing == "":
+        return None
+    return C2_NEEDS
+
+
+def _c2_in_rows(request: HttpRequest, actor, rows: list) -> list:
+    """«چرا نه؟»'s rows with C2's generic line said for him (see `C2_TEXT`)."""
+    if not any(w.rule == "C2" and w.message == C2_TEXT for r in rows for w in r.reasons):
+        return rows
+    decl = member.my_declaration(context(request, actor), actor.engineer_id)
+    out = []
+    for r in rows:
+        if not any(w.rule == "C2" and w.message == C2_TEXT for w in r.reasons):
+            out.append(r)
+            continue
+        missing = _group_missing(request, actor, r.referral_id, decl)
+        words = _c2_words(missing, len(r.reasons) > 1)
+        reasons = tuple(
+            (WhyNot("C2", words) if w.rule == "C2" and w.message == C2_TEXT else w)
+            for w in r.reasons
+            if not (w.rule == "C2" and w.message == C2_TEXT and words is None)
+        )
+        out.append(replace(r, reasons=reasons))
+    return out
+
+
+def _c2_in_message(request: HttpRequest, actor, referral_id: int, message: str) -> str:
+    """A stand's refusal with C2's generic part said for him (see `C2_TEXT`)."""
+    parts = message.split("؛ ")
+    generic = f"{C2_TEXT} (C2)"
+    if generic not in parts:
+        return message
+    decl = member.my_declaration(context(request, actor), actor.engineer_id)
+    words = _c2_words(_group_missing(request, actor, referral_id, decl), len(parts) > 1)
+    kept = [p if p != generic else f"{words} (C2)" for p in parts if p != generic or words]
+    return "؛ ".join(kept)
 
 
 # ---------------------------------------------------------------- his state, referrals, messages
@@ -675,6 +747,17 @@ def candidates(request: HttpRequest, referral_id: int) -> HttpResponse:
 
 @public
 @allow("GET")
+def no_referral(request: HttpRequest, junk: str) -> HttpResponse:
+    """/board/0, /board/-1, /board/abc: not a referral's number (its pattern, `_Id`, took
+    none of them) — said as for a number that names none (docs/web.md)."""
+    return error_page(request, 404, "پیدا نشد", NO_REFERRAL)
+
+
+NO_REFERRAL = "ارجاعی با این شماره نیست"
+
+
+@public
+@allow("GET")
 def runs(request: HttpRequest) -> HttpResponse:
     raw = request.GET.get("from", "0")
     offset = _int_id(raw, "run") if raw else 0
@@ -798,6 +881,13 @@ def run_decisions(request: HttpRequest, run_id: int) -> HttpResponse:
 def verify(request: HttpRequest, code: str | None = None) -> HttpResponse:
     """The check of a printed paper's code (typed, or the QR's link /verify/<code>)."""
     typed = code if code is not None else request.GET.get("code", "")
+    if has_control(typed):  # a NUL in the QR's link: refused, never written back
+        return page(
+            request,
+            "site/verify.html",
+            {"code": "", "error": "«کد رهگیری» نویسه کنترلی نامعتبر دارد و پذیرفته نیست"},
+            400,
+        )
     data: dict = {"code": typed[:60]}
     if not typed.strip():
         return page(request, "site/verify.html", data)

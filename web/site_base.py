@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
+import unicodedata
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
@@ -56,6 +57,12 @@ FIELD_WORDS = {  # the form fields' Persian names, for "«…» is required" and
     "run": "اجرای مهلت",
     "paper_code": "کد رهگیری",
     "old_password": "گذرواژه کنونی",
+    "q": "جستجو",
+    "next": "نشانی بازگشت",
+    "from": "از ردیف",
+    "decision": "تصمیم",
+    "resend": "فرستادن دوباره کد",
+    "csrfmiddlewaretoken": "نشانه امنیتی فرم",
 }
 
 
@@ -297,15 +304,84 @@ def safe_next(value: str | None) -> str:
     return value[:300]
 
 
-def error_page(request: HttpRequest, status: int, title: str, message: str, ref: str = ""):
+def error_page(
+    request: HttpRequest, status: int, title: str, message: str, ref: str = "", back: str = ""
+):
+    """The Persian error page (the site's header and menu, a way back: `back`, the page the
+    refused form belongs to, beside the cartable and the board)."""
     if htmx(request):  # a page's script asked: words it can show in place (site.js)
         return htmx_error(status, title, message, ref)
-    return page(
-        request,
-        "site/error.html",
-        {"title": title, "message": message, "ref": ref, "status": status},
-        status,
+    data = {"title": title, "message": message, "ref": ref, "status": status, "back": back}
+    return page(request, "site/error.html", data, status)
+
+
+def has_control(text: str) -> bool:
+    """A control character (NUL, a newline, DEL, the C1 range…) — never in a field of the
+    site's forms, all single lines (a tab is let through: a password may hold one)."""
+    return not text.isprintable() and any(
+        unicodedata.category(ch) == "Cc" and ch != "\t" for ch in text
     )
+
+
+def back_of(request: HttpRequest) -> str:
+    """The page a refused request came from, to open again: the address itself when it is a
+    page (/declaration, /login), else the page its action belongs to (a stand: the
+    cartable), else the cartable."""
+    from django.urls import Resolver404, resolve
+
+    path = request.path
+    if has_control(path) or len(path) > 300:
+        return "/"
+    try:
+        spec = getattr(resolve(path).func, "nz_allow", None)
+    except Resolver404:
+        return "/"
+    if spec is None:
+        return "/"
+    methods, back, _ = spec
+    return path if "GET" in methods else (back or "/")
+
+
+def form_refused(request: HttpRequest, limit: int) -> HttpResponse | None:
+    """A site page's request refused before any view reads it, or None: a body larger than
+    `limit` bytes (413; the sign-in's form is a few hundred) or a control character in a
+    field's name or value (400, naming the field — what was typed is never shown again)."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    writes = not reading(request)
+    if length > limit:
+        request.nz_actor = actor_quietly(request)  # type: ignore[attr-defined]
+        kb = f"{limit // 1024:,}".translate(_FA)
+        return error_page(
+            request,
+            413,
+            "فرم بیش از اندازه بزرگ است",
+            f"آنچه فرستاده شد از اندازه مجاز فرم‌های این سامانه ({kb} کیلوبایت) بزرگ‌تر است "
+            "و خوانده نشد؛ چیزی ثبت نشد. صفحه را دوباره باز کنید و فرم را از نو بفرستید.",
+            back=back_of(request),
+        )
+    fields = list(request.GET.lists())
+    if request.method == "POST":
+        fields += list(request.POST.lists())
+    for name, values in fields:
+        if has_control(name) or any(has_control(v) for v in values):
+            word = None if has_control(name) else FIELD_WORDS.get(name)
+            if name == "code" and request.path.startswith("/verify"):
+                word = FIELD_WORDS["paper_code"]  # the paper's code, not the SMS one
+            who = f"«{word}»" if word else "یکی از فیلدهای فرم"
+            done = "؛ چیزی ثبت نشد" if writes else ""
+            request.nz_actor = actor_quietly(request)  # type: ignore[attr-defined]
+            return error_page(
+                request,
+                400,
+                "ورودی نادرست",
+                f"{who} نویسه کنترلی نامعتبر دارد (نویسه‌ای نادیدنی مانند NUL یا خط تازه) و "
+                f"پذیرفته نیست{done}. صفحه را دوباره باز کنید و آن را بدون این نویسه وارد کنید.",
+                back=back_of(request),
+            )
+    return None
 
 
 def htmx_error(status: int, title: str, message: str, ref: str = "") -> HttpResponse:
@@ -402,7 +478,9 @@ def guarded(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             status, words = refusal(exc)
             if status == 500:
                 ref = uuid.uuid4().hex[:10]
-                log.error("web page %s failed, ref %s", request.path, ref, exc_info=exc)
+                from .middleware import loggable
+
+                log.error("web page %s failed, ref %s", loggable(request.path), ref, exc_info=exc)
                 return error_page(
                     request,
                     500,
@@ -435,7 +513,10 @@ def engineer(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         if actor is None:
             if reading(request):
                 back = quote(safe_next(request.get_full_path()), safe="/")
-                return redirect(request, f"/login?next={back}")
+                # a browser still waiting for its SMS code goes back to the code's page: a
+                # new sign-in would send (and count, U1's limit) another code
+                step = "/login/code" if waiting_for_code(request) else "/login"
+                return redirect(request, f"{step}?next={back}")
             # a stand, a cancel or a form sent after his session ended: nothing was recorded,
             # and the sign-in page says so (he may otherwise think he stood)
             return redirect(request, "/login?next=/&lost=1")
@@ -444,6 +525,19 @@ def engineer(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         return session_header(request, response)
 
     return wrapper
+
+
+def waiting_for_code(request: HttpRequest) -> bool:
+    """This browser holds a session that passed its password and waits for its SMS code
+    (`nz_code`, still waiting by the server's records); never fails."""
+    pending = token_of(request, pending=True)
+    if pending is None:
+        return False
+    try:
+        return web_auth._pending(system(request), pending) is not None
+    except Exception:  # the sign-in page is the way in either way
+        log.warning("web: a waiting sign-in could not be read", exc_info=True)
+        return False
 
 
 def session_header(request: HttpRequest, response: HttpResponse) -> HttpResponse:

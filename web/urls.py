@@ -58,6 +58,7 @@ urlpatterns = [
     # public, no sign-in (C6, A10, paper check)
     path("board", site.board),
     path("board/<id:referral_id>", site.candidates),
+    path("board/<str:junk>", site.no_referral),  # 0, -1, 99…9: a number naming no referral
     path("runs", site.runs),
     path("runs/<id:run_id>", site.run),
     path("runs/<id:run_id>/decisions.json", site.run_decisions),

@@ -736,9 +736,20 @@ def signing_place(ctx: ServiceContext) -> Signing:
     return Signing(place or "واحد ارجاع نظارت سازمان", TO_BRING)
 
 
+@dataclass(frozen=True)
+class MyMessage(NotificationOut):
+    """One of his messages with its delivery: "sent" (at `sent_at`), "waiting" (in the
+    outbox, or being sent) or "failed" (the gateway refused it to the end, or no mobile)."""
+
+    delivery: str = "waiting"
+    sent_at: datetime | None = None
+
+
 @use_case(writes=False)
-def my_notifications(ctx: ServiceContext, engineer_id: int) -> list[NotificationOut]:
-    """The messages he was sent (selected, no-show, withdrawn: A8, A9, W1), newest first."""
+def my_notifications(ctx: ServiceContext, engineer_id: int) -> list[MyMessage]:
+    """The messages written for him (selected, no-show, withdrawn: A8, A9, W1), newest first,
+    each with its delivery as the SMS outbox records it: sent (and when), waiting in the
+    outbox, or given up on (`sms.send_pending`)."""
     require(ctx, "engineer.file", engineer_id)
     with ctx.read() as s:
         rows = s.execute(
@@ -749,9 +760,23 @@ def my_notifications(ctx: ServiceContext, engineer_id: int) -> list[Notification
             .limit(200)
         ).all()
     return [
-        NotificationOut(n.id, n.created_at, n.engineer_id, no, n.kind, n.referral_id, n.body)
+        MyMessage(
+            n.id,
+            n.created_at,
+            n.engineer_id,
+            no,
+            n.kind,
+            n.referral_id,
+            n.body,
+            _delivery(n.status),
+            n.sent_at if n.status == "sent" else None,
+        )
         for n, no in rows
     ]
+
+
+def _delivery(status: str | None) -> str:
+    return {"sent": "sent", "failed": "failed"}.get(status or "", "waiting")
 
 
 @use_case(writes=False)

@@ -335,7 +335,7 @@ def test_areas_are_written_as_the_papers_write_them(site):
 
     from web.templatetags.fa import area
 
-    assert area(Decimal("1119.8000")) == fa_area(Decimal("1119.8")) == "۱٬۱۱۹٫۸"
+    assert area(Decimal("1119.8000")) == fa_area(Decimal("1119.8")) == "۱٬۱۱۹٫۸۰"
     assert area(Decimal("905.1666")) == "۹۰۵٫۱۷" and area(450) == "۴۵۰"
     b = Browser(site.url)
     html = b.get(f"/runs/{site.run_id}").text
