@@ -20,6 +20,7 @@ from app.domain.rules_fa import disciplines_phrase, guideline_fa
 from app.services.document_dto import (
     AddendumDTO,
     AddendumNote,
+    AttorneyParty,
     ContractDTO,
     OrganizationInfo,
     OwnerParty,
@@ -494,12 +495,25 @@ def write_owners(p: Page, dto: ContractDTO | AddendumDTO) -> None:
             size=9,
         )
     if dto.attorney:
-        a = dto.attorney
-        p.para(
-            f"صاحب‌کار در این قرارداد با وکالت {a.name} به کد ملی {or_blank(a.national_id)} "
-            "عمل می‌کند؛ تصویر وکالت‌نامه رسمی او در مدارک پرونده نزد سازمان است.",
-            size=9,
-        )
+        p.para(attorney_sentence(dto.attorney), size=9)
+
+
+def attorney_sentence(a: AttorneyParty) -> str:
+    """«صاحب‌کار با وکالت … به موجب وکالت‌نامه رسمی شماره … مورخ … دفترخانه … عمل می‌کند»;
+    a file registered before the counter took these says they are not recorded."""
+    deed = "وکالت‌نامه رسمی"
+    if a.poa_no:
+        deed += f" شماره {fa_digits(a.poa_no)}"
+    if a.poa_date:
+        deed += f" مورخ {jdate(a.poa_date)}"
+    if a.poa_notary:
+        deed += f" تنظیم‌شده در {a.poa_notary}"
+    if not (a.poa_no or a.poa_date):
+        deed += " (شماره و تاریخ آن در سامانه ثبت نشده است)"
+    return (
+        f"صاحب‌کار در این قرارداد با وکالت {a.name} به کد ملی {or_blank(a.national_id)}، به "
+        f"موجب {deed}، عمل می‌کند؛ تصویر وکالت‌نامه در مدارک پرونده نزد سازمان است."
+    )
 
 
 def write_organization(p: Page, org: OrganizationInfo, paper: str) -> None:

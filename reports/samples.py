@@ -144,7 +144,15 @@ def sample_contract(file_no: str = "1405-0042", owner: str = "پریسا صاد�
     return ContractDTO(
         organization=org,
         owners=owners,
-        attorney=AttorneyParty("محسن کاظمی", "1741234567", "legal_rep", "نماینده قانونی"),
+        attorney=AttorneyParty(
+            "محسن کاظمی",
+            "1741234567",
+            "legal_rep",
+            "نماینده قانونی",
+            poa_no="۱۲۸۴۵",
+            poa_date=date(2026, 5, 12),
+            poa_notary="دفترخانه اسناد رسمی شماره ۱۴ اهواز",
+        ),
         supervisors=sups,
         property=sample_property(file_no),
         fees=fees,

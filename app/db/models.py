@@ -340,6 +340,10 @@ class Project(Base):
     brought_by_role: Mapped[str] = mapped_column(String(16), default="owner")  # P1
     brought_by_name: Mapped[str] = mapped_column(String(200), default="")
     brought_by_national_id: Mapped[str | None] = mapped_column(String(11))
+    # the natural-person owners' attorney's power of attorney (P1 legal_rep; documents.md)
+    poa_no: Mapped[str | None] = mapped_column(String(40))
+    poa_date: Mapped[date | None] = mapped_column(Date)
+    poa_notary: Mapped[str | None] = mapped_column(String(120))
     drawings_approved: Mapped[bool] = mapped_column(Boolean, default=False)  # P2
     status: Mapped[str] = mapped_column(
         String(12), default="intake"

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .calendar import parse_jalali_date
+from .errors import InputError
 from .text import (
     canonical_plate,
     legal_id_ok,
     mobile_problem,
     national_code_ok,
     normalize_code,
+    normalize_digits,
     parse_number,
 )
 from .uses import USE_FIELDS_FA, typed_use_problems
@@ -114,6 +117,9 @@ class CounterForm:
     # P1: who brought the file (owner | design_office | legal_rep) and his name
     brought_role: str = "owner"
     brought_name: str = ""
+    # a representative of natural-person owners: his power of attorney's number and date
+    poa_no: str = ""
+    poa_date: str = ""  # as typed: ۱۴۰۵/۰۹/۰۱
     # the building's use; a mixed one's area by use as typed (code → text, empty: none)
     use: str = "residential"
     use_areas: tuple[tuple[str, str], ...] = ()
@@ -127,6 +133,8 @@ COUNTER_FIELDS_FA = {
     "registration_no": "شماره ثبت مالک حقوقی",
     "brought_by_role": "آورنده پرونده",
     "brought_by_name": "نام آورنده",
+    "poa_no": "شماره وکالت‌نامه",
+    "poa_date": "تاریخ وکالت‌نامه",
     "owner_mobile": "تلفن همراه مالک",
     "plate": "پلاک ثبتی",
     "area": "زیربنا (م²)",  # as the counter's form labels it
@@ -165,6 +173,26 @@ def counter_problems(f: CounterForm) -> dict[str, str]:
     if f.brought_code.strip() and not national_code_ok(f.brought_code):
         out["brought_code"] = "رقم کنترل کد ملی درست نیست"
     out.update(bringer_problems(f.brought_role, f.brought_name, f.owner_kind == "legal"))
+    out.update(attorney_problems(f.brought_role, f.owner_kind == "legal", f.poa_no, f.poa_date))
+    return out
+
+
+def attorney_problems(role: str, legal_owner: bool, number: str, day: str) -> dict[str, str]:
+    """P1: a representative who brings natural-person owners' file acts on their power of
+    attorney, and the contract he signs states its number and date (documents.md, Parties);
+    `day` as typed, or "" (an ISO date from a service: its type was checked there)."""
+    out: dict[str, str] = {}
+    if role != "legal_rep" or legal_owner:
+        return out
+    if not normalize_code(number or ""):
+        out["poa_no"] = "وکیل مالک: شماره وکالت‌نامه رسمی را بنویسید"
+    if not (day or "").strip():
+        out["poa_date"] = "وکیل مالک: تاریخ وکالت‌نامه را بنویسید (مثلاً ۱۴۰۵/۰۹/۰۱)"
+    else:
+        try:
+            parse_jalali_date(normalize_digits(day).replace("/", "-"))
+        except (ValueError, InputError):
+            out["poa_date"] = "تاریخ وکالت‌نامه درست نیست (مثلاً ۱۴۰۵/۰۹/۰۱)"
     return out
 
 

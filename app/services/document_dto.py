@@ -139,6 +139,11 @@ class AttorneyParty:
     national_id: str
     role: str
     role_fa: str
+    # his power of attorney (documents.md, Parties): number, date, notary office; left out
+    # of an issued paper's content while empty (`CONTENT_ADDED_LATER`)
+    poa_no: str = ""
+    poa_date: date | None = None
+    poa_notary: str = ""
 
 
 @dataclass(frozen=True)
@@ -198,6 +203,9 @@ CONTENT_ADDED_LATER = frozenset(
         "firm",
         "rate_entered",
         "use_areas",
+        "poa_no",
+        "poa_date",
+        "poa_notary",
     }
 )
 

@@ -248,6 +248,9 @@ def _attorney(p: Project, owners: tuple[OwnerParty, ...]) -> AttorneyParty | Non
         national_id=p.brought_by_national_id or "",
         role=p.brought_by_role,
         role_fa=roles.get(p.brought_by_role, p.brought_by_role),
+        poa_no=p.poa_no or "",
+        poa_date=p.poa_date,
+        poa_notary=p.poa_notary or "",
     )
 
 

@@ -137,6 +137,11 @@ class ProjectIn:
     brought_by_role: str = "owner"  # P1: owner | design_office | legal_rep
     brought_by_name: str = ""
     brought_by_national_id: str | None = None
+    # a representative who brings natural-person owners' file on their power of attorney
+    # (P1 legal_rep): its number, date and notary office (دفترخانه), printed on the contract
+    poa_no: str | None = None
+    poa_date: date | None = None
+    poa_notary: str = ""
     enforce_p4: bool = True  # a replayed scenario describes its referrals as given
     validate_ids: bool = True  # False for a replayed scenario: its codes are taken as given
 

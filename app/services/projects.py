@@ -4,7 +4,7 @@ sending it to distribution, and closing it with a completion certificate (S3).""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import func, select, update
@@ -50,6 +50,7 @@ from ..domain.text import (
 )
 from ..domain.uses import USE_FIELDS_FA, use_areas_stored, use_problems
 from ..domain.validation import (
+    attorney_problems,
     bank_problem,
     bringer_problems,
     receipt_problem,
@@ -85,7 +86,7 @@ def document_titles(s: Session, project_id: int) -> dict[str, str]:
 def _normalized(p: ProjectIn) -> ProjectIn:
     """The input boundary: the plate in its canonical form (P5), codes without invisible
     marks in Latin digits, names and addresses as one Persian text (text.py)."""
-    texts = (p.plate, p.file_no, p.address, p.municipal_file_no, p.brought_by_name)
+    texts = (p.plate, p.file_no, p.address, p.municipal_file_no, p.brought_by_name, p.poa_no)
     owners_ok = all(
         isinstance(o, OwnerIn)
         and all(isinstance(v, str | None) for v in (o.national_id, o.first_name, o.last_name))
@@ -94,10 +95,12 @@ def _normalized(p: ProjectIn) -> ProjectIn:
     )
     if not all(isinstance(v, str | None) for v in texts) or not owners_ok:
         return p  # `check_texts` names the field that is not text
-    if not isinstance(p.brought_by_national_id, str | None):
+    if not isinstance(p.brought_by_national_id, str | None) or not isinstance(p.poa_notary, str):
         return p
     return replace(
         p,
+        poa_no=normalize_code(p.poa_no) or None if p.poa_no is not None else None,
+        poa_notary=normalize_text(p.poa_notary),
         plate=normalize_plate(p.plate),
         file_no=normalize_code(p.file_no) or None if p.file_no is not None else None,
         address=normalize_text(p.address),
@@ -134,7 +137,15 @@ def _validate(p: ProjectIn) -> ProjectIn:
         ("use", p.use, 40),
         ("brought_by_name", p.brought_by_name, 200),
         ("brought_by_national_id", p.brought_by_national_id, 11),
+        ("poa_no", p.poa_no, 40),
+        ("poa_notary", p.poa_notary, 120),
     )
+    if p.poa_date is not None and (
+        not isinstance(p.poa_date, date) or isinstance(p.poa_date, datetime)
+    ):
+        raise InputError("poa_date", "تاریخ وکالت‌نامه باید تاریخ باشد")
+    if p.poa_date is not None and not day_ok(p.poa_date):
+        raise InputError("poa_date", "تاریخ وکالت‌نامه بیرون از بازه تقویم دفتر است")
     for o in p.owners:
         check_texts(
             ("national_id", o.national_id, 11),
@@ -187,9 +198,15 @@ def _validate(p: ProjectIn) -> ProjectIn:
     problems = bringer_problems(
         p.brought_by_role, p.brought_by_name, any(o.kind == "legal" for o in p.owners)
     )
+    legal_owner = any(o.kind == "legal" for o in p.owners)
+    problems |= attorney_problems(
+        p.brought_by_role, legal_owner, p.poa_no or "", p.poa_date.isoformat() if p.poa_date else ""
+    )
     if problems and p.validate_ids:  # P1 at the counter (a replay's given files name no one)
         field, why = next(iter(problems.items()))
         raise InputError(field, f"{why} (P1)")
+    if p.brought_by_role != "legal_rep" or legal_owner:  # no power of attorney: none kept
+        p = replace(p, poa_no=None, poa_date=None, poa_notary="")
     code = p.brought_by_national_id
     if code and p.validate_ids:  # the receipt names the bringer by it (issue 14)
         if p.brought_by_role == "design_office" and not legal_id_ok(code):
@@ -213,6 +230,8 @@ def register_project(ctx: ServiceContext, p: ProjectIn) -> ProjectSummary:
     require_system_for_given(ctx, not p.validate_ids, "ثبت کد ملی و همراه مالک بی‌بررسی")
     require_system_for_given(ctx, not p.enforce_p4, "رشته‌های پرونده بی‌بررسی P4")
     p = _validate(p)
+    if p.poa_date is not None and p.poa_date > local_date(ctx.now()):
+        raise InputError("poa_date", "تاریخ وکالت‌نامه نمی‌تواند پس از امروز باشد")
     now = ctx.now()
     with ctx.tx() as s:
         policy = policy_at(s, now)
@@ -247,6 +266,9 @@ def register_project(ctx: ServiceContext, p: ProjectIn) -> ProjectSummary:
             brought_by_role=p.brought_by_role,
             brought_by_name=normalize_text(p.brought_by_name),
             brought_by_national_id=p.brought_by_national_id,
+            poa_no=p.poa_no,
+            poa_date=p.poa_date,
+            poa_notary=p.poa_notary or None,
             created_at=now,
         )
         s.add(row)

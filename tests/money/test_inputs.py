@@ -5,6 +5,7 @@ membership numbers, plates), mobiles are eleven digits 09…, plates have one ca
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -264,10 +265,12 @@ def test_who_brought_the_file_is_named_by_a_valid_code(office):
         brought_by_name="مهندسین مشاور کارون سازه",
     )
     before = office.row_counts()
+    poa = {"poa_no": "12845", "poa_date": date(2026, 5, 12)}
     for role, code in (("design_office", "0499370899"), ("legal_rep", "10861234565")):
         with pytest.raises(InputError) as err:
             projects.register_project(
-                office.clerk, replace(p, brought_by_role=role, brought_by_national_id=code)
+                office.clerk,
+                replace(p, brought_by_role=role, brought_by_national_id=code, **poa),
             )
         assert err.value.field == "brought_by_national_id"
     assert office.row_counts() == before
@@ -276,6 +279,63 @@ def test_who_brought_the_file_is_named_by_a_valid_code(office):
         from app.db.models import Project
 
         assert s.get(Project, made.id).brought_by_national_id == "10861234565"
+
+
+def test_P1_an_attorney_brings_the_power_of_attorneys_number_and_date(office):
+    """A representative of natural-person owners acts on their power of attorney: the file
+    is refused without its number and date (or with a date to come), and the contract names
+    it — number, date and notary office (documents.md, Parties)."""
+    from app.services import documents
+
+    p = ProjectIn(
+        plate="31/10",
+        area=Decimal(200),
+        floors=2,
+        owners=(OwnerIn("0499370899", mobile="09161234567"),),
+        brought_by_role="legal_rep",
+        brought_by_name="محسن کاظمی",
+        brought_by_national_id="0013542419",
+    )
+    before = office.row_counts()
+    for typed, field in (
+        ({}, "poa_no"),
+        ({"poa_no": "۱۲۸۴۵"}, "poa_date"),
+        ({"poa_no": "12845", "poa_date": date(2099, 1, 1)}, "poa_date"),
+        ({"poa_no": " ", "poa_date": date(2026, 5, 12)}, "poa_no"),
+    ):
+        with pytest.raises(InputError) as err:
+            projects.register_project(office.clerk, replace(p, **typed))
+        assert err.value.field == field and "وکالت‌نامه" in err.value.message
+    assert office.row_counts() == before
+    made = projects.register_project(
+        office.clerk,
+        replace(p, poa_no="۱۲۸۴۵", poa_date=date(2026, 5, 12), poa_notary="دفترخانه ۱۴ اهواز"),
+    )
+    office.intake(made.id, made.disciplines)
+    made = projects.mark_ready(office.clerk, made.id)
+    office.papers_ready(made.id)
+    arch = office.engineer("A1", discipline="arch")
+    office.chosen_and_signed(arch, made.referral_ids["arch"])
+    attorney = documents.contract_dto(office.clerk, made.id).attorney
+    assert attorney is not None
+    assert (attorney.poa_no, attorney.poa_date, attorney.poa_notary) == (
+        "12845",
+        date(2026, 5, 12),
+        "دفترخانه ۱۴ اهواز",
+    )
+    from reports.contract import attorney_sentence
+
+    said = attorney_sentence(attorney)
+    assert "وکالت‌نامه رسمی شماره ۱۲۸۴۵ مورخ ۱۴۰۵/۰۲/۲۲" in said and "دفترخانه ۱۴ اهواز" in said
+    # an owner who comes himself keeps no power of attorney, whatever the form held
+    own = projects.register_project(
+        office.clerk,
+        replace(p, plate="31/11", brought_by_role="owner", brought_by_name="", poa_no="1"),
+    )
+    with office.base.read() as s:
+        from app.db.models import Project
+
+        assert s.get(Project, own.id).poa_no is None
 
 
 @given(st.from_regex(r"09[0-9]{9}", fullmatch=True))

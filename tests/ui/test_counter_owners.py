@@ -94,3 +94,36 @@ def test_a_person_owner_is_taken_with_his_fathers_name_and_it_comes_back(
     qtbot.keyClicks(w.owner_code, "0499370899")
     qtbot.waitUntil(lambda: w.owner_father.text() == "حسن", timeout=10_000)
     assert w.owner_first.text() == "مریم"
+
+
+def test_an_attorney_of_persons_gives_his_power_of_attorney(qtbot, office, counter, settle):
+    """The power of attorney's rows appear for a representative of natural-person owners
+    only; the form names each one it still needs, and the file keeps what was typed."""
+    w = counter()
+    assert not w.poa_no.isVisible()
+    qtbot.keyClicks(w.owner_code, "0499370899")
+    type_text(w.owner_last, "صادقی")
+    w.brought_role.setCurrentIndex(w.brought_role.findData("legal_rep"))
+    settle()
+    assert w.poa_no.isVisible() and w.poa_date.isVisible() and w.poa_notary.isVisible()
+    type_text(w.brought_name, "محسن کاظمی")
+    problems = w.form_problems.text()
+    assert "شماره وکالت‌نامه" in problems and "تاریخ وکالت‌نامه" in problems
+    type_text(w.poa_no, "۱۲۸۴۵")
+    type_text(w.poa_date, "۱۴۰۵/۱۳/۰۱")
+    assert "تاریخ وکالت‌نامه درست نیست" in w.form_problems.text()
+    w.poa_date.clear()
+    type_text(w.poa_date, "۱۴۰۵/۰۲/۲۲")
+    type_text(w.poa_notary, "دفترخانه ۱۴ اهواز")
+    assert "وکالت‌نامه" not in w.form_problems.text()
+    _register(qtbot, w, settle, "31/12")
+    assert not w.poa_no.isVisible() and w.poa_no.text() == ""  # the next walk-in: the owner
+    with office.base.read() as s:
+        p = s.query(Project).one()
+        assert (p.poa_no, p.poa_notary) == ("12845", "دفترخانه ۱۴ اهواز")
+        assert p.poa_date.isoformat() == "2026-05-12"
+    # a company's managing director signs as its signatory: no power of attorney asked
+    w.owner_kind.setCurrentIndex(w.owner_kind.findData("legal"))
+    w.brought_role.setCurrentIndex(w.brought_role.findData("legal_rep"))
+    settle()
+    assert not w.poa_no.isVisible()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut
@@ -30,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.calendar import local_date
+from app.domain.calendar import local_date, parse_jalali_date
 from app.domain.codes import DISCIPLINES
 from app.domain.fee_words import amount_check, band_fa, due_formula
 from app.domain.payout_words import rials
@@ -39,6 +40,7 @@ from app.domain.text import (
     mobile_problem,
     national_code_ok,
     normalize_code,
+    normalize_digits,
     parse_number,
 )
 from app.domain.uses import MIXED, SPLIT_USES, USES_FA
@@ -123,6 +125,16 @@ class CounterScreen(Screen):
         self.brought_id = ltr(QLineEdit(form_box))
         self.brought_id.setPlaceholderText("شناسه ملی دفتر یا کد ملی نماینده")
         self.brought_id.setMaxLength(20)
+        # a representative of natural-person owners acts on their power of attorney: its
+        # number, date and notary office go on the contract (documents.md, Parties)
+        self.poa_no = ltr(QLineEdit(form_box))
+        self.poa_no.setMaxLength(40)
+        self.poa_date = ltr(QLineEdit(form_box))
+        self.poa_date.setPlaceholderText("۱۴۰۵/۰۹/۰۱")
+        self.poa_date.setMaxLength(10)
+        self.poa_notary = QLineEdit(form_box)
+        self.poa_notary.setPlaceholderText("مثلاً دفترخانه اسناد رسمی شماره ۱۴ اهواز")
+        self.poa_notary.setMaxLength(120)
         self.plate = ltr(QLineEdit(form_box))
         self.plate.setPlaceholderText("123/4")
         self.plate_state = Message(form_box)
@@ -185,6 +197,9 @@ class CounterScreen(Screen):
         form.addRow("آورنده پرونده (P1):", self.brought_role)
         form.addRow("نام آورنده:", self.brought_name)
         form.addRow("شناسه آورنده:", self.brought_id)
+        form.addRow("شماره وکالت‌نامه:", self.poa_no)
+        form.addRow("تاریخ وکالت‌نامه:", self.poa_date)
+        form.addRow("دفترخانه:", self.poa_notary)
         form.addRow("پلاک ثبتی:", self.plate)
         form.addRow("", self.plate_state)
         form.addRow("نشانی:", self.address)
@@ -201,7 +216,9 @@ class CounterScreen(Screen):
         form.addRow(self.form_message)
         for w in self._owner_fields():
             w.installEventFilter(self._enter)
-        for w in (self.brought_name, self.brought_id, self.plate, self.address, self.area):
+        for w in (self.brought_name, self.brought_id, *self._poa_fields(), self.plate):
+            w.installEventFilter(self._enter)
+        for w in (self.address, self.area):
             w.installEventFilter(self._enter)
         for w in self.use_areas.values():
             w.installEventFilter(self._enter)
@@ -215,6 +232,7 @@ class CounterScreen(Screen):
             self.brought_role,
             self.brought_name,
             self.brought_id,
+            *self._poa_fields(),
             self.plate,
             self.address,
             self.area,
@@ -237,6 +255,10 @@ class CounterScreen(Screen):
         for w in (self.owner_last, self.owner_reg, self.brought_name):
             w.textChanged.connect(self._validate_form)
         self.brought_role.currentIndexChanged.connect(self._validate_form)
+        self.brought_role.currentIndexChanged.connect(self._poa_shown)
+        for w in (self.poa_no, self.poa_date):
+            w.textChanged.connect(self._validate_form)
+        self._poa_shown()
         self.owner_mobile.textChanged.connect(self._validate_form)
         self.owner_add.clicked.connect(self._add_owner)
         self.preview_debounce = Debounce(150, self._ask_preview, self)
@@ -467,6 +489,19 @@ class CounterScreen(Screen):
         for w in (self.owner_reg, self.owner_reg_place):
             self.form.setRowVisible(w, legal)
         self._code_changed(self.owner_code.text())
+        self._poa_shown()
+
+    def _poa_fields(self) -> tuple[QLineEdit, ...]:
+        return (self.poa_no, self.poa_date, self.poa_notary)
+
+    def _attorney(self) -> bool:
+        """A representative brings natural-person owners' file: on their power of attorney."""
+        return self.brought_role.currentData() == "legal_rep" and not self._legal()
+
+    def _poa_shown(self, *_a) -> None:
+        if hasattr(self, "poa_no"):  # (the owner's kind is set before these are made)
+            for w in self._poa_fields():
+                self.form.setRowVisible(w, self._attorney())
 
     def _mixed(self) -> bool:
         return self.use.currentData() == MIXED
@@ -652,6 +687,8 @@ class CounterScreen(Screen):
                 registration_no=self.owner_reg.text(),
                 brought_role=self.brought_role.currentData(),
                 brought_name=self.brought_name.text(),
+                poa_no=self.poa_no.text(),
+                poa_date=self.poa_date.text(),
                 use=self.use.currentData(),
                 use_areas=tuple((code, w.text()) for code, w in self.use_areas.items()),
             )
@@ -708,6 +745,7 @@ class CounterScreen(Screen):
             brought_by_role=self.brought_role.currentData(),
             brought_by_name=self.brought_name.text(),
             brought_by_national_id=self.brought_id.text().strip() or None,
+            **self._poa_in(),
         )
         self.register_button.setEnabled(False)
 
@@ -730,6 +768,19 @@ class CounterScreen(Screen):
 
         self.run(projects.register_project, self.ctx, p, on_done=done, on_error=failed)
 
+    def _poa_in(self) -> dict[str, Any]:
+        """The power of attorney as ProjectIn takes it (none unless an attorney brings it;
+        the date checked by the form before «ثبت پرونده» is enabled)."""
+        if not self._attorney():
+            return {}
+        return {
+            "poa_no": self.poa_no.text().strip() or None,
+            "poa_date": parse_jalali_date(
+                normalize_digits(self.poa_date.text()).strip().replace("/", "-")
+            ),
+            "poa_notary": self.poa_notary.text(),
+        }
+
     def clear_form(self) -> None:
         """Every field of the walk-in form back to empty (the last owner's mobile and plate
         never pass to the next one); the success message stays."""
@@ -740,6 +791,7 @@ class CounterScreen(Screen):
             *self._owner_fields(),
             self.brought_name,
             self.brought_id,
+            *self._poa_fields(),
             self.plate,
             self.address,
             self.area,
