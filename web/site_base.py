@@ -27,6 +27,7 @@ from app.services.sessions import Throttled
 from app.services.wire import ServerRefused
 
 from .clock import ArrivalClock
+from .log_text import loggable
 
 log = logging.getLogger("nezarat.web")
 
@@ -478,8 +479,6 @@ def guarded(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             status, words = refusal(exc)
             if status == 500:
                 ref = uuid.uuid4().hex[:10]
-                from .middleware import loggable
-
                 log.error("web page %s failed, ref %s", loggable(request.path), ref, exc_info=exc)
                 return error_page(
                     request,

@@ -18,7 +18,7 @@ from app.db.models import DeclarationRow, Notification
 from app.domain.calendar import local_date
 from app.services import engineers, sms, web_auth
 from site_support import ME, Browser, notes
-from web.middleware import loggable
+from web.log_text import loggable
 from web_support import CHROMIUM, FLAGS, chromium_or_fail
 
 
