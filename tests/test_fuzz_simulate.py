@@ -549,3 +549,36 @@ def test_db_new_file_is_made_and_bad_url_refused(tmp_path):
     assert code == 0
     code, err = run(tmp_path, json.dumps(doc).encode(), db="nonsense://x")
     assert code == 2 and err.count("\n") == 1
+
+
+def test_a_refused_engineer_is_named_by_its_place_in_the_file_and_its_id_cut_short():
+    """A service's refusal of a scenario's engineer names `engineers[i].<key>` (the file's
+    own key) and the id, never a hostile id of thousands of characters whole."""
+    import json as _json
+
+    from app.scenario.replay import simulate
+    from app.scenario.schema import ScenarioError, parse_bytes
+
+    eng = {
+        "competencies": [{"discipline": "civil", "grade": "1"}],
+        "base_score": 100,
+    }
+    long_id = "E" * 5000
+    doc = {
+        "format": "referral-scenario/1",
+        "start": "1405-08-23 08:00",
+        "until": "1405-08-23 21:00",
+        "engineers": [{"id": "12-1", **eng}, {"id": "12‌-1", **eng}, {"id": long_id, **eng}],
+        "projects": [],
+        "events": [],
+    }
+    with pytest.raises(ScenarioError) as exc:
+        simulate(parse_bytes(_json.dumps(doc).encode()))
+    said = str(exc.value)
+    assert said.startswith("engineers[1].id (12‌-1):") and "شماره عضویت" in said
+    doc["engineers"] = [{"id": long_id, **eng, "national_code": "0013542419"},
+                        {"id": "E2", **eng, "national_code": "0013542419"}]  # fmt: skip
+    with pytest.raises(ScenarioError) as exc:
+        simulate(parse_bytes(_json.dumps(doc).encode()))
+    assert str(exc.value).startswith("engineers[1].national_code")
+    assert len(str(exc.value)) < 300

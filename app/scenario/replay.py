@@ -60,7 +60,7 @@ class Replay:
         if self.sc.holidays:
             office_calendar.set_holidays(self.admin, ((d, "") for d in self.sc.holidays))
         start_year = jalali_year(self.sc.start)
-        for e in self.sc.engineers:
+        for i, e in enumerate(self.sc.engineers):
             fields = {k: v for k, v in e.items() if k != "id"}
             fields.setdefault("membership_paid_through", start_year)
             try:
@@ -71,15 +71,15 @@ class Replay:
                     ),
                 )
             except InputError as exc:
-                raise ScenarioError(f"مهندس {e['id']}: {exc.message}") from None
+                raise ScenarioError(_where("engineers", i, e["id"], exc)) from None
             self.eng_ids[e["id"]] = eid
             actor = users.create_user(
                 self.admin, f"eng-{e['id']}", e["id"], "engineer", engineer_id=eid
             )
             self.eng_users[e["id"]] = self.base.as_actor(actor)
-        for f in self.sc.firms:
-            self._firm(f, start_year)
-        for p in self.sc.projects:
+        for i, f in enumerate(self.sc.firms):
+            self._firm(i, f, start_year)
+        for i, p in enumerate(self.sc.projects):
             try:
                 summary = projects.register_project(
                     self.given,
@@ -95,7 +95,7 @@ class Replay:
                     ),
                 )
             except (RuleViolation, InputError) as exc:
-                raise ScenarioError(f"پروژه {p.id}: {exc.message}") from None
+                raise ScenarioError(_where("projects", i, p.id, exc)) from None
             self.proj_ids[p.id] = summary.id
             for d, rid in summary.referral_ids.items():
                 self.ref_ids[(p.id, d)] = rid
@@ -121,7 +121,7 @@ class Replay:
                     best[c.discipline] = CompetenceIn(c.discipline, c.grade, expires=c.expires)
         return tuple(best[d] for d in sorted(best))
 
-    def _firm(self, f: dict[str, Any], start_year: int) -> None:
+    def _firm(self, i: int, f: dict[str, Any], start_year: int) -> None:
         """A legal entity at t0, taken as given (F6 applies to its later processes)."""
         members = [self.eng_ids[m] for m in f["members"]]
         fields = {k: v for k, v in f.items() if k not in ("id", "members")}
@@ -143,7 +143,7 @@ class Replay:
                 enforce_f6=False,
             )
         except InputError as exc:
-            raise ScenarioError(f"شرکت {f['id']}: {exc.message}") from None
+            raise ScenarioError(_where("firms", i, f["id"], exc)) from None
         self.eng_ids[f["id"]] = fid
         actor = users.create_user(
             self.admin, f"eng-{f['id']}", f["id"], "engineer", engineer_id=fid
@@ -341,6 +341,22 @@ def _refuse_unless_blank(url: str) -> None:
             f"--db: پایگاه داده {where} خالی نیست ({len(tables)} جدول دارد)؛ "
             "simulate تنها در پایگاه داده خالی یا تازه اجرا می‌شود"
         )
+
+
+# the replay's service fields by the scenario's own keys (scenario.md)
+_SCENARIO_KEY = {
+    "membership_no": "id",
+    "national_id": "national_code",
+    "competences": "competencies",
+}
+
+
+def _where(part: str, i: int, given_id: str, exc: InputError | RuleViolation) -> str:
+    """A refusal of a scenario's engineer, firm or project as one line naming its place in
+    the file (`engineers[1].id`) and its id (cut short: a hostile id is not echoed whole)."""
+    field = getattr(exc, "field", "") or ""
+    key = f".{_SCENARIO_KEY.get(field, field)}" if field else ""
+    return f"{part}[{i}]{key} ({str(given_id)[:40]}): {exc.message}"
 
 
 def _num(d: Decimal) -> float:

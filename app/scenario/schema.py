@@ -435,7 +435,7 @@ def _national_codes(
     def take(eid: str, code: str | None, where: str) -> None:
         code = normalize_code(code) if code else None
         if code and holder.get(code, eid) != eid:
-            raise ScenarioError(f"{where}: این کد ملی از آنِ {holder[code]!r} است")
+            raise ScenarioError(f"{where}: این کد ملی از آنِ {holder[code][:40]!r} است")
         holder.pop(code_of.pop(eid, ""), None)
         if code:
             holder[code], code_of[eid] = eid, code
