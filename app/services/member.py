@@ -197,6 +197,10 @@ class MembershipStatus:
     years: tuple[MembershipYearOut, ...]
     owed: tuple[int, ...]  # unpaid years up to the current one, oldest first
     may_request: int | None  # the year a renewal request may be recorded for now (F5)
+    # where an approved fee is paid: the organization's bank and IBAN as its settings give
+    # them ("" while they are not fit to print)
+    pay_bank: str = ""
+    pay_iban: str = ""
 
 
 @dataclass(frozen=True)
@@ -791,6 +795,7 @@ def membership_status(ctx: ServiceContext, engineer_id: int) -> MembershipStatus
         if e is None:
             raise NotFound("engineer", "مهندس پیدا نشد")
         years = _years(s, engineer_id)
+        pay_to = _pay_to(s)
         member_since, paid_through, complete = (
             e.member_since,
             e.membership_paid_through,
@@ -807,7 +812,20 @@ def membership_status(ctx: ServiceContext, engineer_id: int) -> MembershipStatus
         ),
         None,
     )
-    return MembershipStatus(year, member_since, paid_through, complete, years, owed, may)
+    return MembershipStatus(year, member_since, paid_through, complete, years, owed, may, *pay_to)
+
+
+def _pay_to(s: Session) -> tuple[str, str]:
+    """The organization's bank and IBAN, or ("", "") while either is missing or a sample (the
+    papers' own check, `organization.problems`)."""
+    from ..domain import organization as org
+    from .organization import load
+
+    o = org.normalize(load(s))
+    bad = org.problems(o)
+    if {"bank", "iban"} & set(bad):
+        return "", ""
+    return o.bank, o.iban
 
 
 @use_case(writes=False)

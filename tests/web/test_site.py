@@ -424,7 +424,13 @@ def test_F5_the_renewal_request_and_what_finance_approved(fresh):
     assert owed.status_code == 409 and "(F5)" in notes(owed.text)[0]
     assert b.post("/membership", {"year": "14o6"}).status_code == 400
     engineers.approve_renewal(fresh.office.local["finance"], fresh.me, 1406, 9_800_000)
-    assert "۹٬۸۰۰٬۰۰۰" in b.get("/membership").text
+    page = b.get("/membership").text
+    assert "۹٬۸۰۰٬۰۰۰" in page
+    # where to pay it: the organization's account, as the papers print it
+    from app.demo.office import DEMO_ORGANIZATION
+
+    assert f'<bdi dir="ltr">{DEMO_ORGANIZATION.iban}</bdi>' in page
+    assert "با ذکر شماره عضویت خود" in page and "رسید بانکی را به امور مالی" in page
     b.close()
 
 
