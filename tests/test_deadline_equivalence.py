@@ -220,6 +220,8 @@ def test_A10_a_run_recorded_before_issue_17_still_rechecks_after_the_migration(
                 c.execute(text(f"ALTER TABLE {table} DROP COLUMN {later}"))
         c.execute(text("ALTER TABLE request_keys DROP COLUMN body_digest"))  # 0011's
         c.execute(text("ALTER TABLE projects DROP COLUMN use_areas"))  # 0012's
+        for later in ("poa_no", "poa_date", "poa_notary"):  # 0013's
+            c.execute(text(f"ALTER TABLE projects DROP COLUMN {later}"))
         c.execute(text("UPDATE alembic_version SET version_num = '0007'"))
     office.engine.dispose()
     assert migrate.upgrade(office.engine) is not None  # 0007 → head, after a backup
