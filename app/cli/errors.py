@@ -28,6 +28,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 
 from ..db.engine import missing_file, sqlite_path
+from ..present.fa import why_not_read
 
 PASSWORD_ENV = "NEZARAT_PASSWORD"
 
@@ -176,19 +177,9 @@ def _not_written(path: Path | str, why: str, what: str = "") -> str:
     return f"{what} در {path} نوشته نشد: {why}".lstrip()
 
 
-_WHY_NOT_READ = {
-    errno.ENOENT: "پیدا نشد",
-    errno.EISDIR: "پوشه است، نه پرونده",
-    errno.ENOTDIR: "بخشی از مسیر آن پرونده است، نه پوشه",
-    errno.EACCES: "اجازه خواندن نیست",
-    errno.EPERM: "اجازه خواندن نیست",
-}
-
-
 def not_read(path: Path | str, exc: OSError) -> str:
     """One Persian line naming an input file that could not be read, and why."""
-    why = _WHY_NOT_READ.get(exc.errno or 0) or exc.strerror or type(exc).__name__
-    return f"پرونده {path} خوانده نشد: {why}"
+    return f"پرونده {path} خوانده نشد: {why_not_read(exc)}"
 
 
 def _nearest(path: Path) -> Path:
@@ -309,34 +300,36 @@ def output_folder(path: Path) -> Path:
 
 def password_for(username: str) -> str:
     """The named user's password: `NEZARAT_PASSWORD` (scripts), else asked on the terminal."""
-    given = os.environ.get(PASSWORD_ENV)
-    if given is not None:
-        return given
-    if not sys.stdin.isatty():
-        raise CommandError(
-            f"گذرواژه کاربر «{username}» لازم است: در پایانه بپرسید یا {PASSWORD_ENV} را بدهید"
-        )
-    try:
-        return getpass.getpass(f"گذرواژه {username}: ")
-    except (EOFError, KeyboardInterrupt):
-        raise CommandError("گذرواژه وارد نشد؛ کاری انجام نشد") from None
+    return _asked(
+        username,
+        f"گذرواژه کاربر «{username}» لازم است: در پایانه بپرسید یا {PASSWORD_ENV} را بدهید",
+        twice=False,
+    )
 
 
 def new_password(username: str) -> str:
     """A new user's password (`create-admin`): `NEZARAT_PASSWORD` (scripts), else asked twice
     on the terminal. Without a terminal (a script, `< /dev/null`) it is refused in Persian,
     never a prompt that ends in EOFError; the caller asks only once the database is known."""
+    return _asked(
+        username,
+        f"گذرواژه کاربر تازه «{username}» لازم است: فرمان را در پایانه اجرا کنید یا "
+        f"{PASSWORD_ENV} را بدهید؛ کاری انجام نشد",
+        twice=True,
+    )
+
+
+def _asked(username: str, no_terminal: str, twice: bool) -> str:
+    """`NEZARAT_PASSWORD`, else the terminal's answer (`twice`: typed again, the same); no
+    terminal, or the prompt left: CommandError in Persian."""
     given = os.environ.get(PASSWORD_ENV)
     if given is not None:
         return given
     if not sys.stdin.isatty():
-        raise CommandError(
-            f"گذرواژه کاربر تازه «{username}» لازم است: فرمان را در پایانه اجرا کنید یا "
-            f"{PASSWORD_ENV} را بدهید؛ کاری انجام نشد"
-        )
+        raise CommandError(no_terminal)
     try:
         first = getpass.getpass(f"گذرواژه {username}: ")
-        again = getpass.getpass("دوباره: ")
+        again = getpass.getpass("دوباره: ") if twice else first
     except (EOFError, KeyboardInterrupt):
         raise CommandError("گذرواژه وارد نشد؛ کاری انجام نشد") from None
     if first != again:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import errno
 import gzip
 import hashlib
 import json
@@ -67,6 +66,7 @@ from ..domain.codes import (
     SUPERVISOR_KINDS,
 )
 from ..keys import ServerKey, installation_key
+from ..present.fa import why_not_read
 from .engine import READ_ONLY
 from .migrate import current, head, upgrade_in
 from .models import Base
@@ -197,19 +197,8 @@ def _write(engine: Engine, target: Path, key: ServerKey) -> dict[str, int]:
 # ---------------------------------------------------------------- restore
 
 
-# why a backup file could not be opened or read, in the clerk's words (else the system's own)
-_WHY_NOT_READ = {
-    errno.ENOENT: "پیدا نشد",
-    errno.EISDIR: "پوشه است، نه پرونده",
-    errno.ENOTDIR: "بخشی از مسیر آن پرونده است، نه پوشه",
-    errno.EACCES: "اجازه خواندن نیست",
-    errno.EPERM: "اجازه خواندن نیست",
-}
-
-
 def _not_read(source: Path | str, exc: OSError) -> BackupError:
-    why = _WHY_NOT_READ.get(exc.errno or 0) or exc.strerror or type(exc).__name__
-    return BackupError(f"پرونده پشتیبان {source} خوانده نشد: {why}")
+    return BackupError(f"پرونده پشتیبان {source} خوانده نشد: {why_not_read(exc)}")
 
 
 def read_once(source: Path) -> IO[bytes]:

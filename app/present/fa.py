@@ -3,6 +3,7 @@ dates, Persian names of codes (layout.md: app/present/fa.py)."""
 
 from __future__ import annotations
 
+import errno
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -118,3 +119,18 @@ def countdown(until: datetime | None, now: datetime) -> str:
     m, s = divmod(rem, 60)
     text = f"{h:02d}:{m:02d}:{s:02d}"
     return f"{fa(d)} روز و {code(text)}" if d else code(text)
+
+
+# why a file could not be opened or read, in a clerk's words (else the system's own)
+_WHY_NOT_READ = {
+    errno.ENOENT: "پیدا نشد",
+    errno.EISDIR: "پوشه است، نه پرونده",
+    errno.ENOTDIR: "بخشی از مسیر آن پرونده است، نه پوشه",
+    errno.EACCES: "اجازه خواندن نیست",
+    errno.EPERM: "اجازه خواندن نیست",
+}
+
+
+def why_not_read(exc: OSError) -> str:
+    """Why an input file could not be read, in Persian (the commands, a restore's backup)."""
+    return _WHY_NOT_READ.get(exc.errno or 0) or exc.strerror or type(exc).__name__
